@@ -1,0 +1,7 @@
+//! Kindred: a private photo organizer that finds the people in a photo collection.
+//!
+//! The modules follow the data's path: [`engine`] turns pixels into faces and descriptors,
+//! [`people`] groups descriptors into people.
+
+pub mod engine;
+pub mod people;

@@ -1,0 +1,1 @@
+//! People: grouping faces into persons.
