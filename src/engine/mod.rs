@@ -3,3 +3,4 @@
 //! beyond reading model files.
 
 pub mod dlib_format;
+pub mod geometry;
