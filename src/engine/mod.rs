@@ -4,3 +4,6 @@
 
 pub mod dlib_format;
 pub mod geometry;
+pub mod dnn;
+pub mod layers;
+pub mod resnet;

@@ -1,0 +1,32 @@
+//! Shared helpers for the integration tests: fixture paths and golden JSON.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+pub fn fixture(rel: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(rel)
+}
+
+pub fn model(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models").join(name)
+}
+
+pub fn golden_json(name: &str) -> serde_json::Value {
+    let path = fixture(&format!("golden/{name}"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap()
+}
+
+pub fn golden_image(stem: &str) -> image::RgbImage {
+    let path = fixture(&format!("golden/images/{stem}.png"));
+    image::open(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())).to_rgb8()
+}
+
+pub fn f32_vec(v: &serde_json::Value) -> Vec<f32> {
+    v.as_array().unwrap().iter().map(|x| x.as_f64().unwrap() as f32).collect()
+}
+
+pub fn max_abs_diff(a: &[f32], b: &[f32]) -> f32 {
+    assert_eq!(a.len(), b.len());
+    a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f32::max)
+}
