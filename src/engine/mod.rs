@@ -2,8 +2,12 @@
 //! predictor, ResNet face descriptor) re-implemented in pure Rust. Pure computation: no I/O
 //! beyond reading model files.
 
+pub mod detector;
 pub mod dlib_format;
-pub mod geometry;
 pub mod dnn;
+pub mod geometry;
 pub mod layers;
+pub mod models;
+pub mod pipeline;
+pub mod pyramid;
 pub mod resnet;

@@ -1,1 +1,4 @@
-//! People: grouping faces into persons.
+//! People: grouping face descriptors into persons.
+
+pub mod chinese_whispers;
+pub mod graph;

@@ -1,0 +1,130 @@
+//! `kindred scan` and `kindred status`: the photo library from the terminal.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::mpsc;
+use std::time::Duration;
+
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::engine::pipeline::FaceEngine;
+use crate::library::lock::LibraryLock;
+use crate::library::scan::{self, ScanControl, ScanEvent, ScanOptions, ScanPhase};
+use crate::library::store::Store;
+
+/// The library used when neither `--library` nor `KINDRED_LIBRARY` names one: in the
+/// platform's data folder (e.g. `~/.local/share/kindred/library.kindred`).
+pub fn default_library_path() -> PathBuf {
+    if let Some(path) = std::env::var_os("KINDRED_LIBRARY").filter(|p| !p.is_empty()) {
+        return PathBuf::from(path);
+    }
+    directories::ProjectDirs::from("", "", "kindred")
+        .map(|d| d.data_dir().join("library.kindred"))
+        .unwrap_or_else(|| PathBuf::from("library.kindred"))
+}
+
+/// Opens a library for writing, refusing if another Kindred process has it.
+pub fn open_locked(path: &Path) -> anyhow::Result<(Store, LibraryLock)> {
+    let lock = LibraryLock::acquire(path)?;
+    let store = Store::open(path)?;
+    Ok((store, lock))
+}
+
+pub fn scan(library: &Path, folders: &[PathBuf], options: ScanOptions, quiet: bool) -> anyhow::Result<ExitCode> {
+    let (mut store, _lock) = open_locked(library)?;
+    let mut roots = Vec::new();
+    for folder in folders {
+        anyhow::ensure!(folder.is_dir(), "{} is not a folder", folder.display());
+        let path = scan::normalise_root(folder);
+        let id = store.add_root(&path)?;
+        roots.push((id, path));
+    }
+    let engine = FaceEngine::load().context("cannot load the face models")?;
+    let control = ScanControl::new();
+    let (tx, rx) = mpsc::channel();
+    let bar = if quiet { ProgressBar::hidden() } else { ProgressBar::new_spinner() };
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    bar.enable_steady_tick(Duration::from_millis(120));
+    bar.set_message("looking for photos…");
+    let summary = std::thread::scope(|s| {
+        let worker = s.spawn(|| scan::scan(&mut store, &engine, &roots, options, &control, tx));
+        for event in rx {
+            match event {
+                ScanEvent::Progress(p) => {
+                    if p.phase == ScanPhase::Analysing && bar.length().is_none() {
+                        bar.set_style(
+                            ProgressStyle::with_template(
+                                "{bar:30} {pos}/{len} photos  {msg}",
+                            )
+                            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+                        );
+                        bar.set_length(p.to_analyse);
+                    }
+                    bar.set_position(p.done);
+                    let eta = p.eta_secs.map(|s| format!(", {}s left", s.round())).unwrap_or_default();
+                    bar.set_message(match p.phase {
+                        ScanPhase::Walking => format!("looking for photos… {} found", p.found),
+                        _ => format!("{} faces, {} errors, {:.1} photos/s{eta}", p.faces, p.errors, p.rate),
+                    });
+                }
+                ScanEvent::Skipped { path, reason } => bar.suspend(|| eprintln!("skipped {}: {reason}", path.display())),
+                ScanEvent::PhotoStored { .. } => {}
+            }
+        }
+        worker.join().expect("scan thread")
+    })?;
+    bar.finish_and_clear();
+    println!(
+        "{} photos found: {} analysed, {} unchanged, {} moved, {} missing; {} faces; {} skipped",
+        summary.found,
+        summary.analysed,
+        summary.unchanged,
+        summary.moved,
+        summary.missing,
+        summary.faces,
+        summary.skipped.len()
+    );
+    for (path, reason) in &summary.skipped {
+        println!("  skipped {}: {reason}", path.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn status(library: &Path, json: bool) -> anyhow::Result<ExitCode> {
+    anyhow::ensure!(library.exists(), "no library at {} (run `kindred scan FOLDER` first)", library.display());
+    let store = Store::open(library)?;
+    let counts = store.status_counts()?;
+    let errors = store.errors()?;
+    let roots = store.roots()?;
+    if json {
+        let value = serde_json::json!({
+            "library": library.display().to_string(),
+            "folders": roots.iter().map(|r| r.path.display().to_string()).collect::<Vec<_>>(),
+            "photos": counts.photos,
+            "photos_analysed": counts.photos_done,
+            "faces": counts.faces,
+            "errors": counts.errors,
+            "missing": counts.missing,
+            "persons": counts.persons,
+            "named_persons": counts.named_persons,
+            "error_details": errors.iter().map(|(p, e)| serde_json::json!({"path": p.display().to_string(), "error": e})).collect::<Vec<_>>(),
+        });
+        println!("{value}");
+    } else {
+        println!("library {}", library.display());
+        for r in &roots {
+            println!("  folder {}", r.path.display());
+        }
+        println!(
+            "{} photos ({} analysed, {} with errors, {} missing), {} faces, {} people ({} named)",
+            counts.photos, counts.photos_done, counts.errors, counts.missing, counts.faces, counts.persons, counts.named_persons
+        );
+        for (path, error) in errors {
+            println!("  error {}: {error}", path.display());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

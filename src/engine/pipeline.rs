@@ -1,0 +1,139 @@
+//! The whole engine behind one call: RGB image → faces with rectangles, confidences,
+//! landmarks and descriptors. Models are loaded once and shared by all workers.
+
+use std::path::{Path, PathBuf};
+
+use image::RgbImage;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::chip::{self, CHIP_PADDING, CHIP_SIZE};
+use super::detector::{Detection, FaceDetector};
+use super::geometry::{Landmarks5, Rect};
+use super::jitter::{self, DlibRand};
+use super::models::{self, ModelError, ModelKind};
+use super::resnet::{Descriptor, DescriptorNet};
+use super::shape_predictor::ShapePredictor;
+
+/// One face found in a photo.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Face {
+    pub rect: Rect,
+    pub confidence: f64,
+    pub landmarks: Landmarks5,
+    #[serde(serialize_with = "serialize_descriptor")]
+    pub descriptor: Descriptor,
+}
+
+fn serialize_descriptor<S: serde::Serializer>(d: &Descriptor, s: S) -> Result<S::Ok, S::Error> {
+    d.as_slice().serialize(s)
+}
+
+/// How thoroughly to look at a photo.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct AnalyzeOptions {
+    /// Times the photo is doubled before detection (finds faces down to ~20 px per step).
+    pub upsample: u32,
+    /// dlib's `num_jitters`: ≥ 2 averages the descriptors of that many jittered chips.
+    pub jitter: u32,
+}
+
+/// The three models, loaded and verified. `Send + Sync`: share one behind an `Arc`.
+pub struct FaceEngine {
+    pub detector: FaceDetector,
+    pub landmarks: ShapePredictor,
+    pub descriptors: DescriptorNet,
+}
+
+impl FaceEngine {
+    /// Loads all three models from the standard locations ([`models::model_dirs`]).
+    pub fn load() -> Result<Self, ModelError> {
+        Self::load_from_paths(
+            &models::locate(ModelKind::Detector)?,
+            &models::locate(ModelKind::Landmarks)?,
+            &models::locate(ModelKind::Descriptor)?,
+        )
+    }
+
+    /// Loads all three models from one folder.
+    pub fn load_from_dir(dir: &Path) -> Result<Self, ModelError> {
+        let dirs = [dir.to_path_buf()];
+        let path = |kind| models::locate_in(kind, &dirs);
+        Self::load_from_paths(&path(ModelKind::Detector)?, &path(ModelKind::Landmarks)?, &path(ModelKind::Descriptor)?)
+    }
+
+    pub fn load_from_paths(detector: &Path, landmarks: &Path, descriptors: &Path) -> Result<Self, ModelError> {
+        let (detector, (landmarks, descriptors)) = rayon::join(
+            || models::load(detector, ModelKind::Detector, FaceDetector::from_bytes),
+            || {
+                rayon::join(
+                    || models::load(landmarks, ModelKind::Landmarks, ShapePredictor::from_bytes),
+                    || models::load(descriptors, ModelKind::Descriptor, DescriptorNet::from_bytes),
+                )
+            },
+        );
+        Ok(FaceEngine { detector: detector?, landmarks: landmarks?, descriptors: descriptors? })
+    }
+
+    /// Paths of the model files [`FaceEngine::load`] would use.
+    pub fn model_paths() -> Vec<Result<PathBuf, ModelError>> {
+        ModelKind::ALL.iter().map(|&k| models::locate(k)).collect()
+    }
+
+    /// Every face in `image`, strongest detection first. Jitter draws start from a fresh
+    /// generator, so the result depends only on the image and the options.
+    pub fn analyze(&self, image: &RgbImage, options: AnalyzeOptions) -> Vec<Face> {
+        self.analyze_with_rng(image, options, &mut DlibRand::new())
+    }
+
+    /// As [`FaceEngine::analyze`], drawing jitter from `rng` the way one dlib model object
+    /// does across successive calls.
+    pub fn analyze_with_rng(&self, image: &RgbImage, options: AnalyzeOptions, rng: &mut DlibRand) -> Vec<Face> {
+        let detections = self.detector.detect(image, options.upsample);
+        self.describe(image, &detections, options.jitter, rng)
+    }
+
+    /// Landmarks and descriptors for given detections (one chip per face, as dlib's
+    /// single-face `compute_face_descriptor`).
+    pub fn describe(&self, image: &RgbImage, detections: &[Detection], jitter: u32, rng: &mut DlibRand) -> Vec<Face> {
+        let landmarks: Vec<Landmarks5> = detections.iter().map(|d| self.landmarks.predict(image, d.rect)).collect();
+        let chips: Vec<RgbImage> = landmarks
+            .par_iter()
+            .map(|l| chip::extract_chip(image, &chip::face_chip_details(l, CHIP_SIZE, CHIP_PADDING)))
+            .collect();
+        let descriptors = self.descriptors_of_chips(&chips, jitter, rng);
+        detections
+            .iter()
+            .zip(landmarks)
+            .zip(descriptors)
+            .map(|((d, landmarks), descriptor)| Face { rect: d.rect, confidence: d.confidence, landmarks, descriptor })
+            .collect()
+    }
+
+    /// Descriptors of aligned 150×150 chips, computed in parallel; with `jitter ≥ 2`, the mean
+    /// over that many jittered copies of each chip (a float32 running sum times 1/N, as dlib).
+    pub fn descriptors_of_chips(&self, chips: &[RgbImage], jitter: u32, rng: &mut DlibRand) -> Vec<Descriptor> {
+        if jitter <= 1 {
+            return self.descriptors.descriptors(chips);
+        }
+        // Draw every jitter in dlib's order first, so the generator state is what dlib's would
+        // be; then run the networks in parallel.
+        let jittered: Vec<RgbImage> = chips
+            .iter()
+            .flat_map(|c| (0..jitter).map(|_| jitter::jitter_chip(c, rng)).collect::<Vec<_>>())
+            .collect();
+        let all = self.descriptors.descriptors(&jittered);
+        let scale = 1.0f32 / jitter as f32;
+        all.chunks(jitter as usize)
+            .map(|copies| {
+                let mut sum = [0.0f32; 128];
+                for d in copies {
+                    for (s, v) in sum.iter_mut().zip(d) {
+                        *s += v;
+                    }
+                }
+                sum.map(|v| v * scale)
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,485 @@
+//! Background scans: walk the folders, skip what has not changed, analyse the rest on a pool
+//! of workers, commit results from one writer thread in batched transactions, and report
+//! throttled progress. Pause, resume and cancel take effect within a fraction of a second.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use image::RgbImage;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::decode::{self, DecodedPhoto};
+use super::store::{NewFace, PhotoAnalysis, PhotoStatus, RootId, Store, StoreError};
+use super::walk::{self, Candidate, WalkProblem};
+use crate::engine::geometry::Rect;
+use crate::engine::models::sha256_hex;
+use crate::engine::pipeline::{AnalyzeOptions, FaceEngine};
+
+/// Identifies the face models; part of every photo's analysis key, so a model update
+/// re-analyses photos (keeping face identities where faces stay put).
+pub const MODEL_VERSION: &str = "dlib-mmod+sp5+resnet-v1";
+
+/// How photos are analysed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ScanOptions {
+    /// Photos are analysed with their longer side scaled down to this (0: full size).
+    pub max_side: u32,
+    /// Detector upsampling: 1 finds faces half as small (group photos), at ~4× the cost.
+    pub upsample: u32,
+    /// Worker threads (0: all cores).
+    pub threads: usize,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        ScanOptions { max_side: 2048, upsample: 0, threads: 0 }
+    }
+}
+
+impl ScanOptions {
+    /// Photos analysed under a different key are analysed again by the next scan.
+    pub fn analysis_key(&self) -> String {
+        format!("{MODEL_VERSION};max_side={};upsample={}", self.max_side, self.upsample)
+    }
+}
+
+/// Shared switches a UI or signal handler flips while a scan runs.
+#[derive(Debug, Default)]
+pub struct ScanControl {
+    cancelled: AtomicBool,
+    paused: AtomicBool,
+}
+
+impl ScanControl {
+    pub fn new() -> Arc<Self> {
+        Arc::new(ScanControl::default())
+    }
+    pub fn cancel(&self) {
+        self.cancelled.store(true, Ordering::SeqCst);
+    }
+    pub fn is_cancelled(&self) -> bool {
+        self.cancelled.load(Ordering::SeqCst)
+    }
+    pub fn set_paused(&self, paused: bool) {
+        self.paused.store(paused, Ordering::SeqCst);
+    }
+    pub fn is_paused(&self) -> bool {
+        self.paused.load(Ordering::SeqCst)
+    }
+
+    /// Blocks while paused; false once cancelled.
+    fn wait_while_paused(&self) -> bool {
+        while self.is_paused() && !self.is_cancelled() {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        !self.is_cancelled()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScanPhase {
+    Walking,
+    Analysing,
+    Finished,
+}
+
+/// A progress report; sent at most about five times a second.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScanProgress {
+    pub phase: ScanPhase,
+    /// Photo files found so far.
+    pub found: u64,
+    /// Files that need analysis (new or changed).
+    pub to_analyse: u64,
+    /// Of those, analysed or failed so far.
+    pub done: u64,
+    /// Unchanged files skipped without reading.
+    pub unchanged: u64,
+    pub faces: u64,
+    pub errors: u64,
+    pub paused: bool,
+    /// Photos per second over the analysis so far.
+    pub rate: f64,
+    pub eta_secs: Option<f64>,
+}
+
+#[derive(Debug, Clone)]
+pub enum ScanEvent {
+    Progress(ScanProgress),
+    /// A photo was committed to the library (the UI may refresh).
+    PhotoStored { path: PathBuf, faces: usize },
+    /// A file or folder was skipped, with the reason.
+    Skipped { path: PathBuf, reason: String },
+}
+
+/// What a finished (or cancelled) scan did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ScanSummary {
+    pub found: u64,
+    pub analysed: u64,
+    pub unchanged: u64,
+    pub moved: u64,
+    pub missing: u64,
+    pub faces: u64,
+    pub errors: u64,
+    pub cancelled: bool,
+    pub skipped: Vec<(PathBuf, String)>,
+}
+
+/// A hook counting image files actually read, so tests can prove an unchanged rescan reads
+/// no image data.
+pub static FILES_READ: AtomicU64 = AtomicU64::new(0);
+
+enum WorkResult {
+    Analysed(Box<PhotoAnalysis>),
+    Moved { from: i64, to: Candidate, root: RootId },
+    Failed { root: RootId, candidate: Candidate, reason: String },
+}
+
+struct Progress {
+    state: Mutex<ScanProgress>,
+    last_sent: Mutex<Instant>,
+    started: Instant,
+    events: Sender<ScanEvent>,
+}
+
+impl Progress {
+    fn update(&self, force: bool, f: impl FnOnce(&mut ScanProgress)) {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        f(&mut state);
+        let mut last = self.last_sent.lock().unwrap_or_else(|e| e.into_inner());
+        if force || last.elapsed() >= Duration::from_millis(200) {
+            *last = Instant::now();
+            let elapsed = self.started.elapsed().as_secs_f64();
+            if state.done > 0 && elapsed > 0.0 {
+                state.rate = state.done as f64 / elapsed;
+                state.eta_secs = Some((state.to_analyse.saturating_sub(state.done)) as f64 / state.rate);
+            }
+            let _ = self.events.send(ScanEvent::Progress(state.clone()));
+        }
+    }
+}
+
+/// Scans `roots` (already registered in the store) into the library. Blocks until done or
+/// cancelled; call it from a background thread. Results are committed as they come, so a
+/// scan killed at any point resumes where it stopped.
+pub fn scan(
+    store: &mut Store,
+    engine: &FaceEngine,
+    roots: &[(RootId, PathBuf)],
+    options: ScanOptions,
+    control: &ScanControl,
+    events: Sender<ScanEvent>,
+) -> Result<ScanSummary, StoreError> {
+    let progress = Progress {
+        state: Mutex::new(ScanProgress {
+            phase: ScanPhase::Walking,
+            found: 0,
+            to_analyse: 0,
+            done: 0,
+            unchanged: 0,
+            faces: 0,
+            errors: 0,
+            paused: false,
+            rate: 0.0,
+            eta_secs: None,
+        }),
+        last_sent: Mutex::new(Instant::now() - Duration::from_secs(1)),
+        started: Instant::now(),
+        events: events.clone(),
+    };
+    let mut summary = ScanSummary::default();
+    let key = options.analysis_key();
+
+    // 1. Walk every root and decide what needs work.
+    let known: HashMap<PathBuf, (i64, u64, i64, PhotoStatus, Option<String>, Option<String>)> = store
+        .photos()?
+        .into_iter()
+        .map(|p| (p.path.clone(), (p.id, p.size, p.mtime_ns, p.status, p.analysis_key, p.content_hash)))
+        .collect();
+    let mut work: Vec<(RootId, Candidate)> = Vec::new();
+    let mut present: HashSet<PathBuf> = HashSet::new();
+    let mut walked_roots = Vec::new();
+    for (root_id, root) in roots {
+        let mut problems: Vec<WalkProblem> = Vec::new();
+        if !root.is_dir() {
+            problems.push(WalkProblem { path: root.clone(), reason: "folder not found or not readable".into() });
+        } else {
+            walked_roots.push(root.clone());
+        }
+        let found = if root.is_dir() {
+            walk::walk(root, &mut problems, || !control.is_cancelled())
+        } else {
+            Vec::new()
+        };
+        for p in problems {
+            let _ = events.send(ScanEvent::Skipped { path: p.path.clone(), reason: p.reason.clone() });
+            summary.skipped.push((p.path, p.reason));
+        }
+        for candidate in found {
+            summary.found += 1;
+            present.insert(candidate.path.clone());
+            let unchanged = known.get(&candidate.path).is_some_and(|(_, size, mtime, status, analysed_with, _)| {
+                *size == candidate.size
+                    && *mtime == candidate.mtime_ns
+                    && match status {
+                        PhotoStatus::Done => analysed_with.as_deref() == Some(key.as_str()),
+                        PhotoStatus::Error => true,
+                        PhotoStatus::Missing => false,
+                    }
+            });
+            if unchanged {
+                summary.unchanged += 1;
+            } else {
+                work.push((*root_id, candidate));
+            }
+        }
+        progress.update(false, |p| {
+            p.found = summary.found;
+            p.unchanged = summary.unchanged;
+            p.to_analyse = work.len() as u64;
+        });
+    }
+    if control.is_cancelled() {
+        summary.cancelled = true;
+        return Ok(summary);
+    }
+
+    // 2. Photos under a walked root that are gone are marked missing (keeping their faces);
+    //    this happens first so that a moved file finds its old row by content.
+    let gone: Vec<i64> = known
+        .iter()
+        .filter(|(path, (_, _, _, status, _, _))| {
+            *status != PhotoStatus::Missing && walked_roots.iter().any(|r| path.starts_with(r)) && !present.contains(*path)
+        })
+        .map(|(_, (id, ..))| *id)
+        .collect();
+    summary.missing = gone.len() as u64;
+    store.mark_missing(&gone)?;
+    let missing_by_hash: HashMap<String, i64> = store
+        .photos()?
+        .into_iter()
+        .filter(|p| p.status == PhotoStatus::Missing)
+        .filter_map(|p| Some((p.content_hash?, p.id)))
+        .collect();
+
+    // 3. Analyse on the worker pool; one writer commits.
+    progress.update(true, |p| {
+        p.phase = ScanPhase::Analysing;
+        p.to_analyse = work.len() as u64;
+    });
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(options.threads)
+        .thread_name(|i| format!("kindred-scan-{i}"))
+        .build()
+        .map_err(|e| StoreError::Corrupt { path: store.path().to_path_buf(), message: format!("cannot start workers: {e}") })?;
+    let (results_tx, results_rx) = mpsc::sync_channel::<WorkResult>(64);
+    let missing_by_hash = Arc::new(missing_by_hash);
+    let writer_result = std::thread::scope(|scope| {
+        let writer = scope.spawn(|| write_results(store, results_rx, &progress, &mut summary));
+        pool.install(|| {
+            work.par_iter().for_each_with(results_tx, |tx: &mut SyncSender<WorkResult>, (root, candidate)| {
+                if !control.wait_while_paused() {
+                    return;
+                }
+                let result = analyse_file(engine, *root, candidate, options, &key, &missing_by_hash);
+                let _ = tx.send(result);
+            });
+        });
+        writer.join().unwrap_or_else(|_| {
+            Err(StoreError::Corrupt { path: PathBuf::new(), message: "the library writer thread failed".into() })
+        })
+    });
+    writer_result?;
+    summary.cancelled = control.is_cancelled();
+    progress.update(true, |p| p.phase = ScanPhase::Finished);
+    Ok(summary)
+}
+
+fn analyse_file(
+    engine: &FaceEngine,
+    root: RootId,
+    candidate: &Candidate,
+    options: ScanOptions,
+    key: &str,
+    missing_by_hash: &HashMap<String, i64>,
+) -> WorkResult {
+    let failed = |reason: String| WorkResult::Failed { root, candidate: candidate.clone(), reason };
+    let bytes = match std::fs::read(&candidate.path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => return failed("permission denied".into()),
+        Err(e) => return failed(format!("cannot read: {e}")),
+    };
+    FILES_READ.fetch_add(1, Ordering::Relaxed);
+    let hash = sha256_hex(&bytes);
+    if let Some(&from) = missing_by_hash.get(&hash) {
+        return WorkResult::Moved { from, to: candidate.clone(), root };
+    }
+    let photo = match decode::decode_photo(&bytes) {
+        Ok(p) => p,
+        Err(e) => return failed(e.to_string()),
+    };
+    drop(bytes);
+    let faces = analyse_photo(engine, &photo, options);
+    WorkResult::Analysed(Box::new(PhotoAnalysis {
+        root_id: Some(root),
+        path: candidate.path.clone(),
+        size: candidate.size,
+        mtime_ns: candidate.mtime_ns,
+        content_hash: hash,
+        width: photo.image.width(),
+        height: photo.image.height(),
+        orientation: photo.orientation,
+        taken_at: photo.taken_at,
+        camera: photo.camera,
+        analysis_key: key.to_string(),
+        faces,
+    }))
+}
+
+/// Faces of an upright photo, in its full-size coordinates: detection on a bounded copy,
+/// landmarks and chips on the full-size pixels.
+pub fn analyse_photo(engine: &FaceEngine, photo: &DecodedPhoto, options: ScanOptions) -> Vec<NewFace> {
+    let image = &photo.image;
+    let (small, back) = decode::bounded(image, options.max_side);
+    let mut detections = engine.detector.detect(&small, options.upsample);
+    if back != 1.0 {
+        for d in &mut detections {
+            d.rect = scale_rect(d.rect, back);
+        }
+    }
+    let faces = engine.describe(image, &detections, 0, &mut crate::engine::jitter::DlibRand::new());
+    faces
+        .into_iter()
+        .map(|f| NewFace {
+            thumbnail_jpeg: face_thumbnail(image, f.rect),
+            rect: f.rect,
+            confidence: f.confidence,
+            landmarks: f.landmarks,
+            descriptor: f.descriptor,
+        })
+        .collect()
+}
+
+fn scale_rect(r: Rect, s: f64) -> Rect {
+    let f = |v: i64| (v as f64 * s).round() as i64;
+    // Inclusive corners: scale the exclusive right/bottom edge, then step back one pixel.
+    Rect::new(f(r.left), f(r.top), f(r.right + 1) - 1, f(r.bottom + 1) - 1)
+}
+
+/// Side of the square face thumbnails kept in the library.
+pub const THUMBNAIL_SIZE: u32 = 160;
+
+/// A square JPEG of the face with some margin, clamped to the photo.
+pub fn face_thumbnail(image: &RgbImage, rect: Rect) -> Vec<u8> {
+    let side = rect.width().max(rect.height()) as f64 * 1.5;
+    let cx = (rect.left + rect.right) as f64 / 2.0;
+    let cy = (rect.top + rect.bottom) as f64 / 2.0;
+    let (w, h) = (i64::from(image.width()), i64::from(image.height()));
+    let l = ((cx - side / 2.0).round() as i64).clamp(0, (w - 1).max(0));
+    let t = ((cy - side / 2.0).round() as i64).clamp(0, (h - 1).max(0));
+    let r = ((cx + side / 2.0).round() as i64).clamp(l + 1, w);
+    let b = ((cy + side / 2.0).round() as i64).clamp(t + 1, h);
+    if w == 0 || h == 0 {
+        return Vec::new();
+    }
+    let crop = image::imageops::crop_imm(image, l as u32, t as u32, (r - l) as u32, (b - t) as u32).to_image();
+    let thumb = image::imageops::resize(&crop, THUMBNAIL_SIZE, THUMBNAIL_SIZE, image::imageops::FilterType::Triangle);
+    let mut out = Vec::new();
+    let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85);
+    if thumb.write_with_encoder(encoder).is_err() {
+        return Vec::new();
+    }
+    out
+}
+
+/// Commits results in batches: a transaction per ~0.5 s or 32 photos, whichever comes first.
+fn write_results(
+    store: &mut Store,
+    results: Receiver<WorkResult>,
+    progress: &Progress,
+    summary: &mut ScanSummary,
+) -> Result<(), StoreError> {
+    let mut batch: Vec<WorkResult> = Vec::new();
+    let mut last_commit = Instant::now();
+    loop {
+        let next = results.recv_timeout(Duration::from_millis(100));
+        let finished = matches!(next, Err(mpsc::RecvTimeoutError::Disconnected));
+        if let Ok(result) = next {
+            batch.push(result);
+        }
+        if !batch.is_empty() && (finished || batch.len() >= 32 || last_commit.elapsed() >= Duration::from_millis(500)) {
+            commit_batch(store, std::mem::take(&mut batch), progress, summary)?;
+            last_commit = Instant::now();
+        }
+        if finished {
+            return Ok(());
+        }
+    }
+}
+
+fn commit_batch(
+    store: &mut Store,
+    batch: Vec<WorkResult>,
+    progress: &Progress,
+    summary: &mut ScanSummary,
+) -> Result<(), StoreError> {
+    let mut stored = Vec::new();
+    store.in_transaction(|store| {
+        for result in &batch {
+            match result {
+                WorkResult::Analysed(a) => {
+                    store.record_analysis_in_tx(a)?;
+                }
+                WorkResult::Moved { from, to, root } => {
+                    store.relocate_photo_in_tx(*from, Some(*root), &to.path, to.size, to.mtime_ns)?;
+                }
+                WorkResult::Failed { root, candidate, reason } => {
+                    store.record_error_in_tx(Some(*root), &candidate.path, candidate.size, candidate.mtime_ns, reason)?;
+                }
+            }
+        }
+        Ok(())
+    })?;
+    for result in batch {
+        match result {
+            WorkResult::Analysed(a) => {
+                summary.analysed += 1;
+                summary.faces += a.faces.len() as u64;
+                stored.push((a.path.clone(), a.faces.len()));
+            }
+            WorkResult::Moved { to, .. } => {
+                summary.moved += 1;
+                stored.push((to.path, 0));
+            }
+            WorkResult::Failed { candidate, reason, .. } => {
+                summary.errors += 1;
+                let _ = progress
+                    .events
+                    .send(ScanEvent::Skipped { path: candidate.path.clone(), reason: reason.clone() });
+                summary.skipped.push((candidate.path, reason));
+            }
+        }
+    }
+    for (path, faces) in stored {
+        let _ = progress.events.send(ScanEvent::PhotoStored { path, faces });
+    }
+    let (done, faces, errors) = (summary.analysed + summary.moved + summary.errors, summary.faces, summary.errors);
+    progress.update(false, |p| {
+        p.done = done;
+        p.faces = faces;
+        p.errors = errors;
+    });
+    Ok(())
+}
+
+/// Canonical form of a folder the user adds, so the same folder is not added twice.
+pub fn normalise_root(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+}

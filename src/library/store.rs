@@ -1,0 +1,892 @@
+//! The library file: one SQLite database (WAL, foreign keys) that is the source of truth for
+//! photo folders, photos, faces, people and every correction the user made. All SQL lives here.
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::engine::geometry::{Point, Rect};
+use crate::engine::resnet::{DESCRIPTOR_LEN, Descriptor};
+
+/// The schema this build writes. Older files are migrated forward on open.
+pub const SCHEMA_VERSION: i64 = 2;
+
+pub type RootId = i64;
+pub type PhotoId = i64;
+pub type FaceId = i64;
+pub type PersonId = i64;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("library {}: {source}", path.display())]
+    Sqlite {
+        path: PathBuf,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("library {} was written by a newer Kindred (schema {found}, this build knows up to {SCHEMA_VERSION})", path.display())]
+    TooNew { path: PathBuf, found: i64 },
+    #[error("library {}: {message}", path.display())]
+    Corrupt { path: PathBuf, message: String },
+    #[error("library {}: no {what} with id {id}", path.display())]
+    UnknownId { path: PathBuf, what: &'static str, id: i64 },
+}
+
+/// Status of a photo in the library.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PhotoStatus {
+    /// Analysed; its faces are stored.
+    Done,
+    /// Could not be read or decoded; `error` says why.
+    Error,
+    /// Was there at a previous scan, is not now.
+    Missing,
+}
+
+impl PhotoStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PhotoStatus::Done => "done",
+            PhotoStatus::Error => "error",
+            PhotoStatus::Missing => "missing",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Self> {
+        match s {
+            "done" => Some(PhotoStatus::Done),
+            "error" => Some(PhotoStatus::Error),
+            "missing" => Some(PhotoStatus::Missing),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Root {
+    pub id: RootId,
+    pub path: PathBuf,
+}
+
+/// What the scanner knows about a photo file on disk.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PhotoRecord {
+    pub id: PhotoId,
+    pub root_id: Option<RootId>,
+    pub path: PathBuf,
+    pub size: u64,
+    pub mtime_ns: i64,
+    pub content_hash: Option<String>,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    pub orientation: Option<u16>,
+    pub taken_at: Option<String>,
+    pub camera: Option<String>,
+    pub status: PhotoStatus,
+    pub error: Option<String>,
+    pub analysis_key: Option<String>,
+}
+
+/// A face as stored: where it is (in the oriented full-size photo) and what it looks like.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FaceRecord {
+    pub id: FaceId,
+    pub photo_id: PhotoId,
+    pub index: u32,
+    pub rect: Rect,
+    pub confidence: f64,
+    pub landmarks: [Point; 5],
+    pub descriptor: Descriptor,
+    pub model_version: String,
+}
+
+/// A new face to store for a photo.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewFace {
+    pub rect: Rect,
+    pub confidence: f64,
+    pub landmarks: [Point; 5],
+    pub descriptor: Descriptor,
+    pub thumbnail_jpeg: Vec<u8>,
+}
+
+/// The result of analysing one photo, committed atomically with its faces.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PhotoAnalysis {
+    pub root_id: Option<RootId>,
+    pub path: PathBuf,
+    pub size: u64,
+    pub mtime_ns: i64,
+    pub content_hash: String,
+    pub width: u32,
+    pub height: u32,
+    pub orientation: u16,
+    pub taken_at: Option<String>,
+    pub camera: Option<String>,
+    /// Identifies the models and settings that produced the faces.
+    pub analysis_key: String,
+    pub faces: Vec<NewFace>,
+}
+
+/// Counts for `kindred status`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct StatusCounts {
+    pub roots: u64,
+    pub photos: u64,
+    pub photos_done: u64,
+    pub errors: u64,
+    pub missing: u64,
+    pub faces: u64,
+    pub persons: u64,
+    pub named_persons: u64,
+}
+
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+const MIGRATIONS: &[&str] = &[
+    // 1: the first schema.
+    r#"
+    CREATE TABLE roots (
+        id INTEGER PRIMARY KEY,
+        path TEXT NOT NULL UNIQUE,
+        added_at INTEGER NOT NULL
+    );
+    CREATE TABLE photos (
+        id INTEGER PRIMARY KEY,
+        root_id INTEGER REFERENCES roots(id) ON DELETE SET NULL,
+        path TEXT NOT NULL UNIQUE,
+        size INTEGER NOT NULL,
+        mtime_ns INTEGER NOT NULL,
+        content_hash TEXT,
+        width INTEGER,
+        height INTEGER,
+        orientation INTEGER,
+        taken_at TEXT,
+        camera TEXT,
+        status TEXT NOT NULL CHECK (status IN ('done', 'error', 'missing')),
+        error TEXT,
+        analysis_key TEXT,
+        scanned_at INTEGER NOT NULL,
+        missing_since INTEGER
+    );
+    CREATE INDEX photos_hash ON photos(content_hash);
+    CREATE INDEX photos_root ON photos(root_id);
+    CREATE TABLE faces (
+        id INTEGER PRIMARY KEY,
+        photo_id INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE,
+        idx INTEGER NOT NULL,
+        left INTEGER NOT NULL,
+        top INTEGER NOT NULL,
+        right INTEGER NOT NULL,
+        bottom INTEGER NOT NULL,
+        confidence REAL NOT NULL,
+        landmarks TEXT NOT NULL,
+        descriptor BLOB NOT NULL,
+        thumbnail BLOB,
+        model_version TEXT NOT NULL,
+        UNIQUE (photo_id, idx)
+    );
+    CREATE TABLE persons (
+        id INTEGER PRIMARY KEY,
+        name TEXT,
+        hidden INTEGER NOT NULL DEFAULT 0,
+        key_face_id INTEGER REFERENCES faces(id) ON DELETE SET NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+    );
+    CREATE TABLE face_assignments (
+        face_id INTEGER PRIMARY KEY REFERENCES faces(id) ON DELETE CASCADE,
+        person_id INTEGER REFERENCES persons(id) ON DELETE CASCADE,
+        state TEXT NOT NULL CHECK (state IN ('unassigned', 'suggested', 'confirmed', 'ignored')),
+        distance REAL
+    );
+    CREATE INDEX face_assignments_person ON face_assignments(person_id, state);
+    CREATE TABLE rejections (
+        face_id INTEGER NOT NULL REFERENCES faces(id) ON DELETE CASCADE,
+        person_id INTEGER NOT NULL REFERENCES persons(id) ON DELETE CASCADE,
+        PRIMARY KEY (face_id, person_id)
+    );
+    CREATE TABLE operations (
+        id INTEGER PRIMARY KEY,
+        at INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        undone INTEGER NOT NULL DEFAULT 0
+    );
+    "#,
+    // 2: settings that belong to the library (thresholds, analysis size), not to one window.
+    r#"
+    CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    "#,
+];
+
+fn now_secs() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+pub fn descriptor_to_blob(d: &Descriptor) -> Vec<u8> {
+    d.iter().flat_map(|v| v.to_le_bytes()).collect()
+}
+
+pub fn descriptor_from_blob(blob: &[u8]) -> Option<Descriptor> {
+    if blob.len() != DESCRIPTOR_LEN * 4 {
+        return None;
+    }
+    let mut d = [0.0f32; DESCRIPTOR_LEN];
+    for (v, c) in d.iter_mut().zip(blob.chunks_exact(4)) {
+        *v = f32::from_le_bytes([c[0], c[1], c[2], c[3]]);
+    }
+    Some(d)
+}
+
+fn landmarks_to_text(l: &[Point; 5]) -> String {
+    l.iter().map(|p| format!("{},{}", p.x, p.y)).collect::<Vec<_>>().join(";")
+}
+
+fn landmarks_from_text(s: &str) -> Option<[Point; 5]> {
+    let points: Vec<Point> = s
+        .split(';')
+        .map(|p| {
+            let (x, y) = p.split_once(',')?;
+            Some(Point::new(x.parse().ok()?, y.parse().ok()?))
+        })
+        .collect::<Option<_>>()?;
+    points.try_into().ok()
+}
+
+impl Store {
+    /// Opens (creating if needed) a library file and migrates it to [`SCHEMA_VERSION`].
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|e| StoreError::Corrupt {
+                path: path.to_path_buf(),
+                message: format!("cannot create its folder: {e}"),
+            })?;
+        }
+        let conn = Connection::open(path).map_err(|source| StoreError::Sqlite { path: path.to_path_buf(), source })?;
+        Self::init(conn, path.to_path_buf())
+    }
+
+    pub fn open_in_memory() -> Result<Self, StoreError> {
+        let conn = Connection::open_in_memory().map_err(|source| StoreError::Sqlite { path: ":memory:".into(), source })?;
+        Self::init(conn, PathBuf::from(":memory:"))
+    }
+
+    fn init(conn: Connection, path: PathBuf) -> Result<Self, StoreError> {
+        let mut store = Store { conn, path };
+        store.pragmas()?;
+        store.migrate()?;
+        Ok(store)
+    }
+
+    fn err(&self) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
+        move |source| StoreError::Sqlite { path: self.path.clone(), source }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Direct access for the modules that own other tables' logic (people).
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub fn connection_mut(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+
+    fn pragmas(&self) -> Result<(), StoreError> {
+        self.conn
+            .execute_batch(
+                "PRAGMA journal_mode = WAL;
+                 PRAGMA synchronous = NORMAL;
+                 PRAGMA foreign_keys = ON;
+                 PRAGMA busy_timeout = 5000;",
+            )
+            .map_err(self.err())
+    }
+
+    pub fn schema_version(&self) -> Result<i64, StoreError> {
+        self.conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(self.err())
+    }
+
+    fn migrate(&mut self) -> Result<(), StoreError> {
+        let current = self.schema_version()?;
+        if current > SCHEMA_VERSION {
+            return Err(StoreError::TooNew { path: self.path.clone(), found: current });
+        }
+        let path = self.path.clone();
+        let err = |source| StoreError::Sqlite { path: path.clone(), source };
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+            let tx = self.conn.transaction().map_err(err)?;
+            tx.execute_batch(sql).map_err(err)?;
+            tx.execute_batch(&format!("PRAGMA user_version = {}", i + 1)).map_err(err)?;
+            tx.commit().map_err(err)?;
+        }
+        Ok(())
+    }
+
+    /// `PRAGMA integrity_check`: "ok" for a healthy file.
+    pub fn integrity_check(&self) -> Result<String, StoreError> {
+        self.conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .map_err(self.err())
+    }
+
+    // ----- settings -----
+
+    pub fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
+        self.conn
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0))
+            .optional()
+            .map_err(self.err())
+    }
+
+    pub fn set_setting(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                params![key, value],
+            )
+            .map(|_| ())
+            .map_err(self.err())
+    }
+
+    // ----- roots -----
+
+    pub fn add_root(&mut self, path: &Path) -> Result<RootId, StoreError> {
+        let text = path.to_string_lossy();
+        self.conn
+            .execute(
+                "INSERT INTO roots (path, added_at) VALUES (?1, ?2) ON CONFLICT(path) DO NOTHING",
+                params![text, now_secs()],
+            )
+            .map_err(self.err())?;
+        self.conn
+            .query_row("SELECT id FROM roots WHERE path = ?1", [text], |r| r.get(0))
+            .map_err(self.err())
+    }
+
+    pub fn roots(&self) -> Result<Vec<Root>, StoreError> {
+        let mut stmt = self.conn.prepare("SELECT id, path FROM roots ORDER BY path").map_err(self.err())?;
+        let rows = stmt
+            .query_map([], |r| Ok(Root { id: r.get(0)?, path: PathBuf::from(r.get::<_, String>(1)?) }))
+            .map_err(self.err())?;
+        rows.collect::<Result<_, _>>().map_err(self.err())
+    }
+
+    /// Forgets a folder. Its photos stay (as missing from any root) until pruned, so no name
+    /// or correction is lost by removing a folder by mistake.
+    pub fn remove_root(&mut self, id: RootId) -> Result<(), StoreError> {
+        let n = self.conn.execute("DELETE FROM roots WHERE id = ?1", [id]).map_err(self.err())?;
+        if n == 0 {
+            return Err(StoreError::UnknownId { path: self.path.clone(), what: "folder", id });
+        }
+        Ok(())
+    }
+
+    // ----- photos -----
+
+    fn photo_from_row(r: &rusqlite::Row) -> rusqlite::Result<PhotoRecord> {
+        let status: String = r.get(11)?;
+        Ok(PhotoRecord {
+            id: r.get(0)?,
+            root_id: r.get(1)?,
+            path: PathBuf::from(r.get::<_, String>(2)?),
+            size: r.get::<_, i64>(3)? as u64,
+            mtime_ns: r.get(4)?,
+            content_hash: r.get(5)?,
+            width: r.get(6)?,
+            height: r.get(7)?,
+            orientation: r.get(8)?,
+            taken_at: r.get(9)?,
+            camera: r.get(10)?,
+            status: PhotoStatus::parse(&status).unwrap_or(PhotoStatus::Error),
+            error: r.get(12)?,
+            analysis_key: r.get(13)?,
+        })
+    }
+
+    const PHOTO_COLUMNS: &'static str = "id, root_id, path, size, mtime_ns, content_hash, width, height, orientation, \
+         taken_at, camera, status, error, analysis_key";
+
+    pub fn photo_by_path(&self, path: &Path) -> Result<Option<PhotoRecord>, StoreError> {
+        self.conn
+            .query_row(
+                &format!("SELECT {} FROM photos WHERE path = ?1", Self::PHOTO_COLUMNS),
+                [path.to_string_lossy()],
+                Self::photo_from_row,
+            )
+            .optional()
+            .map_err(self.err())
+    }
+
+    pub fn photo(&self, id: PhotoId) -> Result<Option<PhotoRecord>, StoreError> {
+        self.conn
+            .query_row(
+                &format!("SELECT {} FROM photos WHERE id = ?1", Self::PHOTO_COLUMNS),
+                [id],
+                Self::photo_from_row,
+            )
+            .optional()
+            .map_err(self.err())
+    }
+
+    /// Every photo row (for the scanner's change detection: path → size, mtime).
+    pub fn photos(&self) -> Result<Vec<PhotoRecord>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(&format!("SELECT {} FROM photos ORDER BY path", Self::PHOTO_COLUMNS))
+            .map_err(self.err())?;
+        let rows = stmt.query_map([], Self::photo_from_row).map_err(self.err())?;
+        rows.collect::<Result<_, _>>().map_err(self.err())
+    }
+
+    /// Stores an analysed photo and its faces in one transaction.
+    ///
+    /// Identity is preserved: if the path is known, the row is updated; else if a photo with
+    /// the same content is missing (moved or renamed), that row moves to the new path. Faces
+    /// that reappear at (nearly) the same place keep their ids, so everything the user said
+    /// about them survives re-analysis with new settings or models.
+    pub fn record_analysis(&mut self, a: &PhotoAnalysis) -> Result<PhotoId, StoreError> {
+        self.in_transaction(|store| store.record_analysis_in_tx(a))
+    }
+
+    /// [`Store::record_analysis`] inside a transaction the caller manages.
+    pub fn record_analysis_in_tx(&mut self, a: &PhotoAnalysis) -> Result<PhotoId, StoreError> {
+        let id = Self::upsert_photo_row(&self.conn, a).map_err(self.err())?;
+        Self::replace_faces(&self.conn, id, &a.faces, &a.analysis_key).map_err(self.err())?;
+        Ok(id)
+    }
+
+    /// Runs `f` in one transaction: all of its writes are committed, or none.
+    pub fn in_transaction<T>(&mut self, f: impl FnOnce(&mut Store) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        self.conn.execute_batch("BEGIN IMMEDIATE").map_err(self.err())?;
+        match f(self) {
+            Ok(value) => {
+                if let Err(e) = self.conn.execute_batch("COMMIT") {
+                    let _ = self.conn.execute_batch("ROLLBACK");
+                    return Err(StoreError::Sqlite { path: self.path.clone(), source: e });
+                }
+                Ok(value)
+            }
+            Err(e) => {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                Err(e)
+            }
+        }
+    }
+
+    /// A file that moved (found by content): its row, faces and people follow it.
+    pub fn relocate_photo_in_tx(
+        &mut self,
+        id: PhotoId,
+        root_id: Option<RootId>,
+        path: &Path,
+        size: u64,
+        mtime_ns: i64,
+    ) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "UPDATE photos SET root_id = ?2, path = ?3, size = ?4, mtime_ns = ?5, status = 'done',
+                    missing_since = NULL, scanned_at = ?6 WHERE id = ?1",
+                params![id, root_id, path.to_string_lossy(), size as i64, mtime_ns, now_secs()],
+            )
+            .map(|_| ())
+            .map_err(self.err())
+    }
+
+    fn upsert_photo_row(tx: &Connection, a: &PhotoAnalysis) -> rusqlite::Result<PhotoId> {
+        let path = a.path.to_string_lossy();
+        let existing: Option<PhotoId> = tx
+            .query_row("SELECT id FROM photos WHERE path = ?1", [&path], |r| r.get(0))
+            .optional()?;
+        let moved_from: Option<PhotoId> = if existing.is_none() {
+            tx.query_row(
+                "SELECT id FROM photos WHERE content_hash = ?1 AND status = 'missing' ORDER BY id LIMIT 1",
+                [&a.content_hash],
+                |r| r.get(0),
+            )
+            .optional()?
+        } else {
+            None
+        };
+        let id = existing.or(moved_from);
+        let values = params![
+            a.root_id,
+            path,
+            a.size as i64,
+            a.mtime_ns,
+            a.content_hash,
+            a.width,
+            a.height,
+            a.orientation,
+            a.taken_at,
+            a.camera,
+            a.analysis_key,
+            now_secs(),
+        ];
+        match id {
+            Some(id) => {
+                tx.execute(
+                    "UPDATE photos SET root_id = ?1, path = ?2, size = ?3, mtime_ns = ?4, content_hash = ?5,
+                        width = ?6, height = ?7, orientation = ?8, taken_at = ?9, camera = ?10,
+                        analysis_key = ?11, scanned_at = ?12, status = 'done', error = NULL, missing_since = NULL
+                     WHERE id = ?13",
+                    rusqlite::params_from_iter(values.iter().copied().chain(std::iter::once(&id as &dyn rusqlite::ToSql))),
+                )?;
+                Ok(id)
+            }
+            None => {
+                tx.execute(
+                    "INSERT INTO photos (root_id, path, size, mtime_ns, content_hash, width, height, orientation,
+                        taken_at, camera, analysis_key, scanned_at, status)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'done')",
+                    values,
+                )?;
+                Ok(tx.last_insert_rowid())
+            }
+        }
+    }
+
+    /// Replaces a photo's faces, keeping the id (and so the assignments) of each old face that
+    /// has a new face overlapping it by IoU ≥ 0.5.
+    fn replace_faces(tx: &Connection, photo: PhotoId, faces: &[NewFace], model: &str) -> rusqlite::Result<()> {
+        let mut old: Vec<(FaceId, Rect)> = {
+            let mut stmt = tx.prepare("SELECT id, left, top, right, bottom FROM faces WHERE photo_id = ?1")?;
+            let rows = stmt.query_map([photo], |r| Ok((r.get(0)?, Rect::new(r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        // Park the old faces' indexes out of the way of the UNIQUE(photo_id, idx) constraint.
+        tx.execute("UPDATE faces SET idx = -1 - idx WHERE photo_id = ?1", [photo])?;
+        for (i, face) in faces.iter().enumerate() {
+            let best = old
+                .iter()
+                .enumerate()
+                .map(|(k, (_, r))| (k, iou(r, &face.rect)))
+                .filter(|&(_, v)| v >= 0.5)
+                .max_by(|a, b| a.1.total_cmp(&b.1))
+                .map(|(k, _)| k);
+            let landmarks = landmarks_to_text(&face.landmarks);
+            let blob = descriptor_to_blob(&face.descriptor);
+            let r = face.rect;
+            match best {
+                Some(k) => {
+                    let (id, _) = old.swap_remove(k);
+                    tx.execute(
+                        "UPDATE faces SET idx = ?1, left = ?2, top = ?3, right = ?4, bottom = ?5, confidence = ?6,
+                            landmarks = ?7, descriptor = ?8, thumbnail = ?9, model_version = ?10 WHERE id = ?11",
+                        params![i as i64, r.left, r.top, r.right, r.bottom, face.confidence, landmarks, blob, face.thumbnail_jpeg, model, id],
+                    )?;
+                }
+                None => {
+                    tx.execute(
+                        "INSERT INTO faces (photo_id, idx, left, top, right, bottom, confidence, landmarks, descriptor,
+                            thumbnail, model_version)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                        params![photo, i as i64, r.left, r.top, r.right, r.bottom, face.confidence, landmarks, blob, face.thumbnail_jpeg, model],
+                    )?;
+                    let id = tx.last_insert_rowid();
+                    tx.execute(
+                        "INSERT INTO face_assignments (face_id, person_id, state) VALUES (?1, NULL, 'unassigned')",
+                        [id],
+                    )?;
+                }
+            }
+        }
+        for (id, _) in old {
+            tx.execute("DELETE FROM faces WHERE id = ?1", [id])?;
+        }
+        Ok(())
+    }
+
+    /// Records a file that could not be analysed, with the reason. Its previous faces, if
+    /// any, are kept: a temporarily unreadable file must not lose the user's work.
+    pub fn record_error(
+        &mut self,
+        root_id: Option<RootId>,
+        path: &Path,
+        size: u64,
+        mtime_ns: i64,
+        error: &str,
+    ) -> Result<PhotoId, StoreError> {
+        self.in_transaction(|s| s.record_error_in_tx(root_id, path, size, mtime_ns, error))
+    }
+
+    pub fn record_error_in_tx(
+        &mut self,
+        root_id: Option<RootId>,
+        path: &Path,
+        size: u64,
+        mtime_ns: i64,
+        error: &str,
+    ) -> Result<PhotoId, StoreError> {
+        let text = path.to_string_lossy();
+        self.conn
+            .execute(
+                "INSERT INTO photos (root_id, path, size, mtime_ns, status, error, scanned_at)
+                 VALUES (?1, ?2, ?3, ?4, 'error', ?5, ?6)
+                 ON CONFLICT(path) DO UPDATE SET root_id = excluded.root_id, size = excluded.size,
+                    mtime_ns = excluded.mtime_ns, status = 'error', error = excluded.error,
+                    scanned_at = excluded.scanned_at, missing_since = NULL",
+                params![root_id, text, size as i64, mtime_ns, error, now_secs()],
+            )
+            .map_err(self.err())?;
+        self.conn
+            .query_row("SELECT id FROM photos WHERE path = ?1", [text], |r| r.get(0))
+            .map_err(self.err())
+    }
+
+    /// Marks photos as missing (not found by a scan). They keep their faces and people.
+    pub fn mark_missing(&mut self, ids: &[PhotoId]) -> Result<(), StoreError> {
+        self.in_transaction(|store| {
+            let mut stmt = store
+                .conn
+                .prepare("UPDATE photos SET status = 'missing', missing_since = COALESCE(missing_since, ?2) WHERE id = ?1")
+                .map_err(store.err())?;
+            let now = now_secs();
+            for id in ids {
+                stmt.execute(params![id, now]).map_err(store.err())?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Deletes photos missing for at least `older_than_secs`, with their faces. People stay
+    /// (possibly with fewer faces); names are never deleted by pruning.
+    pub fn prune_missing(&mut self, older_than_secs: i64) -> Result<usize, StoreError> {
+        self.conn
+            .execute(
+                "DELETE FROM photos WHERE status = 'missing' AND missing_since <= ?1",
+                [now_secs() - older_than_secs],
+            )
+            .map_err(self.err())
+    }
+
+    // ----- faces -----
+
+    fn face_from_row(r: &rusqlite::Row) -> rusqlite::Result<FaceRecord> {
+        let landmarks: String = r.get(7)?;
+        let blob: Vec<u8> = r.get(8)?;
+        Ok(FaceRecord {
+            id: r.get(0)?,
+            photo_id: r.get(1)?,
+            index: r.get(2)?,
+            rect: Rect::new(r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?),
+            confidence: r.get(9)?,
+            landmarks: landmarks_from_text(&landmarks).unwrap_or([Point::new(0, 0); 5]),
+            descriptor: descriptor_from_blob(&blob).unwrap_or([0.0; DESCRIPTOR_LEN]),
+            model_version: r.get(10)?,
+        })
+    }
+
+    const FACE_COLUMNS: &'static str =
+        "id, photo_id, idx, left, top, right, bottom, landmarks, descriptor, confidence, model_version";
+
+    pub fn faces_of_photo(&self, photo: PhotoId) -> Result<Vec<FaceRecord>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(&format!("SELECT {} FROM faces WHERE photo_id = ?1 ORDER BY idx", Self::FACE_COLUMNS))
+            .map_err(self.err())?;
+        let rows = stmt.query_map([photo], Self::face_from_row).map_err(self.err())?;
+        rows.collect::<Result<_, _>>().map_err(self.err())
+    }
+
+    /// Every face of every present photo, in id order.
+    pub fn all_faces(&self) -> Result<Vec<FaceRecord>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(&format!(
+                "SELECT {} FROM faces WHERE photo_id IN (SELECT id FROM photos WHERE status = 'done') ORDER BY id",
+                Self::FACE_COLUMNS
+                    .split(", ")
+                    .map(|c| format!("faces.{c}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+            .map_err(self.err())?;
+        let rows = stmt.query_map([], Self::face_from_row).map_err(self.err())?;
+        rows.collect::<Result<_, _>>().map_err(self.err())
+    }
+
+    pub fn face(&self, id: FaceId) -> Result<Option<FaceRecord>, StoreError> {
+        self.conn
+            .query_row(&format!("SELECT {} FROM faces WHERE id = ?1", Self::FACE_COLUMNS), [id], Self::face_from_row)
+            .optional()
+            .map_err(self.err())
+    }
+
+    pub fn face_thumbnail(&self, id: FaceId) -> Result<Option<Vec<u8>>, StoreError> {
+        self.conn
+            .query_row("SELECT thumbnail FROM faces WHERE id = ?1", [id], |r| r.get(0))
+            .optional()
+            .map(Option::flatten)
+            .map_err(self.err())
+    }
+
+    pub fn status_counts(&self) -> Result<StatusCounts, StoreError> {
+        let count = |sql: &str| -> Result<u64, StoreError> {
+            self.conn
+                .query_row(sql, [], |r| r.get::<_, i64>(0))
+                .map(|n| n as u64)
+                .map_err(self.err())
+        };
+        Ok(StatusCounts {
+            roots: count("SELECT COUNT(*) FROM roots")?,
+            photos: count("SELECT COUNT(*) FROM photos WHERE status != 'missing'")?,
+            photos_done: count("SELECT COUNT(*) FROM photos WHERE status = 'done'")?,
+            errors: count("SELECT COUNT(*) FROM photos WHERE status = 'error'")?,
+            missing: count("SELECT COUNT(*) FROM photos WHERE status = 'missing'")?,
+            faces: count("SELECT COUNT(*) FROM faces WHERE photo_id IN (SELECT id FROM photos WHERE status = 'done')")?,
+            persons: count("SELECT COUNT(*) FROM persons")?,
+            named_persons: count("SELECT COUNT(*) FROM persons WHERE name IS NOT NULL")?,
+        })
+    }
+
+    /// (path, error) of every photo that could not be analysed.
+    pub fn errors(&self) -> Result<Vec<(PathBuf, String)>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT path, COALESCE(error, '') FROM photos WHERE status = 'error' ORDER BY path")
+            .map_err(self.err())?;
+        let rows = stmt
+            .query_map([], |r| Ok((PathBuf::from(r.get::<_, String>(0)?), r.get(1)?)))
+            .map_err(self.err())?;
+        rows.collect::<Result<_, _>>().map_err(self.err())
+    }
+}
+
+/// Intersection over union of two inclusive rectangles.
+pub fn iou(a: &Rect, b: &Rect) -> f64 {
+    let inter = a.intersect(b).area() as f64;
+    let union = (a.area() + b.area()) as f64 - inter;
+    if union <= 0.0 { 0.0 } else { inter / union }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn analysis(path: &str, hash: &str, rects: &[Rect]) -> PhotoAnalysis {
+        PhotoAnalysis {
+            root_id: None,
+            path: PathBuf::from(path),
+            size: 100,
+            mtime_ns: 1,
+            content_hash: hash.to_string(),
+            width: 640,
+            height: 480,
+            orientation: 1,
+            taken_at: None,
+            camera: None,
+            analysis_key: "test".into(),
+            faces: rects
+                .iter()
+                .map(|&rect| NewFace {
+                    rect,
+                    confidence: 1.0,
+                    landmarks: [Point::new(1, 2); 5],
+                    descriptor: [0.5; DESCRIPTOR_LEN],
+                    thumbnail_jpeg: vec![1, 2, 3],
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn new_library_has_the_current_schema_and_is_healthy() {
+        let store = Store::open_in_memory().unwrap();
+        assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+        assert_eq!(store.integrity_check().unwrap(), "ok");
+    }
+
+    #[test]
+    fn a_version_1_library_migrates_forward_keeping_its_data() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.kindred");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(MIGRATIONS[0]).unwrap();
+            conn.execute_batch("PRAGMA user_version = 1").unwrap();
+            conn.execute(
+                "INSERT INTO photos (path, size, mtime_ns, status, scanned_at) VALUES ('/a.jpg', 1, 2, 'done', 3)",
+                [],
+            )
+            .unwrap();
+        }
+        let mut store = Store::open(&path).unwrap();
+        assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+        assert!(store.photo_by_path(Path::new("/a.jpg")).unwrap().is_some());
+        store.set_setting("max_side", "2048").unwrap();
+        assert_eq!(store.setting("max_side").unwrap().as_deref(), Some("2048"));
+    }
+
+    #[test]
+    fn a_library_from_a_newer_kindred_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("new.kindred");
+        Connection::open(&path).unwrap().execute_batch("PRAGMA user_version = 99").unwrap();
+        let err = Store::open(&path).err().unwrap();
+        assert!(err.to_string().contains("newer Kindred"), "{err}");
+    }
+
+    #[test]
+    fn reanalysis_keeps_face_ids_that_overlap() {
+        let mut store = Store::open_in_memory().unwrap();
+        let a = Rect::new(10, 10, 50, 50);
+        let b = Rect::new(100, 100, 150, 150);
+        let id = store.record_analysis(&analysis("/p/1.jpg", "h1", &[a, b])).unwrap();
+        let before = store.faces_of_photo(id).unwrap();
+        let moved = Rect::new(12, 11, 51, 52);
+        let c = Rect::new(300, 300, 340, 340);
+        store.record_analysis(&analysis("/p/1.jpg", "h1", &[c, moved])).unwrap();
+        let after = store.faces_of_photo(id).unwrap();
+        assert_eq!(after.len(), 2);
+        assert_eq!(after[1].id, before[0].id, "the face that stayed keeps its id");
+        assert_ne!(after[0].id, before[1].id, "a vanished face is not reused for a new one");
+        assert!(store.face(before[1].id).unwrap().is_none());
+    }
+
+    #[test]
+    fn a_moved_file_keeps_its_photo_row() {
+        let mut store = Store::open_in_memory().unwrap();
+        let id = store.record_analysis(&analysis("/p/old.jpg", "same", &[Rect::new(0, 0, 9, 9)])).unwrap();
+        let face = store.faces_of_photo(id).unwrap()[0].id;
+        store.mark_missing(&[id]).unwrap();
+        let new_id = store.record_analysis(&analysis("/q/new.jpg", "same", &[Rect::new(0, 0, 9, 9)])).unwrap();
+        assert_eq!(new_id, id);
+        assert_eq!(store.faces_of_photo(id).unwrap()[0].id, face);
+        assert!(store.photo_by_path(Path::new("/p/old.jpg")).unwrap().is_none());
+    }
+
+    #[test]
+    fn descriptor_blob_round_trip() {
+        let mut d = [0.0f32; DESCRIPTOR_LEN];
+        d[5] = -1.25;
+        d[127] = 3.5e-8;
+        assert_eq!(descriptor_from_blob(&descriptor_to_blob(&d)), Some(d));
+        assert_eq!(descriptor_from_blob(&[0; 10]), None);
+    }
+
+    #[test]
+    fn errors_are_recorded_and_counted() {
+        let mut store = Store::open_in_memory().unwrap();
+        store.record_error(None, Path::new("/p/bad.jpg"), 0, 0, "empty file").unwrap();
+        store.record_analysis(&analysis("/p/good.jpg", "h", &[Rect::new(0, 0, 9, 9)])).unwrap();
+        let counts = store.status_counts().unwrap();
+        assert_eq!((counts.photos, counts.errors, counts.faces), (2, 1, 1));
+        assert_eq!(store.errors().unwrap(), vec![(PathBuf::from("/p/bad.jpg"), "empty file".to_string())]);
+    }
+}

@@ -1,0 +1,130 @@
+//! The `kindred` command line end to end: analyze, cluster and their error paths.
+
+mod common;
+
+use std::collections::HashMap;
+use std::process::Command;
+
+use common::*;
+
+fn kindred() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kindred"));
+    cmd.env_remove("KINDRED_MODELS");
+    cmd
+}
+
+fn json_lines(stdout: &[u8]) -> Vec<serde_json::Value> {
+    String::from_utf8_lossy(stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("bad JSON line {l:?}: {e}")))
+        .collect()
+}
+
+#[test]
+fn analyze_prints_dlibs_faces_and_goes_on_after_a_bad_photo() {
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("broken.jpg");
+    std::fs::write(&broken, b"this is not a JPEG").unwrap();
+    let good = fixture("golden/images/2008_002506.png");
+    let out = kindred().arg("analyze").arg(&broken).arg(&good).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    let lines = json_lines(&out.stdout);
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["path"], broken.display().to_string());
+    assert!(lines[0]["error"].as_str().unwrap().contains("broken.jpg"), "{}", lines[0]);
+
+    let photo = &lines[1];
+    assert_eq!((photo["width"].as_u64(), photo["height"].as_u64()), (Some(500), Some(375)));
+    let golden = golden_json("detections.json");
+    let case = golden["images"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["file"] == "2008_002506.jpg")
+        .unwrap();
+    let expected = case["cnn"]["0"]["detections"].as_array().unwrap();
+    let faces = photo["faces"].as_array().unwrap();
+    assert_eq!(faces.len(), expected.len());
+    for (face, exp) in faces.iter().zip(expected) {
+        assert_eq!(face["rect"], exp["rect"]);
+        assert_eq!(face["landmarks"], exp["landmarks5"]);
+        assert!((face["confidence"].as_f64().unwrap() - exp["confidence"].as_f64().unwrap()).abs() < 1e-3);
+        assert_eq!(face["descriptor"].as_array().unwrap().len(), 128);
+    }
+}
+
+#[test]
+fn cluster_finds_the_four_bald_guys_as_dlib_groups_them() {
+    let photo = fixture("golden/images/bald_guys.png");
+    let out = kindred().arg("cluster").arg(&photo).output().unwrap();
+    assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    let result: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let people = result["people"].as_array().unwrap();
+    assert_eq!(people.len(), 4, "{result}");
+    let sizes: Vec<usize> = people.iter().map(|p| p.as_array().unwrap().len()).collect();
+    assert!(sizes.windows(2).all(|w| w[0] >= w[1]), "largest first: {sizes:?}");
+
+    // Our faces come from the CNN detector; dlib's clustering example used the HOG faces of
+    // descriptors.json. Pair them by nearest box centre, then compare the partitions.
+    let analyzed = kindred().arg("analyze").arg(&photo).output().unwrap();
+    let ours = &json_lines(&analyzed.stdout)[0]["faces"];
+    let golden = golden_json("descriptors.json");
+    let hog: Vec<&serde_json::Value> = golden["faces"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["image"].as_str().unwrap().starts_with("bald_guys"))
+        .collect();
+    let dlib_labels = golden_json("clusters.json")["labels"].clone();
+    let centre = |r: &serde_json::Value| {
+        let v: Vec<f64> = r.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect();
+        ((v[0] + v[2]) / 2.0, (v[1] + v[3]) / 2.0)
+    };
+    let mut ours_to_dlib = HashMap::new();
+    for (i, face) in ours.as_array().unwrap().iter().enumerate() {
+        let (x, y) = centre(&face["rect"]);
+        let nearest = hog
+            .iter()
+            .enumerate()
+            .min_by(|a, b| {
+                let d = |f: &serde_json::Value| {
+                    let (fx, fy) = centre(&f["rect"]);
+                    (fx - x).powi(2) + (fy - y).powi(2)
+                };
+                d(a.1).total_cmp(&d(b.1))
+            })
+            .unwrap()
+            .0;
+        ours_to_dlib.insert(i, dlib_labels[nearest].as_u64().unwrap());
+    }
+    for person in people {
+        let labels: std::collections::HashSet<u64> = person
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| ours_to_dlib[&(f["face"].as_u64().unwrap() as usize)])
+            .collect();
+        assert_eq!(labels.len(), 1, "one of our people mixes dlib's clusters: {person}");
+    }
+}
+
+#[test]
+fn a_truncated_model_is_refused_with_file_and_offset() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["mmod_human_face_detector.dat", "dlib_face_recognition_resnet_model_v1.dat"] {
+        std::fs::copy(model(name), dir.path().join(name)).unwrap();
+    }
+    let sp = std::fs::read(model("shape_predictor_5_face_landmarks.dat")).unwrap();
+    std::fs::write(dir.path().join("shape_predictor_5_face_landmarks.dat"), &sp[..1000]).unwrap();
+    let out = kindred()
+        .env("KINDRED_MODELS", dir.path())
+        .arg("analyze")
+        .arg(fixture("golden/images/2008_002506.png"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("shape_predictor_5_face_landmarks.dat"), "{stderr}");
+    assert!(stderr.contains("at byte"), "{stderr}");
+    assert!(stderr.contains("expected"), "{stderr}");
+}
