@@ -4,3 +4,4 @@
 
 pub mod dlib_format;
 pub mod geometry;
+pub mod pyramid;
