@@ -8,6 +8,6 @@ pub mod dnn;
 pub mod geometry;
 pub mod layers;
 pub mod models;
-pub mod pipeline;
 pub mod pyramid;
 pub mod resnet;
+pub mod shape_predictor;

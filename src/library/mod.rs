@@ -5,4 +5,3 @@ pub mod store;
 pub mod decode;
 pub mod walk;
 pub mod lock;
-pub mod scan;
