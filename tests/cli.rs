@@ -26,15 +26,32 @@ fn analyze_prints_dlibs_faces_and_goes_on_after_a_bad_photo() {
     let broken = dir.path().join("broken.jpg");
     std::fs::write(&broken, b"this is not a JPEG").unwrap();
     let good = fixture("golden/images/2008_002506.png");
-    let out = kindred().arg("analyze").arg(&broken).arg(&good).output().unwrap();
-    assert_eq!(out.status.code(), Some(1), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    let out = kindred()
+        .arg("analyze")
+        .arg(&broken)
+        .arg(&good)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let lines = json_lines(&out.stdout);
     assert_eq!(lines.len(), 2);
     assert_eq!(lines[0]["path"], broken.display().to_string());
-    assert!(lines[0]["error"].as_str().unwrap().contains("broken.jpg"), "{}", lines[0]);
+    assert!(
+        lines[0]["error"].as_str().unwrap().contains("broken.jpg"),
+        "{}",
+        lines[0]
+    );
 
     let photo = &lines[1];
-    assert_eq!((photo["width"].as_u64(), photo["height"].as_u64()), (Some(500), Some(375)));
+    assert_eq!(
+        (photo["width"].as_u64(), photo["height"].as_u64()),
+        (Some(500), Some(375))
+    );
     let golden = golden_json("detections.json");
     let case = golden["images"]
         .as_array()
@@ -48,7 +65,10 @@ fn analyze_prints_dlibs_faces_and_goes_on_after_a_bad_photo() {
     for (face, exp) in faces.iter().zip(expected) {
         assert_eq!(face["rect"], exp["rect"]);
         assert_eq!(face["landmarks"], exp["landmarks5"]);
-        assert!((face["confidence"].as_f64().unwrap() - exp["confidence"].as_f64().unwrap()).abs() < 1e-3);
+        assert!(
+            (face["confidence"].as_f64().unwrap() - exp["confidence"].as_f64().unwrap()).abs()
+                < 1e-3
+        );
         assert_eq!(face["descriptor"].as_array().unwrap().len(), 128);
     }
 }
@@ -57,12 +77,19 @@ fn analyze_prints_dlibs_faces_and_goes_on_after_a_bad_photo() {
 fn cluster_finds_the_four_bald_guys_as_dlib_groups_them() {
     let photo = fixture("golden/images/bald_guys.png");
     let out = kindred().arg("cluster").arg(&photo).output().unwrap();
-    assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let result: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let people = result["people"].as_array().unwrap();
     assert_eq!(people.len(), 4, "{result}");
     let sizes: Vec<usize> = people.iter().map(|p| p.as_array().unwrap().len()).collect();
-    assert!(sizes.windows(2).all(|w| w[0] >= w[1]), "largest first: {sizes:?}");
+    assert!(
+        sizes.windows(2).all(|w| w[0] >= w[1]),
+        "largest first: {sizes:?}"
+    );
 
     // Our faces come from the CNN detector; dlib's clustering example used the HOG faces of
     // descriptors.json. Pair them by nearest box centre, then compare the partitions.
@@ -77,7 +104,12 @@ fn cluster_finds_the_four_bald_guys_as_dlib_groups_them() {
         .collect();
     let dlib_labels = golden_json("clusters.json")["labels"].clone();
     let centre = |r: &serde_json::Value| {
-        let v: Vec<f64> = r.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect();
+        let v: Vec<f64> = r
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_f64().unwrap())
+            .collect();
         ((v[0] + v[2]) / 2.0, (v[1] + v[3]) / 2.0)
     };
     let mut ours_to_dlib = HashMap::new();
@@ -104,18 +136,29 @@ fn cluster_finds_the_four_bald_guys_as_dlib_groups_them() {
             .iter()
             .map(|f| ours_to_dlib[&(f["face"].as_u64().unwrap() as usize)])
             .collect();
-        assert_eq!(labels.len(), 1, "one of our people mixes dlib's clusters: {person}");
+        assert_eq!(
+            labels.len(),
+            1,
+            "one of our people mixes dlib's clusters: {person}"
+        );
     }
 }
 
 #[test]
 fn a_truncated_model_is_refused_with_file_and_offset() {
     let dir = tempfile::tempdir().unwrap();
-    for name in ["mmod_human_face_detector.dat", "dlib_face_recognition_resnet_model_v1.dat"] {
+    for name in [
+        "mmod_human_face_detector.dat",
+        "dlib_face_recognition_resnet_model_v1.dat",
+    ] {
         std::fs::copy(model(name), dir.path().join(name)).unwrap();
     }
     let sp = std::fs::read(model("shape_predictor_5_face_landmarks.dat")).unwrap();
-    std::fs::write(dir.path().join("shape_predictor_5_face_landmarks.dat"), &sp[..1000]).unwrap();
+    std::fs::write(
+        dir.path().join("shape_predictor_5_face_landmarks.dat"),
+        &sp[..1000],
+    )
+    .unwrap();
     let out = kindred()
         .env("KINDRED_MODELS", dir.path())
         .arg("analyze")
@@ -124,7 +167,10 @@ fn a_truncated_model_is_refused_with_file_and_offset() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("shape_predictor_5_face_landmarks.dat"), "{stderr}");
+    assert!(
+        stderr.contains("shape_predictor_5_face_landmarks.dat"),
+        "{stderr}"
+    );
     assert!(stderr.contains("at byte"), "{stderr}");
     assert!(stderr.contains("expected"), "{stderr}");
 }

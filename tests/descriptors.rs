@@ -24,7 +24,11 @@ fn descriptors_of_the_golden_chips_match_dlib() {
     assert_eq!(faces.len(), 68);
     let chips: Vec<image::RgbImage> = faces
         .iter()
-        .map(|f| image::open(fixture(&format!("golden/chips/{}", chip_name(f)))).unwrap().to_rgb8())
+        .map(|f| {
+            image::open(fixture(&format!("golden/chips/{}", chip_name(f))))
+                .unwrap()
+                .to_rgb8()
+        })
         .collect();
     let ours = net.descriptors(&chips);
     let mut worst = 0.0f32;
@@ -42,8 +46,15 @@ fn block_outputs_match_dlibs_layer_checkpoints() {
     let net = load_net();
     let golden = golden_json("resnet_layer_checkpoints.json");
     for chip in golden["chips"].as_array().unwrap() {
-        let name = chip["chip_png"].as_str().unwrap().rsplit('/').next().unwrap();
-        let img = image::open(fixture(&format!("golden/chips/{name}"))).unwrap().to_rgb8();
+        let name = chip["chip_png"]
+            .as_str()
+            .unwrap()
+            .rsplit('/')
+            .next()
+            .unwrap();
+        let img = image::open(fixture(&format!("golden/chips/{name}")))
+            .unwrap()
+            .to_rgb8();
         let layers = chip["layers"].as_array().unwrap();
         let input = net.input_tensor(&img);
         let input_sum: f64 = input.iter().map(|&v| f64::from(v)).sum();
@@ -58,11 +69,23 @@ fn block_outputs_match_dlibs_layer_checkpoints() {
             })
             .collect();
         let mut seen = Vec::new();
-        net.forward(input.view(), |_, t| seen.push((t.dim(), t.iter().map(|&v| f64::from(v)).sum::<f64>())));
+        net.forward(input.view(), |_, t| {
+            seen.push((t.dim(), t.iter().map(|&v| f64::from(v)).sum::<f64>()))
+        });
         assert_eq!(seen.len(), block_ends.len(), "stem + 14 blocks");
         for ((dim, sum), layer) in seen.iter().zip(block_ends) {
-            let shape: Vec<usize> = layer["shape_nkrc"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap() as usize).collect();
-            assert_eq!([dim.0, dim.1, dim.2], [shape[1], shape[2], shape[3]], "step {}", layer["step"]);
+            let shape: Vec<usize> = layer["shape_nkrc"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_u64().unwrap() as usize)
+                .collect();
+            assert_eq!(
+                [dim.0, dim.1, dim.2],
+                [shape[1], shape[2], shape[3]],
+                "step {}",
+                layer["step"]
+            );
             let expected = layer["sum"].as_f64().unwrap();
             assert!(
                 (sum - expected).abs() <= 1e-5 * expected.abs().max(1.0),

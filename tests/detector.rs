@@ -19,14 +19,24 @@ fn check_case(detector: &FaceDetector, image: &serde_json::Value, upsample: u32)
     let found = detector.detect(&pixels, upsample);
     let expected_rects: Vec<Vec<i64>> = expected
         .iter()
-        .map(|d| d["rect"].as_array().unwrap().iter().map(|v| v.as_i64().unwrap()).collect())
+        .map(|d| {
+            d["rect"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_i64().unwrap())
+                .collect()
+        })
         .collect();
     let found_rects: Vec<Vec<i64>> = found.iter().map(|d| d.rect.to_array().to_vec()).collect();
     assert_eq!(found_rects, expected_rects, "{stem} upsample {upsample}");
     let mut worst = 0.0f64;
     for (d, e) in found.iter().zip(expected) {
         let err = (d.confidence - e["confidence"].as_f64().unwrap()).abs();
-        assert!(err <= 1e-3, "{stem} upsample {upsample}: confidence off by {err}");
+        assert!(
+            err <= 1e-3,
+            "{stem} upsample {upsample}: confidence off by {err}"
+        );
         worst = worst.max(err);
     }
     (found.len(), worst)
@@ -67,7 +77,8 @@ fn score_map_matches_dlibs_checkpoint() {
     let detector = load_detector();
     let golden = golden_json("detector_layer_checkpoints.json");
     let pixels = golden_image("2008_002506");
-    let (tensor, _) = kindred::engine::pyramid::build_input_tensor(&pixels, detector.input_means()).unwrap();
+    let (tensor, _) =
+        kindred::engine::pyramid::build_input_tensor(&pixels, detector.input_means()).unwrap();
     let scores = detector.score_map(tensor.view());
     let values = f32_vec(&golden["score_map"]["values_row_major"]);
     assert_eq!(scores.dim(), (173, 62));

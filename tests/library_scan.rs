@@ -35,17 +35,26 @@ fn write_jpeg(path: &Path, image: &RgbImage, orientation: Option<u16>) {
     let mut out = Vec::new();
     let mut encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 95);
     if let Some(o) = orientation {
-        encoder.set_exif_metadata(exif_orientation_block(o)).unwrap();
+        encoder
+            .set_exif_metadata(exif_orientation_block(o))
+            .unwrap();
     }
     encoder
-        .write_image(image.as_raw(), image.width(), image.height(), image::ExtendedColorType::Rgb8)
+        .write_image(
+            image.as_raw(),
+            image.width(),
+            image.height(),
+            image::ExtendedColorType::Rgb8,
+        )
         .unwrap();
     std::fs::write(path, out).unwrap();
 }
 
 fn write_as(path: &Path, image: &RgbImage, format: ImageFormat) {
     let mut out = Vec::new();
-    DynamicImage::ImageRgb8(image.clone()).write_to(&mut Cursor::new(&mut out), format).unwrap();
+    DynamicImage::ImageRgb8(image.clone())
+        .write_to(&mut Cursor::new(&mut out), format)
+        .unwrap();
     std::fs::write(path, out).unwrap();
 }
 
@@ -54,14 +63,30 @@ fn run_scan(store: &mut Store, engine: &FaceEngine, root: &Path) -> ScanSummary 
     let id = store.add_root(&root).unwrap();
     let (tx, rx) = mpsc::channel();
     let control = ScanControl::new();
-    let summary = scan::scan(store, engine, &[(id, root)], ScanOptions::default(), &control, tx).unwrap();
+    let summary = scan::scan(
+        store,
+        engine,
+        &[(id, root)],
+        ScanOptions::default(),
+        &control,
+        tx,
+    )
+    .unwrap();
     drop(rx);
     summary
 }
 
 fn faces_at(store: &Store, path: &Path) -> Vec<(i64, [i64; 4])> {
-    let photo = store.photo_by_path(path).unwrap().unwrap_or_else(|| panic!("{} not in library", path.display()));
-    store.faces_of_photo(photo.id).unwrap().iter().map(|f| (f.id, f.rect.to_array())).collect()
+    let photo = store
+        .photo_by_path(path)
+        .unwrap()
+        .unwrap_or_else(|| panic!("{} not in library", path.display()));
+    store
+        .faces_of_photo(photo.id)
+        .unwrap()
+        .iter()
+        .map(|f| (f.id, f.rect.to_array()))
+        .collect()
 }
 
 #[test]
@@ -77,25 +102,57 @@ fn a_mixed_tree_is_scanned_and_rescanned_incrementally() {
 
     write_jpeg(&root.join("2019/upright.jpg"), &upright, None);
     // Stored sideways or upside down; EXIF says how to turn them upright.
-    write_jpeg(&root.join("rotated/o6.jpg"), &image::imageops::rotate270(&upright), Some(6));
-    write_jpeg(&root.join("rotated/o3.jpg"), &image::imageops::rotate180(&upright), Some(3));
-    write_jpeg(&root.join("rotated/o8.jpg"), &image::imageops::rotate90(&upright), Some(8));
+    write_jpeg(
+        &root.join("rotated/o6.jpg"),
+        &image::imageops::rotate270(&upright),
+        Some(6),
+    );
+    write_jpeg(
+        &root.join("rotated/o3.jpg"),
+        &image::imageops::rotate180(&upright),
+        Some(3),
+    );
+    write_jpeg(
+        &root.join("rotated/o8.jpg"),
+        &image::imageops::rotate90(&upright),
+        Some(8),
+    );
     write_as(&root.join("2019/summer/pair.png"), &pair, ImageFormat::Png);
-    write_as(&root.join("2019/summer/pair.webp"), &pair, ImageFormat::WebP);
+    write_as(
+        &root.join("2019/summer/pair.webp"),
+        &pair,
+        ImageFormat::WebP,
+    );
     write_as(&root.join("2019/summer/pair.bmp"), &pair, ImageFormat::Bmp);
-    write_as(&root.join("2019/summer/pair.tiff"), &pair, ImageFormat::Tiff);
+    write_as(
+        &root.join("2019/summer/pair.tiff"),
+        &pair,
+        ImageFormat::Tiff,
+    );
     write_as(&root.join("2019/summer/pair.gif"), &pair, ImageFormat::Gif);
-    write_as(&root.join("2019/summer/.thumbnails/hidden.png"), &pair, ImageFormat::Png);
+    write_as(
+        &root.join("2019/summer/.thumbnails/hidden.png"),
+        &pair,
+        ImageFormat::Png,
+    );
     // A PNG with a misleading name is read by its content.
-    write_as(&root.join("2019/summer/really-a-png.jpg"), &pair, ImageFormat::Png);
+    write_as(
+        &root.join("2019/summer/really-a-png.jpg"),
+        &pair,
+        ImageFormat::Png,
+    );
     std::fs::write(root.join("broken/empty.jpg"), b"").unwrap();
     std::fs::write(root.join("broken/text.jpg"), b"just some words, no pixels").unwrap();
     let jpeg = std::fs::read(root.join("2019/upright.jpg")).unwrap();
     std::fs::write(root.join("broken/truncated.jpg"), &jpeg[..jpeg.len() / 3]).unwrap();
     let mut bomb = Vec::new();
-    DynamicImage::new_rgb8(1, 1).write_to(&mut Cursor::new(&mut bomb), ImageFormat::Png).unwrap();
+    DynamicImage::new_rgb8(1, 1)
+        .write_to(&mut Cursor::new(&mut bomb), ImageFormat::Png)
+        .unwrap();
     bomb[16..20].copy_from_slice(&30000u32.to_be_bytes());
     bomb[20..24].copy_from_slice(&30000u32.to_be_bytes());
+    let crc = crc32(&bomb[12..29]);
+    bomb[29..33].copy_from_slice(&crc.to_be_bytes());
     std::fs::write(root.join("broken/huge.png"), &bomb).unwrap();
     #[cfg(unix)]
     std::os::unix::fs::symlink(&root, root.join("2019/loop")).unwrap();
@@ -107,19 +164,43 @@ fn a_mixed_tree_is_scanned_and_rescanned_incrementally() {
     assert_eq!(first.analysed, 10, "{first:?}");
     assert_eq!(first.errors, 4, "{first:?}");
     #[cfg(unix)]
-    assert!(first.skipped.iter().any(|(_, r)| r.contains("loop")), "{:?}", first.skipped);
-    let reasons: Vec<String> = store.errors().unwrap().into_iter().map(|(p, e)| format!("{}: {e}", p.display())).collect();
-    for needle in ["empty.jpg: empty file", "text.jpg: not an image", "truncated.jpg: damaged", "huge.png: 30000×30000"] {
-        assert!(reasons.iter().any(|r| r.contains(needle)), "{needle} not in {reasons:?}");
+    assert!(
+        first.skipped.iter().any(|(_, r)| r.contains("loop")),
+        "{:?}",
+        first.skipped
+    );
+    let reasons: Vec<String> = store
+        .errors()
+        .unwrap()
+        .into_iter()
+        .map(|(p, e)| format!("{}: {e}", p.display()))
+        .collect();
+    for needle in [
+        "empty.jpg: empty file",
+        "text.jpg: not an image",
+        "truncated.jpg: damaged",
+        "huge.png: 30000×30000",
+    ] {
+        assert!(
+            reasons.iter().any(|r| r.contains(needle)),
+            "{needle} not in {reasons:?}"
+        );
     }
 
     // Every orientation finds the same faces at the same places in the upright photo.
-    let reference = faces_at(&store, &scan::normalise_root(&root).join("2019/upright.jpg"));
+    let reference = faces_at(
+        &store,
+        &scan::normalise_root(&root).join("2019/upright.jpg"),
+    );
     assert_eq!(reference.len(), 3);
     for name in ["o6.jpg", "o3.jpg", "o8.jpg"] {
         let path = scan::normalise_root(&root).join("rotated").join(name);
         let photo = store.photo_by_path(&path).unwrap().unwrap();
-        assert_eq!((photo.width, photo.height), (Some(500), Some(375)), "{name} is stored upright");
+        assert_eq!(
+            (photo.width, photo.height),
+            (Some(500), Some(375)),
+            "{name} is stored upright"
+        );
         let rects: Vec<[i64; 4]> = faces_at(&store, &path).into_iter().map(|f| f.1).collect();
         let expected: Vec<[i64; 4]> = reference.iter().map(|f| f.1).collect();
         assert_eq!(rects, expected, "{name}");
@@ -133,37 +214,91 @@ fn a_mixed_tree_is_scanned_and_rescanned_incrementally() {
     // Unchanged: nothing is read.
     FILES_READ.store(0, Ordering::SeqCst);
     let again = run_scan(&mut store, &engine, &root);
-    assert_eq!(FILES_READ.load(Ordering::SeqCst), 0, "an unchanged rescan read image data");
+    assert_eq!(
+        FILES_READ.load(Ordering::SeqCst),
+        0,
+        "an unchanged rescan read image data"
+    );
     assert_eq!((again.analysed, again.unchanged), (0, 14));
 
     let base = scan::normalise_root(&root);
     // Touched (same content, new mtime): re-read, faces keep their ids.
     let upright_path = base.join("2019/upright.jpg");
     let before = faces_at(&store, &upright_path);
-    let file = std::fs::File::options().append(true).open(&upright_path).unwrap();
-    file.set_modified(std::time::SystemTime::now() + std::time::Duration::from_secs(5)).unwrap();
+    let file = std::fs::File::options()
+        .append(true)
+        .open(&upright_path)
+        .unwrap();
+    file.set_modified(std::time::SystemTime::now() + std::time::Duration::from_secs(5))
+        .unwrap();
     drop(file);
     // Moved: same content at a new path keeps its photo row and faces.
     let pair_before = faces_at(&store, &base.join("2019/summer/pair.png"));
-    std::fs::rename(base.join("2019/summer/pair.png"), base.join("2019/pair-moved.png")).unwrap();
+    std::fs::rename(
+        base.join("2019/summer/pair.png"),
+        base.join("2019/pair-moved.png"),
+    )
+    .unwrap();
     // Modified: different content is analysed afresh.
     write_jpeg(&base.join("rotated/o3.jpg"), &pair, None);
     // Deleted: marked missing, faces kept.
-    let o8 = store.photo_by_path(&base.join("rotated/o8.jpg")).unwrap().unwrap();
+    let o8 = store
+        .photo_by_path(&base.join("rotated/o8.jpg"))
+        .unwrap()
+        .unwrap();
     std::fs::remove_file(base.join("rotated/o8.jpg")).unwrap();
 
     FILES_READ.store(0, Ordering::SeqCst);
     let third = run_scan(&mut store, &engine, &root);
     assert_eq!(third.moved, 1, "{third:?}");
-    assert_eq!(third.missing, 2, "the old path of the moved file and the deleted file: {third:?}");
-    assert_eq!(FILES_READ.load(Ordering::SeqCst), 3, "touched, moved and modified files only");
-    assert_eq!(faces_at(&store, &upright_path), before, "touching a file keeps its faces' ids");
-    assert_eq!(faces_at(&store, &base.join("2019/pair-moved.png")), pair_before, "a moved file keeps its faces");
-    assert_eq!(faces_at(&store, &base.join("rotated/o3.jpg")).len(), 2, "the modified file was re-analysed");
+    assert_eq!(
+        third.missing, 2,
+        "the old path of the moved file and the deleted file: {third:?}"
+    );
+    assert_eq!(
+        FILES_READ.load(Ordering::SeqCst),
+        3,
+        "touched, moved and modified files only"
+    );
+    assert_eq!(
+        faces_at(&store, &upright_path),
+        before,
+        "touching a file keeps its faces' ids"
+    );
+    assert_eq!(
+        faces_at(&store, &base.join("2019/pair-moved.png")),
+        pair_before,
+        "a moved file keeps its faces"
+    );
+    assert_eq!(
+        faces_at(&store, &base.join("rotated/o3.jpg")).len(),
+        2,
+        "the modified file was re-analysed"
+    );
     let gone = store.photo(o8.id).unwrap().unwrap();
     assert_eq!(gone.status, PhotoStatus::Missing);
-    assert_eq!(store.faces_of_photo(o8.id).unwrap().len(), 3, "a missing photo keeps its faces");
+    assert_eq!(
+        store.faces_of_photo(o8.id).unwrap().len(),
+        3,
+        "a missing photo keeps its faces"
+    );
     assert_eq!(integrity(&store), "ok");
+}
+
+/// CRC-32 (IEEE), to keep a doctored PNG header valid.
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = 0xFFFF_FFFFu32;
+    for &b in bytes {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
 }
 
 fn integrity(store: &Store) -> String {

@@ -20,7 +20,10 @@ fn a_missing_model_names_the_file_and_the_folders_searched() {
     let dir = tempfile::tempdir().unwrap();
     let err = models::locate_in(ModelKind::Descriptor, &[dir.path().to_path_buf()]).unwrap_err();
     let msg = err.to_string();
-    assert!(msg.contains("dlib_face_recognition_resnet_model_v1.dat"), "{msg}");
+    assert!(
+        msg.contains("dlib_face_recognition_resnet_model_v1.dat"),
+        "{msg}"
+    );
     assert!(msg.contains(&dir.path().display().to_string()), "{msg}");
 }
 
@@ -30,11 +33,18 @@ fn a_truncated_model_reports_the_offset() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("dlib_face_recognition_resnet_model_v1.dat");
     std::fs::write(&path, &bytes[..bytes.len() - 1]).unwrap();
-    let err = models::load(&path, ModelKind::Descriptor, DescriptorNet::from_bytes).err().unwrap();
-    let ModelError::Corrupt { format, .. } = &err else { panic!("{err}") };
-    assert!(format.offset > 22_000_000, "{err}");
+    let err = models::load(&path, ModelKind::Descriptor, DescriptorNet::from_bytes)
+        .err()
+        .unwrap();
+    let ModelError::Corrupt(corrupt) = &err else {
+        panic!("{err}")
+    };
+    assert!(corrupt.format.offset > 22_000_000, "{err}");
     let msg = err.to_string();
-    assert!(msg.contains(&path.display().to_string()) && msg.contains("at byte"), "{msg}");
+    assert!(
+        msg.contains(&path.display().to_string()) && msg.contains("at byte"),
+        "{msg}"
+    );
     assert!(msg.contains("22466066"), "{msg}");
 }
 
@@ -42,7 +52,9 @@ fn a_truncated_model_reports_the_offset() {
 fn a_corrupted_header_byte_reports_what_was_expected() {
     let mut bytes = std::fs::read(model("dlib_face_recognition_resnet_model_v1.dat")).unwrap();
     bytes[337] = b'X'; // "con_4" -> "cXn_4", the first conv record's tag
-    let err = DescriptorNet::from_bytes("resnet.dat", &bytes).err().unwrap();
+    let err = DescriptorNet::from_bytes("resnet.dat", &bytes)
+        .err()
+        .unwrap();
     assert_eq!(err.offset, 334);
     let msg = err.to_string();
     assert!(msg.contains("con_4") && msg.contains("resnet.dat"), "{msg}");
@@ -61,7 +73,9 @@ fn a_different_but_valid_model_is_refused() {
     let mut bytes = std::fs::read(model("mmod_human_face_detector.dat")).unwrap();
     bytes[720_000] ^= 0x01; // a raw float bit in the last conv's weights: still well-formed
     std::fs::write(&path, &bytes).unwrap();
-    let err = models::load(&path, ModelKind::Detector, FaceDetector::from_bytes).err().unwrap();
+    let err = models::load(&path, ModelKind::Detector, FaceDetector::from_bytes)
+        .err()
+        .unwrap();
     assert!(matches!(err, ModelError::WrongModel { .. }), "{err}");
     assert!(err.to_string().contains("4cb19393"), "{err}");
 }

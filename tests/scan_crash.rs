@@ -18,7 +18,8 @@ fn make_tree(root: &Path) -> usize {
         let variants = [
             image.clone(),
             image::imageops::flip_horizontal(&image),
-            image::imageops::crop_imm(&image, 10, 5, image.width() - 20, image.height() - 10).to_image(),
+            image::imageops::crop_imm(&image, 10, 5, image.width() - 20, image.height() - 10)
+                .to_image(),
             image::imageops::brighten(&image, 12),
             image::imageops::flip_horizontal(&image::imageops::brighten(&image, -10)),
             image::imageops::crop_imm(&image, 0, 0, image.width() - 30, image.height()).to_image(),
@@ -37,7 +38,11 @@ fn make_tree(root: &Path) -> usize {
 
 fn scan_command(library: &Path, root: &Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_kindred"));
-    cmd.arg("--library").arg(library).arg("scan").arg("--quiet").arg(root);
+    cmd.arg("--library")
+        .arg(library)
+        .arg("scan")
+        .arg("--quiet")
+        .arg(root);
     cmd.stdout(Stdio::null()).stderr(Stdio::null());
     cmd
 }
@@ -47,7 +52,12 @@ fn face_count_by_photo(store: &Store) -> Vec<(String, usize)> {
         .photos()
         .unwrap()
         .into_iter()
-        .map(|p| (p.path.display().to_string(), store.faces_of_photo(p.id).unwrap().len()))
+        .map(|p| {
+            (
+                p.path.display().to_string(),
+                store.faces_of_photo(p.id).unwrap().len(),
+            )
+        })
         .collect();
     v.sort();
     v
@@ -89,7 +99,11 @@ fn a_scan_killed_at_any_moment_resumes_without_duplicates() {
 
     let store = Store::open(&library).unwrap();
     assert_eq!(store.integrity_check().unwrap(), "ok");
-    assert_eq!(face_count_by_photo(&store), expected, "same photos and faces as an uninterrupted scan");
+    assert_eq!(
+        face_count_by_photo(&store),
+        expected,
+        "same photos and faces as an uninterrupted scan"
+    );
     let duplicates: i64 = store
         .connection()
         .query_row(

@@ -80,12 +80,24 @@ pub fn analyze(photos: &[PathBuf], upsample: u32, jitter: u32) -> anyhow::Result
         writeln!(out, "{line}")?;
         out.flush()?;
     }
-    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
-pub fn cluster(photos: &[PathBuf], threshold: f32, upsample: u32, method: ClusterMethod) -> anyhow::Result<ExitCode> {
+pub fn cluster(
+    photos: &[PathBuf],
+    threshold: f32,
+    upsample: u32,
+    method: ClusterMethod,
+) -> anyhow::Result<ExitCode> {
     let engine = load_engine()?;
-    let options = AnalyzeOptions { upsample, jitter: 0 };
+    let options = AnalyzeOptions {
+        upsample,
+        jitter: 0,
+    };
     let mut failed = false;
     let mut faces = Vec::new(); // (photo index, face index, descriptor)
     for (photo, path) in photos.iter().enumerate() {
@@ -103,7 +115,9 @@ pub fn cluster(photos: &[PathBuf], threshold: f32, upsample: u32, method: Cluste
     }
     let descriptors: Vec<_> = faces.iter().map(|f| f.2).collect();
     let labels = match method {
-        ClusterMethod::ChineseWhispers => chinese_whispers(&neighbours_within(&descriptors, threshold), 100, 0),
+        ClusterMethod::ChineseWhispers => {
+            chinese_whispers(&neighbours_within(&descriptors, threshold), 100, 0)
+        }
     };
     let people_count = labels.iter().max().map_or(0, |m| m + 1);
     let mut people = vec![Vec::new(); people_count];
@@ -111,5 +125,9 @@ pub fn cluster(photos: &[PathBuf], threshold: f32, upsample: u32, method: Cluste
         people[label].push(json!({ "path": photos[photo].display().to_string(), "face": face }));
     }
     println!("{}", json!({ "people": people }));
-    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

@@ -32,18 +32,29 @@ fn default_photos() -> Vec<PathBuf> {
 }
 
 pub fn engine(photos: &[PathBuf], repeat: usize) -> anyhow::Result<ExitCode> {
-    let photos = if photos.is_empty() { default_photos() } else { photos.to_vec() };
-    anyhow::ensure!(!photos.is_empty(), "no photos given and the built-in test photos were not found");
+    let photos = if photos.is_empty() {
+        default_photos()
+    } else {
+        photos.to_vec()
+    };
+    anyhow::ensure!(
+        !photos.is_empty(),
+        "no photos given and the built-in test photos were not found"
+    );
     let engine = FaceEngine::load().context("cannot load the face models")?;
     let single = rayon::ThreadPoolBuilder::new().num_threads(1).build()?;
     let threads = rayon::current_num_threads();
-    println!("kindred {} engine benchmark, {threads} threads available, median of {repeat}", env!("CARGO_PKG_VERSION"));
+    println!(
+        "kindred {} engine benchmark, {threads} threads available, median of {repeat}",
+        env!("CARGO_PKG_VERSION")
+    );
     let mut chips = Vec::new();
     for path in &photos {
         let image = decode_photo(path)?;
         let mp = f64::from(image.width()) * f64::from(image.height()) / 1e6;
         let mut detections = Vec::new();
-        let one = single.install(|| median_ms(repeat, || detections = engine.detector.detect(&image, 0)));
+        let one =
+            single.install(|| median_ms(repeat, || detections = engine.detector.detect(&image, 0)));
         let all = median_ms(repeat, || {
             engine.detector.detect(&image, 0);
         });
@@ -69,7 +80,10 @@ pub fn engine(photos: &[PathBuf], repeat: usize) -> anyhow::Result<ExitCode> {
         }
         for d in &detections {
             let landmarks = engine.landmarks.predict(&image, d.rect);
-            chips.push(chip::extract_chip(&image, &chip::face_chip_details(&landmarks, CHIP_SIZE, CHIP_PADDING)));
+            chips.push(chip::extract_chip(
+                &image,
+                &chip::face_chip_details(&landmarks, CHIP_SIZE, CHIP_PADDING),
+            ));
         }
     }
     if !chips.is_empty() {

@@ -31,7 +31,12 @@ pub fn open_locked(path: &Path) -> anyhow::Result<(Store, LibraryLock)> {
     Ok((store, lock))
 }
 
-pub fn scan(library: &Path, folders: &[PathBuf], options: ScanOptions, quiet: bool) -> anyhow::Result<ExitCode> {
+pub fn scan(
+    library: &Path,
+    folders: &[PathBuf],
+    options: ScanOptions,
+    quiet: bool,
+) -> anyhow::Result<ExitCode> {
     let (mut store, _lock) = open_locked(library)?;
     let mut roots = Vec::new();
     for folder in folders {
@@ -43,9 +48,14 @@ pub fn scan(library: &Path, folders: &[PathBuf], options: ScanOptions, quiet: bo
     let engine = FaceEngine::load().context("cannot load the face models")?;
     let control = ScanControl::new();
     let (tx, rx) = mpsc::channel();
-    let bar = if quiet { ProgressBar::hidden() } else { ProgressBar::new_spinner() };
+    let bar = if quiet {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new_spinner()
+    };
     bar.set_style(
-        ProgressStyle::with_template("{spinner} {msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        ProgressStyle::with_template("{spinner} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
     );
     bar.enable_steady_tick(Duration::from_millis(120));
     bar.set_message("looking for photos…");
@@ -56,21 +66,27 @@ pub fn scan(library: &Path, folders: &[PathBuf], options: ScanOptions, quiet: bo
                 ScanEvent::Progress(p) => {
                     if p.phase == ScanPhase::Analysing && bar.length().is_none() {
                         bar.set_style(
-                            ProgressStyle::with_template(
-                                "{bar:30} {pos}/{len} photos  {msg}",
-                            )
-                            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+                            ProgressStyle::with_template("{bar:30} {pos}/{len} photos  {msg}")
+                                .unwrap_or_else(|_| ProgressStyle::default_bar()),
                         );
                         bar.set_length(p.to_analyse);
                     }
                     bar.set_position(p.done);
-                    let eta = p.eta_secs.map(|s| format!(", {}s left", s.round())).unwrap_or_default();
+                    let eta = p
+                        .eta_secs
+                        .map(|s| format!(", {}s left", s.round()))
+                        .unwrap_or_default();
                     bar.set_message(match p.phase {
                         ScanPhase::Walking => format!("looking for photos… {} found", p.found),
-                        _ => format!("{} faces, {} errors, {:.1} photos/s{eta}", p.faces, p.errors, p.rate),
+                        _ => format!(
+                            "{} faces, {} errors, {:.1} photos/s{eta}",
+                            p.faces, p.errors, p.rate
+                        ),
                     });
                 }
-                ScanEvent::Skipped { path, reason } => bar.suspend(|| eprintln!("skipped {}: {reason}", path.display())),
+                ScanEvent::Skipped { path, reason } => {
+                    bar.suspend(|| eprintln!("skipped {}: {reason}", path.display()))
+                }
                 ScanEvent::PhotoStored { .. } => {}
             }
         }
@@ -94,7 +110,11 @@ pub fn scan(library: &Path, folders: &[PathBuf], options: ScanOptions, quiet: bo
 }
 
 pub fn status(library: &Path, json: bool) -> anyhow::Result<ExitCode> {
-    anyhow::ensure!(library.exists(), "no library at {} (run `kindred scan FOLDER` first)", library.display());
+    anyhow::ensure!(
+        library.exists(),
+        "no library at {} (run `kindred scan FOLDER` first)",
+        library.display()
+    );
     let store = Store::open(library)?;
     let counts = store.status_counts()?;
     let errors = store.errors()?;
@@ -120,7 +140,13 @@ pub fn status(library: &Path, json: bool) -> anyhow::Result<ExitCode> {
         }
         println!(
             "{} photos ({} analysed, {} with errors, {} missing), {} faces, {} people ({} named)",
-            counts.photos, counts.photos_done, counts.errors, counts.missing, counts.faces, counts.persons, counts.named_persons
+            counts.photos,
+            counts.photos_done,
+            counts.errors,
+            counts.missing,
+            counts.faces,
+            counts.persons,
+            counts.named_persons
         );
         for (path, error) in errors {
             println!("  error {}: {error}", path.display());

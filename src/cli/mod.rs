@@ -13,7 +13,7 @@ use clap::{Parser, Subcommand};
 /// Kindred finds the people in your photos, privately: every face is detected and recognised
 /// on this machine with dlib's face models, re-implemented in pure Rust.
 #[derive(Debug, Parser)]
-#[command(name = "kindred", version = version_text(), about, long_about = None)]
+#[command(name = "kindred", version = VERSION_TEXT.as_str(), about, long_about = None)]
 pub struct Cli {
     /// The library file (default: $KINDRED_LIBRARY, else the platform data folder).
     #[arg(long, global = true, value_name = "FILE")]
@@ -114,25 +114,47 @@ pub enum BenchCommand {
     },
 }
 
+static VERSION_TEXT: std::sync::LazyLock<String> = std::sync::LazyLock::new(version_text);
+
 fn version_text() -> String {
     use crate::engine::models::ModelKind;
     let mut text = env!("CARGO_PKG_VERSION").to_string();
     for kind in ModelKind::ALL {
-        text.push_str(&format!("\n  model {} sha256 {}", kind.file_name(), kind.sha256()));
+        text.push_str(&format!(
+            "\n  model {} sha256 {}",
+            kind.file_name(),
+            kind.sha256()
+        ));
     }
     text
 }
 
 /// Runs the command line; returns the process exit status.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let library_path = cli.library.clone().unwrap_or_else(library::default_library_path);
+    let library_path = cli
+        .library
+        .clone()
+        .unwrap_or_else(library::default_library_path);
     match cli.command {
-        Some(Command::Scan { max_side, upsample, threads, quiet, folders }) => {
-            let options = crate::library::scan::ScanOptions { max_side, upsample, threads };
+        Some(Command::Scan {
+            max_side,
+            upsample,
+            threads,
+            quiet,
+            folders,
+        }) => {
+            let options = crate::library::scan::ScanOptions {
+                max_side,
+                upsample,
+                threads,
+            };
             let folders = if folders.is_empty() {
                 let store = crate::library::store::Store::open(&library_path)?;
                 let roots: Vec<PathBuf> = store.roots()?.into_iter().map(|r| r.path).collect();
-                anyhow::ensure!(!roots.is_empty(), "the library has no folders yet: `kindred scan FOLDER`");
+                anyhow::ensure!(
+                    !roots.is_empty(),
+                    "the library has no folders yet: `kindred scan FOLDER`"
+                );
                 roots
             } else {
                 folders
@@ -140,11 +162,20 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             library::scan(&library_path, &folders, options, quiet)
         }
         Some(Command::Status { json }) => library::status(&library_path, json),
-        Some(Command::Analyze { upsample, jitter, photos }) => analyze::analyze(&photos, upsample, jitter),
-        Some(Command::Cluster { threshold, upsample, method, photos }) => {
-            analyze::cluster(&photos, threshold, upsample, method)
-        }
-        Some(Command::Bench { what: BenchCommand::Engine { photos, repeat } }) => bench::engine(&photos, repeat),
+        Some(Command::Analyze {
+            upsample,
+            jitter,
+            photos,
+        }) => analyze::analyze(&photos, upsample, jitter),
+        Some(Command::Cluster {
+            threshold,
+            upsample,
+            method,
+            photos,
+        }) => analyze::cluster(&photos, threshold, upsample, method),
+        Some(Command::Bench {
+            what: BenchCommand::Engine { photos, repeat },
+        }) => bench::engine(&photos, repeat),
         None => {
             use clap::CommandFactory;
             Cli::command().print_help()?;

@@ -49,7 +49,10 @@ impl FaceDetector {
         let options_start = r.position();
         let options_version = r.int()?;
         let window = match options_version {
-            1 => (r.size("detector window width", 4096)?, r.size("detector window height", 4096)?),
+            1 => (
+                r.size("detector window width", 4096)?,
+                r.size("detector window height", 4096)?,
+            ),
             2..=4 => {
                 let count_at = r.position();
                 let count = r.size("number of detector windows", 64)?;
@@ -59,7 +62,10 @@ impl FaceDetector {
                         .with_found(format!("{count}")));
                 }
                 let window_version = r.int()?;
-                let size = (r.size("detector window width", 4096)?, r.size("detector window height", 4096)?);
+                let size = (
+                    r.size("detector window width", 4096)?,
+                    r.size("detector window height", 4096)?,
+                );
                 if window_version == 2 {
                     r.string()?; // the window's label
                 }
@@ -98,19 +104,31 @@ impl FaceDetector {
             let at = r.position();
             let v = r.int()?;
             let innermost = i == layer_count - 1;
-            if !(if innermost { (2..=3).contains(&v) } else { (1..=2).contains(&v) }) {
-                return Err(r.error_at(at, "a layer wrapper version").with_found(format!("{v}")));
+            if !(if innermost {
+                (2..=3).contains(&v)
+            } else {
+                (1..=2).contains(&v)
+            }) {
+                return Err(r
+                    .error_at(at, "a layer wrapper version")
+                    .with_found(format!("{v}")));
             }
             versions.push(v);
         }
         versions.reverse();
 
         let input_at = r.position();
-        let input_version = r.expect_one_of(&["input_rgb_image_pyramid", "input_rgb_image_pyramid2"])?;
+        let input_version =
+            r.expect_one_of(&["input_rgb_image_pyramid", "input_rgb_image_pyramid2"])?;
         let means = [r.f32()?, r.f32()?, r.f32()?];
         if input_version == 1 {
             let padding = (r.uint()?, r.uint()?);
-            if padding != (pyramid::PYRAMID_PADDING as u64, pyramid::PYRAMID_OUTER_PADDING as u64) {
+            if padding
+                != (
+                    pyramid::PYRAMID_PADDING as u64,
+                    pyramid::PYRAMID_OUTER_PADDING as u64,
+                )
+            {
                 return Err(r
                     .error_at(input_at, "pyramid paddings 10 and 11")
                     .with_found(format!("{padding:?}")));
@@ -155,7 +173,14 @@ impl FaceDetector {
             }
         }
         r.expect_eof()?;
-        Ok(FaceDetector { window, nms_iou, nms_covered, means, convs, affines })
+        Ok(FaceDetector {
+            window,
+            nms_iou,
+            nms_covered,
+            means,
+            convs,
+            affines,
+        })
     }
 
     /// The (red, green, blue) means subtracted from the input.
@@ -191,7 +216,10 @@ impl FaceDetector {
             .filter(|&(_, &s)| s > 0.0)
             .map(|((row, col), &s)| {
                 let (rect, _level) = pyramid::cell_to_image_rect(&layout, row, col, self.window);
-                Detection { rect, confidence: f64::from(s) }
+                Detection {
+                    rect,
+                    confidence: f64::from(s),
+                }
             })
             .collect();
         candidates.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));

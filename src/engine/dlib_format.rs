@@ -263,7 +263,9 @@ impl<'a> Reader<'a> {
             let list: Vec<String> = tags.iter().map(|t| format!("\"{t}\"")).collect();
             format!("one of the tags {}", list.join(", "))
         };
-        let found = self.string().map_err(|_| self.error_at(start, expected()))?;
+        let found = self
+            .string()
+            .map_err(|_| self.error_at(start, expected()))?;
         tags.iter().position(|t| *t == found).ok_or_else(|| {
             self.error_at(start, expected())
                 .with_found(format!("\"{}\"", truncate_for_message(&found)))
@@ -298,7 +300,11 @@ impl<'a> Reader<'a> {
     }
 
     /// A tensor that must hold exactly `dims`.
-    pub fn tensor_with_dims(&mut self, what: &str, dims: [usize; 4]) -> Result<StoredTensor, FormatError> {
+    pub fn tensor_with_dims(
+        &mut self,
+        what: &str,
+        dims: [usize; 4],
+    ) -> Result<StoredTensor, FormatError> {
         let start = self.pos;
         let t = self.tensor()?;
         if t.dims != dims {
@@ -447,7 +453,9 @@ mod tests {
 
     #[test]
     fn truncated_input_reports_the_offset() {
-        let mut r = reader(&[0x01, 0x02, 0x01, 0x10, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0, 0]);
+        let mut r = reader(&[
+            0x01, 0x02, 0x01, 0x10, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0, 0,
+        ]);
         let err = r.tensor().unwrap_err();
         assert_eq!(err.offset, 0);
         assert!(err.to_string().contains("test.dat"), "{err}");
@@ -465,7 +473,10 @@ mod tests {
         bytes.extend_from_slice(b"relu_");
         let err = reader(&bytes).expect_string("con_4").unwrap_err();
         let msg = err.to_string();
-        assert!(msg.contains("\"con_4\"") && msg.contains("\"relu_\""), "{msg}");
+        assert!(
+            msg.contains("\"con_4\"") && msg.contains("\"relu_\""),
+            "{msg}"
+        );
     }
 
     #[test]

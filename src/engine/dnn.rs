@@ -24,11 +24,20 @@ pub fn read_conv(r: &mut Reader) -> Result<Conv2d, FormatError> {
     }
     let use_bias = if version >= 1 { r.bool()? } else { true };
     if version >= 2 && r.bool()? {
-        return Err(r.error_at(start, "a convolution without a fused ReLU (use_relu = false)"));
+        return Err(r.error_at(
+            start,
+            "a convolution without a fused ReLU (use_relu = false)",
+        ));
     }
-    if filter_shape[0] != filters || filter_shape[2] != kernel_rows || filter_shape[3] != kernel_cols {
+    if filter_shape[0] != filters
+        || filter_shape[2] != kernel_rows
+        || filter_shape[3] != kernel_cols
+    {
         return Err(r
-            .error_at(start, format!("filter shape ({filters}, C, {kernel_rows}, {kernel_cols})"))
+            .error_at(
+                start,
+                format!("filter shape ({filters}, C, {kernel_rows}, {kernel_cols})"),
+            )
             .with_found(format!("{filter_shape:?}")));
     }
     if stride_y == 0 || stride_x == 0 || kernel_rows == 0 || kernel_cols == 0 {
@@ -39,7 +48,10 @@ pub fn read_conv(r: &mut Reader) -> Result<Conv2d, FormatError> {
     let bias_count = if use_bias { filters } else { 0 };
     if params.len() != weight_count + bias_count {
         return Err(r
-            .error_at(start, format!("{} convolution parameters", weight_count + bias_count))
+            .error_at(
+                start,
+                format!("{} convolution parameters", weight_count + bias_count),
+            )
             .with_found(format!("{}", params.len())));
     }
     if use_bias && bias_shape != [1, filters, 1, 1] {
@@ -86,10 +98,16 @@ pub fn read_affine_or_batch_norm(r: &mut Reader) -> Result<ChannelAffine, Format
                     .with_found(format!("mode {mode}")));
             }
             let channels = gamma_shape[1];
-            if gamma_shape != [1, channels, 1, 1] || beta_shape != gamma_shape || params.len() != 2 * channels {
+            if gamma_shape != [1, channels, 1, 1]
+                || beta_shape != gamma_shape
+                || params.len() != 2 * channels
+            {
                 return Err(r
                     .error_at(start, "affine parameters of 2 × channels values")
-                    .with_found(format!("gamma {gamma_shape:?}, beta {beta_shape:?}, {} values", params.len())));
+                    .with_found(format!(
+                        "gamma {gamma_shape:?}, beta {beta_shape:?}, {} values",
+                        params.len()
+                    )));
             }
             let mut gamma = params.data;
             let beta = gamma.split_off(channels);
@@ -103,7 +121,10 @@ fn read_batch_norm_body(r: &mut Reader, start: usize) -> Result<ChannelAffine, F
     let gamma_shape = r.alias_tensor()?;
     let beta_shape = r.alias_tensor()?;
     let channels = gamma_shape[1];
-    if gamma_shape != [1, channels, 1, 1] || beta_shape != gamma_shape || params.len() != 2 * channels {
+    if gamma_shape != [1, channels, 1, 1]
+        || beta_shape != gamma_shape
+        || params.len() != 2 * channels
+    {
         return Err(r.error_at(start, "batch-norm parameters of 2 × channels values"));
     }
     let dims = [1, channels, 1, 1];
@@ -170,7 +191,11 @@ pub fn read_fc(r: &mut Reader) -> Result<(FullyConnected, bool), FormatError> {
     for _ in 0..4 {
         r.f64()?;
     }
-    let has_bias = if version == 1 { r.bool()? } else { bias_mode == 0 };
+    let has_bias = if version == 1 {
+        r.bool()?
+    } else {
+        bias_mode == 0
+    };
     let weight_count = inputs * outputs;
     if weight_shape[0] * weight_shape[1] * weight_shape[2] * weight_shape[3] != weight_count
         || params.len() < weight_count
@@ -181,12 +206,23 @@ pub fn read_fc(r: &mut Reader) -> Result<(FullyConnected, bool), FormatError> {
     }
     let mut weights = params.data;
     weights.truncate(weight_count);
-    Ok((FullyConnected { inputs, outputs, weights }, has_bias))
+    Ok((
+        FullyConnected {
+            inputs,
+            outputs,
+            weights,
+        },
+        has_bias,
+    ))
 }
 
 /// The bookkeeping a computational layer wrapper writes after its layer record.
 /// `innermost` is the wrapper sitting directly on the input layer.
-pub fn skip_wrapper_bookkeeping(r: &mut Reader, version: i64, innermost: bool) -> Result<(), FormatError> {
+pub fn skip_wrapper_bookkeeping(
+    r: &mut Reader,
+    version: i64,
+    innermost: bool,
+) -> Result<(), FormatError> {
     for _ in 0..3 {
         r.bool()?;
     }

@@ -14,7 +14,12 @@ pub struct Rect {
 
 impl Rect {
     pub const fn new(left: i64, top: i64, right: i64, bottom: i64) -> Self {
-        Rect { left, top, right, bottom }
+        Rect {
+            left,
+            top,
+            right,
+            bottom,
+        }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -22,11 +27,19 @@ impl Rect {
     }
 
     pub fn width(&self) -> i64 {
-        if self.is_empty() { 0 } else { self.right - self.left + 1 }
+        if self.is_empty() {
+            0
+        } else {
+            self.right - self.left + 1
+        }
     }
 
     pub fn height(&self) -> i64 {
-        if self.is_empty() { 0 } else { self.bottom - self.top + 1 }
+        if self.is_empty() {
+            0
+        } else {
+            self.bottom - self.top + 1
+        }
     }
 
     pub fn area(&self) -> i64 {
@@ -78,7 +91,12 @@ pub struct DRect {
 
 impl DRect {
     pub const fn new(left: f64, top: f64, right: f64, bottom: f64) -> Self {
-        DRect { left, top, right, bottom }
+        DRect {
+            left,
+            top,
+            right,
+            bottom,
+        }
     }
 
     pub fn width(&self) -> f64 {
@@ -123,7 +141,11 @@ mod tests {
         let e = Rect::new(5, 5, 4, 10);
         assert!(e.is_empty());
         assert_eq!(e.area(), 0);
-        assert!(Rect::new(0, 0, 3, 3).intersect(&Rect::new(5, 5, 6, 6)).is_empty());
+        assert!(
+            Rect::new(0, 0, 3, 3)
+                .intersect(&Rect::new(5, 5, 6, 6))
+                .is_empty()
+        );
     }
 
     #[test]

@@ -42,7 +42,13 @@ pub struct ChannelAffine {
 impl ChannelAffine {
     /// dlib's conversion of a batch-norm layer to an affine one, all in f32:
     /// `g = gamma / sqrt(var + eps)`, `b = beta - g · mean`.
-    pub fn from_batch_norm(gamma: &[f32], beta: &[f32], mean: &[f32], var: &[f32], eps: f32) -> Self {
+    pub fn from_batch_norm(
+        gamma: &[f32],
+        beta: &[f32],
+        mean: &[f32],
+        var: &[f32],
+        eps: f32,
+    ) -> Self {
         let g: Vec<f32> = gamma
             .iter()
             .zip(var)
@@ -68,6 +74,12 @@ struct SharedMut(*mut f32);
 // SAFETY: every worker writes a disjoint set of elements (see `Conv2d::forward`).
 unsafe impl Send for SharedMut {}
 unsafe impl Sync for SharedMut {}
+
+impl SharedMut {
+    fn get(&self) -> *mut f32 {
+        self.0
+    }
+}
 
 impl Conv2d {
     pub fn patch_len(&self) -> usize {
@@ -112,11 +124,10 @@ impl Conv2d {
         let run_band = |&(r0, r1): &(usize, usize), col_buf: &mut Vec<f32>| {
             let n = (r1 - r0) * out_cols;
             self.im2col_band(input, rows, cols, r0, r1, out_cols, col_buf);
-            let out_ptr = out_ptr;
             // SAFETY: this band writes only columns r0*out_cols .. r1*out_cols of every
             // filter's plane; bands are disjoint, and `output` outlives the loop.
             unsafe {
-                let dst = out_ptr.0.add(r0 * out_cols);
+                let dst = out_ptr.get().add(r0 * out_cols);
                 gemm::gemm(
                     self.filters,
                     n,
@@ -157,12 +168,19 @@ impl Conv2d {
         output
     }
 
-    fn epilogue(&self, row: &mut [f32], k: usize, affine: Option<&ChannelAffine>, activation: Activation) {
+    fn epilogue(
+        &self,
+        row: &mut [f32],
+        k: usize,
+        affine: Option<&ChannelAffine>,
+        activation: Activation,
+    ) {
         let b = self.bias[k];
         match (affine, activation) {
             (Some(a), Activation::Relu) => {
                 let (g, bt) = (a.gamma[k], a.beta[k]);
-                row.iter_mut().for_each(|v| *v = (g * (*v + b) + bt).max(0.0));
+                row.iter_mut()
+                    .for_each(|v| *v = (g * (*v + b) + bt).max(0.0));
             }
             (Some(a), Activation::Identity) => {
                 let (g, bt) = (a.gamma[k], a.beta[k]);
@@ -192,8 +210,13 @@ impl Conv2d {
         let (py, px) = (self.pad_y as isize, self.pad_x as isize);
         // Valid output columns for kernel column kx: 0 <= ox*sx - px + kx < cols.
         let valid_cols = |kx: isize| -> (usize, usize) {
-            let lo = if kx >= px { 0 } else { ((px - kx) + sx - 1) / sx } as usize;
-            let hi_excl = ((cols as isize - 1 + px - kx).div_euclid(sx) + 1).clamp(0, out_cols as isize) as usize;
+            let lo = if kx >= px {
+                0
+            } else {
+                ((px - kx) + sx - 1) / sx
+            } as usize;
+            let hi_excl = ((cols as isize - 1 + px - kx).div_euclid(sx) + 1)
+                .clamp(0, out_cols as isize) as usize;
             (lo.min(out_cols), hi_excl.max(lo.min(out_cols)))
         };
         let mut patch_row = 0;
@@ -267,7 +290,11 @@ fn pool(
     reduce: impl Fn(&[f32]) -> f32,
 ) -> Array3<f32> {
     let (channels, rows, cols) = x.dim();
-    let out_dim = |n: usize| (n + 2 * pad).checked_sub(size).map_or(0, |d| d / stride + 1);
+    let out_dim = |n: usize| {
+        (n + 2 * pad)
+            .checked_sub(size)
+            .map_or(0, |d| d / stride + 1)
+    };
     let (out_rows, out_cols) = (out_dim(rows), out_dim(cols));
     let mut out = Array3::<f32>::zeros((channels, out_rows, out_cols));
     let mut window = Vec::with_capacity(size * size);
@@ -358,7 +385,9 @@ mod tests {
                                 if iy < 0 || ix < 0 || iy >= rows as isize || ix >= cols as isize {
                                     continue;
                                 }
-                                let w = conv.weights[((k * c_in + c) * conv.kernel_rows + ky) * conv.kernel_cols + kx];
+                                let w = conv.weights[((k * c_in + c) * conv.kernel_rows + ky)
+                                    * conv.kernel_cols
+                                    + kx];
                                 acc += f64::from(w) * f64::from(x[[c, iy as usize, ix as usize]]);
                             }
                         }
@@ -405,7 +434,11 @@ mod tests {
                 weights: pseudo_random(f * c * k * k, seed as u32),
                 bias: pseudo_random(f, 99 + seed as u32),
             };
-            let x = Array3::from_shape_vec((c, rows, cols), pseudo_random(c * rows * cols, 7 + seed as u32)).unwrap();
+            let x = Array3::from_shape_vec(
+                (c, rows, cols),
+                pseudo_random(c * rows * cols, 7 + seed as u32),
+            )
+            .unwrap();
             let expected = naive_conv(&conv, &x);
             for parallel in [false, true] {
                 let got = conv.forward(x.view(), None, Activation::Identity, parallel);
@@ -415,7 +448,11 @@ mod tests {
                     .zip(expected.iter())
                     .map(|(a, b)| (a - b).abs())
                     .fold(0.0f32, f32::max);
-                assert!(max_err < 1e-4, "shape {:?}: max error {max_err}", (f, c, k, s, p, rows, cols));
+                assert!(
+                    max_err < 1e-4,
+                    "shape {:?}: max error {max_err}",
+                    (f, c, k, s, p, rows, cols)
+                );
             }
         }
     }

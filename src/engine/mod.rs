@@ -2,12 +2,15 @@
 //! predictor, ResNet face descriptor) re-implemented in pure Rust. Pure computation: no I/O
 //! beyond reading model files.
 
+pub mod chip;
 pub mod detector;
 pub mod dlib_format;
 pub mod dnn;
 pub mod geometry;
+pub mod jitter;
 pub mod layers;
 pub mod models;
+pub mod pipeline;
 pub mod pyramid;
 pub mod resnet;
 pub mod shape_predictor;

@@ -17,7 +17,11 @@ pub enum ModelKind {
 }
 
 impl ModelKind {
-    pub const ALL: [ModelKind; 3] = [ModelKind::Detector, ModelKind::Landmarks, ModelKind::Descriptor];
+    pub const ALL: [ModelKind; 3] = [
+        ModelKind::Detector,
+        ModelKind::Landmarks,
+        ModelKind::Descriptor,
+    ];
 
     pub fn file_name(self) -> &'static str {
         match self {
@@ -29,9 +33,15 @@ impl ModelKind {
 
     pub fn sha256(self) -> &'static str {
         match self {
-            ModelKind::Detector => "4cb19393e2fbaf2b1609a9319ad5386618c886a6234ec1b971f3e87c85d87fe6",
-            ModelKind::Landmarks => "c4b1e9804792707d3a405c2c16a80a20269e6675021f64a41d30fffafbc41888",
-            ModelKind::Descriptor => "55533b28a95800a551ba546ba62fe69625c7e95a7061c338adffead08719da30",
+            ModelKind::Detector => {
+                "4cb19393e2fbaf2b1609a9319ad5386618c886a6234ec1b971f3e87c85d87fe6"
+            }
+            ModelKind::Landmarks => {
+                "c4b1e9804792707d3a405c2c16a80a20269e6675021f64a41d30fffafbc41888"
+            }
+            ModelKind::Descriptor => {
+                "55533b28a95800a551ba546ba62fe69625c7e95a7061c338adffead08719da30"
+            }
         }
     }
 
@@ -47,30 +57,42 @@ impl ModelKind {
 /// Why a model could not be loaded. Every message names the file.
 #[derive(Debug, thiserror::Error)]
 pub enum ModelError {
-    #[error("model file {name} not found; looked in {searched}. Set KINDRED_MODELS to the folder that holds it")]
-    NotFound { name: &'static str, searched: String },
+    #[error(
+        "model file {name} not found; looked in {searched}. Set KINDRED_MODELS to the folder that holds it"
+    )]
+    NotFound {
+        name: &'static str,
+        searched: String,
+    },
     #[error("cannot read model file {}: {source}", path.display())]
     Io {
         path: PathBuf,
         #[source]
         source: std::io::Error,
     },
-    #[error("{format} (the file is {size} bytes, expected {expected_size}; its SHA-256 {found} is not dlib's {expected})")]
-    Corrupt {
-        format: FormatError,
-        size: u64,
-        expected_size: u64,
-        found: String,
-        expected: String,
-    },
+    #[error("{0}")]
+    Corrupt(Box<CorruptModel>),
     #[error("model file {}: SHA-256 {found}, expected {expected} ({name}, {expected_size} bytes); it is not the model Kindred was built for", path.display())]
     WrongModel {
-        path: PathBuf,
+        path: Box<Path>,
         name: &'static str,
         found: String,
         expected: &'static str,
         expected_size: u64,
     },
+}
+
+/// A model file that does not parse, with where it goes wrong.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "{format} (the file is {size} bytes, expected {expected_size}; its SHA-256 {found} is not dlib's {expected})"
+)]
+pub struct CorruptModel {
+    pub format: FormatError,
+    pub size: u64,
+    pub expected_size: u64,
+    pub found: String,
+    pub expected: String,
 }
 
 /// The folders searched for models, in order: `$KINDRED_MODELS`; `models/` next to the
@@ -81,7 +103,10 @@ pub fn model_dirs() -> Vec<PathBuf> {
     if let Some(dir) = std::env::var_os("KINDRED_MODELS").filter(|d| !d.is_empty()) {
         dirs.push(PathBuf::from(dir));
     }
-    if let Some(exe_dir) = std::env::current_exe().ok().and_then(|p| p.parent().map(Path::to_path_buf)) {
+    if let Some(exe_dir) = std::env::current_exe()
+        .ok()
+        .and_then(|p| p.parent().map(Path::to_path_buf))
+    {
         dirs.push(exe_dir.join("models"));
         dirs.push(exe_dir.join("../share/kindred/models"));
     }
@@ -100,7 +125,11 @@ pub fn locate_in(kind: ModelKind, dirs: &[PathBuf]) -> Result<PathBuf, ModelErro
         .find(|p| p.is_file())
         .ok_or_else(|| ModelError::NotFound {
             name: kind.file_name(),
-            searched: dirs.iter().map(|d| d.display().to_string()).collect::<Vec<_>>().join(", "),
+            searched: dirs
+                .iter()
+                .map(|d| d.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
         })
 }
 
@@ -123,28 +152,33 @@ pub fn load<T>(
     kind: ModelKind,
     parse: impl Fn(&str, &[u8]) -> Result<T, FormatError>,
 ) -> Result<T, ModelError> {
-    let bytes = std::fs::read(path).map_err(|source| ModelError::Io { path: path.to_path_buf(), source })?;
+    let bytes = std::fs::read(path).map_err(|source| ModelError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
     let name = path.display().to_string();
     let found = sha256_hex(&bytes);
     if found == kind.sha256() {
-        return parse(&name, &bytes).map_err(|format| ModelError::Corrupt {
-            format,
-            size: bytes.len() as u64,
-            expected_size: kind.size(),
-            found: found.clone(),
-            expected: kind.sha256().to_string(),
+        return parse(&name, &bytes).map_err(|format| {
+            ModelError::Corrupt(Box::new(CorruptModel {
+                format,
+                size: bytes.len() as u64,
+                expected_size: kind.size(),
+                found: found.clone(),
+                expected: kind.sha256().to_string(),
+            }))
         });
     }
     match parse(&name, &bytes) {
-        Err(format) => Err(ModelError::Corrupt {
+        Err(format) => Err(ModelError::Corrupt(Box::new(CorruptModel {
             format,
             size: bytes.len() as u64,
             expected_size: kind.size(),
             found,
             expected: kind.sha256().to_string(),
-        }),
+        }))),
         Ok(_) => Err(ModelError::WrongModel {
-            path: path.to_path_buf(),
+            path: path.into(),
             name: kind.file_name(),
             found,
             expected: kind.sha256(),

@@ -59,20 +59,38 @@ impl FaceEngine {
     pub fn load_from_dir(dir: &Path) -> Result<Self, ModelError> {
         let dirs = [dir.to_path_buf()];
         let path = |kind| models::locate_in(kind, &dirs);
-        Self::load_from_paths(&path(ModelKind::Detector)?, &path(ModelKind::Landmarks)?, &path(ModelKind::Descriptor)?)
+        Self::load_from_paths(
+            &path(ModelKind::Detector)?,
+            &path(ModelKind::Landmarks)?,
+            &path(ModelKind::Descriptor)?,
+        )
     }
 
-    pub fn load_from_paths(detector: &Path, landmarks: &Path, descriptors: &Path) -> Result<Self, ModelError> {
+    pub fn load_from_paths(
+        detector: &Path,
+        landmarks: &Path,
+        descriptors: &Path,
+    ) -> Result<Self, ModelError> {
         let (detector, (landmarks, descriptors)) = rayon::join(
             || models::load(detector, ModelKind::Detector, FaceDetector::from_bytes),
             || {
                 rayon::join(
                     || models::load(landmarks, ModelKind::Landmarks, ShapePredictor::from_bytes),
-                    || models::load(descriptors, ModelKind::Descriptor, DescriptorNet::from_bytes),
+                    || {
+                        models::load(
+                            descriptors,
+                            ModelKind::Descriptor,
+                            DescriptorNet::from_bytes,
+                        )
+                    },
                 )
             },
         );
-        Ok(FaceEngine { detector: detector?, landmarks: landmarks?, descriptors: descriptors? })
+        Ok(FaceEngine {
+            detector: detector?,
+            landmarks: landmarks?,
+            descriptors: descriptors?,
+        })
     }
 
     /// Paths of the model files [`FaceEngine::load`] would use.
@@ -88,31 +106,57 @@ impl FaceEngine {
 
     /// As [`FaceEngine::analyze`], drawing jitter from `rng` the way one dlib model object
     /// does across successive calls.
-    pub fn analyze_with_rng(&self, image: &RgbImage, options: AnalyzeOptions, rng: &mut DlibRand) -> Vec<Face> {
+    pub fn analyze_with_rng(
+        &self,
+        image: &RgbImage,
+        options: AnalyzeOptions,
+        rng: &mut DlibRand,
+    ) -> Vec<Face> {
         let detections = self.detector.detect(image, options.upsample);
         self.describe(image, &detections, options.jitter, rng)
     }
 
     /// Landmarks and descriptors for given detections (one chip per face, as dlib's
     /// single-face `compute_face_descriptor`).
-    pub fn describe(&self, image: &RgbImage, detections: &[Detection], jitter: u32, rng: &mut DlibRand) -> Vec<Face> {
-        let landmarks: Vec<Landmarks5> = detections.iter().map(|d| self.landmarks.predict(image, d.rect)).collect();
+    pub fn describe(
+        &self,
+        image: &RgbImage,
+        detections: &[Detection],
+        jitter: u32,
+        rng: &mut DlibRand,
+    ) -> Vec<Face> {
+        let landmarks: Vec<Landmarks5> = detections
+            .iter()
+            .map(|d| self.landmarks.predict(image, d.rect))
+            .collect();
         let chips: Vec<RgbImage> = landmarks
             .par_iter()
-            .map(|l| chip::extract_chip(image, &chip::face_chip_details(l, CHIP_SIZE, CHIP_PADDING)))
+            .map(|l| {
+                chip::extract_chip(image, &chip::face_chip_details(l, CHIP_SIZE, CHIP_PADDING))
+            })
             .collect();
         let descriptors = self.descriptors_of_chips(&chips, jitter, rng);
         detections
             .iter()
             .zip(landmarks)
             .zip(descriptors)
-            .map(|((d, landmarks), descriptor)| Face { rect: d.rect, confidence: d.confidence, landmarks, descriptor })
+            .map(|((d, landmarks), descriptor)| Face {
+                rect: d.rect,
+                confidence: d.confidence,
+                landmarks,
+                descriptor,
+            })
             .collect()
     }
 
     /// Descriptors of aligned 150×150 chips, computed in parallel; with `jitter ≥ 2`, the mean
     /// over that many jittered copies of each chip (a float32 running sum times 1/N, as dlib).
-    pub fn descriptors_of_chips(&self, chips: &[RgbImage], jitter: u32, rng: &mut DlibRand) -> Vec<Descriptor> {
+    pub fn descriptors_of_chips(
+        &self,
+        chips: &[RgbImage],
+        jitter: u32,
+        rng: &mut DlibRand,
+    ) -> Vec<Descriptor> {
         if jitter <= 1 {
             return self.descriptors.descriptors(chips);
         }
@@ -120,7 +164,11 @@ impl FaceEngine {
         // be; then run the networks in parallel.
         let jittered: Vec<RgbImage> = chips
             .iter()
-            .flat_map(|c| (0..jitter).map(|_| jitter::jitter_chip(c, rng)).collect::<Vec<_>>())
+            .flat_map(|c| {
+                (0..jitter)
+                    .map(|_| jitter::jitter_chip(c, rng))
+                    .collect::<Vec<_>>()
+            })
             .collect();
         let all = self.descriptors.descriptors(&jittered);
         let scale = 1.0f32 / jitter as f32;

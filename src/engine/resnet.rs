@@ -31,15 +31,28 @@ pub fn distance(a: &Descriptor, b: &Descriptor) -> f32 {
 /// One step of the network in forward order, as the file lists it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Op {
-    Conv { filters: usize, kernel: usize, stride: usize, pad: usize },
+    Conv {
+        filters: usize,
+        kernel: usize,
+        stride: usize,
+        pad: usize,
+    },
     Affine,
     Relu,
-    MaxPool { size: usize, stride: usize },
-    AvgPool { size: usize, stride: usize },
+    MaxPool {
+        size: usize,
+        stride: usize,
+    },
+    AvgPool {
+        size: usize,
+        stride: usize,
+    },
     AddPrev,
     Tag,
     Skip,
-    Fc { outputs: usize },
+    Fc {
+        outputs: usize,
+    },
 }
 
 /// (filters, downsampling) of the 14 residual blocks.
@@ -62,7 +75,12 @@ const BLOCKS: [(usize, bool); 14] = [
 
 fn architecture() -> Vec<Op> {
     let mut ops = vec![
-        Op::Conv { filters: 32, kernel: 7, stride: 2, pad: 0 },
+        Op::Conv {
+            filters: 32,
+            kernel: 7,
+            stride: 2,
+            pad: 0,
+        },
         Op::Affine,
         Op::Relu,
         Op::MaxPool { size: 3, stride: 2 },
@@ -71,10 +89,20 @@ fn architecture() -> Vec<Op> {
         let (stride, pad) = if down { (2, 0) } else { (1, 1) };
         ops.extend([
             Op::Tag,
-            Op::Conv { filters, kernel: 3, stride, pad },
+            Op::Conv {
+                filters,
+                kernel: 3,
+                stride,
+                pad,
+            },
             Op::Affine,
             Op::Relu,
-            Op::Conv { filters, kernel: 3, stride: 1, pad: 1 },
+            Op::Conv {
+                filters,
+                kernel: 3,
+                stride: 1,
+                pad: 1,
+            },
             Op::Affine,
         ]);
         if down {
@@ -82,7 +110,12 @@ fn architecture() -> Vec<Op> {
         }
         ops.extend([Op::AddPrev, Op::Relu]);
     }
-    ops.extend([Op::AvgPool { size: 0, stride: 1 }, Op::Fc { outputs: DESCRIPTOR_LEN }]);
+    ops.extend([
+        Op::AvgPool { size: 0, stride: 1 },
+        Op::Fc {
+            outputs: DESCRIPTOR_LEN,
+        },
+    ]);
     ops
 }
 
@@ -129,7 +162,10 @@ impl DescriptorNet {
             if !ok {
                 let offset = header_start + 2 * (ops.len() - 1 - i);
                 return Err(r
-                    .error_at(offset, format!("the layer header of {op:?} (forward step {})", i + 1))
+                    .error_at(
+                        offset,
+                        format!("the layer header of {op:?} (forward step {})", i + 1),
+                    )
                     .with_found(format!("version {version}")));
             }
         }
@@ -155,7 +191,12 @@ impl DescriptorNet {
             };
             match op {
                 Op::Tag | Op::Skip => continue,
-                Op::Conv { filters, kernel, stride, pad } => {
+                Op::Conv {
+                    filters,
+                    kernel,
+                    stride,
+                    pad,
+                } => {
                     let conv = dnn::read_conv(&mut r)?;
                     let expected_channels = convs.last().map_or(3, |c: &Conv2d| c.filters);
                     if conv.filters != filters
@@ -169,7 +210,12 @@ impl DescriptorNet {
                             &r,
                             format!(
                                 "{} filters of {}×{}×{}, stride {}, padding {}",
-                                conv.filters, conv.in_channels, conv.kernel_rows, conv.kernel_cols, conv.stride_y, conv.pad_y
+                                conv.filters,
+                                conv.in_channels,
+                                conv.kernel_rows,
+                                conv.kernel_cols,
+                                conv.stride_y,
+                                conv.pad_y
                             ),
                         ));
                     }
@@ -185,9 +231,20 @@ impl DescriptorNet {
                 }
                 Op::Relu => dnn::read_relu(&mut r)?,
                 Op::MaxPool { size, stride } | Op::AvgPool { size, stride } => {
-                    let tag = if matches!(op, Op::MaxPool { .. }) { "max_pool_2" } else { "avg_pool_2" };
+                    let tag = if matches!(op, Op::MaxPool { .. }) {
+                        "max_pool_2"
+                    } else {
+                        "avg_pool_2"
+                    };
                     let pool = dnn::read_pool(&mut r, tag)?;
-                    let expected = PoolConfig { rows: size, cols: size, stride_y: stride, stride_x: stride, pad_y: 0, pad_x: 0 };
+                    let expected = PoolConfig {
+                        rows: size,
+                        cols: size,
+                        stride_y: stride,
+                        stride_x: stride,
+                        pad_y: 0,
+                        pad_x: 0,
+                    };
                     if pool != expected {
                         return Err(mismatch(&r, format!("{pool:?}")));
                     }
@@ -211,15 +268,28 @@ impl DescriptorNet {
         let fc = fc.ok_or_else(|| r.error("an fc layer"))?;
         let mut convs = convs.into_iter();
         let mut affines = affines.into_iter();
-        let mut next = || -> Option<(Conv2d, ChannelAffine)> { Some((convs.next()?, affines.next()?)) };
+        let mut next =
+            || -> Option<(Conv2d, ChannelAffine)> { Some((convs.next()?, affines.next()?)) };
         let (stem_conv, stem_affine) = next().ok_or_else(|| r.error("the stem convolution"))?;
         let mut blocks = Vec::with_capacity(BLOCKS.len());
         for &(_, downsample) in &BLOCKS {
             let (conv1, affine1) = next().ok_or_else(|| r.error("a residual block"))?;
             let (conv2, affine2) = next().ok_or_else(|| r.error("a residual block"))?;
-            blocks.push(ResidualBlock { conv1, affine1, conv2, affine2, downsample });
+            blocks.push(ResidualBlock {
+                conv1,
+                affine1,
+                conv2,
+                affine2,
+                downsample,
+            });
         }
-        Ok(DescriptorNet { means, stem_conv, stem_affine, blocks, fc })
+        Ok(DescriptorNet {
+            means,
+            stem_conv,
+            stem_affine,
+            blocks,
+            fc,
+        })
     }
 
     /// The (red, green, blue) means subtracted from the input.
@@ -237,7 +307,8 @@ impl DescriptorNet {
         let mut x = Array3::<f32>::zeros((3, CHIP_SIZE, CHIP_SIZE));
         for (col, row, pixel) in chip.enumerate_pixels() {
             for ch in 0..3 {
-                x[[ch, row as usize, col as usize]] = (f32::from(pixel.0[ch]) - self.means[ch]) / 256.0;
+                x[[ch, row as usize, col as usize]] =
+                    (f32::from(pixel.0[ch]) - self.means[ch]) / 256.0;
             }
         }
         x
@@ -255,7 +326,11 @@ impl DescriptorNet {
 
     /// The forward pass; `observe(name, tensor)` sees the stem and each block's output
     /// (used to compare with dlib's per-layer checkpoints).
-    pub fn forward(&self, input: ArrayView3<f32>, mut observe: impl FnMut(&str, &Array3<f32>)) -> Descriptor {
+    pub fn forward(
+        &self,
+        input: ArrayView3<f32>,
+        mut observe: impl FnMut(&str, &Array3<f32>),
+    ) -> Descriptor {
         let stem = self
             .stem_conv
             .forward(input, Some(&self.stem_affine), Activation::Relu, false);
@@ -265,9 +340,12 @@ impl DescriptorNet {
             let main = block
                 .conv1
                 .forward(x.view(), Some(&block.affine1), Activation::Relu, false);
-            let main = block
-                .conv2
-                .forward(main.view(), Some(&block.affine2), Activation::Identity, false);
+            let main = block.conv2.forward(
+                main.view(),
+                Some(&block.affine2),
+                Activation::Identity,
+                false,
+            );
             let mut sum = if block.downsample {
                 let skip = layers::avg_pool(x.view(), 2, 2, 0);
                 layers::add_zero_padded(&skip, &main)

@@ -43,7 +43,10 @@ impl ShapePredictor {
         let initial_vec = read_column(&mut r)?;
         if initial_vec.len() != 2 * PARTS {
             return Err(r
-                .error_at(at, format!("a mean shape of {PARTS} landmarks ({} values)", 2 * PARTS))
+                .error_at(
+                    at,
+                    format!("a mean shape of {PARTS} landmarks ({} values)", 2 * PARTS),
+                )
                 .with_found(format!("{} values", initial_vec.len())));
         }
         let mut initial = [0f32; 2 * PARTS];
@@ -60,13 +63,19 @@ impl ShapePredictor {
                 let at = r.position();
                 let n_splits = r.size("number of splits", 1 << 16)?;
                 if *splits_per_tree.get_or_insert(n_splits) != n_splits {
-                    return Err(r.error_at(at, "trees of equal depth").with_found(format!("{n_splits} splits")));
+                    return Err(r
+                        .error_at(at, "trees of equal depth")
+                        .with_found(format!("{n_splits} splits")));
                 }
                 for _ in 0..n_splits {
                     let a = r.uint()?;
                     let b = r.uint()?;
                     let threshold = r.f32()?;
-                    splits.push(Split { a: a.min(u32::MAX as u64) as u32, b: b.min(u32::MAX as u64) as u32, threshold });
+                    splits.push(Split {
+                        a: a.min(u32::MAX as u64) as u32,
+                        b: b.min(u32::MAX as u64) as u32,
+                        threshold,
+                    });
                 }
                 let at = r.position();
                 let n_leaves = r.size("number of leaves", 1 << 17)?;
@@ -86,7 +95,12 @@ impl ShapePredictor {
                     leaves.extend_from_slice(&leaf);
                 }
             }
-            stages.push(Stage { splits, leaves, anchors: Vec::new(), deltas: Vec::new() });
+            stages.push(Stage {
+                splits,
+                leaves,
+                anchors: Vec::new(),
+                deltas: Vec::new(),
+            });
         }
 
         let at = r.position();
@@ -99,7 +113,9 @@ impl ShapePredictor {
                 let at = r.position();
                 let anchor = r.uint()? as usize;
                 if anchor >= PARTS {
-                    return Err(r.error_at(at, format!("a landmark index below {PARTS}")).with_found(format!("{anchor}")));
+                    return Err(r
+                        .error_at(at, format!("a landmark index below {PARTS}"))
+                        .with_found(format!("{anchor}")));
                 }
                 stage.anchors.push(anchor);
             }
@@ -120,12 +136,22 @@ impl ShapePredictor {
                 stage.deltas.push((r.f32()?, r.f32()?));
             }
             let features = stage.anchors.len() as u32;
-            if let Some(bad) = stage.splits.iter().find(|s| s.a >= features || s.b >= features) {
-                return Err(r.error_at(at, format!("split features below {features}")).with_found(format!("{}/{}", bad.a, bad.b)));
+            if let Some(bad) = stage
+                .splits
+                .iter()
+                .find(|s| s.a >= features || s.b >= features)
+            {
+                return Err(r
+                    .error_at(at, format!("split features below {features}"))
+                    .with_found(format!("{}/{}", bad.a, bad.b)));
             }
         }
         r.expect_eof()?;
-        Ok(ShapePredictor { initial, splits_per_tree: splits_per_tree.unwrap_or(0), stages })
+        Ok(ShapePredictor {
+            initial,
+            splits_per_tree: splits_per_tree.unwrap_or(0),
+            stages,
+        })
     }
 
     pub fn num_parts(&self) -> usize {
@@ -142,8 +168,16 @@ impl ShapePredictor {
     pub fn predict_float(&self, image: &RgbImage, rect: Rect) -> [(f64, f64); 5] {
         let shape = self.shape(image, rect);
         let (l, t) = (rect.left as f64, rect.top as f64);
-        let (w, h) = ((rect.right - rect.left) as f64, (rect.bottom - rect.top) as f64);
-        std::array::from_fn(|k| (l + w * f64::from(shape[2 * k]), t + h * f64::from(shape[2 * k + 1])))
+        let (w, h) = (
+            (rect.right - rect.left) as f64,
+            (rect.bottom - rect.top) as f64,
+        );
+        std::array::from_fn(|k| {
+            (
+                l + w * f64::from(shape[2 * k]),
+                t + h * f64::from(shape[2 * k + 1]),
+            )
+        })
     }
 
     /// The box-normalised f32 shape after all stages.
@@ -151,26 +185,36 @@ impl ShapePredictor {
         let mut shape = self.initial;
         let leaves_per_tree = self.splits_per_tree + 1;
         let (l, t) = (rect.left as f64, rect.top as f64);
-        let (w, h) = ((rect.right - rect.left) as f64, (rect.bottom - rect.top) as f64);
+        let (w, h) = (
+            (rect.right - rect.left) as f64,
+            (rect.bottom - rect.top) as f64,
+        );
         let (img_w, img_h) = (i64::from(image.width()), i64::from(image.height()));
         let raw = image.as_raw();
         let mut features: Vec<f32> = Vec::new();
         for stage in &self.stages {
             let m = similarity_to_initial(&self.initial, &shape);
             features.clear();
-            features.extend(stage.anchors.iter().zip(&stage.deltas).map(|(&k, &(dx, dy))| {
-                let u = ((m[0] * dx) + (m[1] * dy)) + shape[2 * k];
-                let v = ((m[2] * dx) + (m[3] * dy)) + shape[2 * k + 1];
-                let x = (l + w * f64::from(u) + 0.5).floor();
-                let y = (t + h * f64::from(v) + 0.5).floor();
-                if x >= 0.0 && y >= 0.0 && (x as i64) < img_w && (y as i64) < img_h {
-                    let i = 3 * (y as usize * img_w as usize + x as usize);
-                    let sum = u32::from(raw[i]) + u32::from(raw[i + 1]) + u32::from(raw[i + 2]);
-                    (sum / 3) as f32
-                } else {
-                    0.0
-                }
-            }));
+            features.extend(
+                stage
+                    .anchors
+                    .iter()
+                    .zip(&stage.deltas)
+                    .map(|(&k, &(dx, dy))| {
+                        let u = ((m[0] * dx) + (m[1] * dy)) + shape[2 * k];
+                        let v = ((m[2] * dx) + (m[3] * dy)) + shape[2 * k + 1];
+                        let x = (l + w * f64::from(u) + 0.5).floor();
+                        let y = (t + h * f64::from(v) + 0.5).floor();
+                        if x >= 0.0 && y >= 0.0 && (x as i64) < img_w && (y as i64) < img_h {
+                            let i = 3 * (y as usize * img_w as usize + x as usize);
+                            let sum =
+                                u32::from(raw[i]) + u32::from(raw[i + 1]) + u32::from(raw[i + 2]);
+                            (sum / 3) as f32
+                        } else {
+                            0.0
+                        }
+                    }),
+            );
             let trees = stage.splits.chunks_exact(self.splits_per_tree.max(1));
             for (tree, splits) in trees.enumerate() {
                 let mut node = 0;
@@ -198,7 +242,9 @@ fn read_column(r: &mut Reader) -> Result<Vec<f32>, FormatError> {
     let rows = r.int()?.unsigned_abs() as usize;
     let cols = r.int()?.unsigned_abs() as usize;
     if cols != 1 || rows > 1 << 16 {
-        return Err(r.error_at(at, "a column vector").with_found(format!("{rows}×{cols} matrix")));
+        return Err(r
+            .error_at(at, "a column vector")
+            .with_found(format!("{rows}×{cols} matrix")));
     }
     (0..rows).map(|_| r.f32()).collect()
 }
@@ -219,8 +265,14 @@ fn similarity_to_initial(initial: &[f32; 2 * PARTS], current: &[f32; 2 * PARTS])
     let (qx, qy) = mean(current);
     let (mut n, mut a, mut b) = (0.0f64, 0.0f64, 0.0f64);
     for k in 0..PARTS {
-        let (pdx, pdy) = (f64::from(initial[2 * k]) - px, f64::from(initial[2 * k + 1]) - py);
-        let (qdx, qdy) = (f64::from(current[2 * k]) - qx, f64::from(current[2 * k + 1]) - qy);
+        let (pdx, pdy) = (
+            f64::from(initial[2 * k]) - px,
+            f64::from(initial[2 * k + 1]) - py,
+        );
+        let (qdx, qdy) = (
+            f64::from(current[2 * k]) - qx,
+            f64::from(current[2 * k + 1]) - qy,
+        );
         n += pdx * pdx + pdy * pdy;
         a += pdx * qdx + pdy * qdy;
         b += pdx * qdy - pdy * qdx;

@@ -69,7 +69,16 @@ pub fn decode_photo(bytes: &[u8]) -> Result<DecodedPhoto, DecodeError> {
     if sniff_format(bytes).is_none() {
         return Err(DecodeError::Unsupported(format_name(format)));
     }
-    let damaged = |e: image::ImageError| DecodeError::Damaged { format: format_name(format), message: e.to_string() };
+    if format == ImageFormat::Jpeg && !jpeg_is_complete(bytes) {
+        return Err(DecodeError::Damaged {
+            format: format_name(format),
+            message: "the file ends before the image data does (truncated)".into(),
+        });
+    }
+    let damaged = |e: image::ImageError| DecodeError::Damaged {
+        format: format_name(format),
+        message: e.to_string(),
+    };
     let (width, height) = ImageReader::with_format(Cursor::new(bytes), format)
         .into_dimensions()
         .map_err(damaged)?;
@@ -97,8 +106,20 @@ pub fn decode_photo(bytes: &[u8]) -> Result<DecodedPhoto, DecodeError> {
     })
 }
 
+/// A JPEG whose main image has an end-of-image marker after its last start-of-scan marker.
+/// (Decoders fill a truncated JPEG with grey; such a photo must not be analysed as complete.)
+fn jpeg_is_complete(bytes: &[u8]) -> bool {
+    let last_scan = bytes.windows(2).rposition(|w| w == [0xFF, 0xDA]);
+    match last_scan {
+        Some(at) => bytes[at..].windows(2).any(|w| w == [0xFF, 0xD9]),
+        None => false,
+    }
+}
+
 fn read_exif(bytes: &[u8]) -> Option<exif::Exif> {
-    exif::Reader::new().read_from_container(&mut Cursor::new(bytes)).ok()
+    exif::Reader::new()
+        .read_from_container(&mut Cursor::new(bytes))
+        .ok()
 }
 
 fn exif_orientation(exif: &exif::Exif) -> Option<u16> {
@@ -111,22 +132,33 @@ fn exif_taken_at(exif: &exif::Exif) -> Option<String> {
     let field = exif
         .get_field(exif::Tag::DateTimeOriginal, exif::In::PRIMARY)
         .or_else(|| exif.get_field(exif::Tag::DateTime, exif::In::PRIMARY))?;
-    let exif::Value::Ascii(ref parts) = field.value else { return None };
+    let exif::Value::Ascii(ref parts) = field.value else {
+        return None;
+    };
     let dt = exif::DateTime::from_ascii(parts.first()?).ok()?;
     (dt.year >= 1826 && dt.month >= 1 && dt.day >= 1).then(|| {
-        format!("{:04}-{:02}-{:02} {:02}:{:02}:{:02}", dt.year, dt.month, dt.day, dt.hour, dt.minute, dt.second)
+        format!(
+            "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+            dt.year, dt.month, dt.day, dt.hour, dt.minute, dt.second
+        )
     })
 }
 
 fn exif_camera(exif: &exif::Exif) -> Option<String> {
     let text = |tag| {
-        exif.get_field(tag, exif::In::PRIMARY).and_then(|f| match &f.value {
-            exif::Value::Ascii(parts) => parts
-                .first()
-                .map(|p| String::from_utf8_lossy(p).trim_matches(char::from(0)).trim().to_string())
-                .filter(|s| !s.is_empty()),
-            _ => None,
-        })
+        exif.get_field(tag, exif::In::PRIMARY)
+            .and_then(|f| match &f.value {
+                exif::Value::Ascii(parts) => parts
+                    .first()
+                    .map(|p| {
+                        String::from_utf8_lossy(p)
+                            .trim_matches(char::from(0))
+                            .trim()
+                            .to_string()
+                    })
+                    .filter(|s| !s.is_empty()),
+                _ => None,
+            })
     };
     match (text(exif::Tag::Make), text(exif::Tag::Model)) {
         (Some(make), Some(model)) if model.starts_with(&make) => Some(model),
@@ -156,21 +188,31 @@ mod tests {
 
     fn png_bytes(img: &DynamicImage) -> Vec<u8> {
         let mut out = Vec::new();
-        img.write_to(&mut Cursor::new(&mut out), ImageFormat::Png).unwrap();
+        img.write_to(&mut Cursor::new(&mut out), ImageFormat::Png)
+            .unwrap();
         out
     }
 
     #[test]
     fn bad_inputs_give_reasons() {
         assert_eq!(decode_photo(b"").unwrap_err(), DecodeError::Empty);
-        assert_eq!(decode_photo(b"hello, this is text").unwrap_err(), DecodeError::NotAnImage);
+        assert_eq!(
+            decode_photo(b"hello, this is text").unwrap_err(),
+            DecodeError::NotAnImage
+        );
         let png = png_bytes(&DynamicImage::new_rgb8(8, 8));
-        assert!(matches!(decode_photo(&png[..png.len() / 2]).unwrap_err(), DecodeError::Damaged { .. }));
+        assert!(matches!(
+            decode_photo(&png[..png.len() / 2]).unwrap_err(),
+            DecodeError::Damaged { .. }
+        ));
         let mut jpeg = Vec::new();
         DynamicImage::new_rgb8(64, 64)
             .write_to(&mut Cursor::new(&mut jpeg), ImageFormat::Jpeg)
             .unwrap();
-        assert!(matches!(decode_photo(&jpeg[..40]).unwrap_err(), DecodeError::Damaged { .. }));
+        assert!(matches!(
+            decode_photo(&jpeg[..40]).unwrap_err(),
+            DecodeError::Damaged { .. }
+        ));
     }
 
     #[test]
@@ -181,14 +223,24 @@ mod tests {
         png[20..24].copy_from_slice(&30000u32.to_be_bytes());
         let err = decode_photo(&png).unwrap_err();
         assert!(
-            matches!(err, DecodeError::TooLarge { width: 30000, height: 30000 } | DecodeError::Damaged { .. }),
+            matches!(
+                err,
+                DecodeError::TooLarge {
+                    width: 30000,
+                    height: 30000
+                } | DecodeError::Damaged { .. }
+            ),
             "{err}"
         );
     }
 
     #[test]
     fn grey_and_16_bit_images_become_rgb8() {
-        let grey = DynamicImage::ImageLuma16(image::ImageBuffer::from_pixel(4, 3, image::Luma([65535u16])));
+        let grey = DynamicImage::ImageLuma16(image::ImageBuffer::from_pixel(
+            4,
+            3,
+            image::Luma([65535u16]),
+        ));
         let photo = decode_photo(&png_bytes(&grey)).unwrap();
         assert_eq!(photo.image.dimensions(), (4, 3));
         assert_eq!(photo.image.get_pixel(0, 0).0, [255, 255, 255]);

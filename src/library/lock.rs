@@ -34,18 +34,29 @@ impl LibraryLock {
     pub fn acquire(library: &Path) -> Result<Self, LockError> {
         let path = Self::lock_path(library);
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|source| LockError::Io { library: library.to_path_buf(), source })?;
+            std::fs::create_dir_all(parent).map_err(|source| LockError::Io {
+                library: library.to_path_buf(),
+                source,
+            })?;
         }
         let file = OpenOptions::new()
             .create(true)
             .truncate(false)
             .write(true)
             .open(&path)
-            .map_err(|source| LockError::Io { library: library.to_path_buf(), source })?;
+            .map_err(|source| LockError::Io {
+                library: library.to_path_buf(),
+                source,
+            })?;
         match file.try_lock() {
             Ok(()) => Ok(LibraryLock { _file: file, path }),
-            Err(TryLockError::WouldBlock) => Err(LockError::InUse { library: library.to_path_buf() }),
-            Err(TryLockError::Error(source)) => Err(LockError::Io { library: library.to_path_buf(), source }),
+            Err(TryLockError::WouldBlock) => Err(LockError::InUse {
+                library: library.to_path_buf(),
+            }),
+            Err(TryLockError::Error(source)) => Err(LockError::Io {
+                library: library.to_path_buf(),
+                source,
+            }),
         }
     }
 

@@ -1,7 +1,8 @@
 //! The photo library: folders of photos, walked and analysed in the background into one
 //! SQLite file that never loses the user's work.
 
-pub mod store;
 pub mod decode;
-pub mod walk;
 pub mod lock;
+pub mod scan;
+pub mod store;
+pub mod walk;

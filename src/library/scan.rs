@@ -14,11 +14,11 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::decode::{self, DecodedPhoto};
-use super::store::{NewFace, PhotoAnalysis, PhotoStatus, RootId, Store, StoreError};
+use super::store::{NewFace, PhotoAnalysis, PhotoRecord, PhotoStatus, RootId, Store, StoreError};
 use super::walk::{self, Candidate, WalkProblem};
 use crate::engine::geometry::Rect;
 use crate::engine::models::sha256_hex;
-use crate::engine::pipeline::{AnalyzeOptions, FaceEngine};
+use crate::engine::pipeline::FaceEngine;
 
 /// Identifies the face models; part of every photo's analysis key, so a model update
 /// re-analyses photos (keeping face identities where faces stay put).
@@ -37,14 +37,21 @@ pub struct ScanOptions {
 
 impl Default for ScanOptions {
     fn default() -> Self {
-        ScanOptions { max_side: 2048, upsample: 0, threads: 0 }
+        ScanOptions {
+            max_side: 2048,
+            upsample: 0,
+            threads: 0,
+        }
     }
 }
 
 impl ScanOptions {
     /// Photos analysed under a different key are analysed again by the next scan.
     pub fn analysis_key(&self) -> String {
-        format!("{MODEL_VERSION};max_side={};upsample={}", self.max_side, self.upsample)
+        format!(
+            "{MODEL_VERSION};max_side={};upsample={}",
+            self.max_side, self.upsample
+        )
     }
 }
 
@@ -113,9 +120,15 @@ pub struct ScanProgress {
 pub enum ScanEvent {
     Progress(ScanProgress),
     /// A photo was committed to the library (the UI may refresh).
-    PhotoStored { path: PathBuf, faces: usize },
+    PhotoStored {
+        path: PathBuf,
+        faces: usize,
+    },
     /// A file or folder was skipped, with the reason.
-    Skipped { path: PathBuf, reason: String },
+    Skipped {
+        path: PathBuf,
+        reason: String,
+    },
 }
 
 /// What a finished (or cancelled) scan did.
@@ -138,8 +151,16 @@ pub static FILES_READ: AtomicU64 = AtomicU64::new(0);
 
 enum WorkResult {
     Analysed(Box<PhotoAnalysis>),
-    Moved { from: i64, to: Candidate, root: RootId },
-    Failed { root: RootId, candidate: Candidate, reason: String },
+    Moved {
+        from: i64,
+        to: Candidate,
+        root: RootId,
+    },
+    Failed {
+        root: RootId,
+        candidate: Candidate,
+        reason: String,
+    },
 }
 
 struct Progress {
@@ -159,7 +180,8 @@ impl Progress {
             let elapsed = self.started.elapsed().as_secs_f64();
             if state.done > 0 && elapsed > 0.0 {
                 state.rate = state.done as f64 / elapsed;
-                state.eta_secs = Some((state.to_analyse.saturating_sub(state.done)) as f64 / state.rate);
+                state.eta_secs =
+                    Some((state.to_analyse.saturating_sub(state.done)) as f64 / state.rate);
             }
             let _ = self.events.send(ScanEvent::Progress(state.clone()));
         }
@@ -198,10 +220,10 @@ pub fn scan(
     let key = options.analysis_key();
 
     // 1. Walk every root and decide what needs work.
-    let known: HashMap<PathBuf, (i64, u64, i64, PhotoStatus, Option<String>, Option<String>)> = store
+    let known: HashMap<PathBuf, PhotoRecord> = store
         .photos()?
         .into_iter()
-        .map(|p| (p.path.clone(), (p.id, p.size, p.mtime_ns, p.status, p.analysis_key, p.content_hash)))
+        .map(|p| (p.path.clone(), p))
         .collect();
     let mut work: Vec<(RootId, Candidate)> = Vec::new();
     let mut present: HashSet<PathBuf> = HashSet::new();
@@ -209,7 +231,10 @@ pub fn scan(
     for (root_id, root) in roots {
         let mut problems: Vec<WalkProblem> = Vec::new();
         if !root.is_dir() {
-            problems.push(WalkProblem { path: root.clone(), reason: "folder not found or not readable".into() });
+            problems.push(WalkProblem {
+                path: root.clone(),
+                reason: "folder not found or not readable".into(),
+            });
         } else {
             walked_roots.push(root.clone());
         }
@@ -219,17 +244,20 @@ pub fn scan(
             Vec::new()
         };
         for p in problems {
-            let _ = events.send(ScanEvent::Skipped { path: p.path.clone(), reason: p.reason.clone() });
+            let _ = events.send(ScanEvent::Skipped {
+                path: p.path.clone(),
+                reason: p.reason.clone(),
+            });
             summary.skipped.push((p.path, p.reason));
         }
         for candidate in found {
             summary.found += 1;
             present.insert(candidate.path.clone());
-            let unchanged = known.get(&candidate.path).is_some_and(|(_, size, mtime, status, analysed_with, _)| {
-                *size == candidate.size
-                    && *mtime == candidate.mtime_ns
-                    && match status {
-                        PhotoStatus::Done => analysed_with.as_deref() == Some(key.as_str()),
+            let unchanged = known.get(&candidate.path).is_some_and(|p| {
+                p.size == candidate.size
+                    && p.mtime_ns == candidate.mtime_ns
+                    && match p.status {
+                        PhotoStatus::Done => p.analysis_key.as_deref() == Some(key.as_str()),
                         PhotoStatus::Error => true,
                         PhotoStatus::Missing => false,
                     }
@@ -255,10 +283,12 @@ pub fn scan(
     //    this happens first so that a moved file finds its old row by content.
     let gone: Vec<i64> = known
         .iter()
-        .filter(|(path, (_, _, _, status, _, _))| {
-            *status != PhotoStatus::Missing && walked_roots.iter().any(|r| path.starts_with(r)) && !present.contains(*path)
+        .filter(|(path, p)| {
+            p.status != PhotoStatus::Missing
+                && walked_roots.iter().any(|r| path.starts_with(r))
+                && !present.contains(*path)
         })
-        .map(|(_, (id, ..))| *id)
+        .map(|(_, p)| p.id)
         .collect();
     summary.missing = gone.len() as u64;
     store.mark_missing(&gone)?;
@@ -278,22 +308,32 @@ pub fn scan(
         .num_threads(options.threads)
         .thread_name(|i| format!("kindred-scan-{i}"))
         .build()
-        .map_err(|e| StoreError::Corrupt { path: store.path().to_path_buf(), message: format!("cannot start workers: {e}") })?;
+        .map_err(|e| StoreError::Corrupt {
+            path: store.path().to_path_buf(),
+            message: format!("cannot start workers: {e}"),
+        })?;
     let (results_tx, results_rx) = mpsc::sync_channel::<WorkResult>(64);
     let missing_by_hash = Arc::new(missing_by_hash);
     let writer_result = std::thread::scope(|scope| {
         let writer = scope.spawn(|| write_results(store, results_rx, &progress, &mut summary));
         pool.install(|| {
-            work.par_iter().for_each_with(results_tx, |tx: &mut SyncSender<WorkResult>, (root, candidate)| {
-                if !control.wait_while_paused() {
-                    return;
-                }
-                let result = analyse_file(engine, *root, candidate, options, &key, &missing_by_hash);
-                let _ = tx.send(result);
-            });
+            work.par_iter().for_each_with(
+                results_tx,
+                |tx: &mut SyncSender<WorkResult>, (root, candidate)| {
+                    if !control.wait_while_paused() {
+                        return;
+                    }
+                    let result =
+                        analyse_file(engine, *root, candidate, options, &key, &missing_by_hash);
+                    let _ = tx.send(result);
+                },
+            );
         });
         writer.join().unwrap_or_else(|_| {
-            Err(StoreError::Corrupt { path: PathBuf::new(), message: "the library writer thread failed".into() })
+            Err(StoreError::Corrupt {
+                path: PathBuf::new(),
+                message: "the library writer thread failed".into(),
+            })
         })
     });
     writer_result?;
@@ -310,16 +350,26 @@ fn analyse_file(
     key: &str,
     missing_by_hash: &HashMap<String, i64>,
 ) -> WorkResult {
-    let failed = |reason: String| WorkResult::Failed { root, candidate: candidate.clone(), reason };
+    let failed = |reason: String| WorkResult::Failed {
+        root,
+        candidate: candidate.clone(),
+        reason,
+    };
     let bytes = match std::fs::read(&candidate.path) {
         Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => return failed("permission denied".into()),
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+            return failed("permission denied".into());
+        }
         Err(e) => return failed(format!("cannot read: {e}")),
     };
     FILES_READ.fetch_add(1, Ordering::Relaxed);
     let hash = sha256_hex(&bytes);
     if let Some(&from) = missing_by_hash.get(&hash) {
-        return WorkResult::Moved { from, to: candidate.clone(), root };
+        return WorkResult::Moved {
+            from,
+            to: candidate.clone(),
+            root,
+        };
     }
     let photo = match decode::decode_photo(&bytes) {
         Ok(p) => p,
@@ -345,7 +395,11 @@ fn analyse_file(
 
 /// Faces of an upright photo, in its full-size coordinates: detection on a bounded copy,
 /// landmarks and chips on the full-size pixels.
-pub fn analyse_photo(engine: &FaceEngine, photo: &DecodedPhoto, options: ScanOptions) -> Vec<NewFace> {
+pub fn analyse_photo(
+    engine: &FaceEngine,
+    photo: &DecodedPhoto,
+    options: ScanOptions,
+) -> Vec<NewFace> {
     let image = &photo.image;
     let (small, back) = decode::bounded(image, options.max_side);
     let mut detections = engine.detector.detect(&small, options.upsample);
@@ -354,7 +408,12 @@ pub fn analyse_photo(engine: &FaceEngine, photo: &DecodedPhoto, options: ScanOpt
             d.rect = scale_rect(d.rect, back);
         }
     }
-    let faces = engine.describe(image, &detections, 0, &mut crate::engine::jitter::DlibRand::new());
+    let faces = engine.describe(
+        image,
+        &detections,
+        0,
+        &mut crate::engine::jitter::DlibRand::new(),
+    );
     faces
         .into_iter()
         .map(|f| NewFace {
@@ -389,8 +448,14 @@ pub fn face_thumbnail(image: &RgbImage, rect: Rect) -> Vec<u8> {
     if w == 0 || h == 0 {
         return Vec::new();
     }
-    let crop = image::imageops::crop_imm(image, l as u32, t as u32, (r - l) as u32, (b - t) as u32).to_image();
-    let thumb = image::imageops::resize(&crop, THUMBNAIL_SIZE, THUMBNAIL_SIZE, image::imageops::FilterType::Triangle);
+    let crop = image::imageops::crop_imm(image, l as u32, t as u32, (r - l) as u32, (b - t) as u32)
+        .to_image();
+    let thumb = image::imageops::resize(
+        &crop,
+        THUMBNAIL_SIZE,
+        THUMBNAIL_SIZE,
+        image::imageops::FilterType::Triangle,
+    );
     let mut out = Vec::new();
     let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85);
     if thumb.write_with_encoder(encoder).is_err() {
@@ -414,7 +479,11 @@ fn write_results(
         if let Ok(result) = next {
             batch.push(result);
         }
-        if !batch.is_empty() && (finished || batch.len() >= 32 || last_commit.elapsed() >= Duration::from_millis(500)) {
+        if !batch.is_empty()
+            && (finished
+                || batch.len() >= 32
+                || last_commit.elapsed() >= Duration::from_millis(500))
+        {
             commit_batch(store, std::mem::take(&mut batch), progress, summary)?;
             last_commit = Instant::now();
         }
@@ -438,10 +507,26 @@ fn commit_batch(
                     store.record_analysis_in_tx(a)?;
                 }
                 WorkResult::Moved { from, to, root } => {
-                    store.relocate_photo_in_tx(*from, Some(*root), &to.path, to.size, to.mtime_ns)?;
+                    store.relocate_photo_in_tx(
+                        *from,
+                        Some(*root),
+                        &to.path,
+                        to.size,
+                        to.mtime_ns,
+                    )?;
                 }
-                WorkResult::Failed { root, candidate, reason } => {
-                    store.record_error_in_tx(Some(*root), &candidate.path, candidate.size, candidate.mtime_ns, reason)?;
+                WorkResult::Failed {
+                    root,
+                    candidate,
+                    reason,
+                } => {
+                    store.record_error_in_tx(
+                        Some(*root),
+                        &candidate.path,
+                        candidate.size,
+                        candidate.mtime_ns,
+                        reason,
+                    )?;
                 }
             }
         }
@@ -458,11 +543,14 @@ fn commit_batch(
                 summary.moved += 1;
                 stored.push((to.path, 0));
             }
-            WorkResult::Failed { candidate, reason, .. } => {
+            WorkResult::Failed {
+                candidate, reason, ..
+            } => {
                 summary.errors += 1;
-                let _ = progress
-                    .events
-                    .send(ScanEvent::Skipped { path: candidate.path.clone(), reason: reason.clone() });
+                let _ = progress.events.send(ScanEvent::Skipped {
+                    path: candidate.path.clone(),
+                    reason: reason.clone(),
+                });
                 summary.skipped.push((candidate.path, reason));
             }
         }
@@ -470,7 +558,11 @@ fn commit_batch(
     for (path, faces) in stored {
         let _ = progress.events.send(ScanEvent::PhotoStored { path, faces });
     }
-    let (done, faces, errors) = (summary.analysed + summary.moved + summary.errors, summary.faces, summary.errors);
+    let (done, faces, errors) = (
+        summary.analysed + summary.moved + summary.errors,
+        summary.faces,
+        summary.errors,
+    );
     progress.update(false, |p| {
         p.done = done;
         p.faces = faces;

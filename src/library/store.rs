@@ -29,7 +29,11 @@ pub enum StoreError {
     #[error("library {}: {message}", path.display())]
     Corrupt { path: PathBuf, message: String },
     #[error("library {}: no {what} with id {id}", path.display())]
-    UnknownId { path: PathBuf, what: &'static str, id: i64 },
+    UnknownId {
+        path: PathBuf,
+        what: &'static str,
+        id: i64,
+    },
 }
 
 /// Status of a photo in the library.
@@ -249,7 +253,10 @@ pub fn descriptor_from_blob(blob: &[u8]) -> Option<Descriptor> {
 }
 
 fn landmarks_to_text(l: &[Point; 5]) -> String {
-    l.iter().map(|p| format!("{},{}", p.x, p.y)).collect::<Vec<_>>().join(";")
+    l.iter()
+        .map(|p| format!("{},{}", p.x, p.y))
+        .collect::<Vec<_>>()
+        .join(";")
 }
 
 fn landmarks_from_text(s: &str) -> Option<[Point; 5]> {
@@ -272,12 +279,18 @@ impl Store {
                 message: format!("cannot create its folder: {e}"),
             })?;
         }
-        let conn = Connection::open(path).map_err(|source| StoreError::Sqlite { path: path.to_path_buf(), source })?;
+        let conn = Connection::open(path).map_err(|source| StoreError::Sqlite {
+            path: path.to_path_buf(),
+            source,
+        })?;
         Self::init(conn, path.to_path_buf())
     }
 
     pub fn open_in_memory() -> Result<Self, StoreError> {
-        let conn = Connection::open_in_memory().map_err(|source| StoreError::Sqlite { path: ":memory:".into(), source })?;
+        let conn = Connection::open_in_memory().map_err(|source| StoreError::Sqlite {
+            path: ":memory:".into(),
+            source,
+        })?;
         Self::init(conn, PathBuf::from(":memory:"))
     }
 
@@ -289,7 +302,10 @@ impl Store {
     }
 
     fn err(&self) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
-        move |source| StoreError::Sqlite { path: self.path.clone(), source }
+        move |source| StoreError::Sqlite {
+            path: self.path.clone(),
+            source,
+        }
     }
 
     pub fn path(&self) -> &Path {
@@ -325,14 +341,21 @@ impl Store {
     fn migrate(&mut self) -> Result<(), StoreError> {
         let current = self.schema_version()?;
         if current > SCHEMA_VERSION {
-            return Err(StoreError::TooNew { path: self.path.clone(), found: current });
+            return Err(StoreError::TooNew {
+                path: self.path.clone(),
+                found: current,
+            });
         }
         let path = self.path.clone();
-        let err = |source| StoreError::Sqlite { path: path.clone(), source };
+        let err = |source| StoreError::Sqlite {
+            path: path.clone(),
+            source,
+        };
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
             let tx = self.conn.transaction().map_err(err)?;
             tx.execute_batch(sql).map_err(err)?;
-            tx.execute_batch(&format!("PRAGMA user_version = {}", i + 1)).map_err(err)?;
+            tx.execute_batch(&format!("PRAGMA user_version = {}", i + 1))
+                .map_err(err)?;
             tx.commit().map_err(err)?;
         }
         Ok(())
@@ -349,7 +372,9 @@ impl Store {
 
     pub fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
         self.conn
-            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0))
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
             .optional()
             .map_err(self.err())
     }
@@ -380,9 +405,17 @@ impl Store {
     }
 
     pub fn roots(&self) -> Result<Vec<Root>, StoreError> {
-        let mut stmt = self.conn.prepare("SELECT id, path FROM roots ORDER BY path").map_err(self.err())?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, path FROM roots ORDER BY path")
+            .map_err(self.err())?;
         let rows = stmt
-            .query_map([], |r| Ok(Root { id: r.get(0)?, path: PathBuf::from(r.get::<_, String>(1)?) }))
+            .query_map([], |r| {
+                Ok(Root {
+                    id: r.get(0)?,
+                    path: PathBuf::from(r.get::<_, String>(1)?),
+                })
+            })
             .map_err(self.err())?;
         rows.collect::<Result<_, _>>().map_err(self.err())
     }
@@ -390,9 +423,16 @@ impl Store {
     /// Forgets a folder. Its photos stay (as missing from any root) until pruned, so no name
     /// or correction is lost by removing a folder by mistake.
     pub fn remove_root(&mut self, id: RootId) -> Result<(), StoreError> {
-        let n = self.conn.execute("DELETE FROM roots WHERE id = ?1", [id]).map_err(self.err())?;
+        let n = self
+            .conn
+            .execute("DELETE FROM roots WHERE id = ?1", [id])
+            .map_err(self.err())?;
         if n == 0 {
-            return Err(StoreError::UnknownId { path: self.path.clone(), what: "folder", id });
+            return Err(StoreError::UnknownId {
+                path: self.path.clone(),
+                what: "folder",
+                id,
+            });
         }
         Ok(())
     }
@@ -448,9 +488,14 @@ impl Store {
     pub fn photos(&self) -> Result<Vec<PhotoRecord>, StoreError> {
         let mut stmt = self
             .conn
-            .prepare(&format!("SELECT {} FROM photos ORDER BY path", Self::PHOTO_COLUMNS))
+            .prepare(&format!(
+                "SELECT {} FROM photos ORDER BY path",
+                Self::PHOTO_COLUMNS
+            ))
             .map_err(self.err())?;
-        let rows = stmt.query_map([], Self::photo_from_row).map_err(self.err())?;
+        let rows = stmt
+            .query_map([], Self::photo_from_row)
+            .map_err(self.err())?;
         rows.collect::<Result<_, _>>().map_err(self.err())
     }
 
@@ -472,13 +517,21 @@ impl Store {
     }
 
     /// Runs `f` in one transaction: all of its writes are committed, or none.
-    pub fn in_transaction<T>(&mut self, f: impl FnOnce(&mut Store) -> Result<T, StoreError>) -> Result<T, StoreError> {
-        self.conn.execute_batch("BEGIN IMMEDIATE").map_err(self.err())?;
+    pub fn in_transaction<T>(
+        &mut self,
+        f: impl FnOnce(&mut Store) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        self.conn
+            .execute_batch("BEGIN IMMEDIATE")
+            .map_err(self.err())?;
         match f(self) {
             Ok(value) => {
                 if let Err(e) = self.conn.execute_batch("COMMIT") {
                     let _ = self.conn.execute_batch("ROLLBACK");
-                    return Err(StoreError::Sqlite { path: self.path.clone(), source: e });
+                    return Err(StoreError::Sqlite {
+                        path: self.path.clone(),
+                        source: e,
+                    });
                 }
                 Ok(value)
             }
@@ -511,7 +564,9 @@ impl Store {
     fn upsert_photo_row(tx: &Connection, a: &PhotoAnalysis) -> rusqlite::Result<PhotoId> {
         let path = a.path.to_string_lossy();
         let existing: Option<PhotoId> = tx
-            .query_row("SELECT id FROM photos WHERE path = ?1", [&path], |r| r.get(0))
+            .query_row("SELECT id FROM photos WHERE path = ?1", [&path], |r| {
+                r.get(0)
+            })
             .optional()?;
         let moved_from: Option<PhotoId> = if existing.is_none() {
             tx.query_row(
@@ -563,14 +618,28 @@ impl Store {
 
     /// Replaces a photo's faces, keeping the id (and so the assignments) of each old face that
     /// has a new face overlapping it by IoU ≥ 0.5.
-    fn replace_faces(tx: &Connection, photo: PhotoId, faces: &[NewFace], model: &str) -> rusqlite::Result<()> {
+    fn replace_faces(
+        tx: &Connection,
+        photo: PhotoId,
+        faces: &[NewFace],
+        model: &str,
+    ) -> rusqlite::Result<()> {
         let mut old: Vec<(FaceId, Rect)> = {
-            let mut stmt = tx.prepare("SELECT id, left, top, right, bottom FROM faces WHERE photo_id = ?1")?;
-            let rows = stmt.query_map([photo], |r| Ok((r.get(0)?, Rect::new(r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))))?;
+            let mut stmt =
+                tx.prepare("SELECT id, left, top, right, bottom FROM faces WHERE photo_id = ?1")?;
+            let rows = stmt.query_map([photo], |r| {
+                Ok((
+                    r.get(0)?,
+                    Rect::new(r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?),
+                ))
+            })?;
             rows.collect::<Result<_, _>>()?
         };
         // Park the old faces' indexes out of the way of the UNIQUE(photo_id, idx) constraint.
-        tx.execute("UPDATE faces SET idx = -1 - idx WHERE photo_id = ?1", [photo])?;
+        tx.execute(
+            "UPDATE faces SET idx = -1 - idx WHERE photo_id = ?1",
+            [photo],
+        )?;
         for (i, face) in faces.iter().enumerate() {
             let best = old
                 .iter()
@@ -645,7 +714,9 @@ impl Store {
             )
             .map_err(self.err())?;
         self.conn
-            .query_row("SELECT id FROM photos WHERE path = ?1", [text], |r| r.get(0))
+            .query_row("SELECT id FROM photos WHERE path = ?1", [text], |r| {
+                r.get(0)
+            })
             .map_err(self.err())
     }
 
@@ -692,15 +763,19 @@ impl Store {
         })
     }
 
-    const FACE_COLUMNS: &'static str =
-        "id, photo_id, idx, left, top, right, bottom, landmarks, descriptor, confidence, model_version";
+    const FACE_COLUMNS: &'static str = "id, photo_id, idx, left, top, right, bottom, landmarks, descriptor, confidence, model_version";
 
     pub fn faces_of_photo(&self, photo: PhotoId) -> Result<Vec<FaceRecord>, StoreError> {
         let mut stmt = self
             .conn
-            .prepare(&format!("SELECT {} FROM faces WHERE photo_id = ?1 ORDER BY idx", Self::FACE_COLUMNS))
+            .prepare(&format!(
+                "SELECT {} FROM faces WHERE photo_id = ?1 ORDER BY idx",
+                Self::FACE_COLUMNS
+            ))
             .map_err(self.err())?;
-        let rows = stmt.query_map([photo], Self::face_from_row).map_err(self.err())?;
+        let rows = stmt
+            .query_map([photo], Self::face_from_row)
+            .map_err(self.err())?;
         rows.collect::<Result<_, _>>().map_err(self.err())
     }
 
@@ -717,20 +792,28 @@ impl Store {
                     .join(", ")
             ))
             .map_err(self.err())?;
-        let rows = stmt.query_map([], Self::face_from_row).map_err(self.err())?;
+        let rows = stmt
+            .query_map([], Self::face_from_row)
+            .map_err(self.err())?;
         rows.collect::<Result<_, _>>().map_err(self.err())
     }
 
     pub fn face(&self, id: FaceId) -> Result<Option<FaceRecord>, StoreError> {
         self.conn
-            .query_row(&format!("SELECT {} FROM faces WHERE id = ?1", Self::FACE_COLUMNS), [id], Self::face_from_row)
+            .query_row(
+                &format!("SELECT {} FROM faces WHERE id = ?1", Self::FACE_COLUMNS),
+                [id],
+                Self::face_from_row,
+            )
             .optional()
             .map_err(self.err())
     }
 
     pub fn face_thumbnail(&self, id: FaceId) -> Result<Option<Vec<u8>>, StoreError> {
         self.conn
-            .query_row("SELECT thumbnail FROM faces WHERE id = ?1", [id], |r| r.get(0))
+            .query_row("SELECT thumbnail FROM faces WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
             .optional()
             .map(Option::flatten)
             .map_err(self.err())
@@ -749,7 +832,9 @@ impl Store {
             photos_done: count("SELECT COUNT(*) FROM photos WHERE status = 'done'")?,
             errors: count("SELECT COUNT(*) FROM photos WHERE status = 'error'")?,
             missing: count("SELECT COUNT(*) FROM photos WHERE status = 'missing'")?,
-            faces: count("SELECT COUNT(*) FROM faces WHERE photo_id IN (SELECT id FROM photos WHERE status = 'done')")?,
+            faces: count(
+                "SELECT COUNT(*) FROM faces WHERE photo_id IN (SELECT id FROM photos WHERE status = 'done')",
+            )?,
             persons: count("SELECT COUNT(*) FROM persons")?,
             named_persons: count("SELECT COUNT(*) FROM persons WHERE name IS NOT NULL")?,
         })
@@ -759,10 +844,14 @@ impl Store {
     pub fn errors(&self) -> Result<Vec<(PathBuf, String)>, StoreError> {
         let mut stmt = self
             .conn
-            .prepare("SELECT path, COALESCE(error, '') FROM photos WHERE status = 'error' ORDER BY path")
+            .prepare(
+                "SELECT path, COALESCE(error, '') FROM photos WHERE status = 'error' ORDER BY path",
+            )
             .map_err(self.err())?;
         let rows = stmt
-            .query_map([], |r| Ok((PathBuf::from(r.get::<_, String>(0)?), r.get(1)?)))
+            .query_map([], |r| {
+                Ok((PathBuf::from(r.get::<_, String>(0)?), r.get(1)?))
+            })
             .map_err(self.err())?;
         rows.collect::<Result<_, _>>().map_err(self.err())
     }
@@ -837,7 +926,10 @@ mod tests {
     fn a_library_from_a_newer_kindred_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("new.kindred");
-        Connection::open(&path).unwrap().execute_batch("PRAGMA user_version = 99").unwrap();
+        Connection::open(&path)
+            .unwrap()
+            .execute_batch("PRAGMA user_version = 99")
+            .unwrap();
         let err = Store::open(&path).err().unwrap();
         assert!(err.to_string().contains("newer Kindred"), "{err}");
     }
@@ -847,28 +939,47 @@ mod tests {
         let mut store = Store::open_in_memory().unwrap();
         let a = Rect::new(10, 10, 50, 50);
         let b = Rect::new(100, 100, 150, 150);
-        let id = store.record_analysis(&analysis("/p/1.jpg", "h1", &[a, b])).unwrap();
+        let id = store
+            .record_analysis(&analysis("/p/1.jpg", "h1", &[a, b]))
+            .unwrap();
         let before = store.faces_of_photo(id).unwrap();
         let moved = Rect::new(12, 11, 51, 52);
         let c = Rect::new(300, 300, 340, 340);
-        store.record_analysis(&analysis("/p/1.jpg", "h1", &[c, moved])).unwrap();
+        store
+            .record_analysis(&analysis("/p/1.jpg", "h1", &[c, moved]))
+            .unwrap();
         let after = store.faces_of_photo(id).unwrap();
         assert_eq!(after.len(), 2);
-        assert_eq!(after[1].id, before[0].id, "the face that stayed keeps its id");
-        assert_ne!(after[0].id, before[1].id, "a vanished face is not reused for a new one");
+        assert_eq!(
+            after[1].id, before[0].id,
+            "the face that stayed keeps its id"
+        );
+        assert_ne!(
+            after[0].id, before[1].id,
+            "a vanished face is not reused for a new one"
+        );
         assert!(store.face(before[1].id).unwrap().is_none());
     }
 
     #[test]
     fn a_moved_file_keeps_its_photo_row() {
         let mut store = Store::open_in_memory().unwrap();
-        let id = store.record_analysis(&analysis("/p/old.jpg", "same", &[Rect::new(0, 0, 9, 9)])).unwrap();
+        let id = store
+            .record_analysis(&analysis("/p/old.jpg", "same", &[Rect::new(0, 0, 9, 9)]))
+            .unwrap();
         let face = store.faces_of_photo(id).unwrap()[0].id;
         store.mark_missing(&[id]).unwrap();
-        let new_id = store.record_analysis(&analysis("/q/new.jpg", "same", &[Rect::new(0, 0, 9, 9)])).unwrap();
+        let new_id = store
+            .record_analysis(&analysis("/q/new.jpg", "same", &[Rect::new(0, 0, 9, 9)]))
+            .unwrap();
         assert_eq!(new_id, id);
         assert_eq!(store.faces_of_photo(id).unwrap()[0].id, face);
-        assert!(store.photo_by_path(Path::new("/p/old.jpg")).unwrap().is_none());
+        assert!(
+            store
+                .photo_by_path(Path::new("/p/old.jpg"))
+                .unwrap()
+                .is_none()
+        );
     }
 
     #[test]
@@ -883,10 +994,17 @@ mod tests {
     #[test]
     fn errors_are_recorded_and_counted() {
         let mut store = Store::open_in_memory().unwrap();
-        store.record_error(None, Path::new("/p/bad.jpg"), 0, 0, "empty file").unwrap();
-        store.record_analysis(&analysis("/p/good.jpg", "h", &[Rect::new(0, 0, 9, 9)])).unwrap();
+        store
+            .record_error(None, Path::new("/p/bad.jpg"), 0, 0, "empty file")
+            .unwrap();
+        store
+            .record_analysis(&analysis("/p/good.jpg", "h", &[Rect::new(0, 0, 9, 9)]))
+            .unwrap();
         let counts = store.status_counts().unwrap();
         assert_eq!((counts.photos, counts.errors, counts.faces), (2, 1, 1));
-        assert_eq!(store.errors().unwrap(), vec![(PathBuf::from("/p/bad.jpg"), "empty file".to_string())]);
+        assert_eq!(
+            store.errors().unwrap(),
+            vec![(PathBuf::from("/p/bad.jpg"), "empty file".to_string())]
+        );
     }
 }

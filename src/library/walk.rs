@@ -31,10 +31,11 @@ const PHOTO_EXTENSIONS: &[&str] = &[
 
 /// Extensions that are certainly not photos Kindred reads: not worth opening to sniff.
 const OTHER_EXTENSIONS: &[&str] = &[
-    "xmp", "txt", "json", "xml", "csv", "db", "sqlite", "ini", "mp4", "mov", "avi", "mkv", "m4v", "3gp", "mts", "wav",
-    "mp3", "aac", "m4a", "pdf", "doc", "docx", "zip", "gz", "tar", "7z", "html", "htm", "js", "css", "md", "log",
-    "heic", "heif", "avif", "cr2", "cr3", "nef", "arw", "dng", "orf", "rw2", "raf", "psd", "svg", "thm", "aae", "pp3",
-    "dop", "lnk", "exe", "dll", "so",
+    "xmp", "txt", "json", "xml", "csv", "db", "sqlite", "ini", "mp4", "mov", "avi", "mkv", "m4v",
+    "3gp", "mts", "wav", "mp3", "aac", "m4a", "pdf", "doc", "docx", "zip", "gz", "tar", "7z",
+    "html", "htm", "js", "css", "md", "log", "heic", "heif", "avif", "cr2", "cr3", "nef", "arw",
+    "dng", "orf", "rw2", "raf", "psd", "svg", "thm", "aae", "pp3", "dop", "lnk", "exe", "dll",
+    "so",
 ];
 
 /// Folder names that hold caches or system files, never the user's photos.
@@ -64,7 +65,9 @@ fn looks_like_photo(path: &Path) -> bool {
         Some(ext) if OTHER_EXTENSIONS.contains(&ext) => false,
         _ => {
             let mut head = [0u8; 32];
-            let n = std::fs::File::open(path).and_then(|mut f| f.read(&mut head)).unwrap_or(0);
+            let n = std::fs::File::open(path)
+                .and_then(|mut f| f.read(&mut head))
+                .unwrap_or(0);
             sniff_format(&head[..n]).is_some()
         }
     }
@@ -79,12 +82,21 @@ pub fn mtime_ns(meta: &std::fs::Metadata) -> i64 {
 
 /// Every photo file under `root`. Symlinks are followed; a file reached twice (through two
 /// links) is listed once, and directory loops are reported, not followed.
-pub fn walk(root: &Path, problems: &mut Vec<WalkProblem>, mut keep_going: impl FnMut() -> bool) -> Vec<Candidate> {
+pub fn walk(
+    root: &Path,
+    problems: &mut Vec<WalkProblem>,
+    mut keep_going: impl FnMut() -> bool,
+) -> Vec<Candidate> {
     let mut seen = HashSet::new();
     let mut found = Vec::new();
-    let walker = WalkDir::new(root).follow_links(true).into_iter().filter_entry(|e| {
-        e.depth() == 0 || !e.file_type().is_dir() || !is_skipped_folder(&e.file_name().to_string_lossy())
-    });
+    let walker = WalkDir::new(root)
+        .follow_links(true)
+        .into_iter()
+        .filter_entry(|e| {
+            e.depth() == 0
+                || !e.file_type().is_dir()
+                || !is_skipped_folder(&e.file_name().to_string_lossy())
+        });
     for entry in walker {
         if !keep_going() {
             break;
@@ -92,7 +104,10 @@ pub fn walk(root: &Path, problems: &mut Vec<WalkProblem>, mut keep_going: impl F
         let entry = match entry {
             Ok(e) => e,
             Err(err) => {
-                let path = err.path().map(Path::to_path_buf).unwrap_or_else(|| root.to_path_buf());
+                let path = err
+                    .path()
+                    .map(Path::to_path_buf)
+                    .unwrap_or_else(|| root.to_path_buf());
                 let reason = if err.loop_ancestor().is_some() {
                     "symbolic link loop: not followed".to_string()
                 } else if let Some(io) = err.io_error() {
@@ -116,11 +131,16 @@ pub fn walk(root: &Path, problems: &mut Vec<WalkProblem>, mut keep_going: impl F
             continue;
         }
         let Ok(meta) = entry.metadata() else { continue };
-        let identity = std::fs::canonicalize(entry.path()).unwrap_or_else(|_| entry.path().to_path_buf());
+        let identity =
+            std::fs::canonicalize(entry.path()).unwrap_or_else(|_| entry.path().to_path_buf());
         if !seen.insert(identity) {
             continue;
         }
-        found.push(Candidate { path: entry.path().to_path_buf(), size: meta.len(), mtime_ns: mtime_ns(&meta) });
+        found.push(Candidate {
+            path: entry.path().to_path_buf(),
+            size: meta.len(),
+            mtime_ns: mtime_ns(&meta),
+        });
     }
     found.sort_by(|a, b| a.path.cmp(&b.path));
     found
@@ -158,7 +178,10 @@ mod tests {
         #[cfg(unix)]
         {
             assert_eq!(names.len(), 3, "{names:?}");
-            assert!(problems.iter().any(|p| p.reason.contains("loop")), "{problems:?}");
+            assert!(
+                problems.iter().any(|p| p.reason.contains("loop")),
+                "{problems:?}"
+            );
         }
         assert!(names.contains(&"a/b/two.PNG".to_string()));
         assert!(names.contains(&"a/noext".to_string()));

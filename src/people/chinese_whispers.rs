@@ -24,7 +24,10 @@ pub fn chinese_whispers(neighbours: &[Vec<usize>], iterations: usize, seed: u64)
             }
         }
         // Most votes wins; ties go to the smaller label so the result is order-independent.
-        if let Some(&(best, _)) = votes.iter().max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0))) {
+        if let Some(&(best, _)) = votes
+            .iter()
+            .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
+        {
             labels[node] = best;
         }
     }
@@ -38,7 +41,10 @@ pub fn renumber_by_size(labels: &[usize]) -> Vec<usize> {
         let entry = groups.entry(l).or_insert((0, i));
         entry.0 += 1;
     }
-    let mut order: Vec<(usize, usize, usize)> = groups.into_iter().map(|(l, (size, first))| (l, size, first)).collect();
+    let mut order: Vec<(usize, usize, usize)> = groups
+        .into_iter()
+        .map(|(l, (size, first))| (l, size, first))
+        .collect();
     order.sort_by(|a, b| b.1.cmp(&a.1).then(a.2.cmp(&b.2)));
     let mut rename = std::collections::HashMap::new();
     for (new, (old, _, _)) in order.into_iter().enumerate() {
@@ -89,7 +95,12 @@ mod tests {
     fn deterministic_for_a_seed() {
         // A chain is ambiguous; the same seed must still give the same answer.
         let adj: Vec<Vec<usize>> = (0..20usize)
-            .map(|i| [i.checked_sub(1), (i + 1 < 20).then_some(i + 1)].into_iter().flatten().collect())
+            .map(|i| {
+                [i.checked_sub(1), (i + 1 < 20).then_some(i + 1)]
+                    .into_iter()
+                    .flatten()
+                    .collect()
+            })
             .collect();
         assert_eq!(chinese_whispers(&adj, 50, 7), chinese_whispers(&adj, 50, 7));
     }
