@@ -105,3 +105,67 @@ pub fn engine(photos: &[PathBuf], repeat: usize) -> anyhow::Result<ExitCode> {
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// Times a rescan in which nothing changed: the cost of walking, stat-ing and comparing.
+pub fn rescan(files: usize) -> anyhow::Result<ExitCode> {
+    use crate::library::scan::{self, FILES_READ, ScanControl, ScanOptions};
+    use crate::library::store::{PhotoAnalysis, Store};
+    use std::sync::atomic::Ordering;
+
+    let dir = std::env::temp_dir().join(format!("kindred-bench-rescan-{}", std::process::id()));
+    let root = dir.join("photos");
+    let result = (|| -> anyhow::Result<()> {
+        let options = ScanOptions::default();
+        let mut store = Store::open(&dir.join("bench.kindred"))?;
+        let root_id = store.add_root(&root)?;
+        let t = Instant::now();
+        let mut analyses = Vec::with_capacity(files);
+        for i in 0..files {
+            let folder = root.join(format!("{:04}", i / 100));
+            std::fs::create_dir_all(&folder)?;
+            let path = folder.join(format!("IMG_{i:05}.jpg"));
+            std::fs::write(&path, format!("photo {i}"))?;
+            let meta = std::fs::metadata(&path)?;
+            analyses.push(PhotoAnalysis {
+                root_id: Some(root_id),
+                path,
+                size: meta.len(),
+                mtime_ns: crate::library::walk::mtime_ns(&meta),
+                content_hash: format!("{i:064x}"),
+                width: 4000,
+                height: 3000,
+                orientation: 1,
+                taken_at: None,
+                camera: None,
+                analysis_key: options.analysis_key(),
+                faces: Vec::new(),
+            });
+        }
+        store.in_transaction(|s| {
+            for a in &analyses {
+                s.record_analysis_in_tx(a)?;
+            }
+            Ok(())
+        })?;
+        println!("prepared {files} files and their library rows in {:.1} s", t.elapsed().as_secs_f64());
+        let engine = FaceEngine::load().context("cannot load the face models")?;
+        let (tx, rx) = std::sync::mpsc::channel();
+        let drain = std::thread::spawn(move || rx.into_iter().count());
+        FILES_READ.store(0, Ordering::SeqCst);
+        let t = Instant::now();
+        let summary = scan::scan(&mut store, &engine, &[(root_id, root.clone())], options, &ScanControl::new(), tx)?;
+        let elapsed = t.elapsed().as_secs_f64();
+        drain.join().ok();
+        println!(
+            "no-change rescan of {} files: {:.2} s ({} unchanged, {} analysed, {} image files read)",
+            summary.found,
+            elapsed,
+            summary.unchanged,
+            summary.analysed,
+            FILES_READ.load(Ordering::SeqCst)
+        );
+        Ok(())
+    })();
+    let _ = std::fs::remove_dir_all(&dir);
+    result.map(|()| ExitCode::SUCCESS)
+}

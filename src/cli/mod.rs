@@ -103,6 +103,12 @@ pub enum ClusterMethod {
 
 #[derive(Debug, Subcommand)]
 pub enum BenchCommand {
+    /// Time a no-change rescan: creates FILES photo files and a library that already knows
+    /// them (in a temporary folder), then times `scan` over them.
+    Rescan {
+        #[arg(long, default_value_t = 10_000)]
+        files: usize,
+    },
     /// Time the face engine: detector per megapixel, landmarks and descriptor per face, on one
     /// thread and on all threads.
     Engine {
@@ -176,6 +182,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Bench {
             what: BenchCommand::Engine { photos, repeat },
         }) => bench::engine(&photos, repeat),
+        Some(Command::Bench { what: BenchCommand::Rescan { files } }) => bench::rescan(files),
         None => {
             use clap::CommandFactory;
             Cli::command().print_help()?;
