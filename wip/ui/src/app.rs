@@ -1,0 +1,681 @@
+//! The window: owns the state, draws the chrome (navigation, scan progress, notifications),
+//! hands each frame to the current view, and applies the actions views emitted.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use egui::{Color32, RichText};
+
+use crate::library::scan::{ScanEvent, ScanOptions, ScanPhase};
+use crate::library::store::{FaceId, PhotoId, Store};
+use crate::people::ops::PersonId;
+
+use super::backend::{Backend, Mutation, Request, Response};
+use super::state::*;
+use super::textures::TextureCache;
+use super::{theme, views};
+
+const SETTINGS_KEY: &str = "kindred-settings";
+/// While a scan runs, people are re-matched at most this often so new faces show up live.
+const LIVE_REFRESH: Duration = Duration::from_secs(3);
+
+pub struct Toast {
+    pub text: String,
+    pub error: bool,
+    pub until: f64,
+}
+
+pub struct KindredApp {
+    pub settings: Settings,
+    pub view: View,
+    history: Vec<View>,
+    backend: Backend,
+    pub data: Data,
+    pub people_view: PeopleViewState,
+    pub person_view: PersonViewState,
+    pub photo_view: PhotoViewState,
+    pub review_view: ReviewViewState,
+    pub folders_view: FoldersViewState,
+    pub face_textures: TextureCache<FaceId>,
+    pub photo_textures: TextureCache<PhotoId>,
+    pub toasts: Vec<Toast>,
+    library: PathBuf,
+    _lock: Option<crate::library::lock::LibraryLock>,
+    /// Slowest frame (ms) since the last report, for `KINDRED_FRAME_LOG`.
+    frame_log: Option<FrameLog>,
+    picked_folders: std::sync::mpsc::Receiver<PathBuf>,
+    picked_folders_tx: std::sync::mpsc::Sender<PathBuf>,
+    tour: Option<super::tour::Tour>,
+}
+
+struct FrameLog {
+    frames: u32,
+    worst_ms: f64,
+    total_ms: f64,
+    since: Instant,
+}
+
+impl KindredApp {
+    /// Opens the library (taking its lock) and starts the worker.
+    pub fn new(
+        ctx: &egui::Context,
+        library: &Path,
+        storage: Option<&dyn eframe::Storage>,
+    ) -> anyhow::Result<Self> {
+        let lock = crate::library::lock::LibraryLock::acquire(library)?;
+        let store = Store::open(library)?;
+        let settings = storage
+            .and_then(|s| eframe::get_value::<Settings>(s, SETTINGS_KEY))
+            .unwrap_or_default();
+        let mut app = Self::with_store(ctx, store, settings, Some(lock));
+        app.tour = super::tour::Tour::from_env();
+        Ok(app)
+    }
+
+    /// Builds the app on an open store (tests use this with their own library).
+    pub fn with_store(
+        ctx: &egui::Context,
+        store: Store,
+        settings: Settings,
+        lock: Option<crate::library::lock::LibraryLock>,
+    ) -> Self {
+        theme::apply(ctx);
+        let library = store.path().to_path_buf();
+        let cache = directories::ProjectDirs::from("", "", "kindred")
+            .map(|d| d.cache_dir().join("photo-thumbnails"));
+        let backend = Backend::start(store, ctx.clone(), cache);
+        backend.send(Request::Refresh);
+        let view = match settings.last_view {
+            SavedView::People => View::People,
+            SavedView::Review => View::Review,
+            SavedView::Folders => View::Folders,
+        };
+        let (picked_folders_tx, picked_folders) = std::sync::mpsc::channel();
+        KindredApp {
+            settings,
+            view,
+            history: Vec::new(),
+            backend,
+            data: Data::default(),
+            people_view: Default::default(),
+            person_view: Default::default(),
+            photo_view: Default::default(),
+            review_view: Default::default(),
+            folders_view: Default::default(),
+            face_textures: TextureCache::new("face", 3000),
+            photo_textures: TextureCache::new("photo", 400),
+            toasts: Vec::new(),
+            library,
+            _lock: lock,
+            frame_log: std::env::var_os("KINDRED_FRAME_LOG").map(|_| FrameLog {
+                frames: 0,
+                worst_ms: 0.0,
+                total_ms: 0.0,
+                since: Instant::now(),
+            }),
+            picked_folders,
+            picked_folders_tx,
+            tour: None,
+        }
+    }
+
+    /// True when nothing is loading or running in the background (tests wait for this).
+    pub fn is_idle(&self) -> bool {
+        self.backend.is_idle()
+    }
+
+    pub fn library_path(&self) -> &Path {
+        &self.library
+    }
+
+    /// The whole frame: drain the worker, draw, then apply what the views asked for.
+    pub fn frame(&mut self, ui: &mut egui::Ui) {
+        let started = Instant::now();
+        let ctx = ui.ctx().clone();
+        self.receive(&ctx);
+        self.face_textures.begin_frame();
+        self.photo_textures.begin_frame();
+        let mut actions = Vec::new();
+        self.shortcuts(&ctx, &mut actions);
+
+        egui::Panel::top("top-bar")
+            .frame(theme::bar_frame(&ctx))
+            .show(ui, |ui| self.top_bar(ui, &mut actions));
+        if self.data.scan.is_some() {
+            egui::Panel::bottom("scan-progress")
+                .frame(theme::bar_frame(&ctx))
+                .show(ui, |ui| self.scan_bar(ui, &mut actions));
+        }
+        egui::CentralPanel::default()
+            .frame(theme::page_frame(&ctx))
+            .show(ui, |ui| self.page(ui, &mut actions));
+        self.draw_toasts(&ctx);
+
+        for action in actions {
+            self.apply(action);
+        }
+        self.request_textures();
+        if let Some(tour) = &mut self.tour {
+            match tour.step(&ctx, &self.data, self.backend.is_idle()) {
+                super::tour::TourStep::Wait => {}
+                super::tour::TourStep::Go(view) => self.go(view),
+                super::tour::TourStep::Close => ctx.send_viewport_cmd(egui::ViewportCommand::Close),
+            }
+        }
+        self.log_frame(started);
+    }
+
+    fn page(&mut self, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
+        if !self.data.loaded {
+            ui.centered_and_justified(|ui| ui.spinner());
+            return;
+        }
+        if self.data.folders.is_empty() && self.data.scan.is_none() && self.view != View::Folders {
+            views::welcome::show(ui, &mut self.folders_view, actions);
+            return;
+        }
+        let mut frame = views::Frame {
+            data: &self.data,
+            settings: &mut self.settings,
+            faces: &mut self.face_textures,
+            photos: &mut self.photo_textures,
+            actions,
+        };
+        match self.view.clone() {
+            View::People => views::people::show(ui, &mut frame, &mut self.people_view),
+            View::Person(id) => views::person::show(ui, &mut frame, &mut self.person_view, id),
+            View::Photo { photo, siblings } => {
+                views::photo::show(ui, &mut frame, &mut self.photo_view, photo, &siblings)
+            }
+            View::Review => views::review::show(ui, &mut frame, &mut self.review_view),
+            View::Folders => views::folders::show(ui, &mut frame, &mut self.folders_view),
+        }
+    }
+
+    fn top_bar(&mut self, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
+        ui.horizontal(|ui| {
+            ui.add_space(4.0);
+            ui.label(RichText::new("Kindred").size(20.0).strong());
+            ui.add_space(16.0);
+            let tab = |ui: &mut egui::Ui, label: &str, active: bool| {
+                ui.add(egui::Button::selectable(active, RichText::new(label).size(15.0)))
+            };
+            let on_people = matches!(self.view, View::People | View::Person(_) | View::Photo { .. });
+            if tab(ui, "People", on_people).clicked() {
+                actions.push(Action::Go(View::People));
+            }
+            if tab(ui, "Review", self.view == View::Review).clicked() {
+                actions.push(Action::Go(View::Review));
+            }
+            if tab(ui, "Folders", self.view == View::Folders).clicked() {
+                actions.push(Action::Go(View::Folders));
+            }
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                let undo = ui
+                    .add_enabled(self.data.undo.is_some(), egui::Button::new("⟲ Undo"))
+                    .on_hover_text(match &self.data.undo {
+                        Some(what) => format!("Undo {what} (Ctrl+Z)"),
+                        None => "Nothing to undo".into(),
+                    });
+                if undo.clicked() {
+                    actions.push(Action::Mutate(Mutation::Undo));
+                }
+                let c = &self.data.counts;
+                ui.label(
+                    RichText::new(format!(
+                        "{} photos · {} faces · {} people",
+                        c.photos_done,
+                        c.faces,
+                        self.data.people.iter().filter(|p| !p.hidden).count()
+                    ))
+                    .weak(),
+                );
+            });
+        });
+    }
+
+    fn scan_bar(&mut self, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
+        let Some(scan) = &self.data.scan else { return };
+        ui.horizontal(|ui| {
+            let (fraction, text) = match &scan.progress {
+                None => (0.0, "Starting the scan…".to_string()),
+                Some(p) if p.phase == ScanPhase::Walking => {
+                    (0.0, format!("Looking for photos… {} found", p.found))
+                }
+                Some(p) => {
+                    let total = p.to_analyse.max(1);
+                    let eta = match p.eta_secs {
+                        Some(s) if p.done < p.to_analyse => format!(" · {} left", human_duration(s)),
+                        _ => String::new(),
+                    };
+                    (
+                        p.done as f32 / total as f32,
+                        format!(
+                            "{} / {} photos · {} faces · {:.1} photos/s{eta}{}",
+                            p.done,
+                            p.to_analyse,
+                            p.faces,
+                            p.rate,
+                            if p.errors > 0 {
+                                format!(" · {} skipped", p.errors)
+                            } else {
+                                String::new()
+                            }
+                        ),
+                    )
+                }
+            };
+            let status = if scan.paused { "Paused" } else { "Scanning" };
+            ui.label(RichText::new(status).strong());
+            ui.add(
+                egui::ProgressBar::new(fraction)
+                    .desired_width(260.0)
+                    .animate(!scan.paused),
+            );
+            ui.label(text);
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                if ui.button("Cancel scan").clicked() {
+                    actions.push(Action::CancelScan);
+                }
+                let label = if scan.paused { "Resume" } else { "Pause" };
+                if ui.button(label).clicked() {
+                    actions.push(Action::PauseScan(!scan.paused));
+                }
+            });
+        });
+    }
+
+    fn shortcuts(&mut self, ctx: &egui::Context, actions: &mut Vec<Action>) {
+        // A focused text field keeps its own keys (its own undo, typing Y/N).
+        if ctx.egui_wants_keyboard_input() {
+            return;
+        }
+        let undo = egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::Z);
+        if ctx.input_mut(|i| i.consume_shortcut(&undo)) {
+            actions.push(Action::Mutate(Mutation::Undo));
+        }
+        if ctx.input(|i| i.key_pressed(egui::Key::Escape)) && !self.history.is_empty() {
+            actions.push(Action::Back);
+        }
+    }
+
+    fn receive(&mut self, ctx: &egui::Context) {
+        while let Ok(path) = self.picked_folders.try_recv() {
+            self.apply(Action::AddFolder(path));
+        }
+        for response in self.backend.poll() {
+            match response {
+                Response::Overview {
+                    people,
+                    counts,
+                    folders,
+                    undo,
+                } => {
+                    self.data.loaded = true;
+                    self.data.people = people;
+                    self.data.counts = counts;
+                    self.data.folders = folders;
+                    self.data.undo = undo;
+                    let known: std::collections::BTreeSet<_> =
+                        self.data.people.iter().map(|p| p.id).collect();
+                    self.people_view.selected.retain(|id| known.contains(id));
+                    // A person merged away or emptied: leave their page.
+                    if let View::Person(id) = self.view
+                        && !known.contains(&id)
+                    {
+                        self.view = View::People;
+                    }
+                }
+                Response::PersonFaces(id, faces) => {
+                    let present: std::collections::BTreeSet<_> =
+                        faces.iter().map(|f| f.face).collect();
+                    self.person_view.selected.retain(|f| present.contains(f));
+                    self.data.person_faces = Some((id, faces));
+                }
+                Response::Photos(ids, photos) => self.data.photos = Some((ids, photos)),
+                Response::Photo(record, faces) => self.data.photo = Some((record, faces)),
+                Response::PhotoImage(id, image) => {
+                    let texture = image.map(|image| {
+                        ctx.load_texture(format!("photo-{id}"), image, egui::TextureOptions::LINEAR)
+                    });
+                    self.data.photo_image = Some((id, texture));
+                }
+                Response::Suggestions(id, items) => self.data.suggestions = Some((id, items)),
+                Response::FaceThumbnail(id, image) => self.face_textures.insert(ctx, id, image),
+                Response::PhotoThumbnail(id, image) => self.photo_textures.insert(ctx, id, image),
+                Response::FolderErrors(root, errors) => {
+                    self.data.folder_errors.insert(root, errors);
+                }
+                Response::Changed(message) => {
+                    if !message.is_empty() {
+                        self.notify(ctx, message, false);
+                    }
+                    self.reload();
+                }
+                Response::ScanStarted(control) => {
+                    if let Some(scan) = &mut self.data.scan {
+                        scan.control = Some(control);
+                    }
+                }
+                Response::Scan(event) => self.scan_event(event),
+                Response::ScanFinished(result) => {
+                    self.data.scan = None;
+                    match result {
+                        Ok(summary) => {
+                            let text = if summary.cancelled {
+                                format!("Scan cancelled: {} photos analysed", summary.analysed)
+                            } else {
+                                format!(
+                                    "Scan finished: {} new photos, {} faces{}",
+                                    summary.analysed,
+                                    summary.faces,
+                                    if summary.skipped.is_empty() {
+                                        String::new()
+                                    } else {
+                                        format!(", {} skipped (see Folders)", summary.skipped.len())
+                                    }
+                                )
+                            };
+                            self.notify(ctx, text, false);
+                            self.data.last_scan = Some(summary);
+                        }
+                        Err(e) => self.notify(ctx, format!("Scan failed: {e}"), true),
+                    }
+                    self.reload();
+                }
+                Response::Error(message) => self.notify(ctx, message, true),
+            }
+        }
+        let now = ctx.input(|i| i.time);
+        self.toasts.retain(|t| t.until > now);
+    }
+
+    fn scan_event(&mut self, event: ScanEvent) {
+        let Some(scan) = &mut self.data.scan else { return };
+        match event {
+            ScanEvent::Progress(p) => {
+                scan.paused = p.paused;
+                scan.progress = Some(p);
+            }
+            ScanEvent::PhotoStored { .. } => scan.stored_since_refresh += 1,
+            ScanEvent::Skipped { .. } => {}
+        }
+        if scan.stored_since_refresh > 0 && scan.last_refresh.elapsed() >= LIVE_REFRESH {
+            scan.stored_since_refresh = 0;
+            scan.last_refresh = Instant::now();
+            self.backend.send(Request::MatchNewFaces);
+        }
+    }
+
+    /// Asks again for everything the current view shows.
+    fn reload(&mut self) {
+        self.backend.send(Request::Refresh);
+        match &self.view {
+            View::Person(id) => {
+                self.backend.send(Request::PersonFaces(*id));
+                if let Some((ids, _)) = &self.data.photos {
+                    self.backend.send(Request::PhotosOf(ids.clone()));
+                }
+            }
+            View::Photo { photo, .. } => self.backend.send(Request::Photo(*photo)),
+            View::Review => {
+                if let Some(id) = self.review_view.person {
+                    self.backend.send(Request::Suggestions(id));
+                }
+            }
+            _ => {}
+        }
+        // Key faces may have changed.
+        self.face_textures.begin_frame();
+    }
+
+    pub fn notify(&mut self, ctx: &egui::Context, text: String, error: bool) {
+        let now = ctx.input(|i| i.time);
+        self.toasts.push(Toast {
+            text,
+            error,
+            until: now + if error { 8.0 } else { 4.0 },
+        });
+        self.toasts.drain(..self.toasts.len().saturating_sub(4));
+        ctx.request_repaint_after(Duration::from_millis(250));
+    }
+
+    fn draw_toasts(&self, ctx: &egui::Context) {
+        if self.toasts.is_empty() {
+            return;
+        }
+        egui::Area::new(egui::Id::new("toasts"))
+            .anchor(egui::Align2::RIGHT_BOTTOM, [-16.0, -56.0])
+            .interactable(false)
+            .show(ctx, |ui| {
+                for toast in &self.toasts {
+                    let fill = if toast.error {
+                        Color32::from_rgb(120, 36, 36)
+                    } else {
+                        Color32::from_rgb(40, 46, 56)
+                    };
+                    egui::Frame::new()
+                        .fill(fill)
+                        .corner_radius(8.0)
+                        .inner_margin(egui::Margin::symmetric(14, 10))
+                        .show(ui, |ui| {
+                            ui.label(RichText::new(&toast.text).color(Color32::WHITE));
+                        });
+                    ui.add_space(6.0);
+                }
+            });
+        ctx.request_repaint_after(Duration::from_millis(500));
+    }
+
+    fn apply(&mut self, action: Action) {
+        match action {
+            Action::Go(view) => self.go(view),
+            Action::Back => {
+                if let Some(view) = self.history.pop() {
+                    self.open(view);
+                }
+            }
+            Action::Mutate(m) => self.backend.send(Request::Mutate(m)),
+            Action::PickFolder => {
+                let tx = self.picked_folders_tx.clone();
+                // The portal dialog blocks, so it runs beside the UI.
+                std::thread::spawn(move || {
+                    if let Some(path) = rfd::FileDialog::new()
+                        .set_title("Add a photo folder")
+                        .pick_folder()
+                    {
+                        let _ = tx.send(path);
+                    }
+                });
+            }
+            Action::AddFolder(path) => {
+                self.backend.send(Request::AddFolder(path));
+                self.apply(Action::Rescan);
+            }
+            Action::RemoveFolder(id) => self.backend.send(Request::RemoveFolder(id)),
+            Action::ShowFolderErrors(id) => self.backend.send(Request::FolderErrors(id)),
+            Action::Rescan => {
+                if self.data.scan.is_none() {
+                    self.data.scan = Some(ScanState {
+                        control: None,
+                        progress: None,
+                        paused: false,
+                        stored_since_refresh: 0,
+                        last_refresh: Instant::now(),
+                    });
+                    self.backend.send(Request::Scan(ScanOptions {
+                        max_side: self.settings.max_side,
+                        upsample: self.settings.upsample,
+                        threads: 0,
+                    }));
+                }
+            }
+            Action::PauseScan(paused) => {
+                if let Some(scan) = &mut self.data.scan {
+                    scan.paused = paused;
+                    if let Some(control) = &scan.control {
+                        control.set_paused(paused);
+                    }
+                }
+            }
+            Action::CancelScan => {
+                if let Some(control) = self.data.scan.as_ref().and_then(|s| s.control.as_ref()) {
+                    control.cancel();
+                }
+            }
+            Action::LoadPhotosOf(ids) => self.backend.send(Request::PhotosOf(ids)),
+            Action::LoadSuggestions(id) => {
+                self.review_view.person = Some(id);
+                self.backend.send(Request::Suggestions(id));
+            }
+            Action::ExportPeople(ids) => {
+                let names: Vec<String> = ids.iter().map(|id| self.data.display_name(*id)).collect();
+                self.toasts.push(Toast {
+                    text: format!(
+                        "Export {}: use `kindred export --person` for now",
+                        names.join(", ")
+                    ),
+                    error: false,
+                    until: f64::MAX,
+                });
+            }
+            Action::Notify(text) => self.toasts.push(Toast {
+                text,
+                error: false,
+                until: f64::MAX,
+            }),
+        }
+    }
+
+    fn go(&mut self, view: View) {
+        if view != self.view {
+            let previous = std::mem::replace(&mut self.view, View::People);
+            // Stepping between photos does not pile up history.
+            if !matches!((&previous, &view), (View::Photo { .. }, View::Photo { .. })) {
+                self.history.push(previous);
+                if self.history.len() > 50 {
+                    self.history.remove(0);
+                }
+            }
+        }
+        self.open(view);
+    }
+
+    fn open(&mut self, view: View) {
+        match &view {
+            View::Person(id) => {
+                if self.person_view.person != Some(*id) {
+                    self.person_view = PersonViewState {
+                        person: Some(*id),
+                        ..Default::default()
+                    };
+                    self.data.person_faces = None;
+                    self.data.photos = None;
+                }
+                self.backend.send(Request::PersonFaces(*id));
+            }
+            View::Photo { photo, .. } => {
+                self.photo_view = Default::default();
+                if self.data.photo.as_ref().map(|(p, _)| p.id) != Some(*photo) {
+                    self.data.photo = None;
+                    self.data.photo_image = None;
+                }
+                self.backend.send(Request::Photo(*photo));
+            }
+            View::Review => {
+                if let Some(id) = self.review_view.person {
+                    self.backend.send(Request::Suggestions(id));
+                }
+            }
+            View::People | View::Folders => self.backend.send(Request::Refresh),
+        }
+        self.settings.last_view = view.saved();
+        self.view = view;
+    }
+
+    fn request_textures(&mut self) {
+        let faces = self.face_textures.take_wanted();
+        for chunk in faces.chunks(64) {
+            self.backend.send(Request::FaceThumbnails(chunk.to_vec()));
+        }
+        let photos = self.photo_textures.take_wanted();
+        if !photos.is_empty() {
+            let known: std::collections::HashMap<PhotoId, PathBuf> = self
+                .data
+                .photos
+                .iter()
+                .flat_map(|(_, list)| list.iter().map(|p| (p.id, p.path.clone())))
+                .chain(
+                    self.data
+                        .suggestions
+                        .iter()
+                        .flat_map(|(_, list)| list.iter().map(|s| (s.photo, s.path.clone()))),
+                )
+                .collect();
+            let wanted: Vec<_> = photos
+                .into_iter()
+                .filter_map(|id| known.get(&id).map(|path| (id, path.clone())))
+                .collect();
+            for chunk in wanted.chunks(16) {
+                self.backend.send(Request::PhotoThumbnails(chunk.to_vec()));
+            }
+        }
+    }
+
+    fn log_frame(&mut self, started: Instant) {
+        let Some(log) = &mut self.frame_log else { return };
+        let ms = started.elapsed().as_secs_f64() * 1000.0;
+        log.frames += 1;
+        log.total_ms += ms;
+        log.worst_ms = log.worst_ms.max(ms);
+        if log.since.elapsed() >= Duration::from_secs(1) {
+            eprintln!(
+                "frames {:4}  mean {:6.2} ms  worst {:6.2} ms  faces cached {}",
+                log.frames,
+                log.total_ms / f64::from(log.frames),
+                log.worst_ms,
+                self.face_textures.len()
+            );
+            *log = FrameLog {
+                frames: 0,
+                worst_ms: 0.0,
+                total_ms: 0.0,
+                since: Instant::now(),
+            };
+        }
+    }
+
+    /// Opens a person's page (used by tests and by the people grid).
+    pub fn open_person(&mut self, id: PersonId) {
+        self.go(View::Person(id));
+    }
+}
+
+impl eframe::App for KindredApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.frame(ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, SETTINGS_KEY, &self.settings);
+    }
+}
+
+pub fn human_duration(secs: f64) -> String {
+    let secs = secs.max(0.0).round() as u64;
+    match secs {
+        0..=59 => format!("{secs} s"),
+        60..=3599 => format!("{} min", secs.div_ceil(60)),
+        _ => format!("{} h {} min", secs / 3600, (secs % 3600) / 60),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn durations_read_like_a_person_would_say_them() {
+        assert_eq!(super::human_duration(12.4), "12 s");
+        assert_eq!(super::human_duration(61.0), "2 min");
+        assert_eq!(super::human_duration(3700.0), "1 h 1 min");
+    }
+}

@@ -1,0 +1,466 @@
+//! The app's worker side: one thread owns the library's database connection and answers the
+//! UI's requests; images are decoded on rayon; scans run on their own thread with their own
+//! connection. The UI thread only sends requests and drains responses, so it never waits on
+//! the database or the disk.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::{Arc, OnceLock};
+
+use egui::ColorImage;
+
+use crate::engine::pipeline::FaceEngine;
+use crate::library::folders::FolderSummary;
+use crate::library::scan::{self, ScanControl, ScanEvent, ScanOptions, ScanSummary};
+use crate::library::store::{FaceId, PhotoId, PhotoRecord, RootId, StatusCounts, Store};
+use crate::people::ops::{
+    self, PersonFace, PersonId, PersonSummary, PhotoFace, Suggestion,
+};
+
+/// Longest side of the photo shown in the photo view (bounded so a 50 MP photo does not
+/// become a 200 MB texture).
+pub const PHOTO_VIEW_MAX_SIDE: u32 = 2048;
+/// Longest side of photo thumbnails in the Photos tab.
+pub const PHOTO_THUMB_SIDE: u32 = 256;
+
+/// A change to people, applied by the `people` module in one transaction.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Mutation {
+    Name(PersonId, String),
+    Merge { from: Vec<PersonId>, into: PersonId },
+    Split { faces: Vec<FaceId>, name: Option<String> },
+    Move { faces: Vec<FaceId>, to: PersonId },
+    Reject { faces: Vec<FaceId>, from: Option<PersonId> },
+    Ignore(Vec<FaceId>),
+    SetHidden(PersonId, bool),
+    SetKeyFace(PersonId, FaceId),
+    /// Give faces to the person with this name, creating the person if no one has it.
+    AssignToName { faces: Vec<FaceId>, name: String },
+    Undo,
+}
+
+impl Mutation {
+    /// What the notification says after it is applied.
+    fn describe(&self) -> String {
+        let faces = |n: usize| if n == 1 { "1 face".to_string() } else { format!("{n} faces") };
+        match self {
+            Mutation::Name(_, name) => format!("Named “{name}”"),
+            Mutation::Merge { from, .. } => format!("Merged {} people", from.len() + 1),
+            Mutation::Split { faces: f, .. } => format!("Split {} into a new person", faces(f.len())),
+            Mutation::Move { faces: f, .. } => format!("Moved {}", faces(f.len())),
+            Mutation::Reject { faces: f, .. } => format!("Removed {} from this person", faces(f.len())),
+            Mutation::Ignore(f) => format!("Ignored {}", faces(f.len())),
+            Mutation::SetHidden(_, true) => "Person hidden".into(),
+            Mutation::SetHidden(_, false) => "Person shown again".into(),
+            Mutation::SetKeyFace(..) => "Key face set".into(),
+            Mutation::AssignToName { faces: f, name } => format!("{} → “{name}”", faces(f.len())),
+            Mutation::Undo => "Undone".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum Request {
+    /// People list, counts, folders and the undo label.
+    Refresh,
+    PersonFaces(PersonId),
+    /// The photos in which all these people appear.
+    PhotosOf(Vec<PersonId>),
+    Photo(PhotoId),
+    Suggestions(PersonId),
+    FaceThumbnails(Vec<FaceId>),
+    PhotoThumbnails(Vec<(PhotoId, PathBuf)>),
+    FolderErrors(RootId),
+    Mutate(Mutation),
+    AddFolder(PathBuf),
+    RemoveFolder(RootId),
+    /// Scan every folder of the library.
+    Scan(ScanOptions),
+    /// Match faces stored by a running or finished scan to people.
+    MatchNewFaces,
+}
+
+#[derive(Debug)]
+pub enum Response {
+    Overview {
+        people: Vec<PersonSummary>,
+        counts: StatusCounts,
+        folders: Vec<FolderSummary>,
+        undo: Option<String>,
+    },
+    PersonFaces(PersonId, Vec<PersonFace>),
+    Photos(Vec<PersonId>, Vec<PhotoRecord>),
+    Photo(PhotoRecord, Vec<PhotoFace>),
+    PhotoImage(PhotoId, Result<ColorImage, String>),
+    Suggestions(PersonId, Vec<Suggestion>),
+    FaceThumbnail(FaceId, Option<ColorImage>),
+    PhotoThumbnail(PhotoId, Option<ColorImage>),
+    FolderErrors(RootId, Vec<(PhotoId, PathBuf, String)>),
+    /// A mutation was applied; the views refresh what they show.
+    Changed(String),
+    Scan(ScanEvent),
+    ScanStarted(Arc<ScanControl>),
+    ScanFinished(Result<ScanSummary, String>),
+    Error(String),
+}
+
+/// The UI's handle on the worker thread.
+pub struct Backend {
+    requests: Sender<Request>,
+    responses: Receiver<Response>,
+    pending: Arc<AtomicUsize>,
+}
+
+/// What the worker threads share.
+struct Shared {
+    library: PathBuf,
+    responses: Sender<Response>,
+    pending: Arc<AtomicUsize>,
+    repaint: egui::Context,
+    engine: OnceLock<Result<Arc<FaceEngine>, String>>,
+    photo_cache: Option<PathBuf>,
+}
+
+impl Shared {
+    fn send(&self, response: Response) {
+        // The UI may be gone while a scan finishes; nothing is lost, the store has it all.
+        let _ = self.responses.send(response);
+        self.repaint.request_repaint();
+    }
+
+    fn engine(&self) -> Result<Arc<FaceEngine>, String> {
+        self.engine
+            .get_or_init(|| {
+                FaceEngine::load()
+                    .map(Arc::new)
+                    .map_err(|e| format!("cannot load the face models: {e}"))
+            })
+            .clone()
+    }
+
+    fn done(&self) {
+        self.pending.fetch_sub(1, Ordering::SeqCst);
+        self.repaint.request_repaint();
+    }
+}
+
+impl Backend {
+    /// Starts the worker on an open store. `photo_cache` is where photo thumbnails are kept
+    /// between runs (none: not cached).
+    pub fn start(store: Store, repaint: egui::Context, photo_cache: Option<PathBuf>) -> Self {
+        let (requests, inbox) = mpsc::channel::<Request>();
+        let (responses, outbox) = mpsc::channel();
+        let pending = Arc::new(AtomicUsize::new(0));
+        let shared = Arc::new(Shared {
+            library: store.path().to_path_buf(),
+            responses,
+            pending: pending.clone(),
+            repaint,
+            engine: OnceLock::new(),
+            photo_cache,
+        });
+        std::thread::Builder::new()
+            .name("kindred-db".into())
+            .spawn(move || worker(store, inbox, shared))
+            .expect("the OS refused to start the database thread");
+        Backend {
+            requests,
+            responses: outbox,
+            pending,
+        }
+    }
+
+    pub fn send(&self, request: Request) {
+        self.pending.fetch_add(1, Ordering::SeqCst);
+        if self.requests.send(request).is_err() {
+            self.pending.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+
+    /// Responses that arrived since the last call.
+    pub fn poll(&self) -> Vec<Response> {
+        self.responses.try_iter().collect()
+    }
+
+    /// True when no request (scans included) is being worked on.
+    pub fn is_idle(&self) -> bool {
+        self.pending.load(Ordering::SeqCst) == 0
+    }
+}
+
+fn worker(mut store: Store, inbox: Receiver<Request>, shared: Arc<Shared>) {
+    for request in inbox {
+        // Thumbnails and scans finish elsewhere and call `done` themselves.
+        let finishes_here = !matches!(
+            request,
+            Request::FaceThumbnails(_)
+                | Request::PhotoThumbnails(_)
+                | Request::Photo(_)
+                | Request::Scan(_)
+        );
+        if let Err(message) = handle(&mut store, request, &shared) {
+            shared.send(Response::Error(message));
+        }
+        if finishes_here {
+            shared.done();
+        }
+    }
+}
+
+fn handle(store: &mut Store, request: Request, shared: &Arc<Shared>) -> Result<(), String> {
+    let text = |e: &dyn std::fmt::Display| e.to_string();
+    match request {
+        Request::Refresh => {
+            let people = ops::people(store).map_err(|e| text(&e))?;
+            let counts = store.status_counts().map_err(|e| text(&e))?;
+            let folders = store.folder_summaries().map_err(|e| text(&e))?;
+            let undo = ops::last_operation(store).map_err(|e| text(&e))?;
+            shared.send(Response::Overview {
+                people,
+                counts,
+                folders,
+                undo,
+            });
+        }
+        Request::PersonFaces(id) => {
+            let faces = ops::faces_of_person(store, id).map_err(|e| text(&e))?;
+            shared.send(Response::PersonFaces(id, faces));
+        }
+        Request::PhotosOf(ids) => {
+            let photo_ids = ops::photos_of_people(store, &ids).map_err(|e| text(&e))?;
+            let mut photos = Vec::with_capacity(photo_ids.len());
+            for id in photo_ids {
+                if let Some(p) = store.photo(id).map_err(|e| text(&e))? {
+                    photos.push(p);
+                }
+            }
+            photos.sort_by(|a, b| a.taken_at.cmp(&b.taken_at).then(a.path.cmp(&b.path)));
+            shared.send(Response::Photos(ids, photos));
+        }
+        Request::Photo(id) => {
+            let result = (|| {
+                let record = store
+                    .photo(id)
+                    .map_err(|e| text(&e))?
+                    .ok_or_else(|| format!("photo {id} is no longer in the library"))?;
+                let faces = ops::faces_in_photo(store, id).map_err(|e| text(&e))?;
+                Ok::<_, String>((record, faces))
+            })();
+            match result {
+                Ok((record, faces)) => {
+                    let path = record.path.clone();
+                    shared.send(Response::Photo(record, faces));
+                    let shared = shared.clone();
+                    rayon::spawn(move || {
+                        let image = load_photo(&path, PHOTO_VIEW_MAX_SIDE);
+                        shared.send(Response::PhotoImage(id, image));
+                        shared.done();
+                    });
+                }
+                Err(e) => {
+                    shared.done();
+                    return Err(e);
+                }
+            }
+        }
+        Request::Suggestions(id) => {
+            let items = ops::suggestions(store, id, 200).map_err(|e| text(&e))?;
+            shared.send(Response::Suggestions(id, items));
+        }
+        Request::FaceThumbnails(ids) => {
+            let mut blobs = Vec::with_capacity(ids.len());
+            for id in ids {
+                blobs.push((id, store.face_thumbnail(id).ok().flatten()));
+            }
+            let shared = shared.clone();
+            rayon::spawn(move || {
+                for (id, blob) in blobs {
+                    let image = blob.and_then(|b| decode_thumbnail(&b));
+                    shared.send(Response::FaceThumbnail(id, image));
+                }
+                shared.done();
+            });
+        }
+        Request::PhotoThumbnails(photos) => {
+            let shared = shared.clone();
+            rayon::spawn(move || {
+                for (id, path) in photos {
+                    let image = photo_thumbnail(&path, shared.photo_cache.as_deref());
+                    shared.send(Response::PhotoThumbnail(id, image));
+                }
+                shared.done();
+            });
+        }
+        Request::FolderErrors(root) => {
+            let errors = store.folder_errors(root).map_err(|e| text(&e))?;
+            shared.send(Response::FolderErrors(root, errors));
+        }
+        Request::Mutate(mutation) => {
+            let message = mutation.describe();
+            let undone = apply(store, mutation).map_err(|e| text(&e))?;
+            shared.send(Response::Changed(undone.unwrap_or(message)));
+        }
+        Request::AddFolder(path) => {
+            if !path.is_dir() {
+                return Err(format!("{} is not a folder", path.display()));
+            }
+            store
+                .add_root(&scan::normalise_root(&path))
+                .map_err(|e| text(&e))?;
+            shared.send(Response::Changed(format!("Added {}", path.display())));
+        }
+        Request::RemoveFolder(id) => {
+            store.remove_root(id).map_err(|e| text(&e))?;
+            shared.send(Response::Changed("Folder removed".into()));
+        }
+        Request::MatchNewFaces => {
+            ops::match_new_faces(store).map_err(|e| text(&e))?;
+            shared.send(Response::Changed(String::new()));
+        }
+        Request::Scan(options) => {
+            let roots: Vec<_> = store
+                .roots()
+                .map_err(|e| {
+                    shared.done();
+                    text(&e)
+                })?
+                .into_iter()
+                .map(|r| (r.id, r.path))
+                .collect();
+            let shared = shared.clone();
+            std::thread::Builder::new()
+                .name("kindred-scan".into())
+                .spawn(move || {
+                    let result = run_scan(&shared, &roots, options);
+                    shared.send(Response::ScanFinished(result));
+                    shared.done();
+                })
+                .map_err(|e| format!("cannot start the scan: {e}"))?;
+        }
+    }
+    Ok(())
+}
+
+/// Applies a mutation; for undo, returns what was undone.
+fn apply(store: &mut Store, mutation: Mutation) -> Result<Option<String>, ops::PeopleError> {
+    match mutation {
+        Mutation::Name(id, name) => ops::name_person(store, id, &name)?,
+        Mutation::Merge { from, into } => ops::merge(store, &from, into)?,
+        Mutation::Split { faces, name } => {
+            ops::split(store, &faces, name.as_deref())?;
+        }
+        Mutation::Move { faces, to } => ops::move_faces(store, &faces, to)?,
+        Mutation::Reject { faces, from } => ops::reject(store, &faces, from)?,
+        Mutation::Ignore(faces) => ops::ignore(store, &faces)?,
+        Mutation::SetHidden(id, hidden) => ops::set_hidden(store, id, hidden)?,
+        Mutation::SetKeyFace(id, face) => ops::set_key_face(store, id, face)?,
+        Mutation::AssignToName { faces, name } => {
+            let existing = ops::people(store)?
+                .into_iter()
+                .find(|p| p.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(&name)));
+            match existing {
+                Some(person) => ops::move_faces(store, &faces, person.id)?,
+                None => {
+                    ops::split(store, &faces, Some(&name))?;
+                }
+            }
+        }
+        Mutation::Undo => {
+            let undone = ops::undo(store, 1)?;
+            return Ok(Some(match undone.first() {
+                Some(what) => format!("Undone: {what}"),
+                None => "Nothing to undo".into(),
+            }));
+        }
+    }
+    Ok(None)
+}
+
+fn run_scan(
+    shared: &Arc<Shared>,
+    roots: &[(RootId, PathBuf)],
+    options: ScanOptions,
+) -> Result<ScanSummary, String> {
+    let engine = shared.engine()?;
+    let mut store = Store::open(&shared.library).map_err(|e| e.to_string())?;
+    let control = ScanControl::new();
+    shared.send(Response::ScanStarted(control.clone()));
+    let (tx, rx) = mpsc::channel();
+    std::thread::scope(|s| {
+        let forward = s.spawn(|| {
+            for event in rx {
+                shared.send(Response::Scan(event));
+            }
+        });
+        let result = scan::scan(&mut store, &engine, roots, options, &control, tx);
+        let _ = forward.join();
+        let summary = result.map_err(|e| e.to_string())?;
+        ops::match_new_faces(&mut store).map_err(|e| e.to_string())?;
+        Ok(summary)
+    })
+}
+
+/// Decodes a stored face thumbnail (a small JPEG).
+pub fn decode_thumbnail(jpeg: &[u8]) -> Option<ColorImage> {
+    let image = image::load_from_memory(jpeg).ok()?.to_rgba8();
+    Some(ColorImage::from_rgba_unmultiplied(
+        [image.width() as usize, image.height() as usize],
+        image.as_raw(),
+    ))
+}
+
+/// Reads and decodes a photo upright (EXIF orientation applied), at most `max_side` pixels.
+pub fn load_photo(path: &Path, max_side: u32) -> Result<ColorImage, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let decoded = crate::library::decode::decode_photo(&bytes)
+        .map_err(|e| format!("cannot decode {}: {e}", path.display()))?;
+    let (image, _) = crate::library::decode::bounded(&decoded.image, max_side);
+    Ok(rgb_to_color_image(&image))
+}
+
+fn rgb_to_color_image(image: &image::RgbImage) -> ColorImage {
+    ColorImage::from_rgb([image.width() as usize, image.height() as usize], image.as_raw())
+}
+
+/// A photo thumbnail, from the disk cache when the photo has not changed since it was made
+/// (the cache key is path + size + modification time).
+fn photo_thumbnail(path: &Path, cache: Option<&Path>) -> Option<ColorImage> {
+    let meta = std::fs::metadata(path).ok()?;
+    let cache_file = cache.map(|dir| {
+        use sha2::Digest;
+        let mtime = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos());
+        let key = format!("{}\0{}\0{}", path.display(), meta.len(), mtime);
+        let digest = sha2::Sha256::digest(key.as_bytes());
+        let name: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
+        dir.join(format!("{name}.jpg"))
+    });
+    if let Some(file) = &cache_file
+        && let Ok(bytes) = std::fs::read(file)
+        && let Some(image) = decode_thumbnail(&bytes)
+    {
+        return Some(image);
+    }
+    let bytes = std::fs::read(path).ok()?;
+    let decoded = crate::library::decode::decode_photo(&bytes).ok()?;
+    let (small, _) = crate::library::decode::bounded(&decoded.image, PHOTO_THUMB_SIDE);
+    if let Some(file) = &cache_file {
+        let mut jpeg = Vec::new();
+        let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 85);
+        if small.write_with_encoder(encoder).is_ok()
+            && let Some(dir) = file.parent()
+            && std::fs::create_dir_all(dir).is_ok()
+        {
+            // Written under a temporary name so a crash never leaves half a thumbnail.
+            let tmp = file.with_extension("tmp");
+            if std::fs::write(&tmp, &jpeg).is_ok() {
+                let _ = std::fs::rename(&tmp, file);
+            }
+        }
+    }
+    Some(rgb_to_color_image(&small))
+}

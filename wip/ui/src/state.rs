@@ -1,0 +1,188 @@
+//! The app's state, split as the views use it: settings that persist between runs, data the
+//! worker sent (a read-only snapshot for the views), each view's transient state, and the
+//! actions views emit for the app to apply after the frame.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use crate::library::folders::FolderSummary;
+use crate::library::scan::{ScanProgress, ScanSummary};
+use crate::library::store::{FaceId, PhotoId, PhotoRecord, RootId, StatusCounts};
+use crate::people::ops::{PersonFace, PersonId, PersonSummary, PhotoFace, Suggestion};
+
+use super::backend::Mutation;
+
+/// What survives a restart (eframe's storage; the window size is kept by eframe itself).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    pub last_view: SavedView,
+    pub show_hidden: bool,
+    /// Side of a face in the grids, in points.
+    pub face_size: f32,
+    /// Analysis size for scans (longest side, pixels).
+    pub max_side: u32,
+    /// Detector upsampling for scans (1 finds small faces in group photos, ~4× slower).
+    pub upsample: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            last_view: SavedView::People,
+            show_hidden: false,
+            face_size: 112.0,
+            max_side: 2048,
+            upsample: 0,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SavedView {
+    People,
+    Review,
+    Folders,
+}
+
+/// Where the user is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum View {
+    People,
+    Person(PersonId),
+    /// A photo, opened from a list of photos the user can step through.
+    Photo {
+        photo: PhotoId,
+        siblings: Vec<PhotoId>,
+    },
+    Review,
+    Folders,
+}
+
+impl View {
+    pub fn saved(&self) -> SavedView {
+        match self {
+            View::Review => SavedView::Review,
+            View::Folders => SavedView::Folders,
+            _ => SavedView::People,
+        }
+    }
+}
+
+/// What views ask for; applied by the app after the frame is drawn.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    Go(View),
+    Back,
+    Mutate(Mutation),
+    /// Opens the system folder picker (on a helper thread).
+    PickFolder,
+    AddFolder(PathBuf),
+    RemoveFolder(RootId),
+    ShowFolderErrors(RootId),
+    Rescan,
+    PauseScan(bool),
+    CancelScan,
+    /// Photos in which all these people appear (the Person view's "Photos" tab).
+    LoadPhotosOf(Vec<PersonId>),
+    LoadSuggestions(PersonId),
+    ExportPeople(Vec<PersonId>),
+    Notify(String),
+}
+
+/// What the worker has sent, as the views see it.
+#[derive(Default)]
+pub struct Data {
+    /// The first overview has arrived.
+    pub loaded: bool,
+    pub people: Vec<PersonSummary>,
+    pub counts: StatusCounts,
+    pub folders: Vec<FolderSummary>,
+    pub folder_errors: HashMap<RootId, Vec<(PhotoId, PathBuf, String)>>,
+    /// Label of what Ctrl+Z would undo.
+    pub undo: Option<String>,
+    pub person_faces: Option<(PersonId, Vec<PersonFace>)>,
+    pub photos: Option<(Vec<PersonId>, Vec<PhotoRecord>)>,
+    pub photo: Option<(PhotoRecord, Vec<PhotoFace>)>,
+    pub photo_image: Option<(PhotoId, Result<egui::TextureHandle, String>)>,
+    pub suggestions: Option<(PersonId, Vec<Suggestion>)>,
+    pub scan: Option<ScanState>,
+    pub last_scan: Option<ScanSummary>,
+}
+
+impl Data {
+    pub fn person(&self, id: PersonId) -> Option<&PersonSummary> {
+        self.people.iter().find(|p| p.id == id)
+    }
+
+    pub fn display_name(&self, id: PersonId) -> String {
+        self.person(id)
+            .and_then(|p| p.name.clone())
+            .unwrap_or_else(|| "Unnamed".to_string())
+    }
+
+    /// Named people, for "move to" and "merge into" menus, alphabetically.
+    pub fn named_people(&self) -> Vec<&PersonSummary> {
+        let mut named: Vec<_> = self.people.iter().filter(|p| p.name.is_some()).collect();
+        named.sort_by_key(|p| p.name.as_deref().map(str::to_lowercase));
+        named
+    }
+}
+
+pub struct ScanState {
+    pub control: Option<std::sync::Arc<crate::library::scan::ScanControl>>,
+    pub progress: Option<ScanProgress>,
+    pub paused: bool,
+    pub stored_since_refresh: usize,
+    pub last_refresh: std::time::Instant,
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub enum PersonTab {
+    #[default]
+    Faces,
+    Photos,
+}
+
+#[derive(Default)]
+pub struct PeopleViewState {
+    pub filter: String,
+    pub selected: BTreeSet<PersonId>,
+    pub merge_into: Option<PersonId>,
+}
+
+#[derive(Default)]
+pub struct PersonViewState {
+    pub person: Option<PersonId>,
+    pub tab: PersonTab,
+    pub selected: BTreeSet<FaceId>,
+    /// Index of the last plainly clicked face, for shift-click ranges.
+    pub anchor: Option<usize>,
+    /// The rename text while renaming.
+    pub renaming: Option<String>,
+    pub new_person_name: String,
+    pub together: Vec<PersonId>,
+}
+
+#[derive(Default)]
+pub struct PhotoViewState {
+    /// The face whose box was clicked, and the name being typed for it.
+    pub editing: Option<(FaceId, String)>,
+}
+
+#[derive(Default)]
+pub struct ReviewViewState {
+    pub person: Option<PersonId>,
+    /// Suggestions answered or skipped in this session, not shown again until a refresh.
+    pub skipped: BTreeSet<FaceId>,
+    pub batch: bool,
+    pub batch_selected: BTreeSet<FaceId>,
+}
+
+#[derive(Default)]
+pub struct FoldersViewState {
+    pub typed_path: String,
+    pub expanded: Option<RootId>,
+}

@@ -1,0 +1,138 @@
+//! The photo folders: add, remove and rescan them, with per-folder counts and the files that
+//! could not be read (and why).
+
+use egui::RichText;
+
+use super::{Frame, count, page_heading};
+use crate::ui::state::{Action, FoldersViewState};
+use crate::ui::theme;
+
+pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut FoldersViewState) {
+    let data = frame.data;
+    page_heading(
+        ui,
+        "Photo folders",
+        &format!(
+            "{} · {}",
+            count(data.folders.len(), "folder", "folders"),
+            count(data.counts.photos_done as usize, "photo", "photos")
+        ),
+    );
+    ui.horizontal(|ui| {
+        if ui.button("Add photo folder…").clicked() {
+            frame.actions.push(Action::PickFolder);
+        }
+        let field = ui.add(
+            egui::TextEdit::singleline(&mut state.typed_path)
+                .hint_text("or type a folder path")
+                .desired_width(320.0),
+        );
+        field.widget_info(|| egui::WidgetInfo::labeled(egui::Role::TextInput, true, "Folder path"));
+        let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        if (ui
+            .add_enabled(!state.typed_path.trim().is_empty(), egui::Button::new("Add"))
+            .clicked()
+            || enter)
+            && !state.typed_path.trim().is_empty()
+        {
+            frame.actions.push(Action::AddFolder(state.typed_path.trim().into()));
+            state.typed_path.clear();
+        }
+        ui.separator();
+        let scanning = data.scan.is_some();
+        if ui
+            .add_enabled(!scanning && !data.folders.is_empty(), egui::Button::new("Rescan all"))
+            .on_hover_text("Look for new, changed, moved and deleted photos")
+            .clicked()
+        {
+            frame.actions.push(Action::Rescan);
+        }
+    });
+    ui.add_space(10.0);
+    egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
+        for folder in &data.folders {
+            egui::Frame::new()
+                .fill(theme::CARD)
+                .corner_radius(8.0)
+                .inner_margin(egui::Margin::symmetric(14, 10))
+                .show(ui, |ui| {
+                    ui.set_width(ui.available_width());
+                    ui.horizontal(|ui| {
+                        ui.label(RichText::new("📁").size(20.0));
+                        ui.vertical(|ui| {
+                            ui.label(RichText::new(folder.path.display().to_string()).strong());
+                            let mut line = format!(
+                                "{} · {}",
+                                count(folder.photos as usize, "photo", "photos"),
+                                count(folder.faces as usize, "face", "faces")
+                            );
+                            if folder.missing > 0 {
+                                line.push_str(&format!(" · {} missing", folder.missing));
+                            }
+                            ui.label(RichText::new(line).weak());
+                        });
+                        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                            let remove = ui
+                                .button("Remove")
+                                .on_hover_text("Stop watching this folder (photos on disk are not touched)");
+                            remove.widget_info(|| {
+                                egui::WidgetInfo::labeled(
+                                    egui::Role::Button,
+                                    true,
+                                    format!("Remove {}", folder.path.display()),
+                                )
+                            });
+                            if remove.clicked() {
+                                frame.actions.push(Action::RemoveFolder(folder.id));
+                            }
+                            if folder.errors > 0 {
+                                let open = state.expanded == Some(folder.id);
+                                let label = format!(
+                                    "{} {}",
+                                    if open { "▾" } else { "▸" },
+                                    count(folder.errors as usize, "file skipped", "files skipped")
+                                );
+                                if ui
+                                    .add(egui::Button::new(RichText::new(label).color(theme::SUGGESTED)).frame(false))
+                                    .clicked()
+                                {
+                                    state.expanded = if open { None } else { Some(folder.id) };
+                                    if !open {
+                                        frame.actions.push(Action::ShowFolderErrors(folder.id));
+                                    }
+                                }
+                            }
+                        });
+                    });
+                    if state.expanded == Some(folder.id)
+                        && let Some(errors) = data.folder_errors.get(&folder.id)
+                    {
+                        ui.add_space(6.0);
+                        for (_, path, reason) in errors {
+                            ui.horizontal_wrapped(|ui| {
+                                ui.label(RichText::new(path.display().to_string()).monospace());
+                                ui.label(RichText::new(reason).weak());
+                            });
+                        }
+                    }
+                });
+            ui.add_space(8.0);
+        }
+        if let Some(summary) = &data.last_scan
+            && !summary.skipped.is_empty()
+        {
+            ui.add_space(6.0);
+            ui.collapsing(
+                format!("Last scan skipped {}", count(summary.skipped.len(), "item", "items")),
+                |ui| {
+                    for (path, reason) in &summary.skipped {
+                        ui.horizontal_wrapped(|ui| {
+                            ui.label(RichText::new(path.display().to_string()).monospace());
+                            ui.label(RichText::new(reason).weak());
+                        });
+                    }
+                },
+            );
+        }
+    });
+}

@@ -1,0 +1,175 @@
+//! The views. Each draws from a read-only [`Data`] snapshot plus its own transient state and
+//! emits [`Action`]s; none of them touches the library directly.
+
+pub mod folders;
+pub mod people;
+pub mod person;
+pub mod photo;
+pub mod review;
+pub mod welcome;
+
+use egui::{Color32, CornerRadius, Rect, RichText, Sense, Stroke, StrokeKind, Vec2};
+
+use crate::library::store::{FaceId, PhotoId};
+
+use super::state::{Action, Data, Settings};
+use super::textures::TextureCache;
+use super::theme;
+
+/// What a view gets each frame.
+pub struct Frame<'a> {
+    pub data: &'a Data,
+    pub settings: &'a mut Settings,
+    pub faces: &'a mut TextureCache<FaceId>,
+    pub photos: &'a mut TextureCache<PhotoId>,
+    pub actions: &'a mut Vec<Action>,
+}
+
+/// How a face tile is marked.
+#[derive(Clone, Copy, Default)]
+pub struct TileLook {
+    pub selected: bool,
+    /// Suggested, not yet confirmed by the user.
+    pub suggested: bool,
+}
+
+/// A square face thumbnail (placeholder while it loads) that can be clicked.
+pub fn face_tile(
+    ui: &mut egui::Ui,
+    faces: &mut TextureCache<FaceId>,
+    face: FaceId,
+    side: f32,
+    look: TileLook,
+    label: &str,
+) -> egui::Response {
+    let (rect, response) = ui.allocate_exact_size(Vec2::splat(side), Sense::click());
+    let selected = look.selected;
+    response.widget_info(|| {
+        egui::WidgetInfo::selected(egui::Role::Button, true, selected, label.to_string())
+    });
+    if ui.is_rect_visible(rect) {
+        paint_face(ui, faces, face, rect, CornerRadius::same(8));
+        let painter = ui.painter();
+        if look.suggested {
+            painter.rect_stroke(
+                rect,
+                CornerRadius::same(8),
+                Stroke::new(2.0, theme::SUGGESTED),
+                StrokeKind::Inside,
+            );
+            let badge = Rect::from_min_size(rect.right_top() + egui::vec2(-22.0, 4.0), Vec2::splat(18.0));
+            painter.circle_filled(badge.center(), 9.0, theme::SUGGESTED);
+            painter.text(
+                badge.center(),
+                egui::Align2::CENTER_CENTER,
+                "?",
+                egui::FontId::proportional(13.0),
+                Color32::BLACK,
+            );
+        }
+        if look.selected {
+            painter.rect_stroke(
+                rect,
+                CornerRadius::same(8),
+                Stroke::new(3.0, theme::ACCENT),
+                StrokeKind::Inside,
+            );
+            let tick = rect.left_top() + egui::vec2(13.0, 13.0);
+            painter.circle_filled(tick, 9.0, theme::ACCENT);
+            painter.text(
+                tick,
+                egui::Align2::CENTER_CENTER,
+                "✔",
+                egui::FontId::proportional(12.0),
+                Color32::WHITE,
+            );
+        } else if response.hovered() {
+            painter.rect_stroke(
+                rect,
+                CornerRadius::same(8),
+                Stroke::new(1.5, Color32::from_white_alpha(120)),
+                StrokeKind::Inside,
+            );
+        }
+    }
+    response
+}
+
+/// Paints a face thumbnail into `rect`, or a neutral placeholder until it has loaded.
+pub fn paint_face(
+    ui: &egui::Ui,
+    faces: &mut TextureCache<FaceId>,
+    face: FaceId,
+    rect: Rect,
+    radius: CornerRadius,
+) {
+    match faces.get(face) {
+        Some(texture) => {
+            egui::Image::from_texture(texture)
+                .corner_radius(radius)
+                .paint_at(ui, rect);
+        }
+        None => {
+            ui.painter().rect_filled(rect, radius, theme::CARD_HOVER);
+        }
+    }
+}
+
+/// A grid of equal cells drawn only where visible, so tens of thousands of items scroll at
+/// full frame rate. `cell` draws item `i` in its own `Ui`.
+pub fn virtual_grid(
+    ui: &mut egui::Ui,
+    id: &str,
+    count: usize,
+    cell_size: Vec2,
+    mut cell: impl FnMut(&mut egui::Ui, usize),
+) {
+    let spacing = 10.0;
+    let width = ui.available_width().max(cell_size.x);
+    let columns = (((width + spacing) / (cell_size.x + spacing)).floor() as usize).max(1);
+    let rows = count.div_ceil(columns);
+    egui::ScrollArea::vertical()
+        .id_salt(id)
+        .auto_shrink([false, false])
+        .show_rows(ui, cell_size.y, rows, |ui, visible| {
+            ui.spacing_mut().item_spacing.y = spacing;
+            for row in visible {
+                ui.horizontal(|ui| {
+                    ui.spacing_mut().item_spacing.x = spacing;
+                    for i in row * columns..((row + 1) * columns).min(count) {
+                        ui.allocate_ui(cell_size, |ui| cell(ui, i));
+                    }
+                });
+            }
+        });
+}
+
+/// A heading line with a subtitle in weaker text.
+pub fn page_heading(ui: &mut egui::Ui, title: &str, subtitle: &str) {
+    ui.horizontal(|ui| {
+        ui.heading(RichText::new(title).strong());
+        if !subtitle.is_empty() {
+            ui.label(RichText::new(subtitle).weak());
+        }
+    });
+    ui.add_space(6.0);
+}
+
+/// "1 photo" / "12 photos".
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+/// An empty-state message in the middle of the page.
+pub fn empty_state(ui: &mut egui::Ui, title: &str, text: &str) {
+    ui.add_space(ui.available_height() * 0.25);
+    ui.vertical_centered(|ui| {
+        ui.label(RichText::new(title).size(18.0).strong());
+        ui.add_space(4.0);
+        ui.label(RichText::new(text).weak());
+    });
+}

@@ -1,0 +1,311 @@
+//! The people grid: a card per person (key face, name, photo count), named people first,
+//! then the unnamed groups; filter by name; select several to merge, hide or export them.
+
+use egui::{Color32, CornerRadius, Rect, RichText, Sense, Stroke, StrokeKind, Vec2};
+
+use super::{Frame, count, empty_state, paint_face};
+use crate::people::ops::{PersonId, PersonSummary};
+use crate::ui::backend::Mutation;
+use crate::ui::state::{Action, PeopleViewState, View};
+use crate::ui::theme;
+
+const CARD: Vec2 = Vec2::new(148.0, 196.0);
+const HEADER: f32 = 40.0;
+const GAP: f32 = 12.0;
+
+enum Row {
+    Header(String),
+    Cards(Vec<usize>),
+}
+
+pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut PeopleViewState) {
+    let data = frame.data;
+    ui.horizontal(|ui| {
+        ui.heading(RichText::new("People").strong());
+        ui.add_space(12.0);
+        let search = ui.add(
+            egui::TextEdit::singleline(&mut state.filter)
+                .hint_text("🔍 Filter by name")
+                .desired_width(220.0),
+        );
+        search.widget_info(|| egui::WidgetInfo::labeled(egui::Role::SearchInput, true, "Filter by name"));
+        ui.checkbox(&mut frame.settings.show_hidden, "Show hidden");
+    });
+    ui.add_space(4.0);
+    selection_bar(ui, frame, state);
+
+    let filter = state.filter.trim().to_lowercase();
+    let visible: Vec<usize> = data
+        .people
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| frame.settings.show_hidden || !p.hidden)
+        .filter(|(_, p)| p.faces > 0)
+        .filter(|(_, p)| {
+            filter.is_empty()
+                || p.name
+                    .as_deref()
+                    .is_some_and(|n| n.to_lowercase().contains(&filter))
+        })
+        .map(|(i, _)| i)
+        .collect();
+    if data.people.is_empty() {
+        let text = if data.scan.is_some() {
+            "Faces appear here as the scan finds them."
+        } else {
+            "No faces found yet. Add a folder with photos of people in Folders."
+        };
+        empty_state(ui, "No people yet", text);
+        return;
+    }
+    if visible.is_empty() {
+        empty_state(ui, "No one matches", "Try another name, or clear the filter.");
+        return;
+    }
+    let (named, unnamed): (Vec<usize>, Vec<usize>) =
+        visible.into_iter().partition(|&i| data.people[i].name.is_some());
+
+    let width = ui.available_width();
+    let columns = (((width + GAP) / (CARD.x + GAP)).floor() as usize).max(1);
+    let mut rows = Vec::new();
+    for (title, members) in [("Named", named), ("Unnamed", unnamed)] {
+        if members.is_empty() {
+            continue;
+        }
+        rows.push(Row::Header(format!(
+            "{title} · {}",
+            count(members.len(), "person", "people")
+        )));
+        rows.extend(members.chunks(columns).map(|c| Row::Cards(c.to_vec())));
+    }
+    let heights: Vec<f32> = rows
+        .iter()
+        .map(|r| match r {
+            Row::Header(_) => HEADER,
+            Row::Cards(_) => CARD.y + GAP,
+        })
+        .collect();
+    let mut tops = Vec::with_capacity(heights.len() + 1);
+    let mut y = 0.0;
+    for h in &heights {
+        tops.push(y);
+        y += h;
+    }
+    let total = y;
+
+    egui::ScrollArea::vertical()
+        .id_salt("people-grid")
+        .auto_shrink([false, false])
+        .show_viewport(ui, |ui, viewport| {
+            ui.set_height(total);
+            let origin = ui.min_rect().min;
+            let first = tops.partition_point(|&t| t + CARD.y + GAP < viewport.min.y);
+            for (r, row) in rows.iter().enumerate().skip(first) {
+                if tops[r] > viewport.max.y {
+                    break;
+                }
+                let top = origin.y + tops[r];
+                match row {
+                    Row::Header(text) => {
+                        let rect = Rect::from_min_size(
+                            egui::pos2(origin.x, top + 8.0),
+                            Vec2::new(width, HEADER - 8.0),
+                        );
+                        ui.painter().text(
+                            rect.left_center(),
+                            egui::Align2::LEFT_CENTER,
+                            text,
+                            egui::FontId::proportional(16.0),
+                            ui.visuals().strong_text_color(),
+                        );
+                    }
+                    Row::Cards(members) => {
+                        for (c, &i) in members.iter().enumerate() {
+                            let rect = Rect::from_min_size(
+                                egui::pos2(origin.x + c as f32 * (CARD.x + GAP), top),
+                                CARD,
+                            );
+                            person_card(ui, frame, state, &data.people[i], rect);
+                        }
+                    }
+                }
+            }
+        });
+}
+
+fn person_card(
+    ui: &mut egui::Ui,
+    frame: &mut Frame,
+    state: &mut PeopleViewState,
+    person: &PersonSummary,
+    rect: Rect,
+) {
+    let id = ui.make_persistent_id(("person-card", person.id));
+    let response = ui.interact(rect, id, Sense::click());
+    let name = person.name.clone().unwrap_or_else(|| "Unnamed".into());
+    let selected = state.selected.contains(&person.id);
+    response.widget_info(|| {
+        egui::WidgetInfo::selected(egui::Role::Button, true, selected, format!("Person {name}"))
+    });
+    let painter = ui.painter();
+    let fill = if response.hovered() { theme::CARD_HOVER } else { theme::CARD };
+    painter.rect_filled(rect, CornerRadius::same(10), fill);
+    let face_rect = Rect::from_min_size(rect.min + Vec2::splat(6.0), Vec2::splat(CARD.x - 12.0));
+    match person.key_face {
+        Some(face) => paint_face(ui, frame.faces, face, face_rect, CornerRadius::same(8)),
+        None => painter.rect_filled(face_rect, CornerRadius::same(8), theme::CARD_HOVER),
+    }
+    let painter = ui.painter();
+    let text_x = rect.left() + 10.0;
+    let name_color = if person.name.is_some() {
+        ui.visuals().strong_text_color()
+    } else {
+        ui.visuals().weak_text_color()
+    };
+    let name_galley = painter.layout(
+        name.clone(),
+        egui::FontId::proportional(14.5),
+        name_color,
+        CARD.x - 20.0,
+    );
+    painter.galley(egui::pos2(text_x, face_rect.bottom() + 6.0), name_galley, name_color);
+    let mut detail = count(person.photos, "photo", "photos");
+    if person.hidden {
+        detail.push_str(" · hidden");
+    }
+    painter.text(
+        egui::pos2(text_x, rect.bottom() - 12.0),
+        egui::Align2::LEFT_CENTER,
+        detail,
+        egui::FontId::proportional(12.0),
+        ui.visuals().weak_text_color(),
+    );
+    if selected {
+        painter.rect_stroke(
+            rect,
+            CornerRadius::same(10),
+            Stroke::new(3.0, theme::ACCENT),
+            StrokeKind::Inside,
+        );
+        let tick = rect.left_top() + egui::vec2(16.0, 16.0);
+        painter.circle_filled(tick, 10.0, theme::ACCENT);
+        painter.text(
+            tick,
+            egui::Align2::CENTER_CENTER,
+            "✔",
+            egui::FontId::proportional(12.0),
+            Color32::WHITE,
+        );
+    }
+    if response.clicked() {
+        let modifiers = ui.input(|i| i.modifiers);
+        if modifiers.command || modifiers.ctrl || modifiers.shift || !state.selected.is_empty() {
+            toggle(&mut state.selected, person.id);
+        } else {
+            frame.actions.push(Action::Go(View::Person(person.id)));
+        }
+    }
+    response.context_menu(|ui| {
+        if ui.button("Open").clicked() {
+            frame.actions.push(Action::Go(View::Person(person.id)));
+        }
+        if ui.button(if selected { "Deselect" } else { "Select" }).clicked() {
+            toggle(&mut state.selected, person.id);
+        }
+        let hide = if person.hidden { "Show again" } else { "Hide person" };
+        if ui.button(hide).clicked() {
+            frame
+                .actions
+                .push(Action::Mutate(Mutation::SetHidden(person.id, !person.hidden)));
+        }
+        if ui.button("Export album…").clicked() {
+            frame.actions.push(Action::ExportPeople(vec![person.id]));
+        }
+    });
+}
+
+fn toggle(set: &mut std::collections::BTreeSet<PersonId>, id: PersonId) {
+    if !set.remove(&id) {
+        set.insert(id);
+    }
+}
+
+/// Shown while people are selected: merge them, export them, or clear the selection.
+fn selection_bar(ui: &mut egui::Ui, frame: &mut Frame, state: &mut PeopleViewState) {
+    if state.selected.is_empty() {
+        ui.label(
+            RichText::new("Click a person to open them; Ctrl+click to select several.")
+                .weak()
+                .small(),
+        );
+        ui.add_space(4.0);
+        return;
+    }
+    let data = frame.data;
+    let selected: Vec<&PersonSummary> = state
+        .selected
+        .iter()
+        .filter_map(|id| data.person(*id))
+        .collect();
+    // The default target keeps a name if any selected person has one, else the largest.
+    let default_target = selected
+        .iter()
+        .max_by_key(|p| (p.name.is_some(), p.faces))
+        .map(|p| p.id);
+    let target = state
+        .merge_into
+        .filter(|id| state.selected.contains(id))
+        .or(default_target);
+    egui::Frame::new()
+        .fill(theme::CARD)
+        .corner_radius(8.0)
+        .inner_margin(egui::Margin::symmetric(12, 6))
+        .show(ui, |ui| {
+            ui.horizontal(|ui| {
+                ui.label(RichText::new(format!("{} selected", selected.len())).strong());
+                ui.separator();
+                if selected.len() >= 2
+                    && let Some(into) = target
+                {
+                    ui.label("Merge into");
+                    egui::ComboBox::from_id_salt("merge-target")
+                        .selected_text(data.display_name(into))
+                        .show_ui(ui, |ui| {
+                            for p in &selected {
+                                let label = format!(
+                                    "{} ({})",
+                                    p.name.as_deref().unwrap_or("Unnamed"),
+                                    count(p.faces, "face", "faces")
+                                );
+                                ui.selectable_value(&mut state.merge_into, Some(p.id), label);
+                            }
+                        });
+                    if ui.button("Merge").clicked() {
+                        let from: Vec<PersonId> =
+                            state.selected.iter().copied().filter(|id| *id != into).collect();
+                        frame
+                            .actions
+                            .push(Action::Mutate(Mutation::Merge { from, into }));
+                        state.selected.clear();
+                        state.merge_into = None;
+                    }
+                    ui.separator();
+                }
+                if ui.button("Export album…").clicked() {
+                    frame
+                        .actions
+                        .push(Action::ExportPeople(state.selected.iter().copied().collect()));
+                }
+                if ui.button("Hide").clicked() {
+                    for id in &state.selected {
+                        frame.actions.push(Action::Mutate(Mutation::SetHidden(*id, true)));
+                    }
+                    state.selected.clear();
+                }
+                if ui.button("Clear selection").clicked() {
+                    state.selected.clear();
+                }
+            });
+        });
+    ui.add_space(4.0);
+}

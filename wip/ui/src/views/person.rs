@@ -1,0 +1,531 @@
+//! One person: their faces (a virtualised grid with click, Shift+click, Ctrl+click and
+//! Ctrl+A selection) and the corrections that apply to a selection; and the photos they are
+//! in, optionally only those together with other chosen people.
+
+use egui::{Key, RichText, Vec2};
+
+use super::{Frame, TileLook, count, empty_state, face_tile, virtual_grid};
+use crate::library::store::FaceId;
+use crate::people::ops::{FaceState, PersonFace, PersonId};
+use crate::ui::backend::Mutation;
+use crate::ui::state::{Action, PersonTab, PersonViewState, View};
+use crate::ui::theme;
+
+pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut PersonViewState, id: PersonId) {
+    let data = frame.data;
+    let Some(person) = data.person(id).cloned() else {
+        empty_state(ui, "This person is gone", "They were merged into someone else or undone.");
+        return;
+    };
+    let faces: &[PersonFace] = match &data.person_faces {
+        Some((pid, faces)) if *pid == id => faces,
+        _ => &[],
+    };
+
+    header(ui, frame, state, &person, faces);
+    ui.add_space(6.0);
+    ui.horizontal(|ui| {
+        let tab = |ui: &mut egui::Ui, state: &mut PersonViewState, t: PersonTab, label: &str| {
+            if ui.add(egui::Button::selectable(state.tab == t, label)).clicked() {
+                state.tab = t;
+            }
+        };
+        tab(ui, state, PersonTab::Faces, "Faces");
+        let before = state.tab;
+        tab(ui, state, PersonTab::Photos, "Photos");
+        if state.tab == PersonTab::Photos && before != PersonTab::Photos {
+            let mut ids = vec![id];
+            ids.extend(&state.together);
+            frame.actions.push(Action::LoadPhotosOf(ids));
+        }
+    });
+    ui.separator();
+    match state.tab {
+        PersonTab::Faces => faces_tab(ui, frame, state, id, faces),
+        PersonTab::Photos => photos_tab(ui, frame, state, id),
+    }
+}
+
+fn header(
+    ui: &mut egui::Ui,
+    frame: &mut Frame,
+    state: &mut PersonViewState,
+    person: &crate::people::ops::PersonSummary,
+    faces: &[PersonFace],
+) {
+    let id = person.id;
+    ui.horizontal(|ui| {
+        if ui.button("← People").clicked() {
+            frame.actions.push(Action::Go(View::People));
+        }
+        ui.add_space(8.0);
+        match &mut state.renaming {
+            Some(text) => {
+                let field = ui.add(
+                    egui::TextEdit::singleline(text)
+                        .font(egui::TextStyle::Heading)
+                        .hint_text("Name")
+                        .desired_width(280.0),
+                );
+                field.widget_info(|| egui::WidgetInfo::labeled(egui::Role::TextInput, true, "Name"));
+                if !field.has_focus() && !field.lost_focus() {
+                    field.request_focus();
+                }
+                let (enter, escape) =
+                    ui.input(|i| (i.key_pressed(Key::Enter), i.key_pressed(Key::Escape)));
+                let save = ui.button("Save").clicked() || (field.lost_focus() && enter);
+                if escape || ui.button("Cancel").clicked() {
+                    state.renaming = None;
+                } else if save {
+                    let name = text.trim().to_string();
+                    if !name.is_empty() && Some(name.as_str()) != person.name.as_deref() {
+                        frame.actions.push(Action::Mutate(Mutation::Name(id, name)));
+                    }
+                    state.renaming = None;
+                }
+            }
+            None => {
+                let title = person.name.clone().unwrap_or_else(|| "Unnamed".into());
+                let label = ui
+                    .add(
+                        egui::Label::new(RichText::new(&title).size(24.0).strong())
+                            .sense(egui::Sense::click()),
+                    )
+                    .on_hover_text("Double-click or F2 to rename");
+                let f2 = ui.input(|i| i.key_pressed(Key::F2)) && !ui.ctx().egui_wants_keyboard_input();
+                if label.double_clicked() || f2 {
+                    state.renaming = Some(person.name.clone().unwrap_or_default());
+                }
+                let rename = if person.name.is_some() { "Rename" } else { "Name this person" };
+                if ui.button(rename).clicked() {
+                    state.renaming = Some(person.name.clone().unwrap_or_default());
+                }
+            }
+        }
+        let suggested = faces.iter().filter(|f| f.state == FaceState::Suggested).count();
+        ui.label(
+            RichText::new(format!(
+                "{} · {}{}",
+                count(person.photos, "photo", "photos"),
+                count(person.faces, "face", "faces"),
+                if suggested > 0 {
+                    format!(" · {suggested} to confirm")
+                } else {
+                    String::new()
+                }
+            ))
+            .weak(),
+        );
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            if ui.button("Export album…").clicked() {
+                frame.actions.push(Action::ExportPeople(vec![id]));
+            }
+            let hide = if person.hidden { "Show person" } else { "Hide person" };
+            if ui.button(hide).clicked() {
+                frame
+                    .actions
+                    .push(Action::Mutate(Mutation::SetHidden(id, !person.hidden)));
+            }
+            if person.name.is_some() && ui.button("Review suggestions").clicked() {
+                frame.actions.push(Action::LoadSuggestions(id));
+                frame.actions.push(Action::Go(View::Review));
+            }
+        });
+    });
+}
+
+fn faces_tab(
+    ui: &mut egui::Ui,
+    frame: &mut Frame,
+    state: &mut PersonViewState,
+    id: PersonId,
+    faces: &[PersonFace],
+) {
+    if faces.is_empty() {
+        ui.spinner();
+        return;
+    }
+    if !ui.ctx().egui_wants_keyboard_input() {
+        let select_all = egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, Key::A);
+        if ui.input_mut(|i| i.consume_shortcut(&select_all)) {
+            state.selected = faces.iter().map(|f| f.face).collect();
+        }
+        if ui.input(|i| i.key_pressed(Key::Escape)) {
+            state.selected.clear();
+        }
+    }
+    selection_bar(ui, frame, state, id, faces);
+    ui.add_space(4.0);
+    let side = frame.settings.face_size;
+    virtual_grid(ui, "person-faces", faces.len(), Vec2::splat(side), |ui, i| {
+        let face = &faces[i];
+        let look = TileLook {
+            selected: state.selected.contains(&face.face),
+            suggested: face.state == FaceState::Suggested,
+        };
+        let label = format!(
+            "Face {} {}",
+            face.face,
+            if look.suggested { "(suggested)" } else { "" }
+        );
+        let response = face_tile(ui, frame.faces, face.face, side, look, label.trim_end());
+        if response.double_clicked() {
+            let siblings = photo_list(faces);
+            frame.actions.push(Action::Go(View::Photo {
+                photo: face.photo,
+                siblings,
+            }));
+        } else if response.clicked() {
+            let modifiers = ui.input(|i| i.modifiers);
+            click_select(state, faces, i, modifiers);
+        }
+        response
+            .on_hover_text(format!(
+                "{}\n{}Double-click to open the photo",
+                face.path.display(),
+                match (face.state, face.distance) {
+                    (FaceState::Suggested, Some(d)) => format!("Suggested (distance {d:.2}). "),
+                    (FaceState::Suggested, None) => "Suggested. ".into(),
+                    _ => String::new(),
+                }
+            ))
+            .context_menu(|ui| {
+                if ui.button("Open photo").clicked() {
+                    frame.actions.push(Action::Go(View::Photo {
+                        photo: face.photo,
+                        siblings: photo_list(faces),
+                    }));
+                }
+                if ui.button("Set as key face").clicked() {
+                    frame
+                        .actions
+                        .push(Action::Mutate(Mutation::SetKeyFace(id, face.face)));
+                }
+                if ui.button("Not this person").clicked() {
+                    frame.actions.push(Action::Mutate(Mutation::Reject {
+                        faces: vec![face.face],
+                        from: Some(id),
+                    }));
+                }
+            });
+    });
+}
+
+/// The photos of a face list, in order, without repeats.
+fn photo_list(faces: &[PersonFace]) -> Vec<crate::library::store::PhotoId> {
+    let mut seen = std::collections::HashSet::new();
+    faces
+        .iter()
+        .filter(|f| seen.insert(f.photo))
+        .map(|f| f.photo)
+        .collect()
+}
+
+/// Click: select just this one; Ctrl+click: toggle it; Shift+click: the range from the last
+/// plain click.
+pub fn click_select(
+    state: &mut PersonViewState,
+    faces: &[PersonFace],
+    index: usize,
+    modifiers: egui::Modifiers,
+) {
+    let face = faces[index].face;
+    if modifiers.shift {
+        let anchor = state.anchor.unwrap_or(index).min(faces.len() - 1);
+        let (a, b) = if anchor <= index { (anchor, index) } else { (index, anchor) };
+        if !modifiers.command {
+            state.selected.clear();
+        }
+        state.selected.extend(faces[a..=b].iter().map(|f| f.face));
+    } else if modifiers.command || modifiers.ctrl {
+        if !state.selected.remove(&face) {
+            state.selected.insert(face);
+        }
+        state.anchor = Some(index);
+    } else {
+        let only_this = state.selected.len() == 1 && state.selected.contains(&face);
+        state.selected.clear();
+        if !only_this {
+            state.selected.insert(face);
+        }
+        state.anchor = Some(index);
+    }
+}
+
+fn selection_bar(
+    ui: &mut egui::Ui,
+    frame: &mut Frame,
+    state: &mut PersonViewState,
+    id: PersonId,
+    faces: &[PersonFace],
+) {
+    let data = frame.data;
+    let selected: Vec<FaceId> = faces
+        .iter()
+        .map(|f| f.face)
+        .filter(|f| state.selected.contains(f))
+        .collect();
+    let suggested_selected = faces
+        .iter()
+        .filter(|f| state.selected.contains(&f.face) && f.state == FaceState::Suggested)
+        .count();
+    egui::Frame::new()
+        .fill(theme::CARD)
+        .corner_radius(8.0)
+        .inner_margin(egui::Margin::symmetric(12, 6))
+        .show(ui, |ui| {
+            ui.horizontal_wrapped(|ui| {
+                if selected.is_empty() {
+                    ui.label(
+                        RichText::new(
+                            "Select faces to correct them — click, Shift+click, Ctrl+click, Ctrl+A. \
+                             Faces marked ? are suggestions.",
+                        )
+                        .weak(),
+                    );
+                    if faces.iter().any(|f| f.state == FaceState::Suggested)
+                        && data.person(id).is_some_and(|p| p.name.is_some())
+                        && ui.button("Confirm all suggestions").clicked()
+                    {
+                        let suggested: Vec<FaceId> = faces
+                            .iter()
+                            .filter(|f| f.state == FaceState::Suggested)
+                            .map(|f| f.face)
+                            .collect();
+                        frame.actions.push(Action::Mutate(Mutation::Move {
+                            faces: suggested,
+                            to: id,
+                        }));
+                    }
+                    return;
+                }
+                ui.label(RichText::new(count(selected.len(), "face selected", "faces selected")).strong());
+                ui.separator();
+                if suggested_selected > 0 && ui.button("Confirm").clicked() {
+                    frame.actions.push(Action::Mutate(Mutation::Move {
+                        faces: selected.clone(),
+                        to: id,
+                    }));
+                }
+                if ui
+                    .button("Not this person")
+                    .on_hover_text("These faces will never be suggested for this person again")
+                    .clicked()
+                {
+                    frame.actions.push(Action::Mutate(Mutation::Reject {
+                        faces: selected.clone(),
+                        from: Some(id),
+                    }));
+                    state.selected.clear();
+                }
+                ui.menu_button("Move to…", |ui| {
+                    for p in data.named_people() {
+                        if p.id == id {
+                            continue;
+                        }
+                        if ui.button(p.name.as_deref().unwrap_or("Unnamed")).clicked() {
+                            frame.actions.push(Action::Mutate(Mutation::Move {
+                                faces: selected.clone(),
+                                to: p.id,
+                            }));
+                            state.selected.clear();
+                        }
+                    }
+                    ui.separator();
+                    ui.label("New person:");
+                    let field = ui.add(
+                        egui::TextEdit::singleline(&mut state.new_person_name)
+                            .hint_text("Name")
+                            .desired_width(160.0),
+                    );
+                    field.widget_info(|| {
+                        egui::WidgetInfo::labeled(egui::Role::TextInput, true, "New person name")
+                    });
+                    if ui.button("Move to new person").clicked() {
+                        let name = state.new_person_name.trim().to_string();
+                        frame.actions.push(Action::Mutate(Mutation::Split {
+                            faces: selected.clone(),
+                            name: (!name.is_empty()).then_some(name),
+                        }));
+                        state.new_person_name.clear();
+                        state.selected.clear();
+                    }
+                });
+                if ui
+                    .button("Split into new person")
+                    .on_hover_text("These faces become a person of their own")
+                    .clicked()
+                {
+                    frame.actions.push(Action::Mutate(Mutation::Split {
+                        faces: selected.clone(),
+                        name: None,
+                    }));
+                    state.selected.clear();
+                }
+                ui.menu_button("Merge into…", |ui| {
+                    ui.label(RichText::new("Move this whole person into:").weak());
+                    for p in data.named_people() {
+                        if p.id != id && ui.button(p.name.as_deref().unwrap_or("Unnamed")).clicked() {
+                            frame.actions.push(Action::Mutate(Mutation::Merge {
+                                from: vec![id],
+                                into: p.id,
+                            }));
+                            state.selected.clear();
+                        }
+                    }
+                });
+                if ui
+                    .button("Ignore")
+                    .on_hover_text("Not a face, or a stranger: never shown in people again")
+                    .clicked()
+                {
+                    frame.actions.push(Action::Mutate(Mutation::Ignore(selected.clone())));
+                    state.selected.clear();
+                }
+                if selected.len() == 1 && ui.button("Set as key face").clicked() {
+                    frame
+                        .actions
+                        .push(Action::Mutate(Mutation::SetKeyFace(id, selected[0])));
+                }
+                if ui.button("Select none").clicked() {
+                    state.selected.clear();
+                }
+            });
+        });
+}
+
+fn photos_tab(ui: &mut egui::Ui, frame: &mut Frame, state: &mut PersonViewState, id: PersonId) {
+    let data = frame.data;
+    ui.horizontal(|ui| {
+        ui.label("Together with:");
+        let mut changed = false;
+        let mut remove = None;
+        for other in &state.together {
+            if ui
+                .button(format!("{} ✕", data.display_name(*other)))
+                .on_hover_text("Remove from the filter")
+                .clicked()
+            {
+                remove = Some(*other);
+            }
+        }
+        if let Some(r) = remove {
+            state.together.retain(|p| *p != r);
+            changed = true;
+        }
+        ui.menu_button("Add person…", |ui| {
+            egui::ScrollArea::vertical().max_height(300.0).show(ui, |ui| {
+                for p in data.named_people() {
+                    if p.id != id
+                        && !state.together.contains(&p.id)
+                        && ui.button(p.name.as_deref().unwrap_or("Unnamed")).clicked()
+                    {
+                        state.together.push(p.id);
+                        changed = true;
+                    }
+                }
+            });
+        });
+        if changed {
+            let mut ids = vec![id];
+            ids.extend(&state.together);
+            frame.actions.push(Action::LoadPhotosOf(ids));
+        }
+    });
+    ui.add_space(6.0);
+    let mut wanted = vec![id];
+    wanted.extend(&state.together);
+    let photos = match &data.photos {
+        Some((ids, photos)) if *ids == wanted => photos,
+        _ => {
+            ui.spinner();
+            return;
+        }
+    };
+    if photos.is_empty() {
+        empty_state(ui, "No photos", "No photo shows all of these people together.");
+        return;
+    }
+    ui.label(RichText::new(count(photos.len(), "photo", "photos")).weak());
+    let side = 200.0;
+    let siblings: Vec<_> = photos.iter().map(|p| p.id).collect();
+    virtual_grid(ui, "person-photos", photos.len(), Vec2::splat(side), |ui, i| {
+        let photo = &photos[i];
+        let (rect, response) = ui.allocate_exact_size(Vec2::splat(side), egui::Sense::click());
+        let name = photo
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        response.widget_info(|| {
+            egui::WidgetInfo::labeled(egui::Role::Button, true, format!("Photo {name}"))
+        });
+        ui.painter()
+            .rect_filled(rect, egui::CornerRadius::same(8), theme::CARD);
+        if let Some(texture) = frame.photos.get(photo.id) {
+            let size = texture.size_vec2();
+            let fit = (rect.width() / size.x).min(rect.height() / size.y);
+            let shown = egui::Rect::from_center_size(rect.center(), size * fit);
+            egui::Image::from_texture(texture)
+                .corner_radius(8.0)
+                .paint_at(ui, shown);
+        }
+        if response.clicked() {
+            frame.actions.push(Action::Go(View::Photo {
+                photo: photo.id,
+                siblings: siblings.clone(),
+            }));
+        }
+        response.on_hover_text(format!(
+            "{}{}",
+            photo.path.display(),
+            photo
+                .taken_at
+                .as_deref()
+                .map(|t| format!("\ntaken {t}"))
+                .unwrap_or_default()
+        ));
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::geometry::Rect;
+    use egui::Modifiers;
+
+    fn faces(n: usize) -> Vec<PersonFace> {
+        (0..n)
+            .map(|i| PersonFace {
+                face: i as FaceId + 100,
+                photo: i as i64,
+                path: format!("/p/{i}.jpg").into(),
+                state: FaceState::Confirmed,
+                rect: Rect::new(0, 0, 10, 10),
+                distance: None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn click_shift_and_ctrl_select_like_a_file_manager() {
+        let faces = faces(6);
+        let mut state = PersonViewState::default();
+        click_select(&mut state, &faces, 1, Modifiers::NONE);
+        assert_eq!(state.selected.iter().copied().collect::<Vec<_>>(), vec![101]);
+        click_select(&mut state, &faces, 4, Modifiers::SHIFT);
+        assert_eq!(
+            state.selected.iter().copied().collect::<Vec<_>>(),
+            vec![101, 102, 103, 104]
+        );
+        click_select(&mut state, &faces, 2, Modifiers::COMMAND);
+        assert_eq!(
+            state.selected.iter().copied().collect::<Vec<_>>(),
+            vec![101, 103, 104]
+        );
+        click_select(&mut state, &faces, 5, Modifiers::NONE);
+        assert_eq!(state.selected.iter().copied().collect::<Vec<_>>(), vec![105]);
+        click_select(&mut state, &faces, 5, Modifiers::NONE);
+        assert!(state.selected.is_empty(), "a second click deselects");
+    }
+}

@@ -1,0 +1,230 @@
+//! Review: "Is this Anna?" — the faces most likely to be a named person, nearest first,
+//! answered one at a time with Y / N / S, or many at once in the batch view.
+
+use egui::{Key, RichText, Vec2};
+
+use super::{Frame, TileLook, count, empty_state, face_tile, paint_face, virtual_grid};
+use crate::library::store::FaceId;
+use crate::people::ops::{PersonId, Suggestion};
+use crate::ui::backend::Mutation;
+use crate::ui::state::{Action, ReviewViewState, View};
+use crate::ui::theme;
+
+pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut ReviewViewState) {
+    let data = frame.data;
+    let named = data.named_people();
+    ui.horizontal(|ui| {
+        ui.heading(RichText::new("Review").strong());
+        ui.add_space(12.0);
+        ui.label("Suggestions for");
+        let current = state
+            .person
+            .map(|id| data.display_name(id))
+            .unwrap_or_else(|| "choose a person".into());
+        egui::ComboBox::from_id_salt("review-person")
+            .selected_text(current)
+            .width(200.0)
+            .show_ui(ui, |ui| {
+                for p in &named {
+                    let label = p.name.clone().unwrap_or_default();
+                    if ui.selectable_label(state.person == Some(p.id), label).clicked() {
+                        state.skipped.clear();
+                        state.batch_selected.clear();
+                        frame.actions.push(Action::LoadSuggestions(p.id));
+                    }
+                }
+            });
+        ui.add_space(12.0);
+        ui.checkbox(&mut state.batch, "Show all at once");
+    });
+    ui.add_space(8.0);
+    if named.is_empty() {
+        empty_state(
+            ui,
+            "Name someone first",
+            "Open a person on the People page and give them a name; Kindred then suggests their other faces here.",
+        );
+        return;
+    }
+    let Some(person) = state.person else {
+        // Start with the first named person so the page is never empty.
+        if let Some(first) = named.first() {
+            frame.actions.push(Action::LoadSuggestions(first.id));
+        }
+        return;
+    };
+    let items: Vec<&Suggestion> = match &data.suggestions {
+        Some((id, items)) if *id == person => items
+            .iter()
+            .filter(|s| !state.skipped.contains(&s.face))
+            .collect(),
+        _ => {
+            ui.spinner();
+            return;
+        }
+    };
+    let name = data.display_name(person);
+    if items.is_empty() {
+        empty_state(
+            ui,
+            "All caught up",
+            &format!("There are no more faces that look like {name}."),
+        );
+        return;
+    }
+    if state.batch {
+        batch(ui, frame, state, person, &name, &items);
+    } else {
+        one_at_a_time(ui, frame, state, person, &name, items[0], items.len());
+    }
+}
+
+fn one_at_a_time(
+    ui: &mut egui::Ui,
+    frame: &mut Frame,
+    state: &mut ReviewViewState,
+    person: PersonId,
+    name: &str,
+    item: &Suggestion,
+    remaining: usize,
+) {
+    let mut answer = None;
+    if !ui.ctx().egui_wants_keyboard_input() {
+        ui.input(|i| {
+            if i.key_pressed(Key::Y) {
+                answer = Some(true);
+            } else if i.key_pressed(Key::N) {
+                answer = Some(false);
+            } else if i.key_pressed(Key::S) {
+                state.skipped.insert(item.face);
+            }
+        });
+    }
+    ui.vertical_centered(|ui| {
+        ui.label(RichText::new(format!("Is this {name}?")).size(26.0).strong());
+        ui.label(
+            RichText::new(format!(
+                "{} to review · distance {:.2} · {}",
+                remaining,
+                item.distance,
+                item.path.display()
+            ))
+            .weak(),
+        );
+        ui.add_space(10.0);
+        ui.horizontal(|ui| {
+            let face_side = 240.0;
+            let photo_side = 240.0;
+            ui.add_space(((ui.available_width() - face_side - photo_side - 16.0) / 2.0).max(0.0));
+            let (rect, response) = ui.allocate_exact_size(Vec2::splat(face_side), egui::Sense::hover());
+            response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Image, true, "Suggested face"));
+            paint_face(ui, frame.faces, item.face, rect, egui::CornerRadius::same(12));
+            ui.add_space(16.0);
+            let (rect, photo) = ui.allocate_exact_size(Vec2::splat(photo_side), egui::Sense::click());
+            ui.painter().rect_filled(rect, 12.0, theme::CARD);
+            if let Some(texture) = frame.photos.get(item.photo) {
+                let size = texture.size_vec2();
+                let fit = (rect.width() / size.x).min(rect.height() / size.y);
+                egui::Image::from_texture(texture)
+                    .corner_radius(12.0)
+                    .paint_at(ui, egui::Rect::from_center_size(rect.center(), size * fit));
+            }
+            if photo.on_hover_text("Open the photo").clicked() {
+                frame.actions.push(Action::Go(View::Photo {
+                    photo: item.photo,
+                    siblings: vec![item.photo],
+                }));
+            }
+        });
+        ui.add_space(16.0);
+        ui.horizontal(|ui| {
+            ui.add_space(((ui.available_width() - 3.0 * 130.0) / 2.0).max(0.0));
+            let big = |text: &str| egui::Button::new(RichText::new(text).size(16.0)).min_size(Vec2::new(120.0, 38.0));
+            if ui.add(big("Yes (Y)").fill(theme::ACCENT.linear_multiply(0.7))).clicked() {
+                answer = Some(true);
+            }
+            if ui.add(big("No (N)")).clicked() {
+                answer = Some(false);
+            }
+            if ui.add(big("Skip (S)")).clicked() {
+                state.skipped.insert(item.face);
+            }
+        });
+    });
+    match answer {
+        Some(true) => {
+            state.skipped.insert(item.face);
+            frame.actions.push(Action::Mutate(Mutation::Move {
+                faces: vec![item.face],
+                to: person,
+            }));
+        }
+        Some(false) => {
+            state.skipped.insert(item.face);
+            frame.actions.push(Action::Mutate(Mutation::Reject {
+                faces: vec![item.face],
+                from: Some(person),
+            }));
+        }
+        None => {}
+    }
+}
+
+fn batch(
+    ui: &mut egui::Ui,
+    frame: &mut Frame,
+    state: &mut ReviewViewState,
+    person: PersonId,
+    name: &str,
+    items: &[&Suggestion],
+) {
+    let chosen: Vec<FaceId> = items
+        .iter()
+        .map(|s| s.face)
+        .filter(|f| state.batch_selected.contains(f))
+        .collect();
+    ui.horizontal(|ui| {
+        ui.label(format!(
+            "{} that may be {name}. Select the ones that are, then confirm.",
+            count(items.len(), "face", "faces")
+        ));
+        if ui.button("Select all").clicked() {
+            state.batch_selected = items.iter().map(|s| s.face).collect();
+        }
+        if ui
+            .add_enabled(!chosen.is_empty(), egui::Button::new(format!("Confirm {} as {name}", chosen.len())))
+            .clicked()
+        {
+            frame.actions.push(Action::Mutate(Mutation::Move {
+                faces: chosen.clone(),
+                to: person,
+            }));
+            state.batch_selected.clear();
+        }
+        if ui
+            .add_enabled(!chosen.is_empty(), egui::Button::new(format!("Not {name}")))
+            .clicked()
+        {
+            frame.actions.push(Action::Mutate(Mutation::Reject {
+                faces: chosen.clone(),
+                from: Some(person),
+            }));
+            state.batch_selected.clear();
+        }
+    });
+    ui.add_space(6.0);
+    let side = frame.settings.face_size;
+    virtual_grid(ui, "review-batch", items.len(), Vec2::splat(side), |ui, i| {
+        let item = items[i];
+        let look = TileLook {
+            selected: state.batch_selected.contains(&item.face),
+            suggested: false,
+        };
+        let label = format!("Suggested face {}", item.face);
+        let response = face_tile(ui, frame.faces, item.face, side, look, &label);
+        if response.clicked() && !state.batch_selected.remove(&item.face) {
+            state.batch_selected.insert(item.face);
+        }
+        response.on_hover_text(format!("distance {:.2}\n{}", item.distance, item.path.display()));
+    });
+}

@@ -1,0 +1,262 @@
+//! The desktop app driven like a user would: egui_kittest clicks and types through the real
+//! views (by their accessible labels) against a library scanned from fixture photos, and the
+//! results are checked in the library itself.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use kindred::library::store::Store;
+use kindred::people::ops::{self, FaceState, PersonSummary};
+use kindred::ui::KindredApp;
+use kindred::ui::state::Settings;
+
+/// Twelve LFW photos: four each of three people.
+fn photo_folder(dir: &Path, held_back: &[&str]) -> PathBuf {
+    let photos = dir.join("photos");
+    std::fs::create_dir_all(&photos).unwrap();
+    for entry in std::fs::read_dir(fixtures()).unwrap() {
+        let entry = entry.unwrap();
+        if !held_back.iter().any(|h| entry.file_name() == *h) {
+            std::fs::copy(entry.path(), photos.join(entry.file_name())).unwrap();
+        }
+    }
+    photos
+}
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/people")
+}
+
+fn app_on(library: &Path) -> Harness<'static, KindredApp> {
+    let library = library.to_path_buf();
+    Harness::builder()
+        .with_size(egui::vec2(1280.0, 860.0))
+        .build_eframe(move |cc| {
+            let store = Store::open(&library).unwrap();
+            KindredApp::with_store(&cc.egui_ctx, store, Settings::default(), None)
+        })
+}
+
+/// Steps frames until the app has nothing in flight and has drawn the results.
+fn settle(harness: &mut Harness<'_, KindredApp>) {
+    let deadline = Instant::now() + Duration::from_secs(600);
+    let mut quiet_frames = 0;
+    while quiet_frames < 3 {
+        assert!(Instant::now() < deadline, "the app did not settle");
+        harness.step();
+        if harness.state().is_idle() {
+            quiet_frames += 1;
+        } else {
+            quiet_frames = 0;
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+/// The library as another process would see it.
+fn people(library: &Path) -> Vec<PersonSummary> {
+    let store = Store::open(library).unwrap();
+    ops::people(&store).unwrap()
+}
+
+fn named(library: &Path, name: &str) -> PersonSummary {
+    people(library)
+        .into_iter()
+        .find(|p| p.name.as_deref() == Some(name))
+        .unwrap_or_else(|| panic!("no person named {name}"))
+}
+
+fn type_into(harness: &mut Harness<'_, KindredApp>, label: &str, text: &str) {
+    harness.get_by_label(label).click();
+    harness.step();
+    harness.get_by_label(label).type_text(text);
+    harness.step();
+}
+
+fn press(harness: &mut Harness<'_, KindredApp>, key: egui::Key) {
+    harness.key_press(key);
+    harness.step();
+}
+
+/// First run → add a folder by typing its path → the scan runs → people appear.
+fn scanned_app(dir: &Path, held_back: &[&str]) -> (Harness<'static, KindredApp>, PathBuf) {
+    let photos = photo_folder(dir, held_back);
+    let library = dir.join("library.kindred");
+    let mut harness = app_on(&library);
+    settle(&mut harness);
+    harness.get_by_label("Add photo folder…");
+    type_into(&mut harness, "Folder path", photos.to_str().unwrap());
+    harness.get_by_label("Add").click();
+    harness.step();
+    settle(&mut harness);
+    (harness, library)
+}
+
+#[test]
+fn add_a_folder_scan_it_and_name_merge_split_and_undo() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut harness, library) = scanned_app(dir.path(), &[]);
+
+    let found = people(&library);
+    let faces: usize = found.iter().map(|p| p.faces).sum();
+    assert!(faces >= 12, "every photo has a face: {found:?}");
+    assert!(found.len() >= 3, "three people at least: {found:?}");
+    let cards = harness.query_all_by_label_contains("Person ").count();
+    assert_eq!(cards, found.len(), "one card per person");
+
+    // Name the largest group.
+    let largest = found[0].clone();
+    harness.state_mut().open_person(largest.id);
+    settle(&mut harness);
+    harness.get_by_label("Name this person").click();
+    harness.step();
+    harness.get_by_label("Name").type_text("Anna");
+    press(&mut harness, egui::Key::Enter);
+    settle(&mut harness);
+    let anna = named(&library, "Anna");
+    assert_eq!(anna.id, largest.id);
+    assert_eq!(anna.confirmed, largest.faces, "naming confirms the faces shown");
+
+    // Split two faces off into a new person.
+    let before = people(&library).len();
+    let face_labels: Vec<String> = harness
+        .query_all_by_label_contains("Face ")
+        .filter_map(|n| n.accesskit_node().label())
+        .collect();
+    assert!(face_labels.len() >= 2, "{face_labels:?}");
+    harness.get_by_label(&face_labels[0]).click();
+    harness.step();
+    harness
+        .get_by_label(&face_labels[1])
+        .click_modifiers(egui::Modifiers::COMMAND);
+    harness.step();
+    harness.get_by_label("Split into new person").click();
+    harness.step();
+    settle(&mut harness);
+    let after_split = people(&library);
+    assert_eq!(after_split.len(), before + 1, "split made one new person");
+    assert_eq!(named(&library, "Anna").faces, anna.faces - 2);
+
+    // Undo with Ctrl+Z puts the faces back.
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    harness.step();
+    settle(&mut harness);
+    assert_eq!(people(&library).len(), before, "undo removed the split");
+    assert_eq!(named(&library, "Anna").faces, anna.faces);
+
+    // Merge two other people from the People grid with Ctrl+click.
+    harness.get_by_label("People").click();
+    harness.step();
+    settle(&mut harness);
+    let others: Vec<PersonSummary> = people(&library)
+        .into_iter()
+        .filter(|p| p.id != anna.id)
+        .collect();
+    assert!(others.len() >= 2);
+    let (a, b) = (others[0].clone(), others[1].clone());
+    let a_label = format!("Person {}", a.name.clone().unwrap_or_else(|| "Unnamed".into()));
+    let unnamed_cards: Vec<_> = harness.query_all_by_label(&a_label).collect();
+    assert!(unnamed_cards.len() >= 2);
+    unnamed_cards[0].click_modifiers(egui::Modifiers::COMMAND);
+    harness.step();
+    let unnamed_cards: Vec<_> = harness.query_all_by_label(&a_label).collect();
+    unnamed_cards[1].click_modifiers(egui::Modifiers::COMMAND);
+    harness.step();
+    harness.get_by_label("Merge").click();
+    harness.step();
+    settle(&mut harness);
+    let after_merge = people(&library);
+    assert_eq!(after_merge.len(), others.len(), "two people became one");
+    let merged_faces: usize = after_merge
+        .iter()
+        .filter(|p| p.id == a.id || p.id == b.id)
+        .map(|p| p.faces)
+        .sum();
+    assert_eq!(merged_faces, a.faces + b.faces, "no face lost in the merge");
+}
+
+#[test]
+fn a_rejected_face_stays_rejected_after_a_rescan_and_review_answers_with_keys() {
+    let held_back = "Tony_Blair_0004.jpg";
+    let dir = tempfile::tempdir().unwrap();
+    let (mut harness, library) = scanned_app(dir.path(), &[held_back]);
+    let faces_of = |library: &Path, id| {
+        let store = Store::open(library).unwrap();
+        ops::faces_of_person(&store, id).unwrap()
+    };
+    let blair = people(&library)
+        .into_iter()
+        .find(|p| {
+            faces_of(&library, p.id)
+                .iter()
+                .any(|f| f.path.to_string_lossy().contains("Tony_Blair"))
+        })
+        .expect("Tony Blair's faces form a person");
+
+    harness.state_mut().open_person(blair.id);
+    settle(&mut harness);
+    harness.get_by_label("Name this person").click();
+    harness.step();
+    harness.get_by_label("Name").type_text("Blair");
+    press(&mut harness, egui::Key::Enter);
+    settle(&mut harness);
+    assert_eq!(named(&library, "Blair").id, blair.id);
+
+    // "Not this person" on one face.
+    let face_label = harness
+        .query_all_by_label_contains("Face ")
+        .filter_map(|n| n.accesskit_node().label())
+        .next()
+        .unwrap();
+    let rejected: i64 = face_label
+        .trim_start_matches("Face ")
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    harness.get_by_label(&face_label).click();
+    harness.step();
+    harness.get_by_label("Not this person").click();
+    harness.step();
+    settle(&mut harness);
+    assert!(faces_of(&library, blair.id).iter().all(|f| f.face != rejected));
+
+    // A new photo of him arrives; rescan from the Folders page.
+    std::fs::copy(fixtures().join(held_back), dir.path().join("photos").join(held_back)).unwrap();
+    harness.get_by_label("Folders").click();
+    harness.step();
+    settle(&mut harness);
+    harness.get_by_label("Rescan all").click();
+    harness.step();
+    settle(&mut harness);
+    assert!(
+        faces_of(&library, blair.id).iter().all(|f| f.face != rejected),
+        "the rejected face came back after a rescan"
+    );
+    let suggestions = {
+        let store = Store::open(&library).unwrap();
+        ops::suggestions(&store, blair.id, 10).unwrap()
+    };
+    assert!(suggestions.iter().all(|s| s.face != rejected), "a rejection holds forever");
+    let new_face = suggestions
+        .iter()
+        .find(|s| s.path.ends_with(held_back))
+        .expect("the new photo's face is suggested for Blair");
+
+    // Review answers it with the keyboard.
+    harness.get_by_label("Review").click();
+    harness.step();
+    settle(&mut harness);
+    harness.get_by_label("Suggested face");
+    press(&mut harness, egui::Key::Y);
+    settle(&mut harness);
+    let answered = faces_of(&library, blair.id)
+        .into_iter()
+        .find(|f| f.face == suggestions[0].face)
+        .unwrap();
+    assert_eq!(answered.state, FaceState::Confirmed, "Y confirmed the suggestion");
+    let _ = new_face;
+}
