@@ -3,6 +3,7 @@
 
 pub mod decode;
 pub mod lock;
+pub mod people_store;
 pub mod scan;
 pub mod store;
 pub mod walk;
