@@ -12,7 +12,9 @@ use serde_json::Value;
 
 fn kindred(library: &Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_kindred"));
-    cmd.env_remove("KINDRED_MODELS").arg("--library").arg(library);
+    cmd.env_remove("KINDRED_MODELS")
+        .arg("--library")
+        .arg(library);
     cmd
 }
 
@@ -40,7 +42,8 @@ fn json(library: &Path, args: &[&str]) -> Value {
 fn scanned_library() -> &'static Path {
     static LIBRARY: OnceLock<PathBuf> = OnceLock::new();
     LIBRARY.get_or_init(|| {
-        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("people_cli-{}", std::process::id()));
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("people_cli-{}", std::process::id()));
         let photos = dir.join("photos");
         std::fs::create_dir_all(&photos).unwrap();
         for name in ["bald_guys.png", "2008_002506.png", "2008_001322.png"] {
@@ -48,7 +51,11 @@ fn scanned_library() -> &'static Path {
         }
         let library = dir.join("library.kindred");
         let out = run(&library, &["scan", "--quiet", photos.to_str().unwrap()]);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         library
     })
 }
@@ -61,7 +68,10 @@ fn fresh_copy(name: &str) -> (tempfile::TempDir, PathBuf) {
 }
 
 fn people(library: &Path) -> Vec<Value> {
-    json(library, &["people", "--json"]).as_array().unwrap().clone()
+    json(library, &["people", "--json"])
+        .as_array()
+        .unwrap()
+        .clone()
 }
 
 fn faces_of(library: &Path, id: i64) -> Vec<Value> {
@@ -116,10 +126,16 @@ fn a_scan_makes_people_that_can_be_named_merged_split_and_undone() {
     assert_eq!(faces_of(&lib, b).len(), 6);
 
     // Split two faces off into a new named person.
-    let two: Vec<String> = faces_of(&lib, a)[..2].iter().map(|f| id(f).to_string()).collect();
+    let two: Vec<String> = faces_of(&lib, a)[..2]
+        .iter()
+        .map(|f| id(f).to_string())
+        .collect();
     let out = ok(&lib, &["split", &two[0], &two[1], "--name", "Twin"]);
     assert!(out.contains("Twin"), "{out}");
-    let twin = people(&lib).into_iter().find(|p| p["name"] == "Twin").unwrap();
+    let twin = people(&lib)
+        .into_iter()
+        .find(|p| p["name"] == "Twin")
+        .unwrap();
     assert_eq!(twin["faces"], 2);
 
     // Move one back, reject the other from Twin.
@@ -127,7 +143,10 @@ fn a_scan_makes_people_that_can_be_named_merged_split_and_undone() {
     assert_eq!(faces_of(&lib, a).len(), 5);
     ok(&lib, &["reject", &two[1]]);
     assert!(faces_of(&lib, id(&twin)).is_empty());
-    assert!(people(&lib).iter().all(|p| id(p) != id(&twin)), "an empty person disappears");
+    assert!(
+        people(&lib).iter().all(|p| id(p) != id(&twin)),
+        "an empty person disappears"
+    );
     let placed = people(&lib)
         .iter()
         .flat_map(|p| faces_of(&lib, id(p)))
@@ -140,9 +159,20 @@ fn a_scan_makes_people_that_can_be_named_merged_split_and_undone() {
     ok(&lib, &["ignore", &c_face]);
     assert_eq!(faces_of(&lib, c).len(), 5);
     ok(&lib, &["hide", &c.to_string()]);
-    assert!(people(&lib).iter().any(|p| id(p) == c && p["hidden"] == true));
+    assert!(
+        people(&lib)
+            .iter()
+            .any(|p| id(p) == c && p["hidden"] == true)
+    );
     ok(&lib, &["unhide", &c.to_string()]);
-    ok(&lib, &["key-face", &c.to_string(), &id(&faces_of(&lib, c)[1]).to_string()]);
+    ok(
+        &lib,
+        &[
+            "key-face",
+            &c.to_string(),
+            &id(&faces_of(&lib, c)[1]).to_string(),
+        ],
+    );
     let suggestions = json(&lib, &["suggestions", &a.to_string(), "--json"]);
     for s in suggestions.as_array().unwrap() {
         assert!(s["distance"].as_f64().unwrap() < 0.7);
@@ -150,7 +180,11 @@ fn a_scan_makes_people_that_can_be_named_merged_split_and_undone() {
     let confirmed_before: Vec<Value> = faces_of(&lib, a);
     let report = json(&lib, &["recluster", "--json"]);
     assert!(report["faces"].as_u64().unwrap() > 0, "{report}");
-    assert_eq!(faces_of(&lib, a), confirmed_before, "re-clustering keeps confirmed faces");
+    assert_eq!(
+        faces_of(&lib, a),
+        confirmed_before,
+        "re-clustering keeps confirmed faces"
+    );
 
     // Undo several at once.
     let out = ok(&lib, &["undo", "3"]);

@@ -203,6 +203,9 @@ pub enum EvalCommand {
         method: ClusterMethod,
         #[arg(long)]
         threshold: Option<f32>,
+        /// Agglomerative only: no merge across a pair at least this far apart (default 0.66).
+        #[arg(long)]
+        cap: Option<f32>,
         #[arg(long, default_value_t = 0)]
         upsample: u32,
         /// Take the faces from the library (scanned before) instead of analysing the photos.
@@ -307,7 +310,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Bench {
             what: BenchCommand::Engine { photos, repeat },
         }) => bench::engine(&photos, repeat),
-        Some(Command::Bench { what: BenchCommand::Rescan { files } }) => bench::rescan(files),
+        Some(Command::Bench {
+            what: BenchCommand::Rescan { files },
+        }) => bench::rescan(files),
         Some(Command::Bench {
             what:
                 BenchCommand::Cluster {
@@ -320,7 +325,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Faces { person, json }) => people::faces(&library_path, person, json),
         Some(Command::Name { id, name }) => people::name(&library_path, id, &name),
         Some(Command::Merge { ids, into }) => people::merge(&library_path, &ids, into),
-        Some(Command::Split { faces, name }) => people::split(&library_path, &faces, name.as_deref()),
+        Some(Command::Split { faces, name }) => {
+            people::split(&library_path, &faces, name.as_deref())
+        }
         Some(Command::Move { faces, to }) => people::move_faces(&library_path, &faces, to),
         Some(Command::Reject { faces, from }) => people::reject(&library_path, &faces, from),
         Some(Command::Ignore { faces }) => people::ignore(&library_path, &faces),
@@ -342,6 +349,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     labels,
                     method,
                     threshold,
+                    cap,
                     upsample,
                     from_library,
                     json,
@@ -353,6 +361,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             &photos,
             method,
             threshold,
+            cap,
             upsample,
             from_library,
             json,

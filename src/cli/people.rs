@@ -85,7 +85,10 @@ pub fn list_people(library: &Path, json: bool) -> anyhow::Result<ExitCode> {
             .collect();
         println!("{}", serde_json::Value::Array(value));
     } else {
-        println!("{:>6}  {:<24} {:>6} {:>6} {:>9}", "id", "name", "faces", "photos", "confirmed");
+        println!(
+            "{:>6}  {:<24} {:>6} {:>6} {:>9}",
+            "id", "name", "faces", "photos", "confirmed"
+        );
         for p in &people {
             println!(
                 "{:>6}  {:<24} {:>6} {:>6} {:>9}{}",
@@ -313,12 +316,16 @@ pub fn eval_cluster(
     photos: &[PathBuf],
     method: ClusterMethod,
     threshold: Option<f32>,
+    cap: Option<f32>,
     upsample: u32,
     from_library: bool,
     json: bool,
 ) -> anyhow::Result<ExitCode> {
     let labels = read_labels(labels_file)?;
-    let options = cluster_options(method, threshold);
+    let mut options = cluster_options(method, threshold);
+    if let Some(cap) = cap {
+        options.cap = cap;
+    }
     let mut evaluated: Vec<(usize, EvalPhoto)> = Vec::new();
     let mut failed = 0usize;
     if from_library {
@@ -333,8 +340,8 @@ pub fn eval_cluster(
             }
         }
     } else {
-        let engine = crate::engine::pipeline::FaceEngine::load()
-            .context("cannot load the face models")?;
+        let engine =
+            crate::engine::pipeline::FaceEngine::load().context("cannot load the face models")?;
         let analyse = crate::engine::pipeline::AnalyzeOptions {
             upsample,
             jitter: 0,
@@ -418,8 +425,12 @@ pub fn eval_cluster(
         if let Some(obj) = value.as_object_mut() {
             obj.insert("method".into(), json!(method_name));
             obj.insert("threshold".into(), json!(options.threshold));
+            obj.insert("cap".into(), json!(options.cap));
             obj.insert("all_faces".into(), json!(descriptors.len()));
-            obj.insert("all_clusters".into(), json!(predicted.iter().max().map_or(0, |m| m + 1)));
+            obj.insert(
+                "all_clusters".into(),
+                json!(predicted.iter().max().map_or(0, |m| m + 1)),
+            );
             obj.insert("photos".into(), json!(photos.len()));
             obj.insert("photos_without_faces".into(), json!(without_faces));
             obj.insert("photos_unlabelled".into(), json!(unlabelled_photos));
@@ -429,8 +440,9 @@ pub fn eval_cluster(
         println!("{value}");
     } else {
         println!(
-            "{method_name} threshold {}: {} photos ({} without faces, {} unlabelled, {} failed), {} faces, {} labelled",
+            "{method_name} threshold {} cap {}: {} photos ({} without faces, {} unlabelled, {} failed), {} faces, {} labelled",
             options.threshold,
+            options.cap,
             photos.len(),
             without_faces,
             unlabelled_photos,
@@ -581,7 +593,9 @@ pub fn bench_cluster(faces: usize, people: usize, batch: usize) -> anyhow::Resul
         let ids: Vec<PersonId> = ops::people(&store)?.iter().map(|p| p.id).collect();
         store.transaction(|s| -> Result<(), ops::PeopleError> {
             for id in &ids {
-                let mut row = s.person_row(*id)?.ok_or(ops::PeopleError::UnknownPerson(*id))?;
+                let mut row = s
+                    .person_row(*id)?
+                    .ok_or(ops::PeopleError::UnknownPerson(*id))?;
                 row.name = Some(format!("person {id}"));
                 s.update_person(&row)?;
                 for a in s.assignments_of_person(*id, &[ops::FaceState::Suggested])? {
@@ -593,7 +607,11 @@ pub fn bench_cluster(faces: usize, people: usize, batch: usize) -> anyhow::Resul
             }
             Ok(())
         })?;
-        println!("named and confirmed all {} clusters in {:.1} s", ids.len(), t.elapsed().as_secs_f64());
+        println!(
+            "named and confirmed all {} clusters in {:.1} s",
+            ids.len(),
+            t.elapsed().as_secs_f64()
+        );
         store_faces(&mut store, new, "new")?;
         let t = Instant::now();
         let report = ops::match_new_faces(&mut store)?;

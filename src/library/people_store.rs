@@ -404,9 +404,7 @@ impl Store {
             unique.len()
         );
         let mut stmt = self.connection().prepare(&sql).map_err(self.sql_err())?;
-        let rows = stmt
-            .query_map([], |r| r.get(0))
-            .map_err(self.sql_err())?;
+        let rows = stmt.query_map([], |r| r.get(0)).map_err(self.sql_err())?;
         rows.collect::<Result<_, _>>().map_err(self.sql_err())
     }
 
@@ -574,4 +572,3 @@ mod tests {
         assert!(store.person_rows().unwrap().is_empty());
     }
 }
-

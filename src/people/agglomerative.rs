@@ -233,7 +233,12 @@ mod tests {
         let mut constraints = CannotLink::none(3);
         constraints.tags[0].push(7);
         constraints.forbids[2].push(7);
-        let labels = agglomerative(3, &pairs_of(&points, 0.66), Linkage::default(), &constraints);
+        let labels = agglomerative(
+            3,
+            &pairs_of(&points, 0.66),
+            Linkage::default(),
+            &constraints,
+        );
         assert_ne!(labels[0], labels[2]);
         assert!(labels[1] == labels[0] || labels[1] == labels[2]);
     }

@@ -160,7 +160,14 @@ where
         .into_par_iter()
         .flat_map_iter(|bi| {
             let rows = bi * TILE..((bi + 1) * TILE).min(queries.len());
-            scan_tiles(&queries[rows.clone()], targets, 0, &|i, j| allowed(i + rows.start, j), &bound, &visit)
+            scan_tiles(
+                &queries[rows.clone()],
+                targets,
+                0,
+                &|i, j| allowed(i + rows.start, j),
+                &bound,
+                &visit,
+            )
         })
         .collect()
 }
@@ -260,7 +267,9 @@ mod tests {
     pub(crate) fn synthetic(people: usize, per: usize, seed: u64) -> Vec<Descriptor> {
         let mut state = seed;
         let mut next = move || {
-            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             ((state >> 33) as f32 / (1u64 << 31) as f32) - 0.5
         };
         let mut out = Vec::new();

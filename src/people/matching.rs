@@ -61,11 +61,7 @@ impl ClusterOptions {
 
 /// Clusters descriptors with no constraints; labels `0..k`, largest cluster first.
 pub fn cluster(descriptors: &[Descriptor], options: &ClusterOptions) -> Vec<usize> {
-    cluster_constrained(
-        descriptors,
-        options,
-        &CannotLink::none(descriptors.len()),
-    )
+    cluster_constrained(descriptors, options, &CannotLink::none(descriptors.len()))
 }
 
 /// Clusters descriptors; with agglomerative clustering the cannot-links are respected (Chinese
@@ -76,11 +72,9 @@ pub fn cluster_constrained(
     constraints: &CannotLink,
 ) -> Vec<usize> {
     match options.method {
-        Method::ChineseWhispers => chinese_whispers(
-            &neighbours_within(descriptors, options.threshold),
-            100,
-            0,
-        ),
+        Method::ChineseWhispers => {
+            chinese_whispers(&neighbours_within(descriptors, options.threshold), 100, 0)
+        }
         Method::Agglomerative => {
             let cap = options.cap.max(options.threshold);
             let pairs = pairs_within(descriptors, cap);
@@ -214,11 +208,7 @@ mod tests {
             persons: vec![10, 20, 30],
         };
         let got = suggest(
-            &[
-                query(0.1, 1, &[]),
-                query(1.1, 2, &[20]),
-                query(5.0, 3, &[]),
-            ],
+            &[query(0.1, 1, &[]), query(1.1, 2, &[20]), query(5.0, 3, &[])],
             &ex,
             0.6,
         );

@@ -289,7 +289,11 @@ impl Recorder {
         Ok(())
     }
 
-    fn new_person(&mut self, store: &mut Store, name: Option<&str>) -> Result<PersonId, PeopleError> {
+    fn new_person(
+        &mut self,
+        store: &mut Store,
+        name: Option<&str>,
+    ) -> Result<PersonId, PeopleError> {
         let id = store.insert_person(name)?;
         self.undo.created_persons.push(id);
         Ok(id)
@@ -320,7 +324,12 @@ impl Recorder {
     }
 
     /// Writes the log entry.
-    fn commit(mut self, store: &mut Store, kind: &str, description: String) -> Result<(), PeopleError> {
+    fn commit(
+        mut self,
+        store: &mut Store,
+        kind: &str,
+        description: String,
+    ) -> Result<(), PeopleError> {
         self.undo.description = description;
         let payload = serde_json::to_string(&self.undo)
             .map_err(|e| PeopleError::Invalid(format!("cannot record the operation: {e}")))?;
@@ -425,7 +434,10 @@ pub fn merge(store: &mut Store, from: &[PersonId], into: PersonId) -> Result<(),
         rec.commit(
             store,
             "merge",
-            format!("merged person {} into person {into}{into_name}", list.join(", ")),
+            format!(
+                "merged person {} into person {into}{into_name}",
+                list.join(", ")
+            ),
         )
     })
 }
@@ -645,7 +657,11 @@ pub fn ignore(store: &mut Store, faces: &[FaceId]) -> Result<(), PeopleError> {
                 },
             )?;
         }
-        rec.commit(store, "ignore", format!("ignored {}", describe_faces(faces)))
+        rec.commit(
+            store,
+            "ignore",
+            format!("ignored {}", describe_faces(faces)),
+        )
     })
 }
 
@@ -669,9 +685,7 @@ pub fn set_key_face(store: &mut Store, id: PersonId, face: FaceId) -> Result<(),
     store.transaction(|store| {
         let row = require_person(store, id)?;
         let a = require_face(store, face)?;
-        if a.person != Some(id)
-            || !matches!(a.state, FaceState::Confirmed | FaceState::Suggested)
-        {
+        if a.person != Some(id) || !matches!(a.state, FaceState::Confirmed | FaceState::Suggested) {
             return Err(PeopleError::Invalid(format!(
                 "face {face} is not one of person {id}'s faces"
             )));
@@ -789,10 +803,7 @@ pub fn suggestions(
     found.truncate(limit);
     let mut out = Vec::with_capacity(found.len());
     for (distance, r) in found {
-        let path = store
-            .photo(r.photo)?
-            .map(|p| p.path)
-            .unwrap_or_default();
+        let path = store.photo(r.photo)?.map(|p| p.path).unwrap_or_default();
         out.push(Suggestion {
             face: r.face,
             photo: r.photo,
@@ -970,7 +981,9 @@ fn place(
         cap: options.cap.max(options.threshold),
     };
     if mode == Mode::Incremental && !clusters.persons.is_empty() {
-        let open: Vec<usize> = (0..targets.len()).filter(|&k| result[k].is_none()).collect();
+        let open: Vec<usize> = (0..targets.len())
+            .filter(|&k| result[k].is_none())
+            .collect();
         let open_queries: Vec<Query> = open.iter().map(|&k| queries[k].clone()).collect();
         let joined = join_clusters(&open_queries, &clusters, linkage);
         for (o, j) in joined.into_iter().enumerate() {
@@ -987,7 +1000,9 @@ fn place(
         }
     }
     // The rest are clustered among themselves.
-    let rest: Vec<usize> = (0..targets.len()).filter(|&k| result[k].is_none()).collect();
+    let rest: Vec<usize> = (0..targets.len())
+        .filter(|&k| result[k].is_none())
+        .collect();
     if !rest.is_empty() {
         let descriptors: Vec<Descriptor> = rest.iter().map(|&k| queries[k].descriptor).collect();
         let mut constraints = CannotLink::none(rest.len());
