@@ -49,7 +49,7 @@ pub enum Command {
     /// Group the faces in photos into people and print {"people": [[{"path", "face"}, ...], ...]},
     /// largest group first; `face` indexes the photo's faces in `kindred analyze` order.
     Cluster {
-        /// Agglomerative: largest average descriptor distance within a group (default 0.54).
+        /// Agglomerative: largest average descriptor distance within a group (default 0.56).
         /// Chinese whispers: two faces closer than this are linked (default 0.6).
         #[arg(long)]
         threshold: Option<f32>,
@@ -203,7 +203,7 @@ pub enum EvalCommand {
         method: ClusterMethod,
         #[arg(long)]
         threshold: Option<f32>,
-        /// Agglomerative only: no merge across a pair at least this far apart (default 0.66).
+        /// Agglomerative only: no merge across a pair at least this far apart (default 0.63).
         #[arg(long)]
         cap: Option<f32>,
         #[arg(long, default_value_t = 0)]
