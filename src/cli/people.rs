@@ -562,7 +562,7 @@ pub fn bench_cluster(faces: usize, people: usize, batch: usize) -> anyhow::Resul
             options.match_threshold,
         ));
     }
-    let single_ms = t.elapsed().as_secs_f64() * 1e3 / queries.len().min(20).max(1) as f64;
+    let single_ms = t.elapsed().as_secs_f64() * 1e3 / queries.len().clamp(1, 20) as f64;
     let right = found
         .iter()
         .zip(&truth[faces..])

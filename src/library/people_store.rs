@@ -93,6 +93,9 @@ pub struct MatchRow {
     pub assignment: AssignmentRow,
 }
 
+/// (person, face, state, photo, detector confidence) of a face shown in a person.
+pub type Membership = (PersonId, FaceId, FaceState, PhotoId, f64);
+
 /// An entry of the operations log.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OperationRow {
@@ -334,9 +337,7 @@ impl Store {
 
     /// Every (person, face, state, photo, confidence) of confirmed and suggested faces of
     /// present photos: the raw material of person summaries.
-    pub fn person_membership(
-        &self,
-    ) -> Result<Vec<(PersonId, FaceId, FaceState, PhotoId, f64)>, StoreError> {
+    pub fn person_membership(&self) -> Result<Vec<Membership>, StoreError> {
         let mut stmt = self
             .connection()
             .prepare(
