@@ -74,9 +74,32 @@ fn analyze_prints_dlibs_faces_and_goes_on_after_a_bad_photo() {
 }
 
 #[test]
-fn cluster_finds_the_four_bald_guys_as_dlib_groups_them() {
+fn default_clustering_also_finds_the_four_bald_guys() {
     let photo = fixture("golden/images/bald_guys.png");
     let out = kindred().arg("cluster").arg(&photo).output().unwrap();
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let result: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let sizes: Vec<usize> = result["people"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_array().unwrap().len())
+        .collect();
+    assert_eq!(sizes, vec![6, 6, 6, 6], "{result}");
+}
+
+#[test]
+fn cluster_finds_the_four_bald_guys_as_dlib_groups_them() {
+    let photo = fixture("golden/images/bald_guys.png");
+    let out = kindred()
+        .args(["cluster", "--method", "chinese-whispers"])
+        .arg(&photo)
+        .output()
+        .unwrap();
     assert!(
         out.status.success(),
         "stderr: {}",

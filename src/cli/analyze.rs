@@ -11,7 +11,6 @@ use serde_json::json;
 use super::ClusterMethod;
 use crate::engine::jitter::DlibRand;
 use crate::engine::pipeline::{AnalyzeOptions, Face, FaceEngine};
-use crate::people::{chinese_whispers::chinese_whispers, graph::neighbours_within};
 
 /// Largest photo the command line decodes, in pixels: beyond this a photo is refused rather
 /// than risking memory exhaustion on a decompression bomb.
@@ -89,10 +88,11 @@ pub fn analyze(photos: &[PathBuf], upsample: u32, jitter: u32) -> anyhow::Result
 
 pub fn cluster(
     photos: &[PathBuf],
-    threshold: f32,
+    threshold: Option<f32>,
     upsample: u32,
     method: ClusterMethod,
 ) -> anyhow::Result<ExitCode> {
+    let cluster_options = super::people::cluster_options(method, threshold);
     let engine = load_engine()?;
     let options = AnalyzeOptions {
         upsample,
@@ -114,11 +114,7 @@ pub fn cluster(
         }
     }
     let descriptors: Vec<_> = faces.iter().map(|f| f.2).collect();
-    let labels = match method {
-        ClusterMethod::ChineseWhispers => {
-            chinese_whispers(&neighbours_within(&descriptors, threshold), 100, 0)
-        }
-    };
+    let labels = crate::people::matching::cluster(&descriptors, &cluster_options);
     let people_count = labels.iter().max().map_or(0, |m| m + 1);
     let mut people = vec![Vec::new(); people_count];
     for (&(photo, face, _), &label) in faces.iter().zip(&labels) {

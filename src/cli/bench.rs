@@ -147,13 +147,23 @@ pub fn rescan(files: usize) -> anyhow::Result<ExitCode> {
             }
             Ok(())
         })?;
-        println!("prepared {files} files and their library rows in {:.1} s", t.elapsed().as_secs_f64());
+        println!(
+            "prepared {files} files and their library rows in {:.1} s",
+            t.elapsed().as_secs_f64()
+        );
         let engine = FaceEngine::load().context("cannot load the face models")?;
         let (tx, rx) = std::sync::mpsc::channel();
         let drain = std::thread::spawn(move || rx.into_iter().count());
         FILES_READ.store(0, Ordering::SeqCst);
         let t = Instant::now();
-        let summary = scan::scan(&mut store, &engine, &[(root_id, root.clone())], options, &ScanControl::new(), tx)?;
+        let summary = scan::scan(
+            &mut store,
+            &engine,
+            &[(root_id, root.clone())],
+            options,
+            &ScanControl::new(),
+            tx,
+        )?;
         let elapsed = t.elapsed().as_secs_f64();
         drain.join().ok();
         println!(

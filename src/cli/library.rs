@@ -93,6 +93,9 @@ pub fn scan(
         worker.join().expect("scan thread")
     })?;
     bar.finish_and_clear();
+    // New faces are matched incrementally (suggestions for named people, unnamed clusters for
+    // the rest); everything placed before stays where it is.
+    let matched = crate::people::ops::match_new_faces(&mut store)?;
     println!(
         "{} photos found: {} analysed, {} unchanged, {} moved, {} missing; {} faces; {} skipped",
         summary.found,
@@ -103,6 +106,12 @@ pub fn scan(
         summary.faces,
         summary.skipped.len()
     );
+    if matched.faces > 0 {
+        println!(
+            "{} new faces: {} suggested for named people, {} joined unnamed clusters, {} new clusters",
+            matched.faces, matched.suggested, matched.joined, matched.new_clusters
+        );
+    }
     for (path, reason) in &summary.skipped {
         println!("  skipped {}: {reason}", path.display());
     }

@@ -4,6 +4,7 @@
 mod analyze;
 mod bench;
 pub mod library;
+mod people;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -48,14 +49,15 @@ pub enum Command {
     /// Group the faces in photos into people and print {"people": [[{"path", "face"}, ...], ...]},
     /// largest group first; `face` indexes the photo's faces in `kindred analyze` order.
     Cluster {
-        /// Two faces closer than this (Euclidean distance of descriptors) are linked.
-        #[arg(long, default_value_t = 0.6)]
-        threshold: f32,
+        /// Agglomerative: largest average descriptor distance within a group (default 0.56).
+        /// Chinese whispers: two faces closer than this are linked (default 0.6).
+        #[arg(long)]
+        threshold: Option<f32>,
         /// Times each photo is doubled in size before detection.
         #[arg(long, default_value_t = 0)]
         upsample: u32,
         /// Clustering method.
-        #[arg(long, value_enum, default_value_t = ClusterMethod::ChineseWhispers)]
+        #[arg(long, value_enum, default_value_t = ClusterMethod::Agglomerative)]
         method: ClusterMethod,
         /// Photos to cluster.
         #[arg(required = true)]
@@ -88,6 +90,90 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The people in the library, largest first: id, name, faces, photos, hidden.
+    People {
+        /// A JSON array of {"id", "name", "faces", "confirmed", "photos", "hidden", "key_face"}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// A person's confirmed and suggested faces.
+    Faces {
+        #[arg(long, value_name = "ID")]
+        person: i64,
+        /// A JSON array of {"id", "photo", "path", "state", "rect", "distance"}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Name or rename a person (naming a cluster confirms its faces; a name another person
+    /// already has merges the two).
+    Name { id: i64, name: String },
+    /// Merge persons into one, which keeps its name and key face.
+    Merge {
+        #[arg(required = true)]
+        ids: Vec<i64>,
+        #[arg(long, value_name = "ID")]
+        into: i64,
+    },
+    /// Put faces into a new person.
+    Split {
+        #[arg(required = true)]
+        faces: Vec<i64>,
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Move faces to a person (confirms them as that person).
+    Move {
+        #[arg(required = true)]
+        faces: Vec<i64>,
+        #[arg(long, value_name = "ID")]
+        to: i64,
+    },
+    /// "Not this person": the faces leave the person (default: the one they are in) for good.
+    Reject {
+        #[arg(required = true)]
+        faces: Vec<i64>,
+        #[arg(long, value_name = "ID")]
+        from: Option<i64>,
+    },
+    /// Not a face, or nobody to keep track of: leave the faces out of people.
+    Ignore {
+        #[arg(required = true)]
+        faces: Vec<i64>,
+    },
+    /// Hide a person from the people list (their faces stay theirs).
+    Hide { id: i64 },
+    /// Show a hidden person again.
+    Unhide { id: i64 },
+    /// Choose the face that represents a person.
+    KeyFace { id: i64, face: i64 },
+    /// Undo the last N corrections (default 1).
+    Undo {
+        #[arg(default_value_t = 1)]
+        n: usize,
+    },
+    /// Faces most likely to be this person that are not confirmed yet, nearest first.
+    Suggestions {
+        id: i64,
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        /// A JSON array of {"id", "photo", "path", "distance"}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Re-cluster every face that is neither confirmed nor ignored (undoable).
+    Recluster {
+        #[arg(long, value_enum, default_value_t = ClusterMethod::Agglomerative)]
+        method: ClusterMethod,
+        #[arg(long)]
+        threshold: Option<f32>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Measure quality.
+    Eval {
+        #[command(subcommand)]
+        what: EvalCommand,
+    },
     /// Measure speed.
     Bench {
         #[command(subcommand)]
@@ -97,12 +183,54 @@ pub enum Command {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ClusterMethod {
+    /// Average linkage with a complete-linkage cap: Kindred's default.
+    Agglomerative,
     /// dlib's method: Chinese whispers on the graph of pairs closer than the threshold.
     ChineseWhispers,
 }
 
 #[derive(Debug, Subcommand)]
+pub enum EvalCommand {
+    /// Cluster the faces of photos and score the result against labels: pairwise precision,
+    /// recall and F1, BCubed F1, clusters vs true people. In each photo the face nearest the
+    /// centre carries the photo's label; other faces are clustered but not scored.
+    Cluster {
+        /// Tab-separated `path<TAB>person` lines (optional `path` header); relative paths are
+        /// relative to this file.
+        #[arg(long, value_name = "FILE")]
+        labels: PathBuf,
+        #[arg(long, value_enum, default_value_t = ClusterMethod::Agglomerative)]
+        method: ClusterMethod,
+        #[arg(long)]
+        threshold: Option<f32>,
+        /// Agglomerative only: no merge across a pair at least this far apart (default 0.63).
+        #[arg(long)]
+        cap: Option<f32>,
+        #[arg(long, default_value_t = 0)]
+        upsample: u32,
+        /// Take the faces from the library (scanned before) instead of analysing the photos.
+        #[arg(long)]
+        from_library: bool,
+        /// One JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+        #[arg(required = true)]
+        photos: Vec<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum BenchCommand {
+    /// Time clustering of synthetic faces and incremental matching of new ones.
+    Cluster {
+        #[arg(long, default_value_t = 100_000)]
+        faces: usize,
+        #[arg(long, default_value_t = 10_000)]
+        people: usize,
+        /// New faces matched incrementally.
+        #[arg(long, default_value_t = 1_000)]
+        batch: usize,
+    },
     /// Time a no-change rescan: creates FILES photo files and a library that already knows
     /// them (in a temporary folder), then times `scan` over them.
     Rescan {
@@ -182,7 +310,62 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Bench {
             what: BenchCommand::Engine { photos, repeat },
         }) => bench::engine(&photos, repeat),
-        Some(Command::Bench { what: BenchCommand::Rescan { files } }) => bench::rescan(files),
+        Some(Command::Bench {
+            what: BenchCommand::Rescan { files },
+        }) => bench::rescan(files),
+        Some(Command::Bench {
+            what:
+                BenchCommand::Cluster {
+                    faces,
+                    people: n,
+                    batch,
+                },
+        }) => people::bench_cluster(faces, n, batch),
+        Some(Command::People { json }) => people::list_people(&library_path, json),
+        Some(Command::Faces { person, json }) => people::faces(&library_path, person, json),
+        Some(Command::Name { id, name }) => people::name(&library_path, id, &name),
+        Some(Command::Merge { ids, into }) => people::merge(&library_path, &ids, into),
+        Some(Command::Split { faces, name }) => {
+            people::split(&library_path, &faces, name.as_deref())
+        }
+        Some(Command::Move { faces, to }) => people::move_faces(&library_path, &faces, to),
+        Some(Command::Reject { faces, from }) => people::reject(&library_path, &faces, from),
+        Some(Command::Ignore { faces }) => people::ignore(&library_path, &faces),
+        Some(Command::Hide { id }) => people::hide(&library_path, id, true),
+        Some(Command::Unhide { id }) => people::hide(&library_path, id, false),
+        Some(Command::KeyFace { id, face }) => people::key_face(&library_path, id, face),
+        Some(Command::Undo { n }) => people::undo(&library_path, n),
+        Some(Command::Suggestions { id, limit, json }) => {
+            people::suggestions(&library_path, id, limit, json)
+        }
+        Some(Command::Recluster {
+            method,
+            threshold,
+            json,
+        }) => people::recluster(&library_path, method, threshold, json),
+        Some(Command::Eval {
+            what:
+                EvalCommand::Cluster {
+                    labels,
+                    method,
+                    threshold,
+                    cap,
+                    upsample,
+                    from_library,
+                    json,
+                    photos,
+                },
+        }) => people::eval_cluster(
+            &library_path,
+            &labels,
+            &photos,
+            method,
+            threshold,
+            cap,
+            upsample,
+            from_library,
+            json,
+        ),
         None => {
             use clap::CommandFactory;
             Cli::command().print_help()?;

@@ -4,6 +4,7 @@
 pub mod decode;
 pub mod folders;
 pub mod lock;
+pub mod people_store;
 pub mod scan;
 pub mod store;
 pub mod walk;

@@ -763,6 +763,10 @@ impl Store {
         })
     }
 
+    const PERSONS_WITH_FACES: &'static str = "SELECT COUNT(DISTINCT a.person_id) FROM face_assignments a \
+         JOIN faces f ON f.id = a.face_id JOIN photos p ON p.id = f.photo_id \
+         WHERE a.state IN ('confirmed', 'suggested') AND p.status = 'done'";
+
     const FACE_COLUMNS: &'static str = "id, photo_id, idx, left, top, right, bottom, landmarks, descriptor, confidence, model_version";
 
     pub fn faces_of_photo(&self, photo: PhotoId) -> Result<Vec<FaceRecord>, StoreError> {
@@ -835,8 +839,12 @@ impl Store {
             faces: count(
                 "SELECT COUNT(*) FROM faces WHERE photo_id IN (SELECT id FROM photos WHERE status = 'done')",
             )?,
-            persons: count("SELECT COUNT(*) FROM persons")?,
-            named_persons: count("SELECT COUNT(*) FROM persons WHERE name IS NOT NULL")?,
+            // People are the persons with faces: rows of merged-away persons stay for undo.
+            persons: count(Self::PERSONS_WITH_FACES)?,
+            named_persons: count(&format!(
+                "SELECT COUNT(*) FROM persons WHERE name IS NOT NULL AND id IN ({})",
+                Self::PERSONS_WITH_FACES.replace("COUNT(DISTINCT a.person_id)", "a.person_id")
+            ))?,
         })
     }
 

@@ -1,0 +1,668 @@
+//! People from the terminal: list, name, merge, split, move, reject, ignore, hide, undo,
+//! suggestions, re-cluster; `eval cluster` (quality against labels) and `bench cluster`.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::Context;
+use serde_json::json;
+
+use super::ClusterMethod;
+use crate::engine::geometry::Rect;
+use crate::engine::resnet::Descriptor;
+use crate::library::store::Store;
+use crate::people::eval;
+use crate::people::matching::{self, ClusterOptions, Method};
+use crate::people::ops::{self, FaceId, PersonId};
+
+/// Clustering options from the command line; the threshold's default depends on the method.
+pub fn cluster_options(method: ClusterMethod, threshold: Option<f32>) -> ClusterOptions {
+    let base = match method {
+        ClusterMethod::Agglomerative => ClusterOptions::default(),
+        ClusterMethod::ChineseWhispers => ClusterOptions::chinese_whispers(),
+    };
+    ClusterOptions {
+        threshold: threshold.unwrap_or(base.threshold),
+        ..base
+    }
+}
+
+fn open_existing(library: &Path) -> anyhow::Result<Store> {
+    anyhow::ensure!(
+        library.exists(),
+        "no library at {} (run `kindred scan FOLDER` first)",
+        library.display()
+    );
+    Ok(Store::open(library)?)
+}
+
+/// Opens the library for a change, runs it, prints what happened and what undo would do.
+fn change(
+    library: &Path,
+    f: impl FnOnce(&mut Store) -> Result<String, ops::PeopleError>,
+) -> anyhow::Result<ExitCode> {
+    anyhow::ensure!(
+        library.exists(),
+        "no library at {} (run `kindred scan FOLDER` first)",
+        library.display()
+    );
+    let (mut store, _lock) = super::library::open_locked(library)?;
+    let message = f(&mut store)?;
+    println!("{message}");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn last(store: &Store) -> String {
+    ops::last_operation(store)
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| "done".into())
+}
+
+fn state_str(s: ops::FaceState) -> &'static str {
+    s.as_str()
+}
+
+pub fn list_people(library: &Path, json: bool) -> anyhow::Result<ExitCode> {
+    let store = open_existing(library)?;
+    let people = ops::people(&store)?;
+    if json {
+        let value: Vec<_> = people
+            .iter()
+            .map(|p| {
+                json!({
+                    "id": p.id,
+                    "name": p.name,
+                    "faces": p.faces,
+                    "confirmed": p.confirmed,
+                    "photos": p.photos,
+                    "hidden": p.hidden,
+                    "key_face": p.key_face,
+                })
+            })
+            .collect();
+        println!("{}", serde_json::Value::Array(value));
+    } else {
+        println!(
+            "{:>6}  {:<24} {:>6} {:>6} {:>9}",
+            "id", "name", "faces", "photos", "confirmed"
+        );
+        for p in &people {
+            println!(
+                "{:>6}  {:<24} {:>6} {:>6} {:>9}{}",
+                p.id,
+                p.name.as_deref().unwrap_or("(unnamed)"),
+                p.faces,
+                p.photos,
+                p.confirmed,
+                if p.hidden { "  hidden" } else { "" }
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn rect_json(r: &Rect) -> serde_json::Value {
+    json!(r.to_array())
+}
+
+pub fn faces(library: &Path, person: PersonId, json: bool) -> anyhow::Result<ExitCode> {
+    let store = open_existing(library)?;
+    let faces = ops::faces_of_person(&store, person)?;
+    if json {
+        let value: Vec<_> = faces
+            .iter()
+            .map(|f| {
+                json!({
+                    "id": f.face,
+                    "photo": f.photo,
+                    "path": f.path.display().to_string(),
+                    "state": state_str(f.state),
+                    "rect": rect_json(&f.rect),
+                    "distance": f.distance,
+                })
+            })
+            .collect();
+        println!("{}", serde_json::Value::Array(value));
+    } else {
+        for f in &faces {
+            println!(
+                "{:>8}  {:<10} {:?}  {}",
+                f.face,
+                state_str(f.state),
+                f.rect.to_array(),
+                f.path.display()
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn name(library: &Path, id: PersonId, name: &str) -> anyhow::Result<ExitCode> {
+    change(library, |s| {
+        ops::name_person(s, id, name)?;
+        Ok(last(s))
+    })
+}
+
+pub fn merge(library: &Path, from: &[PersonId], into: PersonId) -> anyhow::Result<ExitCode> {
+    change(library, |s| {
+        ops::merge(s, from, into)?;
+        Ok(last(s))
+    })
+}
+
+pub fn split(library: &Path, faces: &[FaceId], name: Option<&str>) -> anyhow::Result<ExitCode> {
+    change(library, |s| {
+        let id = ops::split(s, faces, name)?;
+        Ok(format!("{} (person {id})", last(s)))
+    })
+}
+
+pub fn move_faces(library: &Path, faces: &[FaceId], to: PersonId) -> anyhow::Result<ExitCode> {
+    change(library, |s| {
+        ops::move_faces(s, faces, to)?;
+        Ok(last(s))
+    })
+}
+
+pub fn reject(
+    library: &Path,
+    faces: &[FaceId],
+    from: Option<PersonId>,
+) -> anyhow::Result<ExitCode> {
+    change(library, |s| {
+        ops::reject(s, faces, from)?;
+        Ok(last(s))
+    })
+}
+
+pub fn ignore(library: &Path, faces: &[FaceId]) -> anyhow::Result<ExitCode> {
+    change(library, |s| {
+        ops::ignore(s, faces)?;
+        Ok(last(s))
+    })
+}
+
+pub fn hide(library: &Path, id: PersonId, hidden: bool) -> anyhow::Result<ExitCode> {
+    change(library, |s| {
+        ops::set_hidden(s, id, hidden)?;
+        Ok(last(s))
+    })
+}
+
+pub fn key_face(library: &Path, id: PersonId, face: FaceId) -> anyhow::Result<ExitCode> {
+    change(library, |s| {
+        ops::set_key_face(s, id, face)?;
+        Ok(last(s))
+    })
+}
+
+pub fn undo(library: &Path, n: usize) -> anyhow::Result<ExitCode> {
+    change(library, |s| {
+        let done = ops::undo(s, n)?;
+        Ok(done
+            .iter()
+            .map(|d| format!("undid: {d}"))
+            .collect::<Vec<_>>()
+            .join("\n"))
+    })
+}
+
+pub fn suggestions(
+    library: &Path,
+    id: PersonId,
+    limit: usize,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    let store = open_existing(library)?;
+    let found = ops::suggestions(&store, id, limit)?;
+    if json {
+        let value: Vec<_> = found
+            .iter()
+            .map(|s| {
+                json!({
+                    "id": s.face,
+                    "photo": s.photo,
+                    "path": s.path.display().to_string(),
+                    "distance": s.distance,
+                })
+            })
+            .collect();
+        println!("{}", serde_json::Value::Array(value));
+    } else {
+        for s in &found {
+            println!("{:>8}  {:.3}  {}", s.face, s.distance, s.path.display());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn recluster(
+    library: &Path,
+    method: ClusterMethod,
+    threshold: Option<f32>,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    let options = cluster_options(method, threshold);
+    change(library, |s| {
+        let report = ops::recluster(s, &options)?;
+        Ok(if json {
+            serde_json::to_string(&report).unwrap_or_default()
+        } else {
+            format!(
+                "re-clustered {} faces: {} suggested for named people, {} unnamed clusters, {} changed",
+                report.faces, report.suggested, report.clusters, report.changed
+            )
+        })
+    })
+}
+
+/// Reads `path<TAB>person` lines (a header line `path<TAB>...` is skipped); relative paths are
+/// relative to the labels file.
+fn read_labels(file: &Path) -> anyhow::Result<HashMap<PathBuf, String>> {
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let base = file.parent().unwrap_or(Path::new("."));
+    let mut labels = HashMap::new();
+    for (n, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let Some((path, person)) = line.split_once('\t') else {
+            anyhow::bail!("{}:{}: expected path<TAB>person", file.display(), n + 1);
+        };
+        if n == 0 && path == "path" {
+            continue;
+        }
+        let path = base.join(path);
+        let key = path.canonicalize().unwrap_or(path);
+        labels.insert(key, person.trim().to_string());
+    }
+    Ok(labels)
+}
+
+/// One photo's faces for evaluation: rectangles and descriptors, and the photo's size.
+struct EvalPhoto {
+    size: (u32, u32),
+    faces: Vec<(Rect, Descriptor)>,
+}
+
+fn faces_from_library(store: &Store, path: &Path) -> anyhow::Result<Option<EvalPhoto>> {
+    let canonical = path.canonicalize().unwrap_or(path.to_path_buf());
+    let Some(photo) = store
+        .photo_by_path(&canonical)?
+        .or(store.photo_by_path(path)?)
+    else {
+        return Ok(None);
+    };
+    let faces = store
+        .faces_of_photo(photo.id)?
+        .into_iter()
+        .map(|f| (f.rect, f.descriptor))
+        .collect();
+    Ok(Some(EvalPhoto {
+        size: (photo.width.unwrap_or(0), photo.height.unwrap_or(0)),
+        faces,
+    }))
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn eval_cluster(
+    library: &Path,
+    labels_file: &Path,
+    photos: &[PathBuf],
+    method: ClusterMethod,
+    threshold: Option<f32>,
+    cap: Option<f32>,
+    upsample: u32,
+    from_library: bool,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    let labels = read_labels(labels_file)?;
+    let mut options = cluster_options(method, threshold);
+    if let Some(cap) = cap {
+        options.cap = cap;
+    }
+    let mut evaluated: Vec<(usize, EvalPhoto)> = Vec::new();
+    let mut failed = 0usize;
+    if from_library {
+        let store = open_existing(library)?;
+        for (i, path) in photos.iter().enumerate() {
+            match faces_from_library(&store, path)? {
+                Some(p) => evaluated.push((i, p)),
+                None => {
+                    failed += 1;
+                    eprintln!("kindred: {} is not in the library", path.display());
+                }
+            }
+        }
+    } else {
+        let engine =
+            crate::engine::pipeline::FaceEngine::load().context("cannot load the face models")?;
+        let analyse = crate::engine::pipeline::AnalyzeOptions {
+            upsample,
+            jitter: 0,
+        };
+        use rayon::prelude::*;
+        let results: Vec<(usize, anyhow::Result<EvalPhoto>)> = photos
+            .par_iter()
+            .enumerate()
+            .map(|(i, path)| {
+                let r = super::analyze::decode_photo(path).map(|image| EvalPhoto {
+                    size: (image.width(), image.height()),
+                    faces: engine
+                        .analyze(&image, analyse)
+                        .into_iter()
+                        .map(|f| (f.rect, f.descriptor))
+                        .collect(),
+                });
+                (i, r)
+            })
+            .collect();
+        for (i, r) in results {
+            match r {
+                Ok(p) => evaluated.push((i, p)),
+                Err(e) => {
+                    failed += 1;
+                    eprintln!("kindred: skipping {}: {e:#}", photos[i].display());
+                }
+            }
+        }
+    }
+    // Every face is clustered; a labelled photo's label goes to its face nearest the centre
+    // (the subject), other faces in it are bystanders and are not scored.
+    let mut descriptors = Vec::new();
+    let mut truth: Vec<Option<&String>> = Vec::new();
+    let mut without_faces = 0usize;
+    let mut unlabelled_photos = 0usize;
+    for (i, photo) in &evaluated {
+        let path = &photos[*i];
+        let key = path.canonicalize().unwrap_or(path.clone());
+        let label = labels.get(&key);
+        if label.is_none() {
+            unlabelled_photos += 1;
+        }
+        if photo.faces.is_empty() {
+            without_faces += 1;
+        }
+        let (cx, cy) = (f64::from(photo.size.0) / 2.0, f64::from(photo.size.1) / 2.0);
+        let subject = photo
+            .faces
+            .iter()
+            .enumerate()
+            .min_by(|a, b| {
+                let d = |r: &Rect| {
+                    let x = (r.left + r.right) as f64 / 2.0 - cx;
+                    let y = (r.top + r.bottom) as f64 / 2.0 - cy;
+                    x * x + y * y
+                };
+                d(&a.1.0).total_cmp(&d(&b.1.0))
+            })
+            .map(|(k, _)| k);
+        for (k, (_, d)) in photo.faces.iter().enumerate() {
+            descriptors.push(*d);
+            truth.push(if Some(k) == subject { label } else { None });
+        }
+    }
+    let t = Instant::now();
+    let predicted = matching::cluster(&descriptors, &options);
+    let seconds = t.elapsed().as_secs_f64();
+    let (p, tr): (Vec<usize>, Vec<&String>) = predicted
+        .iter()
+        .zip(&truth)
+        .filter_map(|(&p, t)| t.map(|t| (p, t)))
+        .unzip();
+    let scores = eval::score(&p, &tr);
+    let method_name = match options.method {
+        Method::Agglomerative => "agglomerative",
+        Method::ChineseWhispers => "chinese-whispers",
+    };
+    if json {
+        let mut value = serde_json::to_value(scores)?;
+        if let Some(obj) = value.as_object_mut() {
+            obj.insert("method".into(), json!(method_name));
+            obj.insert("threshold".into(), json!(options.threshold));
+            obj.insert("cap".into(), json!(options.cap));
+            obj.insert("all_faces".into(), json!(descriptors.len()));
+            obj.insert(
+                "all_clusters".into(),
+                json!(predicted.iter().max().map_or(0, |m| m + 1)),
+            );
+            obj.insert("photos".into(), json!(photos.len()));
+            obj.insert("photos_without_faces".into(), json!(without_faces));
+            obj.insert("photos_unlabelled".into(), json!(unlabelled_photos));
+            obj.insert("photos_failed".into(), json!(failed));
+            obj.insert("cluster_seconds".into(), json!(seconds));
+        }
+        println!("{value}");
+    } else {
+        println!(
+            "{method_name} threshold {} cap {}: {} photos ({} without faces, {} unlabelled, {} failed), {} faces, {} labelled",
+            options.threshold,
+            options.cap,
+            photos.len(),
+            without_faces,
+            unlabelled_photos,
+            failed,
+            descriptors.len(),
+            scores.faces
+        );
+        println!(
+            "clusters {} for {} true people",
+            scores.clusters, scores.people
+        );
+        println!(
+            "pairwise precision {:.4} recall {:.4} F1 {:.4}",
+            scores.pairwise_precision, scores.pairwise_recall, scores.pairwise_f1
+        );
+        println!(
+            "BCubed   precision {:.4} recall {:.4} F1 {:.4}",
+            scores.bcubed_precision, scores.bcubed_recall, scores.bcubed_f1
+        );
+    }
+    Ok(if failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Deterministic synthetic descriptors that look like dlib's: `people` identities with centres
+/// ~1.0 apart, faces ~0.4 from each other within an identity.
+pub fn synthetic_faces(faces: usize, people: usize, seed: u64) -> (Vec<Descriptor>, Vec<usize>) {
+    let mut state = seed;
+    let mut gauss = move || {
+        // Sum of uniforms: close enough to normal for a benchmark, and dependency-free.
+        let mut s = 0.0f32;
+        for _ in 0..4 {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            s += (state >> 40) as f32 / (1u64 << 24) as f32 - 0.5;
+        }
+        s * 3.0f32.sqrt()
+    };
+    let people = people.max(1);
+    let centres: Vec<Descriptor> = (0..people)
+        .map(|_| std::array::from_fn(|_| gauss() * 0.0625))
+        .collect();
+    let mut descriptors = Vec::with_capacity(faces);
+    let mut labels = Vec::with_capacity(faces);
+    for i in 0..faces {
+        let p = i % people;
+        descriptors.push(std::array::from_fn(|k| centres[p][k] + gauss() * 0.018));
+        labels.push(p);
+    }
+    (descriptors, labels)
+}
+
+/// `kindred bench cluster`: clustering time for `faces` synthetic faces, and the per-face cost
+/// of matching new faces incrementally, in memory and through a library file.
+pub fn bench_cluster(faces: usize, people: usize, batch: usize) -> anyhow::Result<ExitCode> {
+    let threads = rayon::current_num_threads();
+    println!(
+        "kindred {} cluster benchmark: {faces} synthetic faces of {people} people, {threads} threads",
+        env!("CARGO_PKG_VERSION")
+    );
+    let (descriptors, truth) = synthetic_faces(faces + batch, people, 42);
+    let (known, new) = descriptors.split_at(faces);
+    let options = ClusterOptions::default();
+
+    let t = Instant::now();
+    let pairs = crate::people::graph::pairs_within(known, options.cap);
+    let search = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let labels = crate::people::agglomerative::agglomerative(
+        known.len(),
+        &pairs,
+        crate::people::agglomerative::Linkage {
+            threshold: options.threshold,
+            cap: options.cap,
+        },
+        &crate::people::agglomerative::CannotLink::none(known.len()),
+    );
+    let merge = t.elapsed().as_secs_f64();
+    let scores = eval::score(&labels, &truth[..faces]);
+    println!(
+        "cluster {faces} faces: {:.2} s (neighbour search {:.2} s, {} pairs within {}; merging {:.2} s); {} clusters, pairwise F1 {:.4}",
+        search + merge,
+        search,
+        pairs.len(),
+        options.cap,
+        merge,
+        scores.clusters,
+        scores.pairwise_f1
+    );
+
+    // In memory: every known face is a confirmed exemplar of its (named) person.
+    let exemplars = matching::Exemplars {
+        descriptors: known.to_vec(),
+        persons: truth[..faces].iter().map(|&p| p as i64).collect(),
+    };
+    let queries: Vec<matching::Query> = new
+        .iter()
+        .enumerate()
+        .map(|(i, d)| matching::Query {
+            descriptor: *d,
+            photo: i as i64,
+            forbidden: Vec::new(),
+        })
+        .collect();
+    let t = Instant::now();
+    let found = matching::suggest(&queries, &exemplars, options.match_threshold);
+    let batch_ms = t.elapsed().as_secs_f64() * 1e3;
+    let t = Instant::now();
+    for q in queries.iter().take(20) {
+        std::hint::black_box(matching::suggest(
+            std::slice::from_ref(q),
+            &exemplars,
+            options.match_threshold,
+        ));
+    }
+    let single_ms = t.elapsed().as_secs_f64() * 1e3 / queries.len().clamp(1, 20) as f64;
+    let right = found
+        .iter()
+        .zip(&truth[faces..])
+        .filter(|&(f, &p)| f.is_some_and(|(q, _)| q == p as i64))
+        .count();
+    println!(
+        "incremental match against {faces} exemplars (in memory): batch of {batch}: {:.3} ms/face; one face at a time: {:.3} ms/face; {right}/{batch} matched to the right person",
+        batch_ms / batch.max(1) as f64,
+        single_ms
+    );
+
+    // Through a library file: the cost a rescan pays, including loading the library.
+    let dir = std::env::temp_dir().join(format!("kindred-bench-cluster-{}", std::process::id()));
+    let result = (|| -> anyhow::Result<()> {
+        let mut store = Store::open(&dir.join("bench.kindred"))?;
+        let t = Instant::now();
+        store_faces(&mut store, known, "known")?;
+        println!("stored {faces} faces in {:.1} s", t.elapsed().as_secs_f64());
+        let t = Instant::now();
+        let report = ops::match_new_faces(&mut store)?;
+        println!(
+            "first match of the library (cluster everything into unnamed clusters): {:.2} s, {} clusters",
+            t.elapsed().as_secs_f64(),
+            report.new_clusters
+        );
+        // Name every cluster so new faces have exemplars to be matched with.
+        let t = Instant::now();
+        let ids: Vec<PersonId> = ops::people(&store)?.iter().map(|p| p.id).collect();
+        store.transaction(|s| -> Result<(), ops::PeopleError> {
+            for id in &ids {
+                let mut row = s
+                    .person_row(*id)?
+                    .ok_or(ops::PeopleError::UnknownPerson(*id))?;
+                row.name = Some(format!("person {id}"));
+                s.update_person(&row)?;
+                for a in s.assignments_of_person(*id, &[ops::FaceState::Suggested])? {
+                    s.set_assignment(&crate::library::people_store::AssignmentRow {
+                        state: ops::FaceState::Confirmed,
+                        ..a
+                    })?;
+                }
+            }
+            Ok(())
+        })?;
+        println!(
+            "named and confirmed all {} clusters in {:.1} s",
+            ids.len(),
+            t.elapsed().as_secs_f64()
+        );
+        store_faces(&mut store, new, "new")?;
+        let t = Instant::now();
+        let report = ops::match_new_faces(&mut store)?;
+        let elapsed = t.elapsed().as_secs_f64() * 1e3;
+        println!(
+            "incremental match of {} new faces in a {faces}-face library (load + match + write): {:.0} ms, {:.3} ms/face; {} suggested, {} joined, {} new clusters",
+            report.faces,
+            elapsed,
+            elapsed / report.faces.max(1) as f64,
+            report.suggested,
+            report.joined,
+            report.new_clusters
+        );
+        Ok(())
+    })();
+    let _ = std::fs::remove_dir_all(&dir);
+    result.map(|()| ExitCode::SUCCESS)
+}
+
+/// Stores faces as photos of ten faces each.
+fn store_faces(store: &mut Store, faces: &[Descriptor], prefix: &str) -> anyhow::Result<()> {
+    use crate::engine::geometry::Point;
+    use crate::library::store::{NewFace, PhotoAnalysis};
+    store.in_transaction(|s| {
+        for (n, chunk) in faces.chunks(10).enumerate() {
+            s.record_analysis_in_tx(&PhotoAnalysis {
+                root_id: None,
+                path: PathBuf::from(format!("/bench/{prefix}/{n:06}.jpg")),
+                size: 1,
+                mtime_ns: 1,
+                content_hash: format!("{prefix}{n}"),
+                width: 4000,
+                height: 3000,
+                orientation: 1,
+                taken_at: None,
+                camera: None,
+                analysis_key: "bench".into(),
+                faces: chunk
+                    .iter()
+                    .enumerate()
+                    .map(|(k, d)| NewFace {
+                        rect: Rect::new(k as i64 * 300, 0, k as i64 * 300 + 200, 200),
+                        confidence: 1.0,
+                        landmarks: [Point::new(0, 0); 5],
+                        descriptor: *d,
+                        thumbnail_jpeg: Vec::new(),
+                    })
+                    .collect(),
+            })?;
+        }
+        Ok(())
+    })?;
+    Ok(())
+}

@@ -1,0 +1,575 @@
+//! The SQL behind people: persons, face assignments, rejections and the operations log.
+//! The rules (what an operation means, undo, matching) live in `people::ops`; this file only
+//! reads and writes rows.
+
+use std::path::PathBuf;
+
+use rusqlite::{OptionalExtension, params};
+
+use super::store::{FaceId, PersonId, PhotoId, Store, StoreError, descriptor_from_blob};
+use crate::engine::geometry::Rect;
+use crate::engine::resnet::{DESCRIPTOR_LEN, Descriptor};
+
+/// Where a face stands with respect to people.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FaceState {
+    /// Not in any person yet (new, or just rejected from one).
+    Unassigned,
+    /// Put in a person automatically: a match to a named person or an unnamed cluster.
+    Suggested,
+    /// The user said so. Never moved by anything automatic.
+    Confirmed,
+    /// Not a face, or a stranger: left out of people.
+    Ignored,
+}
+
+impl FaceState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FaceState::Unassigned => "unassigned",
+            FaceState::Suggested => "suggested",
+            FaceState::Confirmed => "confirmed",
+            FaceState::Ignored => "ignored",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "unassigned" => Some(FaceState::Unassigned),
+            "suggested" => Some(FaceState::Suggested),
+            "confirmed" => Some(FaceState::Confirmed),
+            "ignored" => Some(FaceState::Ignored),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct PersonRow {
+    pub id: PersonId,
+    pub name: Option<String>,
+    pub hidden: bool,
+    pub key_face: Option<FaceId>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct AssignmentRow {
+    pub face: FaceId,
+    pub person: Option<PersonId>,
+    pub state: FaceState,
+    pub distance: Option<f32>,
+}
+
+/// A face shown in a person, with what the UI needs to draw it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PersonFaceRow {
+    pub face: FaceId,
+    pub photo: PhotoId,
+    pub path: PathBuf,
+    pub state: FaceState,
+    pub rect: Rect,
+    pub distance: Option<f32>,
+    pub confidence: f64,
+}
+
+/// A face of a photo with its person, if any.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PhotoFaceRow {
+    pub face: FaceId,
+    pub rect: Rect,
+    pub person: Option<PersonId>,
+    pub person_name: Option<String>,
+    pub state: FaceState,
+}
+
+/// A face of a present photo as matching and clustering see it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MatchRow {
+    pub face: FaceId,
+    pub photo: PhotoId,
+    pub confidence: f64,
+    pub descriptor: Descriptor,
+    pub assignment: AssignmentRow,
+}
+
+/// (person, face, state, photo, detector confidence) of a face shown in a person.
+pub type Membership = (PersonId, FaceId, FaceState, PhotoId, f64);
+
+/// An entry of the operations log.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OperationRow {
+    pub id: i64,
+    pub kind: String,
+    pub payload: String,
+}
+
+fn now_secs() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+fn state_of(text: &str) -> rusqlite::Result<FaceState> {
+    FaceState::parse(text).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            0,
+            rusqlite::types::Type::Text,
+            format!("unknown face state {text:?}").into(),
+        )
+    })
+}
+
+impl Store {
+    fn sql_err(&self) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
+        move |source| StoreError::Sqlite {
+            path: self.path().to_path_buf(),
+            source,
+        }
+    }
+
+    /// Runs `f` in one transaction, for callers with their own error type.
+    pub fn transaction<T, E: From<StoreError>>(
+        &mut self,
+        f: impl FnOnce(&mut Store) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let mut result = None;
+        let outcome = self.in_transaction(|store| match f(store) {
+            Ok(value) => {
+                result = Some(Ok(value));
+                Ok(())
+            }
+            Err(e) => {
+                result = Some(Err(e));
+                // Any error rolls back; the caller's error is returned below.
+                Err(StoreError::Corrupt {
+                    path: PathBuf::new(),
+                    message: "rolled back".into(),
+                })
+            }
+        });
+        match (outcome, result) {
+            (_, Some(Err(e))) => Err(e),
+            (Err(e), _) => Err(e.into()),
+            (Ok(()), Some(Ok(value))) => Ok(value),
+            (Ok(()), None) => unreachable!("the closure ran"),
+        }
+    }
+
+    // ----- persons -----
+
+    pub fn person_row(&self, id: PersonId) -> Result<Option<PersonRow>, StoreError> {
+        self.connection()
+            .query_row(
+                "SELECT id, name, hidden, key_face_id FROM persons WHERE id = ?1",
+                [id],
+                |r| {
+                    Ok(PersonRow {
+                        id: r.get(0)?,
+                        name: r.get(1)?,
+                        hidden: r.get(2)?,
+                        key_face: r.get(3)?,
+                    })
+                },
+            )
+            .optional()
+            .map_err(self.sql_err())
+    }
+
+    pub fn person_rows(&self) -> Result<Vec<PersonRow>, StoreError> {
+        let mut stmt = self
+            .connection()
+            .prepare("SELECT id, name, hidden, key_face_id FROM persons ORDER BY id")
+            .map_err(self.sql_err())?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(PersonRow {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                    hidden: r.get(2)?,
+                    key_face: r.get(3)?,
+                })
+            })
+            .map_err(self.sql_err())?;
+        rows.collect::<Result<_, _>>().map_err(self.sql_err())
+    }
+
+    pub fn insert_person(&mut self, name: Option<&str>) -> Result<PersonId, StoreError> {
+        let now = now_secs();
+        self.connection()
+            .execute(
+                "INSERT INTO persons (name, hidden, created_at, updated_at) VALUES (?1, 0, ?2, ?2)",
+                params![name, now],
+            )
+            .map_err(self.sql_err())?;
+        Ok(self.connection().last_insert_rowid())
+    }
+
+    pub fn update_person(&mut self, row: &PersonRow) -> Result<(), StoreError> {
+        self.connection()
+            .execute(
+                "UPDATE persons SET name = ?2, hidden = ?3, key_face_id = ?4, updated_at = ?5 WHERE id = ?1",
+                params![row.id, row.name, row.hidden, row.key_face, now_secs()],
+            )
+            .map(|_| ())
+            .map_err(self.sql_err())
+    }
+
+    /// Deletes a person row that nothing refers to any more; false (and nothing deleted) if a
+    /// face is still assigned to it.
+    pub fn delete_person_if_unused(&mut self, id: PersonId) -> Result<bool, StoreError> {
+        self.connection()
+            .execute(
+                "DELETE FROM persons WHERE id = ?1
+                   AND NOT EXISTS (SELECT 1 FROM face_assignments WHERE person_id = ?1)",
+                [id],
+            )
+            .map(|n| n > 0)
+            .map_err(self.sql_err())
+    }
+
+    /// Persons with exactly this name, lowest id first.
+    pub fn persons_named(&self, name: &str) -> Result<Vec<PersonId>, StoreError> {
+        let mut stmt = self
+            .connection()
+            .prepare("SELECT id FROM persons WHERE name = ?1 ORDER BY id")
+            .map_err(self.sql_err())?;
+        let rows = stmt
+            .query_map([name], |r| r.get(0))
+            .map_err(self.sql_err())?;
+        rows.collect::<Result<_, _>>().map_err(self.sql_err())
+    }
+
+    // ----- assignments -----
+
+    /// A face's assignment; `None` if there is no such face.
+    pub fn assignment(&self, face: FaceId) -> Result<Option<AssignmentRow>, StoreError> {
+        let row: Option<(Option<PersonId>, Option<String>, Option<f32>)> = self
+            .connection()
+            .query_row(
+                "SELECT a.person_id, a.state, a.distance FROM faces f
+                 LEFT JOIN face_assignments a ON a.face_id = f.id WHERE f.id = ?1",
+                [face],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()
+            .map_err(self.sql_err())?;
+        Ok(row.map(|(person, state, distance)| AssignmentRow {
+            face,
+            person,
+            state: state
+                .as_deref()
+                .and_then(FaceState::parse)
+                .unwrap_or(FaceState::Unassigned),
+            distance,
+        }))
+    }
+
+    pub fn set_assignment(&mut self, a: &AssignmentRow) -> Result<(), StoreError> {
+        self.connection()
+            .execute(
+                "INSERT INTO face_assignments (face_id, person_id, state, distance) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT(face_id) DO UPDATE SET person_id = excluded.person_id,
+                    state = excluded.state, distance = excluded.distance",
+                params![a.face, a.person, a.state.as_str(), a.distance],
+            )
+            .map(|_| ())
+            .map_err(self.sql_err())
+    }
+
+    /// Assignments of the faces in a person, in the given states.
+    pub fn assignments_of_person(
+        &self,
+        person: PersonId,
+        states: &[FaceState],
+    ) -> Result<Vec<AssignmentRow>, StoreError> {
+        let mut stmt = self
+            .connection()
+            .prepare(
+                "SELECT face_id, person_id, state, distance FROM face_assignments
+                 WHERE person_id = ?1 ORDER BY face_id",
+            )
+            .map_err(self.sql_err())?;
+        let rows = stmt
+            .query_map([person], |r| {
+                Ok(AssignmentRow {
+                    face: r.get(0)?,
+                    person: r.get(1)?,
+                    state: state_of(&r.get::<_, String>(2)?)?,
+                    distance: r.get(3)?,
+                })
+            })
+            .map_err(self.sql_err())?;
+        let all: Vec<AssignmentRow> = rows.collect::<Result<_, _>>().map_err(self.sql_err())?;
+        Ok(all
+            .into_iter()
+            .filter(|a| states.contains(&a.state))
+            .collect())
+    }
+
+    /// Confirmed and suggested faces of a person, with their photos; confirmed first, then by
+    /// distance and id.
+    pub fn person_faces(&self, person: PersonId) -> Result<Vec<PersonFaceRow>, StoreError> {
+        let mut stmt = self
+            .connection()
+            .prepare(
+                "SELECT f.id, f.photo_id, p.path, a.state, f.left, f.top, f.right, f.bottom, a.distance, f.confidence
+                 FROM face_assignments a JOIN faces f ON f.id = a.face_id JOIN photos p ON p.id = f.photo_id
+                 WHERE a.person_id = ?1 AND a.state IN ('confirmed', 'suggested') AND p.status = 'done'
+                 ORDER BY a.state = 'suggested', COALESCE(a.distance, 0), f.id",
+            )
+            .map_err(self.sql_err())?;
+        let rows = stmt
+            .query_map([person], |r| {
+                Ok(PersonFaceRow {
+                    face: r.get(0)?,
+                    photo: r.get(1)?,
+                    path: PathBuf::from(r.get::<_, String>(2)?),
+                    state: state_of(&r.get::<_, String>(3)?)?,
+                    rect: Rect::new(r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?),
+                    distance: r.get(8)?,
+                    confidence: r.get(9)?,
+                })
+            })
+            .map_err(self.sql_err())?;
+        rows.collect::<Result<_, _>>().map_err(self.sql_err())
+    }
+
+    /// Every (person, face, state, photo, confidence) of confirmed and suggested faces of
+    /// present photos: the raw material of person summaries.
+    pub fn person_membership(&self) -> Result<Vec<Membership>, StoreError> {
+        let mut stmt = self
+            .connection()
+            .prepare(
+                "SELECT a.person_id, a.face_id, a.state, f.photo_id, f.confidence
+                 FROM face_assignments a JOIN faces f ON f.id = a.face_id JOIN photos p ON p.id = f.photo_id
+                 WHERE a.person_id IS NOT NULL AND a.state IN ('confirmed', 'suggested') AND p.status = 'done'",
+            )
+            .map_err(self.sql_err())?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    state_of(&r.get::<_, String>(2)?)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                ))
+            })
+            .map_err(self.sql_err())?;
+        rows.collect::<Result<_, _>>().map_err(self.sql_err())
+    }
+
+    pub fn photo_faces(&self, photo: PhotoId) -> Result<Vec<PhotoFaceRow>, StoreError> {
+        let mut stmt = self
+            .connection()
+            .prepare(
+                "SELECT f.id, f.left, f.top, f.right, f.bottom, a.person_id, p.name, COALESCE(a.state, 'unassigned')
+                 FROM faces f LEFT JOIN face_assignments a ON a.face_id = f.id
+                 LEFT JOIN persons p ON p.id = a.person_id
+                 WHERE f.photo_id = ?1 ORDER BY f.idx",
+            )
+            .map_err(self.sql_err())?;
+        let rows = stmt
+            .query_map([photo], |r| {
+                Ok(PhotoFaceRow {
+                    face: r.get(0)?,
+                    rect: Rect::new(r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?),
+                    person: r.get(5)?,
+                    person_name: r.get(6)?,
+                    state: state_of(&r.get::<_, String>(7)?)?,
+                })
+            })
+            .map_err(self.sql_err())?;
+        rows.collect::<Result<_, _>>().map_err(self.sql_err())
+    }
+
+    /// Present photos in which every one of `persons` has a confirmed or suggested face.
+    pub fn photos_with_all(&self, persons: &[PersonId]) -> Result<Vec<PhotoId>, StoreError> {
+        if persons.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut unique = persons.to_vec();
+        unique.sort_unstable();
+        unique.dedup();
+        let list = unique
+            .iter()
+            .map(|id| id.to_string())
+            .collect::<Vec<_>>()
+            .join(",");
+        let sql = format!(
+            "SELECT f.photo_id FROM face_assignments a JOIN faces f ON f.id = a.face_id
+             JOIN photos p ON p.id = f.photo_id
+             WHERE a.person_id IN ({list}) AND a.state IN ('confirmed', 'suggested') AND p.status = 'done'
+             GROUP BY f.photo_id HAVING COUNT(DISTINCT a.person_id) = {} ORDER BY f.photo_id",
+            unique.len()
+        );
+        let mut stmt = self.connection().prepare(&sql).map_err(self.sql_err())?;
+        let rows = stmt.query_map([], |r| r.get(0)).map_err(self.sql_err())?;
+        rows.collect::<Result<_, _>>().map_err(self.sql_err())
+    }
+
+    /// Every face of every present photo with its descriptor and assignment, in face id order.
+    pub fn match_rows(&self) -> Result<Vec<MatchRow>, StoreError> {
+        let mut stmt = self
+            .connection()
+            .prepare(
+                "SELECT f.id, f.photo_id, f.confidence, f.descriptor, a.person_id, COALESCE(a.state, 'unassigned'), a.distance
+                 FROM faces f JOIN photos p ON p.id = f.photo_id
+                 LEFT JOIN face_assignments a ON a.face_id = f.id
+                 WHERE p.status = 'done' ORDER BY f.id",
+            )
+            .map_err(self.sql_err())?;
+        let rows = stmt
+            .query_map([], |r| {
+                let face: FaceId = r.get(0)?;
+                let blob: Vec<u8> = r.get(3)?;
+                Ok(MatchRow {
+                    face,
+                    photo: r.get(1)?,
+                    confidence: r.get(2)?,
+                    descriptor: descriptor_from_blob(&blob).unwrap_or([0.0; DESCRIPTOR_LEN]),
+                    assignment: AssignmentRow {
+                        face,
+                        person: r.get(4)?,
+                        state: state_of(&r.get::<_, String>(5)?)?,
+                        distance: r.get(6)?,
+                    },
+                })
+            })
+            .map_err(self.sql_err())?;
+        rows.collect::<Result<_, _>>().map_err(self.sql_err())
+    }
+
+    // ----- rejections -----
+
+    /// Records "this face is not this person"; false if it was already recorded.
+    pub fn add_rejection(&mut self, face: FaceId, person: PersonId) -> Result<bool, StoreError> {
+        self.connection()
+            .execute(
+                "INSERT OR IGNORE INTO rejections (face_id, person_id) VALUES (?1, ?2)",
+                params![face, person],
+            )
+            .map(|n| n > 0)
+            .map_err(self.sql_err())
+    }
+
+    /// False if there was no such rejection.
+    pub fn remove_rejection(&mut self, face: FaceId, person: PersonId) -> Result<bool, StoreError> {
+        self.connection()
+            .execute(
+                "DELETE FROM rejections WHERE face_id = ?1 AND person_id = ?2",
+                params![face, person],
+            )
+            .map(|n| n > 0)
+            .map_err(self.sql_err())
+    }
+
+    pub fn rejections(&self) -> Result<Vec<(FaceId, PersonId)>, StoreError> {
+        let mut stmt = self
+            .connection()
+            .prepare("SELECT face_id, person_id FROM rejections ORDER BY face_id, person_id")
+            .map_err(self.sql_err())?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(self.sql_err())?;
+        rows.collect::<Result<_, _>>().map_err(self.sql_err())
+    }
+
+    pub fn rejections_of_person(&self, person: PersonId) -> Result<Vec<FaceId>, StoreError> {
+        let mut stmt = self
+            .connection()
+            .prepare("SELECT face_id FROM rejections WHERE person_id = ?1 ORDER BY face_id")
+            .map_err(self.sql_err())?;
+        let rows = stmt
+            .query_map([person], |r| r.get(0))
+            .map_err(self.sql_err())?;
+        rows.collect::<Result<_, _>>().map_err(self.sql_err())
+    }
+
+    // ----- operations log -----
+
+    pub fn push_operation(&mut self, kind: &str, payload: &str) -> Result<i64, StoreError> {
+        self.connection()
+            .execute(
+                "INSERT INTO operations (at, kind, payload, undone) VALUES (?1, ?2, ?3, 0)",
+                params![now_secs(), kind, payload],
+            )
+            .map_err(self.sql_err())?;
+        Ok(self.connection().last_insert_rowid())
+    }
+
+    /// The most recent operations not yet undone, newest first.
+    pub fn recent_operations(&self, limit: usize) -> Result<Vec<OperationRow>, StoreError> {
+        let mut stmt = self
+            .connection()
+            .prepare(
+                "SELECT id, kind, payload FROM operations WHERE undone = 0 ORDER BY id DESC LIMIT ?1",
+            )
+            .map_err(self.sql_err())?;
+        let rows = stmt
+            .query_map([limit as i64], |r| {
+                Ok(OperationRow {
+                    id: r.get(0)?,
+                    kind: r.get(1)?,
+                    payload: r.get(2)?,
+                })
+            })
+            .map_err(self.sql_err())?;
+        rows.collect::<Result<_, _>>().map_err(self.sql_err())
+    }
+
+    pub fn mark_operation_undone(&mut self, id: i64) -> Result<(), StoreError> {
+        self.connection()
+            .execute("UPDATE operations SET undone = 1 WHERE id = ?1", [id])
+            .map(|_| ())
+            .map_err(self.sql_err())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn persons_assignments_rejections_and_log_round_trip() {
+        let mut store = Store::open_in_memory().unwrap();
+        let id = store.insert_person(Some("Ada")).unwrap();
+        let mut row = store.person_row(id).unwrap().unwrap();
+        assert_eq!(row.name.as_deref(), Some("Ada"));
+        row.hidden = true;
+        store.update_person(&row).unwrap();
+        assert!(store.person_row(id).unwrap().unwrap().hidden);
+        assert_eq!(store.persons_named("Ada").unwrap(), vec![id]);
+        assert!(store.assignment(12345).unwrap().is_none());
+
+        // A rejection needs a real face: rows reference faces.
+        assert!(store.add_rejection(1, id).is_err());
+
+        let op = store.push_operation("name", "{}").unwrap();
+        assert_eq!(store.recent_operations(5).unwrap()[0].id, op);
+        store.mark_operation_undone(op).unwrap();
+        assert!(store.recent_operations(5).unwrap().is_empty());
+    }
+
+    #[test]
+    fn transaction_rolls_back_on_the_callers_error() {
+        let mut store = Store::open_in_memory().unwrap();
+        #[derive(Debug)]
+        enum E {
+            Store,
+            Refused,
+        }
+        impl From<StoreError> for E {
+            fn from(_: StoreError) -> Self {
+                E::Store
+            }
+        }
+        let result: Result<(), E> = store.transaction(|s| {
+            s.insert_person(Some("Gone"))?;
+            Err(E::Refused)
+        });
+        assert!(matches!(result, Err(E::Refused)), "{result:?}");
+        assert!(store.person_rows().unwrap().is_empty());
+    }
+}

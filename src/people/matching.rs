@@ -1,0 +1,247 @@
+//! Matching faces to people, in memory: suggestions for named persons from their confirmed
+//! exemplars, joining existing unnamed clusters, and clustering what is left, always under the
+//! user's constraints (rejections, one person per photo, confirmed faces never move).
+//!
+//! The functions here are pure; `people::ops` loads rows from the store, calls them and writes
+//! the resulting assignments back.
+
+use std::collections::{HashMap, HashSet};
+
+use super::agglomerative::{CannotLink, Linkage, agglomerative};
+use super::chinese_whispers::chinese_whispers;
+use super::graph::{cross_within, nearest_allowed, neighbours_within, pairs_within};
+use crate::engine::resnet::Descriptor;
+use crate::library::store::{PersonId, PhotoId};
+
+/// Default distance below which a face is suggested for a named person (dlib's 0.6).
+pub const DEFAULT_MATCH_THRESHOLD: f32 = 0.6;
+
+/// How faces that match no named person are grouped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// Average linkage with a complete-linkage cap (Kindred's default).
+    Agglomerative,
+    /// dlib's example: Chinese whispers on the graph of pairs closer than the threshold.
+    ChineseWhispers,
+}
+
+/// Everything that decides how faces are grouped.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ClusterOptions {
+    pub method: Method,
+    /// Agglomerative: largest average distance for a merge. Chinese whispers: edge threshold.
+    pub threshold: f32,
+    /// Agglomerative only: no merge if any pair across it is this far apart.
+    pub cap: f32,
+    /// Suggest a face for a named person whose nearest confirmed face is closer than this.
+    pub match_threshold: f32,
+}
+
+impl Default for ClusterOptions {
+    fn default() -> Self {
+        ClusterOptions {
+            method: Method::Agglomerative,
+            threshold: super::agglomerative::DEFAULT_THRESHOLD,
+            cap: super::agglomerative::DEFAULT_CAP,
+            match_threshold: DEFAULT_MATCH_THRESHOLD,
+        }
+    }
+}
+
+impl ClusterOptions {
+    /// dlib's example settings: Chinese whispers at 0.6.
+    pub fn chinese_whispers() -> Self {
+        ClusterOptions {
+            method: Method::ChineseWhispers,
+            threshold: 0.6,
+            ..Default::default()
+        }
+    }
+}
+
+/// Clusters descriptors with no constraints; labels `0..k`, largest cluster first.
+pub fn cluster(descriptors: &[Descriptor], options: &ClusterOptions) -> Vec<usize> {
+    cluster_constrained(descriptors, options, &CannotLink::none(descriptors.len()))
+}
+
+/// Clusters descriptors; with agglomerative clustering the cannot-links are respected (Chinese
+/// whispers ignores them, and callers must check them when naming clusters).
+pub fn cluster_constrained(
+    descriptors: &[Descriptor],
+    options: &ClusterOptions,
+    constraints: &CannotLink,
+) -> Vec<usize> {
+    match options.method {
+        Method::ChineseWhispers => {
+            chinese_whispers(&neighbours_within(descriptors, options.threshold), 100, 0)
+        }
+        Method::Agglomerative => {
+            let cap = options.cap.max(options.threshold);
+            let pairs = pairs_within(descriptors, cap);
+            agglomerative(
+                descriptors.len(),
+                &pairs,
+                Linkage {
+                    threshold: options.threshold,
+                    cap,
+                },
+                constraints,
+            )
+        }
+    }
+}
+
+/// Confirmed faces of named persons: what new faces are compared with.
+#[derive(Debug, Clone, Default)]
+pub struct Exemplars {
+    pub descriptors: Vec<Descriptor>,
+    pub persons: Vec<PersonId>,
+}
+
+/// A face to place.
+#[derive(Debug, Clone)]
+pub struct Query {
+    pub descriptor: Descriptor,
+    pub photo: PhotoId,
+    /// Persons this face must never be given to: its rejections, and persons already confirmed
+    /// (or otherwise present) in its photo.
+    pub forbidden: Vec<PersonId>,
+}
+
+/// For each query, the named person to suggest and the distance to their nearest exemplar:
+/// the closest allowed exemplar below `threshold`. A person gets at most one face per photo
+/// (the closest); the others in that photo stay unmatched.
+pub fn suggest(
+    queries: &[Query],
+    exemplars: &Exemplars,
+    threshold: f32,
+) -> Vec<Option<(PersonId, f32)>> {
+    let descriptors: Vec<Descriptor> = queries.iter().map(|q| q.descriptor).collect();
+    let nearest = nearest_allowed(&descriptors, &exemplars.descriptors, |i, j| {
+        !queries[i].forbidden.contains(&exemplars.persons[j])
+    });
+    let mut picks: Vec<Option<(PersonId, f32)>> = nearest
+        .into_iter()
+        .map(|n| {
+            n.filter(|&(_, d)| d < threshold)
+                .map(|(j, d)| (exemplars.persons[j], d))
+        })
+        .collect();
+    let mut order: Vec<usize> = (0..picks.len()).filter(|&i| picks[i].is_some()).collect();
+    order.sort_by(|&a, &b| {
+        let (da, db) = (picks[a].map_or(0.0, |p| p.1), picks[b].map_or(0.0, |p| p.1));
+        da.total_cmp(&db).then(a.cmp(&b))
+    });
+    let mut taken: HashSet<(PhotoId, PersonId)> = HashSet::new();
+    for i in order {
+        if let Some((person, _)) = picks[i]
+            && !taken.insert((queries[i].photo, person))
+        {
+            picks[i] = None;
+        }
+    }
+    picks
+}
+
+/// Existing unnamed clusters that new faces may join.
+#[derive(Debug, Clone, Default)]
+pub struct Clusters {
+    pub descriptors: Vec<Descriptor>,
+    pub persons: Vec<PersonId>,
+}
+
+/// For each query, the existing cluster it joins, if any: as agglomerative clustering would
+/// merge a single face into it (average distance below `threshold`, every member within `cap`),
+/// the lowest average winning, never a forbidden person.
+pub fn join_clusters(
+    queries: &[Query],
+    clusters: &Clusters,
+    linkage: Linkage,
+) -> Vec<Option<(PersonId, f32)>> {
+    let mut size: HashMap<PersonId, u64> = HashMap::new();
+    for &p in &clusters.persons {
+        *size.entry(p).or_default() += 1;
+    }
+    let descriptors: Vec<Descriptor> = queries.iter().map(|q| q.descriptor).collect();
+    let close = cross_within(&descriptors, &clusters.descriptors, linkage.cap);
+    close
+        .into_iter()
+        .zip(queries)
+        .map(|(found, query)| {
+            let mut per: HashMap<PersonId, (f64, u64)> = HashMap::new();
+            for (j, d) in found {
+                let e = per.entry(clusters.persons[j]).or_default();
+                e.0 += f64::from(d);
+                e.1 += 1;
+            }
+            per.into_iter()
+                .filter(|(p, (_, n))| *n == size[p] && !query.forbidden.contains(p))
+                .map(|(p, (sum, n))| (p, (sum / n as f64) as f32))
+                .filter(|&(_, avg)| avg < linkage.threshold)
+                .min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(x: f32) -> Descriptor {
+        let mut d = [0.0; 128];
+        d[0] = x;
+        d
+    }
+
+    fn query(x: f32, photo: PhotoId, forbidden: &[PersonId]) -> Query {
+        Query {
+            descriptor: at(x),
+            photo,
+            forbidden: forbidden.to_vec(),
+        }
+    }
+
+    #[test]
+    fn suggests_the_nearest_allowed_person_below_the_threshold() {
+        let ex = Exemplars {
+            descriptors: vec![at(0.0), at(1.0), at(1.3)],
+            persons: vec![10, 20, 30],
+        };
+        let got = suggest(
+            &[query(0.1, 1, &[]), query(1.1, 2, &[20]), query(5.0, 3, &[])],
+            &ex,
+            0.6,
+        );
+        assert_eq!(got[0].map(|p| p.0), Some(10));
+        assert_eq!(got[1].map(|p| p.0), Some(30), "20 was rejected");
+        assert_eq!(got[2], None, "too far from everyone");
+    }
+
+    #[test]
+    fn one_person_per_photo() {
+        let ex = Exemplars {
+            descriptors: vec![at(0.0)],
+            persons: vec![10],
+        };
+        let got = suggest(&[query(0.3, 1, &[]), query(0.1, 1, &[])], &ex, 0.6);
+        assert_eq!(got[0], None);
+        assert_eq!(got[1].map(|p| p.0), Some(10));
+    }
+
+    #[test]
+    fn joins_a_cluster_only_if_every_member_is_within_the_cap() {
+        let clusters = Clusters {
+            descriptors: vec![at(0.0), at(0.2), at(3.0), at(3.7)],
+            persons: vec![1, 1, 2, 2],
+        };
+        let linkage = Linkage::default();
+        let got = join_clusters(
+            &[query(0.1, 1, &[]), query(2.9, 1, &[]), query(0.1, 1, &[1])],
+            &clusters,
+            linkage,
+        );
+        assert_eq!(got[0].map(|p| p.0), Some(1));
+        assert_eq!(got[1], None, "0.1 from one member but 0.8 from the other");
+        assert_eq!(got[2], None, "rejected from 1");
+    }
+}

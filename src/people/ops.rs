@@ -1,0 +1,1072 @@
+//! People operations: the library API the CLI and the desktop UI call to list, name, merge,
+//! split and correct people, and to undo those corrections.
+//!
+//! Every mutating operation runs in one transaction and writes one entry to the operations
+//! log holding the before-image of everything it changed (assignments, person rows,
+//! rejections), so undo restores exactly the previous state. Matching after a scan
+//! ([`match_new_faces`]) is automatic and not logged: Ctrl+Z undoes the user's corrections.
+//!
+//! Rules that hold across all of them: confirmed and ignored faces are only changed by the
+//! user; a face is never put (in any state) in a person it was rejected from, nor suggested
+//! for a person confirmed elsewhere in its photo.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::PathBuf;
+
+use super::agglomerative::{CannotLink, Linkage};
+use super::graph::nearest_allowed;
+pub use super::matching::{ClusterOptions, Method};
+use super::matching::{Clusters, Exemplars, Query, cluster_constrained, join_clusters, suggest};
+use crate::engine::geometry::Rect;
+use crate::engine::resnet::Descriptor;
+pub use crate::library::people_store::FaceState;
+use crate::library::people_store::{AssignmentRow, MatchRow, PersonRow};
+pub use crate::library::store::{FaceId, PhotoId};
+use crate::library::store::{Store, StoreError};
+
+pub type PersonId = i64;
+
+/// Suggestions for review stop at this distance: beyond it, a face is almost surely someone else.
+pub const SUGGESTION_MAX_DISTANCE: f32 = 0.7;
+
+#[derive(Debug, thiserror::Error)]
+pub enum PeopleError {
+    #[error("no person with id {0}")]
+    UnknownPerson(PersonId),
+    #[error("no face with id {0}")]
+    UnknownFace(FaceId),
+    #[error("no photo with id {0}")]
+    UnknownPhoto(PhotoId),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("nothing to undo")]
+    NothingToUndo,
+    #[error("{0}")]
+    Invalid(String),
+    #[error("operation {id} in the log cannot be read: {message}")]
+    DamagedLog { id: i64, message: String },
+}
+
+#[derive(Debug, Clone)]
+pub struct PersonSummary {
+    pub id: PersonId,
+    pub name: Option<String>,
+    pub hidden: bool,
+    /// Confirmed + suggested.
+    pub faces: usize,
+    pub confirmed: usize,
+    pub photos: usize,
+    pub key_face: Option<FaceId>,
+}
+
+#[derive(Debug, Clone)]
+pub struct PersonFace {
+    pub face: FaceId,
+    pub photo: PhotoId,
+    pub path: PathBuf,
+    pub state: FaceState,
+    pub rect: Rect,
+    pub distance: Option<f32>,
+}
+
+#[derive(Debug, Clone)]
+pub struct PhotoFace {
+    pub face: FaceId,
+    pub rect: Rect,
+    pub person: Option<PersonId>,
+    pub person_name: Option<String>,
+    pub state: FaceState,
+}
+
+#[derive(Debug, Clone)]
+pub struct Suggestion {
+    pub face: FaceId,
+    pub photo: PhotoId,
+    pub path: PathBuf,
+    pub distance: f32,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ReclusterReport {
+    /// Faces that were free to move (neither confirmed nor ignored).
+    pub faces: usize,
+    /// Of those, suggested for a named person.
+    pub suggested: usize,
+    /// Unnamed clusters they form.
+    pub clusters: usize,
+    /// Faces whose person or state changed.
+    pub changed: usize,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct MatchReport {
+    /// New (unassigned) faces considered.
+    pub faces: usize,
+    /// Suggested for a named person.
+    pub suggested: usize,
+    /// Joined an existing unnamed cluster.
+    pub joined: usize,
+    /// New unnamed clusters made from the rest.
+    pub new_clusters: usize,
+}
+
+// ----- reading -----
+
+fn require_person(store: &Store, id: PersonId) -> Result<PersonRow, PeopleError> {
+    store.person_row(id)?.ok_or(PeopleError::UnknownPerson(id))
+}
+
+fn require_face(store: &Store, id: FaceId) -> Result<AssignmentRow, PeopleError> {
+    store.assignment(id)?.ok_or(PeopleError::UnknownFace(id))
+}
+
+/// Builds summaries from membership rows: (person, face, state, photo, confidence).
+fn summarise(
+    persons: &[PersonRow],
+    membership: &[(PersonId, FaceId, FaceState, PhotoId, f64)],
+) -> Vec<PersonSummary> {
+    #[derive(Default)]
+    struct Acc {
+        faces: usize,
+        confirmed: usize,
+        photos: HashSet<PhotoId>,
+        members: HashSet<FaceId>,
+        best: Option<(bool, f64, FaceId)>,
+    }
+    let mut acc: HashMap<PersonId, Acc> = HashMap::new();
+    for &(person, face, state, photo, confidence) in membership {
+        let a = acc.entry(person).or_default();
+        a.faces += 1;
+        let confirmed = state == FaceState::Confirmed;
+        a.confirmed += usize::from(confirmed);
+        a.photos.insert(photo);
+        a.members.insert(face);
+        // Automatic key face: a confirmed face before a suggested one, then the most confident
+        // detection, then the oldest face.
+        let better = match a.best {
+            None => true,
+            Some((c, conf, id)) => {
+                (confirmed, confidence, -face) > (c, conf, -id) && !(confidence.is_nan())
+            }
+        };
+        if better {
+            a.best = Some((confirmed, confidence, face));
+        }
+    }
+    persons
+        .iter()
+        .map(|p| {
+            let a = acc.remove(&p.id).unwrap_or_default();
+            let key_face = p
+                .key_face
+                .filter(|f| a.members.contains(f))
+                .or(a.best.map(|b| b.2));
+            PersonSummary {
+                id: p.id,
+                name: p.name.clone(),
+                hidden: p.hidden,
+                faces: a.faces,
+                confirmed: a.confirmed,
+                photos: a.photos.len(),
+                key_face,
+            }
+        })
+        .collect()
+}
+
+/// Every person with at least one confirmed or suggested face, hidden ones included; largest
+/// first (ties: lower id first).
+pub fn people(store: &Store) -> Result<Vec<PersonSummary>, PeopleError> {
+    let mut all = summarise(&store.person_rows()?, &store.person_membership()?);
+    all.retain(|p| p.faces > 0);
+    all.sort_by(|a, b| b.faces.cmp(&a.faces).then(a.id.cmp(&b.id)));
+    Ok(all)
+}
+
+/// One person, even if no faces are left in it.
+pub fn person(store: &Store, id: PersonId) -> Result<PersonSummary, PeopleError> {
+    let row = require_person(store, id)?;
+    let membership: Vec<_> = store
+        .person_faces(id)?
+        .into_iter()
+        .map(|f| (id, f.face, f.state, f.photo, f.confidence))
+        .collect();
+    Ok(summarise(&[row], &membership).remove(0))
+}
+
+/// A person's confirmed and suggested faces: confirmed first, then nearest suggestions first.
+pub fn faces_of_person(store: &Store, id: PersonId) -> Result<Vec<PersonFace>, PeopleError> {
+    require_person(store, id)?;
+    Ok(store
+        .person_faces(id)?
+        .into_iter()
+        .map(|f| PersonFace {
+            face: f.face,
+            photo: f.photo,
+            path: f.path,
+            state: f.state,
+            rect: f.rect,
+            distance: f.distance,
+        })
+        .collect())
+}
+
+pub fn faces_in_photo(store: &Store, photo: PhotoId) -> Result<Vec<PhotoFace>, PeopleError> {
+    if store.photo(photo)?.is_none() {
+        return Err(PeopleError::UnknownPhoto(photo));
+    }
+    Ok(store
+        .photo_faces(photo)?
+        .into_iter()
+        .map(|f| PhotoFace {
+            face: f.face,
+            rect: f.rect,
+            person: f.person,
+            person_name: f.person_name,
+            state: f.state,
+        })
+        .collect())
+}
+
+/// Photos in which all of `ids` appear (confirmed or suggested).
+pub fn photos_of_people(store: &Store, ids: &[PersonId]) -> Result<Vec<PhotoId>, PeopleError> {
+    for &id in ids {
+        require_person(store, id)?;
+    }
+    Ok(store.photos_with_all(ids)?)
+}
+
+// ----- the operations log -----
+
+/// The before-image of one operation: applying it restores the state before the operation.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+struct UndoRecord {
+    description: String,
+    faces: Vec<AssignmentRow>,
+    persons: Vec<PersonRow>,
+    rejections_added: Vec<(FaceId, PersonId)>,
+    rejections_removed: Vec<(FaceId, PersonId)>,
+    /// Deleted on undo if no face is assigned to them any more.
+    created_persons: Vec<PersonId>,
+}
+
+/// Writes changes and remembers, once per row, what it was before.
+#[derive(Default)]
+struct Recorder {
+    undo: UndoRecord,
+    seen_faces: HashSet<FaceId>,
+    seen_persons: HashSet<PersonId>,
+    changed_faces: usize,
+}
+
+impl Recorder {
+    fn set_face_known(
+        &mut self,
+        store: &mut Store,
+        old: AssignmentRow,
+        new: AssignmentRow,
+    ) -> Result<(), PeopleError> {
+        if old == new {
+            return Ok(());
+        }
+        if self.seen_faces.insert(old.face) {
+            self.undo.faces.push(old);
+            self.changed_faces += 1;
+        }
+        store.set_assignment(&new)?;
+        Ok(())
+    }
+
+    fn set_person(&mut self, store: &mut Store, new: PersonRow) -> Result<(), PeopleError> {
+        let old = require_person(store, new.id)?;
+        if old == new {
+            return Ok(());
+        }
+        if self.seen_persons.insert(old.id) {
+            self.undo.persons.push(old);
+        }
+        store.update_person(&new)?;
+        Ok(())
+    }
+
+    fn new_person(
+        &mut self,
+        store: &mut Store,
+        name: Option<&str>,
+    ) -> Result<PersonId, PeopleError> {
+        let id = store.insert_person(name)?;
+        self.undo.created_persons.push(id);
+        Ok(id)
+    }
+
+    fn add_rejection(
+        &mut self,
+        store: &mut Store,
+        face: FaceId,
+        person: PersonId,
+    ) -> Result<(), PeopleError> {
+        if store.add_rejection(face, person)? {
+            self.undo.rejections_added.push((face, person));
+        }
+        Ok(())
+    }
+
+    fn remove_rejection(
+        &mut self,
+        store: &mut Store,
+        face: FaceId,
+        person: PersonId,
+    ) -> Result<(), PeopleError> {
+        if store.remove_rejection(face, person)? {
+            self.undo.rejections_removed.push((face, person));
+        }
+        Ok(())
+    }
+
+    /// Writes the log entry.
+    fn commit(
+        mut self,
+        store: &mut Store,
+        kind: &str,
+        description: String,
+    ) -> Result<(), PeopleError> {
+        self.undo.description = description;
+        let payload = serde_json::to_string(&self.undo)
+            .map_err(|e| PeopleError::Invalid(format!("cannot record the operation: {e}")))?;
+        store.push_operation(kind, &payload)?;
+        Ok(())
+    }
+}
+
+fn describe_faces(faces: &[FaceId]) -> String {
+    match faces {
+        [one] => format!("face {one}"),
+        many => format!("{} faces", many.len()),
+    }
+}
+
+fn quoted(name: &Option<String>) -> String {
+    name.as_deref()
+        .map(|n| format!(" “{n}”"))
+        .unwrap_or_default()
+}
+
+fn clean_name(name: &str) -> Result<String, PeopleError> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(PeopleError::Invalid("a name cannot be empty".into()));
+    }
+    Ok(name.to_string())
+}
+
+fn require_faces(store: &Store, faces: &[FaceId]) -> Result<Vec<AssignmentRow>, PeopleError> {
+    if faces.is_empty() {
+        return Err(PeopleError::Invalid("no faces given".into()));
+    }
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for &f in faces {
+        let row = require_face(store, f)?;
+        if seen.insert(f) {
+            out.push(row);
+        }
+    }
+    Ok(out)
+}
+
+// ----- corrections -----
+
+/// Names or renames a person. Naming an unnamed cluster confirms the faces it shows. If
+/// another person already has this name, the two are the same person: this one is merged into
+/// it (its faces confirmed), and its id disappears from [`people`].
+pub fn name_person(store: &mut Store, id: PersonId, name: &str) -> Result<(), PeopleError> {
+    let name = clean_name(name)?;
+    store.transaction(|store| {
+        let row = require_person(store, id)?;
+        let mut rec = Recorder::default();
+        let visible: HashSet<PersonId> = people(store)?.into_iter().map(|p| p.id).collect();
+        let same_name = store
+            .persons_named(&name)?
+            .into_iter()
+            .find(|&p| p != id && visible.contains(&p));
+        let description = if let Some(target) = same_name {
+            merge_in_tx(store, &mut rec, &[id], target, true)?;
+            format!("merged person {id} into person {target} “{name}” (same name)")
+        } else {
+            if row.name.is_none() {
+                for a in store.assignments_of_person(id, &[FaceState::Suggested])? {
+                    rec.set_face_known(
+                        store,
+                        a,
+                        AssignmentRow {
+                            state: FaceState::Confirmed,
+                            ..a
+                        },
+                    )?;
+                }
+            }
+            let description = match &row.name {
+                None => format!("named person {id} “{name}”"),
+                Some(old) => format!("renamed person {id} from “{old}” to “{name}”"),
+            };
+            rec.set_person(
+                store,
+                PersonRow {
+                    name: Some(name.clone()),
+                    ..row
+                },
+            )?;
+            description
+        };
+        rec.commit(store, "name", description)
+    })
+}
+
+/// Merges persons into `into`, which keeps its name and key face. Faces the user saw in an
+/// unnamed cluster become confirmed when merged into a named person; rejections of the merged
+/// persons now hold for `into`.
+pub fn merge(store: &mut Store, from: &[PersonId], into: PersonId) -> Result<(), PeopleError> {
+    store.transaction(|store| {
+        let mut rec = Recorder::default();
+        merge_in_tx(store, &mut rec, from, into, false)?;
+        let list: Vec<String> = from.iter().map(|p| p.to_string()).collect();
+        let into_name = quoted(&require_person(store, into)?.name);
+        rec.commit(
+            store,
+            "merge",
+            format!(
+                "merged person {} into person {into}{into_name}",
+                list.join(", ")
+            ),
+        )
+    })
+}
+
+fn merge_in_tx(
+    store: &mut Store,
+    rec: &mut Recorder,
+    from: &[PersonId],
+    into: PersonId,
+    confirm_all: bool,
+) -> Result<(), PeopleError> {
+    let into_row = require_person(store, into)?;
+    if from.is_empty() {
+        return Err(PeopleError::Invalid("no persons to merge".into()));
+    }
+    let sources: BTreeSet<PersonId> = from.iter().copied().collect();
+    for &p in &sources {
+        if p == into {
+            return Err(PeopleError::Invalid(format!(
+                "cannot merge person {p} into itself"
+            )));
+        }
+        require_person(store, p)?;
+    }
+    let rejected_from_into: HashSet<FaceId> =
+        store.rejections_of_person(into)?.into_iter().collect();
+    for &p in &sources {
+        let source_named = require_person(store, p)?.name.is_some();
+        for a in store.assignments_of_person(p, &[FaceState::Confirmed, FaceState::Suggested])? {
+            let new = if rejected_from_into.contains(&a.face) {
+                AssignmentRow {
+                    person: None,
+                    state: FaceState::Unassigned,
+                    distance: None,
+                    ..a
+                }
+            } else {
+                let confirm = a.state == FaceState::Confirmed
+                    || confirm_all
+                    || (!source_named && into_row.name.is_some());
+                AssignmentRow {
+                    person: Some(into),
+                    state: if confirm {
+                        FaceState::Confirmed
+                    } else {
+                        FaceState::Suggested
+                    },
+                    ..a
+                }
+            };
+            rec.set_face_known(store, a, new)?;
+        }
+        // "Not p" now means "not into", except for faces the user confirmed as `into`.
+        for face in store.rejections_of_person(p)? {
+            let a = require_face(store, face)?;
+            if a.person == Some(into) && a.state == FaceState::Confirmed {
+                continue;
+            }
+            rec.add_rejection(store, face, into)?;
+            if a.person == Some(into) {
+                rec.set_face_known(
+                    store,
+                    a,
+                    AssignmentRow {
+                        person: None,
+                        state: FaceState::Unassigned,
+                        distance: None,
+                        ..a
+                    },
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Puts the given faces into a new person (confirmed) and returns its id.
+pub fn split(
+    store: &mut Store,
+    faces: &[FaceId],
+    name: Option<&str>,
+) -> Result<PersonId, PeopleError> {
+    let name = name.map(clean_name).transpose()?;
+    store.transaction(|store| {
+        let rows = require_faces(store, faces)?;
+        let mut rec = Recorder::default();
+        let id = rec.new_person(store, name.as_deref())?;
+        for a in rows {
+            rec.set_face_known(
+                store,
+                a,
+                AssignmentRow {
+                    face: a.face,
+                    person: Some(id),
+                    state: FaceState::Confirmed,
+                    distance: None,
+                },
+            )?;
+        }
+        let description = format!(
+            "split {} into new person {id}{}",
+            describe_faces(faces),
+            quoted(&name)
+        );
+        rec.commit(store, "split", description)?;
+        Ok(id)
+    })
+}
+
+/// Moves faces to a person: the user says they are this person (confirmed). A rejection of
+/// these faces from `to` is withdrawn, as the user just said the opposite.
+pub fn move_faces(store: &mut Store, faces: &[FaceId], to: PersonId) -> Result<(), PeopleError> {
+    store.transaction(|store| {
+        let target = require_person(store, to)?;
+        let rows = require_faces(store, faces)?;
+        let mut rec = Recorder::default();
+        for a in rows {
+            rec.remove_rejection(store, a.face, to)?;
+            rec.set_face_known(
+                store,
+                a,
+                AssignmentRow {
+                    face: a.face,
+                    person: Some(to),
+                    state: FaceState::Confirmed,
+                    distance: None,
+                },
+            )?;
+        }
+        let description = format!(
+            "moved {} to person {to}{}",
+            describe_faces(faces),
+            quoted(&target.name)
+        );
+        rec.commit(store, "move", description)
+    })
+}
+
+/// "Not this person": the faces are never again put in `from` (default: the person each face
+/// is in now). They leave it and are placed again at once: suggested for another named person,
+/// joined to another cluster, or in a cluster of their own.
+pub fn reject(
+    store: &mut Store,
+    faces: &[FaceId],
+    from: Option<PersonId>,
+) -> Result<(), PeopleError> {
+    store.transaction(|store| {
+        let rows = require_faces(store, faces)?;
+        if let Some(p) = from {
+            require_person(store, p)?;
+        }
+        let mut rec = Recorder::default();
+        let mut freed = Vec::new();
+        let mut persons = BTreeSet::new();
+        for a in rows {
+            let Some(p) = from.or(a.person) else {
+                return Err(PeopleError::Invalid(format!(
+                    "face {} is in no person; say which person it is not",
+                    a.face
+                )));
+            };
+            persons.insert(p);
+            rec.add_rejection(store, a.face, p)?;
+            if a.person == Some(p) {
+                rec.set_face_known(
+                    store,
+                    a,
+                    AssignmentRow {
+                        person: None,
+                        state: FaceState::Unassigned,
+                        distance: None,
+                        ..a
+                    },
+                )?;
+                freed.push(a.face);
+            }
+        }
+        if !freed.is_empty() {
+            let rows = store.match_rows()?;
+            let freed: HashSet<FaceId> = freed.into_iter().collect();
+            let targets: Vec<usize> = (0..rows.len())
+                .filter(|&i| freed.contains(&rows[i].face))
+                .collect();
+            place(
+                store,
+                &mut rec,
+                &rows,
+                &targets,
+                &ClusterOptions::default(),
+                Mode::Incremental,
+            )?;
+        }
+        let list: Vec<String> = persons.iter().map(|p| p.to_string()).collect();
+        let description = format!(
+            "{} marked as not person {}",
+            describe_faces(faces),
+            list.join(", ")
+        );
+        rec.commit(store, "reject", description)
+    })
+}
+
+/// Not a face, or nobody the user cares about: out of every person, never placed again.
+pub fn ignore(store: &mut Store, faces: &[FaceId]) -> Result<(), PeopleError> {
+    store.transaction(|store| {
+        let rows = require_faces(store, faces)?;
+        let mut rec = Recorder::default();
+        for a in rows {
+            rec.set_face_known(
+                store,
+                a,
+                AssignmentRow {
+                    face: a.face,
+                    person: None,
+                    state: FaceState::Ignored,
+                    distance: None,
+                },
+            )?;
+        }
+        rec.commit(
+            store,
+            "ignore",
+            format!("ignored {}", describe_faces(faces)),
+        )
+    })
+}
+
+pub fn set_hidden(store: &mut Store, id: PersonId, hidden: bool) -> Result<(), PeopleError> {
+    store.transaction(|store| {
+        let row = require_person(store, id)?;
+        let name = quoted(&row.name);
+        let mut rec = Recorder::default();
+        rec.set_person(store, PersonRow { hidden, ..row })?;
+        let verb = if hidden { "hid" } else { "unhid" };
+        rec.commit(
+            store,
+            if hidden { "hide" } else { "unhide" },
+            format!("{verb} person {id}{name}"),
+        )
+    })
+}
+
+/// The face that represents a person; must be one of its confirmed or suggested faces.
+pub fn set_key_face(store: &mut Store, id: PersonId, face: FaceId) -> Result<(), PeopleError> {
+    store.transaction(|store| {
+        let row = require_person(store, id)?;
+        let a = require_face(store, face)?;
+        if a.person != Some(id) || !matches!(a.state, FaceState::Confirmed | FaceState::Suggested) {
+            return Err(PeopleError::Invalid(format!(
+                "face {face} is not one of person {id}'s faces"
+            )));
+        }
+        let name = quoted(&row.name);
+        let mut rec = Recorder::default();
+        rec.set_person(
+            store,
+            PersonRow {
+                key_face: Some(face),
+                ..row
+            },
+        )?;
+        rec.commit(
+            store,
+            "key_face",
+            format!("set face {face} as the key face of person {id}{name}"),
+        )
+    })
+}
+
+fn read_undo(op: &crate::library::people_store::OperationRow) -> Result<UndoRecord, PeopleError> {
+    serde_json::from_str(&op.payload).map_err(|e| PeopleError::DamagedLog {
+        id: op.id,
+        message: e.to_string(),
+    })
+}
+
+/// Undoes the last `n` operations, newest first; returns what was undone.
+pub fn undo(store: &mut Store, n: usize) -> Result<Vec<String>, PeopleError> {
+    store.transaction(|store| {
+        let ops = store.recent_operations(n)?;
+        if ops.is_empty() {
+            return Err(PeopleError::NothingToUndo);
+        }
+        let mut done = Vec::new();
+        for op in ops {
+            let record = read_undo(&op)?;
+            for p in &record.persons {
+                store.update_person(p)?;
+            }
+            for a in &record.faces {
+                store.set_assignment(a)?;
+            }
+            for &(face, person) in &record.rejections_added {
+                store.remove_rejection(face, person)?;
+            }
+            for &(face, person) in &record.rejections_removed {
+                store.add_rejection(face, person)?;
+            }
+            for &p in &record.created_persons {
+                store.delete_person_if_unused(p)?;
+            }
+            store.mark_operation_undone(op.id)?;
+            done.push(record.description);
+        }
+        Ok(done)
+    })
+}
+
+/// What [`undo`] with `n = 1` would undo.
+pub fn last_operation(store: &Store) -> Result<Option<String>, PeopleError> {
+    match store.recent_operations(1)?.first() {
+        Some(op) => Ok(Some(read_undo(op)?.description)),
+        None => Ok(None),
+    }
+}
+
+// ----- matching -----
+
+/// Faces not confirmed for a person that most likely are them, nearest first: for quick
+/// yes/no review. Compared with the person's confirmed faces (or, for a cluster with none,
+/// its suggested ones); never faces rejected from the person or in a photo where the person is
+/// already confirmed.
+pub fn suggestions(
+    store: &Store,
+    id: PersonId,
+    limit: usize,
+) -> Result<Vec<Suggestion>, PeopleError> {
+    require_person(store, id)?;
+    let rows = store.match_rows()?;
+    let mine = |state| {
+        rows.iter()
+            .filter(move |r| r.assignment.person == Some(id) && r.assignment.state == state)
+    };
+    let mut exemplars: Vec<&MatchRow> = mine(FaceState::Confirmed).collect();
+    let from_confirmed = !exemplars.is_empty();
+    if !from_confirmed {
+        exemplars = mine(FaceState::Suggested).collect();
+    }
+    let exemplar_faces: HashSet<FaceId> = exemplars.iter().map(|r| r.face).collect();
+    let confirmed_photos: HashSet<PhotoId> = mine(FaceState::Confirmed).map(|r| r.photo).collect();
+    let rejected: HashSet<FaceId> = store.rejections_of_person(id)?.into_iter().collect();
+    let candidates: Vec<&MatchRow> = rows
+        .iter()
+        .filter(|r| {
+            matches!(
+                r.assignment.state,
+                FaceState::Unassigned | FaceState::Suggested
+            ) && !exemplar_faces.contains(&r.face)
+                && !rejected.contains(&r.face)
+                && !confirmed_photos.contains(&r.photo)
+        })
+        .collect();
+    let queries: Vec<Descriptor> = candidates.iter().map(|r| r.descriptor).collect();
+    let targets: Vec<Descriptor> = exemplars.iter().map(|r| r.descriptor).collect();
+    let nearest = nearest_allowed(&queries, &targets, |_, _| true);
+    let mut found: Vec<(f32, &MatchRow)> = nearest
+        .into_iter()
+        .zip(&candidates)
+        .filter_map(|(n, r)| n.map(|(_, d)| (d, *r)))
+        .filter(|(d, _)| *d < SUGGESTION_MAX_DISTANCE)
+        .collect();
+    found.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.face.cmp(&b.1.face)));
+    found.truncate(limit);
+    let mut out = Vec::with_capacity(found.len());
+    for (distance, r) in found {
+        let path = store.photo(r.photo)?.map(|p| p.path).unwrap_or_default();
+        out.push(Suggestion {
+            face: r.face,
+            photo: r.photo,
+            path,
+            distance,
+        });
+    }
+    Ok(out)
+}
+
+/// Re-places every face that is neither confirmed nor ignored: suggestions for named persons
+/// from their confirmed faces, then clustering of the rest into unnamed clusters (reusing the
+/// ids of the unnamed clusters they came from). Deterministic; logged and undoable.
+pub fn recluster(
+    store: &mut Store,
+    options: &ClusterOptions,
+) -> Result<ReclusterReport, PeopleError> {
+    store.transaction(|store| {
+        let rows = store.match_rows()?;
+        let targets: Vec<usize> = (0..rows.len())
+            .filter(|&i| {
+                matches!(
+                    rows[i].assignment.state,
+                    FaceState::Unassigned | FaceState::Suggested
+                )
+            })
+            .collect();
+        let mut rec = Recorder::default();
+        let placed = place(store, &mut rec, &rows, &targets, options, Mode::Full)?;
+        let report = ReclusterReport {
+            faces: targets.len(),
+            suggested: placed.suggested,
+            clusters: placed.clusters,
+            changed: rec.changed_faces,
+        };
+        rec.commit(
+            store,
+            "recluster",
+            format!(
+                "re-clustered {} faces ({} changed)",
+                report.faces, report.changed
+            ),
+        )?;
+        Ok(report)
+    })
+}
+
+/// Places the faces no person has yet (new since the last scan): suggested for a named person,
+/// joined to an existing unnamed cluster, or clustered among themselves into new ones. Only
+/// new faces are touched.
+pub fn match_new_faces(store: &mut Store) -> Result<MatchReport, PeopleError> {
+    match_new_faces_with(store, &ClusterOptions::default())
+}
+
+pub fn match_new_faces_with(
+    store: &mut Store,
+    options: &ClusterOptions,
+) -> Result<MatchReport, PeopleError> {
+    store.transaction(|store| {
+        let rows = store.match_rows()?;
+        let targets: Vec<usize> = (0..rows.len())
+            .filter(|&i| {
+                rows[i].assignment.state == FaceState::Unassigned
+                    && rows[i].assignment.person.is_none()
+            })
+            .collect();
+        let mut rec = Recorder::default();
+        let placed = place(store, &mut rec, &rows, &targets, options, Mode::Incremental)?;
+        Ok(MatchReport {
+            faces: targets.len(),
+            suggested: placed.suggested,
+            joined: placed.joined,
+            new_clusters: placed.clusters,
+        })
+    })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Only the targets move; they may join the existing unnamed clusters.
+    Incremental,
+    /// Every non-confirmed face is a target; clusters are rebuilt.
+    Full,
+}
+
+#[derive(Debug, Default)]
+struct Placed {
+    suggested: usize,
+    joined: usize,
+    /// Clusters formed from the targets that neither matched nor joined.
+    clusters: usize,
+}
+
+fn place(
+    store: &mut Store,
+    rec: &mut Recorder,
+    rows: &[MatchRow],
+    targets: &[usize],
+    options: &ClusterOptions,
+    mode: Mode,
+) -> Result<Placed, PeopleError> {
+    let mut placed = Placed::default();
+    if targets.is_empty() {
+        return Ok(placed);
+    }
+    let persons: HashMap<PersonId, PersonRow> = store
+        .person_rows()?
+        .into_iter()
+        .map(|p| (p.id, p))
+        .collect();
+    let named = |p: PersonId| persons.get(&p).is_some_and(|r| r.name.is_some());
+    let is_target: HashSet<usize> = targets.iter().copied().collect();
+    let mut rejections: HashMap<FaceId, Vec<PersonId>> = HashMap::new();
+    for (face, person) in store.rejections()? {
+        rejections.entry(face).or_default().push(person);
+    }
+    // Persons confirmed in each photo: nobody else in that photo can be them.
+    let mut present: HashMap<PhotoId, Vec<PersonId>> = HashMap::new();
+    let mut exemplars = Exemplars::default();
+    let mut clusters = Clusters::default();
+    let mut holds_confirmed: HashSet<PersonId> = HashSet::new();
+    for (i, r) in rows.iter().enumerate() {
+        if is_target.contains(&i) {
+            continue;
+        }
+        let Some(p) = r.assignment.person else {
+            continue;
+        };
+        match r.assignment.state {
+            FaceState::Confirmed => {
+                present.entry(r.photo).or_default().push(p);
+                holds_confirmed.insert(p);
+                if named(p) {
+                    exemplars.descriptors.push(r.descriptor);
+                    exemplars.persons.push(p);
+                }
+            }
+            FaceState::Suggested => {
+                if mode == Mode::Incremental && !named(p) {
+                    clusters.descriptors.push(r.descriptor);
+                    clusters.persons.push(p);
+                }
+            }
+            FaceState::Unassigned | FaceState::Ignored => {}
+        }
+    }
+    let forbidden_for = |r: &MatchRow| -> Vec<PersonId> {
+        let mut f = rejections.get(&r.face).cloned().unwrap_or_default();
+        f.extend(present.get(&r.photo).into_iter().flatten().copied());
+        f
+    };
+    let queries: Vec<Query> = targets
+        .iter()
+        .map(|&i| Query {
+            descriptor: rows[i].descriptor,
+            photo: rows[i].photo,
+            forbidden: forbidden_for(&rows[i]),
+        })
+        .collect();
+    let mut result: Vec<Option<AssignmentRow>> = vec![None; targets.len()];
+    let suggested = suggest(&queries, &exemplars, options.match_threshold);
+    for (k, s) in suggested.iter().enumerate() {
+        if let Some((person, distance)) = *s {
+            result[k] = Some(AssignmentRow {
+                face: rows[targets[k]].face,
+                person: Some(person),
+                state: FaceState::Suggested,
+                distance: Some(distance),
+            });
+            placed.suggested += 1;
+        }
+    }
+    let linkage = Linkage {
+        threshold: options.threshold,
+        cap: options.cap.max(options.threshold),
+    };
+    if mode == Mode::Incremental && !clusters.persons.is_empty() {
+        let open: Vec<usize> = (0..targets.len())
+            .filter(|&k| result[k].is_none())
+            .collect();
+        let open_queries: Vec<Query> = open.iter().map(|&k| queries[k].clone()).collect();
+        let joined = join_clusters(&open_queries, &clusters, linkage);
+        for (o, j) in joined.into_iter().enumerate() {
+            if let Some((p, d)) = j {
+                let k = open[o];
+                result[k] = Some(AssignmentRow {
+                    face: rows[targets[k]].face,
+                    person: Some(p),
+                    state: FaceState::Suggested,
+                    distance: Some(d),
+                });
+                placed.joined += 1;
+            }
+        }
+    }
+    // The rest are clustered among themselves.
+    let rest: Vec<usize> = (0..targets.len())
+        .filter(|&k| result[k].is_none())
+        .collect();
+    if !rest.is_empty() {
+        let descriptors: Vec<Descriptor> = rest.iter().map(|&k| queries[k].descriptor).collect();
+        let mut constraints = CannotLink::none(rest.len());
+        for (n, &k) in rest.iter().enumerate() {
+            let row = &rows[targets[k]];
+            if let Some(p) = row.assignment.person {
+                constraints.tags[n].push(p as u64);
+            }
+            constraints.forbids[n].extend(queries[k].forbidden.iter().map(|&p| p as u64));
+        }
+        let labels = cluster_constrained(&descriptors, options, &constraints);
+        let count = labels.iter().max().map_or(0, |m| m + 1);
+        let mut members: Vec<Vec<usize>> = vec![Vec::new(); count];
+        for (n, &l) in labels.iter().enumerate() {
+            members[l].push(n);
+        }
+        placed.clusters = count;
+        let mut used: HashSet<PersonId> = HashSet::new();
+        // Labels are numbered largest first, so big clusters pick their old ids first.
+        for group in members {
+            let forbidden: HashSet<PersonId> = group
+                .iter()
+                .flat_map(|&n| queries[rest[n]].forbidden.iter().copied())
+                .collect();
+            let mut reuse = None;
+            if mode == Mode::Full {
+                let mut votes: HashMap<PersonId, usize> = HashMap::new();
+                for &n in &group {
+                    if let Some(p) = rows[targets[rest[n]]].assignment.person
+                        && !named(p)
+                        && !holds_confirmed.contains(&p)
+                    {
+                        *votes.entry(p).or_default() += 1;
+                    }
+                }
+                reuse = votes
+                    .into_iter()
+                    .filter(|(p, _)| !used.contains(p) && !forbidden.contains(p))
+                    .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
+                    .map(|(p, _)| p);
+            }
+            let person = match reuse {
+                Some(p) => p,
+                None => rec.new_person(store, None)?,
+            };
+            used.insert(person);
+            for n in group {
+                let k = rest[n];
+                result[k] = Some(AssignmentRow {
+                    face: rows[targets[k]].face,
+                    person: Some(person),
+                    state: FaceState::Suggested,
+                    distance: None,
+                });
+            }
+        }
+    }
+    for (k, new) in result.into_iter().enumerate() {
+        if let Some(new) = new {
+            rec.set_face_known(store, rows[targets[k]].assignment, new)?;
+        }
+    }
+    Ok(placed)
+}
+
+#[cfg(test)]
+mod tests;

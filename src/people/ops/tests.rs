@@ -1,0 +1,520 @@
+//! Each operation, its undo, and the invariants under random sequences of operations.
+
+use std::path::PathBuf;
+
+use proptest::prelude::*;
+
+use super::*;
+use crate::engine::geometry::Point;
+use crate::library::store::{NewFace, PhotoAnalysis};
+
+/// A descriptor at `x` along one axis plus a small per-face offset on another, so faces of one
+/// "person" (same x) are close but distinct.
+fn desc(x: f32, jiggle: f32) -> Descriptor {
+    let mut d = [0.0; 128];
+    d[0] = x;
+    d[1] = jiggle;
+    d
+}
+
+/// A library of photos; `photos[i]` lists the x positions of that photo's faces. Returns the
+/// store and the face ids per photo.
+fn library(photos: &[&[f32]]) -> (Store, Vec<Vec<FaceId>>) {
+    let mut store = Store::open_in_memory().unwrap();
+    let mut ids = Vec::new();
+    for (i, xs) in photos.iter().enumerate() {
+        let analysis = PhotoAnalysis {
+            root_id: None,
+            path: PathBuf::from(format!("/photos/{i}.jpg")),
+            size: 1,
+            mtime_ns: 1,
+            content_hash: format!("hash{i}"),
+            width: 1000,
+            height: 1000,
+            orientation: 1,
+            taken_at: None,
+            camera: None,
+            analysis_key: "test".into(),
+            faces: xs
+                .iter()
+                .enumerate()
+                .map(|(k, &x)| NewFace {
+                    rect: Rect::new(k as i64 * 100, 0, k as i64 * 100 + 50, 50),
+                    confidence: 1.0 + k as f64,
+                    landmarks: [Point::new(0, 0); 5],
+                    descriptor: desc(x, 0.01 * ((i * 7 + k) % 5) as f32),
+                    thumbnail_jpeg: Vec::new(),
+                })
+                .collect(),
+        };
+        let photo = store.record_analysis(&analysis).unwrap();
+        ids.push(
+            store
+                .faces_of_photo(photo)
+                .unwrap()
+                .iter()
+                .map(|f| f.id)
+                .collect(),
+        );
+    }
+    (store, ids)
+}
+
+/// Three people: A (x=0) in photos 0-3, B (x=2) in photos 2-4, C (x=4) in photo 5.
+fn three_people() -> (Store, Vec<Vec<FaceId>>) {
+    let (mut store, ids) = library(&[&[0.0], &[0.0], &[0.0, 2.0], &[2.0, 0.0], &[2.0], &[4.0]]);
+    match_new_faces(&mut store).unwrap();
+    (store, ids)
+}
+
+fn person_of(store: &Store, face: FaceId) -> (Option<PersonId>, FaceState) {
+    let a = store.assignment(face).unwrap().unwrap();
+    (a.person, a.state)
+}
+
+/// Everything a user can see, to compare before an operation and after its undo.
+fn snapshot(store: &Store) -> (Vec<AssignmentRow>, Vec<(FaceId, PersonId)>, Vec<String>) {
+    let faces = store
+        .match_rows()
+        .unwrap()
+        .into_iter()
+        .map(|r| r.assignment)
+        .collect();
+    let people = people(store)
+        .unwrap()
+        .iter()
+        .map(|p| {
+            format!(
+                "{} {:?} {} {} {:?}",
+                p.id, p.name, p.hidden, p.faces, p.key_face
+            )
+        })
+        .collect();
+    (faces, store.rejections().unwrap(), people)
+}
+
+#[test]
+fn new_faces_form_unnamed_clusters_largest_first() {
+    let (store, ids) = three_people();
+    let all = people(&store).unwrap();
+    assert_eq!(
+        all.iter().map(|p| p.faces).collect::<Vec<_>>(),
+        vec![4, 3, 1]
+    );
+    assert!(all.iter().all(|p| p.name.is_none() && p.confirmed == 0));
+    let a = person_of(&store, ids[0][0]).0;
+    assert_eq!(person_of(&store, ids[3][1]).0, a);
+    assert_eq!(person_of(&store, ids[0][0]).1, FaceState::Suggested);
+    assert_eq!(all[0].photos, 4);
+    assert!(all[0].key_face.is_some());
+}
+
+#[test]
+fn naming_confirms_the_cluster_and_undo_restores_it() {
+    let (mut store, ids) = three_people();
+    let before = snapshot(&store);
+    let a = person_of(&store, ids[0][0]).0.unwrap();
+    name_person(&mut store, a, "  Ada ").unwrap();
+    let p = person(&store, a).unwrap();
+    assert_eq!(p.name.as_deref(), Some("Ada"));
+    assert_eq!(p.confirmed, 4);
+    assert_eq!(
+        last_operation(&store).unwrap().unwrap(),
+        format!("named person {a} “Ada”")
+    );
+    assert_eq!(undo(&mut store, 1).unwrap().len(), 1);
+    assert_eq!(snapshot(&store), before);
+    assert!(matches!(
+        undo(&mut store, 1),
+        Err(PeopleError::NothingToUndo)
+    ));
+    assert!(matches!(
+        name_person(&mut store, a, " "),
+        Err(PeopleError::Invalid(_))
+    ));
+}
+
+#[test]
+fn naming_with_an_existing_name_merges() {
+    let (mut store, ids) = three_people();
+    let a = person_of(&store, ids[0][0]).0.unwrap();
+    let c = person_of(&store, ids[5][0]).0.unwrap();
+    name_person(&mut store, a, "Ada").unwrap();
+    name_person(&mut store, c, "Ada").unwrap();
+    assert_eq!(
+        person_of(&store, ids[5][0]),
+        (Some(a), FaceState::Confirmed)
+    );
+    assert!(people(&store).unwrap().iter().all(|p| p.id != c));
+    undo(&mut store, 1).unwrap();
+    assert_eq!(
+        person_of(&store, ids[5][0]),
+        (Some(c), FaceState::Suggested)
+    );
+}
+
+#[test]
+fn merge_keeps_the_targets_name_and_undo_splits_again() {
+    let (mut store, ids) = three_people();
+    let a = person_of(&store, ids[0][0]).0.unwrap();
+    let b = person_of(&store, ids[4][0]).0.unwrap();
+    let c = person_of(&store, ids[5][0]).0.unwrap();
+    name_person(&mut store, a, "Ada").unwrap();
+    set_key_face(&mut store, a, ids[1][0]).unwrap();
+    let before = snapshot(&store);
+    merge(&mut store, &[b, c], a).unwrap();
+    let p = person(&store, a).unwrap();
+    assert_eq!(
+        (p.faces, p.confirmed),
+        (8, 8),
+        "cluster faces are confirmed into a named person"
+    );
+    assert_eq!(p.name.as_deref(), Some("Ada"));
+    assert_eq!(p.key_face, Some(ids[1][0]));
+    assert_eq!(people(&store).unwrap().len(), 1, "merged persons disappear");
+    assert!(person(&store, b).is_ok(), "but their rows stay for undo");
+    undo(&mut store, 1).unwrap();
+    assert_eq!(snapshot(&store), before);
+    assert!(matches!(
+        merge(&mut store, &[a], a),
+        Err(PeopleError::Invalid(_))
+    ));
+    assert!(matches!(
+        merge(&mut store, &[999], a),
+        Err(PeopleError::UnknownPerson(999))
+    ));
+    assert!(matches!(
+        merge(&mut store, &[b], 999),
+        Err(PeopleError::UnknownPerson(999))
+    ));
+}
+
+#[test]
+fn split_makes_a_confirmed_person_and_undo_removes_it() {
+    let (mut store, ids) = three_people();
+    let before = snapshot(&store);
+    let new = split(&mut store, &[ids[0][0], ids[1][0]], Some("Kid")).unwrap();
+    let p = person(&store, new).unwrap();
+    assert_eq!(
+        (p.name.as_deref(), p.faces, p.confirmed),
+        (Some("Kid"), 2, 2)
+    );
+    undo(&mut store, 1).unwrap();
+    assert_eq!(snapshot(&store), before);
+    assert!(matches!(
+        person(&store, new),
+        Err(PeopleError::UnknownPerson(_))
+    ));
+    assert!(matches!(
+        split(&mut store, &[424242], None),
+        Err(PeopleError::UnknownFace(424242))
+    ));
+}
+
+#[test]
+fn move_confirms_for_the_target_and_withdraws_its_rejection() {
+    let (mut store, ids) = three_people();
+    let a = person_of(&store, ids[0][0]).0.unwrap();
+    let c = person_of(&store, ids[5][0]).0.unwrap();
+    reject(&mut store, &[ids[5][0]], Some(a)).unwrap();
+    let before = snapshot(&store);
+    move_faces(&mut store, &[ids[5][0]], a).unwrap();
+    assert_eq!(
+        person_of(&store, ids[5][0]),
+        (Some(a), FaceState::Confirmed)
+    );
+    assert!(store.rejections().unwrap().is_empty());
+    undo(&mut store, 1).unwrap();
+    assert_eq!(snapshot(&store), before);
+    assert_eq!(person_of(&store, ids[5][0]).0, Some(c));
+    assert!(matches!(
+        move_faces(&mut store, &[ids[0][0]], 999),
+        Err(PeopleError::UnknownPerson(999))
+    ));
+}
+
+#[test]
+fn reject_moves_the_face_out_for_good() {
+    let (mut store, ids) = three_people();
+    let a = person_of(&store, ids[0][0]).0.unwrap();
+    name_person(&mut store, a, "Ada").unwrap();
+    let before = snapshot(&store);
+    // A new face close to Ada that is not her.
+    reject(&mut store, &[ids[2][0]], None).unwrap();
+    let (p, state) = person_of(&store, ids[2][0]);
+    assert_ne!(p, Some(a));
+    assert_eq!(state, FaceState::Suggested, "placed again at once");
+    assert_eq!(store.rejections().unwrap(), vec![(ids[2][0], a)]);
+    recluster(&mut store, &ClusterOptions::default()).unwrap();
+    assert_ne!(
+        person_of(&store, ids[2][0]).0,
+        Some(a),
+        "rejections hold through re-clustering"
+    );
+    assert!(
+        suggestions(&store, a, 10)
+            .unwrap()
+            .iter()
+            .all(|s| s.face != ids[2][0])
+    );
+    undo(&mut store, 2).unwrap();
+    assert_eq!(snapshot(&store), before);
+}
+
+#[test]
+fn reject_of_a_face_in_no_person_needs_a_person() {
+    let (mut store, ids) = three_people();
+    ignore(&mut store, &[ids[5][0]]).unwrap();
+    assert!(matches!(
+        reject(&mut store, &[ids[5][0]], None),
+        Err(PeopleError::Invalid(_))
+    ));
+}
+
+#[test]
+fn ignore_and_hide_and_undo() {
+    let (mut store, ids) = three_people();
+    let before = snapshot(&store);
+    ignore(&mut store, &[ids[5][0]]).unwrap();
+    assert_eq!(person_of(&store, ids[5][0]), (None, FaceState::Ignored));
+    assert_eq!(people(&store).unwrap().len(), 2);
+    let a = person_of(&store, ids[0][0]).0.unwrap();
+    set_hidden(&mut store, a, true).unwrap();
+    assert!(
+        people(&store)
+            .unwrap()
+            .iter()
+            .any(|p| p.id == a && p.hidden)
+    );
+    recluster(&mut store, &ClusterOptions::default()).unwrap();
+    assert_eq!(person_of(&store, ids[5][0]), (None, FaceState::Ignored));
+    let undone = undo(&mut store, 3).unwrap();
+    assert_eq!(undone.len(), 3);
+    assert!(undone[1].starts_with("hid person"), "{undone:?}");
+    assert_eq!(snapshot(&store), before);
+}
+
+#[test]
+fn key_face_must_belong_to_the_person() {
+    let (mut store, ids) = three_people();
+    let a = person_of(&store, ids[0][0]).0.unwrap();
+    assert!(matches!(
+        set_key_face(&mut store, a, ids[5][0]),
+        Err(PeopleError::Invalid(_))
+    ));
+    let automatic = person(&store, a).unwrap().key_face;
+    let chosen = if automatic == Some(ids[1][0]) {
+        ids[0][0]
+    } else {
+        ids[1][0]
+    };
+    set_key_face(&mut store, a, chosen).unwrap();
+    assert_eq!(person(&store, a).unwrap().key_face, Some(chosen));
+    undo(&mut store, 1).unwrap();
+    assert_eq!(person(&store, a).unwrap().key_face, automatic);
+}
+
+#[test]
+fn new_faces_are_suggested_for_named_people_once_per_photo() {
+    let (mut store, ids) = three_people();
+    let a = person_of(&store, ids[0][0]).0.unwrap();
+    name_person(&mut store, a, "Ada").unwrap();
+    let b = person_of(&store, ids[4][0]).0.unwrap();
+    // New photos: one of Ada, one with two Ada-like faces, one with Ada-like face next to a
+    // confirmed Ada.
+    let photo = |store: &mut Store, name: &str, xs: &[f32]| {
+        let analysis = PhotoAnalysis {
+            root_id: None,
+            path: PathBuf::from(name),
+            size: 1,
+            mtime_ns: 1,
+            content_hash: name.into(),
+            width: 10,
+            height: 10,
+            orientation: 1,
+            taken_at: None,
+            camera: None,
+            analysis_key: "test".into(),
+            faces: xs
+                .iter()
+                .enumerate()
+                .map(|(k, &x)| NewFace {
+                    rect: Rect::new(k as i64 * 10, 0, k as i64 * 10 + 5, 5),
+                    confidence: 1.0,
+                    landmarks: [Point::new(0, 0); 5],
+                    descriptor: desc(x, 0.02 * k as f32),
+                    thumbnail_jpeg: Vec::new(),
+                })
+                .collect(),
+        };
+        let id = store.record_analysis(&analysis).unwrap();
+        store
+            .faces_of_photo(id)
+            .unwrap()
+            .iter()
+            .map(|f| f.id)
+            .collect::<Vec<_>>()
+    };
+    let one = photo(&mut store, "/new/1.jpg", &[0.05]);
+    let two = photo(&mut store, "/new/2.jpg", &[0.3, 0.02]);
+    let b_new = photo(&mut store, "/new/3.jpg", &[2.05]);
+    let report = match_new_faces(&mut store).unwrap();
+    assert_eq!(report.faces, 4);
+    assert_eq!(person_of(&store, one[0]), (Some(a), FaceState::Suggested));
+    assert_eq!(
+        person_of(&store, two[1]).0,
+        Some(a),
+        "the closer face of the photo"
+    );
+    assert_ne!(person_of(&store, two[0]).0, Some(a), "one person per photo");
+    assert_eq!(
+        person_of(&store, b_new[0]).0,
+        Some(b),
+        "joins the unnamed cluster"
+    );
+    assert_eq!(report.suggested, 2);
+    assert_eq!(report.joined, 1);
+    // Old faces did not move.
+    assert_eq!(
+        person_of(&store, ids[0][0]),
+        (Some(a), FaceState::Confirmed)
+    );
+    let s = suggestions(&store, a, 10).unwrap();
+    assert!(s.windows(2).all(|w| w[0].distance <= w[1].distance));
+    assert!(s.iter().any(|x| x.face == one[0]));
+    assert_eq!(faces_of_person(&store, a).unwrap().len(), 6);
+    assert_eq!(photos_of_people(&store, &[a, b]).unwrap().len(), 2);
+    let in_photo = faces_in_photo(
+        &store,
+        store
+            .photo_by_path(std::path::Path::new("/new/2.jpg"))
+            .unwrap()
+            .unwrap()
+            .id,
+    )
+    .unwrap();
+    assert_eq!(in_photo.len(), 2);
+    assert_eq!(in_photo[1].person_name.as_deref(), Some("Ada"));
+    assert!(matches!(
+        faces_in_photo(&store, 9999),
+        Err(PeopleError::UnknownPhoto(9999))
+    ));
+}
+
+#[test]
+fn recluster_never_moves_confirmed_faces_and_reuses_cluster_ids() {
+    let (mut store, ids) = three_people();
+    let b = person_of(&store, ids[4][0]).0.unwrap();
+    let c = person_of(&store, ids[5][0]).0.unwrap();
+    move_faces(&mut store, &[ids[0][0]], c).unwrap();
+    let report = recluster(&mut store, &ClusterOptions::default()).unwrap();
+    assert_eq!(report.faces, 7);
+    assert_eq!(
+        person_of(&store, ids[0][0]),
+        (Some(c), FaceState::Confirmed)
+    );
+    let a = person_of(&store, ids[1][0]).0;
+    assert_eq!(
+        person_of(&store, ids[4][0]).0,
+        Some(b),
+        "an unchanged cluster keeps its id"
+    );
+    assert_eq!(person_of(&store, ids[1][0]).0, a);
+    // c now holds a confirmed face, so its old suggested face starts a cluster of its own.
+    assert_eq!(report.changed, 1, "{report:?}");
+    let again = recluster(&mut store, &ClusterOptions::chinese_whispers()).unwrap();
+    assert_eq!(again.faces, 7);
+    assert_eq!(
+        person_of(&store, ids[0][0]),
+        (Some(c), FaceState::Confirmed)
+    );
+}
+
+#[derive(Debug, Clone)]
+enum Op {
+    Name(usize),
+    Merge(usize, usize),
+    Split(usize),
+    Move(usize, usize),
+    Reject(usize),
+    Ignore(usize),
+    Recluster(bool),
+    Undo,
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        (0..20usize).prop_map(Op::Name),
+        (0..20usize, 0..20usize).prop_map(|(a, b)| Op::Merge(a, b)),
+        (0..20usize).prop_map(Op::Split),
+        (0..20usize, 0..20usize).prop_map(|(a, b)| Op::Move(a, b)),
+        (0..20usize).prop_map(Op::Reject),
+        (0..20usize).prop_map(Op::Ignore),
+        any::<bool>().prop_map(Op::Recluster),
+        Just(Op::Undo),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// Whatever the user does, re-clustering never breaks a rejection, never moves a confirmed
+    /// or ignored face, and undoing an operation restores exactly the state before it.
+    #[test]
+    fn random_operations_keep_the_invariants(ops in proptest::collection::vec(op(), 1..14)) {
+        let (mut store, ids) = library(&[
+            &[0.0, 2.0], &[0.1], &[0.4, 2.1], &[2.3, 0.2], &[4.0], &[4.1, 0.5], &[0.25], &[2.2, 4.2],
+        ]);
+        match_new_faces(&mut store).unwrap();
+        let faces: Vec<FaceId> = ids.into_iter().flatten().collect();
+        let mut history = vec![snapshot(&store)];
+        for op in ops {
+            let persons: Vec<PersonId> = people(&store).unwrap().iter().map(|p| p.id).collect();
+            let person_at = |i: usize| persons[i % persons.len()];
+            let face_at = |i: usize| faces[i % faces.len()];
+            let fixed: Vec<AssignmentRow> = store
+                .match_rows()
+                .unwrap()
+                .into_iter()
+                .map(|r| r.assignment)
+                .filter(|a| matches!(a.state, FaceState::Confirmed | FaceState::Ignored))
+                .collect();
+            let result = match op {
+                Op::Name(p) if !persons.is_empty() => name_person(&mut store, person_at(p), &format!("P{}", p % 3)).map(|_| ()),
+                Op::Merge(a, b) if !persons.is_empty() => merge(&mut store, &[person_at(a)], person_at(b)).map(|_| ()),
+                Op::Split(f) => split(&mut store, &[face_at(f)], None).map(|_| ()),
+                Op::Move(f, p) if !persons.is_empty() => move_faces(&mut store, &[face_at(f)], person_at(p)),
+                Op::Reject(f) => reject(&mut store, &[face_at(f)], None),
+                Op::Ignore(f) => ignore(&mut store, &[face_at(f)]),
+                Op::Recluster(cw) => {
+                    let options = if cw { ClusterOptions::chinese_whispers() } else { ClusterOptions::default() };
+                    let r = recluster(&mut store, &options).map(|_| ());
+                    // Re-clustering changes nothing the user decided.
+                    for a in &fixed {
+                        prop_assert_eq!(store.assignment(a.face).unwrap().unwrap(), *a);
+                    }
+                    r
+                }
+                Op::Undo => {
+                    let r = undo(&mut store, 1).map(|_| ());
+                    if r.is_ok() {
+                        history.pop();
+                        prop_assert_eq!(&snapshot(&store), history.last().unwrap());
+                    }
+                    r
+                }
+                _ => continue,
+            };
+            match result {
+                Ok(()) if !matches!(op, Op::Undo) => history.push(snapshot(&store)),
+                Ok(()) => {}
+                Err(PeopleError::Invalid(_) | PeopleError::NothingToUndo) => {}
+                Err(e) => prop_assert!(false, "unexpected error {e}"),
+            }
+            // No face is ever in a person it was rejected from.
+            for (face, person) in store.rejections().unwrap() {
+                prop_assert_ne!(store.assignment(face).unwrap().unwrap().person, Some(person));
+            }
+        }
+    }
+}
