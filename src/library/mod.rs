@@ -2,6 +2,7 @@
 //! SQLite file that never loses the user's work.
 
 pub mod decode;
+pub mod export_store;
 pub mod lock;
 pub mod scan;
 pub mod store;
