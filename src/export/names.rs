@@ -122,7 +122,7 @@ mod tests {
     #[test]
     fn separators_and_windows_forbidden_characters_are_replaced() {
         assert_eq!(safe_folder_name("AC/DC", "x"), "AC_DC");
-        assert_eq!(safe_folder_name(r"a\b:c*d?e\"f<g>h|i", "x"), "a_b_c_d_e_f_g_h_i");
+        assert_eq!(safe_folder_name(r#"a\b:c*d?e"f<g>h|i"#, "x"), "a_b_c_d_e_f_g_h_i");
         assert_eq!(safe_folder_name("../../etc", "x"), "_.._etc");
         assert_eq!(safe_folder_name(".Anna", "x"), "Anna");
     }

@@ -315,7 +315,9 @@ pub fn merge(
     if at == desc.children.len() && !insert.is_empty() {
         insert.push(Node::Text(indent_end));
     }
-    desc.children.splice(at..at, insert);
+    let tail = desc.children.split_off(at);
+    desc.children.extend(insert);
+    desc.children.extend(tail);
     Ok(doc.to_xml())
 }
 
