@@ -378,8 +378,9 @@ fn disk_state(dest: &Path, source: &Path, mode: Mode) -> Result<DiskState, Expor
     let meta = match fs::symlink_metadata(dest) {
         Ok(m) => m,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(DiskState::Free),
-        // A parent that is a file, say: the name is unusable, as if taken.
-        Err(e) if e.kind() == io::ErrorKind::NotADirectory => return Ok(DiskState::Different),
+        // A parent is a file: nothing is there to collide with; writing will fail with a
+        // clear error naming the folder.
+        Err(e) if e.kind() == io::ErrorKind::NotADirectory => return Ok(DiskState::Free),
         Err(source) => {
             return Err(ExportError::Read {
                 path: dest.to_path_buf(),
