@@ -172,7 +172,8 @@ fn every_mode_and_layout_makes_the_album() {
         for layout in [Layout::Flat, Layout::ByYear] {
             let mut lib = Lib::new();
             let anna = lib.person("Anna");
-            let (dated, f1) = lib.photo("2019/a.png", "dogs", Some("2019-07-14 10:00:00"), &[FACE_A]);
+            let (dated, f1) =
+                lib.photo("2019/a.png", "dogs", Some("2019-07-14 10:00:00"), &[FACE_A]);
             let (undated, f2) = lib.photo("b.png", "bald_guys", None, &[FACE_A]);
             lib.assign(f1[0], anna, "confirmed");
             lib.assign(f2[0], anna, "confirmed");
@@ -295,7 +296,13 @@ fn name_collisions_get_numbered_suffixes_and_other_files_are_never_touched() {
     let dest: Vec<String> = plan
         .items
         .iter()
-        .map(|i| i.destination.file_name().unwrap().to_string_lossy().into_owned())
+        .map(|i| {
+            i.destination
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
         .collect();
     // Names differing only in letter case collide too: the album may end up on a FAT stick
     // or a Mac.
@@ -339,7 +346,10 @@ fn an_interrupted_export_resumes_where_it_stopped() {
     let mut lib = Lib::new();
     let anna = lib.person("Anna");
     let mut sources = Vec::new();
-    for (i, stem) in ["dogs", "bald_guys", "2008_001009", "2008_002506"].iter().enumerate() {
+    for (i, stem) in ["dogs", "bald_guys", "2008_001009", "2008_002506"]
+        .iter()
+        .enumerate()
+    {
         let (path, faces) = lib.photo(&format!("p{i}.png"), stem, None, &[FACE_A]);
         lib.assign(faces[0], anna, "confirmed");
         sources.push(path);
@@ -361,7 +371,11 @@ fn an_interrupted_export_resumes_where_it_stopped() {
     fs::copy(&done.source, &done.destination).unwrap();
     let half = &plan.items[1];
     let bytes = fs::read(&half.source).unwrap();
-    fs::write(album::temp_path(&half.destination), &bytes[..bytes.len() / 2]).unwrap();
+    fs::write(
+        album::temp_path(&half.destination),
+        &bytes[..bytes.len() / 2],
+    )
+    .unwrap();
 
     let (plan, summary) = lib.export(&request);
     assert_eq!(plan.count(Action::AlreadyThere), 1);
@@ -421,7 +435,12 @@ fn hostile_person_names_stay_inside_the_target_as_safe_folders() {
     let target = fs::canonicalize(lib.target()).unwrap();
     for item in &plan.items {
         let parent = fs::canonicalize(item.destination.parent().unwrap()).unwrap();
-        assert_eq!(parent.parent().unwrap(), target, "{}", item.destination.display());
+        assert_eq!(
+            parent.parent().unwrap(),
+            target,
+            "{}",
+            item.destination.display()
+        );
     }
     assert!(!lib.dir.path().join("escape").exists());
 }
@@ -441,8 +460,15 @@ fn an_unwritable_target_is_a_clear_error() {
     let plan = album::plan(&lib.store, &request).unwrap();
     let (tx, _rx) = mpsc::channel();
     let err = album::execute(&plan, tx, &ExportControl::new()).unwrap_err();
-    assert!(matches!(err, ExportError::TargetNotWritable { .. }), "{err}");
-    assert!(err.to_string().contains("cannot write into the target folder"), "{err}");
+    assert!(
+        matches!(err, ExportError::TargetNotWritable { .. }),
+        "{err}"
+    );
+    assert!(
+        err.to_string()
+            .contains("cannot write into the target folder"),
+        "{err}"
+    );
     assert!(err.to_string().contains("a-file"), "{err}");
 
     // A read-only folder. Root ignores permission bits, so fall back to a read-only file
@@ -463,8 +489,14 @@ fn an_unwritable_target_is_a_clear_error() {
         let plan = album::plan(&lib.store, &request).unwrap();
         let (tx, _rx) = mpsc::channel();
         let err = album::execute(&plan, tx, &ExportControl::new()).unwrap_err();
-        assert!(matches!(err, ExportError::TargetNotWritable { .. }), "{err}");
-        assert!(err.to_string().contains(&target.display().to_string()), "{err}");
+        assert!(
+            matches!(err, ExportError::TargetNotWritable { .. }),
+            "{err}"
+        );
+        assert!(
+            err.to_string().contains(&target.display().to_string()),
+            "{err}"
+        );
     }
     fs::set_permissions(&read_only, fs::Permissions::from_mode(0o755)).unwrap();
 }
@@ -568,7 +600,11 @@ fn sidecars_round_trip_and_keep_what_other_apps_wrote() {
 
     let summary = xmp::write_library_sidecars(&lib.store, None).unwrap();
     assert_eq!((summary.created, summary.updated), (0, 1));
-    assert_eq!(fs::read(&photo).unwrap(), photo_before, "the photo is never modified");
+    assert_eq!(
+        fs::read(&photo).unwrap(),
+        photo_before,
+        "the photo is never modified"
+    );
 
     let text = fs::read_to_string(&sidecar).unwrap();
     let faces = xmp::read(&text, &sidecar).unwrap();
@@ -582,7 +618,11 @@ fn sidecars_round_trip_and_keep_what_other_apps_wrote() {
     // not written.
     assert_eq!(
         names,
-        [("Pet", "Rex"), ("Face", "Anna"), ("Face", "Bob & \"Bobby\" <B>")]
+        [
+            ("Pet", "Rex"),
+            ("Face", "Anna"),
+            ("Face", "Bob & \"Bobby\" <B>")
+        ]
     );
     assert_eq!(faces.regions[1].to_rect(width, height), FACE_A);
     let clipped = Rect::new(edge.left, edge.top, i64::from(width) - 1, edge.bottom);
@@ -621,7 +661,13 @@ fn a_new_sidecar_is_a_complete_xmp_packet() {
     let dir = tempfile::tempdir().unwrap();
     let photo = dir.path().join("p.jpg");
     fs::write(&photo, b"jpeg bytes").unwrap();
-    let regions = [FaceRegion::from_rect("Ann", Rect::new(0, 0, 99, 49), 400, 200, Some(7))];
+    let regions = [FaceRegion::from_rect(
+        "Ann",
+        Rect::new(0, 0, 99, 49),
+        400,
+        200,
+        Some(7),
+    )];
     assert_eq!(
         xmp::write_sidecar(&photo, 400, 200, &regions).unwrap(),
         SidecarWrite::Created
@@ -663,21 +709,44 @@ fn the_command_line_exports_by_name_and_writes_sidecars() {
     let target = lib.target();
 
     let dry = kindred(&library)
-        .args(["export", "--person", "Anna", "--layout", "by-year", "--dry-run", "--to"])
+        .args([
+            "export",
+            "--person",
+            "Anna",
+            "--layout",
+            "by-year",
+            "--dry-run",
+            "--to",
+        ])
         .arg(&target)
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&dry.stdout);
-    assert!(dry.status.success(), "{}", String::from_utf8_lossy(&dry.stderr));
+    assert!(
+        dry.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dry.stderr)
+    );
     assert!(stdout.contains("2020-01-02 a.png"), "{stdout}");
     assert!(!target.exists());
 
     let run = kindred(&library)
-        .args(["export", "--person", &anna.to_string(), "--mode", "hardlink", "--to"])
+        .args([
+            "export",
+            "--person",
+            &anna.to_string(),
+            "--mode",
+            "hardlink",
+            "--to",
+        ])
         .arg(&target)
         .output()
         .unwrap();
-    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     assert!(target.join("Anna/a.png").is_file());
     assert!(target.join(album::MANIFEST_NAME).is_file());
 
@@ -693,7 +762,11 @@ fn the_command_line_exports_by_name_and_writes_sidecars() {
         .args(["xmp", "write", "--person", "Anna"])
         .output()
         .unwrap();
-    assert!(xmp.status.success(), "{}", String::from_utf8_lossy(&xmp.stderr));
+    assert!(
+        xmp.status.success(),
+        "{}",
+        String::from_utf8_lossy(&xmp.stderr)
+    );
     let back = xmp::read_sidecar_of(&photo).unwrap().unwrap();
     assert_eq!(back.persons, ["Anna"]);
 }

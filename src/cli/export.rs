@@ -7,9 +7,7 @@ use std::sync::mpsc;
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::export::album::{
-    self, Action, ExportControl, ExportEvent, ExportRequest, Layout, Mode,
-};
+use crate::export::album::{self, Action, ExportControl, ExportEvent, ExportRequest, Layout, Mode};
 use crate::export::xmp;
 use crate::library::export_store::PhotoSelection;
 use crate::library::store::Store;

@@ -264,7 +264,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Bench {
             what: BenchCommand::Engine { photos, repeat },
         }) => bench::engine(&photos, repeat),
-        Some(Command::Bench { what: BenchCommand::Rescan { files } }) => bench::rescan(files),
+        Some(Command::Bench {
+            what: BenchCommand::Rescan { files },
+        }) => bench::rescan(files),
         None => {
             use clap::CommandFactory;
             Cli::command().print_help()?;

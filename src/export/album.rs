@@ -263,8 +263,7 @@ fn folder_names(persons: &[PersonInfo], together: bool) -> Vec<(PersonId, String
     let mut used = HashSet::new();
     let mut out = Vec::new();
     for p in persons {
-        let mut folder =
-            names::safe_folder_name(&p.display_name(), &format!("Person {}", p.id));
+        let mut folder = names::safe_folder_name(&p.display_name(), &format!("Person {}", p.id));
         if !used.insert(fold_case(Path::new(&folder))) {
             folder = format!("{folder} ({})", p.id);
             used.insert(fold_case(Path::new(&folder)));
@@ -499,11 +498,20 @@ pub struct ExportProgress {
 pub enum ExportEvent {
     Progress(ExportProgress),
     /// A hard link was impossible (another file system, or links unsupported): copied instead.
-    CopiedInsteadOfLinked { destination: PathBuf, reason: String },
+    CopiedInsteadOfLinked {
+        destination: PathBuf,
+        reason: String,
+    },
     /// A destination name was taken after planning; the photo went to `destination` instead.
-    Renamed { planned: PathBuf, destination: PathBuf },
+    Renamed {
+        planned: PathBuf,
+        destination: PathBuf,
+    },
     /// This photo could not be exported; the others go on.
-    Failed { source: PathBuf, reason: String },
+    Failed {
+        source: PathBuf,
+        reason: String,
+    },
 }
 
 /// What an export did.
@@ -863,7 +871,10 @@ mod tests {
             name: Some(name.into()),
             hidden: false,
         };
-        let folders = folder_names(&[p(1, "Anna"), p(2, "anna"), p(3, "A/B"), p(4, "A_B")], false);
+        let folders = folder_names(
+            &[p(1, "Anna"), p(2, "anna"), p(3, "A/B"), p(4, "A_B")],
+            false,
+        );
         let names: Vec<&str> = folders.iter().map(|(_, f)| f.as_str()).collect();
         assert_eq!(names, ["Anna", "anna (2)", "A_B", "A_B (4)"]);
         let together = folder_names(&[p(1, "Anna"), p(2, "Bob")], true);

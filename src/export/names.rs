@@ -10,8 +10,8 @@ const MAX_CHARS: usize = 80;
 /// Names Windows reserves for devices, with or without an extension, in any letter case.
 const RESERVED: &[&str] = &[
     "CON", "PRN", "AUX", "NUL", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8",
-    "COM9", "COM¹", "COM²", "COM³", "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7",
-    "LPT8", "LPT9", "LPT¹", "LPT²", "LPT³",
+    "COM9", "COM¹", "COM²", "COM³", "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8",
+    "LPT9", "LPT¹", "LPT²", "LPT³",
 ];
 
 /// A folder name for a person. `fallback` is used when nothing usable is left of `name`
@@ -32,7 +32,11 @@ pub fn safe_file_name(name: &str) -> String {
     let ext = clean(ext);
     let room = MAX_CHARS.saturating_sub(ext.chars().count() + 1).max(8);
     let stem = truncate_and_trim(&replace_forbidden(stem), room);
-    let stem = if stem.is_empty() { "photo".to_string() } else { stem };
+    let stem = if stem.is_empty() {
+        "photo".to_string()
+    } else {
+        stem
+    };
     let stem = avoid_reserved(stem);
     if ext.is_empty() {
         stem
@@ -56,7 +60,10 @@ fn clean(name: &str) -> String {
         return text;
     }
     // A leading dot would hide the folder on Unix.
-    let text = text.trim_start_matches('.').trim_start_matches(' ').to_string();
+    let text = text
+        .trim_start_matches('.')
+        .trim_start_matches(' ')
+        .to_string();
     if text.is_empty() {
         return text;
     }
@@ -122,7 +129,10 @@ mod tests {
     #[test]
     fn separators_and_windows_forbidden_characters_are_replaced() {
         assert_eq!(safe_folder_name("AC/DC", "x"), "AC_DC");
-        assert_eq!(safe_folder_name(r#"a\b:c*d?e"f<g>h|i"#, "x"), "a_b_c_d_e_f_g_h_i");
+        assert_eq!(
+            safe_folder_name(r#"a\b:c*d?e"f<g>h|i"#, "x"),
+            "a_b_c_d_e_f_g_h_i"
+        );
         assert_eq!(safe_folder_name("../../etc", "x"), "_.._etc");
         assert_eq!(safe_folder_name(".Anna", "x"), "Anna");
     }

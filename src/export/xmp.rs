@@ -87,7 +87,12 @@ impl FaceRegion {
     /// the image (detections may reach past its edges).
     pub fn from_rect(name: &str, rect: Rect, width: u32, height: u32, face: Option<i64>) -> Self {
         let (w, h) = (f64::from(width.max(1)), f64::from(height.max(1)));
-        let clip = rect.intersect(&Rect::new(0, 0, i64::from(width) - 1, i64::from(height) - 1));
+        let clip = rect.intersect(&Rect::new(
+            0,
+            0,
+            i64::from(width) - 1,
+            i64::from(height) - 1,
+        ));
         let clip = if clip.is_empty() { rect } else { clip };
         let (left, top) = (clip.left as f64, clip.top as f64);
         let (rw, rh) = (clip.width() as f64, clip.height() as f64);
@@ -167,11 +172,9 @@ pub fn read_sidecar_of(photo: &Path) -> Result<Option<XmpFaces>, XmpError> {
 /// Parses the faces out of an XMP packet. `path` only names the file in errors.
 pub fn read(text: &str, path: &Path) -> Result<XmpFaces, XmpError> {
     let doc = Document::parse(text, path)?;
-    let rdf = doc
-        .find(RDF_NS, "RDF")
-        .ok_or_else(|| XmpError::NotXmp {
-            path: path.to_path_buf(),
-        })?;
+    let rdf = doc.find(RDF_NS, "RDF").ok_or_else(|| XmpError::NotXmp {
+        path: path.to_path_buf(),
+    })?;
     Ok(faces_in(rdf))
 }
 
@@ -242,9 +245,8 @@ pub fn merge(
                 !matches!(n, Node::Element(e)
                     if e.is(MWG_RS_NS, "Regions") || e.is(IPTC_EXT_NS, "PersonInImage"))
             });
-            desc.attrs.retain(|a| {
-                !(a.is(MWG_RS_NS, "Regions") || a.is(IPTC_EXT_NS, "PersonInImage"))
-            });
+            desc.attrs
+                .retain(|a| !(a.is(MWG_RS_NS, "Regions") || a.is(IPTC_EXT_NS, "PersonInImage")));
         }
     }
     drop_blank_runs(rdf);
@@ -295,7 +297,13 @@ pub fn merge(
     }
     let mut snippet = String::new();
     if !regions.is_empty() {
-        snippet.push_str(&regions_xml(&rdf_prefix, &local_decls, width, height, &regions));
+        snippet.push_str(&regions_xml(
+            &rdf_prefix,
+            &local_decls,
+            width,
+            height,
+            &regions,
+        ));
     }
     if !persons.is_empty() {
         snippet.push_str(&persons_xml(&rdf_prefix, &local_decls, &persons));
@@ -370,9 +378,14 @@ fn regions_xml(rdf: &str, decls: &str, width: u32, height: u32, regions: &[FaceR
 fn persons_xml(rdf: &str, decls: &str, persons: &[String]) -> String {
     let mut s = format!("<Iptc4xmpExt:PersonInImage{decls}>\n    <{rdf}:Bag>");
     for p in persons {
-        s.push_str(&format!("\n     <{rdf}:li>{}</{rdf}:li>", escape(p.as_str())));
+        s.push_str(&format!(
+            "\n     <{rdf}:li>{}</{rdf}:li>",
+            escape(p.as_str())
+        ));
     }
-    s.push_str(&format!("\n    </{rdf}:Bag>\n   </Iptc4xmpExt:PersonInImage>"));
+    s.push_str(&format!(
+        "\n    </{rdf}:Bag>\n   </Iptc4xmpExt:PersonInImage>"
+    ));
     s
 }
 
@@ -542,7 +555,9 @@ pub fn write_library_sidecars(
             Ok(SidecarWrite::Created) => summary.created += 1,
             Ok(SidecarWrite::Updated) => summary.updated += 1,
             Ok(SidecarWrite::Unchanged) => summary.unchanged += 1,
-            Err(e) => summary.failed.push((photo.photo.path.clone(), e.to_string())),
+            Err(e) => summary
+                .failed
+                .push((photo.photo.path.clone(), e.to_string())),
         }
     }
     Ok(summary)
@@ -606,7 +621,9 @@ impl Element {
         let mut s = String::new();
         for n in &self.children {
             match n {
-                Node::Text(t) => s.push_str(&unescape(t).map(|c| c.into_owned()).unwrap_or_default()),
+                Node::Text(t) => {
+                    s.push_str(&unescape(t).map(|c| c.into_owned()).unwrap_or_default())
+                }
                 Node::Other(o) if o.starts_with("<![CDATA[") => {
                     s.push_str(o.trim_start_matches("<![CDATA[").trim_end_matches("]]>"))
                 }
@@ -852,7 +869,9 @@ fn parse_nodes(text: &str, outer: Scope, path: &Path) -> Result<Vec<Node>, XmpEr
 }
 
 fn unescape_lossy(s: &str) -> String {
-    unescape(s).map(|c| c.into_owned()).unwrap_or_else(|_| s.to_string())
+    unescape(s)
+        .map(|c| c.into_owned())
+        .unwrap_or_else(|_| s.to_string())
 }
 
 fn last_element_index(nodes: &[Node]) -> Option<usize> {

@@ -171,8 +171,11 @@ impl Store {
         }
         let mut out = Vec::new();
         for (photo_id, seen) in by_photo {
-            let present: Vec<PersonId> =
-                wanted.iter().copied().filter(|p| seen.contains(p)).collect();
+            let present: Vec<PersonId> = wanted
+                .iter()
+                .copied()
+                .filter(|p| seen.contains(p))
+                .collect();
             if selection.together && present.len() != wanted.len() {
                 continue;
             }
