@@ -502,6 +502,43 @@ fn an_unwritable_target_is_a_clear_error() {
 }
 
 #[test]
+fn hard_links_across_file_systems_become_copies_and_say_so() {
+    use std::os::unix::fs::MetadataExt;
+    let mut lib = Lib::new();
+    // /dev/shm is a separate (memory) file system on Linux; without one there is nothing
+    // to cross, and the test says so instead of passing silently.
+    let other = Path::new("/dev/shm");
+    let here = fs::metadata(lib.dir.path()).unwrap().dev();
+    if !other.is_dir() || fs::metadata(other).unwrap().dev() == here {
+        eprintln!("no second file system to export to; skipped");
+        return;
+    }
+    let anna = lib.person("Anna");
+    let (source, faces) = lib.photo("a.png", "dogs", None, &[FACE_A]);
+    lib.assign(faces[0], anna, "confirmed");
+    let target = tempfile::tempdir_in(other).unwrap();
+    let mut request = lib.request(&[anna], Mode::Hardlink, Layout::Flat);
+    request.target = target.path().to_path_buf();
+    let plan = album::plan(&lib.store, &request).unwrap();
+    let (tx, rx) = mpsc::channel();
+    let summary = album::execute(&plan, tx, &ExportControl::new()).unwrap();
+    assert_eq!((summary.created, summary.copied_instead_of_linked), (1, 1));
+    let events: Vec<album::ExportEvent> = rx.into_iter().collect();
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, album::ExportEvent::CopiedInsteadOfLinked { .. })),
+        "{events:?}"
+    );
+    assert!(same_bytes(&source, &target.path().join("Anna/a.png")));
+    // Running it again finds the copy and leaves it.
+    let (tx, _rx) = mpsc::channel();
+    let plan = album::plan(&lib.store, &request).unwrap();
+    let again = album::execute(&plan, tx, &ExportControl::new()).unwrap();
+    assert_eq!((again.created, again.skipped), (0, 1));
+}
+
+#[test]
 fn a_dry_run_writes_nothing() {
     let mut lib = Lib::new();
     let anna = lib.person("Anna");
