@@ -3,6 +3,7 @@
 
 mod analyze;
 mod bench;
+mod export;
 pub mod library;
 mod people;
 
@@ -173,11 +174,63 @@ pub enum Command {
     Eval {
         #[command(subcommand)]
         what: EvalCommand,
+    /// Export the photos of one or more people into a folder, as an album per person.
+    ///
+    /// Nothing is ever overwritten: a different file with the same name makes the new one
+    /// take a numbered suffix, and a photo already exported there is skipped, so running the
+    /// same export again only adds what is new (and finishes an interrupted one). The folder
+    /// gets a manifest, kindred-export.json: source, destination and people of each photo.
+    Export {
+        /// A person, by id or exact name (repeat for several people).
+        #[arg(long = "person", value_name = "ID|NAME", required = true, num_args = 1..)]
+        persons: Vec<String>,
+        /// The folder to export into (created if needed).
+        #[arg(long, value_name = "DIR")]
+        to: PathBuf,
+        /// copy, hardlink (copies when the folder is on another disk, and says so) or symlink.
+        #[arg(long, value_enum, default_value_t = crate::export::album::Mode::Copy)]
+        mode: crate::export::album::Mode,
+        /// flat: <Person>/<file>; by-year: <Person>/<YYYY>/<YYYY-MM-DD file> by date taken.
+        #[arg(long, value_enum, default_value_t = crate::export::album::Layout::Flat)]
+        layout: crate::export::album::Layout,
+        /// Only photos showing all the given people together, in one folder.
+        #[arg(long)]
+        together: bool,
+        /// Also photos where a face was only suggested for the person, not confirmed.
+        #[arg(long)]
+        include_suggested: bool,
+        /// Allow hidden people.
+        #[arg(long)]
+        include_hidden: bool,
+        /// List what would be done, write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Face tags in XMP sidecar files (photo.jpg.xmp), for digiKam, darktable and others.
+    Xmp {
+        #[command(subcommand)]
+        what: XmpCommand,
     },
     /// Measure speed.
     Bench {
         #[command(subcommand)]
         what: BenchCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum XmpCommand {
+    /// Write the named faces of photos into sidecars next to them (merging into existing
+    /// sidecars; the photos themselves are never modified).
+    Write {
+        /// Only photos showing this person, by id or exact name (repeatable); default: all.
+        #[arg(long = "person", value_name = "ID|NAME", num_args = 1..)]
+        persons: Vec<String>,
+    },
+    /// Print the face regions in photos' sidecars, one JSON object per photo per line.
+    Read {
+        #[arg(required = true)]
+        photos: Vec<PathBuf>,
     },
 }
 
@@ -307,6 +360,34 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             method,
             photos,
         }) => analyze::cluster(&photos, threshold, upsample, method),
+        Some(Command::Export {
+            persons,
+            to,
+            mode,
+            layout,
+            together,
+            include_suggested,
+            include_hidden,
+            dry_run,
+        }) => export::export(
+            &library_path,
+            export::ExportArgs {
+                persons,
+                to,
+                mode,
+                layout,
+                together,
+                include_suggested,
+                include_hidden,
+                dry_run,
+            },
+        ),
+        Some(Command::Xmp {
+            what: XmpCommand::Write { persons },
+        }) => export::xmp_write(&library_path, &persons),
+        Some(Command::Xmp {
+            what: XmpCommand::Read { photos },
+        }) => export::xmp_read(&photos),
         Some(Command::Bench {
             what: BenchCommand::Engine { photos, repeat },
         }) => bench::engine(&photos, repeat),

@@ -3,6 +3,7 @@
 
 pub mod decode;
 pub mod folders;
+pub mod export_store;
 pub mod lock;
 pub mod people_store;
 pub mod scan;

@@ -1,0 +1,204 @@
+//! `kindred export` (albums of people's photos) and `kindred xmp` (face tags in sidecars).
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::mpsc;
+
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::export::album::{self, Action, ExportControl, ExportEvent, ExportRequest, Layout, Mode};
+use crate::export::xmp;
+use crate::library::export_store::PhotoSelection;
+use crate::library::store::Store;
+
+/// The options of `kindred export`.
+#[derive(Debug, Clone)]
+pub struct ExportArgs {
+    pub persons: Vec<String>,
+    pub to: PathBuf,
+    pub mode: Mode,
+    pub layout: Layout,
+    pub together: bool,
+    pub include_suggested: bool,
+    pub include_hidden: bool,
+    pub dry_run: bool,
+}
+
+fn open_existing(library: &Path) -> anyhow::Result<Store> {
+    anyhow::ensure!(
+        library.exists(),
+        "no library at {} (run `kindred scan FOLDER` first)",
+        library.display()
+    );
+    Ok(Store::open(library)?)
+}
+
+pub fn export(library: &Path, args: ExportArgs) -> anyhow::Result<ExitCode> {
+    let store = open_existing(library)?;
+    let persons = album::resolve_persons(&store, &args.persons)?;
+    let request = ExportRequest {
+        persons: persons.iter().map(|p| p.id).collect(),
+        target: args.to.clone(),
+        mode: args.mode,
+        layout: args.layout,
+        selection: PhotoSelection {
+            together: args.together,
+            include_suggested: args.include_suggested,
+            include_hidden: args.include_hidden,
+        },
+    };
+    let plan = album::plan(&store, &request)?;
+    drop(store);
+    let (create, there, missing) = (
+        plan.count(Action::Create),
+        plan.count(Action::AlreadyThere),
+        plan.count(Action::SourceMissing),
+    );
+    if args.dry_run {
+        for item in &plan.items {
+            let what = match item.action {
+                Action::Create => "create",
+                Action::AlreadyThere => "skip (already there)",
+                Action::SourceMissing => "skip (photo unreadable)",
+            };
+            println!(
+                "{what}: {} -> {}",
+                item.source.display(),
+                item.destination.display()
+            );
+        }
+        println!(
+            "dry run: {} photos would be {} into {}, {there} already there, {missing} unreadable; nothing was written",
+            create,
+            match plan.mode {
+                Mode::Copy => "copied",
+                Mode::Hardlink => "hard-linked",
+                Mode::Symlink => "symlinked",
+            },
+            plan.target.display()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+
+    let control = ExportControl::new();
+    let (tx, rx) = mpsc::channel();
+    let bar = ProgressBar::new(plan.items.len() as u64);
+    bar.set_style(
+        ProgressStyle::with_template("{bar:30} {pos}/{len} photos  {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let summary = std::thread::scope(|s| {
+        let worker = s.spawn(|| album::execute(&plan, tx, &control));
+        for event in rx {
+            match event {
+                ExportEvent::Progress(p) => {
+                    bar.set_position(p.done);
+                    bar.set_message(format!("{} new, {} already there", p.created, p.skipped));
+                }
+                ExportEvent::CopiedInsteadOfLinked {
+                    destination,
+                    reason,
+                } => bar.suspend(|| {
+                    eprintln!(
+                        "copied instead of hard-linked ({reason}): {}",
+                        destination.display()
+                    )
+                }),
+                ExportEvent::Renamed {
+                    planned,
+                    destination,
+                } => bar.suspend(|| {
+                    eprintln!(
+                        "{} appeared meanwhile; wrote {}",
+                        planned.display(),
+                        destination.display()
+                    )
+                }),
+                ExportEvent::Failed { source, reason } => {
+                    bar.suspend(|| eprintln!("skipped {}: {reason}", source.display()))
+                }
+            }
+        }
+        worker
+            .join()
+            .map_err(|_| anyhow::anyhow!("the export thread panicked"))
+    })??;
+    bar.finish_and_clear();
+    println!(
+        "{} photos exported to {}: {} new, {} already there, {} failed{}",
+        plan.items.len(),
+        plan.target.display(),
+        summary.created,
+        summary.skipped,
+        summary.failed.len(),
+        if summary.copied_instead_of_linked > 0 {
+            format!(
+                "; {} copied because they could not be hard-linked",
+                summary.copied_instead_of_linked
+            )
+        } else {
+            String::new()
+        }
+    );
+    if let Some(manifest) = &summary.manifest {
+        println!("manifest: {}", manifest.display());
+    }
+    Ok(if summary.failed.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+pub fn xmp_write(library: &Path, persons: &[String]) -> anyhow::Result<ExitCode> {
+    let store = open_existing(library)?;
+    let ids: Vec<i64> = album::resolve_persons(&store, persons)?
+        .iter()
+        .map(|p| p.id)
+        .collect();
+    let only_with = (!ids.is_empty()).then_some(ids.as_slice());
+    let summary = xmp::write_library_sidecars(&store, only_with)?;
+    for (path, reason) in &summary.failed {
+        eprintln!("not written {}: {reason}", path.display());
+    }
+    println!(
+        "XMP sidecars: {} created, {} updated, {} unchanged, {} failed",
+        summary.created,
+        summary.updated,
+        summary.unchanged,
+        summary.failed.len()
+    );
+    Ok(if summary.failed.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// Prints the face regions in photos' sidecars, one JSON object per photo per line.
+pub fn xmp_read(photos: &[PathBuf]) -> anyhow::Result<ExitCode> {
+    let mut status = ExitCode::SUCCESS;
+    for photo in photos {
+        let value = match xmp::read_sidecar_of(photo)
+            .with_context(|| format!("reading the sidecar of {}", photo.display()))
+        {
+            Ok(Some(faces)) => serde_json::json!({
+                "path": photo.display().to_string(),
+                "sidecar": xmp::existing_sidecar(photo).map(|p| p.display().to_string()),
+                "dimensions": faces.dimensions.map(|(w, h)| [w, h]),
+                "regions": faces.regions.iter().map(|r| serde_json::json!({
+                    "name": r.name, "type": r.kind, "x": r.x, "y": r.y, "w": r.w, "h": r.h,
+                })).collect::<Vec<_>>(),
+                "persons": faces.persons,
+            }),
+            Ok(None) => serde_json::json!({"path": photo.display().to_string(), "sidecar": null}),
+            Err(e) => {
+                status = ExitCode::FAILURE;
+                serde_json::json!({"path": photo.display().to_string(), "error": format!("{e:#}")})
+            }
+        };
+        println!("{value}");
+    }
+    Ok(status)
+}

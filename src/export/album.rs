@@ -1,0 +1,884 @@
+//! Albums: the photos of one or more persons copied, hard-linked or symlinked into a folder,
+//! safely. [`plan`] decides every destination (reading the disk, writing nothing), so a dry
+//! run shows exactly what [`execute`] will do; `execute` carries the plan out with progress
+//! events and a cancel switch, and records it in a manifest in the target folder.
+//!
+//! Safety rules: a file that is already there is never overwritten (a different file makes
+//! the new one take a numbered suffix, an identical one is skipped, which makes re-running an
+//! export cheap and idempotent); copies are written to a temporary name and renamed into
+//! place, so an export killed at any moment leaves no half-written photo under a real name
+//! and simply resumes when run again.
+
+use std::collections::HashSet;
+use std::fs;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::Sender;
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+
+use super::names;
+use crate::library::export_store::{PersonInfo, PhotoSelection};
+use crate::library::store::{PersonId, PhotoRecord, Store, StoreError};
+
+/// The manifest every export leaves in its target folder.
+pub const MANIFEST_NAME: &str = "kindred-export.json";
+
+/// Suffix of the temporary files copies are written to before being renamed into place.
+const TEMP_SUFFIX: &str = ".kindred-part";
+
+/// How a photo gets into the album.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// An independent copy (safe to give away; costs disk space).
+    #[default]
+    Copy,
+    /// A second name for the same file (no extra space; same file system only, else the
+    /// photo is copied and the fallback reported).
+    Hardlink,
+    /// A symbolic link to the original (breaks if the original moves).
+    Symlink,
+}
+
+/// Where in the album a photo goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum Layout {
+    /// `<Person>/<file name>`.
+    #[default]
+    Flat,
+    /// `<Person>/<YYYY>/<YYYY-MM-DD file name>`, by the date the photo was taken (its file's
+    /// modification date when it has none).
+    ByYear,
+}
+
+/// What to export, and where.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExportRequest {
+    pub persons: Vec<PersonId>,
+    pub target: PathBuf,
+    pub mode: Mode,
+    pub layout: Layout,
+    /// Any vs all together, suggested faces, hidden persons.
+    pub selection: PhotoSelection,
+}
+
+/// What will happen to one destination.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// The photo will be copied or linked there.
+    Create,
+    /// The same photo is already there (an earlier export): nothing to do.
+    AlreadyThere,
+    /// The original photo cannot be read; it will be reported and left out.
+    SourceMissing,
+}
+
+/// One photo going to one place in the album.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlannedItem {
+    pub source: PathBuf,
+    /// Full path of the destination, inside the plan's target.
+    pub destination: PathBuf,
+    /// The names of the chosen persons seen in the photo.
+    pub people: Vec<String>,
+    pub action: Action,
+    /// The destination got a numbered suffix because its name was taken.
+    pub renamed: bool,
+}
+
+/// Everything an export will do; see [`plan`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExportPlan {
+    pub target: PathBuf,
+    pub mode: Mode,
+    /// (person, album folder name) for each chosen person; with `together` every person maps
+    /// to the one shared folder.
+    pub folders: Vec<(PersonId, String)>,
+    pub items: Vec<PlannedItem>,
+}
+
+impl ExportPlan {
+    pub fn count(&self, action: Action) -> usize {
+        self.items.iter().filter(|i| i.action == action).count()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("no person with id or name {0:?}")]
+    UnknownPerson(String),
+    #[error("several people are named {name:?} (ids {ids}); choose one by id")]
+    AmbiguousPerson { name: String, ids: String },
+    #[error("{0} is hidden; include hidden people to export them")]
+    HiddenPerson(String),
+    #[error("no people chosen to export")]
+    NoPersons,
+    #[error("cannot write into the target folder {}: {source}", path.display())]
+    TargetNotWritable {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+    #[error("no free name for {} after {MAX_SUFFIX} tries", path.display())]
+    NoFreeName { path: PathBuf },
+}
+
+const MAX_SUFFIX: u32 = 10_000;
+
+/// Resolves what the user typed (ids or exact names) to persons. A name shared by several
+/// persons is refused rather than guessed.
+pub fn resolve_persons(store: &Store, keys: &[String]) -> Result<Vec<PersonInfo>, ExportError> {
+    let mut out: Vec<PersonInfo> = Vec::new();
+    for key in keys {
+        let matches = store.persons_matching(key)?;
+        let person = match matches.len() {
+            0 => return Err(ExportError::UnknownPerson(key.clone())),
+            1 => matches.into_iter().next().ok_or(ExportError::NoPersons)?,
+            _ => {
+                return Err(ExportError::AmbiguousPerson {
+                    name: key.clone(),
+                    ids: matches
+                        .iter()
+                        .map(|p| p.id.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                });
+            }
+        };
+        if !out.iter().any(|p| p.id == person.id) {
+            out.push(person);
+        }
+    }
+    Ok(out)
+}
+
+/// Decides every destination of an export, reading the library and the target folder but
+/// writing nothing: this is the dry run.
+pub fn plan(store: &Store, request: &ExportRequest) -> Result<ExportPlan, ExportError> {
+    let mut persons: Vec<PersonInfo> = Vec::new();
+    for &id in &request.persons {
+        let person = store
+            .export_person(id)?
+            .ok_or_else(|| ExportError::UnknownPerson(id.to_string()))?;
+        if person.hidden && !request.selection.include_hidden {
+            return Err(ExportError::HiddenPerson(person.display_name()));
+        }
+        if !persons.iter().any(|p| p.id == id) {
+            persons.push(person);
+        }
+    }
+    if persons.is_empty() {
+        return Err(ExportError::NoPersons);
+    }
+    let ids: Vec<PersonId> = persons.iter().map(|p| p.id).collect();
+    let folders = folder_names(&persons, request.selection.together);
+    let photos = store.photos_of_persons(&ids, request.selection)?;
+
+    let mut reserved = HashSet::new();
+    let mut items = Vec::new();
+    for entry in photos {
+        let people: Vec<String> = entry
+            .persons
+            .iter()
+            .filter_map(|id| persons.iter().find(|p| p.id == *id))
+            .map(PersonInfo::display_name)
+            .collect();
+        let mut dirs: Vec<&str> = Vec::new();
+        for person in &entry.persons {
+            if let Some((_, folder)) = folders.iter().find(|(id, _)| id == person)
+                && !dirs.contains(&folder.as_str())
+            {
+                dirs.push(folder);
+            }
+        }
+        let source = entry.photo.path.clone();
+        let source_ok = fs::metadata(&source).map(|m| m.is_file()).unwrap_or(false);
+        for dir in dirs {
+            let (sub, file_name) = album_place(&entry.photo, request.layout);
+            let folder = request.target.join(dir).join(sub);
+            let item = if source_ok {
+                let (destination, action, renamed) =
+                    pick_destination(&folder, &file_name, &source, request.mode, &reserved)?;
+                PlannedItem {
+                    source: source.clone(),
+                    destination,
+                    people: people.clone(),
+                    action,
+                    renamed,
+                }
+            } else {
+                PlannedItem {
+                    source: source.clone(),
+                    destination: folder.join(&file_name),
+                    people: people.clone(),
+                    action: Action::SourceMissing,
+                    renamed: false,
+                }
+            };
+            reserved.insert(fold_case(&item.destination));
+            items.push(item);
+        }
+    }
+    Ok(ExportPlan {
+        target: request.target.clone(),
+        mode: request.mode,
+        folders,
+        items,
+    })
+}
+
+/// One folder per person, or one shared folder ("Anna & Bob") for photos of them together.
+/// Two persons whose names make the same folder (on a case-insensitive disk) are told apart
+/// by their ids.
+fn folder_names(persons: &[PersonInfo], together: bool) -> Vec<(PersonId, String)> {
+    if together && persons.len() > 1 {
+        let joined = persons
+            .iter()
+            .map(PersonInfo::display_name)
+            .collect::<Vec<_>>()
+            .join(" & ");
+        let folder = names::safe_folder_name(&joined, "Together");
+        return persons.iter().map(|p| (p.id, folder.clone())).collect();
+    }
+    let mut used = HashSet::new();
+    let mut out = Vec::new();
+    for p in persons {
+        let mut folder = names::safe_folder_name(&p.display_name(), &format!("Person {}", p.id));
+        if !used.insert(fold_case(Path::new(&folder))) {
+            folder = format!("{folder} ({})", p.id);
+            used.insert(fold_case(Path::new(&folder)));
+        }
+        out.push((p.id, folder));
+    }
+    out
+}
+
+/// The sub-folder (empty or the year) and the file name of a photo in an album.
+fn album_place(photo: &PhotoRecord, layout: Layout) -> (PathBuf, String) {
+    let original = photo
+        .path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "photo".to_string());
+    let file_name = names::safe_file_name(&original);
+    match layout {
+        Layout::Flat => (PathBuf::new(), file_name),
+        Layout::ByYear => {
+            let (y, m, d) = photo_date(photo);
+            (
+                PathBuf::from(format!("{y:04}")),
+                format!("{y:04}-{m:02}-{d:02} {file_name}"),
+            )
+        }
+    }
+}
+
+/// The date a photo was taken (EXIF, "YYYY-MM-DD …"), else its file's modification date (UTC).
+fn photo_date(photo: &PhotoRecord) -> (i64, u32, u32) {
+    if let Some(date) = photo.taken_at.as_deref().and_then(parse_date) {
+        return date;
+    }
+    civil_from_days(photo.mtime_ns.div_euclid(86_400 * 1_000_000_000))
+}
+
+fn parse_date(text: &str) -> Option<(i64, u32, u32)> {
+    let y = text.get(0..4)?.parse::<i64>().ok()?;
+    let m = text.get(5..7)?.parse::<u32>().ok()?;
+    let d = text.get(8..10)?.parse::<u32>().ok()?;
+    let separators = text.get(4..5)? == "-" || text.get(4..5)? == ":";
+    (separators && (1..=12).contains(&m) && (1..=31).contains(&d)).then_some((y, m, d))
+}
+
+/// Days since 1970-01-01 → proleptic Gregorian (year, month, day), counting in 400-year eras.
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z.rem_euclid(146_097);
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let mp = (5 * day_of_year + 2) / 153;
+    let day = (day_of_year - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+/// Paths compared as a case-insensitive, normalising disk (macOS, Windows) would.
+fn fold_case(path: &Path) -> String {
+    path.to_string_lossy().to_lowercase()
+}
+
+fn numbered(file_name: &str, k: u32) -> String {
+    if k <= 1 {
+        return file_name.to_string();
+    }
+    let (stem, ext) = names::split_extension(file_name);
+    if ext.is_empty() {
+        format!("{stem} ({k})")
+    } else {
+        format!("{stem} ({k}).{ext}")
+    }
+}
+
+/// The first of `name`, `name (2)`, `name (3)`, … in `folder` that is free or already holds
+/// this photo, skipping names other items of the export took.
+fn pick_destination(
+    folder: &Path,
+    file_name: &str,
+    source: &Path,
+    mode: Mode,
+    reserved: &HashSet<String>,
+) -> Result<(PathBuf, Action, bool), ExportError> {
+    for k in 1..=MAX_SUFFIX {
+        let candidate = folder.join(numbered(file_name, k));
+        if reserved.contains(&fold_case(&candidate)) {
+            continue;
+        }
+        match disk_state(&candidate, source, mode)? {
+            DiskState::Free => return Ok((candidate, Action::Create, k > 1)),
+            DiskState::Same => return Ok((candidate, Action::AlreadyThere, k > 1)),
+            DiskState::Different => continue,
+        }
+    }
+    Err(ExportError::NoFreeName {
+        path: folder.join(file_name),
+    })
+}
+
+enum DiskState {
+    Free,
+    /// Holds this very photo, as this mode would have put it there.
+    Same,
+    Different,
+}
+
+fn disk_state(dest: &Path, source: &Path, mode: Mode) -> Result<DiskState, ExportError> {
+    let meta = match fs::symlink_metadata(dest) {
+        Ok(m) => m,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(DiskState::Free),
+        // A parent is a file: nothing is there to collide with; writing will fail with a
+        // clear error naming the folder.
+        Err(e) if e.kind() == io::ErrorKind::NotADirectory => return Ok(DiskState::Free),
+        Err(source) => {
+            return Err(ExportError::Read {
+                path: dest.to_path_buf(),
+                source,
+            });
+        }
+    };
+    let same = match mode {
+        Mode::Symlink => {
+            meta.file_type().is_symlink()
+                && fs::read_link(dest).is_ok_and(|target| target == absolute(source))
+        }
+        Mode::Copy | Mode::Hardlink => meta.is_file() && same_content(dest, &meta, source)?,
+    };
+    Ok(if same {
+        DiskState::Same
+    } else {
+        DiskState::Different
+    })
+}
+
+/// Same file (a hard link), or same size and modification time (copies get the original's
+/// time, as rsync judges), or else byte for byte equal.
+fn same_content(dest: &Path, dest_meta: &fs::Metadata, source: &Path) -> Result<bool, ExportError> {
+    let read_err = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| ExportError::Read { path, source }
+    };
+    let src_meta = fs::metadata(source).map_err(read_err(source))?;
+    if src_meta.len() != dest_meta.len() {
+        return Ok(false);
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if src_meta.dev() == dest_meta.dev() && src_meta.ino() == dest_meta.ino() {
+            return Ok(true);
+        }
+    }
+    if let (Ok(a), Ok(b)) = (src_meta.modified(), dest_meta.modified())
+        && a == b
+    {
+        return Ok(true);
+    }
+    let mut a = io::BufReader::new(fs::File::open(source).map_err(read_err(source))?);
+    let mut b = io::BufReader::new(fs::File::open(dest).map_err(read_err(dest))?);
+    let mut buf_a = vec![0u8; 64 * 1024];
+    let mut buf_b = vec![0u8; 64 * 1024];
+    loop {
+        let n = read_full(&mut a, &mut buf_a).map_err(read_err(source))?;
+        let m = read_full(&mut b, &mut buf_b).map_err(read_err(dest))?;
+        if n != m || buf_a[..n] != buf_b[..m] {
+            return Ok(false);
+        }
+        if n == 0 {
+            return Ok(true);
+        }
+    }
+}
+
+fn read_full(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match r.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
+}
+
+fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// The temporary name a copy is written under before it is renamed to `dest`.
+pub fn temp_path(dest: &Path) -> PathBuf {
+    let name = dest
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    dest.with_file_name(format!(".{name}{TEMP_SUFFIX}"))
+}
+
+/// The cancel switch a UI flips while an export runs; checked before every photo.
+#[derive(Debug, Default)]
+pub struct ExportControl {
+    cancelled: AtomicBool,
+}
+
+impl ExportControl {
+    pub fn new() -> Arc<Self> {
+        Arc::new(ExportControl::default())
+    }
+    pub fn cancel(&self) {
+        self.cancelled.store(true, Ordering::SeqCst);
+    }
+    pub fn is_cancelled(&self) -> bool {
+        self.cancelled.load(Ordering::SeqCst)
+    }
+}
+
+/// Counts so far; sent at most about ten times a second, and once at the end.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ExportProgress {
+    pub total: u64,
+    pub done: u64,
+    pub created: u64,
+    pub skipped: u64,
+    pub failed: u64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExportEvent {
+    Progress(ExportProgress),
+    /// A hard link was impossible (another file system, or links unsupported): copied instead.
+    CopiedInsteadOfLinked {
+        destination: PathBuf,
+        reason: String,
+    },
+    /// A destination name was taken after planning; the photo went to `destination` instead.
+    Renamed {
+        planned: PathBuf,
+        destination: PathBuf,
+    },
+    /// This photo could not be exported; the others go on.
+    Failed {
+        source: PathBuf,
+        reason: String,
+    },
+}
+
+/// What an export did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ExportSummary {
+    pub created: u64,
+    /// Already there and identical.
+    pub skipped: u64,
+    /// (source, reason) of photos left out.
+    pub failed: Vec<(PathBuf, String)>,
+    /// Hard links that had to be copies.
+    pub copied_instead_of_linked: u64,
+    pub cancelled: bool,
+    pub manifest: Option<PathBuf>,
+}
+
+/// Carries out a plan: creates the album, reporting progress on `events` (a closed receiver
+/// is fine) and stopping before the next photo once `control` is cancelled. Photos that
+/// cannot be read are reported and skipped; a target that cannot be written stops the export
+/// with an error. The manifest is written even when cancelled, listing what is there.
+pub fn execute(
+    plan: &ExportPlan,
+    events: Sender<ExportEvent>,
+    control: &ExportControl,
+) -> Result<ExportSummary, ExportError> {
+    check_writable(&plan.target)?;
+    let mut summary = ExportSummary::default();
+    let mut progress = ExportProgress {
+        total: plan.items.len() as u64,
+        ..Default::default()
+    };
+    let mut last_sent: Option<Instant> = None;
+    let mut placed: Vec<ManifestItem> = Vec::new();
+    let reserved: HashSet<String> = plan
+        .items
+        .iter()
+        .map(|i| fold_case(&i.destination))
+        .collect();
+    for item in &plan.items {
+        if control.is_cancelled() {
+            summary.cancelled = true;
+            break;
+        }
+        let outcome = match item.action {
+            Action::SourceMissing => Err("the photo cannot be read".to_string()),
+            Action::AlreadyThere => {
+                let _ = fs::remove_file(temp_path(&item.destination));
+                Ok((item.destination.clone(), false))
+            }
+            Action::Create => match place(plan.mode, item, &reserved, &events, &mut summary) {
+                Ok(outcome) => outcome,
+                Err(e) => {
+                    // Record what is already in place before giving up.
+                    let _ = write_manifest(&plan.target, placed);
+                    return Err(e);
+                }
+            },
+        };
+        match outcome {
+            Ok((destination, created)) => {
+                if created {
+                    summary.created += 1;
+                    progress.created += 1;
+                } else {
+                    summary.skipped += 1;
+                    progress.skipped += 1;
+                }
+                placed.push(ManifestItem {
+                    source: item.source.display().to_string(),
+                    destination: relative_display(&plan.target, &destination),
+                    people: item.people.clone(),
+                });
+            }
+            Err(reason) => {
+                progress.failed += 1;
+                let _ = events.send(ExportEvent::Failed {
+                    source: item.source.clone(),
+                    reason: reason.clone(),
+                });
+                summary.failed.push((item.source.clone(), reason));
+            }
+        }
+        progress.done += 1;
+        if last_sent.is_none_or(|t| t.elapsed() >= Duration::from_millis(100)) {
+            last_sent = Some(Instant::now());
+            let _ = events.send(ExportEvent::Progress(progress.clone()));
+        }
+    }
+    let _ = events.send(ExportEvent::Progress(progress));
+    summary.manifest = Some(write_manifest(&plan.target, placed)?);
+    Ok(summary)
+}
+
+/// Creates the target folder if needed and proves it can be written, so a read-only disk
+/// fails at once with the folder's name rather than on the first photo.
+fn check_writable(target: &Path) -> Result<(), ExportError> {
+    let fail = |source| ExportError::TargetNotWritable {
+        path: target.to_path_buf(),
+        source,
+    };
+    fs::create_dir_all(target).map_err(fail)?;
+    let probe = target.join(format!(".kindred-write-test-{}", std::process::id()));
+    fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(&probe)
+        .map_err(fail)?;
+    fs::remove_file(&probe).map_err(fail)
+}
+
+/// Puts one photo in place: Ok(Ok((where, true))) when created, Ok(Ok((where, false))) when
+/// found already there, Ok(Err(reason)) for a photo that cannot be read (the export goes
+/// on); Err for a target that cannot be written (the export stops).
+fn place(
+    mode: Mode,
+    item: &PlannedItem,
+    reserved: &HashSet<String>,
+    events: &Sender<ExportEvent>,
+    summary: &mut ExportSummary,
+) -> Result<Result<(PathBuf, bool), String>, ExportError> {
+    if let Err(e) = fs::File::open(&item.source) {
+        return Ok(Err(e.to_string()));
+    }
+    let folder = item.destination.parent().unwrap_or(Path::new(""));
+    fs::create_dir_all(folder).map_err(|source| ExportError::Write {
+        path: folder.to_path_buf(),
+        source,
+    })?;
+    let mut destination = item.destination.clone();
+    // The disk may have changed since the plan was made (another export, the user).
+    for _ in 0..3 {
+        match disk_state(&destination, &item.source, mode)? {
+            DiskState::Same => return Ok(Ok((destination, false))),
+            DiskState::Different => {
+                let mut others = reserved.clone();
+                others.remove(&fold_case(&item.destination));
+                let name = item
+                    .destination
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                let (next, action, _) =
+                    pick_destination(folder, &name, &item.source, mode, &others)?;
+                let _ = events.send(ExportEvent::Renamed {
+                    planned: item.destination.clone(),
+                    destination: next.clone(),
+                });
+                destination = next;
+                if action == Action::AlreadyThere {
+                    return Ok(Ok((destination, false)));
+                }
+            }
+            DiskState::Free => {}
+        }
+        match write_one(mode, &item.source, &destination, events, summary) {
+            Ok(()) => return Ok(Ok((destination, true))),
+            // Lost a race for the name: look again.
+            Err(ExportError::Write { source, .. })
+                if source.kind() == io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Err(ExportError::NoFreeName {
+        path: item.destination.clone(),
+    })
+}
+
+fn write_one(
+    mode: Mode,
+    source: &Path,
+    dest: &Path,
+    events: &Sender<ExportEvent>,
+    summary: &mut ExportSummary,
+) -> Result<(), ExportError> {
+    let write_err = |source| ExportError::Write {
+        path: dest.to_path_buf(),
+        source,
+    };
+    match mode {
+        Mode::Copy => copy_via_temp(source, dest),
+        Mode::Hardlink => match fs::hard_link(source, dest) {
+            Ok(()) => Ok(()),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::CrossesDevices
+                        | io::ErrorKind::Unsupported
+                        // The target was just proved writable, so a refusal here means the
+                        // file system (FAT, some network shares) or the kernel's
+                        // protected_hardlinks will not link this file.
+                        | io::ErrorKind::PermissionDenied
+                ) =>
+            {
+                copy_via_temp(source, dest)?;
+                summary.copied_instead_of_linked += 1;
+                let _ = events.send(ExportEvent::CopiedInsteadOfLinked {
+                    destination: dest.to_path_buf(),
+                    reason: e.to_string(),
+                });
+                Ok(())
+            }
+            Err(e) => Err(write_err(e)),
+        },
+        Mode::Symlink => make_symlink(&absolute(source), dest).map_err(write_err),
+    }
+}
+
+#[cfg(unix)]
+fn make_symlink(source: &Path, dest: &Path) -> io::Result<()> {
+    std::os::unix::fs::symlink(source, dest)
+}
+
+#[cfg(windows)]
+fn make_symlink(source: &Path, dest: &Path) -> io::Result<()> {
+    std::os::windows::fs::symlink_file(source, dest)
+}
+
+#[cfg(not(any(unix, windows)))]
+fn make_symlink(_source: &Path, _dest: &Path) -> io::Result<()> {
+    Err(io::Error::new(
+        io::ErrorKind::Unsupported,
+        "symbolic links are not supported on this platform",
+    ))
+}
+
+/// Copies to a temporary name beside `dest`, gives it the original's modification time, and
+/// renames it into place only if `dest` is still free.
+fn copy_via_temp(source: &Path, dest: &Path) -> Result<(), ExportError> {
+    let temp = temp_path(dest);
+    let write_err = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| ExportError::Write { path, source }
+    };
+    let copied = fs::copy(source, &temp)
+        .map_err(write_err(&temp))
+        .and_then(|_| {
+            let modified = fs::metadata(source).and_then(|m| m.modified());
+            if let Ok(time) = modified {
+                fs::OpenOptions::new()
+                    .write(true)
+                    .open(&temp)
+                    .and_then(|f| f.set_modified(time))
+                    .map_err(write_err(&temp))?;
+            }
+            Ok(())
+        });
+    if let Err(e) = copied {
+        let _ = fs::remove_file(&temp);
+        return Err(e);
+    }
+    if fs::symlink_metadata(dest).is_ok() {
+        let _ = fs::remove_file(&temp);
+        return Err(ExportError::Write {
+            path: dest.to_path_buf(),
+            source: io::Error::from(io::ErrorKind::AlreadyExists),
+        });
+    }
+    fs::rename(&temp, dest).map_err(write_err(dest))
+}
+
+fn relative_display(target: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(target).unwrap_or(path);
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// One line of the manifest: where a photo came from, where it is in the album (relative
+/// to the album folder, with `/`), and who is in it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManifestItem {
+    pub source: String,
+    pub destination: String,
+    pub people: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Manifest {
+    pub kindred_export: u32,
+    pub items: Vec<ManifestItem>,
+}
+
+/// Reads the manifest of an album folder, if it has one.
+pub fn read_manifest(target: &Path) -> Option<Manifest> {
+    let text = fs::read_to_string(target.join(MANIFEST_NAME)).ok()?;
+    serde_json::from_str(&text).ok()
+}
+
+/// Writes the manifest: this export's items, plus the items of earlier exports into the same
+/// folder that are still there (so exporting Anna, then Bob, lists both).
+fn write_manifest(target: &Path, items: Vec<ManifestItem>) -> Result<PathBuf, ExportError> {
+    let mut all = Vec::new();
+    if let Some(old) = read_manifest(target) {
+        for item in old.items {
+            let still_there = fs::symlink_metadata(target.join(&item.destination)).is_ok();
+            if still_there && !items.iter().any(|i| i.destination == item.destination) {
+                all.push(item);
+            }
+        }
+    }
+    all.extend(items);
+    all.sort_by(|a, b| a.destination.cmp(&b.destination));
+    let manifest = Manifest {
+        kindred_export: 1,
+        items: all,
+    };
+    let path = target.join(MANIFEST_NAME);
+    let temp = temp_path(&path);
+    let text = serde_json::to_string_pretty(&manifest).map_err(|e| ExportError::Write {
+        path: path.clone(),
+        source: io::Error::other(e),
+    })?;
+    let write_err = |source| ExportError::Write {
+        path: path.clone(),
+        source,
+    };
+    fs::write(&temp, text + "\n").map_err(write_err)?;
+    fs::rename(&temp, &path).map_err(write_err)?;
+    Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn civil_dates_from_unix_days() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(-1), (1969, 12, 31));
+        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
+        assert_eq!(civil_from_days(19_723), (2024, 1, 1));
+        assert_eq!(civil_from_days(20_513), (2026, 3, 1));
+    }
+
+    #[test]
+    fn exif_dates_are_parsed_and_nonsense_refused() {
+        assert_eq!(parse_date("2019-07-14 10:11:12"), Some((2019, 7, 14)));
+        assert_eq!(parse_date("2019:07:14"), Some((2019, 7, 14)));
+        assert_eq!(parse_date("2019-13-14"), None);
+        assert_eq!(parse_date("garbage"), None);
+        assert_eq!(parse_date(""), None);
+    }
+
+    #[test]
+    fn numbered_names_keep_the_extension() {
+        assert_eq!(numbered("IMG.jpg", 1), "IMG.jpg");
+        assert_eq!(numbered("IMG.jpg", 2), "IMG (2).jpg");
+        assert_eq!(numbered("README", 3), "README (3)");
+    }
+
+    #[test]
+    fn persons_with_clashing_folder_names_are_told_apart() {
+        let p = |id, name: &str| PersonInfo {
+            id,
+            name: Some(name.into()),
+            hidden: false,
+        };
+        let folders = folder_names(
+            &[p(1, "Anna"), p(2, "anna"), p(3, "A/B"), p(4, "A_B")],
+            false,
+        );
+        let names: Vec<&str> = folders.iter().map(|(_, f)| f.as_str()).collect();
+        assert_eq!(names, ["Anna", "anna (2)", "A_B", "A_B (4)"]);
+        let together = folder_names(&[p(1, "Anna"), p(2, "Bob")], true);
+        assert_eq!(together[0].1, "Anna & Bob");
+        assert_eq!(together[1].1, "Anna & Bob");
+    }
+}

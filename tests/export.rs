@@ -1,0 +1,809 @@
+//! Exporting albums and XMP face tags from a library of real photo files: every mode and
+//! layout, name collisions, re-runs, interrupted exports, hostile names, unwritable targets
+//! and sidecars merged into existing ones.
+
+mod common;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::mpsc;
+
+use common::*;
+use kindred::engine::geometry::{Point, Rect};
+use kindred::engine::resnet::DESCRIPTOR_LEN;
+use kindred::export::album::{
+    self, Action, ExportControl, ExportError, ExportPlan, ExportRequest, ExportSummary, Layout,
+    Mode,
+};
+use kindred::export::xmp::{self, FaceRegion, SidecarWrite};
+use kindred::library::export_store::PhotoSelection;
+use kindred::library::store::{FaceId, NewFace, PersonId, PhotoAnalysis, Store};
+
+/// A library over real files in a temporary folder, with persons set up through SQL.
+struct Lib {
+    dir: tempfile::TempDir,
+    store: Store,
+}
+
+impl Lib {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("library.kindred")).unwrap();
+        fs::create_dir_all(dir.path().join("photos")).unwrap();
+        Lib { dir, store }
+    }
+
+    fn photos(&self) -> PathBuf {
+        self.dir.path().join("photos")
+    }
+
+    fn target(&self) -> PathBuf {
+        self.dir.path().join("album")
+    }
+
+    /// Copies a fixture image to `rel` under the photo folder and records it with faces at
+    /// `rects`; returns the file and its face ids.
+    fn photo(
+        &mut self,
+        rel: &str,
+        stem: &str,
+        taken_at: Option<&str>,
+        rects: &[Rect],
+    ) -> (PathBuf, Vec<FaceId>) {
+        let path = self.photos().join(rel);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::copy(fixture(&format!("golden/images/{stem}.png")), &path).unwrap();
+        let (width, height) = image::image_dimensions(&path).unwrap();
+        let meta = fs::metadata(&path).unwrap();
+        let id = self
+            .store
+            .record_analysis(&PhotoAnalysis {
+                root_id: None,
+                path: path.clone(),
+                size: meta.len(),
+                // 2021-03-04 12:00 UTC: the date a photo without EXIF date is filed under.
+                mtime_ns: 1_614_859_200_000_000_000,
+                content_hash: rel.to_string(),
+                width,
+                height,
+                orientation: 1,
+                taken_at: taken_at.map(str::to_string),
+                camera: None,
+                analysis_key: "test".into(),
+                faces: rects
+                    .iter()
+                    .map(|&rect| NewFace {
+                        rect,
+                        confidence: 1.0,
+                        landmarks: [Point::new(0, 0); 5],
+                        descriptor: [0.0; DESCRIPTOR_LEN],
+                        thumbnail_jpeg: Vec::new(),
+                    })
+                    .collect(),
+            })
+            .unwrap();
+        let faces = self
+            .store
+            .faces_of_photo(id)
+            .unwrap()
+            .iter()
+            .map(|f| f.id)
+            .collect();
+        (path, faces)
+    }
+
+    fn person(&self, name: &str) -> PersonId {
+        self.store
+            .connection()
+            .execute(
+                "INSERT INTO persons (name, hidden, created_at, updated_at) VALUES (?1, 0, 0, 0)",
+                [name],
+            )
+            .unwrap();
+        self.store.connection().last_insert_rowid()
+    }
+
+    fn hide(&self, person: PersonId) {
+        self.store
+            .connection()
+            .execute("UPDATE persons SET hidden = 1 WHERE id = ?1", [person])
+            .unwrap();
+    }
+
+    fn assign(&self, face: FaceId, person: PersonId, state: &str) {
+        self.store
+            .connection()
+            .execute(
+                "UPDATE face_assignments SET person_id = ?2, state = ?3 WHERE face_id = ?1",
+                rusqlite::params![face, person, state],
+            )
+            .unwrap();
+    }
+
+    fn request(&self, persons: &[PersonId], mode: Mode, layout: Layout) -> ExportRequest {
+        ExportRequest {
+            persons: persons.to_vec(),
+            target: self.target(),
+            mode,
+            layout,
+            selection: PhotoSelection::default(),
+        }
+    }
+
+    fn export(&self, request: &ExportRequest) -> (ExportPlan, ExportSummary) {
+        let plan = album::plan(&self.store, request).unwrap();
+        let (tx, _rx) = mpsc::channel();
+        let summary = album::execute(&plan, tx, &ExportControl::new()).unwrap();
+        (plan, summary)
+    }
+}
+
+const FACE_A: Rect = Rect::new(10, 20, 69, 79);
+const FACE_B: Rect = Rect::new(120, 30, 189, 99);
+
+/// Every file under `dir`, relative, with `/`, sorted.
+fn tree(dir: &Path) -> Vec<String> {
+    let mut out: Vec<String> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| !e.file_type().is_dir())
+        .map(|e| {
+            e.path()
+                .strip_prefix(dir)
+                .unwrap()
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/")
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn same_bytes(a: &Path, b: &Path) -> bool {
+    fs::read(a).unwrap() == fs::read(b).unwrap()
+}
+
+#[test]
+fn every_mode_and_layout_makes_the_album() {
+    for mode in [Mode::Copy, Mode::Hardlink, Mode::Symlink] {
+        for layout in [Layout::Flat, Layout::ByYear] {
+            let mut lib = Lib::new();
+            let anna = lib.person("Anna");
+            let (dated, f1) =
+                lib.photo("2019/a.png", "dogs", Some("2019-07-14 10:00:00"), &[FACE_A]);
+            let (undated, f2) = lib.photo("b.png", "bald_guys", None, &[FACE_A]);
+            lib.assign(f1[0], anna, "confirmed");
+            lib.assign(f2[0], anna, "confirmed");
+            let (plan, summary) = lib.export(&lib.request(&[anna], mode, layout));
+            let context = format!("{mode:?} {layout:?}");
+            assert_eq!(summary.created, 2, "{context}");
+            assert!(summary.failed.is_empty(), "{context}: {:?}", summary.failed);
+            let expected = match layout {
+                Layout::Flat => vec!["Anna/a.png", "Anna/b.png"],
+                Layout::ByYear => vec!["Anna/2019/2019-07-14 a.png", "Anna/2021/2021-03-04 b.png"],
+            };
+            let mut listing = tree(&lib.target());
+            listing.retain(|p| p != album::MANIFEST_NAME);
+            assert_eq!(listing, expected, "{context}");
+            for (source, rel) in [(&dated, expected[0]), (&undated, expected[1])] {
+                let dest = lib.target().join(rel);
+                assert!(same_bytes(source, &dest), "{context}: {rel}");
+                let link = fs::symlink_metadata(&dest).unwrap();
+                match mode {
+                    Mode::Symlink => {
+                        assert!(link.file_type().is_symlink(), "{context}");
+                        assert_eq!(fs::read_link(&dest).unwrap(), *source, "{context}");
+                    }
+                    Mode::Hardlink => {
+                        use std::os::unix::fs::MetadataExt;
+                        assert_eq!(link.ino(), fs::metadata(source).unwrap().ino(), "{context}");
+                    }
+                    Mode::Copy => {
+                        use std::os::unix::fs::MetadataExt;
+                        assert!(link.is_file(), "{context}");
+                        assert_ne!(link.ino(), fs::metadata(source).unwrap().ino(), "{context}");
+                    }
+                }
+            }
+            assert_eq!(plan.count(Action::Create), 2);
+            let manifest = album::read_manifest(&lib.target()).unwrap();
+            assert_eq!(manifest.items.len(), 2);
+            assert_eq!(manifest.items[0].destination, expected[0]);
+            assert_eq!(manifest.items[0].source, dated.display().to_string());
+            assert_eq!(manifest.items[0].people, vec!["Anna".to_string()]);
+        }
+    }
+}
+
+#[test]
+fn any_of_them_or_all_of_them_together() {
+    let mut lib = Lib::new();
+    let anna = lib.person("Anna");
+    let bob = lib.person("Bob");
+    let (_, both) = lib.photo("both.png", "dogs", None, &[FACE_A, FACE_B]);
+    let (_, only_anna) = lib.photo("anna.png", "dogs", None, &[FACE_A]);
+    let (_, only_bob) = lib.photo("bob.png", "dogs", None, &[FACE_A]);
+    let (_, suggested) = lib.photo("maybe.png", "dogs", None, &[FACE_A]);
+    lib.assign(both[0], anna, "confirmed");
+    lib.assign(both[1], bob, "confirmed");
+    lib.assign(only_anna[0], anna, "confirmed");
+    lib.assign(only_bob[0], bob, "confirmed");
+    lib.assign(suggested[0], anna, "suggested");
+
+    lib.export(&lib.request(&[anna, bob], Mode::Copy, Layout::Flat));
+    assert_eq!(
+        tree(&lib.target()),
+        [
+            "Anna/anna.png",
+            "Anna/both.png",
+            "Bob/bob.png",
+            "Bob/both.png",
+            album::MANIFEST_NAME
+        ]
+    );
+    let manifest = album::read_manifest(&lib.target()).unwrap();
+    let both_item = manifest
+        .items
+        .iter()
+        .find(|i| i.destination == "Anna/both.png")
+        .unwrap();
+    assert_eq!(both_item.people, ["Anna", "Bob"]);
+
+    let mut together = lib.request(&[anna, bob], Mode::Copy, Layout::Flat);
+    together.target = lib.dir.path().join("together");
+    together.selection.together = true;
+    lib.export(&together);
+    assert_eq!(
+        tree(&together.target),
+        ["Anna & Bob/both.png", album::MANIFEST_NAME]
+    );
+
+    let mut with_suggested = lib.request(&[anna], Mode::Copy, Layout::Flat);
+    with_suggested.target = lib.dir.path().join("suggested");
+    with_suggested.selection.include_suggested = true;
+    let (plan, _) = lib.export(&with_suggested);
+    assert_eq!(plan.items.len(), 3);
+
+    lib.hide(bob);
+    let err = album::plan(&lib.store, &lib.request(&[bob], Mode::Copy, Layout::Flat)).unwrap_err();
+    assert!(matches!(err, ExportError::HiddenPerson(_)), "{err}");
+    let mut hidden = lib.request(&[bob], Mode::Copy, Layout::Flat);
+    hidden.selection.include_hidden = true;
+    assert_eq!(album::plan(&lib.store, &hidden).unwrap().items.len(), 2);
+}
+
+#[test]
+fn name_collisions_get_numbered_suffixes_and_other_files_are_never_touched() {
+    let mut lib = Lib::new();
+    let anna = lib.person("Anna");
+    let (first, f1) = lib.photo("x/IMG.png", "dogs", None, &[FACE_A]);
+    let (second, f2) = lib.photo("y/IMG.png", "bald_guys", None, &[FACE_A]);
+    let (third, f3) = lib.photo("z/img.png", "2008_001009", None, &[FACE_A]);
+    for f in [&f1, &f2, &f3] {
+        lib.assign(f[0], anna, "confirmed");
+    }
+    // Someone else's file is already where the second photo would go.
+    let theirs = lib.target().join("Anna/IMG (2).png");
+    fs::create_dir_all(theirs.parent().unwrap()).unwrap();
+    fs::write(&theirs, b"not a photo of ours").unwrap();
+
+    let (plan, summary) = lib.export(&lib.request(&[anna], Mode::Copy, Layout::Flat));
+    assert_eq!(summary.created, 3);
+    assert_eq!(fs::read(&theirs).unwrap(), b"not a photo of ours");
+    let dest: Vec<String> = plan
+        .items
+        .iter()
+        .map(|i| {
+            i.destination
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    // Names differing only in letter case collide too: the album may end up on a FAT stick
+    // or a Mac.
+    assert_eq!(dest, ["IMG.png", "IMG (3).png", "img (2).png"]);
+    let renamed: Vec<bool> = plan.items.iter().map(|i| i.renamed).collect();
+    assert_eq!(renamed, [false, true, true]);
+    for (source, item) in [&first, &second, &third].iter().zip(&plan.items) {
+        assert!(same_bytes(source, &item.destination));
+    }
+}
+
+#[test]
+fn running_an_export_again_changes_nothing() {
+    for mode in [Mode::Copy, Mode::Hardlink, Mode::Symlink] {
+        let mut lib = Lib::new();
+        let anna = lib.person("Anna");
+        let (_, f1) = lib.photo("x/IMG.png", "dogs", None, &[FACE_A]);
+        let (_, f2) = lib.photo("y/IMG.png", "bald_guys", None, &[FACE_A]);
+        lib.assign(f1[0], anna, "confirmed");
+        lib.assign(f2[0], anna, "confirmed");
+        let request = lib.request(&[anna], mode, Layout::ByYear);
+        let (_, first) = lib.export(&request);
+        assert_eq!(first.created, 2, "{mode:?}");
+        let before = tree(&lib.target());
+        let manifest_before = album::read_manifest(&lib.target()).unwrap();
+
+        let plan = album::plan(&lib.store, &request).unwrap();
+        assert_eq!(plan.count(Action::AlreadyThere), 2, "{mode:?}");
+        let (_, second) = lib.export(&request);
+        assert_eq!((second.created, second.skipped), (0, 2), "{mode:?}");
+        assert_eq!(tree(&lib.target()), before, "{mode:?}");
+        assert_eq!(
+            album::read_manifest(&lib.target()).unwrap(),
+            manifest_before
+        );
+    }
+}
+
+#[test]
+fn an_interrupted_export_resumes_where_it_stopped() {
+    let mut lib = Lib::new();
+    let anna = lib.person("Anna");
+    let mut sources = Vec::new();
+    for (i, stem) in ["dogs", "bald_guys", "2008_001009", "2008_002506"]
+        .iter()
+        .enumerate()
+    {
+        let (path, faces) = lib.photo(&format!("p{i}.png"), stem, None, &[FACE_A]);
+        lib.assign(faces[0], anna, "confirmed");
+        sources.push(path);
+    }
+    let request = lib.request(&[anna], Mode::Copy, Layout::Flat);
+
+    // A cancelled export stops before the next photo and says so.
+    let plan = album::plan(&lib.store, &request).unwrap();
+    let control = ExportControl::new();
+    control.cancel();
+    let (tx, _rx) = mpsc::channel();
+    let cancelled = album::execute(&plan, tx, &control).unwrap();
+    assert!(cancelled.cancelled);
+    assert_eq!(cancelled.created, 0);
+
+    // What a kill leaves behind: one photo done, one half-copied under the temporary name.
+    let done = &plan.items[0];
+    fs::create_dir_all(done.destination.parent().unwrap()).unwrap();
+    fs::copy(&done.source, &done.destination).unwrap();
+    let half = &plan.items[1];
+    let bytes = fs::read(&half.source).unwrap();
+    fs::write(
+        album::temp_path(&half.destination),
+        &bytes[..bytes.len() / 2],
+    )
+    .unwrap();
+
+    let (plan, summary) = lib.export(&request);
+    assert_eq!(plan.count(Action::AlreadyThere), 1);
+    assert_eq!((summary.created, summary.skipped), (3, 1));
+    assert_eq!(
+        tree(&lib.target()),
+        [
+            "Anna/p0.png",
+            "Anna/p1.png",
+            "Anna/p2.png",
+            "Anna/p3.png",
+            album::MANIFEST_NAME
+        ]
+    );
+    for (source, item) in sources.iter().zip(&plan.items) {
+        assert!(same_bytes(source, &item.destination));
+    }
+}
+
+#[test]
+fn hostile_person_names_stay_inside_the_target_as_safe_folders() {
+    let mut lib = Lib::new();
+    let names = [
+        "../../escape",
+        "a/b\\c",
+        "CON",
+        "Zoe\u{301}",
+        "Zo\u{e9}",
+        "dots... ",
+        "tab\there\u{0}",
+        "",
+    ];
+    let mut ids = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        let person = lib.person(name);
+        let (_, faces) = lib.photo(&format!("{i}.png"), "dogs", None, &[FACE_A]);
+        lib.assign(faces[0], person, "confirmed");
+        ids.push(person);
+    }
+    let (plan, summary) = lib.export(&lib.request(&ids, Mode::Copy, Layout::Flat));
+    assert_eq!(summary.created, names.len() as u64);
+    let folders: Vec<&str> = plan.folders.iter().map(|(_, f)| f.as_str()).collect();
+    let zoe_id = ids[4];
+    assert_eq!(
+        folders,
+        [
+            "_.._escape",
+            "a_b_c",
+            "CON_",
+            "Zo\u{e9}",
+            &format!("Zo\u{e9} ({zoe_id})"),
+            "dots",
+            "tab here",
+            &format!("Person {}", ids[7]),
+        ]
+    );
+    let target = fs::canonicalize(lib.target()).unwrap();
+    for item in &plan.items {
+        let parent = fs::canonicalize(item.destination.parent().unwrap()).unwrap();
+        assert_eq!(
+            parent.parent().unwrap(),
+            target,
+            "{}",
+            item.destination.display()
+        );
+    }
+    assert!(!lib.dir.path().join("escape").exists());
+}
+
+#[test]
+fn an_unwritable_target_is_a_clear_error() {
+    let mut lib = Lib::new();
+    let anna = lib.person("Anna");
+    let (_, faces) = lib.photo("a.png", "dogs", None, &[FACE_A]);
+    lib.assign(faces[0], anna, "confirmed");
+
+    // A target below a file can never be made.
+    let file = lib.dir.path().join("a-file");
+    fs::write(&file, b"x").unwrap();
+    let mut request = lib.request(&[anna], Mode::Copy, Layout::Flat);
+    request.target = file.join("album");
+    let plan = album::plan(&lib.store, &request).unwrap();
+    let (tx, _rx) = mpsc::channel();
+    let err = album::execute(&plan, tx, &ExportControl::new()).unwrap_err();
+    assert!(
+        matches!(err, ExportError::TargetNotWritable { .. }),
+        "{err}"
+    );
+    assert!(
+        err.to_string()
+            .contains("cannot write into the target folder"),
+        "{err}"
+    );
+    assert!(err.to_string().contains("a-file"), "{err}");
+
+    // A read-only folder. Root ignores permission bits, so fall back to a read-only file
+    // system (/sys) when the permission bits do not stop us.
+    let read_only = lib.dir.path().join("read-only");
+    fs::create_dir(&read_only).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(&read_only, fs::Permissions::from_mode(0o555)).unwrap();
+    let bits_enforced = fs::write(read_only.join("probe"), b"").is_err();
+    let _ = fs::remove_file(read_only.join("probe"));
+    let target = if bits_enforced {
+        read_only.clone()
+    } else {
+        PathBuf::from("/sys/kindred-export-test")
+    };
+    if bits_enforced || Path::new("/sys").is_dir() {
+        request.target = target.clone();
+        let plan = album::plan(&lib.store, &request).unwrap();
+        let (tx, _rx) = mpsc::channel();
+        let err = album::execute(&plan, tx, &ExportControl::new()).unwrap_err();
+        assert!(
+            matches!(err, ExportError::TargetNotWritable { .. }),
+            "{err}"
+        );
+        assert!(
+            err.to_string().contains(&target.display().to_string()),
+            "{err}"
+        );
+    }
+    fs::set_permissions(&read_only, fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+#[test]
+fn hard_links_across_file_systems_become_copies_and_say_so() {
+    use std::os::unix::fs::MetadataExt;
+    let mut lib = Lib::new();
+    // /dev/shm is a separate (memory) file system on Linux; without one there is nothing
+    // to cross, and the test says so instead of passing silently.
+    let other = Path::new("/dev/shm");
+    let here = fs::metadata(lib.dir.path()).unwrap().dev();
+    if !other.is_dir() || fs::metadata(other).unwrap().dev() == here {
+        eprintln!("no second file system to export to; skipped");
+        return;
+    }
+    let anna = lib.person("Anna");
+    let (source, faces) = lib.photo("a.png", "dogs", None, &[FACE_A]);
+    lib.assign(faces[0], anna, "confirmed");
+    let target = tempfile::tempdir_in(other).unwrap();
+    let mut request = lib.request(&[anna], Mode::Hardlink, Layout::Flat);
+    request.target = target.path().to_path_buf();
+    let plan = album::plan(&lib.store, &request).unwrap();
+    let (tx, rx) = mpsc::channel();
+    let summary = album::execute(&plan, tx, &ExportControl::new()).unwrap();
+    assert_eq!((summary.created, summary.copied_instead_of_linked), (1, 1));
+    let events: Vec<album::ExportEvent> = rx.into_iter().collect();
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, album::ExportEvent::CopiedInsteadOfLinked { .. })),
+        "{events:?}"
+    );
+    assert!(same_bytes(&source, &target.path().join("Anna/a.png")));
+    // Running it again finds the copy and leaves it.
+    let (tx, _rx) = mpsc::channel();
+    let plan = album::plan(&lib.store, &request).unwrap();
+    let again = album::execute(&plan, tx, &ExportControl::new()).unwrap();
+    assert_eq!((again.created, again.skipped), (0, 1));
+}
+
+#[test]
+fn a_dry_run_writes_nothing() {
+    let mut lib = Lib::new();
+    let anna = lib.person("Anna");
+    let (_, faces) = lib.photo("a.png", "dogs", None, &[FACE_A]);
+    lib.assign(faces[0], anna, "confirmed");
+    let plan = album::plan(&lib.store, &lib.request(&[anna], Mode::Copy, Layout::Flat)).unwrap();
+    assert_eq!(plan.count(Action::Create), 1);
+    assert!(!lib.target().exists());
+}
+
+#[test]
+fn a_missing_original_is_reported_and_the_rest_exported() {
+    let mut lib = Lib::new();
+    let anna = lib.person("Anna");
+    let (gone, f1) = lib.photo("gone.png", "dogs", None, &[FACE_A]);
+    let (_, f2) = lib.photo("here.png", "dogs", None, &[FACE_A]);
+    lib.assign(f1[0], anna, "confirmed");
+    lib.assign(f2[0], anna, "confirmed");
+    fs::remove_file(&gone).unwrap();
+    let (plan, summary) = lib.export(&lib.request(&[anna], Mode::Copy, Layout::Flat));
+    assert_eq!(plan.count(Action::SourceMissing), 1);
+    assert_eq!(summary.created, 1);
+    assert_eq!(summary.failed.len(), 1);
+    assert_eq!(summary.failed[0].0, gone);
+}
+
+const FOREIGN_SIDECAR: &str = r#"<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/">
+ <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+  <!-- written by another app -->
+  <rdf:Description rdf:about=""
+    xmlns:xmp="http://ns.adobe.com/xap/1.0/"
+    xmlns:dc="http://purl.org/dc/elements/1.1/"
+    xmlns:darktable="http://darktable.sf.net/"
+    xmlns:mwg-rs="http://www.metadataworkinggroup.com/schemas/regions/"
+    xmlns:stArea="http://ns.adobe.com/xmp/sType/Area#"
+    xmlns:Iptc4xmpExt="http://iptc.org/std/Iptc4xmpExt/2008-02-29/"
+    xmp:Rating="4"
+    darktable:xmp_version="5">
+   <dc:subject>
+    <rdf:Bag>
+     <rdf:li>holiday &amp; beach</rdf:li>
+    </rdf:Bag>
+   </dc:subject>
+   <darktable:history>
+    <rdf:Seq>
+     <rdf:li darktable:operation="exposure" darktable:enabled="1"/>
+    </rdf:Seq>
+   </darktable:history>
+   <mwg-rs:Regions rdf:parseType="Resource">
+    <mwg-rs:RegionList>
+     <rdf:Bag>
+      <rdf:li>
+       <rdf:Description mwg-rs:Name="Rex" mwg-rs:Type="Pet">
+        <mwg-rs:Area stArea:x="0.8" stArea:y="0.8" stArea:w="0.1" stArea:h="0.1" stArea:unit="normalized"/>
+       </rdf:Description>
+      </rdf:li>
+      <rdf:li>
+       <rdf:Description mwg-rs:Name="Anna" mwg-rs:Type="Face">
+        <mwg-rs:Area stArea:x="0.1" stArea:y="0.1" stArea:w="0.05" stArea:h="0.05" stArea:unit="normalized"/>
+       </rdf:Description>
+      </rdf:li>
+     </rdf:Bag>
+    </mwg-rs:RegionList>
+   </mwg-rs:Regions>
+   <Iptc4xmpExt:PersonInImage>
+    <rdf:Bag>
+     <rdf:li>Anna</rdf:li>
+     <rdf:li>Grandma</rdf:li>
+    </rdf:Bag>
+   </Iptc4xmpExt:PersonInImage>
+  </rdf:Description>
+ </rdf:RDF>
+</x:xmpmeta>
+<?xpacket end="w"?>
+"#;
+
+#[test]
+fn sidecars_round_trip_and_keep_what_other_apps_wrote() {
+    let mut lib = Lib::new();
+    let anna = lib.person("Anna");
+    let bob = lib.person("Bob & \"Bobby\" <B>");
+    let nobody = lib.person("Stranger");
+    lib.hide(nobody);
+    // A face reaching past the right edge of the 500-pixel-wide photo is clipped to it.
+    let (width, height) = image::image_dimensions(fixture("golden/images/dogs.png")).unwrap();
+    let edge = Rect::new(i64::from(width) - 40, 50, i64::from(width) + 19, 109);
+    let (photo, faces) = lib.photo("a.png", "dogs", None, &[FACE_A, edge, FACE_B]);
+    lib.assign(faces[0], anna, "confirmed");
+    lib.assign(faces[1], bob, "confirmed");
+    lib.assign(faces[2], nobody, "confirmed");
+    let sidecar = xmp::sidecar_path(&photo);
+    assert_eq!(sidecar.file_name().unwrap(), "a.png.xmp");
+    fs::write(&sidecar, FOREIGN_SIDECAR).unwrap();
+    let photo_before = fs::read(&photo).unwrap();
+
+    let summary = xmp::write_library_sidecars(&lib.store, None).unwrap();
+    assert_eq!((summary.created, summary.updated), (0, 1));
+    assert_eq!(
+        fs::read(&photo).unwrap(),
+        photo_before,
+        "the photo is never modified"
+    );
+
+    let text = fs::read_to_string(&sidecar).unwrap();
+    let faces = xmp::read(&text, &sidecar).unwrap();
+    assert_eq!(faces.dimensions, Some((width, height)));
+    let names: Vec<(&str, &str)> = faces
+        .regions
+        .iter()
+        .map(|r| (r.kind.as_str(), r.name.as_str()))
+        .collect();
+    // The pet stays; the other app's "Anna" is replaced by Kindred's; the hidden person is
+    // not written.
+    assert_eq!(
+        names,
+        [
+            ("Pet", "Rex"),
+            ("Face", "Anna"),
+            ("Face", "Bob & \"Bobby\" <B>")
+        ]
+    );
+    assert_eq!(faces.regions[1].to_rect(width, height), FACE_A);
+    let clipped = Rect::new(edge.left, edge.top, i64::from(width) - 1, edge.bottom);
+    assert_eq!(faces.regions[2].to_rect(width, height), clipped);
+    let expected = FaceRegion::from_rect("Anna", FACE_A, width, height, None);
+    assert!((faces.regions[1].x - expected.x).abs() < 1e-6);
+    assert!((faces.regions[1].w - (60.0 / f64::from(width))).abs() < 1e-6);
+    assert_eq!(faces.persons, ["Anna", "Grandma", "Bob & \"Bobby\" <B>"]);
+    // Unrelated fields survive, exactly as written.
+    for kept in [
+        "xmp:Rating=\"4\"",
+        "<rdf:li>holiday &amp; beach</rdf:li>",
+        "<rdf:li darktable:operation=\"exposure\" darktable:enabled=\"1\"/>",
+        "<!-- written by another app -->",
+        "<?xpacket end=\"w\"?>",
+    ] {
+        assert!(text.contains(kept), "lost {kept:?}:\n{text}");
+    }
+    assert!(!text.contains("Stranger"));
+
+    // Writing again changes nothing; renaming a person replaces the name, not adds one.
+    let again = xmp::write_library_sidecars(&lib.store, None).unwrap();
+    assert_eq!(again.unchanged, 1);
+    lib.store
+        .connection()
+        .execute("UPDATE persons SET name = 'Robert' WHERE id = ?1", [bob])
+        .unwrap();
+    xmp::write_library_sidecars(&lib.store, Some(&[bob])).unwrap();
+    let renamed = xmp::read_sidecar_of(&photo).unwrap().unwrap();
+    assert_eq!(renamed.persons, ["Anna", "Grandma", "Robert"]);
+    assert_eq!(renamed.regions.len(), 3);
+}
+
+#[test]
+fn a_new_sidecar_is_a_complete_xmp_packet() {
+    let dir = tempfile::tempdir().unwrap();
+    let photo = dir.path().join("p.jpg");
+    fs::write(&photo, b"jpeg bytes").unwrap();
+    let regions = [FaceRegion::from_rect(
+        "Ann",
+        Rect::new(0, 0, 99, 49),
+        400,
+        200,
+        Some(7),
+    )];
+    assert_eq!(
+        xmp::write_sidecar(&photo, 400, 200, &regions).unwrap(),
+        SidecarWrite::Created
+    );
+    let back = xmp::read_sidecar_of(&photo).unwrap().unwrap();
+    assert_eq!(back.regions, regions);
+    assert_eq!(back.regions[0].x, 0.125);
+    assert_eq!(back.regions[0].h, 0.25);
+    assert_eq!(back.persons, ["Ann"]);
+    let text = fs::read_to_string(xmp::sidecar_path(&photo)).unwrap();
+    assert!(text.starts_with("<?xpacket begin="), "{text}");
+    assert_eq!(
+        xmp::write_sidecar(&photo, 400, 200, &regions).unwrap(),
+        SidecarWrite::Unchanged
+    );
+    // A sidecar that is not XML is left alone, with an error naming it.
+    fs::write(xmp::sidecar_path(&photo), "<x:xmpmeta><broken").unwrap();
+    let err = xmp::write_sidecar(&photo, 400, 200, &regions).unwrap_err();
+    assert!(err.to_string().contains("p.jpg.xmp"), "{err}");
+    assert_eq!(
+        fs::read_to_string(xmp::sidecar_path(&photo)).unwrap(),
+        "<x:xmpmeta><broken"
+    );
+}
+
+fn kindred(library: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kindred"));
+    cmd.arg("--library").arg(library);
+    cmd
+}
+
+#[test]
+fn the_command_line_exports_by_name_and_writes_sidecars() {
+    let mut lib = Lib::new();
+    let anna = lib.person("Anna");
+    let (photo, faces) = lib.photo("a.png", "dogs", Some("2020-01-02 03:04:05"), &[FACE_A]);
+    lib.assign(faces[0], anna, "confirmed");
+    let library = lib.store.path().to_path_buf();
+    let target = lib.target();
+
+    let dry = kindred(&library)
+        .args([
+            "export",
+            "--person",
+            "Anna",
+            "--layout",
+            "by-year",
+            "--dry-run",
+            "--to",
+        ])
+        .arg(&target)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&dry.stdout);
+    assert!(
+        dry.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dry.stderr)
+    );
+    assert!(stdout.contains("2020-01-02 a.png"), "{stdout}");
+    assert!(!target.exists());
+
+    let run = kindred(&library)
+        .args([
+            "export",
+            "--person",
+            &anna.to_string(),
+            "--mode",
+            "hardlink",
+            "--to",
+        ])
+        .arg(&target)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(target.join("Anna/a.png").is_file());
+    assert!(target.join(album::MANIFEST_NAME).is_file());
+
+    let unknown = kindred(&library)
+        .args(["export", "--person", "Nobody", "--to"])
+        .arg(&target)
+        .output()
+        .unwrap();
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("Nobody"));
+
+    let xmp = kindred(&library)
+        .args(["xmp", "write", "--person", "Anna"])
+        .output()
+        .unwrap();
+    assert!(
+        xmp.status.success(),
+        "{}",
+        String::from_utf8_lossy(&xmp.stderr)
+    );
+    let back = xmp::read_sidecar_of(&photo).unwrap().unwrap();
+    assert_eq!(back.persons, ["Anna"]);
+}
