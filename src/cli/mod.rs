@@ -3,6 +3,7 @@
 
 mod analyze;
 mod bench;
+mod lfw;
 pub mod library;
 
 use std::path::PathBuf;
@@ -118,6 +119,8 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 3)]
         repeat: usize,
     },
+    /// Face-verification accuracy on LFW's pairs (see `kindred bench lfw --help`).
+    Lfw(lfw::LfwArgs),
 }
 
 static VERSION_TEXT: std::sync::LazyLock<String> = std::sync::LazyLock::new(version_text);
@@ -183,6 +186,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             what: BenchCommand::Engine { photos, repeat },
         }) => bench::engine(&photos, repeat),
         Some(Command::Bench { what: BenchCommand::Rescan { files } }) => bench::rescan(files),
+        Some(Command::Bench {
+            what: BenchCommand::Lfw(args),
+        }) => lfw::lfw(&args),
         None => {
             use clap::CommandFactory;
             Cli::command().print_help()?;
