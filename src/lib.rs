@@ -3,6 +3,7 @@
 //! The modules follow the data's path: [`engine`] turns pixels into faces and descriptors,
 //! [`people`] groups descriptors into people, and [`cli`] is the command line over them.
 
+pub mod bench;
 pub mod cli;
 pub mod engine;
 pub mod export;

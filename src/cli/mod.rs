@@ -4,6 +4,7 @@
 mod analyze;
 mod bench;
 mod export;
+mod lfw;
 pub mod library;
 mod people;
 
@@ -299,6 +300,8 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 3)]
         repeat: usize,
     },
+    /// Face-verification accuracy on LFW's pairs (see `kindred bench lfw --help`).
+    Lfw(lfw::LfwArgs),
 }
 
 static VERSION_TEXT: std::sync::LazyLock<String> = std::sync::LazyLock::new(version_text);
@@ -447,6 +450,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             from_library,
             json,
         ),
+        Some(Command::Bench {
+            what: BenchCommand::Lfw(args),
+        }) => lfw::lfw(&args),
         None => {
             use clap::CommandFactory;
             Cli::command().print_help()?;
