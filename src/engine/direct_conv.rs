@@ -37,7 +37,7 @@ enum Blocking {
 
 impl Blocking {
     fn for_filters(filters: usize) -> Self {
-        if filters % 9 == 0 {
+        if filters.is_multiple_of(9) {
             Blocking::Nine
         } else if filters >= 5 {
             Blocking::Eight
