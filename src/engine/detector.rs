@@ -6,6 +6,7 @@ use image::RgbImage;
 use ndarray::{Array2, ArrayView3, Axis};
 use serde::Serialize;
 
+use super::direct_conv::DirectConv;
 use super::dlib_format::{FormatError, Reader};
 use super::dnn;
 use super::geometry::Rect;
@@ -37,6 +38,8 @@ pub struct FaceDetector {
     nms_covered: f64,
     means: [f32; 3],
     convs: Vec<Conv2d>,
+    /// The same convolutions repacked for the direct kernel.
+    direct: Vec<DirectConv>,
     affines: Vec<ChannelAffine>,
 }
 
@@ -178,6 +181,7 @@ impl FaceDetector {
             nms_iou,
             nms_covered,
             means,
+            direct: convs.iter().map(DirectConv::new).collect(),
             convs,
             affines,
         })
@@ -190,11 +194,18 @@ impl FaceDetector {
 
     /// The score map of a tiled input tensor (3 × rows × cols).
     pub fn score_map(&self, input: ArrayView3<f32>) -> Array2<f32> {
-        let mut x = self.convs[0].forward(input, Some(&self.affines[0]), Activation::Relu, true);
-        for (conv, affine) in self.convs[1..6].iter().zip(&self.affines[1..]) {
-            x = conv.forward(x.view(), Some(affine), Activation::Relu, true);
+        let layer = |i: usize, x: ArrayView3<f32>| {
+            let (affine, activation) = match self.affines.get(i) {
+                Some(a) => (Some(a), Activation::Relu),
+                None => (None, Activation::Identity),
+            };
+            self.direct[i].forward(&self.convs[i], x, affine, activation, true)
+        };
+        let mut x = layer(0, input);
+        for i in 1..self.convs.len() {
+            x = layer(i, x.view());
         }
-        let scores = self.convs[6].forward(x.view(), None, Activation::Identity, true);
+        let scores = x;
         scores.index_axis_move(Axis(0), 0)
     }
 

@@ -9,6 +9,30 @@ use rayon::prelude::*;
 /// the band's im2col buffer stays in cache-friendly territory for the detector's huge inputs.
 const BAND_COLUMNS: usize = 4096;
 
+/// im2col buffers above this many floats (16 MiB) are freed after use instead of being kept
+/// for the thread's next convolution, so that idle workers do not hold on to much memory.
+const KEEP_BUFFER_FLOATS: usize = 1 << 22;
+
+thread_local! {
+    /// Each worker's im2col buffer, reused across convolutions: a fresh multi-megabyte
+    /// allocation per layer costs page faults that rival the descriptor's arithmetic.
+    static IM2COL: std::cell::RefCell<Vec<f32>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Runs `f` with this thread's im2col buffer (or a fresh one if it is already in use).
+fn with_im2col_buffer<R>(f: impl FnOnce(&mut Vec<f32>) -> R) -> R {
+    IM2COL.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut buf) => {
+            let result = f(&mut buf);
+            if buf.capacity() > KEEP_BUFFER_FLOATS {
+                *buf = Vec::new();
+            }
+            result
+        }
+        Err(_) => f(&mut Vec::new()),
+    })
+}
+
 /// What to apply to each convolution output element while it is still hot in cache.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Activation {
@@ -158,12 +182,13 @@ impl Conv2d {
         if parallel && bands.len() > 1 {
             bands
                 .par_iter()
-                .for_each_init(Vec::new, |buf, band| run_band(band, buf));
+                .for_each(|band| with_im2col_buffer(|buf| run_band(band, buf)));
         } else {
-            let mut buf = Vec::new();
-            for band in &bands {
-                run_band(band, &mut buf);
-            }
+            with_im2col_buffer(|buf| {
+                for band in &bands {
+                    run_band(band, buf);
+                }
+            });
         }
         output
     }

@@ -4,6 +4,7 @@
 
 pub mod chip;
 pub mod detector;
+pub mod direct_conv;
 pub mod dlib_format;
 pub mod dnn;
 pub mod geometry;
