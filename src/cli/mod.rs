@@ -175,6 +175,7 @@ pub enum Command {
     Eval {
         #[command(subcommand)]
         what: EvalCommand,
+    },
     /// Export the photos of one or more people into a folder, as an album per person.
     ///
     /// Nothing is ever overwritten: a different file with the same name makes the new one

@@ -87,7 +87,13 @@ mod tests {
         let a = store.add_root(std::path::Path::new("/photos/a")).unwrap();
         let b = store.add_root(std::path::Path::new("/photos/b")).unwrap();
         store
-            .record_error(Some(a), std::path::Path::new("/photos/a/bad.jpg"), 3, 1, "truncated")
+            .record_error(
+                Some(a),
+                std::path::Path::new("/photos/a/bad.jpg"),
+                3,
+                1,
+                "truncated",
+            )
             .unwrap();
         let summaries = store.folder_summaries().unwrap();
         assert_eq!(summaries.len(), 2);

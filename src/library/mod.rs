@@ -2,8 +2,8 @@
 //! SQLite file that never loses the user's work.
 
 pub mod decode;
-pub mod folders;
 pub mod export_store;
+pub mod folders;
 pub mod lock;
 pub mod people_store;
 pub mod scan;
