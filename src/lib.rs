@@ -9,3 +9,4 @@ pub mod engine;
 pub mod export;
 pub mod library;
 pub mod people;
+pub mod ui;

@@ -455,9 +455,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             what: BenchCommand::Lfw(args),
         }) => lfw::lfw(&args),
         None => {
-            use clap::CommandFactory;
-            Cli::command().print_help()?;
-            println!();
+            crate::ui::run(&library_path)?;
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -13,6 +13,8 @@ use crate::library::store::{FaceId, PhotoId, PhotoRecord, RootId, StatusCounts};
 use crate::people::ops::{PersonFace, PersonId, PersonSummary, PhotoFace, Suggestion};
 
 use super::backend::Mutation;
+use crate::export::album::{ExportControl, ExportProgress, ExportRequest, Layout, Mode};
+use crate::library::export_store::PhotoSelection;
 
 /// What survives a restart (eframe's storage; the window size is kept by eframe itself).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -26,6 +28,8 @@ pub struct Settings {
     pub max_side: u32,
     /// Detector upsampling for scans (1 finds small faces in group photos, ~4× slower).
     pub upsample: u32,
+    /// Where the last album was exported to (the dialog starts there).
+    pub last_export_folder: Option<PathBuf>,
 }
 
 impl Default for Settings {
@@ -36,6 +40,7 @@ impl Default for Settings {
             face_size: 112.0,
             max_side: 2048,
             upsample: 0,
+            last_export_folder: None,
         }
     }
 }
@@ -88,7 +93,15 @@ pub enum Action {
     /// Photos in which all these people appear (the Person view's "Photos" tab).
     LoadPhotosOf(Vec<PersonId>),
     LoadSuggestions(PersonId),
+    /// Opens the export dialog for these people.
     ExportPeople(Vec<PersonId>),
+    /// Opens the system folder picker for the export's target.
+    PickExportFolder,
+    Export {
+        request: ExportRequest,
+        dry_run: bool,
+    },
+    CancelExport,
     Notify(String),
 }
 
@@ -109,6 +122,8 @@ pub struct Data {
     pub photo_image: Option<(PhotoId, Result<egui::TextureHandle, String>)>,
     pub suggestions: Option<(PersonId, Vec<Suggestion>)>,
     pub scan: Option<ScanState>,
+    /// The export running in the background.
+    pub export: Option<ExportJob>,
     pub last_scan: Option<ScanSummary>,
 }
 
@@ -137,6 +152,53 @@ pub struct ScanState {
     pub paused: bool,
     pub stored_since_refresh: usize,
     pub last_refresh: std::time::Instant,
+}
+
+/// The export dialog's choices.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExportDialog {
+    pub persons: Vec<PersonId>,
+    pub target: String,
+    pub mode: Mode,
+    pub layout: Layout,
+    pub together: bool,
+    pub include_suggested: bool,
+    /// What a dry run said would happen (or why it cannot).
+    pub preview: Option<Result<String, String>>,
+}
+
+impl ExportDialog {
+    pub fn new(persons: Vec<PersonId>, last_target: Option<&std::path::Path>) -> Self {
+        ExportDialog {
+            persons,
+            target: last_target.map(|p| p.display().to_string()).unwrap_or_default(),
+            mode: Mode::Copy,
+            layout: Layout::Flat,
+            together: false,
+            include_suggested: false,
+            preview: None,
+        }
+    }
+
+    pub fn request(&self) -> ExportRequest {
+        ExportRequest {
+            persons: self.persons.clone(),
+            target: PathBuf::from(self.target.trim()),
+            mode: self.mode,
+            layout: self.layout,
+            selection: PhotoSelection {
+                together: self.together && self.persons.len() > 1,
+                include_suggested: self.include_suggested,
+                include_hidden: true,
+            },
+        }
+    }
+}
+
+pub struct ExportJob {
+    pub target: PathBuf,
+    pub control: Option<std::sync::Arc<ExportControl>>,
+    pub progress: ExportProgress,
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]

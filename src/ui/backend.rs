@@ -11,6 +11,9 @@ use std::sync::{Arc, OnceLock};
 use egui::ColorImage;
 
 use crate::engine::pipeline::FaceEngine;
+use crate::export::album::{
+    self, ExportControl, ExportEvent, ExportPlan, ExportRequest, ExportSummary,
+};
 use crate::library::folders::FolderSummary;
 use crate::library::scan::{self, ScanControl, ScanEvent, ScanOptions, ScanSummary};
 use crate::library::store::{FaceId, PhotoId, PhotoRecord, RootId, StatusCounts, Store};
@@ -79,6 +82,11 @@ pub enum Request {
     Scan(ScanOptions),
     /// Match faces stored by a running or finished scan to people.
     MatchNewFaces,
+    /// Plan an album and, unless it is a dry run, make it (on its own thread).
+    Export {
+        request: ExportRequest,
+        dry_run: bool,
+    },
 }
 
 #[derive(Debug)]
@@ -102,6 +110,11 @@ pub enum Response {
     Scan(ScanEvent),
     ScanStarted(Arc<ScanControl>),
     ScanFinished(Result<ScanSummary, String>),
+    /// A dry run's one-line account of what the export would do.
+    ExportPreview(Result<String, String>),
+    ExportStarted(Arc<ExportControl>),
+    Export(ExportEvent),
+    ExportFinished(Result<ExportSummary, String>),
     Error(String),
 }
 
@@ -198,6 +211,7 @@ fn worker(mut store: Store, inbox: Receiver<Request>, shared: Arc<Shared>) {
                 | Request::PhotoThumbnails(_)
                 | Request::Photo(_)
                 | Request::Scan(_)
+                | Request::Export { .. }
         );
         if let Err(message) = handle(&mut store, request, &shared) {
             shared.send(Response::Error(message));
@@ -338,8 +352,76 @@ fn handle(store: &mut Store, request: Request, shared: &Arc<Shared>) -> Result<(
                 })
                 .map_err(|e| format!("cannot start the scan: {e}"))?;
         }
+        Request::Export { request, dry_run } => {
+            let shared = shared.clone();
+            std::thread::Builder::new()
+                .name("kindred-export".into())
+                .spawn(move || {
+                    run_export(&shared, &request, dry_run);
+                    shared.done();
+                })
+                .map_err(|e| format!("cannot start the export: {e}"))?;
+        }
     }
     Ok(())
+}
+
+/// Plans an export on its own connection (planning reads every destination, which can be
+/// slow on a network disk), then reports the plan or carries it out.
+fn run_export(shared: &Arc<Shared>, request: &ExportRequest, dry_run: bool) {
+    let planned = Store::open(&shared.library)
+        .map_err(|e| e.to_string())
+        .and_then(|store| album::plan(&store, request).map_err(|e| e.to_string()));
+    if dry_run {
+        shared.send(Response::ExportPreview(planned.map(|plan| describe_plan(&plan))));
+        return;
+    }
+    let plan = match planned {
+        Ok(plan) => plan,
+        Err(e) => {
+            shared.send(Response::ExportFinished(Err(e)));
+            return;
+        }
+    };
+    let control = ExportControl::new();
+    shared.send(Response::ExportStarted(control.clone()));
+    let (tx, rx) = mpsc::channel();
+    let result = std::thread::scope(|s| {
+        s.spawn(|| {
+            for event in rx {
+                shared.send(Response::Export(event));
+            }
+        });
+        album::execute(&plan, tx, &control).map_err(|e| e.to_string())
+    });
+    shared.send(Response::ExportFinished(result));
+}
+
+/// "12 photos into /x/Anna: 10 to copy, 2 already there".
+pub fn describe_plan(plan: &ExportPlan) -> String {
+    let create = plan.count(album::Action::Create);
+    let there = plan.count(album::Action::AlreadyThere);
+    let missing = plan.count(album::Action::SourceMissing);
+    let verb = match plan.mode {
+        album::Mode::Copy => "to copy",
+        album::Mode::Hardlink => "to link",
+        album::Mode::Symlink => "to link",
+    };
+    let mut folders: Vec<&str> = plan.folders.iter().map(|(_, f)| f.as_str()).collect();
+    folders.dedup();
+    let mut text = format!(
+        "{} into {} ({}): {create} {verb}",
+        super::views::count(plan.items.len(), "photo", "photos"),
+        plan.target.display(),
+        folders.join(", ")
+    );
+    if there > 0 {
+        text.push_str(&format!(", {there} already there"));
+    }
+    if missing > 0 {
+        text.push_str(&format!(", {missing} unreadable"));
+    }
+    text
 }
 
 /// Applies a mutation; for undo, returns what was undone.

@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use egui::{Color32, RichText};
 
+use crate::export::album::ExportEvent;
 use crate::library::scan::{ScanEvent, ScanOptions, ScanPhase};
 use crate::library::store::{FaceId, PhotoId, Store};
 use crate::people::ops::PersonId;
@@ -45,6 +46,9 @@ pub struct KindredApp {
     frame_log: Option<FrameLog>,
     picked_folders: std::sync::mpsc::Receiver<PathBuf>,
     picked_folders_tx: std::sync::mpsc::Sender<PathBuf>,
+    picked_export: std::sync::mpsc::Receiver<PathBuf>,
+    picked_export_tx: std::sync::mpsc::Sender<PathBuf>,
+    pub export_dialog: Option<ExportDialog>,
     tour: Option<super::tour::Tour>,
 }
 
@@ -91,6 +95,7 @@ impl KindredApp {
             SavedView::Folders => View::Folders,
         };
         let (picked_folders_tx, picked_folders) = std::sync::mpsc::channel();
+        let (picked_export_tx, picked_export) = std::sync::mpsc::channel();
         KindredApp {
             settings,
             view,
@@ -115,6 +120,9 @@ impl KindredApp {
             }),
             picked_folders,
             picked_folders_tx,
+            picked_export,
+            picked_export_tx,
+            export_dialog: None,
             tour: None,
         }
     }
@@ -146,9 +154,19 @@ impl KindredApp {
                 .frame(theme::bar_frame(&ctx))
                 .show(ui, |ui| self.scan_bar(ui, &mut actions));
         }
+        if self.data.export.is_some() {
+            egui::Panel::bottom("export-progress")
+                .frame(theme::bar_frame(&ctx))
+                .show(ui, |ui| self.export_bar(ui, &mut actions));
+        }
         egui::CentralPanel::default()
             .frame(theme::page_frame(&ctx))
             .show(ui, |ui| self.page(ui, &mut actions));
+        if let Some(dialog) = &mut self.export_dialog
+            && !views::export::show(&ctx, &self.data, dialog, &mut actions)
+        {
+            self.export_dialog = None;
+        }
         self.draw_toasts(&ctx);
 
         for action in actions {
@@ -285,6 +303,36 @@ impl KindredApp {
         });
     }
 
+    fn export_bar(&mut self, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
+        let Some(job) = &self.data.export else { return };
+        ui.horizontal(|ui| {
+            let p = &job.progress;
+            ui.label(RichText::new("Exporting").strong());
+            ui.add(
+                egui::ProgressBar::new(p.done as f32 / p.total.max(1) as f32)
+                    .desired_width(260.0)
+                    .animate(true),
+            );
+            ui.label(format!(
+                "{} / {} photos · {} new · {} already there{}",
+                p.done,
+                p.total,
+                p.created,
+                p.skipped,
+                if p.failed > 0 {
+                    format!(" · {} failed", p.failed)
+                } else {
+                    String::new()
+                }
+            ));
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                if ui.button("Cancel export").clicked() {
+                    actions.push(Action::CancelExport);
+                }
+            });
+        });
+    }
+
     fn shortcuts(&mut self, ctx: &egui::Context, actions: &mut Vec<Action>) {
         // A focused text field keeps its own keys (its own undo, typing Y/N).
         if ctx.egui_wants_keyboard_input() {
@@ -302,6 +350,12 @@ impl KindredApp {
     fn receive(&mut self, ctx: &egui::Context) {
         while let Ok(path) = self.picked_folders.try_recv() {
             self.apply(Action::AddFolder(path));
+        }
+        while let Ok(path) = self.picked_export.try_recv() {
+            if let Some(dialog) = &mut self.export_dialog {
+                dialog.target = path.display().to_string();
+                dialog.preview = None;
+            }
         }
         for response in self.backend.poll() {
             match response {
@@ -383,6 +437,45 @@ impl KindredApp {
                     }
                     self.reload();
                 }
+                Response::ExportPreview(preview) => {
+                    if let Some(dialog) = &mut self.export_dialog {
+                        dialog.preview = Some(preview);
+                    }
+                }
+                Response::ExportStarted(control) => {
+                    if let Some(job) = &mut self.data.export {
+                        job.control = Some(control);
+                    }
+                }
+                Response::Export(event) => self.export_event(ctx, event),
+                Response::ExportFinished(result) => {
+                    let target = self.data.export.take().map(|j| j.target);
+                    match result {
+                        Ok(summary) => {
+                            let mut text = if summary.cancelled {
+                                format!("Export cancelled after {} photos", summary.created)
+                            } else {
+                                format!(
+                                    "Exported {} new photos ({} already there) to {}",
+                                    summary.created,
+                                    summary.skipped,
+                                    target.as_deref().unwrap_or(Path::new("")).display()
+                                )
+                            };
+                            if !summary.failed.is_empty() {
+                                text.push_str(&format!("; {} could not be read", summary.failed.len()));
+                            }
+                            if summary.copied_instead_of_linked > 0 {
+                                text.push_str(&format!(
+                                    "; {} copied because links were impossible there",
+                                    summary.copied_instead_of_linked
+                                ));
+                            }
+                            self.notify(ctx, text, !summary.failed.is_empty());
+                        }
+                        Err(e) => self.notify(ctx, format!("Export failed: {e}"), true),
+                    }
+                }
                 Response::Error(message) => self.notify(ctx, message, true),
             }
         }
@@ -404,6 +497,20 @@ impl KindredApp {
             scan.stored_since_refresh = 0;
             scan.last_refresh = Instant::now();
             self.backend.send(Request::MatchNewFaces);
+        }
+    }
+
+    fn export_event(&mut self, ctx: &egui::Context, event: ExportEvent) {
+        match event {
+            ExportEvent::Progress(p) => {
+                if let Some(job) = &mut self.data.export {
+                    job.progress = p;
+                }
+            }
+            ExportEvent::Failed { source, reason } => {
+                self.notify(ctx, format!("Not exported: {}: {reason}", source.display()), true)
+            }
+            ExportEvent::CopiedInsteadOfLinked { .. } | ExportEvent::Renamed { .. } => {}
         }
     }
 
@@ -444,7 +551,7 @@ impl KindredApp {
         if self.toasts.is_empty() {
             return;
         }
-        egui::Area::new(egui::Id::new("toasts"))
+        egui::Area::new(egui::Id::unique("toasts"))
             .anchor(egui::Align2::RIGHT_BOTTOM, [-16.0, -56.0])
             .interactable(false)
             .show(ctx, |ui| {
@@ -529,15 +636,43 @@ impl KindredApp {
                 self.backend.send(Request::Suggestions(id));
             }
             Action::ExportPeople(ids) => {
-                let names: Vec<String> = ids.iter().map(|id| self.data.display_name(*id)).collect();
-                self.toasts.push(Toast {
-                    text: format!(
-                        "Export {}: use `kindred export --person` for now",
-                        names.join(", ")
-                    ),
-                    error: false,
-                    until: f64::MAX,
+                if !ids.is_empty() {
+                    self.export_dialog = Some(ExportDialog::new(
+                        ids,
+                        self.settings.last_export_folder.as_deref(),
+                    ));
+                }
+            }
+            Action::PickExportFolder => {
+                let tx = self.picked_export_tx.clone();
+                std::thread::spawn(move || {
+                    if let Some(path) = rfd::FileDialog::new()
+                        .set_title("Export the album into")
+                        .pick_folder()
+                    {
+                        let _ = tx.send(path);
+                    }
                 });
+            }
+            Action::Export { request, dry_run } => {
+                if self.data.export.is_some() {
+                    return;
+                }
+                if !dry_run {
+                    self.settings.last_export_folder = Some(request.target.clone());
+                    self.data.export = Some(ExportJob {
+                        target: request.target.clone(),
+                        control: None,
+                        progress: Default::default(),
+                    });
+                    self.export_dialog = None;
+                }
+                self.backend.send(Request::Export { request, dry_run });
+            }
+            Action::CancelExport => {
+                if let Some(control) = self.data.export.as_ref().and_then(|j| j.control.as_ref()) {
+                    control.cancel();
+                }
             }
             Action::Notify(text) => self.toasts.push(Toast {
                 text,

@@ -173,7 +173,7 @@ fn face_editor(
 ) {
     let mut close = false;
     let data = frame.data;
-    egui::Area::new(egui::Id::new("face-editor"))
+    egui::Area::new(egui::Id::unique("face-editor"))
         .fixed_pos(at)
         .order(egui::Order::Foreground)
         .show(ui.ctx(), |ui| {

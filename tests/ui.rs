@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use kindred::library::store::Store;
 use kindred::people::ops::{self, FaceState, PersonSummary};
 use kindred::ui::KindredApp;
@@ -259,4 +259,50 @@ fn a_rejected_face_stays_rejected_after_a_rescan_and_review_answers_with_keys() 
         .unwrap();
     assert_eq!(answered.state, FaceState::Confirmed, "Y confirmed the suggestion");
     let _ = new_face;
+}
+
+#[test]
+fn export_a_named_person_from_the_app_previews_then_writes_the_album() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut harness, library) = scanned_app(dir.path(), &[]);
+    let largest = people(&library)[0].clone();
+    harness.state_mut().open_person(largest.id);
+    settle(&mut harness);
+    harness.get_by_label("Name this person").click();
+    harness.step();
+    harness.get_by_label("Name").type_text("Anna");
+    press(&mut harness, egui::Key::Enter);
+    settle(&mut harness);
+    let anna = named(&library, "Anna");
+
+    harness.get_by_label("Export album…").click();
+    harness.step();
+    let target = dir.path().join("albums");
+    type_into(&mut harness, "Export folder", target.to_str().unwrap());
+    harness.get_by_label("Preview").click();
+    harness.step();
+    settle(&mut harness);
+    let preview = format!("{} photos into", anna.photos);
+    harness.get_by_label_contains(&preview);
+    assert!(!target.exists(), "a preview writes nothing");
+
+    harness.get_by_label("Export").click();
+    harness.step();
+    settle(&mut harness);
+    let album = target.join("Anna");
+    let exported: Vec<_> = std::fs::read_dir(&album)
+        .unwrap_or_else(|e| panic!("{}: {e}", album.display()))
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(exported.len(), anna.photos, "{exported:?}");
+    assert!(target.join("kindred-export.json").is_file(), "the manifest is written");
+    harness.get_by_label_contains(&format!("Exported {} new photos", anna.photos));
+
+    // Exporting again finds everything already there.
+    harness.get_by_label("Export album…").click();
+    harness.step();
+    harness.get_by_label("Preview").click();
+    harness.step();
+    settle(&mut harness);
+    harness.get_by_label_contains(&format!("{} already there", anna.photos));
 }

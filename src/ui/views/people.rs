@@ -153,7 +153,9 @@ fn person_card(
     let face_rect = Rect::from_min_size(rect.min + Vec2::splat(6.0), Vec2::splat(CARD.x - 12.0));
     match person.key_face {
         Some(face) => paint_face(ui, frame.faces, face, face_rect, CornerRadius::same(8)),
-        None => painter.rect_filled(face_rect, CornerRadius::same(8), theme::CARD_HOVER),
+        None => {
+            painter.rect_filled(face_rect, CornerRadius::same(8), theme::CARD_HOVER);
+        }
     }
     let painter = ui.painter();
     let text_x = rect.left() + 10.0;

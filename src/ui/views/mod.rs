@@ -1,6 +1,7 @@
 //! The views. Each draws from a read-only [`Data`] snapshot plus its own transient state and
 //! emits [`Action`]s; none of them touches the library directly.
 
+pub mod export;
 pub mod folders;
 pub mod people;
 pub mod person;
