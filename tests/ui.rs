@@ -69,10 +69,18 @@ fn named(library: &Path, name: &str) -> PersonSummary {
 }
 
 fn type_into(harness: &mut Harness<'_, KindredApp>, label: &str, text: &str) {
-    harness.get_by_label(label).click();
-    harness.step();
+    click(harness, label);
     harness.get_by_label(label).type_text(text);
     harness.step();
+}
+
+/// Clicks the widget with this label, and draws the frames where the click lands and where
+/// what it opened shows (a new window needs one more, to measure itself).
+fn click(harness: &mut Harness<'_, KindredApp>, label: &str) {
+    harness.get_by_label(label).click();
+    for _ in 0..3 {
+        harness.step();
+    }
 }
 
 fn press(harness: &mut Harness<'_, KindredApp>, key: egui::Key) {
@@ -88,8 +96,7 @@ fn scanned_app(dir: &Path, held_back: &[&str]) -> (Harness<'static, KindredApp>,
     settle(&mut harness);
     harness.get_by_label("Add photo folder…");
     type_into(&mut harness, "Folder path", photos.to_str().unwrap());
-    harness.get_by_label("Add").click();
-    harness.step();
+    click(&mut harness, "Add");
     settle(&mut harness);
     (harness, library)
 }
@@ -110,14 +117,16 @@ fn add_a_folder_scan_it_and_name_merge_split_and_undo() {
     let largest = found[0].clone();
     harness.state_mut().open_person(largest.id);
     settle(&mut harness);
-    harness.get_by_label("Name this person").click();
-    harness.step();
+    click(&mut harness, "Name this person");
     harness.get_by_label("Name").type_text("Anna");
     press(&mut harness, egui::Key::Enter);
     settle(&mut harness);
     let anna = named(&library, "Anna");
     assert_eq!(anna.id, largest.id);
-    assert_eq!(anna.confirmed, largest.faces, "naming confirms the faces shown");
+    assert_eq!(
+        anna.confirmed, largest.faces,
+        "naming confirms the faces shown"
+    );
 
     // Split two faces off into a new person.
     let before = people(&library).len();
@@ -126,14 +135,12 @@ fn add_a_folder_scan_it_and_name_merge_split_and_undo() {
         .filter_map(|n| n.accesskit_node().label())
         .collect();
     assert!(face_labels.len() >= 2, "{face_labels:?}");
-    harness.get_by_label(&face_labels[0]).click();
-    harness.step();
+    click(&mut harness, &face_labels[0]);
     harness
         .get_by_label(&face_labels[1])
         .click_modifiers(egui::Modifiers::COMMAND);
     harness.step();
-    harness.get_by_label("Split into new person").click();
-    harness.step();
+    click(&mut harness, "Split into new person");
     settle(&mut harness);
     let after_split = people(&library);
     assert_eq!(after_split.len(), before + 1, "split made one new person");
@@ -147,8 +154,7 @@ fn add_a_folder_scan_it_and_name_merge_split_and_undo() {
     assert_eq!(named(&library, "Anna").faces, anna.faces);
 
     // Merge two other people from the People grid with Ctrl+click.
-    harness.get_by_label("People").click();
-    harness.step();
+    click(&mut harness, "People");
     settle(&mut harness);
     let others: Vec<PersonSummary> = people(&library)
         .into_iter()
@@ -156,7 +162,10 @@ fn add_a_folder_scan_it_and_name_merge_split_and_undo() {
         .collect();
     assert!(others.len() >= 2);
     let (a, b) = (others[0].clone(), others[1].clone());
-    let a_label = format!("Person {}", a.name.clone().unwrap_or_else(|| "Unnamed".into()));
+    let a_label = format!(
+        "Person {}",
+        a.name.clone().unwrap_or_else(|| "Unnamed".into())
+    );
     let unnamed_cards: Vec<_> = harness.query_all_by_label(&a_label).collect();
     assert!(unnamed_cards.len() >= 2);
     unnamed_cards[0].click_modifiers(egui::Modifiers::COMMAND);
@@ -164,8 +173,7 @@ fn add_a_folder_scan_it_and_name_merge_split_and_undo() {
     let unnamed_cards: Vec<_> = harness.query_all_by_label(&a_label).collect();
     unnamed_cards[1].click_modifiers(egui::Modifiers::COMMAND);
     harness.step();
-    harness.get_by_label("Merge").click();
-    harness.step();
+    click(&mut harness, "Merge");
     settle(&mut harness);
     let after_merge = people(&library);
     assert_eq!(after_merge.len(), others.len(), "two people became one");
@@ -197,8 +205,7 @@ fn a_rejected_face_stays_rejected_after_a_rescan_and_review_answers_with_keys() 
 
     harness.state_mut().open_person(blair.id);
     settle(&mut harness);
-    harness.get_by_label("Name this person").click();
-    harness.step();
+    click(&mut harness, "Name this person");
     harness.get_by_label("Name").type_text("Blair");
     press(&mut harness, egui::Key::Enter);
     settle(&mut harness);
@@ -217,38 +224,46 @@ fn a_rejected_face_stays_rejected_after_a_rescan_and_review_answers_with_keys() 
         .unwrap()
         .parse()
         .unwrap();
-    harness.get_by_label(&face_label).click();
-    harness.step();
-    harness.get_by_label("Not this person").click();
-    harness.step();
-    settle(&mut harness);
-    assert!(faces_of(&library, blair.id).iter().all(|f| f.face != rejected));
-
-    // A new photo of him arrives; rescan from the Folders page.
-    std::fs::copy(fixtures().join(held_back), dir.path().join("photos").join(held_back)).unwrap();
-    harness.get_by_label("Folders").click();
-    harness.step();
-    settle(&mut harness);
-    harness.get_by_label("Rescan all").click();
-    harness.step();
+    click(&mut harness, &face_label);
+    click(&mut harness, "Not this person");
     settle(&mut harness);
     assert!(
-        faces_of(&library, blair.id).iter().all(|f| f.face != rejected),
+        faces_of(&library, blair.id)
+            .iter()
+            .all(|f| f.face != rejected)
+    );
+
+    // A new photo of him arrives; rescan from the Folders page.
+    std::fs::copy(
+        fixtures().join(held_back),
+        dir.path().join("photos").join(held_back),
+    )
+    .unwrap();
+    click(&mut harness, "Folders");
+    settle(&mut harness);
+    click(&mut harness, "Rescan all");
+    settle(&mut harness);
+    assert!(
+        faces_of(&library, blair.id)
+            .iter()
+            .all(|f| f.face != rejected),
         "the rejected face came back after a rescan"
     );
     let suggestions = {
         let store = Store::open(&library).unwrap();
         ops::suggestions(&store, blair.id, 10).unwrap()
     };
-    assert!(suggestions.iter().all(|s| s.face != rejected), "a rejection holds forever");
+    assert!(
+        suggestions.iter().all(|s| s.face != rejected),
+        "a rejection holds forever"
+    );
     let new_face = suggestions
         .iter()
         .find(|s| s.path.ends_with(held_back))
         .expect("the new photo's face is suggested for Blair");
 
     // Review answers it with the keyboard.
-    harness.get_by_label("Review").click();
-    harness.step();
+    click(&mut harness, "Review");
     settle(&mut harness);
     harness.get_by_label("Suggested face");
     press(&mut harness, egui::Key::Y);
@@ -257,7 +272,11 @@ fn a_rejected_face_stays_rejected_after_a_rescan_and_review_answers_with_keys() 
         .into_iter()
         .find(|f| f.face == suggestions[0].face)
         .unwrap();
-    assert_eq!(answered.state, FaceState::Confirmed, "Y confirmed the suggestion");
+    assert_eq!(
+        answered.state,
+        FaceState::Confirmed,
+        "Y confirmed the suggestion"
+    );
     let _ = new_face;
 }
 
@@ -268,26 +287,22 @@ fn export_a_named_person_from_the_app_previews_then_writes_the_album() {
     let largest = people(&library)[0].clone();
     harness.state_mut().open_person(largest.id);
     settle(&mut harness);
-    harness.get_by_label("Name this person").click();
-    harness.step();
+    click(&mut harness, "Name this person");
     harness.get_by_label("Name").type_text("Anna");
     press(&mut harness, egui::Key::Enter);
     settle(&mut harness);
     let anna = named(&library, "Anna");
 
-    harness.get_by_label("Export album…").click();
-    harness.step();
+    click(&mut harness, "Export album…");
     let target = dir.path().join("albums");
     type_into(&mut harness, "Export folder", target.to_str().unwrap());
-    harness.get_by_label("Preview").click();
-    harness.step();
+    click(&mut harness, "Preview");
     settle(&mut harness);
     let preview = format!("{} photos into", anna.photos);
     harness.get_by_label_contains(&preview);
     assert!(!target.exists(), "a preview writes nothing");
 
-    harness.get_by_label("Export").click();
-    harness.step();
+    click(&mut harness, "Export");
     settle(&mut harness);
     let album = target.join("Anna");
     let exported: Vec<_> = std::fs::read_dir(&album)
@@ -295,14 +310,15 @@ fn export_a_named_person_from_the_app_previews_then_writes_the_album() {
         .map(|e| e.unwrap().file_name())
         .collect();
     assert_eq!(exported.len(), anna.photos, "{exported:?}");
-    assert!(target.join("kindred-export.json").is_file(), "the manifest is written");
+    assert!(
+        target.join("kindred-export.json").is_file(),
+        "the manifest is written"
+    );
     harness.get_by_label_contains(&format!("Exported {} new photos", anna.photos));
 
     // Exporting again finds everything already there.
-    harness.get_by_label("Export album…").click();
-    harness.step();
-    harness.get_by_label("Preview").click();
-    harness.step();
+    click(&mut harness, "Export album…");
+    click(&mut harness, "Preview");
     settle(&mut harness);
     harness.get_by_label_contains(&format!("{} already there", anna.photos));
 }

@@ -216,9 +216,15 @@ impl KindredApp {
             ui.label(RichText::new("Kindred").size(20.0).strong());
             ui.add_space(16.0);
             let tab = |ui: &mut egui::Ui, label: &str, active: bool| {
-                ui.add(egui::Button::selectable(active, RichText::new(label).size(15.0)))
+                ui.add(egui::Button::selectable(
+                    active,
+                    RichText::new(label).size(15.0),
+                ))
             };
-            let on_people = matches!(self.view, View::People | View::Person(_) | View::Photo { .. });
+            let on_people = matches!(
+                self.view,
+                View::People | View::Person(_) | View::Photo { .. }
+            );
             if tab(ui, "People", on_people).clicked() {
                 actions.push(Action::Go(View::People));
             }
@@ -263,7 +269,9 @@ impl KindredApp {
                 Some(p) => {
                     let total = p.to_analyse.max(1);
                     let eta = match p.eta_secs {
-                        Some(s) if p.done < p.to_analyse => format!(" · {} left", human_duration(s)),
+                        Some(s) if p.done < p.to_analyse => {
+                            format!(" · {} left", human_duration(s))
+                        }
                         _ => String::new(),
                     };
                     (
@@ -463,7 +471,10 @@ impl KindredApp {
                                 )
                             };
                             if !summary.failed.is_empty() {
-                                text.push_str(&format!("; {} could not be read", summary.failed.len()));
+                                text.push_str(&format!(
+                                    "; {} could not be read",
+                                    summary.failed.len()
+                                ));
                             }
                             if summary.copied_instead_of_linked > 0 {
                                 text.push_str(&format!(
@@ -484,7 +495,9 @@ impl KindredApp {
     }
 
     fn scan_event(&mut self, event: ScanEvent) {
-        let Some(scan) = &mut self.data.scan else { return };
+        let Some(scan) = &mut self.data.scan else {
+            return;
+        };
         match event {
             ScanEvent::Progress(p) => {
                 scan.paused = p.paused;
@@ -507,9 +520,11 @@ impl KindredApp {
                     job.progress = p;
                 }
             }
-            ExportEvent::Failed { source, reason } => {
-                self.notify(ctx, format!("Not exported: {}: {reason}", source.display()), true)
-            }
+            ExportEvent::Failed { source, reason } => self.notify(
+                ctx,
+                format!("Not exported: {}: {reason}", source.display()),
+                true,
+            ),
             ExportEvent::CopiedInsteadOfLinked { .. } | ExportEvent::Renamed { .. } => {}
         }
     }
@@ -758,7 +773,9 @@ impl KindredApp {
     }
 
     fn log_frame(&mut self, started: Instant) {
-        let Some(log) = &mut self.frame_log else { return };
+        let Some(log) = &mut self.frame_log else {
+            return;
+        };
         let ms = started.elapsed().as_secs_f64() * 1000.0;
         log.frames += 1;
         log.total_ms += ms;

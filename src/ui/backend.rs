@@ -17,9 +17,7 @@ use crate::export::album::{
 use crate::library::folders::FolderSummary;
 use crate::library::scan::{self, ScanControl, ScanEvent, ScanOptions, ScanSummary};
 use crate::library::store::{FaceId, PhotoId, PhotoRecord, RootId, StatusCounts, Store};
-use crate::people::ops::{
-    self, PersonFace, PersonId, PersonSummary, PhotoFace, Suggestion,
-};
+use crate::people::ops::{self, PersonFace, PersonId, PersonSummary, PhotoFace, Suggestion};
 
 /// Longest side of the photo shown in the photo view (bounded so a 50 MP photo does not
 /// become a 200 MB texture).
@@ -31,33 +29,60 @@ pub const PHOTO_THUMB_SIDE: u32 = 256;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Mutation {
     Name(PersonId, String),
-    Merge { from: Vec<PersonId>, into: PersonId },
-    Split { faces: Vec<FaceId>, name: Option<String> },
-    Move { faces: Vec<FaceId>, to: PersonId },
-    Reject { faces: Vec<FaceId>, from: Option<PersonId> },
+    Merge {
+        from: Vec<PersonId>,
+        into: PersonId,
+    },
+    Split {
+        faces: Vec<FaceId>,
+        name: Option<String>,
+    },
+    Move {
+        faces: Vec<FaceId>,
+        to: PersonId,
+    },
+    Reject {
+        faces: Vec<FaceId>,
+        from: Option<PersonId>,
+    },
     Ignore(Vec<FaceId>),
     SetHidden(PersonId, bool),
     SetKeyFace(PersonId, FaceId),
     /// Give faces to the person with this name, creating the person if no one has it.
-    AssignToName { faces: Vec<FaceId>, name: String },
+    AssignToName {
+        faces: Vec<FaceId>,
+        name: String,
+    },
     Undo,
 }
 
 impl Mutation {
     /// What the notification says after it is applied.
     fn describe(&self) -> String {
-        let faces = |n: usize| if n == 1 { "1 face".to_string() } else { format!("{n} faces") };
+        let faces = |n: usize| {
+            if n == 1 {
+                "1 face".to_string()
+            } else {
+                format!("{n} faces")
+            }
+        };
         match self {
             Mutation::Name(_, name) => format!("Named “{name}”"),
             Mutation::Merge { from, .. } => format!("Merged {} people", from.len() + 1),
-            Mutation::Split { faces: f, .. } => format!("Split {} into a new person", faces(f.len())),
+            Mutation::Split { faces: f, .. } => {
+                format!("Split {} into a new person", faces(f.len()))
+            }
             Mutation::Move { faces: f, .. } => format!("Moved {}", faces(f.len())),
-            Mutation::Reject { faces: f, .. } => format!("Removed {} from this person", faces(f.len())),
+            Mutation::Reject { faces: f, .. } => {
+                format!("Removed {} from this person", faces(f.len()))
+            }
             Mutation::Ignore(f) => format!("Ignored {}", faces(f.len())),
             Mutation::SetHidden(_, true) => "Person hidden".into(),
             Mutation::SetHidden(_, false) => "Person shown again".into(),
             Mutation::SetKeyFace(..) => "Key face set".into(),
-            Mutation::AssignToName { faces: f, name } => format!("{} → “{name}”", faces(f.len())),
+            Mutation::AssignToName { faces: f, name } => {
+                format!("{} moved to “{name}”", faces(f.len()))
+            }
             Mutation::Undo => "Undone".into(),
         }
     }
@@ -373,7 +398,9 @@ fn run_export(shared: &Arc<Shared>, request: &ExportRequest, dry_run: bool) {
         .map_err(|e| e.to_string())
         .and_then(|store| album::plan(&store, request).map_err(|e| e.to_string()));
     if dry_run {
-        shared.send(Response::ExportPreview(planned.map(|plan| describe_plan(&plan))));
+        shared.send(Response::ExportPreview(
+            planned.map(|plan| describe_plan(&plan)),
+        ));
         return;
     }
     let plan = match planned {
@@ -438,9 +465,11 @@ fn apply(store: &mut Store, mutation: Mutation) -> Result<Option<String>, ops::P
         Mutation::SetHidden(id, hidden) => ops::set_hidden(store, id, hidden)?,
         Mutation::SetKeyFace(id, face) => ops::set_key_face(store, id, face)?,
         Mutation::AssignToName { faces, name } => {
-            let existing = ops::people(store)?
-                .into_iter()
-                .find(|p| p.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(&name)));
+            let existing = ops::people(store)?.into_iter().find(|p| {
+                p.name
+                    .as_deref()
+                    .is_some_and(|n| n.eq_ignore_ascii_case(&name))
+            });
             match existing {
                 Some(person) => ops::move_faces(store, &faces, person.id)?,
                 None => {
@@ -502,7 +531,10 @@ pub fn load_photo(path: &Path, max_side: u32) -> Result<ColorImage, String> {
 }
 
 fn rgb_to_color_image(image: &image::RgbImage) -> ColorImage {
-    ColorImage::from_rgb([image.width() as usize, image.height() as usize], image.as_raw())
+    ColorImage::from_rgb(
+        [image.width() as usize, image.height() as usize],
+        image.as_raw(),
+    )
 }
 
 /// A photo thumbnail, from the disk cache when the photo has not changed since it was made

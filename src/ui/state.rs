@@ -171,7 +171,9 @@ impl ExportDialog {
     pub fn new(persons: Vec<PersonId>, last_target: Option<&std::path::Path>) -> Self {
         ExportDialog {
             persons,
-            target: last_target.map(|p| p.display().to_string()).unwrap_or_default(),
+            target: last_target
+                .map(|p| p.display().to_string())
+                .unwrap_or_default(),
             mode: Mode::Copy,
             layout: Layout::Flat,
             together: false,

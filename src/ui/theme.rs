@@ -46,5 +46,7 @@ pub fn bar_frame(_ctx: &egui::Context) -> egui::Frame {
 }
 
 pub fn page_frame(_ctx: &egui::Context) -> egui::Frame {
-    egui::Frame::new().fill(PAGE).inner_margin(Margin::symmetric(20, 14))
+    egui::Frame::new()
+        .fill(PAGE)
+        .inner_margin(Margin::symmetric(20, 14))
 }

@@ -7,9 +7,18 @@ use crate::export::album::{Layout, Mode};
 use crate::ui::state::{Action, Data, ExportDialog};
 
 /// Draws the dialog over the current page. Returns false when the user closed it.
-pub fn show(ctx: &egui::Context, data: &Data, dialog: &mut ExportDialog, actions: &mut Vec<Action>) -> bool {
+pub fn show(
+    ctx: &egui::Context,
+    data: &Data,
+    dialog: &mut ExportDialog,
+    actions: &mut Vec<Action>,
+) -> bool {
     let mut open = true;
-    let names: Vec<String> = dialog.persons.iter().map(|id| data.display_name(*id)).collect();
+    let names: Vec<String> = dialog
+        .persons
+        .iter()
+        .map(|id| data.display_name(*id))
+        .collect();
     let busy = data.export.is_some();
     egui::Window::new("Export album")
         .open(&mut open)
@@ -20,18 +29,19 @@ pub fn show(ctx: &egui::Context, data: &Data, dialog: &mut ExportDialog, actions
             ui.set_width(460.0);
             ui.label(RichText::new(names.join(", ")).strong().size(16.0));
             ui.label(
-                RichText::new("Photos are copied or linked into a folder; the originals are never changed.")
-                    .weak(),
+                RichText::new(
+                    "Photos are copied or linked into a folder; the originals are never changed.",
+                )
+                .weak(),
             );
             ui.add_space(8.0);
             ui.horizontal(|ui| {
-                let label = ui.label("Into");
+                ui.label("Into");
                 let field = ui.add(
                     egui::TextEdit::singleline(&mut dialog.target)
                         .hint_text("a folder for the album")
                         .desired_width(300.0),
                 );
-                let field = field.labelled_by(label.id);
                 field.widget_info(|| {
                     egui::WidgetInfo::labeled(egui::Role::TextInput, true, "Export folder")
                 });
@@ -43,7 +53,12 @@ pub fn show(ctx: &egui::Context, data: &Data, dialog: &mut ExportDialog, actions
                 }
             });
             ui.add_space(6.0);
-            let before = (dialog.mode, dialog.layout, dialog.together, dialog.include_suggested);
+            let before = (
+                dialog.mode,
+                dialog.layout,
+                dialog.together,
+                dialog.include_suggested,
+            );
             ui.horizontal(|ui| {
                 ui.label("As");
                 ui.selectable_value(&mut dialog.mode, Mode::Copy, "Copies")
@@ -51,7 +66,9 @@ pub fn show(ctx: &egui::Context, data: &Data, dialog: &mut ExportDialog, actions
                 ui.selectable_value(&mut dialog.mode, Mode::Hardlink, "Hard links")
                     .on_hover_text("No extra space; on another disk the photos are copied instead");
                 ui.selectable_value(&mut dialog.mode, Mode::Symlink, "Shortcuts")
-                    .on_hover_text("Symbolic links to the originals; they break if the originals move");
+                    .on_hover_text(
+                        "Symbolic links to the originals; they break if the originals move",
+                    );
             });
             ui.horizontal(|ui| {
                 ui.label("Layout");
@@ -59,10 +76,23 @@ pub fn show(ctx: &egui::Context, data: &Data, dialog: &mut ExportDialog, actions
                 ui.selectable_value(&mut dialog.layout, Layout::ByYear, "By year and date");
             });
             if dialog.persons.len() > 1 {
-                ui.checkbox(&mut dialog.together, "Only photos where they are all together");
+                ui.checkbox(
+                    &mut dialog.together,
+                    "Only photos where they are all together",
+                );
             }
-            ui.checkbox(&mut dialog.include_suggested, "Include faces Kindred only suggested");
-            if before != (dialog.mode, dialog.layout, dialog.together, dialog.include_suggested) {
+            ui.checkbox(
+                &mut dialog.include_suggested,
+                "Include faces Kindred only suggested",
+            );
+            if before
+                != (
+                    dialog.mode,
+                    dialog.layout,
+                    dialog.together,
+                    dialog.include_suggested,
+                )
+            {
                 dialog.preview = None;
             }
             ui.add_space(8.0);

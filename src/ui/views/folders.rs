@@ -30,18 +30,26 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut FoldersViewState) 
         field.widget_info(|| egui::WidgetInfo::labeled(egui::Role::TextInput, true, "Folder path"));
         let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
         if (ui
-            .add_enabled(!state.typed_path.trim().is_empty(), egui::Button::new("Add"))
+            .add_enabled(
+                !state.typed_path.trim().is_empty(),
+                egui::Button::new("Add"),
+            )
             .clicked()
             || enter)
             && !state.typed_path.trim().is_empty()
         {
-            frame.actions.push(Action::AddFolder(state.typed_path.trim().into()));
+            frame
+                .actions
+                .push(Action::AddFolder(state.typed_path.trim().into()));
             state.typed_path.clear();
         }
         ui.separator();
         let scanning = data.scan.is_some();
         if ui
-            .add_enabled(!scanning && !data.folders.is_empty(), egui::Button::new("Rescan all"))
+            .add_enabled(
+                !scanning && !data.folders.is_empty(),
+                egui::Button::new("Rescan all"),
+            )
             .on_hover_text("Look for new, changed, moved and deleted photos")
             .clicked()
         {
@@ -89,7 +97,7 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut FoldersViewState) 
                                 let open = state.expanded == Some(folder.id);
                                 let label = format!(
                                     "{} {}",
-                                    if open { "▾" } else { "▸" },
+                                    if open { "⏷" } else { "⏵" },
                                     count(folder.errors as usize, "file skipped", "files skipped")
                                 );
                                 if ui

@@ -58,7 +58,8 @@ pub fn face_tile(
                 Stroke::new(2.0, theme::SUGGESTED),
                 StrokeKind::Inside,
             );
-            let badge = Rect::from_min_size(rect.right_top() + egui::vec2(-22.0, 4.0), Vec2::splat(18.0));
+            let badge =
+                Rect::from_min_size(rect.right_top() + egui::vec2(-22.0, 4.0), Vec2::splat(18.0));
             painter.circle_filled(badge.center(), 9.0, theme::SUGGESTED);
             painter.text(
                 badge.center(),

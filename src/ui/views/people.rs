@@ -28,7 +28,9 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut PeopleViewState) {
                 .hint_text("🔍 Filter by name")
                 .desired_width(220.0),
         );
-        search.widget_info(|| egui::WidgetInfo::labeled(egui::Role::SearchInput, true, "Filter by name"));
+        search.widget_info(|| {
+            egui::WidgetInfo::labeled(egui::Role::SearchInput, true, "Filter by name")
+        });
         ui.checkbox(&mut frame.settings.show_hidden, "Show hidden");
     });
     ui.add_space(4.0);
@@ -59,11 +61,16 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut PeopleViewState) {
         return;
     }
     if visible.is_empty() {
-        empty_state(ui, "No one matches", "Try another name, or clear the filter.");
+        empty_state(
+            ui,
+            "No one matches",
+            "Try another name, or clear the filter.",
+        );
         return;
     }
-    let (named, unnamed): (Vec<usize>, Vec<usize>) =
-        visible.into_iter().partition(|&i| data.people[i].name.is_some());
+    let (named, unnamed): (Vec<usize>, Vec<usize>) = visible
+        .into_iter()
+        .partition(|&i| data.people[i].name.is_some());
 
     let width = ui.available_width();
     let columns = (((width + GAP) / (CARD.x + GAP)).floor() as usize).max(1);
@@ -148,7 +155,11 @@ fn person_card(
         egui::WidgetInfo::selected(egui::Role::Button, true, selected, format!("Person {name}"))
     });
     let painter = ui.painter();
-    let fill = if response.hovered() { theme::CARD_HOVER } else { theme::CARD };
+    let fill = if response.hovered() {
+        theme::CARD_HOVER
+    } else {
+        theme::CARD
+    };
     painter.rect_filled(rect, CornerRadius::same(10), fill);
     let face_rect = Rect::from_min_size(rect.min + Vec2::splat(6.0), Vec2::splat(CARD.x - 12.0));
     match person.key_face {
@@ -170,7 +181,11 @@ fn person_card(
         name_color,
         CARD.x - 20.0,
     );
-    painter.galley(egui::pos2(text_x, face_rect.bottom() + 6.0), name_galley, name_color);
+    painter.galley(
+        egui::pos2(text_x, face_rect.bottom() + 6.0),
+        name_galley,
+        name_color,
+    );
     let mut detail = count(person.photos, "photo", "photos");
     if person.hidden {
         detail.push_str(" · hidden");
@@ -211,14 +226,22 @@ fn person_card(
         if ui.button("Open").clicked() {
             frame.actions.push(Action::Go(View::Person(person.id)));
         }
-        if ui.button(if selected { "Deselect" } else { "Select" }).clicked() {
+        if ui
+            .button(if selected { "Deselect" } else { "Select" })
+            .clicked()
+        {
             toggle(&mut state.selected, person.id);
         }
-        let hide = if person.hidden { "Show again" } else { "Hide person" };
+        let hide = if person.hidden {
+            "Show again"
+        } else {
+            "Hide person"
+        };
         if ui.button(hide).clicked() {
-            frame
-                .actions
-                .push(Action::Mutate(Mutation::SetHidden(person.id, !person.hidden)));
+            frame.actions.push(Action::Mutate(Mutation::SetHidden(
+                person.id,
+                !person.hidden,
+            )));
         }
         if ui.button("Export album…").clicked() {
             frame.actions.push(Action::ExportPeople(vec![person.id]));
@@ -283,8 +306,12 @@ fn selection_bar(ui: &mut egui::Ui, frame: &mut Frame, state: &mut PeopleViewSta
                             }
                         });
                     if ui.button("Merge").clicked() {
-                        let from: Vec<PersonId> =
-                            state.selected.iter().copied().filter(|id| *id != into).collect();
+                        let from: Vec<PersonId> = state
+                            .selected
+                            .iter()
+                            .copied()
+                            .filter(|id| *id != into)
+                            .collect();
                         frame
                             .actions
                             .push(Action::Mutate(Mutation::Merge { from, into }));
@@ -294,13 +321,15 @@ fn selection_bar(ui: &mut egui::Ui, frame: &mut Frame, state: &mut PeopleViewSta
                     ui.separator();
                 }
                 if ui.button("Export album…").clicked() {
-                    frame
-                        .actions
-                        .push(Action::ExportPeople(state.selected.iter().copied().collect()));
+                    frame.actions.push(Action::ExportPeople(
+                        state.selected.iter().copied().collect(),
+                    ));
                 }
                 if ui.button("Hide").clicked() {
                     for id in &state.selected {
-                        frame.actions.push(Action::Mutate(Mutation::SetHidden(*id, true)));
+                        frame
+                            .actions
+                            .push(Action::Mutate(Mutation::SetHidden(*id, true)));
                     }
                     state.selected.clear();
                 }

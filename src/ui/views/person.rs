@@ -14,7 +14,11 @@ use crate::ui::theme;
 pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut PersonViewState, id: PersonId) {
     let data = frame.data;
     let Some(person) = data.person(id).cloned() else {
-        empty_state(ui, "This person is gone", "They were merged into someone else or undone.");
+        empty_state(
+            ui,
+            "This person is gone",
+            "They were merged into someone else or undone.",
+        );
         return;
     };
     let faces: &[PersonFace] = match &data.person_faces {
@@ -26,7 +30,10 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut PersonViewState, i
     ui.add_space(6.0);
     ui.horizontal(|ui| {
         let tab = |ui: &mut egui::Ui, state: &mut PersonViewState, t: PersonTab, label: &str| {
-            if ui.add(egui::Button::selectable(state.tab == t, label)).clicked() {
+            if ui
+                .add(egui::Button::selectable(state.tab == t, label))
+                .clicked()
+            {
                 state.tab = t;
             }
         };
@@ -55,7 +62,7 @@ fn header(
 ) {
     let id = person.id;
     ui.horizontal(|ui| {
-        if ui.button("← People").clicked() {
+        if ui.button("⏴ People").clicked() {
             frame.actions.push(Action::Go(View::People));
         }
         ui.add_space(8.0);
@@ -67,7 +74,8 @@ fn header(
                         .hint_text("Name")
                         .desired_width(280.0),
                 );
-                field.widget_info(|| egui::WidgetInfo::labeled(egui::Role::TextInput, true, "Name"));
+                field
+                    .widget_info(|| egui::WidgetInfo::labeled(egui::Role::TextInput, true, "Name"));
                 if !field.has_focus() && !field.lost_focus() {
                     field.request_focus();
                 }
@@ -92,17 +100,25 @@ fn header(
                             .sense(egui::Sense::click()),
                     )
                     .on_hover_text("Double-click or F2 to rename");
-                let f2 = ui.input(|i| i.key_pressed(Key::F2)) && !ui.ctx().egui_wants_keyboard_input();
+                let f2 =
+                    ui.input(|i| i.key_pressed(Key::F2)) && !ui.ctx().egui_wants_keyboard_input();
                 if label.double_clicked() || f2 {
                     state.renaming = Some(person.name.clone().unwrap_or_default());
                 }
-                let rename = if person.name.is_some() { "Rename" } else { "Name this person" };
+                let rename = if person.name.is_some() {
+                    "Rename"
+                } else {
+                    "Name this person"
+                };
                 if ui.button(rename).clicked() {
                     state.renaming = Some(person.name.clone().unwrap_or_default());
                 }
             }
         }
-        let suggested = faces.iter().filter(|f| f.state == FaceState::Suggested).count();
+        let suggested = faces
+            .iter()
+            .filter(|f| f.state == FaceState::Suggested)
+            .count();
         ui.label(
             RichText::new(format!(
                 "{} · {}{}",
@@ -120,7 +136,11 @@ fn header(
             if ui.button("Export album…").clicked() {
                 frame.actions.push(Action::ExportPeople(vec![id]));
             }
-            let hide = if person.hidden { "Show person" } else { "Hide person" };
+            let hide = if person.hidden {
+                "Show person"
+            } else {
+                "Hide person"
+            };
             if ui.button(hide).clicked() {
                 frame
                     .actions
@@ -157,58 +177,64 @@ fn faces_tab(
     selection_bar(ui, frame, state, id, faces);
     ui.add_space(4.0);
     let side = frame.settings.face_size;
-    virtual_grid(ui, "person-faces", faces.len(), Vec2::splat(side), |ui, i| {
-        let face = &faces[i];
-        let look = TileLook {
-            selected: state.selected.contains(&face.face),
-            suggested: face.state == FaceState::Suggested,
-        };
-        let label = format!(
-            "Face {} {}",
-            face.face,
-            if look.suggested { "(suggested)" } else { "" }
-        );
-        let response = face_tile(ui, frame.faces, face.face, side, look, label.trim_end());
-        if response.double_clicked() {
-            let siblings = photo_list(faces);
-            frame.actions.push(Action::Go(View::Photo {
-                photo: face.photo,
-                siblings,
-            }));
-        } else if response.clicked() {
-            let modifiers = ui.input(|i| i.modifiers);
-            click_select(state, faces, i, modifiers);
-        }
-        response
-            .on_hover_text(format!(
-                "{}\n{}Double-click to open the photo",
-                face.path.display(),
-                match (face.state, face.distance) {
-                    (FaceState::Suggested, Some(d)) => format!("Suggested (distance {d:.2}). "),
-                    (FaceState::Suggested, None) => "Suggested. ".into(),
-                    _ => String::new(),
-                }
-            ))
-            .context_menu(|ui| {
-                if ui.button("Open photo").clicked() {
-                    frame.actions.push(Action::Go(View::Photo {
-                        photo: face.photo,
-                        siblings: photo_list(faces),
-                    }));
-                }
-                if ui.button("Set as key face").clicked() {
-                    frame
-                        .actions
-                        .push(Action::Mutate(Mutation::SetKeyFace(id, face.face)));
-                }
-                if ui.button("Not this person").clicked() {
-                    frame.actions.push(Action::Mutate(Mutation::Reject {
-                        faces: vec![face.face],
-                        from: Some(id),
-                    }));
-                }
-            });
-    });
+    virtual_grid(
+        ui,
+        "person-faces",
+        faces.len(),
+        Vec2::splat(side),
+        |ui, i| {
+            let face = &faces[i];
+            let look = TileLook {
+                selected: state.selected.contains(&face.face),
+                suggested: face.state == FaceState::Suggested,
+            };
+            let label = format!(
+                "Face {} {}",
+                face.face,
+                if look.suggested { "(suggested)" } else { "" }
+            );
+            let response = face_tile(ui, frame.faces, face.face, side, look, label.trim_end());
+            if response.double_clicked() {
+                let siblings = photo_list(faces);
+                frame.actions.push(Action::Go(View::Photo {
+                    photo: face.photo,
+                    siblings,
+                }));
+            } else if response.clicked() {
+                let modifiers = ui.input(|i| i.modifiers);
+                click_select(state, faces, i, modifiers);
+            }
+            response
+                .on_hover_text(format!(
+                    "{}\n{}Double-click to open the photo",
+                    face.path.display(),
+                    match (face.state, face.distance) {
+                        (FaceState::Suggested, Some(d)) => format!("Suggested (distance {d:.2}). "),
+                        (FaceState::Suggested, None) => "Suggested. ".into(),
+                        _ => String::new(),
+                    }
+                ))
+                .context_menu(|ui| {
+                    if ui.button("Open photo").clicked() {
+                        frame.actions.push(Action::Go(View::Photo {
+                            photo: face.photo,
+                            siblings: photo_list(faces),
+                        }));
+                    }
+                    if ui.button("Set as key face").clicked() {
+                        frame
+                            .actions
+                            .push(Action::Mutate(Mutation::SetKeyFace(id, face.face)));
+                    }
+                    if ui.button("Not this person").clicked() {
+                        frame.actions.push(Action::Mutate(Mutation::Reject {
+                            faces: vec![face.face],
+                            from: Some(id),
+                        }));
+                    }
+                });
+        },
+    );
 }
 
 /// The photos of a face list, in order, without repeats.
@@ -232,7 +258,11 @@ pub fn click_select(
     let face = faces[index].face;
     if modifiers.shift {
         let anchor = state.anchor.unwrap_or(index).min(faces.len() - 1);
-        let (a, b) = if anchor <= index { (anchor, index) } else { (index, anchor) };
+        let (a, b) = if anchor <= index {
+            (anchor, index)
+        } else {
+            (index, anchor)
+        };
         if !modifiers.command {
             state.selected.clear();
         }
@@ -402,7 +432,7 @@ fn photos_tab(ui: &mut egui::Ui, frame: &mut Frame, state: &mut PersonViewState,
         let mut remove = None;
         for other in &state.together {
             if ui
-                .button(format!("{} ✕", data.display_name(*other)))
+                .button(format!("{} ×", data.display_name(*other)))
                 .on_hover_text("Remove from the filter")
                 .clicked()
             {
@@ -414,17 +444,19 @@ fn photos_tab(ui: &mut egui::Ui, frame: &mut Frame, state: &mut PersonViewState,
             changed = true;
         }
         ui.menu_button("Add person…", |ui| {
-            egui::ScrollArea::vertical().max_height(300.0).show(ui, |ui| {
-                for p in data.named_people() {
-                    if p.id != id
-                        && !state.together.contains(&p.id)
-                        && ui.button(p.name.as_deref().unwrap_or("Unnamed")).clicked()
-                    {
-                        state.together.push(p.id);
-                        changed = true;
+            egui::ScrollArea::vertical()
+                .max_height(300.0)
+                .show(ui, |ui| {
+                    for p in data.named_people() {
+                        if p.id != id
+                            && !state.together.contains(&p.id)
+                            && ui.button(p.name.as_deref().unwrap_or("Unnamed")).clicked()
+                        {
+                            state.together.push(p.id);
+                            changed = true;
+                        }
                     }
-                }
-            });
+                });
         });
         if changed {
             let mut ids = vec![id];
@@ -443,49 +475,59 @@ fn photos_tab(ui: &mut egui::Ui, frame: &mut Frame, state: &mut PersonViewState,
         }
     };
     if photos.is_empty() {
-        empty_state(ui, "No photos", "No photo shows all of these people together.");
+        empty_state(
+            ui,
+            "No photos",
+            "No photo shows all of these people together.",
+        );
         return;
     }
     ui.label(RichText::new(count(photos.len(), "photo", "photos")).weak());
     let side = 200.0;
     let siblings: Vec<_> = photos.iter().map(|p| p.id).collect();
-    virtual_grid(ui, "person-photos", photos.len(), Vec2::splat(side), |ui, i| {
-        let photo = &photos[i];
-        let (rect, response) = ui.allocate_exact_size(Vec2::splat(side), egui::Sense::click());
-        let name = photo
-            .path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        response.widget_info(|| {
-            egui::WidgetInfo::labeled(egui::Role::Button, true, format!("Photo {name}"))
-        });
-        ui.painter()
-            .rect_filled(rect, egui::CornerRadius::same(8), theme::CARD);
-        if let Some(texture) = frame.photos.get(photo.id) {
-            let size = texture.size_vec2();
-            let fit = (rect.width() / size.x).min(rect.height() / size.y);
-            let shown = egui::Rect::from_center_size(rect.center(), size * fit);
-            egui::Image::from_texture(texture)
-                .corner_radius(8.0)
-                .paint_at(ui, shown);
-        }
-        if response.clicked() {
-            frame.actions.push(Action::Go(View::Photo {
-                photo: photo.id,
-                siblings: siblings.clone(),
-            }));
-        }
-        response.on_hover_text(format!(
-            "{}{}",
-            photo.path.display(),
-            photo
-                .taken_at
-                .as_deref()
-                .map(|t| format!("\ntaken {t}"))
-                .unwrap_or_default()
-        ));
-    });
+    virtual_grid(
+        ui,
+        "person-photos",
+        photos.len(),
+        Vec2::splat(side),
+        |ui, i| {
+            let photo = &photos[i];
+            let (rect, response) = ui.allocate_exact_size(Vec2::splat(side), egui::Sense::click());
+            let name = photo
+                .path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            response.widget_info(|| {
+                egui::WidgetInfo::labeled(egui::Role::Button, true, format!("Photo {name}"))
+            });
+            ui.painter()
+                .rect_filled(rect, egui::CornerRadius::same(8), theme::CARD);
+            if let Some(texture) = frame.photos.get(photo.id) {
+                let size = texture.size_vec2();
+                let fit = (rect.width() / size.x).min(rect.height() / size.y);
+                let shown = egui::Rect::from_center_size(rect.center(), size * fit);
+                egui::Image::from_texture(texture)
+                    .corner_radius(8.0)
+                    .paint_at(ui, shown);
+            }
+            if response.clicked() {
+                frame.actions.push(Action::Go(View::Photo {
+                    photo: photo.id,
+                    siblings: siblings.clone(),
+                }));
+            }
+            response.on_hover_text(format!(
+                "{}{}",
+                photo.path.display(),
+                photo
+                    .taken_at
+                    .as_deref()
+                    .map(|t| format!("\ntaken {t}"))
+                    .unwrap_or_default()
+            ));
+        },
+    );
 }
 
 #[cfg(test)]
@@ -512,7 +554,10 @@ mod tests {
         let faces = faces(6);
         let mut state = PersonViewState::default();
         click_select(&mut state, &faces, 1, Modifiers::NONE);
-        assert_eq!(state.selected.iter().copied().collect::<Vec<_>>(), vec![101]);
+        assert_eq!(
+            state.selected.iter().copied().collect::<Vec<_>>(),
+            vec![101]
+        );
         click_select(&mut state, &faces, 4, Modifiers::SHIFT);
         assert_eq!(
             state.selected.iter().copied().collect::<Vec<_>>(),
@@ -524,7 +569,10 @@ mod tests {
             vec![101, 103, 104]
         );
         click_select(&mut state, &faces, 5, Modifiers::NONE);
-        assert_eq!(state.selected.iter().copied().collect::<Vec<_>>(), vec![105]);
+        assert_eq!(
+            state.selected.iter().copied().collect::<Vec<_>>(),
+            vec![105]
+        );
         click_select(&mut state, &faces, 5, Modifiers::NONE);
         assert!(state.selected.is_empty(), "a second click deselects");
     }

@@ -37,15 +37,19 @@ pub fn show(
     };
 
     ui.horizontal(|ui| {
-        if ui.button("← Back").clicked() {
+        if ui.button("⏴ Back").clicked() {
             frame.actions.push(Action::Back);
         }
-        if ui.add_enabled(prev.is_some(), egui::Button::new("◀ Previous")).clicked()
+        if ui
+            .add_enabled(prev.is_some(), egui::Button::new("◀ Previous"))
+            .clicked()
             && let Some(p) = prev
         {
             frame.actions.push(go(p));
         }
-        if ui.add_enabled(next.is_some(), egui::Button::new("Next ▶")).clicked()
+        if ui
+            .add_enabled(next.is_some(), egui::Button::new("Next ▶"))
+            .clicked()
             && let Some(p) = next
         {
             frame.actions.push(go(p));
@@ -65,7 +69,12 @@ pub fn show(
         }
     });
     if state.editing.is_none() && !ui.ctx().egui_wants_keyboard_input() {
-        let (left, right) = ui.input(|i| (i.key_pressed(Key::ArrowLeft), i.key_pressed(Key::ArrowRight)));
+        let (left, right) = ui.input(|i| {
+            (
+                i.key_pressed(Key::ArrowLeft),
+                i.key_pressed(Key::ArrowRight),
+            )
+        });
         if left && let Some(p) = prev {
             frame.actions.push(go(p));
         }
@@ -139,7 +148,8 @@ pub fn show(
             Pos2::new(rect.left(), rect.bottom() + 3.0),
             galley.size() + Vec2::new(10.0, 4.0),
         );
-        ui.painter().rect_filled(label_rect, 4.0, color.linear_multiply(0.85));
+        ui.painter()
+            .rect_filled(label_rect, 4.0, color.linear_multiply(0.85));
         ui.painter()
             .galley(label_rect.min + Vec2::new(5.0, 2.0), galley, Color32::WHITE);
         if response.clicked() {
@@ -180,13 +190,17 @@ fn face_editor(
             egui::Frame::popup(ui.style()).show(ui, |ui| {
                 ui.set_width(240.0);
                 ui.label(RichText::new("Who is this?").strong());
-                let Some((_, name)) = &mut state.editing else { return };
+                let Some((_, name)) = &mut state.editing else {
+                    return;
+                };
                 let field = ui.add(
                     egui::TextEdit::singleline(name)
                         .hint_text("Type a name")
                         .desired_width(220.0),
                 );
-                field.widget_info(|| egui::WidgetInfo::labeled(egui::Role::TextInput, true, "Face name"));
+                field.widget_info(|| {
+                    egui::WidgetInfo::labeled(egui::Role::TextInput, true, "Face name")
+                });
                 let typed = name.trim().to_lowercase();
                 // Names that match what is typed, to pick instead of retyping.
                 for p in data
@@ -194,7 +208,9 @@ fn face_editor(
                     .into_iter()
                     .filter(|p| {
                         !typed.is_empty()
-                            && p.name.as_deref().is_some_and(|n| n.to_lowercase().contains(&typed))
+                            && p.name
+                                .as_deref()
+                                .is_some_and(|n| n.to_lowercase().contains(&typed))
                     })
                     .take(5)
                 {
@@ -223,7 +239,10 @@ fn face_editor(
                 if let Some(person) = face.person
                     && face.state != FaceState::Ignored
                 {
-                    let who = face.person_name.clone().unwrap_or_else(|| "this person".into());
+                    let who = face
+                        .person_name
+                        .clone()
+                        .unwrap_or_else(|| "this person".into());
                     if ui.button(format!("Not {who}")).clicked() {
                         frame.actions.push(Action::Mutate(Mutation::Reject {
                             faces: vec![face.face],
@@ -231,7 +250,9 @@ fn face_editor(
                         }));
                         close = true;
                     }
-                    if face.state == FaceState::Suggested && ui.button(format!("Yes, {who}")).clicked() {
+                    if face.state == FaceState::Suggested
+                        && ui.button(format!("Yes, {who}")).clicked()
+                    {
                         frame.actions.push(Action::Mutate(Mutation::Move {
                             faces: vec![face.face],
                             to: person,

@@ -27,7 +27,10 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut ReviewViewState) {
             .show_ui(ui, |ui| {
                 for p in &named {
                     let label = p.name.clone().unwrap_or_default();
-                    if ui.selectable_label(state.person == Some(p.id), label).clicked() {
+                    if ui
+                        .selectable_label(state.person == Some(p.id), label)
+                        .clicked()
+                    {
                         state.skipped.clear();
                         state.batch_selected.clear();
                         frame.actions.push(Action::LoadSuggestions(p.id));
@@ -101,7 +104,11 @@ fn one_at_a_time(
         });
     }
     ui.vertical_centered(|ui| {
-        ui.label(RichText::new(format!("Is this {name}?")).size(26.0).strong());
+        ui.label(
+            RichText::new(format!("Is this {name}?"))
+                .size(26.0)
+                .strong(),
+        );
         ui.label(
             RichText::new(format!(
                 "{} to review · distance {:.2} · {}",
@@ -116,11 +123,21 @@ fn one_at_a_time(
             let face_side = 240.0;
             let photo_side = 240.0;
             ui.add_space(((ui.available_width() - face_side - photo_side - 16.0) / 2.0).max(0.0));
-            let (rect, response) = ui.allocate_exact_size(Vec2::splat(face_side), egui::Sense::hover());
-            response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Image, true, "Suggested face"));
-            paint_face(ui, frame.faces, item.face, rect, egui::CornerRadius::same(12));
+            let (rect, response) =
+                ui.allocate_exact_size(Vec2::splat(face_side), egui::Sense::hover());
+            response.widget_info(|| {
+                egui::WidgetInfo::labeled(egui::Role::Image, true, "Suggested face")
+            });
+            paint_face(
+                ui,
+                frame.faces,
+                item.face,
+                rect,
+                egui::CornerRadius::same(12),
+            );
             ui.add_space(16.0);
-            let (rect, photo) = ui.allocate_exact_size(Vec2::splat(photo_side), egui::Sense::click());
+            let (rect, photo) =
+                ui.allocate_exact_size(Vec2::splat(photo_side), egui::Sense::click());
             ui.painter().rect_filled(rect, 12.0, theme::CARD);
             if let Some(texture) = frame.photos.get(item.photo) {
                 let size = texture.size_vec2();
@@ -139,8 +156,13 @@ fn one_at_a_time(
         ui.add_space(16.0);
         ui.horizontal(|ui| {
             ui.add_space(((ui.available_width() - 3.0 * 130.0) / 2.0).max(0.0));
-            let big = |text: &str| egui::Button::new(RichText::new(text).size(16.0)).min_size(Vec2::new(120.0, 38.0));
-            if ui.add(big("Yes (Y)").fill(theme::ACCENT.linear_multiply(0.7))).clicked() {
+            let big = |text: &str| {
+                egui::Button::new(RichText::new(text).size(16.0)).min_size(Vec2::new(120.0, 38.0))
+            };
+            if ui
+                .add(big("Yes (Y)").fill(theme::ACCENT.linear_multiply(0.7)))
+                .clicked()
+            {
                 answer = Some(true);
             }
             if ui.add(big("No (N)")).clicked() {
@@ -192,7 +214,10 @@ fn batch(
             state.batch_selected = items.iter().map(|s| s.face).collect();
         }
         if ui
-            .add_enabled(!chosen.is_empty(), egui::Button::new(format!("Confirm {} as {name}", chosen.len())))
+            .add_enabled(
+                !chosen.is_empty(),
+                egui::Button::new(format!("Confirm {} as {name}", chosen.len())),
+            )
             .clicked()
         {
             frame.actions.push(Action::Mutate(Mutation::Move {
@@ -214,17 +239,27 @@ fn batch(
     });
     ui.add_space(6.0);
     let side = frame.settings.face_size;
-    virtual_grid(ui, "review-batch", items.len(), Vec2::splat(side), |ui, i| {
-        let item = items[i];
-        let look = TileLook {
-            selected: state.batch_selected.contains(&item.face),
-            suggested: false,
-        };
-        let label = format!("Suggested face {}", item.face);
-        let response = face_tile(ui, frame.faces, item.face, side, look, &label);
-        if response.clicked() && !state.batch_selected.remove(&item.face) {
-            state.batch_selected.insert(item.face);
-        }
-        response.on_hover_text(format!("distance {:.2}\n{}", item.distance, item.path.display()));
-    });
+    virtual_grid(
+        ui,
+        "review-batch",
+        items.len(),
+        Vec2::splat(side),
+        |ui, i| {
+            let item = items[i];
+            let look = TileLook {
+                selected: state.batch_selected.contains(&item.face),
+                suggested: false,
+            };
+            let label = format!("Suggested face {}", item.face);
+            let response = face_tile(ui, frame.faces, item.face, side, look, &label);
+            if response.clicked() && !state.batch_selected.remove(&item.face) {
+                state.batch_selected.insert(item.face);
+            }
+            response.on_hover_text(format!(
+                "distance {:.2}\n{}",
+                item.distance,
+                item.path.display()
+            ));
+        },
+    );
 }
