@@ -2,3 +2,4 @@
 //! logic lives here so it can be tested and reused; the command line only prints it.
 
 pub mod lfw;
+pub mod synthetic;

@@ -179,3 +179,59 @@ pub fn rescan(files: usize) -> anyhow::Result<ExitCode> {
     let _ = std::fs::remove_dir_all(&dir);
     result.map(|()| ExitCode::SUCCESS)
 }
+
+/// `kindred bench ui`: builds (or reuses) a synthetic library and times the app's views on it.
+pub fn ui(faces: usize, people: usize, keep: Option<&std::path::Path>) -> anyhow::Result<ExitCode> {
+    use crate::bench::synthetic;
+    use crate::ui::frame_bench::{self, FrameStats};
+
+    let temp = std::env::temp_dir().join(format!("kindred-bench-ui-{}", std::process::id()));
+    let library = match keep {
+        Some(path) => path.to_path_buf(),
+        None => temp.join("bench.kindred"),
+    };
+    let result = (|| -> anyhow::Result<()> {
+        if library.exists() {
+            println!("using the existing library {}", library.display());
+        } else {
+            if let Some(dir) = library.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            let t = Instant::now();
+            let made = synthetic::build_library(&library, faces, people, 40, &mut |step| {
+                eprintln!("synthetic library: {step}…")
+            })?;
+            println!(
+                "synthetic library: {} faces in {} photos, {} people ({} named), made in {:.1} s",
+                made.faces,
+                made.photos,
+                made.people,
+                made.named,
+                t.elapsed().as_secs_f64()
+            );
+        }
+        let report = frame_bench::measure(&library)?;
+        let line = |what: &str, s: &FrameStats| {
+            println!(
+                "{what}: {} frames, mean {:.2} ms, p99 {:.2} ms, max {:.2} ms, {} over 50 ms",
+                s.frames, s.mean_ms, s.p99_ms, s.max_ms, s.over_50ms
+            )
+        };
+        println!(
+            "People view ({} people): open {:.0} ms",
+            report.people, report.people_open_ms
+        );
+        line("  scrolling the people grid", &report.people_scroll);
+        println!(
+            "Person view (largest person, {} faces): open {:.0} ms",
+            report.faces_of_largest, report.person_open_ms
+        );
+        line("  scrolling the face grid", &report.person_scroll);
+        Ok(())
+    })();
+    if keep.is_none() {
+        let _ = std::fs::remove_dir_all(&temp);
+    }
+    result?;
+    Ok(ExitCode::SUCCESS)
+}

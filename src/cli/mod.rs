@@ -303,6 +303,20 @@ pub enum BenchCommand {
     },
     /// Face-verification accuracy on LFW's pairs (see `kindred bench lfw --help`).
     Lfw(lfw::LfwArgs),
+    /// Time the app's People and Person views on a big library: how long they take to open
+    /// and how long each frame takes while scrolling (headless; no window needed).
+    Ui {
+        /// Faces in the synthetic library made for the benchmark.
+        #[arg(long, default_value_t = 100_000)]
+        faces: usize,
+        /// People among them (group sizes are skewed like a family archive).
+        #[arg(long, default_value_t = 2_000)]
+        people: usize,
+        /// Use this library instead (made first, with the synthetic faces, if it does not
+        /// exist, and kept afterwards so the real window can be tried on it).
+        #[arg(long, value_name = "FILE")]
+        keep: Option<PathBuf>,
+    },
 }
 
 static VERSION_TEXT: std::sync::LazyLock<String> = std::sync::LazyLock::new(version_text);
@@ -454,6 +468,14 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Bench {
             what: BenchCommand::Lfw(args),
         }) => lfw::lfw(&args),
+        Some(Command::Bench {
+            what:
+                BenchCommand::Ui {
+                    faces,
+                    people,
+                    keep,
+                },
+        }) => bench::ui(faces, people, keep.as_deref()),
         None => {
             crate::ui::run(&library_path)?;
             Ok(ExitCode::SUCCESS)

@@ -470,35 +470,6 @@ pub fn eval_cluster(
     })
 }
 
-/// Deterministic synthetic descriptors that look like dlib's: `people` identities with centres
-/// ~1.0 apart, faces ~0.4 from each other within an identity.
-pub fn synthetic_faces(faces: usize, people: usize, seed: u64) -> (Vec<Descriptor>, Vec<usize>) {
-    let mut state = seed;
-    let mut gauss = move || {
-        // Sum of uniforms: close enough to normal for a benchmark, and dependency-free.
-        let mut s = 0.0f32;
-        for _ in 0..4 {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            s += (state >> 40) as f32 / (1u64 << 24) as f32 - 0.5;
-        }
-        s * 3.0f32.sqrt()
-    };
-    let people = people.max(1);
-    let centres: Vec<Descriptor> = (0..people)
-        .map(|_| std::array::from_fn(|_| gauss() * 0.0625))
-        .collect();
-    let mut descriptors = Vec::with_capacity(faces);
-    let mut labels = Vec::with_capacity(faces);
-    for i in 0..faces {
-        let p = i % people;
-        descriptors.push(std::array::from_fn(|k| centres[p][k] + gauss() * 0.018));
-        labels.push(p);
-    }
-    (descriptors, labels)
-}
-
 /// `kindred bench cluster`: clustering time for `faces` synthetic faces, and the per-face cost
 /// of matching new faces incrementally, in memory and through a library file.
 pub fn bench_cluster(faces: usize, people: usize, batch: usize) -> anyhow::Result<ExitCode> {
@@ -507,7 +478,7 @@ pub fn bench_cluster(faces: usize, people: usize, batch: usize) -> anyhow::Resul
         "kindred {} cluster benchmark: {faces} synthetic faces of {people} people, {threads} threads",
         env!("CARGO_PKG_VERSION")
     );
-    let (descriptors, truth) = synthetic_faces(faces + batch, people, 42);
+    let (descriptors, truth) = crate::bench::synthetic::faces(faces + batch, people, 42);
     let (known, new) = descriptors.split_at(faces);
     let options = ClusterOptions::default();
 

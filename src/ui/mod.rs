@@ -4,6 +4,7 @@
 
 pub mod app;
 pub mod backend;
+pub mod frame_bench;
 pub mod state;
 pub mod textures;
 pub mod theme;
