@@ -4,7 +4,7 @@
 # (KINDRED_SCREENSHOTS) into docs/screenshots/.
 #
 # Needs: apt-get install xvfb libgl1-mesa-dri   (software OpenGL is enough)
-# Usage: scripts/screenshot.sh [PHOTO_DIR]      (default: ../shared/data/lfw-cluster-dev/images,
+# Usage: packaging/screenshots.sh [PHOTO_DIR]      (default: ../shared/data/lfw-cluster-dev/images,
 #                                                 else tests/fixtures/people)
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -16,7 +16,20 @@ use clap::{Parser, Subcommand};
 /// Kindred finds the people in your photos, privately: every face is detected and recognised
 /// on this machine with dlib's face models, re-implemented in pure Rust.
 #[derive(Debug, Parser)]
-#[command(name = "kindred", version = VERSION_TEXT.as_str(), about, long_about = None)]
+#[command(
+    name = "kindred",
+    version = VERSION_TEXT.as_str(),
+    about,
+    long_about = None,
+    after_help = "Without a command, Kindred opens its window on the library.\n\n\
+Examples:\n  \
+kindred                                   open the app\n  \
+kindred scan ~/Pictures                   add a folder and find the faces in it\n  \
+kindred people                            who was found\n  \
+kindred name 3 \"Anna\"                     name person 3\n  \
+kindred export --person Anna --to ~/Albums\n\n\
+Nothing leaves this machine: Kindred has no network code."
+)]
 pub struct Cli {
     /// The library file (default: $KINDRED_LIBRARY, else the platform data folder).
     #[arg(long, global = true, value_name = "FILE")]
@@ -331,6 +344,22 @@ fn version_text() -> String {
             kind.sha256()
         ));
     }
+    // Where the models are found is what a packager needs to know first.
+    match crate::engine::models::locate(ModelKind::ALL[0]) {
+        Ok(path) => text.push_str(&format!(
+            "\n  models in {}",
+            path.parent().unwrap_or(&path).display()
+        )),
+        Err(e) => text.push_str(&format!("\n  models: {e}")),
+    }
+    let kernels = if crate::engine::direct_conv::cpu_has_avx512() {
+        "AVX-512 detector kernels (this CPU has AVX-512)"
+    } else {
+        "portable SIMD kernels (this CPU has no AVX-512)"
+    };
+    text.push_str(&format!(
+        "\n  features: {kernels}; desktop app (eframe/glow, X11 and Wayland); no network code"
+    ));
     text
 }
 

@@ -274,7 +274,7 @@ impl PhasePlanes {
 }
 
 /// Whether this CPU runs the AVX-512 kernel.
-fn cpu_has_avx512() -> bool {
+pub fn cpu_has_avx512() -> bool {
     #[cfg(target_arch = "x86_64")]
     {
         std::arch::is_x86_feature_detected!("avx512f")

@@ -25,7 +25,13 @@ pub fn run(library: &Path) -> anyhow::Result<()> {
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("Kindred")
-            .with_app_id("kindred")
+            .with_app_id("org.kindred.Kindred")
+            .with_icon(
+                eframe::icon_data::from_png_bytes(include_bytes!(
+                    "../../assets/icons/kindred-256.png"
+                ))
+                .unwrap_or_default(),
+            )
             .with_inner_size([1200.0, 800.0])
             .with_min_inner_size([720.0, 480.0]),
         persist_window: true,
