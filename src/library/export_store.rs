@@ -139,7 +139,7 @@ impl Store {
         let sql = format!(
             "SELECT DISTINCT f.photo_id, fa.person_id
              FROM face_assignments fa
-             JOIN faces f ON f.id = fa.face_id
+             JOIN faces f INDEXED BY faces_place ON f.id = fa.face_id
              JOIN persons p ON p.id = fa.person_id
              JOIN photos ph ON ph.id = f.photo_id
              WHERE fa.person_id IN ({placeholders})
@@ -201,7 +201,7 @@ impl Store {
         let sql = format!(
             "SELECT f.photo_id, f.id, f.left, f.top, f.right, f.bottom, p.id, p.name
              FROM face_assignments fa
-             JOIN faces f ON f.id = fa.face_id
+             JOIN faces f INDEXED BY faces_place ON f.id = fa.face_id
              JOIN persons p ON p.id = fa.person_id
              JOIN photos ph ON ph.id = f.photo_id
              WHERE fa.state IN {}

@@ -314,7 +314,7 @@ impl Store {
             .connection()
             .prepare(
                 "SELECT f.id, f.photo_id, p.path, a.state, f.left, f.top, f.right, f.bottom, a.distance, f.confidence
-                 FROM face_assignments a JOIN faces f ON f.id = a.face_id JOIN photos p ON p.id = f.photo_id
+                 FROM face_assignments a JOIN faces f INDEXED BY faces_place ON f.id = a.face_id JOIN photos p ON p.id = f.photo_id
                  WHERE a.person_id = ?1 AND a.state IN ('confirmed', 'suggested') AND p.status = 'done'
                  ORDER BY a.state = 'suggested', COALESCE(a.distance, 0), f.id",
             )
@@ -342,7 +342,7 @@ impl Store {
             .connection()
             .prepare(
                 "SELECT a.person_id, a.face_id, a.state, f.photo_id, f.confidence
-                 FROM face_assignments a JOIN faces f ON f.id = a.face_id JOIN photos p ON p.id = f.photo_id
+                 FROM face_assignments a JOIN faces f INDEXED BY faces_place ON f.id = a.face_id JOIN photos p ON p.id = f.photo_id
                  WHERE a.person_id IS NOT NULL AND a.state IN ('confirmed', 'suggested') AND p.status = 'done'",
             )
             .map_err(self.sql_err())?;
@@ -398,7 +398,7 @@ impl Store {
             .collect::<Vec<_>>()
             .join(",");
         let sql = format!(
-            "SELECT f.photo_id FROM face_assignments a JOIN faces f ON f.id = a.face_id
+            "SELECT f.photo_id FROM face_assignments a JOIN faces f INDEXED BY faces_place ON f.id = a.face_id
              JOIN photos p ON p.id = f.photo_id
              WHERE a.person_id IN ({list}) AND a.state IN ('confirmed', 'suggested') AND p.status = 'done'
              GROUP BY f.photo_id HAVING COUNT(DISTINCT a.person_id) = {} ORDER BY f.photo_id",

@@ -9,7 +9,7 @@ use crate::engine::geometry::{Point, Rect};
 use crate::engine::resnet::{DESCRIPTOR_LEN, Descriptor};
 
 /// The schema this build writes. Older files are migrated forward on open.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 pub type RootId = i64;
 pub type PhotoId = i64;
@@ -228,6 +228,13 @@ const MIGRATIONS: &[&str] = &[
         key TEXT PRIMARY KEY,
         value TEXT NOT NULL
     );
+    "#,
+    // 3: each face's place in a narrow index. A face row carries its descriptor and thumbnail
+    // (several KB), so joining persons to their faces through the table reads a page per face;
+    // through this index, listing 100,000 faces reads a few MB. Queries name it (`INDEXED BY
+    // faces_place`) because SQLite prefers the rowid lookup without statistics.
+    r#"
+    CREATE INDEX faces_place ON faces(id, photo_id, confidence, left, top, right, bottom);
     "#,
 ];
 
@@ -764,7 +771,7 @@ impl Store {
     }
 
     const PERSONS_WITH_FACES: &'static str = "SELECT COUNT(DISTINCT a.person_id) FROM face_assignments a \
-         JOIN faces f ON f.id = a.face_id JOIN photos p ON p.id = f.photo_id \
+         JOIN faces f INDEXED BY faces_place ON f.id = a.face_id JOIN photos p ON p.id = f.photo_id \
          WHERE a.state IN ('confirmed', 'suggested') AND p.status = 'done'";
 
     const FACE_COLUMNS: &'static str = "id, photo_id, idx, left, top, right, bottom, landmarks, descriptor, confidence, model_version";
