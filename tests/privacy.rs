@@ -78,7 +78,7 @@ fn a_scan_finds_faces_with_no_network_at_all() {
     let photos = dir.path().join("photos");
     std::fs::create_dir(&photos).unwrap();
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/people");
-    for name in ["Laura_Bush_0001.jpg", "Tony_Blair_0001.jpg"] {
+    for name in ["Laura_Bush_0002.jpg", "Tony_Blair_0001.jpg"] {
         std::fs::copy(fixtures.join(name), photos.join(name)).unwrap();
     }
     let library = dir.path().join("library.kindred");
@@ -105,5 +105,6 @@ fn a_scan_finds_faces_with_no_network_at_all() {
         .output()
         .unwrap();
     let status: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
-    assert_eq!(status["faces"], 2, "{status}");
+    assert_eq!(status["photos_analysed"], 2, "{status}");
+    assert!(status["faces"].as_u64().unwrap() >= 2, "{status}");
 }

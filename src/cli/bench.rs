@@ -199,7 +199,10 @@ pub fn ui(faces: usize, people: usize, keep: Option<&std::path::Path>) -> anyhow
             }
             let t = Instant::now();
             let made = synthetic::build_library(&library, faces, people, 40, &mut |step| {
-                eprintln!("[{:6.1} s] synthetic library: {step}…", t.elapsed().as_secs_f64())
+                eprintln!(
+                    "[{:6.1} s] synthetic library: {step}…",
+                    t.elapsed().as_secs_f64()
+                )
             })?;
             println!(
                 "synthetic library: {} faces in {} photos, {} people ({} named), made in {:.1} s",

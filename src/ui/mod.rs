@@ -35,6 +35,10 @@ pub fn run(library: &Path) -> anyhow::Result<()> {
             .with_inner_size([1200.0, 800.0])
             .with_min_inner_size([720.0, 480.0]),
         persist_window: true,
+        // Beside the default library (~/.local/share/kindred), not in a folder named after the
+        // app id.
+        persistence_path: directories::ProjectDirs::from("", "", "kindred")
+            .map(|d| d.data_dir().to_path_buf()),
         ..Default::default()
     };
     eframe::run_native(
