@@ -509,7 +509,8 @@ impl KindredApp {
         if scan.stored_since_refresh > 0 && scan.last_refresh.elapsed() >= LIVE_REFRESH {
             scan.stored_since_refresh = 0;
             scan.last_refresh = Instant::now();
-            self.backend.send(Request::MatchNewFaces);
+            self.backend
+                .send(Request::MatchNewFaces(self.settings.cluster_options()));
         }
     }
 
@@ -625,11 +626,14 @@ impl KindredApp {
                         stored_since_refresh: 0,
                         last_refresh: Instant::now(),
                     });
-                    self.backend.send(Request::Scan(ScanOptions {
-                        max_side: self.settings.max_side,
-                        upsample: self.settings.upsample,
-                        threads: 0,
-                    }));
+                    self.backend.send(Request::Scan(
+                        ScanOptions {
+                            max_side: self.settings.max_side,
+                            upsample: self.settings.upsample,
+                            threads: 0,
+                        },
+                        self.settings.cluster_options(),
+                    ));
                 }
             }
             Action::PauseScan(paused) => {

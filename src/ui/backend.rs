@@ -17,6 +17,7 @@ use crate::export::album::{
 use crate::library::folders::FolderSummary;
 use crate::library::scan::{self, ScanControl, ScanEvent, ScanOptions, ScanSummary};
 use crate::library::store::{FaceId, PhotoId, PhotoRecord, RootId, StatusCounts, Store};
+use crate::people::matching::ClusterOptions;
 use crate::people::ops::{self, PersonFace, PersonId, PersonSummary, PhotoFace, Suggestion};
 
 /// Longest side of the photo shown in the photo view (bounded so a 50 MP photo does not
@@ -103,10 +104,10 @@ pub enum Request {
     Mutate(Mutation),
     AddFolder(PathBuf),
     RemoveFolder(RootId),
-    /// Scan every folder of the library.
-    Scan(ScanOptions),
+    /// Scan every folder of the library, then match the new faces with these options.
+    Scan(ScanOptions, ClusterOptions),
     /// Match faces stored by a running or finished scan to people.
-    MatchNewFaces,
+    MatchNewFaces(ClusterOptions),
     /// Plan an album and, unless it is a dry run, make it (on its own thread).
     Export {
         request: ExportRequest,
@@ -235,7 +236,7 @@ fn worker(mut store: Store, inbox: Receiver<Request>, shared: Arc<Shared>) {
             Request::FaceThumbnails(_)
                 | Request::PhotoThumbnails(_)
                 | Request::Photo(_)
-                | Request::Scan(_)
+                | Request::Scan(..)
                 | Request::Export { .. }
         );
         if let Err(message) = handle(&mut store, request, &shared) {
@@ -353,11 +354,11 @@ fn handle(store: &mut Store, request: Request, shared: &Arc<Shared>) -> Result<(
             store.remove_root(id).map_err(|e| text(&e))?;
             shared.send(Response::Changed("Folder removed".into()));
         }
-        Request::MatchNewFaces => {
-            ops::match_new_faces(store).map_err(|e| text(&e))?;
+        Request::MatchNewFaces(options) => {
+            ops::match_new_faces_with(store, &options).map_err(|e| text(&e))?;
             shared.send(Response::Changed(String::new()));
         }
-        Request::Scan(options) => {
+        Request::Scan(options, matching) => {
             let roots: Vec<_> = store
                 .roots()
                 .map_err(|e| {
@@ -371,7 +372,7 @@ fn handle(store: &mut Store, request: Request, shared: &Arc<Shared>) -> Result<(
             std::thread::Builder::new()
                 .name("kindred-scan".into())
                 .spawn(move || {
-                    let result = run_scan(&shared, &roots, options);
+                    let result = run_scan(&shared, &roots, options, &matching);
                     shared.send(Response::ScanFinished(result));
                     shared.done();
                 })
@@ -492,6 +493,7 @@ fn run_scan(
     shared: &Arc<Shared>,
     roots: &[(RootId, PathBuf)],
     options: ScanOptions,
+    matching: &ClusterOptions,
 ) -> Result<ScanSummary, String> {
     let engine = shared.engine()?;
     let mut store = Store::open(&shared.library).map_err(|e| e.to_string())?;
@@ -507,7 +509,7 @@ fn run_scan(
         let result = scan::scan(&mut store, &engine, roots, options, &control, tx);
         let _ = forward.join();
         let summary = result.map_err(|e| e.to_string())?;
-        ops::match_new_faces(&mut store).map_err(|e| e.to_string())?;
+        ops::match_new_faces_with(&mut store, matching).map_err(|e| e.to_string())?;
         Ok(summary)
     })
 }

@@ -30,6 +30,19 @@ pub struct Settings {
     pub upsample: u32,
     /// Where the last album was exported to (the dialog starts there).
     pub last_export_folder: Option<PathBuf>,
+    /// A face is suggested for a named person whose nearest confirmed face is closer than
+    /// this (dlib's same-person threshold is 0.6; lower is stricter).
+    pub match_threshold: f32,
+}
+
+impl Settings {
+    /// How new faces are matched and grouped, with the user's match threshold.
+    pub fn cluster_options(&self) -> crate::people::matching::ClusterOptions {
+        crate::people::matching::ClusterOptions {
+            match_threshold: self.match_threshold.clamp(0.3, 0.7),
+            ..Default::default()
+        }
+    }
 }
 
 impl Default for Settings {
@@ -41,6 +54,7 @@ impl Default for Settings {
             max_side: 2048,
             upsample: 0,
             last_export_folder: None,
+            match_threshold: crate::people::matching::DEFAULT_MATCH_THRESHOLD,
         }
     }
 }

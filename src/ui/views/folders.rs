@@ -126,6 +126,7 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut FoldersViewState) 
                 });
             ui.add_space(8.0);
         }
+        scan_settings(ui, frame.settings);
         if let Some(summary) = &data.last_scan
             && !summary.skipped.is_empty()
         {
@@ -143,4 +144,54 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut FoldersViewState) 
             );
         }
     });
+}
+
+/// How photos are analysed and faces matched; used by the next scan.
+fn scan_settings(ui: &mut egui::Ui, settings: &mut crate::ui::state::Settings) {
+    ui.add_space(10.0);
+    ui.label(RichText::new("Scan settings").strong());
+    ui.label(
+        RichText::new("Used by the next scan; photos already analysed are not redone.").weak(),
+    );
+    ui.add_space(4.0);
+    egui::Grid::new("scan-settings")
+        .num_columns(2)
+        .spacing([16.0, 8.0])
+        .show(ui, |ui| {
+            ui.label("Analysis size");
+            egui::ComboBox::from_id_salt("analysis-size")
+                .selected_text(format!("{} px", settings.max_side))
+                .show_ui(ui, |ui| {
+                    for (side, hint) in [
+                        (1024, "fastest"),
+                        (2048, "default"),
+                        (4096, "small faces; slower"),
+                    ] {
+                        ui.selectable_value(
+                            &mut settings.max_side,
+                            side,
+                            format!("{side} px ({hint})"),
+                        );
+                    }
+                });
+            ui.end_row();
+
+            ui.label("Group photos");
+            let mut small_faces = settings.upsample > 0;
+            if ui
+                .checkbox(&mut small_faces, "Find small faces (about 4× slower)")
+                .changed()
+            {
+                settings.upsample = u32::from(small_faces);
+            }
+            ui.end_row();
+
+            ui.label("Suggest a person at");
+            ui.add(
+                egui::Slider::new(&mut settings.match_threshold, 0.45..=0.65)
+                    .step_by(0.01)
+                    .text("distance (lower is stricter)"),
+            );
+            ui.end_row();
+        });
 }
