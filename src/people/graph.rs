@@ -16,6 +16,9 @@ const TILE: usize = 256;
 /// of the expanded form (descriptor norms are below ~2, so errors are ~1e-6).
 const SLACK: f32 = 1e-3;
 
+/// Up to this many queries are measured directly rather than through the matrix product.
+const DIRECT_QUERIES: usize = 8;
+
 /// For each face, the other faces within `threshold` (Euclidean, strict `<` as dlib's example),
 /// as sorted index lists.
 pub fn neighbours_within(descriptors: &[Descriptor], threshold: f32) -> Vec<Vec<usize>> {
@@ -136,6 +139,34 @@ where
     V: Fn(&mut Vec<(usize, f32)>, usize, f32) + Sync,
 {
     let query_blocks = queries.len().div_ceil(TILE);
+    // One or a few new faces (matching a photo just added): exact distances straight away. The
+    // matrix product would first spend as long on the targets' norms as this spends on the
+    // distances themselves.
+    if queries.len() <= DIRECT_QUERIES {
+        let chunk = 4096;
+        let parts: Vec<Vec<Vec<(usize, f32)>>> = targets
+            .par_chunks(chunk)
+            .enumerate()
+            .map(|(k, part)| {
+                let mut found: Vec<Vec<(usize, f32)>> = vec![Vec::new(); queries.len()];
+                for (c, target) in part.iter().enumerate() {
+                    let j = k * chunk + c;
+                    for (i, query) in queries.iter().enumerate() {
+                        if allowed(i, j)
+                            && squared_distance_lanes(query, target) <= bound(&found[i]) + SLACK
+                        {
+                            let exact = squared_distance(query, target);
+                            if exact <= bound(&found[i]) {
+                                visit(&mut found[i], j, exact);
+                            }
+                        }
+                    }
+                }
+                found
+            })
+            .collect();
+        return fold_parts(queries.len(), parts, &bound, &visit);
+    }
     // Few queries (an incremental match): split the targets across threads instead, then fold.
     if query_blocks == 1 && targets.len() > 4 * TILE {
         let chunk = TILE * 8;
@@ -144,17 +175,7 @@ where
             .enumerate()
             .map(|(k, part)| scan_tiles(queries, part, k * chunk, &allowed, &bound, &visit))
             .collect();
-        let mut results: Vec<Vec<(usize, f32)>> = vec![Vec::new(); queries.len()];
-        for part in parts {
-            for (r, found) in part.into_iter().enumerate() {
-                for (j, exact) in found {
-                    if exact <= bound(&results[r]) {
-                        visit(&mut results[r], j, exact);
-                    }
-                }
-            }
-        }
-        return results;
+        return fold_parts(queries.len(), parts, &bound, &visit);
     }
     (0..query_blocks)
         .into_par_iter()
@@ -170,6 +191,30 @@ where
             )
         })
         .collect()
+}
+
+/// Folds per-chunk results (chunks in target order) into one list per query.
+fn fold_parts<B, V>(
+    queries: usize,
+    parts: Vec<Vec<Vec<(usize, f32)>>>,
+    bound: &B,
+    visit: &V,
+) -> Vec<Vec<(usize, f32)>>
+where
+    B: Fn(&Vec<(usize, f32)>) -> f32,
+    V: Fn(&mut Vec<(usize, f32)>, usize, f32),
+{
+    let mut results: Vec<Vec<(usize, f32)>> = vec![Vec::new(); queries];
+    for part in parts {
+        for (r, found) in part.into_iter().enumerate() {
+            for (j, exact) in found {
+                if exact <= bound(&results[r]) {
+                    visit(&mut results[r], j, exact);
+                }
+            }
+        }
+    }
+    results
 }
 
 /// The serial core of [`cross_scan`]: queries against `targets`, whose first element has index
@@ -189,7 +234,9 @@ where
 {
     let target_norms = squared_norms(targets);
     let mut results: Vec<Vec<(usize, f32)>> = vec![Vec::new(); queries.len()];
-    let mut dots = vec![0.0f32; TILE * TILE];
+    // Sized for the queries at hand: one new face needs a 1×256 row, not a 256×256 tile (zeroing
+    // that on every call cost more than the distances themselves).
+    let mut dots = vec![0.0f32; TILE.min(queries.len()) * TILE];
     for row_start in (0..queries.len()).step_by(TILE) {
         let rows = row_start..(row_start + TILE).min(queries.len());
         for col_start in (0..targets.len()).step_by(TILE) {
@@ -253,6 +300,20 @@ fn squared_norms(d: &[Descriptor]) -> Vec<f32> {
 
 fn squared_norm(d: &Descriptor) -> f32 {
     d.iter().map(|v| v * v).sum()
+}
+
+/// The squared distance summed in eight independent lanes, which the compiler turns into SIMD
+/// (a single running sum cannot be reordered, so it stays scalar). The rounding differs from
+/// [`squared_distance`] in the last bits, so this only filters; kept pairs are re-measured.
+fn squared_distance_lanes(a: &Descriptor, b: &Descriptor) -> f32 {
+    let mut lanes = [0.0f32; 8];
+    for (x, y) in a.chunks_exact(8).zip(b.chunks_exact(8)) {
+        for k in 0..8 {
+            let d = x[k] - y[k];
+            lanes[k] += d * d;
+        }
+    }
+    lanes.iter().sum()
 }
 
 pub fn squared_distance(a: &Descriptor, b: &Descriptor) -> f32 {
@@ -330,6 +391,23 @@ mod tests {
                 .min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)))
                 .map(|(j, s)| (j, s.sqrt()));
             assert_eq!(got[i], want);
+        }
+    }
+
+    #[test]
+    fn a_few_queries_get_the_same_answers_as_many() {
+        // The direct path (≤ DIRECT_QUERIES queries) against the matrix-product path, over
+        // several target chunks, with ties and forbidden targets.
+        let d = synthetic(60, 160, 13); // 9,600 faces
+        let (queries, targets) = d.split_at(300);
+        let rule = |i: usize, j: usize| !(i * 7 + j).is_multiple_of(5);
+        let many = nearest_allowed(queries, targets, rule);
+        let many_within = cross_within(queries, targets, 0.6);
+        for i in 0..5 {
+            let one = nearest_allowed(&queries[i..=i], targets, |_, j| rule(i, j));
+            assert_eq!(one[0], many[i], "query {i}");
+            let within = cross_within(&queries[i..=i], targets, 0.6);
+            assert_eq!(within[0], many_within[i], "query {i}");
         }
     }
 
