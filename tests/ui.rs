@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use kindred::library::store::Store;
-use kindred::people::ops::{self, FaceState, PersonSummary};
+use kindred::people::ops::{self, FaceState, PersonId, PersonSummary};
 use kindred::ui::KindredApp;
 use kindred::ui::state::Settings;
 
@@ -88,6 +88,16 @@ fn press(harness: &mut Harness<'_, KindredApp>, key: egui::Key) {
     harness.step();
 }
 
+/// Opens a person's page and names them through the inline rename field.
+fn name_person(harness: &mut Harness<'_, KindredApp>, id: PersonId, name: &str) {
+    harness.state_mut().open_person(id);
+    settle(harness);
+    click(harness, "Name this person");
+    harness.get_by_label("Name").type_text(name);
+    press(harness, egui::Key::Enter);
+    settle(harness);
+}
+
 /// First run → add a folder by typing its path → the scan runs → people appear.
 fn scanned_app(dir: &Path, held_back: &[&str]) -> (Harness<'static, KindredApp>, PathBuf) {
     let photos = photo_folder(dir, held_back);
@@ -115,12 +125,7 @@ fn add_a_folder_scan_it_and_name_merge_split_and_undo() {
 
     // Name the largest group.
     let largest = found[0].clone();
-    harness.state_mut().open_person(largest.id);
-    settle(&mut harness);
-    click(&mut harness, "Name this person");
-    harness.get_by_label("Name").type_text("Anna");
-    press(&mut harness, egui::Key::Enter);
-    settle(&mut harness);
+    name_person(&mut harness, largest.id, "Anna");
     let anna = named(&library, "Anna");
     assert_eq!(anna.id, largest.id);
     assert_eq!(
@@ -203,12 +208,7 @@ fn a_rejected_face_stays_rejected_after_a_rescan_and_review_answers_with_keys() 
         })
         .expect("Tony Blair's faces form a person");
 
-    harness.state_mut().open_person(blair.id);
-    settle(&mut harness);
-    click(&mut harness, "Name this person");
-    harness.get_by_label("Name").type_text("Blair");
-    press(&mut harness, egui::Key::Enter);
-    settle(&mut harness);
+    name_person(&mut harness, blair.id, "Blair");
     assert_eq!(named(&library, "Blair").id, blair.id);
 
     // "Not this person" on one face.
@@ -285,12 +285,7 @@ fn export_a_named_person_from_the_app_previews_then_writes_the_album() {
     let dir = tempfile::tempdir().unwrap();
     let (mut harness, library) = scanned_app(dir.path(), &[]);
     let largest = people(&library)[0].clone();
-    harness.state_mut().open_person(largest.id);
-    settle(&mut harness);
-    click(&mut harness, "Name this person");
-    harness.get_by_label("Name").type_text("Anna");
-    press(&mut harness, egui::Key::Enter);
-    settle(&mut harness);
+    name_person(&mut harness, largest.id, "Anna");
     let anna = named(&library, "Anna");
 
     click(&mut harness, "Export album…");

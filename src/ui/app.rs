@@ -600,16 +600,7 @@ impl KindredApp {
             }
             Action::Mutate(m) => self.backend.send(Request::Mutate(m)),
             Action::PickFolder => {
-                let tx = self.picked_folders_tx.clone();
-                // The portal dialog blocks, so it runs beside the UI.
-                std::thread::spawn(move || {
-                    if let Some(path) = rfd::FileDialog::new()
-                        .set_title("Add a photo folder")
-                        .pick_folder()
-                    {
-                        let _ = tx.send(path);
-                    }
-                });
+                pick_folder_beside_ui("Add a photo folder", self.picked_folders_tx.clone())
             }
             Action::AddFolder(path) => {
                 self.backend.send(Request::AddFolder(path));
@@ -663,15 +654,7 @@ impl KindredApp {
                 }
             }
             Action::PickExportFolder => {
-                let tx = self.picked_export_tx.clone();
-                std::thread::spawn(move || {
-                    if let Some(path) = rfd::FileDialog::new()
-                        .set_title("Export the album into")
-                        .pick_folder()
-                    {
-                        let _ = tx.send(path);
-                    }
-                });
+                pick_folder_beside_ui("Export the album into", self.picked_export_tx.clone())
             }
             Action::Export { request, dry_run } => {
                 if self.data.export.is_some() {
@@ -815,6 +798,16 @@ impl eframe::App for KindredApp {
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         eframe::set_value(storage, SETTINGS_KEY, &self.settings);
     }
+}
+
+/// Opens the system folder picker on its own thread (the portal dialog blocks) and sends the
+/// chosen folder, if any, to be picked up by the next frame.
+fn pick_folder_beside_ui(title: &'static str, chosen: std::sync::mpsc::Sender<PathBuf>) {
+    std::thread::spawn(move || {
+        if let Some(path) = rfd::FileDialog::new().set_title(title).pick_folder() {
+            let _ = chosen.send(path);
+        }
+    });
 }
 
 pub fn human_duration(secs: f64) -> String {

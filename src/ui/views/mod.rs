@@ -34,6 +34,32 @@ pub struct TileLook {
     pub suggested: bool,
 }
 
+/// The selection mark on a tile: an accent border and a tick badge in its top-left corner.
+/// `badge_inset` is the badge centre's distance from the corner, in both directions.
+pub fn paint_selected(
+    painter: &egui::Painter,
+    rect: Rect,
+    corner: u8,
+    badge_radius: f32,
+    badge_inset: f32,
+) {
+    painter.rect_stroke(
+        rect,
+        CornerRadius::same(corner),
+        Stroke::new(3.0, theme::ACCENT),
+        StrokeKind::Inside,
+    );
+    let tick = rect.left_top() + Vec2::splat(badge_inset);
+    painter.circle_filled(tick, badge_radius, theme::ACCENT);
+    painter.text(
+        tick,
+        egui::Align2::CENTER_CENTER,
+        "✔",
+        egui::FontId::proportional(12.0),
+        Color32::WHITE,
+    );
+}
+
 /// A square face thumbnail (placeholder while it loads) that can be clicked.
 pub fn face_tile(
     ui: &mut egui::Ui,
@@ -70,21 +96,7 @@ pub fn face_tile(
             );
         }
         if look.selected {
-            painter.rect_stroke(
-                rect,
-                CornerRadius::same(8),
-                Stroke::new(3.0, theme::ACCENT),
-                StrokeKind::Inside,
-            );
-            let tick = rect.left_top() + egui::vec2(13.0, 13.0);
-            painter.circle_filled(tick, 9.0, theme::ACCENT);
-            painter.text(
-                tick,
-                egui::Align2::CENTER_CENTER,
-                "✔",
-                egui::FontId::proportional(12.0),
-                Color32::WHITE,
-            );
+            paint_selected(painter, rect, 8, 9.0, 13.0);
         } else if response.hovered() {
             painter.rect_stroke(
                 rect,

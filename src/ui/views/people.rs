@@ -1,7 +1,7 @@
 //! The people grid: a card per person (key face, name, photo count), named people first,
 //! then the unnamed groups; filter by name; select several to merge, hide or export them.
 
-use egui::{Color32, CornerRadius, Rect, RichText, Sense, Stroke, StrokeKind, Vec2};
+use egui::{CornerRadius, Rect, RichText, Sense, Vec2};
 
 use super::{Frame, count, empty_state, paint_face};
 use crate::people::ops::{PersonId, PersonSummary};
@@ -198,21 +198,7 @@ fn person_card(
         ui.visuals().weak_text_color(),
     );
     if selected {
-        painter.rect_stroke(
-            rect,
-            CornerRadius::same(10),
-            Stroke::new(3.0, theme::ACCENT),
-            StrokeKind::Inside,
-        );
-        let tick = rect.left_top() + egui::vec2(16.0, 16.0);
-        painter.circle_filled(tick, 10.0, theme::ACCENT);
-        painter.text(
-            tick,
-            egui::Align2::CENTER_CENTER,
-            "✔",
-            egui::FontId::proportional(12.0),
-            Color32::WHITE,
-        );
+        super::paint_selected(painter, rect, 10, 10.0, 16.0);
     }
     if response.clicked() {
         let modifiers = ui.input(|i| i.modifiers);
