@@ -274,6 +274,9 @@ pub enum EvalCommand {
         /// Agglomerative only: no merge across a pair at least this far apart (default 0.63).
         #[arg(long)]
         cap: Option<f32>,
+        /// Agglomerative only: close neighbours kept per face (default 32).
+        #[arg(long)]
+        neighbours: Option<usize>,
         #[arg(long, default_value_t = 0)]
         upsample: u32,
         /// Take the faces from the library (scanned before) instead of analysing the photos.
@@ -298,6 +301,10 @@ pub enum BenchCommand {
         /// New faces matched incrementally.
         #[arg(long, default_value_t = 1_000)]
         batch: usize,
+        /// Skewed group sizes like a family archive (a few people with thousands of faces,
+        /// most with a handful) instead of equal groups.
+        #[arg(long)]
+        family: bool,
     },
     /// Time a no-change rescan: creates FILES photo files and a library that already knows
     /// them (in a temporary folder), then times `scan` over them.
@@ -447,8 +454,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     faces,
                     people: n,
                     batch,
+                    family,
                 },
-        }) => people::bench_cluster(faces, n, batch),
+        }) => people::bench_cluster(faces, n, batch, family),
         Some(Command::People { json }) => people::list_people(&library_path, json),
         Some(Command::Faces { person, json }) => people::faces(&library_path, person, json),
         Some(Command::Name { id, name }) => people::name(&library_path, id, &name),
@@ -478,6 +486,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     method,
                     threshold,
                     cap,
+                    neighbours,
                     upsample,
                     from_library,
                     json,
@@ -490,6 +499,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             method,
             threshold,
             cap,
+            neighbours,
             upsample,
             from_library,
             json,

@@ -317,6 +317,7 @@ pub fn eval_cluster(
     method: ClusterMethod,
     threshold: Option<f32>,
     cap: Option<f32>,
+    neighbours: Option<usize>,
     upsample: u32,
     from_library: bool,
     json: bool,
@@ -325,6 +326,9 @@ pub fn eval_cluster(
     let mut options = cluster_options(method, threshold);
     if let Some(cap) = cap {
         options.cap = cap;
+    }
+    if let Some(neighbours) = neighbours {
+        options.neighbours = neighbours;
     }
     let mut evaluated: Vec<(usize, EvalPhoto)> = Vec::new();
     let mut failed = 0usize;
@@ -472,23 +476,42 @@ pub fn eval_cluster(
 
 /// `kindred bench cluster`: clustering time for `faces` synthetic faces, and the per-face cost
 /// of matching new faces incrementally, in memory and through a library file.
-pub fn bench_cluster(faces: usize, people: usize, batch: usize) -> anyhow::Result<ExitCode> {
+pub fn bench_cluster(
+    faces: usize,
+    people: usize,
+    batch: usize,
+    family: bool,
+) -> anyhow::Result<ExitCode> {
     let threads = rayon::current_num_threads();
+    let shape = if family {
+        "family-archive group sizes"
+    } else {
+        "equal group sizes"
+    };
     println!(
-        "kindred {} cluster benchmark: {faces} synthetic faces of {people} people, {threads} threads",
+        "kindred {} cluster benchmark: {faces} synthetic faces of {people} people ({shape}), {threads} threads",
         env!("CARGO_PKG_VERSION")
     );
-    let (descriptors, truth) = crate::bench::synthetic::faces(faces + batch, people, 42);
+    let (descriptors, truth) = if family {
+        let labels = crate::bench::synthetic::family_labels(faces + batch, people, 42);
+        (
+            crate::bench::synthetic::descriptors(&labels, people, 42),
+            labels,
+        )
+    } else {
+        crate::bench::synthetic::faces(faces + batch, people, 42)
+    };
     let (known, new) = descriptors.split_at(faces);
     let options = ClusterOptions::default();
 
     let t = Instant::now();
-    let pairs = crate::people::graph::pairs_within(known, options.cap);
+    let pairs = crate::people::graph::nearest_within(known, options.cap, options.neighbours);
     let search = t.elapsed().as_secs_f64();
     let t = Instant::now();
     let labels = crate::people::agglomerative::agglomerative(
         known.len(),
         &pairs,
+        &|i, j| crate::people::graph::distance(&known[i as usize], &known[j as usize]),
         crate::people::agglomerative::Linkage {
             threshold: options.threshold,
             cap: options.cap,
@@ -498,11 +521,12 @@ pub fn bench_cluster(faces: usize, people: usize, batch: usize) -> anyhow::Resul
     let merge = t.elapsed().as_secs_f64();
     let scores = eval::score(&labels, &truth[..faces]);
     println!(
-        "cluster {faces} faces: {:.2} s (neighbour search {:.2} s, {} pairs within {}; merging {:.2} s); {} clusters, pairwise F1 {:.4}",
+        "cluster {faces} faces: {:.2} s (neighbour search {:.2} s, {} pairs within {} ({} nearest per face); merging {:.2} s); {} clusters, pairwise F1 {:.4}",
         search + merge,
         search,
         pairs.len(),
         options.cap,
+        options.neighbours,
         merge,
         scores.clusters,
         scores.pairwise_f1

@@ -73,6 +73,162 @@ pub fn pairs_within(descriptors: &[Descriptor], threshold: f32) -> Vec<(u32, u32
     pairs
 }
 
+/// One face's nearest neighbours so far: a max-heap on (squared distance bits, index), so the
+/// kept set is the same whatever order candidates arrive in.
+#[derive(Default)]
+struct Nearest {
+    heap: std::collections::BinaryHeap<(u32, u32)>,
+    /// Neighbours closer than the cap seen, counted up to `k + 1`.
+    close: usize,
+}
+
+impl Nearest {
+    /// The squared distance above which a candidate cannot change this face's entry.
+    fn bound(&self, k: usize, limit: f32) -> f32 {
+        if self.close > k {
+            self.heap
+                .peek()
+                .map_or(limit, |&(bits, _)| f32::from_bits(bits))
+        } else {
+            limit
+        }
+    }
+
+    fn offer(&mut self, j: u32, exact: f32, k: usize, limit: f32) {
+        if exact >= limit {
+            return;
+        }
+        self.close = (self.close + 1).min(k + 1);
+        let entry = (exact.to_bits(), j);
+        if self.heap.len() < k {
+            self.heap.push(entry);
+        } else if let Some(&top) = self.heap.peek()
+            && entry < top
+        {
+            self.heap.pop();
+            self.heap.push(entry);
+        }
+    }
+}
+
+/// Each face's `k` nearest neighbours closer than `cap`, as pairs `(i, j, distance)` with
+/// `i < j`, sorted, each pair once (a pair is listed if either face has the other among its
+/// `k` nearest). Distances are [`distance`]'s. With `k` at least the largest number of close
+/// neighbours any face has, this is every pair closer than `cap`.
+///
+/// Within one person almost every pair is close, so the complete list grows with the square of
+/// the largest person; this list grows with `k` per face.
+///
+/// Each tile of the all-pairs product feeds both its row and its column faces, so the product
+/// is computed once per pair; tiles are scheduled in rounds of disjoint block pairs (a
+/// round-robin tournament) so that two threads never update the same faces.
+pub fn nearest_within(descriptors: &[Descriptor], cap: f32, k: usize) -> Vec<(u32, u32, f32)> {
+    let n = descriptors.len();
+    let k = k.max(1);
+    let limit = cap * cap;
+    let norms = squared_norms(descriptors);
+    let blocks = n.div_ceil(TILE);
+    let block_rows = |b: usize| b * TILE..((b + 1) * TILE).min(n);
+    let nearest: Vec<std::sync::Mutex<Vec<Nearest>>> = (0..blocks)
+        .map(|b| {
+            let rows = block_rows(b);
+            std::sync::Mutex::new((rows).map(|_| Nearest::default()).collect())
+        })
+        .collect();
+    let tile = |bi: usize, bj: usize, dots: &mut Vec<f32>| {
+        let (rows, cols) = (block_rows(bi), block_rows(bj));
+        tile_dots(&descriptors[rows.clone()], &descriptors[cols.clone()], dots);
+        let mut row_guard = nearest[bi].lock().unwrap_or_else(|e| e.into_inner());
+        let mut col_guard =
+            (bi != bj).then(|| nearest[bj].lock().unwrap_or_else(|e| e.into_inner()));
+        for (r, i) in rows.clone().enumerate() {
+            let row = &dots[r * cols.len()..(r + 1) * cols.len()];
+            let start = if bi == bj { r + 1 } else { 0 };
+            for (c, &dot) in row.iter().enumerate().skip(start) {
+                let approx = norms[i] + norms[cols.start + c] - 2.0 * dot;
+                if approx >= limit + SLACK {
+                    continue;
+                }
+                let j = cols.start + c;
+                let (row_near, col_near) = match col_guard.as_mut() {
+                    Some(cg) => (&mut row_guard[r], &mut cg[c]),
+                    None => {
+                        let (low, high) = row_guard.split_at_mut(c);
+                        (&mut low[r], &mut high[0])
+                    }
+                };
+                let wants_row = approx <= row_near.bound(k, limit) + SLACK;
+                let wants_col = approx <= col_near.bound(k, limit) + SLACK;
+                if !wants_row && !wants_col {
+                    continue;
+                }
+                let exact = squared_distance_lanes(&descriptors[i], &descriptors[j]);
+                if wants_row {
+                    row_near.offer(j as u32, exact, k, limit);
+                }
+                if wants_col {
+                    col_near.offer(i as u32, exact, k, limit);
+                }
+            }
+        }
+    };
+    (0..blocks)
+        .into_par_iter()
+        .for_each_init(|| vec![0.0f32; TILE * TILE], |dots, b| tile(b, b, dots));
+    for round in round_robin(blocks) {
+        round.into_par_iter().for_each_init(
+            || vec![0.0f32; TILE * TILE],
+            |dots, (bi, bj)| tile(bi, bj, dots),
+        );
+    }
+    let mut pairs = Vec::new();
+    let mut i = 0u32;
+    for block in nearest {
+        for near in block.into_inner().unwrap_or_else(|e| e.into_inner()) {
+            for (bits, j) in near.heap {
+                pairs.push((i.min(j), i.max(j), f32::from_bits(bits).sqrt()));
+            }
+            i += 1;
+        }
+    }
+    pairs.sort_unstable_by_key(|&(i, j, _)| (i, j));
+    pairs.dedup_by(|a, b| (a.0, a.1) == (b.0, b.1));
+    pairs
+}
+
+/// The distance [`nearest_within`] lists: exact but summed in SIMD lanes, so its last bits may
+/// differ from [`squared_distance`]'s (which follows dlib's order, for its thresholds).
+pub fn distance(a: &Descriptor, b: &Descriptor) -> f32 {
+    squared_distance_lanes(a, b).sqrt()
+}
+
+/// Every pair of distinct blocks `0..blocks` exactly once, grouped into rounds in which no block
+/// appears twice (the circle method for round-robin tournaments).
+fn round_robin(blocks: usize) -> Vec<Vec<(usize, usize)>> {
+    if blocks < 2 {
+        return Vec::new();
+    }
+    // An odd count gets a phantom block; its games are byes.
+    let players = blocks + blocks % 2;
+    let rotating = players - 1;
+    (0..rotating)
+        .map(|round| {
+            let mut games = vec![(round, players - 1)];
+            for step in 1..players / 2 {
+                games.push((
+                    (round + step) % rotating,
+                    (round + rotating - step) % rotating,
+                ));
+            }
+            games
+                .into_iter()
+                .filter(|&(a, b)| a < blocks && b < blocks)
+                .map(|(a, b)| (a.min(b), a.max(b)))
+                .collect()
+        })
+        .collect()
+}
+
 /// For each query, every target within `threshold` as `(target index, distance)`, nearest first.
 pub fn cross_within(
     queries: &[Descriptor],
@@ -149,13 +305,13 @@ where
             .enumerate()
             .map(|(k, part)| {
                 let mut found: Vec<Vec<(usize, f32)>> = vec![Vec::new(); queries.len()];
-                for (c, target) in part.iter().enumerate() {
-                    let j = k * chunk + c;
-                    for (i, query) in queries.iter().enumerate() {
-                        if allowed(i, j)
-                            && squared_distance_lanes(query, target) <= bound(&found[i]) + SLACK
-                        {
-                            let exact = squared_distance(query, target);
+                let mut approx = vec![0.0f32; part.len()];
+                for (i, query) in queries.iter().enumerate() {
+                    squared_distances(query, part, &mut approx);
+                    for (c, &a) in approx.iter().enumerate() {
+                        let j = k * chunk + c;
+                        if a <= bound(&found[i]) + SLACK && allowed(i, j) {
+                            let exact = squared_distance(query, &part[c]);
                             if exact <= bound(&found[i]) {
                                 visit(&mut found[i], j, exact);
                             }
@@ -316,6 +472,46 @@ fn squared_distance_lanes(a: &Descriptor, b: &Descriptor) -> f32 {
     lanes.iter().sum()
 }
 
+/// `out[t]` ≈ the squared distance from `query` to `targets[t]` (a filter: summed in SIMD
+/// lanes, so the last bits differ from [`squared_distance`]).
+fn squared_distances(query: &Descriptor, targets: &[Descriptor], out: &mut [f32]) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx512f") {
+        // SAFETY: the CPU supports AVX-512F (checked just above).
+        unsafe { squared_distances_avx512(query, targets, out) };
+        return;
+    }
+    for (o, t) in out.iter_mut().zip(targets) {
+        *o = squared_distance_lanes(query, t);
+    }
+}
+
+/// [`squared_distances`] with the query held in eight 16-lane registers, so each target costs
+/// eight loads and eight fused multiply-adds.
+///
+/// # Safety
+/// The CPU must support AVX-512F.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn squared_distances_avx512(query: &Descriptor, targets: &[Descriptor], out: &mut [f32]) {
+    use std::arch::x86_64::*;
+    const LANES: usize = 16;
+    const PARTS: usize = DESCRIPTOR_LEN / LANES;
+    // SAFETY (all loads): `query` and each target are DESCRIPTOR_LEN = PARTS·LANES floats, and
+    // every load reads LANES floats at offset p·LANES < DESCRIPTOR_LEN; unaligned loads.
+    let q: [__m512; PARTS] =
+        std::array::from_fn(|p| unsafe { _mm512_loadu_ps(query.as_ptr().add(p * LANES)) });
+    for (o, t) in out.iter_mut().zip(targets) {
+        let mut acc = _mm512_setzero_ps();
+        for (p, &qp) in q.iter().enumerate() {
+            let v = unsafe { _mm512_loadu_ps(t.as_ptr().add(p * LANES)) };
+            let d = _mm512_sub_ps(qp, v);
+            acc = _mm512_fmadd_ps(d, d, acc);
+        }
+        *o = _mm512_reduce_add_ps(acc);
+    }
+}
+
 pub fn squared_distance(a: &Descriptor, b: &Descriptor) -> f32 {
     a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum()
 }
@@ -362,6 +558,74 @@ mod tests {
         let blocked = pairs_within(&d, 0.55);
         assert!(!blocked.is_empty());
         assert_eq!(blocked, naive_pairs(&d, 0.55));
+    }
+
+    #[test]
+    fn round_robin_plays_every_pair_once_without_clashes() {
+        for blocks in [0, 1, 2, 3, 6, 7, 20] {
+            let rounds = round_robin(blocks);
+            let mut seen = std::collections::HashSet::new();
+            for round in &rounds {
+                let mut busy = std::collections::HashSet::new();
+                for &(a, b) in round {
+                    assert!(a < b && b < blocks);
+                    assert!(busy.insert(a) && busy.insert(b), "block twice in a round");
+                    assert!(seen.insert((a, b)), "pair twice");
+                }
+            }
+            assert_eq!(seen.len(), blocks * blocks.saturating_sub(1) / 2);
+        }
+    }
+
+    fn naive_lane_pairs(d: &[Descriptor], cap: f32) -> Vec<(u32, u32, f32)> {
+        let mut out = Vec::new();
+        for i in 0..d.len() {
+            for j in i + 1..d.len() {
+                let dist = distance(&d[i], &d[j]);
+                if dist < cap {
+                    out.push((i as u32, j as u32, dist));
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn with_enough_neighbours_the_list_is_every_close_pair() {
+        let d = synthetic(70, 9, 3); // 630 faces over three tiles
+        let pairs = nearest_within(&d, 0.55, 64);
+        assert!(!pairs.is_empty());
+        assert_eq!(pairs, naive_lane_pairs(&d, 0.55));
+    }
+
+    #[test]
+    fn few_neighbours_keep_each_faces_nearest() {
+        let d = synthetic(3, 300, 17); // three dense groups of 300 over four tiles
+        let (cap, k) = (0.6, 5);
+        let pairs = nearest_within(&d, cap, k);
+        let all = naive_lane_pairs(&d, cap);
+        let listed: std::collections::HashSet<(u32, u32)> =
+            pairs.iter().map(|p| (p.0, p.1)).collect();
+        for i in 0..d.len() as u32 {
+            let mut near: Vec<(f32, u32)> = all
+                .iter()
+                .filter_map(|&(a, b, dist)| match (a == i, b == i) {
+                    (true, _) => Some((dist, b)),
+                    (_, true) => Some((dist, a)),
+                    _ => None,
+                })
+                .collect();
+            near.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
+            for &(_, j) in near.iter().take(k) {
+                assert!(
+                    listed.contains(&(i.min(j), i.max(j))),
+                    "{i} lost neighbour {j}"
+                );
+            }
+        }
+        assert!(pairs.iter().all(|p| all.contains(p)));
+        assert!(pairs.len() <= d.len() * k);
+        assert!(pairs.len() < all.len() / 10);
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::agglomerative::{CannotLink, Linkage, agglomerative};
 use super::chinese_whispers::chinese_whispers;
-use super::graph::{cross_within, nearest_allowed, neighbours_within, pairs_within};
+use super::graph::{cross_within, distance, nearest_allowed, nearest_within, neighbours_within};
 use crate::engine::resnet::Descriptor;
 use crate::library::store::{PersonId, PhotoId};
 
@@ -35,6 +35,8 @@ pub struct ClusterOptions {
     pub cap: f32,
     /// Suggest a face for a named person whose nearest confirmed face is closer than this.
     pub match_threshold: f32,
+    /// Agglomerative only: close neighbours kept per face (see [`super::graph::NeighbourGraph`]).
+    pub neighbours: usize,
 }
 
 impl Default for ClusterOptions {
@@ -44,6 +46,7 @@ impl Default for ClusterOptions {
             threshold: super::agglomerative::DEFAULT_THRESHOLD,
             cap: super::agglomerative::DEFAULT_CAP,
             match_threshold: DEFAULT_MATCH_THRESHOLD,
+            neighbours: super::agglomerative::DEFAULT_NEIGHBOURS,
         }
     }
 }
@@ -77,10 +80,11 @@ pub fn cluster_constrained(
         }
         Method::Agglomerative => {
             let cap = options.cap.max(options.threshold);
-            let pairs = pairs_within(descriptors, cap);
+            let pairs = nearest_within(descriptors, cap, options.neighbours);
             agglomerative(
                 descriptors.len(),
                 &pairs,
+                &|i, j| distance(&descriptors[i as usize], &descriptors[j as usize]),
                 Linkage {
                     threshold: options.threshold,
                     cap,
@@ -226,6 +230,25 @@ mod tests {
         let got = suggest(&[query(0.3, 1, &[]), query(0.1, 1, &[])], &ex, 0.6);
         assert_eq!(got[0], None);
         assert_eq!(got[1].map(|p| p.0), Some(10));
+    }
+
+    #[test]
+    fn a_few_listed_neighbours_cluster_big_people_as_all_pairs_would() {
+        // Skewed sizes like a family archive: the largest people have hundreds of faces, every
+        // pair of them close, far more than the 4 neighbours listed per face.
+        let labels = crate::bench::synthetic::family_labels(3_000, 40, 5);
+        let descriptors = crate::bench::synthetic::descriptors(&labels, 40, 5);
+        let few = ClusterOptions {
+            neighbours: 4,
+            ..Default::default()
+        };
+        let all = ClusterOptions {
+            neighbours: descriptors.len(),
+            ..Default::default()
+        };
+        let got = cluster(&descriptors, &few);
+        assert_eq!(got, cluster(&descriptors, &all));
+        assert_eq!(crate::people::eval::score(&got, &labels).pairwise_f1, 1.0);
     }
 
     #[test]
