@@ -263,20 +263,27 @@ pub fn nearest_allowed(
     targets: &[Descriptor],
     allowed: impl Fn(usize, usize) -> bool + Sync,
 ) -> Vec<Option<(usize, f32)>> {
-    cross_scan(
-        queries,
-        targets,
-        allowed,
-        |best| best.first().map_or(f32::INFINITY, |b| b.1),
-        |best, j, exact| match best.first_mut() {
-            Some(b) if b.1 < exact || (b.1 == exact && b.0 < j) => {}
-            Some(b) => *b = (j, exact),
-            None => best.push((j, exact)),
-        },
-    )
-    .into_iter()
-    .map(|best| best.first().map(|&(j, d2)| (j, d2.sqrt())))
-    .collect()
+    cross_scan(queries, targets, allowed, nearest_bound, keep_nearest)
+        .into_iter()
+        .map(|best| best.first().map(|&(j, d2)| (j, d2.sqrt())))
+        .collect()
+}
+
+#[allow(
+    clippy::ptr_arg,
+    reason = "the signature of cross_scan's `bound` callbacks"
+)]
+fn nearest_bound(best: &Vec<(usize, f32)>) -> f32 {
+    best.first().map_or(f32::INFINITY, |b| b.1)
+}
+
+/// Keeps the nearest target (ties to the lower index) as the only entry of `best`.
+fn keep_nearest(best: &mut Vec<(usize, f32)>, j: usize, exact: f32) {
+    match best.first_mut() {
+        Some(b) if b.1 < exact || (b.1 == exact && b.0 < j) => {}
+        Some(b) => *b = (j, exact),
+        None => best.push((j, exact)),
+    }
 }
 
 /// Folds the exact squared distance of every (query, target) pair that `allowed` accepts into
@@ -299,29 +306,15 @@ where
     // matrix product would first spend as long on the targets' norms as this spends on the
     // distances themselves.
     if queries.len() <= DIRECT_QUERIES {
-        let chunk = 4096;
-        let parts: Vec<Vec<Vec<(usize, f32)>>> = targets
-            .par_chunks(chunk)
-            .enumerate()
-            .map(|(k, part)| {
-                let mut found: Vec<Vec<(usize, f32)>> = vec![Vec::new(); queries.len()];
-                let mut approx = vec![0.0f32; part.len()];
-                for (i, query) in queries.iter().enumerate() {
-                    squared_distances(query, part, &mut approx);
-                    for (c, &a) in approx.iter().enumerate() {
-                        let j = k * chunk + c;
-                        if a <= bound(&found[i]) + SLACK && allowed(i, j) {
-                            let exact = squared_distance(query, &part[c]);
-                            if exact <= bound(&found[i]) {
-                                visit(&mut found[i], j, exact);
-                            }
-                        }
-                    }
-                }
-                found
-            })
-            .collect();
-        return fold_parts(queries.len(), parts, &bound, &visit);
+        return direct_scan(
+            queries,
+            targets,
+            |query, range, out| squared_distances(query, &targets[range], out),
+            |b| b + SLACK,
+            &allowed,
+            &bound,
+            &visit,
+        );
     }
     // Few queries (an incremental match): split the targets across threads instead, then fold.
     if query_blocks == 1 && targets.len() > 4 * TILE {
@@ -347,6 +340,186 @@ where
             )
         })
         .collect()
+}
+
+/// The scan for one to [`DIRECT_QUERIES`] queries: `fill(query, targets, out)` writes
+/// approximate squared distances to a chunk of targets, and a target is re-measured exactly only
+/// if its approximation is within `widen(bound)`. Chunks are spread over rayon's threads.
+fn direct_scan<F, W, A, B, V>(
+    queries: &[Descriptor],
+    targets: &[Descriptor],
+    fill: F,
+    widen: W,
+    allowed: &A,
+    bound: &B,
+    visit: &V,
+) -> Vec<Vec<(usize, f32)>>
+where
+    F: Fn(&Descriptor, std::ops::Range<usize>, &mut [f32]) + Sync,
+    W: Fn(f32) -> f32 + Sync,
+    A: Fn(usize, usize) -> bool + Sync,
+    B: Fn(&Vec<(usize, f32)>) -> f32 + Sync,
+    V: Fn(&mut Vec<(usize, f32)>, usize, f32) + Sync,
+{
+    const CHUNK: usize = 4096;
+    let parts: Vec<Vec<Vec<(usize, f32)>>> = (0..targets.len().div_ceil(CHUNK))
+        .into_par_iter()
+        .map(|k| {
+            let range = k * CHUNK..((k + 1) * CHUNK).min(targets.len());
+            let mut found: Vec<Vec<(usize, f32)>> = vec![Vec::new(); queries.len()];
+            let mut approx = vec![0.0f32; range.len()];
+            for (i, query) in queries.iter().enumerate() {
+                fill(query, range.clone(), &mut approx);
+                let mut limit = widen(bound(&found[i]));
+                for (c, &a) in approx.iter().enumerate() {
+                    let j = range.start + c;
+                    if a <= limit && allowed(i, j) {
+                        let exact = squared_distance(query, &targets[j]);
+                        if exact <= bound(&found[i]) {
+                            visit(&mut found[i], j, exact);
+                            limit = widen(bound(&found[i]));
+                        }
+                    }
+                }
+            }
+            found
+        })
+        .collect();
+    fold_parts(queries.len(), parts, bound, visit)
+}
+
+/// Targets rounded to half precision, for comparing one new face with every exemplar: half the
+/// bytes to read, and the rounding error is measured, so nothing is missed.
+#[derive(Debug, Clone)]
+pub struct HalfIndex {
+    halves: Vec<[u16; DESCRIPTOR_LEN]>,
+    /// The largest distance between a target and its rounded copy.
+    error: f32,
+}
+
+impl HalfIndex {
+    /// `None` where the CPU lacks the AVX-512 conversions; the full-precision scan serves then.
+    pub fn new(targets: &[Descriptor]) -> Option<HalfIndex> {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            let mut halves = vec![[0u16; DESCRIPTOR_LEN]; targets.len()];
+            let mut error = 0.0f32;
+            for (half, target) in halves.iter_mut().zip(targets) {
+                // SAFETY: the CPU supports AVX-512F (checked above).
+                let rounded = unsafe { to_half_avx512(target, half) };
+                error = error.max(squared_distance(target, &rounded).sqrt());
+            }
+            return Some(HalfIndex { halves, error });
+        }
+        let _ = targets;
+        None
+    }
+
+    pub fn len(&self) -> usize {
+        self.halves.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.halves.is_empty()
+    }
+}
+
+/// Rounds `d` to half precision into `out`; returns the rounded values widened back to f32.
+///
+/// # Safety
+/// The CPU must support AVX-512F.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn to_half_avx512(d: &Descriptor, out: &mut [u16; DESCRIPTOR_LEN]) -> Descriptor {
+    use std::arch::x86_64::*;
+    let mut back = [0.0f32; DESCRIPTOR_LEN];
+    for p in 0..DESCRIPTOR_LEN / 16 {
+        // SAFETY: 16 floats / 16 halves at offset 16·p lie inside the 128-element arrays.
+        unsafe {
+            let v = _mm512_loadu_ps(d.as_ptr().add(p * 16));
+            let h = _mm512_cvtps_ph::<{ _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC }>(v);
+            _mm256_storeu_si256(out.as_mut_ptr().add(p * 16).cast(), h);
+            _mm512_storeu_ps(back.as_mut_ptr().add(p * 16), _mm512_cvtph_ps(h));
+        }
+    }
+    back
+}
+
+/// [`nearest_allowed`] for one to [`DIRECT_QUERIES`] queries against targets with a
+/// [`HalfIndex`]: same answers (the half-precision pass only chooses what to re-measure, within
+/// its measured error), about half the memory traffic. More queries use [`nearest_allowed`].
+pub fn nearest_allowed_indexed(
+    queries: &[Descriptor],
+    targets: &[Descriptor],
+    index: &HalfIndex,
+    allowed: impl Fn(usize, usize) -> bool + Sync,
+) -> Vec<Option<(usize, f32)>> {
+    if queries.len() > DIRECT_QUERIES || index.len() != targets.len() {
+        return nearest_allowed(queries, targets, allowed);
+    }
+    // ‖q − t̃‖ ≤ ‖q − t‖ + error, so a target closer than the best so far has an approximate
+    // distance below (best + error)², plus rounding slack of the squared sums.
+    let error = index.error;
+    let widen = move |bound: f32| {
+        if bound.is_finite() {
+            let reach = bound.sqrt() + error;
+            reach * reach + SLACK
+        } else {
+            f32::INFINITY
+        }
+    };
+    direct_scan(
+        queries,
+        targets,
+        |query, range, out| half_squared_distances(query, &index.halves[range], out),
+        widen,
+        &allowed,
+        &nearest_bound,
+        &keep_nearest,
+    )
+    .into_iter()
+    .map(|best| best.first().map(|&(j, d2)| (j, d2.sqrt())))
+    .collect()
+}
+
+fn half_squared_distances(query: &Descriptor, halves: &[[u16; DESCRIPTOR_LEN]], out: &mut [f32]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        // SAFETY: a HalfIndex only exists where the CPU supports AVX-512F (`HalfIndex::new`).
+        unsafe { half_squared_distances_avx512(query, halves, out) }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let _ = (query, halves, out);
+        unreachable!("HalfIndex::new returns None off x86_64");
+    }
+}
+
+/// # Safety
+/// The CPU must support AVX-512F.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn half_squared_distances_avx512(
+    query: &Descriptor,
+    halves: &[[u16; DESCRIPTOR_LEN]],
+    out: &mut [f32],
+) {
+    use std::arch::x86_64::*;
+    const LANES: usize = 16;
+    const PARTS: usize = DESCRIPTOR_LEN / LANES;
+    // SAFETY (all loads): the query holds PARTS·LANES floats and each target PARTS·LANES halves;
+    // every load reads LANES of them at offset p·LANES; unaligned loads.
+    let q: [__m512; PARTS] =
+        std::array::from_fn(|p| unsafe { _mm512_loadu_ps(query.as_ptr().add(p * LANES)) });
+    for (o, t) in out.iter_mut().zip(halves) {
+        let mut acc = _mm512_setzero_ps();
+        for (p, &qp) in q.iter().enumerate() {
+            let h = unsafe { _mm256_loadu_si256(t.as_ptr().add(p * LANES).cast()) };
+            let d = _mm512_sub_ps(qp, _mm512_cvtph_ps(h));
+            acc = _mm512_fmadd_ps(d, d, acc);
+        }
+        *o = _mm512_reduce_add_ps(acc);
+    }
 }
 
 /// Folds per-chunk results (chunks in target order) into one list per query.
@@ -673,6 +846,31 @@ mod tests {
             let within = cross_within(&queries[i..=i], targets, 0.6);
             assert_eq!(within[0], many_within[i], "query {i}");
         }
+    }
+
+    #[test]
+    fn the_half_precision_index_finds_the_same_nearest() {
+        let d = synthetic(60, 160, 21); // 9,600 faces
+        let (queries, targets) = d.split_at(8);
+        let Some(index) = HalfIndex::new(targets) else {
+            return; // no AVX-512 here: the index is never used
+        };
+        assert!(index.error > 0.0 && index.error < 1e-3);
+        let rule = |i: usize, j: usize| !(i * 7 + j).is_multiple_of(5);
+        for n in [1, 3, 8] {
+            let want = nearest_allowed(&queries[..n], targets, rule);
+            assert_eq!(
+                nearest_allowed_indexed(&queries[..n], targets, &index, rule),
+                want
+            );
+        }
+        // Exact ties (a duplicated target) still go to the lower index.
+        let mut twins = targets.to_vec();
+        twins.insert(0, queries[0]);
+        twins.push(queries[0]);
+        let index = HalfIndex::new(&twins).unwrap();
+        let got = nearest_allowed_indexed(&queries[..1], &twins, &index, |_, _| true);
+        assert_eq!(got[0], Some((0, 0.0)));
     }
 
     #[test]

@@ -9,7 +9,10 @@ use std::collections::{HashMap, HashSet};
 
 use super::agglomerative::{CannotLink, Linkage, agglomerative};
 use super::chinese_whispers::chinese_whispers;
-use super::graph::{cross_within, distance, nearest_allowed, nearest_within, neighbours_within};
+use super::graph::{
+    HalfIndex, cross_within, distance, nearest_allowed, nearest_allowed_indexed, nearest_within,
+    neighbours_within,
+};
 use crate::engine::resnet::Descriptor;
 use crate::library::store::{PersonId, PhotoId};
 
@@ -100,6 +103,25 @@ pub fn cluster_constrained(
 pub struct Exemplars {
     pub descriptors: Vec<Descriptor>,
     pub persons: Vec<PersonId>,
+    /// Built by [`Exemplars::prepare`] for exemplars kept to match many single faces.
+    index: Option<HalfIndex>,
+}
+
+impl Exemplars {
+    pub fn new(descriptors: Vec<Descriptor>, persons: Vec<PersonId>) -> Self {
+        Exemplars {
+            descriptors,
+            persons,
+            index: None,
+        }
+    }
+
+    /// Builds a half-precision copy that makes matching one to eight faces at a time about
+    /// twice as fast (a pass over all exemplars: worth it only if they are kept for several
+    /// matches). Adding exemplars afterwards makes the copy stale; it is then not used.
+    pub fn prepare(&mut self) {
+        self.index = HalfIndex::new(&self.descriptors);
+    }
 }
 
 /// A face to place.
@@ -121,9 +143,13 @@ pub fn suggest(
     threshold: f32,
 ) -> Vec<Option<(PersonId, f32)>> {
     let descriptors: Vec<Descriptor> = queries.iter().map(|q| q.descriptor).collect();
-    let nearest = nearest_allowed(&descriptors, &exemplars.descriptors, |i, j| {
-        !queries[i].forbidden.contains(&exemplars.persons[j])
-    });
+    let allowed = |i: usize, j: usize| !queries[i].forbidden.contains(&exemplars.persons[j]);
+    let nearest = match &exemplars.index {
+        Some(index) => {
+            nearest_allowed_indexed(&descriptors, &exemplars.descriptors, index, allowed)
+        }
+        None => nearest_allowed(&descriptors, &exemplars.descriptors, allowed),
+    };
     let mut picks: Vec<Option<(PersonId, f32)>> = nearest
         .into_iter()
         .map(|n| {
@@ -207,10 +233,7 @@ mod tests {
 
     #[test]
     fn suggests_the_nearest_allowed_person_below_the_threshold() {
-        let ex = Exemplars {
-            descriptors: vec![at(0.0), at(1.0), at(1.3)],
-            persons: vec![10, 20, 30],
-        };
+        let ex = Exemplars::new(vec![at(0.0), at(1.0), at(1.3)], vec![10, 20, 30]);
         let got = suggest(
             &[query(0.1, 1, &[]), query(1.1, 2, &[20]), query(5.0, 3, &[])],
             &ex,
@@ -223,10 +246,7 @@ mod tests {
 
     #[test]
     fn one_person_per_photo() {
-        let ex = Exemplars {
-            descriptors: vec![at(0.0)],
-            persons: vec![10],
-        };
+        let ex = Exemplars::new(vec![at(0.0)], vec![10]);
         let got = suggest(&[query(0.3, 1, &[]), query(0.1, 1, &[])], &ex, 0.6);
         assert_eq!(got[0], None);
         assert_eq!(got[1].map(|p| p.0), Some(10));
