@@ -261,6 +261,37 @@ fn reject_moves_the_face_out_for_good() {
     assert_eq!(snapshot(&store), before);
 }
 
+/// Regression: a face taken out of one named person was at once suggested for the next named
+/// look-alike, and the next, each costing the user another "not this person".
+#[test]
+fn a_rejected_face_waits_in_an_unnamed_cluster_not_in_another_named_person() {
+    // Ada at 0.0 and Bea at 0.7; photo 4's face at 0.35 is near both and is neither.
+    let (mut store, ids) = library(&[&[0.0], &[0.0], &[0.7], &[0.7], &[0.35]]);
+    match_new_faces(&mut store).unwrap();
+    let ada = person_of(&store, ids[0][0]).0.unwrap();
+    let bea = person_of(&store, ids[2][0]).0.unwrap();
+    assert_ne!(ada, bea);
+    name_person(&mut store, ada, "Ada").unwrap();
+    name_person(&mut store, bea, "Bea").unwrap();
+    let stranger = ids[4][0];
+    if person_of(&store, stranger).0 != Some(ada) {
+        move_faces(&mut store, &[stranger], ada).unwrap();
+    }
+    reject(&mut store, &[stranger], Some(ada)).unwrap();
+    let (p, state) = person_of(&store, stranger);
+    let p = p.expect("placed again at once");
+    assert_eq!(state, FaceState::Suggested);
+    assert!(p != ada && p != bea, "handed to another named person");
+    assert_eq!(store.person_row(p).unwrap().unwrap().name, None);
+    // Bea's review still offers it.
+    assert!(
+        suggestions(&store, bea, 10)
+            .unwrap()
+            .iter()
+            .any(|s| s.face == stranger)
+    );
+}
+
 #[test]
 fn reject_of_a_face_in_no_person_needs_a_person() {
     let (mut store, ids) = three_people();
