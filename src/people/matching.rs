@@ -98,6 +98,38 @@ pub fn cluster_constrained(
     }
 }
 
+/// How likely a suggested face is the person, in words for the review page: from its distance to
+/// the person's nearest confirmed face and the user's match distance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Likelihood {
+    /// Well inside the match distance: almost always the person.
+    VeryLikely,
+    /// Inside the match distance: suggested automatically.
+    Likely,
+    /// Beyond the match distance: offered for review only, often someone else.
+    LessLikely,
+}
+
+impl Likelihood {
+    pub fn of(distance: f32, match_threshold: f32) -> Likelihood {
+        if distance < match_threshold - 0.1 {
+            Likelihood::VeryLikely
+        } else if distance < match_threshold {
+            Likelihood::Likely
+        } else {
+            Likelihood::LessLikely
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Likelihood::VeryLikely => "very likely",
+            Likelihood::Likely => "likely",
+            Likelihood::LessLikely => "less likely",
+        }
+    }
+}
+
 /// Confirmed faces of named persons: what new faces are compared with.
 #[derive(Debug, Clone, Default)]
 pub struct Exemplars {
@@ -242,6 +274,15 @@ mod tests {
         assert_eq!(got[0].map(|p| p.0), Some(10));
         assert_eq!(got[1].map(|p| p.0), Some(30), "20 was rejected");
         assert_eq!(got[2], None, "too far from everyone");
+    }
+
+    #[test]
+    fn likelihood_words_follow_the_match_distance() {
+        assert_eq!(Likelihood::of(0.42, 0.6), Likelihood::VeryLikely);
+        assert_eq!(Likelihood::of(0.55, 0.6), Likelihood::Likely);
+        assert_eq!(Likelihood::of(0.62, 0.6), Likelihood::LessLikely);
+        assert_eq!(Likelihood::of(0.62, 0.65), Likelihood::Likely);
+        assert_eq!(Likelihood::of(0.6, 0.6).label(), "less likely");
     }
 
     #[test]

@@ -5,6 +5,7 @@ use egui::{Key, RichText, Vec2};
 
 use super::{Frame, TileLook, count, empty_state, face_tile, paint_face, virtual_grid};
 use crate::library::store::FaceId;
+use crate::people::matching::Likelihood;
 use crate::people::ops::{PersonId, Suggestion};
 use crate::ui::backend::Mutation;
 use crate::ui::state::{Action, ReviewViewState, View};
@@ -111,8 +112,9 @@ fn one_at_a_time(
         );
         ui.label(
             RichText::new(format!(
-                "{} to review · distance {:.2} · {}",
+                "{} to review · {} (distance {:.2}) · {}",
                 remaining,
+                Likelihood::of(item.distance, frame.settings.match_threshold).label(),
                 item.distance,
                 item.path.display()
             ))
@@ -256,7 +258,8 @@ fn batch(
                 state.batch_selected.insert(item.face);
             }
             response.on_hover_text(format!(
-                "distance {:.2}\n{}",
+                "{} (distance {:.2})\n{}",
+                Likelihood::of(item.distance, frame.settings.match_threshold).label(),
                 item.distance,
                 item.path.display()
             ));
