@@ -10,7 +10,7 @@ use std::process::Command;
 use std::sync::mpsc;
 
 use common::*;
-use kindred::engine::geometry::{Point, Rect};
+use kindred::engine::geometry::Rect;
 use kindred::engine::resnet::DESCRIPTOR_LEN;
 use kindred::export::album::{
     self, Action, ExportControl, ExportError, ExportPlan, ExportRequest, ExportSummary, Layout,
@@ -56,31 +56,19 @@ impl Lib {
         fs::copy(fixture(&format!("golden/images/{stem}.png")), &path).unwrap();
         let (width, height) = image::image_dimensions(&path).unwrap();
         let meta = fs::metadata(&path).unwrap();
+        let faces = rects
+            .iter()
+            .map(|&rect| NewFace::at(rect, [0.0; DESCRIPTOR_LEN]))
+            .collect();
         let id = self
             .store
             .record_analysis(&PhotoAnalysis {
-                root_id: None,
-                path: path.clone(),
                 size: meta.len(),
                 // 2021-03-04 12:00 UTC: the date a photo without EXIF date is filed under.
                 mtime_ns: 1_614_859_200_000_000_000,
                 content_hash: rel.to_string(),
-                width,
-                height,
-                orientation: 1,
                 taken_at: taken_at.map(str::to_string),
-                camera: None,
-                analysis_key: "test".into(),
-                faces: rects
-                    .iter()
-                    .map(|&rect| NewFace {
-                        rect,
-                        confidence: 1.0,
-                        landmarks: [Point::new(0, 0); 5],
-                        descriptor: [0.0; DESCRIPTOR_LEN],
-                        thumbnail_jpeg: Vec::new(),
-                    })
-                    .collect(),
+                ..PhotoAnalysis::new(&path, width, height, faces)
             })
             .unwrap();
         let faces = self

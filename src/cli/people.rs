@@ -645,34 +645,18 @@ pub fn bench_cluster(
 
 /// Stores faces as photos of ten faces each.
 fn store_faces(store: &mut Store, faces: &[Descriptor], prefix: &str) -> anyhow::Result<()> {
-    use crate::engine::geometry::Point;
     use crate::library::store::{NewFace, PhotoAnalysis};
     store.in_transaction(|s| {
         for (n, chunk) in faces.chunks(10).enumerate() {
-            s.record_analysis_in_tx(&PhotoAnalysis {
-                root_id: None,
-                path: PathBuf::from(format!("/bench/{prefix}/{n:06}.jpg")),
-                size: 1,
-                mtime_ns: 1,
-                content_hash: format!("{prefix}{n}"),
-                width: 4000,
-                height: 3000,
-                orientation: 1,
-                taken_at: None,
-                camera: None,
-                analysis_key: "bench".into(),
-                faces: chunk
-                    .iter()
-                    .enumerate()
-                    .map(|(k, d)| NewFace {
-                        rect: Rect::new(k as i64 * 300, 0, k as i64 * 300 + 200, 200),
-                        confidence: 1.0,
-                        landmarks: [Point::new(0, 0); 5],
-                        descriptor: *d,
-                        thumbnail_jpeg: Vec::new(),
-                    })
-                    .collect(),
-            })?;
+            let faces = chunk
+                .iter()
+                .enumerate()
+                .map(|(k, d)| {
+                    NewFace::at(Rect::new(k as i64 * 300, 0, k as i64 * 300 + 200, 200), *d)
+                })
+                .collect();
+            let path = format!("/bench/{prefix}/{n:06}.jpg");
+            s.record_analysis_in_tx(&PhotoAnalysis::new(path, 4000, 3000, faces))?;
         }
         Ok(())
     })?;

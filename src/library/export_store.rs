@@ -249,39 +249,18 @@ impl Store {
 
 #[cfg(test)]
 pub(crate) mod tests {
-    use std::path::PathBuf;
-
     use super::*;
-    use crate::engine::geometry::Point;
     use crate::engine::resnet::DESCRIPTOR_LEN;
     use crate::library::store::{NewFace, PhotoAnalysis};
 
     /// Stores a photo at `path` with faces at `rects`; returns its face ids.
     pub(crate) fn add_photo(store: &mut Store, path: &str, rects: &[Rect]) -> Vec<FaceId> {
+        let faces = rects
+            .iter()
+            .map(|&rect| NewFace::at(rect, [0.0; DESCRIPTOR_LEN]))
+            .collect();
         let id = store
-            .record_analysis(&PhotoAnalysis {
-                root_id: None,
-                path: PathBuf::from(path),
-                size: 1,
-                mtime_ns: 1,
-                content_hash: path.to_string(),
-                width: 640,
-                height: 480,
-                orientation: 1,
-                taken_at: None,
-                camera: None,
-                analysis_key: "test".into(),
-                faces: rects
-                    .iter()
-                    .map(|&rect| NewFace {
-                        rect,
-                        confidence: 1.0,
-                        landmarks: [Point::new(0, 0); 5],
-                        descriptor: [0.0; DESCRIPTOR_LEN],
-                        thumbnail_jpeg: Vec::new(),
-                    })
-                    .collect(),
-            })
+            .record_analysis(&PhotoAnalysis::new(path, 640, 480, faces))
             .unwrap();
         store
             .faces_of_photo(id)

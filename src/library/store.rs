@@ -115,6 +115,20 @@ pub struct NewFace {
     pub thumbnail_jpeg: Vec<u8>,
 }
 
+impl NewFace {
+    /// A face at `rect` with `descriptor` that did not come from the detector (synthetic
+    /// libraries, tests): full confidence, no landmarks, no thumbnail.
+    pub fn at(rect: Rect, descriptor: Descriptor) -> NewFace {
+        NewFace {
+            rect,
+            confidence: 1.0,
+            landmarks: [Point::new(0, 0); 5],
+            descriptor,
+            thumbnail_jpeg: Vec::new(),
+        }
+    }
+}
+
 /// The result of analysing one photo, committed atomically with its faces.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PhotoAnalysis {
@@ -131,6 +145,29 @@ pub struct PhotoAnalysis {
     /// Identifies the models and settings that produced the faces.
     pub analysis_key: String,
     pub faces: Vec<NewFace>,
+}
+
+impl PhotoAnalysis {
+    /// An upright `width`×`height` photo at `path` with `faces`, known by its path alone (the
+    /// path stands in for the content hash; no file size, time, date, camera or folder), as
+    /// synthetic libraries and tests make them. Set the other fields with struct update syntax.
+    pub fn new(path: impl Into<PathBuf>, width: u32, height: u32, faces: Vec<NewFace>) -> Self {
+        let path = path.into();
+        PhotoAnalysis {
+            root_id: None,
+            content_hash: path.to_string_lossy().into_owned(),
+            path,
+            size: 0,
+            mtime_ns: 0,
+            width,
+            height,
+            orientation: 1,
+            taken_at: None,
+            camera: None,
+            analysis_key: "external".into(),
+            faces,
+        }
+    }
 }
 
 /// Counts for `kindred status`.
@@ -884,28 +921,20 @@ mod tests {
     use super::*;
 
     fn analysis(path: &str, hash: &str, rects: &[Rect]) -> PhotoAnalysis {
+        let faces = rects
+            .iter()
+            .map(|&rect| NewFace {
+                landmarks: [Point::new(1, 2); 5],
+                thumbnail_jpeg: vec![1, 2, 3],
+                ..NewFace::at(rect, [0.5; DESCRIPTOR_LEN])
+            })
+            .collect();
         PhotoAnalysis {
-            root_id: None,
-            path: PathBuf::from(path),
             size: 100,
             mtime_ns: 1,
             content_hash: hash.to_string(),
-            width: 640,
-            height: 480,
-            orientation: 1,
-            taken_at: None,
-            camera: None,
             analysis_key: "test".into(),
-            faces: rects
-                .iter()
-                .map(|&rect| NewFace {
-                    rect,
-                    confidence: 1.0,
-                    landmarks: [Point::new(1, 2); 5],
-                    descriptor: [0.5; DESCRIPTOR_LEN],
-                    thumbnail_jpeg: vec![1, 2, 3],
-                })
-                .collect(),
+            ..PhotoAnalysis::new(path, 640, 480, faces)
         }
     }
 

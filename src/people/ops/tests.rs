@@ -1,11 +1,8 @@
 //! Each operation, its undo, and the invariants under random sequences of operations.
 
-use std::path::PathBuf;
-
 use proptest::prelude::*;
 
 use super::*;
-use crate::engine::geometry::Point;
 use crate::library::store::{NewFace, PhotoAnalysis};
 
 /// A descriptor at `x` along one axis plus a small per-face offset on another, so faces of one
@@ -23,30 +20,18 @@ fn library(photos: &[&[f32]]) -> (Store, Vec<Vec<FaceId>>) {
     let mut store = Store::open_in_memory().unwrap();
     let mut ids = Vec::new();
     for (i, xs) in photos.iter().enumerate() {
-        let analysis = PhotoAnalysis {
-            root_id: None,
-            path: PathBuf::from(format!("/photos/{i}.jpg")),
-            size: 1,
-            mtime_ns: 1,
-            content_hash: format!("hash{i}"),
-            width: 1000,
-            height: 1000,
-            orientation: 1,
-            taken_at: None,
-            camera: None,
-            analysis_key: "test".into(),
-            faces: xs
-                .iter()
-                .enumerate()
-                .map(|(k, &x)| NewFace {
-                    rect: Rect::new(k as i64 * 100, 0, k as i64 * 100 + 50, 50),
-                    confidence: 1.0 + k as f64,
-                    landmarks: [Point::new(0, 0); 5],
-                    descriptor: desc(x, 0.01 * ((i * 7 + k) % 5) as f32),
-                    thumbnail_jpeg: Vec::new(),
-                })
-                .collect(),
-        };
+        let faces = xs
+            .iter()
+            .enumerate()
+            .map(|(k, &x)| NewFace {
+                confidence: 1.0 + k as f64,
+                ..NewFace::at(
+                    Rect::new(k as i64 * 100, 0, k as i64 * 100 + 50, 50),
+                    desc(x, 0.01 * ((i * 7 + k) % 5) as f32),
+                )
+            })
+            .collect();
+        let analysis = PhotoAnalysis::new(format!("/photos/{i}.jpg"), 1000, 1000, faces);
         let photo = store.record_analysis(&analysis).unwrap();
         ids.push(
             store
@@ -354,30 +339,17 @@ fn new_faces_are_suggested_for_named_people_once_per_photo() {
     // New photos: one of Ada, one with two Ada-like faces, one with Ada-like face next to a
     // confirmed Ada.
     let photo = |store: &mut Store, name: &str, xs: &[f32]| {
-        let analysis = PhotoAnalysis {
-            root_id: None,
-            path: PathBuf::from(name),
-            size: 1,
-            mtime_ns: 1,
-            content_hash: name.into(),
-            width: 10,
-            height: 10,
-            orientation: 1,
-            taken_at: None,
-            camera: None,
-            analysis_key: "test".into(),
-            faces: xs
-                .iter()
-                .enumerate()
-                .map(|(k, &x)| NewFace {
-                    rect: Rect::new(k as i64 * 10, 0, k as i64 * 10 + 5, 5),
-                    confidence: 1.0,
-                    landmarks: [Point::new(0, 0); 5],
-                    descriptor: desc(x, 0.02 * k as f32),
-                    thumbnail_jpeg: Vec::new(),
-                })
-                .collect(),
-        };
+        let faces = xs
+            .iter()
+            .enumerate()
+            .map(|(k, &x)| {
+                NewFace::at(
+                    Rect::new(k as i64 * 10, 0, k as i64 * 10 + 5, 5),
+                    desc(x, 0.02 * k as f32),
+                )
+            })
+            .collect();
+        let analysis = PhotoAnalysis::new(name, 10, 10, faces);
         let id = store.record_analysis(&analysis).unwrap();
         store
             .faces_of_photo(id)
