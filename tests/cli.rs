@@ -198,35 +198,33 @@ fn a_truncated_model_is_refused_with_file_and_offset() {
     assert!(stderr.contains("expected"), "{stderr}");
 }
 
+/// Runs `cmd` with its output pipe closed before it writes anything; asserts it does not panic.
+fn assert_quiet_on_a_closed_pipe(mut cmd: Command) {
+    let mut child = cmd
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "stderr: {stderr}");
+}
+
 /// Regression: `kindred … | head -1` panicked with "failed printing to stdout: Broken pipe"
 /// once the reader had gone. A command-line tool should just stop, as `ls` or `rg` do.
 #[test]
 fn a_closed_output_pipe_ends_the_command_quietly() {
     let dir = tempfile::tempdir().unwrap();
-    let mut child = kindred()
-        .arg("analyze")
-        .arg("--help")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    // Close the reading end before the child writes anything.
-    drop(child.stdout.take());
-    let out = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!stderr.contains("panicked"), "stderr: {stderr}");
-    let mut child = kindred()
+    let mut help = kindred();
+    help.args(["analyze", "--help"]);
+    assert_quiet_on_a_closed_pipe(help);
+    let mut bench = kindred();
+    bench
         .arg("--library")
         .arg(dir.path().join("lib.kindred"))
         .args([
             "bench", "cluster", "--faces", "300", "--people", "30", "--batch", "5",
-        ])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    drop(child.stdout.take());
-    let out = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!stderr.contains("panicked"), "stderr: {stderr}");
+        ]);
+    assert_quiet_on_a_closed_pipe(bench);
 }

@@ -521,26 +521,16 @@ pub fn nearest_allowed_indexed(
     if queries.len() > DIRECT_QUERIES || index.len() != targets.len() || !cpu_has_vnni() {
         return nearest_allowed(queries, targets, allowed);
     }
-    // q·t − q̂·t̂ = q·(t − t̂) + (q − q̂)·t̂, so the approximate squared distance
-    // ‖q‖² + ‖t‖² − 2 q̂·t̂ is within 2(‖q‖·error + ‖q − q̂‖·largest) of the true one.
-    let slack: Vec<f32> = queries
-        .iter()
-        .map(|q| {
-            let (_, q_error, _) = quantize(q, index.scale);
-            let q_norm = squared_norm(q).sqrt();
-            2.0 * (q_norm * index.error + q_error * index.largest) + SLACK
-        })
-        .collect();
     let by_query: Vec<Vec<Option<(usize, f32)>>> = queries
         .iter()
-        .zip(&slack)
         .enumerate()
-        .map(|(i, (query, &slack))| {
+        .map(|(i, query)| {
+            let coded = CodedQuery::new(query, index);
             direct_scan(
                 std::slice::from_ref(query),
                 targets,
-                |query, range, out| quantized_squared_distances(query, index, range, out),
-                |bound| bound + slack,
+                |_, range, out| coded.squared_distances(index, range, out),
+                |bound| bound + coded.slack,
                 &|_, j| allowed(i, j),
                 &nearest_bound,
                 &keep_nearest,
@@ -553,30 +543,53 @@ pub fn nearest_allowed_indexed(
     by_query.into_iter().flatten().collect()
 }
 
-fn quantized_squared_distances(
-    query: &Descriptor,
-    index: &QuantizedIndex,
-    range: std::ops::Range<usize>,
-    out: &mut [f32],
-) {
-    let (codes, _, _) = quantize(query, index.scale);
-    // Unsigned for VNNI: q + 128, undone per target with its code sum.
-    let shifted: [u8; DESCRIPTOR_LEN] = std::array::from_fn(|k| (codes[k] as u8) ^ 0x80);
-    let query_norm = squared_norm(query);
-    let to_dot = 1.0 / (index.scale * index.scale);
-    #[cfg(target_arch = "x86_64")]
-    {
-        // SAFETY: callers reach this only after `cpu_has_vnni()`; `range` lies within the index.
-        unsafe {
-            quantized_dots_vnni(&shifted, &index.codes[range.clone()], out);
+/// A query coded once for a [`QuantizedIndex`] scan, not once per chunk of targets.
+struct CodedQuery {
+    /// Unsigned for VNNI: the codes + 128, undone per target with its code sum.
+    shifted: [u8; DESCRIPTOR_LEN],
+    /// ‖q‖².
+    norm: f32,
+    /// How far an approximate squared distance may be from the true one, plus rounding slack.
+    slack: f32,
+}
+
+impl CodedQuery {
+    fn new(query: &Descriptor, index: &QuantizedIndex) -> CodedQuery {
+        let (codes, error, _) = quantize(query, index.scale);
+        let norm = squared_norm(query);
+        // q·t − q̂·t̂ = q·(t − t̂) + (q − q̂)·t̂, so the approximate squared distance
+        // ‖q‖² + ‖t‖² − 2 q̂·t̂ is within 2(‖q‖·error + ‖q − q̂‖·largest) of the true one.
+        let slack = 2.0 * (norm.sqrt() * index.error + error * index.largest) + SLACK;
+        CodedQuery {
+            shifted: std::array::from_fn(|k| (codes[k] as u8) ^ 0x80),
+            norm,
+            slack,
         }
     }
-    #[cfg(not(target_arch = "x86_64"))]
-    unreachable!("QuantizedIndex::new returns None off x86_64");
-    for (k, o) in out.iter_mut().enumerate() {
-        let t = range.start + k;
-        let dot = (*o as i32 - 128 * index.code_sums[t]) as f32 * to_dot;
-        *o = query_norm + index.norms[t] - 2.0 * dot;
+
+    /// Approximate squared distances to the index's targets in `range`.
+    fn squared_distances(
+        &self,
+        index: &QuantizedIndex,
+        range: std::ops::Range<usize>,
+        out: &mut [f32],
+    ) {
+        #[cfg(target_arch = "x86_64")]
+        {
+            // SAFETY: callers reach this only after `cpu_has_vnni()`; `range` lies within the
+            // index.
+            unsafe {
+                quantized_dots_vnni(&self.shifted, &index.codes[range.clone()], out);
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        unreachable!("QuantizedIndex::new returns None off x86_64");
+        let to_dot = 1.0 / (index.scale * index.scale);
+        for (k, o) in out.iter_mut().enumerate() {
+            let t = range.start + k;
+            let dot = (*o as i32 - 128 * index.code_sums[t]) as f32 * to_dot;
+            *o = self.norm + index.norms[t] - 2.0 * dot;
+        }
     }
 }
 
@@ -739,7 +752,7 @@ fn squared_distance_lanes(a: &Descriptor, b: &Descriptor) -> f32 {
 /// lanes, so the last bits differ from [`squared_distance`]).
 fn squared_distances(query: &Descriptor, targets: &[Descriptor], out: &mut [f32]) {
     #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx512f") {
+    if crate::engine::direct_conv::cpu_has_avx512() {
         // SAFETY: the CPU supports AVX-512F (checked just above).
         unsafe { squared_distances_avx512(query, targets, out) };
         return;

@@ -38,7 +38,7 @@ pub struct ClusterOptions {
     pub cap: f32,
     /// Suggest a face for a named person whose nearest confirmed face is closer than this.
     pub match_threshold: f32,
-    /// Agglomerative only: close neighbours kept per face (see [`super::graph::NeighbourGraph`]).
+    /// Agglomerative only: close neighbours kept per face (see [`super::graph::nearest_within`]).
     pub neighbours: usize,
 }
 
