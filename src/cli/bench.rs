@@ -8,6 +8,7 @@ use anyhow::Context;
 
 use super::analyze::decode_photo;
 use crate::engine::chip::{self, CHIP_PADDING, CHIP_SIZE};
+use crate::engine::detector::LayerTiming;
 use crate::engine::pipeline::FaceEngine;
 
 fn median_ms(repeat: usize, mut f: impl FnMut()) -> f64 {
@@ -31,7 +32,7 @@ fn default_photos() -> Vec<PathBuf> {
         .collect()
 }
 
-pub fn engine(photos: &[PathBuf], repeat: usize) -> anyhow::Result<ExitCode> {
+pub fn engine(photos: &[PathBuf], repeat: usize, layers: bool) -> anyhow::Result<ExitCode> {
     let photos = if photos.is_empty() {
         default_photos()
     } else {
@@ -70,6 +71,9 @@ pub fn engine(photos: &[PathBuf], repeat: usize) -> anyhow::Result<ExitCode> {
             all,
             all / mp
         );
+        if layers {
+            single.install(|| print_detector_layers(&engine, &image, repeat));
+        }
         if !detections.is_empty() {
             let per_face = median_ms(repeat, || {
                 for d in &detections {
@@ -104,6 +108,47 @@ pub fn engine(photos: &[PathBuf], repeat: usize) -> anyhow::Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The detector's time per layer on the calling thread's pool (median of `repeat` runs).
+fn print_detector_layers(engine: &FaceEngine, image: &image::RgbImage, repeat: usize) {
+    let detector = &engine.detector;
+    let Some((tensor, _)) = crate::engine::pyramid::build_input_tensor(image, detector.input_means())
+    else {
+        return;
+    };
+    let mut runs: Vec<Vec<LayerTiming>> = Vec::new();
+    for _ in 0..repeat.max(1) {
+        let mut timings = Vec::new();
+        detector.score_map_observed(tensor.view(), |t| timings.push(t));
+        runs.push(timings);
+    }
+    let mut total = (0.0, 0.0);
+    for layer in 0..runs[0].len() {
+        let mut ms: Vec<f64> = runs
+            .iter()
+            .map(|r| r[layer].elapsed.as_secs_f64() * 1e3)
+            .collect();
+        ms.sort_by(f64::total_cmp);
+        let ms = ms[ms.len() / 2];
+        let t = runs[0][layer];
+        total.0 += ms;
+        total.1 += t.flops;
+        println!(
+            "  layer {} {:?} -> {:?}: {ms:.0} ms, {:.1} GFLOP, {:.1} GFLOP/s",
+            t.layer + 1,
+            t.input,
+            t.output,
+            t.flops / 1e9,
+            t.flops / 1e6 / ms
+        );
+    }
+    println!(
+        "  all layers: {:.0} ms, {:.1} GFLOP, {:.1} GFLOP/s",
+        total.0,
+        total.1 / 1e9,
+        total.1 / 1e6 / total.0
+    );
 }
 
 /// Times a rescan in which nothing changed: the cost of walking, stat-ing and comparing.

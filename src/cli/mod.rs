@@ -320,6 +320,9 @@ pub enum BenchCommand {
         /// Repetitions per measurement (the median is reported).
         #[arg(long, default_value_t = 3)]
         repeat: usize,
+        /// Also break the detector down by layer (one thread): shape, time, GFLOP/s.
+        #[arg(long)]
+        layers: bool,
     },
     /// Face-verification accuracy on LFW's pairs (see `kindred bench lfw --help`).
     Lfw(lfw::LfwArgs),
@@ -443,8 +446,13 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             what: XmpCommand::Read { photos },
         }) => export::xmp_read(&photos),
         Some(Command::Bench {
-            what: BenchCommand::Engine { photos, repeat },
-        }) => bench::engine(&photos, repeat),
+            what:
+                BenchCommand::Engine {
+                    photos,
+                    repeat,
+                    layers,
+                },
+        }) => bench::engine(&photos, repeat, layers),
         Some(Command::Bench {
             what: BenchCommand::Rescan { files },
         }) => bench::rescan(files),

@@ -20,6 +20,18 @@ pub struct Detection {
     pub confidence: f64,
 }
 
+/// One convolution layer's share of a [`FaceDetector::score_map_observed`] call.
+#[derive(Debug, Clone, Copy)]
+pub struct LayerTiming {
+    pub layer: usize,
+    /// (channels, rows, cols) in and out.
+    pub input: (usize, usize, usize),
+    pub output: (usize, usize, usize),
+    /// Multiply-adds × 2 of the convolution proper (padding included).
+    pub flops: f64,
+    pub elapsed: std::time::Duration,
+}
+
 /// (filters, kernel, stride, pad) of the seven convolutions, input to output.
 const CONVS: [(usize, usize, usize, usize); 7] = [
     (16, 5, 2, 0),
@@ -194,6 +206,16 @@ impl FaceDetector {
 
     /// The score map of a tiled input tensor (3 × rows × cols).
     pub fn score_map(&self, input: ArrayView3<f32>) -> Array2<f32> {
+        self.score_map_observed(input, |_| {})
+    }
+
+    /// [`FaceDetector::score_map`], reporting each layer's shape and wall time to `observe`
+    /// (for `kindred bench engine --layers`).
+    pub fn score_map_observed(
+        &self,
+        input: ArrayView3<f32>,
+        mut observe: impl FnMut(LayerTiming),
+    ) -> Array2<f32> {
         let layer = |i: usize, x: ArrayView3<f32>| {
             let (affine, activation) = match self.affines.get(i) {
                 Some(a) => (Some(a), Activation::Relu),
@@ -201,11 +223,25 @@ impl FaceDetector {
             };
             self.direct[i].forward(&self.convs[i], x, affine, activation, true)
         };
-        let mut x = layer(0, input);
-        for i in 1..self.convs.len() {
-            x = layer(i, x.view());
+        let mut x: Option<ndarray::Array3<f32>> = None;
+        for i in 0..self.convs.len() {
+            let started = std::time::Instant::now();
+            let input_dim = x.as_ref().map_or(input.dim(), |x| x.dim());
+            let out = layer(i, x.as_ref().map_or(input, |x| x.view()));
+            let conv = &self.convs[i];
+            let (_, out_rows, out_cols) = out.dim();
+            observe(LayerTiming {
+                layer: i,
+                input: input_dim,
+                output: out.dim(),
+                flops: 2.0
+                    * (conv.filters * conv.patch_len()) as f64
+                    * (out_rows * out_cols) as f64,
+                elapsed: started.elapsed(),
+            });
+            x = Some(out);
         }
-        let scores = x;
+        let scores = x.expect("the detector has layers");
         scores.index_axis_move(Axis(0), 0)
     }
 
