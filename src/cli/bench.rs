@@ -113,7 +113,8 @@ pub fn engine(photos: &[PathBuf], repeat: usize, layers: bool) -> anyhow::Result
 /// The detector's time per layer on the calling thread's pool (median of `repeat` runs).
 fn print_detector_layers(engine: &FaceEngine, image: &image::RgbImage, repeat: usize) {
     let detector = &engine.detector;
-    let Some((tensor, _)) = crate::engine::pyramid::build_input_tensor(image, detector.input_means())
+    let Some((tensor, _)) =
+        crate::engine::pyramid::build_input_tensor(image, detector.input_means())
     else {
         return;
     };
