@@ -175,7 +175,7 @@ impl DirectConv {
             out_plane: out_rows * out_cols,
         };
 
-        let mut output = super::buffers::uninit_array3((conv.filters, out_rows, out_cols));
+        let mut output = Array3::<f32>::uninit((conv.filters, out_rows, out_cols));
         let out = SharedOut(output.as_mut_ptr().cast::<f32>());
         let run_row = |oy: usize| {
             // SAFETY: the CPU has AVX-512F (`self.fast`); `job` describes `planes`, which is
@@ -244,7 +244,7 @@ impl PhasePlanes {
         let phase_stride = padded_rows * width;
         let channel_stride = sx * phase_stride;
         // Fresh zeroed pages from the allocator: the borders and the tail columns stay zero.
-        let mut data = super::buffers::zeroed(channels * channel_stride);
+        let mut data = vec![0.0f32; channels * channel_stride];
         let fill = |(c, dst): (usize, &mut [f32])| {
             let plane = &input[c * rows * cols..(c + 1) * rows * cols];
             for (r, src) in plane.chunks_exact(cols).enumerate() {

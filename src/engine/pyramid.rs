@@ -453,11 +453,7 @@ pub fn build_input_tensor(
 ) -> Option<(Array3<f32>, PyramidLayout)> {
     let (w, h) = (image.width() as usize, image.height() as usize);
     let layout = tile_layout(h, w)?;
-    let mut tensor = Array3::from_shape_vec(
-        (3, layout.rows, layout.cols),
-        super::buffers::zeroed(3 * layout.rows * layout.cols),
-    )
-    .expect("the buffer has the shape's length");
+    let mut tensor = Array3::<f32>::zeros((3, layout.rows, layout.cols));
 
     // Level 0: (pixel - mean) / 256, all in f32.
     let l0 = layout.levels[0];
