@@ -198,9 +198,7 @@ impl DirectConv {
         // SAFETY: every output row of every filter plane was written in full above.
         unsafe { output.assume_init() }
     }
-}
 
-impl DirectConv {
     /// Per (padded) filter: bias, affine scale and affine shift.
     fn epilogue_constants(
         &self,
