@@ -12,15 +12,21 @@ use crate::engine::detector::LayerTiming;
 use crate::engine::pipeline::FaceEngine;
 
 fn median_ms(repeat: usize, mut f: impl FnMut()) -> f64 {
-    let mut times: Vec<f64> = (0..repeat.max(1))
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed().as_secs_f64() * 1e3
-        })
-        .collect();
-    times.sort_by(f64::total_cmp);
-    times[times.len() / 2]
+    median(
+        (0..repeat.max(1))
+            .map(|_| {
+                let t = Instant::now();
+                f();
+                t.elapsed().as_secs_f64() * 1e3
+            })
+            .collect(),
+    )
+}
+
+/// The middle value (the upper one of an even count); `values` must not be empty.
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
 }
 
 fn default_photos() -> Vec<PathBuf> {
@@ -126,12 +132,11 @@ fn print_detector_layers(engine: &FaceEngine, image: &image::RgbImage, repeat: u
     }
     let mut total = (0.0, 0.0);
     for layer in 0..runs[0].len() {
-        let mut ms: Vec<f64> = runs
-            .iter()
-            .map(|r| r[layer].elapsed.as_secs_f64() * 1e3)
-            .collect();
-        ms.sort_by(f64::total_cmp);
-        let ms = ms[ms.len() / 2];
+        let ms = median(
+            runs.iter()
+                .map(|r| r[layer].elapsed.as_secs_f64() * 1e3)
+                .collect(),
+        );
         let t = runs[0][layer];
         total.0 += ms;
         total.1 += t.flops;
