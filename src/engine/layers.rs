@@ -132,18 +132,19 @@ impl Conv2d {
         let Some((out_rows, out_cols)) = self.output_size(rows, cols) else {
             return Array3::zeros((self.filters, 0, 0));
         };
+        if out_rows == 0 || out_cols == 0 {
+            return Array3::zeros((self.filters, out_rows, out_cols));
+        }
         let input = input.as_standard_layout();
         let input = input.as_slice().expect("standard layout");
-        let mut output = Array3::<f32>::zeros((self.filters, out_rows, out_cols));
-        if out_rows == 0 || out_cols == 0 {
-            return output;
-        }
+        // Not zeroed: the product overwrites every element (its destination is not read).
+        let mut output = Array3::<f32>::uninit((self.filters, out_rows, out_cols));
         let rows_per_band = (BAND_COLUMNS / out_cols).clamp(1, out_rows);
         let bands: Vec<(usize, usize)> = (0..out_rows)
             .step_by(rows_per_band)
             .map(|r0| (r0, (r0 + rows_per_band).min(out_rows)))
             .collect();
-        let out_ptr = SharedMut(output.as_mut_ptr());
+        let out_ptr = SharedMut(output.as_mut_ptr().cast::<f32>());
         let plane = out_rows * out_cols;
         let run_band = |&(r0, r1): &(usize, usize), col_buf: &mut Vec<f32>| {
             let n = (r1 - r0) * out_cols;
@@ -190,7 +191,9 @@ impl Conv2d {
                 }
             });
         }
-        output
+        // SAFETY: the bands cover every output row, and each band's product wrote all of its
+        // columns of every filter plane.
+        unsafe { output.assume_init() }
     }
 
     fn epilogue(
@@ -229,7 +232,8 @@ impl Conv2d {
         buf: &mut Vec<f32>,
     ) {
         let n = (r1 - r0) * out_cols;
-        buf.clear();
+        // Every element is written below (copied, or zeroed where the patch leaves the
+        // input), so a reused buffer needs no clearing first.
         buf.resize(self.patch_len() * n, 0.0);
         let (sy, sx) = (self.stride_y as isize, self.stride_x as isize);
         let (py, px) = (self.pad_y as isize, self.pad_x as isize);
@@ -254,10 +258,13 @@ impl Conv2d {
                     for (band_r, oy) in (r0..r1).enumerate() {
                         let iy = oy as isize * sy - py + ky;
                         if iy < 0 || iy >= rows as isize || lo >= hi {
+                            dst_row[band_r * out_cols..(band_r + 1) * out_cols].fill(0.0);
                             continue;
                         }
                         let src_row = &plane[iy as usize * cols..(iy as usize + 1) * cols];
                         let dst = &mut dst_row[band_r * out_cols..(band_r + 1) * out_cols];
+                        dst[..lo].fill(0.0);
+                        dst[hi..].fill(0.0);
                         let ix0 = lo as isize * sx - px + kx;
                         if sx == 1 {
                             let len = hi - lo;
@@ -293,26 +300,34 @@ pub fn relu_in_place(x: &mut Array3<f32>) {
 
 /// Max pooling; window cells outside the input are ignored (dlib's rule).
 pub fn max_pool(x: ArrayView3<f32>, size: usize, stride: usize, pad: usize) -> Array3<f32> {
-    pool(x, size, stride, pad, |window| {
-        window.iter().copied().fold(f32::NEG_INFINITY, f32::max)
-    })
+    pool(x, size, stride, pad, f32::NEG_INFINITY, f32::max, |m, _| m)
 }
 
 /// Average pooling over the in-image cells of each window (dlib's rule), summed in f32
 /// in row-major order, then divided by the number of cells.
 pub fn avg_pool(x: ArrayView3<f32>, size: usize, stride: usize, pad: usize) -> Array3<f32> {
-    pool(x, size, stride, pad, |window| {
-        let sum = window.iter().fold(0.0f32, |acc, &v| acc + v);
-        sum / window.len() as f32
-    })
+    pool(
+        x,
+        size,
+        stride,
+        pad,
+        0.0,
+        |acc, v| acc + v,
+        |sum, cells| sum / cells as f32,
+    )
 }
 
+/// Folds each window's in-image cells in row-major order with `combine`, starting from
+/// `init`, and maps the result and the cell count through `finish` (a window with no cell in
+/// the image gives 0).
 fn pool(
     x: ArrayView3<f32>,
     size: usize,
     stride: usize,
     pad: usize,
-    reduce: impl Fn(&[f32]) -> f32,
+    init: f32,
+    combine: impl Fn(f32, f32) -> f32,
+    finish: impl Fn(f32, usize) -> f32,
 ) -> Array3<f32> {
     let (channels, rows, cols) = x.dim();
     let out_dim = |n: usize| {
@@ -321,26 +336,35 @@ fn pool(
             .map_or(0, |d| d / stride + 1)
     };
     let (out_rows, out_cols) = (out_dim(rows), out_dim(cols));
-    let mut out = Array3::<f32>::zeros((channels, out_rows, out_cols));
-    let mut window = Vec::with_capacity(size * size);
-    for k in 0..channels {
+    if rows == 0 || cols == 0 {
+        return Array3::zeros((channels, out_rows, out_cols));
+    }
+    // In-image span of window `i` along an axis of length `n`.
+    let span = |i: usize, n: usize| {
+        let start = (i * stride).saturating_sub(pad).min(n);
+        let end = (i * stride + size).saturating_sub(pad).min(n);
+        (start, end.max(start))
+    };
+    let x_spans: Vec<(usize, usize)> = (0..out_cols).map(|j| span(j, cols)).collect();
+    let input = x.as_standard_layout();
+    let input = input.as_slice().expect("standard layout");
+    let mut out = Vec::with_capacity(channels * out_rows * out_cols);
+    for plane in input.chunks_exact(rows * cols) {
         for i in 0..out_rows {
-            for j in 0..out_cols {
-                window.clear();
-                let y0 = (i * stride) as isize - pad as isize;
-                let x0 = (j * stride) as isize - pad as isize;
-                for y in y0.max(0)..(y0 + size as isize).min(rows as isize) {
-                    for xx in x0.max(0)..(x0 + size as isize).min(cols as isize) {
-                        window.push(x[[k, y as usize, xx as usize]]);
+            let (y0, y1) = span(i, rows);
+            for &(x0, x1) in &x_spans {
+                let mut acc = init;
+                for y in y0..y1 {
+                    for &v in &plane[y * cols + x0..y * cols + x1] {
+                        acc = combine(acc, v);
                     }
                 }
-                if !window.is_empty() {
-                    out[[k, i, j]] = reduce(&window);
-                }
+                let cells = (y1 - y0) * (x1 - x0);
+                out.push(if cells == 0 { 0.0 } else { finish(acc, cells) });
             }
         }
     }
-    out
+    Array3::from_shape_vec((channels, out_rows, out_cols), out).expect("pool output shape")
 }
 
 /// Mean of each channel over all rows and columns (dlib's `avg_pool_everything`),
@@ -505,6 +529,38 @@ mod tests {
         assert_eq!(max[[0, 1, 1]], 24.0);
         let padded = avg_pool(x.view(), 3, 1, 1);
         assert_eq!(padded[[0, 0, 0]], (0.0 + 1.0 + 5.0 + 6.0) / 4.0);
+    }
+
+    #[test]
+    fn pooling_matches_a_naive_window_loop() {
+        let x = Array3::from_shape_vec((3, 11, 8), pseudo_random(3 * 11 * 8, 5)).unwrap();
+        for (size, stride, pad) in [(3, 2, 0), (2, 2, 0), (3, 1, 1), (2, 1, 1), (5, 3, 2)] {
+            let max = max_pool(x.view(), size, stride, pad);
+            let avg = avg_pool(x.view(), size, stride, pad);
+            for ((k, i, j), &m) in max.indexed_iter() {
+                let mut cells = Vec::new();
+                for y in 0..size {
+                    for xx in 0..size {
+                        let (y, xx) = (
+                            (i * stride + y) as isize - pad as isize,
+                            (j * stride + xx) as isize - pad as isize,
+                        );
+                        if y >= 0 && xx >= 0 && y < 11 && xx < 8 {
+                            cells.push(x[[k, y as usize, xx as usize]]);
+                        }
+                    }
+                }
+                let expected_max = cells.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+                let expected_avg = cells.iter().fold(0.0f32, |a, &v| a + v) / cells.len() as f32;
+                assert_eq!(m, expected_max, "max {:?}", (size, stride, pad, k, i, j));
+                assert_eq!(
+                    avg[[k, i, j]],
+                    expected_avg,
+                    "avg {:?}",
+                    (size, stride, pad, k, i, j)
+                );
+            }
+        }
     }
 
     #[test]
