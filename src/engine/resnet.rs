@@ -9,6 +9,7 @@ use image::RgbImage;
 use ndarray::{Array3, ArrayView3};
 use rayon::prelude::*;
 
+use super::direct_conv::DirectConv;
 use super::dlib_format::{FormatError, Reader};
 use super::dnn::{self, PoolConfig};
 use super::layers::{self, Activation, ChannelAffine, Conv2d, FullyConnected};
@@ -131,6 +132,9 @@ struct ResidualBlock {
 pub struct DescriptorNet {
     means: [f32; 3],
     stem_conv: Conv2d,
+    /// The stem's 7×7 stride-2 convolution over 3 channels, run by the direct kernel: as a
+    /// matrix product its im2col copy (147 strided rows) cost as much as the product itself.
+    stem_direct: DirectConv,
     stem_affine: ChannelAffine,
     blocks: Vec<ResidualBlock>,
     fc: FullyConnected,
@@ -285,6 +289,7 @@ impl DescriptorNet {
         }
         Ok(DescriptorNet {
             means,
+            stem_direct: DirectConv::new(&stem_conv),
             stem_conv,
             stem_affine,
             blocks,
@@ -331,9 +336,13 @@ impl DescriptorNet {
         input: ArrayView3<f32>,
         mut observe: impl FnMut(&str, &Array3<f32>),
     ) -> Descriptor {
-        let stem = self
-            .stem_conv
-            .forward(input, Some(&self.stem_affine), Activation::Relu, false);
+        let stem = self.stem_direct.forward(
+            &self.stem_conv,
+            input,
+            Some(&self.stem_affine),
+            Activation::Relu,
+            false,
+        );
         let mut x = layers::max_pool(stem.view(), 3, 2, 0);
         observe("stem", &x);
         for block in &self.blocks {
