@@ -6,6 +6,7 @@ use image::RgbImage;
 use ndarray::{Array2, ArrayView3, Axis};
 use serde::Serialize;
 
+use super::buffers::BufferPool;
 use super::direct_conv::DirectConv;
 use super::dlib_format::{FormatError, Reader};
 use super::dnn;
@@ -43,7 +44,8 @@ const CONVS: [(usize, usize, usize, usize); 7] = [
     (1, 9, 1, 4),
 ];
 
-/// The loaded detector. Immutable after loading: share it across threads.
+/// The loaded detector. Immutable after loading (apart from its pool of scratch buffers):
+/// share it across threads.
 pub struct FaceDetector {
     window: (usize, usize),
     nms_iou: f64,
@@ -53,6 +55,8 @@ pub struct FaceDetector {
     /// The same convolutions repacked for the direct kernel.
     direct: Vec<DirectConv>,
     affines: Vec<ChannelAffine>,
+    /// Activation buffers reused from layer to layer and photo to photo.
+    buffers: BufferPool,
 }
 
 impl FaceDetector {
@@ -196,7 +200,14 @@ impl FaceDetector {
             direct: convs.iter().map(DirectConv::new).collect(),
             convs,
             affines,
+            buffers: BufferPool::default(),
         })
+    }
+
+    /// Frees the scratch buffers kept for the next photo (a few hundred MB after a
+    /// multi-megapixel photo); call when a batch of photos is done.
+    pub fn release_buffers(&self) {
+        self.buffers.release();
     }
 
     /// The (red, green, blue) means subtracted from the input.
@@ -221,7 +232,14 @@ impl FaceDetector {
                 Some(a) => (Some(a), Activation::Relu),
                 None => (None, Activation::Identity),
             };
-            self.direct[i].forward(&self.convs[i], x, affine, activation, true)
+            self.direct[i].forward_pooled(
+                &self.convs[i],
+                x,
+                affine,
+                activation,
+                true,
+                &self.buffers,
+            )
         };
         let mut x: Option<ndarray::Array3<f32>> = None;
         for i in 0..self.convs.len() {
@@ -239,7 +257,9 @@ impl FaceDetector {
                     * (out_rows * out_cols) as f64,
                 elapsed: started.elapsed(),
             });
-            x = Some(out);
+            if let Some(done) = x.replace(out) {
+                self.buffers.give(done.into_raw_vec_and_offset().0);
+            }
         }
         let scores = x.expect("the detector has layers");
         scores.index_axis_move(Axis(0), 0)
@@ -254,10 +274,13 @@ impl FaceDetector {
             upsampled = pyramid::pyramid_up(source);
             source = &upsampled;
         }
-        let Some((tensor, layout)) = pyramid::build_input_tensor(source, self.means) else {
+        let Some((tensor, layout)) =
+            pyramid::build_input_tensor_in(source, self.means, |len| self.buffers.take(len))
+        else {
             return Vec::new();
         };
         let scores = self.score_map(tensor.view());
+        self.buffers.give(tensor.into_raw_vec_and_offset().0);
         let mut candidates: Vec<Detection> = scores
             .indexed_iter()
             .filter(|&(_, &s)| s > 0.0)

@@ -18,6 +18,7 @@
 use ndarray::{Array3, ArrayView3};
 use rayon::prelude::*;
 
+use super::buffers::BufferPool;
 use super::layers::{Activation, ChannelAffine, Conv2d};
 
 /// Output columns per vector register.
@@ -115,10 +116,26 @@ impl DirectConv {
         activation: Activation,
         parallel: bool,
     ) -> Array3<f32> {
+        let no_reuse = BufferPool::default();
+        self.forward_pooled(conv, input, affine, activation, parallel, &no_reuse)
+    }
+
+    /// [`DirectConv::forward`], taking its output and scratch buffers from `pool` (and giving
+    /// the scratch back).
+    pub fn forward_pooled(
+        &self,
+        conv: &Conv2d,
+        input: ArrayView3<f32>,
+        affine: Option<&ChannelAffine>,
+        activation: Activation,
+        parallel: bool,
+        pool: &BufferPool,
+    ) -> Array3<f32> {
         #[cfg(target_arch = "x86_64")]
         if self.fast {
-            return self.forward_avx512(conv, input, affine, activation, parallel);
+            return self.forward_avx512(conv, input, affine, activation, parallel, pool);
         }
+        let _ = pool;
         conv.forward(input, affine, activation, parallel)
     }
 
@@ -130,6 +147,7 @@ impl DirectConv {
         affine: Option<&ChannelAffine>,
         activation: Activation,
         parallel: bool,
+        pool: &BufferPool,
     ) -> Array3<f32> {
         let (channels, rows, cols) = input.dim();
         assert_eq!(channels, conv.in_channels, "conv input channel count");
@@ -149,7 +167,7 @@ impl DirectConv {
         let block_cols = self.blocking.columns();
         let width =
             out_cols.div_ceil(block_cols) * block_cols + (conv.kernel_cols - 1) / conv.stride_x;
-        let planes = PhasePlanes::new(input, channels, rows, cols, conv, width, parallel);
+        let planes = PhasePlanes::new(input, channels, rows, cols, conv, width, parallel, pool);
 
         let (bias, scale, shift) = self.epilogue_constants(conv, affine);
         let tap_offsets: Vec<usize> = (0..conv.kernel_cols)
@@ -175,8 +193,8 @@ impl DirectConv {
             out_plane: out_rows * out_cols,
         };
 
-        let mut output = Array3::<f32>::uninit((conv.filters, out_rows, out_cols));
-        let out = SharedOut(output.as_mut_ptr().cast::<f32>());
+        let mut output = pool.take(conv.filters * out_rows * out_cols);
+        let out = SharedOut(output.as_mut_ptr());
         let run_row = |oy: usize| {
             // SAFETY: the CPU has AVX-512F (`self.fast`); `job` describes `planes`, which is
             // `width` wide and padded so every read of the kernel is in bounds (see
@@ -195,8 +213,9 @@ impl DirectConv {
         } else {
             (0..out_rows).for_each(run_row);
         }
-        // SAFETY: every output row of every filter plane was written in full above.
-        unsafe { output.assume_init() }
+        pool.give(planes.data);
+        Array3::from_shape_vec((conv.filters, out_rows, out_cols), output)
+            .expect("output length matches its shape")
     }
 
     /// Per (padded) filter: bias, affine scale and affine shift.
@@ -228,6 +247,7 @@ struct PhasePlanes {
 }
 
 impl PhasePlanes {
+    #[allow(clippy::too_many_arguments)] // the layer's geometry, spelled out
     fn new(
         input: &[f32],
         channels: usize,
@@ -236,17 +256,40 @@ impl PhasePlanes {
         conv: &Conv2d,
         width: usize,
         parallel: bool,
+        pool: &BufferPool,
     ) -> Self {
         let sx = conv.stride_x;
         let padded_rows = rows + 2 * conv.pad_y;
         let phase_stride = padded_rows * width;
         let channel_stride = sx * phase_stride;
-        // Fresh zeroed pages from the allocator: the borders and the tail columns stay zero.
-        let mut data = vec![0.0f32; channels * channel_stride];
+        // A reused buffer holds old values: every row is cleared before its inputs are
+        // written, so the borders and the tail columns are zero.
+        let mut data = pool.take(channels * channel_stride);
+        // The columns of each phase row that receive inputs: padded columns pad_x ..
+        // pad_x + cols are columns j · sx + phase, a contiguous run of j.
+        let written: Vec<(usize, usize)> = (0..sx)
+            .map(|phase| {
+                let first = conv.pad_x.saturating_sub(phase).div_ceil(sx).min(width);
+                let end = (conv.pad_x + cols)
+                    .saturating_sub(phase)
+                    .div_ceil(sx)
+                    .clamp(first, width);
+                (first, end)
+            })
+            .collect();
         let fill = |(c, dst): (usize, &mut [f32])| {
+            for phase in dst.chunks_exact_mut(phase_stride) {
+                phase[..conv.pad_y * width].fill(0.0);
+                phase[(conv.pad_y + rows) * width..].fill(0.0);
+            }
             let plane = &input[c * rows * cols..(c + 1) * rows * cols];
             for (r, src) in plane.chunks_exact(cols).enumerate() {
                 let row_at = (r + conv.pad_y) * width;
+                for (phase, &(first, end)) in written.iter().enumerate() {
+                    let row = &mut dst[phase * phase_stride + row_at..][..width];
+                    row[..first].fill(0.0);
+                    row[end..].fill(0.0);
+                }
                 if sx == 1 {
                     let n = cols.min(width - conv.pad_x);
                     dst[row_at + conv.pad_x..row_at + conv.pad_x + n].copy_from_slice(&src[..n]);
@@ -608,7 +651,13 @@ mod tests {
             ] {
                 let expected = naive(&conv, &x, affine, activation == Activation::Relu);
                 for parallel in [false, true] {
-                    let got = direct.forward(&conv, x.view(), affine, activation, parallel);
+                    // Reused buffers hold old values: the padding must not see them.
+                    let pool = BufferPool::default();
+                    for _ in 0..3 {
+                        pool.give(vec![f32::NAN; 1 << 18]);
+                    }
+                    let got =
+                        direct.forward_pooled(&conv, x.view(), affine, activation, parallel, &pool);
                     assert_eq!(got.dim(), expected.dim());
                     let max_err = got
                         .iter()

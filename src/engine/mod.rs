@@ -2,6 +2,7 @@
 //! predictor, ResNet face descriptor) re-implemented in pure Rust. Pure computation: no I/O
 //! beyond reading model files.
 
+pub mod buffers;
 pub mod chip;
 pub mod detector;
 pub mod direct_conv;

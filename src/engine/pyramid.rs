@@ -451,9 +451,21 @@ pub fn build_input_tensor(
     image: &RgbImage,
     means: [f32; 3],
 ) -> Option<(Array3<f32>, PyramidLayout)> {
+    build_input_tensor_in(image, means, |len| vec![0.0; len])
+}
+
+/// [`build_input_tensor`] into a buffer from `buffer(len)`: `len` floats of any contents.
+pub fn build_input_tensor_in(
+    image: &RgbImage,
+    means: [f32; 3],
+    buffer: impl FnOnce(usize) -> Vec<f32>,
+) -> Option<(Array3<f32>, PyramidLayout)> {
     let (w, h) = (image.width() as usize, image.height() as usize);
     let layout = tile_layout(h, w)?;
-    let mut tensor = Array3::<f32>::zeros((3, layout.rows, layout.cols));
+    let shape = (3, layout.rows, layout.cols);
+    let mut data = buffer(shape.0 * shape.1 * shape.2);
+    data.fill(0.0);
+    let mut tensor = Array3::from_shape_vec(shape, data).expect("buffer of the tensor's length");
 
     // Level 0: (pixel - mean) / 256, all in f32.
     let l0 = layout.levels[0];

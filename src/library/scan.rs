@@ -336,6 +336,8 @@ pub fn scan(
             })
         })
     });
+    // The detector keeps its activation buffers for the next photo; an idle app should not.
+    engine.detector.release_buffers();
     writer_result?;
     summary.cancelled = control.is_cancelled();
     progress.update(true, |p| p.phase = ScanPhase::Finished);
