@@ -7,7 +7,7 @@ use ndarray::{Array2, ArrayView3, Axis};
 use serde::Serialize;
 
 use super::buffers::BufferPool;
-use super::direct_conv::DirectConv;
+use super::direct_conv::{Activations, DirectConv, Layer};
 use super::dlib_format::{FormatError, Reader};
 use super::dnn;
 use super::geometry::Rect;
@@ -227,26 +227,42 @@ impl FaceDetector {
         input: ArrayView3<f32>,
         mut observe: impl FnMut(LayerTiming),
     ) -> Array2<f32> {
-        let layer = |i: usize, x: ArrayView3<f32>| {
+        let layer = |i: usize| {
             let (affine, activation) = match self.affines.get(i) {
                 Some(a) => (Some(a), Activation::Relu),
                 None => (None, Activation::Identity),
             };
-            self.direct[i].forward_pooled(
-                &self.convs[i],
-                x,
+            Layer {
+                conv: &self.convs[i],
                 affine,
                 activation,
-                true,
-                &self.buffers,
-            )
+            }
         };
-        let mut x: Option<ndarray::Array3<f32>> = None;
-        for i in 0..self.convs.len() {
+        let pool = &self.buffers;
+        // Each layer writes its output in the layout the next one reads (on CPUs with the
+        // direct kernel): no separate pass over memory to pad and split it.
+        let mut x: Option<Activations> = None;
+        for (i, direct) in self.direct.iter().enumerate() {
             let started = std::time::Instant::now();
-            let input_dim = x.as_ref().map_or(input.dim(), |x| x.dim());
-            let out = layer(i, x.as_ref().map_or(input, |x| x.view()));
             let conv = &self.convs[i];
+            let input_dim = x.as_ref().map_or(input.dim(), Activations::dim);
+            let next = conv
+                .output_size(input_dim.1, input_dim.2)
+                .zip(self.direct.get(i + 1))
+                .and_then(|((rows, cols), d)| d.input_layout(&self.convs[i + 1], rows, cols));
+            let out = match x.take() {
+                None => direct.forward_view(layer(i), input, true, pool, next),
+                Some(Activations::Array(a)) => {
+                    let out = direct.forward_view(layer(i), a.view(), true, pool, next);
+                    pool.give(a.into_raw_vec_and_offset().0);
+                    out
+                }
+                Some(Activations::Planes(p)) => {
+                    let out = direct.forward_planes(layer(i), &p, true, pool, next);
+                    pool.give(Activations::Planes(p).into_buffer());
+                    out
+                }
+            };
             let (_, out_rows, out_cols) = out.dim();
             observe(LayerTiming {
                 layer: i,
@@ -257,11 +273,12 @@ impl FaceDetector {
                     * (out_rows * out_cols) as f64,
                 elapsed: started.elapsed(),
             });
-            if let Some(done) = x.replace(out) {
-                self.buffers.give(done.into_raw_vec_and_offset().0);
-            }
+            x = Some(out);
         }
-        let scores = x.expect("the detector has layers");
+        let scores = match x.expect("the detector has layers") {
+            Activations::Array(a) => a,
+            Activations::Planes(_) => unreachable!("the last layer has no next layer"),
+        };
         scores.index_axis_move(Axis(0), 0)
     }
 

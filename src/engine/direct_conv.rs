@@ -131,53 +131,105 @@ impl DirectConv {
         parallel: bool,
         pool: &BufferPool,
     ) -> Array3<f32> {
-        #[cfg(target_arch = "x86_64")]
-        if self.fast {
-            return self.forward_avx512(conv, input, affine, activation, parallel, pool);
+        let layer = Layer {
+            conv,
+            affine,
+            activation,
+        };
+        match self.forward_view(layer, input, parallel, pool, None) {
+            Activations::Array(output) => output,
+            Activations::Planes(_) => unreachable!("no next layer was named"),
         }
-        let _ = pool;
-        conv.forward(input, affine, activation, parallel)
     }
 
-    #[cfg(target_arch = "x86_64")]
-    fn forward_avx512(
+    /// The layer on a standard tensor. With `next` (the input layout of the layer that
+    /// follows, from its [`DirectConv::input_layout`]), the output is written straight into
+    /// that layout, which saves the next layer a pass over memory to build it.
+    pub fn forward_view(
         &self,
-        conv: &Conv2d,
+        layer: Layer,
         input: ArrayView3<f32>,
-        affine: Option<&ChannelAffine>,
-        activation: Activation,
         parallel: bool,
         pool: &BufferPool,
-    ) -> Array3<f32> {
+        next: Option<PlaneLayout>,
+    ) -> Activations {
         let (channels, rows, cols) = input.dim();
-        assert_eq!(channels, conv.in_channels, "conv input channel count");
+        assert_eq!(channels, layer.conv.in_channels, "conv input channel count");
+        let layout = self.input_layout(layer.conv, rows, cols);
+        let Some(layout) = layout.filter(|_| self.fast) else {
+            let output = match layer.conv.output_size(rows, cols) {
+                Some((r, c)) if r > 0 && c > 0 => {
+                    layer
+                        .conv
+                        .forward(input, layer.affine, layer.activation, parallel)
+                }
+                Some((r, c)) => Array3::zeros((layer.conv.filters, r, c)),
+                None => Array3::zeros((layer.conv.filters, 0, 0)),
+            };
+            return Activations::Array(output);
+        };
+        let input = input.as_standard_layout();
+        let input = input.as_slice().expect("standard layout");
+        let planes = Planes::from_tensor(layout, input, parallel, pool);
+        let output = self.forward_planes(layer, &planes, parallel, pool, next);
+        pool.give(planes.data);
+        output
+    }
+
+    /// How this layer reads its input of `rows × cols` (per channel), or None if its output
+    /// would be empty or this CPU cannot run the kernel.
+    pub fn input_layout(&self, conv: &Conv2d, rows: usize, cols: usize) -> Option<PlaneLayout> {
         assert_eq!(
             self.taps,
             conv.patch_len(),
             "direct conv built for another layer"
         );
-        let Some((out_rows, out_cols)) = conv.output_size(rows, cols) else {
-            return Array3::zeros((conv.filters, 0, 0));
-        };
-        if out_rows == 0 || out_cols == 0 {
-            return Array3::zeros((conv.filters, out_rows, out_cols));
+        let (out_rows, out_cols) = conv.output_size(rows, cols)?;
+        if out_rows == 0 || out_cols == 0 || !self.fast {
+            return None;
         }
-        let input = input.as_standard_layout();
-        let input = input.as_slice().expect("standard layout");
         let block_cols = self.blocking.columns();
         let width =
             out_cols.div_ceil(block_cols) * block_cols + (conv.kernel_cols - 1) / conv.stride_x;
-        let planes = PhasePlanes::new(input, channels, rows, cols, conv, width, parallel, pool);
+        Some(PlaneLayout::new(conv, rows, cols, width))
+    }
 
-        let (bias, scale, shift) = self.epilogue_constants(conv, affine);
+    /// The layer on an input already laid out as it reads it (see [`DirectConv::forward_view`]
+    /// for `next`).
+    pub fn forward_planes(
+        &self,
+        layer: Layer,
+        input: &Planes,
+        parallel: bool,
+        pool: &BufferPool,
+        next: Option<PlaneLayout>,
+    ) -> Activations {
+        let conv = layer.conv;
+        let layout = input.layout;
+        assert_eq!(
+            Some(layout),
+            self.input_layout(conv, layout.rows, layout.cols),
+            "planes laid out for another layer"
+        );
+        let (out_rows, out_cols) = conv
+            .output_size(layout.rows, layout.cols)
+            .expect("a layout exists only for a non-empty output");
+        if let Some(next) = next {
+            assert_eq!(
+                (next.channels, next.rows, next.cols),
+                (conv.filters, out_rows, out_cols),
+                "the next layer's layout must match this layer's output"
+            );
+        }
+        let (bias, scale, shift) = self.epilogue_constants(conv, layer.affine);
         let tap_offsets: Vec<usize> = (0..conv.kernel_cols)
-            .map(|kx| (kx % conv.stride_x) * planes.phase_stride + kx / conv.stride_x)
+            .map(|kx| (kx % conv.stride_x) * layout.phase_stride + kx / conv.stride_x)
             .collect();
-        let job = avx512::Job {
-            src: planes.data.as_ptr(),
-            channels,
-            channel_stride: planes.channel_stride,
-            width,
+        let mut job = Job {
+            src: input.data.as_ptr(),
+            channels: layout.channels,
+            channel_stride: layout.channel_stride,
+            width: layout.width,
             kernel_rows: conv.kernel_rows,
             tap_offsets: &tap_offsets,
             stride_y: conv.stride_y,
@@ -186,36 +238,127 @@ impl DirectConv {
             taps: self.taps,
             filters: conv.filters,
             bias: &bias,
-            scale: affine.map(|_| scale.as_slice()),
+            scale: layer.affine.map(|_| scale.as_slice()),
             shift: &shift,
-            relu: activation == Activation::Relu,
+            relu: layer.activation == Activation::Relu,
             out_cols,
             out_plane: out_rows * out_cols,
+            out_row: out_cols,
+            out_phases: None,
+            out_col0: 0,
         };
-
-        let mut output = pool.take(conv.filters * out_rows * out_cols);
-        let out = SharedOut(output.as_mut_ptr());
-        let run_row = |oy: usize| {
-            // SAFETY: the CPU has AVX-512F (`self.fast`); `job` describes `planes`, which is
-            // `width` wide and padded so every read of the kernel is in bounds (see
-            // `PhasePlanes::new`); row `oy` of every filter plane lies inside `output` and
-            // is written by this call only.
+        let Some(next) = next else {
+            let mut output = pool.take(conv.filters * out_rows * out_cols);
+            let out = SharedOut(output.as_mut_ptr());
+            // SAFETY: `job` describes `input` (checked against this layer's layout above),
+            // and row `oy` of every filter plane of `output` is written by this call only.
+            let run_row = |oy: usize| unsafe { self.run_row(&job, oy, out.get()) };
+            if parallel {
+                (0..out_rows).into_par_iter().for_each(run_row);
+            } else {
+                (0..out_rows).for_each(run_row);
+            }
+            let output = Array3::from_shape_vec((conv.filters, out_rows, out_cols), output)
+                .expect("output length matches its shape");
+            return Activations::Array(output);
+        };
+        let mut data = pool.take(next.len());
+        for channel in data.chunks_exact_mut(next.channel_stride) {
+            next.clear_pad_rows(channel);
+        }
+        let dst = SharedOut(data.as_mut_ptr());
+        if next.stride_x <= 2 {
+            // The kernel stores straight into the planes: a stride-1 layer's are a padded
+            // tensor, a stride-2 layer's take even and odd columns apart as they are stored.
+            job.out_plane = next.channel_stride;
+            job.out_row = next.width;
+            let first_row = next.pad_y * next.width;
+            let out = if next.stride_x == 1 {
+                SharedOut(dst.get().wrapping_add(first_row + next.pad_x))
+            } else {
+                job.out_phases = Some(next.phase_stride);
+                job.out_col0 = next.pad_x;
+                SharedOut(dst.get().wrapping_add(first_row))
+            };
+            // SAFETY: `job` describes `input`; row `oy` of every channel of the planes is
+            // written by this call only, inside the planes (`next` fits this output).
+            let run_row = |oy: usize| unsafe {
+                for k in 0..conv.filters {
+                    next.clear_row_gaps(dst.get().add(k * next.channel_stride), oy);
+                }
+                self.run_row(&job, oy, out.get());
+            };
+            if parallel {
+                (0..out_rows).into_par_iter().for_each(run_row);
+            } else {
+                (0..out_rows).for_each(run_row);
+            }
+            return Activations::Planes(Planes { data, layout: next });
+        }
+        // Other strides: each block of an output row is computed into a small scratch (all
+        // filters, one row) and then scattered into the next layer's planes.
+        job.out_plane = out_cols;
+        job.out_row = 0;
+        let block_cols = self.blocking.columns();
+        let run_row = |scratch: &mut Vec<f32>, oy: usize| {
+            scratch.resize(conv.filters * out_cols, 0.0);
+            // SAFETY: as above, with the output row in `scratch` (`out_row` 0); then row `oy`
+            // of every channel of the next planes is written by this call only.
             unsafe {
-                match self.blocking {
-                    Blocking::Six => avx512::row::<6, 4>(&job, oy, out.get()),
-                    Blocking::Eight => avx512::row::<8, 3>(&job, oy, out.get()),
-                    Blocking::One => avx512::row::<1, 4>(&job, oy, out.get()),
+                for k in 0..conv.filters {
+                    next.clear_row_gaps(dst.get().add(k * next.channel_stride), oy);
+                }
+                for ox0 in (0..out_cols).step_by(block_cols) {
+                    self.run_block(&job, oy, ox0, scratch.as_mut_ptr());
+                    let cols = ox0..(ox0 + block_cols).min(out_cols);
+                    for (k, src) in scratch.chunks_exact(out_cols).enumerate() {
+                        let channel = dst.get().add(k * next.channel_stride);
+                        next.write_cols(channel, oy, ox0, &src[cols.clone()]);
+                    }
                 }
             }
         };
         if parallel {
-            (0..out_rows).into_par_iter().for_each(run_row);
+            (0..out_rows)
+                .into_par_iter()
+                .for_each_init(Vec::new, run_row);
         } else {
-            (0..out_rows).for_each(run_row);
+            let mut scratch = Vec::new();
+            (0..out_rows).for_each(|oy| run_row(&mut scratch, oy));
         }
-        pool.give(planes.data);
-        Array3::from_shape_vec((conv.filters, out_rows, out_cols), output)
-            .expect("output length matches its shape")
+        Activations::Planes(Planes { data, layout: next })
+    }
+
+    /// # Safety
+    /// As for [`avx512::block`]; the CPU must have AVX-512F (`self.fast`).
+    unsafe fn run_block(&self, job: &Job, oy: usize, ox0: usize, out: *mut f32) {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: passed on from the caller.
+        unsafe {
+            match self.blocking {
+                Blocking::Six => avx512::block::<6, 4>(job, oy, ox0, out),
+                Blocking::Eight => avx512::block::<8, 3>(job, oy, ox0, out),
+                Blocking::One => avx512::block::<1, 4>(job, oy, ox0, out),
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        unreachable!("the kernel runs only on x86-64 ({job:p}, {oy}, {ox0}, {out:p})");
+    }
+
+    /// # Safety
+    /// As for [`avx512::row`]; the CPU must have AVX-512F (`self.fast`).
+    unsafe fn run_row(&self, job: &Job, oy: usize, out: *mut f32) {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: passed on from the caller.
+        unsafe {
+            match self.blocking {
+                Blocking::Six => avx512::row::<6, 4>(job, oy, out),
+                Blocking::Eight => avx512::row::<8, 3>(job, oy, out),
+                Blocking::One => avx512::row::<1, 4>(job, oy, out),
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        unreachable!("the kernel runs only on x86-64 ({job:p}, {oy}, {out:p})");
     }
 
     /// Per (padded) filter: bias, affine scale and affine shift.
@@ -237,137 +380,283 @@ impl DirectConv {
     }
 }
 
-/// The zero-padded input, split into `stride_x` column phases per channel:
-/// `data[((c · stride_x + phase) · padded_rows + row) · width + j]` holds padded column
-/// `j · stride_x + phase` of padded row `row`.
-struct PhasePlanes {
-    data: Vec<f32>,
-    channel_stride: usize,
-    phase_stride: usize,
+/// One layer's parameters: the convolution, then an optional affine, then the activation.
+#[derive(Debug, Clone, Copy)]
+pub struct Layer<'a> {
+    pub conv: &'a Conv2d,
+    pub affine: Option<&'a ChannelAffine>,
+    pub activation: Activation,
 }
 
-impl PhasePlanes {
-    #[allow(clippy::too_many_arguments)] // the layer's geometry, spelled out
-    fn new(
-        input: &[f32],
-        channels: usize,
-        rows: usize,
-        cols: usize,
-        conv: &Conv2d,
-        width: usize,
-        parallel: bool,
-        pool: &BufferPool,
-    ) -> Self {
-        let sx = conv.stride_x;
-        let padded_rows = rows + 2 * conv.pad_y;
-        let phase_stride = padded_rows * width;
-        let channel_stride = sx * phase_stride;
-        // A reused buffer holds old values: every row is cleared before its inputs are
-        // written, so the borders and the tail columns are zero.
-        let mut data = pool.take(channels * channel_stride);
-        // The columns of each phase row that receive inputs: padded columns pad_x ..
-        // pad_x + cols are columns j · sx + phase, a contiguous run of j.
-        let written: Vec<(usize, usize)> = (0..sx)
-            .map(|phase| {
-                let first = conv.pad_x.saturating_sub(phase).div_ceil(sx).min(width);
-                let end = (conv.pad_x + cols)
-                    .saturating_sub(phase)
-                    .div_ceil(sx)
-                    .clamp(first, width);
-                (first, end)
-            })
-            .collect();
-        let fill = |(c, dst): (usize, &mut [f32])| {
-            for phase in dst.chunks_exact_mut(phase_stride) {
-                phase[..conv.pad_y * width].fill(0.0);
-                phase[(conv.pad_y + rows) * width..].fill(0.0);
+/// A layer's output: a standard tensor, or already the next layer's input planes.
+#[derive(Debug)]
+pub enum Activations {
+    Array(Array3<f32>),
+    Planes(Planes),
+}
+
+impl Activations {
+    /// (channels, rows, cols) of the tensor.
+    pub fn dim(&self) -> (usize, usize, usize) {
+        match self {
+            Activations::Array(a) => a.dim(),
+            Activations::Planes(p) => (p.layout.channels, p.layout.rows, p.layout.cols),
+        }
+    }
+
+    /// The buffer, for a [`BufferPool`].
+    pub fn into_buffer(self) -> Vec<f32> {
+        match self {
+            Activations::Array(a) => a.into_raw_vec_and_offset().0,
+            Activations::Planes(p) => p.data,
+        }
+    }
+}
+
+/// How a layer reads its input: the zero-padded input split into `stride_x` column phases per
+/// channel. `data[((c · stride_x + phase) · padded_rows + row) · width + j]` holds padded
+/// column `j · stride_x + phase` of padded row `row`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PlaneLayout {
+    /// The tensor held: channels × rows × cols before padding.
+    pub channels: usize,
+    pub rows: usize,
+    pub cols: usize,
+    stride_x: usize,
+    pad_y: usize,
+    pad_x: usize,
+    width: usize,
+    phase_stride: usize,
+    channel_stride: usize,
+}
+
+impl PlaneLayout {
+    fn new(conv: &Conv2d, rows: usize, cols: usize, width: usize) -> Self {
+        let phase_stride = (rows + 2 * conv.pad_y) * width;
+        PlaneLayout {
+            channels: conv.in_channels,
+            rows,
+            cols,
+            stride_x: conv.stride_x,
+            pad_y: conv.pad_y,
+            pad_x: conv.pad_x,
+            width,
+            phase_stride,
+            channel_stride: conv.stride_x * phase_stride,
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.channels * self.channel_stride
+    }
+
+    /// The columns of a row of `phase` that receive inputs: padded columns pad_x ..
+    /// pad_x + cols are columns j · stride_x + phase, a contiguous run of j.
+    fn written(&self, phase: usize) -> (usize, usize) {
+        let sx = self.stride_x;
+        let first = self
+            .pad_x
+            .saturating_sub(phase)
+            .div_ceil(sx)
+            .min(self.width);
+        let end = (self.pad_x + self.cols)
+            .saturating_sub(phase)
+            .div_ceil(sx)
+            .clamp(first, self.width);
+        (first, end)
+    }
+
+    /// Zeroes the padding rows above and below the input in every phase of one channel.
+    fn clear_pad_rows(&self, channel: &mut [f32]) {
+        for phase in channel.chunks_exact_mut(self.phase_stride) {
+            phase[..self.pad_y * self.width].fill(0.0);
+            phase[(self.pad_y + self.rows) * self.width..].fill(0.0);
+        }
+    }
+
+    /// Writes input row `r` of one channel (`src`: `cols` values) into its phase rows, and
+    /// zeroes the columns of those rows that no input reaches.
+    ///
+    /// # Safety
+    /// `channel` must point to `channel_stride` writable floats (one channel of planes of
+    /// this layout) that nobody else reads or writes in row `r` meanwhile; `r < rows`.
+    unsafe fn write_row(&self, channel: *mut f32, r: usize, src: &[f32]) {
+        debug_assert_eq!(src.len(), self.cols);
+        // SAFETY: passed on from the caller.
+        unsafe {
+            self.clear_row_gaps(channel, r);
+            self.write_cols(channel, r, 0, src);
+        }
+    }
+
+    /// Row `r` of `phase` in one channel.
+    ///
+    /// # Safety
+    /// As for [`PlaneLayout::write_row`]; the slice must be the only reference to that row.
+    unsafe fn phase_row<'a>(&self, channel: *mut f32, r: usize, phase: usize) -> &'a mut [f32] {
+        let at = phase * self.phase_stride + (r + self.pad_y) * self.width;
+        // SAFETY: the row lies inside the channel (r < rows, phase < stride_x).
+        unsafe { std::slice::from_raw_parts_mut(channel.add(at), self.width) }
+    }
+
+    /// Zeroes the columns of row `r` (every phase) that no input reaches.
+    ///
+    /// # Safety
+    /// As for [`PlaneLayout::write_row`].
+    unsafe fn clear_row_gaps(&self, channel: *mut f32, r: usize) {
+        debug_assert!(r < self.rows);
+        for phase in 0..self.stride_x {
+            let (first, end) = self.written(phase);
+            // SAFETY: passed on from the caller; one phase row at a time.
+            let row = unsafe { self.phase_row(channel, r, phase) };
+            row[..first].fill(0.0);
+            row[end..].fill(0.0);
+        }
+    }
+
+    /// Writes input columns `c0 .. c0 + src.len()` of row `r` of one channel.
+    ///
+    /// # Safety
+    /// As for [`PlaneLayout::write_row`]; `c0 + src.len() <= cols`.
+    unsafe fn write_cols(&self, channel: *mut f32, r: usize, c0: usize, src: &[f32]) {
+        debug_assert!(r < self.rows && c0 + src.len() <= self.cols);
+        let at = c0 + self.pad_x;
+        // SAFETY (each `phase_row`): passed on from the caller; the phase rows are disjoint.
+        match self.stride_x {
+            1 => {
+                let row = unsafe { self.phase_row(channel, r, 0) };
+                let n = src.len().min(self.width.saturating_sub(at));
+                row[at..at + n].copy_from_slice(&src[..n]);
             }
+            2 => unsafe {
+                split_pair(
+                    src,
+                    self.phase_row(channel, r, 0),
+                    self.phase_row(channel, r, 1),
+                    at,
+                )
+            },
+            sx => {
+                for (i, &v) in src.iter().enumerate() {
+                    let (phase, j) = ((at + i) % sx, (at + i) / sx);
+                    if j < self.width {
+                        unsafe { self.phase_row(channel, r, phase)[j] = v };
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A layer's input in the layout it reads (see [`PlaneLayout`]).
+#[derive(Debug)]
+pub struct Planes {
+    data: Vec<f32>,
+    layout: PlaneLayout,
+}
+
+impl Planes {
+    /// Lays out a standard `channels × rows × cols` tensor.
+    fn from_tensor(layout: PlaneLayout, input: &[f32], parallel: bool, pool: &BufferPool) -> Self {
+        let (rows, cols) = (layout.rows, layout.cols);
+        assert_eq!(
+            input.len(),
+            layout.channels * rows * cols,
+            "input tensor size"
+        );
+        // A reused buffer holds old values: every row is cleared or written below.
+        let mut data = pool.take(layout.len());
+        let fill = |(c, dst): (usize, &mut [f32])| {
+            layout.clear_pad_rows(dst);
             let plane = &input[c * rows * cols..(c + 1) * rows * cols];
-            for (r, src) in plane.chunks_exact(cols).enumerate() {
-                let row_at = (r + conv.pad_y) * width;
-                for (phase, &(first, end)) in written.iter().enumerate() {
-                    let row = &mut dst[phase * phase_stride + row_at..][..width];
-                    row[..first].fill(0.0);
-                    row[end..].fill(0.0);
-                }
-                if sx == 1 {
-                    let n = cols.min(width - conv.pad_x);
-                    dst[row_at + conv.pad_x..row_at + conv.pad_x + n].copy_from_slice(&src[..n]);
-                } else {
-                    split_phases(src, &mut dst[row_at..], phase_stride, sx, conv.pad_x, width);
-                }
+            for (r, src) in plane.chunks_exact(cols.max(1)).take(rows).enumerate() {
+                // SAFETY: `dst` is this channel's part of the planes, borrowed exclusively.
+                unsafe { layout.write_row(dst.as_mut_ptr(), r, src) };
             }
         };
         if parallel {
-            data.par_chunks_mut(channel_stride)
+            data.par_chunks_mut(layout.channel_stride)
                 .enumerate()
                 .for_each(fill);
         } else {
-            data.chunks_mut(channel_stride).enumerate().for_each(fill);
+            data.chunks_mut(layout.channel_stride)
+                .enumerate()
+                .for_each(fill);
         }
-        PhasePlanes {
-            data,
-            channel_stride,
-            phase_stride,
+        Planes { data, layout }
+    }
+}
+
+/// Scatters one input row into the two phase rows of a stride-2 layer: input column `ic`
+/// lands at padded column `ic + pad_x`, which is column `(ic + pad_x) / 2` of phase
+/// `(ic + pad_x) % 2`. Columns past the rows' end are dropped (no output reads them).
+fn split_pair(src: &[f32], phase0: &mut [f32], phase1: &mut [f32], pad_x: usize) {
+    let width = phase0.len();
+    // A plain pair loop that LLVM vectorises into shuffles (the element-by-element version
+    // cost the detector ~0.5 s per 3-megapixel photo).
+    let (even_row, odd_row) = if pad_x.is_multiple_of(2) {
+        (&mut *phase0, &mut *phase1)
+    } else {
+        (&mut *phase1, &mut *phase0)
+    };
+    let (even_at, odd_at) = (pad_x / 2, pad_x.div_ceil(2));
+    let pairs = (src.len() / 2)
+        .min(width.saturating_sub(even_at))
+        .min(width.saturating_sub(odd_at));
+    let evens = &mut even_row[even_at..even_at + pairs];
+    let odds = &mut odd_row[odd_at..odd_at + pairs];
+    for ((e, o), pair) in evens
+        .iter_mut()
+        .zip(odds.iter_mut())
+        .zip(src.chunks_exact(2))
+    {
+        *e = pair[0];
+        *o = pair[1];
+    }
+    for (ic, &v) in src.iter().enumerate().skip(2 * pairs) {
+        let j = (ic + pad_x) / 2;
+        if j < width {
+            if (ic + pad_x).is_multiple_of(2) {
+                phase0[j] = v;
+            } else {
+                phase1[j] = v;
+            }
         }
     }
 }
 
-/// Scatters one padded input row into its `sx` phase rows: input column `ic` lands at padded
-/// column `ic + pad_x`, which is column `(ic + pad_x) / sx` of phase `(ic + pad_x) % sx`.
-/// `dst` starts at the row in phase 0; phase `p`'s row is `p · phase_stride` further on.
-/// Columns past `width` are dropped (no output reads them).
-fn split_phases(
-    src: &[f32],
-    dst: &mut [f32],
-    phase_stride: usize,
-    sx: usize,
-    pad_x: usize,
-    width: usize,
-) {
-    if sx == 2 {
-        // The common case, as a plain pair loop that LLVM vectorises into shuffles (the
-        // element-by-element version cost the detector ~0.5 s per 3-megapixel photo).
-        let (first, second) = dst.split_at_mut(phase_stride);
-        let (even_row, odd_row) = if pad_x.is_multiple_of(2) {
-            (&mut first[..width], &mut second[..width])
-        } else {
-            (&mut second[..width], &mut first[..width])
-        };
-        let (even_at, odd_at) = (pad_x / 2, pad_x.div_ceil(2));
-        let pairs = (src.len() / 2)
-            .min(width.saturating_sub(even_at))
-            .min(width.saturating_sub(odd_at));
-        let evens = &mut even_row[even_at..even_at + pairs];
-        let odds = &mut odd_row[odd_at..odd_at + pairs];
-        for ((e, o), pair) in evens
-            .iter_mut()
-            .zip(odds.iter_mut())
-            .zip(src.chunks_exact(2))
-        {
-            *e = pair[0];
-            *o = pair[1];
-        }
-        for (ic, &v) in src.iter().enumerate().skip(2 * pairs) {
-            let (phase, j) = ((ic + pad_x) % 2, (ic + pad_x) / 2);
-            if j < width {
-                let row = if phase == 0 {
-                    &mut *first
-                } else {
-                    &mut *second
-                };
-                row[j] = v;
-            }
-        }
-        return;
-    }
-    for (ic, &v) in src.iter().enumerate() {
-        let (phase, j) = ((ic + pad_x) % sx, (ic + pad_x) / sx);
-        if j < width {
-            dst[phase * phase_stride + j] = v;
-        }
-    }
+/// Everything the kernel needs about one layer call.
+pub(crate) struct Job<'a> {
+    pub src: *const f32,
+    pub channels: usize,
+    pub channel_stride: usize,
+    pub width: usize,
+    pub kernel_rows: usize,
+    /// Offset of kernel column kx from the block's first input: phase plane and column.
+    pub tap_offsets: &'a [usize],
+    pub stride_y: usize,
+    pub weights: *const f32,
+    pub groups: usize,
+    pub taps: usize,
+    pub filters: usize,
+    /// Per (padded) filter.
+    pub bias: &'a [f32],
+    pub scale: Option<&'a [f32]>,
+    pub shift: &'a [f32],
+    pub relu: bool,
+    pub out_cols: usize,
+    /// Output offsets: of a filter's plane, and of row `oy` in it.
+    pub out_plane: usize,
+    pub out_row: usize,
+    /// Output into a stride-2 layer's phase planes: their phase stride; the output's column
+    /// `c` is the planes' padded column `out_col0 + c`.
+    pub out_phases: Option<usize>,
+    pub out_col0: usize,
 }
+
+// SAFETY: the raw pointers are only read through, and the buffers they point to outlive
+// every parallel loop that shares a `Job`.
+unsafe impl Sync for Job<'_> {}
 
 /// Whether this CPU runs the AVX-512 kernel.
 pub fn cpu_has_avx512() -> bool {
@@ -399,34 +688,7 @@ impl SharedOut {
 mod avx512 {
     use std::arch::x86_64::*;
 
-    use super::LANES;
-
-    /// Everything the kernel needs about one layer call.
-    pub(super) struct Job<'a> {
-        pub src: *const f32,
-        pub channels: usize,
-        pub channel_stride: usize,
-        pub width: usize,
-        pub kernel_rows: usize,
-        /// Offset of kernel column kx from the block's first input: phase plane and column.
-        pub tap_offsets: &'a [usize],
-        pub stride_y: usize,
-        pub weights: *const f32,
-        pub groups: usize,
-        pub taps: usize,
-        pub filters: usize,
-        /// Per (padded) filter.
-        pub bias: &'a [f32],
-        pub scale: Option<&'a [f32]>,
-        pub shift: &'a [f32],
-        pub relu: bool,
-        pub out_cols: usize,
-        pub out_plane: usize,
-    }
-
-    // SAFETY: the raw pointers are only read through, and the buffers they point to outlive
-    // every parallel loop that shares a `Job`.
-    unsafe impl Sync for Job<'_> {}
+    use super::{Job, LANES};
 
     /// Writes to `sums` the sums of `G` filters over the `16·B` output columns starting at
     /// `ox0` of row `oy`.
@@ -482,6 +744,40 @@ mod avx512 {
         }
     }
 
+    /// Stores the first `lanes` values of `v`, padded columns `column ..` of a row, into the
+    /// two phase rows of a stride-2 layer's input (phase 1 is `phase_stride` after phase 0):
+    /// even columns to phase 0, odd ones to phase 1, each at column / 2.
+    ///
+    /// # Safety
+    /// The CPU must support AVX-512F; both phase rows must be writable from `column / 2` for
+    /// `lanes.div_ceil(2)` values.
+    #[target_feature(enable = "avx512f")]
+    unsafe fn store_split(
+        row: *mut f32,
+        phase_stride: usize,
+        column: usize,
+        lanes: usize,
+        v: __m512,
+    ) {
+        let even_lanes = _mm512_maskz_compress_ps(0x5555, v);
+        let odd_lanes = _mm512_maskz_compress_ps(0xaaaa, v);
+        let first = |n: usize| -> __mmask16 { ((1u32 << n) - 1) as u16 };
+        let (even_mask, odd_mask) = (first(lanes.div_ceil(2)), first(lanes / 2));
+        // Lane 0 is column `column`; lane 1 is the next column, in the other phase.
+        let (phase_of_even_lanes, at_even, at_odd) = if column.is_multiple_of(2) {
+            (0, column / 2, column / 2)
+        } else {
+            (1, column / 2, column.div_ceil(2))
+        };
+        let even_row = row.wrapping_add(phase_of_even_lanes * phase_stride);
+        let odd_row = row.wrapping_add((1 - phase_of_even_lanes) * phase_stride);
+        // SAFETY: the caller vouches for both rows; an empty mask touches no memory.
+        unsafe {
+            _mm512_mask_storeu_ps(even_row.wrapping_add(at_even), even_mask, even_lanes);
+            _mm512_mask_storeu_ps(odd_row.wrapping_add(at_odd), odd_mask, odd_lanes);
+        }
+    }
+
     /// Computes output row `oy` of every filter, `G` filters × `B` vectors at a time.
     ///
     /// # Safety
@@ -492,9 +788,26 @@ mod avx512 {
     /// `filters × out_plane` writable floats, and nobody else may write row `oy` meanwhile.
     #[target_feature(enable = "avx512f")]
     pub(super) unsafe fn row<const G: usize, const B: usize>(job: &Job, oy: usize, out: *mut f32) {
+        for ox0 in (0..job.out_cols).step_by(LANES * B) {
+            // SAFETY: passed on from the caller.
+            unsafe { block::<G, B>(job, oy, ox0, out) };
+        }
+    }
+
+    /// Computes output columns `ox0 .. ox0 + 16·B` (those before `out_cols`) of row `oy` of
+    /// every filter.
+    ///
+    /// # Safety
+    /// As for [`row`]; `ox0` must be a multiple of `16·B` below `out_cols`.
+    #[target_feature(enable = "avx512f")]
+    pub(super) unsafe fn block<const G: usize, const B: usize>(
+        job: &Job,
+        oy: usize,
+        ox0: usize,
+        out: *mut f32,
+    ) {
         let block_cols = LANES * B;
-        let mut ox0 = 0;
-        while ox0 < job.out_cols {
+        {
             let valid = (job.out_cols - ox0).min(block_cols);
             for group in 0..job.groups {
                 // SAFETY: all reads stay inside the buffers the caller vouches for: rows
@@ -530,15 +843,22 @@ mod avx512 {
                         // (a vector past the row's end) touches no memory.
                         // `wrapping_add`: that vector's address may lie past the buffer.
                         unsafe {
-                            let dst = out.wrapping_add(
-                                k * job.out_plane + oy * job.out_cols + ox0 + LANES * j,
-                            );
-                            _mm512_mask_storeu_ps(dst, mask, v);
+                            let row = out.wrapping_add(k * job.out_plane + oy * job.out_row);
+                            match job.out_phases {
+                                None => _mm512_mask_storeu_ps(
+                                    row.wrapping_add(ox0 + LANES * j),
+                                    mask,
+                                    v,
+                                ),
+                                Some(phase_stride) => {
+                                    let column = job.out_col0 + ox0 + LANES * j;
+                                    store_split(row, phase_stride, column, lanes, v);
+                                }
+                            }
                         }
                     }
                 }
             }
-            ox0 += block_cols;
         }
     }
 }
@@ -670,6 +990,99 @@ mod tests {
                         (f, c, k, s, p, rows, cols)
                     );
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn a_layer_writes_its_output_in_the_next_layers_layout() {
+        if !cpu_has_avx512() {
+            return; // the chained layout exists only for the kernel
+        }
+        // (filters, channels, kernel, stride, pad): chains like the detector's, with odd sizes
+        // and strides 1, 2 and 3 on both sides.
+        let chain = [
+            [
+                (16, 3, 5, 2, 0),
+                (32, 16, 5, 2, 0),
+                (45, 32, 5, 1, 2),
+                (1, 45, 9, 1, 4),
+            ],
+            [
+                (8, 2, 3, 1, 1),
+                (9, 8, 3, 2, 1),
+                (5, 9, 4, 3, 3),
+                (3, 5, 5, 2, 2),
+            ],
+        ];
+        for (n, layers) in chain.iter().enumerate() {
+            let convs: Vec<Conv2d> = layers
+                .iter()
+                .enumerate()
+                .map(|(i, &(f, c, k, s, p))| Conv2d {
+                    filters: f,
+                    in_channels: c,
+                    kernel_rows: k,
+                    kernel_cols: k,
+                    stride_y: s,
+                    stride_x: s,
+                    pad_y: p,
+                    pad_x: p,
+                    weights: pseudo_random(f * c * k * k, (10 * n + i) as u32),
+                    bias: pseudo_random(f, (50 + 10 * n + i) as u32),
+                })
+                .collect();
+            let directs: Vec<DirectConv> = convs.iter().map(DirectConv::new).collect();
+            let (rows, cols) = (97, 211);
+            let x = Array3::from_shape_vec(
+                (layers[0].1, rows, cols),
+                pseudo_random(layers[0].1 * rows * cols, 77 + n as u32),
+            )
+            .unwrap();
+            for parallel in [false, true] {
+                let pool = BufferPool::default();
+                for _ in 0..6 {
+                    pool.give(vec![f32::NAN; 1 << 20]);
+                }
+                // Layer by layer through standard tensors, and chained through planes.
+                let mut expected = x.clone();
+                let mut chained: Option<Activations> = None;
+                for (i, (conv, direct)) in convs.iter().zip(&directs).enumerate() {
+                    let layer = Layer {
+                        conv,
+                        affine: None,
+                        activation: Activation::Relu,
+                    };
+                    let (_, r, c) = expected.dim();
+                    let (out_r, out_c) = conv.output_size(r, c).unwrap();
+                    let next = directs
+                        .get(i + 1)
+                        .and_then(|d| d.input_layout(&convs[i + 1], out_r, out_c));
+                    assert_eq!(next.is_some(), i + 1 < convs.len());
+                    chained = Some(match chained.take() {
+                        None => direct.forward_view(layer, x.view(), parallel, &pool, next),
+                        Some(Activations::Planes(p)) => {
+                            direct.forward_planes(layer, &p, parallel, &pool, next)
+                        }
+                        Some(Activations::Array(_)) => panic!("a middle layer gave a tensor"),
+                    });
+                    expected = direct.forward_pooled(
+                        conv,
+                        expected.view(),
+                        None,
+                        Activation::Relu,
+                        parallel,
+                        &pool,
+                    );
+                }
+                let Some(Activations::Array(got)) = chained else {
+                    panic!("the last layer gives a tensor");
+                };
+                assert_eq!(got.dim(), expected.dim());
+                assert!(
+                    got.iter().zip(expected.iter()).all(|(a, b)| a == b),
+                    "chain {n}: chained output differs from layer-by-layer output"
+                );
             }
         }
     }

@@ -464,7 +464,7 @@ pub fn build_input_tensor_in(
     let layout = tile_layout(h, w)?;
     let shape = (3, layout.rows, layout.cols);
     let mut data = buffer(shape.0 * shape.1 * shape.2);
-    data.fill(0.0);
+    clear_outside_levels(&mut data, &layout);
     let mut tensor = Array3::from_shape_vec(shape, data).expect("buffer of the tensor's length");
 
     // Level 0: (pixel - mean) / 256, all in f32.
@@ -506,6 +506,34 @@ pub fn build_input_tensor_in(
     }
 
     Some((tensor, layout))
+}
+
+/// Zeroes every tensor cell outside the levels' rectangles (the padding between them); the
+/// rectangles themselves are all written by [`build_input_tensor_in`]. Clearing only the gaps
+/// saves a pass over the whole tensor when the buffer is reused.
+fn clear_outside_levels(data: &mut [f32], layout: &PyramidLayout) {
+    let mut spans: Vec<(usize, usize)> = Vec::with_capacity(layout.levels.len());
+    for (y, row) in data.chunks_exact_mut(layout.cols.max(1)).enumerate() {
+        let y = (y % layout.rows) as i64;
+        spans.clear();
+        spans.extend(
+            layout
+                .levels
+                .iter()
+                .filter(|r| r.top <= y && y <= r.bottom)
+                .map(|r| (r.left as usize, r.right as usize + 1)),
+        );
+        spans.sort_unstable();
+        let mut at = 0;
+        for &(left, end) in &spans {
+            if left > at {
+                row[at..left].fill(0.0);
+            }
+            at = at.max(end);
+        }
+        let end = row.len();
+        row[at.min(end)..].fill(0.0);
+    }
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -685,6 +713,19 @@ mod tests {
             (0, 4)
         );
         assert_eq!(score_map_size(3, 4), (0, 0));
+    }
+
+    #[test]
+    fn a_reused_buffer_gives_the_same_tensor() {
+        let img = RgbImage::from_fn(173, 61, |x, y| {
+            Rgb([(x * 7 + y) as u8, (x * 3 + y * 5) as u8, (x ^ y) as u8])
+        });
+        let (fresh, layout) = build_input_tensor(&img, [120.0, 110.0, 100.0]).unwrap();
+        let (reused, again) =
+            build_input_tensor_in(&img, [120.0, 110.0, 100.0], |len| vec![f32::NAN; len]).unwrap();
+        assert_eq!(layout, again);
+        assert!(layout.levels.len() > 2);
+        assert!(fresh.iter().zip(reused.iter()).all(|(a, b)| a == b));
     }
 
     #[test]
