@@ -255,6 +255,11 @@ impl Conv2d {
                 for kx in 0..self.kernel_cols as isize {
                     let dst_row = &mut buf[patch_row * n..(patch_row + 1) * n];
                     let (lo, hi) = valid_cols(kx);
+                    patch_row += 1;
+                    if sx == 1 && sy == 1 && out_cols == cols {
+                        same_size_patch_row(plane, cols, r0, ky - py, kx - px, (lo, hi), dst_row);
+                        continue;
+                    }
                     for (band_r, oy) in (r0..r1).enumerate() {
                         let iy = oy as isize * sy - py + ky;
                         if iy < 0 || iy >= rows as isize || lo >= hi {
@@ -275,10 +280,49 @@ impl Conv2d {
                             }
                         }
                     }
-                    patch_row += 1;
                 }
             }
         }
+    }
+}
+
+/// One im2col row of a stride-1 convolution whose output is as wide as its input (the
+/// ResNet's padded 3×3 convolutions): output (row, col) reads input (row + dy, col + dx), so
+/// across the band's rows the reads are one contiguous run of the plane, shifted. It is copied
+/// at once instead of row by row (rows of a few dozen values made the copies' overhead rival
+/// the matrix product), and the columns that fall outside the input (`valid` are the others)
+/// are zeroed after.
+fn same_size_patch_row(
+    plane: &[f32],
+    cols: usize,
+    r0: usize,
+    dy: isize,
+    dx: isize,
+    valid: (usize, usize),
+    dst: &mut [f32],
+) {
+    let rows = (plane.len() / cols) as isize;
+    let band_rows = dst.len() / cols;
+    // Band rows whose input row exists.
+    let first = (-dy - r0 as isize).clamp(0, band_rows as isize) as usize;
+    let end = (rows - dy - r0 as isize).clamp(first as isize, band_rows as isize) as usize;
+    dst[..first * cols].fill(0.0);
+    dst[end * cols..].fill(0.0);
+    if first == end {
+        return;
+    }
+    // dst[k] = plane[k + shift] for k in the valid rows, clipped to the plane.
+    let shift = (r0 as isize + dy) * cols as isize + dx;
+    let lo = ((first * cols) as isize).max(-shift) as usize;
+    let hi = ((end * cols) as isize).min(plane.len() as isize - shift) as usize;
+    if lo < hi {
+        let from = (lo as isize + shift) as usize;
+        dst[lo..hi].copy_from_slice(&plane[from..from + (hi - lo)]);
+    }
+    let (valid_lo, valid_hi) = valid;
+    for row in dst[first * cols..end * cols].chunks_exact_mut(cols) {
+        row[..valid_lo].fill(0.0);
+        row[valid_hi..].fill(0.0);
     }
 }
 
