@@ -210,6 +210,11 @@ impl FaceDetector {
         self.buffers.release();
     }
 
+    /// Bytes of scratch buffers kept for the next photo.
+    pub fn idle_buffer_bytes(&self) -> usize {
+        self.buffers.idle_bytes()
+    }
+
     /// The (red, green, blue) means subtracted from the input.
     pub fn input_means(&self) -> [f32; 3] {
         self.means
