@@ -9,10 +9,8 @@ use std::collections::{HashMap, HashSet};
 
 use super::agglomerative::{CannotLink, Linkage, agglomerative};
 use super::chinese_whispers::chinese_whispers;
-use super::graph::{
-    QuantizedIndex, cross_within, distance, nearest_allowed, nearest_allowed_indexed,
-    nearest_within, neighbours_within,
-};
+use super::graph::{cross_within, distance, nearest_allowed, nearest_within, neighbours_within};
+use super::quantized::{QuantizedIndex, nearest_allowed_indexed};
 use crate::engine::resnet::Descriptor;
 use crate::library::store::{PersonId, PhotoId};
 

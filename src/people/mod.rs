@@ -7,3 +7,4 @@ pub mod eval;
 pub mod graph;
 pub mod matching;
 pub mod ops;
+pub mod quantized;
