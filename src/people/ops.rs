@@ -942,7 +942,8 @@ fn place(
             FaceState::Confirmed => {
                 present.entry(r.photo).or_default().push(p);
                 holds_confirmed.insert(p);
-                if named(p) {
+                // Faces just taken out of a person are never suggested (see `Mode::Rejected`).
+                if named(p) && mode != Mode::Rejected {
                     exemplars.descriptors.push(r.descriptor);
                     exemplars.persons.push(p);
                 }
