@@ -1,4 +1,4 @@
-//! Direct (im2col-free) convolution for the CNN face detector's layers.
+//! Direct (im2col-free) convolution for the CNN face detector's layers and the ResNet's stem.
 //!
 //! The detector convolves multi-megapixel inputs that have few channels; lowering those
 //! convolutions to a matrix product copies every input value 25 times (im2col) and streams the
@@ -7,10 +7,12 @@
 //! feeds FMAs for a whole group of filters, and each output value is written exactly once, with
 //! bias, affine and ReLU already applied.
 //!
-//! Strided convolutions read from "phase planes": the zero-padded input split by column index
-//! modulo the stride, so that the inputs of 16 neighbouring outputs are contiguous. The planes
-//! are also wide enough for whole register blocks, which removes all edge cases from the inner
-//! loop (only the final store is masked).
+//! Each layer reads "phase planes" ([`PlaneLayout`]): the zero-padded input split by column
+//! index modulo the stride, so that the inputs of 16 neighbouring outputs are contiguous. The
+//! planes are also wide enough for whole register blocks, which removes all edge cases from the
+//! inner loop (only the final store is masked). In a chain of layers (the detector), each layer
+//! stores its output straight into the next layer's planes instead of a plain tensor, and the
+//! buffers come from a [`BufferPool`].
 //!
 //! The kernel runs only on CPUs with AVX-512F; elsewhere [`DirectConv::forward`] falls back to
 //! [`Conv2d::forward`] (im2col + `gemm`).
@@ -156,16 +158,11 @@ impl DirectConv {
         let (channels, rows, cols) = input.dim();
         assert_eq!(channels, layer.conv.in_channels, "conv input channel count");
         let layout = self.input_layout(layer.conv, rows, cols);
-        let Some(layout) = layout.filter(|_| self.fast) else {
-            let output = match layer.conv.output_size(rows, cols) {
-                Some((r, c)) if r > 0 && c > 0 => {
-                    layer
-                        .conv
-                        .forward(input, layer.affine, layer.activation, parallel)
-                }
-                Some((r, c)) => Array3::zeros((layer.conv.filters, r, c)),
-                None => Array3::zeros((layer.conv.filters, 0, 0)),
-            };
+        let Some(layout) = layout else {
+            // No kernel on this CPU, or an empty output: the GEMM path handles both.
+            let output = layer
+                .conv
+                .forward(input, layer.affine, layer.activation, parallel);
             return Activations::Array(output);
         };
         let input = input.as_standard_layout();
