@@ -255,19 +255,18 @@ impl FaceDetector {
                 .output_size(input_dim.1, input_dim.2)
                 .zip(self.direct.get(i + 1))
                 .and_then(|((rows, cols), d)| d.input_layout(&self.convs[i + 1], rows, cols));
-            let out = match x.take() {
+            let out = match &x {
                 None => direct.forward_view(layer(i), input, true, pool, next),
                 Some(Activations::Array(a)) => {
-                    let out = direct.forward_view(layer(i), a.view(), true, pool, next);
-                    pool.give(a.into_raw_vec_and_offset().0);
-                    out
+                    direct.forward_view(layer(i), a.view(), true, pool, next)
                 }
                 Some(Activations::Planes(p)) => {
-                    let out = direct.forward_planes(layer(i), &p, true, pool, next);
-                    pool.give(Activations::Planes(p).into_buffer());
-                    out
+                    direct.forward_planes(layer(i), p, true, pool, next)
                 }
             };
+            if let Some(done) = x.take() {
+                pool.give(done.into_buffer());
+            }
             let (_, out_rows, out_cols) = out.dim();
             observe(LayerTiming {
                 layer: i,
