@@ -863,6 +863,7 @@ mod avx512 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::layers::tests::{pseudo_random, square_conv};
     use ndarray::Array3;
 
     fn naive(
@@ -907,18 +908,6 @@ mod tests {
         out
     }
 
-    fn pseudo_random(n: usize, seed: u32) -> Vec<f32> {
-        let mut state = seed.wrapping_mul(2654435761).wrapping_add(12345);
-        (0..n)
-            .map(|_| {
-                state ^= state << 13;
-                state ^= state >> 17;
-                state ^= state << 5;
-                (state % 2000) as f32 / 1000.0 - 1.0
-            })
-            .collect()
-    }
-
     #[test]
     fn direct_conv_matches_a_naive_convolution() {
         // (filters, channels, kernel, stride, pad, rows, cols): the detector's layer shapes on
@@ -942,18 +931,7 @@ mod tests {
         ];
         for (seed, &(f, c, k, s, p, rows, cols)) in shapes.iter().enumerate() {
             let seed = seed as u32;
-            let conv = Conv2d {
-                filters: f,
-                in_channels: c,
-                kernel_rows: k,
-                kernel_cols: k,
-                stride_y: s,
-                stride_x: s,
-                pad_y: p,
-                pad_x: p,
-                weights: pseudo_random(f * c * k * k, seed),
-                bias: pseudo_random(f, 99 + seed),
-            };
+            let conv = square_conv((f, c, k, s, p), seed, 99 + seed);
             let affine = ChannelAffine {
                 gamma: pseudo_random(f, 7 + seed),
                 beta: pseudo_random(f, 8 + seed),
@@ -1016,17 +994,8 @@ mod tests {
             let convs: Vec<Conv2d> = layers
                 .iter()
                 .enumerate()
-                .map(|(i, &(f, c, k, s, p))| Conv2d {
-                    filters: f,
-                    in_channels: c,
-                    kernel_rows: k,
-                    kernel_cols: k,
-                    stride_y: s,
-                    stride_x: s,
-                    pad_y: p,
-                    pad_x: p,
-                    weights: pseudo_random(f * c * k * k, (10 * n + i) as u32),
-                    bias: pseudo_random(f, (50 + 10 * n + i) as u32),
+                .map(|(i, &shape)| {
+                    square_conv(shape, (10 * n + i) as u32, (50 + 10 * n + i) as u32)
                 })
                 .collect();
             let directs: Vec<DirectConv> = convs.iter().map(DirectConv::new).collect();

@@ -458,7 +458,7 @@ impl FullyConnected {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use ndarray::Array3;
 
@@ -492,7 +492,8 @@ mod tests {
         out
     }
 
-    fn pseudo_random(n: usize, seed: u32) -> Vec<f32> {
+    /// Deterministic values in [-1, 1) for test tensors and weights.
+    pub(crate) fn pseudo_random(n: usize, seed: u32) -> Vec<f32> {
         let mut state = seed.wrapping_mul(2654435761).wrapping_add(1);
         (0..n)
             .map(|_| {
@@ -502,6 +503,27 @@ mod tests {
                 (state % 2000) as f32 / 1000.0 - 1.0
             })
             .collect()
+    }
+
+    /// A square convolution (`k`×`k`, stride `s`, padding `p`) with pseudo-random weights and
+    /// biases drawn from the given seeds.
+    pub(crate) fn square_conv(
+        (f, c, k, s, p): (usize, usize, usize, usize, usize),
+        weight_seed: u32,
+        bias_seed: u32,
+    ) -> Conv2d {
+        Conv2d {
+            filters: f,
+            in_channels: c,
+            kernel_rows: k,
+            kernel_cols: k,
+            stride_y: s,
+            stride_x: s,
+            pad_y: p,
+            pad_x: p,
+            weights: pseudo_random(f * c * k * k, weight_seed),
+            bias: pseudo_random(f, bias_seed),
+        }
     }
 
     #[test]
@@ -515,18 +537,7 @@ mod tests {
             (6, 2, 5, 1, 2, 100, 90),
         ];
         for (seed, &(f, c, k, s, p, rows, cols)) in shapes.iter().enumerate() {
-            let conv = Conv2d {
-                filters: f,
-                in_channels: c,
-                kernel_rows: k,
-                kernel_cols: k,
-                stride_y: s,
-                stride_x: s,
-                pad_y: p,
-                pad_x: p,
-                weights: pseudo_random(f * c * k * k, seed as u32),
-                bias: pseudo_random(f, 99 + seed as u32),
-            };
+            let conv = square_conv((f, c, k, s, p), seed as u32, 99 + seed as u32);
             let x = Array3::from_shape_vec(
                 (c, rows, cols),
                 pseudo_random(c * rows * cols, 7 + seed as u32),
