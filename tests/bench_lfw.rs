@@ -141,6 +141,60 @@ fn an_image_without_a_face_falls_back_to_the_centre_and_is_counted() {
 }
 
 #[test]
+fn a_mislabelled_image_shows_up_among_the_wrong_pairs() {
+    // As in LFW's own errata: a photo of one man filed under another's name.
+    let dir = tempfile::tempdir().unwrap();
+    copy_fixture("Tyron_Garner", 1, dir.path());
+    copy_fixture("Tyron_Garner", 2, dir.path());
+    copy_fixture("Barrett_Jackman", 1, dir.path());
+    let mislabelled = ImageRef {
+        name: "Tyron_Garner".into(),
+        number: 3,
+    }
+    .path(dir.path());
+    std::fs::copy(
+        ImageRef {
+            name: "Barrett_Jackman".into(),
+            number: 2,
+        }
+        .path(&images_dir()),
+        &mislabelled,
+    )
+    .unwrap();
+    let pairs_file = dir.path().join("pairs.txt");
+    std::fs::write(
+        &pairs_file,
+        "1\t2\nTyron_Garner\t1\t2\nTyron_Garner\t1\t3\n\
+         Tyron_Garner\t2\tBarrett_Jackman\t1\nTyron_Garner\t1\tBarrett_Jackman\t1\n",
+    )
+    .unwrap();
+    let out = kindred()
+        .args(["bench", "lfw", "--list-wrong", "--pairs"])
+        .arg(&pairs_file)
+        .arg("--images")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("accuracy at threshold 0.6: 75.00% (1 pair(s) wrong)"),
+        "{text}"
+    );
+    let listed: Vec<&str> = text.lines().filter(|l| l.starts_with("  line")).collect();
+    assert_eq!(listed.len(), 1, "{text}");
+    assert!(
+        listed[0].contains("line     3")
+            && listed[0].contains("Tyron_Garner_0001 Tyron_Garner_0003"),
+        "{text}"
+    );
+}
+
+#[test]
 fn json_report_has_the_contract_keys() {
     let out = kindred()
         .args(["bench", "lfw", "--flip", "--json", "--pairs"])
@@ -173,6 +227,7 @@ fn json_report_has_the_contract_keys() {
     assert_eq!(v["flip"], true);
     assert_eq!(v["align"], "landmarks");
     assert_eq!(v["network_passes_per_face"], 2);
+    assert_eq!(v["wrong_at_0_6"], serde_json::json!([]));
 }
 
 #[test]

@@ -520,6 +520,45 @@ pub fn describe_image(engine: &FaceEngine, image: &RgbImage, options: LfwOptions
     }
 }
 
+/// A pair the fixed threshold gets wrong, for looking at: on LFW many of these turn out to be
+/// labelling mistakes in the data set rather than mistakes of the pipeline.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WrongPair {
+    /// `Name_nnnn` of each image.
+    pub a: String,
+    pub b: String,
+    /// What the pairs file says.
+    pub same: bool,
+    pub distance: f64,
+    /// 0-based fold.
+    pub fold: usize,
+    /// 1-based line in the pairs file.
+    pub line: usize,
+}
+
+/// The pairs classified wrongly at `threshold`, hardest first (furthest on the wrong side).
+/// `scored[i]` must be the score of `pairs[i]`.
+pub fn wrong_pairs(pairs: &[Pair], scored: &[Scored], threshold: f64) -> Vec<WrongPair> {
+    let mut wrong: Vec<WrongPair> = pairs
+        .iter()
+        .zip(scored)
+        .filter(|(_, s)| (s.distance < threshold) != s.same)
+        .map(|(p, s)| WrongPair {
+            a: p.a.to_string(),
+            b: p.b.to_string(),
+            same: p.same,
+            distance: s.distance,
+            fold: p.fold,
+            line: p.line,
+        })
+        .collect();
+    wrong.sort_by(|x, y| {
+        let margin = |w: &WrongPair| (w.distance - threshold).abs();
+        margin(y).total_cmp(&margin(x)).then(x.line.cmp(&y.line))
+    });
+    wrong
+}
+
 /// The benchmark's outcome; serialises to the `--json` object.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
@@ -543,6 +582,8 @@ pub struct Report {
     pub align: Align,
     /// Images with no detected face, as `Name_nnnn`.
     pub without_face: Vec<String>,
+    /// The pairs the threshold 0.6 gets wrong, hardest first.
+    pub wrong_at_0_6: Vec<WrongPair>,
 }
 
 fn load_image(path: &Path) -> Result<RgbImage, LfwError> {
@@ -629,6 +670,7 @@ pub fn run(
         upsample: options.upsample,
         align: options.align,
         without_face,
+        wrong_at_0_6: wrong_pairs(&pairs.pairs, &scored, DEFAULT_THRESHOLD),
     })
 }
 
@@ -872,6 +914,41 @@ mod tests {
         assert_eq!(cv.std, 0.0);
         // At the fixed threshold the 0.7 pair is misjudged.
         assert_eq!(accuracy_at(&pairs, DEFAULT_THRESHOLD), 0.75);
+    }
+
+    #[test]
+    fn wrong_pairs_are_listed_hardest_first_with_their_lines() {
+        let pairs = parse_pairs(ONE_FOLD).unwrap();
+        // Alice 1–2 same but far (wrong), Bob 3–1 same and near (right), Alice–Bob different
+        // but near (wrong, nearer the threshold), Carol–Dan different and far (right).
+        let scored = [
+            s(0.75, true, 0),
+            s(0.40, true, 0),
+            s(0.55, false, 0),
+            s(0.9, false, 0),
+        ];
+        let wrong = wrong_pairs(&pairs.pairs, &scored, 0.6);
+        let summary: Vec<(&str, &str, bool, usize)> = wrong
+            .iter()
+            .map(|w| (w.a.as_str(), w.b.as_str(), w.same, w.line))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("Alice_0001", "Alice_0002", true, 2),
+                ("Alice_0001", "Bob_0002", false, 4)
+            ]
+        );
+        assert_eq!(wrong[0].distance, 0.75);
+        // At exactly the threshold a pair counts as "different", as in accuracy_at.
+        let at = [
+            s(0.6, true, 0),
+            s(0.40, true, 0),
+            s(0.7, false, 0),
+            s(0.9, false, 0),
+        ];
+        assert_eq!(wrong_pairs(&pairs.pairs, &at, 0.6).len(), 1);
+        assert_eq!(accuracy_at(&at, 0.6), 0.75);
     }
 
     fn det(l: i64, t: i64, r: i64, b: i64, confidence: f64) -> Detection {

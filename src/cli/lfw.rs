@@ -32,6 +32,9 @@ pub struct LfwArgs {
     /// Align faces on their landmarks (dlib's way) or on the detector box alone.
     #[arg(long, value_enum, default_value_t = Align::Landmarks)]
     pub align: Align,
+    /// Also name every pair the threshold 0.6 gets wrong, hardest first (always in --json).
+    #[arg(long)]
+    pub list_wrong: bool,
     /// One JSON object instead of text.
     #[arg(long)]
     pub json: bool,
@@ -72,9 +75,28 @@ pub fn lfw(args: &LfwArgs) -> anyhow::Result<ExitCode> {
         report.images_without_face
     );
     println!(
-        "accuracy at threshold 0.6: {:.2}%",
-        pct(report.accuracy_at_0_6)
+        "accuracy at threshold 0.6: {:.2}% ({} pair(s) wrong{})",
+        pct(report.accuracy_at_0_6),
+        report.wrong_at_0_6.len(),
+        if args.list_wrong || report.wrong_at_0_6.is_empty() {
+            ""
+        } else {
+            "; --list-wrong names them"
+        }
     );
+    if args.list_wrong {
+        for w in &report.wrong_at_0_6 {
+            println!(
+                "  line {:>5}  fold {:>2}  {} {} {}  distance {:.3}",
+                w.line,
+                w.fold + 1,
+                if w.same { "same     " } else { "different" },
+                w.a,
+                w.b,
+                w.distance
+            );
+        }
+    }
     if report.threshold_on_test_fold {
         println!(
             "accuracy at the best threshold {:.3} (one fold: chosen on the same pairs, optimistic): {:.2}%",
