@@ -122,9 +122,10 @@ pub fn lfw(args: &LfwArgs) -> anyhow::Result<ExitCode> {
         );
     }
     println!(
-        "time: {:.1} ms per image on {} threads",
+        "time: {:.1} ms per image on {} thread{}",
         1e3 * report.seconds_per_image,
-        report.threads
+        report.threads,
+        if report.threads == 1 { "" } else { "s" }
     );
     Ok(ExitCode::SUCCESS)
 }
