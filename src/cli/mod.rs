@@ -205,7 +205,7 @@ pub enum Command {
         /// copy, hardlink (copies when the folder is on another disk, and says so) or symlink.
         #[arg(long, value_enum, default_value_t = crate::export::album::Mode::Copy)]
         mode: crate::export::album::Mode,
-        /// flat: <Person>/<file>; by-year: <Person>/<YYYY>/<YYYY-MM-DD file> by date taken.
+        /// flat: PERSON/FILE; by-year: PERSON/YYYY/YYYY-MM-DD FILE, by the date taken.
         #[arg(long, value_enum, default_value_t = crate::export::album::Layout::Flat)]
         layout: crate::export::album::Layout,
         /// Only photos showing all the given people together, in one folder.
