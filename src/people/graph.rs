@@ -158,8 +158,8 @@ pub fn nearest_within(descriptors: &[Descriptor], cap: f32, k: usize) -> Vec<(u3
             while c < cols.len() {
                 let end = ((c / SPAN + 1) * SPAN).min(cols.len());
                 let hit = {
-                    let bounds = if bi == bj { &row_bounds } else { &col_bounds };
                     let row_bound = row_bounds[r];
+                    let bounds = column_bounds(bi == bj, &mut row_bounds, &mut col_bounds);
                     (c..end).fold(false, |hit, x| {
                         let approx = norms[i] + col_norms[x] - 2.0 * row[x];
                         hit | (approx <= row_bound.max(bounds[x]))
@@ -168,11 +168,8 @@ pub fn nearest_within(descriptors: &[Descriptor], cap: f32, k: usize) -> Vec<(u3
                 if hit {
                     for x in c..end {
                         let approx = norms[i] + col_norms[x] - 2.0 * row[x];
-                        let col_bound = if bi == bj {
-                            row_bounds[x]
-                        } else {
-                            col_bounds[x]
-                        };
+                        let col_bound =
+                            column_bounds(bi == bj, &mut row_bounds, &mut col_bounds)[x];
                         let wants_row = approx <= row_bounds[r];
                         let wants_col = approx <= col_bound;
                         if !wants_row && !wants_col {
@@ -193,12 +190,8 @@ pub fn nearest_within(descriptors: &[Descriptor], cap: f32, k: usize) -> Vec<(u3
                         }
                         if wants_col {
                             col_near.offer(i as u32, exact, k, limit);
-                            let bound = widened(col_near);
-                            if bi == bj {
-                                row_bounds[x] = bound;
-                            } else {
-                                col_bounds[x] = bound;
-                            }
+                            column_bounds(bi == bj, &mut row_bounds, &mut col_bounds)[x] =
+                                widened(col_near);
                         }
                     }
                 }
@@ -228,6 +221,16 @@ pub fn nearest_within(descriptors: &[Descriptor], cap: f32, k: usize) -> Vec<(u3
     pairs.sort_unstable_by_key(|&(i, j, _)| (i, j));
     pairs.dedup_by(|a, b| (a.0, a.1) == (b.0, b.1));
     pairs
+}
+
+/// The bounds of a tile's columns: on the diagonal the columns are the rows, so they share the
+/// rows' list.
+fn column_bounds<'a>(
+    diagonal: bool,
+    row_bounds: &'a mut [f32],
+    col_bounds: &'a mut [f32],
+) -> &'a mut [f32] {
+    if diagonal { row_bounds } else { col_bounds }
 }
 
 /// The distance [`nearest_within`] lists: exact but summed in SIMD lanes, so its last bits may
