@@ -25,7 +25,9 @@ fi
 cargo build --release --quiet
 kindred=$root/target/release/kindred
 library=$work/library.kindred
-photos=$work/Photos
+# A home folder of its own, so the window shows the photos where a user keeps them (~/Pictures).
+export HOME=$work/home
+photos=$HOME/Pictures
 
 # A family-sized sample: the first 6 photos of each of 30 people.
 mkdir -p "$photos"

@@ -3,7 +3,7 @@
 
 use egui::RichText;
 
-use super::{Frame, count, page_heading};
+use super::{Frame, count, page_heading, shown_path};
 use crate::ui::state::{Action, FoldersViewState};
 use crate::ui::theme;
 
@@ -68,7 +68,7 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut FoldersViewState) 
                     ui.horizontal(|ui| {
                         ui.label(RichText::new("📁").size(20.0));
                         ui.vertical(|ui| {
-                            ui.label(RichText::new(folder.path.display().to_string()).strong());
+                            ui.label(RichText::new(shown_path(&folder.path)).strong());
                             let mut line = format!(
                                 "{} · {}",
                                 count(folder.photos as usize, "photo", "photos"),
@@ -118,7 +118,7 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut FoldersViewState) 
                         ui.add_space(6.0);
                         for (_, path, reason) in errors {
                             ui.horizontal_wrapped(|ui| {
-                                ui.label(RichText::new(path.display().to_string()).monospace());
+                                ui.label(RichText::new(shown_path(path)).monospace());
                                 ui.label(RichText::new(reason).weak());
                             });
                         }
@@ -136,7 +136,7 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut FoldersViewState) 
                 |ui| {
                     for (path, reason) in &summary.skipped {
                         ui.horizontal_wrapped(|ui| {
-                            ui.label(RichText::new(path.display().to_string()).monospace());
+                            ui.label(RichText::new(shown_path(path)).monospace());
                             ui.label(RichText::new(reason).weak());
                         });
                     }

@@ -178,6 +178,24 @@ pub fn count(n: usize, one: &str, many: &str) -> String {
     }
 }
 
+/// A path as file managers show it: under the home folder as `~/…`, elsewhere in full.
+pub fn shown_path(path: &std::path::Path) -> String {
+    static HOME: std::sync::OnceLock<Option<std::path::PathBuf>> = std::sync::OnceLock::new();
+    let home =
+        HOME.get_or_init(|| directories::BaseDirs::new().map(|d| d.home_dir().to_path_buf()));
+    path_under_home(path, home.as_deref())
+}
+
+fn path_under_home(path: &std::path::Path, home: Option<&std::path::Path>) -> String {
+    match home.and_then(|h| path.strip_prefix(h).ok()) {
+        // The home folder itself, or a path that only shares a prefix with it, stays as it is.
+        Some(rest) if !rest.as_os_str().is_empty() && home != Some(std::path::Path::new("/")) => {
+            format!("~{}{}", std::path::MAIN_SEPARATOR, rest.display())
+        }
+        _ => path.display().to_string(),
+    }
+}
+
 /// An empty-state message in the middle of the page.
 pub fn empty_state(ui: &mut egui::Ui, title: &str, text: &str) {
     ui.add_space(ui.available_height() * 0.25);
@@ -186,4 +204,35 @@ pub fn empty_state(ui: &mut egui::Ui, title: &str, text: &str) {
         ui.add_space(4.0);
         ui.label(RichText::new(text).weak());
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::path_under_home;
+    use std::path::Path;
+
+    #[test]
+    fn paths_under_home_are_shortened_with_a_tilde() {
+        let home = Some(Path::new("/home/ann"));
+        assert_eq!(
+            path_under_home(Path::new("/home/ann/Pictures/a.jpg"), home),
+            "~/Pictures/a.jpg"
+        );
+        // Not under home: a sibling whose name merely starts the same, the home folder itself.
+        assert_eq!(
+            path_under_home(Path::new("/home/anna/a.jpg"), home),
+            "/home/anna/a.jpg"
+        );
+        assert_eq!(path_under_home(Path::new("/home/ann"), home), "/home/ann");
+        assert_eq!(
+            path_under_home(Path::new("/mnt/photos/a.jpg"), home),
+            "/mnt/photos/a.jpg"
+        );
+        assert_eq!(path_under_home(Path::new("/srv/a.jpg"), None), "/srv/a.jpg");
+        // A home of "/" (some service accounts) would turn every path into ~/…
+        assert_eq!(
+            path_under_home(Path::new("/srv/a.jpg"), Some(Path::new("/"))),
+            "/srv/a.jpg"
+        );
+    }
 }

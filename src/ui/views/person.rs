@@ -4,7 +4,7 @@
 
 use egui::{Key, RichText, Vec2};
 
-use super::{Frame, TileLook, count, empty_state, face_tile, virtual_grid};
+use super::{Frame, TileLook, count, empty_state, face_tile, shown_path, virtual_grid};
 use crate::library::store::FaceId;
 use crate::people::ops::{FaceState, PersonFace, PersonId};
 use crate::ui::backend::Mutation;
@@ -207,7 +207,7 @@ fn faces_tab(
             response
                 .on_hover_text(format!(
                     "{}\n{}Double-click to open the photo",
-                    face.path.display(),
+                    shown_path(&face.path),
                     match (face.state, face.distance) {
                         (FaceState::Suggested, Some(d)) => format!("Suggested (distance {d:.2}). "),
                         (FaceState::Suggested, None) => "Suggested. ".into(),
@@ -519,7 +519,7 @@ fn photos_tab(ui: &mut egui::Ui, frame: &mut Frame, state: &mut PersonViewState,
             }
             response.on_hover_text(format!(
                 "{}{}",
-                photo.path.display(),
+                shown_path(&photo.path),
                 photo
                     .taken_at
                     .as_deref()

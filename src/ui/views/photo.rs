@@ -4,7 +4,7 @@
 
 use egui::{Color32, Key, Pos2, Rect, RichText, Stroke, StrokeKind, Vec2};
 
-use super::{Frame, empty_state};
+use super::{Frame, empty_state, shown_path};
 use crate::library::store::PhotoId;
 use crate::people::ops::{FaceState, PhotoFace};
 use crate::ui::backend::Mutation;
@@ -59,7 +59,7 @@ pub fn show(
         }
         if let Some((record, _)) = data.photo.as_ref().filter(|(r, _)| r.id == photo) {
             ui.separator();
-            ui.label(RichText::new(record.path.display().to_string()).strong());
+            ui.label(RichText::new(shown_path(&record.path)).strong());
             if let Some(taken) = &record.taken_at {
                 ui.label(RichText::new(format!("taken {taken}")).weak());
             }

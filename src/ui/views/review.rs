@@ -3,7 +3,7 @@
 
 use egui::{Key, RichText, Vec2};
 
-use super::{Frame, TileLook, count, empty_state, face_tile, paint_face, virtual_grid};
+use super::{Frame, TileLook, count, empty_state, face_tile, paint_face, shown_path, virtual_grid};
 use crate::library::store::FaceId;
 use crate::people::matching::Likelihood;
 use crate::people::ops::{PersonId, Suggestion};
@@ -116,7 +116,7 @@ fn one_at_a_time(
                 remaining,
                 Likelihood::of(item.distance, frame.settings.match_threshold).label(),
                 item.distance,
-                item.path.display()
+                shown_path(&item.path)
             ))
             .weak(),
         );
@@ -261,7 +261,7 @@ fn batch(
                 "{} (distance {:.2})\n{}",
                 Likelihood::of(item.distance, frame.settings.match_threshold).label(),
                 item.distance,
-                item.path.display()
+                shown_path(&item.path)
             ));
         },
     );
