@@ -24,12 +24,30 @@ fn images_dir() -> PathBuf {
     fixture("lfw")
 }
 
-fn image(name: &str, number: u32) -> image::RgbImage {
-    let r = ImageRef {
+/// Where LFW keeps image `number` of `name` under `dir`.
+fn lfw_path(dir: &Path, name: &str, number: u32) -> PathBuf {
+    ImageRef {
         name: name.into(),
         number,
-    };
-    image::open(r.path(&images_dir())).unwrap().to_rgb8()
+    }
+    .path(dir)
+}
+
+fn image(name: &str, number: u32) -> image::RgbImage {
+    image::open(lfw_path(&images_dir(), name, number))
+        .unwrap()
+        .to_rgb8()
+}
+
+/// Runs the command, insists that it succeeds, and returns its standard output.
+fn stdout_of(cmd: &mut Command) -> Vec<u8> {
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
 }
 
 fn kindred() -> Command {
@@ -109,14 +127,16 @@ fn the_run_scores_the_fixture_pairs() {
     assert_eq!(report.network_passes_per_face, 1);
 }
 
-fn copy_fixture(name: &str, number: u32, to: &Path) {
-    let r = ImageRef {
-        name: name.into(),
-        number,
-    };
-    let dest = r.path(to);
+/// Copies a fixture image into `to`, filed as image `number` of `name` (which may be another
+/// person's name: LFW has such labelling mistakes).
+fn copy_fixture_as(from: (&str, u32), name: &str, number: u32, to: &Path) {
+    let dest = lfw_path(to, name, number);
     std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
-    std::fs::copy(r.path(&images_dir()), dest).unwrap();
+    std::fs::copy(lfw_path(&images_dir(), from.0, from.1), dest).unwrap();
+}
+
+fn copy_fixture(name: &str, number: u32, to: &Path) {
+    copy_fixture_as((name, number), name, number, to);
 }
 
 #[test]
@@ -124,11 +144,7 @@ fn an_image_without_a_face_falls_back_to_the_centre_and_is_counted() {
     let dir = tempfile::tempdir().unwrap();
     copy_fixture("Tyron_Garner", 1, dir.path());
     copy_fixture("Tyron_Garner", 2, dir.path());
-    let blank = ImageRef {
-        name: "Nobody".into(),
-        number: 1,
-    }
-    .path(dir.path());
+    let blank = lfw_path(dir.path(), "Nobody", 1);
     std::fs::create_dir_all(blank.parent().unwrap()).unwrap();
     image::RgbImage::from_pixel(250, 250, image::Rgb([128, 128, 128]))
         .save(&blank)
@@ -147,20 +163,7 @@ fn a_mislabelled_image_shows_up_among_the_wrong_pairs() {
     copy_fixture("Tyron_Garner", 1, dir.path());
     copy_fixture("Tyron_Garner", 2, dir.path());
     copy_fixture("Barrett_Jackman", 1, dir.path());
-    let mislabelled = ImageRef {
-        name: "Tyron_Garner".into(),
-        number: 3,
-    }
-    .path(dir.path());
-    std::fs::copy(
-        ImageRef {
-            name: "Barrett_Jackman".into(),
-            number: 2,
-        }
-        .path(&images_dir()),
-        &mislabelled,
-    )
-    .unwrap();
+    copy_fixture_as(("Barrett_Jackman", 2), "Tyron_Garner", 3, dir.path());
     let pairs_file = dir.path().join("pairs.txt");
     std::fs::write(
         &pairs_file,
@@ -168,19 +171,14 @@ fn a_mislabelled_image_shows_up_among_the_wrong_pairs() {
          Tyron_Garner\t2\tBarrett_Jackman\t1\nTyron_Garner\t1\tBarrett_Jackman\t1\n",
     )
     .unwrap();
-    let out = kindred()
-        .args(["bench", "lfw", "--list-wrong", "--pairs"])
-        .arg(&pairs_file)
-        .arg("--images")
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "stderr: {}",
-        String::from_utf8_lossy(&out.stderr)
+    let stdout = stdout_of(
+        kindred()
+            .args(["bench", "lfw", "--list-wrong", "--pairs"])
+            .arg(&pairs_file)
+            .arg("--images")
+            .arg(dir.path()),
     );
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = String::from_utf8_lossy(&stdout);
     assert!(
         text.contains("accuracy at threshold 0.6: 75.00% (1 pair(s) wrong)"),
         "{text}"
@@ -196,19 +194,14 @@ fn a_mislabelled_image_shows_up_among_the_wrong_pairs() {
 
 #[test]
 fn json_report_has_the_contract_keys() {
-    let out = kindred()
-        .args(["bench", "lfw", "--flip", "--json", "--pairs"])
-        .arg(images_dir().join("pairs.txt"))
-        .arg("--images")
-        .arg(images_dir())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "stderr: {}",
-        String::from_utf8_lossy(&out.stderr)
+    let stdout = stdout_of(
+        kindred()
+            .args(["bench", "lfw", "--flip", "--json", "--pairs"])
+            .arg(images_dir().join("pairs.txt"))
+            .arg("--images")
+            .arg(images_dir()),
     );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&stdout).unwrap();
     for key in [
         "pairs",
         "images_without_face",
