@@ -317,3 +317,55 @@ fn export_a_named_person_from_the_app_previews_then_writes_the_album() {
     settle(&mut harness);
     harness.get_by_label_contains(&format!("{} already there", anna.photos));
 }
+
+/// A digiKam-style sidecar naming the one face of a 250×250 LFW photo.
+fn write_sidecar(photo: &Path, name: &str) {
+    let mut sidecar = photo.as_os_str().to_owned();
+    sidecar.push(".xmp");
+    std::fs::write(
+        sidecar,
+        format!(
+            r#"<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about="" xmlns:mwg-rs="http://www.metadataworkinggroup.com/schemas/regions/" xmlns:stArea="http://ns.adobe.com/xmp/sType/Area#"><mwg-rs:Regions rdf:parseType="Resource"><mwg-rs:RegionList><rdf:Bag><rdf:li><rdf:Description mwg-rs:Name="{name}" mwg-rs:Type="Face"><mwg-rs:Area stArea:x="0.5" stArea:y="0.46" stArea:w="0.42" stArea:h="0.52" stArea:unit="normalized"/></rdf:Description></rdf:li></rdf:Bag></mwg-rs:RegionList></mwg-rs:Regions></rdf:Description></rdf:RDF></x:xmpmeta>"#
+        ),
+    )
+    .unwrap();
+}
+
+#[test]
+fn names_other_apps_wrote_in_xmp_are_taken_over_unless_the_user_turns_it_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let photos = photo_folder(dir.path(), &["Serena_Williams_0006.jpg"]);
+    write_sidecar(&photos.join("Tony_Blair_0001.jpg"), "Tony Blair");
+    let (mut harness, library) = {
+        let library = dir.path().join("library.kindred");
+        let mut harness = app_on(&library);
+        settle(&mut harness);
+        type_into(&mut harness, "Folder path", photos.to_str().unwrap());
+        click(&mut harness, "Add");
+        settle(&mut harness);
+        (harness, library)
+    };
+    let blair = named(&library, "Tony Blair");
+    assert!(blair.confirmed >= 1, "{blair:?}");
+    harness.get_by_label_contains("Named 1 face from other apps' face tags (XMP), 1 new person");
+
+    // Off in the Folders page's scan settings: a new tagged photo keeps its face unnamed.
+    click(&mut harness, "Folders");
+    settle(&mut harness);
+    click(
+        &mut harness,
+        "Take over face names from XMP tags (digiKam, Lightroom, darktable…)",
+    );
+    assert!(!harness.state().settings.xmp_names);
+    let serena = photos.join("Serena_Williams_0006.jpg");
+    std::fs::copy(fixtures().join("Serena_Williams_0006.jpg"), &serena).unwrap();
+    write_sidecar(&serena, "Serena W.");
+    click(&mut harness, "Rescan all");
+    settle(&mut harness);
+    assert!(
+        people(&library)
+            .iter()
+            .all(|p| p.name.as_deref() != Some("Serena W.")),
+        "the name was taken over although the setting is off"
+    );
+}

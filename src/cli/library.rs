@@ -9,6 +9,7 @@ use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::engine::pipeline::FaceEngine;
+use crate::export::xmp_import::take_over_names;
 use crate::library::lock::LibraryLock;
 use crate::library::scan::{self, ScanControl, ScanEvent, ScanOptions, ScanPhase};
 use crate::library::store::Store;
@@ -35,6 +36,7 @@ pub fn scan(
     library: &Path,
     folders: &[PathBuf],
     options: ScanOptions,
+    xmp_names: bool,
     quiet: bool,
 ) -> anyhow::Result<ExitCode> {
     let (mut store, _lock) = open_locked(library)?;
@@ -93,6 +95,13 @@ pub fn scan(
         worker.join().expect("scan thread")
     })?;
     bar.finish_and_clear();
+    // Names given in other apps come first, so matching can already suggest more faces of
+    // those people.
+    let taken_over = if xmp_names {
+        Some(take_over_names(&mut store, &summary.analysed_photos)?)
+    } else {
+        None
+    };
     // New faces are matched incrementally (suggestions for named people, unnamed clusters for
     // the rest); everything placed before stays where it is.
     let matched = crate::people::ops::match_new_faces(&mut store)?;
@@ -112,10 +121,28 @@ pub fn scan(
             matched.faces, matched.suggested, matched.joined, matched.new_clusters
         );
     }
+    if let Some(t) = taken_over.filter(|t| t.photos_with_names > 0 || !t.unreadable.is_empty()) {
+        println!(
+            "names from XMP face tags in {}: {} named ({}), {} already decided here, {} over no detected face",
+            counted(t.photos_with_names, "photo", "photos"),
+            counted(t.report.faces, "face", "faces"),
+            counted(t.report.new_people, "new person", "new people"),
+            t.report.kept,
+            counted(t.unmatched_regions, "region", "regions"),
+        );
+        for (path, reason) in &t.unreadable {
+            println!("  XMP not read for {}: {reason}", path.display());
+        }
+    }
     for (path, reason) in &summary.skipped {
         println!("  skipped {}: {reason}", path.display());
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// "1 photo", "2 photos".
+fn counted(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 pub fn status(library: &Path, json: bool) -> anyhow::Result<ExitCode> {

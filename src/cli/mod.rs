@@ -96,6 +96,9 @@ pub enum Command {
         /// No progress bar.
         #[arg(long)]
         quiet: bool,
+        /// Do not take over the names other apps (digiKam, Lightroom, …) gave faces in XMP.
+        #[arg(long)]
+        no_xmp_names: bool,
         /// Folders to scan (they are remembered); none: rescan the library's folders.
         folders: Vec<PathBuf>,
     },
@@ -385,6 +388,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             upsample,
             threads,
             quiet,
+            no_xmp_names,
             folders,
         }) => {
             let options = crate::library::scan::ScanOptions {
@@ -403,7 +407,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             } else {
                 folders
             };
-            library::scan(&library_path, &folders, options, quiet)
+            library::scan(&library_path, &folders, options, !no_xmp_names, quiet)
         }
         Some(Command::Status { json }) => library::status(&library_path, json),
         Some(Command::Analyze {

@@ -1,8 +1,10 @@
-//! Getting the user's work out of Kindred: albums of a person's photos in a folder
-//! ([`album`]), face tags other photo apps can read in XMP sidecars ([`xmp`]), and the
-//! file-name rules both need ([`names`]). Export never modifies an original photo and never
-//! overwrites a file it did not make.
+//! Kindred's work shared with the world outside it: albums of a person's photos in a folder
+//! ([`album`]), face tags other photo apps can read in XMP sidecars ([`xmp`]) and, the other
+//! way, the names those apps gave faces, taken over when a photo is analysed
+//! ([`xmp_import`]); and the file-name rules they need ([`names`]). Kindred never modifies an
+//! original photo and never overwrites a file it did not make.
 
 pub mod album;
 pub mod names;
 pub mod xmp;
+pub mod xmp_import;

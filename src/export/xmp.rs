@@ -117,7 +117,7 @@ impl FaceRegion {
         Rect::new(left, top, right, bottom)
     }
 
-    fn overlap(&self, other: &FaceRegion) -> f64 {
+    pub(crate) fn overlap(&self, other: &FaceRegion) -> f64 {
         let ix = ((self.x + self.w / 2.0).min(other.x + other.w / 2.0)
             - (self.x - self.w / 2.0).max(other.x - other.w / 2.0))
         .max(0.0);

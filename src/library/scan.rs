@@ -14,7 +14,9 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::decode::{self, DecodedPhoto};
-use super::store::{NewFace, PhotoAnalysis, PhotoRecord, PhotoStatus, RootId, Store, StoreError};
+use super::store::{
+    NewFace, PhotoAnalysis, PhotoId, PhotoRecord, PhotoStatus, RootId, Store, StoreError,
+};
 use super::walk::{self, Candidate, WalkProblem};
 use crate::engine::geometry::Rect;
 use crate::engine::models::sha256_hex;
@@ -143,6 +145,10 @@ pub struct ScanSummary {
     pub errors: u64,
     pub cancelled: bool,
     pub skipped: Vec<(PathBuf, String)>,
+    /// The photos analysed afresh (new or changed files), for steps that read more of them,
+    /// such as names from XMP face tags.
+    #[serde(skip)]
+    pub analysed_photos: Vec<PhotoId>,
 }
 
 /// A hook counting image files actually read, so tests can prove an unchanged rescan reads
@@ -502,11 +508,12 @@ fn commit_batch(
     summary: &mut ScanSummary,
 ) -> Result<(), StoreError> {
     let mut stored = Vec::new();
+    let mut analysed = Vec::new();
     store.in_transaction(|store| {
         for result in &batch {
             match result {
                 WorkResult::Analysed(a) => {
-                    store.record_analysis_in_tx(a)?;
+                    analysed.push(store.record_analysis_in_tx(a)?);
                 }
                 WorkResult::Moved { from, to, root } => {
                     store.relocate_photo_in_tx(
@@ -534,6 +541,7 @@ fn commit_batch(
         }
         Ok(())
     })?;
+    summary.analysed_photos.extend(analysed);
     for result in batch {
         match result {
             WorkResult::Analysed(a) => {

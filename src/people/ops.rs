@@ -576,6 +576,101 @@ pub fn move_faces(store: &mut Store, faces: &[FaceId], to: PersonId) -> Result<(
     })
 }
 
+/// A name another photo app gave a face (an XMP face region over it), to be taken over.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportedName {
+    pub face: FaceId,
+    pub name: String,
+}
+
+/// What [`import_names`] did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ImportReport {
+    /// Faces now confirmed under the imported name.
+    pub faces: usize,
+    /// People created for names the library did not have.
+    pub new_people: usize,
+    /// Faces left as they were because the user had already decided about them in Kindred
+    /// (confirmed, ignored, or rejected from the person of that name).
+    pub kept: usize,
+}
+
+/// Takes over names that other photo apps gave faces, as if the user had named each face
+/// here: the face is confirmed in the person of that name (created if the library has none).
+/// What the user decided in Kindred wins: a confirmed or ignored face, or one rejected from the
+/// person of that name, is left as it is. One operation in the log, so Ctrl+Z takes the whole
+/// import back; nothing is logged when nothing changed.
+pub fn import_names(
+    store: &mut Store,
+    names: &[ImportedName],
+) -> Result<ImportReport, PeopleError> {
+    if names.is_empty() {
+        return Ok(ImportReport::default());
+    }
+    store.transaction(|store| {
+        let mut rec = Recorder::default();
+        let mut report = ImportReport::default();
+        let mut person_of: HashMap<String, PersonId> = HashMap::new();
+        let mut rejected: HashMap<PersonId, HashSet<FaceId>> = HashMap::new();
+        for ImportedName { face, name } in names {
+            let Ok(name) = clean_name(name) else { continue };
+            let Some(a) = store.assignment(*face)? else {
+                continue;
+            };
+            if matches!(a.state, FaceState::Confirmed | FaceState::Ignored) {
+                report.kept += 1;
+                continue;
+            }
+            let person = match person_of.get(&name) {
+                Some(&p) => p,
+                None => {
+                    let p = match store.persons_named(&name)?.first() {
+                        Some(&p) => p,
+                        None => {
+                            report.new_people += 1;
+                            rec.new_person(store, Some(&name))?
+                        }
+                    };
+                    person_of.insert(name.clone(), p);
+                    p
+                }
+            };
+            let rejected_faces = match rejected.entry(person) {
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(store.rejections_of_person(person)?.into_iter().collect())
+                }
+            };
+            if rejected_faces.contains(face) {
+                report.kept += 1;
+                continue;
+            }
+            rec.set_face_known(
+                store,
+                a,
+                AssignmentRow {
+                    face: *face,
+                    person: Some(person),
+                    state: FaceState::Confirmed,
+                    distance: None,
+                },
+            )?;
+            report.faces += 1;
+        }
+        if report.faces > 0 || report.new_people > 0 {
+            let description = format!(
+                "took over {} from XMP face tags",
+                match report.faces {
+                    1 => "1 face name".to_string(),
+                    n => format!("{n} face names"),
+                }
+            );
+            rec.commit(store, "import", description)?;
+        }
+        Ok(report)
+    })
+}
+
 /// "Not this person": the faces are never again put in `from` (default: the person each face
 /// is in now). They leave it and are placed again at once: suggested for another named person,
 /// joined to another cluster, or in a cluster of their own.

@@ -617,14 +617,15 @@ impl KindredApp {
                         stored_since_refresh: 0,
                         last_refresh: Instant::now(),
                     });
-                    self.backend.send(Request::Scan(
-                        ScanOptions {
+                    self.backend.send(Request::Scan {
+                        options: ScanOptions {
                             max_side: self.settings.max_side,
                             upsample: self.settings.upsample,
                             threads: 0,
                         },
-                        self.settings.cluster_options(),
-                    ));
+                        matching: self.settings.cluster_options(),
+                        xmp_names: self.settings.xmp_names,
+                    });
                 }
             }
             Action::PauseScan(paused) => {

@@ -14,6 +14,7 @@ use crate::engine::pipeline::FaceEngine;
 use crate::export::album::{
     self, ExportControl, ExportEvent, ExportPlan, ExportRequest, ExportSummary,
 };
+use crate::export::xmp_import::{NamesTakenOver, take_over_names};
 use crate::library::folders::FolderSummary;
 use crate::library::scan::{self, ScanControl, ScanEvent, ScanOptions, ScanSummary};
 use crate::library::store::{FaceId, PhotoId, PhotoRecord, RootId, StatusCounts, Store};
@@ -104,8 +105,13 @@ pub enum Request {
     Mutate(Mutation),
     AddFolder(PathBuf),
     RemoveFolder(RootId),
-    /// Scan every folder of the library, then match the new faces with these options.
-    Scan(ScanOptions, ClusterOptions),
+    /// Scan every folder of the library, take over names from XMP face tags of the photos it
+    /// analysed (unless `xmp_names` is off), then match the new faces with `matching`.
+    Scan {
+        options: ScanOptions,
+        matching: ClusterOptions,
+        xmp_names: bool,
+    },
     /// Match faces stored by a running or finished scan to people.
     MatchNewFaces(ClusterOptions),
     /// Plan an album and, unless it is a dry run, make it (on its own thread).
@@ -236,7 +242,7 @@ fn worker(mut store: Store, inbox: Receiver<Request>, shared: Arc<Shared>) {
             Request::FaceThumbnails(_)
                 | Request::PhotoThumbnails(_)
                 | Request::Photo(_)
-                | Request::Scan(..)
+                | Request::Scan { .. }
                 | Request::Export { .. }
         );
         if let Err(message) = handle(&mut store, request, &shared) {
@@ -358,7 +364,11 @@ fn handle(store: &mut Store, request: Request, shared: &Arc<Shared>) -> Result<(
             ops::match_new_faces_with(store, &options).map_err(|e| text(&e))?;
             shared.send(Response::Changed(String::new()));
         }
-        Request::Scan(options, matching) => {
+        Request::Scan {
+            options,
+            matching,
+            xmp_names,
+        } => {
             let roots: Vec<_> = store
                 .roots()
                 .map_err(|e| {
@@ -372,7 +382,7 @@ fn handle(store: &mut Store, request: Request, shared: &Arc<Shared>) -> Result<(
             std::thread::Builder::new()
                 .name("kindred-scan".into())
                 .spawn(move || {
-                    let result = run_scan(&shared, &roots, options, &matching);
+                    let result = run_scan(&shared, &roots, options, &matching, xmp_names);
                     shared.send(Response::ScanFinished(result));
                     shared.done();
                 })
@@ -494,6 +504,7 @@ fn run_scan(
     roots: &[(RootId, PathBuf)],
     options: ScanOptions,
     matching: &ClusterOptions,
+    xmp_names: bool,
 ) -> Result<ScanSummary, String> {
     let engine = shared.engine()?;
     let mut store = Store::open(&shared.library).map_err(|e| e.to_string())?;
@@ -509,9 +520,46 @@ fn run_scan(
         let result = scan::scan(&mut store, &engine, roots, options, &control, tx);
         let _ = forward.join();
         let summary = result.map_err(|e| e.to_string())?;
+        if xmp_names {
+            let taken =
+                take_over_names(&mut store, &summary.analysed_photos).map_err(|e| e.to_string())?;
+            if let Some(message) = names_taken_message(&taken) {
+                shared.send(Response::Changed(message));
+            }
+        }
         ops::match_new_faces_with(&mut store, matching).map_err(|e| e.to_string())?;
         Ok(summary)
     })
+}
+
+/// What the user is told after names were taken over from other apps' XMP face tags.
+fn names_taken_message(taken: &NamesTakenOver) -> Option<String> {
+    let named = taken.report.faces;
+    let unreadable = taken.unreadable.len();
+    let mut parts = Vec::new();
+    if named > 0 {
+        parts.push(format!(
+            "Named {} from other apps' face tags (XMP){}",
+            if named == 1 {
+                "1 face".to_string()
+            } else {
+                format!("{named} faces")
+            },
+            match taken.report.new_people {
+                0 => String::new(),
+                1 => ", 1 new person".to_string(),
+                n => format!(", {n} new people"),
+            }
+        ));
+    }
+    if unreadable > 0 {
+        parts.push(format!(
+            "{unreadable} XMP file{} could not be read (first: {})",
+            if unreadable == 1 { "" } else { "s" },
+            taken.unreadable[0].0.display()
+        ));
+    }
+    (!parts.is_empty()).then(|| parts.join("; "))
 }
 
 /// Decodes a stored face thumbnail (a small JPEG).

@@ -33,6 +33,9 @@ pub struct Settings {
     /// A face is suggested for a named person whose nearest confirmed face is closer than
     /// this (dlib's same-person threshold is 0.6; lower is stricter).
     pub match_threshold: f32,
+    /// Take over the names other apps gave faces in XMP (sidecars or inside JPEGs) when a
+    /// scan analyses a photo.
+    pub xmp_names: bool,
 }
 
 impl Settings {
@@ -55,6 +58,7 @@ impl Default for Settings {
             upsample: 0,
             last_export_folder: None,
             match_threshold: crate::people::matching::DEFAULT_MATCH_THRESHOLD,
+            xmp_names: true,
         }
     }
 }

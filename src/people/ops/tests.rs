@@ -120,6 +120,80 @@ fn naming_confirms_the_cluster_and_undo_restores_it() {
 }
 
 #[test]
+fn imported_names_confirm_faces_but_never_override_the_user() {
+    let (mut store, ids) = three_people();
+    let a = person_of(&store, ids[0][0]).0.unwrap();
+    name_person(&mut store, a, "Ada").unwrap();
+    // The user decided about three faces: one confirmed as Ada, one ignored, one rejected
+    // from Ada.
+    let b = person_of(&store, ids[4][0]).0.unwrap();
+    ignore(&mut store, &[ids[3][0]]).unwrap();
+    reject(&mut store, &[ids[1][0]], Some(a)).unwrap();
+    let before = snapshot(&store);
+    let name = |face: FaceId, name: &str| ImportedName {
+        face,
+        name: name.into(),
+    };
+    let report = import_names(
+        &mut store,
+        &[
+            name(ids[0][0], "Bea"),   // confirmed as Ada: kept
+            name(ids[3][0], "Bea"),   // ignored: kept
+            name(ids[1][0], "Ada"),   // rejected from Ada: kept
+            name(ids[4][0], " Bea "), // suggested in an unnamed cluster: taken over
+            name(ids[5][0], "Ada"),   // another cluster's face: confirmed as Ada
+            name(ids[2][1], ""),      // no name: ignored
+            name(9_999, "Nobody"),    // no such face: ignored
+        ],
+    )
+    .unwrap();
+    assert_eq!(
+        report,
+        ImportReport {
+            faces: 2,
+            new_people: 1,
+            kept: 3
+        }
+    );
+    assert_eq!(
+        person_of(&store, ids[0][0]),
+        (Some(a), FaceState::Confirmed)
+    );
+    assert_eq!(person_of(&store, ids[3][0]).1, FaceState::Ignored);
+    assert_ne!(person_of(&store, ids[1][0]).0, Some(a));
+    assert_eq!(
+        person_of(&store, ids[5][0]),
+        (Some(a), FaceState::Confirmed)
+    );
+    let (bea, state) = person_of(&store, ids[4][0]);
+    assert_eq!(state, FaceState::Confirmed);
+    assert_ne!(bea, Some(b));
+    assert_eq!(
+        person(&store, bea.unwrap()).unwrap().name.as_deref(),
+        Some("Bea")
+    );
+    assert_eq!(
+        last_operation(&store).unwrap().unwrap(),
+        "took over 2 face names from XMP face tags"
+    );
+    // One undo takes the whole import back, the person it created included.
+    undo(&mut store, 1).unwrap();
+    assert_eq!(snapshot(&store), before);
+    // Nothing to take over: nothing logged.
+    assert_eq!(
+        import_names(&mut store, &[]).unwrap(),
+        ImportReport::default()
+    );
+    let report = import_names(&mut store, &[name(ids[0][0], "Bea")]).unwrap();
+    assert_eq!(report.kept, 1);
+    // (The last operation is still the user's rejection.)
+    assert_eq!(
+        last_operation(&store).unwrap().unwrap(),
+        format!("face {} marked as not person {a}", ids[1][0])
+    );
+}
+
+#[test]
 fn naming_with_an_existing_name_merges() {
     let (mut store, ids) = three_people();
     let a = person_of(&store, ids[0][0]).0.unwrap();

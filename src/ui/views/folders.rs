@@ -193,5 +193,16 @@ fn scan_settings(ui: &mut egui::Ui, settings: &mut crate::ui::state::Settings) {
                     .text("distance (lower is stricter)"),
             );
             ui.end_row();
+
+            ui.label("Names from other apps");
+            ui.checkbox(
+                &mut settings.xmp_names,
+                "Take over face names from XMP tags (digiKam, Lightroom, darktable…)",
+            )
+            .on_hover_text(
+                "When a photo is analysed, faces that another app named in its XMP sidecar or \
+                 inside the file are named the same here. Your own corrections always win.",
+            );
+            ui.end_row();
         });
 }

@@ -1,0 +1,301 @@
+//! Names other photo apps gave faces, taken over when Kindred analyses a photo: digiKam,
+//! Lightroom, darktable and others store them as Metadata Working Group face regions, in an
+//! XMP sidecar ([`super::xmp`] reads those) or in the XMP packet inside a JPEG. Each named
+//! region is matched to the detected face it covers and the face is confirmed under that
+//! name ([`crate::people::ops::import_names`], which leaves alone whatever the user already
+//! decided in Kindred).
+//!
+//! Only photos analysed afresh are read (new or changed files), so a rescan never brings back
+//! a name the user has since corrected, and unchanged photos cost nothing.
+
+use std::fs::File;
+use std::io::{self, BufReader, Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+
+use super::xmp::{self, FaceRegion, XmpError};
+use crate::engine::geometry::Rect;
+use crate::library::store::{FaceId, PhotoId, Store};
+use crate::people::ops::{self, ImportReport, ImportedName, PeopleError};
+
+/// What precedes the XMP packet in a JPEG's APP1 segment.
+const XMP_SIGNATURE: &[u8] = b"http://ns.adobe.com/xap/1.0/\0";
+
+/// A region and a face are the same face when they overlap at least this much (intersection
+/// over union), as when merging sidecars, or when each one's centre lies inside the other
+/// (other apps draw larger or smaller boxes than the detector).
+const SAME_FACE_IOU: f64 = 0.3;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error(transparent)]
+    People(#[from] PeopleError),
+    #[error(transparent)]
+    Xmp(#[from] XmpError),
+}
+
+/// What [`take_over_names`] did.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct NamesTakenOver {
+    pub report: ImportReport,
+    /// Photos whose XMP had named face regions.
+    pub photos_with_names: usize,
+    /// Named regions over no detected face (nothing to attach the name to).
+    pub unmatched_regions: usize,
+    /// (file, reason) for XMP that could not be read; the photos themselves are fine.
+    pub unreadable: Vec<(PathBuf, String)>,
+}
+
+/// Reads the XMP face names of `photos` and confirms each matched face under its name.
+pub fn take_over_names(
+    store: &mut Store,
+    photos: &[PhotoId],
+) -> Result<NamesTakenOver, ImportError> {
+    let mut result = NamesTakenOver::default();
+    let mut names = Vec::new();
+    for &id in photos {
+        let Some(photo) = store.photo(id).map_err(XmpError::from)? else {
+            continue;
+        };
+        let (Some(width), Some(height)) = (photo.width, photo.height) else {
+            continue;
+        };
+        let regions = match named_face_regions(&photo.path) {
+            Ok(regions) => regions,
+            Err(e) => {
+                result.unreadable.push((photo.path.clone(), e.to_string()));
+                continue;
+            }
+        };
+        if regions.is_empty() {
+            continue;
+        }
+        result.photos_with_names += 1;
+        let faces: Vec<(FaceId, Rect)> = store
+            .photo_faces(id)
+            .map_err(XmpError::from)?
+            .into_iter()
+            .map(|f| (f.face, f.rect))
+            .collect();
+        let matched = match_regions(&regions, &faces, width, height);
+        result.unmatched_regions += regions.len() - matched.len();
+        names.extend(matched);
+    }
+    result.report = ops::import_names(store, &names)?;
+    Ok(result)
+}
+
+/// The named face regions of a photo's XMP: its sidecar's, or else those embedded in the file.
+pub fn named_face_regions(photo: &Path) -> Result<Vec<FaceRegion>, XmpError> {
+    let named = |regions: Vec<FaceRegion>| -> Vec<FaceRegion> {
+        regions
+            .into_iter()
+            .filter(|r| r.kind.is_empty() || r.kind.eq_ignore_ascii_case("face"))
+            .filter(|r| !r.name.trim().is_empty() && r.w > 0.0 && r.h > 0.0)
+            .collect()
+    };
+    if let Some(faces) = xmp::read_sidecar_of(photo)? {
+        let regions = named(faces.regions);
+        if !regions.is_empty() {
+            return Ok(regions);
+        }
+    }
+    match embedded_xmp(photo).map_err(|source| XmpError::Read {
+        path: photo.to_path_buf(),
+        source,
+    })? {
+        Some(packet) => Ok(named(xmp::read(&packet, photo)?.regions)),
+        None => Ok(Vec::new()),
+    }
+}
+
+/// The XMP packet inside a JPEG file, if it has one. Only the segments before the image data
+/// are read; anything that is not a JPEG has none.
+pub fn embedded_xmp(path: &Path) -> io::Result<Option<String>> {
+    let mut file = BufReader::new(File::open(path)?);
+    let mut start = [0u8; 2];
+    if file.read_exact(&mut start).is_err() || start != [0xFF, 0xD8] {
+        return Ok(None);
+    }
+    loop {
+        let mut byte = [0u8; 1];
+        // A marker is 0xFF (possibly repeated as fill) and a code.
+        let code = loop {
+            if file.read_exact(&mut byte).is_err() {
+                return Ok(None);
+            }
+            if byte[0] != 0xFF {
+                break byte[0];
+            }
+        };
+        match code {
+            // Start of scan or end of image: no more metadata segments.
+            0xDA | 0xD9 => return Ok(None),
+            // Markers without a length.
+            0x01 | 0xD0..=0xD7 => continue,
+            _ => {}
+        }
+        let mut length = [0u8; 2];
+        if file.read_exact(&mut length).is_err() {
+            return Ok(None);
+        }
+        let length = usize::from(u16::from_be_bytes(length));
+        if length < 2 {
+            return Ok(None);
+        }
+        let payload_len = length - 2;
+        if code == 0xE1 && payload_len > XMP_SIGNATURE.len() {
+            let mut payload = vec![0u8; payload_len];
+            if file.read_exact(&mut payload).is_err() {
+                return Ok(None);
+            }
+            if let Some(packet) = payload.strip_prefix(XMP_SIGNATURE) {
+                return Ok(Some(String::from_utf8_lossy(packet).into_owned()));
+            }
+        } else {
+            file.seek(SeekFrom::Current(payload_len as i64))?;
+        }
+    }
+}
+
+/// Pairs named regions with the detected faces they cover (each region and each face at most
+/// once, best overlap first). `faces` are inclusive pixel boxes in the photo as displayed, of
+/// `width`×`height`, the space MWG regions are given in.
+pub fn match_regions(
+    regions: &[FaceRegion],
+    faces: &[(FaceId, Rect)],
+    width: u32,
+    height: u32,
+) -> Vec<ImportedName> {
+    let boxes: Vec<FaceRegion> = faces
+        .iter()
+        .map(|&(id, rect)| FaceRegion::from_rect("", rect, width, height, Some(id)))
+        .collect();
+    let mut candidates: Vec<(f64, usize, usize)> = Vec::new();
+    for (r, region) in regions.iter().enumerate() {
+        for (f, face) in boxes.iter().enumerate() {
+            let overlap = region.overlap(face);
+            if overlap >= SAME_FACE_IOU
+                || (centre_inside(region, face) && centre_inside(face, region))
+            {
+                candidates.push((overlap, r, f));
+            }
+        }
+    }
+    candidates.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    let (mut region_used, mut face_used) = (vec![false; regions.len()], vec![false; faces.len()]);
+    let mut out = Vec::new();
+    for (_, r, f) in candidates {
+        if region_used[r] || face_used[f] {
+            continue;
+        }
+        region_used[r] = true;
+        face_used[f] = true;
+        out.push(ImportedName {
+            face: faces[f].0,
+            name: regions[r].name.trim().to_string(),
+        });
+    }
+    out
+}
+
+/// Whether the centre of `a` lies inside `b`.
+fn centre_inside(a: &FaceRegion, b: &FaceRegion) -> bool {
+    (a.x - b.x).abs() <= b.w / 2.0 && (a.y - b.y).abs() <= b.h / 2.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn region(name: &str, x: f64, y: f64, w: f64, h: f64) -> FaceRegion {
+        FaceRegion {
+            name: name.into(),
+            kind: "Face".into(),
+            x,
+            y,
+            w,
+            h,
+            kindred_face: None,
+        }
+    }
+
+    #[test]
+    fn regions_go_to_the_faces_they_cover() {
+        // A 1000×500 photo with two detected faces; the other app drew larger boxes (hair and
+        // chin included) and one region over a face the detector did not find.
+        let faces = [
+            (11, Rect::new(100, 100, 199, 199)),
+            (12, Rect::new(600, 150, 679, 229)),
+        ];
+        let regions = [
+            region("Bob", 0.64, 0.38, 0.12, 0.24),
+            region("Anna", 0.15, 0.28, 0.16, 0.36),
+            region("Nobody here", 0.9, 0.8, 0.05, 0.1),
+        ];
+        let matched = match_regions(&regions, &faces, 1000, 500);
+        let mut pairs: Vec<(FaceId, &str)> =
+            matched.iter().map(|m| (m.face, m.name.as_str())).collect();
+        pairs.sort();
+        assert_eq!(pairs, [(11, "Anna"), (12, "Bob")]);
+    }
+
+    #[test]
+    fn each_face_takes_one_name_the_best_overlapping() {
+        let faces = [(1, Rect::new(100, 100, 199, 199))];
+        let regions = [
+            region("Loose", 0.17, 0.17, 0.2, 0.2),
+            region("Tight", 0.15, 0.15, 0.1, 0.1),
+        ];
+        let matched = match_regions(&regions, &faces, 1000, 1000);
+        assert_eq!(
+            matched,
+            [ImportedName {
+                face: 1,
+                name: "Tight".into()
+            }]
+        );
+        // Far from every face: nothing.
+        assert!(match_regions(&[region("Far", 0.8, 0.8, 0.1, 0.1)], &faces, 1000, 1000).is_empty());
+    }
+
+    fn jpeg_with_segments(segments: &[(u8, &[u8])]) -> Vec<u8> {
+        let mut out = vec![0xFF, 0xD8];
+        for (code, payload) in segments {
+            out.extend([0xFF, *code]);
+            out.extend(((payload.len() + 2) as u16).to_be_bytes());
+            out.extend(*payload);
+        }
+        out.extend([0xFF, 0xDA, 0x00, 0x02, 0x12, 0x34, 0xFF, 0xD9]);
+        out
+    }
+
+    #[test]
+    fn the_xmp_packet_is_found_among_the_header_segments() {
+        let dir = tempfile::tempdir().unwrap();
+        let exif: &[u8] = b"Exif\0\0not really";
+        let mut xmp_segment = XMP_SIGNATURE.to_vec();
+        xmp_segment.extend(b"<x:xmpmeta>packet</x:xmpmeta>");
+        let with = dir.path().join("with.jpg");
+        std::fs::write(
+            &with,
+            jpeg_with_segments(&[(0xE0, b"JFIF\0"), (0xE1, exif), (0xE1, &xmp_segment)]),
+        )
+        .unwrap();
+        assert_eq!(
+            embedded_xmp(&with).unwrap().as_deref(),
+            Some("<x:xmpmeta>packet</x:xmpmeta>")
+        );
+        let without = dir.path().join("without.jpg");
+        std::fs::write(&without, jpeg_with_segments(&[(0xE1, exif)])).unwrap();
+        assert_eq!(embedded_xmp(&without).unwrap(), None);
+        // Not a JPEG, and a JPEG cut off inside a segment: no packet, no error.
+        let png = dir.path().join("a.png");
+        std::fs::write(&png, b"\x89PNG\r\n\x1a\n").unwrap();
+        assert_eq!(embedded_xmp(&png).unwrap(), None);
+        let cut = dir.path().join("cut.jpg");
+        let mut bytes = jpeg_with_segments(&[(0xE1, &xmp_segment)]);
+        bytes.truncate(20);
+        std::fs::write(&cut, bytes).unwrap();
+        assert_eq!(embedded_xmp(&cut).unwrap(), None);
+    }
+}

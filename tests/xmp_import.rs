@@ -1,0 +1,254 @@
+//! Names other photo apps wrote as XMP face regions — in a sidecar, or inside the JPEG — are
+//! taken over when a scan analyses the photo, and never override what the user decided in
+//! Kindred.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::*;
+use serde_json::Value;
+
+fn kindred(library: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kindred"));
+    cmd.env_remove("KINDRED_MODELS")
+        .arg("--library")
+        .arg(library);
+    cmd
+}
+
+fn ok(library: &Path, args: &[&str]) -> String {
+    let out = kindred(library).args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "kindred {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn json(library: &Path, args: &[&str]) -> Value {
+    serde_json::from_str(&ok(library, args)).unwrap()
+}
+
+/// An XMP packet as digiKam writes one: MWG face regions (normalised centre and size) and the
+/// names as a plain list, beside an unrelated field.
+fn xmp_packet(regions: &[(&str, f64, f64, f64, f64)]) -> String {
+    let items: String = regions
+        .iter()
+        .map(|(name, x, y, w, h)| {
+            format!(
+                r#"
+      <rdf:li>
+       <rdf:Description mwg-rs:Name="{name}" mwg-rs:Type="Face">
+        <mwg-rs:Area stArea:x="{x}" stArea:y="{y}" stArea:w="{w}" stArea:h="{h}" stArea:unit="normalized"/>
+       </rdf:Description>
+      </rdf:li>"#
+            )
+        })
+        .collect();
+    format!(
+        r#"<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/">
+ <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+  <rdf:Description rdf:about=""
+    xmlns:dc="http://purl.org/dc/elements/1.1/"
+    xmlns:mwg-rs="http://www.metadataworkinggroup.com/schemas/regions/"
+    xmlns:stDim="http://ns.adobe.com/xap/1.0/sType/Dimensions#"
+    xmlns:stArea="http://ns.adobe.com/xmp/sType/Area#">
+   <dc:subject><rdf:Bag><rdf:li>holiday</rdf:li></rdf:Bag></dc:subject>
+   <mwg-rs:Regions rdf:parseType="Resource">
+    <mwg-rs:AppliedToDimensions stDim:w="250" stDim:h="250" stDim:unit="pixel"/>
+    <mwg-rs:RegionList>
+     <rdf:Bag>{items}
+     </rdf:Bag>
+    </mwg-rs:RegionList>
+   </mwg-rs:Regions>
+  </rdf:Description>
+ </rdf:RDF>
+</x:xmpmeta>
+<?xpacket end="w"?>"#
+    )
+}
+
+/// The JPEG with an XMP packet in an APP1 segment right after its start marker.
+fn with_embedded_xmp(jpeg: &[u8], packet: &str) -> Vec<u8> {
+    let mut payload = b"http://ns.adobe.com/xap/1.0/\0".to_vec();
+    payload.extend(packet.as_bytes());
+    let mut out = jpeg[..2].to_vec();
+    out.extend([0xFF, 0xE1]);
+    out.extend(u16::try_from(payload.len() + 2).unwrap().to_be_bytes());
+    out.extend(payload);
+    out.extend(&jpeg[2..]);
+    out
+}
+
+fn person_named<'a>(people: &'a [Value], name: &str) -> Option<&'a Value> {
+    people.iter().find(|p| p["name"] == name)
+}
+
+fn face_in(library: &Path, person: &Value, file: &str) -> Value {
+    json(
+        library,
+        &["faces", "--person", &person["id"].to_string(), "--json"],
+    )
+    .as_array()
+    .unwrap()
+    .iter()
+    .find(|f| f["path"].as_str().unwrap().ends_with(file))
+    .unwrap_or_else(|| panic!("no face of {file} in {person}"))
+    .clone()
+}
+
+#[test]
+fn names_from_sidecars_and_embedded_xmp_are_taken_over_but_never_override_the_user() {
+    let dir = tempfile::tempdir().unwrap();
+    let photos = dir.path().join("photos");
+    std::fs::create_dir_all(&photos).unwrap();
+    let copy = |name: &str| -> PathBuf {
+        let to = photos.join(name);
+        std::fs::copy(fixture(&format!("people/{name}")), &to).unwrap();
+        to
+    };
+    // digiKam's sidecar, its box larger than the detector's; plus a region over no face.
+    let blair = copy("Tony_Blair_0001.jpg");
+    std::fs::write(
+        photos.join("Tony_Blair_0001.jpg.xmp"),
+        xmp_packet(&[
+            ("Tony Blair", 0.5, 0.46, 0.42, 0.52),
+            ("Somebody", 0.06, 0.94, 0.08, 0.08),
+        ]),
+    )
+    .unwrap();
+    // Lightroom-style: the XMP inside the JPEG itself.
+    let bush = std::fs::read(fixture("people/Laura_Bush_0002.jpg")).unwrap();
+    std::fs::write(
+        photos.join("Laura_Bush_0002.jpg"),
+        with_embedded_xmp(&bush, &xmp_packet(&[("Laura Bush", 0.5, 0.45, 0.4, 0.5)])),
+    )
+    .unwrap();
+    copy("Laura_Bush_0003.jpg");
+    copy("Serena_Williams_0002.jpg");
+
+    let library = dir.path().join("library.kindred");
+    let out = ok(&library, &["scan", "--quiet", photos.to_str().unwrap()]);
+    assert!(
+        out.contains(
+            "names from XMP face tags in 2 photos: 2 faces named (2 new people), 0 already decided here, 1 region over no detected face"
+        ),
+        "{out}"
+    );
+    let people: Vec<Value> = json(&library, &["people", "--json"])
+        .as_array()
+        .unwrap()
+        .clone();
+    let tony = person_named(&people, "Tony Blair").expect("Tony Blair was taken over");
+    let laura = person_named(&people, "Laura Bush").expect("Laura Bush was taken over");
+    assert!(person_named(&people, "Somebody").is_none());
+    assert_eq!(
+        face_in(&library, tony, "Tony_Blair_0001.jpg")["state"],
+        "confirmed"
+    );
+    assert_eq!(
+        face_in(&library, laura, "Laura_Bush_0002.jpg")["state"],
+        "confirmed"
+    );
+    // Matching ran after the import: Laura's other photo is suggested for her by name.
+    assert_eq!(
+        face_in(&library, laura, "Laura_Bush_0003.jpg")["state"],
+        "suggested"
+    );
+
+    // The user says the face is not Tony Blair; then the photo changes on disk (another app
+    // rewrote it), so the next scan analyses it again: the sidecar's name must not come back.
+    let face = face_in(&library, tony, "Tony_Blair_0001.jpg")["id"].to_string();
+    ok(&library, &["reject", &face]);
+    let mut bytes = std::fs::read(&blair).unwrap();
+    bytes.extend(b"\0");
+    std::fs::write(&blair, bytes).unwrap();
+    let out = ok(&library, &["scan", "--quiet"]);
+    assert!(out.contains("1 analysed"), "{out}");
+    assert!(
+        out.contains("names from XMP face tags in 1 photo: 0 faces named (0 new people), 1 already decided here"),
+        "{out}"
+    );
+    let faces = json(
+        &library,
+        &["faces", "--person", &tony["id"].to_string(), "--json"],
+    );
+    assert!(
+        faces
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| !f["path"].as_str().unwrap().ends_with("Tony_Blair_0001.jpg")),
+        "{faces}"
+    );
+}
+
+#[test]
+fn no_xmp_names_leaves_names_alone_and_a_broken_sidecar_is_reported_not_fatal() {
+    let dir = tempfile::tempdir().unwrap();
+    let photos = dir.path().join("photos");
+    std::fs::create_dir_all(&photos).unwrap();
+    for name in ["Tony_Blair_0001.jpg", "Tony_Blair_0002.jpg"] {
+        std::fs::copy(fixture(&format!("people/{name}")), photos.join(name)).unwrap();
+    }
+    std::fs::write(
+        photos.join("Tony_Blair_0001.jpg.xmp"),
+        xmp_packet(&[("Tony Blair", 0.5, 0.46, 0.42, 0.52)]),
+    )
+    .unwrap();
+    std::fs::write(
+        photos.join("Tony_Blair_0002.jpg.xmp"),
+        "<x:xmpmeta><rdf:RDF",
+    )
+    .unwrap();
+
+    let without = dir.path().join("without.kindred");
+    let out = ok(
+        &without,
+        &[
+            "scan",
+            "--quiet",
+            "--no-xmp-names",
+            photos.to_str().unwrap(),
+        ],
+    );
+    assert!(!out.contains("XMP"), "{out}");
+    let people = json(&without, &["people", "--json"]);
+    assert!(
+        people
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["name"].is_null()),
+        "{people}"
+    );
+
+    let with = dir.path().join("with.kindred");
+    let out = ok(&with, &["scan", "--quiet", photos.to_str().unwrap()]);
+    assert!(out.contains("2 analysed"), "{out}");
+    assert!(out.contains("1 face named (1 new person)"), "{out}");
+    assert!(
+        out.contains("XMP not read for") && out.contains("Tony_Blair_0002.jpg"),
+        "{out}"
+    );
+
+    // The import is one operation, and Ctrl+Z (here `undo`) takes it back.
+    let undone = ok(&with, &["undo"]);
+    assert!(
+        undone.contains("undid: took over 1 face name from XMP face tags"),
+        "{undone}"
+    );
+    let people = json(&with, &["people", "--json"]);
+    assert!(
+        people
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["name"].is_null() || p["confirmed"] == 0),
+        "{people}"
+    );
+}
