@@ -6,7 +6,6 @@ mod common;
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::mpsc;
 
 use common::*;
@@ -718,12 +717,6 @@ fn a_new_sidecar_is_a_complete_xmp_packet() {
     );
 }
 
-fn kindred(library: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kindred"));
-    cmd.arg("--library").arg(library);
-    cmd
-}
-
 #[test]
 fn the_command_line_exports_by_name_and_writes_sidecars() {
     let mut lib = Lib::new();
@@ -733,7 +726,7 @@ fn the_command_line_exports_by_name_and_writes_sidecars() {
     let library = lib.store.path().to_path_buf();
     let target = lib.target();
 
-    let dry = kindred(&library)
+    let dry = kindred_on(&library)
         .args([
             "export",
             "--person",
@@ -755,7 +748,7 @@ fn the_command_line_exports_by_name_and_writes_sidecars() {
     assert!(stdout.contains("2020-01-02 a.png"), "{stdout}");
     assert!(!target.exists());
 
-    let run = kindred(&library)
+    let run = kindred_on(&library)
         .args([
             "export",
             "--person",
@@ -775,7 +768,7 @@ fn the_command_line_exports_by_name_and_writes_sidecars() {
     assert!(target.join("Anna/a.png").is_file());
     assert!(target.join(album::MANIFEST_NAME).is_file());
 
-    let unknown = kindred(&library)
+    let unknown = kindred_on(&library)
         .args(["export", "--person", "Nobody", "--to"])
         .arg(&target)
         .output()
@@ -783,7 +776,7 @@ fn the_command_line_exports_by_name_and_writes_sidecars() {
     assert!(!unknown.status.success());
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("Nobody"));
 
-    let xmp = kindred(&library)
+    let xmp = kindred_on(&library)
         .args(["xmp", "write", "--person", "Anna"])
         .output()
         .unwrap();

@@ -4,37 +4,14 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 use std::sync::OnceLock;
 
 use common::*;
 use serde_json::Value;
 
-fn kindred(library: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kindred"));
-    cmd.env_remove("KINDRED_MODELS")
-        .arg("--library")
-        .arg(library);
-    cmd
-}
-
 fn run(library: &Path, args: &[&str]) -> Output {
-    kindred(library).args(args).output().unwrap()
-}
-
-fn ok(library: &Path, args: &[&str]) -> String {
-    let out = run(library, args);
-    assert!(
-        out.status.success(),
-        "kindred {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn json(library: &Path, args: &[&str]) -> Value {
-    let text = ok(library, args);
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{args:?}: bad JSON {text:?}: {e}"))
+    kindred_on(library).args(args).output().unwrap()
 }
 
 /// Scans three fixture photos (bald_guys: 24 faces of 4 people, and two others) once; each test
@@ -68,14 +45,14 @@ fn fresh_copy(name: &str) -> (tempfile::TempDir, PathBuf) {
 }
 
 fn people(library: &Path) -> Vec<Value> {
-    json(library, &["people", "--json"])
+    json_on(library, &["people", "--json"])
         .as_array()
         .unwrap()
         .clone()
 }
 
 fn faces_of(library: &Path, id: i64) -> Vec<Value> {
-    json(library, &["faces", "--person", &id.to_string(), "--json"])
+    json_on(library, &["faces", "--person", &id.to_string(), "--json"])
         .as_array()
         .unwrap()
         .clone()
@@ -111,16 +88,16 @@ fn a_scan_makes_people_that_can_be_named_merged_split_and_undone() {
     }
 
     // Name: confirms the cluster.
-    ok(&lib, &["name", &a.to_string(), "Alan"]);
+    ok_on(&lib, &["name", &a.to_string(), "Alan"]);
     let named = people(&lib).into_iter().find(|p| id(p) == a).unwrap();
     assert_eq!(named["name"], "Alan");
     assert!(faces_of(&lib, a).iter().all(|f| f["state"] == "confirmed"));
 
     // Merge b into a, then undo.
-    ok(&lib, &["merge", &b.to_string(), "--into", &a.to_string()]);
+    ok_on(&lib, &["merge", &b.to_string(), "--into", &a.to_string()]);
     assert_eq!(faces_of(&lib, a).len(), 12);
     assert!(people(&lib).iter().all(|p| id(p) != b));
-    let undone = ok(&lib, &["undo"]);
+    let undone = ok_on(&lib, &["undo"]);
     assert!(undone.contains("merged person"), "{undone}");
     assert_eq!(faces_of(&lib, a).len(), 6);
     assert_eq!(faces_of(&lib, b).len(), 6);
@@ -130,7 +107,7 @@ fn a_scan_makes_people_that_can_be_named_merged_split_and_undone() {
         .iter()
         .map(|f| id(f).to_string())
         .collect();
-    let out = ok(&lib, &["split", &two[0], &two[1], "--name", "Twin"]);
+    let out = ok_on(&lib, &["split", &two[0], &two[1], "--name", "Twin"]);
     assert!(out.contains("Twin"), "{out}");
     let twin = people(&lib)
         .into_iter()
@@ -139,9 +116,9 @@ fn a_scan_makes_people_that_can_be_named_merged_split_and_undone() {
     assert_eq!(twin["faces"], 2);
 
     // Move one back, reject the other from Twin.
-    ok(&lib, &["move", &two[0], "--to", &a.to_string()]);
+    ok_on(&lib, &["move", &two[0], "--to", &a.to_string()]);
     assert_eq!(faces_of(&lib, a).len(), 5);
-    ok(&lib, &["reject", &two[1]]);
+    ok_on(&lib, &["reject", &two[1]]);
     assert!(faces_of(&lib, id(&twin)).is_empty());
     assert!(
         people(&lib).iter().all(|p| id(p) != id(&twin)),
@@ -156,16 +133,16 @@ fn a_scan_makes_people_that_can_be_named_merged_split_and_undone() {
     // Ignore, hide, key face, suggestions, recluster.
     let c = id(big[2]);
     let c_face = id(&faces_of(&lib, c)[0]).to_string();
-    ok(&lib, &["ignore", &c_face]);
+    ok_on(&lib, &["ignore", &c_face]);
     assert_eq!(faces_of(&lib, c).len(), 5);
-    ok(&lib, &["hide", &c.to_string()]);
+    ok_on(&lib, &["hide", &c.to_string()]);
     assert!(
         people(&lib)
             .iter()
             .any(|p| id(p) == c && p["hidden"] == true)
     );
-    ok(&lib, &["unhide", &c.to_string()]);
-    ok(
+    ok_on(&lib, &["unhide", &c.to_string()]);
+    ok_on(
         &lib,
         &[
             "key-face",
@@ -173,12 +150,12 @@ fn a_scan_makes_people_that_can_be_named_merged_split_and_undone() {
             &id(&faces_of(&lib, c)[1]).to_string(),
         ],
     );
-    let suggestions = json(&lib, &["suggestions", &a.to_string(), "--json"]);
+    let suggestions = json_on(&lib, &["suggestions", &a.to_string(), "--json"]);
     for s in suggestions.as_array().unwrap() {
         assert!(s["distance"].as_f64().unwrap() < 0.7);
     }
     let confirmed_before: Vec<Value> = faces_of(&lib, a);
-    let report = json(&lib, &["recluster", "--json"]);
+    let report = json_on(&lib, &["recluster", "--json"]);
     assert!(report["faces"].as_u64().unwrap() > 0, "{report}");
     assert_eq!(
         faces_of(&lib, a),
@@ -187,7 +164,7 @@ fn a_scan_makes_people_that_can_be_named_merged_split_and_undone() {
     );
 
     // Undo several at once.
-    let out = ok(&lib, &["undo", "3"]);
+    let out = ok_on(&lib, &["undo", "3"]);
     assert_eq!(out.lines().count(), 3, "{out}");
 }
 

@@ -5,32 +5,9 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use common::*;
 use serde_json::Value;
-
-fn kindred(library: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kindred"));
-    cmd.env_remove("KINDRED_MODELS")
-        .arg("--library")
-        .arg(library);
-    cmd
-}
-
-fn ok(library: &Path, args: &[&str]) -> String {
-    let out = kindred(library).args(args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "kindred {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn json(library: &Path, args: &[&str]) -> Value {
-    serde_json::from_str(&ok(library, args)).unwrap()
-}
 
 /// An XMP packet as digiKam writes one: MWG face regions (normalised centre and size) and the
 /// names as a plain list, beside an unrelated field.
@@ -89,7 +66,7 @@ fn person_named<'a>(people: &'a [Value], name: &str) -> Option<&'a Value> {
 }
 
 fn face_in(library: &Path, person: &Value, file: &str) -> Value {
-    json(
+    json_on(
         library,
         &["faces", "--person", &person["id"].to_string(), "--json"],
     )
@@ -132,14 +109,14 @@ fn names_from_sidecars_and_embedded_xmp_are_taken_over_but_never_override_the_us
     copy("Serena_Williams_0002.jpg");
 
     let library = dir.path().join("library.kindred");
-    let out = ok(&library, &["scan", "--quiet", photos.to_str().unwrap()]);
+    let out = ok_on(&library, &["scan", "--quiet", photos.to_str().unwrap()]);
     assert!(
         out.contains(
             "names from XMP face tags in 2 photos: 2 faces named (2 new people), 0 already decided here, 1 region over no detected face"
         ),
         "{out}"
     );
-    let people: Vec<Value> = json(&library, &["people", "--json"])
+    let people: Vec<Value> = json_on(&library, &["people", "--json"])
         .as_array()
         .unwrap()
         .clone();
@@ -163,17 +140,17 @@ fn names_from_sidecars_and_embedded_xmp_are_taken_over_but_never_override_the_us
     // The user says the face is not Tony Blair; then the photo changes on disk (another app
     // rewrote it), so the next scan analyses it again: the sidecar's name must not come back.
     let face = face_in(&library, tony, "Tony_Blair_0001.jpg")["id"].to_string();
-    ok(&library, &["reject", &face]);
+    ok_on(&library, &["reject", &face]);
     let mut bytes = std::fs::read(&blair).unwrap();
     bytes.extend(b"\0");
     std::fs::write(&blair, bytes).unwrap();
-    let out = ok(&library, &["scan", "--quiet"]);
+    let out = ok_on(&library, &["scan", "--quiet"]);
     assert!(out.contains("1 analysed"), "{out}");
     assert!(
         out.contains("names from XMP face tags in 1 photo: 0 faces named (0 new people), 1 already decided here"),
         "{out}"
     );
-    let faces = json(
+    let faces = json_on(
         &library,
         &["faces", "--person", &tony["id"].to_string(), "--json"],
     );
@@ -207,7 +184,7 @@ fn no_xmp_names_leaves_names_alone_and_a_broken_sidecar_is_reported_not_fatal() 
     .unwrap();
 
     let without = dir.path().join("without.kindred");
-    let out = ok(
+    let out = ok_on(
         &without,
         &[
             "scan",
@@ -217,7 +194,7 @@ fn no_xmp_names_leaves_names_alone_and_a_broken_sidecar_is_reported_not_fatal() 
         ],
     );
     assert!(!out.contains("XMP"), "{out}");
-    let people = json(&without, &["people", "--json"]);
+    let people = json_on(&without, &["people", "--json"]);
     assert!(
         people
             .as_array()
@@ -228,7 +205,7 @@ fn no_xmp_names_leaves_names_alone_and_a_broken_sidecar_is_reported_not_fatal() 
     );
 
     let with = dir.path().join("with.kindred");
-    let out = ok(&with, &["scan", "--quiet", photos.to_str().unwrap()]);
+    let out = ok_on(&with, &["scan", "--quiet", photos.to_str().unwrap()]);
     assert!(out.contains("2 analysed"), "{out}");
     assert!(out.contains("1 face named (1 new person)"), "{out}");
     assert!(
@@ -237,12 +214,12 @@ fn no_xmp_names_leaves_names_alone_and_a_broken_sidecar_is_reported_not_fatal() 
     );
 
     // The import is one operation, and Ctrl+Z (here `undo`) takes it back.
-    let undone = ok(&with, &["undo"]);
+    let undone = ok_on(&with, &["undo"]);
     assert!(
         undone.contains("undid: took over 1 face name from XMP face tags"),
         "{undone}"
     );
-    let people = json(&with, &["people", "--json"]);
+    let people = json_on(&with, &["people", "--json"]);
     assert!(
         people
             .as_array()

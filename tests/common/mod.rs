@@ -1,7 +1,9 @@
-//! Shared helpers for the integration tests: fixture paths and golden JSON.
+//! Shared helpers for the integration tests: fixture paths, golden JSON, and the `kindred`
+//! command on a library.
 #![allow(dead_code)]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::Command;
 
 pub fn fixture(rel: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -42,4 +44,30 @@ pub fn max_abs_diff(a: &[f32], b: &[f32]) -> f32 {
         .zip(b)
         .map(|(x, y)| (x - y).abs())
         .fold(0.0, f32::max)
+}
+
+/// The `kindred` binary working on `library`, finding its models as an installed one would.
+pub fn kindred_on(library: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kindred"));
+    cmd.env_remove("KINDRED_MODELS")
+        .arg("--library")
+        .arg(library);
+    cmd
+}
+
+/// Runs `kindred` on `library`, insisting that it succeeds; returns its standard output.
+pub fn ok_on(library: &Path, args: &[&str]) -> String {
+    let out = kindred_on(library).args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "kindred {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// As [`ok_on`], for commands that print JSON.
+pub fn json_on(library: &Path, args: &[&str]) -> serde_json::Value {
+    let text = ok_on(library, args);
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{args:?}: bad JSON {text:?}: {e}"))
 }
