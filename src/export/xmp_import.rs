@@ -12,6 +12,8 @@ use std::fs::File;
 use std::io::{self, BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 use super::xmp::{self, FaceRegion, XmpError};
 use crate::engine::geometry::Rect;
 use crate::library::store::{FaceId, PhotoId, Store};
@@ -51,15 +53,24 @@ pub fn take_over_names(
     photos: &[PhotoId],
 ) -> Result<NamesTakenOver, ImportError> {
     let mut result = NamesTakenOver::default();
-    let mut names = Vec::new();
+    let mut records = Vec::with_capacity(photos.len());
     for &id in photos {
-        let Some(photo) = store.photo(id).map_err(XmpError::from)? else {
-            continue;
-        };
+        if let Some(photo) = store.photo(id).map_err(XmpError::from)? {
+            records.push(photo);
+        }
+    }
+    // Reading is file I/O and parsing, one photo at a time: in parallel.
+    let read: Vec<_> = records
+        .par_iter()
+        .map(|photo| named_face_regions(&photo.path))
+        .collect();
+    let mut names = Vec::new();
+    for (photo, regions) in records.iter().zip(read) {
+        let id = photo.id;
         let (Some(width), Some(height)) = (photo.width, photo.height) else {
             continue;
         };
-        let regions = match named_face_regions(&photo.path) {
+        let regions = match regions {
             Ok(regions) => regions,
             Err(e) => {
                 result.unreadable.push((photo.path.clone(), e.to_string()));
