@@ -112,7 +112,7 @@ fn names_from_sidecars_and_embedded_xmp_are_taken_over_but_never_override_the_us
     let out = ok_on(&library, &["scan", "--quiet", photos.to_str().unwrap()]);
     assert!(
         out.contains(
-            "names from XMP face tags in 2 photos: 2 faces named (2 new people), 0 already decided here, 1 region over no detected face"
+            "names from XMP face tags in 2 photos: 2 faces named (2 new people), 0 already decided here, 1 region not matched to a detected face"
         ),
         "{out}"
     );

@@ -41,7 +41,8 @@ pub struct NamesTakenOver {
     pub report: ImportReport,
     /// Photos whose XMP had named face regions.
     pub photos_with_names: usize,
-    /// Named regions over no detected face (nothing to attach the name to).
+    /// Named regions matched to no detected face (none lies under them, or a better-placed
+    /// region took it).
     pub unmatched_regions: usize,
     /// (file, reason) for XMP that could not be read; the photos themselves are fine.
     pub unreadable: Vec<(PathBuf, String)>,
