@@ -37,6 +37,10 @@ pub const MWG_RS_NS: &str = "http://www.metadataworkinggroup.com/schemas/regions
 pub const ST_DIM_NS: &str = "http://ns.adobe.com/xap/1.0/sType/Dimensions#";
 pub const ST_AREA_NS: &str = "http://ns.adobe.com/xmp/sType/Area#";
 pub const IPTC_EXT_NS: &str = "http://iptc.org/std/Iptc4xmpExt/2008-02-29/";
+/// Windows Photo Gallery's people tags (`MP:RegionInfo`), found in many older family archives.
+pub const MP_NS: &str = "http://ns.microsoft.com/photo/1.2/";
+pub const MP_REGION_INFO_NS: &str = "http://ns.microsoft.com/photo/1.2/t/RegionInfo#";
+pub const MP_REGION_NS: &str = "http://ns.microsoft.com/photo/1.2/t/Region#";
 /// Kindred's own namespace, for the marker on the regions it wrote (`.invalid` is reserved,
 /// so the name can never belong to anyone else).
 pub const KINDRED_NS: &str = "http://ns.kindred.invalid/xmp/1.0/";
@@ -138,6 +142,9 @@ pub struct XmpFaces {
     pub regions: Vec<FaceRegion>,
     /// `Iptc4xmpExt:PersonInImage`.
     pub persons: Vec<String>,
+    /// Windows Photo Gallery's named regions (`MP:RegionInfo`), as face regions. Only read
+    /// (to take names over); Kindred writes MWG regions and leaves these as they are.
+    pub microsoft_regions: Vec<FaceRegion>,
 }
 
 /// Where Kindred writes the sidecar of `photo`: `photo.jpg.xmp`.
@@ -395,6 +402,8 @@ fn faces_in(rdf: &Element) -> XmpFaces {
         for prop in properties(desc) {
             if prop.is(MWG_RS_NS, "Regions") {
                 read_regions(&prop, &mut out);
+            } else if prop.is(MP_NS, "RegionInfo") {
+                read_microsoft_regions(&prop, &mut out);
             } else if prop.is(IPTC_EXT_NS, "PersonInImage")
                 && let PropValue::Element(e) = prop.value
             {
@@ -432,6 +441,51 @@ fn read_regions(prop: &Prop, out: &mut XmpFaces) {
                 if let Some(region) = read_region(li) {
                     out.regions.push(region);
                 }
+            }
+        }
+    }
+}
+
+/// `MP:RegionInfo/MPRI:Regions`: each region a `MPReg:Rectangle` "left, top, width, height"
+/// (normalised, from the top-left corner) and a `MPReg:PersonDisplayName`.
+fn read_microsoft_regions(prop: &Prop, out: &mut XmpFaces) {
+    let PropValue::Element(info) = prop.value else {
+        return;
+    };
+    for field in properties(info) {
+        let PropValue::Element(list) = field.value else {
+            continue;
+        };
+        if !field.is(MP_REGION_INFO_NS, "Regions") {
+            continue;
+        }
+        for li in list_items(list) {
+            let fields = properties(li);
+            let text = |n| {
+                fields
+                    .iter()
+                    .find(|p| p.is(MP_REGION_NS, n))
+                    .map(Prop::text)
+            };
+            let (Some(name), Some(rectangle)) = (text("PersonDisplayName"), text("Rectangle"))
+            else {
+                continue;
+            };
+            let numbers: Vec<f64> = rectangle
+                .split(',')
+                .filter_map(|v| v.trim().parse().ok())
+                .filter(|v: &f64| v.is_finite())
+                .collect();
+            if let [left, top, w, h] = numbers[..] {
+                out.microsoft_regions.push(FaceRegion {
+                    name,
+                    kind: "Face".into(),
+                    x: left + w / 2.0,
+                    y: top + h / 2.0,
+                    w,
+                    h,
+                    kindred_face: None,
+                });
             }
         }
     }

@@ -1,6 +1,7 @@
 //! Names other photo apps gave faces, taken over when Kindred analyses a photo: digiKam,
-//! Lightroom, darktable and others store them as Metadata Working Group face regions, in an
-//! XMP sidecar ([`super::xmp`] reads those) or in the XMP packet inside a JPEG. Each named
+//! Lightroom, darktable and others store them as Metadata Working Group face regions
+//! (Windows Photo Gallery as its own `MP:RegionInfo`), in an XMP sidecar ([`super::xmp`] reads
+//! those) or in the XMP packet inside a JPEG. Each named
 //! region is matched to the detected face it covers and the face is confirmed under that
 //! name ([`crate::people::ops::import_names`], which leaves alone whatever the user already
 //! decided in Kindred).
@@ -105,8 +106,18 @@ pub fn named_face_regions(photo: &Path) -> Result<Vec<FaceRegion>, XmpError> {
             .filter(|r| !r.name.trim().is_empty() && r.w > 0.0 && r.h > 0.0)
             .collect()
     };
+    // MWG regions first (what digiKam, Lightroom and darktable write); Windows Photo Gallery's
+    // where a file has no MWG ones.
+    let named_in = |faces: xmp::XmpFaces| -> Vec<FaceRegion> {
+        let mwg = named(faces.regions);
+        if mwg.is_empty() {
+            named(faces.microsoft_regions)
+        } else {
+            mwg
+        }
+    };
     if let Some(faces) = xmp::read_sidecar_of(photo)? {
-        let regions = named(faces.regions);
+        let regions = named_in(faces);
         if !regions.is_empty() {
             return Ok(regions);
         }
@@ -115,7 +126,7 @@ pub fn named_face_regions(photo: &Path) -> Result<Vec<FaceRegion>, XmpError> {
         path: photo.to_path_buf(),
         source,
     })? {
-        Some(packet) => Ok(named(xmp::read(&packet, photo)?.regions)),
+        Some(packet) => Ok(named_in(xmp::read(&packet, photo)?)),
         None => Ok(Vec::new()),
     }
 }
@@ -268,6 +279,54 @@ mod tests {
         );
         // Far from every face: nothing.
         assert!(match_regions(&[region("Far", 0.8, 0.8, 0.1, 0.1)], &faces, 1000, 1000).is_empty());
+    }
+
+    #[test]
+    fn windows_photo_gallery_regions_are_read_when_there_are_no_mwg_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let photo = dir.path().join("old.jpg");
+        std::fs::write(&photo, b"not read").unwrap();
+        let packet = |mwg: &str| {
+            format!(
+                r#"<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+<rdf:Description rdf:about="" xmlns:MP="http://ns.microsoft.com/photo/1.2/"
+  xmlns:MPRI="http://ns.microsoft.com/photo/1.2/t/RegionInfo#"
+  xmlns:MPReg="http://ns.microsoft.com/photo/1.2/t/Region#"
+  xmlns:mwg-rs="http://www.metadataworkinggroup.com/schemas/regions/"
+  xmlns:stArea="http://ns.adobe.com/xmp/sType/Area#">
+ <MP:RegionInfo rdf:parseType="Resource"><MPRI:Regions><rdf:Bag>
+  <rdf:li rdf:parseType="Resource">
+   <MPReg:Rectangle>0.25, 0.1, 0.5, 0.4</MPReg:Rectangle>
+   <MPReg:PersonDisplayName>Grandma Rose</MPReg:PersonDisplayName>
+  </rdf:li>
+  <rdf:li rdf:parseType="Resource"><MPReg:Rectangle>0.8, 0.8, 0.1</MPReg:Rectangle>
+   <MPReg:PersonDisplayName>Broken</MPReg:PersonDisplayName></rdf:li>
+ </rdf:Bag></MPRI:Regions></MP:RegionInfo>{mwg}
+</rdf:Description></rdf:RDF></x:xmpmeta>"#
+            )
+        };
+        std::fs::write(dir.path().join("old.jpg.xmp"), packet("")).unwrap();
+        let regions = named_face_regions(&photo).unwrap();
+        assert_eq!(regions.len(), 1, "{regions:?}");
+        assert_eq!(regions[0].name, "Grandma Rose");
+        let centre_and_size = [regions[0].x, regions[0].y, regions[0].w, regions[0].h];
+        for (got, want) in centre_and_size.iter().zip([0.5, 0.3, 0.5, 0.4]) {
+            assert!((got - want).abs() < 1e-12, "{centre_and_size:?}");
+        }
+        // With MWG regions beside them (an app that wrote both), the MWG ones are used.
+        std::fs::write(
+            dir.path().join("old.jpg.xmp"),
+            packet(
+                r#"<mwg-rs:Regions rdf:parseType="Resource"><mwg-rs:RegionList><rdf:Bag><rdf:li>
+<rdf:Description mwg-rs:Name="Rose" mwg-rs:Type="Face"><mwg-rs:Area stArea:x="0.5" stArea:y="0.3"
+stArea:w="0.5" stArea:h="0.4" stArea:unit="normalized"/></rdf:Description></rdf:li></rdf:Bag>
+</mwg-rs:RegionList></mwg-rs:Regions>"#,
+            ),
+        )
+        .unwrap();
+        let regions = named_face_regions(&photo).unwrap();
+        let names: Vec<&str> = regions.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(names, ["Rose"]);
     }
 
     fn jpeg_with_segments(segments: &[(u8, &[u8])]) -> Vec<u8> {
