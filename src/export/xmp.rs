@@ -46,9 +46,10 @@ pub const MP_REGION_NS: &str = "http://ns.microsoft.com/photo/1.2/t/Region#";
 pub const KINDRED_NS: &str = "http://ns.kindred.invalid/xmp/1.0/";
 const XMLNS_NS: &str = "http://www.w3.org/2000/xmlns/";
 
-/// Regions of another app overlapping one of Kindred's by at least this much (intersection
-/// over union) are taken to be the same face and replaced.
-const SAME_FACE_IOU: f64 = 0.3;
+/// Two regions overlapping by at least this much (intersection over union) are the same face:
+/// another app's region is replaced by Kindred's when a sidecar is merged, and its name goes to
+/// the detected face under it when names are taken over ([`super::xmp_import`]).
+pub const SAME_FACE_IOU: f64 = 0.3;
 
 #[derive(Debug, thiserror::Error)]
 pub enum XmpError {

@@ -1,10 +1,10 @@
 //! Names other photo apps gave faces, taken over when Kindred analyses a photo: digiKam,
 //! Lightroom, darktable and others store them as Metadata Working Group face regions
 //! (Windows Photo Gallery as its own `MP:RegionInfo`), in an XMP sidecar ([`super::xmp`] reads
-//! those) or in the XMP packet inside a JPEG. Each named
-//! region is matched to the detected face it covers and the face is confirmed under that
-//! name ([`crate::people::ops::import_names`], which leaves alone whatever the user already
-//! decided in Kindred).
+//! those) or in the XMP packet inside a JPEG. Each named region is matched to the detected
+//! face it covers and the face is confirmed under that name
+//! ([`crate::people::ops::import_names`], which leaves alone whatever the user already decided
+//! in Kindred).
 //!
 //! Only photos analysed afresh are read (new or changed files), so a rescan never brings back
 //! a name the user has since corrected, and unchanged photos cost nothing.
@@ -15,18 +15,13 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use super::xmp::{self, FaceRegion, XmpError};
+use super::xmp::{self, FaceRegion, SAME_FACE_IOU, XmpError};
 use crate::engine::geometry::Rect;
 use crate::library::store::{FaceId, PhotoId, Store};
 use crate::people::ops::{self, ImportReport, ImportedName, PeopleError};
 
 /// What precedes the XMP packet in a JPEG's APP1 segment.
 const XMP_SIGNATURE: &[u8] = b"http://ns.adobe.com/xap/1.0/\0";
-
-/// A region and a face are the same face when they overlap at least this much (intersection
-/// over union), as when merging sidecars, or when each one's centre lies inside the other
-/// (other apps draw larger or smaller boxes than the detector).
-const SAME_FACE_IOU: f64 = 0.3;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
@@ -181,7 +176,9 @@ pub fn embedded_xmp(path: &Path) -> io::Result<Option<String>> {
 }
 
 /// Pairs named regions with the detected faces they cover (each region and each face at most
-/// once, best overlap first). `faces` are inclusive pixel boxes in the photo as displayed, of
+/// once, best overlap first). A region covers a face when they overlap by [`SAME_FACE_IOU`],
+/// as when sidecars are merged, or when each one's centre lies inside the other (other apps
+/// draw larger or smaller boxes than the detector). `faces` are inclusive pixel boxes in the photo as displayed, of
 /// `width`×`height`, the space MWG regions are given in.
 pub fn match_regions(
     regions: &[FaceRegion],
