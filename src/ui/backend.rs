@@ -10,6 +10,7 @@ use std::sync::{Arc, OnceLock};
 
 use egui::ColorImage;
 
+use super::views::count;
 use crate::engine::pipeline::FaceEngine;
 use crate::export::album::{
     self, ExportControl, ExportEvent, ExportPlan, ExportRequest, ExportSummary,
@@ -538,24 +539,19 @@ fn names_taken_message(taken: &NamesTakenOver) -> Option<String> {
     let unreadable = taken.unreadable.len();
     let mut parts = Vec::new();
     if named > 0 {
+        let new_people = match taken.report.new_people {
+            0 => String::new(),
+            n => format!(", {}", count(n, "new person", "new people")),
+        };
         parts.push(format!(
-            "Named {} from other apps' face tags (XMP){}",
-            if named == 1 {
-                "1 face".to_string()
-            } else {
-                format!("{named} faces")
-            },
-            match taken.report.new_people {
-                0 => String::new(),
-                1 => ", 1 new person".to_string(),
-                n => format!(", {n} new people"),
-            }
+            "Named {} from other apps' face tags (XMP){new_people}",
+            count(named, "face", "faces")
         ));
     }
     if unreadable > 0 {
         parts.push(format!(
-            "{unreadable} XMP file{} could not be read (first: {})",
-            if unreadable == 1 { "" } else { "s" },
+            "{} could not be read (first: {})",
+            count(unreadable, "XMP file", "XMP files"),
             taken.unreadable[0].0.display()
         ));
     }
