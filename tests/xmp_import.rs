@@ -229,3 +229,94 @@ fn no_xmp_names_leaves_names_alone_and_a_broken_sidecar_is_reported_not_fatal() 
         "{people}"
     );
 }
+
+/// The app matches faces every few seconds while it scans, and takes names over at the end;
+/// the command line takes names over first. Both must give the same people: regression for
+/// untagged faces of a tagged person staying behind in the unnamed cluster that live matching
+/// had put them in.
+#[test]
+fn names_taken_over_after_live_matching_give_the_same_people_as_names_first() {
+    use kindred::export::xmp_import::take_over_names;
+    use kindred::library::scan::{self, ScanControl, ScanOptions};
+    use kindred::library::store::Store;
+    use kindred::people::ops;
+
+    let dir = tempfile::tempdir().unwrap();
+    let photos = dir.path().join("photos");
+    std::fs::create_dir_all(&photos).unwrap();
+    for person in ["Laura_Bush", "Tony_Blair"] {
+        for n in 1..=5 {
+            let name = format!("{person}_{n:04}.jpg");
+            if fixture(&format!("people/{name}")).exists() {
+                std::fs::copy(fixture(&format!("people/{name}")), photos.join(name)).unwrap();
+            }
+        }
+    }
+    // One photo of each tagged in another app.
+    std::fs::write(
+        photos.join("Laura_Bush_0002.jpg.xmp"),
+        xmp_packet(&[("Laura Bush", 0.5, 0.45, 0.4, 0.5)]),
+    )
+    .unwrap();
+    std::fs::write(
+        photos.join("Tony_Blair_0001.jpg.xmp"),
+        xmp_packet(&[("Tony Blair", 0.5, 0.46, 0.42, 0.52)]),
+    )
+    .unwrap();
+
+    let engine = kindred::engine::pipeline::FaceEngine::load_from_dir(
+        &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models"),
+    )
+    .unwrap();
+    // Who is in which named person, by file name, after a scan in the given order.
+    let people_after = |match_while_scanning: bool| {
+        let mut store = Store::open_in_memory().unwrap();
+        let root = scan::normalise_root(&photos);
+        let id = store.add_root(&root).unwrap();
+        let (tx, _rx) = std::sync::mpsc::channel();
+        let summary = scan::scan(
+            &mut store,
+            &engine,
+            &[(id, root)],
+            ScanOptions::default(),
+            &ScanControl::new(),
+            tx,
+        )
+        .unwrap();
+        if match_while_scanning {
+            ops::match_new_faces(&mut store).unwrap();
+        }
+        let taken = take_over_names(&mut store, &summary.analysed_photos).unwrap();
+        assert_eq!(taken.report.faces, 2);
+        ops::match_new_faces(&mut store).unwrap();
+        let mut named: Vec<(String, Vec<String>)> = ops::people(&store)
+            .unwrap()
+            .into_iter()
+            .filter_map(|p| {
+                let mut files: Vec<String> = ops::faces_of_person(&store, p.id)
+                    .unwrap()
+                    .iter()
+                    .map(|f| f.path.file_name().unwrap().to_string_lossy().into_owned())
+                    .collect();
+                files.sort();
+                Some((p.name?, files))
+            })
+            .collect();
+        named.sort();
+        named
+    };
+    let names_first = people_after(false);
+    // Every photo of each is with the person named from one tagged photo.
+    let names: Vec<&str> = names_first.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["Laura Bush", "Tony Blair"]);
+    for ((_, files), prefix) in names_first.iter().zip(["Laura_Bush", "Tony_Blair"]) {
+        let on_disk = std::fs::read_dir(&photos)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with(prefix) && n.ends_with(".jpg"));
+        for file in on_disk {
+            assert!(files.contains(&file), "{file} not in {names_first:?}");
+        }
+    }
+    assert_eq!(people_after(true), names_first);
+}

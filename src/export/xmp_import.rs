@@ -88,7 +88,7 @@ pub fn take_over_names(
         result.unmatched_regions += regions.len() - matched.len();
         names.extend(matched);
     }
-    result.report = ops::import_names(store, &names)?;
+    result.report = ops::import_names(store, &names, photos)?;
     Ok(result)
 }
 

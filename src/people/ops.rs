@@ -498,16 +498,7 @@ fn merge_in_tx(
             }
             rec.add_rejection(store, face, into)?;
             if a.person == Some(into) {
-                rec.set_face_known(
-                    store,
-                    a,
-                    AssignmentRow {
-                        person: None,
-                        state: FaceState::Unassigned,
-                        distance: None,
-                        ..a
-                    },
-                )?;
+                make_new(store, rec, a)?;
             }
         }
     }
@@ -593,16 +584,54 @@ pub struct ImportReport {
     /// Faces left as they were because the user had already decided about them in Kindred
     /// (confirmed, ignored, or rejected from the person of that name).
     pub kept: usize,
+    /// Faces placed automatically before the names were known, made new again so that the
+    /// next matching places them with the names known (see [`import_names`]).
+    pub released: usize,
+}
+
+/// Whether matching may place this face again: it was put where it is automatically (a
+/// suggestion), in a person the user has not hidden or given a key face.
+fn placed_automatically(store: &Store, a: &AssignmentRow) -> Result<bool, PeopleError> {
+    if a.state != FaceState::Suggested {
+        return Ok(false);
+    }
+    let Some(person) = a.person else {
+        return Ok(false);
+    };
+    Ok(store
+        .person_row(person)?
+        .is_some_and(|row| !row.hidden && row.key_face.is_none()))
+}
+
+/// The face back to "new": in no person, waiting for matching.
+fn make_new(store: &mut Store, rec: &mut Recorder, a: AssignmentRow) -> Result<(), PeopleError> {
+    rec.set_face_known(
+        store,
+        a,
+        AssignmentRow {
+            person: None,
+            state: FaceState::Unassigned,
+            distance: None,
+            ..a
+        },
+    )
 }
 
 /// Takes over names that other photo apps gave faces, as if the user had named each face
 /// here: the face is confirmed in the person of that name (created if the library has none).
 /// What the user decided in Kindred wins: a confirmed or ignored face, or one rejected from the
-/// person of that name, is left as it is. One operation in the log, so Ctrl+Z takes the whole
-/// import back; nothing is logged when nothing changed.
+/// person of that name, is left as it is.
+///
+/// Matching should see the names before it places the other faces, but the app matches while
+/// it scans, before the names are read. So when names were taken over, the faces placed
+/// automatically so far in `analysed` (the photos just analysed) and in the unnamed clusters
+/// the named faces left are made new again; run [`match_new_faces`] afterwards (every scan
+/// does) and the people come out as if the names had been known first. One operation in the
+/// log, so Ctrl+Z takes the whole import back; nothing is logged when nothing changed.
 pub fn import_names(
     store: &mut Store,
     names: &[ImportedName],
+    analysed: &[PhotoId],
 ) -> Result<ImportReport, PeopleError> {
     if names.is_empty() {
         return Ok(ImportReport::default());
@@ -612,6 +641,7 @@ pub fn import_names(
         let mut report = ImportReport::default();
         let mut person_of: HashMap<String, PersonId> = HashMap::new();
         let mut rejected: HashMap<PersonId, HashSet<FaceId>> = HashMap::new();
+        let mut left_clusters = BTreeSet::new();
         for ImportedName { face, name } in names {
             let Ok(name) = clean_name(name) else { continue };
             let Some(a) = store.assignment(*face)? else {
@@ -645,6 +675,9 @@ pub fn import_names(
                 report.kept += 1;
                 continue;
             }
+            if let (Some(from), FaceState::Suggested) = (a.person, a.state) {
+                left_clusters.insert(from);
+            }
             rec.set_face_known(
                 store,
                 a,
@@ -656,6 +689,34 @@ pub fn import_names(
                 },
             )?;
             report.faces += 1;
+        }
+        if report.faces > 0 {
+            let mut provisional = Vec::new();
+            for &photo in analysed {
+                for face in store.photo_faces(photo)? {
+                    provisional.extend(store.assignment(face.face)?);
+                }
+            }
+            for cluster in left_clusters {
+                let Some(row) = store.person_row(cluster)? else {
+                    continue;
+                };
+                let faces = store.assignments_of_person(
+                    cluster,
+                    &[FaceState::Suggested, FaceState::Confirmed],
+                )?;
+                // Only a cluster that is still all guesswork: no name, nothing confirmed.
+                if row.name.is_none() && faces.iter().all(|a| a.state == FaceState::Suggested) {
+                    provisional.extend(faces);
+                }
+            }
+            let mut released = HashSet::new();
+            for a in provisional {
+                if placed_automatically(store, &a)? && released.insert(a.face) {
+                    make_new(store, &mut rec, a)?;
+                }
+            }
+            report.released = released.len();
         }
         if report.faces > 0 || report.new_people > 0 {
             let description = format!(
@@ -697,16 +758,7 @@ pub fn reject(
             persons.insert(p);
             rec.add_rejection(store, a.face, p)?;
             if a.person == Some(p) {
-                rec.set_face_known(
-                    store,
-                    a,
-                    AssignmentRow {
-                        person: None,
-                        state: FaceState::Unassigned,
-                        distance: None,
-                        ..a
-                    },
-                )?;
+                make_new(store, &mut rec, a)?;
                 freed.push(a.face);
             }
         }

@@ -145,6 +145,7 @@ fn imported_names_confirm_faces_but_never_override_the_user() {
             name(ids[2][1], ""),      // no name: ignored
             name(9_999, "Nobody"),    // no such face: ignored
         ],
+        &[],
     )
     .unwrap();
     assert_eq!(
@@ -152,7 +153,9 @@ fn imported_names_confirm_faces_but_never_override_the_user() {
         ImportReport {
             faces: 2,
             new_people: 1,
-            kept: 3
+            kept: 3,
+            // B's cluster's other face (ids[2][1]) is placed again by the next matching.
+            released: 1,
         }
     );
     assert_eq!(
@@ -181,10 +184,10 @@ fn imported_names_confirm_faces_but_never_override_the_user() {
     assert_eq!(snapshot(&store), before);
     // Nothing to take over: nothing logged.
     assert_eq!(
-        import_names(&mut store, &[]).unwrap(),
+        import_names(&mut store, &[], &[]).unwrap(),
         ImportReport::default()
     );
-    let report = import_names(&mut store, &[name(ids[0][0], "Bea")]).unwrap();
+    let report = import_names(&mut store, &[name(ids[0][0], "Bea")], &[]).unwrap();
     assert_eq!(report.kept, 1);
     // (The last operation is still the user's rejection.)
     assert_eq!(
@@ -594,4 +597,55 @@ proptest! {
             }
         }
     }
+}
+
+/// Regression: the app matches faces while it scans, so other apps' names arrive after the
+/// faces were clustered. Ada's untagged faces must end up with her tagged ones, as when the
+/// names come first (the CLI), not stay behind in an unnamed cluster.
+#[test]
+fn names_taken_over_after_clustering_pull_the_rest_of_the_cluster_along() {
+    let (mut store, ids) = three_people();
+    let cluster = person_of(&store, ids[0][0]).0.unwrap();
+    let before = snapshot(&store);
+    let ada = |face: FaceId| ImportedName {
+        face,
+        name: "Ada".into(),
+    };
+    let report = import_names(&mut store, &[ada(ids[0][0]), ada(ids[1][0])], &[]).unwrap();
+    assert_eq!((report.faces, report.released), (2, 2));
+    let named = person_of(&store, ids[0][0]).0.unwrap();
+    assert_eq!(person_of(&store, ids[2][0]), (None, FaceState::Unassigned));
+    match_new_faces(&mut store).unwrap();
+    for face in [ids[2][0], ids[3][1]] {
+        assert_eq!(person_of(&store, face), (Some(named), FaceState::Suggested));
+    }
+    assert_eq!(person(&store, named).unwrap().faces, 4);
+    assert!(people(&store).unwrap().iter().all(|p| p.id != cluster));
+    // B's cluster lost nothing and keeps its faces.
+    assert_eq!(person_of(&store, ids[4][0]).1, FaceState::Suggested);
+    // One undo puts the cluster back as it was.
+    undo(&mut store, 1).unwrap();
+    assert_eq!(snapshot(&store), before);
+}
+
+/// A cluster the user has touched (here: hidden) is left as it is.
+#[test]
+fn names_taken_over_leave_a_hidden_cluster_alone() {
+    let (mut store, ids) = three_people();
+    let cluster = person_of(&store, ids[0][0]).0.unwrap();
+    set_hidden(&mut store, cluster, true).unwrap();
+    let report = import_names(
+        &mut store,
+        &[ImportedName {
+            face: ids[0][0],
+            name: "Ada".into(),
+        }],
+        &[],
+    )
+    .unwrap();
+    assert_eq!((report.faces, report.released), (1, 0));
+    assert_eq!(
+        person_of(&store, ids[2][0]),
+        (Some(cluster), FaceState::Suggested)
+    );
 }
