@@ -9,45 +9,13 @@ use std::sync::atomic::Ordering;
 use std::sync::mpsc;
 
 use common::*;
-use image::{DynamicImage, ImageEncoder, ImageFormat, RgbImage};
+use image::{DynamicImage, ImageFormat, RgbImage};
 use kindred::engine::pipeline::FaceEngine;
 use kindred::library::scan::{self, FILES_READ, ScanControl, ScanOptions, ScanSummary};
 use kindred::library::store::{PhotoStatus, Store};
 
 fn engine() -> FaceEngine {
     FaceEngine::load_from_dir(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models")).unwrap()
-}
-
-/// A minimal little-endian TIFF/EXIF block holding only the Orientation tag.
-fn exif_orientation_block(orientation: u16) -> Vec<u8> {
-    let mut b = b"II\x2a\x00\x08\x00\x00\x00".to_vec();
-    b.extend_from_slice(&1u16.to_le_bytes()); // one entry
-    b.extend_from_slice(&0x0112u16.to_le_bytes()); // Orientation
-    b.extend_from_slice(&3u16.to_le_bytes()); // SHORT
-    b.extend_from_slice(&1u32.to_le_bytes()); // count
-    b.extend_from_slice(&orientation.to_le_bytes());
-    b.extend_from_slice(&[0, 0]);
-    b.extend_from_slice(&0u32.to_le_bytes()); // no next IFD
-    b
-}
-
-fn write_jpeg(path: &Path, image: &RgbImage, orientation: Option<u16>) {
-    let mut out = Vec::new();
-    let mut encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 95);
-    if let Some(o) = orientation {
-        encoder
-            .set_exif_metadata(exif_orientation_block(o))
-            .unwrap();
-    }
-    encoder
-        .write_image(
-            image.as_raw(),
-            image.width(),
-            image.height(),
-            image::ExtendedColorType::Rgb8,
-        )
-        .unwrap();
-    std::fs::write(path, out).unwrap();
 }
 
 fn write_as(path: &Path, image: &RgbImage, format: ImageFormat) {

@@ -320,3 +320,49 @@ fn names_taken_over_after_live_matching_give_the_same_people_as_names_first() {
     }
     assert_eq!(people_after(true), names_first);
 }
+
+/// A phone photo stored on its side with an EXIF orientation, its face regions drawn by an app
+/// that places them on the pixels as stored (its AppliedToDimensions the stored size): the
+/// name still lands on the face.
+#[test]
+fn regions_drawn_on_a_turned_photos_stored_pixels_are_taken_over() {
+    let dir = tempfile::tempdir().unwrap();
+    let photos = dir.path().join("photos");
+    std::fs::create_dir_all(&photos).unwrap();
+    // As displayed: 500×250, Tony Blair on the left half, the right half empty.
+    let face = image::open(fixture("people/Tony_Blair_0001.jpg"))
+        .unwrap()
+        .to_rgb8();
+    let mut shown = image::RgbImage::from_pixel(500, 250, image::Rgb([90, 90, 90]));
+    image::imageops::replace(&mut shown, &face, 0, 0);
+    // Stored turned a quarter anticlockwise (250×500); orientation 6 turns it back.
+    let stored = image::imageops::rotate270(&shown);
+    let photo = photos.join("phone.jpg");
+    write_jpeg(&photo, &stored, Some(6));
+    // The face as displayed is about x 0.12–0.36, y 0.3–0.76 of 500×250; on the stored pixels
+    // that is x 0.3–0.76, y 0.64–0.88.
+    let packet = xmp_packet(&[("Tony Blair", 0.53, 0.76, 0.46, 0.24)]).replace(
+        r#"stDim:w="250" stDim:h="250""#,
+        r#"stDim:w="250" stDim:h="500""#,
+    );
+    std::fs::write(photos.join("phone.jpg.xmp"), packet).unwrap();
+
+    let library = dir.path().join("library.kindred");
+    let out = ok_on(&library, &["scan", "--quiet", photos.to_str().unwrap()]);
+    assert!(out.contains("1 face named (1 new person)"), "{out}");
+    let people: Vec<Value> = json_on(&library, &["people", "--json"])
+        .as_array()
+        .unwrap()
+        .clone();
+    let tony = person_named(&people, "Tony Blair").expect("Tony Blair was taken over");
+    let named = face_in(&library, tony, "phone.jpg");
+    assert_eq!(named["state"], "confirmed");
+    // The face Kindred found is on the left of the photo as displayed.
+    let rect: Vec<i64> = named["rect"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_i64().unwrap())
+        .collect();
+    assert!(rect[2] < 250, "{rect:?}");
+}

@@ -6,6 +6,9 @@
 //! ([`crate::people::ops::import_names`], which leaves alone whatever the user already decided
 //! in Kindred).
 //!
+//! For a photo shown turned or mirrored by its EXIF orientation, regions are read as drawn on
+//! the photo as displayed or on its pixels as stored, whichever fits its faces (apps do both).
+//!
 //! Only photos analysed afresh are read (new or changed files), so a rescan never brings back
 //! a name the user has since corrected, and unchanged photos cost nothing.
 
@@ -67,14 +70,14 @@ pub fn take_over_names(
         let (Some(width), Some(height)) = (photo.width, photo.height) else {
             continue;
         };
-        let regions = match regions {
-            Ok(regions) => regions,
+        let named = match regions {
+            Ok(named) => named,
             Err(e) => {
                 result.unreadable.push((photo.path.clone(), e.to_string()));
                 continue;
             }
         };
-        if regions.is_empty() {
+        if named.regions.is_empty() {
             continue;
         }
         result.photos_with_names += 1;
@@ -84,16 +87,27 @@ pub fn take_over_names(
             .into_iter()
             .map(|f| (f.face, f.rect))
             .collect();
-        let matched = match_regions(&regions, &faces, width, height);
-        result.unmatched_regions += regions.len() - matched.len();
+        let orientation = photo.orientation.unwrap_or(1);
+        let matched = match_regions_oriented(&named, orientation, &faces, width, height);
+        result.unmatched_regions += named.regions.len() - matched.len();
         names.extend(matched);
     }
     result.report = ops::import_names(store, &names, photos)?;
     Ok(result)
 }
 
+/// The named face regions of a photo's XMP.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NamedRegions {
+    pub regions: Vec<FaceRegion>,
+    /// The MWG regions' `AppliedToDimensions` in pixels: the size of the image as the app that
+    /// drew them saw it (which tells stored from displayed orientation apart, see
+    /// [`match_regions_oriented`]).
+    pub applied_to: Option<(u32, u32)>,
+}
+
 /// The named face regions of a photo's XMP: its sidecar's, or else those embedded in the file.
-pub fn named_face_regions(photo: &Path) -> Result<Vec<FaceRegion>, XmpError> {
+pub fn named_face_regions(photo: &Path) -> Result<NamedRegions, XmpError> {
     let named = |regions: Vec<FaceRegion>| -> Vec<FaceRegion> {
         regions
             .into_iter()
@@ -103,18 +117,24 @@ pub fn named_face_regions(photo: &Path) -> Result<Vec<FaceRegion>, XmpError> {
     };
     // MWG regions first (what digiKam, Lightroom and darktable write); Windows Photo Gallery's
     // where a file has no MWG ones.
-    let named_in = |faces: xmp::XmpFaces| -> Vec<FaceRegion> {
+    let named_in = |faces: xmp::XmpFaces| -> NamedRegions {
         let mwg = named(faces.regions);
         if mwg.is_empty() {
-            named(faces.microsoft_regions)
+            NamedRegions {
+                regions: named(faces.microsoft_regions),
+                applied_to: None,
+            }
         } else {
-            mwg
+            NamedRegions {
+                regions: mwg,
+                applied_to: faces.dimensions,
+            }
         }
     };
     if let Some(faces) = xmp::read_sidecar_of(photo)? {
-        let regions = named_in(faces);
-        if !regions.is_empty() {
-            return Ok(regions);
+        let named = named_in(faces);
+        if !named.regions.is_empty() {
+            return Ok(named);
         }
     }
     match embedded_xmp(photo).map_err(|source| XmpError::Read {
@@ -122,7 +142,7 @@ pub fn named_face_regions(photo: &Path) -> Result<Vec<FaceRegion>, XmpError> {
         source,
     })? {
         Some(packet) => Ok(named_in(xmp::read(&packet, photo)?)),
-        None => Ok(Vec::new()),
+        None => Ok(NamedRegions::default()),
     }
 }
 
@@ -218,6 +238,62 @@ pub fn match_regions(
     out
 }
 
+/// [`match_regions`] for a photo shown turned or mirrored by its EXIF `orientation` (2–8).
+/// Apps disagree about which way such a photo's regions are drawn: as displayed (what Kindred
+/// writes) or on the pixels as stored, before the turn. Both readings are tried and the one
+/// that puts more regions on faces wins; on a tie, `AppliedToDimensions` decides when it names
+/// the stored size of a photo turned by a quarter (its width and height swapped), and
+/// otherwise the displayed reading is kept.
+pub fn match_regions_oriented(
+    named: &NamedRegions,
+    orientation: u16,
+    faces: &[(FaceId, Rect)],
+    width: u32,
+    height: u32,
+) -> Vec<ImportedName> {
+    let displayed = match_regions(&named.regions, faces, width, height);
+    if !(2..=8).contains(&orientation) {
+        return displayed;
+    }
+    let turned: Vec<FaceRegion> = named
+        .regions
+        .iter()
+        .map(|r| stored_to_displayed(r, orientation))
+        .collect();
+    let stored = match_regions(&turned, faces, width, height);
+    let quarter_turn = (5..=8).contains(&orientation);
+    let drawn_on_stored =
+        quarter_turn && width != height && named.applied_to == Some((height, width));
+    if stored.len() > displayed.len() || (stored.len() == displayed.len() && drawn_on_stored) {
+        stored
+    } else {
+        displayed
+    }
+}
+
+/// A region drawn on a photo's pixels as stored, moved to where it is on the photo as
+/// displayed after its EXIF `orientation` (normalised centre and size).
+pub fn stored_to_displayed(region: &FaceRegion, orientation: u16) -> FaceRegion {
+    let (x, y, w, h) = (region.x, region.y, region.w, region.h);
+    let (x, y, w, h) = match orientation {
+        2 => (1.0 - x, y, w, h),       // mirrored left to right
+        3 => (1.0 - x, 1.0 - y, w, h), // turned half way
+        4 => (x, 1.0 - y, w, h),       // mirrored top to bottom
+        5 => (y, x, h, w),             // mirrored along the main diagonal
+        6 => (1.0 - y, x, h, w),       // turned a quarter clockwise
+        7 => (1.0 - y, 1.0 - x, h, w), // mirrored along the other diagonal
+        8 => (y, 1.0 - x, h, w),       // turned a quarter anticlockwise
+        _ => (x, y, w, h),
+    };
+    FaceRegion {
+        x,
+        y,
+        w,
+        h,
+        ..region.clone()
+    }
+}
+
 /// Whether the centre of `a` lies inside `b`.
 fn centre_inside(a: &FaceRegion, b: &FaceRegion) -> bool {
     (a.x - b.x).abs() <= b.w / 2.0 && (a.y - b.y).abs() <= b.h / 2.0
@@ -303,7 +379,10 @@ mod tests {
             )
         };
         std::fs::write(dir.path().join("old.jpg.xmp"), packet("")).unwrap();
-        let regions = named_face_regions(&photo).unwrap();
+        let named = named_face_regions(&photo).unwrap();
+        // Windows Photo Gallery gives no image size.
+        assert_eq!(named.applied_to, None);
+        let regions = named.regions;
         assert_eq!(regions.len(), 1, "{regions:?}");
         assert_eq!(regions[0].name, "Grandma Rose");
         let centre_and_size = [regions[0].x, regions[0].y, regions[0].w, regions[0].h];
@@ -321,7 +400,7 @@ stArea:w="0.5" stArea:h="0.4" stArea:unit="normalized"/></rdf:Description></rdf:
             ),
         )
         .unwrap();
-        let regions = named_face_regions(&photo).unwrap();
+        let regions = named_face_regions(&photo).unwrap().regions;
         let names: Vec<&str> = regions.iter().map(|r| r.name.as_str()).collect();
         assert_eq!(names, ["Rose"]);
     }
@@ -365,5 +444,102 @@ stArea:w="0.5" stArea:h="0.4" stArea:unit="normalized"/></rdf:Description></rdf:
         bytes.truncate(20);
         std::fs::write(&cut, bytes).unwrap();
         assert_eq!(embedded_xmp(&cut).unwrap(), None);
+    }
+
+    /// The box a region covers, painted on stored pixels, lands where `stored_to_displayed`
+    /// says once the image crate applies the EXIF orientation (as scans do).
+    #[test]
+    fn regions_drawn_on_stored_pixels_follow_every_exif_orientation() {
+        let (width, height) = (40u32, 30u32);
+        let stored_region = region("A", 0.25, 0.6, 0.3, 0.2); // x 6..18, y 15..21
+        for orientation in 1..=8u16 {
+            let mut image = image::RgbImage::new(width, height);
+            let r = stored_region.to_rect(width, height);
+            for y in r.top..=r.bottom {
+                for x in r.left..=r.right {
+                    image.put_pixel(x as u32, y as u32, image::Rgb([255, 255, 255]));
+                }
+            }
+            let mut shown = image::DynamicImage::ImageRgb8(image);
+            shown.apply_orientation(
+                image::metadata::Orientation::from_exif(orientation as u8).unwrap(),
+            );
+            let shown = shown.to_rgb8();
+            let lit: Vec<(u32, u32)> = shown
+                .enumerate_pixels()
+                .filter(|(_, _, p)| p.0[0] > 0)
+                .map(|(x, y, _)| (x, y))
+                .collect();
+            let painted = Rect::new(
+                lit.iter().map(|p| p.0).min().unwrap().into(),
+                lit.iter().map(|p| p.1).min().unwrap().into(),
+                lit.iter().map(|p| p.0).max().unwrap().into(),
+                lit.iter().map(|p| p.1).max().unwrap().into(),
+            );
+            let moved = stored_to_displayed(&stored_region, orientation)
+                .to_rect(shown.width(), shown.height());
+            assert_eq!(moved, painted, "orientation {orientation}");
+        }
+    }
+
+    #[test]
+    fn a_turned_photos_regions_are_read_the_way_that_fits_its_faces() {
+        // A photo stored 300 wide, 200 high, shown turned a quarter clockwise (orientation
+        // 6) as 200×300, with a face at the top left and one at the bottom right.
+        let faces = [
+            (1, Rect::new(20, 30, 79, 99)),
+            (2, Rect::new(120, 200, 179, 269)),
+        ];
+        let shown = |r: &FaceRegion| r.clone();
+        let on_stored = |r: &FaceRegion| {
+            // The inverse of orientation 6's move: displayed (x, y) came from stored (y, 1 - x).
+            FaceRegion {
+                x: r.y,
+                y: 1.0 - r.x,
+                w: r.h,
+                h: r.w,
+                ..r.clone()
+            }
+        };
+        let regions = |draw: &dyn Fn(&FaceRegion) -> FaceRegion| -> Vec<FaceRegion> {
+            [("Top", faces[0].1), ("Bottom", faces[1].1)]
+                .iter()
+                .map(|&(name, rect)| draw(&FaceRegion::from_rect(name, rect, 200, 300, None)))
+                .collect()
+        };
+        let names = |named: &NamedRegions| -> Vec<(FaceId, String)> {
+            let mut out: Vec<_> = match_regions_oriented(named, 6, &faces, 200, 300)
+                .into_iter()
+                .map(|n| (n.face, n.name))
+                .collect();
+            out.sort();
+            out
+        };
+        let want = vec![(1, "Top".to_string()), (2, "Bottom".to_string())];
+        for applied_to in [None, Some((200, 300)), Some((300, 200))] {
+            for draw in [&shown as &dyn Fn(&FaceRegion) -> FaceRegion, &on_stored] {
+                let named = NamedRegions {
+                    regions: regions(draw),
+                    applied_to,
+                };
+                assert_eq!(names(&named), want, "{applied_to:?}");
+            }
+        }
+        // One region that lies on a face read either way, a different face each way: read as
+        // displayed unless AppliedToDimensions names the stored size.
+        let faces = [
+            (1, Rect::new(30, 40, 69, 79)),    // under the region as displayed
+            (2, Rect::new(145, 45, 174, 104)), // under it read on the stored pixels
+        ];
+        let region = FaceRegion::from_rect("Either", faces[0].1, 200, 300, None);
+        for (applied_to, face) in [(None, 1), (Some((200, 300)), 1), (Some((300, 200)), 2)] {
+            let named = NamedRegions {
+                regions: vec![region.clone()],
+                applied_to,
+            };
+            let got = match_regions_oriented(&named, 6, &faces, 200, 300);
+            assert_eq!(got.len(), 1, "{applied_to:?}");
+            assert_eq!(got[0].face, face, "{applied_to:?}");
+        }
     }
 }

@@ -5,6 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use image::ImageEncoder;
+
 pub fn fixture(rel: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
@@ -70,4 +72,36 @@ pub fn ok_on(library: &Path, args: &[&str]) -> String {
 pub fn json_on(library: &Path, args: &[&str]) -> serde_json::Value {
     let text = ok_on(library, args);
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{args:?}: bad JSON {text:?}: {e}"))
+}
+
+/// A minimal little-endian TIFF/EXIF block holding only the Orientation tag.
+pub fn exif_orientation_block(orientation: u16) -> Vec<u8> {
+    let mut b = b"II\x2a\x00\x08\x00\x00\x00".to_vec();
+    b.extend_from_slice(&1u16.to_le_bytes()); // one entry
+    b.extend_from_slice(&0x0112u16.to_le_bytes()); // Orientation
+    b.extend_from_slice(&3u16.to_le_bytes()); // SHORT
+    b.extend_from_slice(&1u32.to_le_bytes()); // count
+    b.extend_from_slice(&orientation.to_le_bytes());
+    b.extend_from_slice(&[0, 0]);
+    b.extend_from_slice(&0u32.to_le_bytes()); // no next IFD
+    b
+}
+
+pub fn write_jpeg(path: &Path, image: &image::RgbImage, orientation: Option<u16>) {
+    let mut out = Vec::new();
+    let mut encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 95);
+    if let Some(o) = orientation {
+        encoder
+            .set_exif_metadata(exif_orientation_block(o))
+            .unwrap();
+    }
+    encoder
+        .write_image(
+            image.as_raw(),
+            image.width(),
+            image.height(),
+            image::ExtendedColorType::Rgb8,
+        )
+        .unwrap();
+    std::fs::write(path, out).unwrap();
 }
