@@ -366,3 +366,77 @@ fn regions_drawn_on_a_turned_photos_stored_pixels_are_taken_over() {
         .collect();
     assert!(rect[2] < 250, "{rect:?}");
 }
+
+/// Names given in another app after Kindred scanned the photos: the photo is unchanged, only
+/// its sidecar is new. The next scan takes the names over (and the rest of the person's
+/// cluster follows); a scan with nothing new reads nothing; Kindred's own sidecars never
+/// bring back a name the user took back.
+#[test]
+fn names_added_to_sidecars_later_are_taken_over_at_the_next_scan() {
+    let dir = tempfile::tempdir().unwrap();
+    let photos = dir.path().join("photos");
+    std::fs::create_dir_all(&photos).unwrap();
+    for n in 1..=4 {
+        let name = format!("Tony_Blair_{n:04}.jpg");
+        std::fs::copy(fixture(&format!("people/{name}")), photos.join(name)).unwrap();
+    }
+    let library = dir.path().join("library.kindred");
+    let out = ok_on(&library, &["scan", "--quiet", photos.to_str().unwrap()]);
+    assert!(out.contains("4 analysed"), "{out}");
+    let people = json_on(&library, &["people", "--json"]);
+    let people = people.as_array().unwrap();
+    assert_eq!(people.len(), 1, "{people:?}");
+    assert!(people[0]["name"].is_null());
+
+    // digiKam names one of the photos, in a sidecar.
+    std::fs::write(
+        photos.join("Tony_Blair_0001.jpg.xmp"),
+        xmp_packet(&[("Tony Blair", 0.5, 0.46, 0.42, 0.52)]),
+    )
+    .unwrap();
+    let out = ok_on(&library, &["scan", "--quiet"]);
+    assert!(out.contains("0 analysed, 4 unchanged"), "{out}");
+    assert!(
+        out.contains("names from XMP face tags in 1 photo: 1 face named (1 new person)"),
+        "{out}"
+    );
+    let people = json_on(&library, &["people", "--json"]);
+    let tony = person_named(people.as_array().unwrap(), "Tony Blair").unwrap();
+    assert_eq!(tony["faces"], 4, "{people}");
+    assert_eq!(tony["confirmed"], 1, "{people}");
+
+    // Nothing changed: nothing is read again.
+    let out = ok_on(&library, &["scan", "--quiet"]);
+    assert!(!out.contains("XMP"), "{out}");
+
+    // Kindred writes its own sidecars, then the user takes the naming back; another app
+    // rewrites a sidecar. Kindred's own region there is not a name to take over.
+    let id = tony["id"].to_string();
+    let face = face_in(&library, tony, "Tony_Blair_0002.jpg")["id"].to_string();
+    ok_on(&library, &["move", &face, "--to", &id]);
+    ok_on(&library, &["xmp", "write"]);
+    let sidecar = photos.join("Tony_Blair_0002.jpg.xmp");
+    let written = std::fs::read_to_string(&sidecar).unwrap();
+    assert!(written.contains("Tony Blair"), "{written}");
+    let undone = ok_on(&library, &["undo"]);
+    assert!(undone.contains("moved face"), "{undone}");
+    std::fs::write(
+        &sidecar,
+        written.replace("</x:xmpmeta>", "<!-- rated --></x:xmpmeta>"),
+    )
+    .unwrap();
+    let out = ok_on(&library, &["scan", "--quiet"]);
+    let faces = json_on(&library, &["faces", "--person", &id, "--json"]);
+    let confirmed: Vec<&str> = faces
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["state"] == "confirmed")
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(confirmed.len(), 1, "{out}\n{faces}");
+    assert!(
+        confirmed[0].ends_with("Tony_Blair_0001.jpg"),
+        "{confirmed:?}"
+    );
+}

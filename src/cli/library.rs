@@ -98,7 +98,10 @@ pub fn scan(
     // Names given in other apps come first, so matching can already suggest more faces of
     // those people.
     let taken_over = if xmp_names {
-        Some(take_over_names(&mut store, &summary.analysed_photos)?)
+        Some(take_over_names(
+            &mut store,
+            &summary.photos_with_fresh_xmp(),
+        )?)
     } else {
         None
     };

@@ -9,8 +9,11 @@
 //! For a photo shown turned or mirrored by its EXIF orientation, regions are read as drawn on
 //! the photo as displayed or on its pixels as stored, whichever fits its faces (apps do both).
 //!
-//! Only photos analysed afresh are read (new or changed files), so a rescan never brings back
-//! a name the user has since corrected, and unchanged photos cost nothing.
+//! A scan reads the names of photos analysed afresh (new or changed files) and of photos whose
+//! sidecar appeared or changed since their names were last read (tagged in another app later);
+//! other photos cost nothing. Reading again never brings back a name the user corrected here:
+//! confirmed, ignored and rejected faces are left alone, and regions Kindred wrote itself are
+//! not taken as names.
 
 use std::fs::File;
 use std::io::{self, BufReader, Read, Seek, SeekFrom};
@@ -21,6 +24,7 @@ use rayon::prelude::*;
 use super::xmp::{self, FaceRegion, SAME_FACE_IOU, XmpError};
 use crate::engine::geometry::Rect;
 use crate::library::store::{FaceId, PhotoId, Store};
+use crate::library::walk::sidecar_stamp;
 use crate::people::ops::{self, ImportReport, ImportedName, PeopleError};
 
 /// What precedes the XMP packet in a JPEG's APP1 segment.
@@ -47,7 +51,8 @@ pub struct NamesTakenOver {
     pub unreadable: Vec<(PathBuf, String)>,
 }
 
-/// Reads the XMP face names of `photos` and confirms each matched face under its name.
+/// Reads the XMP face names of `photos` and confirms each matched face under its name, and
+/// records each photo's sidecar state, so the next scan reads again only what changed.
 pub fn take_over_names(
     store: &mut Store,
     photos: &[PhotoId],
@@ -59,13 +64,19 @@ pub fn take_over_names(
             records.push(photo);
         }
     }
-    // Reading is file I/O and parsing, one photo at a time: in parallel.
+    // Reading is file I/O and parsing, one photo at a time: in parallel. The sidecar's state
+    // is taken before it is read, so a change while reading is seen at the next scan.
     let read: Vec<_> = records
         .par_iter()
-        .map(|photo| named_face_regions(&photo.path))
+        .map(|photo| {
+            let stamp = sidecar_stamp(&photo.path);
+            (stamp, named_face_regions(&photo.path))
+        })
         .collect();
     let mut names = Vec::new();
-    for (photo, regions) in records.iter().zip(read) {
+    let mut stamps = Vec::with_capacity(records.len());
+    for (photo, (stamp, regions)) in records.iter().zip(read) {
+        stamps.push((photo.id, stamp));
         let id = photo.id;
         let (Some(width), Some(height)) = (photo.width, photo.height) else {
             continue;
@@ -77,22 +88,30 @@ pub fn take_over_names(
                 continue;
             }
         };
-        if named.regions.is_empty() {
-            continue;
-        }
-        result.photos_with_names += 1;
         let faces: Vec<(FaceId, Rect)> = store
             .photo_faces(id)
             .map_err(XmpError::from)?
             .into_iter()
             .map(|f| (f.face, f.rect))
             .collect();
+        // Regions Kindred wrote itself for faces of this photo (`kindred xmp write`) say what
+        // Kindred already knows, or knew before the user corrected it: not names to take over.
+        let mut named = named;
+        named.regions.retain(|r| {
+            r.kindred_face
+                .is_none_or(|face| !faces.iter().any(|&(id, _)| id == face))
+        });
+        if named.regions.is_empty() {
+            continue;
+        }
+        result.photos_with_names += 1;
         let orientation = photo.orientation.unwrap_or(1);
         let matched = match_regions_oriented(&named, orientation, &faces, width, height);
         result.unmatched_regions += named.regions.len() - matched.len();
         names.extend(matched);
     }
     result.report = ops::import_names(store, &names, photos)?;
+    store.set_xmp_stamps(&stamps).map_err(XmpError::from)?;
     Ok(result)
 }
 

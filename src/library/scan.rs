@@ -149,6 +149,20 @@ pub struct ScanSummary {
     /// such as names from XMP face tags.
     #[serde(skip)]
     pub analysed_photos: Vec<PhotoId>,
+    /// Unchanged photos whose XMP sidecar is new or changed since their face names were last
+    /// read (or whose names were never read): another app may have named faces in them.
+    #[serde(skip)]
+    pub xmp_changed_photos: Vec<PhotoId>,
+}
+
+impl ScanSummary {
+    /// The photos whose XMP face names are worth reading after this scan: those analysed
+    /// afresh and those whose sidecar changed.
+    pub fn photos_with_fresh_xmp(&self) -> Vec<PhotoId> {
+        let mut photos = self.analysed_photos.clone();
+        photos.extend(&self.xmp_changed_photos);
+        photos
+    }
 }
 
 /// A hook counting image files actually read, so tests can prove an unchanged rescan reads
@@ -270,6 +284,12 @@ pub fn scan(
             });
             if unchanged {
                 summary.unchanged += 1;
+                if let Some(p) = known.get(&candidate.path).filter(|p| {
+                    p.status == PhotoStatus::Done
+                        && p.xmp_stamp.as_deref() != Some(candidate.xmp_stamp.as_str())
+                }) {
+                    summary.xmp_changed_photos.push(p.id);
+                }
             } else {
                 work.push((*root_id, candidate));
             }

@@ -9,7 +9,7 @@ use crate::engine::geometry::{Point, Rect};
 use crate::engine::resnet::{DESCRIPTOR_LEN, Descriptor};
 
 /// The schema this build writes. Older files are migrated forward on open.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 pub type RootId = i64;
 pub type PhotoId = i64;
@@ -90,6 +90,9 @@ pub struct PhotoRecord {
     pub status: PhotoStatus,
     pub error: Option<String>,
     pub analysis_key: Option<String>,
+    /// The sidecar state ([`crate::library::walk::sidecar_stamp`]) when the photo's XMP face
+    /// names were last read; `None` if they never were since it was last analysed.
+    pub xmp_stamp: Option<String>,
 }
 
 /// A face as stored: where it is (in the oriented full-size photo) and what it looks like.
@@ -272,6 +275,11 @@ const MIGRATIONS: &[&str] = &[
     // faces_place`) because SQLite prefers the rowid lookup without statistics.
     r#"
     CREATE INDEX faces_place ON faces(id, photo_id, confidence, left, top, right, bottom);
+    "#,
+    // 4: the state of each photo's XMP sidecar when its face names were last read (NULL:
+    // never read), so names added in another app later are taken over at the next scan.
+    r#"
+    ALTER TABLE photos ADD COLUMN xmp_stamp TEXT;
     "#,
 ];
 
@@ -500,11 +508,12 @@ impl Store {
             status: PhotoStatus::parse(&status).unwrap_or(PhotoStatus::Error),
             error: r.get(12)?,
             analysis_key: r.get(13)?,
+            xmp_stamp: r.get(14)?,
         })
     }
 
     const PHOTO_COLUMNS: &'static str = "id, root_id, path, size, mtime_ns, content_hash, width, height, orientation, \
-         taken_at, camera, status, error, analysis_key";
+         taken_at, camera, status, error, analysis_key, xmp_stamp";
 
     pub fn photo_by_path(&self, path: &Path) -> Result<Option<PhotoRecord>, StoreError> {
         self.conn
@@ -586,6 +595,26 @@ impl Store {
         }
     }
 
+    /// Records that the XMP face names of these photos were read with their sidecars in the
+    /// given states.
+    pub fn set_xmp_stamps(&mut self, stamps: &[(PhotoId, String)]) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        let err = |source| StoreError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let tx = self.conn.transaction().map_err(err)?;
+        {
+            let mut stmt = tx
+                .prepare("UPDATE photos SET xmp_stamp = ?2 WHERE id = ?1")
+                .map_err(err)?;
+            for (id, stamp) in stamps {
+                stmt.execute(params![id, stamp]).map_err(err)?;
+            }
+        }
+        tx.commit().map_err(err)
+    }
+
     /// A file that moved (found by content): its row, faces and people follow it.
     pub fn relocate_photo_in_tx(
         &mut self,
@@ -642,7 +671,8 @@ impl Store {
                 tx.execute(
                     "UPDATE photos SET root_id = ?1, path = ?2, size = ?3, mtime_ns = ?4, content_hash = ?5,
                         width = ?6, height = ?7, orientation = ?8, taken_at = ?9, camera = ?10,
-                        analysis_key = ?11, scanned_at = ?12, status = 'done', error = NULL, missing_since = NULL
+                        analysis_key = ?11, scanned_at = ?12, status = 'done', error = NULL, missing_since = NULL,
+                        xmp_stamp = NULL
                      WHERE id = ?13",
                     rusqlite::params_from_iter(values.iter().copied().chain(std::iter::once(&id as &dyn rusqlite::ToSql))),
                 )?;

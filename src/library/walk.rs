@@ -1,7 +1,7 @@
 //! Finding photo files under the user's folders: hidden and system folders skipped, symbolic
 //! links followed without loops or double counting, unreadable folders reported.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
@@ -16,6 +16,39 @@ pub struct Candidate {
     pub path: PathBuf,
     pub size: u64,
     pub mtime_ns: i64,
+    /// The state of the photo's XMP sidecar ([`sidecar_stamp`]), so a scan sees names added
+    /// in another app even when the photo itself is unchanged.
+    pub xmp_stamp: String,
+}
+
+/// Identifies a state of a photo's XMP sidecar: its name, size and modification time, or ""
+/// when there is none. The sidecar is `photo.jpg.xmp`, else `photo.xmp`, as
+/// [`crate::export::xmp::existing_sidecar`] picks it.
+pub fn sidecar_stamp(photo: &Path) -> String {
+    sidecar_names(photo)
+        .into_iter()
+        .find_map(|sidecar| {
+            let meta = std::fs::metadata(&sidecar).ok().filter(|m| m.is_file())?;
+            Some(stamp(&sidecar, meta.len(), mtime_ns(&meta)))
+        })
+        .unwrap_or_default()
+}
+
+/// Where a photo's sidecar may be, in the order they are looked for.
+fn sidecar_names(photo: &Path) -> Vec<PathBuf> {
+    let mut full = photo.as_os_str().to_os_string();
+    full.push(".xmp");
+    let short = photo.with_extension("xmp");
+    let mut names = vec![PathBuf::from(full)];
+    if short != photo {
+        names.push(short);
+    }
+    names
+}
+
+fn stamp(sidecar: &Path, size: u64, mtime_ns: i64) -> String {
+    let name = sidecar.file_name().unwrap_or_default().to_string_lossy();
+    format!("{name}:{size}:{mtime_ns}")
 }
 
 /// Something under a root that could not be looked at.
@@ -89,6 +122,7 @@ pub fn walk(
 ) -> Vec<Candidate> {
     let mut seen = HashSet::new();
     let mut found = Vec::new();
+    let mut sidecars: HashMap<PathBuf, String> = HashMap::new();
     let walker = WalkDir::new(root)
         .follow_links(true)
         .into_iter()
@@ -127,7 +161,18 @@ pub fn walk(
             continue;
         }
         let name = entry.file_name().to_string_lossy();
-        if name.starts_with('.') || !looks_like_photo(entry.path()) {
+        if name.starts_with('.') {
+            continue;
+        }
+        if extension(entry.path()).as_deref() == Some("xmp") {
+            if let Ok(meta) = entry.metadata() {
+                let path = entry.path().to_path_buf();
+                let stamp = stamp(&path, meta.len(), mtime_ns(&meta));
+                sidecars.insert(path, stamp);
+            }
+            continue;
+        }
+        if !looks_like_photo(entry.path()) {
             continue;
         }
         let Ok(meta) = entry.metadata() else { continue };
@@ -140,7 +185,17 @@ pub fn walk(
             path: entry.path().to_path_buf(),
             size: meta.len(),
             mtime_ns: mtime_ns(&meta),
+            xmp_stamp: String::new(),
         });
+    }
+    // Sidecars were listed with the photos (no extra file-system calls); pair them up.
+    for candidate in &mut found {
+        if let Some(stamp) = sidecar_names(&candidate.path)
+            .iter()
+            .find_map(|name| sidecars.get(name))
+        {
+            candidate.xmp_stamp.clone_from(stamp);
+        }
     }
     found.sort_by(|a, b| a.path.cmp(&b.path));
     found
@@ -185,5 +240,38 @@ mod tests {
         }
         assert!(names.contains(&"a/b/two.PNG".to_string()));
         assert!(names.contains(&"a/noext".to_string()));
+    }
+
+    #[test]
+    fn each_photo_carries_the_state_of_its_sidecar() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for name in ["full.jpg", "short.jpg", "both.jpg", "none.jpg"] {
+            std::fs::write(root.join(name), b"x").unwrap();
+        }
+        std::fs::write(root.join("full.jpg.xmp"), b"<x/>").unwrap();
+        std::fs::write(root.join("short.xmp"), b"<xx/>").unwrap();
+        std::fs::write(root.join("both.jpg.xmp"), b"<x/>").unwrap();
+        std::fs::write(root.join("both.xmp"), b"<xx/>").unwrap();
+        let found = walk(root, &mut Vec::new(), || true);
+        // Sidecars are not photos.
+        assert_eq!(found.len(), 4);
+        for c in &found {
+            // The walk's stamps are those a single photo's lookup gives.
+            assert_eq!(c.xmp_stamp, sidecar_stamp(&c.path), "{}", c.path.display());
+            let name = c.path.file_name().unwrap().to_str().unwrap();
+            let want = match name {
+                "full.jpg" => "full.jpg.xmp:4:",
+                "short.jpg" => "short.xmp:5:",
+                "both.jpg" => "both.jpg.xmp:4:",
+                _ => "",
+            };
+            assert!(c.xmp_stamp.starts_with(want), "{name}: {}", c.xmp_stamp);
+            assert_eq!(c.xmp_stamp.is_empty(), want.is_empty(), "{name}");
+        }
+        // Editing a sidecar changes its photo's stamp.
+        let before = sidecar_stamp(&root.join("short.jpg"));
+        std::fs::write(root.join("short.xmp"), b"<x>longer</x>").unwrap();
+        assert_ne!(sidecar_stamp(&root.join("short.jpg")), before);
     }
 }
