@@ -200,8 +200,9 @@ fn scan_settings(ui: &mut egui::Ui, settings: &mut crate::ui::state::Settings) {
                 "Take over face names from XMP tags (digiKam, Lightroom, darktable…)",
             )
             .on_hover_text(
-                "When a photo is analysed, faces that another app named in its XMP sidecar or \
-                 inside the file are named the same here. Your own corrections always win.",
+                "When a photo is analysed, or its XMP sidecar appears or changes, faces that \
+                 another app named in the sidecar or inside the file are named the same here. \
+                 Your own corrections always win.",
             );
             ui.end_row();
         });
