@@ -347,14 +347,16 @@ fn names_other_apps_wrote_in_xmp_are_taken_over_unless_the_user_turns_it_off() {
     };
     let blair = named(&library, "Tony Blair");
     assert!(blair.confirmed >= 1, "{blair:?}");
-    harness.get_by_label_contains("Named 1 face from other apps' face tags (XMP), 1 new person");
+    harness.get_by_label_contains(
+        "Named 1 face from other apps' face tags (XMP, Picasa), 1 new person",
+    );
 
     // Off in the Folders page's scan settings: a new tagged photo keeps its face unnamed.
     click(&mut harness, "Folders");
     settle(&mut harness);
     click(
         &mut harness,
-        "Take over face names from XMP tags (digiKam, Lightroom, darktable…)",
+        "Take over face names from digiKam, Lightroom, Picasa and others",
     );
     assert!(!harness.state().settings.xmp_names);
     let serena = photos.join("Serena_Williams_0006.jpg");

@@ -112,7 +112,7 @@ fn names_from_sidecars_and_embedded_xmp_are_taken_over_but_never_override_the_us
     let out = ok_on(&library, &["scan", "--quiet", photos.to_str().unwrap()]);
     assert!(
         out.contains(
-            "names from XMP face tags in 2 photos: 2 faces named (2 new people), 0 already decided here, 1 region not matched to a detected face"
+            "names from other apps' face tags (XMP, Picasa) in 2 photos: 2 faces named (2 new people), 0 already decided here, 1 region not matched to a detected face"
         ),
         "{out}"
     );
@@ -147,7 +147,7 @@ fn names_from_sidecars_and_embedded_xmp_are_taken_over_but_never_override_the_us
     let out = ok_on(&library, &["scan", "--quiet"]);
     assert!(out.contains("1 analysed"), "{out}");
     assert!(
-        out.contains("names from XMP face tags in 1 photo: 0 faces named (0 new people), 1 already decided here"),
+        out.contains("names from other apps' face tags (XMP, Picasa) in 1 photo: 0 faces named (0 new people), 1 already decided here"),
         "{out}"
     );
     let faces = json_on(
@@ -216,7 +216,7 @@ fn no_xmp_names_leaves_names_alone_and_a_broken_sidecar_is_reported_not_fatal() 
     // The import is one operation, and Ctrl+Z (here `undo`) takes it back.
     let undone = ok_on(&with, &["undo"]);
     assert!(
-        undone.contains("undid: took over 1 face name from XMP face tags"),
+        undone.contains("undid: took over 1 face name from other apps' face tags"),
         "{undone}"
     );
     let people = json_on(&with, &["people", "--json"]);
@@ -397,7 +397,9 @@ fn names_added_to_sidecars_later_are_taken_over_at_the_next_scan() {
     let out = ok_on(&library, &["scan", "--quiet"]);
     assert!(out.contains("0 analysed, 4 unchanged"), "{out}");
     assert!(
-        out.contains("names from XMP face tags in 1 photo: 1 face named (1 new person)"),
+        out.contains(
+            "names from other apps' face tags (XMP, Picasa) in 1 photo: 1 face named (1 new person)"
+        ),
         "{out}"
     );
     let people = json_on(&library, &["people", "--json"]);
@@ -438,5 +440,67 @@ fn names_added_to_sidecars_later_are_taken_over_at_the_next_scan() {
     assert!(
         confirmed[0].ends_with("Tony_Blair_0001.jpg"),
         "{confirmed:?}"
+    );
+}
+
+/// Picasa kept face names in a hidden `.picasa.ini` per folder, not in the photos: an old
+/// archive tagged there is named at the first scan, and a face tagged there later at the next.
+#[test]
+fn names_from_picasa_face_files_are_taken_over() {
+    let dir = tempfile::tempdir().unwrap();
+    let photos = dir.path().join("photos");
+    std::fs::create_dir_all(&photos).unwrap();
+    for name in ["Tony_Blair_0001.jpg", "Laura_Bush_0002.jpg"] {
+        std::fs::copy(fixture(&format!("people/{name}")), photos.join(name)).unwrap();
+    }
+    // rect64: left, top, right, bottom in 65535ths of the 250×250 photo.
+    let rect64 = |l: f64, t: f64, r: f64, b: f64| {
+        let part = |v: f64| (v / 250.0 * 65535.0).round() as u64;
+        format!(
+            "rect64({:x})",
+            (part(l) << 48) | (part(t) << 32) | (part(r) << 16) | part(b)
+        )
+    };
+    let tony = format!("{},7a3c2e1f00aa11bb", rect64(63.0, 78.0, 177.0, 191.0));
+    let unnamed = format!("{},ffffffffffffffff", rect64(150.0, 20.0, 240.0, 110.0));
+    let ini = |laura: &str| {
+        format!(
+            "[Contacts2]\r\n7a3c2e1f00aa11bb=Tony Blair;;\r\n5b5b5b5b5b5b5b5b=Laura Bush;;\r\n\
+             [Tony_Blair_0001.jpg]\r\nfaces={tony}\r\n[Laura_Bush_0002.jpg]\r\nfaces={laura}\r\n"
+        )
+    };
+    std::fs::write(photos.join(".picasa.ini"), ini(&unnamed)).unwrap();
+    let library = dir.path().join("library.kindred");
+    let out = ok_on(&library, &["scan", "--quiet", photos.to_str().unwrap()]);
+    assert!(
+        out.contains(
+            "names from other apps' face tags (XMP, Picasa) in 1 photo: 1 face named (1 new person)"
+        ),
+        "{out}"
+    );
+    let people = json_on(&library, &["people", "--json"]);
+    let people = people.as_array().unwrap();
+    let tony_blair = person_named(people, "Tony Blair").expect("Tony Blair from Picasa");
+    assert_eq!(
+        face_in(&library, tony_blair, "Tony_Blair_0001.jpg")["state"],
+        "confirmed"
+    );
+    assert!(person_named(people, "Laura Bush").is_none());
+
+    // Later Picasa named Laura too; the photos themselves did not change.
+    let laura = format!("{},5b5b5b5b5b5b5b5b", rect64(62.0, 86.0, 157.0, 181.0));
+    std::fs::write(
+        photos.join(".picasa.ini"),
+        ini(&format!("{laura};{unnamed}")),
+    )
+    .unwrap();
+    let out = ok_on(&library, &["scan", "--quiet"]);
+    assert!(out.contains("0 analysed"), "{out}");
+    assert!(out.contains("1 face named (1 new person)"), "{out}");
+    let people = json_on(&library, &["people", "--json"]);
+    let laura_bush = person_named(people.as_array().unwrap(), "Laura Bush").expect("Laura");
+    assert_eq!(
+        face_in(&library, laura_bush, "Laura_Bush_0002.jpg")["state"],
+        "confirmed"
     );
 }

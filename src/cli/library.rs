@@ -126,7 +126,7 @@ pub fn scan(
     }
     if let Some(t) = taken_over.filter(|t| t.photos_with_names > 0 || !t.unreadable.is_empty()) {
         println!(
-            "names from XMP face tags in {}: {} named ({}), {} already decided here, {} not matched to a detected face",
+            "names from other apps' face tags (XMP, Picasa) in {}: {} named ({}), {} already decided here, {} not matched to a detected face",
             counted(t.photos_with_names, "photo", "photos"),
             counted(t.report.faces, "face", "faces"),
             counted(t.report.new_people, "new person", "new people"),

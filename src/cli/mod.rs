@@ -96,7 +96,7 @@ pub enum Command {
         /// No progress bar.
         #[arg(long)]
         quiet: bool,
-        /// Do not take over the names other apps (digiKam, Lightroom, …) gave faces in XMP.
+        /// Do not take over the names other apps (digiKam, Lightroom, Picasa, …) gave faces.
         #[arg(long)]
         no_xmp_names: bool,
         /// Folders to scan (they are remembered); none: rescan the library's folders.

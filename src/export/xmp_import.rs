@@ -1,7 +1,8 @@
 //! Names other photo apps gave faces, taken over when Kindred analyses a photo: digiKam,
 //! Lightroom, darktable and others store them as Metadata Working Group face regions
 //! (Windows Photo Gallery as its own `MP:RegionInfo`), in an XMP sidecar ([`super::xmp`] reads
-//! those) or in the XMP packet inside a JPEG. Each named region is matched to the detected
+//! those) or in the XMP packet inside a JPEG; Picasa in a face file per folder
+//! ([`super::picasa`]). Each named region is matched to the detected
 //! face it covers and the face is confirmed under that name
 //! ([`crate::people::ops::import_names`], which leaves alone whatever the user already decided
 //! in Kindred).
@@ -21,6 +22,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use super::picasa;
 use super::xmp::{self, FaceRegion, SAME_FACE_IOU, XmpError};
 use crate::engine::geometry::Rect;
 use crate::library::store::{FaceId, PhotoId, Store};
@@ -125,7 +127,8 @@ pub struct NamedRegions {
     pub applied_to: Option<(u32, u32)>,
 }
 
-/// The named face regions of a photo's XMP: its sidecar's, or else those embedded in the file.
+/// The named face regions of a photo: its XMP sidecar's, else those in the XMP inside the file,
+/// else those in its folder's Picasa face file.
 pub fn named_face_regions(photo: &Path) -> Result<NamedRegions, XmpError> {
     let named = |regions: Vec<FaceRegion>| -> Vec<FaceRegion> {
         regions
@@ -156,13 +159,24 @@ pub fn named_face_regions(photo: &Path) -> Result<NamedRegions, XmpError> {
             return Ok(named);
         }
     }
-    match embedded_xmp(photo).map_err(|source| XmpError::Read {
+    if let Some(packet) = embedded_xmp(photo).map_err(|source| XmpError::Read {
         path: photo.to_path_buf(),
         source,
     })? {
-        Some(packet) => Ok(named_in(xmp::read(&packet, photo)?)),
-        None => Ok(NamedRegions::default()),
+        let named = named_in(xmp::read(&packet, photo)?);
+        if !named.regions.is_empty() {
+            return Ok(named);
+        }
     }
+    // Picasa's face file for the folder, where no XMP names the faces.
+    let regions = picasa::named_regions(photo).map_err(|source| XmpError::Read {
+        path: picasa::face_file_of(photo).unwrap_or_else(|| photo.to_path_buf()),
+        source,
+    })?;
+    Ok(NamedRegions {
+        regions: named(regions),
+        applied_to: None,
+    })
 }
 
 /// The XMP packet inside a JPEG file, if it has one. Only the segments before the image data

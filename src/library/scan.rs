@@ -146,7 +146,7 @@ pub struct ScanSummary {
     pub cancelled: bool,
     pub skipped: Vec<(PathBuf, String)>,
     /// The photos analysed afresh (new or changed files), for steps that read more of them,
-    /// such as names from XMP face tags.
+    /// such as names from other apps' face tags.
     #[serde(skip)]
     pub analysed_photos: Vec<PhotoId>,
     /// Unchanged photos whose XMP sidecar is new or changed since their face names were last

@@ -21,17 +21,34 @@ pub struct Candidate {
     pub xmp_stamp: String,
 }
 
-/// Identifies a state of a photo's XMP sidecar: its name, size and modification time, or ""
-/// when there is none. The sidecar is `photo.jpg.xmp`, else `photo.xmp`, as
-/// [`crate::export::xmp::existing_sidecar`] picks it.
+/// The names Picasa gives the per-folder file where it keeps face names, newest first.
+pub const PICASA_FACE_FILES: [&str; 2] = [".picasa.ini", "Picasa.ini"];
+
+/// Identifies a state of the files beside a photo that can name its faces: its XMP sidecar
+/// (`photo.jpg.xmp`, else `photo.xmp`, as [`crate::export::xmp::existing_sidecar`] picks it)
+/// and its folder's Picasa face file — each by name, size and modification time; "" when there
+/// are none.
 pub fn sidecar_stamp(photo: &Path) -> String {
-    sidecar_names(photo)
-        .into_iter()
-        .find_map(|sidecar| {
-            let meta = std::fs::metadata(&sidecar).ok().filter(|m| m.is_file())?;
-            Some(stamp(&sidecar, meta.len(), mtime_ns(&meta)))
-        })
-        .unwrap_or_default()
+    let stamp_of = |path: &Path| {
+        let meta = std::fs::metadata(path).ok().filter(|m| m.is_file())?;
+        Some(stamp(path, meta.len(), mtime_ns(&meta)))
+    };
+    let sidecar = sidecar_names(photo).iter().find_map(|p| stamp_of(p));
+    let picasa = photo.parent().and_then(|folder| {
+        PICASA_FACE_FILES
+            .iter()
+            .find_map(|name| stamp_of(&folder.join(name)))
+    });
+    joined_stamp(sidecar.as_deref(), picasa.as_deref())
+}
+
+fn joined_stamp(sidecar: Option<&str>, picasa: Option<&str>) -> String {
+    match (sidecar, picasa) {
+        (Some(s), Some(p)) => format!("{s}|{p}"),
+        (Some(s), None) => s.to_string(),
+        (None, Some(p)) => format!("|{p}"),
+        (None, None) => String::new(),
+    }
 }
 
 /// Where a photo's sidecar may be, in the order they are looked for.
@@ -123,6 +140,8 @@ pub fn walk(
     let mut seen = HashSet::new();
     let mut found = Vec::new();
     let mut sidecars: HashMap<PathBuf, String> = HashMap::new();
+    // Folder → (rank in PICASA_FACE_FILES, stamp) of its Picasa face file.
+    let mut picasa_files: HashMap<PathBuf, (usize, String)> = HashMap::new();
     let walker = WalkDir::new(root)
         .follow_links(true)
         .into_iter()
@@ -161,6 +180,18 @@ pub fn walk(
             continue;
         }
         let name = entry.file_name().to_string_lossy();
+        if let Some(rank) = PICASA_FACE_FILES.iter().position(|n| *n == name) {
+            if let (Ok(meta), Some(folder)) = (entry.metadata(), entry.path().parent()) {
+                let stamp = stamp(entry.path(), meta.len(), mtime_ns(&meta));
+                let best = picasa_files
+                    .entry(folder.to_path_buf())
+                    .or_insert((rank, stamp.clone()));
+                if rank < best.0 {
+                    *best = (rank, stamp);
+                }
+            }
+            continue;
+        }
         if name.starts_with('.') {
             continue;
         }
@@ -190,12 +221,15 @@ pub fn walk(
     }
     // Sidecars were listed with the photos (no extra file-system calls); pair them up.
     for candidate in &mut found {
-        if let Some(stamp) = sidecar_names(&candidate.path)
+        let sidecar = sidecar_names(&candidate.path)
             .iter()
-            .find_map(|name| sidecars.get(name))
-        {
-            candidate.xmp_stamp.clone_from(stamp);
-        }
+            .find_map(|name| sidecars.get(name));
+        let picasa = candidate
+            .path
+            .parent()
+            .and_then(|folder| picasa_files.get(folder));
+        candidate.xmp_stamp =
+            joined_stamp(sidecar.map(String::as_str), picasa.map(|(_, s)| s.as_str()));
     }
     found.sort_by(|a, b| a.path.cmp(&b.path));
     found
@@ -273,5 +307,21 @@ mod tests {
         let before = sidecar_stamp(&root.join("short.jpg"));
         std::fs::write(root.join("short.xmp"), b"<x>longer</x>").unwrap();
         assert_ne!(sidecar_stamp(&root.join("short.jpg")), before);
+        // So does a Picasa face file for the folder (a hidden file, still noticed), and the
+        // walk agrees again.
+        std::fs::create_dir(root.join("picasa")).unwrap();
+        std::fs::write(root.join("picasa/a.jpg"), b"x").unwrap();
+        std::fs::write(root.join("picasa/Picasa.ini"), b"[a.jpg]").unwrap();
+        std::fs::write(root.join("picasa/.picasa.ini"), b"[a.jpg]\n").unwrap();
+        let found = walk(root, &mut Vec::new(), || true);
+        assert_eq!(found.len(), 5);
+        for c in &found {
+            assert_eq!(c.xmp_stamp, sidecar_stamp(&c.path), "{}", c.path.display());
+        }
+        let a = found
+            .iter()
+            .find(|c| c.path.ends_with("picasa/a.jpg"))
+            .unwrap();
+        assert!(a.xmp_stamp.starts_with("|.picasa.ini:"), "{}", a.xmp_stamp);
     }
 }

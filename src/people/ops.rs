@@ -720,7 +720,7 @@ pub fn import_names(
         }
         if report.faces > 0 || report.new_people > 0 {
             let description = format!(
-                "took over {} from XMP face tags",
+                "took over {} from other apps' face tags",
                 match report.faces {
                     1 => "1 face name".to_string(),
                     n => format!("{n} face names"),

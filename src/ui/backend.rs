@@ -106,7 +106,7 @@ pub enum Request {
     Mutate(Mutation),
     AddFolder(PathBuf),
     RemoveFolder(RootId),
-    /// Scan every folder of the library, take over names from XMP face tags of the photos it
+    /// Scan every folder of the library, take over names from other apps' face tags of the photos it
     /// analysed (unless `xmp_names` is off), then match the new faces with `matching`.
     Scan {
         options: ScanOptions,
@@ -533,7 +533,7 @@ fn run_scan(
     })
 }
 
-/// What the user is told after names were taken over from other apps' XMP face tags.
+/// What the user is told after names were taken over from other apps' face tags.
 fn names_taken_message(taken: &NamesTakenOver) -> Option<String> {
     let named = taken.report.faces;
     let unreadable = taken.unreadable.len();
@@ -544,7 +544,7 @@ fn names_taken_message(taken: &NamesTakenOver) -> Option<String> {
             n => format!(", {}", count(n, "new person", "new people")),
         };
         parts.push(format!(
-            "Named {} from other apps' face tags (XMP){new_people}",
+            "Named {} from other apps' face tags (XMP, Picasa){new_people}",
             count(named, "face", "faces")
         ));
     }

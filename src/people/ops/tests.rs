@@ -177,7 +177,7 @@ fn imported_names_confirm_faces_but_never_override_the_user() {
     );
     assert_eq!(
         last_operation(&store).unwrap().unwrap(),
-        "took over 2 face names from XMP face tags"
+        "took over 2 face names from other apps' face tags"
     );
     // One undo takes the whole import back, the person it created included.
     undo(&mut store, 1).unwrap();

@@ -197,12 +197,12 @@ fn scan_settings(ui: &mut egui::Ui, settings: &mut crate::ui::state::Settings) {
             ui.label("Names from other apps");
             ui.checkbox(
                 &mut settings.xmp_names,
-                "Take over face names from XMP tags (digiKam, Lightroom, darktable…)",
+                "Take over face names from digiKam, Lightroom, Picasa and others",
             )
             .on_hover_text(
-                "When a photo is analysed, or its XMP sidecar appears or changes, faces that \
-                 another app named in the sidecar or inside the file are named the same here. \
-                 Your own corrections always win.",
+                "When a photo is analysed, or its XMP sidecar or Picasa file appears or \
+                 changes, faces that another app named there or inside the photo (XMP face \
+                 regions) are named the same here. Your own corrections always win.",
             );
             ui.end_row();
         });
