@@ -15,6 +15,9 @@ use std::path::{Path, PathBuf};
 use super::xmp::FaceRegion;
 use crate::library::walk::PICASA_FACE_FILES;
 
+/// Face files larger than this are not read.
+const MAX_FILE_BYTES: u64 = 64 << 20;
+
 /// Picasa's contact id of a face nobody named.
 const UNNAMED_CONTACT: &str = "ffffffffffffffff";
 
@@ -33,6 +36,13 @@ pub fn named_regions(photo: &Path) -> io::Result<Vec<FaceRegion>> {
     let Some(file) = face_file_of(photo) else {
         return Ok(Vec::new());
     };
+    // A face line per photo is about a hundred bytes; anything this large is not Picasa's.
+    if std::fs::metadata(&file)?.len() > MAX_FILE_BYTES {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("larger than {} MB: not a Picasa face file", MAX_FILE_BYTES >> 20),
+        ));
+    }
     let bytes = std::fs::read(&file)?;
     let name = photo.file_name().unwrap_or_default().to_string_lossy();
     Ok(parse(&String::from_utf8_lossy(&bytes), &name))
