@@ -100,7 +100,7 @@ pub fn scan(
     let taken_over = if xmp_names {
         Some(take_over_names(
             &mut store,
-            &summary.photos_with_fresh_xmp(),
+            &summary.photos_with_fresh_tags(),
         )?)
     } else {
         None

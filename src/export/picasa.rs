@@ -40,7 +40,10 @@ pub fn named_regions(photo: &Path) -> io::Result<Vec<FaceRegion>> {
     if std::fs::metadata(&file)?.len() > MAX_FILE_BYTES {
         return Err(io::Error::new(
             io::ErrorKind::InvalidData,
-            format!("larger than {} MB: not a Picasa face file", MAX_FILE_BYTES >> 20),
+            format!(
+                "larger than {} MB: not a Picasa face file",
+                MAX_FILE_BYTES >> 20
+            ),
         ));
     }
     let bytes = std::fs::read(&file)?;

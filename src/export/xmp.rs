@@ -31,6 +31,7 @@ use quick_xml::events::Event;
 use crate::engine::geometry::Rect;
 use crate::library::export_store::{NamedFace, PhotoFaces};
 use crate::library::store::{PersonId, Store, StoreError};
+use crate::library::walk::sidecar_names;
 
 pub const RDF_NS: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#";
 pub const MWG_RS_NS: &str = "http://www.metadataworkinggroup.com/schemas/regions/";
@@ -157,12 +158,7 @@ pub fn sidecar_path(photo: &Path) -> PathBuf {
 
 /// The sidecar of `photo` that exists: `photo.jpg.xmp`, else `photo.xmp`.
 pub fn existing_sidecar(photo: &Path) -> Option<PathBuf> {
-    let full = sidecar_path(photo);
-    if full.is_file() {
-        return Some(full);
-    }
-    let short = photo.with_extension("xmp");
-    (short != photo && short.is_file()).then_some(short)
+    sidecar_names(photo).into_iter().find(|path| path.is_file())
 }
 
 /// Reads the faces of the sidecar of `photo`, if it has one.

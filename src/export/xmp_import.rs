@@ -11,7 +11,8 @@
 //! the photo as displayed or on its pixels as stored, whichever fits its faces (apps do both).
 //!
 //! A scan reads the names of photos analysed afresh (new or changed files) and of photos whose
-//! sidecar appeared or changed since their names were last read (tagged in another app later);
+//! sidecar or Picasa file appeared or changed since their names were last read (tagged in
+//! another app later);
 //! other photos cost nothing. Reading again never brings back a name the user corrected here:
 //! confirmed, ignored and rejected faces are left alone, and regions Kindred wrote itself are
 //! not taken as names.
@@ -53,8 +54,10 @@ pub struct NamesTakenOver {
     pub unreadable: Vec<(PathBuf, String)>,
 }
 
-/// Reads the XMP face names of `photos` and confirms each matched face under its name, and
-/// records each photo's sidecar state, so the next scan reads again only what changed.
+/// Reads the names other apps gave the faces of `photos` (XMP, Picasa) and confirms each
+/// matched face under its name; records each photo's sidecar and Picasa file state, so the
+/// next scan reads again only what changed (a broken sidecar is reported once, not at every
+/// scan).
 pub fn take_over_names(
     store: &mut Store,
     photos: &[PhotoId],
@@ -83,7 +86,7 @@ pub fn take_over_names(
         let (Some(width), Some(height)) = (photo.width, photo.height) else {
             continue;
         };
-        let named = match regions {
+        let mut named = match regions {
             Ok(named) => named,
             Err(e) => {
                 result.unreadable.push((photo.path.clone(), e.to_string()));
@@ -98,7 +101,6 @@ pub fn take_over_names(
             .collect();
         // Regions Kindred wrote itself for faces of this photo (`kindred xmp write`) say what
         // Kindred already knows, or knew before the user corrected it: not names to take over.
-        let mut named = named;
         named.regions.retain(|r| {
             r.kindred_face
                 .is_none_or(|face| !faces.iter().any(|&(id, _)| id == face))
@@ -117,7 +119,7 @@ pub fn take_over_names(
     Ok(result)
 }
 
-/// The named face regions of a photo's XMP.
+/// The named face regions of a photo, from its XMP or Picasa file.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct NamedRegions {
     pub regions: Vec<FaceRegion>,

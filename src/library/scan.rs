@@ -149,16 +149,17 @@ pub struct ScanSummary {
     /// such as names from other apps' face tags.
     #[serde(skip)]
     pub analysed_photos: Vec<PhotoId>,
-    /// Unchanged photos whose XMP sidecar is new or changed since their face names were last
-    /// read (or whose names were never read): another app may have named faces in them.
+    /// Unchanged photos whose XMP sidecar or Picasa face file is new or changed since their
+    /// face names were last read (or whose names were never read): another app may have named
+    /// faces in them.
     #[serde(skip)]
     pub xmp_changed_photos: Vec<PhotoId>,
 }
 
 impl ScanSummary {
-    /// The photos whose XMP face names are worth reading after this scan: those analysed
-    /// afresh and those whose sidecar changed.
-    pub fn photos_with_fresh_xmp(&self) -> Vec<PhotoId> {
+    /// The photos whose face names from other apps are worth reading after this scan: those
+    /// analysed afresh and those whose sidecar or Picasa file changed.
+    pub fn photos_with_fresh_tags(&self) -> Vec<PhotoId> {
         let mut photos = self.analysed_photos.clone();
         photos.extend(&self.xmp_changed_photos);
         photos

@@ -90,8 +90,9 @@ pub struct PhotoRecord {
     pub status: PhotoStatus,
     pub error: Option<String>,
     pub analysis_key: Option<String>,
-    /// The sidecar state ([`crate::library::walk::sidecar_stamp`]) when the photo's XMP face
-    /// names were last read; `None` if they never were since it was last analysed.
+    /// The state of the photo's XMP sidecar and Picasa face file
+    /// ([`crate::library::walk::sidecar_stamp`]) when the names other apps gave its faces
+    /// were last read; `None` if they never were since it was last analysed.
     pub xmp_stamp: Option<String>,
 }
 
@@ -276,8 +277,9 @@ const MIGRATIONS: &[&str] = &[
     r#"
     CREATE INDEX faces_place ON faces(id, photo_id, confidence, left, top, right, bottom);
     "#,
-    // 4: the state of each photo's XMP sidecar when its face names were last read (NULL:
-    // never read), so names added in another app later are taken over at the next scan.
+    // 4: the state of each photo's XMP sidecar and Picasa face file when the names other apps
+    // gave its faces were last read (NULL: never read), so names added in another app later
+    // are taken over at the next scan.
     r#"
     ALTER TABLE photos ADD COLUMN xmp_stamp TEXT;
     "#,
@@ -595,8 +597,8 @@ impl Store {
         }
     }
 
-    /// Records that the XMP face names of these photos were read with their sidecars in the
-    /// given states.
+    /// Records that the names other apps gave the faces of these photos were read, with their
+    /// sidecars and Picasa files in the given states.
     pub fn set_xmp_stamps(&mut self, stamps: &[(PhotoId, String)]) -> Result<(), StoreError> {
         let path = self.path.clone();
         let err = |source| StoreError::Sqlite {

@@ -16,8 +16,9 @@ pub struct Candidate {
     pub path: PathBuf,
     pub size: u64,
     pub mtime_ns: i64,
-    /// The state of the photo's XMP sidecar ([`sidecar_stamp`]), so a scan sees names added
-    /// in another app even when the photo itself is unchanged.
+    /// The state of the photo's XMP sidecar and its folder's Picasa face file
+    /// ([`sidecar_stamp`]), so a scan sees names added in another app even when the photo
+    /// itself is unchanged.
     pub xmp_stamp: String,
 }
 
@@ -25,9 +26,8 @@ pub struct Candidate {
 pub const PICASA_FACE_FILES: [&str; 2] = [".picasa.ini", "Picasa.ini"];
 
 /// Identifies a state of the files beside a photo that can name its faces: its XMP sidecar
-/// (`photo.jpg.xmp`, else `photo.xmp`, as [`crate::export::xmp::existing_sidecar`] picks it)
-/// and its folder's Picasa face file — each by name, size and modification time; "" when there
-/// are none.
+/// (the first of [`sidecar_names`] that exists) and its folder's Picasa face file — each by
+/// name, size and modification time; "" when there are none.
 pub fn sidecar_stamp(photo: &Path) -> String {
     let stamp_of = |path: &Path| {
         let meta = std::fs::metadata(path).ok().filter(|m| m.is_file())?;
@@ -51,8 +51,9 @@ fn joined_stamp(sidecar: Option<&str>, picasa: Option<&str>) -> String {
     }
 }
 
-/// Where a photo's sidecar may be, in the order they are looked for.
-fn sidecar_names(photo: &Path) -> Vec<PathBuf> {
+/// Where a photo's XMP sidecar may be, in the order they are looked for: `photo.jpg.xmp`
+/// (digiKam, darktable), then `photo.xmp` (Lightroom, Capture One).
+pub fn sidecar_names(photo: &Path) -> Vec<PathBuf> {
     let mut full = photo.as_os_str().to_os_string();
     full.push(".xmp");
     let short = photo.with_extension("xmp");

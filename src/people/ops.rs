@@ -624,14 +624,14 @@ fn make_new(store: &mut Store, rec: &mut Recorder, a: AssignmentRow) -> Result<(
 ///
 /// Matching should see the names before it places the other faces, but the app matches while
 /// it scans, before the names are read. So when names were taken over, the faces placed
-/// automatically so far in `analysed` (the photos just analysed) and in the unnamed clusters
-/// the named faces left are made new again; run [`match_new_faces`] afterwards (every scan
+/// automatically so far in `read_from` (the photos whose names were read) and in the unnamed
+/// clusters the named faces left are made new again; run [`match_new_faces`] afterwards (every scan
 /// does) and the people come out as if the names had been known first. One operation in the
 /// log, so Ctrl+Z takes the whole import back; nothing is logged when nothing changed.
 pub fn import_names(
     store: &mut Store,
     names: &[ImportedName],
-    analysed: &[PhotoId],
+    read_from: &[PhotoId],
 ) -> Result<ImportReport, PeopleError> {
     if names.is_empty() {
         return Ok(ImportReport::default());
@@ -692,7 +692,7 @@ pub fn import_names(
         }
         if report.faces > 0 {
             let mut provisional = Vec::new();
-            for &photo in analysed {
+            for &photo in read_from {
                 for face in store.photo_faces(photo)? {
                     provisional.extend(store.assignment(face.face)?);
                 }

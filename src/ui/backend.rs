@@ -522,7 +522,7 @@ fn run_scan(
         let _ = forward.join();
         let summary = result.map_err(|e| e.to_string())?;
         if xmp_names {
-            let taken = take_over_names(&mut store, &summary.photos_with_fresh_xmp())
+            let taken = take_over_names(&mut store, &summary.photos_with_fresh_tags())
                 .map_err(|e| e.to_string())?;
             if let Some(message) = names_taken_message(&taken) {
                 shared.send(Response::Changed(message));
