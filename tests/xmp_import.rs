@@ -504,3 +504,50 @@ fn names_from_picasa_face_files_are_taken_over() {
         "confirmed"
     );
 }
+
+/// A scan killed after analysing photos but before reading their names (the last step) does
+/// not lose the names: the next scan finds the photos unchanged and reads them then.
+#[test]
+fn names_are_read_after_a_scan_that_stopped_before_reading_them() {
+    use kindred::library::scan::{self, ScanControl, ScanOptions};
+    use kindred::library::store::Store;
+
+    let dir = tempfile::tempdir().unwrap();
+    let photos = dir.path().join("photos");
+    std::fs::create_dir_all(&photos).unwrap();
+    std::fs::copy(
+        fixture("people/Tony_Blair_0001.jpg"),
+        photos.join("Tony_Blair_0001.jpg"),
+    )
+    .unwrap();
+    std::fs::write(
+        photos.join("Tony_Blair_0001.jpg.xmp"),
+        xmp_packet(&[("Tony Blair", 0.5, 0.46, 0.42, 0.52)]),
+    )
+    .unwrap();
+    let library = dir.path().join("library.kindred");
+    {
+        // The analysis part of a scan, committed; then the process dies.
+        let mut store = Store::open(&library).unwrap();
+        let root = scan::normalise_root(&photos);
+        let id = store.add_root(&root).unwrap();
+        let engine = kindred::engine::pipeline::FaceEngine::load_from_dir(
+            &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models"),
+        )
+        .unwrap();
+        let (tx, _rx) = std::sync::mpsc::channel();
+        let summary = scan::scan(
+            &mut store,
+            &engine,
+            &[(id, root)],
+            ScanOptions::default(),
+            &ScanControl::new(),
+            tx,
+        )
+        .unwrap();
+        assert_eq!(summary.analysed, 1);
+    }
+    let out = ok_on(&library, &["scan", "--quiet"]);
+    assert!(out.contains("0 analysed, 1 unchanged"), "{out}");
+    assert!(out.contains("1 face named (1 new person)"), "{out}");
+}
