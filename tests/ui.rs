@@ -370,4 +370,15 @@ fn names_other_apps_wrote_in_xmp_are_taken_over_unless_the_user_turns_it_off() {
             .all(|p| p.name.as_deref() != Some("Serena W.")),
         "the name was taken over although the setting is off"
     );
+
+    // On again: the next rescan reads the names it skipped, though the photo is unchanged.
+    click(
+        &mut harness,
+        "Take over face names from digiKam, Lightroom, Picasa and others",
+    );
+    assert!(harness.state().settings.xmp_names);
+    click(&mut harness, "Rescan all");
+    settle(&mut harness);
+    let serena = named(&library, "Serena W.");
+    assert_eq!(serena.confirmed, 1, "{serena:?}");
 }
