@@ -4,19 +4,13 @@
 mod common;
 
 use std::io::Cursor;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::Ordering;
-use std::sync::mpsc;
 
 use common::*;
 use image::{DynamicImage, ImageFormat, RgbImage};
-use kindred::engine::pipeline::FaceEngine;
-use kindred::library::scan::{self, FILES_READ, ScanControl, ScanOptions, ScanSummary};
+use kindred::library::scan::{self, FILES_READ};
 use kindred::library::store::{PhotoStatus, Store};
-
-fn engine() -> FaceEngine {
-    FaceEngine::load_from_dir(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models")).unwrap()
-}
 
 fn write_as(path: &Path, image: &RgbImage, format: ImageFormat) {
     let mut out = Vec::new();
@@ -24,24 +18,6 @@ fn write_as(path: &Path, image: &RgbImage, format: ImageFormat) {
         .write_to(&mut Cursor::new(&mut out), format)
         .unwrap();
     std::fs::write(path, out).unwrap();
-}
-
-fn run_scan(store: &mut Store, engine: &FaceEngine, root: &Path) -> ScanSummary {
-    let root = scan::normalise_root(root);
-    let id = store.add_root(&root).unwrap();
-    let (tx, rx) = mpsc::channel();
-    let control = ScanControl::new();
-    let summary = scan::scan(
-        store,
-        engine,
-        &[(id, root)],
-        ScanOptions::default(),
-        &control,
-        tx,
-    )
-    .unwrap();
-    drop(rx);
-    summary
 }
 
 fn faces_at(store: &Store, path: &Path) -> Vec<(i64, [i64; 4])> {

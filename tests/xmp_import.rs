@@ -61,6 +61,16 @@ fn with_embedded_xmp(jpeg: &[u8], packet: &str) -> Vec<u8> {
     out
 }
 
+/// A `photos` folder in `dir` holding these fixture photos of tests/fixtures/people.
+fn photos_from(dir: &Path, names: &[&str]) -> PathBuf {
+    let photos = dir.join("photos");
+    std::fs::create_dir_all(&photos).unwrap();
+    for name in names {
+        std::fs::copy(fixture(&format!("people/{name}")), photos.join(name)).unwrap();
+    }
+    photos
+}
+
 fn person_named<'a>(people: &'a [Value], name: &str) -> Option<&'a Value> {
     people.iter().find(|p| p["name"] == name)
 }
@@ -81,15 +91,16 @@ fn face_in(library: &Path, person: &Value, file: &str) -> Value {
 #[test]
 fn names_from_sidecars_and_embedded_xmp_are_taken_over_but_never_override_the_user() {
     let dir = tempfile::tempdir().unwrap();
-    let photos = dir.path().join("photos");
-    std::fs::create_dir_all(&photos).unwrap();
-    let copy = |name: &str| -> PathBuf {
-        let to = photos.join(name);
-        std::fs::copy(fixture(&format!("people/{name}")), &to).unwrap();
-        to
-    };
+    let photos = photos_from(
+        dir.path(),
+        &[
+            "Tony_Blair_0001.jpg",
+            "Laura_Bush_0003.jpg",
+            "Serena_Williams_0002.jpg",
+        ],
+    );
     // digiKam's sidecar, its box larger than the detector's; plus a region over no face.
-    let blair = copy("Tony_Blair_0001.jpg");
+    let blair = photos.join("Tony_Blair_0001.jpg");
     std::fs::write(
         photos.join("Tony_Blair_0001.jpg.xmp"),
         xmp_packet(&[
@@ -105,8 +116,6 @@ fn names_from_sidecars_and_embedded_xmp_are_taken_over_but_never_override_the_us
         with_embedded_xmp(&bush, &xmp_packet(&[("Laura Bush", 0.5, 0.45, 0.4, 0.5)])),
     )
     .unwrap();
-    copy("Laura_Bush_0003.jpg");
-    copy("Serena_Williams_0002.jpg");
 
     let library = dir.path().join("library.kindred");
     let out = ok_on(&library, &["scan", "--quiet", photos.to_str().unwrap()]);
@@ -167,11 +176,7 @@ fn names_from_sidecars_and_embedded_xmp_are_taken_over_but_never_override_the_us
 #[test]
 fn no_xmp_names_leaves_names_alone_and_a_broken_sidecar_is_reported_not_fatal() {
     let dir = tempfile::tempdir().unwrap();
-    let photos = dir.path().join("photos");
-    std::fs::create_dir_all(&photos).unwrap();
-    for name in ["Tony_Blair_0001.jpg", "Tony_Blair_0002.jpg"] {
-        std::fs::copy(fixture(&format!("people/{name}")), photos.join(name)).unwrap();
-    }
+    let photos = photos_from(dir.path(), &["Tony_Blair_0001.jpg", "Tony_Blair_0002.jpg"]);
     std::fs::write(
         photos.join("Tony_Blair_0001.jpg.xmp"),
         xmp_packet(&[("Tony Blair", 0.5, 0.46, 0.42, 0.52)]),
@@ -237,21 +242,23 @@ fn no_xmp_names_leaves_names_alone_and_a_broken_sidecar_is_reported_not_fatal() 
 #[test]
 fn names_taken_over_after_live_matching_give_the_same_people_as_names_first() {
     use kindred::export::xmp_import::take_over_names;
-    use kindred::library::scan::{self, ScanControl, ScanOptions};
     use kindred::library::store::Store;
     use kindred::people::ops;
 
     let dir = tempfile::tempdir().unwrap();
-    let photos = dir.path().join("photos");
-    std::fs::create_dir_all(&photos).unwrap();
-    for person in ["Laura_Bush", "Tony_Blair"] {
-        for n in 1..=5 {
-            let name = format!("{person}_{n:04}.jpg");
-            if fixture(&format!("people/{name}")).exists() {
-                std::fs::copy(fixture(&format!("people/{name}")), photos.join(name)).unwrap();
-            }
-        }
-    }
+    let photos = photos_from(
+        dir.path(),
+        &[
+            "Laura_Bush_0002.jpg",
+            "Laura_Bush_0003.jpg",
+            "Laura_Bush_0004.jpg",
+            "Laura_Bush_0005.jpg",
+            "Tony_Blair_0001.jpg",
+            "Tony_Blair_0002.jpg",
+            "Tony_Blair_0003.jpg",
+            "Tony_Blair_0004.jpg",
+        ],
+    );
     // One photo of each tagged in another app.
     std::fs::write(
         photos.join("Laura_Bush_0002.jpg.xmp"),
@@ -264,25 +271,11 @@ fn names_taken_over_after_live_matching_give_the_same_people_as_names_first() {
     )
     .unwrap();
 
-    let engine = kindred::engine::pipeline::FaceEngine::load_from_dir(
-        &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models"),
-    )
-    .unwrap();
+    let engine = engine();
     // Who is in which named person, by file name, after a scan in the given order.
     let people_after = |match_while_scanning: bool| {
         let mut store = Store::open_in_memory().unwrap();
-        let root = scan::normalise_root(&photos);
-        let id = store.add_root(&root).unwrap();
-        let (tx, _rx) = std::sync::mpsc::channel();
-        let summary = scan::scan(
-            &mut store,
-            &engine,
-            &[(id, root)],
-            ScanOptions::default(),
-            &ScanControl::new(),
-            tx,
-        )
-        .unwrap();
+        let summary = run_scan(&mut store, &engine, &photos);
         if match_while_scanning {
             ops::match_new_faces(&mut store).unwrap();
         }
@@ -374,12 +367,15 @@ fn regions_drawn_on_a_turned_photos_stored_pixels_are_taken_over() {
 #[test]
 fn names_added_to_sidecars_later_are_taken_over_at_the_next_scan() {
     let dir = tempfile::tempdir().unwrap();
-    let photos = dir.path().join("photos");
-    std::fs::create_dir_all(&photos).unwrap();
-    for n in 1..=4 {
-        let name = format!("Tony_Blair_{n:04}.jpg");
-        std::fs::copy(fixture(&format!("people/{name}")), photos.join(name)).unwrap();
-    }
+    let photos = photos_from(
+        dir.path(),
+        &[
+            "Tony_Blair_0001.jpg",
+            "Tony_Blair_0002.jpg",
+            "Tony_Blair_0003.jpg",
+            "Tony_Blair_0004.jpg",
+        ],
+    );
     let library = dir.path().join("library.kindred");
     let out = ok_on(&library, &["scan", "--quiet", photos.to_str().unwrap()]);
     assert!(out.contains("4 analysed"), "{out}");
@@ -448,11 +444,7 @@ fn names_added_to_sidecars_later_are_taken_over_at_the_next_scan() {
 #[test]
 fn names_from_picasa_face_files_are_taken_over() {
     let dir = tempfile::tempdir().unwrap();
-    let photos = dir.path().join("photos");
-    std::fs::create_dir_all(&photos).unwrap();
-    for name in ["Tony_Blair_0001.jpg", "Laura_Bush_0002.jpg"] {
-        std::fs::copy(fixture(&format!("people/{name}")), photos.join(name)).unwrap();
-    }
+    let photos = photos_from(dir.path(), &["Tony_Blair_0001.jpg", "Laura_Bush_0002.jpg"]);
     // rect64: left, top, right, bottom in 65535ths of the 250×250 photo.
     let rect64 = |l: f64, t: f64, r: f64, b: f64| {
         let part = |v: f64| (v / 250.0 * 65535.0).round() as u64;
@@ -509,17 +501,10 @@ fn names_from_picasa_face_files_are_taken_over() {
 /// not lose the names: the next scan finds the photos unchanged and reads them then.
 #[test]
 fn names_are_read_after_a_scan_that_stopped_before_reading_them() {
-    use kindred::library::scan::{self, ScanControl, ScanOptions};
     use kindred::library::store::Store;
 
     let dir = tempfile::tempdir().unwrap();
-    let photos = dir.path().join("photos");
-    std::fs::create_dir_all(&photos).unwrap();
-    std::fs::copy(
-        fixture("people/Tony_Blair_0001.jpg"),
-        photos.join("Tony_Blair_0001.jpg"),
-    )
-    .unwrap();
+    let photos = photos_from(dir.path(), &["Tony_Blair_0001.jpg"]);
     std::fs::write(
         photos.join("Tony_Blair_0001.jpg.xmp"),
         xmp_packet(&[("Tony Blair", 0.5, 0.46, 0.42, 0.52)]),
@@ -529,22 +514,7 @@ fn names_are_read_after_a_scan_that_stopped_before_reading_them() {
     {
         // The analysis part of a scan, committed; then the process dies.
         let mut store = Store::open(&library).unwrap();
-        let root = scan::normalise_root(&photos);
-        let id = store.add_root(&root).unwrap();
-        let engine = kindred::engine::pipeline::FaceEngine::load_from_dir(
-            &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models"),
-        )
-        .unwrap();
-        let (tx, _rx) = std::sync::mpsc::channel();
-        let summary = scan::scan(
-            &mut store,
-            &engine,
-            &[(id, root)],
-            ScanOptions::default(),
-            &ScanControl::new(),
-            tx,
-        )
-        .unwrap();
+        let summary = run_scan(&mut store, &engine(), &photos);
         assert_eq!(summary.analysed, 1);
     }
     let out = ok_on(&library, &["scan", "--quiet"]);

@@ -105,3 +105,33 @@ pub fn write_jpeg(path: &Path, image: &image::RgbImage, orientation: Option<u16>
         .unwrap();
     std::fs::write(path, out).unwrap();
 }
+
+/// The three models from the source tree.
+pub fn engine() -> kindred::engine::pipeline::FaceEngine {
+    kindred::engine::pipeline::FaceEngine::load_from_dir(
+        &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models"),
+    )
+    .unwrap()
+}
+
+/// Adds `root` to the library and scans it with the default options, as `kindred scan` does
+/// before it reads names and matches faces.
+pub fn run_scan(
+    store: &mut kindred::library::store::Store,
+    engine: &kindred::engine::pipeline::FaceEngine,
+    root: &Path,
+) -> kindred::library::scan::ScanSummary {
+    use kindred::library::scan::{self, ScanControl, ScanOptions};
+    let root = scan::normalise_root(root);
+    let id = store.add_root(&root).unwrap();
+    let (tx, _rx) = std::sync::mpsc::channel();
+    scan::scan(
+        store,
+        engine,
+        &[(id, root)],
+        ScanOptions::default(),
+        &ScanControl::new(),
+        tx,
+    )
+    .unwrap()
+}
