@@ -135,6 +135,41 @@ fn jittered_descriptors_match_dlib_across_two_calls() {
 }
 
 #[test]
+fn flip_averaged_descriptors_are_the_mean_of_a_chip_and_its_mirror() {
+    let engine = FaceEngine::load_from_dir(
+        &std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models"),
+    )
+    .unwrap();
+    let chips: Vec<image::RgbImage> = ["2007_007763_0.png", "bald_guys_0.png"]
+        .iter()
+        .map(|name| {
+            image::open(fixture(&format!("golden/chips/{name}")))
+                .unwrap()
+                .to_rgb8()
+        })
+        .collect();
+    let mirrors: Vec<image::RgbImage> =
+        chips.iter().map(image::imageops::flip_horizontal).collect();
+    let mut rng = DlibRand::new();
+    let plain = engine.descriptors_of_chips(&chips, 0, &mut rng);
+    let mirrored = engine.descriptors_of_chips(&mirrors, 0, &mut rng);
+    let flipped = engine.descriptors_of_chips_flipped(&chips, 0, &mut rng);
+    assert_eq!(flipped.len(), 2);
+    for i in 0..2 {
+        let mean: Vec<f32> = (0..128)
+            .map(|k| (plain[i][k] + mirrored[i][k]) / 2.0)
+            .collect();
+        assert!(max_abs_diff(&flipped[i], &mean) < 1e-6, "chip {i}");
+        // A face and its mirror image get the same flip-averaged descriptor...
+        let of_mirror = engine.descriptors_of_chips_flipped(&mirrors[i..=i], 0, &mut rng);
+        assert!(max_abs_diff(&flipped[i], &of_mirror[0]) < 1e-6, "chip {i}");
+        // ...which is not dlib's one-pass descriptor, though close to it.
+        let moved = kindred::engine::resnet::distance(&flipped[i], &plain[i]);
+        assert!(moved > 0.01 && moved < 0.3, "chip {i} moved {moved}");
+    }
+}
+
+#[test]
 fn odd_inputs_give_black_chips_not_panics() {
     let tiny = image::RgbImage::new(1, 1);
     let empty = image::RgbImage::new(0, 0);

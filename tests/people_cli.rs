@@ -74,13 +74,18 @@ fn a_scan_makes_people_that_can_be_named_merged_split_and_undone() {
         }
         assert!(p["name"].is_null());
     }
-    // bald_guys has four people with six faces each, one photo.
-    let big: Vec<&Value> = all.iter().filter(|p| p["faces"] == 6).collect();
+    // bald_guys has four people with six faces each, one photo (the hardest face may stand
+    // alone: see cli.rs, default_clustering_also_finds_the_four_bald_guys).
+    let big: Vec<&Value> = all
+        .iter()
+        .filter(|p| p["faces"].as_u64().unwrap() >= 5)
+        .collect();
     assert_eq!(big.len(), 4, "{all:?}");
     let (a, b) = (id(big[0]), id(big[1]));
 
     let faces = faces_of(&lib, a);
-    assert_eq!(faces.len(), 6);
+    let (na, nb) = (faces.len(), faces_of(&lib, b).len());
+    assert!(na >= 5 && nb >= 5);
     for f in &faces {
         assert_eq!(f["state"], "suggested");
         assert!(f["path"].as_str().unwrap().ends_with("bald_guys.png"));
@@ -95,12 +100,12 @@ fn a_scan_makes_people_that_can_be_named_merged_split_and_undone() {
 
     // Merge b into a, then undo.
     ok_on(&lib, &["merge", &b.to_string(), "--into", &a.to_string()]);
-    assert_eq!(faces_of(&lib, a).len(), 12);
+    assert_eq!(faces_of(&lib, a).len(), na + nb);
     assert!(people(&lib).iter().all(|p| id(p) != b));
     let undone = ok_on(&lib, &["undo"]);
     assert!(undone.contains("merged person"), "{undone}");
-    assert_eq!(faces_of(&lib, a).len(), 6);
-    assert_eq!(faces_of(&lib, b).len(), 6);
+    assert_eq!(faces_of(&lib, a).len(), na);
+    assert_eq!(faces_of(&lib, b).len(), nb);
 
     // Split two faces off into a new named person.
     let two: Vec<String> = faces_of(&lib, a)[..2]
@@ -117,7 +122,7 @@ fn a_scan_makes_people_that_can_be_named_merged_split_and_undone() {
 
     // Move one back, reject the other from Twin.
     ok_on(&lib, &["move", &two[0], "--to", &a.to_string()]);
-    assert_eq!(faces_of(&lib, a).len(), 5);
+    assert_eq!(faces_of(&lib, a).len(), na - 1);
     ok_on(&lib, &["reject", &two[1]]);
     assert!(faces_of(&lib, id(&twin)).is_empty());
     assert!(
@@ -132,9 +137,10 @@ fn a_scan_makes_people_that_can_be_named_merged_split_and_undone() {
 
     // Ignore, hide, key face, suggestions, recluster.
     let c = id(big[2]);
+    let nc = faces_of(&lib, c).len();
     let c_face = id(&faces_of(&lib, c)[0]).to_string();
     ok_on(&lib, &["ignore", &c_face]);
-    assert_eq!(faces_of(&lib, c).len(), 5);
+    assert_eq!(faces_of(&lib, c).len(), nc - 1);
     ok_on(&lib, &["hide", &c.to_string()]);
     assert!(
         people(&lib)
@@ -192,4 +198,145 @@ fn unknown_ids_are_clear_errors_with_exit_status_2() {
     let out = run(&lib, &["undo"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("nothing to undo"));
+}
+
+/// A person's id and name, and each of its faces' id and state.
+type PersonSnapshot = (i64, Value, Vec<(i64, Value)>);
+
+/// Every person with its faces' ids and states, for comparing a library before and after.
+fn snapshot(library: &Path) -> Vec<PersonSnapshot> {
+    let mut all: Vec<_> = people(library)
+        .iter()
+        .map(|p| {
+            let mut faces: Vec<(i64, Value)> = faces_of(library, id(p))
+                .iter()
+                .map(|f| (id(f), f["state"].clone()))
+                .collect();
+            faces.sort_by_key(|f| f.0);
+            (id(p), p["name"].clone(), faces)
+        })
+        .collect();
+    all.sort_by_key(|p| p.0);
+    all
+}
+
+/// The descriptors stored for the photo at `path`, with their faces' rectangles.
+fn stored_descriptors(db: &rusqlite::Connection, path: &str) -> Vec<([i64; 4], Vec<f32>)> {
+    let mut stmt = db
+        .prepare(
+            "SELECT f.left, f.top, f.right, f.bottom, f.descriptor FROM faces f
+             JOIN photos p ON p.id = f.photo_id WHERE p.path = ?1 ORDER BY f.idx",
+        )
+        .unwrap();
+    stmt.query_map([path], |r| {
+        let blob: Vec<u8> = r.get(4)?;
+        Ok((
+            [r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?],
+            blob.chunks_exact(4)
+                .map(|b| f32::from_le_bytes(b.try_into().unwrap()))
+                .collect(),
+        ))
+    })
+    .unwrap()
+    .map(Result::unwrap)
+    .collect()
+}
+
+/// `kindred analyze [--flip]` of one photo: each face's rectangle and descriptor.
+fn analyzed_descriptors(path: &str, flip: bool) -> Vec<([i64; 4], Vec<f32>)> {
+    let mut cmd = kindred_on(Path::new("unused.kindred"));
+    cmd.arg("analyze");
+    if flip {
+        cmd.arg("--flip");
+    }
+    let out = cmd.arg(path).output().unwrap();
+    assert!(out.status.success());
+    let line: Value = serde_json::from_slice(&out.stdout).unwrap();
+    line["faces"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let r: Vec<i64> = f["rect"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_i64().unwrap())
+                .collect();
+            ([r[0], r[1], r[2], r[3]], f32_vec(&f["descriptor"]))
+        })
+        .collect()
+}
+
+#[test]
+fn a_library_from_the_one_pass_version_is_redescribed_keeping_every_correction() {
+    let (_dir, lib) = fresh_copy("upgrade.kindred");
+    let all = people(&lib);
+    let big: Vec<&Value> = all
+        .iter()
+        .filter(|p| p["faces"].as_u64().unwrap() >= 5)
+        .collect();
+    ok_on(&lib, &["name", &id(big[0]).to_string(), "Alan"]);
+    let rejected = id(&faces_of(&lib, id(big[1]))[0]).to_string();
+    ok_on(
+        &lib,
+        &["reject", &rejected, "--from", &id(big[1]).to_string()],
+    );
+    ok_on(&lib, &["name", &id(big[1]).to_string(), "Bob"]);
+    let ignored = id(&faces_of(&lib, id(big[2]))[0]);
+    ok_on(&lib, &["ignore", &ignored.to_string()]);
+    let before = snapshot(&lib);
+
+    // Make it a library the previous version (dlib's one-pass descriptors) wrote.
+    let db = rusqlite::Connection::open(&lib).unwrap();
+    let paths: Vec<String> = db
+        .prepare("SELECT path FROM photos")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(paths.len(), 3);
+    for path in &paths {
+        for (rect, descriptor) in analyzed_descriptors(path, false) {
+            let blob: Vec<u8> = descriptor.iter().flat_map(|v| v.to_le_bytes()).collect();
+            let changed = db
+                .execute(
+                    "UPDATE faces SET descriptor = ?1, model_version = 'dlib-mmod+sp5+resnet-v1'
+                     WHERE left = ?2 AND top = ?3 AND right = ?4 AND bottom = ?5
+                       AND photo_id = (SELECT id FROM photos WHERE path = ?6)",
+                    rusqlite::params![blob, rect[0], rect[1], rect[2], rect[3], path],
+                )
+                .unwrap();
+            assert_eq!(changed, 1, "{path} {rect:?}");
+        }
+    }
+    db.execute(
+        "UPDATE photos SET analysis_key = replace(analysis_key, '+flip', '')",
+        [],
+    )
+    .unwrap();
+    drop(db);
+
+    let out = ok_on(&lib, &["scan", "--quiet"]);
+    assert!(out.contains("3 analysed"), "{out}");
+    assert_eq!(
+        snapshot(&lib),
+        before,
+        "names, confirmations, rejections and ignored faces survive re-description"
+    );
+    let faces_of_bob = faces_of(&lib, id(big[1]));
+    assert!(faces_of_bob.iter().all(|f| id(f).to_string() != rejected));
+
+    // Every face now carries the flip-averaged descriptor.
+    let db = rusqlite::Connection::open(&lib).unwrap();
+    for path in &paths {
+        let stored = stored_descriptors(&db, path);
+        let expected = analyzed_descriptors(path, true);
+        assert_eq!(stored.len(), expected.len(), "{path}");
+        for ((rect, ours), (want_rect, want)) in stored.iter().zip(&expected) {
+            assert_eq!(rect, want_rect, "{path}");
+            assert!(max_abs_diff(ours, want) < 1e-6, "{path} {rect:?}");
+        }
+    }
 }

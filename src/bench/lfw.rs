@@ -504,16 +504,14 @@ pub fn describe_image(engine: &FaceEngine, image: &RgbImage, options: LfwOptions
         Align::Box => box_chip_details(rect),
     };
     let face = chip::extract_chip(image, &details);
-    let mut chips = vec![face];
-    if options.flip {
-        chips.push(image::imageops::flip_horizontal(&chips[0]));
-    }
-    let descriptors = engine.descriptors_of_chips(&chips, options.jitter, &mut DlibRand::new());
-    let descriptor = match descriptors.as_slice() {
-        [one] => *one,
-        [a, b] => std::array::from_fn(|i| (a[i] + b[i]) / 2.0),
-        _ => [0.0; resnet::DESCRIPTOR_LEN],
+    let chips = [face];
+    let mut rng = DlibRand::new();
+    let descriptors = if options.flip {
+        engine.descriptors_of_chips_flipped(&chips, options.jitter, &mut rng)
+    } else {
+        engine.descriptors_of_chips(&chips, options.jitter, &mut rng)
     };
+    let descriptor = descriptors[0];
     ImageResult {
         descriptor,
         detected: picked.is_some(),

@@ -52,9 +52,8 @@ fn load_engine() -> anyhow::Result<FaceEngine> {
     FaceEngine::load().context("cannot load the face models")
 }
 
-pub fn analyze(photos: &[PathBuf], upsample: u32, jitter: u32) -> anyhow::Result<ExitCode> {
+pub fn analyze(photos: &[PathBuf], options: AnalyzeOptions) -> anyhow::Result<ExitCode> {
     let engine = load_engine()?;
-    let options = AnalyzeOptions { upsample, jitter };
     // One generator across all photos, in argument order, as one dlib model object would use.
     let mut rng = DlibRand::new();
     let mut failed = false;
@@ -94,10 +93,7 @@ pub fn cluster(
 ) -> anyhow::Result<ExitCode> {
     let cluster_options = super::people::cluster_options(method, threshold);
     let engine = load_engine()?;
-    let options = AnalyzeOptions {
-        upsample,
-        jitter: 0,
-    };
+    let options = method.analyze_options(upsample);
     let mut failed = false;
     let mut faces = Vec::new(); // (photo index, face index, descriptor)
     for (photo, path) in photos.iter().enumerate() {

@@ -11,6 +11,7 @@ mod people;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use crate::engine::pipeline::AnalyzeOptions;
 use clap::{Parser, Subcommand};
 
 /// Kindred finds the people in your photos, privately: every face is detected and recognised
@@ -57,6 +58,10 @@ pub enum Command {
         /// num_jitters; 0 or 1 = none).
         #[arg(long, default_value_t = 0)]
         jitter: u32,
+        /// Average each descriptor with its mirror image's (two passes per face; the
+        /// descriptors the library stores). Without it, dlib's own numbers.
+        #[arg(long)]
+        flip: bool,
         /// Photos to analyse.
         #[arg(required = true)]
         photos: Vec<PathBuf>,
@@ -64,7 +69,7 @@ pub enum Command {
     /// Group the faces in photos into people and print {"people": [[{"path", "face"}, ...], ...]},
     /// largest group first; `face` indexes the photo's faces in `kindred analyze` order.
     Cluster {
-        /// Agglomerative: largest average descriptor distance within a group (default 0.56).
+        /// Agglomerative: largest average descriptor distance within a group (default 0.53).
         /// Chinese whispers: two faces closer than this are linked (default 0.6).
         #[arg(long)]
         threshold: Option<f32>,
@@ -254,10 +259,26 @@ pub enum XmpCommand {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ClusterMethod {
-    /// Average linkage with a complete-linkage cap: Kindred's default.
+    /// Average linkage with a complete-linkage cap on flip-averaged descriptors, as the
+    /// library groups faces: Kindred's default.
     Agglomerative,
-    /// dlib's method: Chinese whispers on the graph of pairs closer than the threshold.
+    /// dlib's example: Chinese whispers on dlib's one-pass descriptors, linking pairs closer
+    /// than the threshold.
     ChineseWhispers,
+}
+
+impl ClusterMethod {
+    /// How faces are described for this method: the library's way, or dlib's for dlib's method.
+    pub fn analyze_options(self, upsample: u32) -> AnalyzeOptions {
+        AnalyzeOptions {
+            upsample,
+            jitter: 0,
+            flip: match self {
+                ClusterMethod::Agglomerative => crate::library::scan::LIBRARY_FLIP,
+                ClusterMethod::ChineseWhispers => false,
+            },
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -413,8 +434,16 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Analyze {
             upsample,
             jitter,
+            flip,
             photos,
-        }) => analyze::analyze(&photos, upsample, jitter),
+        }) => analyze::analyze(
+            &photos,
+            AnalyzeOptions {
+                upsample,
+                jitter,
+                flip,
+            },
+        ),
         Some(Command::Cluster {
             threshold,
             upsample,

@@ -346,10 +346,7 @@ pub fn eval_cluster(
     } else {
         let engine =
             crate::engine::pipeline::FaceEngine::load().context("cannot load the face models")?;
-        let analyse = crate::engine::pipeline::AnalyzeOptions {
-            upsample,
-            jitter: 0,
-        };
+        let analyse = method.analyze_options(upsample);
         use rayon::prelude::*;
         let results: Vec<(usize, anyhow::Result<EvalPhoto>)> = photos
             .par_iter()

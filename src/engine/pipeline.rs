@@ -36,6 +36,9 @@ pub struct AnalyzeOptions {
     pub upsample: u32,
     /// dlib's `num_jitters`: ≥ 2 averages the descriptors of that many jittered chips.
     pub jitter: u32,
+    /// Average each face's descriptor with its mirror image's (two network passes per face).
+    /// Not dlib's default; see [`FaceEngine::descriptors_of_chips_flipped`].
+    pub flip: bool,
 }
 
 /// The three models, loaded and verified. `Send + Sync`: share one behind an `Arc`.
@@ -113,16 +116,17 @@ impl FaceEngine {
         rng: &mut DlibRand,
     ) -> Vec<Face> {
         let detections = self.detector.detect(image, options.upsample);
-        self.describe(image, &detections, options.jitter, rng)
+        self.describe(image, &detections, options.jitter, options.flip, rng)
     }
 
     /// Landmarks and descriptors for given detections (one chip per face, as dlib's
-    /// single-face `compute_face_descriptor`).
+    /// single-face `compute_face_descriptor`); with `flip`, averaged with the mirrored chip.
     pub fn describe(
         &self,
         image: &RgbImage,
         detections: &[Detection],
         jitter: u32,
+        flip: bool,
         rng: &mut DlibRand,
     ) -> Vec<Face> {
         let landmarks: Vec<Landmarks5> = detections
@@ -135,7 +139,11 @@ impl FaceEngine {
                 chip::extract_chip(image, &chip::face_chip_details(l, CHIP_SIZE, CHIP_PADDING))
             })
             .collect();
-        let descriptors = self.descriptors_of_chips(&chips, jitter, rng);
+        let descriptors = if flip {
+            self.descriptors_of_chips_flipped(&chips, jitter, rng)
+        } else {
+            self.descriptors_of_chips(&chips, jitter, rng)
+        };
         detections
             .iter()
             .zip(landmarks)
@@ -182,6 +190,30 @@ impl FaceEngine {
                 }
                 sum.map(|v| v * scale)
             })
+            .collect()
+    }
+
+    /// Descriptors of chips, each the mean of the chip's and its mirror image's descriptor.
+    ///
+    /// A face and its mirror image are the same person, so the mean keeps what identifies the
+    /// face and halves what only reflects this one crop. Two passes per face (2 × `jitter`
+    /// with jitter); on 2.7 million LFW pairs it cuts verification errors by 15 % and
+    /// clustering errors by about 20 % (docs/BENCHMARKS.md). The mean is not re-normalised,
+    /// so distances stay on the scale of dlib's descriptors, only slightly smaller.
+    pub fn descriptors_of_chips_flipped(
+        &self,
+        chips: &[RgbImage],
+        jitter: u32,
+        rng: &mut DlibRand,
+    ) -> Vec<Descriptor> {
+        // Each chip followed by its mirror, so jitter draws come in that order per face.
+        let both: Vec<RgbImage> = chips
+            .iter()
+            .flat_map(|c| [c.clone(), image::imageops::flip_horizontal(c)])
+            .collect();
+        self.descriptors_of_chips(&both, jitter, rng)
+            .chunks_exact(2)
+            .map(|pair| std::array::from_fn(|i| (pair[0][i] + pair[1][i]) / 2.0))
             .collect()
     }
 }

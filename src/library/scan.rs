@@ -22,9 +22,14 @@ use crate::engine::geometry::Rect;
 use crate::engine::models::sha256_hex;
 use crate::engine::pipeline::FaceEngine;
 
-/// Identifies the face models; part of every photo's analysis key, so a model update
-/// re-analyses photos (keeping face identities where faces stay put).
-pub const MODEL_VERSION: &str = "dlib-mmod+sp5+resnet-v1";
+/// Identifies the face models and how descriptors are made from them; part of every photo's
+/// analysis key, so a model update re-analyses photos (keeping face identities where faces
+/// stay put). "flip": each descriptor averages the face's chip and its mirror image.
+pub const MODEL_VERSION: &str = "dlib-mmod+sp5+resnet-v1+flip";
+
+/// The library describes every face with flip averaging: two network passes instead of one
+/// (~8 ms per face, little next to detection) for about a fifth fewer clustering errors.
+pub const LIBRARY_FLIP: bool = true;
 
 /// How photos are analysed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -441,6 +446,7 @@ pub fn analyse_photo(
         image,
         &detections,
         0,
+        LIBRARY_FLIP,
         &mut crate::engine::jitter::DlibRand::new(),
     );
     faces
