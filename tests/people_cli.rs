@@ -320,6 +320,11 @@ fn a_library_from_the_one_pass_version_is_redescribed_keeping_every_correction()
 
     let out = ok_on(&lib, &["scan", "--quiet"]);
     assert!(out.contains("3 analysed"), "{out}");
+    // Same detector and landmarks: the faces are kept and only described anew.
+    assert!(
+        out.contains("3 of the analysed photos kept their faces and were only described anew"),
+        "{out}"
+    );
     assert_eq!(
         snapshot(&lib),
         before,

@@ -118,6 +118,13 @@ pub fn scan(
         summary.faces,
         summary.skipped.len()
     );
+    if summary.redescribed > 0 {
+        println!(
+            "{} of the analysed photos kept their faces and were only described anew for \
+             updated face models",
+            summary.redescribed
+        );
+    }
     if matched.faces > 0 {
         println!(
             "{} new faces: {} suggested for named people, {} joined unnamed clusters, {} new clusters",

@@ -18,6 +18,7 @@ use super::store::{
     NewFace, PhotoAnalysis, PhotoId, PhotoRecord, PhotoStatus, RootId, Store, StoreError,
 };
 use super::walk::{self, Candidate, WalkProblem};
+use crate::engine::detector::Detection;
 use crate::engine::geometry::Rect;
 use crate::engine::models::sha256_hex;
 use crate::engine::pipeline::FaceEngine;
@@ -26,6 +27,13 @@ use crate::engine::pipeline::FaceEngine;
 /// analysis key, so a model update re-analyses photos (keeping face identities where faces
 /// stay put). "flip": each descriptor averages the face's chip and its mirror image.
 pub const MODEL_VERSION: &str = "dlib-mmod+sp5+resnet-v1+flip";
+
+/// The part of [`MODEL_VERSION`] that finds faces and their landmarks.
+const DETECTION_VERSION: &str = "dlib-mmod+sp5";
+
+/// Descriptors of earlier Kindred versions that found faces exactly as this one does: their
+/// photos keep their faces and only get new descriptors, without running the detector again.
+const EARLIER_DESCRIPTOR_VERSIONS: &[&str] = &["resnet-v1"];
 
 /// The library describes every face with flip averaging: two network passes instead of one
 /// (~8 ms per face, little next to detection) for about a fifth fewer clustering errors.
@@ -59,6 +67,17 @@ impl ScanOptions {
             "{MODEL_VERSION};max_side={};upsample={}",
             self.max_side, self.upsample
         )
+    }
+
+    /// Whether a photo analysed under `key` has the faces these options would find, and so
+    /// needs only new descriptors (an update that changed only how faces are described).
+    pub fn needs_only_new_descriptors(&self, key: &str) -> bool {
+        EARLIER_DESCRIPTOR_VERSIONS.iter().any(|descriptor| {
+            key == format!(
+                "{DETECTION_VERSION}+{descriptor};max_side={};upsample={}",
+                self.max_side, self.upsample
+            )
+        })
     }
 }
 
@@ -143,6 +162,10 @@ pub enum ScanEvent {
 pub struct ScanSummary {
     pub found: u64,
     pub analysed: u64,
+    /// Of the analysed photos, those unchanged since an earlier version found their faces:
+    /// after a model update that changed only the descriptors, they keep their faces and are
+    /// only described anew (no detection).
+    pub redescribed: u64,
     pub unchanged: u64,
     pub moved: u64,
     pub missing: u64,
@@ -175,8 +198,20 @@ impl ScanSummary {
 /// no image data.
 pub static FILES_READ: AtomicU64 = AtomicU64::new(0);
 
+/// A photo file to read on the worker pool.
+struct WorkItem {
+    root: RootId,
+    candidate: Candidate,
+    /// The faces already found in an unchanged photo that needs only new descriptors.
+    known_faces: Option<Vec<Detection>>,
+}
+
 enum WorkResult {
-    Analysed(Box<PhotoAnalysis>),
+    Analysed {
+        analysis: Box<PhotoAnalysis>,
+        /// Its faces were kept and only described anew.
+        redescribed: bool,
+    },
     Moved {
         from: i64,
         to: Candidate,
@@ -251,7 +286,7 @@ pub fn scan(
         .into_iter()
         .map(|p| (p.path.clone(), p))
         .collect();
-    let mut work: Vec<(RootId, Candidate)> = Vec::new();
+    let mut work: Vec<WorkItem> = Vec::new();
     let mut present: HashSet<PathBuf> = HashSet::new();
     let mut walked_roots = Vec::new();
     for (root_id, root) in roots {
@@ -297,7 +332,33 @@ pub fn scan(
                     summary.xmp_changed_photos.push(p.id);
                 }
             } else {
-                work.push((*root_id, candidate));
+                let known_faces = match known.get(&candidate.path) {
+                    Some(p)
+                        if p.size == candidate.size
+                            && p.mtime_ns == candidate.mtime_ns
+                            && p.status == PhotoStatus::Done
+                            && p.analysis_key
+                                .as_deref()
+                                .is_some_and(|k| options.needs_only_new_descriptors(k)) =>
+                    {
+                        let faces = store.faces_of_photo(p.id)?;
+                        Some(
+                            faces
+                                .into_iter()
+                                .map(|f| Detection {
+                                    rect: f.rect,
+                                    confidence: f.confidence,
+                                })
+                                .collect(),
+                        )
+                    }
+                    _ => None,
+                };
+                work.push(WorkItem {
+                    root: *root_id,
+                    candidate,
+                    known_faces,
+                });
             }
         }
         progress.update(false, |p| {
@@ -349,17 +410,14 @@ pub fn scan(
     let writer_result = std::thread::scope(|scope| {
         let writer = scope.spawn(|| write_results(store, results_rx, &progress, &mut summary));
         pool.install(|| {
-            work.par_iter().for_each_with(
-                results_tx,
-                |tx: &mut SyncSender<WorkResult>, (root, candidate)| {
+            work.par_iter()
+                .for_each_with(results_tx, |tx: &mut SyncSender<WorkResult>, item| {
                     if !control.wait_while_paused() {
                         return;
                     }
-                    let result =
-                        analyse_file(engine, *root, candidate, options, &key, &missing_by_hash);
+                    let result = analyse_file(engine, item, options, &key, &missing_by_hash);
                     let _ = tx.send(result);
-                },
-            );
+                });
         });
         writer.join().unwrap_or_else(|_| {
             Err(StoreError::Corrupt {
@@ -378,12 +436,12 @@ pub fn scan(
 
 fn analyse_file(
     engine: &FaceEngine,
-    root: RootId,
-    candidate: &Candidate,
+    item: &WorkItem,
     options: ScanOptions,
     key: &str,
     missing_by_hash: &HashMap<String, i64>,
 ) -> WorkResult {
+    let (root, candidate) = (item.root, &item.candidate);
     let failed = |reason: String| WorkResult::Failed {
         root,
         candidate: candidate.clone(),
@@ -398,7 +456,10 @@ fn analyse_file(
     };
     FILES_READ.fetch_add(1, Ordering::Relaxed);
     let hash = sha256_hex(&bytes);
-    if let Some(&from) = missing_by_hash.get(&hash) {
+    if let Some(&from) = missing_by_hash
+        .get(&hash)
+        .filter(|_| item.known_faces.is_none())
+    {
         return WorkResult::Moved {
             from,
             to: candidate.clone(),
@@ -410,21 +471,27 @@ fn analyse_file(
         Err(e) => return failed(e.to_string()),
     };
     drop(bytes);
-    let faces = analyse_photo(engine, &photo, options);
-    WorkResult::Analysed(Box::new(PhotoAnalysis {
-        root_id: Some(root),
-        path: candidate.path.clone(),
-        size: candidate.size,
-        mtime_ns: candidate.mtime_ns,
-        content_hash: hash,
-        width: photo.image.width(),
-        height: photo.image.height(),
-        orientation: photo.orientation,
-        taken_at: photo.taken_at,
-        camera: photo.camera,
-        analysis_key: key.to_string(),
-        faces,
-    }))
+    let faces = match &item.known_faces {
+        Some(known) => describe_faces(engine, &photo.image, known),
+        None => analyse_photo(engine, &photo, options),
+    };
+    WorkResult::Analysed {
+        redescribed: item.known_faces.is_some(),
+        analysis: Box::new(PhotoAnalysis {
+            root_id: Some(root),
+            path: candidate.path.clone(),
+            size: candidate.size,
+            mtime_ns: candidate.mtime_ns,
+            content_hash: hash,
+            width: photo.image.width(),
+            height: photo.image.height(),
+            orientation: photo.orientation,
+            taken_at: photo.taken_at,
+            camera: photo.camera,
+            analysis_key: key.to_string(),
+            faces,
+        }),
+    }
 }
 
 /// Faces of an upright photo, in its full-size coordinates: detection on a bounded copy,
@@ -442,9 +509,14 @@ pub fn analyse_photo(
             d.rect = scale_rect(d.rect, back);
         }
     }
+    describe_faces(engine, image, &detections)
+}
+
+/// Landmarks, descriptors and thumbnails of faces found in an upright full-size photo.
+fn describe_faces(engine: &FaceEngine, image: &RgbImage, detections: &[Detection]) -> Vec<NewFace> {
     let faces = engine.describe(
         image,
-        &detections,
+        detections,
         0,
         LIBRARY_FLIP,
         &mut crate::engine::jitter::DlibRand::new(),
@@ -539,8 +611,8 @@ fn commit_batch(
     store.in_transaction(|store| {
         for result in &batch {
             match result {
-                WorkResult::Analysed(a) => {
-                    analysed.push(store.record_analysis_in_tx(a)?);
+                WorkResult::Analysed { analysis, .. } => {
+                    analysed.push(store.record_analysis_in_tx(analysis)?);
                 }
                 WorkResult::Moved { from, to, root } => {
                     store.relocate_photo_in_tx(
@@ -571,8 +643,12 @@ fn commit_batch(
     summary.analysed_photos.extend(analysed);
     for result in batch {
         match result {
-            WorkResult::Analysed(a) => {
+            WorkResult::Analysed {
+                analysis: a,
+                redescribed,
+            } => {
                 summary.analysed += 1;
+                summary.redescribed += u64::from(redescribed);
                 summary.faces += a.faces.len() as u64;
                 stored.push((a.path.clone(), a.faces.len()));
             }
@@ -611,4 +687,40 @@ fn commit_batch(
 /// Canonical form of a folder the user adds, so the same folder is not added twice.
 pub fn normalise_root(path: &Path) -> PathBuf {
     std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_model_version_is_the_detection_and_descriptor_parts() {
+        assert!(MODEL_VERSION.starts_with(&format!("{DETECTION_VERSION}+")));
+        let descriptor = &MODEL_VERSION[DETECTION_VERSION.len() + 1..];
+        assert!(!EARLIER_DESCRIPTOR_VERSIONS.contains(&descriptor));
+    }
+
+    #[test]
+    fn only_a_descriptor_change_at_the_same_settings_skips_detection() {
+        let options = ScanOptions::default();
+        let earlier = "dlib-mmod+sp5+resnet-v1;max_side=2048;upsample=0";
+        assert!(options.needs_only_new_descriptors(earlier));
+        // The current key is not "earlier": unchanged photos are not read at all.
+        assert!(!options.needs_only_new_descriptors(&options.analysis_key()));
+        // Other analysis sizes or upsampling find other faces: analysed in full.
+        let bigger = ScanOptions {
+            max_side: 0,
+            ..options
+        };
+        assert!(!bigger.needs_only_new_descriptors(earlier));
+        let upsampled = ScanOptions {
+            upsample: 1,
+            ..options
+        };
+        assert!(!upsampled.needs_only_new_descriptors(earlier));
+        assert!(!options.needs_only_new_descriptors("external"));
+        assert!(
+            !options.needs_only_new_descriptors("dlib-mmod+sp5+resnet-v0;max_side=2048;upsample=0")
+        );
+    }
 }
