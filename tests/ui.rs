@@ -382,3 +382,55 @@ fn names_other_apps_wrote_in_xmp_are_taken_over_unless_the_user_turns_it_off() {
     let serena = named(&library, "Serena W.");
     assert_eq!(serena.confirmed, 1, "{serena:?}");
 }
+
+#[test]
+fn photos_added_while_the_app_was_closed_are_taken_in_when_it_opens() {
+    let held_back = "Serena_Williams_0006.jpg";
+    let dir = tempfile::tempdir().unwrap();
+    let (mut harness, library) = scanned_app(dir.path(), &[held_back]);
+    let faces_of = |library: &Path, id| {
+        let store = Store::open(library).unwrap();
+        ops::faces_of_person(&store, id).unwrap()
+    };
+    let serena = people(&library)
+        .into_iter()
+        .find(|p| {
+            faces_of(&library, p.id)
+                .iter()
+                .any(|f| f.path.to_string_lossy().contains("Serena_Williams"))
+        })
+        .expect("Serena Williams's faces form a person");
+    name_person(&mut harness, serena.id, "Serena");
+    let before = faces_of(&library, serena.id).len();
+    drop(harness);
+
+    // Opened again with nothing new: it looks, and says nothing.
+    let mut harness = app_on(&library);
+    harness.state_mut().scan_folders_on_open();
+    settle(&mut harness);
+    assert!(
+        harness.query_by_label_contains("Scan finished").is_none(),
+        "a scan on opening that finds nothing is quiet"
+    );
+    drop(harness);
+
+    // A photo of her arrives while Kindred is closed; opening it is enough.
+    std::fs::copy(
+        fixtures().join(held_back),
+        dir.path().join("photos").join(held_back),
+    )
+    .unwrap();
+    let mut harness = app_on(&library);
+    harness.state_mut().scan_folders_on_open();
+    settle(&mut harness);
+    harness.get_by_label_contains("Scan finished: 1 new photos");
+    let faces = faces_of(&library, serena.id);
+    assert_eq!(faces.len(), before + 1);
+    assert!(
+        faces
+            .iter()
+            .any(|f| f.path.to_string_lossy().ends_with(held_back)),
+        "the new photo's face is suggested for her"
+    );
+    harness.get_by_label_contains("Serena");
+}

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use egui::{Color32, RichText};
 
 use crate::export::album::ExportEvent;
-use crate::library::scan::{ScanEvent, ScanOptions, ScanPhase};
+use crate::library::scan::{ScanEvent, ScanOptions, ScanPhase, ScanSummary};
 use crate::library::store::{FaceId, PhotoId, Store};
 use crate::people::ops::PersonId;
 
@@ -68,12 +68,29 @@ impl KindredApp {
     ) -> anyhow::Result<Self> {
         let lock = crate::library::lock::LibraryLock::acquire(library)?;
         let store = Store::open(library)?;
+        let has_folders = !store.roots()?.is_empty();
         let settings = storage
             .and_then(|s| eframe::get_value::<Settings>(s, SETTINGS_KEY))
             .unwrap_or_default();
         let mut app = Self::with_store(ctx, store, settings, Some(lock));
         app.tour = super::tour::Tour::from_env();
+        if has_folders {
+            app.scan_folders_on_open();
+        }
         Ok(app)
+    }
+
+    /// Looks through the library's folders as the app opens, so photos added, changed or
+    /// moved while Kindred was closed (and a face-model update) are taken in without a
+    /// click. An unchanged folder costs a directory walk; nothing is said unless something
+    /// was found.
+    pub fn scan_folders_on_open(&mut self) {
+        if self.data.scan.is_none() {
+            self.apply(Action::Rescan);
+            if let Some(scan) = &mut self.data.scan {
+                scan.on_open = true;
+            }
+        }
     }
 
     /// Builds the app on an open store (tests use this with their own library).
@@ -421,24 +438,12 @@ impl KindredApp {
                 }
                 Response::Scan(event) => self.scan_event(event),
                 Response::ScanFinished(result) => {
-                    self.data.scan = None;
+                    let on_open = self.data.scan.take().is_some_and(|s| s.on_open);
                     match result {
                         Ok(summary) => {
-                            let text = if summary.cancelled {
-                                format!("Scan cancelled: {} photos analysed", summary.analysed)
-                            } else {
-                                format!(
-                                    "Scan finished: {} new photos, {} faces{}",
-                                    summary.analysed,
-                                    summary.faces,
-                                    if summary.skipped.is_empty() {
-                                        String::new()
-                                    } else {
-                                        format!(", {} skipped (see Folders)", summary.skipped.len())
-                                    }
-                                )
-                            };
-                            self.notify(ctx, text, false);
+                            if let Some(text) = scan_finished_message(&summary, on_open) {
+                                self.notify(ctx, text, false);
+                            }
                             self.data.last_scan = Some(summary);
                         }
                         Err(e) => self.notify(ctx, format!("Scan failed: {e}"), true),
@@ -616,6 +621,7 @@ impl KindredApp {
                         paused: false,
                         stored_since_refresh: 0,
                         last_refresh: Instant::now(),
+                        on_open: false,
                     });
                     self.backend.send(Request::Scan {
                         options: ScanOptions {
@@ -820,8 +826,87 @@ pub fn human_duration(secs: f64) -> String {
     }
 }
 
+/// What the app says when a scan ends; `None` for a scan on opening that found nothing.
+fn scan_finished_message(summary: &ScanSummary, on_open: bool) -> Option<String> {
+    if summary.cancelled {
+        return Some(format!(
+            "Scan cancelled: {} photos analysed",
+            summary.analysed
+        ));
+    }
+    if on_open && summary.analysed + summary.moved + summary.missing == 0 {
+        return None;
+    }
+    let mut text = format!(
+        "Scan finished: {} new photos",
+        summary.analysed - summary.redescribed
+    );
+    if summary.redescribed > 0 {
+        text += &format!(", {} updated for new face models", summary.redescribed);
+    }
+    text += &format!(", {} faces", summary.faces);
+    if summary.moved > 0 {
+        text += &format!(", {} moved", summary.moved);
+    }
+    if summary.missing > 0 {
+        text += &format!(", {} missing", summary.missing);
+    }
+    if !summary.skipped.is_empty() {
+        text += &format!(", {} skipped (see Folders)", summary.skipped.len());
+    }
+    Some(text)
+}
+
 #[cfg(test)]
 mod tests {
+    use super::scan_finished_message;
+    use crate::library::scan::ScanSummary;
+
+    #[test]
+    fn a_scan_on_opening_speaks_only_when_it_found_something() {
+        let nothing = ScanSummary {
+            found: 500,
+            unchanged: 500,
+            // An unreadable folder is reported at every scan; Folders shows it.
+            skipped: vec![("/photos/locked".into(), "permission denied".into())],
+            ..Default::default()
+        };
+        assert_eq!(scan_finished_message(&nothing, true), None);
+        assert_eq!(
+            scan_finished_message(&nothing, false).as_deref(),
+            Some("Scan finished: 0 new photos, 0 faces, 1 skipped (see Folders)")
+        );
+        let added = ScanSummary {
+            analysed: 3,
+            faces: 4,
+            missing: 1,
+            ..Default::default()
+        };
+        assert_eq!(
+            scan_finished_message(&added, true).as_deref(),
+            Some("Scan finished: 3 new photos, 4 faces, 1 missing")
+        );
+        let upgraded = ScanSummary {
+            analysed: 12,
+            redescribed: 10,
+            faces: 30,
+            ..Default::default()
+        };
+        assert_eq!(
+            scan_finished_message(&upgraded, true).as_deref(),
+            Some("Scan finished: 2 new photos, 10 updated for new face models, 30 faces")
+        );
+        let cancelled = ScanSummary {
+            analysed: 7,
+            cancelled: true,
+            ..Default::default()
+        };
+        assert_eq!(
+            scan_finished_message(&cancelled, true).as_deref(),
+            Some("Scan cancelled: 7 photos analysed")
+        );
+    }
+
     #[test]
     fn durations_read_like_a_person_would_say_them() {
         assert_eq!(super::human_duration(12.4), "12 s");

@@ -170,6 +170,8 @@ pub struct ScanState {
     pub paused: bool,
     pub stored_since_refresh: usize,
     pub last_refresh: std::time::Instant,
+    /// Started by opening the library rather than by the user: it reports only what it found.
+    pub on_open: bool,
 }
 
 /// The export dialog's choices.
