@@ -198,7 +198,7 @@ impl FaceEngine {
     /// A face and its mirror image are the same person, so the mean keeps what identifies the
     /// face and halves what only reflects this one crop. Two passes per face (2 × `jitter`
     /// with jitter); on 2.7 million LFW pairs it cuts verification errors by 15 % and
-    /// clustering errors by about 20 % (docs/BENCHMARKS.md). The mean is not re-normalised,
+    /// clustering errors by about 15 % (docs/BENCHMARKS.md). The mean is not re-normalised,
     /// so distances stay on the scale of dlib's descriptors, only slightly smaller.
     pub fn descriptors_of_chips_flipped(
         &self,
