@@ -30,12 +30,17 @@ fn fixtures() -> PathBuf {
 }
 
 fn app_on(library: &Path) -> Harness<'static, KindredApp> {
+    app_with(library, Settings::default())
+}
+
+/// The app on `library` with settings as a previous run left them.
+fn app_with(library: &Path, settings: Settings) -> Harness<'static, KindredApp> {
     let library = library.to_path_buf();
     Harness::builder()
         .with_size(egui::vec2(1280.0, 860.0))
         .build_eframe(move |cc| {
             let store = Store::open(&library).unwrap();
-            KindredApp::with_store(&cc.egui_ctx, store, Settings::default(), None)
+            KindredApp::with_store(&cc.egui_ctx, store, settings.clone(), None)
         })
 }
 
@@ -385,9 +390,9 @@ fn names_other_apps_wrote_in_xmp_are_taken_over_unless_the_user_turns_it_off() {
 
 #[test]
 fn photos_added_while_the_app_was_closed_are_taken_in_when_it_opens() {
-    let held_back = "Serena_Williams_0006.jpg";
+    let (held_back, later) = ("Serena_Williams_0006.jpg", "Serena_Williams_0005.jpg");
     let dir = tempfile::tempdir().unwrap();
-    let (mut harness, library) = scanned_app(dir.path(), &[held_back]);
+    let (mut harness, library) = scanned_app(dir.path(), &[held_back, later]);
     let faces_of = |library: &Path, id| {
         let store = Store::open(library).unwrap();
         ops::faces_of_person(&store, id).unwrap()
@@ -433,4 +438,24 @@ fn photos_added_while_the_app_was_closed_are_taken_in_when_it_opens() {
         "the new photo's face is suggested for her"
     );
     harness.get_by_label_contains("Serena");
+
+    // Turned off in Folders (say, for a slow network drive), opening no longer looks.
+    click(&mut harness, "Folders");
+    click(
+        &mut harness,
+        "Look for new and changed photos in these folders",
+    );
+    let settings = harness.state().settings.clone();
+    assert!(!settings.scan_on_open);
+    drop(harness);
+    std::fs::copy(
+        fixtures().join(later),
+        dir.path().join("photos").join(later),
+    )
+    .unwrap();
+    let mut harness = app_with(&library, settings);
+    harness.state_mut().scan_folders_on_open();
+    settle(&mut harness);
+    assert!(harness.query_by_label_contains("Scan finished").is_none());
+    assert_eq!(faces_of(&library, serena.id).len(), before + 1);
 }

@@ -80,12 +80,12 @@ impl KindredApp {
         Ok(app)
     }
 
-    /// Looks through the library's folders as the app opens, so photos added, changed or
-    /// moved while Kindred was closed (and a face-model update) are taken in without a
-    /// click. An unchanged folder costs a directory walk; nothing is said unless something
-    /// was found.
+    /// Looks through the library's folders as the app opens (unless the user turned it off),
+    /// so photos added, changed or moved while Kindred was closed (and a face-model update)
+    /// are taken in without a click. An unchanged folder costs a directory walk; nothing is
+    /// said unless something was found.
     pub fn scan_folders_on_open(&mut self) {
-        if self.data.scan.is_none() {
+        if self.settings.scan_on_open && self.data.scan.is_none() {
             self.apply(Action::Rescan);
             if let Some(scan) = &mut self.data.scan {
                 scan.on_open = true;

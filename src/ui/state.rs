@@ -36,6 +36,8 @@ pub struct Settings {
     /// Take over the names other apps gave faces in XMP (sidecars or inside JPEGs) when a
     /// scan analyses a photo.
     pub xmp_names: bool,
+    /// Look through the library's folders each time the app opens.
+    pub scan_on_open: bool,
 }
 
 impl Settings {
@@ -59,6 +61,7 @@ impl Default for Settings {
             last_export_folder: None,
             match_threshold: crate::people::matching::DEFAULT_MATCH_THRESHOLD,
             xmp_names: true,
+            scan_on_open: true,
         }
     }
 }

@@ -158,7 +158,7 @@ fn scan_settings(ui: &mut egui::Ui, settings: &mut crate::ui::state::Settings) {
         .num_columns(2)
         .spacing([16.0, 8.0])
         .show(ui, |ui| {
-            ui.label("Analysis size");
+            let label = ui.label("Analysis size");
             egui::ComboBox::from_id_salt("analysis-size")
                 .selected_text(format!("{} px", settings.max_side))
                 .show_ui(ui, |ui| {
@@ -173,7 +173,9 @@ fn scan_settings(ui: &mut egui::Ui, settings: &mut crate::ui::state::Settings) {
                             format!("{side} px ({hint})"),
                         );
                     }
-                });
+                })
+                .response
+                .labelled_by(label.id);
             ui.end_row();
 
             ui.label("Group photos");
@@ -203,6 +205,18 @@ fn scan_settings(ui: &mut egui::Ui, settings: &mut crate::ui::state::Settings) {
                 "When a photo is analysed, or its XMP sidecar or Picasa file appears or \
                  changes, faces that another app named there or inside the photo (XMP face \
                  regions) are named the same here. Your own corrections always win.",
+            );
+            ui.end_row();
+
+            ui.label("When Kindred opens");
+            ui.checkbox(
+                &mut settings.scan_on_open,
+                "Look for new and changed photos in these folders",
+            )
+            .on_hover_text(
+                "Photos added, changed or moved while Kindred was closed are taken in without \
+                 a click. Turn it off for folders on slow network drives; Rescan all still \
+                 works.",
             );
             ui.end_row();
         });
