@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use kindred::library::store::Store;
-use kindred::people::ops::{self, FaceState, PersonId, PersonSummary};
+use kindred::people::ops::{self, FaceState, PersonFace, PersonId, PersonSummary};
 use kindred::ui::KindredApp;
 use kindred::ui::state::Settings;
 
@@ -64,6 +64,25 @@ fn settle(harness: &mut Harness<'_, KindredApp>) {
 fn people(library: &Path) -> Vec<PersonSummary> {
     let store = Store::open(library).unwrap();
     ops::people(&store).unwrap()
+}
+
+/// A person's faces as another process would see them.
+fn faces_of(library: &Path, id: PersonId) -> Vec<PersonFace> {
+    let store = Store::open(library).unwrap();
+    ops::faces_of_person(&store, id).unwrap()
+}
+
+/// The person holding a face from a photo whose path contains `photo_name` (LFW names them
+/// after who they show).
+fn person_showing(library: &Path, photo_name: &str) -> PersonSummary {
+    people(library)
+        .into_iter()
+        .find(|p| {
+            faces_of(library, p.id)
+                .iter()
+                .any(|f| f.path.to_string_lossy().contains(photo_name))
+        })
+        .unwrap_or_else(|| panic!("{photo_name}'s faces form a person"))
 }
 
 fn named(library: &Path, name: &str) -> PersonSummary {
@@ -200,18 +219,7 @@ fn a_rejected_face_stays_rejected_after_a_rescan_and_review_answers_with_keys() 
     let held_back = "Tony_Blair_0004.jpg";
     let dir = tempfile::tempdir().unwrap();
     let (mut harness, library) = scanned_app(dir.path(), &[held_back]);
-    let faces_of = |library: &Path, id| {
-        let store = Store::open(library).unwrap();
-        ops::faces_of_person(&store, id).unwrap()
-    };
-    let blair = people(&library)
-        .into_iter()
-        .find(|p| {
-            faces_of(&library, p.id)
-                .iter()
-                .any(|f| f.path.to_string_lossy().contains("Tony_Blair"))
-        })
-        .expect("Tony Blair's faces form a person");
+    let blair = person_showing(&library, "Tony_Blair");
 
     name_person(&mut harness, blair.id, "Blair");
     assert_eq!(named(&library, "Blair").id, blair.id);
@@ -393,18 +401,7 @@ fn photos_added_while_the_app_was_closed_are_taken_in_when_it_opens() {
     let (held_back, later) = ("Serena_Williams_0006.jpg", "Serena_Williams_0005.jpg");
     let dir = tempfile::tempdir().unwrap();
     let (mut harness, library) = scanned_app(dir.path(), &[held_back, later]);
-    let faces_of = |library: &Path, id| {
-        let store = Store::open(library).unwrap();
-        ops::faces_of_person(&store, id).unwrap()
-    };
-    let serena = people(&library)
-        .into_iter()
-        .find(|p| {
-            faces_of(&library, p.id)
-                .iter()
-                .any(|f| f.path.to_string_lossy().contains("Serena_Williams"))
-        })
-        .expect("Serena Williams's faces form a person");
+    let serena = person_showing(&library, "Serena_Williams");
     name_person(&mut harness, serena.id, "Serena");
     let before = faces_of(&library, serena.id).len();
     drop(harness);

@@ -504,14 +504,9 @@ pub fn describe_image(engine: &FaceEngine, image: &RgbImage, options: LfwOptions
         Align::Box => box_chip_details(rect),
     };
     let face = chip::extract_chip(image, &details);
-    let chips = [face];
-    let mut rng = DlibRand::new();
-    let descriptors = if options.flip {
-        engine.descriptors_of_chips_flipped(&chips, options.jitter, &mut rng)
-    } else {
-        engine.descriptors_of_chips(&chips, options.jitter, &mut rng)
-    };
-    let descriptor = descriptors[0];
+    let descriptor =
+        engine.descriptors_of_chips_as(&[face], options.jitter, options.flip, &mut DlibRand::new())
+            [0];
     ImageResult {
         descriptor,
         detected: picked.is_some(),

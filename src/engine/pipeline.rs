@@ -139,11 +139,7 @@ impl FaceEngine {
                 chip::extract_chip(image, &chip::face_chip_details(l, CHIP_SIZE, CHIP_PADDING))
             })
             .collect();
-        let descriptors = if flip {
-            self.descriptors_of_chips_flipped(&chips, jitter, rng)
-        } else {
-            self.descriptors_of_chips(&chips, jitter, rng)
-        };
+        let descriptors = self.descriptors_of_chips_as(&chips, jitter, flip, rng);
         detections
             .iter()
             .zip(landmarks)
@@ -191,6 +187,22 @@ impl FaceEngine {
                 sum.map(|v| v * scale)
             })
             .collect()
+    }
+
+    /// [`FaceEngine::descriptors_of_chips_flipped`] with `flip`, else dlib's
+    /// [`FaceEngine::descriptors_of_chips`].
+    pub fn descriptors_of_chips_as(
+        &self,
+        chips: &[RgbImage],
+        jitter: u32,
+        flip: bool,
+        rng: &mut DlibRand,
+    ) -> Vec<Descriptor> {
+        if flip {
+            self.descriptors_of_chips_flipped(chips, jitter, rng)
+        } else {
+            self.descriptors_of_chips(chips, jitter, rng)
+        }
     }
 
     /// Descriptors of chips, each the mean of the chip's and its mirror image's descriptor.

@@ -314,29 +314,27 @@ pub fn scan(
         for candidate in found {
             summary.found += 1;
             present.insert(candidate.path.clone());
-            let unchanged = known.get(&candidate.path).is_some_and(|p| {
-                p.size == candidate.size
-                    && p.mtime_ns == candidate.mtime_ns
-                    && match p.status {
-                        PhotoStatus::Done => p.analysis_key.as_deref() == Some(key.as_str()),
-                        PhotoStatus::Error => true,
-                        PhotoStatus::Missing => false,
-                    }
+            // The library's record of this very file, as it was when last analysed.
+            let same_file = known
+                .get(&candidate.path)
+                .filter(|p| p.size == candidate.size && p.mtime_ns == candidate.mtime_ns);
+            let unchanged = same_file.is_some_and(|p| match p.status {
+                PhotoStatus::Done => p.analysis_key.as_deref() == Some(key.as_str()),
+                PhotoStatus::Error => true,
+                PhotoStatus::Missing => false,
             });
             if unchanged {
                 summary.unchanged += 1;
-                if let Some(p) = known.get(&candidate.path).filter(|p| {
+                if let Some(p) = same_file.filter(|p| {
                     p.status == PhotoStatus::Done
                         && p.xmp_stamp.as_deref() != Some(candidate.xmp_stamp.as_str())
                 }) {
                     summary.xmp_changed_photos.push(p.id);
                 }
             } else {
-                let known_faces = match known.get(&candidate.path) {
+                let known_faces = match same_file {
                     Some(p)
-                        if p.size == candidate.size
-                            && p.mtime_ns == candidate.mtime_ns
-                            && p.status == PhotoStatus::Done
+                        if p.status == PhotoStatus::Done
                             && p.analysis_key
                                 .as_deref()
                                 .is_some_and(|k| options.needs_only_new_descriptors(k)) =>
