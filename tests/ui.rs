@@ -425,7 +425,7 @@ fn photos_added_while_the_app_was_closed_are_taken_in_when_it_opens() {
     let mut harness = app_on(&library);
     harness.state_mut().scan_folders_on_open();
     settle(&mut harness);
-    harness.get_by_label_contains("Scan finished: 1 new photos");
+    harness.get_by_label_contains("Scan finished: 1 new photo");
     let faces = faces_of(&library, serena.id);
     assert_eq!(faces.len(), before + 1);
     assert!(

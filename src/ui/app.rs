@@ -264,10 +264,14 @@ impl KindredApp {
                 let c = &self.data.counts;
                 ui.label(
                     RichText::new(format!(
-                        "{} photos · {} faces · {} people",
-                        c.photos_done,
-                        c.faces,
-                        self.data.people.iter().filter(|p| !p.hidden).count()
+                        "{} · {} · {}",
+                        views::count(c.photos_done as usize, "photo", "photos"),
+                        views::count(c.faces as usize, "face", "faces"),
+                        views::count(
+                            self.data.people.iter().filter(|p| !p.hidden).count(),
+                            "person",
+                            "people"
+                        )
                     ))
                     .weak(),
                 );
@@ -294,10 +298,10 @@ impl KindredApp {
                     (
                         p.done as f32 / total as f32,
                         format!(
-                            "{} / {} photos · {} faces · {:.1} photos/s{eta}{}",
+                            "{} / {} · {} · {:.1} photos/s{eta}{}",
                             p.done,
-                            p.to_analyse,
-                            p.faces,
+                            views::count(p.to_analyse as usize, "photo", "photos"),
+                            views::count(p.faces as usize, "face", "faces"),
                             p.rate,
                             if p.errors > 0 {
                                 format!(" · {} skipped", p.errors)
@@ -339,9 +343,9 @@ impl KindredApp {
                     .animate(true),
             );
             ui.label(format!(
-                "{} / {} photos · {} new · {} already there{}",
+                "{} / {} · {} new · {} already there{}",
                 p.done,
-                p.total,
+                views::count(p.total as usize, "photo", "photos"),
                 p.created,
                 p.skipped,
                 if p.failed > 0 {
@@ -466,11 +470,18 @@ impl KindredApp {
                     match result {
                         Ok(summary) => {
                             let mut text = if summary.cancelled {
-                                format!("Export cancelled after {} photos", summary.created)
+                                format!(
+                                    "Export cancelled after {}",
+                                    views::count(summary.created as usize, "photo", "photos")
+                                )
                             } else {
                                 format!(
-                                    "Exported {} new photos ({} already there) to {}",
-                                    summary.created,
+                                    "Exported {} ({} already there) to {}",
+                                    views::count(
+                                        summary.created as usize,
+                                        "new photo",
+                                        "new photos"
+                                    ),
                                     summary.skipped,
                                     target.as_deref().unwrap_or(Path::new("")).display()
                                 )
@@ -830,21 +841,28 @@ pub fn human_duration(secs: f64) -> String {
 fn scan_finished_message(summary: &ScanSummary, on_open: bool) -> Option<String> {
     if summary.cancelled {
         return Some(format!(
-            "Scan cancelled: {} photos analysed",
-            summary.analysed
+            "Scan cancelled: {} analysed",
+            views::count(summary.analysed as usize, "photo", "photos")
         ));
     }
     if on_open && summary.analysed + summary.moved + summary.missing == 0 {
         return None;
     }
     let mut text = format!(
-        "Scan finished: {} new photos",
-        summary.analysed - summary.redescribed
+        "Scan finished: {}",
+        views::count(
+            (summary.analysed - summary.redescribed) as usize,
+            "new photo",
+            "new photos"
+        )
     );
     if summary.redescribed > 0 {
         text += &format!(", {} updated for new face models", summary.redescribed);
     }
-    text += &format!(", {} faces", summary.faces);
+    text += &format!(
+        ", {}",
+        views::count(summary.faces as usize, "face", "faces")
+    );
     if summary.moved > 0 {
         text += &format!(", {} moved", summary.moved);
     }
@@ -904,6 +922,15 @@ mod tests {
         assert_eq!(
             scan_finished_message(&cancelled, true).as_deref(),
             Some("Scan cancelled: 7 photos analysed")
+        );
+        let one_of_each = ScanSummary {
+            analysed: 1,
+            faces: 1,
+            ..Default::default()
+        };
+        assert_eq!(
+            scan_finished_message(&one_of_each, false).as_deref(),
+            Some("Scan finished: 1 new photo, 1 face")
         );
     }
 

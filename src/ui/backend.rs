@@ -62,13 +62,7 @@ pub enum Mutation {
 impl Mutation {
     /// What the notification says after it is applied.
     fn describe(&self) -> String {
-        let faces = |n: usize| {
-            if n == 1 {
-                "1 face".to_string()
-            } else {
-                format!("{n} faces")
-            }
-        };
+        let faces = |n: usize| count(n, "face", "faces");
         match self {
             Mutation::Name(_, name) => format!("Named “{name}”"),
             Mutation::Merge { from, .. } => format!("Merged {} people", from.len() + 1),
