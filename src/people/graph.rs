@@ -19,6 +19,9 @@ pub(super) const SLACK: f32 = 1e-3;
 /// Up to this many queries are measured directly rather than through the matrix product.
 pub(super) const DIRECT_QUERIES: usize = 8;
 
+/// Products tested together before any is looked at one by one.
+const SPAN: usize = 16;
+
 /// For each face, the other faces within `threshold` (Euclidean, strict `<` as dlib's example),
 /// as sorted index lists.
 pub fn neighbours_within(descriptors: &[Descriptor], threshold: f32) -> Vec<Vec<usize>> {
@@ -151,7 +154,6 @@ pub fn nearest_within(descriptors: &[Descriptor], cap: f32, k: usize) -> Vec<(u3
         let col_norms = &norms[cols.clone()];
         // Most of the 5·10⁹ products of 100,000 faces change nothing: spans of them are
         // skipped with a branch-free test the compiler vectorises.
-        const SPAN: usize = 16;
         for (r, i) in rows.clone().enumerate() {
             let row = &dots[r * cols.len()..(r + 1) * cols.len()];
             let mut c = if bi == bj { r + 1 } else { 0 };
@@ -359,10 +361,14 @@ where
         let parts: Vec<Vec<Vec<(usize, f32)>>> = targets
             .par_chunks(chunk)
             .enumerate()
-            .map(|(k, part)| scan_tiles(queries, part, k * chunk, &allowed, &bound, &visit))
+            .map(|(k, part)| {
+                let norms = squared_norms(part);
+                scan_tiles(queries, part, &norms, k * chunk, &allowed, &bound, &visit)
+            })
             .collect();
         return fold_parts(queries.len(), parts, &bound, &visit);
     }
+    let target_norms = squared_norms(targets);
     (0..query_blocks)
         .into_par_iter()
         .flat_map_iter(|bi| {
@@ -370,6 +376,7 @@ where
             scan_tiles(
                 &queries[rows.clone()],
                 targets,
+                &target_norms,
                 0,
                 &|i, j| allowed(i + rows.start, j),
                 &bound,
@@ -449,11 +456,12 @@ where
     results
 }
 
-/// The serial core of [`cross_scan`]: queries against `targets`, whose first element has index
-/// `offset` in the caller's numbering.
+/// The serial core of [`cross_scan`]: queries against `targets` (with their squared norms),
+/// whose first element has index `offset` in the caller's numbering.
 fn scan_tiles<A, B, V>(
     queries: &[Descriptor],
     targets: &[Descriptor],
+    target_norms: &[f32],
     offset: usize,
     allowed: &A,
     bound: &B,
@@ -464,7 +472,7 @@ where
     B: Fn(&Vec<(usize, f32)>) -> f32,
     V: Fn(&mut Vec<(usize, f32)>, usize, f32),
 {
-    let target_norms = squared_norms(targets);
+    let query_norms = squared_norms(queries);
     let mut results: Vec<Vec<(usize, f32)>> = vec![Vec::new(); queries.len()];
     // Sized for the queries at hand: one new face needs a 1×256 row, not a 256×256 tile (zeroing
     // that on every call cost more than the distances themselves).
@@ -474,17 +482,32 @@ where
         for col_start in (0..targets.len()).step_by(TILE) {
             let cols = col_start..(col_start + TILE).min(targets.len());
             tile_dots(&queries[rows.clone()], &targets[cols.clone()], &mut dots);
+            let col_norms = &target_norms[cols.clone()];
             for (r, i) in rows.clone().enumerate() {
-                let qn = squared_norm(&queries[i]);
+                let qn = query_norms[i];
                 let row = &dots[r * cols.len()..(r + 1) * cols.len()];
-                for (c, &dot) in row.iter().enumerate() {
-                    let j = cols.start + c;
-                    let approx = qn + target_norms[j] - 2.0 * dot;
-                    if approx > bound(&results[i]) + SLACK || !allowed(i, j + offset) {
+                let mut limit = bound(&results[i]) + SLACK;
+                // Once a query has a near target, almost no product can beat it: spans are
+                // skipped by a branch-free test the compiler vectorises (the per-product loop
+                // below cost as much as the matrix product itself).
+                for (span, (dots, norms)) in
+                    row.chunks(SPAN).zip(col_norms.chunks(SPAN)).enumerate()
+                {
+                    let hit = dots.iter().zip(norms).fold(false, |hit, (&dot, &tn)| {
+                        hit | (qn + tn - 2.0 * dot <= limit)
+                    });
+                    if !hit {
                         continue;
                     }
-                    let exact = squared_distance(&queries[i], &targets[j]);
-                    visit(&mut results[i], j + offset, exact);
+                    for (x, (&dot, &tn)) in dots.iter().zip(norms).enumerate() {
+                        let j = cols.start + span * SPAN + x;
+                        if qn + tn - 2.0 * dot > limit || !allowed(i, j + offset) {
+                            continue;
+                        }
+                        let exact = squared_distance(&queries[i], &targets[j]);
+                        visit(&mut results[i], j + offset, exact);
+                        limit = bound(&results[i]) + SLACK;
+                    }
                 }
             }
         }
