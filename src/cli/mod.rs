@@ -386,10 +386,14 @@ fn version_text() -> String {
         )),
         Err(e) => text.push_str(&format!("\n  models: {e}")),
     }
-    let kernels = if crate::engine::direct_conv::cpu_has_avx512() {
-        "AVX-512 detector kernels (this CPU has AVX-512)"
-    } else {
-        "portable SIMD kernels (this CPU has no AVX-512)"
+    let kernels = match crate::engine::direct_conv::Isa::detect() {
+        Some(crate::engine::direct_conv::Isa::Avx512) => {
+            "AVX-512 detector kernels (this CPU has AVX-512)"
+        }
+        Some(crate::engine::direct_conv::Isa::Avx2) => {
+            "AVX2 detector kernels (this CPU has AVX2 and FMA, no AVX-512)"
+        }
+        None => "portable kernels (this CPU has neither AVX-512 nor AVX2)",
     };
     text.push_str(&format!(
         "\n  features: {kernels}; desktop app (eframe/glow, X11 and Wayland); no network code"

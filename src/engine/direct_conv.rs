@@ -3,9 +3,9 @@
 //! The detector convolves multi-megapixel inputs that have few channels; lowering those
 //! convolutions to a matrix product copies every input value 25 times (im2col) and streams the
 //! copies through memory. Here a block of output columns of one output row is accumulated in
-//! AVX-512 registers straight from the input: one vector load of 16 neighbouring input values
-//! feeds FMAs for a whole group of filters, and each output value is written exactly once, with
-//! bias, affine and ReLU already applied.
+//! vector registers straight from the input: one vector load of 16 (AVX-512) or 8 (AVX2)
+//! neighbouring input values feeds FMAs for a whole group of filters, and each output value is
+//! written exactly once, with bias, affine and ReLU already applied.
 //!
 //! Each layer reads "phase planes" ([`PlaneLayout`]): the zero-padded input split by column
 //! index modulo the stride, so that the inputs of 16 neighbouring outputs are contiguous. The
@@ -14,8 +14,10 @@
 //! stores its output straight into the next layer's planes instead of a plain tensor, and the
 //! buffers come from a [`BufferPool`].
 //!
-//! The kernel runs only on CPUs with AVX-512F; elsewhere [`DirectConv::forward`] falls back to
-//! [`Conv2d::forward`] (im2col + `gemm`).
+//! The kernel runs on CPUs with AVX-512F, or with AVX2 and FMA (most desktop CPUs without
+//! AVX-512: AMD before Zen 4, Intel's consumer cores since Alder Lake); elsewhere
+//! [`DirectConv::forward`] falls back to [`Conv2d::forward`] (im2col + `gemm`). Both kernels
+//! add the same products in the same order, so they give the same numbers.
 
 use ndarray::{Array3, ArrayView3};
 use rayon::prelude::*;
@@ -23,47 +25,107 @@ use rayon::prelude::*;
 use super::buffers::BufferPool;
 use super::layers::{Activation, ChannelAffine, Conv2d};
 
-/// Output columns per vector register.
-const LANES: usize = 16;
+/// The vector instruction set a kernel is written for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Isa {
+    /// AVX-512F: 32 registers of 16 floats.
+    Avx512,
+    /// AVX2 with FMA: 16 registers of 8 floats.
+    Avx2,
+}
 
-/// Register blocking: `group` filters × `blocks` vectors of output columns are accumulated at
-/// once (at most 24 accumulators, leaving registers for the loaded inputs).
+impl Isa {
+    /// The fastest kernel this CPU runs, if any.
+    pub fn detect() -> Option<Isa> {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx512f") {
+                return Some(Isa::Avx512);
+            }
+            if std::arch::is_x86_feature_detected!("avx2")
+                && std::arch::is_x86_feature_detected!("fma")
+            {
+                return Some(Isa::Avx2);
+            }
+        }
+        None
+    }
+
+    /// Whether this CPU can run this kernel.
+    pub fn is_available(self) -> bool {
+        match self {
+            Isa::Avx512 => cpu_has_avx512(),
+            Isa::Avx2 => Isa::detect().is_some(),
+        }
+    }
+
+    /// Output columns per vector register.
+    fn lanes(self) -> usize {
+        match self {
+            Isa::Avx512 => 16,
+            Isa::Avx2 => 8,
+        }
+    }
+}
+
+/// Register blocking: `group` filters × `vectors` vectors of output columns are accumulated at
+/// once. With AVX-512 at most 24 accumulators, leaving registers for the loaded inputs; with
+/// AVX2's 16 registers, the accumulators, one register per vector of inputs and one for the
+/// broadcast weight must all fit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Blocking {
-    /// 6 filters × 64 columns: the 45-filter layers (8 groups, the last one half empty).
-    /// Measured ~15 % faster than 9 × 32, which needs more loads per FMA.
-    Six,
-    /// 8 filters × 48 columns: the 16- and 32-filter layers.
-    Eight,
-    /// 1 filter × 64 columns: the final 1-filter score layer.
-    One,
+    /// AVX-512, 6 filters × 64 columns: the 45-filter layers (8 groups, the last one half
+    /// empty). Measured ~15 % faster than 9 × 32, which needs more loads per FMA.
+    Avx512Six,
+    /// AVX-512, 8 filters × 48 columns: the 16- and 32-filter layers.
+    Avx512Eight,
+    /// AVX-512, 1 filter × 64 columns: the final 1-filter score layer.
+    Avx512One,
+    /// AVX2, 6 filters × 16 columns (15 registers): the 32- and 45-filter layers. On the
+    /// 32-filter layers 1.8× faster than 4 × 24, which needs all 16 registers, despite the
+    /// 36th filter's wasted work.
+    Avx2Six,
+    /// AVX2, 4 filters × 16 columns: the 16-filter first layer (12 % faster than 6 × 16).
+    Avx2Four,
+    /// AVX2, 1 filter × 32 columns: the final 1-filter score layer.
+    Avx2One,
 }
 
 impl Blocking {
-    fn for_filters(filters: usize) -> Self {
-        if !filters.is_multiple_of(8) && filters >= 24 {
-            Blocking::Six
-        } else if filters >= 5 {
-            Blocking::Eight
-        } else {
-            Blocking::One
+    fn choose(isa: Isa, filters: usize) -> Self {
+        let wide = !filters.is_multiple_of(8) && filters >= 24;
+        match isa {
+            Isa::Avx512 if wide => Blocking::Avx512Six,
+            Isa::Avx512 if filters >= 5 => Blocking::Avx512Eight,
+            Isa::Avx512 => Blocking::Avx512One,
+            Isa::Avx2 if filters >= 24 => Blocking::Avx2Six,
+            Isa::Avx2 if filters >= 4 => Blocking::Avx2Four,
+            Isa::Avx2 => Blocking::Avx2One,
+        }
+    }
+
+    fn isa(self) -> Isa {
+        match self {
+            Blocking::Avx512Six | Blocking::Avx512Eight | Blocking::Avx512One => Isa::Avx512,
+            Blocking::Avx2Six | Blocking::Avx2Four | Blocking::Avx2One => Isa::Avx2,
         }
     }
 
     fn group(self) -> usize {
         match self {
-            Blocking::Six => 6,
-            Blocking::Eight => 8,
-            Blocking::One => 1,
+            Blocking::Avx512Six | Blocking::Avx2Six => 6,
+            Blocking::Avx512Eight => 8,
+            Blocking::Avx2Four => 4,
+            Blocking::Avx512One | Blocking::Avx2One => 1,
         }
     }
 
     fn columns(self) -> usize {
-        LANES
+        self.isa().lanes()
             * match self {
-                Blocking::Six => 4,
-                Blocking::Eight => 3,
-                Blocking::One => 4,
+                Blocking::Avx512Six | Blocking::Avx512One | Blocking::Avx2One => 4,
+                Blocking::Avx512Eight => 3,
+                Blocking::Avx2Six | Blocking::Avx2Four => 2,
             }
     }
 }
@@ -71,20 +133,30 @@ impl Blocking {
 /// A convolution's weights repacked for the direct kernel.
 #[derive(Debug, Clone)]
 pub struct DirectConv {
-    blocking: Blocking,
+    /// The kernel this CPU runs (decided once, at load time); None: the GEMM path.
+    blocking: Option<Blocking>,
     groups: usize,
     taps: usize,
     /// groups × taps × group, the filter index fastest; taps in (channel, row, col) order.
     /// Filters past the real count (padding of the last group) have zero weights.
     weights: Vec<f32>,
-    /// Whether this CPU can run the kernel (decided once, at load time).
-    fast: bool,
 }
 
 impl DirectConv {
+    /// Repacks `conv` for the fastest kernel this CPU runs.
     pub fn new(conv: &Conv2d) -> Self {
-        let blocking = Blocking::for_filters(conv.filters);
-        let group = blocking.group();
+        Self::for_isa(conv, Isa::detect())
+    }
+
+    /// Repacks `conv` for the kernel of `isa` (None: always the GEMM path); the CPU must be
+    /// able to run it (see [`Isa::is_available`]).
+    pub fn for_isa(conv: &Conv2d, isa: Option<Isa>) -> Self {
+        assert!(
+            isa.is_none_or(Isa::is_available),
+            "this CPU cannot run the {isa:?} kernel"
+        );
+        let blocking = isa.map(|isa| Blocking::choose(isa, conv.filters));
+        let group = blocking.map_or(1, Blocking::group);
         let groups = conv.filters.div_ceil(group);
         let taps = conv.patch_len();
         let mut weights = vec![0.0f32; groups * taps * group];
@@ -99,13 +171,12 @@ impl DirectConv {
             groups,
             taps,
             weights,
-            fast: cpu_has_avx512(),
         }
     }
 
-    /// Whether [`DirectConv::forward`] uses the direct kernel on this CPU.
-    pub fn is_fast(&self) -> bool {
-        self.fast
+    /// The kernel [`DirectConv::forward`] uses (None: the GEMM path).
+    pub fn isa(&self) -> Option<Isa> {
+        self.blocking.map(Blocking::isa)
     }
 
     /// Same contract and result (up to float rounding) as [`Conv2d::forward`] for `conv`, the
@@ -182,10 +253,11 @@ impl DirectConv {
             "direct conv built for another layer"
         );
         let (out_rows, out_cols) = conv.output_size(rows, cols)?;
-        if out_rows == 0 || out_cols == 0 || !self.fast {
+        let blocking = self.blocking?;
+        if out_rows == 0 || out_cols == 0 {
             return None;
         }
-        let block_cols = self.blocking.columns();
+        let block_cols = blocking.columns();
         let width =
             out_cols.div_ceil(block_cols) * block_cols + (conv.kernel_cols - 1) / conv.stride_x;
         Some(PlaneLayout::new(conv, rows, cols, width))
@@ -296,7 +368,10 @@ impl DirectConv {
         // filters, one row) and then scattered into the next layer's planes.
         job.out_plane = out_cols;
         job.out_row = 0;
-        let block_cols = self.blocking.columns();
+        let block_cols = self
+            .blocking
+            .expect("a layout exists only for a kernel")
+            .columns();
         let run_row = |scratch: &mut Vec<f32>, oy: usize| {
             scratch.resize(conv.filters * out_cols, 0.0);
             // SAFETY: as above, with the output row in `scratch` (`out_row` 0); then row `oy`
@@ -327,15 +402,19 @@ impl DirectConv {
     }
 
     /// # Safety
-    /// As for [`avx512::block`]; the CPU must have AVX-512F (`self.fast`).
+    /// As for [`avx512::block`] (or [`avx2::block`]); `self.blocking` is a kernel this CPU
+    /// runs (checked when it was chosen).
     unsafe fn run_block(&self, job: &Job, oy: usize, ox0: usize, out: *mut f32) {
         #[cfg(target_arch = "x86_64")]
         // SAFETY: passed on from the caller.
         unsafe {
-            match self.blocking {
-                Blocking::Six => avx512::block::<6, 4>(job, oy, ox0, out),
-                Blocking::Eight => avx512::block::<8, 3>(job, oy, ox0, out),
-                Blocking::One => avx512::block::<1, 4>(job, oy, ox0, out),
+            match self.blocking.expect("run only with a kernel") {
+                Blocking::Avx512Six => avx512::block::<6, 4>(job, oy, ox0, out),
+                Blocking::Avx512Eight => avx512::block::<8, 3>(job, oy, ox0, out),
+                Blocking::Avx512One => avx512::block::<1, 4>(job, oy, ox0, out),
+                Blocking::Avx2Six => avx2::block::<6, 2>(job, oy, ox0, out),
+                Blocking::Avx2Four => avx2::block::<4, 2>(job, oy, ox0, out),
+                Blocking::Avx2One => avx2::block::<1, 4>(job, oy, ox0, out),
             }
         }
         #[cfg(not(target_arch = "x86_64"))]
@@ -343,19 +422,13 @@ impl DirectConv {
     }
 
     /// # Safety
-    /// As for [`avx512::row`]; the CPU must have AVX-512F (`self.fast`).
+    /// As for [`DirectConv::run_block`], for every block of row `oy`.
     unsafe fn run_row(&self, job: &Job, oy: usize, out: *mut f32) {
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: passed on from the caller.
-        unsafe {
-            match self.blocking {
-                Blocking::Six => avx512::row::<6, 4>(job, oy, out),
-                Blocking::Eight => avx512::row::<8, 3>(job, oy, out),
-                Blocking::One => avx512::row::<1, 4>(job, oy, out),
-            }
+        let block_cols = self.blocking.expect("run only with a kernel").columns();
+        for ox0 in (0..job.out_cols).step_by(block_cols) {
+            // SAFETY: passed on from the caller.
+            unsafe { self.run_block(job, oy, ox0, out) };
         }
-        #[cfg(not(target_arch = "x86_64"))]
-        unreachable!("the kernel runs only on x86-64 ({job:p}, {oy}, {out:p})");
     }
 
     /// Per (padded) filter: bias, affine scale and affine shift.
@@ -364,7 +437,7 @@ impl DirectConv {
         conv: &Conv2d,
         affine: Option<&ChannelAffine>,
     ) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
-        let padded = self.groups * self.blocking.group();
+        let padded = self.groups * self.blocking.map_or(1, Blocking::group);
         let mut bias = vec![0.0f32; padded];
         let mut scale = vec![1.0f32; padded];
         let mut shift = vec![0.0f32; padded];
@@ -685,7 +758,10 @@ impl SharedOut {
 mod avx512 {
     use std::arch::x86_64::*;
 
-    use super::{Job, LANES};
+    use super::Job;
+
+    /// Output columns per vector register.
+    const LANES: usize = 16;
 
     /// Writes to `sums` the sums of `G` filters over the `16·B` output columns starting at
     /// `ox0` of row `oy`.
@@ -697,7 +773,7 @@ mod avx512 {
     /// kernel's speed by more than half.
     ///
     /// # Safety
-    /// As for [`row`], for the block at `ox0`; `sums` must be valid for `G·B` vector writes.
+    /// As for [`block`]; `sums` must be valid for `G·B` vector writes.
     #[target_feature(enable = "avx512f")]
     #[inline(never)]
     #[allow(clippy::needless_range_loop)] // indices into three arrays at once read clearest
@@ -775,7 +851,8 @@ mod avx512 {
         }
     }
 
-    /// Computes output row `oy` of every filter, `G` filters × `B` vectors at a time.
+    /// Computes output columns `ox0 .. ox0 + 16·B` (those before `out_cols`) of row `oy` of
+    /// every filter.
     ///
     /// # Safety
     /// The CPU must support AVX-512F. `job.src` must hold `channels × channel_stride` floats
@@ -783,19 +860,7 @@ mod avx512 {
     /// max(tap_offsets within a phase)` and at least `oy·stride_y + kernel_rows` padded rows;
     /// `job.weights` must hold `groups × taps × G` floats; `out` must point to
     /// `filters × out_plane` writable floats, and nobody else may write row `oy` meanwhile.
-    #[target_feature(enable = "avx512f")]
-    pub(super) unsafe fn row<const G: usize, const B: usize>(job: &Job, oy: usize, out: *mut f32) {
-        for ox0 in (0..job.out_cols).step_by(LANES * B) {
-            // SAFETY: passed on from the caller.
-            unsafe { block::<G, B>(job, oy, ox0, out) };
-        }
-    }
-
-    /// Computes output columns `ox0 .. ox0 + 16·B` (those before `out_cols`) of row `oy` of
-    /// every filter.
-    ///
-    /// # Safety
-    /// As for [`row`]; `ox0` must be a multiple of `16·B` below `out_cols`.
+    /// `ox0` must be a multiple of `16·B` below `out_cols`.
     #[target_feature(enable = "avx512f")]
     pub(super) unsafe fn block<const G: usize, const B: usize>(
         job: &Job,
@@ -860,6 +925,181 @@ mod avx512 {
     }
 }
 
+#[cfg(target_arch = "x86_64")]
+mod avx2 {
+    //! The kernel of [`super::avx512`] for CPUs with AVX2 and FMA: vectors of 8 floats and
+    //! 16 registers, so smaller blocks; the same products added in the same order.
+    use std::arch::x86_64::*;
+
+    use super::Job;
+
+    /// Output columns per vector register.
+    const LANES: usize = 8;
+
+    /// Writes to `sums` the sums of `G` filters over the `8·B` output columns starting at
+    /// `ox0` of row `oy`. Out of line with private accumulators for the reason given at
+    /// [`super::avx512`]'s `accumulate`.
+    ///
+    /// # Safety
+    /// As for [`block`]; `sums` must be valid for `G·B` vector writes.
+    #[target_feature(enable = "avx2,fma")]
+    #[inline(never)]
+    #[allow(clippy::needless_range_loop)] // indices into three arrays at once read clearest
+    unsafe fn accumulate<const G: usize, const B: usize>(
+        job: &Job,
+        oy: usize,
+        ox0: usize,
+        group: usize,
+        sums: *mut __m256,
+    ) {
+        let mut acc = [[_mm256_setzero_ps(); B]; G];
+        // SAFETY: the caller vouches for every read (see `block`) and for `sums`.
+        unsafe {
+            let mut w = job.weights.add(group * job.taps * G);
+            for c in 0..job.channels {
+                for ky in 0..job.kernel_rows {
+                    let row = job
+                        .src
+                        .add(c * job.channel_stride + (oy * job.stride_y + ky) * job.width + ox0);
+                    for &offset in job.tap_offsets {
+                        let p = row.add(offset);
+                        let mut x = [_mm256_setzero_ps(); B];
+                        for j in 0..B {
+                            x[j] = _mm256_loadu_ps(p.add(LANES * j));
+                        }
+                        for f in 0..G {
+                            let wv = _mm256_broadcast_ss(&*w.add(f));
+                            for j in 0..B {
+                                acc[f][j] = _mm256_fmadd_ps(x[j], wv, acc[f][j]);
+                            }
+                        }
+                        w = w.add(G);
+                    }
+                }
+            }
+            for f in 0..G {
+                for j in 0..B {
+                    sums.add(f * B + j).write(acc[f][j]);
+                }
+            }
+        }
+    }
+
+    /// A mask selecting the first `n` of 8 lanes (n ≤ 8).
+    #[target_feature(enable = "avx2")]
+    fn first_lanes(n: usize) -> __m256i {
+        let index = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+        _mm256_cmpgt_epi32(_mm256_set1_epi32(n as i32), index)
+    }
+
+    /// Stores the first `lanes` values of `v`, padded columns `column ..` of a row, into the
+    /// two phase rows of a stride-2 layer's input, as [`super::avx512`]'s `store_split` does.
+    ///
+    /// # Safety
+    /// The CPU must support AVX2; both phase rows must be writable from `column / 2` for
+    /// `lanes.div_ceil(2)` values.
+    #[target_feature(enable = "avx2")]
+    unsafe fn store_split(
+        row: *mut f32,
+        phase_stride: usize,
+        column: usize,
+        lanes: usize,
+        v: __m256,
+    ) {
+        // Even lanes to the low half, odd lanes to the high half.
+        let split = _mm256_permutevar8x32_ps(v, _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7));
+        let (even_lanes, odd_lanes) = (
+            _mm256_castps256_ps128(split),
+            _mm256_extractf128_ps::<1>(split),
+        );
+        let (evens, odds) = (lanes.div_ceil(2), lanes / 2);
+        let (phase_of_even_lanes, at_even, at_odd) = if column.is_multiple_of(2) {
+            (0, column / 2, column / 2)
+        } else {
+            (1, column / 2, column.div_ceil(2))
+        };
+        let even_row = row.wrapping_add(phase_of_even_lanes * phase_stride);
+        let odd_row = row.wrapping_add((1 - phase_of_even_lanes) * phase_stride);
+        // SAFETY: the caller vouches for both rows; nothing is stored for an empty half.
+        unsafe {
+            if evens > 0 {
+                let mask = _mm256_castsi256_si128(first_lanes(evens));
+                _mm_maskstore_ps(even_row.wrapping_add(at_even), mask, even_lanes);
+            }
+            if odds > 0 {
+                let mask = _mm256_castsi256_si128(first_lanes(odds));
+                _mm_maskstore_ps(odd_row.wrapping_add(at_odd), mask, odd_lanes);
+            }
+        }
+    }
+
+    /// Computes output columns `ox0 .. ox0 + 8·B` (those before `out_cols`) of row `oy` of
+    /// every filter.
+    ///
+    /// # Safety
+    /// As for [`super::avx512`]'s `block`, with 8·B columns per block and a CPU with AVX2
+    /// and FMA.
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) unsafe fn block<const G: usize, const B: usize>(
+        job: &Job,
+        oy: usize,
+        ox0: usize,
+        out: *mut f32,
+    ) {
+        let block_cols = LANES * B;
+        let valid = (job.out_cols - ox0).min(block_cols);
+        let zero = _mm256_setzero_ps();
+        for group in 0..job.groups {
+            let mut acc = [[_mm256_setzero_ps(); B]; G];
+            // SAFETY: all reads stay inside the buffers the caller vouches for: rows
+            // oy·stride_y + ky < padded rows, columns ox0 + offset + 8·B ≤ width.
+            unsafe { accumulate::<G, B>(job, oy, ox0, group, acc.as_mut_ptr().cast()) };
+            for (f, accf) in acc.iter().enumerate() {
+                let k = group * G + f;
+                if k >= job.filters {
+                    continue;
+                }
+                let bias = _mm256_set1_ps(job.bias[k]);
+                let shift = _mm256_set1_ps(job.shift[k]);
+                let scale = job.scale.map(|s| _mm256_set1_ps(s[k]));
+                for (j, &a) in accf.iter().enumerate() {
+                    let lanes = valid.saturating_sub(LANES * j).min(LANES);
+                    if lanes == 0 {
+                        continue;
+                    }
+                    // The same operation order as `Conv2d::forward`'s epilogue.
+                    let mut v = _mm256_add_ps(a, bias);
+                    if let Some(g) = scale {
+                        v = _mm256_add_ps(_mm256_mul_ps(g, v), shift);
+                    }
+                    if job.relu {
+                        v = _mm256_max_ps(v, zero);
+                    }
+                    // SAFETY: filter k < filters, row oy, columns ox0 + 8·j + lanes ≤
+                    // out_cols: inside the output, in the row this call owns.
+                    unsafe {
+                        let row = out.wrapping_add(k * job.out_plane + oy * job.out_row);
+                        match job.out_phases {
+                            None => {
+                                let at = row.wrapping_add(ox0 + LANES * j);
+                                if lanes == LANES {
+                                    _mm256_storeu_ps(at, v);
+                                } else {
+                                    _mm256_maskstore_ps(at, first_lanes(lanes), v);
+                                }
+                            }
+                            Some(phase_stride) => {
+                                let column = job.out_col0 + ox0 + LANES * j;
+                                store_split(row, phase_stride, column, lanes, v);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -908,6 +1148,14 @@ mod tests {
         out
     }
 
+    /// The kernels this CPU runs, and the GEMM path (None).
+    fn kernels_here() -> Vec<Option<Isa>> {
+        [None, Some(Isa::Avx2), Some(Isa::Avx512)]
+            .into_iter()
+            .filter(|isa| isa.is_none_or(Isa::is_available))
+            .collect()
+    }
+
     #[test]
     fn direct_conv_matches_a_naive_convolution() {
         // (filters, channels, kernel, stride, pad, rows, cols): the detector's layer shapes on
@@ -939,13 +1187,17 @@ mod tests {
             let x =
                 Array3::from_shape_vec((c, rows, cols), pseudo_random(c * rows * cols, 3 + seed))
                     .unwrap();
-            let direct = DirectConv::new(&conv);
             for (affine, activation) in [
                 (None, Activation::Identity),
                 (Some(&affine), Activation::Relu),
             ] {
                 let expected = naive(&conv, &x, affine, activation == Activation::Relu);
-                for parallel in [false, true] {
+                let mut by_kernel: Vec<Array3<f32>> = Vec::new();
+                for (isa, parallel) in kernels_here()
+                    .into_iter()
+                    .flat_map(|isa| [(isa, false), (isa, true)])
+                {
+                    let direct = DirectConv::for_isa(&conv, isa);
                     // Reused buffers hold old values: the padding must not see them.
                     let pool = BufferPool::default();
                     for _ in 0..3 {
@@ -961,19 +1213,32 @@ mod tests {
                         .fold(0.0f64, f64::max);
                     assert!(
                         max_err < 1e-6 * (c * k * k) as f64 + 1e-6,
-                        "shape {:?}: max error {max_err}",
+                        "shape {:?}, {isa:?}: max error {max_err}",
                         (f, c, k, s, p, rows, cols)
                     );
+                    if isa.is_some() {
+                        by_kernel.push(got);
+                    }
                 }
+                // The kernels add the same products in the same order.
+                assert!(
+                    by_kernel.windows(2).all(|w| w[0] == w[1]),
+                    "shape {:?}: the kernels disagree",
+                    (f, c, k, s, p, rows, cols)
+                );
             }
         }
     }
 
     #[test]
     fn a_layer_writes_its_output_in_the_next_layers_layout() {
-        if !cpu_has_avx512() {
-            return; // the chained layout exists only for the kernel
+        // The chained layout exists only for the kernels.
+        for isa in kernels_here().into_iter().flatten() {
+            layers_chain_through_planes(isa);
         }
+    }
+
+    fn layers_chain_through_planes(isa: Isa) {
         // (filters, channels, kernel, stride, pad): chains like the detector's, with odd sizes
         // and strides 1, 2 and 3 on both sides.
         let chain = [
@@ -998,7 +1263,10 @@ mod tests {
                     square_conv(shape, (10 * n + i) as u32, (50 + 10 * n + i) as u32)
                 })
                 .collect();
-            let directs: Vec<DirectConv> = convs.iter().map(DirectConv::new).collect();
+            let directs: Vec<DirectConv> = convs
+                .iter()
+                .map(|conv| DirectConv::for_isa(conv, Some(isa)))
+                .collect();
             let (rows, cols) = (97, 211);
             let x = Array3::from_shape_vec(
                 (layers[0].1, rows, cols),
@@ -1047,7 +1315,7 @@ mod tests {
                 assert_eq!(got.dim(), expected.dim());
                 assert!(
                     got.iter().zip(expected.iter()).all(|(a, b)| a == b),
-                    "chain {n}: chained output differs from layer-by-layer output"
+                    "chain {n}, {isa:?}: chained output differs from layer-by-layer output"
                 );
             }
         }
