@@ -248,3 +248,71 @@ fn crc32(bytes: &[u8]) -> u32 {
 fn integrity(store: &Store) -> String {
     store.integrity_check().unwrap()
 }
+
+/// A photo too large to decode whole (a 200-megapixel phone photo, a stitched panorama) is
+/// analysed on a reduced decoding, not skipped; its size and its faces' boxes are the photo's
+/// own, turned upright by its EXIF orientation.
+#[test]
+fn a_jpeg_beyond_100_megapixels_is_analysed_not_skipped() {
+    let engine = engine();
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("panoramas");
+    std::fs::create_dir_all(&root).unwrap();
+    // Three faces (a 500×375 photo) enlarged 20× into the middle of a 12000×9000 grey
+    // canvas: 108 megapixels upright, stored sideways with EXIF orientation 6.
+    let small = golden_image("2008_002506");
+    let (scale, offset) = (20u32, (1000u32, 750u32));
+    let (width, height) = (12_000u32, 9_000u32);
+    let mut canvas = RgbImage::from_pixel(width, height, image::Rgb([128, 128, 128]));
+    let enlarged = image::imageops::resize(
+        &small,
+        small.width() * scale,
+        small.height() * scale,
+        image::imageops::FilterType::Nearest,
+    );
+    image::imageops::replace(
+        &mut canvas,
+        &enlarged,
+        i64::from(offset.0),
+        i64::from(offset.1),
+    );
+    drop(enlarged);
+    let path = root.join("panorama.jpg");
+    write_jpeg(&path, &image::imageops::rotate270(&canvas), Some(6));
+    drop(canvas);
+
+    let mut store = Store::open_in_memory().unwrap();
+    let summary = run_scan(&mut store, &engine, &root);
+    assert_eq!(summary.analysed, 1, "{summary:?}");
+    assert!(summary.skipped.is_empty(), "{:?}", summary.skipped);
+    let photo = store.photo_by_path(&path).unwrap().unwrap();
+    assert_eq!((photo.width, photo.height), (Some(width), Some(height)));
+
+    // Where the faces of the small photo lie, enlarged and moved as it was.
+    let expected: Vec<[f64; 4]> = engine
+        .detector
+        .detect(&small, 0)
+        .iter()
+        .map(|d| {
+            let r = d.rect;
+            let (s, (ox, oy)) = (f64::from(scale), (f64::from(offset.0), f64::from(offset.1)));
+            [
+                r.left as f64 * s + ox,
+                r.top as f64 * s + oy,
+                (r.right + 1) as f64 * s + ox,
+                (r.bottom + 1) as f64 * s + oy,
+            ]
+        })
+        .collect();
+    let found = faces_at(&store, &path);
+    assert_eq!(found.len(), expected.len(), "{found:?} vs {expected:?}");
+    for (_, rect) in &found {
+        let near = expected.iter().any(|e| {
+            let side = e[2] - e[0];
+            rect.iter()
+                .zip(e)
+                .all(|(&got, &want)| (got as f64 - want).abs() < 0.15 * side)
+        });
+        assert!(near, "{rect:?} is none of {expected:?}");
+    }
+}

@@ -1,12 +1,14 @@
 //! Turning a photo file's bytes into upright RGB pixels: format sniffed from the content,
-//! EXIF orientation applied, date taken and camera read, decompression bombs refused.
+//! EXIF orientation applied, date taken and camera read, decompression bombs refused, JPEGs
+//! too large to hold in memory decoded at a fraction of their size.
 
 use std::io::Cursor;
 
 use image::{DynamicImage, ImageFormat, ImageReader, RgbImage};
 
-/// Photos larger than this are refused before decoding (a 100-megapixel photo already needs
-/// 300 MB as RGB).
+/// Most pixels a photo is decoded to (a 100-megapixel photo already needs 300 MB as RGB).
+/// Larger JPEGs — 200-megapixel phone photos, stitched panoramas — are decoded at 1/2, 1/4 or
+/// 1/8 of their size by the JPEG decoder itself; larger images of other formats are refused.
 pub const MAX_PIXELS: u64 = 100_000_000;
 
 /// Why a file could not be turned into a photo.
@@ -18,7 +20,7 @@ pub enum DecodeError {
     NotAnImage,
     #[error("{0} images are not supported")]
     Unsupported(String),
-    #[error("{width}×{height} pixels is more than the {} megapixels Kindred analyses", MAX_PIXELS / 1_000_000)]
+    #[error("{width}×{height} pixels is too large: Kindred analyses photos of more than {} megapixels only as JPEG", MAX_PIXELS / 1_000_000)]
     TooLarge { width: u32, height: u32 },
     #[error("damaged or truncated {format} file: {message}")]
     Damaged { format: String, message: String },
@@ -27,8 +29,14 @@ pub enum DecodeError {
 /// An upright photo and what its metadata says.
 #[derive(Debug, Clone)]
 pub struct DecodedPhoto {
-    /// The pixels after applying the EXIF orientation.
+    /// The pixels after applying the EXIF orientation; for a photo of more than
+    /// [`MAX_PIXELS`], a reduced copy (see `reduction`).
     pub image: RgbImage,
+    /// How many of the photo's pixels, along each side, one pixel of `image` stands for:
+    /// 1 for every photo up to [`MAX_PIXELS`]; 2, 4 or 8 for larger JPEGs.
+    pub reduction: u32,
+    /// The photo's own upright size (`image`'s size unless reduced).
+    pub full_size: (u32, u32),
     /// EXIF orientation 1–8 (1 when absent).
     pub orientation: u16,
     /// EXIF DateTimeOriginal as "YYYY-MM-DD HH:MM:SS", if present and sane.
@@ -56,9 +64,15 @@ fn format_name(format: ImageFormat) -> String {
     format!("{format:?}").to_uppercase()
 }
 
-/// Decodes a photo file's bytes: sniffed format, size limit, first frame of animations,
-/// 16-bit and grey converted to 8-bit RGB, EXIF orientation applied.
+/// Decodes a photo file's bytes: sniffed format, size limit (JPEGs beyond it decoded
+/// reduced), first frame of animations, 16-bit and grey converted to 8-bit RGB, EXIF
+/// orientation applied.
 pub fn decode_photo(bytes: &[u8]) -> Result<DecodedPhoto, DecodeError> {
+    decode_photo_within(bytes, MAX_PIXELS)
+}
+
+/// [`decode_photo`] with another size limit, so that tests need no 100-megapixel files.
+fn decode_photo_within(bytes: &[u8], max_pixels: u64) -> Result<DecodedPhoto, DecodeError> {
     if bytes.is_empty() {
         return Err(DecodeError::Empty);
     }
@@ -82,28 +96,116 @@ pub fn decode_photo(bytes: &[u8]) -> Result<DecodedPhoto, DecodeError> {
     let (width, height) = ImageReader::with_format(Cursor::new(bytes), format)
         .into_dimensions()
         .map_err(damaged)?;
-    if u64::from(width) * u64::from(height) > MAX_PIXELS {
+    let pixels = u64::from(width) * u64::from(height);
+    let (image, reduction) = if pixels <= max_pixels {
+        (
+            decode_whole(bytes, format, width, height).map_err(damaged)?,
+            1,
+        )
+    } else if format == ImageFormat::Jpeg {
+        decode_jpeg_reduced(bytes, width, height, max_pixels)?
+    } else {
         return Err(DecodeError::TooLarge { width, height });
-    }
-    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
-    let mut limits = image::Limits::default();
-    limits.max_image_width = Some(width);
-    limits.max_image_height = Some(height);
-    limits.max_alloc = Some(MAX_PIXELS * 8 + (64 << 20));
-    reader.limits(limits);
-    let image: DynamicImage = reader.decode().map_err(damaged)?;
+    };
     let exif = read_exif(bytes);
     let orientation = exif.as_ref().and_then(exif_orientation).unwrap_or(1);
     let mut image = image;
     if let Some(o) = image::metadata::Orientation::from_exif(orientation as u8) {
         image.apply_orientation(o);
     }
+    let full_size = if (5..=8).contains(&orientation) {
+        (height, width)
+    } else {
+        (width, height)
+    };
     Ok(DecodedPhoto {
-        image: image.to_rgb8(),
+        image: image.into_rgb8(),
+        reduction,
+        full_size,
         orientation,
         taken_at: exif.as_ref().and_then(exif_taken_at),
         camera: exif.as_ref().and_then(exif_camera),
     })
+}
+
+fn decode_whole(
+    bytes: &[u8],
+    format: ImageFormat,
+    width: u32,
+    height: u32,
+) -> image::ImageResult<DynamicImage> {
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(width);
+    limits.max_image_height = Some(height);
+    limits.max_alloc = Some(MAX_PIXELS * 8 + (64 << 20));
+    reader.limits(limits);
+    reader.decode()
+}
+
+/// Decodes a JPEG of `width`×`height` (as stored) at the largest of 1/2, 1/4 and 1/8 of its
+/// size that has at most `max_pixels`, by scaling the inverse DCT: the full-size pixels never
+/// exist in memory. Returns the pixels and the reduction.
+fn decode_jpeg_reduced(
+    bytes: &[u8],
+    width: u32,
+    height: u32,
+    max_pixels: u64,
+) -> Result<(DynamicImage, u32), DecodeError> {
+    let too_large = || DecodeError::TooLarge { width, height };
+    let damaged = |e: jpeg_decoder::Error| DecodeError::Damaged {
+        format: "JPEG".into(),
+        message: e.to_string(),
+    };
+    let reduced = |r: u32| (width.div_ceil(r), height.div_ceil(r));
+    let Some(reduction) = [2u32, 4, 8].into_iter().find(|&r| {
+        let (w, h) = reduced(r);
+        u64::from(w) * u64::from(h) <= max_pixels
+    }) else {
+        return Err(too_large());
+    };
+    let mut decoder = jpeg_decoder::Decoder::new(Cursor::new(bytes));
+    decoder.read_info().map_err(damaged)?;
+    let Some(info) = decoder.info() else {
+        return Err(too_large());
+    };
+    // A progressive decoder keeps every DCT coefficient of the whole photo (up to 6 bytes per
+    // pixel) until the last scan, and a small file can claim any size: up to twice the limit.
+    let progressive = info.coding_process == jpeg_decoder::CodingProcess::DctProgressive;
+    if progressive && u64::from(width) * u64::from(height) > 2 * max_pixels {
+        return Err(too_large());
+    }
+    let (want_w, want_h) = reduced(reduction);
+    let (w, h) = decoder
+        .scale(
+            u16::try_from(want_w).unwrap_or(u16::MAX),
+            u16::try_from(want_h).unwrap_or(u16::MAX),
+        )
+        .map_err(damaged)?;
+    let (w, h) = (u32::from(w), u32::from(h));
+    if u64::from(w) * u64::from(h) > max_pixels {
+        return Err(too_large());
+    }
+    decoder.set_max_decoding_buffer_size((max_pixels * 3) as usize);
+    let pixels = decoder.decode().map_err(damaged)?;
+    let image = match info.pixel_format {
+        jpeg_decoder::PixelFormat::RGB24 => {
+            RgbImage::from_raw(w, h, pixels).map(DynamicImage::ImageRgb8)
+        }
+        jpeg_decoder::PixelFormat::L8 => {
+            image::GrayImage::from_raw(w, h, pixels).map(DynamicImage::ImageLuma8)
+        }
+        // CMYK and 16-bit lossless JPEGs of this size: not worth a colour conversion of
+        // their own.
+        jpeg_decoder::PixelFormat::CMYK32 | jpeg_decoder::PixelFormat::L16 => None,
+    };
+    let image = image.ok_or_else(too_large)?;
+    // The decoder may pick a different fraction than asked for; its output size says which.
+    let applied = [1u32, 2, 4, 8]
+        .into_iter()
+        .find(|&r| reduced(r) == (w, h))
+        .ok_or_else(too_large)?;
+    Ok((image, applied))
 }
 
 /// A JPEG whose main image has an end-of-image marker after its last start-of-scan marker.
@@ -232,6 +334,129 @@ mod tests {
             ),
             "{err}"
         );
+    }
+
+    /// A smooth colour gradient (DCT scaling is exact enough on it to compare pixels).
+    fn gradient(width: u32, height: u32) -> RgbImage {
+        RgbImage::from_fn(width, height, |x, y| {
+            image::Rgb([
+                (x * 255 / width) as u8,
+                (y * 255 / height) as u8,
+                ((x + y) * 127 / (width + height)) as u8,
+            ])
+        })
+    }
+
+    fn jpeg_bytes(img: &DynamicImage) -> Vec<u8> {
+        let mut out = Vec::new();
+        img.write_with_encoder(image::codecs::jpeg::JpegEncoder::new_with_quality(
+            &mut out, 95,
+        ))
+        .unwrap();
+        out
+    }
+
+    #[test]
+    fn jpegs_beyond_the_limit_are_decoded_reduced() {
+        let (w, h) = (203, 150); // 30,450 pixels; odd width: sizes round up
+        let whole = gradient(w, h);
+        let jpeg = jpeg_bytes(&DynamicImage::ImageRgb8(whole.clone()));
+        // Within the limit: decoded whole, as before.
+        let photo = decode_photo_within(&jpeg, 40_000).unwrap();
+        assert_eq!((photo.reduction, photo.full_size), (1, (w, h)));
+        assert_eq!(photo.image.dimensions(), (w, h));
+        // The largest fraction within the limit is chosen.
+        for (limit, reduction) in [(30_000, 2), (7_700, 2), (7_600, 4), (1_000, 8)] {
+            let photo = decode_photo_within(&jpeg, limit).unwrap();
+            assert_eq!(photo.reduction, reduction, "limit {limit}");
+            assert_eq!(photo.full_size, (w, h));
+            assert_eq!(
+                photo.image.dimensions(),
+                (w.div_ceil(reduction), h.div_ceil(reduction))
+            );
+            // Each pixel is the mean of the block it stands for, give or take the JPEG's loss.
+            let (x, y) = (17 / reduction, 61 / reduction);
+            let got = photo.image.get_pixel(x, y).0;
+            let r = reduction;
+            for (c, &value) in got.iter().enumerate() {
+                let block: Vec<u32> = (y * r..(y + 1) * r)
+                    .flat_map(|yy| (x * r..(x + 1) * r).map(move |xx| (xx, yy)))
+                    .map(|(xx, yy)| u32::from(whole.get_pixel(xx, yy).0[c]))
+                    .collect();
+                let mean = block.iter().sum::<u32>() as f64 / block.len() as f64;
+                assert!(
+                    (f64::from(value) - mean).abs() < 6.0,
+                    "limit {limit} channel {c}: {value} vs {mean}"
+                );
+            }
+        }
+        // Not even 1/8 fits: refused.
+        assert_eq!(
+            decode_photo_within(&jpeg, 400).unwrap_err(),
+            DecodeError::TooLarge {
+                width: w,
+                height: h
+            }
+        );
+        // Grey JPEGs too.
+        let grey = jpeg_bytes(&DynamicImage::ImageLuma8(
+            DynamicImage::ImageRgb8(whole).into_luma8(),
+        ));
+        let photo = decode_photo_within(&grey, 10_000).unwrap();
+        assert_eq!((photo.reduction, photo.image.dimensions()), (2, (102, 75)));
+        let p = photo.image.get_pixel(50, 30).0;
+        assert!(p[0] == p[1] && p[1] == p[2]);
+    }
+
+    #[test]
+    fn a_reduced_photo_is_turned_upright_and_keeps_its_full_size() {
+        use image::ImageEncoder;
+        // Stored 150 wide and 203 high; EXIF 6 says turn it a quarter clockwise.
+        let stored = image::imageops::rotate270(&gradient(203, 150));
+        let mut jpeg = Vec::new();
+        let mut encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 95);
+        encoder.set_exif_metadata(exif_with_orientation(6)).unwrap();
+        encoder
+            .write_image(
+                stored.as_raw(),
+                stored.width(),
+                stored.height(),
+                image::ExtendedColorType::Rgb8,
+            )
+            .unwrap();
+        let photo = decode_photo_within(&jpeg, 10_000).unwrap();
+        assert_eq!(photo.orientation, 6);
+        assert_eq!(photo.reduction, 2);
+        assert_eq!(photo.full_size, (203, 150));
+        assert_eq!(photo.image.dimensions(), (102, 75));
+        // Upright again: red grows to the right, green downwards.
+        let (left, right) = (photo.image.get_pixel(5, 37), photo.image.get_pixel(96, 37));
+        let (top, bottom) = (photo.image.get_pixel(51, 3), photo.image.get_pixel(51, 71));
+        assert!(right.0[0] > left.0[0] + 150, "{left:?} {right:?}");
+        assert!(bottom.0[1] > top.0[1] + 150, "{top:?} {bottom:?}");
+    }
+
+    #[test]
+    fn other_formats_beyond_the_limit_are_refused() {
+        let png = png_bytes(&DynamicImage::ImageRgb8(gradient(203, 150)));
+        assert!(matches!(
+            decode_photo_within(&png, 10_000).unwrap_err(),
+            DecodeError::TooLarge { .. }
+        ));
+    }
+
+    /// A little-endian EXIF block with one tag, Orientation.
+    fn exif_with_orientation(orientation: u16) -> Vec<u8> {
+        let mut b = b"II*\0".to_vec();
+        b.extend_from_slice(&8u32.to_le_bytes()); // first IFD
+        b.extend_from_slice(&1u16.to_le_bytes()); // one entry
+        b.extend_from_slice(&0x0112u16.to_le_bytes()); // Orientation
+        b.extend_from_slice(&3u16.to_le_bytes()); // SHORT
+        b.extend_from_slice(&1u32.to_le_bytes()); // one value
+        b.extend_from_slice(&orientation.to_le_bytes());
+        b.extend_from_slice(&[0, 0]);
+        b.extend_from_slice(&0u32.to_le_bytes()); // no next IFD
+        b
     }
 
     #[test]

@@ -19,7 +19,7 @@ use super::store::{
 };
 use super::walk::{self, Candidate, WalkProblem};
 use crate::engine::detector::Detection;
-use crate::engine::geometry::Rect;
+use crate::engine::geometry::{Point, Rect};
 use crate::engine::models::sha256_hex;
 use crate::engine::pipeline::FaceEngine;
 
@@ -470,7 +470,7 @@ fn analyse_file(
     };
     drop(bytes);
     let faces = match &item.known_faces {
-        Some(known) => describe_faces(engine, &photo.image, known),
+        Some(known) => redescribe_faces(engine, &photo, known),
         None => analyse_photo(engine, &photo, options),
     };
     WorkResult::Analysed {
@@ -481,8 +481,8 @@ fn analyse_file(
             size: candidate.size,
             mtime_ns: candidate.mtime_ns,
             content_hash: hash,
-            width: photo.image.width(),
-            height: photo.image.height(),
+            width: photo.full_size.0,
+            height: photo.full_size.1,
             orientation: photo.orientation,
             taken_at: photo.taken_at,
             camera: photo.camera,
@@ -493,7 +493,8 @@ fn analyse_file(
 }
 
 /// Faces of an upright photo, in its full-size coordinates: detection on a bounded copy,
-/// landmarks and chips on the full-size pixels.
+/// landmarks and chips on the full-size pixels (on the reduced ones of a photo too large to
+/// decode whole).
 pub fn analyse_photo(
     engine: &FaceEngine,
     photo: &DecodedPhoto,
@@ -507,10 +508,47 @@ pub fn analyse_photo(
             d.rect = scale_rect(d.rect, back);
         }
     }
-    describe_faces(engine, image, &detections)
+    let mut faces = describe_faces(engine, image, &detections);
+    for face in &mut faces {
+        to_full_size(face, photo.reduction);
+    }
+    faces
 }
 
-/// Landmarks, descriptors and thumbnails of faces found in an upright full-size photo.
+/// The faces of a photo whose boxes are known (in full-size coordinates), described anew.
+fn redescribe_faces(
+    engine: &FaceEngine,
+    photo: &DecodedPhoto,
+    known: &[Detection],
+) -> Vec<NewFace> {
+    let on_pixels: Vec<Detection> = known
+        .iter()
+        .map(|d| Detection {
+            rect: scale_rect(d.rect, 1.0 / f64::from(photo.reduction)),
+            ..*d
+        })
+        .collect();
+    let mut faces = describe_faces(engine, &photo.image, &on_pixels);
+    for face in &mut faces {
+        to_full_size(face, photo.reduction);
+    }
+    faces
+}
+
+/// A face found on pixels that each stand for `reduction`² of the photo's, in the photo's
+/// own coordinates. Boxes scale back exactly (`redescribe_faces` finds the same pixels).
+fn to_full_size(face: &mut NewFace, reduction: u32) {
+    if reduction == 1 {
+        return;
+    }
+    let r = i64::from(reduction);
+    face.rect = scale_rect(face.rect, reduction as f64);
+    for p in &mut face.landmarks {
+        *p = Point::new(p.x * r + r / 2, p.y * r + r / 2);
+    }
+}
+
+/// Landmarks, descriptors and thumbnails of faces found in an upright photo's pixels.
 fn describe_faces(engine: &FaceEngine, image: &RgbImage, detections: &[Detection]) -> Vec<NewFace> {
     let faces = engine.describe(
         image,
@@ -690,6 +728,60 @@ pub fn normalise_root(path: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A photo decoded at half its size: faces come back in the photo's own coordinates, and
+    /// describing those boxes again finds the same pixels (the same descriptors, bit for bit).
+    #[test]
+    fn faces_of_a_reduced_photo_are_stored_in_full_size_coordinates() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let engine = FaceEngine::load_from_dir(&root.join("models")).unwrap();
+        let image = image::open(root.join("tests/fixtures/golden/images/2008_002506.png"))
+            .unwrap()
+            .to_rgb8();
+        let as_is = |reduction: u32| DecodedPhoto {
+            full_size: (image.width() * reduction, image.height() * reduction),
+            image: image.clone(),
+            reduction,
+            orientation: 1,
+            taken_at: None,
+            camera: None,
+        };
+        let options = ScanOptions::default();
+        let whole = analyse_photo(&engine, &as_is(1), options);
+        let reduced = analyse_photo(&engine, &as_is(2), options);
+        assert_eq!(whole.len(), 3);
+        assert_eq!(reduced.len(), whole.len());
+        for (w, r) in whole.iter().zip(&reduced) {
+            let doubled = |v: i64| 2 * v;
+            assert_eq!(
+                r.rect,
+                Rect::new(
+                    doubled(w.rect.left),
+                    doubled(w.rect.top),
+                    doubled(w.rect.right) + 1,
+                    doubled(w.rect.bottom) + 1
+                )
+            );
+            for (pw, pr) in w.landmarks.iter().zip(&r.landmarks) {
+                assert_eq!((pr.x, pr.y), (2 * pw.x + 1, 2 * pw.y + 1));
+            }
+            assert_eq!(r.descriptor, w.descriptor);
+            assert_eq!(r.thumbnail_jpeg, w.thumbnail_jpeg);
+        }
+        let known: Vec<Detection> = reduced
+            .iter()
+            .map(|f| Detection {
+                rect: f.rect,
+                confidence: f.confidence,
+            })
+            .collect();
+        let again = redescribe_faces(&engine, &as_is(2), &known);
+        for (a, r) in again.iter().zip(&reduced) {
+            assert_eq!(a.rect, r.rect);
+            assert_eq!(a.landmarks, r.landmarks);
+            assert_eq!(a.descriptor, r.descriptor);
+        }
+    }
 
     #[test]
     fn the_model_version_is_the_detection_and_descriptor_parts() {
