@@ -316,3 +316,49 @@ fn a_jpeg_beyond_100_megapixels_is_analysed_not_skipped() {
         assert!(near, "{rect:?} is none of {expected:?}");
     }
 }
+
+/// iPhone photos (HEIC) are analysed like JPEGs, whatever their file is called. The fixture was
+/// encoded by libheif/x265 (`heif-enc -q 60`) from the golden PNG, so this checks heifer's
+/// decoding against another implementation's encoding, through to dlib's faces.
+#[test]
+fn heic_photos_from_phones_are_analysed() {
+    let engine = engine();
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("iPhone");
+    std::fs::create_dir_all(&root).unwrap();
+    let heic = fixture("heic/2008_002506.heic");
+    std::fs::copy(&heic, root.join("IMG_0001.HEIC")).unwrap();
+    std::fs::copy(&heic, root.join("no_extension")).unwrap();
+
+    let mut store = Store::open_in_memory().unwrap();
+    let summary = run_scan(&mut store, &engine, &root);
+    assert_eq!(summary.analysed, 2, "{summary:?}");
+    assert!(summary.skipped.is_empty(), "{:?}", summary.skipped);
+
+    let png = golden_image("2008_002506");
+    let detections = engine.detector.detect(&png, 0);
+    let on_png = engine.describe(
+        &png,
+        &detections,
+        0,
+        scan::LIBRARY_FLIP,
+        &mut kindred::engine::jitter::DlibRand::new(),
+    );
+    assert_eq!(on_png.len(), 3);
+    for name in ["IMG_0001.HEIC", "no_extension"] {
+        let photo = store.photo_by_path(&root.join(name)).unwrap().unwrap();
+        assert_eq!((photo.width, photo.height), (Some(500), Some(375)));
+        let faces = store.faces_of_photo(photo.id).unwrap();
+        assert_eq!(faces.len(), 3, "{name}");
+        for face in &faces {
+            let twin = on_png
+                .iter()
+                .find(|f| f.rect == face.rect)
+                .unwrap_or_else(|| panic!("{name}: {:?} not found on the PNG", face.rect));
+            // The same face, far inside one person's 0.6 (HEVC at quality 60 moves these
+            // descriptors by 0.06–0.11).
+            let d = kindred::engine::resnet::distance(&twin.descriptor, &face.descriptor);
+            assert!(d < 0.2, "{name} {:?}: {d}", face.rect);
+        }
+    }
+}

@@ -1,4 +1,5 @@
-//! Turning a photo file's bytes into upright RGB pixels: format sniffed from the content,
+//! Turning a photo file's bytes into upright RGB pixels: format sniffed from the content
+//! (JPEG, PNG, WebP, TIFF, BMP, GIF and HEIC),
 //! EXIF orientation applied, date taken and camera read, decompression bombs refused, JPEGs
 //! too large to hold in memory decoded at a fraction of their size.
 
@@ -45,6 +46,43 @@ pub struct DecodedPhoto {
     pub camera: Option<String>,
 }
 
+/// True if some bytes (the first 32 of a file are enough) begin a photo Kindred can decode.
+pub fn is_photo_format(bytes: &[u8]) -> bool {
+    sniff_format(bytes).is_some() || heif_codec(bytes) == Some(HeifCodec::Hevc)
+}
+
+/// What codes the pictures of a HEIF file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum HeifCodec {
+    /// HEVC: HEIC, from phones and cameras.
+    Hevc,
+    /// AV1 (AVIF), JPEG or anything else in a HEIF container.
+    Other,
+}
+
+/// The codec of a HEIF file, from the brands of its `ftyp` box; `None` if it is not HEIF.
+fn heif_codec(bytes: &[u8]) -> Option<HeifCodec> {
+    if bytes.len() < 12 || &bytes[4..8] != b"ftyp" {
+        return None;
+    }
+    let box_size = u32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]) as usize;
+    let major = &bytes[8..12];
+    // Compatible brands follow the major brand and its version.
+    let compatible = bytes
+        .get(16..box_size.min(bytes.len()))
+        .unwrap_or_default()
+        .chunks_exact(4);
+    let hevc = |brand: &[u8]| matches!(brand, b"heic" | b"heix" | b"heim" | b"heis");
+    let heif = |brand: &[u8]| hevc(brand) || matches!(brand, b"mif1" | b"mif2" | b"msf1");
+    if hevc(major) || (heif(major) && compatible.clone().any(hevc)) {
+        Some(HeifCodec::Hevc)
+    } else if heif(major) || compatible.clone().any(heif) {
+        Some(HeifCodec::Other)
+    } else {
+        None
+    }
+}
+
 /// The image format of some bytes, from their magic numbers alone.
 pub fn sniff_format(bytes: &[u8]) -> Option<ImageFormat> {
     let format = image::guess_format(bytes).ok()?;
@@ -75,6 +113,13 @@ pub fn decode_photo(bytes: &[u8]) -> Result<DecodedPhoto, DecodeError> {
 fn decode_photo_within(bytes: &[u8], max_pixels: u64) -> Result<DecodedPhoto, DecodeError> {
     if bytes.is_empty() {
         return Err(DecodeError::Empty);
+    }
+    match heif_codec(bytes) {
+        Some(HeifCodec::Hevc) => return decode_heic(bytes, max_pixels),
+        Some(HeifCodec::Other) if image::guess_format(bytes).is_err() => {
+            return Err(DecodeError::Unsupported("HEIF (not HEVC-coded)".into()));
+        }
+        _ => {}
     }
     let format = match image::guess_format(bytes) {
         Ok(f) => f,
@@ -206,6 +251,50 @@ fn decode_jpeg_reduced(
         .find(|&r| reduced(r) == (w, h))
         .ok_or_else(too_large)?;
     Ok((image, applied))
+}
+
+/// Decodes a HEIC photo: its primary image, turned upright by the file's own rotation and
+/// mirror (which the EXIF orientation, if any, repeats: it is recorded, not applied again),
+/// converted to sRGB from its colour profile (iPhones shoot in Display P3).
+fn decode_heic(bytes: &[u8], max_pixels: u64) -> Result<DecodedPhoto, DecodeError> {
+    let damaged = |message: String| DecodeError::Damaged {
+        format: "HEIC".into(),
+        message,
+    };
+    let file =
+        heifer::heifer_isobmff::HeifFile::parse(bytes).map_err(|e| damaged(e.to_string()))?;
+    if let Ok(Some((width, height))) = file.image_size(file.primary_id)
+        && u64::from(width) * u64::from(height) > max_pixels
+    {
+        return Err(DecodeError::TooLarge { width, height });
+    }
+    let options = heifer::Options {
+        max_pixels,
+        max_threads: 0,
+    };
+    let decoded = match heifer::decode_srgb_rgba8(bytes, &options) {
+        // A colour space heifer cannot convert (HDR transfer curves, unusual profiles): the
+        // samples as coded are still good enough to find faces in.
+        Err(heifer::Error::Unsupported(_)) => heifer::decode_rgba8(bytes, &options),
+        other => other,
+    }
+    .map_err(|e| damaged(e.to_string()))?;
+    let rgb: Vec<u8> = decoded
+        .data
+        .chunks_exact(4)
+        .flat_map(|p| [p[0], p[1], p[2]])
+        .collect();
+    let image = RgbImage::from_raw(decoded.width, decoded.height, rgb)
+        .ok_or_else(|| damaged("decoded pixels do not fill the image".into()))?;
+    let exif = read_exif(bytes);
+    Ok(DecodedPhoto {
+        full_size: image.dimensions(),
+        image,
+        reduction: 1,
+        orientation: exif.as_ref().and_then(exif_orientation).unwrap_or(1),
+        taken_at: exif.as_ref().and_then(exif_taken_at),
+        camera: exif.as_ref().and_then(exif_camera),
+    })
 }
 
 /// A JPEG whose main image has an end-of-image marker after its last start-of-scan marker.
@@ -443,6 +532,105 @@ mod tests {
             decode_photo_within(&png, 10_000).unwrap_err(),
             DecodeError::TooLarge { .. }
         ));
+    }
+
+    #[test]
+    fn heif_files_are_told_apart_by_their_brands() {
+        let ftyp = |major: &[u8; 4], compatible: &[&[u8; 4]]| {
+            let size = 16 + 4 * compatible.len() as u32;
+            let mut b = size.to_be_bytes().to_vec();
+            b.extend_from_slice(b"ftyp");
+            b.extend_from_slice(major);
+            b.extend_from_slice(&[0, 0, 0, 0]);
+            compatible.iter().for_each(|c| b.extend_from_slice(*c));
+            b.extend_from_slice(b"\0\0\0\x08meta"); // what follows the ftyp box
+            b
+        };
+        let hevc = Some(HeifCodec::Hevc);
+        assert_eq!(heif_codec(&ftyp(b"heic", &[b"mif1", b"heic"])), hevc); // iPhone
+        assert_eq!(heif_codec(&ftyp(b"heix", &[b"mif1"])), hevc); // 10-bit (Canon .HIF)
+        assert_eq!(heif_codec(&ftyp(b"mif1", &[b"heic", b"miaf"])), hevc);
+        let other = Some(HeifCodec::Other);
+        assert_eq!(heif_codec(&ftyp(b"mif1", &[b"avif", b"miaf"])), other);
+        assert_eq!(heif_codec(&ftyp(b"avif", &[b"mif1", b"miaf"])), other);
+        // Video files share the box structure, not the brands.
+        assert_eq!(heif_codec(&ftyp(b"isom", &[b"iso2", b"mp41"])), None);
+        assert_eq!(heif_codec(&ftyp(b"qt  ", &[])), None);
+        assert_eq!(heif_codec(b"\xff\xd8\xff\xe0"), None);
+        // The walker sniffs a file's first 32 bytes; the major brand alone is enough.
+        assert!(is_photo_format(&ftyp(b"heic", &[b"mif1"])[..12]));
+        assert!(!is_photo_format(&ftyp(b"isom", &[b"mp41"])));
+        // A HEIF container holding anything but HEVC is named, not called "not an image".
+        assert!(matches!(
+            decode_photo(&ftyp(b"mif1", &[b"avif"])).unwrap_err(),
+            DecodeError::Unsupported(_)
+        ));
+    }
+
+    #[test]
+    fn heic_photos_are_decoded_with_their_exif() {
+        let (w, h) = (64, 48);
+        let rgb = gradient(w, h);
+        let image = heifer::Image {
+            width: w,
+            height: h,
+            bit_depth: 8,
+            has_alpha: false,
+            data: rgb
+                .pixels()
+                .flat_map(|p| [p.0[0], p.0[1], p.0[2], 255].map(u16::from))
+                .collect(),
+        };
+        let metadata = heifer::Metadata {
+            exif: Some(exif_with_date("2019:07:14 12:30:05")),
+            ..Default::default()
+        };
+        let options = heifer::EncodeOptions {
+            quality: 95,
+            ..Default::default()
+        };
+        let heic = heifer::encode_with_metadata(&image, &metadata, &options).unwrap();
+        let photo = decode_photo(&heic).unwrap();
+        assert_eq!(photo.image.dimensions(), (w, h));
+        assert_eq!((photo.reduction, photo.full_size), (1, (w, h)));
+        assert_eq!(photo.taken_at.as_deref(), Some("2019-07-14 12:30:05"));
+        let worst = photo
+            .image
+            .as_raw()
+            .iter()
+            .zip(rgb.as_raw())
+            .map(|(a, b)| a.abs_diff(*b))
+            .max()
+            .unwrap();
+        assert!(worst < 24, "{worst}");
+        // Cut short, it is damaged, not a panic.
+        assert!(matches!(
+            decode_photo(&heic[..heic.len() / 2]).unwrap_err(),
+            DecodeError::Damaged { .. }
+        ));
+        // Beyond the limit: refused before decoding.
+        assert!(matches!(
+            decode_photo_within(&heic, 1000).unwrap_err(),
+            DecodeError::TooLarge {
+                width: 64,
+                height: 48
+            }
+        ));
+    }
+
+    /// A little-endian EXIF block with one tag, DateTime.
+    fn exif_with_date(date: &str) -> Vec<u8> {
+        let mut b = b"II*\0".to_vec();
+        b.extend_from_slice(&8u32.to_le_bytes()); // first IFD
+        b.extend_from_slice(&1u16.to_le_bytes()); // one entry
+        b.extend_from_slice(&0x0132u16.to_le_bytes()); // DateTime
+        b.extend_from_slice(&2u16.to_le_bytes()); // ASCII
+        b.extend_from_slice(&(date.len() as u32 + 1).to_le_bytes());
+        b.extend_from_slice(&26u32.to_le_bytes()); // value after this IFD
+        b.extend_from_slice(&0u32.to_le_bytes()); // no next IFD
+        b.extend_from_slice(date.as_bytes());
+        b.push(0);
+        b
     }
 
     /// A little-endian EXIF block with one tag, Orientation.

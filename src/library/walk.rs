@@ -8,7 +8,7 @@ use std::time::UNIX_EPOCH;
 
 use walkdir::WalkDir;
 
-use super::decode::sniff_format;
+use super::decode::is_photo_format;
 
 /// A file that may be a photo, with what change detection needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,16 +77,15 @@ pub struct WalkProblem {
 }
 
 const PHOTO_EXTENSIONS: &[&str] = &[
-    "jpg", "jpeg", "jpe", "jfif", "png", "webp", "tif", "tiff", "bmp", "gif",
+    "jpg", "jpeg", "jpe", "jfif", "png", "webp", "tif", "tiff", "bmp", "gif", "heic", "heif", "hif",
 ];
 
 /// Extensions that are certainly not photos Kindred reads: not worth opening to sniff.
 const OTHER_EXTENSIONS: &[&str] = &[
     "xmp", "txt", "json", "xml", "csv", "db", "sqlite", "ini", "mp4", "mov", "avi", "mkv", "m4v",
     "3gp", "mts", "wav", "mp3", "aac", "m4a", "pdf", "doc", "docx", "zip", "gz", "tar", "7z",
-    "html", "htm", "js", "css", "md", "log", "heic", "heif", "avif", "cr2", "cr3", "nef", "arw",
-    "dng", "orf", "rw2", "raf", "psd", "svg", "thm", "aae", "pp3", "dop", "lnk", "exe", "dll",
-    "so",
+    "html", "htm", "js", "css", "md", "log", "avif", "cr2", "cr3", "nef", "arw", "dng", "orf",
+    "rw2", "raf", "psd", "svg", "thm", "aae", "pp3", "dop", "lnk", "exe", "dll", "so",
 ];
 
 /// Folder names that hold caches or system files, never the user's photos.
@@ -119,7 +118,7 @@ fn looks_like_photo(path: &Path) -> bool {
             let n = std::fs::File::open(path)
                 .and_then(|mut f| f.read(&mut head))
                 .unwrap_or(0);
-            sniff_format(&head[..n]).is_some()
+            is_photo_format(&head[..n])
         }
     }
 }
