@@ -320,6 +320,7 @@ fn a_jpeg_beyond_100_megapixels_is_analysed_not_skipped() {
 /// iPhone photos (HEIC) are analysed like JPEGs, whatever their file is called. The fixture was
 /// encoded by libheif/x265 (`heif-enc -q 60`) from the golden PNG, so this checks heifer's
 /// decoding against another implementation's encoding, through to dlib's faces.
+#[cfg(feature = "heic")]
 #[test]
 fn heic_photos_from_phones_are_analysed() {
     let engine = engine();

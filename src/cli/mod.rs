@@ -395,8 +395,13 @@ fn version_text() -> String {
         }
         None => "portable kernels (this CPU has neither AVX-512 nor AVX2)",
     };
+    let heic = if cfg!(feature = "heic") {
+        "HEIC photos"
+    } else {
+        "no HEIC (built without the `heic` feature)"
+    };
     text.push_str(&format!(
-        "\n  features: {kernels}; desktop app (eframe/glow, X11 and Wayland); no network code"
+        "\n  features: {kernels}; {heic}; desktop app (eframe/glow, X11 and Wayland); no network code"
     ));
     text
 }

@@ -253,9 +253,18 @@ fn decode_jpeg_reduced(
     Ok((image, applied))
 }
 
+/// HEIC photos in a build without HEVC decoding: said, not passed over.
+#[cfg(not(feature = "heic"))]
+fn decode_heic(_bytes: &[u8], _max_pixels: u64) -> Result<DecodedPhoto, DecodeError> {
+    Err(DecodeError::Unsupported(
+        "HEIC (this build of Kindred has no HEVC decoder)".into(),
+    ))
+}
+
 /// Decodes a HEIC photo: its primary image, turned upright by the file's own rotation and
 /// mirror (which the EXIF orientation, if any, repeats: it is recorded, not applied again),
 /// converted to sRGB from its colour profile (iPhones shoot in Display P3).
+#[cfg(feature = "heic")]
 fn decode_heic(bytes: &[u8], max_pixels: u64) -> Result<DecodedPhoto, DecodeError> {
     let damaged = |message: String| DecodeError::Damaged {
         format: "HEIC".into(),
@@ -567,6 +576,7 @@ mod tests {
         ));
     }
 
+    #[cfg(feature = "heic")]
     #[test]
     fn heic_photos_are_decoded_with_their_exif() {
         let (w, h) = (64, 48);
@@ -619,6 +629,7 @@ mod tests {
     }
 
     /// A little-endian EXIF block with one tag, DateTime.
+    #[cfg(feature = "heic")]
     fn exif_with_date(date: &str) -> Vec<u8> {
         let mut b = b"II*\0".to_vec();
         b.extend_from_slice(&8u32.to_le_bytes()); // first IFD
