@@ -13,7 +13,7 @@ use kindred::engine::geometry::Rect;
 use kindred::engine::resnet::DESCRIPTOR_LEN;
 use kindred::export::album::{
     self, Action, ExportControl, ExportError, ExportPlan, ExportRequest, ExportSummary, Layout,
-    Mode,
+    Mode, PlannedItem,
 };
 use kindred::export::xmp::{self, FaceRegion, SidecarWrite};
 use kindred::library::export_store::PhotoSelection;
@@ -550,6 +550,65 @@ fn a_missing_original_is_reported_and_the_rest_exported() {
     assert_eq!(summary.created, 1);
     assert_eq!(summary.failed.len(), 1);
     assert_eq!(summary.failed[0].0, gone);
+}
+
+/// Byte-for-byte copies of a photo (a backup folder, an import made twice) go into the album
+/// once, with everyone any copy was named in; a copy still on disk stands in for one that is
+/// gone.
+#[test]
+fn identical_copies_of_a_photo_are_exported_once() {
+    let mut lib = Lib::new();
+    let (anna, bob) = (lib.person("Anna"), lib.person("Bob"));
+    let (first, f1) = lib.photo("2019/beach.png", "dogs", None, &[FACE_A, FACE_B]);
+    let (backup, f2) = lib.photo("backup/beach.png", "dogs", None, &[FACE_A, FACE_B]);
+    let (_, f3) = lib.photo("2019/park.png", "2008_001009", None, &[FACE_A]);
+    lib.store
+        .connection()
+        .execute(
+            "UPDATE photos SET content_hash = 'beach' WHERE path IN (?1, ?2)",
+            [first.to_str().unwrap(), backup.to_str().unwrap()],
+        )
+        .unwrap();
+    // Anna was named in the first copy, Bob only in the backup.
+    lib.assign(f1[0], anna, "confirmed");
+    lib.assign(f2[1], bob, "confirmed");
+    lib.assign(f3[0], anna, "confirmed");
+
+    let request = lib.request(&[anna, bob], Mode::Copy, Layout::Flat);
+    let (plan, summary) = lib.export(&request);
+    assert_eq!(plan.identical_copies, vec![(backup.clone(), first.clone())]);
+    assert_eq!(summary.created, 3);
+    assert_eq!(
+        tree(&lib.target()),
+        [
+            "Anna/beach.png",
+            "Anna/park.png",
+            "Bob/beach.png",
+            "kindred-export.json"
+        ]
+    );
+    let beach: Vec<&PlannedItem> = plan
+        .items
+        .iter()
+        .filter(|i| i.source.ends_with("beach.png"))
+        .collect();
+    assert!(beach.iter().all(|i| i.source == first), "{beach:?}");
+    assert!(
+        beach.iter().all(|i| i.people == ["Anna", "Bob"]),
+        "{beach:?}"
+    );
+
+    // The first copy deleted: the backup is exported instead.
+    fs::remove_file(&first).unwrap();
+    let elsewhere = ExportRequest {
+        target: lib.dir.path().join("album2"),
+        ..request
+    };
+    let (plan, summary) = lib.export(&elsewhere);
+    assert_eq!(plan.identical_copies, vec![(first.clone(), backup.clone())]);
+    assert_eq!(plan.count(Action::SourceMissing), 0);
+    assert_eq!(summary.created, 3);
+    assert!(same_bytes(&elsewhere.target.join("Bob/beach.png"), &backup));
 }
 
 const FOREIGN_SIDECAR: &str = r#"<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?>

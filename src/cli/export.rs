@@ -68,15 +68,23 @@ pub fn export(library: &Path, args: ExportArgs) -> anyhow::Result<ExitCode> {
                 item.destination.display()
             );
         }
+        for (copy, kept) in &plan.identical_copies {
+            println!(
+                "skip (identical copy of {}): {}",
+                kept.display(),
+                copy.display()
+            );
+        }
         println!(
-            "dry run: {} photos would be {} into {}, {there} already there, {missing} unreadable; nothing was written",
+            "dry run: {} photos would be {} into {}, {there} already there, {missing} unreadable{}; nothing was written",
             create,
             match plan.mode {
                 Mode::Copy => "copied",
                 Mode::Hardlink => "hard-linked",
                 Mode::Symlink => "symlinked",
             },
-            plan.target.display()
+            plan.target.display(),
+            identical_copies_note(&plan)
         );
         return Ok(ExitCode::SUCCESS);
     }
@@ -126,7 +134,7 @@ pub fn export(library: &Path, args: ExportArgs) -> anyhow::Result<ExitCode> {
     })??;
     bar.finish_and_clear();
     println!(
-        "{} photos exported to {}: {} new, {} already there, {} failed{}",
+        "{} photos exported to {}: {} new, {} already there, {} failed{}{}",
         plan.items.len(),
         plan.target.display(),
         summary.created,
@@ -139,7 +147,8 @@ pub fn export(library: &Path, args: ExportArgs) -> anyhow::Result<ExitCode> {
             )
         } else {
             String::new()
-        }
+        },
+        identical_copies_note(&plan)
     );
     if let Some(manifest) = &summary.manifest {
         println!("manifest: {}", manifest.display());
@@ -149,6 +158,15 @@ pub fn export(library: &Path, args: ExportArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// "; 3 identical copies left out" when the library holds some photos more than once.
+fn identical_copies_note(plan: &album::ExportPlan) -> String {
+    match plan.identical_copies.len() {
+        0 => String::new(),
+        1 => "; 1 identical copy left out".into(),
+        n => format!("; {n} identical copies left out"),
+    }
 }
 
 pub fn xmp_write(library: &Path, persons: &[String]) -> anyhow::Result<ExitCode> {

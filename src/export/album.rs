@@ -101,6 +101,9 @@ pub struct ExportPlan {
     /// to the one shared folder.
     pub folders: Vec<(PersonId, String)>,
     pub items: Vec<PlannedItem>,
+    /// Photos left out because they are byte-for-byte copies of one that goes into the album
+    /// (a backup folder, an import made twice): (the copy, the photo exported instead).
+    pub identical_copies: Vec<(PathBuf, PathBuf)>,
 }
 
 impl ExportPlan {
@@ -192,7 +195,8 @@ pub fn plan(store: &Store, request: &ExportRequest) -> Result<ExportPlan, Export
     }
     let ids: Vec<PersonId> = persons.iter().map(|p| p.id).collect();
     let folders = folder_names(&persons, request.selection.together);
-    let photos = store.photos_of_persons(&ids, request.selection)?;
+    let (photos, identical_copies) =
+        without_identical_copies(store.photos_of_persons(&ids, request.selection)?, &ids);
 
     let mut reserved = HashSet::new();
     let mut items = Vec::new();
@@ -244,7 +248,57 @@ pub fn plan(store: &Store, request: &ExportRequest) -> Result<ExportPlan, Export
         mode: request.mode,
         folders,
         items,
+        identical_copies,
     })
+}
+
+/// One photo per content: of several copies with the same bytes, the first readable one
+/// stays, showing everyone any of the copies shows; the others are returned as
+/// (copy, photo kept).
+fn without_identical_copies(
+    photos: Vec<crate::library::export_store::PersonPhoto>,
+    asked: &[PersonId],
+) -> (
+    Vec<crate::library::export_store::PersonPhoto>,
+    Vec<(PathBuf, PathBuf)>,
+) {
+    let readable = |p: &Path| fs::metadata(p).map(|m| m.is_file()).unwrap_or(false);
+    let mut kept: Vec<crate::library::export_store::PersonPhoto> = Vec::new();
+    let mut by_content: std::collections::HashMap<String, usize> = Default::default();
+    let mut left_out: Vec<(PathBuf, usize)> = Vec::new();
+    for entry in photos {
+        let Some(hash) = entry.photo.content_hash.clone() else {
+            kept.push(entry);
+            continue;
+        };
+        let Some(&at) = by_content.get(&hash) else {
+            by_content.insert(hash, kept.len());
+            kept.push(entry);
+            continue;
+        };
+        let first = &mut kept[at];
+        for person in &entry.persons {
+            if !first.persons.contains(person) {
+                first.persons.push(*person);
+            }
+        }
+        first
+            .persons
+            .sort_by_key(|p| asked.iter().position(|a| a == p));
+        if !readable(&first.photo.path) && readable(&entry.photo.path) {
+            let persons = std::mem::take(&mut first.persons);
+            let earlier = std::mem::replace(first, entry);
+            first.persons = persons;
+            left_out.push((earlier.photo.path, at));
+        } else {
+            left_out.push((entry.photo.path, at));
+        }
+    }
+    let copies = left_out
+        .into_iter()
+        .map(|(copy, at)| (copy, kept[at].photo.path.clone()))
+        .collect();
+    (kept, copies)
 }
 
 /// One folder per person, or one shared folder ("Anna & Bob") for photos of them together.

@@ -498,6 +498,13 @@ pub fn describe_plan(plan: &ExportPlan) -> String {
     if missing > 0 {
         text.push_str(&format!(", {missing} unreadable"));
     }
+    let copies = plan.identical_copies.len();
+    if copies > 0 {
+        text.push_str(&format!(
+            "; {} left out",
+            super::views::count(copies, "identical copy", "identical copies")
+        ));
+    }
     text
 }
 
@@ -666,6 +673,37 @@ fn photo_thumbnail(path: &Path, cache: Option<&Path>) -> Option<ColorImage> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_export_preview_says_what_it_will_write_and_leave_out() {
+        let item = |name: &str, action| album::PlannedItem {
+            source: PathBuf::from("/photos").join(name),
+            destination: PathBuf::from("/albums/Anna").join(name),
+            people: vec!["Anna".into()],
+            action,
+            renamed: false,
+        };
+        let mut plan = ExportPlan {
+            target: PathBuf::from("/albums"),
+            mode: album::Mode::Copy,
+            folders: vec![(1, "Anna".into())],
+            items: vec![
+                item("a.jpg", album::Action::Create),
+                item("b.jpg", album::Action::AlreadyThere),
+            ],
+            identical_copies: Vec::new(),
+        };
+        assert_eq!(
+            describe_plan(&plan),
+            "2 photos into /albums (Anna): 1 to copy, 1 already there"
+        );
+        plan.identical_copies
+            .push(("/backup/a.jpg".into(), "/photos/a.jpg".into()));
+        assert_eq!(
+            describe_plan(&plan),
+            "2 photos into /albums (Anna): 1 to copy, 1 already there; 1 identical copy left out"
+        );
+    }
 
     fn drain(queue: Vec<Request>) -> (Vec<String>, usize) {
         let mut queue: std::collections::VecDeque<Request> = queue.into();
