@@ -74,6 +74,44 @@ fn analyze_prints_dlibs_faces_and_goes_on_after_a_bad_photo() {
     }
 }
 
+/// dlib cannot read HEIC; `kindred analyze` can, and finds the faces dlib finds on the same
+/// photo's pixels.
+#[cfg(feature = "heic")]
+#[test]
+fn analyze_reads_heic_photos() {
+    let out = kindred()
+        .arg("analyze")
+        .arg(fixture("heic/2008_002506.heic"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let photo = &json_lines(&out.stdout)[0];
+    let golden = golden_json("detections.json");
+    let case = golden["images"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["file"] == "2008_002506.jpg")
+        .unwrap();
+    let rects: Vec<&serde_json::Value> = photo["faces"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| &f["rect"])
+        .collect();
+    let expected: Vec<&serde_json::Value> = case["cnn"]["0"]["detections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| &d["rect"])
+        .collect();
+    assert_eq!(rects, expected);
+}
+
 /// dlib's cluster (from its clustering example, `clusters.json`) of each face `kindred analyze`
 /// finds in the bald guys photo. Our faces come from the CNN detector, dlib's example used the
 /// HOG faces of descriptors.json: they are paired by nearest box centre.

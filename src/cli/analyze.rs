@@ -16,8 +16,21 @@ use crate::engine::pipeline::{AnalyzeOptions, Face, FaceEngine};
 /// than risking memory exhaustion on a decompression bomb.
 const MAX_PIXELS: u64 = 120_000_000;
 
-/// Decodes a photo to 8-bit RGB exactly as stored (no EXIF rotation).
+/// Decodes a photo to 8-bit RGB exactly as stored (no EXIF rotation). HEIC photos, which dlib
+/// cannot read, are decoded as the library does: turned by the file's own rotation, which every
+/// HEIC reader applies.
 pub fn decode_photo(path: &Path) -> anyhow::Result<RgbImage> {
+    let mut head = [0u8; 32];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| std::io::Read::read(&mut f, &mut head))
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    if crate::library::decode::is_heic(&head[..n]) {
+        let bytes =
+            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let photo = crate::library::decode::decode_photo(&bytes)
+            .with_context(|| format!("{} is not a readable image", path.display()))?;
+        return Ok(photo.image);
+    }
     let reader = image::ImageReader::open(path)
         .with_context(|| format!("cannot open {}", path.display()))?
         .with_guessed_format()

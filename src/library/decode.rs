@@ -48,7 +48,12 @@ pub struct DecodedPhoto {
 
 /// True if some bytes (the first 32 of a file are enough) begin a photo Kindred can decode.
 pub fn is_photo_format(bytes: &[u8]) -> bool {
-    sniff_format(bytes).is_some() || heif_codec(bytes) == Some(HeifCodec::Hevc)
+    sniff_format(bytes).is_some() || is_heic(bytes)
+}
+
+/// True if some bytes begin a HEIC photo (HEVC in a HEIF container).
+pub fn is_heic(bytes: &[u8]) -> bool {
+    heif_codec(bytes) == Some(HeifCodec::Hevc)
 }
 
 /// What codes the pictures of a HEIF file.
