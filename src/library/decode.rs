@@ -114,8 +114,24 @@ pub fn decode_photo(bytes: &[u8]) -> Result<DecodedPhoto, DecodeError> {
     decode_photo_within(bytes, MAX_PIXELS)
 }
 
+/// [`decode_photo`] for showing a photo at most `side` pixels long (thumbnails, the photo
+/// view): a JPEG larger than that is decoded at the smallest of 1/2, 1/4 and 1/8 of its size
+/// that is still at least `side` long, which skips most of the decoding work. (Faces are never
+/// found on such pixels: analysis decodes every pixel.)
+pub fn decode_photo_for_display(bytes: &[u8], side: u32) -> Result<DecodedPhoto, DecodeError> {
+    decode_photo_reduced_to(bytes, MAX_PIXELS, Some(side))
+}
+
 /// [`decode_photo`] with another size limit, so that tests need no 100-megapixel files.
 fn decode_photo_within(bytes: &[u8], max_pixels: u64) -> Result<DecodedPhoto, DecodeError> {
+    decode_photo_reduced_to(bytes, max_pixels, None)
+}
+
+fn decode_photo_reduced_to(
+    bytes: &[u8],
+    max_pixels: u64,
+    display_side: Option<u32>,
+) -> Result<DecodedPhoto, DecodeError> {
     if bytes.is_empty() {
         return Err(DecodeError::Empty);
     }
@@ -147,13 +163,21 @@ fn decode_photo_within(bytes: &[u8], max_pixels: u64) -> Result<DecodedPhoto, De
         .into_dimensions()
         .map_err(damaged)?;
     let pixels = u64::from(width) * u64::from(height);
-    let (image, reduction) = if pixels <= max_pixels {
+    let longest = width.max(height);
+    let enough = match display_side {
+        Some(side) if format == ImageFormat::Jpeg => [8u32, 4, 2]
+            .into_iter()
+            .find(|r| longest.div_ceil(*r) >= side)
+            .unwrap_or(1),
+        _ => 1,
+    };
+    let (image, reduction) = if pixels <= max_pixels && enough == 1 {
         (
             decode_whole(bytes, format, width, height).map_err(damaged)?,
             1,
         )
     } else if format == ImageFormat::Jpeg {
-        decode_jpeg_reduced(bytes, width, height, max_pixels)?
+        decode_jpeg_reduced(bytes, width, height, max_pixels, enough)?
     } else {
         return Err(DecodeError::TooLarge { width, height });
     };
@@ -194,13 +218,15 @@ fn decode_whole(
 }
 
 /// Decodes a JPEG of `width`×`height` (as stored) at the largest of 1/2, 1/4 and 1/8 of its
-/// size that has at most `max_pixels`, by scaling the inverse DCT: the full-size pixels never
-/// exist in memory. Returns the pixels and the reduction.
+/// size that has at most `max_pixels` and is reduced at least `at_least` times, by scaling the
+/// inverse DCT: the full-size pixels never exist in memory. Returns the pixels and the
+/// reduction.
 fn decode_jpeg_reduced(
     bytes: &[u8],
     width: u32,
     height: u32,
     max_pixels: u64,
+    at_least: u32,
 ) -> Result<(DynamicImage, u32), DecodeError> {
     let too_large = || DecodeError::TooLarge { width, height };
     let damaged = |e: jpeg_decoder::Error| DecodeError::Damaged {
@@ -210,7 +236,7 @@ fn decode_jpeg_reduced(
     let reduced = |r: u32| (width.div_ceil(r), height.div_ceil(r));
     let Some(reduction) = [2u32, 4, 8].into_iter().find(|&r| {
         let (w, h) = reduced(r);
-        u64::from(w) * u64::from(h) <= max_pixels
+        r >= at_least && u64::from(w) * u64::from(h) <= max_pixels
     }) else {
         return Err(too_large());
     };
@@ -509,6 +535,26 @@ mod tests {
         assert_eq!((photo.reduction, photo.image.dimensions()), (2, (102, 75)));
         let p = photo.image.get_pixel(50, 30).0;
         assert!(p[0] == p[1] && p[1] == p[2]);
+    }
+
+    #[test]
+    fn photos_for_display_are_decoded_no_larger_than_needed() {
+        let whole = gradient(203, 150);
+        let jpeg = jpeg_bytes(&DynamicImage::ImageRgb8(whole.clone()));
+        // 203 / 4 = 51 is still at least 40 pixels long; 203 / 8 = 26 is not.
+        let photo = decode_photo_for_display(&jpeg, 40).unwrap();
+        assert_eq!(photo.reduction, 4);
+        assert_eq!(photo.image.dimensions(), (51, 38));
+        assert_eq!(photo.full_size, (203, 150));
+        let photo = decode_photo_for_display(&jpeg, 26).unwrap();
+        assert_eq!(photo.reduction, 8);
+        // Asked for more than half its size: decoded whole, as for analysis.
+        let photo = decode_photo_for_display(&jpeg, 120).unwrap();
+        assert_eq!(photo.reduction, 1);
+        assert_eq!(photo.image, decode_photo(&jpeg).unwrap().image);
+        // Other formats cannot be decoded reduced.
+        let png = png_bytes(&DynamicImage::ImageRgb8(whole));
+        assert_eq!(decode_photo_for_display(&png, 40).unwrap().reduction, 1);
     }
 
     #[test]

@@ -615,7 +615,7 @@ pub fn decode_thumbnail(jpeg: &[u8]) -> Option<ColorImage> {
 /// Reads and decodes a photo upright (EXIF orientation applied), at most `max_side` pixels.
 pub fn load_photo(path: &Path, max_side: u32) -> Result<ColorImage, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let decoded = crate::library::decode::decode_photo(&bytes)
+    let decoded = crate::library::decode::decode_photo_for_display(&bytes, max_side)
         .map_err(|e| format!("cannot decode {}: {e}", path.display()))?;
     let (image, _) = crate::library::decode::bounded(&decoded.image, max_side);
     Ok(rgb_to_color_image(&image))
@@ -651,7 +651,8 @@ fn photo_thumbnail(path: &Path, cache: Option<&Path>) -> Option<ColorImage> {
         return Some(image);
     }
     let bytes = std::fs::read(path).ok()?;
-    let decoded = crate::library::decode::decode_photo(&bytes).ok()?;
+    let decoded =
+        crate::library::decode::decode_photo_for_display(&bytes, PHOTO_THUMB_SIDE).ok()?;
     let (small, _) = crate::library::decode::bounded(&decoded.image, PHOTO_THUMB_SIDE);
     if let Some(file) = &cache_file {
         let mut jpeg = Vec::new();
