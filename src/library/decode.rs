@@ -132,6 +132,27 @@ fn decode_photo_reduced_to(
     max_pixels: u64,
     display_side: Option<u32>,
 ) -> Result<DecodedPhoto, DecodeError> {
+    guarded(|| decode_unguarded(bytes, max_pixels, display_side))
+}
+
+/// Runs a decoder, turning a panic inside it into an error: five third-party decoders read
+/// whatever files users have, and one bad file must not end a scan of thousands.
+fn guarded(
+    decode: impl FnOnce() -> Result<DecodedPhoto, DecodeError> + std::panic::UnwindSafe,
+) -> Result<DecodedPhoto, DecodeError> {
+    std::panic::catch_unwind(decode).unwrap_or_else(|_| {
+        Err(DecodeError::Damaged {
+            format: "image".into(),
+            message: "the decoder failed on this file".into(),
+        })
+    })
+}
+
+fn decode_unguarded(
+    bytes: &[u8],
+    max_pixels: u64,
+    display_side: Option<u32>,
+) -> Result<DecodedPhoto, DecodeError> {
     if bytes.is_empty() {
         return Err(DecodeError::Empty);
     }
@@ -444,6 +465,16 @@ mod tests {
             decode_photo(&jpeg[..40]).unwrap_err(),
             DecodeError::Damaged { .. }
         ));
+    }
+
+    #[test]
+    fn a_decoder_that_panics_gives_an_error_not_a_crash() {
+        let err = guarded(|| panic!("index out of bounds in some decoder")).unwrap_err();
+        assert!(matches!(err, DecodeError::Damaged { .. }), "{err}");
+        assert_eq!(
+            guarded(|| decode_photo(b"")).unwrap_err(),
+            DecodeError::Empty
+        );
     }
 
     #[test]
