@@ -437,7 +437,7 @@ pub fn bounded(image: &RgbImage, max_side: u32) -> (std::borrow::Cow<'_, RgbImag
 /// `image` resampled to `width`×`height` with a triangle (bilinear) filter as wide as the
 /// reduction, so every source pixel counts. fast_image_resize's SIMD kernels take 0.1 s where
 /// the image crate's generic filter took 0.4 s for a 12-MP photo, more than decoding it.
-fn resized(image: &RgbImage, width: u32, height: u32) -> RgbImage {
+pub fn resized(image: &RgbImage, width: u32, height: u32) -> RgbImage {
     use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer, images};
     let source = images::ImageRef::new(
         image.width(),

@@ -593,12 +593,7 @@ pub fn face_thumbnail(image: &RgbImage, rect: Rect) -> Vec<u8> {
     }
     let crop = image::imageops::crop_imm(image, l as u32, t as u32, (r - l) as u32, (b - t) as u32)
         .to_image();
-    let thumb = image::imageops::resize(
-        &crop,
-        THUMBNAIL_SIZE,
-        THUMBNAIL_SIZE,
-        image::imageops::FilterType::Triangle,
-    );
+    let thumb = decode::resized(&crop, THUMBNAIL_SIZE, THUMBNAIL_SIZE);
     let mut out = Vec::new();
     let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85);
     if thumb.write_with_encoder(encoder).is_err() {
