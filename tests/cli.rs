@@ -21,6 +21,18 @@ fn json_lines(stdout: &[u8]) -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// dlib's detections (CNN detector, no upsampling) in one of the golden photos.
+fn dlib_detections(file: &str) -> Vec<serde_json::Value> {
+    let golden = golden_json("detections.json");
+    let case = golden["images"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["file"] == file)
+        .unwrap_or_else(|| panic!("{file} is not a golden photo"));
+    case["cnn"]["0"]["detections"].as_array().unwrap().clone()
+}
+
 #[test]
 fn analyze_prints_dlibs_faces_and_goes_on_after_a_bad_photo() {
     let dir = tempfile::tempdir().unwrap();
@@ -53,17 +65,10 @@ fn analyze_prints_dlibs_faces_and_goes_on_after_a_bad_photo() {
         (photo["width"].as_u64(), photo["height"].as_u64()),
         (Some(500), Some(375))
     );
-    let golden = golden_json("detections.json");
-    let case = golden["images"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["file"] == "2008_002506.jpg")
-        .unwrap();
-    let expected = case["cnn"]["0"]["detections"].as_array().unwrap();
+    let expected = dlib_detections("2008_002506.jpg");
     let faces = photo["faces"].as_array().unwrap();
     assert_eq!(faces.len(), expected.len());
-    for (face, exp) in faces.iter().zip(expected) {
+    for (face, exp) in faces.iter().zip(&expected) {
         assert_eq!(face["rect"], exp["rect"]);
         assert_eq!(face["landmarks"], exp["landmarks5"]);
         assert!(
@@ -90,25 +95,14 @@ fn analyze_reads_heic_photos() {
         String::from_utf8_lossy(&out.stderr)
     );
     let photo = &json_lines(&out.stdout)[0];
-    let golden = golden_json("detections.json");
-    let case = golden["images"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["file"] == "2008_002506.jpg")
-        .unwrap();
     let rects: Vec<&serde_json::Value> = photo["faces"]
         .as_array()
         .unwrap()
         .iter()
         .map(|f| &f["rect"])
         .collect();
-    let expected: Vec<&serde_json::Value> = case["cnn"]["0"]["detections"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| &d["rect"])
-        .collect();
+    let detections = dlib_detections("2008_002506.jpg");
+    let expected: Vec<&serde_json::Value> = detections.iter().map(|d| &d["rect"]).collect();
     assert_eq!(rects, expected);
 }
 
