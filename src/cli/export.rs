@@ -76,8 +76,8 @@ pub fn export(library: &Path, args: ExportArgs) -> anyhow::Result<ExitCode> {
             );
         }
         println!(
-            "dry run: {} photos would be {} into {}, {there} already there, {missing} unreadable{}; nothing was written",
-            create,
+            "dry run: {} would be {} into {}, {there} already there, {missing} unreadable{}; nothing was written",
+            photos(create),
             match plan.mode {
                 Mode::Copy => "copied",
                 Mode::Hardlink => "hard-linked",
@@ -134,8 +134,8 @@ pub fn export(library: &Path, args: ExportArgs) -> anyhow::Result<ExitCode> {
     })??;
     bar.finish_and_clear();
     println!(
-        "{} photos exported to {}: {} new, {} already there, {} failed{}{}",
-        plan.items.len(),
+        "{} exported to {}: {} new, {} already there, {} failed{}{}",
+        photos(plan.items.len()),
         plan.target.display(),
         summary.created,
         summary.skipped,
@@ -158,6 +158,14 @@ pub fn export(library: &Path, args: ExportArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::FAILURE
     })
+}
+
+fn photos(n: usize) -> String {
+    if n == 1 {
+        "1 photo".into()
+    } else {
+        format!("{n} photos")
+    }
 }
 
 /// "; 3 identical copies left out" when the library holds some photos more than once.

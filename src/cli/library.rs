@@ -109,13 +109,13 @@ pub fn scan(
     // the rest); everything placed before stays where it is.
     let matched = crate::people::ops::match_new_faces(&mut store)?;
     println!(
-        "{} photos found: {} analysed, {} unchanged, {} moved, {} missing; {} faces; {} skipped",
-        summary.found,
+        "{} found: {} analysed, {} unchanged, {} moved, {} missing; {}; {} skipped",
+        counted(summary.found as usize, "photo", "photos"),
         summary.analysed,
         summary.unchanged,
         summary.moved,
         summary.missing,
-        summary.faces,
+        counted(summary.faces as usize, "face", "faces"),
         summary.skipped.len()
     );
     if summary.redescribed > 0 {
@@ -127,8 +127,11 @@ pub fn scan(
     }
     if matched.faces > 0 {
         println!(
-            "{} new faces: {} suggested for named people, {} joined unnamed clusters, {} new clusters",
-            matched.faces, matched.suggested, matched.joined, matched.new_clusters
+            "{}: {} suggested for named people, {} joined unnamed clusters, {}",
+            counted(matched.faces, "new face", "new faces"),
+            matched.suggested,
+            matched.joined,
+            counted(matched.new_clusters, "new cluster", "new clusters")
         );
     }
     if let Some(t) = taken_over.filter(|t| t.photos_with_names > 0 || !t.unreadable.is_empty()) {
