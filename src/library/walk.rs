@@ -84,8 +84,16 @@ const PHOTO_EXTENSIONS: &[&str] = &[
 const OTHER_EXTENSIONS: &[&str] = &[
     "xmp", "txt", "json", "xml", "csv", "db", "sqlite", "ini", "mp4", "mov", "avi", "mkv", "m4v",
     "3gp", "mts", "wav", "mp3", "aac", "m4a", "pdf", "doc", "docx", "zip", "gz", "tar", "7z",
-    "html", "htm", "js", "css", "md", "log", "avif", "cr2", "cr3", "nef", "arw", "dng", "orf",
-    "rw2", "raf", "psd", "svg", "thm", "aae", "pp3", "dop", "lnk", "exe", "dll", "so",
+    "html", "htm", "js", "css", "md", "log", "avif", "psd", "svg", "thm", "aae", "pp3", "dop",
+    "lnk", "exe", "dll", "so",
+];
+
+/// Camera RAW files. Kindred does not read them; one beside a JPEG or HEIC of the same name
+/// (RAW+JPEG shooting) is that photo's other copy, and RAW files without one are counted per
+/// folder, so a RAW-only folder does not look empty for no reason.
+const RAW_EXTENSIONS: &[&str] = &[
+    "cr2", "cr3", "crw", "nef", "nrw", "arw", "srf", "sr2", "dng", "orf", "rw2", "raf", "pef",
+    "srw", "x3f", "3fr", "iiq", "erf", "kdc", "dcr", "mos", "mrw", "rwl",
 ];
 
 /// Folder names that hold caches or system files, never the user's photos.
@@ -140,6 +148,8 @@ pub fn walk(
     let mut seen = HashSet::new();
     let mut found = Vec::new();
     let mut sidecars: HashMap<PathBuf, String> = HashMap::new();
+    // Folder → (lower-case stem, upper-case extension) of its camera RAW files.
+    let mut raw_files: HashMap<PathBuf, Vec<(String, String)>> = HashMap::new();
     // Folder → (rank in PICASA_FACE_FILES, stamp) of its Picasa face file.
     let mut picasa_files: HashMap<PathBuf, (usize, String)> = HashMap::new();
     let walker = WalkDir::new(root)
@@ -203,6 +213,16 @@ pub fn walk(
             }
             continue;
         }
+        if let Some(ext) = extension(entry.path()).filter(|e| RAW_EXTENSIONS.contains(&e.as_str()))
+        {
+            if let (Some(folder), Some(stem)) = (entry.path().parent(), entry.path().file_stem()) {
+                raw_files
+                    .entry(folder.to_path_buf())
+                    .or_default()
+                    .push((stem.to_string_lossy().to_lowercase(), ext.to_uppercase()));
+            }
+            continue;
+        }
         if !looks_like_photo(entry.path()) {
             continue;
         }
@@ -231,13 +251,104 @@ pub fn walk(
         candidate.xmp_stamp =
             joined_stamp(sidecar.map(String::as_str), picasa.map(|(_, s)| s.as_str()));
     }
+    problems.extend(raw_without_photo(raw_files, &found));
     found.sort_by(|a, b| a.path.cmp(&b.path));
     found
+}
+
+/// One problem per folder holding RAW files that have no JPEG or HEIC of the same name beside
+/// them.
+fn raw_without_photo(
+    raw_files: HashMap<PathBuf, Vec<(String, String)>>,
+    photos: &[Candidate],
+) -> Vec<WalkProblem> {
+    let photo_stems: HashSet<(&Path, String)> = photos
+        .iter()
+        .filter_map(|c| {
+            let stem = c.path.file_stem()?.to_string_lossy().to_lowercase();
+            Some((c.path.parent()?, stem))
+        })
+        .collect();
+    let mut problems: Vec<WalkProblem> = raw_files
+        .into_iter()
+        .filter_map(|(folder, files)| {
+            let alone: Vec<&(String, String)> = files
+                .iter()
+                .filter(|(stem, _)| !photo_stems.contains(&(folder.as_path(), stem.clone())))
+                .collect();
+            if alone.is_empty() {
+                return None;
+            }
+            let mut kinds: Vec<&str> = alone.iter().map(|(_, ext)| ext.as_str()).collect();
+            kinds.sort_unstable();
+            kinds.dedup();
+            let what = if alone.len() == 1 {
+                format!("1 camera RAW file (.{})", kinds[0])
+            } else {
+                format!("{} camera RAW files (.{})", alone.len(), kinds.join(", ."))
+            };
+            Some(WalkProblem {
+                path: folder,
+                reason: format!(
+                    "{what} without a JPEG or HEIC of the same name: Kindred does not read RAW"
+                ),
+            })
+        })
+        .collect();
+    problems.sort_by(|a, b| a.path.cmp(&b.path));
+    problems
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn raw_files_without_a_jpeg_beside_them_are_counted_per_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for (folder, names) in [
+            // RAW+JPEG shooting: the RAW files are the photos' other copies.
+            (
+                "pairs",
+                &["IMG_1.JPG", "IMG_1.CR2", "img_2.jpg", "IMG_2.cr2"][..],
+            ),
+            // One RAW without its JPEG.
+            ("mixed", &["DSC_1.jpg", "DSC_1.NEF", "DSC_2.NEF"][..]),
+            // RAW only, two kinds.
+            ("raw", &["a.NEF", "b.nef", "c.dng"][..]),
+        ] {
+            std::fs::create_dir_all(root.join(folder)).unwrap();
+            for name in names {
+                std::fs::write(root.join(folder).join(name), b"x").unwrap();
+            }
+        }
+        let mut problems = Vec::new();
+        let found = walk(root, &mut problems, || true);
+        assert_eq!(found.len(), 3, "{found:?}");
+        assert!(found.iter().all(|c| c.path.extension().unwrap() != "NEF"));
+        let said: Vec<(String, &str)> = problems
+            .iter()
+            .map(|p| {
+                let folder = p.path.strip_prefix(root).unwrap().display().to_string();
+                (folder, p.reason.as_str())
+            })
+            .collect();
+        let suffix = " without a JPEG or HEIC of the same name: Kindred does not read RAW";
+        assert_eq!(
+            said,
+            [
+                (
+                    "mixed".into(),
+                    &*format!("1 camera RAW file (.NEF){suffix}")
+                ),
+                (
+                    "raw".into(),
+                    &*format!("3 camera RAW files (.DNG, .NEF){suffix}")
+                ),
+            ]
+        );
+    }
 
     #[test]
     fn finds_photos_skips_hidden_and_survives_loops() {
