@@ -7,6 +7,7 @@ use std::sync::mpsc;
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 
+use super::library::counted;
 use crate::export::album::{self, Action, ExportControl, ExportEvent, ExportRequest, Layout, Mode};
 use crate::export::xmp;
 use crate::library::export_store::PhotoSelection;
@@ -161,19 +162,17 @@ pub fn export(library: &Path, args: ExportArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn photos(n: usize) -> String {
-    if n == 1 {
-        "1 photo".into()
-    } else {
-        format!("{n} photos")
-    }
+    counted(n, "photo", "photos")
 }
 
 /// "; 3 identical copies left out" when the library holds some photos more than once.
 fn identical_copies_note(plan: &album::ExportPlan) -> String {
     match plan.identical_copies.len() {
         0 => String::new(),
-        1 => "; 1 identical copy left out".into(),
-        n => format!("; {n} identical copies left out"),
+        n => format!(
+            "; {} left out",
+            counted(n, "identical copy", "identical copies")
+        ),
     }
 }
 

@@ -154,7 +154,7 @@ pub fn scan(
 }
 
 /// "1 photo", "2 photos".
-fn counted(n: usize, one: &str, many: &str) -> String {
+pub(super) fn counted(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 

@@ -216,7 +216,7 @@ pub fn plan(store: &Store, request: &ExportRequest) -> Result<ExportPlan, Export
             }
         }
         let source = entry.photo.path.clone();
-        let source_ok = fs::metadata(&source).map(|m| m.is_file()).unwrap_or(false);
+        let source_ok = is_readable_file(&source);
         for dir in dirs {
             let (sub, file_name) = album_place(&entry.photo, request.layout);
             let folder = request.target.join(dir).join(sub);
@@ -252,6 +252,11 @@ pub fn plan(store: &Store, request: &ExportRequest) -> Result<ExportPlan, Export
     })
 }
 
+/// A photo that is still there to copy or link.
+fn is_readable_file(path: &Path) -> bool {
+    fs::metadata(path).map(|m| m.is_file()).unwrap_or(false)
+}
+
 /// One photo per content: of several copies with the same bytes, the first readable one
 /// stays, showing everyone any of the copies shows; the others are returned as
 /// (copy, photo kept).
@@ -262,7 +267,6 @@ fn without_identical_copies(
     Vec<crate::library::export_store::PersonPhoto>,
     Vec<(PathBuf, PathBuf)>,
 ) {
-    let readable = |p: &Path| fs::metadata(p).map(|m| m.is_file()).unwrap_or(false);
     let mut kept: Vec<crate::library::export_store::PersonPhoto> = Vec::new();
     let mut by_content: std::collections::HashMap<String, usize> = Default::default();
     let mut left_out: Vec<(PathBuf, usize)> = Vec::new();
@@ -285,7 +289,7 @@ fn without_identical_copies(
         first
             .persons
             .sort_by_key(|p| asked.iter().position(|a| a == p));
-        if !readable(&first.photo.path) && readable(&entry.photo.path) {
+        if !is_readable_file(&first.photo.path) && is_readable_file(&entry.photo.path) {
             let persons = std::mem::take(&mut first.persons);
             let earlier = std::mem::replace(first, entry);
             first.persons = persons;
