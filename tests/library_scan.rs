@@ -363,3 +363,115 @@ fn heic_photos_from_phones_are_analysed() {
         }
     }
 }
+
+/// A backup folder holds the same photos again: their faces are taken from the originals
+/// rather than looked for again, and each face is one face to the people in it.
+#[test]
+fn identical_copies_take_the_analysis_and_the_people_of_their_original() {
+    use kindred::people::ops;
+    let engine = engine();
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("photos");
+    std::fs::create_dir_all(root.join("2019")).unwrap();
+    write_jpeg(
+        &root.join("2019/group.jpg"),
+        &image::imageops::rotate270(&golden_image("2008_002506")),
+        Some(6),
+    );
+    let mut store = Store::open_in_memory().unwrap();
+    let first = run_scan(&mut store, &engine, &root);
+    assert_eq!((first.analysed, first.copies, first.faces), (1, 0, 3));
+    ops::match_new_faces(&mut store).unwrap();
+    let base = scan::normalise_root(&root);
+    let original = faces_at(&store, &base.join("2019/group.jpg"));
+    let named = ops::faces_in_photo(
+        &store,
+        store
+            .photo_by_path(&base.join("2019/group.jpg"))
+            .unwrap()
+            .unwrap()
+            .id,
+    )
+    .unwrap()[0]
+        .clone();
+    let ann = named.person.expect("a person for every face");
+    ops::name_person(&mut store, ann, "Ann").unwrap();
+
+    // The backup, and the same photo imported again under another name.
+    std::fs::create_dir_all(root.join("backup")).unwrap();
+    std::fs::copy(root.join("2019/group.jpg"), root.join("backup/group.jpg")).unwrap();
+    std::fs::copy(root.join("2019/group.jpg"), root.join("2019/IMG_0001.jpg")).unwrap();
+    let second = run_scan(&mut store, &engine, &root);
+    assert_eq!(
+        (
+            second.analysed,
+            second.copies,
+            second.unchanged,
+            second.faces
+        ),
+        (2, 2, 1, 6),
+        "{second:?}"
+    );
+    let matched = ops::match_new_faces(&mut store).unwrap();
+    assert_eq!(
+        matched.from_copies, 2,
+        "Ann's face in each copy: {matched:?}"
+    );
+    for copy in ["backup/group.jpg", "2019/IMG_0001.jpg"] {
+        let path = base.join(copy);
+        let photo = store.photo_by_path(&path).unwrap().unwrap();
+        assert_eq!(
+            (photo.width, photo.height, photo.orientation),
+            (Some(500), Some(375), Some(6))
+        );
+        let faces = store.faces_of_photo(photo.id).unwrap();
+        let originals = store
+            .faces_of_photo(
+                store
+                    .photo_by_path(&base.join("2019/group.jpg"))
+                    .unwrap()
+                    .unwrap()
+                    .id,
+            )
+            .unwrap();
+        assert_eq!(faces.len(), 3, "{copy}");
+        for (face, original_face) in faces.iter().zip(&originals) {
+            assert_eq!(
+                (face.rect, face.landmarks, face.descriptor),
+                (
+                    original_face.rect,
+                    original_face.landmarks,
+                    original_face.descriptor
+                ),
+                "{copy}"
+            );
+            assert!(
+                store
+                    .face_thumbnail(face.id)
+                    .unwrap()
+                    .is_some_and(|t| !t.is_empty())
+            );
+            let (a, b) = (
+                store.assignment(face.id).unwrap().unwrap(),
+                store.assignment(original_face.id).unwrap().unwrap(),
+            );
+            assert_eq!((a.person, a.state), (b.person, b.state), "{copy}");
+        }
+    }
+    // Ann is one face to Review: no suggestion asks about her copies.
+    assert!(ops::suggestions(&store, ann, 10).unwrap().is_empty());
+    assert_eq!(faces_at(&store, &base.join("2019/group.jpg")), original);
+
+    // A file touched without a change of content keeps its own analysis; not a copy.
+    let file = std::fs::File::options()
+        .append(true)
+        .open(base.join("2019/group.jpg"))
+        .unwrap();
+    file.set_modified(std::time::SystemTime::now() + std::time::Duration::from_secs(5))
+        .unwrap();
+    drop(file);
+    let third = run_scan(&mut store, &engine, &root);
+    assert_eq!((third.analysed, third.copies), (1, 0), "{third:?}");
+    assert_eq!(faces_at(&store, &base.join("2019/group.jpg")), original);
+    assert_eq!(integrity(&store), "ok");
+}

@@ -118,6 +118,16 @@ pub fn scan(
         counted(summary.faces as usize, "face", "faces"),
         summary.skipped.len()
     );
+    if summary.copies > 0 {
+        println!(
+            "{} identical to photos already analysed: their faces were copied, not looked for again",
+            counted(
+                summary.copies as usize,
+                "analysed photo is",
+                "analysed photos are"
+            )
+        );
+    }
     if summary.redescribed > 0 {
         println!(
             "{} of the analysed photos kept their faces and were only described anew for \
@@ -132,6 +142,12 @@ pub fn scan(
             matched.suggested,
             matched.joined,
             counted(matched.new_clusters, "new cluster", "new clusters")
+        );
+    }
+    if matched.from_copies > 0 {
+        println!(
+            "{} in identical copies of photos took what you decided about the same faces there",
+            counted(matched.from_copies, "face", "faces")
         );
     }
     if let Some(t) = taken_over.filter(|t| t.photos_with_names > 0 || !t.unreadable.is_empty()) {

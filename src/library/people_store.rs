@@ -2,6 +2,7 @@
 //! The rules (what an operation means, undo, matching) live in `people::ops`; this file only
 //! reads and writes rows.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 use rusqlite::{OptionalExtension, params};
@@ -437,6 +438,118 @@ impl Store {
                     },
                 })
             })
+            .map_err(self.sql_err())?;
+        rows.collect::<Result<_, _>>().map_err(self.sql_err())
+    }
+
+    // ----- the same face in identical photos -----
+
+    /// Faces that are one face seen in several identical files (a backup folder, an import
+    /// made twice): the same box in photos with the same content. Groups of two or more, each
+    /// in face id order, the groups in the order of their first face.
+    pub fn face_twin_groups(&self) -> Result<Vec<Vec<FaceId>>, StoreError> {
+        // The photos that share their content with another, numbered by content.
+        let mut content_of: HashMap<PhotoId, u32> = HashMap::new();
+        {
+            let mut stmt = self
+                .connection()
+                .prepare(
+                    "SELECT id, content_hash FROM photos WHERE content_hash IN (
+                        SELECT content_hash FROM photos WHERE content_hash IS NOT NULL
+                        GROUP BY content_hash HAVING COUNT(*) > 1)
+                     ORDER BY content_hash",
+                )
+                .map_err(self.sql_err())?;
+            let rows = stmt
+                .query_map([], |r| {
+                    Ok((r.get::<_, PhotoId>(0)?, r.get::<_, String>(1)?))
+                })
+                .map_err(self.sql_err())?;
+            let mut previous: Option<String> = None;
+            let mut content = 0;
+            for row in rows {
+                let (photo, hash) = row.map_err(self.sql_err())?;
+                if previous.as_ref() != Some(&hash) {
+                    content += 1;
+                    previous = Some(hash);
+                }
+                content_of.insert(photo, content);
+            }
+        }
+        if content_of.is_empty() {
+            return Ok(Vec::new());
+        }
+        // Every face's place, read from the narrow index rather than the wide face rows.
+        let mut stmt = self
+            .connection()
+            .prepare(
+                "SELECT id, photo_id, left, top, right, bottom FROM faces INDEXED BY faces_place
+                 ORDER BY id",
+            )
+            .map_err(self.sql_err())?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, FaceId>(0)?,
+                    r.get::<_, PhotoId>(1)?,
+                    [r.get::<_, i64>(2)?, r.get(3)?, r.get(4)?, r.get(5)?],
+                ))
+            })
+            .map_err(self.sql_err())?;
+        let mut groups: Vec<Vec<FaceId>> = Vec::new();
+        let mut group_of: HashMap<(u32, [i64; 4]), usize> = HashMap::new();
+        for row in rows {
+            let (face, photo, rect) = row.map_err(self.sql_err())?;
+            let Some(&content) = content_of.get(&photo) else {
+                continue;
+            };
+            let next = groups.len();
+            let group = *group_of.entry((content, rect)).or_insert(next);
+            if group == next {
+                groups.push(Vec::new());
+            }
+            groups[group].push(face);
+        }
+        groups.retain(|g| g.len() > 1);
+        Ok(groups)
+    }
+
+    /// Every face's assignment, in face id order (faces never placed are not listed).
+    pub fn all_assignments(&self) -> Result<Vec<AssignmentRow>, StoreError> {
+        let mut stmt = self
+            .connection()
+            .prepare(
+                "SELECT face_id, person_id, state, distance FROM face_assignments ORDER BY face_id",
+            )
+            .map_err(self.sql_err())?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(AssignmentRow {
+                    face: r.get(0)?,
+                    person: r.get(1)?,
+                    state: state_of(&r.get::<_, String>(2)?)?,
+                    distance: r.get(3)?,
+                })
+            })
+            .map_err(self.sql_err())?;
+        rows.collect::<Result<_, _>>().map_err(self.sql_err())
+    }
+
+    /// The same face as `face` in the other photos with identical content, in id order.
+    pub fn twins_of(&self, face: FaceId) -> Result<Vec<FaceId>, StoreError> {
+        let mut stmt = self
+            .connection()
+            .prepare_cached(
+                "SELECT t.id FROM faces f
+                 JOIN photos p ON p.id = f.photo_id
+                 JOIN photos q ON q.content_hash = p.content_hash AND q.id <> p.id
+                 JOIN faces t ON t.photo_id = q.id AND t.left = f.left AND t.top = f.top
+                    AND t.right = f.right AND t.bottom = f.bottom
+                 WHERE f.id = ?1 ORDER BY t.id",
+            )
+            .map_err(self.sql_err())?;
+        let rows = stmt
+            .query_map([face], |r| r.get(0))
             .map_err(self.sql_err())?;
         rows.collect::<Result<_, _>>().map_err(self.sql_err())
     }

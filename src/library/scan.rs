@@ -166,6 +166,9 @@ pub struct ScanSummary {
     /// after a model update that changed only the descriptors, they keep their faces and are
     /// only described anew (no detection).
     pub redescribed: u64,
+    /// Of the analysed photos, identical copies of a photo the library had already analysed
+    /// (a backup folder, an import made twice): their faces were taken from it, not found anew.
+    pub copies: u64,
     pub unchanged: u64,
     pub moved: u64,
     pub missing: u64,
@@ -211,14 +214,27 @@ enum WorkResult {
         analysis: Box<PhotoAnalysis>,
         /// Its faces were kept and only described anew.
         redescribed: bool,
+        /// Its analysis was copied from a photo with the same content.
+        copy: bool,
     },
     Moved {
         from: i64,
         to: Candidate,
         root: RootId,
     },
+    /// The file's content is that of a photo already analysed: its analysis is copied.
+    Copy {
+        root: RootId,
+        candidate: Candidate,
+        content_hash: String,
+    },
     Failed {
         root: RootId,
+        candidate: Candidate,
+        reason: String,
+    },
+    /// Skipped without a record in the library, so the next scan tries it again.
+    Deferred {
         candidate: Candidate,
         reason: String,
     },
@@ -405,15 +421,22 @@ pub fn scan(
         })?;
     let (results_tx, results_rx) = mpsc::sync_channel::<WorkResult>(64);
     let missing_by_hash = Arc::new(missing_by_hash);
+    // Contents analysed under this key, in the library before the scan or committed since:
+    // the writer adds each photo's once it is stored, so a copy read later finds it there.
+    let analysed = AnalysedContents {
+        hashes: Mutex::new(store.analysed_contents(&key)?),
+        key: key.clone(),
+    };
     let writer_result = std::thread::scope(|scope| {
-        let writer = scope.spawn(|| write_results(store, results_rx, &progress, &mut summary));
+        let writer =
+            scope.spawn(|| write_results(store, results_rx, &progress, &mut summary, &analysed));
         pool.install(|| {
             work.par_iter()
                 .for_each_with(results_tx, |tx: &mut SyncSender<WorkResult>, item| {
                     if !control.wait_while_paused() {
                         return;
                     }
-                    let result = analyse_file(engine, item, options, &key, &missing_by_hash);
+                    let result = analyse_file(engine, item, options, &analysed, &missing_by_hash);
                     let _ = tx.send(result);
                 });
         });
@@ -432,11 +455,29 @@ pub fn scan(
     Ok(summary)
 }
 
+/// The photo contents whose analysis under `key` the library holds.
+struct AnalysedContents {
+    hashes: Mutex<HashSet<String>>,
+    key: String,
+}
+
+impl AnalysedContents {
+    fn contains(&self, hash: &str) -> bool {
+        let hashes = self.hashes.lock().unwrap_or_else(|e| e.into_inner());
+        hashes.contains(hash)
+    }
+
+    fn insert(&self, hash: &str) {
+        let mut hashes = self.hashes.lock().unwrap_or_else(|e| e.into_inner());
+        hashes.insert(hash.to_string());
+    }
+}
+
 fn analyse_file(
     engine: &FaceEngine,
     item: &WorkItem,
     options: ScanOptions,
-    key: &str,
+    analysed: &AnalysedContents,
     missing_by_hash: &HashMap<String, i64>,
 ) -> WorkResult {
     let (root, candidate) = (item.root, &item.candidate);
@@ -464,6 +505,13 @@ fn analyse_file(
             root,
         };
     }
+    if item.known_faces.is_none() && analysed.contains(&hash) {
+        return WorkResult::Copy {
+            root,
+            candidate: candidate.clone(),
+            content_hash: hash,
+        };
+    }
     let photo = match decode::decode_photo(&bytes) {
         Ok(p) => p,
         Err(e) => return failed(e.to_string()),
@@ -475,6 +523,7 @@ fn analyse_file(
     };
     WorkResult::Analysed {
         redescribed: item.known_faces.is_some(),
+        copy: false,
         analysis: Box::new(PhotoAnalysis {
             root_id: Some(root),
             path: candidate.path.clone(),
@@ -486,7 +535,7 @@ fn analyse_file(
             orientation: photo.orientation,
             taken_at: photo.taken_at,
             camera: photo.camera,
-            analysis_key: key.to_string(),
+            analysis_key: analysed.key.clone(),
             faces,
         }),
     }
@@ -608,6 +657,7 @@ fn write_results(
     results: Receiver<WorkResult>,
     progress: &Progress,
     summary: &mut ScanSummary,
+    analysed: &AnalysedContents,
 ) -> Result<(), StoreError> {
     let mut batch: Vec<WorkResult> = Vec::new();
     let mut last_commit = Instant::now();
@@ -622,7 +672,13 @@ fn write_results(
                 || batch.len() >= 32
                 || last_commit.elapsed() >= Duration::from_millis(500))
         {
-            commit_batch(store, std::mem::take(&mut batch), progress, summary)?;
+            commit_batch(
+                store,
+                std::mem::take(&mut batch),
+                progress,
+                summary,
+                analysed,
+            )?;
             last_commit = Instant::now();
         }
         if finished {
@@ -636,12 +692,21 @@ fn commit_batch(
     batch: Vec<WorkResult>,
     progress: &Progress,
     summary: &mut ScanSummary,
+    contents: &AnalysedContents,
 ) -> Result<(), StoreError> {
-    let mut stored = Vec::new();
     let mut analysed = Vec::new();
-    store.in_transaction(|store| {
-        for result in &batch {
-            match result {
+    let batch = store.in_transaction(|store| {
+        let mut written = Vec::with_capacity(batch.len());
+        for result in batch {
+            let result = match result {
+                WorkResult::Copy {
+                    root,
+                    candidate,
+                    content_hash,
+                } => copied_analysis(store, contents, root, candidate, &content_hash)?,
+                other => other,
+            };
+            match &result {
                 WorkResult::Analysed { analysis, .. } => {
                     analysed.push(store.record_analysis_in_tx(analysis)?);
                 }
@@ -667,19 +732,25 @@ fn commit_batch(
                         reason,
                     )?;
                 }
+                WorkResult::Copy { .. } | WorkResult::Deferred { .. } => {}
             }
+            written.push(result);
         }
-        Ok(())
+        Ok(written)
     })?;
     summary.analysed_photos.extend(analysed);
+    let mut stored = Vec::new();
     for result in batch {
         match result {
             WorkResult::Analysed {
                 analysis: a,
                 redescribed,
+                copy,
             } => {
+                contents.insert(&a.content_hash);
                 summary.analysed += 1;
                 summary.redescribed += u64::from(redescribed);
+                summary.copies += u64::from(copy);
                 summary.faces += a.faces.len() as u64;
                 stored.push((a.path.clone(), a.faces.len()));
             }
@@ -689,7 +760,8 @@ fn commit_batch(
             }
             WorkResult::Failed {
                 candidate, reason, ..
-            } => {
+            }
+            | WorkResult::Deferred { candidate, reason } => {
                 summary.errors += 1;
                 let _ = progress.events.send(ScanEvent::Skipped {
                     path: candidate.path.clone(),
@@ -697,6 +769,7 @@ fn commit_batch(
                 });
                 summary.skipped.push((candidate.path, reason));
             }
+            WorkResult::Copy { .. } => {}
         }
     }
     for (path, faces) in stored {
@@ -713,6 +786,41 @@ fn commit_batch(
         p.errors = errors;
     });
     Ok(())
+}
+
+/// The analysis of a file identical to a photo in the library, taken from that photo (or from
+/// the file's own earlier record, when only its time changed).
+fn copied_analysis(
+    store: &Store,
+    contents: &AnalysedContents,
+    root: RootId,
+    candidate: Candidate,
+    content_hash: &str,
+) -> Result<WorkResult, StoreError> {
+    // A file touched without changing its content takes its own analysis: not a copy.
+    let same_file = store
+        .photo_by_path(&candidate.path)?
+        .is_some_and(|p| p.content_hash.as_deref() == Some(content_hash));
+    Ok(
+        match store.analysis_of_content(content_hash, &contents.key, &candidate.path)? {
+            Some(analysis) => WorkResult::Analysed {
+                analysis: Box::new(PhotoAnalysis {
+                    root_id: Some(root),
+                    size: candidate.size,
+                    mtime_ns: candidate.mtime_ns,
+                    ..analysis
+                }),
+                redescribed: false,
+                copy: !same_file,
+            },
+            None => WorkResult::Deferred {
+                candidate,
+                reason: "identical to a photo that left the library during the scan; the next \
+                         scan analyses it"
+                    .into(),
+            },
+        },
+    )
 }
 
 /// Canonical form of a folder the user adds, so the same folder is not added twice.

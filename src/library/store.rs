@@ -1,6 +1,7 @@
 //! The library file: one SQLite database (WAL, foreign keys) that is the source of truth for
 //! photo folders, photos, faces, people and every correction the user made. All SQL lives here.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OptionalExtension, params};
@@ -552,6 +553,83 @@ impl Store {
             .query_map([], Self::photo_from_row)
             .map_err(self.err())?;
         rows.collect::<Result<_, _>>().map_err(self.err())
+    }
+
+    /// The content hashes of the present photos analysed under `key`: a file with one of
+    /// these contents is a copy whose analysis can be taken from the library.
+    pub fn analysed_contents(&self, key: &str) -> Result<HashSet<String>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT DISTINCT content_hash FROM photos
+                 WHERE status = 'done' AND analysis_key = ?1 AND content_hash IS NOT NULL",
+            )
+            .map_err(self.err())?;
+        let rows = stmt.query_map([key], |r| r.get(0)).map_err(self.err())?;
+        rows.collect::<Result<_, _>>().map_err(self.err())
+    }
+
+    /// The analysis of a present photo with this content made under `key`, as it would be
+    /// recorded for a copy of it at `path` (faces, thumbnails and what the photo says about
+    /// itself; not the copy's file size, time or folder, which the caller sets).
+    pub fn analysis_of_content(
+        &self,
+        content_hash: &str,
+        key: &str,
+        path: &Path,
+    ) -> Result<Option<PhotoAnalysis>, StoreError> {
+        let Some(source) = self
+            .conn
+            .query_row(
+                &format!(
+                    "SELECT {} FROM photos WHERE content_hash = ?1 AND analysis_key = ?2
+                     AND status = 'done' ORDER BY id LIMIT 1",
+                    Self::PHOTO_COLUMNS
+                ),
+                [content_hash, key],
+                Self::photo_from_row,
+            )
+            .optional()
+            .map_err(self.err())?
+        else {
+            return Ok(None);
+        };
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT left, top, right, bottom, confidence, landmarks, descriptor, thumbnail
+                 FROM faces WHERE photo_id = ?1 ORDER BY idx",
+            )
+            .map_err(self.err())?;
+        let faces = stmt
+            .query_map([source.id], |r| {
+                let blob: Vec<u8> = r.get(6)?;
+                let landmarks: String = r.get(5)?;
+                Ok(NewFace {
+                    rect: Rect::new(r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?),
+                    confidence: r.get(4)?,
+                    landmarks: landmarks_from_text(&landmarks).unwrap_or([Point::new(0, 0); 5]),
+                    descriptor: descriptor_from_blob(&blob).unwrap_or([0.0; DESCRIPTOR_LEN]),
+                    thumbnail_jpeg: r.get::<_, Option<Vec<u8>>>(7)?.unwrap_or_default(),
+                })
+            })
+            .map_err(self.err())?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(self.err())?;
+        Ok(Some(PhotoAnalysis {
+            root_id: source.root_id,
+            path: path.to_path_buf(),
+            size: source.size,
+            mtime_ns: source.mtime_ns,
+            content_hash: content_hash.to_string(),
+            width: source.width.unwrap_or(0),
+            height: source.height.unwrap_or(0),
+            orientation: source.orientation.unwrap_or(1),
+            taken_at: source.taken_at,
+            camera: source.camera,
+            analysis_key: key.to_string(),
+            faces,
+        }))
     }
 
     /// Stores an analysed photo and its faces in one transaction.

@@ -8,7 +8,9 @@
 //!
 //! Rules that hold across all of them: confirmed and ignored faces are only changed by the
 //! user; a face is never put (in any state) in a person it was rejected from, nor suggested
-//! for a person confirmed elsewhere in its photo.
+//! for a person confirmed elsewhere in its photo. Identical files (a backup folder, an import
+//! made twice) show the same faces: what the user says about a face holds for it in every copy
+//! (see [`Store::face_twin_groups`]).
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
@@ -108,6 +110,9 @@ pub struct MatchReport {
     pub joined: usize,
     /// New unnamed clusters made from the rest.
     pub new_clusters: usize,
+    /// Faces in identical copies of photos that took what the user had decided about the same
+    /// face in the other copy (not counted in `faces`).
+    pub from_copies: usize,
 }
 
 // ----- reading -----
@@ -359,6 +364,8 @@ fn clean_name(name: &str) -> Result<String, PeopleError> {
     Ok(name.to_string())
 }
 
+/// The faces' assignments, followed by those of the same faces in identical copies of their
+/// photos, which every correction changes alike.
 fn require_faces(store: &Store, faces: &[FaceId]) -> Result<Vec<AssignmentRow>, PeopleError> {
     if faces.is_empty() {
         return Err(PeopleError::Invalid("no faces given".into()));
@@ -371,7 +378,93 @@ fn require_faces(store: &Store, faces: &[FaceId]) -> Result<Vec<AssignmentRow>, 
             out.push(row);
         }
     }
+    for &f in faces {
+        for twin in store.twins_of(f)? {
+            if seen.insert(twin) {
+                out.push(require_face(store, twin)?);
+            }
+        }
+    }
     Ok(out)
+}
+
+fn is_decided(a: &AssignmentRow) -> bool {
+    matches!(a.state, FaceState::Confirmed | FaceState::Ignored)
+}
+
+/// Brings each face of an identical copy in line with the same face in the other copies:
+/// faces the user has not decided about take the group's rejections and, where its decided
+/// faces agree, their decision (confirmed in a person, or ignored). Returns how many took a
+/// decision. Twins decided differently (in a library older than this rule) stay as they are.
+fn adopt_twin_decisions(store: &mut Store, rec: &mut Recorder) -> Result<usize, PeopleError> {
+    let groups = store.face_twin_groups()?;
+    if groups.is_empty() {
+        return Ok(0);
+    }
+    let mut rejections: HashMap<FaceId, Vec<PersonId>> = HashMap::new();
+    for (face, person) in store.rejections()? {
+        rejections.entry(face).or_default().push(person);
+    }
+    let assignments: HashMap<FaceId, AssignmentRow> = store
+        .all_assignments()?
+        .into_iter()
+        .map(|a| (a.face, a))
+        .collect();
+    let mut adopted = 0;
+    for group in groups {
+        let rows: Vec<AssignmentRow> = group
+            .iter()
+            .map(|&face| {
+                assignments.get(&face).copied().unwrap_or(AssignmentRow {
+                    face,
+                    person: None,
+                    state: FaceState::Unassigned,
+                    distance: None,
+                })
+            })
+            .collect();
+        let rejected: BTreeSet<PersonId> = group
+            .iter()
+            .flat_map(|f| rejections.get(f).into_iter().flatten().copied())
+            .collect();
+        let decisions: HashSet<(Option<PersonId>, FaceState)> = rows
+            .iter()
+            .filter(|a| is_decided(a))
+            .map(|a| (a.person, a.state))
+            .collect();
+        let decision = match decisions.iter().next() {
+            Some(&(person, state))
+                if decisions.len() == 1 && !person.is_some_and(|p| rejected.contains(&p)) =>
+            {
+                Some((person, state))
+            }
+            _ => None,
+        };
+        for a in rows.into_iter().filter(|a| !is_decided(a)) {
+            let already = rejections.get(&a.face).map_or(&[][..], Vec::as_slice);
+            for &p in rejected.iter().filter(|p| !already.contains(p)) {
+                rec.add_rejection(store, a.face, p)?;
+            }
+            match decision {
+                Some((person, state)) => {
+                    let new = AssignmentRow {
+                        face: a.face,
+                        person,
+                        state,
+                        distance: None,
+                    };
+                    rec.set_face_known(store, a, new)?;
+                    adopted += 1;
+                }
+                // Out of a person another copy of the face was rejected from, to be placed again.
+                None if a.person.is_some_and(|p| rejected.contains(&p)) => {
+                    make_new(store, rec, a)?;
+                }
+                None => {}
+            }
+        }
+    }
+    Ok(adopted)
 }
 
 // ----- corrections -----
@@ -926,6 +1019,26 @@ pub fn suggestions(
     let exemplar_faces: HashSet<FaceId> = exemplars.iter().map(|r| r.face).collect();
     let confirmed_photos: HashSet<PhotoId> = mine(FaceState::Confirmed).map(|r| r.photo).collect();
     let rejected: HashSet<FaceId> = store.rejections_of_person(id)?.into_iter().collect();
+    // A face and its copies in identical photos are offered once, and not at all when one of
+    // them is already the person's.
+    let twin_group: HashMap<FaceId, usize> = store
+        .face_twin_groups()?
+        .into_iter()
+        .enumerate()
+        .flat_map(|(g, faces)| faces.into_iter().map(move |f| (f, g)))
+        .collect();
+    let exemplar_groups: HashSet<usize> = exemplar_faces
+        .iter()
+        .filter_map(|f| twin_group.get(f).copied())
+        .collect();
+    // Copies add nothing to compare with: one face per group, like the candidates below.
+    let mut compared_groups = HashSet::new();
+    exemplars.retain(|r| {
+        twin_group
+            .get(&r.face)
+            .is_none_or(|&g| compared_groups.insert(g))
+    });
+    let mut offered_groups = HashSet::new();
     let candidates: Vec<&MatchRow> = rows
         .iter()
         .filter(|r| {
@@ -935,6 +1048,9 @@ pub fn suggestions(
             ) && !exemplar_faces.contains(&r.face)
                 && !rejected.contains(&r.face)
                 && !confirmed_photos.contains(&r.photo)
+                && twin_group
+                    .get(&r.face)
+                    .is_none_or(|&g| !exemplar_groups.contains(&g) && offered_groups.insert(g))
         })
         .collect();
     let queries: Vec<Descriptor> = candidates.iter().map(|r| r.descriptor).collect();
@@ -1010,6 +1126,8 @@ pub fn match_new_faces_with(
     options: &ClusterOptions,
 ) -> Result<MatchReport, PeopleError> {
     store.transaction(|store| {
+        let mut rec = Recorder::default();
+        let from_copies = adopt_twin_decisions(store, &mut rec)?;
         let rows = store.match_rows()?;
         let targets: Vec<usize> = (0..rows.len())
             .filter(|&i| {
@@ -1017,13 +1135,13 @@ pub fn match_new_faces_with(
                     && rows[i].assignment.person.is_none()
             })
             .collect();
-        let mut rec = Recorder::default();
         let placed = place(store, &mut rec, &rows, &targets, options, Mode::Incremental)?;
         Ok(MatchReport {
             faces: targets.len(),
             suggested: placed.suggested,
             joined: placed.joined,
             new_clusters: placed.clusters,
+            from_copies,
         })
     })
 }
@@ -1166,7 +1284,12 @@ fn place(
         let mut constraints = CannotLink::none(rest.len());
         for (n, &k) in rest.iter().enumerate() {
             let row = &rows[targets[k]];
-            if let Some(p) = row.assignment.person {
+            // A face in a person it may not stay in (someone confirmed that person elsewhere in
+            // its photo) does not carry that person: the tag would keep it apart from every
+            // face with the same prohibition, its copies in identical photos included.
+            if let Some(p) = row.assignment.person
+                && !queries[k].forbidden.contains(&p)
+            {
                 constraints.tags[n].push(p as u64);
             }
             constraints.forbids[n].extend(queries[k].forbidden.iter().map(|&p| p as u64));

@@ -856,6 +856,16 @@ fn scan_finished_message(summary: &ScanSummary, on_open: bool) -> Option<String>
             "new photos"
         )
     );
+    if summary.copies > 0 {
+        text += &format!(
+            " ({})",
+            views::count(
+                summary.copies as usize,
+                "identical copy",
+                "identical copies"
+            )
+        );
+    }
     if summary.redescribed > 0 {
         text += &format!(", {} updated for new face models", summary.redescribed);
     }
@@ -919,6 +929,16 @@ mod tests {
             cancelled: true,
             ..Default::default()
         };
+        let backup = ScanSummary {
+            analysed: 5,
+            copies: 2,
+            faces: 9,
+            ..Default::default()
+        };
+        assert_eq!(
+            scan_finished_message(&backup, false).as_deref(),
+            Some("Scan finished: 5 new photos (2 identical copies), 9 faces")
+        );
         assert_eq!(
             scan_finished_message(&cancelled, true).as_deref(),
             Some("Scan cancelled: 7 photos analysed")

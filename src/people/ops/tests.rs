@@ -3,6 +3,8 @@
 use proptest::prelude::*;
 
 use super::*;
+use std::path::Path;
+
 use crate::library::store::{NewFace, PhotoAnalysis};
 
 /// A descriptor at `x` along one axis plus a small per-face offset on another, so faces of one
@@ -43,6 +45,21 @@ fn library(photos: &[&[f32]]) -> (Store, Vec<Vec<FaceId>>) {
         );
     }
     (store, ids)
+}
+
+/// Records an identical copy of `library` photo `i` (a backup) at `path`; returns its faces.
+fn copy_of_photo(store: &mut Store, i: usize, path: &str) -> Vec<FaceId> {
+    let analysis = store
+        .analysis_of_content(&format!("/photos/{i}.jpg"), "external", Path::new(path))
+        .unwrap()
+        .expect("the photo to copy");
+    let photo = store.record_analysis(&analysis).unwrap();
+    store
+        .faces_of_photo(photo)
+        .unwrap()
+        .iter()
+        .map(|f| f.id)
+        .collect()
 }
 
 /// Three people: A (x=0) in photos 0-3, B (x=2) in photos 2-4, C (x=4) in photo 5.
@@ -545,8 +562,13 @@ proptest! {
         let (mut store, ids) = library(&[
             &[0.0, 2.0], &[0.1], &[0.4, 2.1], &[2.3, 0.2], &[4.0], &[4.1, 0.5], &[0.25], &[2.2, 4.2],
         ]);
+        // Photos 2 and 5 are also in a backup folder.
+        let twins: Vec<(FaceId, FaceId)> = [2, 5]
+            .into_iter()
+            .flat_map(|i| ids[i].clone().into_iter().zip(copy_of_photo(&mut store, i, &format!("/backup/{i}.jpg"))))
+            .collect();
         match_new_faces(&mut store).unwrap();
-        let faces: Vec<FaceId> = ids.into_iter().flatten().collect();
+        let faces: Vec<FaceId> = ids.into_iter().flatten().chain(twins.iter().map(|t| t.1)).collect();
         let mut history = vec![snapshot(&store)];
         for op in ops {
             let persons: Vec<PersonId> = people(&store).unwrap().iter().map(|p| p.id).collect();
@@ -594,6 +616,11 @@ proptest! {
             // No face is ever in a person it was rejected from.
             for (face, person) in store.rejections().unwrap() {
                 prop_assert_ne!(store.assignment(face).unwrap().unwrap().person, Some(person));
+            }
+            // The same face in identical copies of a photo is always treated alike.
+            for (original, copy) in twins.iter() {
+                let (a, b) = (store.assignment(*original).unwrap().unwrap(), store.assignment(*copy).unwrap().unwrap());
+                prop_assert_eq!((a.person, a.state), (b.person, b.state), "face {} and its copy {}", original, copy);
             }
         }
     }
@@ -648,4 +675,123 @@ fn names_taken_over_leave_a_hidden_cluster_alone() {
         person_of(&store, ids[2][0]),
         (Some(cluster), FaceState::Suggested)
     );
+}
+
+/// A photo held twice (a backup folder) shows each face twice: whatever the user says about
+/// one copy holds for the other, and undo takes both back.
+#[test]
+fn a_correction_holds_for_the_same_face_in_an_identical_copy() {
+    let (mut store, ids) = library(&[&[0.0], &[0.0], &[0.0, 2.0], &[2.0, 0.0], &[2.0], &[4.0]]);
+    let copy = copy_of_photo(&mut store, 2, "/backup/2.jpg");
+    assert_eq!(copy.len(), 2);
+    assert_eq!(
+        store.face_twin_groups().unwrap(),
+        vec![vec![ids[2][0], copy[0]], vec![ids[2][1], copy[1]]]
+    );
+    assert_eq!(store.twins_of(copy[1]).unwrap(), vec![ids[2][1]]);
+    assert_eq!(store.twins_of(ids[0][0]).unwrap(), Vec::<FaceId>::new());
+    match_new_faces(&mut store).unwrap();
+    let same = |store: &Store, a: FaceId, b: FaceId| person_of(store, a) == person_of(store, b);
+    assert!(same(&store, ids[2][0], copy[0]));
+    let ada = person_of(&store, ids[0][0]).0.unwrap();
+    let bob = person_of(&store, ids[4][0]).0.unwrap();
+
+    let before = snapshot(&store);
+    reject(&mut store, &[ids[2][0]], None).unwrap();
+    assert_ne!(person_of(&store, copy[0]).0, Some(ada));
+    assert!(same(&store, ids[2][0], copy[0]));
+    let rejections = store.rejections().unwrap();
+    assert!(rejections.contains(&(ids[2][0], ada)) && rejections.contains(&(copy[0], ada)));
+    assert_eq!(
+        last_operation(&store).unwrap().unwrap(),
+        format!("face {} marked as not person {ada}", ids[2][0])
+    );
+    undo(&mut store, 1).unwrap();
+    assert_eq!(snapshot(&store), before);
+
+    move_faces(&mut store, &[copy[1]], ada).unwrap();
+    assert_eq!(
+        person_of(&store, ids[2][1]),
+        (Some(ada), FaceState::Confirmed)
+    );
+    assert_eq!(
+        person_of(&store, copy[1]),
+        (Some(ada), FaceState::Confirmed)
+    );
+    ignore(&mut store, &[ids[2][1]]).unwrap();
+    assert_eq!(person_of(&store, copy[1]), (None, FaceState::Ignored));
+    let new = split(&mut store, &[copy[0]], Some("Cy")).unwrap();
+    assert_eq!(
+        person_of(&store, ids[2][0]),
+        (Some(new), FaceState::Confirmed)
+    );
+    name_person(&mut store, bob, "Bob").unwrap();
+    undo(&mut store, 4).unwrap();
+    assert_eq!(snapshot(&store), before);
+}
+
+/// A copy found after the user sorted the original (a backup restored, an import made twice)
+/// takes what they decided: confirmed where they confirmed, ignored where they ignored, never
+/// in a person they rejected the face from. Review offers a face once, not once per copy.
+#[test]
+fn a_copy_found_later_takes_the_decisions_made_about_its_original() {
+    let (mut store, ids) = three_people();
+    let ada = person_of(&store, ids[0][0]).0.unwrap();
+    let bob = person_of(&store, ids[4][0]).0.unwrap();
+    name_person(&mut store, ada, "Ada").unwrap();
+    name_person(&mut store, bob, "Bob").unwrap();
+    ignore(&mut store, &[ids[5][0]]).unwrap();
+    // Photo 3's Bob is not Bob (and stays undecided wherever it is put next).
+    reject(&mut store, &[ids[3][0]], Some(bob)).unwrap();
+    let rejected_to = person_of(&store, ids[3][0]);
+
+    let copies: Vec<Vec<FaceId>> = [0, 3, 5]
+        .into_iter()
+        .map(|i| copy_of_photo(&mut store, i, &format!("/backup/{i}.jpg")))
+        .collect();
+    let report = match_new_faces(&mut store).unwrap();
+    assert_eq!(report.from_copies, 3, "{report:?}");
+    assert_eq!(report.faces, 1, "{report:?}");
+    assert_eq!(
+        person_of(&store, copies[0][0]),
+        (Some(ada), FaceState::Confirmed)
+    );
+    assert_eq!(
+        person_of(&store, copies[1][1]),
+        (Some(ada), FaceState::Confirmed)
+    );
+    assert_eq!(person_of(&store, copies[2][0]), (None, FaceState::Ignored));
+    assert!(store.rejections().unwrap().contains(&(copies[1][0], bob)));
+    assert_ne!(person_of(&store, copies[1][0]).0, Some(bob));
+    assert_eq!(person_of(&store, copies[1][0]).0, rejected_to.0);
+}
+
+/// Review asks about a face once, not once per copy of its photo, and never about the copy of
+/// a face the person already has.
+#[test]
+fn review_offers_a_face_once_however_many_copies_hold_it() {
+    // Photo 2's face is just beyond clustering distance of Ada's, within review distance.
+    let (mut store, ids) = library(&[&[0.0], &[0.0], &[0.65]]);
+    let copy = copy_of_photo(&mut store, 2, "/backup/2.jpg");
+    let ada_copy = copy_of_photo(&mut store, 0, "/backup/0.jpg");
+    match_new_faces(&mut store).unwrap();
+    let ada = person_of(&store, ids[0][0]).0.unwrap();
+    assert_ne!(person_of(&store, ids[2][0]).0, Some(ada));
+    name_person(&mut store, ada, "Ada").unwrap();
+    assert_eq!(
+        person_of(&store, ada_copy[0]),
+        (Some(ada), FaceState::Confirmed)
+    );
+    let asked: Vec<FaceId> = suggestions(&store, ada, 10)
+        .unwrap()
+        .iter()
+        .map(|s| s.face)
+        .collect();
+    assert_eq!(asked, vec![ids[2][0]]);
+    move_faces(&mut store, &asked, ada).unwrap();
+    assert_eq!(
+        person_of(&store, copy[0]),
+        (Some(ada), FaceState::Confirmed)
+    );
+    assert!(suggestions(&store, ada, 10).unwrap().is_empty());
 }
