@@ -474,4 +474,33 @@ fn identical_copies_take_the_analysis_and_the_people_of_their_original() {
     assert_eq!((third.analysed, third.copies), (1, 0), "{third:?}");
     assert_eq!(faces_at(&store, &base.join("2019/group.jpg")), original);
     assert_eq!(integrity(&store), "ok");
+
+    // A first scan of a tree that already holds copies analyses each content once, whichever
+    // worker reads which file first; a damaged file's copy is reported alike.
+    std::fs::write(root.join("2019/damaged.jpg"), b"not a photo at all").unwrap();
+    std::fs::write(root.join("backup/damaged.jpg"), b"not a photo at all").unwrap();
+    let mut fresh = Store::open_in_memory().unwrap();
+    let first_of_all = run_scan(&mut fresh, &engine, &root);
+    assert_eq!(
+        (
+            first_of_all.analysed,
+            first_of_all.copies,
+            first_of_all.faces,
+            first_of_all.errors
+        ),
+        (3, 2, 9, 2),
+        "{first_of_all:?}"
+    );
+    let reasons: Vec<String> = fresh.errors().unwrap().into_iter().map(|e| e.1).collect();
+    assert_eq!(reasons.len(), 2);
+    assert_eq!(reasons[0], reasons[1]);
+    for copy in ["backup/group.jpg", "2019/IMG_0001.jpg"] {
+        let rects: Vec<[i64; 4]> = faces_at(&fresh, &base.join(copy))
+            .into_iter()
+            .map(|f| f.1)
+            .collect();
+        let expected: Vec<[i64; 4]> = original.iter().map(|f| f.1).collect();
+        assert_eq!(rects, expected, "{copy}");
+    }
+    assert_eq!(integrity(&fresh), "ok");
 }

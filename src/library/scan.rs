@@ -232,6 +232,8 @@ enum WorkResult {
         root: RootId,
         candidate: Candidate,
         reason: String,
+        /// Known when the file could be read: its copies fail alike.
+        content_hash: Option<String>,
     },
     /// Skipped without a record in the library, so the next scan tries it again.
     Deferred {
@@ -421,10 +423,9 @@ pub fn scan(
         })?;
     let (results_tx, results_rx) = mpsc::sync_channel::<WorkResult>(64);
     let missing_by_hash = Arc::new(missing_by_hash);
-    // Contents analysed under this key, in the library before the scan or committed since:
-    // the writer adds each photo's once it is stored, so a copy read later finds it there.
-    let analysed = AnalysedContents {
-        hashes: Mutex::new(store.analysed_contents(&key)?),
+    let analysed = ScanContents {
+        committed: Mutex::new(store.analysed_contents(&key)?),
+        claimed: Mutex::new(HashSet::new()),
         key: key.clone(),
     };
     let writer_result = std::thread::scope(|scope| {
@@ -455,21 +456,36 @@ pub fn scan(
     Ok(summary)
 }
 
-/// The photo contents whose analysis under `key` the library holds.
-struct AnalysedContents {
-    hashes: Mutex<HashSet<String>>,
+/// Which photo contents are analysed, so that each is analysed once however many files hold
+/// it: a file whose content is already in the library, or taken on by a worker during this
+/// scan, becomes a [`WorkResult::Copy`] of it.
+struct ScanContents {
+    /// Analysed under `key`: in the library before the scan, or committed since.
+    committed: Mutex<HashSet<String>>,
+    /// Taken on by a worker during this scan.
+    claimed: Mutex<HashSet<String>>,
     key: String,
 }
 
-impl AnalysedContents {
-    fn contains(&self, hash: &str) -> bool {
-        let hashes = self.hashes.lock().unwrap_or_else(|e| e.into_inner());
-        hashes.contains(hash)
+impl ScanContents {
+    /// Whether this content is new to the scan: true for the one caller that is to analyse it.
+    fn claim(&self, hash: &str) -> bool {
+        let committed = self.committed.lock().unwrap_or_else(|e| e.into_inner());
+        if committed.contains(hash) {
+            return false;
+        }
+        let mut claimed = self.claimed.lock().unwrap_or_else(|e| e.into_inner());
+        claimed.insert(hash.to_string())
     }
 
-    fn insert(&self, hash: &str) {
-        let mut hashes = self.hashes.lock().unwrap_or_else(|e| e.into_inner());
-        hashes.insert(hash.to_string());
+    fn is_committed(&self, hash: &str) -> bool {
+        let committed = self.committed.lock().unwrap_or_else(|e| e.into_inner());
+        committed.contains(hash)
+    }
+
+    fn insert_committed(&self, hash: &str) {
+        let mut committed = self.committed.lock().unwrap_or_else(|e| e.into_inner());
+        committed.insert(hash.to_string());
     }
 }
 
@@ -477,7 +493,7 @@ fn analyse_file(
     engine: &FaceEngine,
     item: &WorkItem,
     options: ScanOptions,
-    analysed: &AnalysedContents,
+    analysed: &ScanContents,
     missing_by_hash: &HashMap<String, i64>,
 ) -> WorkResult {
     let (root, candidate) = (item.root, &item.candidate);
@@ -485,6 +501,7 @@ fn analyse_file(
         root,
         candidate: candidate.clone(),
         reason,
+        content_hash: None,
     };
     let bytes = match std::fs::read(&candidate.path) {
         Ok(b) => b,
@@ -505,7 +522,7 @@ fn analyse_file(
             root,
         };
     }
-    if item.known_faces.is_none() && analysed.contains(&hash) {
+    if item.known_faces.is_none() && !analysed.claim(&hash) {
         return WorkResult::Copy {
             root,
             candidate: candidate.clone(),
@@ -514,7 +531,14 @@ fn analyse_file(
     }
     let photo = match decode::decode_photo(&bytes) {
         Ok(p) => p,
-        Err(e) => return failed(e.to_string()),
+        Err(e) => {
+            return WorkResult::Failed {
+                root,
+                candidate: candidate.clone(),
+                reason: e.to_string(),
+                content_hash: Some(hash),
+            };
+        }
     };
     drop(bytes);
     let faces = match &item.known_faces {
@@ -652,14 +676,17 @@ pub fn face_thumbnail(image: &RgbImage, rect: Rect) -> Vec<u8> {
 }
 
 /// Commits results in batches: a transaction per ~0.5 s or 32 photos, whichever comes first.
+/// A copy whose original is still being analysed waits for it.
 fn write_results(
     store: &mut Store,
     results: Receiver<WorkResult>,
     progress: &Progress,
     summary: &mut ScanSummary,
-    analysed: &AnalysedContents,
+    contents: &ScanContents,
 ) -> Result<(), StoreError> {
     let mut batch: Vec<WorkResult> = Vec::new();
+    let mut waiting: Vec<WorkResult> = Vec::new();
+    let mut failed_contents: HashMap<String, String> = HashMap::new();
     let mut last_commit = Instant::now();
     loop {
         let next = results.recv_timeout(Duration::from_millis(100));
@@ -667,17 +694,18 @@ fn write_results(
         if let Ok(result) = next {
             batch.push(result);
         }
-        if !batch.is_empty()
-            && (finished
-                || batch.len() >= 32
-                || last_commit.elapsed() >= Duration::from_millis(500))
-        {
-            commit_batch(
+        let due =
+            finished || batch.len() >= 32 || last_commit.elapsed() >= Duration::from_millis(500);
+        if due && !(batch.is_empty() && (waiting.is_empty() || !finished)) {
+            batch.append(&mut waiting);
+            waiting = commit_batch(
                 store,
                 std::mem::take(&mut batch),
                 progress,
                 summary,
-                analysed,
+                contents,
+                &mut failed_contents,
+                finished,
             )?;
             last_commit = Instant::now();
         }
@@ -687,28 +715,30 @@ fn write_results(
     }
 }
 
+/// Writes one batch in a transaction and reports it; returns the copies still waiting for
+/// their original (none when `last`).
 fn commit_batch(
     store: &mut Store,
     batch: Vec<WorkResult>,
     progress: &Progress,
     summary: &mut ScanSummary,
-    contents: &AnalysedContents,
-) -> Result<(), StoreError> {
+    contents: &ScanContents,
+    failed_contents: &mut HashMap<String, String>,
+    last: bool,
+) -> Result<Vec<WorkResult>, StoreError> {
     let mut analysed = Vec::new();
-    let batch = store.in_transaction(|store| {
-        let mut written = Vec::with_capacity(batch.len());
-        for result in batch {
-            let result = match result {
-                WorkResult::Copy {
-                    root,
-                    candidate,
-                    content_hash,
-                } => copied_analysis(store, contents, root, candidate, &content_hash)?,
-                other => other,
-            };
+    let mut waiting = Vec::new();
+    let (copies, others): (Vec<WorkResult>, Vec<WorkResult>) = batch
+        .into_iter()
+        .partition(|r| matches!(r, WorkResult::Copy { .. }));
+    let written = store.in_transaction(|store| {
+        let mut written = Vec::with_capacity(others.len() + copies.len());
+        let mut analysed_now = HashSet::new();
+        for result in others {
             match &result {
                 WorkResult::Analysed { analysis, .. } => {
                     analysed.push(store.record_analysis_in_tx(analysis)?);
+                    analysed_now.insert(analysis.content_hash.clone());
                 }
                 WorkResult::Moved { from, to, root } => {
                     store.relocate_photo_in_tx(
@@ -723,6 +753,7 @@ fn commit_batch(
                     root,
                     candidate,
                     reason,
+                    content_hash,
                 } => {
                     store.record_error_in_tx(
                         Some(*root),
@@ -731,23 +762,75 @@ fn commit_batch(
                         candidate.mtime_ns,
                         reason,
                     )?;
+                    if let Some(hash) = content_hash {
+                        failed_contents.insert(hash.clone(), reason.clone());
+                    }
                 }
                 WorkResult::Copy { .. } | WorkResult::Deferred { .. } => {}
             }
+            written.push(result);
+        }
+        // Copies after the photos of this batch, whose originals may be among them.
+        for copy in copies {
+            let WorkResult::Copy {
+                root,
+                candidate,
+                content_hash,
+            } = copy
+            else {
+                continue;
+            };
+            let result = if analysed_now.contains(&content_hash)
+                || contents.is_committed(&content_hash)
+            {
+                let result = copied_analysis(store, contents, root, candidate, &content_hash)?;
+                if let WorkResult::Analysed { analysis, .. } = &result {
+                    analysed.push(store.record_analysis_in_tx(analysis)?);
+                }
+                result
+            } else if let Some(reason) = failed_contents.get(&content_hash) {
+                store.record_error_in_tx(
+                    Some(root),
+                    &candidate.path,
+                    candidate.size,
+                    candidate.mtime_ns,
+                    reason,
+                )?;
+                WorkResult::Failed {
+                    root,
+                    candidate,
+                    reason: reason.clone(),
+                    content_hash: Some(content_hash),
+                }
+            } else if last {
+                WorkResult::Deferred {
+                    candidate,
+                    reason: "identical to a photo whose analysis did not finish; the next scan \
+                             analyses it"
+                        .into(),
+                }
+            } else {
+                waiting.push(WorkResult::Copy {
+                    root,
+                    candidate,
+                    content_hash,
+                });
+                continue;
+            };
             written.push(result);
         }
         Ok(written)
     })?;
     summary.analysed_photos.extend(analysed);
     let mut stored = Vec::new();
-    for result in batch {
+    for result in written {
         match result {
             WorkResult::Analysed {
                 analysis: a,
                 redescribed,
                 copy,
             } => {
-                contents.insert(&a.content_hash);
+                contents.insert_committed(&a.content_hash);
                 summary.analysed += 1;
                 summary.redescribed += u64::from(redescribed);
                 summary.copies += u64::from(copy);
@@ -785,14 +868,14 @@ fn commit_batch(
         p.faces = faces;
         p.errors = errors;
     });
-    Ok(())
+    Ok(waiting)
 }
 
 /// The analysis of a file identical to a photo in the library, taken from that photo (or from
 /// the file's own earlier record, when only its time changed).
 fn copied_analysis(
     store: &Store,
-    contents: &AnalysedContents,
+    contents: &ScanContents,
     root: RootId,
     candidate: Candidate,
     content_hash: &str,
