@@ -118,15 +118,16 @@ pub fn scan(
         counted(summary.faces as usize, "face", "faces"),
         summary.skipped.len()
     );
-    if summary.copies > 0 {
-        println!(
-            "{} identical to photos already analysed: their faces were copied, not looked for again",
-            counted(
-                summary.copies as usize,
-                "analysed photo is",
-                "analysed photos are"
-            )
-        );
+    match summary.copies {
+        0 => {}
+        1 => println!(
+            "1 of the analysed photos is an identical copy of another: its faces were taken from \
+             it, not looked for again"
+        ),
+        n => println!(
+            "{n} of the analysed photos are identical copies of others: their faces were taken \
+             from those, not looked for again"
+        ),
     }
     if summary.redescribed > 0 {
         println!(
