@@ -444,35 +444,45 @@ impl Store {
 
     // ----- the same face in identical photos -----
 
+    /// Photos whose files are identical (the same content hash): groups of two or more, each
+    /// in id order.
+    pub fn photo_copy_groups(&self) -> Result<Vec<Vec<PhotoId>>, StoreError> {
+        let mut stmt = self
+            .connection()
+            .prepare(
+                "SELECT id, content_hash FROM photos WHERE content_hash IN (
+                    SELECT content_hash FROM photos WHERE content_hash IS NOT NULL
+                    GROUP BY content_hash HAVING COUNT(*) > 1)
+                 ORDER BY content_hash, id",
+            )
+            .map_err(self.sql_err())?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((r.get::<_, PhotoId>(0)?, r.get::<_, String>(1)?))
+            })
+            .map_err(self.sql_err())?;
+        let mut groups: Vec<Vec<PhotoId>> = Vec::new();
+        let mut previous: Option<String> = None;
+        for row in rows {
+            let (photo, hash) = row.map_err(self.sql_err())?;
+            if previous.as_ref() != Some(&hash) {
+                groups.push(Vec::new());
+                previous = Some(hash);
+            }
+            if let Some(group) = groups.last_mut() {
+                group.push(photo);
+            }
+        }
+        Ok(groups)
+    }
+
     /// Faces that are one face seen in several identical files (a backup folder, an import
     /// made twice): the same box in photos with the same content. Groups of two or more, each
     /// in face id order, the groups in the order of their first face.
     pub fn face_twin_groups(&self) -> Result<Vec<Vec<FaceId>>, StoreError> {
-        // The photos that share their content with another, numbered by content.
-        let mut content_of: HashMap<PhotoId, u32> = HashMap::new();
-        {
-            let mut stmt = self
-                .connection()
-                .prepare(
-                    "SELECT id, content_hash FROM photos WHERE content_hash IN (
-                        SELECT content_hash FROM photos WHERE content_hash IS NOT NULL
-                        GROUP BY content_hash HAVING COUNT(*) > 1)
-                     ORDER BY content_hash",
-                )
-                .map_err(self.sql_err())?;
-            let rows = stmt
-                .query_map([], |r| {
-                    Ok((r.get::<_, PhotoId>(0)?, r.get::<_, String>(1)?))
-                })
-                .map_err(self.sql_err())?;
-            let mut previous: Option<String> = None;
-            let mut content = 0;
-            for row in rows {
-                let (photo, hash) = row.map_err(self.sql_err())?;
-                if previous.as_ref() != Some(&hash) {
-                    content += 1;
-                    previous = Some(hash);
-                }
+        let mut content_of: HashMap<PhotoId, usize> = HashMap::new();
+        for (content, photos) in self.photo_copy_groups()?.into_iter().enumerate() {
+            for photo in photos {
                 content_of.insert(photo, content);
             }
         }
@@ -497,7 +507,7 @@ impl Store {
             })
             .map_err(self.sql_err())?;
         let mut groups: Vec<Vec<FaceId>> = Vec::new();
-        let mut group_of: HashMap<(u32, [i64; 4]), usize> = HashMap::new();
+        let mut group_of: HashMap<(usize, [i64; 4]), usize> = HashMap::new();
         for row in rows {
             let (face, photo, rect) = row.map_err(self.sql_err())?;
             let Some(&content) = content_of.get(&photo) else {

@@ -125,15 +125,51 @@ fn require_face(store: &Store, id: FaceId) -> Result<AssignmentRow, PeopleError>
     store.assignment(id)?.ok_or(PeopleError::UnknownFace(id))
 }
 
+/// Which faces and photos are copies in identical files (a backup folder, an import made
+/// twice), so that views show and count each photo and face once.
+#[derive(Debug, Default)]
+struct Copies {
+    /// A face in a photo with identical copies → the same face in the first copy.
+    face: HashMap<FaceId, FaceId>,
+    /// A photo with identical copies → the first of them.
+    photo: HashMap<PhotoId, PhotoId>,
+}
+
+impl Copies {
+    fn read(store: &Store) -> Result<Self, PeopleError> {
+        let mut copies = Copies::default();
+        for group in store.face_twin_groups()? {
+            for &face in &group {
+                copies.face.insert(face, group[0]);
+            }
+        }
+        for group in store.photo_copy_groups()? {
+            for &photo in &group {
+                copies.photo.insert(photo, group[0]);
+            }
+        }
+        Ok(copies)
+    }
+
+    fn face(&self, face: FaceId) -> FaceId {
+        self.face.get(&face).copied().unwrap_or(face)
+    }
+
+    fn photo(&self, photo: PhotoId) -> PhotoId {
+        self.photo.get(&photo).copied().unwrap_or(photo)
+    }
+}
+
 /// Builds summaries from membership rows: (person, face, state, photo, confidence).
 fn summarise(
     persons: &[PersonRow],
     membership: &[(PersonId, FaceId, FaceState, PhotoId, f64)],
+    copies: &Copies,
 ) -> Vec<PersonSummary> {
     #[derive(Default)]
     struct Acc {
-        faces: usize,
-        confirmed: usize,
+        faces: HashSet<FaceId>,
+        confirmed: HashSet<FaceId>,
         photos: HashSet<PhotoId>,
         members: HashSet<FaceId>,
         best: Option<(bool, f64, FaceId)>,
@@ -141,10 +177,12 @@ fn summarise(
     let mut acc: HashMap<PersonId, Acc> = HashMap::new();
     for &(person, face, state, photo, confidence) in membership {
         let a = acc.entry(person).or_default();
-        a.faces += 1;
+        a.faces.insert(copies.face(face));
         let confirmed = state == FaceState::Confirmed;
-        a.confirmed += usize::from(confirmed);
-        a.photos.insert(photo);
+        if confirmed {
+            a.confirmed.insert(copies.face(face));
+        }
+        a.photos.insert(copies.photo(photo));
         a.members.insert(face);
         // Automatic key face: a confirmed face before a suggested one, then the most confident
         // detection, then the oldest face.
@@ -170,8 +208,8 @@ fn summarise(
                 id: p.id,
                 name: p.name.clone(),
                 hidden: p.hidden,
-                faces: a.faces,
-                confirmed: a.confirmed,
+                faces: a.faces.len(),
+                confirmed: a.confirmed.len(),
                 photos: a.photos.len(),
                 key_face,
             }
@@ -182,7 +220,11 @@ fn summarise(
 /// Every person with at least one confirmed or suggested face, hidden ones included; largest
 /// first (ties: lower id first).
 pub fn people(store: &Store) -> Result<Vec<PersonSummary>, PeopleError> {
-    let mut all = summarise(&store.person_rows()?, &store.person_membership()?);
+    let mut all = summarise(
+        &store.person_rows()?,
+        &store.person_membership()?,
+        &Copies::read(store)?,
+    );
     all.retain(|p| p.faces > 0);
     all.sort_by(|a, b| b.faces.cmp(&a.faces).then(a.id.cmp(&b.id)));
     Ok(all)
@@ -196,15 +238,19 @@ pub fn person(store: &Store, id: PersonId) -> Result<PersonSummary, PeopleError>
         .into_iter()
         .map(|f| (id, f.face, f.state, f.photo, f.confidence))
         .collect();
-    Ok(summarise(&[row], &membership).remove(0))
+    Ok(summarise(&[row], &membership, &Copies::read(store)?).remove(0))
 }
 
 /// A person's confirmed and suggested faces: confirmed first, then nearest suggestions first.
+/// A face in several identical files is listed once (what is done to it holds for every copy).
 pub fn faces_of_person(store: &Store, id: PersonId) -> Result<Vec<PersonFace>, PeopleError> {
     require_person(store, id)?;
+    let copies = Copies::read(store)?;
+    let mut listed = HashSet::new();
     Ok(store
         .person_faces(id)?
         .into_iter()
+        .filter(|f| listed.insert(copies.face(f.face)))
         .map(|f| PersonFace {
             face: f.face,
             photo: f.photo,
@@ -233,12 +279,17 @@ pub fn faces_in_photo(store: &Store, photo: PhotoId) -> Result<Vec<PhotoFace>, P
         .collect())
 }
 
-/// Photos in which all of `ids` appear (confirmed or suggested).
+/// Photos in which all of `ids` appear (confirmed or suggested); a photo held in several
+/// identical files once.
 pub fn photos_of_people(store: &Store, ids: &[PersonId]) -> Result<Vec<PhotoId>, PeopleError> {
     for &id in ids {
         require_person(store, id)?;
     }
-    Ok(store.photos_with_all(ids)?)
+    let copies = Copies::read(store)?;
+    let mut listed = HashSet::new();
+    let mut photos = store.photos_with_all(ids)?;
+    photos.retain(|&p| listed.insert(copies.photo(p)));
+    Ok(photos)
 }
 
 // ----- the operations log -----

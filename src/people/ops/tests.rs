@@ -684,6 +684,7 @@ fn a_correction_holds_for_the_same_face_in_an_identical_copy() {
     let (mut store, ids) = library(&[&[0.0], &[0.0], &[0.0, 2.0], &[2.0, 0.0], &[2.0], &[4.0]]);
     let copy = copy_of_photo(&mut store, 2, "/backup/2.jpg");
     assert_eq!(copy.len(), 2);
+    assert_eq!(store.photo_copy_groups().unwrap().len(), 1);
     assert_eq!(
         store.face_twin_groups().unwrap(),
         vec![vec![ids[2][0], copy[0]], vec![ids[2][1], copy[1]]]
@@ -794,4 +795,40 @@ fn review_offers_a_face_once_however_many_copies_hold_it() {
         (Some(ada), FaceState::Confirmed)
     );
     assert!(suggestions(&store, ada, 10).unwrap().is_empty());
+}
+
+/// People count and show a photo held in several identical files once: Ada is in 4 photos,
+/// not 5, and her face in the backup is not listed twice.
+#[test]
+fn people_count_and_list_a_copied_photo_once() {
+    let (mut store, ids) = library(&[&[0.0], &[0.0], &[0.0, 2.0], &[2.0, 0.0], &[2.0], &[4.0]]);
+    let copy = copy_of_photo(&mut store, 2, "/backup/2.jpg");
+    match_new_faces(&mut store).unwrap();
+    let ada = person_of(&store, ids[0][0]).0.unwrap();
+    assert_eq!(person_of(&store, copy[0]).0, Some(ada));
+    name_person(&mut store, ada, "Ada").unwrap();
+    let summary = person(&store, ada).unwrap();
+    assert_eq!(
+        (summary.faces, summary.confirmed, summary.photos),
+        (4, 4, 4)
+    );
+    let listed = people(&store).unwrap();
+    let in_list = listed.iter().find(|p| p.id == ada).unwrap();
+    assert_eq!((in_list.faces, in_list.photos), (4, 4));
+    let faces: Vec<FaceId> = faces_of_person(&store, ada)
+        .unwrap()
+        .iter()
+        .map(|f| f.face)
+        .collect();
+    assert_eq!(faces.len(), 4);
+    assert!(faces.contains(&ids[2][0]) && !faces.contains(&copy[0]));
+    let photos = photos_of_people(&store, &[ada]).unwrap();
+    assert_eq!(photos.len(), 4);
+    // The copy's own photo still shows its faces, named.
+    let backup = store
+        .photo_by_path(Path::new("/backup/2.jpg"))
+        .unwrap()
+        .unwrap();
+    let in_backup = faces_in_photo(&store, backup.id).unwrap();
+    assert_eq!(in_backup[0].person_name.as_deref(), Some("Ada"));
 }
