@@ -196,6 +196,7 @@ pub fn status(library: &Path, json: bool) -> anyhow::Result<ExitCode> {
             "missing": counts.missing,
             "persons": counts.persons,
             "named_persons": counts.named_persons,
+            "identical_copies": counts.identical_copies,
             "error_details": errors.iter().map(|(p, e)| serde_json::json!({"path": p.display().to_string(), "error": e})).collect::<Vec<_>>(),
         });
         println!("{value}");
@@ -204,8 +205,13 @@ pub fn status(library: &Path, json: bool) -> anyhow::Result<ExitCode> {
         for r in &roots {
             println!("  folder {}", r.path.display());
         }
+        let copies = match counts.identical_copies {
+            0 => String::new(),
+            1 => ", 1 of them an identical copy of another".into(),
+            n => format!(", {n} of them identical copies of others"),
+        };
         println!(
-            "{} photos ({} analysed, {} with errors, {} missing), {} faces, {} people ({} named)",
+            "{} photos ({} analysed{copies}, {} with errors, {} missing), {} faces, {} people ({} named)",
             counts.photos,
             counts.photos_done,
             counts.errors,

@@ -186,6 +186,10 @@ pub struct StatusCounts {
     pub faces: u64,
     pub persons: u64,
     pub named_persons: u64,
+    /// Analysed photos that are identical copies of another analysed photo (a backup folder,
+    /// an import made twice), and the faces in them: people count each photo and face once.
+    pub identical_copies: u64,
+    pub faces_in_copies: u64,
 }
 
 pub struct Store {
@@ -999,6 +1003,14 @@ impl Store {
                 "SELECT COUNT(*) FROM persons WHERE name IS NOT NULL AND id IN ({})",
                 Self::PERSONS_WITH_FACES.replace("COUNT(DISTINCT a.person_id)", "a.person_id")
             ))?,
+            identical_copies: count(
+                "SELECT COUNT(content_hash) - COUNT(DISTINCT content_hash) FROM photos WHERE status = 'done'",
+            )?,
+            faces_in_copies: count(
+                "SELECT COUNT(*) FROM faces WHERE photo_id IN (
+                    SELECT id FROM photos WHERE status = 'done' AND content_hash IS NOT NULL AND id NOT IN (
+                        SELECT MIN(id) FROM photos WHERE status = 'done' GROUP BY content_hash))",
+            )?,
         })
     }
 
@@ -1159,6 +1171,46 @@ mod tests {
         assert_eq!(
             store.errors().unwrap(),
             vec![(PathBuf::from("/p/bad.jpg"), "empty file".to_string())]
+        );
+    }
+
+    /// A backup copy is a photo file like any other, and also known as a copy, so that views
+    /// can count each photo and face once. Its analysis comes back from the library whole.
+    #[test]
+    fn identical_copies_are_counted_and_their_analysis_read_back() {
+        let mut store = Store::open_in_memory().unwrap();
+        let rects = [Rect::new(0, 0, 9, 9), Rect::new(20, 0, 29, 9)];
+        let original = analysis("/p/a.jpg", "h", &rects);
+        store.record_analysis(&original).unwrap();
+        store
+            .record_analysis(&analysis("/p/b.jpg", "other", &rects[..1]))
+            .unwrap();
+        assert_eq!(
+            store
+                .analysis_of_content("h", "another key", Path::new("/x"))
+                .unwrap(),
+            None
+        );
+        let copy = store
+            .analysis_of_content("h", "test", Path::new("/backup/a.jpg"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(copy.path, Path::new("/backup/a.jpg"));
+        assert_eq!(copy.faces, original.faces);
+        store.record_analysis(&copy).unwrap();
+        let counts = store.status_counts().unwrap();
+        assert_eq!(
+            (
+                counts.photos_done,
+                counts.identical_copies,
+                counts.faces,
+                counts.faces_in_copies
+            ),
+            (3, 1, 5, 2)
+        );
+        assert_eq!(
+            store.analysed_contents("test").unwrap(),
+            HashSet::from(["h".to_string(), "other".to_string()])
         );
     }
 }

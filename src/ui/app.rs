@@ -262,11 +262,27 @@ impl KindredApp {
                     actions.push(Action::Mutate(Mutation::Undo));
                 }
                 let c = &self.data.counts;
+                // Each photo and face once, as People counts them; copies said apart.
+                let copies = match c.identical_copies {
+                    0 => String::new(),
+                    n => format!(
+                        " (+{})",
+                        views::count(n as usize, "identical copy", "identical copies")
+                    ),
+                };
                 ui.label(
                     RichText::new(format!(
-                        "{} · {} · {}",
-                        views::count(c.photos_done as usize, "photo", "photos"),
-                        views::count(c.faces as usize, "face", "faces"),
+                        "{}{copies} · {} · {}",
+                        views::count(
+                            c.photos_done.saturating_sub(c.identical_copies) as usize,
+                            "photo",
+                            "photos"
+                        ),
+                        views::count(
+                            c.faces.saturating_sub(c.faces_in_copies) as usize,
+                            "face",
+                            "faces"
+                        ),
                         views::count(
                             self.data.people.iter().filter(|p| !p.hidden).count(),
                             "person",
