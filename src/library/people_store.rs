@@ -445,7 +445,8 @@ impl Store {
     // ----- the same face in identical photos -----
 
     /// Photos whose files are identical (the same content hash): groups of two or more, each
-    /// in id order.
+    /// in order of preference for showing: the oldest file first (usually the original, as a
+    /// copy made later is newer), then by path.
     pub fn photo_copy_groups(&self) -> Result<Vec<Vec<PhotoId>>, StoreError> {
         let mut stmt = self
             .connection()
@@ -453,7 +454,7 @@ impl Store {
                 "SELECT id, content_hash FROM photos WHERE content_hash IN (
                     SELECT content_hash FROM photos WHERE content_hash IS NOT NULL
                     GROUP BY content_hash HAVING COUNT(*) > 1)
-                 ORDER BY content_hash, id",
+                 ORDER BY content_hash, mtime_ns, path",
             )
             .map_err(self.sql_err())?;
         let rows = stmt
@@ -478,12 +479,13 @@ impl Store {
 
     /// Faces that are one face seen in several identical files (a backup folder, an import
     /// made twice): the same box in photos with the same content. Groups of two or more, each
-    /// in face id order, the groups in the order of their first face.
+    /// in the order of preference of their photos ([`Store::photo_copy_groups`]).
     pub fn face_twin_groups(&self) -> Result<Vec<Vec<FaceId>>, StoreError> {
-        let mut content_of: HashMap<PhotoId, usize> = HashMap::new();
+        // Photo → (content, rank among its copies).
+        let mut content_of: HashMap<PhotoId, (usize, usize)> = HashMap::new();
         for (content, photos) in self.photo_copy_groups()?.into_iter().enumerate() {
-            for photo in photos {
-                content_of.insert(photo, content);
+            for (rank, photo) in photos.into_iter().enumerate() {
+                content_of.insert(photo, (content, rank));
             }
         }
         if content_of.is_empty() {
@@ -506,11 +508,11 @@ impl Store {
                 ))
             })
             .map_err(self.sql_err())?;
-        let mut groups: Vec<Vec<FaceId>> = Vec::new();
+        let mut groups: Vec<Vec<(usize, FaceId)>> = Vec::new();
         let mut group_of: HashMap<(usize, [i64; 4]), usize> = HashMap::new();
         for row in rows {
             let (face, photo, rect) = row.map_err(self.sql_err())?;
-            let Some(&content) = content_of.get(&photo) else {
+            let Some(&(content, rank)) = content_of.get(&photo) else {
                 continue;
             };
             let next = groups.len();
@@ -518,10 +520,16 @@ impl Store {
             if group == next {
                 groups.push(Vec::new());
             }
-            groups[group].push(face);
+            groups[group].push((rank, face));
         }
-        groups.retain(|g| g.len() > 1);
-        Ok(groups)
+        Ok(groups
+            .into_iter()
+            .filter(|g| g.len() > 1)
+            .map(|mut g| {
+                g.sort_unstable();
+                g.into_iter().map(|(_, face)| face).collect()
+            })
+            .collect())
     }
 
     /// Every face's assignment, in face id order (faces never placed are not listed).

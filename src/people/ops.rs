@@ -126,38 +126,67 @@ fn require_face(store: &Store, id: FaceId) -> Result<AssignmentRow, PeopleError>
 }
 
 /// Which faces and photos are copies in identical files (a backup folder, an import made
-/// twice), so that views show and count each photo and face once.
+/// twice), so that views show and count each photo and face once, showing the preferred copy
+/// (see [`Store::photo_copy_groups`]).
 #[derive(Debug, Default)]
 struct Copies {
-    /// A face in a photo with identical copies → the same face in the first copy.
-    face: HashMap<FaceId, FaceId>,
-    /// A photo with identical copies → the first of them.
-    photo: HashMap<PhotoId, PhotoId>,
+    /// A face in a photo with identical copies → (the same face in the preferred copy, this
+    /// copy's rank in preference).
+    face: HashMap<FaceId, (FaceId, usize)>,
+    /// The same for photos.
+    photo: HashMap<PhotoId, (PhotoId, usize)>,
 }
 
 impl Copies {
     fn read(store: &Store) -> Result<Self, PeopleError> {
-        let mut copies = Copies::default();
-        for group in store.face_twin_groups()? {
-            for &face in &group {
-                copies.face.insert(face, group[0]);
-            }
+        fn ranked(groups: Vec<Vec<i64>>) -> HashMap<i64, (i64, usize)> {
+            groups
+                .into_iter()
+                .flat_map(|group| {
+                    let first = group[0];
+                    group
+                        .into_iter()
+                        .enumerate()
+                        .map(move |(rank, id)| (id, (first, rank)))
+                })
+                .collect()
         }
-        for group in store.photo_copy_groups()? {
-            for &photo in &group {
-                copies.photo.insert(photo, group[0]);
-            }
-        }
-        Ok(copies)
+        Ok(Copies {
+            face: ranked(store.face_twin_groups()?),
+            photo: ranked(store.photo_copy_groups()?),
+        })
     }
 
     fn face(&self, face: FaceId) -> FaceId {
-        self.face.get(&face).copied().unwrap_or(face)
+        self.face.get(&face).map_or(face, |c| c.0)
     }
 
     fn photo(&self, photo: PhotoId) -> PhotoId {
-        self.photo.get(&photo).copied().unwrap_or(photo)
+        self.photo.get(&photo).map_or(photo, |c| c.0)
     }
+
+    /// `items` with one face of each group of copies: the most preferred one among them.
+    fn one_face_each<T>(&self, items: Vec<T>, face: impl Fn(&T) -> FaceId) -> Vec<T> {
+        one_each(items, |item| self.face.get(&face(item)).copied())
+    }
+
+    /// `items` with one photo of each group of copies: the most preferred one among them.
+    fn one_photo_each<T>(&self, items: Vec<T>, photo: impl Fn(&T) -> PhotoId) -> Vec<T> {
+        one_each(items, |item| self.photo.get(&photo(item)).copied())
+    }
+}
+
+/// Keeps, of the items in each group, the one of lowest rank; items in no group stay.
+fn one_each<T>(items: Vec<T>, group: impl Fn(&T) -> Option<(i64, usize)>) -> Vec<T> {
+    let mut best: HashMap<i64, usize> = HashMap::new();
+    for (g, rank) in items.iter().filter_map(&group) {
+        let b = best.entry(g).or_insert(rank);
+        *b = (*b).min(rank);
+    }
+    items
+        .into_iter()
+        .filter(|item| group(item).is_none_or(|(g, rank)| best.get(&g) == Some(&rank)))
+        .collect()
 }
 
 /// Builds summaries from membership rows: (person, face, state, photo, confidence).
@@ -246,11 +275,9 @@ pub fn person(store: &Store, id: PersonId) -> Result<PersonSummary, PeopleError>
 pub fn faces_of_person(store: &Store, id: PersonId) -> Result<Vec<PersonFace>, PeopleError> {
     require_person(store, id)?;
     let copies = Copies::read(store)?;
-    let mut listed = HashSet::new();
-    Ok(store
-        .person_faces(id)?
+    Ok(copies
+        .one_face_each(store.person_faces(id)?, |f| f.face)
         .into_iter()
-        .filter(|f| listed.insert(copies.face(f.face)))
         .map(|f| PersonFace {
             face: f.face,
             photo: f.photo,
@@ -286,10 +313,7 @@ pub fn photos_of_people(store: &Store, ids: &[PersonId]) -> Result<Vec<PhotoId>,
         require_person(store, id)?;
     }
     let copies = Copies::read(store)?;
-    let mut listed = HashSet::new();
-    let mut photos = store.photos_with_all(ids)?;
-    photos.retain(|&p| listed.insert(copies.photo(p)));
-    Ok(photos)
+    Ok(copies.one_photo_each(store.photos_with_all(ids)?, |&p| p))
 }
 
 // ----- the operations log -----
@@ -1072,24 +1096,10 @@ pub fn suggestions(
     let rejected: HashSet<FaceId> = store.rejections_of_person(id)?.into_iter().collect();
     // A face and its copies in identical photos are offered once, and not at all when one of
     // them is already the person's.
-    let twin_group: HashMap<FaceId, usize> = store
-        .face_twin_groups()?
-        .into_iter()
-        .enumerate()
-        .flat_map(|(g, faces)| faces.into_iter().map(move |f| (f, g)))
-        .collect();
-    let exemplar_groups: HashSet<usize> = exemplar_faces
-        .iter()
-        .filter_map(|f| twin_group.get(f).copied())
-        .collect();
-    // Copies add nothing to compare with: one face per group, like the candidates below.
-    let mut compared_groups = HashSet::new();
-    exemplars.retain(|r| {
-        twin_group
-            .get(&r.face)
-            .is_none_or(|&g| compared_groups.insert(g))
-    });
-    let mut offered_groups = HashSet::new();
+    let copies = Copies::read(store)?;
+    let exemplar_groups: HashSet<FaceId> = exemplar_faces.iter().map(|&f| copies.face(f)).collect();
+    // Copies add nothing to compare with.
+    let exemplars = copies.one_face_each(exemplars, |r| r.face);
     let candidates: Vec<&MatchRow> = rows
         .iter()
         .filter(|r| {
@@ -1099,11 +1109,10 @@ pub fn suggestions(
             ) && !exemplar_faces.contains(&r.face)
                 && !rejected.contains(&r.face)
                 && !confirmed_photos.contains(&r.photo)
-                && twin_group
-                    .get(&r.face)
-                    .is_none_or(|&g| !exemplar_groups.contains(&g) && offered_groups.insert(g))
+                && !exemplar_groups.contains(&copies.face(r.face))
         })
         .collect();
+    let candidates = copies.one_face_each(candidates, |r| r.face);
     let queries: Vec<Descriptor> = candidates.iter().map(|r| r.descriptor).collect();
     let targets: Vec<Descriptor> = exemplars.iter().map(|r| r.descriptor).collect();
     let nearest = nearest_allowed(&queries, &targets, |_, _| true);
