@@ -121,6 +121,16 @@ fn state_of(text: &str) -> rusqlite::Result<FaceState> {
     })
 }
 
+/// An assignment from the columns `face_id, person_id, state, distance`.
+fn assignment_from_row(r: &rusqlite::Row) -> rusqlite::Result<AssignmentRow> {
+    Ok(AssignmentRow {
+        face: r.get(0)?,
+        person: r.get(1)?,
+        state: state_of(&r.get::<_, String>(2)?)?,
+        distance: r.get(3)?,
+    })
+}
+
 impl Store {
     fn sql_err(&self) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
         move |source| StoreError::Sqlite {
@@ -292,14 +302,7 @@ impl Store {
             )
             .map_err(self.sql_err())?;
         let rows = stmt
-            .query_map([person], |r| {
-                Ok(AssignmentRow {
-                    face: r.get(0)?,
-                    person: r.get(1)?,
-                    state: state_of(&r.get::<_, String>(2)?)?,
-                    distance: r.get(3)?,
-                })
-            })
+            .query_map([person], assignment_from_row)
             .map_err(self.sql_err())?;
         let all: Vec<AssignmentRow> = rows.collect::<Result<_, _>>().map_err(self.sql_err())?;
         Ok(all
@@ -541,14 +544,7 @@ impl Store {
             )
             .map_err(self.sql_err())?;
         let rows = stmt
-            .query_map([], |r| {
-                Ok(AssignmentRow {
-                    face: r.get(0)?,
-                    person: r.get(1)?,
-                    state: state_of(&r.get::<_, String>(2)?)?,
-                    distance: r.get(3)?,
-                })
-            })
+            .query_map([], assignment_from_row)
             .map_err(self.sql_err())?;
         rows.collect::<Result<_, _>>().map_err(self.sql_err())
     }

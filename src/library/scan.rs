@@ -696,7 +696,10 @@ fn write_results(
         }
         let due =
             finished || batch.len() >= 32 || last_commit.elapsed() >= Duration::from_millis(500);
-        if due && !(batch.is_empty() && (waiting.is_empty() || !finished)) {
+        // Copies waiting for their original are only worth a commit with new results, or at
+        // the end, when they are settled one way or the other.
+        let work = !batch.is_empty() || (finished && !waiting.is_empty());
+        if due && work {
             batch.append(&mut waiting);
             waiting = commit_batch(
                 store,
