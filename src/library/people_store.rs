@@ -7,7 +7,9 @@ use std::path::PathBuf;
 
 use rusqlite::{OptionalExtension, params};
 
-use super::store::{FaceId, PersonId, PhotoId, Store, StoreError, descriptor_from_blob};
+use super::store::{
+    DUPLICATED_CONTENTS, FaceId, PersonId, PhotoId, Store, StoreError, descriptor_from_blob,
+};
 use crate::engine::geometry::Rect;
 use crate::engine::resnet::{DESCRIPTOR_LEN, Descriptor};
 
@@ -453,12 +455,10 @@ impl Store {
     pub fn photo_copy_groups(&self) -> Result<Vec<Vec<PhotoId>>, StoreError> {
         let mut stmt = self
             .connection()
-            .prepare(
-                "SELECT id, content_hash FROM photos WHERE content_hash IN (
-                    SELECT content_hash FROM photos WHERE content_hash IS NOT NULL
-                    GROUP BY content_hash HAVING COUNT(*) > 1)
-                 ORDER BY content_hash, mtime_ns, path",
-            )
+            .prepare(&format!(
+                "SELECT id, content_hash FROM photos WHERE content_hash IN ({DUPLICATED_CONTENTS})
+                 ORDER BY content_hash, mtime_ns, path"
+            ))
             .map_err(self.sql_err())?;
         let rows = stmt
             .query_map([], |r| {
