@@ -9,4 +9,5 @@ pub mod engine;
 pub mod export;
 pub mod library;
 pub mod people;
+pub mod text;
 pub mod ui;

@@ -7,11 +7,11 @@ use std::sync::mpsc;
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::library::counted;
 use crate::export::album::{self, Action, ExportControl, ExportEvent, ExportRequest, Layout, Mode};
 use crate::export::xmp;
 use crate::library::export_store::PhotoSelection;
 use crate::library::store::Store;
+use crate::text::count;
 
 /// The options of `kindred export`.
 #[derive(Debug, Clone)]
@@ -162,7 +162,7 @@ pub fn export(library: &Path, args: ExportArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn photos(n: usize) -> String {
-    counted(n, "photo", "photos")
+    count(n, "photo", "photos")
 }
 
 /// "; 3 identical copies left out" when the library holds some photos more than once.
@@ -171,7 +171,7 @@ fn identical_copies_note(plan: &album::ExportPlan) -> String {
         0 => String::new(),
         n => format!(
             "; {} left out",
-            counted(n, "identical copy", "identical copies")
+            count(n, "identical copy", "identical copies")
         ),
     }
 }

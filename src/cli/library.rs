@@ -13,6 +13,7 @@ use crate::export::xmp_import::take_over_names;
 use crate::library::lock::LibraryLock;
 use crate::library::scan::{self, ScanControl, ScanEvent, ScanOptions, ScanPhase};
 use crate::library::store::Store;
+use crate::text::count;
 
 /// The library used when neither `--library` nor `KINDRED_LIBRARY` names one: in the
 /// platform's data folder (e.g. `~/.local/share/kindred/library.kindred`).
@@ -110,12 +111,12 @@ pub fn scan(
     let matched = crate::people::ops::match_new_faces(&mut store)?;
     println!(
         "{} found: {} analysed, {} unchanged, {} moved, {} missing; {}; {} skipped",
-        counted(summary.found as usize, "photo", "photos"),
+        count(summary.found as usize, "photo", "photos"),
         summary.analysed,
         summary.unchanged,
         summary.moved,
         summary.missing,
-        counted(summary.faces as usize, "face", "faces"),
+        count(summary.faces as usize, "face", "faces"),
         summary.skipped.len()
     );
     match summary.copies {
@@ -139,26 +140,26 @@ pub fn scan(
     if matched.faces > 0 {
         println!(
             "{}: {} suggested for named people, {} joined unnamed clusters, {}",
-            counted(matched.faces, "new face", "new faces"),
+            count(matched.faces, "new face", "new faces"),
             matched.suggested,
             matched.joined,
-            counted(matched.new_clusters, "new cluster", "new clusters")
+            count(matched.new_clusters, "new cluster", "new clusters")
         );
     }
     if matched.from_copies > 0 {
         println!(
             "{} in identical copies of photos took what you decided about the same faces there",
-            counted(matched.from_copies, "face", "faces")
+            count(matched.from_copies, "face", "faces")
         );
     }
     if let Some(t) = taken_over.filter(|t| t.photos_with_names > 0 || !t.unreadable.is_empty()) {
         println!(
             "names from other apps' face tags (XMP, Picasa) in {}: {} named ({}), {} already decided here, {} not matched to a detected face",
-            counted(t.photos_with_names, "photo", "photos"),
-            counted(t.report.faces, "face", "faces"),
-            counted(t.report.new_people, "new person", "new people"),
+            count(t.photos_with_names, "photo", "photos"),
+            count(t.report.faces, "face", "faces"),
+            count(t.report.new_people, "new person", "new people"),
             t.report.kept,
-            counted(t.unmatched_regions, "region", "regions"),
+            count(t.unmatched_regions, "region", "regions"),
         );
         for (path, reason) in &t.unreadable {
             println!("  XMP not read for {}: {reason}", path.display());
@@ -168,11 +169,6 @@ pub fn scan(
         println!("  skipped {}: {reason}", path.display());
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// "1 photo", "2 photos".
-pub(super) fn counted(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 pub fn status(library: &Path, json: bool) -> anyhow::Result<ExitCode> {

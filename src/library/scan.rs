@@ -718,6 +718,45 @@ fn write_results(
     }
 }
 
+/// Writes what a worker found about one file, inside the batch's transaction; remembers the
+/// contents analysed or failed in it, for the copies of them.
+fn write_result(
+    store: &mut Store,
+    result: &WorkResult,
+    analysed: &mut Vec<PhotoId>,
+    analysed_now: &mut HashSet<String>,
+    failed_contents: &mut HashMap<String, String>,
+) -> Result<(), StoreError> {
+    match result {
+        WorkResult::Analysed { analysis, .. } => {
+            analysed.push(store.record_analysis_in_tx(analysis)?);
+            analysed_now.insert(analysis.content_hash.clone());
+        }
+        WorkResult::Moved { from, to, root } => {
+            store.relocate_photo_in_tx(*from, Some(*root), &to.path, to.size, to.mtime_ns)?;
+        }
+        WorkResult::Failed {
+            root,
+            candidate,
+            reason,
+            content_hash,
+        } => {
+            store.record_error_in_tx(
+                Some(*root),
+                &candidate.path,
+                candidate.size,
+                candidate.mtime_ns,
+                reason,
+            )?;
+            if let Some(hash) = content_hash {
+                failed_contents.insert(hash.clone(), reason.clone());
+            }
+        }
+        WorkResult::Copy { .. } | WorkResult::Deferred { .. } => {}
+    }
+    Ok(())
+}
+
 /// Writes one batch in a transaction and reports it; returns the copies still waiting for
 /// their original (none when `last`).
 fn commit_batch(
@@ -738,39 +777,13 @@ fn commit_batch(
         let mut written = Vec::with_capacity(others.len() + copies.len());
         let mut analysed_now = HashSet::new();
         for result in others {
-            match &result {
-                WorkResult::Analysed { analysis, .. } => {
-                    analysed.push(store.record_analysis_in_tx(analysis)?);
-                    analysed_now.insert(analysis.content_hash.clone());
-                }
-                WorkResult::Moved { from, to, root } => {
-                    store.relocate_photo_in_tx(
-                        *from,
-                        Some(*root),
-                        &to.path,
-                        to.size,
-                        to.mtime_ns,
-                    )?;
-                }
-                WorkResult::Failed {
-                    root,
-                    candidate,
-                    reason,
-                    content_hash,
-                } => {
-                    store.record_error_in_tx(
-                        Some(*root),
-                        &candidate.path,
-                        candidate.size,
-                        candidate.mtime_ns,
-                        reason,
-                    )?;
-                    if let Some(hash) = content_hash {
-                        failed_contents.insert(hash.clone(), reason.clone());
-                    }
-                }
-                WorkResult::Copy { .. } | WorkResult::Deferred { .. } => {}
-            }
+            write_result(
+                store,
+                &result,
+                &mut analysed,
+                &mut analysed_now,
+                failed_contents,
+            )?;
             written.push(result);
         }
         // Copies after the photos of this batch, whose originals may be among them.
@@ -786,19 +799,8 @@ fn commit_batch(
             let result = if analysed_now.contains(&content_hash)
                 || contents.is_committed(&content_hash)
             {
-                let result = copied_analysis(store, contents, root, candidate, &content_hash)?;
-                if let WorkResult::Analysed { analysis, .. } = &result {
-                    analysed.push(store.record_analysis_in_tx(analysis)?);
-                }
-                result
+                copied_analysis(store, contents, root, candidate, &content_hash)?
             } else if let Some(reason) = failed_contents.get(&content_hash) {
-                store.record_error_in_tx(
-                    Some(root),
-                    &candidate.path,
-                    candidate.size,
-                    candidate.mtime_ns,
-                    reason,
-                )?;
                 WorkResult::Failed {
                     root,
                     candidate,
@@ -820,6 +822,13 @@ fn commit_batch(
                 });
                 continue;
             };
+            write_result(
+                store,
+                &result,
+                &mut analysed,
+                &mut analysed_now,
+                failed_contents,
+            )?;
             written.push(result);
         }
         Ok(written)

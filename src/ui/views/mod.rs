@@ -169,14 +169,7 @@ pub fn page_heading(ui: &mut egui::Ui, title: &str, subtitle: &str) {
     ui.add_space(6.0);
 }
 
-/// "1 photo" / "12 photos".
-pub fn count(n: usize, one: &str, many: &str) -> String {
-    if n == 1 {
-        format!("1 {one}")
-    } else {
-        format!("{n} {many}")
-    }
-}
+pub use crate::text::count;
 
 /// A path as file managers show it: under the home folder as `~/…`, elsewhere in full.
 pub fn shown_path(path: &std::path::Path) -> String {
