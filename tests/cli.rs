@@ -106,6 +106,34 @@ fn analyze_reads_heic_photos() {
     assert_eq!(rects, expected);
 }
 
+/// A camera RAW file is analysed as the JPEG embedded in it, as stored (like any photo here,
+/// not turned by its orientation).
+#[test]
+fn analyze_reads_the_jpeg_inside_a_raw_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut preview = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut preview, 95)
+        .encode_image(&golden_image("2008_002506"))
+        .unwrap();
+    let (jpeg, raw) = (dir.path().join("a.jpg"), dir.path().join("a.NEF"));
+    std::fs::write(&jpeg, &preview).unwrap();
+    std::fs::write(&raw, nef_holding(&preview, 6)).unwrap();
+    let out = kindred()
+        .arg("analyze")
+        .arg(&jpeg)
+        .arg(&raw)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines = json_lines(&out.stdout);
+    assert_eq!(lines[0]["faces"].as_array().unwrap().len(), 3);
+    assert_eq!(lines[0]["faces"], lines[1]["faces"]);
+}
+
 /// dlib's cluster (from its clustering example, `clusters.json`) of each face `kindred analyze`
 /// finds in the bald guys photo. Our faces come from the CNN detector, dlib's example used the
 /// HOG faces of descriptors.json: they are paired by nearest box centre.

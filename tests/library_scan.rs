@@ -8,7 +8,7 @@ use std::path::Path;
 use std::sync::atomic::Ordering;
 
 use common::*;
-use image::{DynamicImage, ImageFormat, RgbImage};
+use image::{DynamicImage, ImageEncoder, ImageFormat, RgbImage};
 use kindred::library::scan::{self, FILES_READ};
 use kindred::library::store::{PhotoStatus, Store};
 
@@ -503,4 +503,83 @@ fn identical_copies_take_the_analysis_and_the_people_of_their_original() {
         assert_eq!(rects, expected, "{copy}");
     }
     assert_eq!(integrity(&fresh), "ok");
+}
+
+/// A photographer who shoots RAW only gets their photos analysed, from the JPEG the camera
+/// embedded in each RAW file, turned the way the camera recorded; a RAW file shot beside a
+/// JPEG stays that photo's other copy, and a format Kindred does not read is said per folder.
+#[test]
+fn raw_photos_are_analysed_from_the_jpeg_inside_them() {
+    let engine = engine();
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("Shoot");
+    std::fs::create_dir_all(root.join("Sigma")).unwrap();
+    let mut preview = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut preview, 95)
+        .encode_image(&golden_image("2008_002506"))
+        .unwrap();
+    // Turned a quarter clockwise to be upright (the camera was held on its side).
+    std::fs::write(root.join("DSC_0001.NEF"), nef_holding(&preview, 6)).unwrap();
+    std::fs::write(root.join("DSC_0002.NEF"), nef_holding(&preview, 1)).unwrap();
+    std::fs::write(root.join("DSC_0002.JPG"), &preview).unwrap();
+    std::fs::write(root.join("Sigma/SDIM0001.X3F"), b"FOVb").unwrap();
+    // The same picture as a JPEG whose EXIF says to turn it the same way.
+    let mut oriented = Vec::new();
+    let mut encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut oriented, 95);
+    encoder
+        .set_exif_metadata(exif_orientation_block(6))
+        .unwrap();
+    encoder.encode_image(&golden_image("2008_002506")).unwrap();
+    std::fs::create_dir_all(root.join("Phone")).unwrap();
+    std::fs::write(root.join("Phone/IMG_0003.JPG"), &oriented).unwrap();
+
+    let mut store = Store::open_in_memory().unwrap();
+    let summary = run_scan(&mut store, &engine, &root);
+    assert_eq!(summary.found, 3, "{summary:?}");
+    assert_eq!((summary.analysed, summary.errors), (3, 0), "{summary:?}");
+    assert!(
+        store
+            .photo_by_path(&root.join("DSC_0002.NEF"))
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        summary
+            .skipped
+            .iter()
+            .any(|(path, why)| path.ends_with("Sigma")
+                && why.starts_with("1 camera RAW file (.X3F) without a JPEG")),
+        "{:?}",
+        summary.skipped
+    );
+
+    let raw = root.join("DSC_0001.NEF");
+    let faces = |path: &Path| {
+        let photo = store.photo_by_path(path).unwrap().unwrap();
+        let mut faces: Vec<_> = store
+            .faces_of_photo(photo.id)
+            .unwrap()
+            .into_iter()
+            .map(|f| (f.rect.to_array(), f.descriptor))
+            .collect();
+        faces.sort_by_key(|f| f.0);
+        faces
+    };
+    let on_raw = faces(&raw);
+    // (Turned, the detector finds two of the three faces it finds upright.)
+    assert_eq!(on_raw.len(), 2);
+    assert_eq!(on_raw, faces(&root.join("Phone/IMG_0003.JPG")));
+    let photo = store.photo_by_path(&raw).unwrap().unwrap();
+    assert_eq!((photo.width, photo.height), (Some(375), Some(500)));
+    assert_eq!(photo.orientation, Some(6));
+    assert_eq!(
+        photo.camera.as_deref(),
+        Some("NIKON CORPORATION NIKON D850")
+    );
+    assert_eq!(photo.taken_at.as_deref(), Some("2019-05-18 14:03:11"));
+    assert_eq!(faces_at(&store, &root.join("DSC_0002.JPG")).len(), 3);
+
+    // Nothing changed: nothing is read again.
+    let again = run_scan(&mut store, &engine, &root);
+    assert_eq!((again.analysed, again.unchanged), (0, 3), "{again:?}");
 }

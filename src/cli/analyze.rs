@@ -18,26 +18,24 @@ const MAX_PIXELS: u64 = 120_000_000;
 
 /// Decodes a photo to 8-bit RGB exactly as stored (no EXIF rotation). HEIC photos, which dlib
 /// cannot read, are decoded as the library does: turned by the file's own rotation, which every
-/// HEIC reader applies.
+/// HEIC reader applies. A camera RAW file is the JPEG embedded in it, as stored.
 pub fn decode_photo(path: &Path) -> anyhow::Result<RgbImage> {
-    let mut head = [0u8; 32];
-    let n = std::fs::File::open(path)
-        .and_then(|mut f| std::io::Read::read(&mut f, &mut head))
-        .with_context(|| format!("cannot read {}", path.display()))?;
-    if crate::library::decode::is_heic(&head[..n]) {
-        let bytes =
-            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-        let photo = crate::library::decode::decode_photo(&bytes)
-            .with_context(|| format!("{} is not a readable image", path.display()))?;
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let unreadable = || format!("{} is not a readable image", path.display());
+    if crate::library::decode::is_heic(&bytes) {
+        let photo = crate::library::decode::decode_photo(&bytes).with_context(unreadable)?;
         return Ok(photo.image);
     }
-    let reader = image::ImageReader::open(path)
-        .with_context(|| format!("cannot open {}", path.display()))?
-        .with_guessed_format()
-        .with_context(|| format!("cannot read {}", path.display()))?;
-    let (w, h) = reader
-        .into_dimensions()
-        .with_context(|| format!("{} is not a readable image", path.display()))?;
+    let bytes = match crate::library::raw::embedded_preview(&bytes) {
+        Some(preview) => preview.with_context(unreadable)?.jpeg,
+        None => &bytes[..],
+    };
+    let reader = || {
+        image::ImageReader::new(std::io::Cursor::new(bytes))
+            .with_guessed_format()
+            .with_context(|| format!("cannot read {}", path.display()))
+    };
+    let (w, h) = reader()?.into_dimensions().with_context(unreadable)?;
     if u64::from(w) * u64::from(h) > MAX_PIXELS {
         anyhow::bail!(
             "{} is {w}×{h} pixels, more than the {} megapixels Kindred decodes",
@@ -45,10 +43,7 @@ pub fn decode_photo(path: &Path) -> anyhow::Result<RgbImage> {
             MAX_PIXELS / 1_000_000
         );
     }
-    let image = image::ImageReader::open(path)?
-        .with_guessed_format()?
-        .decode()
-        .with_context(|| format!("{} is not a readable image", path.display()))?;
+    let image = reader()?.decode().with_context(unreadable)?;
     Ok(image.to_rgb8())
 }
 

@@ -181,13 +181,26 @@ pub fn named_face_regions(photo: &Path) -> Result<NamedRegions, XmpError> {
     })
 }
 
-/// The XMP packet inside a JPEG file, if it has one. Only the segments before the image data
-/// are read; anything that is not a JPEG has none.
+/// The XMP packet inside a JPEG, TIFF or camera RAW file, if it has one. Only a JPEG's
+/// segments before the image data are read; a TIFF or RAW file is read whole (its packet may
+/// be anywhere); other files have none.
 pub fn embedded_xmp(path: &Path) -> io::Result<Option<String>> {
     let mut file = BufReader::new(File::open(path)?);
     let mut start = [0u8; 2];
-    if file.read_exact(&mut start).is_err() || start != [0xFF, 0xD8] {
+    if file.read_exact(&mut start).is_err() {
         return Ok(None);
+    }
+    if start != [0xFF, 0xD8] {
+        let mut head = [0u8; 14];
+        let n = file.read(&mut head)?;
+        let tiff_or_raw = matches!(&start, b"II" | b"MM")
+            || crate::library::raw::raw_format(&[&start[..], &head[..n]].concat()).is_some();
+        if !tiff_or_raw {
+            return Ok(None);
+        }
+        let bytes = std::fs::read(path)?;
+        return Ok(crate::library::raw::xmp_packet(&bytes)
+            .map(|packet| String::from_utf8_lossy(packet).into_owned()));
     }
     loop {
         let mut byte = [0u8; 1];
@@ -276,9 +289,9 @@ pub fn match_regions(
 /// [`match_regions`] for a photo shown turned or mirrored by its EXIF `orientation` (2–8).
 /// Apps disagree about which way such a photo's regions are drawn: as displayed (what Kindred
 /// writes) or on the pixels as stored, before the turn. Both readings are tried and the one
-/// that puts more regions on faces wins; on a tie, `AppliedToDimensions` decides when it names
-/// the stored size of a photo turned by a quarter (its width and height swapped), and
-/// otherwise the displayed reading is kept.
+/// that puts more regions on faces wins; on a tie, `AppliedToDimensions` decides when it is
+/// shaped like the stored pixels of a photo turned by a quarter (wider where the displayed
+/// photo is taller), and otherwise the displayed reading is kept.
 pub fn match_regions_oriented(
     named: &NamedRegions,
     orientation: u16,
@@ -297,8 +310,13 @@ pub fn match_regions_oriented(
         .collect();
     let stored = match_regions(&turned, faces, width, height);
     let quarter_turn = (5..=8).contains(&orientation);
-    let drawn_on_stored =
-        quarter_turn && width != height && named.applied_to == Some((height, width));
+    // The size may be another than Kindred's (a RAW file's sensor against its embedded JPEG,
+    // a photo resized since): its shape says which way it was measured.
+    let drawn_on_stored = quarter_turn
+        && width != height
+        && named
+            .applied_to
+            .is_some_and(|(w, h)| w != h && (w > h) == (height > width));
     if stored.len() > displayed.len() || (stored.len() == displayed.len() && drawn_on_stored) {
         stored
     } else {
@@ -479,6 +497,25 @@ stArea:w="0.5" stArea:h="0.4" stArea:unit="normalized"/></rdf:Description></rdf:
         bytes.truncate(20);
         std::fs::write(&cut, bytes).unwrap();
         assert_eq!(embedded_xmp(&cut).unwrap(), None);
+        // DNG (and TIFF) files keep it in a tag of their first IFD.
+        use crate::library::raw::tests::{TiffWriter, Value};
+        let mut dng = TiffWriter::new(true, 42, &[]);
+        let ifd0 = dng.ifd(
+            &[
+                (
+                    0x02BC,
+                    Value::Undefined(b"<x:xmpmeta>dng</x:xmpmeta>".to_vec()),
+                ),
+                (0xC612, Value::Undefined(vec![1, 4, 0, 0])),
+            ],
+            0,
+        );
+        let path = dir.path().join("IMG_0001.dng");
+        std::fs::write(&path, dng.finish(ifd0)).unwrap();
+        assert_eq!(
+            embedded_xmp(&path).unwrap().as_deref(),
+            Some("<x:xmpmeta>dng</x:xmpmeta>")
+        );
     }
 
     /// The box a region covers, painted on stored pixels, lands where `stored_to_displayed`
@@ -561,13 +598,21 @@ stArea:w="0.5" stArea:h="0.4" stArea:unit="normalized"/></rdf:Description></rdf:
             }
         }
         // One region that lies on a face read either way, a different face each way: read as
-        // displayed unless AppliedToDimensions names the stored size.
+        // displayed unless AppliedToDimensions is shaped like the stored pixels (as a RAW
+        // file's sensor size is, larger than the JPEG inside it).
         let faces = [
             (1, Rect::new(30, 40, 69, 79)),    // under the region as displayed
             (2, Rect::new(145, 45, 174, 104)), // under it read on the stored pixels
         ];
         let region = FaceRegion::from_rect("Either", faces[0].1, 200, 300, None);
-        for (applied_to, face) in [(None, 1), (Some((200, 300)), 1), (Some((300, 200)), 2)] {
+        for (applied_to, face) in [
+            (None, 1),
+            (Some((200, 300)), 1),
+            (Some((300, 200)), 2),
+            (Some((4000, 6000)), 1),
+            (Some((6000, 4000)), 2),
+            (Some((5000, 5000)), 1),
+        ] {
             let named = NamedRegions {
                 regions: vec![region.clone()],
                 applied_to,

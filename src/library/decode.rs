@@ -1,11 +1,13 @@
 //! Turning a photo file's bytes into upright RGB pixels: format sniffed from the content
-//! (JPEG, PNG, WebP, TIFF, BMP, GIF and HEIC),
+//! (JPEG, PNG, WebP, TIFF, BMP, GIF, HEIC, and camera RAW through its embedded JPEG),
 //! EXIF orientation applied, date taken and camera read, decompression bombs refused, JPEGs
 //! too large to hold in memory decoded at a fraction of their size.
 
 use std::io::Cursor;
 
 use image::{DynamicImage, ImageFormat, ImageReader, RgbImage};
+
+use super::raw;
 
 /// Most pixels a photo is decoded to (a 100-megapixel photo already needs 300 MB as RGB).
 /// Larger JPEGs — 200-megapixel phone photos, stitched panoramas — are decoded at 1/2, 1/4 or
@@ -25,6 +27,8 @@ pub enum DecodeError {
     TooLarge { width: u32, height: u32 },
     #[error("damaged or truncated {format} file: {message}")]
     Damaged { format: String, message: String },
+    #[error(transparent)]
+    Raw(#[from] raw::RawError),
 }
 
 /// An upright photo and what its metadata says.
@@ -48,7 +52,7 @@ pub struct DecodedPhoto {
 
 /// True if some bytes (the first 32 of a file are enough) begin a photo Kindred can decode.
 pub fn is_photo_format(bytes: &[u8]) -> bool {
-    sniff_format(bytes).is_some() || is_heic(bytes)
+    sniff_format(bytes).is_some() || is_heic(bytes) || raw::raw_format(bytes).is_some()
 }
 
 /// True if some bytes begin a HEIC photo (HEVC in a HEIF container).
@@ -156,6 +160,16 @@ fn decode_unguarded(
     if bytes.is_empty() {
         return Err(DecodeError::Empty);
     }
+    match raw::embedded_preview(bytes) {
+        Some(Ok(preview)) => return decode_raw(&preview, max_pixels, display_side),
+        // A TIFF that merely looked camera-made (an unknown maker's sub-images) and holds
+        // no JPEG may still be a plain image.
+        Some(Err(e)) if e.format() != "RAW" => return Err(e.into()),
+        Some(Err(e)) => {
+            return decode_plain(bytes, max_pixels, display_side).map_err(|_| e.into());
+        }
+        None => {}
+    }
     match heif_codec(bytes) {
         Some(HeifCodec::Hevc) => return decode_heic(bytes, max_pixels),
         Some(HeifCodec::Other) if image::guess_format(bytes).is_err() => {
@@ -163,6 +177,107 @@ fn decode_unguarded(
         }
         _ => {}
     }
+    decode_plain(bytes, max_pixels, display_side)
+}
+
+/// Decodes a photo in one of the image crate's formats and turns it upright.
+fn decode_plain(
+    bytes: &[u8],
+    max_pixels: u64,
+    display_side: Option<u32>,
+) -> Result<DecodedPhoto, DecodeError> {
+    let pixels = decode_pixels(bytes, max_pixels, display_side)?;
+    let exif = read_exif(bytes);
+    Ok(upright(pixels, PhotoMetadata::from_exif(exif.as_ref())))
+}
+
+/// Decodes the JPEG a camera embedded in a RAW file; the RAW container's orientation, date
+/// and camera stand for the photo's (the JPEG's own EXIF where the container has none).
+fn decode_raw(
+    preview: &raw::RawPreview,
+    max_pixels: u64,
+    display_side: Option<u32>,
+) -> Result<DecodedPhoto, DecodeError> {
+    let pixels = decode_pixels(preview.jpeg, max_pixels, display_side).map_err(|e| match e {
+        DecodeError::Damaged { message, .. } => DecodeError::Damaged {
+            format: format!("{} (its embedded JPEG)", preview.format),
+            message,
+        },
+        other => other,
+    })?;
+    let own = PhotoMetadata::from_exif(read_exif(preview.jpeg).as_ref());
+    let metadata = PhotoMetadata {
+        orientation: preview.orientation.unwrap_or(own.orientation),
+        taken_at: preview
+            .taken_at
+            .as_deref()
+            .and_then(taken_at_text)
+            .or(own.taken_at),
+        camera: camera_name(preview.make.clone(), preview.model.clone()).or(own.camera),
+    };
+    Ok(upright(pixels, metadata))
+}
+
+/// What a photo's metadata says about showing and sorting it.
+struct PhotoMetadata {
+    /// EXIF orientation 1–8 (1 when absent).
+    orientation: u16,
+    taken_at: Option<String>,
+    camera: Option<String>,
+}
+
+impl PhotoMetadata {
+    fn from_exif(exif: Option<&exif::Exif>) -> Self {
+        PhotoMetadata {
+            orientation: exif.and_then(exif_orientation).unwrap_or(1),
+            taken_at: exif.and_then(exif_taken_at),
+            camera: exif.and_then(exif_camera),
+        }
+    }
+}
+
+/// The photo turned by its orientation.
+fn upright(pixels: StoredPixels, metadata: PhotoMetadata) -> DecodedPhoto {
+    let StoredPixels {
+        mut image,
+        reduction,
+        size: (width, height),
+    } = pixels;
+    let orientation = metadata.orientation;
+    if let Some(o) = image::metadata::Orientation::from_exif(orientation as u8) {
+        image.apply_orientation(o);
+    }
+    let full_size = if (5..=8).contains(&orientation) {
+        (height, width)
+    } else {
+        (width, height)
+    };
+    DecodedPhoto {
+        image: image.into_rgb8(),
+        reduction,
+        full_size,
+        orientation,
+        taken_at: metadata.taken_at,
+        camera: metadata.camera,
+    }
+}
+
+/// A photo's pixels as stored (not turned by its orientation).
+struct StoredPixels {
+    /// All pixels, or a reduced copy.
+    image: DynamicImage,
+    /// How many stored pixels along each side one pixel of `image` stands for.
+    reduction: u32,
+    /// The stored size.
+    size: (u32, u32),
+}
+
+/// The pixels of a photo in one of the image crate's formats.
+fn decode_pixels(
+    bytes: &[u8],
+    max_pixels: u64,
+    display_side: Option<u32>,
+) -> Result<StoredPixels, DecodeError> {
     let format = match image::guess_format(bytes) {
         Ok(f) => f,
         Err(_) => return Err(DecodeError::NotAnImage),
@@ -202,24 +317,10 @@ fn decode_unguarded(
     } else {
         return Err(DecodeError::TooLarge { width, height });
     };
-    let exif = read_exif(bytes);
-    let orientation = exif.as_ref().and_then(exif_orientation).unwrap_or(1);
-    let mut image = image;
-    if let Some(o) = image::metadata::Orientation::from_exif(orientation as u8) {
-        image.apply_orientation(o);
-    }
-    let full_size = if (5..=8).contains(&orientation) {
-        (height, width)
-    } else {
-        (width, height)
-    };
-    Ok(DecodedPhoto {
-        image: image.into_rgb8(),
+    Ok(StoredPixels {
+        image,
         reduction,
-        full_size,
-        orientation,
-        taken_at: exif.as_ref().and_then(exif_taken_at),
-        camera: exif.as_ref().and_then(exif_camera),
+        size: (width, height),
     })
 }
 
@@ -387,7 +488,12 @@ fn exif_taken_at(exif: &exif::Exif) -> Option<String> {
     let exif::Value::Ascii(ref parts) = field.value else {
         return None;
     };
-    let dt = exif::DateTime::from_ascii(parts.first()?).ok()?;
+    taken_at_text(parts.first()?)
+}
+
+/// An EXIF date ("YYYY:MM:DD HH:MM:SS") as "YYYY-MM-DD HH:MM:SS", if it is a sane one.
+fn taken_at_text(ascii: &[u8]) -> Option<String> {
+    let dt = exif::DateTime::from_ascii(ascii).ok()?;
     (dt.year >= 1826 && dt.month >= 1 && dt.day >= 1).then(|| {
         format!(
             "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
@@ -412,7 +518,12 @@ fn exif_camera(exif: &exif::Exif) -> Option<String> {
                 _ => None,
             })
     };
-    match (text(exif::Tag::Make), text(exif::Tag::Model)) {
+    camera_name(text(exif::Tag::Make), text(exif::Tag::Model))
+}
+
+/// "Make Model", without the make twice when the model already names it.
+fn camera_name(make: Option<String>, model: Option<String>) -> Option<String> {
+    match (make, model) {
         (Some(make), Some(model)) if model.starts_with(&make) => Some(model),
         (Some(make), Some(model)) => Some(format!("{make} {model}")),
         (make, model) => make.or(model),
@@ -468,6 +579,42 @@ mod tests {
         img.write_to(&mut Cursor::new(&mut out), ImageFormat::Png)
             .unwrap();
         out
+    }
+
+    #[test]
+    fn a_raw_file_is_decoded_from_its_embedded_jpeg_turned_by_the_raw_orientation() {
+        use crate::library::raw::tests::{jpeg, nef};
+        let preview = jpeg(600, 400);
+        let photo = decode_photo(&nef(&preview, 6)).unwrap();
+        assert_eq!(photo.image.dimensions(), (400, 600));
+        assert_eq!((photo.full_size, photo.orientation), ((400, 600), 6));
+        assert_eq!(photo.taken_at.as_deref(), Some("2021-07-04 18:30:05"));
+        assert_eq!(photo.camera.as_deref(), Some("NIKON CORPORATION NIKON Z 6"));
+        let upright = decode_photo(&preview).unwrap().image;
+        assert_eq!(
+            photo.image,
+            DynamicImage::ImageRgb8(upright).rotate90().into_rgb8()
+        );
+        // Thumbnails are shown at a reduced size from the same JPEG.
+        let small = decode_photo_for_display(&nef(&preview, 6), 150).unwrap();
+        assert_eq!((small.reduction, small.full_size), (4, (400, 600)));
+
+        // A Huffman table whose code counts overflow: the markers are intact, the JPEG is not.
+        let mut damaged = preview.clone();
+        let table = damaged.windows(2).position(|w| w == [0xFF, 0xC4]).unwrap();
+        damaged[table + 5..table + 21].fill(0xFF);
+        let error = decode_photo(&nef(&damaged, 1)).unwrap_err().to_string();
+        assert!(
+            error.starts_with("damaged or truncated NEF (its embedded JPEG) file: "),
+            "{error}"
+        );
+        assert_eq!(
+            decode_photo(&nef(&jpeg(200, 150), 1))
+                .unwrap_err()
+                .to_string(),
+            "camera RAW file (NEF) whose embedded JPEG is only a 200×150 thumbnail, too small \
+             to find faces in"
+        );
     }
 
     #[test]

@@ -6,6 +6,7 @@ pub mod export_store;
 pub mod folders;
 pub mod lock;
 pub mod people_store;
+pub mod raw;
 pub mod scan;
 pub mod store;
 pub mod walk;

@@ -22,6 +22,18 @@ pub struct Candidate {
     pub xmp_stamp: String,
 }
 
+impl Candidate {
+    /// A file met by the walk; its sidecar stamp is filled in once all sidecars are listed.
+    fn found(path: &Path, meta: &std::fs::Metadata) -> Self {
+        Candidate {
+            path: path.to_path_buf(),
+            size: meta.len(),
+            mtime_ns: mtime_ns(meta),
+            xmp_stamp: String::new(),
+        }
+    }
+}
+
 /// The names Picasa gives the per-folder file where it keeps face names, newest first.
 pub const PICASA_FACE_FILES: [&str; 2] = [".picasa.ini", "Picasa.ini"];
 
@@ -88,12 +100,21 @@ const OTHER_EXTENSIONS: &[&str] = &[
     "lnk", "exe", "dll", "so",
 ];
 
-/// Camera RAW files. Kindred does not read them; one beside a JPEG or HEIC of the same name
-/// (RAW+JPEG shooting) is that photo's other copy, and RAW files without one are counted per
-/// folder, so a RAW-only folder does not look empty for no reason.
+/// Camera RAW files. One beside a JPEG or HEIC of the same name (RAW+JPEG shooting) is that
+/// photo's other copy and is passed over; one without is the photo, read through the JPEG the
+/// camera embedded in it (see [`super::raw`]) if its format is one of
+/// [`READABLE_RAW_EXTENSIONS`], and otherwise counted per folder, so that a folder of them
+/// does not look empty for no reason.
 const RAW_EXTENSIONS: &[&str] = &[
     "cr2", "cr3", "crw", "nef", "nrw", "arw", "srf", "sr2", "dng", "orf", "rw2", "raf", "pef",
     "srw", "x3f", "3fr", "iiq", "erf", "kdc", "dcr", "mos", "mrw", "rwl",
+];
+
+/// The RAW formats whose embedded JPEG Kindred finds: Canon, Nikon, Sony, Adobe DNG (and the
+/// phones that shoot it), Olympus/OM, Panasonic and Leica, Fujifilm, Pentax, Samsung.
+const READABLE_RAW_EXTENSIONS: &[&str] = &[
+    "cr2", "cr3", "nef", "nrw", "arw", "srf", "sr2", "dng", "orf", "rw2", "rwl", "raf", "pef",
+    "srw",
 ];
 
 /// Folder names that hold caches or system files, never the user's photos.
@@ -148,8 +169,8 @@ pub fn walk(
     let mut seen = HashSet::new();
     let mut found = Vec::new();
     let mut sidecars: HashMap<PathBuf, String> = HashMap::new();
-    // Folder → (lower-case stem, upper-case extension) of its camera RAW files.
-    let mut raw_files: HashMap<PathBuf, Vec<(String, String)>> = HashMap::new();
+    // Folder → its camera RAW files.
+    let mut raw_files: HashMap<PathBuf, Vec<RawFile>> = HashMap::new();
     // Folder → (rank in PICASA_FACE_FILES, stamp) of its Picasa face file.
     let mut picasa_files: HashMap<PathBuf, (usize, String)> = HashMap::new();
     let walker = WalkDir::new(root)
@@ -215,11 +236,19 @@ pub fn walk(
         }
         if let Some(ext) = extension(entry.path()).filter(|e| RAW_EXTENSIONS.contains(&e.as_str()))
         {
-            if let (Some(folder), Some(stem)) = (entry.path().parent(), entry.path().file_stem()) {
+            if let (Some(folder), Some(stem), Ok(meta)) = (
+                entry.path().parent(),
+                entry.path().file_stem(),
+                entry.metadata(),
+            ) {
                 raw_files
                     .entry(folder.to_path_buf())
                     .or_default()
-                    .push((stem.to_string_lossy().to_lowercase(), ext.to_uppercase()));
+                    .push(RawFile {
+                        stem: stem.to_string_lossy().to_lowercase(),
+                        extension: ext,
+                        candidate: Candidate::found(entry.path(), &meta),
+                    });
             }
             continue;
         }
@@ -227,17 +256,16 @@ pub fn walk(
             continue;
         }
         let Ok(meta) = entry.metadata() else { continue };
-        let identity =
-            std::fs::canonicalize(entry.path()).unwrap_or_else(|_| entry.path().to_path_buf());
-        if !seen.insert(identity) {
-            continue;
+        if first_sighting(&mut seen, entry.path()) {
+            found.push(Candidate::found(entry.path(), &meta));
         }
-        found.push(Candidate {
-            path: entry.path().to_path_buf(),
-            size: meta.len(),
-            mtime_ns: mtime_ns(&meta),
-            xmp_stamp: String::new(),
-        });
+    }
+    let (raw_photos, unread_raw) = raw_without_photo(raw_files, &found);
+    problems.extend(unread_raw);
+    for raw in raw_photos {
+        if first_sighting(&mut seen, &raw.path) {
+            found.push(raw);
+        }
     }
     // Sidecars were listed with the photos (no extra file-system calls); pair them up.
     for candidate in &mut found {
@@ -251,17 +279,30 @@ pub fn walk(
         candidate.xmp_stamp =
             joined_stamp(sidecar.map(String::as_str), picasa.map(|(_, s)| s.as_str()));
     }
-    problems.extend(raw_without_photo(raw_files, &found));
     found.sort_by(|a, b| a.path.cmp(&b.path));
     found
 }
 
-/// One problem per folder holding RAW files that have no JPEG or HEIC of the same name beside
-/// them.
+/// True the first time a file is reached (a file linked into several folders is one photo).
+fn first_sighting(seen: &mut HashSet<PathBuf>, path: &Path) -> bool {
+    seen.insert(std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()))
+}
+
+/// A camera RAW file met during the walk.
+struct RawFile {
+    /// Lower-case file stem, to pair it with a JPEG or HEIC of the same name.
+    stem: String,
+    /// Lower-case extension.
+    extension: String,
+    candidate: Candidate,
+}
+
+/// The RAW files that have no JPEG or HEIC of the same name beside them: those Kindred reads
+/// become photos; the others give one problem per folder.
 fn raw_without_photo(
-    raw_files: HashMap<PathBuf, Vec<(String, String)>>,
+    raw_files: HashMap<PathBuf, Vec<RawFile>>,
     photos: &[Candidate],
-) -> Vec<WalkProblem> {
+) -> (Vec<Candidate>, Vec<WalkProblem>) {
     let photo_stems: HashSet<(&Path, String)> = photos
         .iter()
         .filter_map(|c| {
@@ -269,34 +310,45 @@ fn raw_without_photo(
             Some((c.path.parent()?, stem))
         })
         .collect();
-    let mut problems: Vec<WalkProblem> = raw_files
-        .into_iter()
-        .filter_map(|(folder, files)| {
-            let alone: Vec<&(String, String)> = files
-                .iter()
-                .filter(|(stem, _)| !photo_stems.contains(&(folder.as_path(), stem.clone())))
-                .collect();
-            if alone.is_empty() {
-                return None;
+    let mut readable = Vec::new();
+    let mut problems = Vec::new();
+    for (folder, files) in raw_files {
+        let mut unread: Vec<RawFile> = Vec::new();
+        for file in files {
+            if photo_stems.contains(&(folder.as_path(), file.stem.clone())) {
+                continue;
             }
-            let mut kinds: Vec<&str> = alone.iter().map(|(_, ext)| ext.as_str()).collect();
-            kinds.sort_unstable();
-            kinds.dedup();
-            let what = if alone.len() == 1 {
-                format!("1 camera RAW file (.{})", kinds[0])
+            if READABLE_RAW_EXTENSIONS.contains(&file.extension.as_str()) {
+                readable.push(file.candidate);
             } else {
-                format!("{} camera RAW files (.{})", alone.len(), kinds.join(", ."))
-            };
-            Some(WalkProblem {
-                path: folder,
-                reason: format!(
-                    "{what} without a JPEG or HEIC of the same name: Kindred does not read RAW"
-                ),
-            })
-        })
-        .collect();
+                unread.push(file);
+            }
+        }
+        if unread.is_empty() {
+            continue;
+        }
+        let mut kinds: Vec<String> = unread.iter().map(|f| f.extension.to_uppercase()).collect();
+        kinds.sort_unstable();
+        kinds.dedup();
+        let what = if unread.len() == 1 {
+            format!("1 camera RAW file (.{})", kinds[0])
+        } else {
+            format!("{} camera RAW files (.{})", unread.len(), kinds.join(", ."))
+        };
+        problems.push(WalkProblem {
+            path: folder,
+            reason: format!(
+                "{what} without a JPEG or HEIC of the same name: Kindred does not read {}",
+                if kinds.len() == 1 {
+                    "this RAW format"
+                } else {
+                    "these RAW formats"
+                }
+            ),
+        });
+    }
     problems.sort_by(|a, b| a.path.cmp(&b.path));
-    problems
+    (readable, problems)
 }
 
 #[cfg(test)]
@@ -304,7 +356,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn raw_files_without_a_jpeg_beside_them_are_counted_per_folder() {
+    fn raw_files_are_photos_unless_a_jpeg_of_the_same_name_is_beside_them() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
         for (folder, names) in [
@@ -317,6 +369,12 @@ mod tests {
             ("mixed", &["DSC_1.jpg", "DSC_1.NEF", "DSC_2.NEF"][..]),
             // RAW only, two kinds.
             ("raw", &["a.NEF", "b.nef", "c.dng"][..]),
+            // Formats whose embedded JPEG Kindred does not find; one is paired.
+            (
+                "sigma",
+                &["s1.X3F", "s2.x3f", "m.MRW", "p.x3f", "p.jpg"][..],
+            ),
+            ("old", &["o.CRW"][..]),
         ] {
             std::fs::create_dir_all(root.join(folder)).unwrap();
             for name in names {
@@ -325,8 +383,23 @@ mod tests {
         }
         let mut problems = Vec::new();
         let found = walk(root, &mut problems, || true);
-        assert_eq!(found.len(), 3, "{found:?}");
-        assert!(found.iter().all(|c| c.path.extension().unwrap() != "NEF"));
+        let names: Vec<String> = found
+            .iter()
+            .map(|c| c.path.strip_prefix(root).unwrap().display().to_string())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "mixed/DSC_1.jpg",
+                "mixed/DSC_2.NEF",
+                "pairs/IMG_1.JPG",
+                "pairs/img_2.jpg",
+                "raw/a.NEF",
+                "raw/b.nef",
+                "raw/c.dng",
+                "sigma/p.jpg",
+            ]
+        );
         let said: Vec<(String, &str)> = problems
             .iter()
             .map(|p| {
@@ -334,17 +407,17 @@ mod tests {
                 (folder, p.reason.as_str())
             })
             .collect();
-        let suffix = " without a JPEG or HEIC of the same name: Kindred does not read RAW";
+        let suffix = " without a JPEG or HEIC of the same name: Kindred does not read";
         assert_eq!(
             said,
             [
                 (
-                    "mixed".into(),
-                    &*format!("1 camera RAW file (.NEF){suffix}")
+                    "old".into(),
+                    &*format!("1 camera RAW file (.CRW){suffix} this RAW format")
                 ),
                 (
-                    "raw".into(),
-                    &*format!("3 camera RAW files (.DNG, .NEF){suffix}")
+                    "sigma".into(),
+                    &*format!("3 camera RAW files (.MRW, .X3F){suffix} these RAW formats")
                 ),
             ]
         );

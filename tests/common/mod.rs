@@ -135,3 +135,41 @@ pub fn run_scan(
     )
     .unwrap()
 }
+
+/// A Nikon-style RAW file as a camera lays it out (little-endian here): IFD0 with the camera's
+/// make, model, orientation and date, a sub-IFD pointing at the embedded JPEG, the JPEG after.
+pub fn nef_holding(jpeg: &[u8], orientation: u16) -> Vec<u8> {
+    const MAKE: &[u8] = b"NIKON CORPORATION\0";
+    const MODEL: &[u8] = b"NIKON D850\0";
+    const DATE: &[u8] = b"2019:05:18 14:03:11\0";
+    let entry = |tag: u16, kind: u16, count: u32, value: u32| {
+        let mut e = tag.to_le_bytes().to_vec();
+        e.extend(kind.to_le_bytes());
+        e.extend(count.to_le_bytes());
+        e.extend(value.to_le_bytes());
+        e
+    };
+    // Header (8), IFD0 (2 + 5 × 12 + 4 = 66), sub-IFD (2 + 2 × 12 + 4 = 30), texts, JPEG.
+    let sub_ifd = 8 + 66;
+    let make_at = sub_ifd + 30;
+    let model_at = make_at + MAKE.len();
+    let date_at = model_at + MODEL.len();
+    let jpeg_at = date_at + DATE.len();
+    let mut file = b"II*\0".to_vec();
+    file.extend(8u32.to_le_bytes());
+    file.extend(5u16.to_le_bytes());
+    file.extend(entry(0x010F, 2, MAKE.len() as u32, make_at as u32));
+    file.extend(entry(0x0110, 2, MODEL.len() as u32, model_at as u32));
+    file.extend(entry(0x0112, 3, 1, u32::from(orientation)));
+    file.extend(entry(0x0132, 2, DATE.len() as u32, date_at as u32));
+    file.extend(entry(0x014A, 4, 1, sub_ifd as u32));
+    file.extend(0u32.to_le_bytes());
+    file.extend(2u16.to_le_bytes());
+    file.extend(entry(0x0201, 4, 1, jpeg_at as u32));
+    file.extend(entry(0x0202, 4, 1, jpeg.len() as u32));
+    file.extend(0u32.to_le_bytes());
+    assert_eq!(file.len(), make_at);
+    file.extend([MAKE, MODEL, DATE].concat());
+    file.extend(jpeg);
+    file
+}
