@@ -9,6 +9,15 @@ pub fn count(n: usize, one: &str, many: &str) -> String {
     }
 }
 
+/// "3 photos with 7 faces": what removing or leaving out a folder took out of People.
+pub fn photos_with_faces(photos: u64, faces: u64) -> String {
+    format!(
+        "{} with {}",
+        count(photos as usize, "photo", "photos"),
+        count(faces as usize, "face", "faces")
+    )
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -16,5 +25,6 @@ mod tests {
         assert_eq!(super::count(0, "face", "faces"), "0 faces");
         assert_eq!(super::count(1, "person", "people"), "1 person");
         assert_eq!(super::count(12, "person", "people"), "12 people");
+        assert_eq!(super::photos_with_faces(1, 0), "1 photo with 0 faces");
     }
 }

@@ -456,3 +456,63 @@ fn photos_added_while_the_app_was_closed_are_taken_in_when_it_opens() {
     assert!(harness.query_by_label_contains("Scan finished").is_none());
     assert_eq!(faces_of(&library, serena.id).len(), before + 1);
 }
+
+#[test]
+fn a_subfolder_left_out_in_folders_leaves_people_and_comes_back_when_taken_in() {
+    let dir = tempfile::tempdir().unwrap();
+    // Laura's photos in "Laura", Serena's two folders down in "Trip/Serena", Tony's on top.
+    std::fs::create_dir_all(dir.path().join("photos")).unwrap();
+    let photos = dir.path().join("photos").canonicalize().unwrap();
+    for entry in std::fs::read_dir(fixtures()).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        let folder = match &name {
+            n if n.starts_with("Laura") => photos.join("Laura"),
+            n if n.starts_with("Serena") => photos.join("Trip/Serena"),
+            _ => photos.clone(),
+        };
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::copy(fixtures().join(&name), folder.join(&name)).unwrap();
+    }
+    let library = dir.path().join("library.kindred");
+    let mut harness = app_on(&library);
+    settle(&mut harness);
+    type_into(&mut harness, "Folder path", photos.to_str().unwrap());
+    click(&mut harness, "Add");
+    settle(&mut harness);
+    let serena_faces = |library: &Path| {
+        people(library)
+            .iter()
+            .flat_map(|p| faces_of(library, p.id))
+            .filter(|f| f.path.to_string_lossy().contains("Serena"))
+            .count()
+    };
+    assert!(serena_faces(&library) >= 4);
+    let serena = person_showing(&library, "Serena");
+    name_person(&mut harness, serena.id, "Serena");
+
+    click(&mut harness, "Folders");
+    click(&mut harness, &format!("Subfolders of {}", photos.display()));
+    settle(&mut harness);
+    // "Trip" holds only a folder: opening it shows "Serena".
+    assert!(harness.query_by_label("Leave out Serena").is_none());
+    click(&mut harness, "Show the folders in Trip");
+    click(&mut harness, "Leave out Serena");
+    settle(&mut harness);
+    assert_eq!(serena_faces(&library), 0, "Serena's folder left People");
+    assert!(people(&library).iter().all(|p| p.name.is_none()));
+    let store = Store::open(&library).unwrap();
+    assert_eq!(store.status_counts().unwrap().photos_done, 8);
+    assert_eq!(store.excluded_folders().unwrap().len(), 1);
+    drop(store);
+
+    click(
+        &mut harness,
+        &format!("Take {} back in", photos.join("Trip/Serena").display()),
+    );
+    settle(&mut harness);
+    assert!(serena_faces(&library) >= 4, "her photos came back");
+    assert_eq!(named(&library, "Serena").faces, serena.faces);
+    let store = Store::open(&library).unwrap();
+    assert_eq!(store.status_counts().unwrap().photos_done, 12);
+    assert!(store.excluded_folders().unwrap().is_empty());
+}

@@ -181,10 +181,12 @@ pub fn status(library: &Path, json: bool) -> anyhow::Result<ExitCode> {
     let counts = store.status_counts()?;
     let errors = store.errors()?;
     let roots = store.roots()?;
+    let excluded = store.excluded_folders()?;
     if json {
         let value = serde_json::json!({
             "library": library.display().to_string(),
             "folders": roots.iter().map(|r| r.path.display().to_string()).collect::<Vec<_>>(),
+            "excluded_folders": excluded.iter().map(|e| e.path.display().to_string()).collect::<Vec<_>>(),
             "photos": counts.photos,
             "photos_analysed": counts.photos_done,
             "faces": counts.faces,
@@ -200,6 +202,9 @@ pub fn status(library: &Path, json: bool) -> anyhow::Result<ExitCode> {
         println!("library {}", library.display());
         for r in &roots {
             println!("  folder {}", r.path.display());
+            for e in excluded.iter().filter(|e| e.root == r.id) {
+                println!("    left out {}", e.path.display());
+            }
         }
         let copies = match counts.identical_copies {
             0 => String::new(),

@@ -4,6 +4,7 @@
 mod analyze;
 mod bench;
 mod export;
+mod folders;
 mod lfw;
 pub mod library;
 mod people;
@@ -112,6 +113,15 @@ pub enum Command {
         /// One JSON object instead of text.
         #[arg(long)]
         json: bool,
+    },
+    /// The library's photo folders with their photos and faces, and the subfolders left out
+    /// of them; remove a folder, or leave a subfolder out (screenshots, stickers, scans).
+    Folders {
+        /// A JSON array of {"id", "path", "photos", "faces", "errors", "missing", "excluded"}.
+        #[arg(long)]
+        json: bool,
+        #[command(subcommand)]
+        what: Option<FoldersCommand>,
     },
     /// The people in the library, largest first: id, name, faces, photos, hidden.
     People {
@@ -239,6 +249,18 @@ pub enum Command {
         #[command(subcommand)]
         what: BenchCommand,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FoldersCommand {
+    /// Stop keeping a photo folder (its files are not touched). Its photos leave People but
+    /// keep their faces and names: scanning the folder again brings them back.
+    Remove { folder: PathBuf },
+    /// Leave a subfolder of a photo folder out: scans pass over it and its photos leave
+    /// People (kept, with their names, in case it is taken back in).
+    Exclude { folder: PathBuf },
+    /// Take a left-out subfolder back in; the next scan finds its photos again.
+    Include { folder: PathBuf },
 }
 
 #[derive(Debug, Subcommand)]
@@ -440,6 +462,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             library::scan(&library_path, &folders, options, !no_xmp_names, quiet)
         }
         Some(Command::Status { json }) => library::status(&library_path, json),
+        Some(Command::Folders { json, what }) => match what {
+            None => folders::list(&library_path, json),
+            Some(FoldersCommand::Remove { folder }) => folders::remove(&library_path, &folder),
+            Some(FoldersCommand::Exclude { folder }) => folders::exclude(&library_path, &folder),
+            Some(FoldersCommand::Include { folder }) => folders::include(&library_path, &folder),
+        },
         Some(Command::Analyze {
             upsample,
             jitter,

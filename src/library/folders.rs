@@ -1,11 +1,54 @@
-//! Per-folder summaries for the folders view: how many photos, faces and errors each
-//! photo folder holds.
+//! The user's photo folders: which folders (and which of their subfolders) the library
+//! holds, how many photos, faces and errors each has, and removing or leaving one out.
 
-use std::path::PathBuf;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 
-use super::store::{PhotoId, RootId, Store, StoreError};
+use super::store::{PhotoId, RootId, Store, StoreError, now_secs};
+
+/// Analysed photos and their faces that removing or leaving out a folder took out of People.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct LeftOut {
+    pub photos: u64,
+    pub faces: u64,
+}
+
+/// A subfolder the user left out of one of the library's photo folders.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExcludedFolder {
+    pub root: RootId,
+    pub path: PathBuf,
+}
+
+/// A folder inside a photo folder, with the analysed photos and faces under it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubfolderSummary {
+    pub path: PathBuf,
+    /// 1 for a folder directly inside the photo folder, 2 inside that, …
+    pub depth: usize,
+    pub photos: u64,
+    pub faces: u64,
+}
+
+fn sql_error(store: &Store) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
+    move |source| StoreError::Sqlite {
+        path: store.path().to_path_buf(),
+        source,
+    }
+}
+
+/// The range of path texts that can lie inside `dir`: from `dir/` up to the character after
+/// the separator (`dir0` for '/'), so a query over them uses the index on paths; callers
+/// still check each path.
+fn path_range(dir: &Path) -> (String, String) {
+    let separator = std::path::MAIN_SEPARATOR;
+    let text = dir.to_string_lossy();
+    let text = text.trim_end_matches(separator);
+    let after = char::from_u32(separator as u32 + 1).unwrap_or(char::MAX);
+    (format!("{text}{separator}"), format!("{text}{after}"))
+}
 
 /// One photo folder with its counts.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,6 +91,248 @@ impl Store {
         rows.collect::<Result<_, _>>().map_err(wrap)
     }
 
+    /// Removes a photo folder. Its photos leave People, Review and albums at once, but keep
+    /// their faces, names and corrections (as missing photos): adding the folder again brings
+    /// them back without analysing them again. Photos another of the library's folders also
+    /// holds (a folder inside this one) stay, as that folder's.
+    pub fn remove_folder(&mut self, id: RootId) -> Result<LeftOut, StoreError> {
+        self.in_transaction(|store| {
+            let roots = store.roots()?;
+            if !roots.iter().any(|r| r.id == id) {
+                return Err(StoreError::UnknownId {
+                    path: store.path().to_path_buf(),
+                    what: "folder",
+                    id,
+                });
+            }
+            let excluded = store.excluded_folders()?;
+            let other_root = |path: &Path| {
+                roots
+                    .iter()
+                    .filter(|r| r.id != id && path.starts_with(&r.path))
+                    .find(|r| {
+                        !excluded
+                            .iter()
+                            .any(|e| e.root == r.id && path.starts_with(&e.path))
+                    })
+                    .map(|r| r.id)
+            };
+            let photos = store.present_photos("root_id = ?1", params![id])?;
+            let mut leaving = Vec::new();
+            for (photo, path) in photos {
+                match other_root(&path) {
+                    Some(root) => {
+                        store
+                            .connection()
+                            .execute(
+                                "UPDATE photos SET root_id = ?2 WHERE id = ?1",
+                                params![photo, root],
+                            )
+                            .map_err(sql_error(store))?;
+                    }
+                    None => leaving.push(photo),
+                }
+            }
+            let left_out = store.mark_left_out(&leaving)?;
+            store
+                .connection()
+                .execute("DELETE FROM roots WHERE id = ?1", [id])
+                .map_err(sql_error(store))?;
+            Ok(left_out)
+        })
+    }
+
+    /// Leaves a subfolder of a photo folder out of the library: scans no longer look into
+    /// it, and its photos leave People at once (kept as missing photos with their faces and
+    /// names, as a removed folder's are, until the subfolder is taken back in).
+    pub fn exclude_folder(&mut self, path: &Path) -> Result<LeftOut, StoreError> {
+        self.in_transaction(|store| {
+            let roots = store.roots()?;
+            let Some(root) = roots
+                .iter()
+                .filter(|r| path.starts_with(&r.path))
+                .max_by_key(|r| r.path.components().count())
+            else {
+                return Err(StoreError::Refused {
+                    message: format!(
+                        "{} is not inside any of the library's photo folders",
+                        path.display()
+                    ),
+                });
+            };
+            if root.path == path {
+                return Err(StoreError::Refused {
+                    message: format!(
+                        "{} is a photo folder of the library: remove it instead of leaving it out",
+                        path.display()
+                    ),
+                });
+            }
+            if let Some(outer) = store
+                .excluded_folders()?
+                .into_iter()
+                .find(|e| path.starts_with(&e.path))
+            {
+                return Err(StoreError::Refused {
+                    message: format!(
+                        "{} is already left out of the library",
+                        outer.path.display()
+                    ),
+                });
+            }
+            store
+                .connection()
+                .execute(
+                    "INSERT INTO excluded_folders (path, root_id, added_at) VALUES (?1, ?2, ?3)",
+                    params![path.to_string_lossy(), root.id, now_secs()],
+                )
+                .map_err(sql_error(store))?;
+            let (from, to) = path_range(path);
+            let inside: Vec<PhotoId> = store
+                .present_photos("path >= ?1 AND path < ?2", params![from, to])?
+                .into_iter()
+                .filter(|(_, p)| p.starts_with(path))
+                .map(|(id, _)| id)
+                .collect();
+            store.mark_left_out(&inside)
+        })
+    }
+
+    /// Takes a left-out subfolder back into the library; the next scan finds its photos
+    /// again, with their faces, names and corrections, without analysing them again.
+    pub fn include_folder(&mut self, path: &Path) -> Result<(), StoreError> {
+        let n = self
+            .connection()
+            .execute(
+                "DELETE FROM excluded_folders WHERE path = ?1",
+                [path.to_string_lossy()],
+            )
+            .map_err(sql_error(self))?;
+        if n == 0 {
+            return Err(StoreError::Refused {
+                message: format!("{} is not a left-out folder", path.display()),
+            });
+        }
+        Ok(())
+    }
+
+    /// The subfolders left out of the library, by path.
+    pub fn excluded_folders(&self) -> Result<Vec<ExcludedFolder>, StoreError> {
+        let mut stmt = self
+            .connection()
+            .prepare("SELECT root_id, path FROM excluded_folders ORDER BY path")
+            .map_err(sql_error(self))?;
+        let rows = stmt
+            .query_map([], |row| {
+                Ok(ExcludedFolder {
+                    root: row.get(0)?,
+                    path: PathBuf::from(row.get::<_, String>(1)?),
+                })
+            })
+            .map_err(sql_error(self))?;
+        rows.collect::<Result<_, _>>().map_err(sql_error(self))
+    }
+
+    /// Every folder under a photo folder that holds analysed photos (directly or deeper), by
+    /// path, with the photos and faces under it: what the user chooses from to leave out.
+    pub fn subfolder_summaries(&self, root: RootId) -> Result<Vec<SubfolderSummary>, StoreError> {
+        let root_path: Option<String> = self
+            .connection()
+            .query_row("SELECT path FROM roots WHERE id = ?1", [root], |r| r.get(0))
+            .optional()
+            .map_err(sql_error(self))?;
+        let Some(root_path) = root_path.map(PathBuf::from) else {
+            return Ok(Vec::new());
+        };
+        let mut stmt = self
+            .connection()
+            .prepare(
+                "SELECT p.path, (SELECT COUNT(*) FROM faces f WHERE f.photo_id = p.id)
+                 FROM photos p WHERE p.root_id = ?1 AND p.status = 'done'",
+            )
+            .map_err(sql_error(self))?;
+        let rows = stmt
+            .query_map([root], |row| {
+                Ok((
+                    PathBuf::from(row.get::<_, String>(0)?),
+                    row.get::<_, i64>(1)?,
+                ))
+            })
+            .map_err(sql_error(self))?;
+        let mut folders: BTreeMap<PathBuf, (u64, u64)> = BTreeMap::new();
+        for row in rows {
+            let (path, faces) = row.map_err(sql_error(self))?;
+            let mut folder = path.parent();
+            while let Some(dir) = folder.filter(|d| d.starts_with(&root_path) && *d != root_path) {
+                let counts = folders.entry(dir.to_path_buf()).or_default();
+                counts.0 += 1;
+                counts.1 += faces as u64;
+                folder = dir.parent();
+            }
+        }
+        Ok(folders
+            .into_iter()
+            .map(|(path, (photos, faces))| SubfolderSummary {
+                depth: path
+                    .strip_prefix(&root_path)
+                    .map_or(1, |rel| rel.components().count()),
+                path,
+                photos,
+                faces,
+            })
+            .collect())
+    }
+
+    /// Analysed and failed photos matching a condition on `photos`: (id, path).
+    fn present_photos(
+        &self,
+        condition: &str,
+        values: impl rusqlite::Params,
+    ) -> Result<Vec<(PhotoId, PathBuf)>, StoreError> {
+        let mut stmt = self
+            .connection()
+            .prepare(&format!(
+                "SELECT id, path FROM photos WHERE status != 'missing' AND {condition}"
+            ))
+            .map_err(sql_error(self))?;
+        let rows = stmt
+            .query_map(values, |row| {
+                Ok((row.get(0)?, PathBuf::from(row.get::<_, String>(1)?)))
+            })
+            .map_err(sql_error(self))?;
+        rows.collect::<Result<_, _>>().map_err(sql_error(self))
+    }
+
+    /// Marks photos missing (inside the caller's transaction) and says how many analysed
+    /// photos and faces that took out of People.
+    fn mark_left_out(&mut self, photos: &[PhotoId]) -> Result<LeftOut, StoreError> {
+        let mut left_out = LeftOut::default();
+        let now = now_secs();
+        for &photo in photos {
+            let (done, faces): (bool, i64) = self
+                .connection()
+                .query_row(
+                    "SELECT status = 'done', (SELECT COUNT(*) FROM faces WHERE photo_id = ?1)
+                     FROM photos WHERE id = ?1",
+                    [photo],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .map_err(sql_error(self))?;
+            if done {
+                left_out.photos += 1;
+                left_out.faces += faces as u64;
+            }
+            self.connection()
+                .execute(
+                    "UPDATE photos SET status = 'missing', missing_since = COALESCE(missing_since, ?2)
+                     WHERE id = ?1",
+                    params![photo, now],
+                )
+                .map_err(sql_error(self))?;
+        }
+        Ok(left_out)
+    }
+
     /// The errors recorded for the photos of one folder: (photo id, path, reason).
     pub fn folder_errors(
         &self,
@@ -80,6 +365,137 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::geometry::Rect;
+    use crate::library::store::PhotoStatus;
+    use crate::library::store::tests::analysis;
+
+    fn add_photo(store: &mut Store, root: RootId, path: &str, faces: usize) -> PhotoId {
+        let rects: Vec<Rect> = (0..faces as i64)
+            .map(|i| Rect::new(i * 60, 0, i * 60 + 50, 50))
+            .collect();
+        let photo = crate::library::store::PhotoAnalysis {
+            root_id: Some(root),
+            ..analysis(path, path, &rects)
+        };
+        store.record_analysis(&photo).unwrap()
+    }
+
+    fn status(store: &Store, id: PhotoId) -> PhotoStatus {
+        store.photo(id).unwrap().unwrap().status
+    }
+
+    /// A removed folder's photos had stayed in People, analysed and in no folder.
+    #[test]
+    fn a_removed_folder_takes_its_photos_out_of_people_but_keeps_their_faces() {
+        let mut store = Store::open_in_memory().unwrap();
+        let pictures = store.add_root(Path::new("/home/a/Pictures")).unwrap();
+        let trip = store.add_root(Path::new("/home/a/Pictures/Trip")).unwrap();
+        let other = store.add_root(Path::new("/home/a/Other")).unwrap();
+        let beach = add_photo(&mut store, pictures, "/home/a/Pictures/beach.jpg", 2);
+        // Scanned last through the outer folder, but also inside `Trip`.
+        let in_trip = add_photo(&mut store, pictures, "/home/a/Pictures/Trip/1.jpg", 1);
+        let elsewhere = add_photo(&mut store, other, "/home/a/Other/x.jpg", 1);
+
+        let left_out = store.remove_folder(pictures).unwrap();
+        assert_eq!(
+            left_out,
+            LeftOut {
+                photos: 1,
+                faces: 2
+            }
+        );
+        assert_eq!(status(&store, beach), PhotoStatus::Missing);
+        assert_eq!(store.faces_of_photo(beach).unwrap().len(), 2);
+        assert_eq!(status(&store, in_trip), PhotoStatus::Done);
+        assert_eq!(store.photo(in_trip).unwrap().unwrap().root_id, Some(trip));
+        assert_eq!(status(&store, elsewhere), PhotoStatus::Done);
+        let roots: Vec<RootId> = store.roots().unwrap().iter().map(|r| r.id).collect();
+        assert_eq!(roots, vec![other, trip]);
+        assert_eq!(store.status_counts().unwrap().photos_done, 2);
+
+        assert!(matches!(
+            store.remove_folder(pictures),
+            Err(StoreError::UnknownId { .. })
+        ));
+    }
+
+    #[test]
+    fn a_left_out_subfolder_leaves_people_until_taken_back_in() {
+        let mut store = Store::open_in_memory().unwrap();
+        let root = store.add_root(Path::new("/p")).unwrap();
+        let shots = add_photo(&mut store, root, "/p/Screenshots/a.png", 3);
+        let deeper = add_photo(&mut store, root, "/p/Screenshots/2024/b.png", 1);
+        // A name that merely starts the same is another folder.
+        let look_alike = add_photo(&mut store, root, "/p/Screenshots 2/c.png", 1);
+        let kept = add_photo(&mut store, root, "/p/Family/d.jpg", 2);
+
+        let left_out = store.exclude_folder(Path::new("/p/Screenshots")).unwrap();
+        assert_eq!(
+            left_out,
+            LeftOut {
+                photos: 2,
+                faces: 4
+            }
+        );
+        for id in [shots, deeper] {
+            assert_eq!(status(&store, id), PhotoStatus::Missing);
+        }
+        for id in [look_alike, kept] {
+            assert_eq!(status(&store, id), PhotoStatus::Done);
+        }
+        assert_eq!(
+            store.excluded_folders().unwrap(),
+            vec![ExcludedFolder {
+                root,
+                path: PathBuf::from("/p/Screenshots")
+            }]
+        );
+
+        let refused = |store: &mut Store, path: &str| match store.exclude_folder(Path::new(path)) {
+            Err(StoreError::Refused { message }) => message,
+            other => panic!("{path}: {other:?}"),
+        };
+        assert!(refused(&mut store, "/p/Screenshots/2024").contains("already left out"));
+        assert!(refused(&mut store, "/p/Screenshots").contains("already left out"));
+        assert!(refused(&mut store, "/p").contains("remove it instead"));
+        assert!(refused(&mut store, "/elsewhere/x").contains("not inside"));
+
+        store.include_folder(Path::new("/p/Screenshots")).unwrap();
+        assert!(store.excluded_folders().unwrap().is_empty());
+        assert!(matches!(
+            store.include_folder(Path::new("/p/Screenshots")),
+            Err(StoreError::Refused { .. })
+        ));
+        // Removing the photo folder forgets what was left out of it.
+        store.exclude_folder(Path::new("/p/Family")).unwrap();
+        store.remove_folder(root).unwrap();
+        assert!(store.excluded_folders().unwrap().is_empty());
+    }
+
+    #[test]
+    fn subfolders_count_the_photos_and_faces_beneath_them() {
+        let mut store = Store::open_in_memory().unwrap();
+        let root = store.add_root(Path::new("/p")).unwrap();
+        add_photo(&mut store, root, "/p/top.jpg", 1);
+        add_photo(&mut store, root, "/p/2023/a.jpg", 2);
+        add_photo(&mut store, root, "/p/2023/June/b.jpg", 1);
+        add_photo(&mut store, root, "/p/2023 scans/c.jpg", 0);
+        let summary: Vec<(String, usize, u64, u64)> = store
+            .subfolder_summaries(root)
+            .unwrap()
+            .into_iter()
+            .map(|s| (s.path.display().to_string(), s.depth, s.photos, s.faces))
+            .collect();
+        assert_eq!(
+            summary,
+            vec![
+                ("/p/2023".into(), 1, 2, 3),
+                ("/p/2023/June".into(), 2, 1, 1),
+                ("/p/2023 scans".into(), 1, 1, 0),
+            ]
+        );
+        assert!(store.subfolder_summaries(root + 100).unwrap().is_empty());
+    }
 
     #[test]
     fn summaries_count_per_folder() {

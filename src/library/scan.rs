@@ -307,7 +307,15 @@ pub fn scan(
     let mut work: Vec<WorkItem> = Vec::new();
     let mut present: HashSet<PathBuf> = HashSet::new();
     let mut walked_roots = Vec::new();
+    // Missing photos found again at their own path, unchanged: (photo, root, file).
+    let mut returned: Vec<(PhotoId, RootId, Candidate)> = Vec::new();
+    let left_out = store.excluded_folders()?;
     for (root_id, root) in roots {
+        let excluded: Vec<PathBuf> = left_out
+            .iter()
+            .filter(|e| e.path.starts_with(root))
+            .map(|e| e.path.clone())
+            .collect();
         let mut problems: Vec<WalkProblem> = Vec::new();
         if !root.is_dir() {
             problems.push(WalkProblem {
@@ -318,7 +326,7 @@ pub fn scan(
             walked_roots.push(root.clone());
         }
         let found = if root.is_dir() {
-            walk::walk(root, &mut problems, || !control.is_cancelled())
+            walk::walk(root, &excluded, &mut problems, || !control.is_cancelled())
         } else {
             Vec::new()
         };
@@ -336,15 +344,23 @@ pub fn scan(
             let same_file = known
                 .get(&candidate.path)
                 .filter(|p| p.size == candidate.size && p.mtime_ns == candidate.mtime_ns);
+            let analysed = |p: &PhotoRecord| {
+                p.error.is_none() && p.analysis_key.as_deref() == Some(key.as_str())
+            };
             let unchanged = same_file.is_some_and(|p| match p.status {
-                PhotoStatus::Done => p.analysis_key.as_deref() == Some(key.as_str()),
+                PhotoStatus::Done => analysed(p),
                 PhotoStatus::Error => true,
-                PhotoStatus::Missing => false,
+                // Back where it was, untouched (its folder taken back in, a drive
+                // reconnected): it needs no reading.
+                PhotoStatus::Missing => analysed(p),
             });
             if unchanged {
                 summary.unchanged += 1;
+                if let Some(p) = same_file.filter(|p| p.status == PhotoStatus::Missing) {
+                    returned.push((p.id, *root_id, candidate.clone()));
+                }
                 if let Some(p) = same_file.filter(|p| {
-                    p.status == PhotoStatus::Done
+                    p.status != PhotoStatus::Error
                         && p.xmp_stamp.as_deref() != Some(candidate.xmp_stamp.as_str())
                 }) {
                     summary.xmp_changed_photos.push(p.id);
@@ -401,6 +417,18 @@ pub fn scan(
         .collect();
     summary.missing = gone.len() as u64;
     store.mark_missing(&gone)?;
+    store.in_transaction(|store| {
+        for (photo, root, file) in &returned {
+            store.relocate_photo_in_tx(
+                *photo,
+                Some(*root),
+                &file.path,
+                file.size,
+                file.mtime_ns,
+            )?;
+        }
+        Ok(())
+    })?;
     let missing_by_hash: HashMap<String, i64> = store
         .photos()?
         .into_iter()

@@ -10,7 +10,7 @@ use crate::engine::geometry::{Point, Rect};
 use crate::engine::resnet::{DESCRIPTOR_LEN, Descriptor};
 
 /// The schema this build writes. Older files are migrated forward on open.
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 
 pub type RootId = i64;
 pub type PhotoId = i64;
@@ -35,6 +35,9 @@ pub enum StoreError {
         what: &'static str,
         id: i64,
     },
+    /// A request the library cannot carry out as asked (the message says why and what to do).
+    #[error("{message}")]
+    Refused { message: String },
 }
 
 /// Status of a photo in the library.
@@ -288,13 +291,26 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE photos ADD COLUMN xmp_stamp TEXT;
     "#,
+    // 5: subfolders the user left out of a photo folder. Also, a removed folder's photos had
+    // stayed in People (analysed, with no folder); they are now missing, as removing a folder
+    // makes them, keeping their faces and names for the day the folder is added again.
+    r#"
+    CREATE TABLE excluded_folders (
+        path TEXT PRIMARY KEY,
+        root_id INTEGER NOT NULL REFERENCES roots(id) ON DELETE CASCADE,
+        added_at INTEGER NOT NULL
+    );
+    UPDATE photos SET status = 'missing',
+        missing_since = COALESCE(missing_since, CAST(strftime('%s', 'now') AS INTEGER))
+        WHERE root_id IS NULL AND status != 'missing';
+    "#,
 ];
 
 /// The content hashes more than one photo row has (identical files); a subquery.
 pub(super) const DUPLICATED_CONTENTS: &str = "SELECT content_hash FROM photos \
     WHERE content_hash IS NOT NULL GROUP BY content_hash HAVING COUNT(*) > 1";
 
-fn now_secs() -> i64 {
+pub(super) fn now_secs() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64)
@@ -481,23 +497,6 @@ impl Store {
             })
             .map_err(self.err())?;
         rows.collect::<Result<_, _>>().map_err(self.err())
-    }
-
-    /// Forgets a folder. Its photos stay (as missing from any root) until pruned, so no name
-    /// or correction is lost by removing a folder by mistake.
-    pub fn remove_root(&mut self, id: RootId) -> Result<(), StoreError> {
-        let n = self
-            .conn
-            .execute("DELETE FROM roots WHERE id = ?1", [id])
-            .map_err(self.err())?;
-        if n == 0 {
-            return Err(StoreError::UnknownId {
-                path: self.path.clone(),
-                what: "folder",
-                id,
-            });
-        }
-        Ok(())
     }
 
     // ----- photos -----
@@ -1048,10 +1047,11 @@ pub fn iou(a: &Rect, b: &Rect) -> f64 {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn analysis(path: &str, hash: &str, rects: &[Rect]) -> PhotoAnalysis {
+    /// An analysed photo with faces at `rects` (not in any folder).
+    pub(crate) fn analysis(path: &str, hash: &str, rects: &[Rect]) -> PhotoAnalysis {
         let faces = rects
             .iter()
             .map(|&rect| NewFace {
@@ -1092,7 +1092,9 @@ mod tests {
         }
         let mut store = Store::open(&path).unwrap();
         assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
-        assert!(store.photo_by_path(Path::new("/a.jpg")).unwrap().is_some());
+        // In no folder: its folder was removed, which now leaves its photos missing.
+        let photo = store.photo_by_path(Path::new("/a.jpg")).unwrap().unwrap();
+        assert_eq!(photo.status, PhotoStatus::Missing);
         store.set_setting("max_side", "2048").unwrap();
         assert_eq!(store.setting("max_side").unwrap().as_deref(), Some("2048"));
     }

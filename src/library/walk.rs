@@ -159,10 +159,12 @@ pub fn mtime_ns(meta: &std::fs::Metadata) -> i64 {
         .map_or(0, |d| d.as_nanos() as i64)
 }
 
-/// Every photo file under `root`. Symlinks are followed; a file reached twice (through two
-/// links) is listed once, and directory loops are reported, not followed.
+/// Every photo file under `root`, except in the `excluded` folders (the ones the user left
+/// out). Symlinks are followed; a file reached twice (through two links) is listed once, and
+/// directory loops are reported, not followed.
 pub fn walk(
     root: &Path,
+    excluded: &[PathBuf],
     problems: &mut Vec<WalkProblem>,
     mut keep_going: impl FnMut() -> bool,
 ) -> Vec<Candidate> {
@@ -179,7 +181,8 @@ pub fn walk(
         .filter_entry(|e| {
             e.depth() == 0
                 || !e.file_type().is_dir()
-                || !is_skipped_folder(&e.file_name().to_string_lossy())
+                || !(is_skipped_folder(&e.file_name().to_string_lossy())
+                    || excluded.iter().any(|x| x == e.path()))
         });
     for entry in walker {
         if !keep_going() {
@@ -382,7 +385,7 @@ mod tests {
             }
         }
         let mut problems = Vec::new();
-        let found = walk(root, &mut problems, || true);
+        let found = walk(root, &[], &mut problems, || true);
         let names: Vec<String> = found
             .iter()
             .map(|c| c.path.strip_prefix(root).unwrap().display().to_string())
@@ -443,7 +446,7 @@ mod tests {
             std::os::unix::fs::symlink(root.join("a/one.jpg"), root.join("link.jpg")).unwrap();
         }
         let mut problems = Vec::new();
-        let found = walk(root, &mut problems, || true);
+        let found = walk(root, &[], &mut problems, || true);
         let names: Vec<String> = found
             .iter()
             .map(|c| c.path.strip_prefix(root).unwrap().display().to_string())
@@ -471,7 +474,7 @@ mod tests {
         std::fs::write(root.join("short.xmp"), b"<xx/>").unwrap();
         std::fs::write(root.join("both.jpg.xmp"), b"<x/>").unwrap();
         std::fs::write(root.join("both.xmp"), b"<xx/>").unwrap();
-        let found = walk(root, &mut Vec::new(), || true);
+        let found = walk(root, &[], &mut Vec::new(), || true);
         // Sidecars are not photos.
         assert_eq!(found.len(), 4);
         for c in &found {
@@ -497,7 +500,7 @@ mod tests {
         std::fs::write(root.join("picasa/a.jpg"), b"x").unwrap();
         std::fs::write(root.join("picasa/Picasa.ini"), b"[a.jpg]").unwrap();
         std::fs::write(root.join("picasa/.picasa.ini"), b"[a.jpg]\n").unwrap();
-        let found = walk(root, &mut Vec::new(), || true);
+        let found = walk(root, &[], &mut Vec::new(), || true);
         assert_eq!(found.len(), 5);
         for c in &found {
             assert_eq!(c.xmp_stamp, sidecar_stamp(&c.path), "{}", c.path.display());

@@ -408,9 +408,11 @@ impl KindredApp {
                     people,
                     counts,
                     folders,
+                    excluded,
                     undo,
                 } => {
                     self.data.loaded = true;
+                    self.data.excluded_folders = excluded;
                     self.data.people = people;
                     self.data.counts = counts;
                     self.data.folders = folders;
@@ -444,6 +446,9 @@ impl KindredApp {
                 Response::PhotoThumbnail(id, image) => self.photo_textures.insert(ctx, id, image),
                 Response::FolderErrors(root, errors) => {
                     self.data.folder_errors.insert(root, errors);
+                }
+                Response::Subfolders(root, subfolders) => {
+                    self.data.subfolders.insert(root, subfolders);
                 }
                 Response::Changed(message) => {
                     if !message.is_empty() {
@@ -578,6 +583,11 @@ impl KindredApp {
                     self.backend.send(Request::Suggestions(id));
                 }
             }
+            View::Folders => {
+                if let Some(id) = self.folders_view.subfolders_of {
+                    self.backend.send(Request::Subfolders(id));
+                }
+            }
             _ => {}
         }
         // Key faces may have changed.
@@ -640,6 +650,20 @@ impl KindredApp {
             }
             Action::RemoveFolder(id) => self.backend.send(Request::RemoveFolder(id)),
             Action::ShowFolderErrors(id) => self.backend.send(Request::FolderErrors(id)),
+            Action::ToggleSubfolders(id) => {
+                let view = &mut self.folders_view;
+                view.subfolders_of = if view.subfolders_of == Some(id) {
+                    None
+                } else {
+                    self.backend.send(Request::Subfolders(id));
+                    Some(id)
+                };
+            }
+            Action::ExcludeFolder(path) => self.backend.send(Request::ExcludeFolder(path)),
+            Action::IncludeFolder(path) => {
+                self.backend.send(Request::IncludeFolder(path));
+                self.apply(Action::Rescan);
+            }
             Action::Rescan => {
                 if self.data.scan.is_none() {
                     self.data.scan = Some(ScanState {

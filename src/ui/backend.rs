@@ -16,11 +16,12 @@ use crate::export::album::{
     self, ExportControl, ExportEvent, ExportPlan, ExportRequest, ExportSummary,
 };
 use crate::export::xmp_import::{NamesTakenOver, take_over_names};
-use crate::library::folders::FolderSummary;
+use crate::library::folders::{ExcludedFolder, FolderSummary, SubfolderSummary};
 use crate::library::scan::{self, ScanControl, ScanEvent, ScanOptions, ScanSummary};
 use crate::library::store::{FaceId, PhotoId, PhotoRecord, RootId, StatusCounts, Store};
 use crate::people::matching::ClusterOptions;
 use crate::people::ops::{self, PersonFace, PersonId, PersonSummary, PhotoFace, Suggestion};
+use crate::text::photos_with_faces;
 
 /// Longest side of the photo shown in the photo view (bounded so a 50 MP photo does not
 /// become a 200 MB texture).
@@ -97,9 +98,15 @@ pub enum Request {
     FaceThumbnails(Vec<FaceId>),
     PhotoThumbnails(Vec<(PhotoId, PathBuf)>),
     FolderErrors(RootId),
+    /// The folders inside a photo folder, with their counts.
+    Subfolders(RootId),
     Mutate(Mutation),
     AddFolder(PathBuf),
     RemoveFolder(RootId),
+    /// Leave a subfolder out of the library.
+    ExcludeFolder(PathBuf),
+    /// Take a left-out subfolder back in (the app then rescans).
+    IncludeFolder(PathBuf),
     /// Scan every folder of the library, take over names from other apps' face tags of the photos it
     /// analysed (unless `xmp_names` is off), then match the new faces with `matching`.
     Scan {
@@ -122,6 +129,7 @@ pub enum Response {
         people: Vec<PersonSummary>,
         counts: StatusCounts,
         folders: Vec<FolderSummary>,
+        excluded: Vec<ExcludedFolder>,
         undo: Option<String>,
     },
     PersonFaces(PersonId, Vec<PersonFace>),
@@ -132,6 +140,7 @@ pub enum Response {
     FaceThumbnail(FaceId, Option<ColorImage>),
     PhotoThumbnail(PhotoId, Option<ColorImage>),
     FolderErrors(RootId, Vec<(PhotoId, PathBuf, String)>),
+    Subfolders(RootId, Vec<SubfolderSummary>),
     /// A mutation was applied; the views refresh what they show.
     Changed(String),
     Scan(ScanEvent),
@@ -300,11 +309,13 @@ fn handle(store: &mut Store, request: Request, shared: &Arc<Shared>) -> Result<(
             let people = ops::people(store).map_err(|e| text(&e))?;
             let counts = store.status_counts().map_err(|e| text(&e))?;
             let folders = store.folder_summaries().map_err(|e| text(&e))?;
+            let excluded = store.excluded_folders().map_err(|e| text(&e))?;
             let undo = ops::last_operation(store).map_err(|e| text(&e))?;
             shared.send(Response::Overview {
                 people,
                 counts,
                 folders,
+                excluded,
                 undo,
             });
         }
@@ -381,6 +392,25 @@ fn handle(store: &mut Store, request: Request, shared: &Arc<Shared>) -> Result<(
             let errors = store.folder_errors(root).map_err(|e| text(&e))?;
             shared.send(Response::FolderErrors(root, errors));
         }
+        Request::Subfolders(root) => {
+            let subfolders = store.subfolder_summaries(root).map_err(|e| text(&e))?;
+            shared.send(Response::Subfolders(root, subfolders));
+        }
+        Request::ExcludeFolder(path) => {
+            let left_out = store.exclude_folder(&path).map_err(|e| text(&e))?;
+            shared.send(Response::Changed(format!(
+                "Left out {}: {} left People",
+                path.display(),
+                photos_with_faces(left_out.photos, left_out.faces)
+            )));
+        }
+        Request::IncludeFolder(path) => {
+            store.include_folder(&path).map_err(|e| text(&e))?;
+            shared.send(Response::Changed(format!(
+                "Took {} back in",
+                path.display()
+            )));
+        }
         Request::Mutate(mutation) => {
             let message = mutation.describe();
             let undone = apply(store, mutation).map_err(|e| text(&e))?;
@@ -396,8 +426,11 @@ fn handle(store: &mut Store, request: Request, shared: &Arc<Shared>) -> Result<(
             shared.send(Response::Changed(format!("Added {}", path.display())));
         }
         Request::RemoveFolder(id) => {
-            store.remove_root(id).map_err(|e| text(&e))?;
-            shared.send(Response::Changed("Folder removed".into()));
+            let left_out = store.remove_folder(id).map_err(|e| text(&e))?;
+            shared.send(Response::Changed(format!(
+                "Folder removed: {} left People (adding the folder again brings them back, with their names)",
+                photos_with_faces(left_out.photos, left_out.faces)
+            )));
         }
         Request::MatchNewFaces(options) => {
             ops::match_new_faces_with(store, &options).map_err(|e| text(&e))?;

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use crate::library::folders::FolderSummary;
+use crate::library::folders::{ExcludedFolder, FolderSummary, SubfolderSummary};
 use crate::library::scan::{ScanProgress, ScanSummary};
 use crate::library::store::{FaceId, PhotoId, PhotoRecord, RootId, StatusCounts};
 use crate::people::ops::{PersonFace, PersonId, PersonSummary, PhotoFace, Suggestion};
@@ -108,6 +108,12 @@ pub enum Action {
     AddFolder(PathBuf),
     RemoveFolder(RootId),
     ShowFolderErrors(RootId),
+    /// Show or hide the folders inside a photo folder.
+    ToggleSubfolders(RootId),
+    /// Leave a subfolder out of the library.
+    ExcludeFolder(PathBuf),
+    /// Take a left-out subfolder back in, and rescan.
+    IncludeFolder(PathBuf),
     Rescan,
     PauseScan(bool),
     CancelScan,
@@ -135,6 +141,8 @@ pub struct Data {
     pub counts: StatusCounts,
     pub folders: Vec<FolderSummary>,
     pub folder_errors: HashMap<RootId, Vec<(PhotoId, PathBuf, String)>>,
+    pub excluded_folders: Vec<ExcludedFolder>,
+    pub subfolders: HashMap<RootId, Vec<SubfolderSummary>>,
     /// Label of what Ctrl+Z would undo.
     pub undo: Option<String>,
     pub person_faces: Option<(PersonId, Vec<PersonFace>)>,
@@ -272,4 +280,8 @@ pub struct ReviewViewState {
 pub struct FoldersViewState {
     pub typed_path: String,
     pub expanded: Option<RootId>,
+    /// The photo folder whose subfolders are listed.
+    pub subfolders_of: Option<RootId>,
+    /// Subfolders opened to show the folders inside them.
+    pub open_subfolders: std::collections::HashSet<PathBuf>,
 }

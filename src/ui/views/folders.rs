@@ -1,9 +1,13 @@
-//! The photo folders: add, remove and rescan them, with per-folder counts and the files that
-//! could not be read (and why).
+//! The photo folders: add, remove and rescan them, leave subfolders out, with per-folder
+//! counts and the files that could not be read (and why).
+
+use std::collections::HashSet;
+use std::path::Path;
 
 use egui::RichText;
 
 use super::{Frame, count, page_heading, shown_path};
+use crate::library::folders::FolderSummary;
 use crate::ui::state::{Action, FoldersViewState};
 use crate::ui::theme;
 
@@ -93,6 +97,20 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut FoldersViewState) 
                             if remove.clicked() {
                                 frame.actions.push(Action::RemoveFolder(folder.id));
                             }
+                            let open = state.subfolders_of == Some(folder.id);
+                            let subfolders = ui
+                                .add(egui::Button::new(format!("{} Subfolders", if open { "⏷" } else { "⏵" })).frame(false))
+                                .on_hover_text("The folders inside, with their photos and faces; leave one out of the library");
+                            subfolders.widget_info(|| {
+                                egui::WidgetInfo::labeled(
+                                    egui::Role::Button,
+                                    true,
+                                    format!("Subfolders of {}", folder.path.display()),
+                                )
+                            });
+                            if subfolders.clicked() {
+                                frame.actions.push(Action::ToggleSubfolders(folder.id));
+                            }
                             if folder.errors > 0 {
                                 let open = state.expanded == Some(folder.id);
                                 let label = format!(
@@ -112,6 +130,31 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut FoldersViewState) 
                             }
                         });
                     });
+                    let scanning = data.scan.is_some();
+                    for excluded in data.excluded_folders.iter().filter(|e| e.root == folder.id) {
+                        ui.horizontal(|ui| {
+                            ui.label(RichText::new("Left out").color(theme::SUGGESTED));
+                            ui.label(RichText::new(shown_path(&excluded.path)).monospace());
+                            let include = ui
+                                .add_enabled(!scanning, egui::Button::new("Take back in"))
+                                .on_hover_text("Scan this folder again; its photos come back with their names")
+                                .on_disabled_hover_text("After the scan");
+                            include.widget_info(|| {
+                                egui::WidgetInfo::labeled(
+                                    egui::Role::Button,
+                                    true,
+                                    format!("Take {} back in", excluded.path.display()),
+                                )
+                            });
+                            if include.clicked() {
+                                frame.actions.push(Action::IncludeFolder(excluded.path.clone()));
+                            }
+                        });
+                    }
+                    if state.subfolders_of == Some(folder.id) {
+                        ui.add_space(6.0);
+                        subfolder_tree(ui, frame, state, folder);
+                    }
                     if state.expanded == Some(folder.id)
                         && let Some(errors) = data.folder_errors.get(&folder.id)
                     {
@@ -144,6 +187,92 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut FoldersViewState) 
             );
         }
     });
+}
+
+/// The folders inside a photo folder that hold photos, each with its photos and faces and a
+/// button to leave it out; a folder with folders inside opens to show them.
+fn subfolder_tree(
+    ui: &mut egui::Ui,
+    frame: &mut Frame,
+    state: &mut FoldersViewState,
+    folder: &FolderSummary,
+) {
+    let Some(subfolders) = frame.data.subfolders.get(&folder.id) else {
+        ui.label(RichText::new("Reading…").weak());
+        return;
+    };
+    if subfolders.is_empty() {
+        ui.label(RichText::new("No folders with photos inside this one.").weak());
+        return;
+    }
+    let scanning = frame.data.scan.is_some();
+    // Listed parents first, so a folder is shown when its parent is shown and open.
+    let mut shown_open: HashSet<&Path> = HashSet::new();
+    for (i, sub) in subfolders.iter().enumerate() {
+        let parent = sub.path.parent().unwrap_or(&folder.path);
+        if parent != folder.path && !shown_open.contains(parent) {
+            continue;
+        }
+        let has_children = subfolders
+            .get(i + 1)
+            .is_some_and(|next| next.path.starts_with(&sub.path));
+        let open = state.open_subfolders.contains(&sub.path);
+        if open {
+            shown_open.insert(&sub.path);
+        }
+        let name = sub.path.file_name().map_or_else(
+            || sub.path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        ui.horizontal(|ui| {
+            ui.add_space(18.0 * (sub.depth - 1) as f32);
+            if has_children {
+                let toggle = ui.add(egui::Button::new(if open { "⏷" } else { "⏵" }).frame(false));
+                toggle.widget_info(|| {
+                    egui::WidgetInfo::labeled(
+                        egui::Role::Button,
+                        true,
+                        format!(
+                            "{} the folders in {name}",
+                            if open { "Hide" } else { "Show" }
+                        ),
+                    )
+                });
+                if toggle.clicked() {
+                    if open {
+                        state.open_subfolders.remove(&sub.path);
+                    } else {
+                        state.open_subfolders.insert(sub.path.clone());
+                    }
+                }
+            } else {
+                ui.add_space(ui.spacing().interact_size.y);
+            }
+            ui.label(format!("📁 {name}"));
+            ui.label(
+                RichText::new(format!(
+                    "{} · {}",
+                    count(sub.photos as usize, "photo", "photos"),
+                    count(sub.faces as usize, "face", "faces")
+                ))
+                .weak(),
+            );
+            let leave_out = ui
+                .add_enabled(!scanning, egui::Button::new("Leave out").small())
+                .on_hover_text(
+                    "Leave this folder out of the library (screenshots, stickers, other people's \
+                     photos): its faces leave People, and scans pass it over. Nothing on disk \
+                     is touched, and taking it back in brings its names back.",
+                )
+                .on_disabled_hover_text("After the scan");
+            leave_out.widget_info(|| {
+                egui::WidgetInfo::labeled(egui::Role::Button, true, format!("Leave out {name}"))
+            });
+            if leave_out.clicked() {
+                frame.actions.push(Action::ExcludeFolder(sub.path.clone()));
+            }
+        });
+    }
 }
 
 /// How photos are analysed and faces matched; used by the next scan.

@@ -1,0 +1,141 @@
+//! `kindred folders`: the library's photo folders with their counts, and removing a folder or
+//! leaving one of its subfolders out.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+
+use super::library::open_locked;
+use crate::library::scan::normalise_root;
+use crate::library::store::Store;
+use crate::text::{count, photos_with_faces};
+
+/// Lists the photo folders, their counts and the subfolders left out of them.
+pub fn list(library: &Path, json: bool) -> anyhow::Result<ExitCode> {
+    anyhow::ensure!(
+        library.exists(),
+        "no library at {} (run `kindred scan FOLDER` first)",
+        library.display()
+    );
+    let store = Store::open(library)?;
+    let folders = store.folder_summaries()?;
+    let excluded = store.excluded_folders()?;
+    if json {
+        let value: Vec<_> = folders
+            .iter()
+            .map(|f| {
+                serde_json::json!({
+                    "id": f.id,
+                    "path": f.path.display().to_string(),
+                    "photos": f.photos,
+                    "faces": f.faces,
+                    "errors": f.errors,
+                    "missing": f.missing,
+                    "excluded": excluded
+                        .iter()
+                        .filter(|e| e.root == f.id)
+                        .map(|e| e.path.display().to_string())
+                        .collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        println!("{}", serde_json::Value::Array(value));
+        return Ok(ExitCode::SUCCESS);
+    }
+    if folders.is_empty() {
+        println!("no photo folders (add one with `kindred scan FOLDER`)");
+    }
+    for f in &folders {
+        let mut line = format!(
+            "{}  {}, {}",
+            f.path.display(),
+            count(f.photos as usize, "photo", "photos"),
+            count(f.faces as usize, "face", "faces")
+        );
+        if f.errors > 0 {
+            line += &format!(", {} not readable", f.errors);
+        }
+        if f.missing > 0 {
+            line += &format!(", {} missing", f.missing);
+        }
+        println!("{line}");
+        for e in excluded.iter().filter(|e| e.root == f.id) {
+            println!("  left out {}", e.path.display());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Removes a photo folder from the library (its files are not touched).
+pub fn remove(library: &Path, folder: &Path) -> anyhow::Result<ExitCode> {
+    let (mut store, _lock) = open_locked(library)?;
+    let wanted = absolute(folder);
+    let root = store
+        .roots()?
+        .into_iter()
+        .find(|r| r.path == wanted || r.path == folder)
+        .with_context(|| {
+            format!(
+                "{} is not a photo folder of the library (`kindred folders` lists them)",
+                folder.display()
+            )
+        })?;
+    let left_out = store.remove_folder(root.id)?;
+    println!(
+        "removed {}: {} left People (scanning the folder again brings them back, with their names)",
+        root.path.display(),
+        photos_with_faces(left_out.photos, left_out.faces)
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Leaves a subfolder out: scans pass it over and its photos leave People.
+pub fn exclude(library: &Path, folder: &Path) -> anyhow::Result<ExitCode> {
+    let (mut store, _lock) = open_locked(library)?;
+    let path = absolute(folder);
+    let left_out = store.exclude_folder(&path)?;
+    println!(
+        "left out {}: {} left People (`kindred folders include` takes it back)",
+        path.display(),
+        photos_with_faces(left_out.photos, left_out.faces)
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Takes a left-out subfolder back; the next scan finds its photos again.
+pub fn include(library: &Path, folder: &Path) -> anyhow::Result<ExitCode> {
+    let (mut store, _lock) = open_locked(library)?;
+    let wanted = absolute(folder);
+    let excluded = store.excluded_folders()?;
+    let path = excluded
+        .iter()
+        .map(|e| &e.path)
+        .find(|p| **p == wanted || *p == folder)
+        .with_context(|| {
+            format!(
+                "{} is not left out of the library (`kindred folders` lists the folders left out)",
+                folder.display()
+            )
+        })?
+        .clone();
+    store.include_folder(&path)?;
+    println!(
+        "took {} back in; `kindred scan` finds its photos again, with their faces and names",
+        path.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The folder as the library records folders: resolved, so `./Screenshots` and a path
+/// through a link name the same folder.
+fn absolute(folder: &Path) -> PathBuf {
+    let resolved = normalise_root(folder);
+    if resolved.is_absolute() {
+        resolved
+    } else {
+        std::env::current_dir()
+            .map(|dir| dir.join(&resolved))
+            .unwrap_or(resolved)
+    }
+}

@@ -1,0 +1,168 @@
+//! Photo folders from the command line: listing them, leaving a subfolder out and taking it
+//! back in (its names come back, nothing is analysed again), removing a folder, and the
+//! requests refused with a reason.
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+use serde_json::Value;
+
+fn people(library: &Path) -> Vec<Value> {
+    json_on(library, &["people", "--json"])
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+/// The people with a face in a photo under `folder`.
+fn people_in(library: &Path, folder: &Path) -> Vec<Value> {
+    people(library)
+        .into_iter()
+        .filter(|p| {
+            let faces = json_on(
+                library,
+                &["faces", "--person", &p["id"].to_string(), "--json"],
+            );
+            faces
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| Path::new(f["path"].as_str().unwrap()).starts_with(folder))
+        })
+        .collect()
+}
+
+fn faces_in_people(library: &Path) -> u64 {
+    people(library)
+        .iter()
+        .map(|p| p["faces"].as_u64().unwrap())
+        .sum()
+}
+
+#[test]
+fn a_left_out_subfolder_leaves_people_and_comes_back_with_its_names() {
+    let dir = tempfile::tempdir().unwrap();
+    // As the library records folders: resolved (a temporary folder may sit behind a link).
+    std::fs::create_dir_all(dir.path().join("photos")).unwrap();
+    let photos = dir.path().join("photos").canonicalize().unwrap();
+    let family = photos.join("Family");
+    let screenshots = photos.join("Screenshots");
+    for (folder, name) in [
+        (&family, "2008_002506.png"),
+        (&screenshots, "bald_guys.png"),
+    ] {
+        std::fs::create_dir_all(folder).unwrap();
+        std::fs::copy(fixture(&format!("golden/images/{name}")), folder.join(name)).unwrap();
+    }
+    let library = dir.path().join("library.kindred");
+    let root = photos.to_str().unwrap();
+    ok_on(&library, &["scan", "--quiet", root]);
+
+    let folders = json_on(&library, &["folders", "--json"]);
+    assert_eq!(folders.as_array().unwrap().len(), 1, "{folders}");
+    assert_eq!(folders[0]["path"], root);
+    assert_eq!(folders[0]["photos"], 2);
+    let all_faces = folders[0]["faces"].as_u64().unwrap();
+    assert_eq!(faces_in_people(&library), all_faces);
+    assert_eq!(folders[0]["excluded"], serde_json::json!([]));
+
+    // Name someone in the folder about to be left out.
+    let stranger = people_in(&library, &screenshots)[0]["id"].to_string();
+    ok_on(&library, &["name", &stranger, "Stranger"]);
+    let named_faces = |library: &Path| {
+        people(library)
+            .iter()
+            .find(|p| p["name"] == "Stranger")
+            .map(|p| p["faces"].as_u64().unwrap())
+    };
+    let stranger_faces = named_faces(&library).unwrap();
+
+    let said = ok_on(
+        &library,
+        &["folders", "exclude", screenshots.to_str().unwrap()],
+    );
+    assert!(said.contains("1 photo with 24 faces left People"), "{said}");
+    assert!(people_in(&library, &screenshots).is_empty());
+    assert_eq!(faces_in_people(&library), all_faces - 24);
+    let status = json_on(&library, &["status", "--json"]);
+    assert_eq!(status["photos_analysed"], 1);
+    assert_eq!(
+        status["excluded_folders"],
+        serde_json::json!([screenshots.to_str().unwrap()])
+    );
+    let listed = ok_on(&library, &["folders"]);
+    assert!(
+        listed.contains(&format!("left out {}", screenshots.display())),
+        "{listed}"
+    );
+
+    // A rescan passes the folder over; a photo added there stays out too.
+    std::fs::copy(
+        fixture("golden/images/2008_001322.png"),
+        screenshots.join("new.png"),
+    )
+    .unwrap();
+    let said = ok_on(&library, &["scan", "--quiet"]);
+    assert!(
+        said.contains("1 photo found: 0 analysed, 1 unchanged"),
+        "{said}"
+    );
+    assert_eq!(faces_in_people(&library), all_faces - 24);
+
+    // Taken back in: the next scan finds the old photo as it was (not read again), with the
+    // person named in it, and analyses the new one.
+    let said = ok_on(
+        &library,
+        &["folders", "include", screenshots.to_str().unwrap()],
+    );
+    assert!(said.contains("took"), "{said}");
+    let said = ok_on(&library, &["scan", "--quiet"]);
+    assert!(
+        said.contains("3 photos found: 1 analysed, 2 unchanged"),
+        "{said}"
+    );
+    assert_eq!(named_faces(&library), Some(stranger_faces));
+    let folders = json_on(&library, &["folders", "--json"]);
+    assert_eq!(folders[0]["photos"], 3);
+    assert_eq!(folders[0]["excluded"], serde_json::json!([]));
+
+    // Asked for what cannot be done: told why, nothing changed.
+    for (args, reason) in [
+        (vec!["folders", "exclude", root], "remove it instead"),
+        (
+            vec!["folders", "exclude", dir.path().to_str().unwrap()],
+            "not inside any of the library's photo folders",
+        ),
+        (
+            vec!["folders", "include", family.to_str().unwrap()],
+            "is not left out",
+        ),
+        (
+            vec!["folders", "remove", family.to_str().unwrap()],
+            "is not a photo folder of the library",
+        ),
+    ] {
+        let out = kindred_on(&library).args(&args).output().unwrap();
+        assert!(!out.status.success(), "{args:?} succeeded");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(reason), "{args:?}: {err}");
+    }
+
+    // Removing the folder takes everything out of People but forgets no name: scanning the
+    // folder again brings the named person back.
+    let said = ok_on(&library, &["folders", "remove", root]);
+    assert!(said.contains("3 photos with"), "{said}");
+    assert_eq!(faces_in_people(&library), 0);
+    assert_eq!(
+        json_on(&library, &["folders", "--json"]),
+        serde_json::json!([])
+    );
+    let said = ok_on(&library, &["scan", "--quiet", root]);
+    assert!(
+        said.contains("3 photos found: 0 analysed, 3 unchanged"),
+        "{said}"
+    );
+    assert_eq!(named_faces(&library), Some(stranger_faces));
+}
