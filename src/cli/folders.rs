@@ -61,7 +61,11 @@ pub fn list(library: &Path, json: bool) -> anyhow::Result<ExitCode> {
         }
         println!("{line}");
         for e in excluded.iter().filter(|e| e.root == f.id) {
-            println!("  left out {}", e.path.display());
+            println!(
+                "  left out {} ({})",
+                e.path.display(),
+                count(e.photos as usize, "photo", "photos")
+            );
         }
     }
     Ok(ExitCode::SUCCESS)

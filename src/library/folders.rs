@@ -20,6 +20,8 @@ pub struct LeftOut {
 pub struct ExcludedFolder {
     pub root: RootId,
     pub path: PathBuf,
+    /// The library's photos in it (kept, with their faces and names, out of People).
+    pub photos: u64,
 }
 
 /// A folder inside a photo folder, with the analysed photos and faces under it.
@@ -88,7 +90,14 @@ impl Store {
                 })
             })
             .map_err(wrap)?;
-        rows.collect::<Result<_, _>>().map_err(wrap)
+        let mut summaries: Vec<FolderSummary> = rows.collect::<Result<_, _>>().map_err(wrap)?;
+        // Photos left out with a subfolder are not missing: the user put them aside.
+        for excluded in self.excluded_folders()? {
+            if let Some(folder) = summaries.iter_mut().find(|f| f.id == excluded.root) {
+                folder.missing = folder.missing.saturating_sub(excluded.photos);
+            }
+        }
+        Ok(summaries)
     }
 
     /// Removes a photo folder. Its photos leave People, Review and albums at once, but keep
@@ -224,13 +233,31 @@ impl Store {
             .map_err(sql_error(self))?;
         let rows = stmt
             .query_map([], |row| {
-                Ok(ExcludedFolder {
-                    root: row.get(0)?,
-                    path: PathBuf::from(row.get::<_, String>(1)?),
-                })
+                Ok((row.get(0)?, PathBuf::from(row.get::<_, String>(1)?)))
             })
             .map_err(sql_error(self))?;
-        rows.collect::<Result<_, _>>().map_err(sql_error(self))
+        let folders: Vec<(RootId, PathBuf)> =
+            rows.collect::<Result<_, _>>().map_err(sql_error(self))?;
+        let mut count = self
+            .connection()
+            .prepare(
+                "SELECT COUNT(*) FROM photos WHERE status = 'missing' AND path >= ?1 AND path < ?2",
+            )
+            .map_err(sql_error(self))?;
+        folders
+            .into_iter()
+            .map(|(root, path)| {
+                let (from, to) = path_range(&path);
+                let photos: i64 = count
+                    .query_row(params![from, to], |r| r.get(0))
+                    .map_err(sql_error(self))?;
+                Ok(ExcludedFolder {
+                    root,
+                    path,
+                    photos: photos as u64,
+                })
+            })
+            .collect()
     }
 
     /// Every folder under a photo folder that holds analysed photos (directly or deeper), by
@@ -447,9 +474,11 @@ mod tests {
             store.excluded_folders().unwrap(),
             vec![ExcludedFolder {
                 root,
-                path: PathBuf::from("/p/Screenshots")
+                path: PathBuf::from("/p/Screenshots"),
+                photos: 2,
             }]
         );
+        assert_eq!(store.folder_summaries().unwrap()[0].missing, 0);
 
         let refused = |store: &mut Store, path: &str| match store.exclude_folder(Path::new(path)) {
             Err(StoreError::Refused { message }) => message,

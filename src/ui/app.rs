@@ -193,7 +193,11 @@ impl KindredApp {
         if let Some(tour) = &mut self.tour {
             match tour.step(&ctx, &self.data, self.backend.is_idle()) {
                 super::tour::TourStep::Wait => {}
-                super::tour::TourStep::Go(view) => self.go(view),
+                super::tour::TourStep::Go(actions) => {
+                    for action in actions {
+                        self.apply(action);
+                    }
+                }
                 super::tour::TourStep::Close => ctx.send_viewport_cmd(egui::ViewportCommand::Close),
             }
         }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use super::state::{Data, View};
+use super::state::{Action, Data, View};
 
 /// The views photographed, in order.
 const STOPS: [&str; 5] = ["people", "person", "photo", "review", "folders"];
@@ -25,7 +25,8 @@ pub struct Tour {
 
 pub enum TourStep {
     Wait,
-    Go(View),
+    /// Go to the next view (and open what shows it best).
+    Go(Vec<Action>),
     Close,
 }
 
@@ -72,7 +73,13 @@ impl Tour {
             return TourStep::Close;
         };
         self.stop += 1;
-        TourStep::Go(match *name {
+        if *name == "folders" {
+            // The first folder with its subfolders listed.
+            let mut actions = vec![Action::Go(View::Folders)];
+            actions.extend(data.folders.first().map(|f| Action::ToggleSubfolders(f.id)));
+            return TourStep::Go(actions);
+        }
+        TourStep::Go(vec![Action::Go(match *name {
             "people" => View::People,
             "person" => match best_person(data) {
                 Some(id) => View::Person(id),
@@ -89,9 +96,8 @@ impl Tour {
                 },
                 None => View::People,
             },
-            "review" => View::Review,
-            _ => View::Folders,
-        })
+            _ => View::Review,
+        })])
     }
 }
 

@@ -135,6 +135,10 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut FoldersViewState) 
                         ui.horizontal(|ui| {
                             ui.label(RichText::new("Left out").color(theme::SUGGESTED));
                             ui.label(RichText::new(shown_path(&excluded.path)).monospace());
+                            ui.label(
+                                RichText::new(count(excluded.photos as usize, "photo", "photos"))
+                                    .weak(),
+                            );
                             let include = ui
                                 .add_enabled(!scanning, egui::Button::new("Take back in"))
                                 .on_hover_text("Scan this folder again; its photos come back with their names")
@@ -189,6 +193,9 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut FoldersViewState) 
     });
 }
 
+/// Room for a subfolder's open/close arrow, kept by folders without one so names line up.
+const TOGGLE_WIDTH: f32 = 16.0;
+
 /// The folders inside a photo folder that hold photos, each with its photos and faces and a
 /// button to leave it out; a folder with folders inside opens to show them.
 fn subfolder_tree(
@@ -227,7 +234,10 @@ fn subfolder_tree(
         ui.horizontal(|ui| {
             ui.add_space(18.0 * (sub.depth - 1) as f32);
             if has_children {
-                let toggle = ui.add(egui::Button::new(if open { "⏷" } else { "⏵" }).frame(false));
+                let toggle = ui.add_sized(
+                    [TOGGLE_WIDTH, ui.spacing().interact_size.y],
+                    egui::Button::new(if open { "⏷" } else { "⏵" }).frame(false),
+                );
                 toggle.widget_info(|| {
                     egui::WidgetInfo::labeled(
                         egui::Role::Button,
@@ -246,7 +256,7 @@ fn subfolder_tree(
                     }
                 }
             } else {
-                ui.add_space(ui.spacing().interact_size.y);
+                ui.add_space(TOGGLE_WIDTH);
             }
             ui.label(format!("📁 {name}"));
             ui.label(
