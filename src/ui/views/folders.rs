@@ -84,9 +84,15 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut FoldersViewState) 
                             ui.label(RichText::new(line).weak());
                         });
                         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                            // A scan writes photos into the folder it walked: removing
+                            // waits for it.
                             let remove = ui
-                                .button("Remove")
-                                .on_hover_text("Stop watching this folder (photos on disk are not touched)");
+                                .add_enabled(data.scan.is_none(), egui::Button::new("Remove"))
+                                .on_hover_text(
+                                    "Stop keeping this folder: its faces leave People (photos on \
+                                     disk are not touched; adding it again brings back its names)",
+                                )
+                                .on_disabled_hover_text("After the scan");
                             remove.widget_info(|| {
                                 egui::WidgetInfo::labeled(
                                     egui::Role::Button,
