@@ -7,10 +7,10 @@ use std::sync::mpsc;
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 
+use super::library::open_existing;
 use crate::export::album::{self, Action, ExportControl, ExportEvent, ExportRequest, Layout, Mode};
 use crate::export::xmp;
 use crate::library::export_store::PhotoSelection;
-use crate::library::store::Store;
 use crate::text::count;
 
 /// The options of `kindred export`.
@@ -24,15 +24,6 @@ pub struct ExportArgs {
     pub include_suggested: bool,
     pub include_hidden: bool,
     pub dry_run: bool,
-}
-
-fn open_existing(library: &Path) -> anyhow::Result<Store> {
-    anyhow::ensure!(
-        library.exists(),
-        "no library at {} (run `kindred scan FOLDER` first)",
-        library.display()
-    );
-    Ok(Store::open(library)?)
 }
 
 pub fn export(library: &Path, args: ExportArgs) -> anyhow::Result<ExitCode> {

@@ -6,19 +6,13 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-use super::library::open_locked;
+use super::library::{open_existing, open_locked};
 use crate::library::scan::normalise_root;
-use crate::library::store::Store;
 use crate::text::{count, photos_with_faces};
 
 /// Lists the photo folders, their counts and the subfolders left out of them.
 pub fn list(library: &Path, json: bool) -> anyhow::Result<ExitCode> {
-    anyhow::ensure!(
-        library.exists(),
-        "no library at {} (run `kindred scan FOLDER` first)",
-        library.display()
-    );
-    let store = Store::open(library)?;
+    let store = open_existing(library)?;
     let folders = store.folder_summaries()?;
     let excluded = store.excluded_folders()?;
     if json {

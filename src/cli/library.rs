@@ -26,6 +26,17 @@ pub fn default_library_path() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("library.kindred"))
 }
 
+/// Opens a library that must already exist (for commands that only read it or change
+/// people, never create one by mistake).
+pub(super) fn open_existing(library: &Path) -> anyhow::Result<Store> {
+    anyhow::ensure!(
+        library.exists(),
+        "no library at {} (run `kindred scan FOLDER` first)",
+        library.display()
+    );
+    Ok(Store::open(library)?)
+}
+
 /// Opens a library for writing, refusing if another Kindred process has it.
 pub fn open_locked(path: &Path) -> anyhow::Result<(Store, LibraryLock)> {
     let lock = LibraryLock::acquire(path)?;
@@ -172,12 +183,7 @@ pub fn scan(
 }
 
 pub fn status(library: &Path, json: bool) -> anyhow::Result<ExitCode> {
-    anyhow::ensure!(
-        library.exists(),
-        "no library at {} (run `kindred scan FOLDER` first)",
-        library.display()
-    );
-    let store = Store::open(library)?;
+    let store = open_existing(library)?;
     let counts = store.status_counts()?;
     let errors = store.errors()?;
     let roots = store.roots()?;

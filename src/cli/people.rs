@@ -10,6 +10,7 @@ use anyhow::Context;
 use serde_json::json;
 
 use super::ClusterMethod;
+use super::library::open_existing;
 use crate::engine::geometry::Rect;
 use crate::engine::resnet::Descriptor;
 use crate::library::store::Store;
@@ -27,15 +28,6 @@ pub fn cluster_options(method: ClusterMethod, threshold: Option<f32>) -> Cluster
         threshold: threshold.unwrap_or(base.threshold),
         ..base
     }
-}
-
-fn open_existing(library: &Path) -> anyhow::Result<Store> {
-    anyhow::ensure!(
-        library.exists(),
-        "no library at {} (run `kindred scan FOLDER` first)",
-        library.display()
-    );
-    Ok(Store::open(library)?)
 }
 
 /// Opens the library for a change, runs it, prints what happened and what undo would do.

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use egui::RichText;
 
-use super::{Frame, count, page_heading, shown_path};
+use super::{Frame, button_known_as, count, page_heading, shown_path};
 use crate::library::folders::FolderSummary;
 use crate::ui::state::{Action, FoldersViewState};
 use crate::ui::theme;
@@ -93,13 +93,7 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut FoldersViewState) 
                                      disk are not touched; adding it again brings back its names)",
                                 )
                                 .on_disabled_hover_text("After the scan");
-                            remove.widget_info(|| {
-                                egui::WidgetInfo::labeled(
-                                    egui::Role::Button,
-                                    true,
-                                    format!("Remove {}", folder.path.display()),
-                                )
-                            });
+                            button_known_as(&remove, format!("Remove {}", folder.path.display()));
                             if remove.clicked() {
                                 frame.actions.push(Action::RemoveFolder(folder.id));
                             }
@@ -107,13 +101,7 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut FoldersViewState) 
                             let subfolders = ui
                                 .add(egui::Button::new(format!("{} Subfolders", if open { "⏷" } else { "⏵" })).frame(false))
                                 .on_hover_text("The folders inside, with their photos and faces; leave one out of the library");
-                            subfolders.widget_info(|| {
-                                egui::WidgetInfo::labeled(
-                                    egui::Role::Button,
-                                    true,
-                                    format!("Subfolders of {}", folder.path.display()),
-                                )
-                            });
+                            button_known_as(&subfolders, format!("Subfolders of {}", folder.path.display()));
                             if subfolders.clicked() {
                                 frame.actions.push(Action::ToggleSubfolders(folder.id));
                             }
@@ -149,13 +137,7 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut FoldersViewState) 
                                 .add_enabled(!scanning, egui::Button::new("Take back in"))
                                 .on_hover_text("Scan this folder again; its photos come back with their names")
                                 .on_disabled_hover_text("After the scan");
-                            include.widget_info(|| {
-                                egui::WidgetInfo::labeled(
-                                    egui::Role::Button,
-                                    true,
-                                    format!("Take {} back in", excluded.path.display()),
-                                )
-                            });
+                            button_known_as(&include, format!("Take {} back in", excluded.path.display()));
                             if include.clicked() {
                                 frame.actions.push(Action::IncludeFolder(excluded.path.clone()));
                             }
@@ -244,16 +226,13 @@ fn subfolder_tree(
                     [TOGGLE_WIDTH, ui.spacing().interact_size.y],
                     egui::Button::new(if open { "⏷" } else { "⏵" }).frame(false),
                 );
-                toggle.widget_info(|| {
-                    egui::WidgetInfo::labeled(
-                        egui::Role::Button,
-                        true,
-                        format!(
-                            "{} the folders in {name}",
-                            if open { "Hide" } else { "Show" }
-                        ),
-                    )
-                });
+                button_known_as(
+                    &toggle,
+                    format!(
+                        "{} the folders in {name}",
+                        if open { "Hide" } else { "Show" }
+                    ),
+                );
                 if toggle.clicked() {
                     if open {
                         state.open_subfolders.remove(&sub.path);
@@ -281,9 +260,7 @@ fn subfolder_tree(
                      is touched, and taking it back in brings its names back.",
                 )
                 .on_disabled_hover_text("After the scan");
-            leave_out.widget_info(|| {
-                egui::WidgetInfo::labeled(egui::Role::Button, true, format!("Leave out {name}"))
-            });
+            button_known_as(&leave_out, format!("Leave out {name}"));
             if leave_out.clicked() {
                 frame.actions.push(Action::ExcludeFolder(sub.path.clone()));
             }

@@ -159,6 +159,12 @@ pub fn virtual_grid(
 }
 
 /// A heading line with a subtitle in weaker text.
+/// Gives a button the label screen readers (and tests) know it by, when its text alone
+/// would not say which one it is ("Remove" — which folder?).
+pub fn button_known_as(response: &egui::Response, label: String) {
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, label.clone()));
+}
+
 pub fn page_heading(ui: &mut egui::Ui, title: &str, subtitle: &str) {
     ui.horizontal(|ui| {
         ui.heading(RichText::new(title).strong());
