@@ -88,6 +88,8 @@ fn a_left_out_subfolder_leaves_people_and_comes_back_with_its_names() {
     assert_eq!(faces_in_people(&library), all_faces - 24);
     let status = json_on(&library, &["status", "--json"]);
     assert_eq!(status["photos_analysed"], 1);
+    assert_eq!(status["left_out"], 1);
+    assert_eq!(status["missing"], 0);
     assert_eq!(
         status["excluded_folders"],
         serde_json::json!([screenshots.to_str().unwrap()])

@@ -198,6 +198,7 @@ pub fn status(library: &Path, json: bool) -> anyhow::Result<ExitCode> {
             "faces": counts.faces,
             "errors": counts.errors,
             "missing": counts.missing,
+            "left_out": counts.left_out,
             "persons": counts.persons,
             "named_persons": counts.named_persons,
             "identical_copies": counts.identical_copies,
@@ -217,8 +218,12 @@ pub fn status(library: &Path, json: bool) -> anyhow::Result<ExitCode> {
             1 => ", 1 of them an identical copy of another".into(),
             n => format!(", {n} of them identical copies of others"),
         };
+        let left_out = match counts.left_out {
+            0 => String::new(),
+            n => format!(", {n} in folders left out"),
+        };
         println!(
-            "{} photos ({} analysed{copies}, {} with errors, {} missing), {} faces, {} people ({} named)",
+            "{} photos ({} analysed{copies}, {} with errors, {} missing{left_out}), {} faces, {} people ({} named)",
             counts.photos,
             counts.photos_done,
             counts.errors,

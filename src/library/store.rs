@@ -185,7 +185,10 @@ pub struct StatusCounts {
     pub photos: u64,
     pub photos_done: u64,
     pub errors: u64,
+    /// Photos no longer found (kept with their faces and names in case they come back).
     pub missing: u64,
+    /// Photos in subfolders the user left out (kept the same way).
+    pub left_out: u64,
     pub faces: u64,
     pub persons: u64,
     pub named_persons: u64,
@@ -991,12 +994,16 @@ impl Store {
                 .map(|n| n as u64)
                 .map_err(self.err())
         };
+        // Photos left out with a subfolder are kept apart from the ones that went missing.
+        let left_out: u64 = self.excluded_folders()?.iter().map(|e| e.photos).sum();
         Ok(StatusCounts {
+            left_out,
             roots: count("SELECT COUNT(*) FROM roots")?,
             photos: count("SELECT COUNT(*) FROM photos WHERE status != 'missing'")?,
             photos_done: count("SELECT COUNT(*) FROM photos WHERE status = 'done'")?,
             errors: count("SELECT COUNT(*) FROM photos WHERE status = 'error'")?,
-            missing: count("SELECT COUNT(*) FROM photos WHERE status = 'missing'")?,
+            missing: count("SELECT COUNT(*) FROM photos WHERE status = 'missing'")?
+                .saturating_sub(left_out),
             faces: count(
                 "SELECT COUNT(*) FROM faces WHERE photo_id IN (SELECT id FROM photos WHERE status = 'done')",
             )?,
