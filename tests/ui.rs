@@ -515,4 +515,25 @@ fn a_subfolder_left_out_in_folders_leaves_people_and_comes_back_when_taken_in() 
     let store = Store::open(&library).unwrap();
     assert_eq!(store.status_counts().unwrap().photos_done, 12);
     assert!(store.excluded_folders().unwrap().is_empty());
+    drop(store);
+
+    // From one of her photos: its folder can be left out there too.
+    harness.state_mut().open_person(serena.id);
+    settle(&mut harness);
+    let face = faces_of(&library, serena.id)[0].face;
+    harness
+        .get_by_label(&format!("Face {face}"))
+        .click_secondary();
+    for _ in 0..3 {
+        harness.step();
+    }
+    click(&mut harness, "Open photo");
+    settle(&mut harness);
+    click(&mut harness, "Leave out the folder Serena");
+    settle(&mut harness);
+    assert_eq!(serena_faces(&library), 0);
+    let store = Store::open(&library).unwrap();
+    let excluded = store.excluded_folders().unwrap();
+    assert_eq!(excluded.len(), 1);
+    assert_eq!(excluded[0].path, photos.join("Trip/Serena"));
 }

@@ -4,7 +4,7 @@
 
 use egui::{Color32, Key, Pos2, Rect, RichText, Stroke, StrokeKind, Vec2};
 
-use super::{Frame, empty_state, shown_path};
+use super::{Frame, button_known_as, empty_state, shown_path};
 use crate::library::store::PhotoId;
 use crate::people::ops::{FaceState, PhotoFace};
 use crate::ui::backend::Mutation;
@@ -65,6 +65,35 @@ pub fn show(
             }
             if let Some(camera) = &record.camera {
                 ui.label(RichText::new(camera).weak());
+            }
+            // A photo that should not be in the library at all (a screenshot, a scanned
+            // magazine) is usually one of a folder of them.
+            if let Some(folder) = record.path.parent().filter(|folder| {
+                data.folders
+                    .iter()
+                    .any(|root| folder.starts_with(&root.path) && *folder != root.path)
+            }) {
+                let name = folder
+                    .file_name()
+                    .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+                let leave_out = ui
+                    .add_enabled(
+                        data.scan.is_none(),
+                        egui::Button::new(format!("Leave out “{name}”")).small(),
+                    )
+                    .on_hover_text(format!(
+                        "Leave the folder {} out of the library: its faces leave People and \
+                         scans pass it over (Folders takes it back in)",
+                        folder.display()
+                    ))
+                    .on_disabled_hover_text("After the scan");
+                button_known_as(&leave_out, format!("Leave out the folder {name}"));
+                if leave_out.clicked() {
+                    frame
+                        .actions
+                        .push(Action::ExcludeFolder(folder.to_path_buf()));
+                    frame.actions.push(Action::Back);
+                }
             }
         }
     });
