@@ -125,6 +125,11 @@ fn name_person(harness: &mut Harness<'_, KindredApp>, id: PersonId, name: &str) 
 /// First run → add a folder by typing its path → the scan runs → people appear.
 fn scanned_app(dir: &Path, held_back: &[&str]) -> (Harness<'static, KindredApp>, PathBuf) {
     let photos = photo_folder(dir, held_back);
+    app_with_folder_added(dir, &photos)
+}
+
+/// First run on a new library in `dir`: `photos` added by typing its path, and scanned.
+fn app_with_folder_added(dir: &Path, photos: &Path) -> (Harness<'static, KindredApp>, PathBuf) {
     let library = dir.join("library.kindred");
     let mut harness = app_on(&library);
     settle(&mut harness);
@@ -349,15 +354,7 @@ fn names_other_apps_wrote_in_xmp_are_taken_over_unless_the_user_turns_it_off() {
     let dir = tempfile::tempdir().unwrap();
     let photos = photo_folder(dir.path(), &["Serena_Williams_0006.jpg"]);
     write_sidecar(&photos.join("Tony_Blair_0001.jpg"), "Tony Blair");
-    let (mut harness, library) = {
-        let library = dir.path().join("library.kindred");
-        let mut harness = app_on(&library);
-        settle(&mut harness);
-        type_into(&mut harness, "Folder path", photos.to_str().unwrap());
-        click(&mut harness, "Add");
-        settle(&mut harness);
-        (harness, library)
-    };
+    let (mut harness, library) = app_with_folder_added(dir.path(), &photos);
     let blair = named(&library, "Tony Blair");
     assert!(blair.confirmed >= 1, "{blair:?}");
     harness.get_by_label_contains(
@@ -473,12 +470,7 @@ fn a_subfolder_left_out_in_folders_leaves_people_and_comes_back_when_taken_in() 
         std::fs::create_dir_all(&folder).unwrap();
         std::fs::copy(fixtures().join(&name), folder.join(&name)).unwrap();
     }
-    let library = dir.path().join("library.kindred");
-    let mut harness = app_on(&library);
-    settle(&mut harness);
-    type_into(&mut harness, "Folder path", photos.to_str().unwrap());
-    click(&mut harness, "Add");
-    settle(&mut harness);
+    let (mut harness, library) = app_with_folder_added(dir.path(), &photos);
     let serena_faces = |library: &Path| {
         people(library)
             .iter()

@@ -334,7 +334,6 @@ impl Store {
     /// photos and faces that took out of People.
     fn mark_left_out(&mut self, photos: &[PhotoId]) -> Result<LeftOut, StoreError> {
         let mut left_out = LeftOut::default();
-        let now = now_secs();
         for &photo in photos {
             let (done, faces): (bool, i64) = self
                 .connection()
@@ -349,14 +348,8 @@ impl Store {
                 left_out.photos += 1;
                 left_out.faces += faces as u64;
             }
-            self.connection()
-                .execute(
-                    "UPDATE photos SET status = 'missing', missing_since = COALESCE(missing_since, ?2)
-                     WHERE id = ?1",
-                    params![photo, now],
-                )
-                .map_err(sql_error(self))?;
         }
+        self.mark_missing_in_tx(photos)?;
         Ok(left_out)
     }
 

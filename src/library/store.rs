@@ -886,17 +886,20 @@ impl Store {
 
     /// Marks photos as missing (not found by a scan). They keep their faces and people.
     pub fn mark_missing(&mut self, ids: &[PhotoId]) -> Result<(), StoreError> {
-        self.in_transaction(|store| {
-            let mut stmt = store
-                .conn
-                .prepare("UPDATE photos SET status = 'missing', missing_since = COALESCE(missing_since, ?2) WHERE id = ?1")
-                .map_err(store.err())?;
-            let now = now_secs();
-            for id in ids {
-                stmt.execute(params![id, now]).map_err(store.err())?;
-            }
-            Ok(())
-        })
+        self.in_transaction(|store| store.mark_missing_in_tx(ids))
+    }
+
+    /// [`Store::mark_missing`] inside the caller's transaction.
+    pub(super) fn mark_missing_in_tx(&self, ids: &[PhotoId]) -> Result<(), StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("UPDATE photos SET status = 'missing', missing_since = COALESCE(missing_since, ?2) WHERE id = ?1")
+            .map_err(self.err())?;
+        let now = now_secs();
+        for id in ids {
+            stmt.execute(params![id, now]).map_err(self.err())?;
+        }
+        Ok(())
     }
 
     /// Deletes photos missing for at least `older_than_secs`, with their faces. People stay
