@@ -488,6 +488,11 @@ mod tests {
             store.include_folder(Path::new("/p/Screenshots")),
             Err(StoreError::Refused { .. })
         ));
+        // Adding a left-out folder as a photo folder of its own takes it back in.
+        store.exclude_folder(Path::new("/p/Screenshots")).unwrap();
+        let own = store.add_root(Path::new("/p/Screenshots")).unwrap();
+        assert_ne!(own, root);
+        assert!(store.excluded_folders().unwrap().is_empty());
         // Removing the photo folder forgets what was left out of it.
         store.exclude_folder(Path::new("/p/Family")).unwrap();
         store.remove_folder(root).unwrap();

@@ -473,17 +473,24 @@ impl Store {
 
     // ----- roots -----
 
+    /// Adds a photo folder. A folder the user had left out of another one is thereby taken
+    /// back in: adding it says they want its photos after all.
     pub fn add_root(&mut self, path: &Path) -> Result<RootId, StoreError> {
         let text = path.to_string_lossy();
-        self.conn
-            .execute(
+        self.in_transaction(|store| {
+            let conn = store.connection();
+            conn.execute(
                 "INSERT INTO roots (path, added_at) VALUES (?1, ?2) ON CONFLICT(path) DO NOTHING",
                 params![text, now_secs()],
             )
-            .map_err(self.err())?;
-        self.conn
-            .query_row("SELECT id FROM roots WHERE path = ?1", [text], |r| r.get(0))
-            .map_err(self.err())
+            .and_then(|_| conn.execute("DELETE FROM excluded_folders WHERE path = ?1", [&text]))
+            .and_then(|_| {
+                conn.query_row("SELECT id FROM roots WHERE path = ?1", [&text], |r| {
+                    r.get(0)
+                })
+            })
+            .map_err(store.err())
+        })
     }
 
     pub fn roots(&self) -> Result<Vec<Root>, StoreError> {
