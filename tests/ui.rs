@@ -529,3 +529,82 @@ fn a_subfolder_left_out_in_folders_leaves_people_and_comes_back_when_taken_in() 
     assert_eq!(excluded.len(), 1);
     assert_eq!(excluded[0].path, photos.join("Trip/Serena"));
 }
+
+/// A file or folder dragged onto the window from a file manager, as the windowing layer
+/// hands it over.
+#[derive(Debug)]
+struct Dropped(PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+fn drop_onto_window(harness: &mut Harness<'_, KindredApp>, path: &Path) {
+    let input = harness.input_mut();
+    input.hovered_files.clear();
+    input
+        .dropped_files
+        .push(std::sync::Arc::new(Dropped(path.to_path_buf())));
+    for _ in 0..3 {
+        harness.step();
+    }
+}
+
+#[test]
+fn folders_dropped_on_the_window_are_added_and_scanned_even_mid_scan() {
+    let dir = tempfile::tempdir().unwrap();
+    let tony = [
+        "Tony_Blair_0001.jpg",
+        "Tony_Blair_0002.jpg",
+        "Tony_Blair_0003.jpg",
+        "Tony_Blair_0004.jpg",
+    ];
+    let first = photo_folder(dir.path(), &tony);
+    let second = dir.path().join("more photos");
+    std::fs::create_dir_all(&second).unwrap();
+    for name in tony {
+        std::fs::copy(fixtures().join(name), second.join(name)).unwrap();
+    }
+    let library = dir.path().join("library.kindred");
+    let mut harness = app_on(&library);
+    settle(&mut harness);
+
+    // Dragged over the window, it says what a drop does.
+    harness.input_mut().hovered_files.push(egui::HoveredFile {
+        path: Some(first.clone()),
+        ..Default::default()
+    });
+    for _ in 0..3 {
+        harness.step();
+    }
+    harness.get_by_label("Drop the folder to add it to your photo folders");
+
+    drop_onto_window(&mut harness, &first);
+    assert!(
+        harness
+            .query_by_label("Drop the folder to add it to your photo folders")
+            .is_none()
+    );
+    // The scan of the first folder is held while the second one arrives: the scan walked
+    // the folders as they were when it began, so the second needs a scan of its own.
+    click(&mut harness, "Pause");
+    drop_onto_window(&mut harness, &second);
+    // A single photo is not taken for its whole folder.
+    drop_onto_window(&mut harness, &second.join(tony[0]));
+    harness.get_by_label_contains("Kindred keeps whole folders: drop the folder");
+    click(&mut harness, "Resume");
+    settle(&mut harness);
+
+    let store = Store::open(&library).unwrap();
+    let roots: Vec<PathBuf> = store.roots().unwrap().into_iter().map(|r| r.path).collect();
+    assert_eq!(roots.len(), 2, "{roots:?}");
+    assert_eq!(store.status_counts().unwrap().photos_done, 12);
+    drop(store);
+    let tony_blair = person_showing(&library, "Tony_Blair");
+    assert!(tony_blair.faces >= 4, "{tony_blair:?}");
+}

@@ -86,10 +86,7 @@ impl KindredApp {
     /// said unless something was found.
     pub fn scan_folders_on_open(&mut self) {
         if self.settings.scan_on_open && self.data.scan.is_none() {
-            self.apply(Action::Rescan);
-            if let Some(scan) = &mut self.data.scan {
-                scan.on_open = true;
-            }
+            self.start_scan(true);
         }
     }
 
@@ -162,6 +159,7 @@ impl KindredApp {
         self.photo_textures.begin_frame();
         let mut actions = Vec::new();
         self.shortcuts(&ctx, &mut actions);
+        self.dropped_folders(&ctx, &mut actions);
 
         egui::Panel::top("top-bar")
             .frame(theme::bar_frame(&ctx))
@@ -185,6 +183,7 @@ impl KindredApp {
             self.export_dialog = None;
         }
         self.draw_toasts(&ctx);
+        draw_drop_hint(&ctx);
 
         for action in actions {
             self.apply(action);
@@ -396,6 +395,36 @@ impl KindredApp {
         }
     }
 
+    /// Folders dragged onto the window from a file manager are added like picked ones. A
+    /// dropped file is not: Kindred keeps whole folders, and adding the one around a single
+    /// photo would take in all its neighbours unasked.
+    fn dropped_folders(&mut self, ctx: &egui::Context, actions: &mut Vec<Action>) {
+        let dropped: Vec<PathBuf> = ctx.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_path_buf())
+                .collect()
+        });
+        let (folders, files): (Vec<PathBuf>, Vec<PathBuf>) =
+            dropped.into_iter().partition(|p| p.is_dir());
+        actions.extend(folders.into_iter().map(Action::AddFolder));
+        if let Some(file) = files.first() {
+            let name = file
+                .file_name()
+                .unwrap_or(file.as_os_str())
+                .to_string_lossy();
+            let text = match file.parent() {
+                Some(folder) if !folder.as_os_str().is_empty() => format!(
+                    "Kindred keeps whole folders: drop the folder {} rather than {name}",
+                    folder.display()
+                ),
+                _ => format!("Kindred keeps whole folders: {name} is not one"),
+            };
+            self.notify(ctx, text, true);
+        }
+    }
+
     fn receive(&mut self, ctx: &egui::Context) {
         while let Ok(path) = self.picked_folders.try_recv() {
             self.apply(Action::AddFolder(path));
@@ -462,12 +491,18 @@ impl KindredApp {
                 }
                 Response::ScanStarted(control) => {
                     if let Some(scan) = &mut self.data.scan {
+                        // Pause and Cancel work from the first frame the bar shows.
+                        control.set_paused(scan.paused);
+                        if scan.cancelled {
+                            control.cancel();
+                        }
                         scan.control = Some(control);
                     }
                 }
                 Response::Scan(event) => self.scan_event(event),
                 Response::ScanFinished(result) => {
-                    let on_open = self.data.scan.take().is_some_and(|s| s.on_open);
+                    let finished = self.data.scan.take();
+                    let on_open = finished.as_ref().is_some_and(|s| s.on_open);
                     match result {
                         Ok(summary) => {
                             if let Some(text) = scan_finished_message(&summary, on_open) {
@@ -478,6 +513,9 @@ impl KindredApp {
                         Err(e) => self.notify(ctx, format!("Scan failed: {e}"), true),
                     }
                     self.reload();
+                    if finished.is_some_and(|s| s.again) {
+                        self.start_scan(false);
+                    }
                 }
                 Response::ExportPreview(preview) => {
                     if let Some(dialog) = &mut self.export_dialog {
@@ -598,6 +636,19 @@ impl KindredApp {
         self.face_textures.begin_frame();
     }
 
+    fn start_scan(&mut self, on_open: bool) {
+        self.data.scan = Some(ScanState::new(on_open));
+        self.backend.send(Request::Scan {
+            options: ScanOptions {
+                max_side: self.settings.max_side,
+                upsample: self.settings.upsample,
+                threads: 0,
+            },
+            matching: self.settings.cluster_options(),
+            xmp_names: self.settings.xmp_names,
+        });
+    }
+
     pub fn notify(&mut self, ctx: &egui::Context, text: String, error: bool) {
         let now = ctx.input(|i| i.time);
         self.toasts.push(Toast {
@@ -668,27 +719,10 @@ impl KindredApp {
                 self.backend.send(Request::IncludeFolder(path));
                 self.apply(Action::Rescan);
             }
-            Action::Rescan => {
-                if self.data.scan.is_none() {
-                    self.data.scan = Some(ScanState {
-                        control: None,
-                        progress: None,
-                        paused: false,
-                        stored_since_refresh: 0,
-                        last_refresh: Instant::now(),
-                        on_open: false,
-                    });
-                    self.backend.send(Request::Scan {
-                        options: ScanOptions {
-                            max_side: self.settings.max_side,
-                            upsample: self.settings.upsample,
-                            threads: 0,
-                        },
-                        matching: self.settings.cluster_options(),
-                        xmp_names: self.settings.xmp_names,
-                    });
-                }
-            }
+            Action::Rescan => match &mut self.data.scan {
+                None => self.start_scan(false),
+                Some(scan) => scan.again = true,
+            },
             Action::PauseScan(paused) => {
                 if let Some(scan) = &mut self.data.scan {
                     scan.paused = paused;
@@ -698,8 +732,12 @@ impl KindredApp {
                 }
             }
             Action::CancelScan => {
-                if let Some(control) = self.data.scan.as_ref().and_then(|s| s.control.as_ref()) {
-                    control.cancel();
+                if let Some(scan) = &mut self.data.scan {
+                    scan.cancelled = true;
+                    scan.again = false;
+                    if let Some(control) = &scan.control {
+                        control.cancel();
+                    }
                 }
             }
             Action::LoadPhotosOf(ids) => self.backend.send(Request::PhotosOf(ids)),
@@ -870,6 +908,36 @@ fn pick_folder_beside_ui(title: &'static str, chosen: std::sync::mpsc::Sender<Pa
             let _ = chosen.send(path);
         }
     });
+}
+
+/// While files are dragged over the window, says what dropping them does.
+fn draw_drop_hint(ctx: &egui::Context) {
+    let hovered = ctx.input(|i| i.raw.hovered_files.len());
+    if hovered == 0 {
+        return;
+    }
+    let text = if hovered == 1 {
+        "Drop the folder to add it to your photo folders"
+    } else {
+        "Drop the folders to add them to your photo folders"
+    };
+    let screen = ctx.content_rect();
+    egui::Area::new(egui::Id::unique("drop-hint"))
+        .order(egui::Order::Foreground)
+        .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
+        .interactable(false)
+        .show(ctx, |ui| {
+            ui.set_clip_rect(screen);
+            let painter = ui.painter();
+            painter.rect_filled(screen, 0.0, Color32::from_black_alpha(170));
+            painter.rect_stroke(
+                screen.shrink(12.0),
+                12.0,
+                egui::Stroke::new(3.0, theme::ACCENT),
+                egui::StrokeKind::Inside,
+            );
+            ui.label(RichText::new(text).size(24.0).color(Color32::WHITE));
+        });
 }
 
 pub fn human_duration(secs: f64) -> String {

@@ -183,6 +183,26 @@ pub struct ScanState {
     pub last_refresh: std::time::Instant,
     /// Started by opening the library rather than by the user: it reports only what it found.
     pub on_open: bool,
+    /// The user cancelled before the scan had started: it is stopped as soon as it does.
+    pub cancelled: bool,
+    /// A folder was added (or taken back in) while this scan ran, which walked the folders
+    /// as they were when it began: another scan follows it.
+    pub again: bool,
+}
+
+impl ScanState {
+    pub fn new(on_open: bool) -> Self {
+        ScanState {
+            control: None,
+            progress: None,
+            paused: false,
+            stored_since_refresh: 0,
+            last_refresh: std::time::Instant::now(),
+            on_open,
+            cancelled: false,
+            again: false,
+        }
+    }
 }
 
 /// The export dialog's choices.
