@@ -128,6 +128,11 @@ const SYSTEM_FOLDERS: &[&str] = &[
     "node_modules",
 ];
 
+/// Android's marker for "keep this folder out of galleries" — messaging apps' sent copies and
+/// caches, apps' stickers and thumbnails — which phone backups bring along. A folder holding
+/// it is passed over, unless the user added that very folder.
+const NO_MEDIA: &str = ".nomedia";
+
 fn is_skipped_folder(name: &str) -> bool {
     name.starts_with('.') || SYSTEM_FOLDERS.iter().any(|s| s.eq_ignore_ascii_case(name))
 }
@@ -175,7 +180,7 @@ pub fn walk(
     let mut raw_files: HashMap<PathBuf, Vec<RawFile>> = HashMap::new();
     // Folder → (rank in PICASA_FACE_FILES, stamp) of its Picasa face file.
     let mut picasa_files: HashMap<PathBuf, (usize, String)> = HashMap::new();
-    let walker = WalkDir::new(root)
+    let mut walker = WalkDir::new(root)
         .follow_links(true)
         .into_iter()
         .filter_entry(|e| {
@@ -184,7 +189,7 @@ pub fn walk(
                 || !(is_skipped_folder(&e.file_name().to_string_lossy())
                     || excluded.iter().any(|x| x == e.path()))
         });
-    for entry in walker {
+    while let Some(entry) = walker.next() {
         if !keep_going() {
             break;
         }
@@ -210,6 +215,19 @@ pub fn walk(
                 continue;
             }
         };
+        if entry.file_type().is_dir() {
+            if entry.depth() > 0 && entry.path().join(NO_MEDIA).exists() {
+                problems.push(WalkProblem {
+                    path: entry.path().to_path_buf(),
+                    reason: format!(
+                        "hidden from galleries by its {NO_MEDIA} file: passed over (add it as a \
+                         photo folder of its own to include it)"
+                    ),
+                });
+                walker.skip_current_dir();
+            }
+            continue;
+        }
         if !entry.file_type().is_file() {
             continue;
         }
@@ -424,6 +442,37 @@ mod tests {
                 ),
             ]
         );
+    }
+
+    #[test]
+    fn a_folder_hidden_from_galleries_is_passed_over_and_said_so_unless_added_itself() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let sent = root.join("WhatsApp/Media/WhatsApp Images/Sent");
+        std::fs::create_dir_all(sent.join("2024")).unwrap();
+        std::fs::write(root.join("WhatsApp/Media/WhatsApp Images/IMG-1.jpg"), b"x").unwrap();
+        std::fs::write(sent.join(".nomedia"), b"").unwrap();
+        std::fs::write(sent.join("IMG-2.jpg"), b"x").unwrap();
+        std::fs::write(sent.join("2024/IMG-3.jpg"), b"x").unwrap();
+        let names = |found: &[Candidate]| -> Vec<String> {
+            found
+                .iter()
+                .map(|c| c.path.file_name().unwrap().to_string_lossy().into_owned())
+                .collect()
+        };
+
+        let mut problems = Vec::new();
+        let found = walk(root, &[], &mut problems, || true);
+        assert_eq!(names(&found), ["IMG-1.jpg"]);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].path, sent);
+        assert!(problems[0].reason.contains(".nomedia"), "{problems:?}");
+
+        // Added as a photo folder itself, the user has asked for it.
+        let mut problems = Vec::new();
+        let found = walk(&sent, &[], &mut problems, || true);
+        assert_eq!(names(&found), ["IMG-3.jpg", "IMG-2.jpg"]);
+        assert!(problems.is_empty(), "{problems:?}");
     }
 
     #[test]
