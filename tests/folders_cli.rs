@@ -168,3 +168,43 @@ fn a_left_out_subfolder_leaves_people_and_comes_back_with_its_names() {
     );
     assert_eq!(named_faces(&library), Some(stranger_faces));
 }
+
+#[test]
+fn a_folder_hidden_from_galleries_is_skipped_and_said_so_until_added_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("photos")).unwrap();
+    let photos = dir.path().join("photos").canonicalize().unwrap();
+    let family = photos.join("Family");
+    // A phone backup: the messaging app's sent copies carry Android's .nomedia marker.
+    let sent = photos.join("Phone/WhatsApp Images/Sent");
+    for (folder, name) in [(&family, "2008_002506.png"), (&sent, "2008_001322.png")] {
+        std::fs::create_dir_all(folder).unwrap();
+        std::fs::copy(fixture(&format!("golden/images/{name}")), folder.join(name)).unwrap();
+    }
+    std::fs::write(sent.join(".nomedia"), b"").unwrap();
+    let library = dir.path().join("library.kindred");
+
+    let said = ok_on(&library, &["scan", "--quiet", photos.to_str().unwrap()]);
+    assert!(said.contains("1 photo found: 1 analysed"), "{said}");
+    assert!(
+        said.contains(&format!(
+            "skipped {}: hidden from galleries by its .nomedia file",
+            sent.display()
+        )),
+        "{said}"
+    );
+
+    // Added itself, it is taken in; scanning the outer folder alone then neither reports it
+    // skipped nor takes its photo for missing.
+    let said = ok_on(&library, &["scan", "--quiet", sent.to_str().unwrap()]);
+    assert!(said.contains("1 photo found: 1 analysed"), "{said}");
+    let said = ok_on(&library, &["scan", "--quiet", photos.to_str().unwrap()]);
+    assert!(
+        said.contains("1 photo found: 0 analysed, 1 unchanged, 0 moved, 0 missing"),
+        "{said}"
+    );
+    assert!(!said.contains("skipped /"), "{said}");
+    let status = json_on(&library, &["status", "--json"]);
+    assert_eq!(status["photos_analysed"], 2);
+    assert_eq!(status["missing"], 0);
+}

@@ -310,6 +310,7 @@ pub fn scan(
     // Missing photos found again at their own path, unchanged: (photo, root, file).
     let mut returned: Vec<(PhotoId, RootId, Candidate)> = Vec::new();
     let left_out = store.excluded_folders()?;
+    let library_roots = store.roots()?;
     for (root_id, root) in roots {
         let excluded: Vec<PathBuf> = left_out
             .iter()
@@ -330,6 +331,9 @@ pub fn scan(
         } else {
             Vec::new()
         };
+        // A folder passed over here (hidden from galleries) that the user added as a photo
+        // folder of its own is walked as that; nothing was skipped.
+        problems.retain(|p| p.path == *root || !library_roots.iter().any(|r| r.path == p.path));
         for p in problems {
             let _ = events.send(ScanEvent::Skipped {
                 path: p.path.clone(),
@@ -406,12 +410,21 @@ pub fn scan(
 
     // 2. Photos under a walked root that are gone are marked missing (keeping their faces);
     //    this happens first so that a moved file finds its old row by content.
+    //    A photo is judged by the innermost library folder holding it: one inside a folder
+    //    of its own that this scan did not walk (`kindred scan ~/Pictures` while
+    //    ~/Pictures/Phone/Sent, hidden from galleries, is a photo folder too) is not gone.
+    let innermost_root = |path: &Path| {
+        library_roots
+            .iter()
+            .filter(|r| path.starts_with(&r.path))
+            .max_by_key(|r| r.path.components().count())
+    };
     let gone: Vec<i64> = known
         .iter()
         .filter(|(path, p)| {
             p.status != PhotoStatus::Missing
-                && walked_roots.iter().any(|r| path.starts_with(r))
                 && !present.contains(*path)
+                && innermost_root(path).is_some_and(|r| walked_roots.contains(&r.path))
         })
         .map(|(_, p)| p.id)
         .collect();
