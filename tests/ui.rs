@@ -10,6 +10,7 @@ use egui_kittest::kittest::{NodeT, Queryable};
 use kindred::library::store::Store;
 use kindred::people::ops::{self, FaceState, PersonFace, PersonId, PersonSummary};
 use kindred::ui::KindredApp;
+use kindred::ui::launch::Launch;
 use kindred::ui::state::Settings;
 
 /// Twelve LFW photos: four each of three people.
@@ -509,18 +510,35 @@ fn a_subfolder_left_out_in_folders_leaves_people_and_comes_back_when_taken_in() 
     assert!(store.excluded_folders().unwrap().is_empty());
     drop(store);
 
-    // From one of her photos: its folder can be left out there too.
+    // From one of her photos: its folder can be left out there too. On the way, the photo
+    // is handed to the desktop's own apps (recorded here, not started).
+    harness.state_mut().record_launches();
     harness.state_mut().open_person(serena.id);
     settle(&mut harness);
-    let face = faces_of(&library, serena.id)[0].face;
-    harness
-        .get_by_label(&format!("Face {face}"))
-        .click_secondary();
-    for _ in 0..3 {
-        harness.step();
-    }
+    let first = faces_of(&library, serena.id)[0].clone();
+    let face_menu = |harness: &mut Harness<'_, KindredApp>| {
+        harness
+            .get_by_label(&format!("Face {}", first.face))
+            .click_secondary();
+        for _ in 0..3 {
+            harness.step();
+        }
+    };
+    face_menu(&mut harness);
+    click(&mut harness, "Show in folder");
+    face_menu(&mut harness);
     click(&mut harness, "Open photo");
     settle(&mut harness);
+    click(&mut harness, "Open");
+    click(&mut harness, "Show in folder");
+    assert_eq!(
+        harness.state().launched(),
+        [
+            Launch::ShowInFolder(first.path.clone()),
+            Launch::Open(first.path.clone()),
+            Launch::ShowInFolder(first.path.clone()),
+        ]
+    );
     click(&mut harness, "Leave out the folder Serena");
     settle(&mut harness);
     assert_eq!(serena_faces(&library), 0);

@@ -12,6 +12,7 @@ use crate::library::store::{FaceId, PhotoId, Store};
 use crate::people::ops::PersonId;
 
 use super::backend::{Backend, Mutation, Request, Response};
+use super::launch::{self, Launch};
 use super::state::*;
 use super::textures::TextureCache;
 use super::{theme, views};
@@ -50,6 +51,10 @@ pub struct KindredApp {
     picked_export_tx: std::sync::mpsc::Sender<PathBuf>,
     pub export_dialog: Option<ExportDialog>,
     tour: Option<super::tour::Tour>,
+    /// Launches are recorded here instead of started (tests: no viewer opens on their desktop).
+    recorded_launches: Option<Vec<Launch>>,
+    launch_failures: std::sync::mpsc::Receiver<String>,
+    launch_failures_tx: std::sync::mpsc::Sender<String>,
 }
 
 struct FrameLog {
@@ -110,6 +115,7 @@ impl KindredApp {
         };
         let (picked_folders_tx, picked_folders) = std::sync::mpsc::channel();
         let (picked_export_tx, picked_export) = std::sync::mpsc::channel();
+        let (launch_failures_tx, launch_failures) = std::sync::mpsc::channel();
         KindredApp {
             settings,
             view,
@@ -138,7 +144,20 @@ impl KindredApp {
             picked_export_tx,
             export_dialog: None,
             tour: None,
+            recorded_launches: None,
+            launch_failures,
+            launch_failures_tx,
         }
+    }
+
+    /// From now on, photos handed to the desktop ("Open", "Show in folder") are recorded
+    /// instead, for [`KindredApp::launched`].
+    pub fn record_launches(&mut self) {
+        self.recorded_launches.get_or_insert_with(Vec::new);
+    }
+
+    pub fn launched(&self) -> &[Launch] {
+        self.recorded_launches.as_deref().unwrap_or_default()
     }
 
     /// True when nothing is loading or running in the background (tests wait for this).
@@ -426,6 +445,9 @@ impl KindredApp {
     }
 
     fn receive(&mut self, ctx: &egui::Context) {
+        while let Ok(text) = self.launch_failures.try_recv() {
+            self.notify(ctx, text, true);
+        }
         while let Ok(path) = self.picked_folders.try_recv() {
             self.apply(Action::AddFolder(path));
         }
@@ -776,6 +798,10 @@ impl KindredApp {
                     control.cancel();
                 }
             }
+            Action::Launch(what) => match &mut self.recorded_launches {
+                Some(recorded) => recorded.push(what),
+                None => launch::launch(what, self.launch_failures_tx.clone()),
+            },
             Action::Notify(text) => self.toasts.push(Toast {
                 text,
                 error: false,

@@ -5,6 +5,7 @@
 pub mod app;
 pub mod backend;
 pub mod frame_bench;
+pub mod launch;
 pub mod state;
 pub mod textures;
 pub mod theme;

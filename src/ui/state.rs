@@ -130,6 +130,8 @@ pub enum Action {
     },
     CancelExport,
     Notify(String),
+    /// Hand a photo to the desktop: open it in the user's viewer, or show it in its folder.
+    Launch(crate::ui::launch::Launch),
 }
 
 /// What the worker has sent, as the views see it.

@@ -8,6 +8,7 @@ use super::{Frame, TileLook, count, empty_state, face_tile, shown_path, virtual_
 use crate::library::store::FaceId;
 use crate::people::ops::{FaceState, PersonFace, PersonId};
 use crate::ui::backend::Mutation;
+use crate::ui::launch::Launch;
 use crate::ui::state::{Action, PersonTab, PersonViewState, View};
 use crate::ui::theme;
 
@@ -220,6 +221,11 @@ fn faces_tab(
                             photo: face.photo,
                             siblings: photo_list(faces),
                         }));
+                    }
+                    if ui.button("Show in folder").clicked() {
+                        frame
+                            .actions
+                            .push(Action::Launch(Launch::ShowInFolder(face.path.clone())));
                     }
                     if ui.button("Set as key face").clicked() {
                         frame

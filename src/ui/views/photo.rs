@@ -8,6 +8,7 @@ use super::{Frame, button_known_as, empty_state, shown_path};
 use crate::library::store::PhotoId;
 use crate::people::ops::{FaceState, PhotoFace};
 use crate::ui::backend::Mutation;
+use crate::ui::launch::Launch;
 use crate::ui::state::{Action, PhotoViewState, View};
 use crate::ui::theme;
 
@@ -60,6 +61,25 @@ pub fn show(
         if let Some((record, _)) = data.photo.as_ref().filter(|(r, _)| r.id == photo) {
             ui.separator();
             ui.label(RichText::new(shown_path(&record.path)).strong());
+            // To edit, print or share it, the photo goes to the user's own apps.
+            if ui
+                .small_button("Open")
+                .on_hover_text("Open the photo in your photo viewer")
+                .clicked()
+            {
+                frame
+                    .actions
+                    .push(Action::Launch(Launch::Open(record.path.clone())));
+            }
+            if ui
+                .small_button("Show in folder")
+                .on_hover_text("Show the photo in your file manager")
+                .clicked()
+            {
+                frame
+                    .actions
+                    .push(Action::Launch(Launch::ShowInFolder(record.path.clone())));
+            }
             if let Some(taken) = &record.taken_at {
                 ui.label(RichText::new(format!("taken {taken}")).weak());
             }
