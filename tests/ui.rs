@@ -626,3 +626,60 @@ fn folders_dropped_on_the_window_are_added_and_scanned_even_mid_scan() {
     let tony_blair = person_showing(&library, "Tony_Blair");
     assert!(tony_blair.faces >= 4, "{tony_blair:?}");
 }
+
+#[test]
+fn a_persons_photos_tab_shows_their_photos_year_by_year() {
+    let dir = tempfile::tempdir().unwrap();
+    let (harness, library) = scanned_app(dir.path(), &[]);
+    drop(harness);
+    let laura = person_showing(&library, "Laura_Bush");
+    // Dates as the scan reads them from EXIF (LFW's photos carry none).
+    let store = Store::open(&library).unwrap();
+    for (photo, taken) in [
+        ("Laura_Bush_0003.jpg", "2019-07-14 15:03:22"),
+        ("Laura_Bush_0002.jpg", "2004-05-01 09:00:00"),
+        ("Laura_Bush_0005.jpg", "2019-01-02 10:00:00"),
+    ] {
+        let changed = store
+            .connection()
+            .execute(
+                "UPDATE photos SET taken_at = ?1 WHERE path LIKE ?2",
+                [taken, &format!("%{photo}")],
+            )
+            .unwrap();
+        assert_eq!(changed, 1);
+    }
+    drop(store);
+
+    let mut harness = app_on(&library);
+    settle(&mut harness);
+    harness.state_mut().open_person(laura.id);
+    settle(&mut harness);
+    click(&mut harness, "Photos");
+    settle(&mut harness);
+    harness.get_by_label_contains("4 photos · 2004–2019");
+    let headings: Vec<String> = harness
+        .query_all_by_label_contains(" · ")
+        .filter_map(|n| {
+            let node = n.accesskit_node();
+            node.label().or_else(|| node.value())
+        })
+        .filter(|l| l.ends_with("photo") || l.ends_with("photos"))
+        .collect();
+    assert_eq!(
+        headings,
+        [
+            "2004 · 1 photo",
+            "2019 · 2 photos",
+            "Date unknown · 1 photo"
+        ]
+    );
+    // The photo view steps through them in the same order.
+    click(&mut harness, "Photo Laura_Bush_0002.jpg");
+    settle(&mut harness);
+    harness.get_by_label("1 of 4");
+    press(&mut harness, egui::Key::ArrowRight);
+    settle(&mut harness);
+    harness.get_by_label("2 of 4");
+    harness.get_by_label_contains("Laura_Bush_0005.jpg");
+}

@@ -281,6 +281,11 @@ pub fn ui(faces: usize, people: usize, keep: Option<&std::path::Path>) -> anyhow
             report.faces_of_largest, report.person_open_ms
         );
         line("  scrolling the face grid", &report.person_scroll);
+        println!(
+            "Person view, Photos tab ({} photos by year): open {:.0} ms",
+            report.photos_of_largest, report.photos_open_ms
+        );
+        line("  scrolling the photo grid", &report.photos_scroll);
         Ok(())
     })();
     if keep.is_none() {

@@ -557,6 +557,29 @@ impl Store {
             .map_err(self.err())
     }
 
+    /// The photos with these ids that are in the library, in the order asked (one statement
+    /// for all: a person's Photos tab asks for ten thousand).
+    pub fn photos_by_id(&self, ids: &[PhotoId]) -> Result<Vec<PhotoRecord>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(&format!(
+                "SELECT {} FROM photos WHERE id = ?1",
+                Self::PHOTO_COLUMNS
+            ))
+            .map_err(self.err())?;
+        let mut photos = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(photo) = stmt
+                .query_row([id], Self::photo_from_row)
+                .optional()
+                .map_err(self.err())?
+            {
+                photos.push(photo);
+            }
+        }
+        Ok(photos)
+    }
+
     /// Every photo row (for the scanner's change detection: path → size, mtime).
     pub fn photos(&self) -> Result<Vec<PhotoRecord>, StoreError> {
         let mut stmt = self

@@ -914,6 +914,14 @@ impl KindredApp {
     pub fn open_person(&mut self, id: PersonId) {
         self.go(View::Person(id));
     }
+
+    /// Opens a person's page on its Photos tab.
+    pub fn open_photos_of(&mut self, id: PersonId) {
+        self.go(View::Person(id));
+        self.person_view.tab = PersonTab::Photos;
+        self.person_view.together.clear();
+        self.apply(Action::LoadPhotosOf(vec![id]));
+    }
 }
 
 impl eframe::App for KindredApp {

@@ -325,13 +325,15 @@ fn handle(store: &mut Store, request: Request, shared: &Arc<Shared>) -> Result<(
         }
         Request::PhotosOf(ids) => {
             let photo_ids = ops::photos_of_people(store, &ids).map_err(|e| text(&e))?;
-            let mut photos = Vec::with_capacity(photo_ids.len());
-            for id in photo_ids {
-                if let Some(p) = store.photo(id).map_err(|e| text(&e))? {
-                    photos.push(p);
-                }
-            }
-            photos.sort_by(|a, b| a.taken_at.cmp(&b.taken_at).then(a.path.cmp(&b.path)));
+            let mut photos = store.photos_by_id(&photo_ids).map_err(|e| text(&e))?;
+            // By the date taken; photos without one (scans, messaging apps' copies) last.
+            photos.sort_by(|a, b| {
+                (a.taken_at.is_none(), &a.taken_at, &a.path).cmp(&(
+                    b.taken_at.is_none(),
+                    &b.taken_at,
+                    &b.path,
+                ))
+            });
             shared.send(Response::Photos(ids, photos));
         }
         Request::Photo(id) => {

@@ -50,6 +50,10 @@ pub struct UiBenchReport {
     /// From clicking the largest person to their face grid drawn with its faces.
     pub person_open_ms: f64,
     pub person_scroll: FrameStats,
+    /// The largest person's photos, by year.
+    pub photos_of_largest: usize,
+    pub photos_open_ms: f64,
+    pub photos_scroll: FrameStats,
 }
 
 /// Drives the app frame by frame at a fixed 60 Hz clock.
@@ -159,6 +163,19 @@ pub fn measure(library: &Path) -> anyhow::Result<UiBenchReport> {
         limit,
     )?;
     let person_scroll = headless.scroll(1200, 40);
+
+    headless.app.open_photos_of(largest.0);
+    let photos_open_ms = headless.settle(
+        |app| matches!(&app.data.photos, Some((ids, _)) if *ids == [largest.0]),
+        limit,
+    )?;
+    let photos_of_largest = headless
+        .app
+        .data
+        .photos
+        .as_ref()
+        .map_or(0, |(_, p)| p.len());
+    let photos_scroll = headless.scroll(1200, 40);
     Ok(UiBenchReport {
         people,
         faces_of_largest: largest.1,
@@ -166,5 +183,8 @@ pub fn measure(library: &Path) -> anyhow::Result<UiBenchReport> {
         people_scroll,
         person_open_ms,
         person_scroll,
+        photos_of_largest,
+        photos_open_ms,
+        photos_scroll,
     })
 }

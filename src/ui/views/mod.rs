@@ -158,13 +158,76 @@ pub fn virtual_grid(
         });
 }
 
-/// A heading line with a subtitle in weaker text.
+/// A [`virtual_grid`] in sections, each under its own heading (a person's photos by year):
+/// `sections` gives each heading and how many items follow it; `cell` draws item `i` counted
+/// across all sections. Only the rows in view are laid out.
+pub fn sectioned_virtual_grid(
+    ui: &mut egui::Ui,
+    id: &str,
+    sections: &[(String, usize)],
+    cell_size: Vec2,
+    mut cell: impl FnMut(&mut egui::Ui, usize),
+) {
+    let spacing = 10.0;
+    let heading_height = 34.0;
+    let width = ui.available_width().max(cell_size.x);
+    let columns = (((width + spacing) / (cell_size.x + spacing)).floor() as usize).max(1);
+    // Every row's top, height and content: a heading, or items first..end.
+    enum Row<'a> {
+        Heading(&'a str),
+        Cells(usize, usize),
+    }
+    let mut rows = Vec::new();
+    let (mut y, mut first) = (0.0f32, 0usize);
+    for (heading, count) in sections {
+        rows.push((y, heading_height, Row::Heading(heading)));
+        y += heading_height;
+        for start in (first..first + count).step_by(columns) {
+            let end = (start + columns).min(first + count);
+            rows.push((y, cell_size.y, Row::Cells(start, end)));
+            y += cell_size.y + spacing;
+        }
+        first += count;
+    }
+    let total = y;
+    egui::ScrollArea::vertical()
+        .id_salt(id)
+        .auto_shrink([false, false])
+        .show_viewport(ui, |ui, viewport| {
+            ui.set_height(total);
+            let origin = ui.max_rect().min;
+            let from = rows.partition_point(|(top, height, _)| top + height < viewport.min.y);
+            for (top, height, row) in rows[from..]
+                .iter()
+                .take_while(|(top, _, _)| *top <= viewport.max.y)
+            {
+                let rect =
+                    Rect::from_min_size(origin + Vec2::new(0.0, *top), Vec2::new(width, *height));
+                ui.scope_builder(egui::UiBuilder::new().max_rect(rect), |ui| match row {
+                    Row::Heading(text) => {
+                        ui.add_space(8.0);
+                        ui.label(RichText::new(*text).size(16.0).strong());
+                    }
+                    Row::Cells(start, end) => {
+                        ui.horizontal(|ui| {
+                            ui.spacing_mut().item_spacing.x = spacing;
+                            for i in *start..*end {
+                                ui.allocate_ui(cell_size, |ui| cell(ui, i));
+                            }
+                        });
+                    }
+                });
+            }
+        });
+}
+
 /// Gives a button the label screen readers (and tests) know it by, when its text alone
 /// would not say which one it is ("Remove" — which folder?).
 pub fn button_known_as(response: &egui::Response, label: String) {
     response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, label.clone()));
 }
 
+/// A heading line with a subtitle in weaker text.
 pub fn page_heading(ui: &mut egui::Ui, title: &str, subtitle: &str) {
     ui.horizontal(|ui| {
         ui.heading(RichText::new(title).strong());

@@ -4,8 +4,11 @@
 
 use egui::{Key, RichText, Vec2};
 
-use super::{Frame, TileLook, count, empty_state, face_tile, shown_path, virtual_grid};
-use crate::library::store::FaceId;
+use super::{
+    Frame, TileLook, count, empty_state, face_tile, sectioned_virtual_grid, shown_path,
+    virtual_grid,
+};
+use crate::library::store::{FaceId, PhotoRecord};
 use crate::people::ops::{FaceState, PersonFace, PersonId};
 use crate::ui::backend::Mutation;
 use crate::ui::launch::Launch;
@@ -488,13 +491,20 @@ fn photos_tab(ui: &mut egui::Ui, frame: &mut Frame, state: &mut PersonViewState,
         );
         return;
     }
-    ui.label(RichText::new(count(photos.len(), "photo", "photos")).weak());
+    let sections = year_sections(photos);
+    let years: Vec<&str> = photos.iter().filter_map(|p| taken_year(p)).collect();
+    let span = match (years.first(), years.last()) {
+        (Some(first), Some(last)) if first == last => format!(" · {first}"),
+        (Some(first), Some(last)) => format!(" · {first}–{last}"),
+        _ => String::new(),
+    };
+    ui.label(RichText::new(format!("{}{span}", count(photos.len(), "photo", "photos"))).weak());
     let side = 200.0;
     let siblings: Vec<_> = photos.iter().map(|p| p.id).collect();
-    virtual_grid(
+    sectioned_virtual_grid(
         ui,
         "person-photos",
-        photos.len(),
+        &sections,
         Vec2::splat(side),
         |ui, i| {
             let photo = &photos[i];
@@ -534,6 +544,27 @@ fn photos_tab(ui: &mut egui::Ui, frame: &mut Frame, state: &mut PersonViewState,
             ));
         },
     );
+}
+
+fn taken_year(photo: &PhotoRecord) -> Option<&str> {
+    photo.taken_at.as_deref().and_then(|t| t.get(..4))
+}
+
+/// The Photos tab's sections, in the order the photos come (by the date they were taken,
+/// those without one last): a heading per year with its photo count, then "Date unknown".
+fn year_sections(photos: &[PhotoRecord]) -> Vec<(String, usize)> {
+    let mut sections: Vec<(&str, usize)> = Vec::new();
+    for photo in photos {
+        let heading = taken_year(photo).unwrap_or("Date unknown");
+        match sections.last_mut() {
+            Some((last, n)) if *last == heading => *n += 1,
+            _ => sections.push((heading, 1)),
+        }
+    }
+    sections
+        .into_iter()
+        .map(|(heading, n)| (format!("{heading} · {}", count(n, "photo", "photos")), n))
+        .collect()
 }
 
 #[cfg(test)]
@@ -581,5 +612,41 @@ mod tests {
         );
         click_select(&mut state, &faces, 5, Modifiers::NONE);
         assert!(state.selected.is_empty(), "a second click deselects");
+    }
+
+    #[test]
+    fn photos_fall_into_a_section_per_year_then_undated() {
+        let photo = |id: i64, taken: Option<&str>| PhotoRecord {
+            id,
+            root_id: None,
+            path: format!("/p/{id}.jpg").into(),
+            size: 1,
+            mtime_ns: 0,
+            content_hash: None,
+            width: None,
+            height: None,
+            orientation: None,
+            taken_at: taken.map(str::to_string),
+            camera: None,
+            status: crate::library::store::PhotoStatus::Done,
+            error: None,
+            analysis_key: None,
+            xmp_stamp: None,
+        };
+        let photos = [
+            photo(1, Some("2019-07-14 15:03:22")),
+            photo(2, Some("2019-12-31 23:59:59")),
+            photo(3, Some("2021-01-01 00:00:00")),
+            photo(4, None),
+        ];
+        assert_eq!(
+            year_sections(&photos),
+            [
+                ("2019 · 2 photos".to_string(), 2),
+                ("2021 · 1 photo".to_string(), 1),
+                ("Date unknown · 1 photo".to_string(), 1),
+            ]
+        );
+        assert!(year_sections(&[]).is_empty());
     }
 }
