@@ -763,6 +763,12 @@ impl KindredApp {
                 }
             }
             Action::LoadPhotosOf(ids) => self.backend.send(Request::PhotosOf(ids)),
+            Action::OpenPhotosOf(id) => {
+                self.go(View::Person(id));
+                self.person_view.tab = PersonTab::Photos;
+                self.person_view.together.clear();
+                self.backend.send(Request::PhotosOf(vec![id]));
+            }
             Action::LoadSuggestions(id) => {
                 self.review_view.person = Some(id);
                 self.backend.send(Request::Suggestions(id));
@@ -917,10 +923,7 @@ impl KindredApp {
 
     /// Opens a person's page on its Photos tab.
     pub fn open_photos_of(&mut self, id: PersonId) {
-        self.go(View::Person(id));
-        self.person_view.tab = PersonTab::Photos;
-        self.person_view.together.clear();
-        self.apply(Action::LoadPhotosOf(vec![id]));
+        self.apply(Action::OpenPhotosOf(id));
     }
 }
 

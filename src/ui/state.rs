@@ -119,6 +119,8 @@ pub enum Action {
     CancelScan,
     /// Photos in which all these people appear (the Person view's "Photos" tab).
     LoadPhotosOf(Vec<PersonId>),
+    /// Opens a person's page on its Photos tab.
+    OpenPhotosOf(PersonId),
     LoadSuggestions(PersonId),
     /// Opens the export dialog for these people.
     ExportPeople(Vec<PersonId>),

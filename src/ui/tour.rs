@@ -9,7 +9,14 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use super::state::{Action, Data, View};
 
 /// The views photographed, in order.
-const STOPS: [&str; 5] = ["people", "person", "photo", "review", "folders"];
+const STOPS: [&str; 6] = [
+    "people",
+    "person",
+    "person-photos",
+    "photo",
+    "review",
+    "folders",
+];
 /// Frames to wait with nothing loading before taking a picture (textures arrive a frame
 /// after they are asked for).
 const SETTLE_FRAMES: u32 = 20;
@@ -73,6 +80,14 @@ impl Tour {
             return TourStep::Close;
         };
         self.stop += 1;
+        if *name == "person-photos" {
+            return TourStep::Go(
+                best_person(data)
+                    .map(Action::OpenPhotosOf)
+                    .into_iter()
+                    .collect(),
+            );
+        }
         if *name == "folders" {
             // The first folder with its subfolders listed.
             let mut actions = vec![Action::Go(View::Folders)];
