@@ -583,3 +583,42 @@ fn raw_photos_are_analysed_from_the_jpeg_inside_them() {
     let again = run_scan(&mut store, &engine, &root);
     assert_eq!((again.analysed, again.unchanged), (0, 3), "{again:?}");
 }
+
+#[test]
+fn photos_without_a_date_in_their_metadata_are_dated_by_their_file_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    // A messaging app's copy (EXIF stripped), a camera file named by a counter, and a RAW
+    // file whose own date disagrees with its name: the metadata wins.
+    std::fs::copy(
+        fixture("people/Laura_Bush_0002.jpg"),
+        root.join("IMG-20190714-WA0003.jpg"),
+    )
+    .unwrap();
+    std::fs::copy(
+        fixture("people/Laura_Bush_0003.jpg"),
+        root.join("DSC_0042.jpg"),
+    )
+    .unwrap();
+    let mut preview = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut preview, 95)
+        .encode_image(&golden_image("2008_002506"))
+        .unwrap();
+    std::fs::write(root.join("20010101_000000.NEF"), nef_holding(&preview, 1)).unwrap();
+    let mut store = Store::open_in_memory().unwrap();
+    let summary = run_scan(&mut store, &engine(), root);
+    assert_eq!(summary.analysed, 3, "{summary:?}");
+    let taken = |name: &str| {
+        let path = scan::normalise_root(root).join(name);
+        store.photo_by_path(&path).unwrap().unwrap().taken_at
+    };
+    assert_eq!(
+        taken("IMG-20190714-WA0003.jpg").as_deref(),
+        Some("2019-07-14")
+    );
+    assert_eq!(taken("DSC_0042.jpg"), None);
+    assert_eq!(
+        taken("20010101_000000.NEF").as_deref(),
+        Some("2019-05-18 14:03:11")
+    );
+}

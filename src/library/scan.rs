@@ -598,7 +598,9 @@ fn analyse_file(
             width: photo.full_size.0,
             height: photo.full_size.1,
             orientation: photo.orientation,
-            taken_at: photo.taken_at,
+            taken_at: photo
+                .taken_at
+                .or_else(|| super::dates::date_in_file_name(&candidate.path)),
             camera: photo.camera,
             analysis_key: analysed.key.clone(),
             faces,

@@ -10,7 +10,7 @@ use crate::engine::geometry::{Point, Rect};
 use crate::engine::resnet::{DESCRIPTOR_LEN, Descriptor};
 
 /// The schema this build writes. Older files are migrated forward on open.
-pub const SCHEMA_VERSION: i64 = 5;
+pub const SCHEMA_VERSION: i64 = 6;
 
 pub type RootId = i64;
 pub type PhotoId = i64;
@@ -307,7 +307,25 @@ const MIGRATIONS: &[&str] = &[
         missing_since = COALESCE(missing_since, CAST(strftime('%s', 'now') AS INTEGER))
         WHERE root_id IS NULL AND status != 'missing';
     "#,
+    // 6: photos whose metadata gives no date are dated by their file name (messaging apps'
+    // copies, screenshots). Done by `date_undated_photos_by_name` after this (empty) step.
+    "",
 ];
+
+/// Gives each photo without a date the one its file name holds, if any.
+fn date_undated_photos_by_name(conn: &Connection) -> rusqlite::Result<()> {
+    let undated: Vec<(PhotoId, String)> = conn
+        .prepare("SELECT id, path FROM photos WHERE taken_at IS NULL")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut update = conn.prepare("UPDATE photos SET taken_at = ?1 WHERE id = ?2")?;
+    for (id, path) in undated {
+        if let Some(date) = super::dates::date_in_file_name(Path::new(&path)) {
+            update.execute(params![date, id])?;
+        }
+    }
+    Ok(())
+}
 
 /// The content hashes more than one photo row has (identical files); a subquery.
 pub(super) const DUPLICATED_CONTENTS: &str = "SELECT content_hash FROM photos \
@@ -436,6 +454,9 @@ impl Store {
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
             let tx = self.conn.transaction().map_err(err)?;
             tx.execute_batch(sql).map_err(err)?;
+            if i + 1 == 6 {
+                date_undated_photos_by_name(&tx).map_err(err)?;
+            }
             tx.execute_batch(&format!("PRAGMA user_version = {}", i + 1))
                 .map_err(err)?;
             tx.commit().map_err(err)?;
@@ -1129,12 +1150,33 @@ pub(crate) mod tests {
                 [],
             )
             .unwrap();
+            for (path, taken_at) in [
+                ("/p/IMG-20190714-WA0003.jpg", None),
+                ("/p/IMG_20190101_120000.jpg", Some("2018-12-31 23:00:00")),
+            ] {
+                conn.execute(
+                    "INSERT INTO photos (path, size, mtime_ns, status, scanned_at, taken_at) VALUES (?1, 1, 2, 'done', 3, ?2)",
+                    params![path, taken_at],
+                )
+                .unwrap();
+            }
         }
         let mut store = Store::open(&path).unwrap();
         assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
         // In no folder: its folder was removed, which now leaves its photos missing.
         let photo = store.photo_by_path(Path::new("/a.jpg")).unwrap().unwrap();
         assert_eq!(photo.status, PhotoStatus::Missing);
+        assert_eq!(photo.taken_at, None);
+        // Undated photos are dated by their names; a date from the photo's metadata stays.
+        let taken = |p: &str| store.photo_by_path(Path::new(p)).unwrap().unwrap().taken_at;
+        assert_eq!(
+            taken("/p/IMG-20190714-WA0003.jpg").as_deref(),
+            Some("2019-07-14")
+        );
+        assert_eq!(
+            taken("/p/IMG_20190101_120000.jpg").as_deref(),
+            Some("2018-12-31 23:00:00")
+        );
         store.set_setting("max_side", "2048").unwrap();
         assert_eq!(store.setting("max_side").unwrap().as_deref(), Some("2048"));
     }

@@ -1,0 +1,186 @@
+//! When a photo was taken, read from its file name when its metadata does not say: messaging
+//! apps strip EXIF but name their copies by date (`IMG-20190714-WA0003.jpg`), as do phones'
+//! screenshots (`Screenshot_20190714-150322.png`), Pixel and Android cameras
+//! (`PXL_20210714_150322123.jpg`, `IMG_20190714_150322.jpg`), Dropbox's camera uploads
+//! (`2019-07-14 15.03.22.jpg`) and macOS (`Screenshot 2019-07-14 at 15.03.22.png`).
+
+use std::path::Path;
+
+/// The date (and time, when the name has one) in a photo's file name, as the library stores
+/// dates: `YYYY-MM-DD HH:MM:SS`, or `YYYY-MM-DD` alone. `None` unless the name holds a real
+/// calendar date from 1900 to 2099 — a run of digits of any other length (an id, a counter)
+/// is not taken for one.
+pub fn date_in_file_name(path: &Path) -> Option<String> {
+    let stem = path.file_stem()?.to_str()?;
+    let bytes = stem.as_bytes();
+    let mut start = 0;
+    while start < bytes.len() {
+        if !bytes[start].is_ascii_digit() || (start > 0 && bytes[start - 1].is_ascii_digit()) {
+            start += 1;
+            continue;
+        }
+        if let Some(found) = date_at(bytes, start) {
+            return Some(found);
+        }
+        start += 1;
+    }
+    None
+}
+
+/// A date starting at `at` (the first digit of a run): `YYYYMMDD` as a run of exactly 8
+/// digits, `YYYYMMDDHHMMSS` as one of 14 or more, or `YYYY-MM-DD` with `-`, `_` or `.`.
+fn date_at(bytes: &[u8], at: usize) -> Option<String> {
+    let run = bytes[at..]
+        .iter()
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    let number = |from: usize, len: usize| -> Option<u32> {
+        let digits = bytes.get(from..from + len)?;
+        digits
+            .iter()
+            .all(u8::is_ascii_digit)
+            .then(|| std::str::from_utf8(digits).ok()?.parse().ok())?
+    };
+    let (year, month, day, after) = match run {
+        8 | 14.. => (
+            number(at, 4)?,
+            number(at + 4, 2)?,
+            number(at + 6, 2)?,
+            at + 8,
+        ),
+        4 => {
+            let sep = *bytes.get(at + 4)?;
+            if !matches!(sep, b'-' | b'_' | b'.') || bytes.get(at + 7) != Some(&sep) {
+                return None;
+            }
+            let day_end = at + 10;
+            if bytes.get(day_end).is_some_and(u8::is_ascii_digit) {
+                return None;
+            }
+            (
+                number(at, 4)?,
+                number(at + 5, 2)?,
+                number(at + 8, 2)?,
+                day_end,
+            )
+        }
+        _ => return None,
+    };
+    if !(1900..=2099).contains(&year) || !(1..=12).contains(&month) {
+        return None;
+    }
+    if day < 1 || day > days_in_month(year, month) {
+        return None;
+    }
+    let date = format!("{year:04}-{month:02}-{day:02}");
+    Some(match time_at(bytes, after, run >= 14) {
+        Some((h, m, s)) => format!("{date} {h:02}:{m:02}:{s:02}"),
+        None => date,
+    })
+}
+
+/// A time of day right after a date: `HHMMSS` (straight on in a 14-digit run, else after one
+/// of ` _-T`), or `HH.MM.SS` / `HH-MM-SS` / `HH:MM:SS`, also after macOS's " at ".
+fn time_at(bytes: &[u8], mut at: usize, joined: bool) -> Option<(u32, u32, u32)> {
+    if !joined {
+        if bytes[at..].starts_with(b" at ") {
+            at += 4;
+        } else if matches!(bytes.get(at), Some(b' ' | b'_' | b'-' | b'T')) {
+            at += 1;
+        } else {
+            return None;
+        }
+    }
+    let two = |from: usize| -> Option<u32> {
+        let d = bytes.get(from..from + 2)?;
+        d.iter()
+            .all(u8::is_ascii_digit)
+            .then(|| u32::from(d[0] - b'0') * 10 + u32::from(d[1] - b'0'))
+    };
+    let hour = two(at)?;
+    let (minute, second) = match bytes.get(at + 2) {
+        Some(b'.' | b'-' | b':') => {
+            let sep = bytes[at + 2];
+            if bytes.get(at + 5) != Some(&sep) {
+                return None;
+            }
+            (two(at + 3)?, two(at + 6)?)
+        }
+        _ => (two(at + 2)?, two(at + 4)?),
+    };
+    (hour < 24 && minute < 60 && second < 61).then_some((hour, minute, second))
+}
+
+fn days_in_month(year: u32, month: u32) -> u32 {
+    match month {
+        2 if year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400)) => {
+            29
+        }
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(name: &str) -> Option<String> {
+        date_in_file_name(Path::new(name))
+    }
+
+    #[test]
+    fn the_names_phones_apps_and_cloud_folders_give_photos() {
+        for (name, expected) in [
+            ("IMG-20190714-WA0003.jpg", "2019-07-14"),
+            ("IMG_20190714_150322.jpg", "2019-07-14 15:03:22"),
+            ("PXL_20210714_150322123.jpg", "2021-07-14 15:03:22"),
+            ("Screenshot_20190714-150322.png", "2019-07-14 15:03:22"),
+            (
+                "Screenshot_20190714-150322_Chrome.jpg",
+                "2019-07-14 15:03:22",
+            ),
+            ("20190714_150322.jpg", "2019-07-14 15:03:22"),
+            ("20190714150322.jpg", "2019-07-14 15:03:22"),
+            ("2019-07-14 15.03.22.jpg", "2019-07-14 15:03:22"),
+            (
+                "Screenshot 2019-07-14 at 15.03.22.png",
+                "2019-07-14 15:03:22",
+            ),
+            ("signal-2019-07-14-150322.jpg", "2019-07-14 15:03:22"),
+            ("photo_2019-07-14_15-03-22.jpg", "2019-07-14 15:03:22"),
+            ("Wedding 1975-06-01.jpg", "1975-06-01"),
+            ("2020_02_29 party.jpg", "2020-02-29"),
+        ] {
+            assert_eq!(date(name).as_deref(), Some(expected), "{name}");
+        }
+    }
+
+    #[test]
+    fn numbers_that_are_not_dates_are_left_alone() {
+        for name in [
+            "DSC_0042.JPG",
+            "P1010001.JPG",
+            "IMG_12345678.jpg",
+            "10155555555555555_n.jpg",
+            "20191332_120000.jpg",
+            "2019-02-29.jpg",
+            "1850-01-01.jpg",
+            "2019-07.jpg",
+            "2019-07-140.jpg",
+            "scan 12.05.2019.jpg",
+            "photo.jpg",
+        ] {
+            assert_eq!(date(name), None, "{name}");
+        }
+    }
+
+    #[test]
+    fn a_time_that_cannot_be_is_dropped_but_the_date_kept() {
+        assert_eq!(
+            date("IMG_20190714_256099.jpg").as_deref(),
+            Some("2019-07-14")
+        );
+    }
+}
