@@ -674,6 +674,20 @@ fn a_persons_photos_tab_shows_their_photos_year_by_year() {
             "Date unknown · 1 photo"
         ]
     );
+    // A photo's menu hands it to the desktop's apps (recorded here, not started).
+    harness.state_mut().record_launches();
+    harness
+        .get_by_label("Photo Laura_Bush_0005.jpg")
+        .click_secondary();
+    for _ in 0..3 {
+        harness.step();
+    }
+    click(&mut harness, "Show in folder");
+    let launched = harness.state().launched().to_vec();
+    assert!(
+        matches!(&launched[..], [Launch::ShowInFolder(p)] if p.ends_with("Laura_Bush_0005.jpg")),
+        "{launched:?}"
+    );
     // The photo view steps through them in the same order.
     click(&mut harness, "Photo Laura_Bush_0002.jpg");
     settle(&mut harness);

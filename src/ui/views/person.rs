@@ -5,8 +5,8 @@
 use egui::{Key, RichText, Vec2};
 
 use super::{
-    Frame, TileLook, count, empty_state, face_tile, sectioned_virtual_grid, shown_path,
-    virtual_grid,
+    Frame, TileLook, button_known_as, count, empty_state, face_tile, sectioned_virtual_grid,
+    shown_path, virtual_grid,
 };
 use crate::library::store::{FaceId, PhotoRecord};
 use crate::people::ops::{FaceState, PersonFace, PersonId};
@@ -514,9 +514,7 @@ fn photos_tab(ui: &mut egui::Ui, frame: &mut Frame, state: &mut PersonViewState,
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            response.widget_info(|| {
-                egui::WidgetInfo::labeled(egui::Role::Button, true, format!("Photo {name}"))
-            });
+            button_known_as(&response, format!("Photo {name}"));
             ui.painter()
                 .rect_filled(rect, egui::CornerRadius::same(8), theme::CARD);
             if let Some(texture) = frame.photos.get(photo.id) {
@@ -533,15 +531,28 @@ fn photos_tab(ui: &mut egui::Ui, frame: &mut Frame, state: &mut PersonViewState,
                     siblings: siblings.clone(),
                 }));
             }
-            response.on_hover_text(format!(
-                "{}{}",
-                shown_path(&photo.path),
-                photo
-                    .taken_at
-                    .as_deref()
-                    .map(|t| format!("\ntaken {t}"))
-                    .unwrap_or_default()
-            ));
+            response
+                .on_hover_text(format!(
+                    "{}{}",
+                    shown_path(&photo.path),
+                    photo
+                        .taken_at
+                        .as_deref()
+                        .map(|t| format!("\ntaken {t}"))
+                        .unwrap_or_default()
+                ))
+                .context_menu(|ui| {
+                    if ui.button("Open").clicked() {
+                        frame
+                            .actions
+                            .push(Action::Launch(Launch::Open(photo.path.clone())));
+                    }
+                    if ui.button("Show in folder").clicked() {
+                        frame
+                            .actions
+                            .push(Action::Launch(Launch::ShowInFolder(photo.path.clone())));
+                    }
+                });
         },
     );
 }

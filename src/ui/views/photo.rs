@@ -176,9 +176,7 @@ pub fn show(
         let id = ui.make_persistent_id(("photo-face", face.face));
         let response = ui.interact(rect, id, egui::Sense::click());
         let name = face_label(face);
-        response.widget_info(|| {
-            egui::WidgetInfo::labeled(egui::Role::Button, true, format!("Face of {name}"))
-        });
+        button_known_as(&response, format!("Face of {name}"));
         let color = match face.state {
             FaceState::Confirmed => theme::ACCENT,
             FaceState::Suggested => theme::SUGGESTED,
