@@ -176,7 +176,7 @@ fn run(attempt: &Attempt) -> Result<(), String> {
     // Waited for either way, so no finished child is left behind as a zombie.
     let status = child.wait().map_err(|e| e.to_string())?;
     if attempt.judged_by_exit && !status.success() {
-        return Err(format!("exited with {status}"));
+        return Err(format!("failed ({status})"));
     }
     Ok(())
 }
@@ -239,7 +239,7 @@ mod tests {
             args: Vec::new(),
             judged_by_exit: true,
         };
-        assert!(run(&fails).unwrap_err().contains("exited with"));
+        assert_eq!(run(&fails).unwrap_err(), "failed (exit status: 1)");
         fails.judged_by_exit = false;
         assert_eq!(run(&fails), Ok(()));
     }
