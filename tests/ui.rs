@@ -546,6 +546,24 @@ fn a_subfolder_left_out_in_folders_leaves_people_and_comes_back_when_taken_in() 
     let excluded = store.excluded_folders().unwrap();
     assert_eq!(excluded.len(), 1);
     assert_eq!(excluded[0].path, photos.join("Trip/Serena"));
+    drop(store);
+
+    // Ctrl+Z takes the leaving out back like any correction: her photos are back at once,
+    // named, with no scan.
+    assert_eq!(
+        harness.state().data.undo.as_deref(),
+        Some(&*format!(
+            "leave out the folder {}",
+            photos.join("Trip/Serena").display()
+        ))
+    );
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    settle(&mut harness);
+    assert!(harness.state().data.scan.is_none());
+    assert_eq!(named(&library, "Serena").faces, serena.faces);
+    let store = Store::open(&library).unwrap();
+    assert!(store.excluded_folders().unwrap().is_empty());
+    assert_eq!(store.status_counts().unwrap().photos_done, 12);
 }
 
 /// A file or folder dragged onto the window from a file manager, as the windowing layer

@@ -92,9 +92,9 @@ pub fn remove(library: &Path, folder: &Path) -> anyhow::Result<ExitCode> {
 pub fn exclude(library: &Path, folder: &Path) -> anyhow::Result<ExitCode> {
     let (mut store, _lock) = open_locked(library)?;
     let path = absolute(folder);
-    let left_out = store.exclude_folder(&path)?;
+    let left_out = crate::people::ops::leave_out_folder(&mut store, &path)?;
     println!(
-        "left out {}: {} left People (`kindred folders include` takes it back)",
+        "left out {}: {} left People (`kindred undo` or `kindred folders include` takes it back)",
         path.display(),
         photos_with_faces(left_out.photos, left_out.faces)
     );

@@ -15,6 +15,14 @@ pub struct LeftOut {
     pub faces: u64,
 }
 
+/// What leaving a folder out did: the counts the user is told, and each photo it took out
+/// with its status before (to undo it exactly).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exclusion {
+    pub left_out: LeftOut,
+    pub photos: Vec<(PhotoId, String)>,
+}
+
 /// A subfolder the user left out of one of the library's photo folders.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExcludedFolder {
@@ -155,56 +163,102 @@ impl Store {
     /// it, and its photos leave People at once (kept as missing photos with their faces and
     /// names, as a removed folder's are, until the subfolder is taken back in).
     pub fn exclude_folder(&mut self, path: &Path) -> Result<LeftOut, StoreError> {
-        self.in_transaction(|store| {
-            let roots = store.roots()?;
-            let Some(root) = roots
-                .iter()
-                .filter(|r| path.starts_with(&r.path))
-                .max_by_key(|r| r.path.components().count())
-            else {
-                return Err(StoreError::Refused {
-                    message: format!(
-                        "{} is not inside any of the library's photo folders",
-                        path.display()
-                    ),
-                });
-            };
-            if root.path == path {
-                return Err(StoreError::Refused {
-                    message: format!(
-                        "{} is a photo folder of the library: remove it instead of leaving it out",
-                        path.display()
-                    ),
-                });
-            }
-            if let Some(outer) = store
-                .excluded_folders()?
-                .into_iter()
-                .find(|e| path.starts_with(&e.path))
-            {
-                return Err(StoreError::Refused {
-                    message: format!(
-                        "{} is already left out of the library",
-                        outer.path.display()
-                    ),
-                });
-            }
-            store
+        self.in_transaction(|store| store.exclude_folder_in_tx(path))
+            .map(|exclusion| exclusion.left_out)
+    }
+
+    /// [`Store::exclude_folder`] inside a transaction the caller manages (the people log
+    /// records it for undo in the same one); says which photos it took out, as they were.
+    pub fn exclude_folder_in_tx(&mut self, path: &Path) -> Result<Exclusion, StoreError> {
+        let store = self;
+        let roots = store.roots()?;
+        let Some(root) = roots
+            .iter()
+            .filter(|r| path.starts_with(&r.path))
+            .max_by_key(|r| r.path.components().count())
+        else {
+            return Err(StoreError::Refused {
+                message: format!(
+                    "{} is not inside any of the library's photo folders",
+                    path.display()
+                ),
+            });
+        };
+        if root.path == path {
+            return Err(StoreError::Refused {
+                message: format!(
+                    "{} is a photo folder of the library: remove it instead of leaving it out",
+                    path.display()
+                ),
+            });
+        }
+        if let Some(outer) = store
+            .excluded_folders()?
+            .into_iter()
+            .find(|e| path.starts_with(&e.path))
+        {
+            return Err(StoreError::Refused {
+                message: format!(
+                    "{} is already left out of the library",
+                    outer.path.display()
+                ),
+            });
+        }
+        store
+            .connection()
+            .execute(
+                "INSERT INTO excluded_folders (path, root_id, added_at) VALUES (?1, ?2, ?3)",
+                params![path.to_string_lossy(), root.id, now_secs()],
+            )
+            .map_err(sql_error(store))?;
+        let (from, to) = path_range(path);
+        let inside: Vec<PhotoId> = store
+            .present_photos("path >= ?1 AND path < ?2", params![from, to])?
+            .into_iter()
+            .filter(|(_, p)| p.starts_with(path))
+            .map(|(id, _)| id)
+            .collect();
+        let mut photos = Vec::with_capacity(inside.len());
+        for &id in &inside {
+            let status: String = store
                 .connection()
-                .execute(
-                    "INSERT INTO excluded_folders (path, root_id, added_at) VALUES (?1, ?2, ?3)",
-                    params![path.to_string_lossy(), root.id, now_secs()],
-                )
+                .query_row("SELECT status FROM photos WHERE id = ?1", [id], |r| {
+                    r.get(0)
+                })
                 .map_err(sql_error(store))?;
-            let (from, to) = path_range(path);
-            let inside: Vec<PhotoId> = store
-                .present_photos("path >= ?1 AND path < ?2", params![from, to])?
-                .into_iter()
-                .filter(|(_, p)| p.starts_with(path))
-                .map(|(id, _)| id)
-                .collect();
-            store.mark_left_out(&inside)
-        })
+            photos.push((id, status));
+        }
+        let left_out = store.mark_left_out(&inside)?;
+        Ok(Exclusion { left_out, photos })
+    }
+
+    /// Undoes [`Store::exclude_folder_in_tx`]: the folder is taken back in (unless it already
+    /// was) and the photos it took out get their status back — those still missing; no scan
+    /// is needed to see them in People again.
+    pub fn undo_exclusion_in_tx(
+        &mut self,
+        path: &Path,
+        photos: &[(PhotoId, String)],
+    ) -> Result<(), StoreError> {
+        self.connection()
+            .execute(
+                "DELETE FROM excluded_folders WHERE path = ?1",
+                [path.to_string_lossy()],
+            )
+            .map_err(sql_error(self))?;
+        let mut restore = self
+            .connection()
+            .prepare(
+                "UPDATE photos SET status = ?2, missing_since = NULL
+                 WHERE id = ?1 AND status = 'missing'",
+            )
+            .map_err(sql_error(self))?;
+        for (id, status) in photos {
+            restore
+                .execute(params![id, status])
+                .map_err(sql_error(self))?;
+        }
+        Ok(())
     }
 
     /// Takes a left-out subfolder back into the library; the next scan finds its photos

@@ -328,6 +328,10 @@ struct UndoRecord {
     rejections_removed: Vec<(FaceId, PersonId)>,
     /// Deleted on undo if no face is assigned to them any more.
     created_persons: Vec<PersonId>,
+    /// A subfolder left out of the library, with the photos that took out of People and
+    /// their status before; undoing takes the folder back in and brings them back.
+    #[serde(default)]
+    left_out_folder: Option<(PathBuf, Vec<(PhotoId, String)>)>,
 }
 
 /// Writes changes and remembers, once per row, what it was before.
@@ -1022,6 +1026,26 @@ pub fn set_key_face(store: &mut Store, id: PersonId, face: FaceId) -> Result<(),
     })
 }
 
+/// Leaves a subfolder out of the library ([`Store::exclude_folder`]) as a correction Ctrl+Z
+/// and `kindred undo` take back, like any other.
+pub fn leave_out_folder(
+    store: &mut Store,
+    folder: &std::path::Path,
+) -> Result<crate::library::folders::LeftOut, PeopleError> {
+    store.transaction(|store| {
+        let exclusion = store.exclude_folder_in_tx(folder)?;
+        let record = UndoRecord {
+            description: format!("leave out the folder {}", folder.display()),
+            left_out_folder: Some((folder.to_path_buf(), exclusion.photos)),
+            ..Default::default()
+        };
+        let payload = serde_json::to_string(&record)
+            .map_err(|e| PeopleError::Invalid(format!("cannot record the operation: {e}")))?;
+        store.push_operation("leave_out_folder", &payload)?;
+        Ok(exclusion.left_out)
+    })
+}
+
 fn read_undo(op: &crate::library::people_store::OperationRow) -> Result<UndoRecord, PeopleError> {
     serde_json::from_str(&op.payload).map_err(|e| PeopleError::DamagedLog {
         id: op.id,
@@ -1053,6 +1077,9 @@ pub fn undo(store: &mut Store, n: usize) -> Result<Vec<String>, PeopleError> {
             }
             for &p in &record.created_persons {
                 store.delete_person_if_unused(p)?;
+            }
+            if let Some((folder, photos)) = &record.left_out_folder {
+                store.undo_exclusion_in_tx(folder, photos)?;
             }
             store.mark_operation_undone(op.id)?;
             done.push(record.description);

@@ -399,7 +399,7 @@ fn handle(store: &mut Store, request: Request, shared: &Arc<Shared>) -> Result<(
             shared.send(Response::Subfolders(root, subfolders));
         }
         Request::ExcludeFolder(path) => {
-            let left_out = store.exclude_folder(&path).map_err(|e| text(&e))?;
+            let left_out = ops::leave_out_folder(store, &path).map_err(|e| text(&e))?;
             shared.send(Response::Changed(format!(
                 "Left out {}: {} left People",
                 path.display(),

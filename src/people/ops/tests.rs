@@ -868,3 +868,52 @@ fn people_count_and_list_a_copied_photo_once() {
             .contains(&backup.id)
     );
 }
+
+#[test]
+fn leaving_a_folder_out_is_undone_like_a_correction() {
+    let mut store = Store::open_in_memory().unwrap();
+    store.add_root(Path::new("/p")).unwrap();
+    for (path, x) in [
+        ("/p/Trip/a.jpg", 0.0),
+        ("/p/Trip/b.jpg", 0.0),
+        ("/p/Home/c.jpg", 2.0),
+    ] {
+        let face = NewFace::at(Rect::new(0, 0, 50, 50), desc(x, 0.0));
+        store
+            .record_analysis(&PhotoAnalysis::new(path, 1000, 1000, vec![face]))
+            .unwrap();
+    }
+    match_new_faces(&mut store).unwrap();
+    let trip = people(&store).unwrap()[0].id;
+    name_person(&mut store, trip, "Ada").unwrap();
+    let before = snapshot(&store);
+
+    let left_out = leave_out_folder(&mut store, Path::new("/p/Trip")).unwrap();
+    assert_eq!((left_out.photos, left_out.faces), (2, 2));
+    let faces_in_people: usize = people(&store).unwrap().iter().map(|p| p.faces).sum();
+    assert_eq!(faces_in_people, 1);
+    assert_eq!(
+        last_operation(&store).unwrap().as_deref(),
+        Some("leave out the folder /p/Trip")
+    );
+
+    assert_eq!(
+        undo(&mut store, 1).unwrap(),
+        ["leave out the folder /p/Trip"]
+    );
+    assert!(store.excluded_folders().unwrap().is_empty());
+    assert_eq!(snapshot(&store), before, "Ada's photos are back, named");
+    // Refused requests record nothing.
+    assert!(leave_out_folder(&mut store, Path::new("/p")).is_err());
+    assert!(matches!(
+        undo(&mut store, 1),
+        Ok(undone) if undone == ["named person 1 “Ada”"]
+    ));
+}
+
+#[test]
+fn log_entries_written_before_folders_could_be_left_out_still_undo() {
+    let old = r#"{"description":"x","faces":[],"persons":[],"rejections_added":[],"rejections_removed":[],"created_persons":[]}"#;
+    let record: UndoRecord = serde_json::from_str(old).unwrap();
+    assert!(record.left_out_folder.is_none());
+}

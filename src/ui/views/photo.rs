@@ -103,7 +103,7 @@ pub fn show(
                     )
                     .on_hover_text(format!(
                         "Leave the folder {} out of the library: its faces leave People and \
-                         scans pass it over (Folders takes it back in)",
+                         scans pass it over (Ctrl+Z or Folders takes it back in)",
                         folder.display()
                     ))
                     .on_disabled_hover_text("After the scan");
