@@ -686,7 +686,11 @@ impl Store {
             width: source.width.unwrap_or(0),
             height: source.height.unwrap_or(0),
             orientation: source.orientation.unwrap_or(1),
-            taken_at: source.taken_at,
+            // Undated content may still be dated by this copy's name (a messaging app's copy
+            // of a camera file without EXIF).
+            taken_at: source
+                .taken_at
+                .or_else(|| super::dates::date_in_file_name(path)),
             camera: source.camera,
             analysis_key: key.to_string(),
             faces,
@@ -1290,6 +1294,13 @@ pub(crate) mod tests {
             .unwrap();
         assert_eq!(copy.path, Path::new("/backup/a.jpg"));
         assert_eq!(copy.faces, original.faces);
+        assert_eq!(copy.taken_at, None);
+        // Content without a date is dated by a copy's name.
+        let named_copy = store
+            .analysis_of_content("h", "test", Path::new("/chat/IMG-20190714-WA0003.jpg"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(named_copy.taken_at.as_deref(), Some("2019-07-14"));
         store.record_analysis(&copy).unwrap();
         let counts = store.status_counts().unwrap();
         assert_eq!(
