@@ -715,3 +715,25 @@ fn a_persons_photos_tab_shows_their_photos_year_by_year() {
     harness.get_by_label("2 of 4");
     harness.get_by_label_contains("Laura_Bush_0005.jpg");
 }
+
+#[test]
+fn the_keyboard_shortcuts_are_listed_on_f1_and_esc_closes_them_in_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let library = dir.path().join("library.kindred");
+    let mut harness = app_on(&library);
+    settle(&mut harness);
+    click(&mut harness, "Folders");
+    assert!(harness.query_by_label("Keyboard shortcuts").is_some());
+    press(&mut harness, egui::Key::F1);
+    harness.step();
+    harness.get_by_label("Undo the last correction");
+    harness.get_by_label("Previous / next photo");
+    press(&mut harness, egui::Key::Escape);
+    harness.step();
+    assert!(harness.query_by_label("Undo the last correction").is_none());
+    // Esc closed the list only: the page stays where it was.
+    harness.get_by_label("Photo folders");
+    // The "?" in the top bar opens it too.
+    click(&mut harness, "Keyboard shortcuts");
+    harness.get_by_label("Yes, it is them");
+}

@@ -53,6 +53,8 @@ pub struct KindredApp {
     tour: Option<super::tour::Tour>,
     /// Launches are recorded here instead of started (tests: no viewer opens on their desktop).
     recorded_launches: Option<Vec<Launch>>,
+    /// The keyboard shortcuts window is open.
+    pub show_shortcuts: bool,
     launch_failures: std::sync::mpsc::Receiver<String>,
     launch_failures_tx: std::sync::mpsc::Sender<String>,
 }
@@ -145,6 +147,7 @@ impl KindredApp {
             export_dialog: None,
             tour: None,
             recorded_launches: None,
+            show_shortcuts: false,
             launch_failures,
             launch_failures_tx,
         }
@@ -201,6 +204,7 @@ impl KindredApp {
         {
             self.export_dialog = None;
         }
+        views::shortcuts::show(&ctx, &mut self.show_shortcuts);
         self.draw_toasts(&ctx);
         draw_drop_hint(&ctx);
 
@@ -282,6 +286,13 @@ impl KindredApp {
                     });
                 if undo.clicked() {
                     actions.push(Action::Mutate(Mutation::Undo));
+                }
+                let help = ui
+                    .add(egui::Button::new("?").selected(self.show_shortcuts))
+                    .on_hover_text("Keyboard shortcuts (F1)");
+                views::button_known_as(&help, "Keyboard shortcuts".into());
+                if help.clicked() {
+                    self.show_shortcuts = !self.show_shortcuts;
                 }
                 let c = &self.data.counts;
                 // Each photo and face once, as People counts them; copies said apart.
@@ -409,7 +420,16 @@ impl KindredApp {
         if ctx.input_mut(|i| i.consume_shortcut(&undo)) {
             actions.push(Action::Mutate(Mutation::Undo));
         }
-        if ctx.input(|i| i.key_pressed(egui::Key::Escape)) && !self.history.is_empty() {
+        if ctx.input(|i| i.key_pressed(egui::Key::F1)) {
+            self.show_shortcuts = !self.show_shortcuts;
+        }
+        // With the shortcuts open, Esc closes them and nothing else (the page keeps its
+        // selection).
+        if self.show_shortcuts
+            && ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Escape))
+        {
+            self.show_shortcuts = false;
+        } else if ctx.input(|i| i.key_pressed(egui::Key::Escape)) && !self.history.is_empty() {
             actions.push(Action::Back);
         }
     }

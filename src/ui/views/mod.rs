@@ -7,6 +7,7 @@ pub mod people;
 pub mod person;
 pub mod photo;
 pub mod review;
+pub mod shortcuts;
 pub mod welcome;
 
 use egui::{Color32, CornerRadius, Rect, RichText, Sense, Stroke, StrokeKind, Vec2};

@@ -1,0 +1,76 @@
+//! The keyboard shortcuts, listed where a user can find them (F1, or "?" in the top bar).
+
+use egui::RichText;
+
+/// Every shortcut the views answer to, by where it works.
+const SHORTCUTS: &[(&str, &[(&str, &str)])] = &[
+    (
+        "Everywhere",
+        &[
+            ("Ctrl+Z", "Undo the last correction"),
+            ("Esc", "Back to the previous page"),
+            ("F1", "Show or hide this list"),
+        ],
+    ),
+    (
+        "A person's faces",
+        &[
+            ("Click, Shift+click, Ctrl+click", "Select faces"),
+            ("Ctrl+A", "Select all faces"),
+            ("Esc", "Clear the selection"),
+            ("F2 or double-click the name", "Name or rename the person"),
+            ("Double-click a face", "Open its photo"),
+        ],
+    ),
+    (
+        "A photo",
+        &[
+            ("← / →", "Previous / next photo"),
+            (
+                "Click a face",
+                "Name it, move it, say it is not them, ignore it",
+            ),
+        ],
+    ),
+    (
+        "Review",
+        &[
+            ("Y", "Yes, it is them"),
+            ("N", "No, it is not"),
+            ("S", "Skip"),
+        ],
+    ),
+    (
+        "People",
+        &[(
+            "Ctrl+click",
+            "Select several people to merge, hide or export",
+        )],
+    ),
+];
+
+/// Draws the list over the current page while `open`; its close button clears `open`.
+pub fn show(ctx: &egui::Context, open: &mut bool) {
+    egui::Window::new("Keyboard shortcuts")
+        .open(open)
+        .collapsible(false)
+        .resizable(false)
+        .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
+        .show(ctx, |ui| {
+            // One grid for all places, so the keys and what they do line up throughout.
+            egui::Grid::new("shortcuts")
+                .num_columns(2)
+                .spacing([18.0, 4.0])
+                .show(ui, |ui| {
+                    for (place, keys) in SHORTCUTS {
+                        ui.label(RichText::new(*place).strong());
+                        ui.end_row();
+                        for (key, what) in *keys {
+                            ui.label(RichText::new(*key).monospace());
+                            ui.label(*what);
+                            ui.end_row();
+                        }
+                    }
+                });
+        });
+}
