@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{OptionalExtension, params};
 
-use super::store::{PhotoId, RootId, Store, StoreError, now_secs};
+use super::store::{PhotoId, RootId, Store, StoreError, innermost_root, now_secs};
 
 /// Analysed photos and their faces that removing or leaving out a folder took out of People.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
@@ -136,7 +136,7 @@ impl Store {
             };
             let photos = store.present_photos("root_id = ?1", params![id])?;
             let mut leaving = Vec::new();
-            for (photo, path) in photos {
+            for (photo, path, _) in photos {
                 match other_root(&path) {
                     Some(root) => {
                         store
@@ -172,11 +172,7 @@ impl Store {
     pub fn exclude_folder_in_tx(&mut self, path: &Path) -> Result<Exclusion, StoreError> {
         let store = self;
         let roots = store.roots()?;
-        let Some(root) = roots
-            .iter()
-            .filter(|r| path.starts_with(&r.path))
-            .max_by_key(|r| r.path.components().count())
-        else {
+        let Some(root) = innermost_root(&roots, path) else {
             return Err(StoreError::Refused {
                 message: format!(
                     "{} is not inside any of the library's photo folders",
@@ -212,22 +208,13 @@ impl Store {
             )
             .map_err(sql_error(store))?;
         let (from, to) = path_range(path);
-        let inside: Vec<PhotoId> = store
+        let photos: Vec<(PhotoId, String)> = store
             .present_photos("path >= ?1 AND path < ?2", params![from, to])?
             .into_iter()
-            .filter(|(_, p)| p.starts_with(path))
-            .map(|(id, _)| id)
+            .filter(|(_, p, _)| p.starts_with(path))
+            .map(|(id, _, status)| (id, status))
             .collect();
-        let mut photos = Vec::with_capacity(inside.len());
-        for &id in &inside {
-            let status: String = store
-                .connection()
-                .query_row("SELECT status FROM photos WHERE id = ?1", [id], |r| {
-                    r.get(0)
-                })
-                .map_err(sql_error(store))?;
-            photos.push((id, status));
-        }
+        let inside: Vec<PhotoId> = photos.iter().map(|(id, _)| *id).collect();
         let left_out = store.mark_left_out(&inside)?;
         Ok(Exclusion { left_out, photos })
     }
@@ -364,21 +351,25 @@ impl Store {
             .collect())
     }
 
-    /// Analysed and failed photos matching a condition on `photos`: (id, path).
+    /// Analysed and failed photos matching a condition on `photos`: (id, path, status).
     fn present_photos(
         &self,
         condition: &str,
         values: impl rusqlite::Params,
-    ) -> Result<Vec<(PhotoId, PathBuf)>, StoreError> {
+    ) -> Result<Vec<(PhotoId, PathBuf, String)>, StoreError> {
         let mut stmt = self
             .connection()
             .prepare(&format!(
-                "SELECT id, path FROM photos WHERE status != 'missing' AND {condition}"
+                "SELECT id, path, status FROM photos WHERE status != 'missing' AND {condition}"
             ))
             .map_err(sql_error(self))?;
         let rows = stmt
             .query_map(values, |row| {
-                Ok((row.get(0)?, PathBuf::from(row.get::<_, String>(1)?)))
+                Ok((
+                    row.get(0)?,
+                    PathBuf::from(row.get::<_, String>(1)?),
+                    row.get(2)?,
+                ))
             })
             .map_err(sql_error(self))?;
         rows.collect::<Result<_, _>>().map_err(sql_error(self))

@@ -16,6 +16,7 @@ use serde::Serialize;
 use super::decode::{self, DecodedPhoto};
 use super::store::{
     NewFace, PhotoAnalysis, PhotoId, PhotoRecord, PhotoStatus, RootId, Store, StoreError,
+    innermost_root,
 };
 use super::walk::{self, Candidate, WalkProblem};
 use crate::engine::detector::Detection;
@@ -413,18 +414,13 @@ pub fn scan(
     //    A photo is judged by the innermost library folder holding it: one inside a folder
     //    of its own that this scan did not walk (`kindred scan ~/Pictures` while
     //    ~/Pictures/Phone/Sent, hidden from galleries, is a photo folder too) is not gone.
-    let innermost_root = |path: &Path| {
-        library_roots
-            .iter()
-            .filter(|r| path.starts_with(&r.path))
-            .max_by_key(|r| r.path.components().count())
-    };
     let gone: Vec<i64> = known
         .iter()
         .filter(|(path, p)| {
             p.status != PhotoStatus::Missing
                 && !present.contains(*path)
-                && innermost_root(path).is_some_and(|r| walked_roots.contains(&r.path))
+                && innermost_root(&library_roots, path)
+                    .is_some_and(|r| walked_roots.contains(&r.path))
         })
         .map(|(_, p)| p.id)
         .collect();

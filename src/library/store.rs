@@ -77,6 +77,14 @@ pub struct Root {
     pub path: PathBuf,
 }
 
+/// The library folder holding `path` most closely (a folder inside another is its own).
+pub fn innermost_root<'a>(roots: &'a [Root], path: &Path) -> Option<&'a Root> {
+    roots
+        .iter()
+        .filter(|r| path.starts_with(&r.path))
+        .max_by_key(|r| r.path.components().count())
+}
+
 /// What the scanner knows about a photo file on disk.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PhotoRecord {

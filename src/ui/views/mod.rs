@@ -130,6 +130,16 @@ pub fn paint_face(
     }
 }
 
+/// Room between the cells of a grid, across and down.
+const GRID_SPACING: f32 = 10.0;
+
+/// The width a grid fills and how many cells fit across it.
+fn grid_columns(ui: &egui::Ui, cell_size: Vec2) -> (f32, usize) {
+    let width = ui.available_width().max(cell_size.x);
+    let columns = (((width + GRID_SPACING) / (cell_size.x + GRID_SPACING)).floor() as usize).max(1);
+    (width, columns)
+}
+
 /// A grid of equal cells drawn only where visible, so tens of thousands of items scroll at
 /// full frame rate. `cell` draws item `i` in its own `Ui`.
 pub fn virtual_grid(
@@ -139,9 +149,8 @@ pub fn virtual_grid(
     cell_size: Vec2,
     mut cell: impl FnMut(&mut egui::Ui, usize),
 ) {
-    let spacing = 10.0;
-    let width = ui.available_width().max(cell_size.x);
-    let columns = (((width + spacing) / (cell_size.x + spacing)).floor() as usize).max(1);
+    let spacing = GRID_SPACING;
+    let (_, columns) = grid_columns(ui, cell_size);
     let rows = count.div_ceil(columns);
     egui::ScrollArea::vertical()
         .id_salt(id)
@@ -169,10 +178,9 @@ pub fn sectioned_virtual_grid(
     cell_size: Vec2,
     mut cell: impl FnMut(&mut egui::Ui, usize),
 ) {
-    let spacing = 10.0;
+    let spacing = GRID_SPACING;
     let heading_height = 34.0;
-    let width = ui.available_width().max(cell_size.x);
-    let columns = (((width + spacing) / (cell_size.x + spacing)).floor() as usize).max(1);
+    let (width, columns) = grid_columns(ui, cell_size);
     // Every row's top, height and content: a heading, or items first..end.
     enum Row<'a> {
         Heading(&'a str),

@@ -492,8 +492,10 @@ fn photos_tab(ui: &mut egui::Ui, frame: &mut Frame, state: &mut PersonViewState,
         return;
     }
     let sections = year_sections(photos);
-    let years: Vec<&str> = photos.iter().filter_map(|p| taken_year(p)).collect();
-    let span = match (years.first(), years.last()) {
+    // Dated photos come first, oldest first: the span is the first and last of them.
+    let first_year = photos.iter().find_map(taken_year);
+    let last_year = photos.iter().rev().find_map(taken_year);
+    let span = match (first_year, last_year) {
         (Some(first), Some(last)) if first == last => format!(" · {first}"),
         (Some(first), Some(last)) => format!(" · {first}–{last}"),
         _ => String::new(),
