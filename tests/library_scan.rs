@@ -608,17 +608,19 @@ fn photos_without_a_date_in_their_metadata_are_dated_by_their_file_name() {
     let mut store = Store::open_in_memory().unwrap();
     let summary = run_scan(&mut store, &engine(), root);
     assert_eq!(summary.analysed, 3, "{summary:?}");
+    // The date and whether the file name gave it (the app says so).
     let taken = |name: &str| {
         let path = scan::normalise_root(root).join(name);
-        store.photo_by_path(&path).unwrap().unwrap().taken_at
+        let photo = store.photo_by_path(&path).unwrap().unwrap();
+        (photo.taken_at, photo.dated_by_name)
     };
     assert_eq!(
-        taken("IMG-20190714-WA0003.jpg").as_deref(),
-        Some("2019-07-14")
+        taken("IMG-20190714-WA0003.jpg"),
+        (Some("2019-07-14".into()), true)
     );
-    assert_eq!(taken("DSC_0042.jpg"), None);
+    assert_eq!(taken("DSC_0042.jpg"), (None, false));
     assert_eq!(
-        taken("20010101_000000.NEF").as_deref(),
-        Some("2019-05-18 14:03:11")
+        taken("20010101_000000.NEF"),
+        (Some("2019-05-18 14:03:11".into()), false)
     );
 }

@@ -667,6 +667,14 @@ fn a_persons_photos_tab_shows_their_photos_year_by_year() {
             .unwrap();
         assert_eq!(changed, 1);
     }
+    // One dated by its file name, as a messaging app's copy would be.
+    store
+        .connection()
+        .execute(
+            "UPDATE photos SET dated_by_name = 1 WHERE path LIKE '%Laura_Bush_0005.jpg'",
+            [],
+        )
+        .unwrap();
     drop(store);
 
     let mut harness = app_on(&library);
@@ -710,10 +718,14 @@ fn a_persons_photos_tab_shows_their_photos_year_by_year() {
     click(&mut harness, "Photo Laura_Bush_0002.jpg");
     settle(&mut harness);
     harness.get_by_label("1 of 4");
+    harness.get_by_label("taken 2004-05-01 09:00:00");
     press(&mut harness, egui::Key::ArrowRight);
     settle(&mut harness);
     harness.get_by_label("2 of 4");
     harness.get_by_label_contains("Laura_Bush_0005.jpg");
+    // Where the date comes from the file name, the photo says so.
+    harness.get_by_label("dated 2019-01-02 10:00:00 by its file name");
+    assert!(harness.query_by_label_contains("taken ").is_none());
 }
 
 #[test]

@@ -191,6 +191,7 @@ pub fn build_library(
                 height: 3000,
                 orientation: 1,
                 taken_at: Some(format!("{year}-{:02}-{day:02}T12:00:00", 1 + photos % 12)),
+                dated_by_name: false,
                 camera: None,
                 analysis_key: "synthetic".into(),
                 faces: (next..next + in_photo)

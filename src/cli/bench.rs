@@ -187,6 +187,7 @@ pub fn rescan(files: usize) -> anyhow::Result<ExitCode> {
                 height: 3000,
                 orientation: 1,
                 taken_at: None,
+                dated_by_name: false,
                 camera: None,
                 analysis_key: options.analysis_key(),
                 faces: Vec::new(),

@@ -10,7 +10,7 @@ use crate::engine::geometry::{Point, Rect};
 use crate::engine::resnet::{DESCRIPTOR_LEN, Descriptor};
 
 /// The schema this build writes. Older files are migrated forward on open.
-pub const SCHEMA_VERSION: i64 = 6;
+pub const SCHEMA_VERSION: i64 = 7;
 
 pub type RootId = i64;
 pub type PhotoId = i64;
@@ -98,6 +98,8 @@ pub struct PhotoRecord {
     pub height: Option<u32>,
     pub orientation: Option<u16>,
     pub taken_at: Option<String>,
+    /// `taken_at` is the date in the file name, the photo's metadata having none.
+    pub dated_by_name: bool,
     pub camera: Option<String>,
     pub status: PhotoStatus,
     pub error: Option<String>,
@@ -157,6 +159,8 @@ pub struct PhotoAnalysis {
     pub height: u32,
     pub orientation: u16,
     pub taken_at: Option<String>,
+    /// `taken_at` is the date in the file name, the photo's metadata having none.
+    pub dated_by_name: bool,
     pub camera: Option<String>,
     /// Identifies the models and settings that produced the faces.
     pub analysis_key: String,
@@ -179,6 +183,7 @@ impl PhotoAnalysis {
             height,
             orientation: 1,
             taken_at: None,
+            dated_by_name: false,
             camera: None,
             analysis_key: "external".into(),
             faces,
@@ -318,6 +323,13 @@ const MIGRATIONS: &[&str] = &[
     // 6: photos whose metadata gives no date are dated by their file name (messaging apps'
     // copies, screenshots). Done by `date_undated_photos_by_name` after this (empty) step.
     "",
+    // 7: whether a photo's date is the one in its file name, so the app can say so. Set by
+    // `mark_dates_from_names` after this step for every date equal to its file name's: the
+    // ones step 6 gave, and camera files whose name and metadata agree (of which "the file
+    // name dates it" is true as well).
+    r#"
+    ALTER TABLE photos ADD COLUMN dated_by_name INTEGER NOT NULL DEFAULT 0;
+    "#,
 ];
 
 /// Gives each photo without a date the one its file name holds, if any.
@@ -330,6 +342,21 @@ fn date_undated_photos_by_name(conn: &Connection) -> rusqlite::Result<()> {
     for (id, path) in undated {
         if let Some(date) = super::dates::date_in_file_name(Path::new(&path)) {
             update.execute(params![date, id])?;
+        }
+    }
+    Ok(())
+}
+
+/// Marks each photo whose date is the one its file name holds as dated by its name.
+fn mark_dates_from_names(conn: &Connection) -> rusqlite::Result<()> {
+    let dated: Vec<(PhotoId, String, String)> = conn
+        .prepare("SELECT id, path, taken_at FROM photos WHERE taken_at IS NOT NULL")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut mark = conn.prepare("UPDATE photos SET dated_by_name = 1 WHERE id = ?1")?;
+    for (id, path, taken_at) in dated {
+        if super::dates::date_in_file_name(Path::new(&path)).as_ref() == Some(&taken_at) {
+            mark.execute([id])?;
         }
     }
     Ok(())
@@ -462,8 +489,10 @@ impl Store {
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
             let tx = self.conn.transaction().map_err(err)?;
             tx.execute_batch(sql).map_err(err)?;
-            if i + 1 == 6 {
-                date_undated_photos_by_name(&tx).map_err(err)?;
+            match i + 1 {
+                6 => date_undated_photos_by_name(&tx).map_err(err)?,
+                7 => mark_dates_from_names(&tx).map_err(err)?,
+                _ => {}
             }
             tx.execute_batch(&format!("PRAGMA user_version = {}", i + 1))
                 .map_err(err)?;
@@ -553,6 +582,7 @@ impl Store {
             height: r.get(7)?,
             orientation: r.get(8)?,
             taken_at: r.get(9)?,
+            dated_by_name: r.get(15)?,
             camera: r.get(10)?,
             status: PhotoStatus::parse(&status).unwrap_or(PhotoStatus::Error),
             error: r.get(12)?,
@@ -562,7 +592,7 @@ impl Store {
     }
 
     const PHOTO_COLUMNS: &'static str = "id, root_id, path, size, mtime_ns, content_hash, width, height, orientation, \
-         taken_at, camera, status, error, analysis_key, xmp_stamp";
+         taken_at, camera, status, error, analysis_key, xmp_stamp, dated_by_name";
 
     pub fn photo_by_path(&self, path: &Path) -> Result<Option<PhotoRecord>, StoreError> {
         self.conn
@@ -696,6 +726,8 @@ impl Store {
             orientation: source.orientation.unwrap_or(1),
             // Undated content may still be dated by this copy's name (a messaging app's copy
             // of a camera file without EXIF).
+            dated_by_name: source.dated_by_name
+                || source.taken_at.is_none() && super::dates::date_in_file_name(path).is_some(),
             taken_at: source
                 .taken_at
                 .or_else(|| super::dates::date_in_file_name(path)),
@@ -818,6 +850,7 @@ impl Store {
             a.camera,
             a.analysis_key,
             now_secs(),
+            a.dated_by_name,
         ];
         match id {
             Some(id) => {
@@ -825,8 +858,8 @@ impl Store {
                     "UPDATE photos SET root_id = ?1, path = ?2, size = ?3, mtime_ns = ?4, content_hash = ?5,
                         width = ?6, height = ?7, orientation = ?8, taken_at = ?9, camera = ?10,
                         analysis_key = ?11, scanned_at = ?12, status = 'done', error = NULL, missing_since = NULL,
-                        xmp_stamp = NULL
-                     WHERE id = ?13",
+                        xmp_stamp = NULL, dated_by_name = ?13
+                     WHERE id = ?14",
                     rusqlite::params_from_iter(values.iter().copied().chain(std::iter::once(&id as &dyn rusqlite::ToSql))),
                 )?;
                 Ok(id)
@@ -834,8 +867,8 @@ impl Store {
             None => {
                 tx.execute(
                     "INSERT INTO photos (root_id, path, size, mtime_ns, content_hash, width, height, orientation,
-                        taken_at, camera, analysis_key, scanned_at, status)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'done')",
+                        taken_at, camera, analysis_key, scanned_at, dated_by_name, status)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 'done')",
                     values,
                 )?;
                 Ok(tx.last_insert_rowid())
@@ -1165,6 +1198,7 @@ pub(crate) mod tests {
             for (path, taken_at) in [
                 ("/p/IMG-20190714-WA0003.jpg", None),
                 ("/p/IMG_20190101_120000.jpg", Some("2018-12-31 23:00:00")),
+                ("/p/PXL_20200202_101010.jpg", Some("2020-02-02 10:10:10")),
             ] {
                 conn.execute(
                     "INSERT INTO photos (path, size, mtime_ns, status, scanned_at, taken_at) VALUES (?1, 1, 2, 'done', 3, ?2)",
@@ -1179,15 +1213,23 @@ pub(crate) mod tests {
         let photo = store.photo_by_path(Path::new("/a.jpg")).unwrap().unwrap();
         assert_eq!(photo.status, PhotoStatus::Missing);
         assert_eq!(photo.taken_at, None);
-        // Undated photos are dated by their names; a date from the photo's metadata stays.
-        let taken = |p: &str| store.photo_by_path(Path::new(p)).unwrap().unwrap().taken_at;
+        // Undated photos are dated by their names (and say so); a date from the photo's
+        // metadata stays, as does one the name agrees with.
+        let taken = |p: &str| {
+            let photo = store.photo_by_path(Path::new(p)).unwrap().unwrap();
+            (photo.taken_at, photo.dated_by_name)
+        };
         assert_eq!(
-            taken("/p/IMG-20190714-WA0003.jpg").as_deref(),
-            Some("2019-07-14")
+            taken("/p/IMG-20190714-WA0003.jpg"),
+            (Some("2019-07-14".into()), true)
         );
         assert_eq!(
-            taken("/p/IMG_20190101_120000.jpg").as_deref(),
-            Some("2018-12-31 23:00:00")
+            taken("/p/IMG_20190101_120000.jpg"),
+            (Some("2018-12-31 23:00:00".into()), false)
+        );
+        assert_eq!(
+            taken("/p/PXL_20200202_101010.jpg"),
+            (Some("2020-02-02 10:10:10".into()), true)
         );
         store.set_setting("max_side", "2048").unwrap();
         assert_eq!(store.setting("max_side").unwrap().as_deref(), Some("2048"));
@@ -1309,6 +1351,7 @@ pub(crate) mod tests {
             .unwrap()
             .unwrap();
         assert_eq!(named_copy.taken_at.as_deref(), Some("2019-07-14"));
+        assert!(named_copy.dated_by_name && !copy.dated_by_name);
         store.record_analysis(&copy).unwrap();
         let counts = store.status_counts().unwrap();
         assert_eq!(

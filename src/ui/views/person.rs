@@ -640,6 +640,7 @@ mod tests {
             height: None,
             orientation: None,
             taken_at: taken.map(str::to_string),
+            dated_by_name: false,
             camera: None,
             status: crate::library::store::PhotoStatus::Done,
             error: None,

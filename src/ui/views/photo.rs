@@ -81,7 +81,16 @@ pub fn show(
                     .push(Action::Launch(Launch::ShowInFolder(record.path.clone())));
             }
             if let Some(taken) = &record.taken_at {
-                ui.label(RichText::new(format!("taken {taken}")).weak());
+                if record.dated_by_name {
+                    ui.label(RichText::new(format!("dated {taken} by its file name")).weak())
+                        .on_hover_text(
+                            "The photo's metadata has no date; its file name gives this one \
+                             (a messaging app's copy or a screenshot is named when it was \
+                             sent or saved)",
+                        );
+                } else {
+                    ui.label(RichText::new(format!("taken {taken}")).weak());
+                }
             }
             if let Some(camera) = &record.camera {
                 ui.label(RichText::new(camera).weak());
