@@ -345,3 +345,42 @@ fn a_library_from_the_one_pass_version_is_redescribed_keeping_every_correction()
         }
     }
 }
+
+#[test]
+fn faces_least_alike_first_lists_a_misplaced_face_first() {
+    let (_dir, library) = fresh_copy("least-alike.kindred");
+    let all = people(&library);
+    let (a, b) = (id(&all[0]), id(&all[1]));
+    assert!(
+        run(&library, &["name", &a.to_string(), "Anna"])
+            .status
+            .success()
+    );
+    let stranger = id(&faces_of(&library, b)[0]);
+    let moved = run(
+        &library,
+        &["move", &stranger.to_string(), "--to", &a.to_string()],
+    );
+    assert!(moved.status.success());
+    let ids = |faces: Vec<Value>| faces.iter().map(id).collect::<Vec<_>>();
+    let usual = ids(faces_of(&library, a));
+    let least_alike = ids(json_on(
+        &library,
+        &[
+            "faces",
+            "--person",
+            &a.to_string(),
+            "--least-alike-first",
+            "--json",
+        ],
+    )
+    .as_array()
+    .unwrap()
+    .clone());
+    assert_eq!(least_alike[0], stranger, "{least_alike:?}");
+    let mut sorted = least_alike.clone();
+    sorted.sort();
+    let mut usual_sorted = usual.clone();
+    usual_sorted.sort();
+    assert_eq!(sorted, usual_sorted);
+}

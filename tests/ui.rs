@@ -749,3 +749,65 @@ fn the_keyboard_shortcuts_are_listed_on_f1_and_esc_closes_them_in_place() {
     click(&mut harness, "Keyboard shortcuts");
     harness.get_by_label("Yes, it is them");
 }
+
+#[test]
+fn least_alike_first_brings_a_face_of_someone_else_to_the_top() {
+    let dir = tempfile::tempdir().unwrap();
+    let (harness, library) = scanned_app(dir.path(), &[]);
+    drop(harness);
+    let laura = person_showing(&library, "Laura_Bush");
+    let tony = person_showing(&library, "Tony_Blair");
+    // Laura, named, has one of Tony's faces among hers: a slip in an earlier correction.
+    let intruder = faces_of(&library, tony.id)[0].face;
+    {
+        let mut store = Store::open(&library).unwrap();
+        ops::name_person(&mut store, laura.id, "Laura").unwrap();
+        ops::move_faces(&mut store, &[intruder], laura.id).unwrap();
+    }
+    let shown = |harness: &Harness<'_, KindredApp>| -> Vec<String> {
+        harness
+            .query_all_by_label_contains("Face ")
+            .filter_map(|n| n.accesskit_node().label())
+            .collect()
+    };
+    let labels = |faces: Vec<PersonFace>| -> Vec<String> {
+        faces.iter().map(|f| format!("Face {}", f.face)).collect()
+    };
+
+    let mut harness = app_on(&library);
+    settle(&mut harness);
+    harness.state_mut().open_person(laura.id);
+    settle(&mut harness);
+    assert_eq!(shown(&harness), labels(faces_of(&library, laura.id)));
+    click(&mut harness, "Order of faces");
+    click(&mut harness, "Least alike first");
+    settle(&mut harness);
+    let least_alike = {
+        let store = Store::open(&library).unwrap();
+        ops::faces_of_person_in_order(&store, laura.id, ops::FaceOrder::LeastAlikeFirst).unwrap()
+    };
+    assert_eq!(shown(&harness), labels(least_alike));
+    assert_eq!(shown(&harness)[0], format!("Face {intruder}"));
+    // The order stays for the next person and the next run.
+    assert_eq!(
+        harness.state().settings.face_order,
+        ops::FaceOrder::LeastAlikeFirst
+    );
+    harness.state_mut().open_person(tony.id);
+    settle(&mut harness);
+    assert_eq!(
+        harness
+            .get_by_label("Order of faces")
+            .accesskit_node()
+            .value()
+            .as_deref(),
+        Some("Least alike first")
+    );
+    // Taken out with "Not this person", the intruder leaves the top.
+    harness.state_mut().open_person(laura.id);
+    settle(&mut harness);
+    click(&mut harness, &format!("Face {intruder}"));
+    click(&mut harness, "Not this person");
+    settle(&mut harness);
+    assert!(!shown(&harness).contains(&format!("Face {intruder}")));
+}

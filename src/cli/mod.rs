@@ -136,6 +136,10 @@ pub enum Command {
         /// A JSON array of {"id", "photo", "path", "state", "rect", "distance"}.
         #[arg(long)]
         json: bool,
+        /// The faces least like the person's others first (where faces of someone else
+        /// gather), instead of confirmed first.
+        #[arg(long)]
+        least_alike_first: bool,
     },
     /// Name or rename a person (naming a cluster confirms its faces; a name another person
     /// already has merges the two).
@@ -536,7 +540,18 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 },
         }) => people::bench_cluster(faces, n, batch, family),
         Some(Command::People { json }) => people::list_people(&library_path, json),
-        Some(Command::Faces { person, json }) => people::faces(&library_path, person, json),
+        Some(Command::Faces {
+            person,
+            json,
+            least_alike_first,
+        }) => {
+            let order = if least_alike_first {
+                crate::people::ops::FaceOrder::LeastAlikeFirst
+            } else {
+                crate::people::ops::FaceOrder::ConfirmedFirst
+            };
+            people::faces(&library_path, person, order, json)
+        }
         Some(Command::Name { id, name }) => people::name(&library_path, id, &name),
         Some(Command::Merge { ids, into }) => people::merge(&library_path, &ids, into),
         Some(Command::Split { faces, name }) => {

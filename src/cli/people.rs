@@ -100,9 +100,14 @@ fn rect_json(r: &Rect) -> serde_json::Value {
     json!(r.to_array())
 }
 
-pub fn faces(library: &Path, person: PersonId, json: bool) -> anyhow::Result<ExitCode> {
+pub fn faces(
+    library: &Path,
+    person: PersonId,
+    order: ops::FaceOrder,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
     let store = open_existing(library)?;
-    let faces = ops::faces_of_person(&store, person)?;
+    let faces = ops::faces_of_person_in_order(&store, person, order)?;
     if json {
         let value: Vec<_> = faces
             .iter()

@@ -415,6 +415,30 @@ impl Store {
         rows.collect::<Result<_, _>>().map_err(self.sql_err())
     }
 
+    /// The descriptors of a person's confirmed and suggested faces.
+    pub fn person_descriptors(
+        &self,
+        person: PersonId,
+    ) -> Result<HashMap<FaceId, Descriptor>, StoreError> {
+        let mut stmt = self
+            .connection()
+            .prepare(
+                "SELECT f.id, f.descriptor FROM face_assignments a JOIN faces f ON f.id = a.face_id
+                 WHERE a.person_id = ?1 AND a.state IN ('confirmed', 'suggested')",
+            )
+            .map_err(self.sql_err())?;
+        let rows = stmt
+            .query_map([person], |r| {
+                let blob: Vec<u8> = r.get(1)?;
+                Ok((
+                    r.get(0)?,
+                    descriptor_from_blob(&blob).unwrap_or([0.0; DESCRIPTOR_LEN]),
+                ))
+            })
+            .map_err(self.sql_err())?;
+        rows.collect::<Result<_, _>>().map_err(self.sql_err())
+    }
+
     /// Every face of every present photo with its descriptor and assignment, in face id order.
     pub fn match_rows(&self) -> Result<Vec<MatchRow>, StoreError> {
         let mut stmt = self

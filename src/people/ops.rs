@@ -270,12 +270,32 @@ pub fn person(store: &Store, id: PersonId) -> Result<PersonSummary, PeopleError>
     Ok(summarise(&[row], &membership, &Copies::read(store)?).remove(0))
 }
 
+/// The order in which a person's faces are listed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum FaceOrder {
+    /// Confirmed faces first, then suggestions, nearest first.
+    #[default]
+    ConfirmedFirst,
+    /// Faces least like the person's others first: where the faces of someone else gather
+    /// (see [`super::matching::distances_to_centre`]).
+    LeastAlikeFirst,
+}
+
 /// A person's confirmed and suggested faces: confirmed first, then nearest suggestions first.
 /// A face in several identical files is listed once (what is done to it holds for every copy).
 pub fn faces_of_person(store: &Store, id: PersonId) -> Result<Vec<PersonFace>, PeopleError> {
+    faces_of_person_in_order(store, id, FaceOrder::ConfirmedFirst)
+}
+
+/// [`faces_of_person`], in the given order.
+pub fn faces_of_person_in_order(
+    store: &Store,
+    id: PersonId,
+    order: FaceOrder,
+) -> Result<Vec<PersonFace>, PeopleError> {
     require_person(store, id)?;
     let copies = Copies::read(store)?;
-    Ok(copies
+    let mut faces: Vec<PersonFace> = copies
         .one_face_each(store.person_faces(id)?, |f| f.face)
         .into_iter()
         .map(|f| PersonFace {
@@ -286,7 +306,22 @@ pub fn faces_of_person(store: &Store, id: PersonId) -> Result<Vec<PersonFace>, P
             rect: f.rect,
             distance: f.distance,
         })
-        .collect())
+        .collect();
+    if order == FaceOrder::LeastAlikeFirst {
+        let descriptors = store.person_descriptors(id)?;
+        let listed: Vec<Descriptor> = faces
+            .iter()
+            .filter_map(|f| descriptors.get(&f.face).copied())
+            .collect();
+        if listed.len() == faces.len() {
+            let from_centre = super::matching::distances_to_centre(&listed);
+            let mut ranked: Vec<(f32, PersonFace)> = from_centre.into_iter().zip(faces).collect();
+            // Stable: equally far faces keep the confirmed-first order.
+            ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
+            faces = ranked.into_iter().map(|(_, f)| f).collect();
+        }
+    }
+    Ok(faces)
 }
 
 pub fn faces_in_photo(store: &Store, photo: PhotoId) -> Result<Vec<PhotoFace>, PeopleError> {

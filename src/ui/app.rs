@@ -656,7 +656,8 @@ impl KindredApp {
         self.backend.send(Request::Refresh);
         match &self.view {
             View::Person(id) => {
-                self.backend.send(Request::PersonFaces(*id));
+                self.backend
+                    .send(Request::PersonFaces(*id, self.settings.face_order));
                 if let Some((ids, _)) = &self.data.photos {
                     self.backend.send(Request::PhotosOf(ids.clone()));
                 }
@@ -738,6 +739,14 @@ impl KindredApp {
                 }
             }
             Action::Mutate(m) => self.backend.send(Request::Mutate(m)),
+            Action::OrderFaces(order) => {
+                self.settings.face_order = order;
+                // Shift+click ranges count from a place in the old order.
+                self.person_view.anchor = None;
+                if let View::Person(id) = self.view {
+                    self.backend.send(Request::PersonFaces(id, order));
+                }
+            }
             Action::PickFolder => {
                 pick_folder_beside_ui("Add a photo folder", self.picked_folders_tx.clone())
             }
@@ -861,7 +870,8 @@ impl KindredApp {
                     self.data.person_faces = None;
                     self.data.photos = None;
                 }
-                self.backend.send(Request::PersonFaces(*id));
+                self.backend
+                    .send(Request::PersonFaces(*id, self.settings.face_order));
             }
             View::Photo { photo, .. } => {
                 self.photo_view = Default::default();

@@ -20,7 +20,9 @@ use crate::library::folders::{ExcludedFolder, FolderSummary, SubfolderSummary};
 use crate::library::scan::{self, ScanControl, ScanEvent, ScanOptions, ScanSummary};
 use crate::library::store::{FaceId, PhotoId, PhotoRecord, RootId, StatusCounts, Store};
 use crate::people::matching::ClusterOptions;
-use crate::people::ops::{self, PersonFace, PersonId, PersonSummary, PhotoFace, Suggestion};
+use crate::people::ops::{
+    self, FaceOrder, PersonFace, PersonId, PersonSummary, PhotoFace, Suggestion,
+};
 use crate::text::photos_with_faces;
 
 /// Longest side of the photo shown in the photo view (bounded so a 50 MP photo does not
@@ -90,7 +92,8 @@ impl Mutation {
 pub enum Request {
     /// People list, counts, folders and the undo label.
     Refresh,
-    PersonFaces(PersonId),
+    /// A person's faces, in the order the user chose.
+    PersonFaces(PersonId, FaceOrder),
     /// The photos in which all these people appear.
     PhotosOf(Vec<PersonId>),
     Photo(PhotoId),
@@ -244,7 +247,7 @@ impl Request {
     fn is_superseded_by(&self, later: &Request) -> bool {
         match (self, later) {
             (Request::Refresh, Request::Refresh) => true,
-            (Request::PersonFaces(a), Request::PersonFaces(b)) => a == b,
+            (Request::PersonFaces(a, _), Request::PersonFaces(b, _)) => a == b,
             (Request::PhotosOf(a), Request::PhotosOf(b)) => a == b,
             (Request::Suggestions(a), Request::Suggestions(b)) => a == b,
             _ => false,
@@ -319,8 +322,8 @@ fn handle(store: &mut Store, request: Request, shared: &Arc<Shared>) -> Result<(
                 undo,
             });
         }
-        Request::PersonFaces(id) => {
-            let faces = ops::faces_of_person(store, id).map_err(|e| text(&e))?;
+        Request::PersonFaces(id, order) => {
+            let faces = ops::faces_of_person_in_order(store, id, order).map_err(|e| text(&e))?;
             shared.send(Response::PersonFaces(id, faces));
         }
         Request::PhotosOf(ids) => {
@@ -794,8 +797,8 @@ mod tests {
     #[test]
     fn different_reads_are_all_answered() {
         let (answered, dropped) = drain(vec![
-            Request::PersonFaces(1),
-            Request::PersonFaces(2),
+            Request::PersonFaces(1, FaceOrder::ConfirmedFirst),
+            Request::PersonFaces(2, FaceOrder::ConfirmedFirst),
             Request::PhotosOf(vec![1]),
             Request::PhotosOf(vec![1, 2]),
             Request::FaceThumbnails(vec![5]),

@@ -38,6 +38,8 @@ pub struct Settings {
     pub xmp_names: bool,
     /// Look through the library's folders each time the app opens.
     pub scan_on_open: bool,
+    /// How a person's faces are listed (least alike first to find the ones of someone else).
+    pub face_order: crate::people::ops::FaceOrder,
 }
 
 impl Settings {
@@ -62,6 +64,7 @@ impl Default for Settings {
             match_threshold: crate::people::matching::DEFAULT_MATCH_THRESHOLD,
             xmp_names: true,
             scan_on_open: true,
+            face_order: Default::default(),
         }
     }
 }
@@ -121,6 +124,8 @@ pub enum Action {
     LoadPhotosOf(Vec<PersonId>),
     /// Opens a person's page on its Photos tab.
     OpenPhotosOf(PersonId),
+    /// Lists a person's faces in this order from now on.
+    OrderFaces(crate::people::ops::FaceOrder),
     LoadSuggestions(PersonId),
     /// Opens the export dialog for these people.
     ExportPeople(Vec<PersonId>),

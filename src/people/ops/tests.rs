@@ -917,3 +917,23 @@ fn log_entries_written_before_folders_could_be_left_out_still_undo() {
     let record: UndoRecord = serde_json::from_str(old).unwrap();
     assert!(record.left_out_folder.is_none());
 }
+
+#[test]
+fn least_alike_first_puts_a_face_of_someone_else_at_the_top() {
+    let (mut store, ids) = three_people();
+    let a = person_of(&store, ids[0][0]).0.unwrap();
+    name_person(&mut store, a, "Anna").unwrap();
+    // A face of B's ends up with Anna (a slip of the mouse), as a suggestion would.
+    move_faces(&mut store, &[ids[4][0]], a).unwrap();
+    let usual = faces_of_person(&store, a).unwrap();
+    let odd_one_out = faces_of_person_in_order(&store, a, FaceOrder::LeastAlikeFirst).unwrap();
+    assert_eq!(usual.len(), 5);
+    assert_eq!(odd_one_out[0].face, ids[4][0]);
+    // The same faces, only in another order.
+    let sorted = |faces: &[PersonFace]| {
+        let mut ids: Vec<_> = faces.iter().map(|f| f.face).collect();
+        ids.sort();
+        ids
+    };
+    assert_eq!(sorted(&usual), sorted(&odd_one_out));
+}

@@ -9,7 +9,7 @@ use super::{
     shown_path, virtual_grid,
 };
 use crate::library::store::{FaceId, PhotoRecord};
-use crate::people::ops::{FaceState, PersonFace, PersonId};
+use crate::people::ops::{FaceOrder, FaceState, PersonFace, PersonId};
 use crate::ui::backend::Mutation;
 use crate::ui::launch::Launch;
 use crate::ui::state::{Action, PersonTab, PersonViewState, View};
@@ -49,11 +49,46 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut PersonViewState, i
             ids.extend(&state.together);
             frame.actions.push(Action::LoadPhotosOf(ids));
         }
+        if state.tab == PersonTab::Faces {
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                face_order_choice(ui, frame);
+            });
+        }
     });
     ui.separator();
     match state.tab {
         PersonTab::Faces => faces_tab(ui, frame, state, id, faces),
         PersonTab::Photos => photos_tab(ui, frame, state, id),
+    }
+}
+
+/// Confirmed faces first (the usual), or the faces least like the person's others first, where
+/// a face of someone else is found at a glance.
+fn face_order_choice(ui: &mut egui::Ui, frame: &mut Frame) {
+    let words = |order: FaceOrder| match order {
+        FaceOrder::ConfirmedFirst => "Confirmed first",
+        FaceOrder::LeastAlikeFirst => "Least alike first",
+    };
+    let current = frame.settings.face_order;
+    let mut chosen = current;
+    let combo = egui::ComboBox::from_id_salt("face-order")
+        .selected_text(words(current))
+        .show_ui(ui, |ui| {
+            for order in [FaceOrder::ConfirmedFirst, FaceOrder::LeastAlikeFirst] {
+                ui.selectable_value(&mut chosen, order, words(order));
+            }
+        });
+    combo.response.widget_info(|| egui::WidgetInfo {
+        current_text_value: Some(words(current).into()),
+        ..egui::WidgetInfo::labeled(egui::Role::ComboBox, true, "Order of faces")
+    });
+    combo.response.on_hover_text(
+        "Least alike first: the faces least like this person's others come first — where a \
+         face of someone else is found",
+    );
+    ui.label(RichText::new("Order").weak());
+    if chosen != current {
+        frame.actions.push(Action::OrderFaces(chosen));
     }
 }
 
