@@ -150,8 +150,21 @@ fn add_a_folder_scan_it_and_name_merge_split_and_undo() {
     let faces: usize = found.iter().map(|p| p.faces).sum();
     assert!(faces >= 12, "every photo has a face: {found:?}");
     assert!(found.len() >= 3, "three people at least: {found:?}");
+    // One card per person; those seen in one photo wait behind their heading.
     let cards = harness.query_all_by_label_contains("Person ").count();
-    assert_eq!(cards, found.len(), "one card per person");
+    let seen_once = found.iter().filter(|p| p.photos == 1).count();
+    assert_eq!(cards, found.len() - seen_once, "one card per person");
+    if seen_once > 0 {
+        click(
+            &mut harness,
+            &format!(
+                "Seen in one photo · {seen_once} {}",
+                if seen_once == 1 { "person" } else { "people" }
+            ),
+        );
+        let cards = harness.query_all_by_label_contains("Person ").count();
+        assert_eq!(cards, found.len(), "one card per person");
+    }
 
     // Name the largest group.
     let largest = found[0].clone();
@@ -810,4 +823,54 @@ fn least_alike_first_brings_a_face_of_someone_else_to_the_top() {
     click(&mut harness, "Not this person");
     settle(&mut harness);
     assert!(!shown(&harness).contains(&format!("Face {intruder}")));
+}
+
+#[test]
+fn people_seen_in_one_photo_wait_behind_a_heading_that_opens_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let (harness, library) = scanned_app(dir.path(), &[]);
+    drop(harness);
+    // One of Tony's faces split off: an unnamed person seen in one photo, as a stranger in
+    // the background would be.
+    let tony = person_showing(&library, "Tony_Blair");
+    let face = faces_of(&library, tony.id)[0].face;
+    let stranger = {
+        let mut store = Store::open(&library).unwrap();
+        ops::split(&mut store, &[face], None).unwrap()
+    };
+    let seen_once: Vec<PersonId> = people(&library)
+        .iter()
+        .filter(|p| p.name.is_none() && p.photos == 1)
+        .map(|p| p.id)
+        .collect();
+    assert!(seen_once.contains(&stranger), "{seen_once:?}");
+    let cards = |harness: &Harness<'_, KindredApp>| {
+        harness
+            .query_all_by_label_contains("Person ")
+            .filter(|n| n.accesskit_node().role() == egui::accesskit::Role::Button)
+            .count()
+    };
+    let all = people(&library).len();
+
+    let mut harness = app_on(&library);
+    settle(&mut harness);
+    let heading = format!(
+        "Seen in one photo · {} {}",
+        seen_once.len(),
+        if seen_once.len() == 1 { "person" } else { "people" }
+    );
+    assert_eq!(cards(&harness), all - seen_once.len());
+    click(&mut harness, &heading);
+    assert_eq!(cards(&harness), all);
+    assert!(harness.state().settings.show_seen_once);
+    // Named, they join the others.
+    drop(harness);
+    {
+        let mut store = Store::open(&library).unwrap();
+        ops::name_person(&mut store, stranger, "Stranger").unwrap();
+    }
+    let mut harness = app_on(&library);
+    settle(&mut harness);
+    assert_eq!(cards(&harness), all - seen_once.len() + 1);
+    harness.get_by_label("Person Stranger");
 }

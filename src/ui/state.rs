@@ -40,6 +40,8 @@ pub struct Settings {
     pub scan_on_open: bool,
     /// How a person's faces are listed (least alike first to find the ones of someone else).
     pub face_order: crate::people::ops::FaceOrder,
+    /// The People page shows the unnamed people seen in one photo only.
+    pub show_seen_once: bool,
 }
 
 impl Settings {
@@ -65,6 +67,7 @@ impl Default for Settings {
             xmp_names: true,
             scan_on_open: true,
             face_order: Default::default(),
+            show_seen_once: false,
         }
     }
 }

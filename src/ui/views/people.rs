@@ -1,5 +1,6 @@
 //! The people grid: a card per person (key face, name, photo count), named people first,
-//! then the unnamed groups; filter by name; select several to merge, hide or export them.
+//! then the unnamed groups, those seen in one photo only behind a heading; filter by name;
+//! select several to merge, hide or export them.
 
 use egui::{CornerRadius, Rect, RichText, Sense, Vec2};
 
@@ -15,6 +16,8 @@ const GAP: f32 = 12.0;
 
 enum Row {
     Header(String),
+    /// The heading of the people seen in one photo only, which opens and closes their cards.
+    SeenOnce(String),
     Cards(Vec<usize>),
 }
 
@@ -71,11 +74,16 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut PeopleViewState) {
     let (named, unnamed): (Vec<usize>, Vec<usize>) = visible
         .into_iter()
         .partition(|&i| data.people[i].name.is_some());
+    // Strangers in the background of one photo make most unnamed groups of a large
+    // collection; they wait behind a heading so the people who recur stay in view.
+    let (recurring, seen_once): (Vec<usize>, Vec<usize>) = unnamed
+        .into_iter()
+        .partition(|&i| data.people[i].photos > 1);
 
     let width = ui.available_width();
     let columns = (((width + GAP) / (CARD.x + GAP)).floor() as usize).max(1);
     let mut rows = Vec::new();
-    for (title, members) in [("Named", named), ("Unnamed", unnamed)] {
+    for (title, members) in [("Named", named), ("Unnamed", recurring)] {
         if members.is_empty() {
             continue;
         }
@@ -85,10 +93,21 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut PeopleViewState) {
         )));
         rows.extend(members.chunks(columns).map(|c| Row::Cards(c.to_vec())));
     }
+    if !seen_once.is_empty() {
+        let open = frame.settings.show_seen_once;
+        rows.push(Row::SeenOnce(format!(
+            "{} Seen in one photo · {}",
+            if open { "⏷" } else { "⏵" },
+            count(seen_once.len(), "person", "people")
+        )));
+        if open {
+            rows.extend(seen_once.chunks(columns).map(|c| Row::Cards(c.to_vec())));
+        }
+    }
     let heights: Vec<f32> = rows
         .iter()
         .map(|r| match r {
-            Row::Header(_) => HEADER,
+            Row::Header(_) | Row::SeenOnce(_) => HEADER,
             Row::Cards(_) => CARD.y + GAP,
         })
         .collect();
@@ -125,6 +144,43 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut PeopleViewState) {
                             egui::FontId::proportional(16.0),
                             ui.visuals().strong_text_color(),
                         );
+                    }
+                    Row::SeenOnce(text) => {
+                        let rect = Rect::from_min_size(
+                            egui::pos2(origin.x, top + 8.0),
+                            Vec2::new(width.min(420.0), HEADER - 8.0),
+                        );
+                        let response = ui.interact(
+                            rect,
+                            ui.make_persistent_id("people-seen-once"),
+                            Sense::click(),
+                        );
+                        response.widget_info(|| {
+                            egui::WidgetInfo::labeled(
+                                egui::Role::Button,
+                                true,
+                                text.trim_start_matches(['⏵', '⏷', ' ']),
+                            )
+                        });
+                        let color = if response.hovered() {
+                            ui.visuals().strong_text_color()
+                        } else {
+                            ui.visuals().text_color()
+                        };
+                        ui.painter().text(
+                            rect.left_center(),
+                            egui::Align2::LEFT_CENTER,
+                            text,
+                            egui::FontId::proportional(16.0),
+                            color,
+                        );
+                        let response = response.on_hover_text(
+                            "Unnamed people found in a single photo — often strangers in the \
+                             background. Click to show or hide them.",
+                        );
+                        if response.clicked() {
+                            frame.settings.show_seen_once = !frame.settings.show_seen_once;
+                        }
                     }
                     Row::Cards(members) => {
                         for (c, &i) in members.iter().enumerate() {
