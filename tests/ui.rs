@@ -857,7 +857,11 @@ fn people_seen_in_one_photo_wait_behind_a_heading_that_opens_them() {
     let heading = format!(
         "Seen in one photo · {} {}",
         seen_once.len(),
-        if seen_once.len() == 1 { "person" } else { "people" }
+        if seen_once.len() == 1 {
+            "person"
+        } else {
+            "people"
+        }
     );
     assert_eq!(cards(&harness), all - seen_once.len());
     click(&mut harness, &heading);
@@ -873,4 +877,41 @@ fn people_seen_in_one_photo_wait_behind_a_heading_that_opens_them() {
     settle(&mut harness);
     assert_eq!(cards(&harness), all - seen_once.len() + 1);
     harness.get_by_label("Person Stranger");
+}
+
+#[test]
+fn named_people_can_be_listed_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let (harness, library) = scanned_app(dir.path(), &[]);
+    drop(harness);
+    let found = people(&library);
+    {
+        let mut store = Store::open(&library).unwrap();
+        for (person, name) in found.iter().zip(["Zoe", "anna", "Mark"]) {
+            ops::name_person(&mut store, person.id, name).unwrap();
+        }
+    }
+    let named_cards = |harness: &Harness<'_, KindredApp>| -> Vec<String> {
+        harness
+            .query_all_by_label_contains("Person ")
+            .filter_map(|n| n.accesskit_node().label())
+            .filter(|l| l != "Person Unnamed")
+            .collect()
+    };
+    let mut harness = app_on(&library);
+    settle(&mut harness);
+    assert_eq!(
+        named_cards(&harness),
+        ["Person Zoe", "Person anna", "Person Mark"]
+    );
+    click(&mut harness, "Order of named people");
+    click(&mut harness, "By name");
+    assert_eq!(
+        named_cards(&harness),
+        ["Person anna", "Person Mark", "Person Zoe"]
+    );
+    assert_eq!(
+        harness.state().settings.people_order,
+        kindred::ui::state::PeopleOrder::ByName
+    );
 }

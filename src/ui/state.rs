@@ -42,6 +42,18 @@ pub struct Settings {
     pub face_order: crate::people::ops::FaceOrder,
     /// The People page shows the unnamed people seen in one photo only.
     pub show_seen_once: bool,
+    /// How the People page orders the named people.
+    pub people_order: PeopleOrder,
+}
+
+/// How the People page orders the named people (unnamed groups always come largest first).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PeopleOrder {
+    /// Most faces first: the people the collection is about.
+    #[default]
+    LargestFirst,
+    /// Alphabetically, for finding someone among many.
+    ByName,
 }
 
 impl Settings {
@@ -68,6 +80,7 @@ impl Default for Settings {
             scan_on_open: true,
             face_order: Default::default(),
             show_seen_once: false,
+            people_order: Default::default(),
         }
     }
 }

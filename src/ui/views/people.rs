@@ -7,7 +7,7 @@ use egui::{CornerRadius, Rect, RichText, Sense, Vec2};
 use super::{Frame, count, empty_state, paint_face};
 use crate::people::ops::{PersonId, PersonSummary};
 use crate::ui::backend::Mutation;
-use crate::ui::state::{Action, PeopleViewState, View};
+use crate::ui::state::{Action, PeopleOrder, PeopleViewState, View};
 use crate::ui::theme;
 
 const CARD: Vec2 = Vec2::new(148.0, 196.0);
@@ -35,6 +35,7 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut PeopleViewState) {
             egui::WidgetInfo::labeled(egui::Role::SearchInput, true, "Filter by name")
         });
         ui.checkbox(&mut frame.settings.show_hidden, "Show hidden");
+        people_order_choice(ui, &mut frame.settings.people_order);
     });
     ui.add_space(4.0);
     selection_bar(ui, frame, state);
@@ -71,9 +72,12 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut PeopleViewState) {
         );
         return;
     }
-    let (named, unnamed): (Vec<usize>, Vec<usize>) = visible
+    let (mut named, unnamed): (Vec<usize>, Vec<usize>) = visible
         .into_iter()
         .partition(|&i| data.people[i].name.is_some());
+    if frame.settings.people_order == PeopleOrder::ByName {
+        named.sort_by_cached_key(|&i| data.people[i].name.as_deref().map(str::to_lowercase));
+    }
     // Strangers in the background of one photo make most unnamed groups of a large
     // collection; they wait behind a heading so the people who recur stay in view.
     let (recurring, seen_once): (Vec<usize>, Vec<usize>) = unnamed
@@ -194,6 +198,27 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut PeopleViewState) {
                 }
             }
         });
+}
+
+fn people_order_choice(ui: &mut egui::Ui, order: &mut PeopleOrder) {
+    let words = |order: PeopleOrder| match order {
+        PeopleOrder::LargestFirst => "Largest first",
+        PeopleOrder::ByName => "By name",
+    };
+    ui.add_space(8.0);
+    ui.label(RichText::new("Order").weak());
+    let current = *order;
+    let combo = egui::ComboBox::from_id_salt("people-order")
+        .selected_text(words(current))
+        .show_ui(ui, |ui| {
+            for choice in [PeopleOrder::LargestFirst, PeopleOrder::ByName] {
+                ui.selectable_value(order, choice, words(choice));
+            }
+        });
+    combo.response.widget_info(|| egui::WidgetInfo {
+        current_text_value: Some(words(current).into()),
+        ..egui::WidgetInfo::labeled(egui::Role::ComboBox, true, "Order of named people")
+    });
 }
 
 fn person_card(
