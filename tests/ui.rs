@@ -11,7 +11,7 @@ use kindred::library::store::Store;
 use kindred::people::ops::{self, FaceState, PersonFace, PersonId, PersonSummary};
 use kindred::ui::KindredApp;
 use kindred::ui::launch::Launch;
-use kindred::ui::state::Settings;
+use kindred::ui::state::{Settings, View};
 
 /// Twelve LFW photos: four each of three people.
 fn photo_folder(dir: &Path, held_back: &[&str]) -> PathBuf {
@@ -914,4 +914,35 @@ fn named_people_can_be_listed_by_name() {
         harness.state().settings.people_order,
         kindred::ui::state::PeopleOrder::ByName
     );
+}
+
+#[test]
+fn next_unnamed_goes_from_group_to_group_for_naming_them_one_after_another() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut harness, library) = scanned_app(dir.path(), &[]);
+    let found = people(&library);
+    assert!(found.len() >= 3 && found.iter().all(|p| p.name.is_none()));
+    name_person(&mut harness, found[0].id, "Anna");
+    // Largest first: on from the group just named, past it, round at the end.
+    let mut expected = found[1..].iter().map(|p| p.id).collect::<Vec<_>>();
+    expected.push(found[1].id);
+    for want in expected {
+        click(&mut harness, "Next unnamed ⏵");
+        settle(&mut harness);
+        assert_eq!(harness.state().view, View::Person(want));
+        harness.get_by_label("Name this person");
+    }
+    // When everyone has a name, there is no next.
+    {
+        let mut store = Store::open(&library).unwrap();
+        for (k, p) in found[1..].iter().enumerate() {
+            ops::name_person(&mut store, p.id, &format!("Person {k}")).unwrap();
+        }
+    }
+    drop(harness);
+    let mut harness = app_on(&library);
+    settle(&mut harness);
+    harness.state_mut().open_person(found[0].id);
+    settle(&mut harness);
+    assert!(harness.query_by_label("Next unnamed ⏵").is_none());
 }

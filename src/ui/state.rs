@@ -186,6 +186,23 @@ impl Data {
         self.people.iter().find(|p| p.id == id)
     }
 
+    /// The unnamed person after `current` in the People page's order (largest first), going
+    /// round at the end: naming one group after another without going back to People, and
+    /// passing over one by going on.
+    pub fn next_unnamed(&self, current: PersonId) -> Option<PersonId> {
+        let at = self
+            .people
+            .iter()
+            .position(|p| p.id == current)
+            .unwrap_or(0);
+        let (before, after) = self.people.split_at(at);
+        after
+            .iter()
+            .chain(before)
+            .find(|p| p.id != current && p.name.is_none() && !p.hidden && p.faces > 0)
+            .map(|p| p.id)
+    }
+
     pub fn display_name(&self, id: PersonId) -> String {
         self.person(id)
             .and_then(|p| p.name.clone())

@@ -172,6 +172,14 @@ fn header(
             .weak(),
         );
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            if let Some(next) = frame.data.next_unnamed(id)
+                && ui
+                    .button("Next unnamed ⏵")
+                    .on_hover_text("The next unnamed person, largest first")
+                    .clicked()
+            {
+                frame.actions.push(Action::Go(View::Person(next)));
+            }
             if ui.button("Export album…").clicked() {
                 frame.actions.push(Action::ExportPeople(vec![id]));
             }
