@@ -946,3 +946,28 @@ fn next_unnamed_goes_from_group_to_group_for_naming_them_one_after_another() {
     settle(&mut harness);
     assert!(harness.query_by_label("Next unnamed ⏵").is_none());
 }
+
+#[test]
+fn naming_a_group_offers_the_people_already_named_and_picking_one_merges_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut harness, library) = scanned_app(dir.path(), &[]);
+    let found = people(&library);
+    name_person(&mut harness, found[0].id, "Anna Smith");
+    // Another group of hers (say): typing part of the name offers her.
+    harness.state_mut().open_person(found[1].id);
+    settle(&mut harness);
+    click(&mut harness, "Name this person");
+    harness.get_by_label("Name").type_text("smi");
+    harness.step();
+    harness.step();
+    click(&mut harness, "= Anna Smith");
+    settle(&mut harness);
+    let anna = named(&library, "Anna Smith");
+    assert_eq!(anna.faces, found[0].faces + found[1].faces);
+    assert!(people(&library).iter().all(|p| p.id != found[1].id));
+    // Ctrl+Z parts them again.
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    harness.step();
+    settle(&mut harness);
+    assert_eq!(named(&library, "Anna Smith").faces, found[0].faces);
+}

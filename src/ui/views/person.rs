@@ -121,7 +121,40 @@ fn header(
                 let (enter, escape) =
                     ui.input(|i| (i.key_pressed(Key::Enter), i.key_pressed(Key::Escape)));
                 let save = ui.button("Save").clicked() || (field.lost_focus() && enter);
-                if escape || ui.button("Cancel").clicked() {
+                let cancel = ui.button("Cancel").clicked();
+                // Someone already named who matches what is typed: the same person, found
+                // again in another group; picking them merges the two.
+                let typed = text.trim().to_lowercase();
+                let mut same_as = None;
+                if !typed.is_empty() {
+                    for other in frame
+                        .data
+                        .named_people()
+                        .into_iter()
+                        .filter(|p| p.id != id)
+                        .filter(|p| {
+                            p.name
+                                .as_deref()
+                                .is_some_and(|n| n.to_lowercase().contains(&typed))
+                        })
+                        .take(4)
+                    {
+                        let name = other.name.clone().unwrap_or_default();
+                        if ui
+                            .button(format!("= {name}"))
+                            .on_hover_text(format!(
+                                "This is {name}: merge the two (Ctrl+Z undoes it)"
+                            ))
+                            .clicked()
+                        {
+                            same_as = Some(name);
+                        }
+                    }
+                }
+                if let Some(name) = same_as {
+                    frame.actions.push(Action::Mutate(Mutation::Name(id, name)));
+                    state.renaming = None;
+                } else if escape || cancel {
                     state.renaming = None;
                 } else if save {
                     let name = text.trim().to_string();
