@@ -34,6 +34,8 @@ pub struct KindredApp {
     backend: Backend,
     pub data: Data,
     pub people_view: PeopleViewState,
+    /// Unnamed people the user went on from with "Next unnamed" without naming them.
+    passed_over: std::collections::BTreeSet<PersonId>,
     pub person_view: PersonViewState,
     pub photo_view: PhotoViewState,
     pub review_view: ReviewViewState,
@@ -125,6 +127,7 @@ impl KindredApp {
             backend,
             data: Data::default(),
             people_view: Default::default(),
+            passed_over: Default::default(),
             person_view: Default::default(),
             photo_view: Default::default(),
             review_view: Default::default(),
@@ -739,6 +742,19 @@ impl KindredApp {
                 }
             }
             Action::Mutate(m) => self.backend.send(Request::Mutate(m)),
+            Action::NextUnnamed(from) => {
+                if self.data.person(from).is_some_and(|p| p.name.is_none()) {
+                    self.passed_over.insert(from);
+                }
+                let next = self.data.next_unnamed(from, &self.passed_over);
+                if let Some(next) = next {
+                    if self.passed_over.contains(&next) {
+                        // The round starts again.
+                        self.passed_over.clear();
+                    }
+                    self.go(View::Person(next));
+                }
+            }
             Action::OrderFaces(order) => {
                 self.settings.face_order = order;
                 // Shift+click ranges count from a place in the old order.

@@ -142,6 +142,8 @@ pub enum Action {
     OpenPhotosOf(PersonId),
     /// Lists a person's faces in this order from now on.
     OrderFaces(crate::people::ops::FaceOrder),
+    /// Goes on from this person to the next unnamed one (see [`Data::next_unnamed`]).
+    NextUnnamed(PersonId),
     LoadSuggestions(PersonId),
     /// Opens the export dialog for these people.
     ExportPeople(Vec<PersonId>),
@@ -186,20 +188,23 @@ impl Data {
         self.people.iter().find(|p| p.id == id)
     }
 
-    /// The unnamed person after `current` in the People page's order (largest first), going
-    /// round at the end: naming one group after another without going back to People, and
-    /// passing over one by going on.
-    pub fn next_unnamed(&self, current: PersonId) -> Option<PersonId> {
-        let at = self
-            .people
-            .iter()
-            .position(|p| p.id == current)
-            .unwrap_or(0);
-        let (before, after) = self.people.split_at(at);
-        after
-            .iter()
-            .chain(before)
-            .find(|p| p.id != current && p.name.is_none() && !p.hidden && p.faces > 0)
+    /// The unnamed person to name next after `current`: the largest one not passed over yet
+    /// (a group the user went on from without naming it); once every one was, the round
+    /// starts again. By size rather than by place after `current`, since naming or splitting
+    /// `current` moves it in the list.
+    pub fn next_unnamed(
+        &self,
+        current: PersonId,
+        passed_over: &BTreeSet<PersonId>,
+    ) -> Option<PersonId> {
+        let candidates = || {
+            self.people
+                .iter()
+                .filter(move |p| p.id != current && p.name.is_none() && !p.hidden && p.faces > 0)
+        };
+        candidates()
+            .find(|p| !passed_over.contains(&p.id))
+            .or_else(|| candidates().next())
             .map(|p| p.id)
     }
 
@@ -346,4 +351,56 @@ pub struct FoldersViewState {
     pub subfolders_of: Option<RootId>,
     /// Subfolders opened to show the folders inside them.
     pub open_subfolders: std::collections::HashSet<PathBuf>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn person(id: PersonId, faces: usize, name: Option<&str>) -> PersonSummary {
+        PersonSummary {
+            id,
+            name: name.map(str::to_string),
+            hidden: false,
+            faces,
+            confirmed: 0,
+            photos: faces,
+            key_face: None,
+        }
+    }
+
+    #[test]
+    fn next_unnamed_is_the_largest_not_passed_over_then_the_round_starts_again() {
+        let mut data = Data {
+            people: vec![
+                person(1, 30, Some("Anna")),
+                person(2, 20, None),
+                person(3, 10, None),
+                person(4, 5, None),
+            ],
+            ..Default::default()
+        };
+        let mut passed = BTreeSet::new();
+        // From a named person: the largest unnamed one.
+        assert_eq!(data.next_unnamed(1, &passed), Some(2));
+        passed.insert(2);
+        assert_eq!(data.next_unnamed(2, &passed), Some(3));
+        // Person 3 split in two while named: it moves down the list; the next is still the
+        // largest unnamed one not passed over, not the one after its new place.
+        data.people = vec![
+            person(1, 30, Some("Anna")),
+            person(2, 20, None),
+            person(4, 5, None),
+            person(3, 4, Some("Ben")),
+            person(5, 6, None),
+        ];
+        data.people.sort_by(|a, b| b.faces.cmp(&a.faces));
+        assert_eq!(data.next_unnamed(3, &passed), Some(5));
+        passed.extend([5, 4]);
+        // Every one passed over: round again, largest first.
+        assert_eq!(data.next_unnamed(4, &passed), Some(2));
+        // No one left to name.
+        data.people = vec![person(1, 30, Some("Anna")), person(2, 20, None)];
+        assert_eq!(data.next_unnamed(2, &passed), None);
+    }
 }

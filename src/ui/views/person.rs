@@ -125,31 +125,36 @@ fn header(
                 // Someone already named who matches what is typed: the same person, found
                 // again in another group; picking them merges the two.
                 let typed = text.trim().to_lowercase();
+                let offers: Vec<String> = frame
+                    .data
+                    .named_people()
+                    .into_iter()
+                    .filter(|p| p.id != id)
+                    .filter_map(|p| p.name.clone())
+                    .filter(|n| !typed.is_empty() && n.to_lowercase().contains(&typed))
+                    .take(6)
+                    .collect();
                 let mut same_as = None;
-                if !typed.is_empty() {
-                    for other in frame
-                        .data
-                        .named_people()
-                        .into_iter()
-                        .filter(|p| p.id != id)
-                        .filter(|p| {
-                            p.name
-                                .as_deref()
-                                .is_some_and(|n| n.to_lowercase().contains(&typed))
-                        })
-                        .take(4)
-                    {
-                        let name = other.name.clone().unwrap_or_default();
-                        if ui
-                            .button(format!("= {name}"))
-                            .on_hover_text(format!(
-                                "This is {name}: merge the two (Ctrl+Z undoes it)"
-                            ))
-                            .clicked()
-                        {
-                            same_as = Some(name);
-                        }
-                    }
+                if !offers.is_empty() {
+                    egui::Area::new(ui.make_persistent_id("already-named"))
+                        .order(egui::Order::Foreground)
+                        .fixed_pos(field.rect.left_bottom() + Vec2::new(0.0, 4.0))
+                        .show(ui.ctx(), |ui| {
+                            egui::Frame::popup(ui.style()).show(ui, |ui| {
+                                ui.label(RichText::new("Already named — the same person?").weak());
+                                for name in offers {
+                                    if ui
+                                        .button(&name)
+                                        .on_hover_text(format!(
+                                            "This is {name}: merge the two (Ctrl+Z undoes it)"
+                                        ))
+                                        .clicked()
+                                    {
+                                        same_as = Some(name);
+                                    }
+                                }
+                            });
+                        });
                 }
                 if let Some(name) = same_as {
                     frame.actions.push(Action::Mutate(Mutation::Name(id, name)));
@@ -205,13 +210,13 @@ fn header(
             .weak(),
         );
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-            if let Some(next) = frame.data.next_unnamed(id)
+            if frame.data.next_unnamed(id, &Default::default()).is_some()
                 && ui
                     .button("Next unnamed ⏵")
-                    .on_hover_text("The next unnamed person, largest first")
+                    .on_hover_text("The next unnamed person to name, largest first")
                     .clicked()
             {
-                frame.actions.push(Action::Go(View::Person(next)));
+                frame.actions.push(Action::NextUnnamed(id));
             }
             if ui.button("Export album…").clicked() {
                 frame.actions.push(Action::ExportPeople(vec![id]));
