@@ -394,7 +394,7 @@ mod tests {
             person(3, 4, Some("Ben")),
             person(5, 6, None),
         ];
-        data.people.sort_by(|a, b| b.faces.cmp(&a.faces));
+        data.people.sort_by_key(|p| std::cmp::Reverse(p.faces));
         assert_eq!(data.next_unnamed(3, &passed), Some(5));
         passed.extend([5, 4]);
         // Every one passed over: round again, largest first.
