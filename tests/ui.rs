@@ -964,6 +964,9 @@ fn naming_a_group_offers_the_people_already_named_and_picking_one_merges_them() 
     settle(&mut harness);
     let anna = named(&library, "Anna Smith");
     assert_eq!(anna.faces, found[0].faces + found[1].faces);
+    // Her page, with all her faces, is where the user lands.
+    assert_eq!(harness.state().view, View::Person(anna.id));
+    harness.get_by_label_contains(&format!("{} faces", anna.faces));
     assert!(people(&library).iter().all(|p| p.id != found[1].id));
     // Ctrl+Z parts them again.
     harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);

@@ -36,6 +36,9 @@ pub struct KindredApp {
     pub people_view: PeopleViewState,
     /// Unnamed people the user went on from with "Next unnamed" without naming them.
     passed_over: std::collections::BTreeSet<PersonId>,
+    /// The person the user last named, and the name: naming one as someone already named
+    /// merges them into that person, whose page then opens.
+    last_named: Option<(PersonId, String)>,
     pub person_view: PersonViewState,
     pub photo_view: PhotoViewState,
     pub review_view: ReviewViewState,
@@ -128,6 +131,7 @@ impl KindredApp {
             data: Data::default(),
             people_view: Default::default(),
             passed_over: Default::default(),
+            last_named: None,
             person_view: Default::default(),
             photo_view: Default::default(),
             review_view: Default::default(),
@@ -498,11 +502,26 @@ impl KindredApp {
                     let known: std::collections::BTreeSet<_> =
                         self.data.people.iter().map(|p| p.id).collect();
                     self.people_view.selected.retain(|id| known.contains(id));
-                    // A person merged away or emptied: leave their page.
+                    // A person merged away or emptied: leave their page, for the person they
+                    // were merged into if the user gave them that one's name.
                     if let View::Person(id) = self.view
                         && !known.contains(&id)
                     {
-                        self.view = View::People;
+                        let merged_into = self
+                            .last_named
+                            .take()
+                            .filter(|(named, _)| *named == id)
+                            .and_then(|(_, name)| {
+                                self.data
+                                    .people
+                                    .iter()
+                                    .find(|p| p.name.as_deref() == Some(name.as_str()))
+                            })
+                            .map(|p| p.id);
+                        match merged_into {
+                            Some(other) => self.open(View::Person(other)),
+                            None => self.view = View::People,
+                        }
                     }
                 }
                 Response::PersonFaces(id, faces) => {
@@ -741,7 +760,12 @@ impl KindredApp {
                     self.open(view);
                 }
             }
-            Action::Mutate(m) => self.backend.send(Request::Mutate(m)),
+            Action::Mutate(m) => {
+                if let Mutation::Name(id, name) = &m {
+                    self.last_named = Some((*id, name.clone()));
+                }
+                self.backend.send(Request::Mutate(m))
+            }
             Action::NextUnnamed(from) => {
                 if self.data.person(from).is_some_and(|p| p.name.is_none()) {
                     self.passed_over.insert(from);
