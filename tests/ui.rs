@@ -973,4 +973,20 @@ fn naming_a_group_offers_the_people_already_named_and_picking_one_merges_them() 
     harness.step();
     settle(&mut harness);
     assert_eq!(named(&library, "Anna Smith").faces, found[0].faces);
+    // "Merge into…" (with a face selected) lands on her page too.
+    harness.state_mut().open_person(found[1].id);
+    settle(&mut harness);
+    let face = harness
+        .query_all_by_label_contains("Face ")
+        .find_map(|n| n.accesskit_node().label())
+        .unwrap();
+    click(&mut harness, &face);
+    click(&mut harness, "Merge into…");
+    click(&mut harness, "Anna Smith");
+    settle(&mut harness);
+    assert_eq!(harness.state().view, View::Person(anna.id));
+    assert_eq!(
+        named(&library, "Anna Smith").faces,
+        found[0].faces + found[1].faces
+    );
 }

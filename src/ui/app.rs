@@ -36,9 +36,9 @@ pub struct KindredApp {
     pub people_view: PeopleViewState,
     /// Unnamed people the user went on from with "Next unnamed" without naming them.
     passed_over: std::collections::BTreeSet<PersonId>,
-    /// The person the user last named, and the name: naming one as someone already named
-    /// merges them into that person, whose page then opens.
-    last_named: Option<(PersonId, String)>,
+    /// Where the user last sent a whole person: naming one as someone already named, or
+    /// "Merge into…", merges them into that person, whose page then opens in place of theirs.
+    merged_away: Option<(PersonId, MergedInto)>,
     pub person_view: PersonViewState,
     pub photo_view: PhotoViewState,
     pub review_view: ReviewViewState,
@@ -131,7 +131,7 @@ impl KindredApp {
             data: Data::default(),
             people_view: Default::default(),
             passed_over: Default::default(),
-            last_named: None,
+            merged_away: None,
             person_view: Default::default(),
             photo_view: Default::default(),
             review_view: Default::default(),
@@ -508,16 +508,19 @@ impl KindredApp {
                         && !known.contains(&id)
                     {
                         let merged_into = self
-                            .last_named
+                            .merged_away
                             .take()
-                            .filter(|(named, _)| *named == id)
-                            .and_then(|(_, name)| {
-                                self.data
+                            .filter(|(from, _)| *from == id)
+                            .and_then(|(_, into)| match into {
+                                MergedInto::Named(name) => self
+                                    .data
                                     .people
                                     .iter()
                                     .find(|p| p.name.as_deref() == Some(name.as_str()))
+                                    .map(|p| p.id),
+                                MergedInto::Person(other) => Some(other),
                             })
-                            .map(|p| p.id);
+                            .filter(|other| known.contains(other));
                         match merged_into {
                             Some(other) => self.open(View::Person(other)),
                             None => self.view = View::People,
@@ -761,8 +764,14 @@ impl KindredApp {
                 }
             }
             Action::Mutate(m) => {
-                if let Mutation::Name(id, name) = &m {
-                    self.last_named = Some((*id, name.clone()));
+                match &m {
+                    Mutation::Name(id, name) => {
+                        self.merged_away = Some((*id, MergedInto::Named(name.clone())));
+                    }
+                    Mutation::Merge { from, into } if from.len() == 1 => {
+                        self.merged_away = Some((from[0], MergedInto::Person(*into)));
+                    }
+                    _ => {}
                 }
                 self.backend.send(Request::Mutate(m))
             }
@@ -1102,6 +1111,13 @@ fn scan_finished_message(summary: &ScanSummary, on_open: bool) -> Option<String>
         text += &format!(", {} skipped (see Folders)", summary.skipped.len());
     }
     Some(text)
+}
+
+/// Who a person the user sent away went to.
+enum MergedInto {
+    /// The person with this name (naming one as someone already named merges the two).
+    Named(String),
+    Person(PersonId),
 }
 
 #[cfg(test)]
