@@ -220,6 +220,23 @@ impl Data {
         named.sort_by_key(|p| p.name.as_deref().map(str::to_lowercase));
         named
     }
+
+    /// Named people whose name holds what is being typed (ignoring case), alphabetically: to
+    /// pick one instead of typing the whole name. None while nothing is typed.
+    pub fn named_people_matching(&self, typed: &str) -> Vec<&PersonSummary> {
+        let typed = typed.trim().to_lowercase();
+        if typed.is_empty() {
+            return Vec::new();
+        }
+        self.named_people()
+            .into_iter()
+            .filter(|p| {
+                p.name
+                    .as_deref()
+                    .is_some_and(|n| n.to_lowercase().contains(&typed))
+            })
+            .collect()
+    }
 }
 
 pub struct ScanState {

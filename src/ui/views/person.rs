@@ -124,14 +124,12 @@ fn header(
                 let cancel = ui.button("Cancel").clicked();
                 // Someone already named who matches what is typed: the same person, found
                 // again in another group; picking them merges the two.
-                let typed = text.trim().to_lowercase();
                 let offers: Vec<String> = frame
                     .data
-                    .named_people()
+                    .named_people_matching(text)
                     .into_iter()
                     .filter(|p| p.id != id)
                     .filter_map(|p| p.name.clone())
-                    .filter(|n| !typed.is_empty() && n.to_lowercase().contains(&typed))
                     .take(6)
                     .collect();
                 let mut same_as = None;

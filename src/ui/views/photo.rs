@@ -257,19 +257,8 @@ fn face_editor(
                 field.widget_info(|| {
                     egui::WidgetInfo::labeled(egui::Role::TextInput, true, "Face name")
                 });
-                let typed = name.trim().to_lowercase();
                 // Names that match what is typed, to pick instead of retyping.
-                for p in data
-                    .named_people()
-                    .into_iter()
-                    .filter(|p| {
-                        !typed.is_empty()
-                            && p.name
-                                .as_deref()
-                                .is_some_and(|n| n.to_lowercase().contains(&typed))
-                    })
-                    .take(5)
-                {
+                for p in data.named_people_matching(name).into_iter().take(5) {
                     if ui.button(p.name.as_deref().unwrap_or_default()).clicked() {
                         frame.actions.push(Action::Mutate(Mutation::Move {
                             faces: vec![face.face],
