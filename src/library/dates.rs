@@ -27,6 +27,19 @@ pub fn date_in_file_name(path: &Path) -> Option<String> {
     None
 }
 
+/// A photo's date: the one its metadata gives, else the one in its file name; and whether it
+/// is the file name's.
+pub fn date_or_file_name(metadata: Option<String>, path: &Path) -> (Option<String>, bool) {
+    match metadata {
+        Some(date) => (Some(date), false),
+        None => {
+            let named = date_in_file_name(path);
+            let by_name = named.is_some();
+            (named, by_name)
+        }
+    }
+}
+
 /// A date starting at `at` (the first digit of a run): `YYYYMMDD` as a run of exactly 8
 /// digits, `YYYYMMDDHHMMSS` as one of 14 or more, or `YYYY-MM-DD` with `-`, `_` or `.`.
 fn date_at(bytes: &[u8], at: usize) -> Option<String> {
@@ -128,6 +141,21 @@ mod tests {
 
     fn date(name: &str) -> Option<String> {
         date_in_file_name(Path::new(name))
+    }
+
+    #[test]
+    fn the_metadata_date_wins_and_the_name_says_so_when_it_gives_it() {
+        let name = Path::new("IMG-20190714-WA0003.jpg");
+        let exif = Some("2019-07-13 10:00:00".to_string());
+        assert_eq!(date_or_file_name(exif.clone(), name), (exif, false));
+        assert_eq!(
+            date_or_file_name(None, name),
+            (Some("2019-07-14".into()), true)
+        );
+        assert_eq!(
+            date_or_file_name(None, Path::new("DSC_0042.jpg")),
+            (None, false)
+        );
     }
 
     #[test]

@@ -582,7 +582,8 @@ fn analyse_file(
         Some(known) => redescribe_faces(engine, &photo, known),
         None => analyse_photo(engine, &photo, options),
     };
-    let name_date = super::dates::date_in_file_name(&candidate.path);
+    let (taken_at, dated_by_name) =
+        super::dates::date_or_file_name(photo.taken_at, &candidate.path);
     WorkResult::Analysed {
         redescribed: item.known_faces.is_some(),
         copy: false,
@@ -595,8 +596,8 @@ fn analyse_file(
             width: photo.full_size.0,
             height: photo.full_size.1,
             orientation: photo.orientation,
-            dated_by_name: photo.taken_at.is_none() && name_date.is_some(),
-            taken_at: photo.taken_at.or(name_date),
+            taken_at,
+            dated_by_name,
             camera: photo.camera,
             analysis_key: analysed.key.clone(),
             faces,

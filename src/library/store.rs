@@ -715,6 +715,9 @@ impl Store {
             .map_err(self.err())?
             .collect::<Result<Vec<_>, _>>()
             .map_err(self.err())?;
+        // Undated content may still be dated by this copy's name (a messaging app's copy of a
+        // camera file without EXIF).
+        let (taken_at, by_this_name) = super::dates::date_or_file_name(source.taken_at, path);
         Ok(Some(PhotoAnalysis {
             root_id: source.root_id,
             path: path.to_path_buf(),
@@ -724,13 +727,8 @@ impl Store {
             width: source.width.unwrap_or(0),
             height: source.height.unwrap_or(0),
             orientation: source.orientation.unwrap_or(1),
-            // Undated content may still be dated by this copy's name (a messaging app's copy
-            // of a camera file without EXIF).
-            dated_by_name: source.dated_by_name
-                || source.taken_at.is_none() && super::dates::date_in_file_name(path).is_some(),
-            taken_at: source
-                .taken_at
-                .or_else(|| super::dates::date_in_file_name(path)),
+            taken_at,
+            dated_by_name: source.dated_by_name || by_this_name,
             camera: source.camera,
             analysis_key: key.to_string(),
             faces,
