@@ -27,6 +27,35 @@ pub struct Frame<'a> {
     pub actions: &'a mut Vec<Action>,
 }
 
+/// A drop-down choosing one of `options` (each with its words), known to screen readers and
+/// tests as `label` with the current choice as its value. Returns the choice, changed or not.
+pub fn choice<T: Copy + PartialEq>(
+    ui: &mut egui::Ui,
+    label: &str,
+    current: T,
+    options: &[(T, &str)],
+) -> (T, egui::Response) {
+    let words = |value: T| {
+        options
+            .iter()
+            .find(|(v, _)| *v == value)
+            .map_or("", |(_, w)| *w)
+    };
+    let mut chosen = current;
+    let combo = egui::ComboBox::from_id_salt(label)
+        .selected_text(words(current))
+        .show_ui(ui, |ui| {
+            for &(value, text) in options {
+                ui.selectable_value(&mut chosen, value, text);
+            }
+        });
+    combo.response.widget_info(|| egui::WidgetInfo {
+        current_text_value: Some(words(current).into()),
+        ..egui::WidgetInfo::labeled(egui::Role::ComboBox, true, label)
+    });
+    (chosen, combo.response)
+}
+
 /// How a face tile is marked.
 #[derive(Clone, Copy, Default)]
 pub struct TileLook {

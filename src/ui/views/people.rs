@@ -4,7 +4,7 @@
 
 use egui::{CornerRadius, Rect, RichText, Sense, Vec2};
 
-use super::{Frame, count, empty_state, paint_face};
+use super::{Frame, choice, count, empty_state, paint_face};
 use crate::people::ops::{PersonId, PersonSummary};
 use crate::ui::backend::Mutation;
 use crate::ui::state::{Action, PeopleOrder, PeopleViewState, View};
@@ -100,8 +100,7 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut PeopleViewState) {
     if !seen_once.is_empty() {
         let open = frame.settings.show_seen_once;
         rows.push(Row::SeenOnce(format!(
-            "{} Seen in one photo · {}",
-            if open { "⏷" } else { "⏵" },
+            "Seen in one photo · {}",
             count(seen_once.len(), "person", "people")
         )));
         if open {
@@ -160,21 +159,22 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut PeopleViewState) {
                             Sense::click(),
                         );
                         response.widget_info(|| {
-                            egui::WidgetInfo::labeled(
-                                egui::Role::Button,
-                                true,
-                                text.trim_start_matches(['⏵', '⏷', ' ']),
-                            )
+                            egui::WidgetInfo::labeled(egui::Role::Button, true, text)
                         });
                         let color = if response.hovered() {
                             ui.visuals().strong_text_color()
                         } else {
                             ui.visuals().text_color()
                         };
+                        let arrow = if frame.settings.show_seen_once {
+                            "⏷"
+                        } else {
+                            "⏵"
+                        };
                         ui.painter().text(
                             rect.left_center(),
                             egui::Align2::LEFT_CENTER,
-                            text,
+                            format!("{arrow} {text}"),
                             egui::FontId::proportional(16.0),
                             color,
                         );
@@ -201,24 +201,17 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut PeopleViewState) {
 }
 
 fn people_order_choice(ui: &mut egui::Ui, order: &mut PeopleOrder) {
-    let words = |order: PeopleOrder| match order {
-        PeopleOrder::LargestFirst => "Largest first",
-        PeopleOrder::ByName => "By name",
-    };
     ui.add_space(8.0);
     ui.label(RichText::new("Order").weak());
-    let current = *order;
-    let combo = egui::ComboBox::from_id_salt("people-order")
-        .selected_text(words(current))
-        .show_ui(ui, |ui| {
-            for choice in [PeopleOrder::LargestFirst, PeopleOrder::ByName] {
-                ui.selectable_value(order, choice, words(choice));
-            }
-        });
-    combo.response.widget_info(|| egui::WidgetInfo {
-        current_text_value: Some(words(current).into()),
-        ..egui::WidgetInfo::labeled(egui::Role::ComboBox, true, "Order of named people")
-    });
+    (*order, _) = choice(
+        ui,
+        "Order of named people",
+        *order,
+        &[
+            (PeopleOrder::LargestFirst, "Largest first"),
+            (PeopleOrder::ByName, "By name"),
+        ],
+    );
 }
 
 fn person_card(

@@ -5,8 +5,8 @@
 use egui::{Key, RichText, Vec2};
 
 use super::{
-    Frame, TileLook, button_known_as, count, empty_state, face_tile, sectioned_virtual_grid,
-    shown_path, virtual_grid,
+    Frame, TileLook, button_known_as, choice, count, empty_state, face_tile,
+    sectioned_virtual_grid, shown_path, virtual_grid,
 };
 use crate::library::store::{FaceId, PhotoRecord};
 use crate::people::ops::{FaceOrder, FaceState, PersonFace, PersonId};
@@ -65,24 +65,17 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut PersonViewState, i
 /// Confirmed faces first (the usual), or the faces least like the person's others first, where
 /// a face of someone else is found at a glance.
 fn face_order_choice(ui: &mut egui::Ui, frame: &mut Frame) {
-    let words = |order: FaceOrder| match order {
-        FaceOrder::ConfirmedFirst => "Confirmed first",
-        FaceOrder::LeastAlikeFirst => "Least alike first",
-    };
     let current = frame.settings.face_order;
-    let mut chosen = current;
-    let combo = egui::ComboBox::from_id_salt("face-order")
-        .selected_text(words(current))
-        .show_ui(ui, |ui| {
-            for order in [FaceOrder::ConfirmedFirst, FaceOrder::LeastAlikeFirst] {
-                ui.selectable_value(&mut chosen, order, words(order));
-            }
-        });
-    combo.response.widget_info(|| egui::WidgetInfo {
-        current_text_value: Some(words(current).into()),
-        ..egui::WidgetInfo::labeled(egui::Role::ComboBox, true, "Order of faces")
-    });
-    combo.response.on_hover_text(
+    let (chosen, combo) = choice(
+        ui,
+        "Order of faces",
+        current,
+        &[
+            (FaceOrder::ConfirmedFirst, "Confirmed first"),
+            (FaceOrder::LeastAlikeFirst, "Least alike first"),
+        ],
+    );
+    combo.on_hover_text(
         "Least alike first: the faces least like this person's others come first — where a \
          face of someone else is found",
     );
