@@ -129,6 +129,14 @@ fn scanned_app(dir: &Path, held_back: &[&str]) -> (Harness<'static, KindredApp>,
     app_with_folder_added(dir, &photos)
 }
 
+/// A library made as in [`scanned_app`], with the app closed again: to change it behind the
+/// app's back (as another process would) before opening it anew.
+fn library_scanned_in_app(dir: &Path) -> PathBuf {
+    let (harness, library) = scanned_app(dir, &[]);
+    drop(harness);
+    library
+}
+
 /// First run on a new library in `dir`: `photos` added by typing its path, and scanned.
 fn app_with_folder_added(dir: &Path, photos: &Path) -> (Harness<'static, KindredApp>, PathBuf) {
     let library = dir.join("library.kindred");
@@ -661,8 +669,7 @@ fn folders_dropped_on_the_window_are_added_and_scanned_even_mid_scan() {
 #[test]
 fn a_persons_photos_tab_shows_their_photos_year_by_year() {
     let dir = tempfile::tempdir().unwrap();
-    let (harness, library) = scanned_app(dir.path(), &[]);
-    drop(harness);
+    let library = library_scanned_in_app(dir.path());
     let laura = person_showing(&library, "Laura_Bush");
     // Dates as the scan reads them from EXIF (LFW's photos carry none).
     let store = Store::open(&library).unwrap();
@@ -766,8 +773,7 @@ fn the_keyboard_shortcuts_are_listed_on_f1_and_esc_closes_them_in_place() {
 #[test]
 fn least_alike_first_brings_a_face_of_someone_else_to_the_top() {
     let dir = tempfile::tempdir().unwrap();
-    let (harness, library) = scanned_app(dir.path(), &[]);
-    drop(harness);
+    let library = library_scanned_in_app(dir.path());
     let laura = person_showing(&library, "Laura_Bush");
     let tony = person_showing(&library, "Tony_Blair");
     // Laura, named, has one of Tony's faces among hers: a slip in an earlier correction.
@@ -828,8 +834,7 @@ fn least_alike_first_brings_a_face_of_someone_else_to_the_top() {
 #[test]
 fn people_seen_in_one_photo_wait_behind_a_heading_that_opens_them() {
     let dir = tempfile::tempdir().unwrap();
-    let (harness, library) = scanned_app(dir.path(), &[]);
-    drop(harness);
+    let library = library_scanned_in_app(dir.path());
     // One of Tony's faces split off: an unnamed person seen in one photo, as a stranger in
     // the background would be.
     let tony = person_showing(&library, "Tony_Blair");
@@ -882,8 +887,7 @@ fn people_seen_in_one_photo_wait_behind_a_heading_that_opens_them() {
 #[test]
 fn named_people_can_be_listed_by_name() {
     let dir = tempfile::tempdir().unwrap();
-    let (harness, library) = scanned_app(dir.path(), &[]);
-    drop(harness);
+    let library = library_scanned_in_app(dir.path());
     let found = people(&library);
     {
         let mut store = Store::open(&library).unwrap();
