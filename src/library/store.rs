@@ -716,8 +716,13 @@ impl Store {
             .collect::<Result<Vec<_>, _>>()
             .map_err(self.err())?;
         // Undated content may still be dated by this copy's name (a messaging app's copy of a
-        // camera file without EXIF).
-        let (taken_at, by_this_name) = super::dates::date_or_file_name(source.taken_at, path);
+        // camera file without EXIF). A date the first copy's name gave is only that file's
+        // guess: this copy's own name comes first, the other's only where this one has none.
+        let metadata_date = source.taken_at.clone().filter(|_| !source.dated_by_name);
+        let (taken_at, by_this_name) = match super::dates::date_or_file_name(metadata_date, path) {
+            (None, _) => (source.taken_at, source.dated_by_name),
+            found => found,
+        };
         Ok(Some(PhotoAnalysis {
             root_id: source.root_id,
             path: path.to_path_buf(),
@@ -728,7 +733,7 @@ impl Store {
             height: source.height.unwrap_or(0),
             orientation: source.orientation.unwrap_or(1),
             taken_at,
-            dated_by_name: source.dated_by_name || by_this_name,
+            dated_by_name: by_this_name,
             camera: source.camera,
             analysis_key: key.to_string(),
             faces,
@@ -1316,6 +1321,35 @@ pub(crate) mod tests {
         assert_eq!(
             store.errors().unwrap(),
             vec![(PathBuf::from("/p/bad.jpg"), "empty file".to_string())]
+        );
+    }
+
+    /// Regression: a copy of undated content took the date another copy's file name gave,
+    /// even where its own file name gives another.
+    #[test]
+    fn a_copy_is_dated_by_its_own_file_name_before_another_copys() {
+        let mut store = Store::open_in_memory().unwrap();
+        store
+            .record_analysis(&PhotoAnalysis {
+                taken_at: Some("2019-07-14".into()),
+                dated_by_name: true,
+                ..analysis("/chat/IMG-20190714-WA0003.jpg", "h", &[])
+            })
+            .unwrap();
+        let date_of_copy = |path: &str| {
+            let copy = store
+                .analysis_of_content("h", "test", Path::new(path))
+                .unwrap()
+                .unwrap();
+            (copy.taken_at.unwrap(), copy.dated_by_name)
+        };
+        assert_eq!(
+            date_of_copy("/shots/Screenshot_20200102-101010.png"),
+            ("2020-01-02 10:10:10".to_string(), true)
+        );
+        assert_eq!(
+            date_of_copy("/backup/copy.jpg"),
+            ("2019-07-14".to_string(), true)
         );
     }
 
