@@ -302,6 +302,23 @@ fn a_rejected_face_stays_rejected_after_a_rescan_and_review_answers_with_keys() 
         .find(|s| s.path.ends_with(held_back))
         .expect("the new photo's face is suggested for Blair");
 
+    // Review shows which of Blair's faces the suggestion is most like; a click opens its photo.
+    click(&mut harness, "Review");
+    settle(&mut harness);
+    harness.get_by_label("Suggested face");
+    click(&mut harness, "Blair's most alike face");
+    settle(&mut harness);
+    match &harness.state().view {
+        View::Photo { photo, .. } => assert_eq!(*photo, suggestions[0].nearest_photo),
+        other => panic!("expected the photo of Blair's face, got {other:?}"),
+    }
+    assert!(
+        faces_of(&library, blair.id)
+            .iter()
+            .any(|f| f.face == suggestions[0].nearest && f.photo == suggestions[0].nearest_photo),
+        "the face shown is Blair's"
+    );
+
     // Review answers it with the keyboard.
     click(&mut harness, "Review");
     settle(&mut harness);

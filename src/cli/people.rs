@@ -225,6 +225,7 @@ pub fn suggestions(
                     "photo": s.photo,
                     "path": s.path.display().to_string(),
                     "distance": s.distance,
+                    "nearest": s.nearest,
                 })
             })
             .collect();

@@ -86,6 +86,10 @@ pub struct Suggestion {
     pub photo: PhotoId,
     pub path: PathBuf,
     pub distance: f32,
+    /// The person's face it is nearest to: why it is suggested, and where a wrongly
+    /// confirmed face of theirs shows itself.
+    pub nearest: FaceId,
+    pub nearest_photo: PhotoId,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
@@ -1178,22 +1182,24 @@ pub fn suggestions(
     let queries: Vec<Descriptor> = candidates.iter().map(|r| r.descriptor).collect();
     let targets: Vec<Descriptor> = exemplars.iter().map(|r| r.descriptor).collect();
     let nearest = nearest_allowed(&queries, &targets, |_, _| true);
-    let mut found: Vec<(f32, &MatchRow)> = nearest
+    let mut found: Vec<(f32, &MatchRow, &MatchRow)> = nearest
         .into_iter()
         .zip(&candidates)
-        .filter_map(|(n, r)| n.map(|(_, d)| (d, *r)))
-        .filter(|(d, _)| *d < SUGGESTION_MAX_DISTANCE)
+        .filter_map(|(n, r)| n.map(|(j, d)| (d, *r, exemplars[j])))
+        .filter(|(d, ..)| *d < SUGGESTION_MAX_DISTANCE)
         .collect();
     found.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.face.cmp(&b.1.face)));
     found.truncate(limit);
     let mut out = Vec::with_capacity(found.len());
-    for (distance, r) in found {
+    for (distance, r, nearest) in found {
         let path = store.photo(r.photo)?.map(|p| p.path).unwrap_or_default();
         out.push(Suggestion {
             face: r.face,
             photo: r.photo,
             path,
             distance,
+            nearest: nearest.face,
+            nearest_photo: nearest.photo,
         });
     }
     Ok(out)

@@ -375,6 +375,23 @@ fn a_rejected_face_waits_in_an_unnamed_cluster_not_in_another_named_person() {
     );
 }
 
+/// Review shows which of the person's faces a suggestion resembles: a wrongly confirmed face
+/// shows itself by what it brings in.
+#[test]
+fn a_suggestion_names_the_persons_face_it_is_nearest_to() {
+    let (mut store, ids) = library(&[&[0.0], &[0.0], &[2.0], &[2.0]]);
+    match_new_faces(&mut store).unwrap();
+    let ada = person_of(&store, ids[0][0]).0.unwrap();
+    name_person(&mut store, ada, "Ada").unwrap();
+    // A stranger confirmed as Ada by mistake.
+    move_faces(&mut store, &[ids[2][0]], ada).unwrap();
+    let found = suggestions(&store, ada, 10).unwrap();
+    let [only] = found.as_slice() else {
+        panic!("one suggestion expected: {found:?}")
+    };
+    assert_eq!((only.face, only.nearest), (ids[3][0], ids[2][0]));
+}
+
 #[test]
 fn reject_of_a_face_in_no_person_needs_a_person() {
     let (mut store, ids) = three_people();

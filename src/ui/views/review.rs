@@ -122,32 +122,63 @@ fn one_at_a_time(
         );
         ui.add_space(10.0);
         ui.horizontal(|ui| {
-            let face_side = 240.0;
-            let photo_side = 240.0;
-            ui.add_space(((ui.available_width() - face_side - photo_side - 16.0) / 2.0).max(0.0));
-            let (rect, response) =
-                ui.allocate_exact_size(Vec2::splat(face_side), egui::Sense::hover());
-            response.widget_info(|| {
+            const THEIRS: f32 = 160.0;
+            const SIDE: f32 = 240.0;
+            const GAP: f32 = 16.0;
+            ui.add_space(((ui.available_width() - THEIRS - 2.0 * SIDE - 2.0 * GAP) / 2.0).max(0.0));
+            // Beside the question, what it is asked from: the face of theirs this one is most
+            // like. A face confirmed for them by mistake shows itself here.
+            let theirs = captioned(
+                ui,
+                THEIRS,
+                &format!("Most like this face of {name}'s"),
+                |ui, rect| {
+                    paint_face(
+                        ui,
+                        frame.faces,
+                        item.nearest,
+                        rect,
+                        egui::CornerRadius::same(12),
+                    );
+                },
+            );
+            theirs.widget_info(|| {
+                egui::WidgetInfo::labeled(
+                    egui::Role::Image,
+                    true,
+                    format!("{name}'s most alike face"),
+                )
+            });
+            if theirs.on_hover_text("Open its photo").clicked() {
+                frame.actions.push(Action::Go(View::Photo {
+                    photo: item.nearest_photo,
+                    siblings: vec![item.nearest_photo],
+                }));
+            }
+            ui.add_space(GAP);
+            let suggested = captioned(ui, SIDE, "Suggested", |ui, rect| {
+                paint_face(
+                    ui,
+                    frame.faces,
+                    item.face,
+                    rect,
+                    egui::CornerRadius::same(12),
+                );
+            });
+            suggested.widget_info(|| {
                 egui::WidgetInfo::labeled(egui::Role::Image, true, "Suggested face")
             });
-            paint_face(
-                ui,
-                frame.faces,
-                item.face,
-                rect,
-                egui::CornerRadius::same(12),
-            );
-            ui.add_space(16.0);
-            let (rect, photo) =
-                ui.allocate_exact_size(Vec2::splat(photo_side), egui::Sense::click());
-            ui.painter().rect_filled(rect, 12.0, theme::CARD);
-            if let Some(texture) = frame.photos.get(item.photo) {
-                let size = texture.size_vec2();
-                let fit = (rect.width() / size.x).min(rect.height() / size.y);
-                egui::Image::from_texture(texture)
-                    .corner_radius(12.0)
-                    .paint_at(ui, egui::Rect::from_center_size(rect.center(), size * fit));
-            }
+            ui.add_space(GAP);
+            let photo = captioned(ui, SIDE, "Its photo", |ui, rect| {
+                ui.painter().rect_filled(rect, 12.0, theme::CARD);
+                if let Some(texture) = frame.photos.get(item.photo) {
+                    let size = texture.size_vec2();
+                    let fit = (rect.width() / size.x).min(rect.height() / size.y);
+                    egui::Image::from_texture(texture)
+                        .corner_radius(12.0)
+                        .paint_at(ui, egui::Rect::from_center_size(rect.center(), size * fit));
+                }
+            });
             if photo.on_hover_text("Open the photo").clicked() {
                 frame.actions.push(Action::Go(View::Photo {
                     photo: item.photo,
@@ -192,6 +223,23 @@ fn one_at_a_time(
         }
         None => {}
     }
+}
+
+/// A square of `side` points painted by `paint`, with a caption under it; clickable.
+fn captioned(
+    ui: &mut egui::Ui,
+    side: f32,
+    caption: &str,
+    paint: impl FnOnce(&mut egui::Ui, egui::Rect),
+) -> egui::Response {
+    ui.vertical(|ui| {
+        ui.set_width(side);
+        let (rect, response) = ui.allocate_exact_size(Vec2::splat(side), egui::Sense::click());
+        paint(ui, rect);
+        ui.label(RichText::new(caption).weak().small());
+        response
+    })
+    .inner
 }
 
 fn batch(
