@@ -201,6 +201,18 @@ fn add_a_folder_scan_it_and_name_merge_split_and_undo() {
     let after_split = people(&library);
     assert_eq!(after_split.len(), before + 1, "split made one new person");
     assert_eq!(named(&library, "Anna").faces, anna.faces - 2);
+    // The notification offers to open the new person, to name them.
+    let split_off = after_split
+        .iter()
+        .find(|p| p.name.is_none() && p.faces == 2 && p.confirmed == 2)
+        .expect("the new person");
+    click(&mut harness, "Open");
+    settle(&mut harness);
+    assert_eq!(harness.state().view, View::Person(split_off.id));
+    assert!(
+        harness.query_by_label("Open").is_none(),
+        "the notification goes once used"
+    );
 
     // Undo with Ctrl+Z puts the faces back.
     harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
@@ -208,10 +220,13 @@ fn add_a_folder_scan_it_and_name_merge_split_and_undo() {
     settle(&mut harness);
     assert_eq!(people(&library).len(), before, "undo removed the split");
     assert_eq!(named(&library, "Anna").faces, anna.faces);
+    assert_eq!(
+        harness.state().view,
+        View::People,
+        "the page of a person undone away gives way to People"
+    );
 
     // Merge two other people from the People grid with Ctrl+click.
-    click(&mut harness, "People");
-    settle(&mut harness);
     let others: Vec<PersonSummary> = people(&library)
         .into_iter()
         .filter(|p| p.id != anna.id)
@@ -333,6 +348,10 @@ fn a_rejected_face_stays_rejected_after_a_rescan_and_review_answers_with_keys() 
         answered.state,
         FaceState::Confirmed,
         "Y confirmed the suggestion"
+    );
+    assert!(
+        harness.query_by_label("Open").is_none(),
+        "no offer to open the person Review is already about"
     );
     let _ = new_face;
 }

@@ -25,6 +25,8 @@ pub struct Toast {
     pub text: String,
     pub error: bool,
     pub until: f64,
+    /// A person the toast offers to open: where faces just went.
+    pub open: Option<PersonId>,
 }
 
 pub struct KindredApp {
@@ -212,7 +214,7 @@ impl KindredApp {
             self.export_dialog = None;
         }
         views::shortcuts::show(&ctx, &mut self.show_shortcuts);
-        self.draw_toasts(&ctx);
+        self.draw_toasts(&ctx, &mut actions);
         draw_drop_hint(&ctx);
 
         for action in actions {
@@ -550,9 +552,10 @@ impl KindredApp {
                 Response::Subfolders(root, subfolders) => {
                     self.data.subfolders.insert(root, subfolders);
                 }
-                Response::Changed(message) => {
-                    if !message.is_empty() {
-                        self.notify(ctx, message, false);
+                Response::Changed(change) => {
+                    if !change.message.is_empty() {
+                        let elsewhere = change.person.filter(|&p| self.person_in_view() != Some(p));
+                        self.push_toast(ctx, change.message, false, elsewhere);
                     }
                     self.reload();
                 }
@@ -717,26 +720,50 @@ impl KindredApp {
         });
     }
 
+    /// The person the page is about: the one shown, or the one whose suggestions Review asks
+    /// about.
+    fn person_in_view(&self) -> Option<PersonId> {
+        match self.view {
+            View::Person(id) => Some(id),
+            View::Review => self.review_view.person,
+            _ => None,
+        }
+    }
+
     pub fn notify(&mut self, ctx: &egui::Context, text: String, error: bool) {
+        self.push_toast(ctx, text, error, None);
+    }
+
+    /// Errors, and notifications that offer to open a person, stay longer: to be read, and to
+    /// be reached.
+    fn push_toast(
+        &mut self,
+        ctx: &egui::Context,
+        text: String,
+        error: bool,
+        open: Option<PersonId>,
+    ) {
         let now = ctx.input(|i| i.time);
+        let shown_for = if error || open.is_some() { 8.0 } else { 4.0 };
         self.toasts.push(Toast {
             text,
             error,
-            until: now + if error { 8.0 } else { 4.0 },
+            until: now + shown_for,
+            open,
         });
         self.toasts.drain(..self.toasts.len().saturating_sub(4));
         ctx.request_repaint_after(Duration::from_millis(250));
     }
 
-    fn draw_toasts(&self, ctx: &egui::Context) {
+    fn draw_toasts(&mut self, ctx: &egui::Context, actions: &mut Vec<Action>) {
         if self.toasts.is_empty() {
             return;
         }
         egui::Area::new(egui::Id::unique("toasts"))
             .anchor(egui::Align2::RIGHT_BOTTOM, [-16.0, -56.0])
-            .interactable(false)
+            .interactable(self.toasts.iter().any(|t| t.open.is_some()))
             .show(ctx, |ui| {
-                for toast in &self.toasts {
+                for toast in &mut self.toasts {
                     let fill = if toast.error {
                         Color32::from_rgb(120, 36, 36)
                     } else {
@@ -747,7 +774,16 @@ impl KindredApp {
                         .corner_radius(8.0)
                         .inner_margin(egui::Margin::symmetric(14, 10))
                         .show(ui, |ui| {
-                            ui.label(RichText::new(&toast.text).color(Color32::WHITE));
+                            ui.horizontal(|ui| {
+                                ui.label(RichText::new(&toast.text).color(Color32::WHITE));
+                                if let Some(person) = toast.open
+                                    && ui.button("Open").clicked()
+                                {
+                                    actions.push(Action::Go(View::Person(person)));
+                                    // Done with: it goes at the next frame.
+                                    toast.until = 0.0;
+                                }
+                            });
                         });
                     ui.add_space(6.0);
                 }
@@ -890,6 +926,7 @@ impl KindredApp {
                 text,
                 error: false,
                 until: f64::MAX,
+                open: None,
             }),
         }
     }

@@ -145,7 +145,7 @@ pub enum Response {
     FolderErrors(RootId, Vec<(PhotoId, PathBuf, String)>),
     Subfolders(RootId, Vec<SubfolderSummary>),
     /// A mutation was applied; the views refresh what they show.
-    Changed(String),
+    Changed(Change),
     Scan(ScanEvent),
     ScanStarted(Arc<ScanControl>),
     ScanFinished(Result<ScanSummary, String>),
@@ -155,6 +155,23 @@ pub enum Response {
     Export(ExportEvent),
     ExportFinished(Result<ExportSummary, String>),
     Error(String),
+}
+
+/// What a change says to the user, and the person it sent faces to, which they may want to
+/// open next (a person split off, the one faces were moved to).
+#[derive(Debug, Default)]
+pub struct Change {
+    pub message: String,
+    pub person: Option<PersonId>,
+}
+
+impl Change {
+    fn said(message: String) -> Change {
+        Change {
+            message,
+            person: None,
+        }
+    }
 }
 
 /// The UI's handle on the worker thread.
@@ -403,23 +420,26 @@ fn handle(store: &mut Store, request: Request, shared: &Arc<Shared>) -> Result<(
         }
         Request::ExcludeFolder(path) => {
             let left_out = ops::leave_out_folder(store, &path).map_err(|e| text(&e))?;
-            shared.send(Response::Changed(format!(
+            shared.send(Response::Changed(Change::said(format!(
                 "Left out {}: {} left People",
                 path.display(),
                 photos_with_faces(left_out.photos, left_out.faces)
-            )));
+            ))));
         }
         Request::IncludeFolder(path) => {
             store.include_folder(&path).map_err(|e| text(&e))?;
-            shared.send(Response::Changed(format!(
+            shared.send(Response::Changed(Change::said(format!(
                 "Took {} back in",
                 path.display()
-            )));
+            ))));
         }
         Request::Mutate(mutation) => {
             let message = mutation.describe();
-            let undone = apply(store, mutation).map_err(|e| text(&e))?;
-            shared.send(Response::Changed(undone.unwrap_or(message)));
+            let applied = apply(store, mutation).map_err(|e| text(&e))?;
+            shared.send(Response::Changed(Change {
+                message: applied.undone.unwrap_or(message),
+                person: applied.person,
+            }));
         }
         Request::AddFolder(path) => {
             if !path.is_dir() {
@@ -428,18 +448,21 @@ fn handle(store: &mut Store, request: Request, shared: &Arc<Shared>) -> Result<(
             store
                 .add_root(&scan::normalise_root(&path))
                 .map_err(|e| text(&e))?;
-            shared.send(Response::Changed(format!("Added {}", path.display())));
+            shared.send(Response::Changed(Change::said(format!(
+                "Added {}",
+                path.display()
+            ))));
         }
         Request::RemoveFolder(id) => {
             let left_out = store.remove_folder(id).map_err(|e| text(&e))?;
-            shared.send(Response::Changed(format!(
+            shared.send(Response::Changed(Change::said(format!(
                 "Folder removed: {} left People (adding the folder again brings them back, with their names)",
                 photos_with_faces(left_out.photos, left_out.faces)
-            )));
+            ))));
         }
         Request::MatchNewFaces(options) => {
             ops::match_new_faces_with(store, &options).map_err(|e| text(&e))?;
-            shared.send(Response::Changed(String::new()));
+            shared.send(Response::Changed(Change::default()));
         }
         Request::Scan {
             options,
@@ -546,15 +569,39 @@ pub fn describe_plan(plan: &ExportPlan) -> String {
     text
 }
 
-/// Applies a mutation; for undo, returns what was undone.
-fn apply(store: &mut Store, mutation: Mutation) -> Result<Option<String>, ops::PeopleError> {
+/// What applying a mutation tells the user beyond its description.
+#[derive(Default)]
+struct Applied {
+    /// For undo: what was undone.
+    undone: Option<String>,
+    /// The person faces went to, where the user may go on (see [`Change::person`]).
+    person: Option<PersonId>,
+}
+
+impl Applied {
+    fn sent_to(person: PersonId) -> Applied {
+        Applied {
+            undone: None,
+            person: Some(person),
+        }
+    }
+}
+
+fn apply(store: &mut Store, mutation: Mutation) -> Result<Applied, ops::PeopleError> {
     match mutation {
         Mutation::Name(id, name) => ops::name_person(store, id, &name)?,
         Mutation::Merge { from, into } => ops::merge(store, &from, into)?,
         Mutation::Split { faces, name } => {
-            ops::split(store, &faces, name.as_deref())?;
+            return Ok(Applied::sent_to(ops::split(
+                store,
+                &faces,
+                name.as_deref(),
+            )?));
         }
-        Mutation::Move { faces, to } => ops::move_faces(store, &faces, to)?,
+        Mutation::Move { faces, to } => {
+            ops::move_faces(store, &faces, to)?;
+            return Ok(Applied::sent_to(to));
+        }
         Mutation::Reject { faces, from } => ops::reject(store, &faces, from)?,
         Mutation::Ignore(faces) => ops::ignore(store, &faces)?,
         Mutation::SetHidden(id, hidden) => ops::set_hidden(store, id, hidden)?,
@@ -565,22 +612,27 @@ fn apply(store: &mut Store, mutation: Mutation) -> Result<Option<String>, ops::P
                     .as_deref()
                     .is_some_and(|n| n.eq_ignore_ascii_case(&name))
             });
-            match existing {
-                Some(person) => ops::move_faces(store, &faces, person.id)?,
-                None => {
-                    ops::split(store, &faces, Some(&name))?;
+            let person = match existing {
+                Some(person) => {
+                    ops::move_faces(store, &faces, person.id)?;
+                    person.id
                 }
-            }
+                None => ops::split(store, &faces, Some(&name))?,
+            };
+            return Ok(Applied::sent_to(person));
         }
         Mutation::Undo => {
             let undone = ops::undo(store, 1)?;
-            return Ok(Some(match undone.first() {
-                Some(what) => format!("Undone: {what}"),
-                None => "Nothing to undo".into(),
-            }));
+            return Ok(Applied {
+                undone: Some(match undone.first() {
+                    Some(what) => format!("Undone: {what}"),
+                    None => "Nothing to undo".into(),
+                }),
+                person: None,
+            });
         }
     }
-    Ok(None)
+    Ok(Applied::default())
 }
 
 fn run_scan(
@@ -608,7 +660,7 @@ fn run_scan(
             let taken = take_over_names(&mut store, &summary.photos_with_fresh_tags())
                 .map_err(|e| e.to_string())?;
             if let Some(message) = names_taken_message(&taken) {
-                shared.send(Response::Changed(message));
+                shared.send(Response::Changed(Change::said(message)));
             }
         }
         ops::match_new_faces_with(&mut store, matching).map_err(|e| e.to_string())?;
