@@ -1,12 +1,26 @@
 //! Wording shared by the command line and the app, so that both say things the same way.
 
-/// "1 photo", "2 photos": a count with the noun it needs.
+/// "1 photo", "2 photos", "12,480 photos": a count with the noun it needs.
 pub fn count(n: usize, one: &str, many: &str) -> String {
     if n == 1 {
         format!("1 {one}")
     } else {
-        format!("{n} {many}")
+        format!("{} {many}", grouped(n))
     }
+}
+
+/// `n` with its thousands set apart, as English writes them: "12,480" (photo libraries run to
+/// tens of thousands, which are hard to read as one run of digits).
+pub fn grouped(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
 }
 
 /// "3 photos with 7 faces": what removing or leaving out a folder took out of People.
@@ -26,5 +40,21 @@ mod tests {
         assert_eq!(super::count(1, "person", "people"), "1 person");
         assert_eq!(super::count(12, "person", "people"), "12 people");
         assert_eq!(super::photos_with_faces(1, 0), "1 photo with 0 faces");
+        assert_eq!(super::count(2323, "photo", "photos"), "2,323 photos");
+    }
+
+    #[test]
+    fn thousands_are_set_apart() {
+        let cases = [
+            (0, "0"),
+            (999, "999"),
+            (1000, "1,000"),
+            (12_480, "12,480"),
+            (100_000, "100,000"),
+            (1_234_567, "1,234,567"),
+        ];
+        for (n, want) in cases {
+            assert_eq!(super::grouped(n), want);
+        }
     }
 }

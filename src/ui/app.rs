@@ -357,7 +357,7 @@ impl KindredApp {
                         p.done as f32 / total as f32,
                         format!(
                             "{} / {} · {} · {:.1} photos/s{eta}{}",
-                            p.done,
+                            views::grouped(p.done as usize),
                             views::count(p.to_analyse as usize, "photo", "photos"),
                             views::count(p.faces as usize, "face", "faces"),
                             p.rate,
@@ -402,10 +402,10 @@ impl KindredApp {
             );
             ui.label(format!(
                 "{} / {} · {} new · {} already there{}",
-                p.done,
+                views::grouped(p.done as usize),
                 views::count(p.total as usize, "photo", "photos"),
-                p.created,
-                p.skipped,
+                views::grouped(p.created as usize),
+                views::grouped(p.skipped as usize),
                 if p.failed > 0 {
                     format!(" · {} failed", p.failed)
                 } else {
