@@ -1030,3 +1030,40 @@ fn naming_a_group_offers_the_people_already_named_and_picking_one_merges_them() 
         found[0].faces + found[1].faces
     );
 }
+
+/// Regression: a long path pushed the photo view's buttons ("Leave out …" first) past the
+/// window's right edge.
+#[test]
+fn a_photo_deep_in_long_folder_names_keeps_its_buttons_in_the_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut deep = dir.path().join("photos");
+    for part in [
+        "Family archive scanned by Grandpa in the winter of 2011",
+        "Summer holidays at the lake house with the cousins",
+        "Tony Blair visiting the constituency office",
+    ] {
+        deep.push(part);
+    }
+    std::fs::create_dir_all(&deep).unwrap();
+    let photo = "Tony_Blair_0004.jpg";
+    std::fs::copy(fixtures().join(photo), deep.join(photo)).unwrap();
+    let (mut harness, library) = app_with_folder_added(dir.path(), &dir.path().join("photos"));
+    let person = person_showing(&library, "Tony_Blair");
+    harness.state_mut().open_photos_of(person.id);
+    settle(&mut harness);
+    click(&mut harness, &format!("Photo {photo}"));
+    settle(&mut harness);
+    harness.get_by_label_contains(photo);
+    let window = harness.ctx.content_rect();
+    for button in [
+        "Open",
+        "Show in folder",
+        "Leave out the folder Tony Blair visiting the constituency office",
+    ] {
+        let rect = harness.get_by_label(button).rect();
+        assert!(
+            window.contains_rect(rect),
+            "{button} at {rect:?} is outside the window {window:?}"
+        );
+    }
+}

@@ -58,43 +58,11 @@ pub fn show(
         if let Some(i) = position {
             ui.label(RichText::new(format!("{} of {}", i + 1, siblings.len())).weak());
         }
-        if let Some((record, _)) = data.photo.as_ref().filter(|(r, _)| r.id == photo) {
-            ui.separator();
-            ui.label(RichText::new(shown_path(&record.path)).strong());
-            // To edit, print or share it, the photo goes to the user's own apps.
-            if ui
-                .small_button("Open")
-                .on_hover_text("Open the photo in your photo viewer")
-                .clicked()
-            {
-                frame
-                    .actions
-                    .push(Action::Launch(Launch::Open(record.path.clone())));
-            }
-            if ui
-                .small_button("Show in folder")
-                .on_hover_text("Show the photo in your file manager")
-                .clicked()
-            {
-                frame
-                    .actions
-                    .push(Action::Launch(Launch::ShowInFolder(record.path.clone())));
-            }
-            if let Some(taken) = &record.taken_at {
-                if record.dated_by_name {
-                    ui.label(RichText::new(format!("dated {taken} by its file name")).weak())
-                        .on_hover_text(
-                            "The photo's metadata has no date; its file name gives this one \
-                             (a messaging app's copy or a screenshot is named when it was \
-                             sent or saved)",
-                        );
-                } else {
-                    ui.label(RichText::new(format!("taken {taken}")).weak());
-                }
-            }
-            if let Some(camera) = &record.camera {
-                ui.label(RichText::new(camera).weak());
-            }
+        let Some((record, _)) = data.photo.as_ref().filter(|(r, _)| r.id == photo) else {
+            return;
+        };
+        // The photo's own actions keep to the right edge whatever the length of its path.
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             // A photo that should not be in the library at all (a screenshot, a scanned
             // magazine) is usually one of a folder of them.
             if let Some(folder) = record.path.parent().filter(|folder| {
@@ -124,8 +92,59 @@ pub fn show(
                     frame.actions.push(Action::Back);
                 }
             }
-        }
+            if ui
+                .small_button("Show in folder")
+                .on_hover_text("Show the photo in your file manager")
+                .clicked()
+            {
+                frame
+                    .actions
+                    .push(Action::Launch(Launch::ShowInFolder(record.path.clone())));
+            }
+            // To edit, print or share it, the photo goes to the user's own apps.
+            if ui
+                .small_button("Open")
+                .on_hover_text("Open the photo in your photo viewer")
+                .clicked()
+            {
+                frame
+                    .actions
+                    .push(Action::Launch(Launch::Open(record.path.clone())));
+            }
+        });
     });
+    if let Some((record, _)) = data.photo.as_ref().filter(|(r, _)| r.id == photo) {
+        ui.horizontal(|ui| {
+            let file_name = record
+                .path
+                .file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+            ui.label(RichText::new(file_name).strong());
+            if let Some(taken) = &record.taken_at {
+                if record.dated_by_name {
+                    ui.label(RichText::new(format!("dated {taken} by its file name")).weak())
+                        .on_hover_text(
+                            "The photo's metadata has no date; its file name gives this one \
+                             (a messaging app's copy or a screenshot is named when it was \
+                             sent or saved)",
+                        );
+                } else {
+                    ui.label(RichText::new(format!("taken {taken}")).weak());
+                }
+            }
+            if let Some(camera) = &record.camera {
+                ui.label(RichText::new(camera).weak());
+            }
+            // Last, as the one thing that may be cut short; the whole path on hover.
+            if let Some(folder) = record.path.parent() {
+                ui.add(
+                    egui::Label::new(RichText::new(format!("in {}", shown_path(folder))).weak())
+                        .truncate(),
+                )
+                .on_hover_text(shown_path(&record.path));
+            }
+        });
+    }
     if state.editing.is_none() && !ui.ctx().egui_wants_keyboard_input() {
         let (left, right) = ui.input(|i| {
             (
