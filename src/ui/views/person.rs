@@ -568,11 +568,14 @@ fn photos_tab(ui: &mut egui::Ui, frame: &mut Frame, state: &mut PersonViewState,
     let first_year = photos.iter().find_map(taken_year);
     let last_year = photos.iter().rev().find_map(taken_year);
     let span = match (first_year, last_year) {
-        (Some(first), Some(last)) if first == last => format!(" · {first}"),
-        (Some(first), Some(last)) => format!(" · {first}–{last}"),
-        _ => String::new(),
+        (Some(first), Some(last)) if first == last => Some(format!(" · {first}")),
+        (Some(first), Some(last)) => Some(format!(" · {first}–{last}")),
+        // With no date at all, the one heading ("Date unknown · 6 photos") says it all.
+        _ => None,
     };
-    ui.label(RichText::new(format!("{}{span}", count(photos.len(), "photo", "photos"))).weak());
+    if let Some(span) = span {
+        ui.label(RichText::new(format!("{}{span}", count(photos.len(), "photo", "photos"))).weak());
+    }
     let side = 200.0;
     let siblings: Vec<_> = photos.iter().map(|p| p.id).collect();
     sectioned_virtual_grid(
