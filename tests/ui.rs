@@ -334,9 +334,33 @@ fn a_rejected_face_stays_rejected_after_a_rescan_and_review_answers_with_keys() 
         "the face shown is Blair's"
     );
 
-    // Review answers it with the keyboard.
+    // That face of his is said not to be him, from its menu, without leaving Review.
     click(&mut harness, "Review");
     settle(&mut harness);
+    harness
+        .get_by_label("Blair's most alike face")
+        .click_secondary();
+    for _ in 0..3 {
+        harness.step();
+    }
+    click(&mut harness, "Not Blair");
+    settle(&mut harness);
+    let not_him = suggestions[0].nearest;
+    assert!(faces_of(&library, blair.id).iter().all(|f| f.face != not_him));
+    assert!(
+        Store::open(&library)
+            .unwrap()
+            .rejections()
+            .unwrap()
+            .contains(&(not_him, blair.id))
+    );
+    let suggestions = {
+        let store = Store::open(&library).unwrap();
+        ops::suggestions(&store, blair.id, 10).unwrap()
+    };
+    assert!(suggestions.iter().all(|s| s.nearest != not_him));
+
+    // Review answers the next suggestion with the keyboard.
     harness.get_by_label("Suggested face");
     press(&mut harness, egui::Key::Y);
     settle(&mut harness);

@@ -149,12 +149,26 @@ fn one_at_a_time(
                     format!("{name}'s most alike face"),
                 )
             });
-            if theirs.on_hover_text("Open its photo").clicked() {
-                frame.actions.push(Action::Go(View::Photo {
-                    photo: item.nearest_photo,
-                    siblings: vec![item.nearest_photo],
-                }));
+            let open_photo = Action::Go(View::Photo {
+                photo: item.nearest_photo,
+                siblings: vec![item.nearest_photo],
+            });
+            let theirs =
+                theirs.on_hover_text(format!("Open its photo; right-click if it is not {name}"));
+            if theirs.clicked() {
+                frame.actions.push(open_photo.clone());
             }
+            theirs.context_menu(|ui| {
+                if ui.button("Open photo").clicked() {
+                    frame.actions.push(open_photo);
+                }
+                if ui.button(format!("Not {name}")).clicked() {
+                    frame.actions.push(Action::Mutate(Mutation::Reject {
+                        faces: vec![item.nearest],
+                        from: Some(person),
+                    }));
+                }
+            });
             ui.add_space(GAP);
             let suggested = captioned(ui, SIDE, "Suggested", |ui, rect| {
                 paint_face(
