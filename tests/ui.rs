@@ -108,6 +108,14 @@ fn click(harness: &mut Harness<'_, KindredApp>, label: &str) {
     }
 }
 
+/// Right-clicks the widget with this label and draws the frames its menu needs to show.
+fn open_menu(harness: &mut Harness<'_, KindredApp>, label: &str) {
+    harness.get_by_label(label).click_secondary();
+    for _ in 0..3 {
+        harness.step();
+    }
+}
+
 fn press(harness: &mut Harness<'_, KindredApp>, key: egui::Key) {
     harness.key_press(key);
     harness.step();
@@ -337,16 +345,15 @@ fn a_rejected_face_stays_rejected_after_a_rescan_and_review_answers_with_keys() 
     // That face of his is said not to be him, from its menu, without leaving Review.
     click(&mut harness, "Review");
     settle(&mut harness);
-    harness
-        .get_by_label("Blair's most alike face")
-        .click_secondary();
-    for _ in 0..3 {
-        harness.step();
-    }
+    open_menu(&mut harness, "Blair's most alike face");
     click(&mut harness, "Not Blair");
     settle(&mut harness);
     let not_him = suggestions[0].nearest;
-    assert!(faces_of(&library, blair.id).iter().all(|f| f.face != not_him));
+    assert!(
+        faces_of(&library, blair.id)
+            .iter()
+            .all(|f| f.face != not_him)
+    );
     assert!(
         Store::open(&library)
             .unwrap()
@@ -598,12 +605,7 @@ fn a_subfolder_left_out_in_folders_leaves_people_and_comes_back_when_taken_in() 
     settle(&mut harness);
     let first = faces_of(&library, serena.id)[0].clone();
     let face_menu = |harness: &mut Harness<'_, KindredApp>| {
-        harness
-            .get_by_label(&format!("Face {}", first.face))
-            .click_secondary();
-        for _ in 0..3 {
-            harness.step();
-        }
+        open_menu(harness, &format!("Face {}", first.face));
     };
     face_menu(&mut harness);
     click(&mut harness, "Show in folder");
@@ -782,12 +784,7 @@ fn a_persons_photos_tab_shows_their_photos_year_by_year() {
     );
     // A photo's menu hands it to the desktop's apps (recorded here, not started).
     harness.state_mut().record_launches();
-    harness
-        .get_by_label("Photo Laura_Bush_0005.jpg")
-        .click_secondary();
-    for _ in 0..3 {
-        harness.step();
-    }
+    open_menu(&mut harness, "Photo Laura_Bush_0005.jpg");
     click(&mut harness, "Show in folder");
     let launched = harness.state().launched().to_vec();
     assert!(
