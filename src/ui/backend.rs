@@ -157,6 +157,9 @@ pub enum Response {
     Error(String),
 }
 
+/// How many suggestions Review asks for at a time; answering them brings the next.
+pub const REVIEW_LIST_LEN: usize = 200;
+
 /// What a change says to the user, and the person it sent faces to, which they may want to
 /// open next (a person split off, the one faces were moved to).
 #[derive(Debug, Default)]
@@ -383,7 +386,7 @@ fn handle(store: &mut Store, request: Request, shared: &Arc<Shared>) -> Result<(
             }
         }
         Request::Suggestions(id) => {
-            let items = ops::suggestions(store, id, 200).map_err(|e| text(&e))?;
+            let items = ops::suggestions(store, id, REVIEW_LIST_LEN).map_err(|e| text(&e))?;
             shared.send(Response::Suggestions(id, items));
         }
         Request::FaceThumbnails(ids) => {

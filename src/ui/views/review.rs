@@ -3,11 +3,13 @@
 
 use egui::{Key, RichText, Vec2};
 
-use super::{Frame, TileLook, count, empty_state, face_tile, paint_face, shown_path, virtual_grid};
+use super::{
+    Frame, TileLook, count, empty_state, face_tile, grouped, paint_face, shown_path, virtual_grid,
+};
 use crate::library::store::FaceId;
 use crate::people::matching::Likelihood;
 use crate::people::ops::{PersonId, Suggestion};
-use crate::ui::backend::Mutation;
+use crate::ui::backend::{Mutation, REVIEW_LIST_LEN};
 use crate::ui::state::{Action, ReviewViewState, View};
 use crate::ui::theme;
 
@@ -57,11 +59,15 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut ReviewViewState) {
         }
         return;
     };
-    let items: Vec<&Suggestion> = match &data.suggestions {
-        Some((id, items)) if *id == person => items
-            .iter()
-            .filter(|s| !state.skipped.contains(&s.face))
-            .collect(),
+    // A full list may have more behind it.
+    let (items, more_behind): (Vec<&Suggestion>, bool) = match &data.suggestions {
+        Some((id, items)) if *id == person => (
+            items
+                .iter()
+                .filter(|s| !state.skipped.contains(&s.face))
+                .collect(),
+            items.len() >= REVIEW_LIST_LEN,
+        ),
         _ => {
             ui.spinner();
             return;
@@ -79,8 +85,14 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut ReviewViewState) {
     if state.batch {
         batch(ui, frame, state, person, &name, &items);
     } else {
-        one_at_a_time(ui, frame, state, person, &name, items[0], items.len());
+        let remaining = left_to_review(items.len(), more_behind);
+        one_at_a_time(ui, frame, state, person, &name, items[0], &remaining);
     }
+}
+
+/// "12 to review", or "200+" where the list came full and more wait behind it.
+fn left_to_review(shown: usize, more_behind: bool) -> String {
+    format!("{}{}", grouped(shown), if more_behind { "+" } else { "" })
 }
 
 fn one_at_a_time(
@@ -90,7 +102,7 @@ fn one_at_a_time(
     person: PersonId,
     name: &str,
     item: &Suggestion,
-    remaining: usize,
+    remaining: &str,
 ) {
     let mut answer = None;
     if !ui.ctx().egui_wants_keyboard_input() {
@@ -327,4 +339,14 @@ fn batch(
             ));
         },
     );
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_full_list_says_more_wait_behind_it() {
+        assert_eq!(super::left_to_review(12, false), "12");
+        assert_eq!(super::left_to_review(200, true), "200+");
+        assert_eq!(super::left_to_review(1999, true), "1,999+");
+    }
 }
