@@ -396,8 +396,21 @@ fn export_a_named_person_from_the_app_previews_then_writes_the_album() {
     let anna = named(&library, "Anna");
 
     click(&mut harness, "Export album…");
+    // Until the user has chosen a folder, albums go among their pictures.
+    let offered = harness
+        .get_by_label("Export folder")
+        .accesskit_node()
+        .value()
+        .unwrap_or_default();
+    assert!(offered.ends_with("Kindred albums"), "{offered:?}");
     let target = dir.path().join("albums");
-    type_into(&mut harness, "Export folder", target.to_str().unwrap());
+    click(&mut harness, "Export folder");
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness.step();
+    harness
+        .get_by_label("Export folder")
+        .type_text(target.to_str().unwrap());
+    harness.step();
     click(&mut harness, "Preview");
     settle(&mut harness);
     let preview = format!("{} photos into", anna.photos);

@@ -18,6 +18,19 @@ use super::textures::TextureCache;
 use super::{theme, views};
 
 const SETTINGS_KEY: &str = "kindred-settings";
+/// Where albums go until the user has chosen a folder: beside their photos, in their Pictures
+/// folder (`~/Pictures` where the desktop names none).
+fn default_album_folder() -> Option<PathBuf> {
+    let pictures = match directories::UserDirs::new() {
+        Some(dirs) => dirs
+            .picture_dir()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| dirs.home_dir().join("Pictures")),
+        None => return None,
+    };
+    Some(pictures.join("Kindred albums"))
+}
+
 /// While a scan runs, people are re-matched at most this often so new faces show up live.
 const LIVE_REFRESH: Duration = Duration::from_secs(3);
 
@@ -889,10 +902,12 @@ impl KindredApp {
             }
             Action::ExportPeople(ids) => {
                 if !ids.is_empty() {
-                    self.export_dialog = Some(ExportDialog::new(
-                        ids,
-                        self.settings.last_export_folder.as_deref(),
-                    ));
+                    let target = self
+                        .settings
+                        .last_export_folder
+                        .clone()
+                        .or_else(default_album_folder);
+                    self.export_dialog = Some(ExportDialog::new(ids, target.as_deref()));
                 }
             }
             Action::PickExportFolder => {

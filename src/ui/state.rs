@@ -283,12 +283,12 @@ pub struct ExportDialog {
 }
 
 impl ExportDialog {
-    pub fn new(persons: Vec<PersonId>, last_target: Option<&std::path::Path>) -> Self {
+    /// The dialog for `persons`, into `target` (the last album's folder, else a folder for
+    /// albums among the user's pictures).
+    pub fn new(persons: Vec<PersonId>, target: Option<&std::path::Path>) -> Self {
         ExportDialog {
             persons,
-            target: last_target
-                .map(|p| p.display().to_string())
-                .unwrap_or_default(),
+            target: target.map(|p| p.display().to_string()).unwrap_or_default(),
             mode: Mode::Copy,
             layout: Layout::Flat,
             together: false,
