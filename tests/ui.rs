@@ -403,6 +403,14 @@ fn export_a_named_person_from_the_app_previews_then_writes_the_album() {
         .value()
         .unwrap_or_default();
     assert!(offered.ends_with("Kindred albums"), "{offered:?}");
+    // Regression: the dialog stayed open over whatever page the user went to next.
+    click(&mut harness, "Folders");
+    assert!(harness.query_by_label("Export folder").is_none());
+    click(&mut harness, "People");
+    settle(&mut harness);
+    harness.state_mut().open_person(anna.id);
+    settle(&mut harness);
+    click(&mut harness, "Export album…");
     let target = dir.path().join("albums");
     click(&mut harness, "Export folder");
     harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);

@@ -809,6 +809,7 @@ impl KindredApp {
             Action::Go(view) => self.go(view),
             Action::Back => {
                 if let Some(view) = self.history.pop() {
+                    self.export_dialog = None;
                     self.open(view);
                 }
             }
@@ -948,6 +949,9 @@ impl KindredApp {
 
     fn go(&mut self, view: View) {
         if view != self.view {
+            // The export dialog is about the page it was opened on: it does not follow the
+            // user elsewhere.
+            self.export_dialog = None;
             let previous = std::mem::replace(&mut self.view, View::People);
             // Stepping between photos does not pile up history.
             if !matches!((&previous, &view), (View::Photo { .. }, View::Photo { .. })) {
