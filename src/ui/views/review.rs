@@ -4,7 +4,7 @@
 use egui::{Key, RichText, Vec2};
 
 use super::{
-    Frame, TileLook, count, empty_state, face_tile, grouped, paint_face, shown_path, virtual_grid,
+    Frame, TileLook, empty_state, face_tile, grouped, paint_face, shown_path, virtual_grid,
 };
 use crate::library::store::FaceId;
 use crate::people::matching::Likelihood;
@@ -82,10 +82,10 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut ReviewViewState) {
         );
         return;
     }
+    let remaining = left_to_review(items.len(), more_behind);
     if state.batch {
-        batch(ui, frame, state, person, &name, &items);
+        batch(ui, frame, state, person, &name, &items, &remaining);
     } else {
-        let remaining = left_to_review(items.len(), more_behind);
         one_at_a_time(ui, frame, state, person, &name, items[0], &remaining);
     }
 }
@@ -275,6 +275,7 @@ fn batch(
     person: PersonId,
     name: &str,
     items: &[&Suggestion],
+    remaining: &str,
 ) {
     let chosen: Vec<FaceId> = items
         .iter()
@@ -282,9 +283,9 @@ fn batch(
         .filter(|f| state.batch_selected.contains(f))
         .collect();
     ui.horizontal(|ui| {
+        let faces = if items.len() == 1 { "face" } else { "faces" };
         ui.label(format!(
-            "{} that may be {name}. Select the ones that are, then confirm.",
-            count(items.len(), "face", "faces")
+            "{remaining} {faces} that may be {name}. Select the ones that are, then confirm."
         ));
         if ui.button("Select all").clicked() {
             state.batch_selected = items.iter().map(|s| s.face).collect();
