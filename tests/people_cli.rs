@@ -157,8 +157,15 @@ fn a_scan_makes_people_that_can_be_named_merged_split_and_undone() {
         ],
     );
     let suggestions = json_on(&lib, &["suggestions", &a.to_string(), "--json"]);
+    let a_faces: Vec<i64> = faces_of(&lib, a).iter().map(id).collect();
+    assert!(!suggestions.as_array().unwrap().is_empty());
     for s in suggestions.as_array().unwrap() {
         assert!(s["distance"].as_f64().unwrap() < 0.7);
+        let nearest = s["nearest"].as_i64().unwrap();
+        assert!(
+            a_faces.contains(&nearest),
+            "{s}: nearest is not one of the person's faces"
+        );
     }
     let confirmed_before: Vec<Value> = faces_of(&lib, a);
     let report = json_on(&lib, &["recluster", "--json"]);

@@ -193,7 +193,8 @@ pub enum Command {
         id: i64,
         #[arg(long, default_value_t = 20)]
         limit: usize,
-        /// A JSON array of {"id", "photo", "path", "distance"}.
+        /// A JSON array of {"id", "photo", "path", "distance", "nearest"}; "nearest" is the
+        /// person's face it is most like.
         #[arg(long)]
         json: bool,
     },
