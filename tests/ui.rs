@@ -214,11 +214,11 @@ fn add_a_folder_scan_it_and_name_merge_split_and_undo() {
         .iter()
         .find(|p| p.name.is_none() && p.faces == 2 && p.confirmed == 2)
         .expect("the new person");
-    click(&mut harness, "Open");
+    click(&mut harness, "Open person");
     settle(&mut harness);
     assert_eq!(harness.state().view, View::Person(split_off.id));
     assert!(
-        harness.query_by_label("Open").is_none(),
+        harness.query_by_label("Open person").is_none(),
         "the notification goes once used"
     );
 
@@ -381,7 +381,7 @@ fn a_rejected_face_stays_rejected_after_a_rescan_and_review_answers_with_keys() 
         "Y confirmed the suggestion"
     );
     assert!(
-        harness.query_by_label("Open").is_none(),
+        harness.query_by_label("Open person").is_none(),
         "no offer to open the person Review is already about"
     );
     let _ = new_face;

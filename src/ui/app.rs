@@ -790,7 +790,7 @@ impl KindredApp {
                             ui.horizontal(|ui| {
                                 ui.label(RichText::new(&toast.text).color(Color32::WHITE));
                                 if let Some(person) = toast.open
-                                    && ui.button("Open").clicked()
+                                    && ui.button("Open person").clicked()
                                 {
                                     actions.push(Action::Go(View::Person(person)));
                                     // Done with: it goes at the next frame.
