@@ -2,11 +2,12 @@
 
 /// "1 photo", "2 photos", "12,480 photos": a count with the noun it needs.
 pub fn count(n: usize, one: &str, many: &str) -> String {
-    if n == 1 {
-        format!("1 {one}")
-    } else {
-        format!("{} {many}", grouped(n))
-    }
+    format!("{} {}", grouped(n), noun(n, one, many))
+}
+
+/// The noun a count of `n` takes: `one` for 1, `many` for every other count.
+pub fn noun<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 { one } else { many }
 }
 
 /// `n` with its thousands set apart, as English writes them: "12,480" (photo libraries run to

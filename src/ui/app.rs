@@ -18,21 +18,18 @@ use super::textures::TextureCache;
 use super::{theme, views};
 
 const SETTINGS_KEY: &str = "kindred-settings";
-/// Where albums go until the user has chosen a folder: beside their photos, in their Pictures
-/// folder (`~/Pictures` where the desktop names none).
-fn default_album_folder() -> Option<PathBuf> {
-    let pictures = match directories::UserDirs::new() {
-        Some(dirs) => dirs
-            .picture_dir()
-            .map(Path::to_path_buf)
-            .unwrap_or_else(|| dirs.home_dir().join("Pictures")),
-        None => return None,
-    };
-    Some(pictures.join("Kindred albums"))
-}
-
 /// While a scan runs, people are re-matched at most this often so new faces show up live.
 const LIVE_REFRESH: Duration = Duration::from_secs(3);
+
+/// Where albums go until the user has chosen a folder: in their Pictures folder (`~/Pictures`
+/// where the desktop names none).
+fn default_album_folder() -> Option<PathBuf> {
+    directories::UserDirs::new().map(|dirs| {
+        dirs.picture_dir()
+            .map_or_else(|| dirs.home_dir().join("Pictures"), Path::to_path_buf)
+            .join("Kindred albums")
+    })
+}
 
 pub struct Toast {
     pub text: String,

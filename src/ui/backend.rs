@@ -437,12 +437,8 @@ fn handle(store: &mut Store, request: Request, shared: &Arc<Shared>) -> Result<(
             ))));
         }
         Request::Mutate(mutation) => {
-            let message = mutation.describe();
-            let applied = apply(store, mutation).map_err(|e| text(&e))?;
-            shared.send(Response::Changed(Change {
-                message: applied.undone.unwrap_or(message),
-                person: applied.person,
-            }));
+            let change = apply(store, mutation).map_err(|e| text(&e))?;
+            shared.send(Response::Changed(change));
         }
         Request::AddFolder(path) => {
             if !path.is_dir() {
@@ -572,38 +568,22 @@ pub fn describe_plan(plan: &ExportPlan) -> String {
     text
 }
 
-/// What applying a mutation tells the user beyond its description.
-#[derive(Default)]
-struct Applied {
-    /// For undo: what was undone.
-    undone: Option<String>,
-    /// The person faces went to, where the user may go on (see [`Change::person`]).
-    person: Option<PersonId>,
-}
-
-impl Applied {
-    fn sent_to(person: PersonId) -> Applied {
-        Applied {
-            undone: None,
-            person: Some(person),
-        }
-    }
-}
-
-fn apply(store: &mut Store, mutation: Mutation) -> Result<Applied, ops::PeopleError> {
+/// Applies a mutation; says what it did, and where the faces went.
+fn apply(store: &mut Store, mutation: Mutation) -> Result<Change, ops::PeopleError> {
+    let message = mutation.describe();
+    let sent_to = |person| Change {
+        message: message.clone(),
+        person: Some(person),
+    };
     match mutation {
         Mutation::Name(id, name) => ops::name_person(store, id, &name)?,
         Mutation::Merge { from, into } => ops::merge(store, &from, into)?,
         Mutation::Split { faces, name } => {
-            return Ok(Applied::sent_to(ops::split(
-                store,
-                &faces,
-                name.as_deref(),
-            )?));
+            return Ok(sent_to(ops::split(store, &faces, name.as_deref())?));
         }
         Mutation::Move { faces, to } => {
             ops::move_faces(store, &faces, to)?;
-            return Ok(Applied::sent_to(to));
+            return Ok(sent_to(to));
         }
         Mutation::Reject { faces, from } => ops::reject(store, &faces, from)?,
         Mutation::Ignore(faces) => ops::ignore(store, &faces)?,
@@ -622,20 +602,17 @@ fn apply(store: &mut Store, mutation: Mutation) -> Result<Applied, ops::PeopleEr
                 }
                 None => ops::split(store, &faces, Some(&name))?,
             };
-            return Ok(Applied::sent_to(person));
+            return Ok(sent_to(person));
         }
         Mutation::Undo => {
             let undone = ops::undo(store, 1)?;
-            return Ok(Applied {
-                undone: Some(match undone.first() {
-                    Some(what) => format!("Undone: {what}"),
-                    None => "Nothing to undo".into(),
-                }),
-                person: None,
-            });
+            return Ok(Change::said(match undone.first() {
+                Some(what) => format!("Undone: {what}"),
+                None => "Nothing to undo".into(),
+            }));
         }
     }
-    Ok(Applied::default())
+    Ok(Change::said(message))
 }
 
 fn run_scan(

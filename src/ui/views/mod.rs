@@ -276,7 +276,7 @@ pub fn page_heading(ui: &mut egui::Ui, title: &str, subtitle: &str) {
     ui.add_space(6.0);
 }
 
-pub use crate::text::{count, grouped};
+pub use crate::text::{count, grouped, noun};
 
 /// A path as file managers show it: under the home folder as `~/…`, elsewhere in full.
 pub fn shown_path(path: &std::path::Path) -> String {

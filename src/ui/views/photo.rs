@@ -20,6 +20,8 @@ pub fn show(
     siblings: &[PhotoId],
 ) {
     let data = frame.data;
+    // The photo's record and faces, once the library thread has sent them.
+    let loaded = data.photo.as_ref().filter(|(r, _)| r.id == photo);
     let position = siblings.iter().position(|p| *p == photo);
     let step = |delta: isize| {
         position.and_then(|i| {
@@ -58,7 +60,7 @@ pub fn show(
         if let Some(i) = position {
             ui.label(RichText::new(format!("{} of {}", i + 1, siblings.len())).weak());
         }
-        let Some((record, _)) = data.photo.as_ref().filter(|(r, _)| r.id == photo) else {
+        let Some((record, _)) = loaded else {
             return;
         };
         // The photo's own actions keep to the right edge whatever the length of its path.
@@ -113,7 +115,7 @@ pub fn show(
             }
         });
     });
-    if let Some((record, _)) = data.photo.as_ref().filter(|(r, _)| r.id == photo) {
+    if let Some((record, _)) = loaded {
         ui.horizontal(|ui| {
             let file_name = record
                 .path
@@ -161,7 +163,7 @@ pub fn show(
     }
     ui.add_space(6.0);
 
-    let Some((record, faces)) = data.photo.as_ref().filter(|(r, _)| r.id == photo) else {
+    let Some((record, faces)) = loaded else {
         ui.centered_and_justified(|ui| ui.spinner());
         return;
     };

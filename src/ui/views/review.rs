@@ -4,7 +4,7 @@
 use egui::{Key, RichText, Vec2};
 
 use super::{
-    Frame, TileLook, empty_state, face_tile, grouped, paint_face, shown_path, virtual_grid,
+    Frame, TileLook, empty_state, face_tile, grouped, noun, paint_face, shown_path, virtual_grid,
 };
 use crate::library::store::FaceId;
 use crate::people::matching::Likelihood;
@@ -283,9 +283,9 @@ fn batch(
         .filter(|f| state.batch_selected.contains(f))
         .collect();
     ui.horizontal(|ui| {
-        let faces = if items.len() == 1 { "face" } else { "faces" };
         ui.label(format!(
-            "{remaining} {faces} that may be {name}. Select the ones that are, then confirm."
+            "{remaining} {} that may be {name}. Select the ones that are, then confirm.",
+            noun(items.len(), "face", "faces")
         ));
         if ui.button("Select all").clicked() {
             state.batch_selected = items.iter().map(|s| s.face).collect();
