@@ -387,6 +387,62 @@ fn a_rejected_face_stays_rejected_after_a_rescan_and_review_answers_with_keys() 
     let _ = new_face;
 }
 
+/// Past the match distance most suggestions are other people: Review stops there and says so,
+/// and goes on only when asked.
+#[test]
+fn review_stops_at_the_less_likely_faces_until_asked_to_go_on() {
+    let held_back = "Tony_Blair_0004.jpg";
+    let dir = tempfile::tempdir().unwrap();
+    let (mut harness, library) = scanned_app(dir.path(), &[held_back]);
+    let blair = person_showing(&library, "Tony_Blair");
+    name_person(&mut harness, blair.id, "Blair");
+    std::fs::copy(
+        fixtures().join(held_back),
+        dir.path().join("photos").join(held_back),
+    )
+    .unwrap();
+    click(&mut harness, "Folders");
+    settle(&mut harness);
+    click(&mut harness, "Rescan all");
+    settle(&mut harness);
+    let suggestions = {
+        let store = Store::open(&library).unwrap();
+        ops::suggestions(&store, blair.id, 10).unwrap()
+    };
+    let [his, other] = suggestions.as_slice() else {
+        panic!("his new face and one less alike expected: {suggestions:?}")
+    };
+    assert!(his.path.ends_with(held_back));
+    // A match distance between the two makes only his new face likely.
+    harness.state_mut().settings.match_threshold = (his.distance + other.distance) / 2.0;
+
+    // All at once: his face, and a button for the rest.
+    click(&mut harness, "Review");
+    settle(&mut harness);
+    click(&mut harness, "Show all at once");
+    settle(&mut harness);
+    let tile = |s: &ops::Suggestion| format!("Suggested face {}", s.face);
+    harness.get_by_label(&tile(his));
+    assert!(harness.query_by_label(&tile(other)).is_none());
+    click(&mut harness, "Show them too");
+    settle(&mut harness);
+    harness.get_by_label(&tile(other));
+
+    // One at a time (starting over, as choosing another person does): his face, then a stop.
+    harness.state_mut().review_view.less_likely = false;
+    click(&mut harness, "Show all at once");
+    settle(&mut harness);
+    harness.get_by_label_contains("1 to review");
+    press(&mut harness, egui::Key::Y);
+    settle(&mut harness);
+    harness.get_by_label("No more likely faces of Blair");
+    assert!(harness.query_by_label("Suggested face").is_none());
+    click(&mut harness, "Review less likely faces");
+    settle(&mut harness);
+    harness.get_by_label("Suggested face");
+    harness.get_by_label_contains("less likely (distance");
+}
+
 #[test]
 fn export_a_named_person_from_the_app_previews_then_writes_the_album() {
     let dir = tempfile::tempdir().unwrap();

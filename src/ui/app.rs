@@ -553,7 +553,7 @@ impl KindredApp {
                     });
                     self.data.photo_image = Some((id, texture));
                 }
-                Response::Suggestions(id, items) => self.data.suggestions = Some((id, items)),
+                Response::Suggestions(list) => self.data.suggestions = Some(list),
                 Response::FaceThumbnail(id, image) => self.face_textures.insert(ctx, id, image),
                 Response::PhotoThumbnail(id, image) => self.photo_textures.insert(ctx, id, image),
                 Response::FolderErrors(root, errors) => {
@@ -701,11 +701,7 @@ impl KindredApp {
                 }
             }
             View::Photo { photo, .. } => self.backend.send(Request::Photo(*photo)),
-            View::Review => {
-                if let Some(id) = self.review_view.person {
-                    self.backend.send(Request::Suggestions(id));
-                }
-            }
+            View::Review => self.request_suggestions(),
             View::Folders => {
                 if let Some(id) = self.folders_view.subfolders_of {
                     self.backend.send(Request::Subfolders(id));
@@ -715,6 +711,16 @@ impl KindredApp {
         }
         // Key faces may have changed.
         self.face_textures.begin_frame();
+    }
+
+    /// Review's list for its person, without the faces already skipped or answered.
+    fn request_suggestions(&mut self) {
+        if let Some(person) = self.review_view.person {
+            self.backend.send(Request::Suggestions {
+                person,
+                skipped: self.review_view.skipped.iter().copied().collect(),
+            });
+        }
     }
 
     fn start_scan(&mut self, on_open: bool) {
@@ -895,8 +901,16 @@ impl KindredApp {
                 self.backend.send(Request::PhotosOf(vec![id]));
             }
             Action::LoadSuggestions(id) => {
-                self.review_view.person = Some(id);
-                self.backend.send(Request::Suggestions(id));
+                if self.review_view.person != Some(id) {
+                    self.review_view = ReviewViewState {
+                        person: Some(id),
+                        batch: self.review_view.batch,
+                        ..Default::default()
+                    };
+                }
+                // The spinner until the answer, and no second ask meanwhile.
+                self.data.suggestions = None;
+                self.request_suggestions();
             }
             Action::ExportPeople(ids) => {
                 if !ids.is_empty() {
@@ -983,11 +997,7 @@ impl KindredApp {
                 }
                 self.backend.send(Request::Photo(*photo));
             }
-            View::Review => {
-                if let Some(id) = self.review_view.person {
-                    self.backend.send(Request::Suggestions(id));
-                }
-            }
+            View::Review => self.request_suggestions(),
             View::People | View::Folders => self.backend.send(Request::Refresh),
         }
         self.settings.last_view = view.saved();
@@ -1010,7 +1020,7 @@ impl KindredApp {
                     self.data
                         .suggestions
                         .iter()
-                        .flat_map(|(_, list)| list.iter().map(|s| (s.photo, s.path.clone()))),
+                        .flat_map(|list| list.items.iter().map(|s| (s.photo, s.path.clone()))),
                 )
                 .collect();
             let wanted: Vec<_> = photos

@@ -3,6 +3,7 @@
 //! connection. The UI thread only sends requests and drains responses, so it never waits on
 //! the database or the disk.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
@@ -97,7 +98,11 @@ pub enum Request {
     /// The photos in which all these people appear.
     PhotosOf(Vec<PersonId>),
     Photo(PhotoId),
-    Suggestions(PersonId),
+    /// Review's list for a person, leaving out the faces the user skipped or answered.
+    Suggestions {
+        person: PersonId,
+        skipped: Vec<FaceId>,
+    },
     FaceThumbnails(Vec<FaceId>),
     PhotoThumbnails(Vec<(PhotoId, PathBuf)>),
     FolderErrors(RootId),
@@ -139,7 +144,7 @@ pub enum Response {
     Photos(Vec<PersonId>, Vec<PhotoRecord>),
     Photo(PhotoRecord, Vec<PhotoFace>),
     PhotoImage(PhotoId, Result<ColorImage, String>),
-    Suggestions(PersonId, Vec<Suggestion>),
+    Suggestions(ReviewList),
     FaceThumbnail(FaceId, Option<ColorImage>),
     PhotoThumbnail(PhotoId, Option<ColorImage>),
     FolderErrors(RootId, Vec<(PhotoId, PathBuf, String)>),
@@ -159,6 +164,35 @@ pub enum Response {
 
 /// How many suggestions Review asks for at a time; answering them brings the next.
 pub const REVIEW_LIST_LEN: usize = 200;
+
+/// Review's list for one person, nearest first.
+#[derive(Debug, Clone)]
+pub struct ReviewList {
+    pub person: PersonId,
+    pub items: Vec<Suggestion>,
+    /// The list was cut at its length: more faces wait behind it.
+    pub more_behind: bool,
+}
+
+/// The first [`REVIEW_LIST_LEN`] suggestions for `person` that are not among `skipped`.
+fn review_list(
+    store: &Store,
+    person: PersonId,
+    skipped: &[FaceId],
+) -> Result<ReviewList, ops::PeopleError> {
+    let asked = REVIEW_LIST_LEN + skipped.len();
+    let mut items = ops::suggestions(store, person, asked)?;
+    let cut = items.len() >= asked;
+    let skipped: HashSet<FaceId> = skipped.iter().copied().collect();
+    items.retain(|s| !skipped.contains(&s.face));
+    let more_behind = cut || items.len() > REVIEW_LIST_LEN;
+    items.truncate(REVIEW_LIST_LEN);
+    Ok(ReviewList {
+        person,
+        items,
+        more_behind,
+    })
+}
 
 /// What a change says to the user, and the person it sent faces to, which they may want to
 /// open next (a person split off, the one faces were moved to).
@@ -269,7 +303,9 @@ impl Request {
             (Request::Refresh, Request::Refresh) => true,
             (Request::PersonFaces(a, _), Request::PersonFaces(b, _)) => a == b,
             (Request::PhotosOf(a), Request::PhotosOf(b)) => a == b,
-            (Request::Suggestions(a), Request::Suggestions(b)) => a == b,
+            (Request::Suggestions { person: a, .. }, Request::Suggestions { person: b, .. }) => {
+                a == b
+            }
             _ => false,
         }
     }
@@ -385,9 +421,9 @@ fn handle(store: &mut Store, request: Request, shared: &Arc<Shared>) -> Result<(
                 }
             }
         }
-        Request::Suggestions(id) => {
-            let items = ops::suggestions(store, id, REVIEW_LIST_LEN).map_err(|e| text(&e))?;
-            shared.send(Response::Suggestions(id, items));
+        Request::Suggestions { person, skipped } => {
+            let list = review_list(store, person, &skipped).map_err(|e| text(&e))?;
+            shared.send(Response::Suggestions(list));
         }
         Request::FaceThumbnails(ids) => {
             let mut blobs = Vec::with_capacity(ids.len());
@@ -776,6 +812,42 @@ mod tests {
         );
     }
 
+    /// Review's list leaves out what the user skipped, so skipping a whole list brings the
+    /// faces behind it, and says when more wait behind.
+    #[test]
+    fn skipped_faces_make_room_for_the_ones_behind() {
+        use crate::engine::geometry::Rect;
+        use crate::library::store::{NewFace, PhotoAnalysis};
+        let mut store = Store::open_in_memory().unwrap();
+        let mut faces = Vec::new();
+        for i in 0..REVIEW_LIST_LEN + 5 {
+            let mut descriptor = [0.0; 128];
+            descriptor[0] = 0.001 * i as f32;
+            let face = NewFace::at(Rect::new(0, 0, 50, 50), descriptor);
+            let analysis = PhotoAnalysis::new(format!("/photos/{i}.jpg"), 100, 100, vec![face]);
+            let photo = store.record_analysis(&analysis).unwrap();
+            faces.push(store.faces_of_photo(photo).unwrap()[0].id);
+        }
+        let ada = ops::split(&mut store, &faces[..1], Some("Ada")).unwrap();
+
+        let first = review_list(&store, ada, &[]).unwrap();
+        assert_eq!(first.items.len(), REVIEW_LIST_LEN);
+        assert!(first.more_behind);
+        assert_eq!(first.items[0].face, faces[1], "nearest first");
+
+        let skipped: Vec<FaceId> = first.items.iter().map(|s| s.face).collect();
+        let next = review_list(&store, ada, &skipped).unwrap();
+        let next_faces: Vec<FaceId> = next.items.iter().map(|s| s.face).collect();
+        assert_eq!(next_faces, faces[REVIEW_LIST_LEN + 1..]);
+        assert!(!next.more_behind);
+
+        // Ten skipped: the 194 others all fit in one list.
+        let some = review_list(&store, ada, &skipped[..10]).unwrap();
+        assert_eq!(some.items.len(), REVIEW_LIST_LEN - 6);
+        assert_eq!(some.items[0].face, faces[11]);
+        assert!(!some.more_behind);
+    }
+
     fn drain(queue: Vec<Request>) -> (Vec<String>, usize) {
         let mut queue: std::collections::VecDeque<Request> = queue.into();
         let mut answered = Vec::new();
@@ -798,26 +870,30 @@ mod tests {
                 to: 1,
             })
         };
+        let suggestions = |person| Request::Suggestions {
+            person,
+            skipped: vec![],
+        };
         // Three quick answers in Review, each followed by the reload it asks for.
         let (answered, dropped) = drain(vec![
             yes(10),
             Request::Refresh,
-            Request::Suggestions(1),
+            suggestions(1),
             yes(11),
             Request::Refresh,
-            Request::Suggestions(1),
-            Request::Suggestions(2),
+            suggestions(1),
+            suggestions(2),
             yes(12),
             Request::Refresh,
-            Request::Suggestions(1),
+            suggestions(1),
         ]);
         let want: Vec<String> = [
             yes(10),
             yes(11),
-            Request::Suggestions(2),
+            suggestions(2),
             yes(12),
             Request::Refresh,
-            Request::Suggestions(1),
+            suggestions(1),
         ]
         .iter()
         .map(|r| format!("{r:?}"))

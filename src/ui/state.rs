@@ -10,9 +10,9 @@ use serde::{Deserialize, Serialize};
 use crate::library::folders::{ExcludedFolder, FolderSummary, SubfolderSummary};
 use crate::library::scan::{ScanProgress, ScanSummary};
 use crate::library::store::{FaceId, PhotoId, PhotoRecord, RootId, StatusCounts};
-use crate::people::ops::{PersonFace, PersonId, PersonSummary, PhotoFace, Suggestion};
+use crate::people::ops::{PersonFace, PersonId, PersonSummary, PhotoFace};
 
-use super::backend::Mutation;
+use super::backend::{Mutation, ReviewList};
 use crate::export::album::{ExportControl, ExportProgress, ExportRequest, Layout, Mode};
 use crate::library::export_store::PhotoSelection;
 
@@ -176,7 +176,7 @@ pub struct Data {
     pub photos: Option<(Vec<PersonId>, Vec<PhotoRecord>)>,
     pub photo: Option<(PhotoRecord, Vec<PhotoFace>)>,
     pub photo_image: Option<(PhotoId, Result<egui::TextureHandle, String>)>,
-    pub suggestions: Option<(PersonId, Vec<Suggestion>)>,
+    pub suggestions: Option<ReviewList>,
     pub scan: Option<ScanState>,
     /// The export running in the background.
     pub export: Option<ExportJob>,
@@ -354,8 +354,11 @@ pub struct PhotoViewState {
 #[derive(Default)]
 pub struct ReviewViewState {
     pub person: Option<PersonId>,
-    /// Suggestions answered or skipped in this session, not shown again until a refresh.
+    /// Suggestions answered or skipped while this person is reviewed: left out of the lists
+    /// asked for, so skipping a whole list brings the next faces rather than the same ones.
     pub skipped: BTreeSet<FaceId>,
+    /// The user asked to go on past the faces within the match distance.
+    pub less_likely: bool,
     pub batch: bool,
     pub batch_selected: BTreeSet<FaceId>,
 }

@@ -9,7 +9,7 @@ use super::{
 use crate::library::store::FaceId;
 use crate::people::matching::Likelihood;
 use crate::people::ops::{PersonId, Suggestion};
-use crate::ui::backend::{Mutation, REVIEW_LIST_LEN};
+use crate::ui::backend::Mutation;
 use crate::ui::state::{Action, ReviewViewState, View};
 use crate::ui::theme;
 
@@ -34,8 +34,6 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut ReviewViewState) {
                         .selectable_label(state.person == Some(p.id), label)
                         .clicked()
                     {
-                        state.skipped.clear();
-                        state.batch_selected.clear();
                         frame.actions.push(Action::LoadSuggestions(p.id));
                     }
                 }
@@ -59,31 +57,79 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut ReviewViewState) {
         }
         return;
     };
-    // A full list may have more behind it.
-    let (items, more_behind): (Vec<&Suggestion>, bool) = match &data.suggestions {
-        Some((id, items)) if *id == person => (
-            items
-                .iter()
-                .filter(|s| !state.skipped.contains(&s.face))
-                .collect(),
-            items.len() >= REVIEW_LIST_LEN,
-        ),
+    let list = match &data.suggestions {
+        Some(list) if list.person == person => list,
         _ => {
             ui.spinner();
             return;
         }
     };
+    let mut items: Vec<&Suggestion> = list
+        .items
+        .iter()
+        .filter(|s| !state.skipped.contains(&s.face))
+        .collect();
     let name = data.display_name(person);
+    if items.is_empty() {
+        if list.more_behind {
+            // Everything shown was skipped or answered: the next faces, not "all caught up".
+            frame.actions.push(Action::LoadSuggestions(person));
+            ui.spinner();
+        } else {
+            empty_state(
+                ui,
+                "All caught up",
+                &format!("There are no more faces that look like {name}."),
+            );
+        }
+        return;
+    }
+    // Nearest first: past the match distance most faces are someone else, so Review stops
+    // there until the user asks to go on.
+    let likely = items
+        .iter()
+        .take_while(|s| s.distance < frame.settings.match_threshold)
+        .count();
+    let less_likely = (!state.less_likely && likely < items.len())
+        .then(|| left_to_review(items.len() - likely, list.more_behind));
+    let remaining = match less_likely {
+        Some(_) => grouped(likely),
+        None => left_to_review(items.len(), list.more_behind),
+    };
+    if less_likely.is_some() {
+        items.truncate(likely);
+    }
     if items.is_empty() {
         empty_state(
             ui,
-            "All caught up",
-            &format!("There are no more faces that look like {name}."),
+            &format!("No more likely faces of {name}"),
+            &format!(
+                "The rest ({}) are less alike, and most of them are other people.",
+                less_likely.as_deref().unwrap_or_default()
+            ),
         );
+        ui.add_space(8.0);
+        ui.vertical_centered(|ui| {
+            if ui.button("Review less likely faces").clicked() {
+                state.less_likely = true;
+            }
+        });
         return;
     }
-    let remaining = left_to_review(items.len(), more_behind);
     if state.batch {
+        if let Some(hidden) = &less_likely {
+            ui.horizontal(|ui| {
+                ui.label(
+                    RichText::new(format!(
+                        "{hidden} less alike faces, most of them other people, are not shown."
+                    ))
+                    .weak(),
+                );
+                if ui.small_button("Show them too").clicked() {
+                    state.less_likely = true;
+                }
+            });
+        }
         batch(ui, frame, state, person, &name, &items, &remaining);
     } else {
         one_at_a_time(ui, frame, state, person, &name, items[0], &remaining);
