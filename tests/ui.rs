@@ -157,6 +157,16 @@ fn app_with_folder_added(dir: &Path, photos: &Path) -> (Harness<'static, Kindred
     (harness, library)
 }
 
+/// A fixture photo held back from [`scanned_app`] is put in its folder, and the user rescans
+/// from the Folders page.
+fn held_back_photo_arrives(harness: &mut Harness<'_, KindredApp>, dir: &Path, file: &str) {
+    std::fs::copy(fixtures().join(file), dir.join("photos").join(file)).unwrap();
+    click(harness, "Folders");
+    settle(harness);
+    click(harness, "Rescan all");
+    settle(harness);
+}
+
 #[test]
 fn add_a_folder_scan_it_and_name_merge_split_and_undo() {
     let dir = tempfile::tempdir().unwrap();
@@ -296,16 +306,8 @@ fn a_rejected_face_stays_rejected_after_a_rescan_and_review_answers_with_keys() 
             .all(|f| f.face != rejected)
     );
 
-    // A new photo of him arrives; rescan from the Folders page.
-    std::fs::copy(
-        fixtures().join(held_back),
-        dir.path().join("photos").join(held_back),
-    )
-    .unwrap();
-    click(&mut harness, "Folders");
-    settle(&mut harness);
-    click(&mut harness, "Rescan all");
-    settle(&mut harness);
+    // A new photo of him arrives.
+    held_back_photo_arrives(&mut harness, dir.path(), held_back);
     assert!(
         faces_of(&library, blair.id)
             .iter()
@@ -396,15 +398,7 @@ fn review_stops_at_the_less_likely_faces_until_asked_to_go_on() {
     let (mut harness, library) = scanned_app(dir.path(), &[held_back]);
     let blair = person_showing(&library, "Tony_Blair");
     name_person(&mut harness, blair.id, "Blair");
-    std::fs::copy(
-        fixtures().join(held_back),
-        dir.path().join("photos").join(held_back),
-    )
-    .unwrap();
-    click(&mut harness, "Folders");
-    settle(&mut harness);
-    click(&mut harness, "Rescan all");
-    settle(&mut harness);
+    held_back_photo_arrives(&mut harness, dir.path(), held_back);
     let suggestions = {
         let store = Store::open(&library).unwrap();
         ops::suggestions(&store, blair.id, 10).unwrap()

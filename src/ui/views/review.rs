@@ -90,23 +90,19 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut ReviewViewState) {
         .iter()
         .take_while(|s| s.distance < frame.settings.match_threshold)
         .count();
-    let less_likely = (!state.less_likely && likely < items.len())
-        .then(|| left_to_review(items.len() - likely, list.more_behind));
-    let remaining = match less_likely {
-        Some(_) => grouped(likely),
-        None => left_to_review(items.len(), list.more_behind),
-    };
-    if less_likely.is_some() {
+    let hold_back = !state.less_likely && likely < items.len();
+    let held_back = left_to_review(items.len() - likely, list.more_behind);
+    let remaining = if hold_back {
         items.truncate(likely);
-    }
+        grouped(likely)
+    } else {
+        left_to_review(items.len(), list.more_behind)
+    };
     if items.is_empty() {
         empty_state(
             ui,
             &format!("No more likely faces of {name}"),
-            &format!(
-                "The rest ({}) are less alike, and most of them are other people.",
-                less_likely.as_deref().unwrap_or_default()
-            ),
+            &format!("The rest ({held_back}) are less alike, and most of them are other people."),
         );
         ui.add_space(8.0);
         ui.vertical_centered(|ui| {
@@ -117,11 +113,11 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut ReviewViewState) {
         return;
     }
     if state.batch {
-        if let Some(hidden) = &less_likely {
+        if hold_back {
             ui.horizontal(|ui| {
                 ui.label(
                     RichText::new(format!(
-                        "{hidden} less alike faces, most of them other people, are not shown."
+                        "Not shown: {held_back} less alike, most of them other people."
                     ))
                     .weak(),
                 );
