@@ -167,6 +167,26 @@ fn a_scan_makes_people_that_can_be_named_merged_split_and_undone() {
             "{s}: nearest is not one of the person's faces"
         );
     }
+    // Everyone's: each face for a named person, near one of that person's faces.
+    let everyones = json_on(&lib, &["suggestions", "--everyone", "--json"]);
+    let named: Vec<i64> = people(&lib)
+        .iter()
+        .filter(|p| p["name"].is_string() && p["hidden"] == false)
+        .map(id)
+        .collect();
+    assert!(!everyones.as_array().unwrap().is_empty());
+    for s in everyones.as_array().unwrap() {
+        let person = s["person"].as_i64().unwrap();
+        assert!(named.contains(&person), "{s}: not a named person");
+        let theirs: Vec<i64> = faces_of(&lib, person).iter().map(id).collect();
+        assert!(theirs.contains(&s["nearest"].as_i64().unwrap()), "{s}");
+    }
+    let out = run(&lib, &["suggestions"]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "neither a person nor --everyone"
+    );
     let confirmed_before: Vec<Value> = faces_of(&lib, a);
     let report = json_on(&lib, &["recluster", "--json"]);
     assert!(report["faces"].as_u64().unwrap() > 0, "{report}");

@@ -389,6 +389,54 @@ fn a_rejected_face_stays_rejected_after_a_rescan_and_review_answers_with_keys() 
     let _ = new_face;
 }
 
+/// Review of everyone: each face is asked about the named person it is most like, and a yes
+/// gives it to that person.
+#[test]
+fn review_of_everyone_asks_each_face_about_the_person_it_is_most_like() {
+    let new_photos = ["Tony_Blair_0004.jpg", "Laura_Bush_0005.jpg"];
+    let dir = tempfile::tempdir().unwrap();
+    let (mut harness, library) = scanned_app(dir.path(), &new_photos);
+    let blair = person_showing(&library, "Tony_Blair");
+    name_person(&mut harness, blair.id, "Blair");
+    let laura = person_showing(&library, "Laura_Bush");
+    name_person(&mut harness, laura.id, "Laura");
+    for photo in new_photos {
+        held_back_photo_arrives(&mut harness, dir.path(), photo);
+    }
+    let asked = {
+        let store = Store::open(&library).unwrap();
+        ops::suggestions_for_everyone(&store, 10).unwrap()
+    };
+    let likely: Vec<_> = asked.iter().filter(|s| s.distance < 0.6).collect();
+    for photo in new_photos {
+        assert!(
+            likely.iter().any(|s| s.path.ends_with(photo)),
+            "{photo} asked about"
+        );
+    }
+
+    click(&mut harness, "Review");
+    settle(&mut harness);
+    for s in &likely {
+        let name = if s.person == blair.id {
+            "Blair"
+        } else {
+            "Laura"
+        };
+        harness.get_by_label(&format!("Is this {name}?"));
+        let new = new_photos.iter().any(|p| s.path.ends_with(p));
+        press(&mut harness, if new { egui::Key::Y } else { egui::Key::N });
+        settle(&mut harness);
+    }
+    for (photo, person) in new_photos.iter().zip([blair.id, laura.id]) {
+        let face = faces_of(&library, person)
+            .into_iter()
+            .find(|f| f.path.ends_with(photo))
+            .unwrap_or_else(|| panic!("{photo} given to its person"));
+        assert_eq!(face.state, FaceState::Confirmed);
+    }
+}
+
 /// Past the match distance most suggestions are other people: Review stops there and says so,
 /// and goes on only when asked.
 #[test]
@@ -410,8 +458,11 @@ fn review_stops_at_the_less_likely_faces_until_asked_to_go_on() {
     // A match distance between the two makes only his new face likely.
     harness.state_mut().settings.match_threshold = (his.distance + other.distance) / 2.0;
 
-    // All at once: his face, and a button for the rest.
+    // All at once (for one person): his face, and a button for the rest.
     click(&mut harness, "Review");
+    settle(&mut harness);
+    click(&mut harness, "Whose suggestions");
+    click(&mut harness, "Blair");
     settle(&mut harness);
     click(&mut harness, "Show all at once");
     settle(&mut harness);

@@ -190,11 +190,16 @@ pub enum Command {
     },
     /// Faces most likely to be this person that are not confirmed yet, nearest first.
     Suggestions {
-        id: i64,
+        /// The person; or --everyone.
+        #[arg(required_unless_present = "everyone")]
+        id: Option<i64>,
+        /// Faces that may be any named person, each for the one it is most like.
+        #[arg(long, conflicts_with = "id")]
+        everyone: bool,
         #[arg(long, default_value_t = 20)]
         limit: usize,
-        /// A JSON array of {"id", "photo", "path", "distance", "nearest"}; "nearest" is the
-        /// person's face it is most like.
+        /// A JSON array of {"id", "photo", "path", "distance", "nearest", "person"}; "nearest"
+        /// is the face of that person's it is most like.
         #[arg(long)]
         json: bool,
     },
@@ -565,9 +570,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Unhide { id }) => people::hide(&library_path, id, false),
         Some(Command::KeyFace { id, face }) => people::key_face(&library_path, id, face),
         Some(Command::Undo { n }) => people::undo(&library_path, n),
-        Some(Command::Suggestions { id, limit, json }) => {
-            people::suggestions(&library_path, id, limit, json)
-        }
+        Some(Command::Suggestions {
+            id,
+            everyone: _,
+            limit,
+            json,
+        }) => people::suggestions(&library_path, id, limit, json),
         Some(Command::Recluster {
             method,
             threshold,

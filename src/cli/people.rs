@@ -208,14 +208,18 @@ pub fn undo(library: &Path, n: usize) -> anyhow::Result<ExitCode> {
     })
 }
 
+/// A person's suggestions, or with no person everyone's.
 pub fn suggestions(
     library: &Path,
-    id: PersonId,
+    id: Option<PersonId>,
     limit: usize,
     json: bool,
 ) -> anyhow::Result<ExitCode> {
     let store = open_existing(library)?;
-    let found = ops::suggestions(&store, id, limit)?;
+    let found = match id {
+        Some(id) => ops::suggestions(&store, id, limit)?,
+        None => ops::suggestions_for_everyone(&store, limit)?,
+    };
     if json {
         let value: Vec<_> = found
             .iter()
@@ -226,13 +230,24 @@ pub fn suggestions(
                     "path": s.path.display().to_string(),
                     "distance": s.distance,
                     "nearest": s.nearest,
+                    "person": s.person,
                 })
             })
             .collect();
         println!("{}", serde_json::Value::Array(value));
     } else {
         for s in &found {
-            println!("{:>8}  {:.3}  {}", s.face, s.distance, s.path.display());
+            let person = if id.is_none() {
+                format!("person {:>6}  ", s.person)
+            } else {
+                String::new()
+            };
+            println!(
+                "{:>8}  {person}{:.3}  {}",
+                s.face,
+                s.distance,
+                s.path.display()
+            );
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -82,6 +82,8 @@ pub struct PhotoFace {
 
 #[derive(Debug, Clone)]
 pub struct Suggestion {
+    /// Who it may be.
+    pub person: PersonId,
     pub face: FaceId,
     pub photo: PhotoId,
     pub path: PathBuf,
@@ -1147,53 +1149,108 @@ pub fn suggestions(
     limit: usize,
 ) -> Result<Vec<Suggestion>, PeopleError> {
     require_person(store, id)?;
+    suggestions_among(store, &[id], limit)
+}
+
+/// Review of everyone named at once: each face that may be one of them, asked about the one
+/// it is most like (as [`suggestions`] would for that person), nearest first.
+pub fn suggestions_for_everyone(
+    store: &Store,
+    limit: usize,
+) -> Result<Vec<Suggestion>, PeopleError> {
+    let named: Vec<PersonId> = store
+        .person_rows()?
+        .into_iter()
+        .filter(|p| p.name.is_some() && !p.hidden)
+        .map(|p| p.id)
+        .collect();
+    suggestions_among(store, &named, limit)
+}
+
+/// What a person's suggestions are measured against, and which faces may not be offered.
+struct Asker<'a> {
+    id: PersonId,
+    exemplars: Vec<&'a MatchRow>,
+    /// The exemplars' faces with all their copies.
+    exemplar_groups: HashSet<FaceId>,
+    /// Photos (by their preferred copy) where the person is confirmed already.
+    confirmed_photos: HashSet<PhotoId>,
+    rejected: HashSet<FaceId>,
+}
+
+fn suggestions_among(
+    store: &Store,
+    persons: &[PersonId],
+    limit: usize,
+) -> Result<Vec<Suggestion>, PeopleError> {
     let rows = store.match_rows()?;
-    let mine = |state| {
-        rows.iter()
-            .filter(move |r| r.assignment.person == Some(id) && r.assignment.state == state)
-    };
-    let mut exemplars: Vec<&MatchRow> = mine(FaceState::Confirmed).collect();
-    let from_confirmed = !exemplars.is_empty();
-    if !from_confirmed {
-        exemplars = mine(FaceState::Suggested).collect();
-    }
-    let exemplar_faces: HashSet<FaceId> = exemplars.iter().map(|r| r.face).collect();
-    let confirmed_photos: HashSet<PhotoId> = mine(FaceState::Confirmed).map(|r| r.photo).collect();
-    let rejected: HashSet<FaceId> = store.rejections_of_person(id)?.into_iter().collect();
     // A face and its copies in identical photos are offered once, and not at all when one of
     // them is already the person's.
     let copies = Copies::read(store)?;
-    let exemplar_groups: HashSet<FaceId> = exemplar_faces.iter().map(|&f| copies.face(f)).collect();
-    // Copies add nothing to compare with.
-    let exemplars = copies.one_face_each(exemplars, |r| r.face);
+    let photo_of = |p: PhotoId| copies.photo.get(&p).map_or(p, |c| c.0);
+    let mut confirmed: HashMap<PersonId, Vec<&MatchRow>> = HashMap::new();
+    let mut suggested: HashMap<PersonId, Vec<&MatchRow>> = HashMap::new();
+    for r in &rows {
+        match (r.assignment.person, r.assignment.state) {
+            (Some(p), FaceState::Confirmed) => confirmed.entry(p).or_default().push(r),
+            (Some(p), FaceState::Suggested) => suggested.entry(p).or_default().push(r),
+            _ => {}
+        }
+    }
+    let mut askers = Vec::with_capacity(persons.len());
+    for &id in persons {
+        let theirs = confirmed.remove(&id).unwrap_or_default();
+        let confirmed_photos = theirs.iter().map(|r| photo_of(r.photo)).collect();
+        let exemplars = if theirs.is_empty() {
+            suggested.remove(&id).unwrap_or_default()
+        } else {
+            theirs
+        };
+        askers.push(Asker {
+            id,
+            exemplar_groups: exemplars.iter().map(|r| copies.face(r.face)).collect(),
+            // Copies add nothing to compare with.
+            exemplars: copies.one_face_each(exemplars, |r| r.face),
+            confirmed_photos,
+            rejected: store.rejections_of_person(id)?.into_iter().collect(),
+        });
+    }
+    let targets: Vec<(&MatchRow, &Asker)> = askers
+        .iter()
+        .flat_map(|a| a.exemplars.iter().map(move |&r| (r, a)))
+        .collect();
     let candidates: Vec<&MatchRow> = rows
         .iter()
         .filter(|r| {
             matches!(
                 r.assignment.state,
                 FaceState::Unassigned | FaceState::Suggested
-            ) && !exemplar_faces.contains(&r.face)
-                && !rejected.contains(&r.face)
-                && !confirmed_photos.contains(&r.photo)
-                && !exemplar_groups.contains(&copies.face(r.face))
+            )
         })
         .collect();
     let candidates = copies.one_face_each(candidates, |r| r.face);
     let queries: Vec<Descriptor> = candidates.iter().map(|r| r.descriptor).collect();
-    let targets: Vec<Descriptor> = exemplars.iter().map(|r| r.descriptor).collect();
-    let nearest = nearest_allowed(&queries, &targets, |_, _| true);
-    let mut found: Vec<(f32, &MatchRow, &MatchRow)> = nearest
+    let target_descriptors: Vec<Descriptor> = targets.iter().map(|(r, _)| r.descriptor).collect();
+    let nearest = nearest_allowed(&queries, &target_descriptors, |i, j| {
+        let (r, asker) = (candidates[i], targets[j].1);
+        !asker.rejected.contains(&r.face)
+            && !asker.confirmed_photos.contains(&photo_of(r.photo))
+            && !asker.exemplar_groups.contains(&copies.face(r.face))
+    });
+    let mut found: Vec<(f32, &MatchRow, usize)> = nearest
         .into_iter()
         .zip(&candidates)
-        .filter_map(|(n, r)| n.map(|(j, d)| (d, *r, exemplars[j])))
+        .filter_map(|(n, r)| n.map(|(j, d)| (d, *r, j)))
         .filter(|(d, ..)| *d < SUGGESTION_MAX_DISTANCE)
         .collect();
     found.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.face.cmp(&b.1.face)));
     found.truncate(limit);
     let mut out = Vec::with_capacity(found.len());
-    for (distance, r, nearest) in found {
+    for (distance, r, j) in found {
+        let (nearest, asker) = targets[j];
         let path = store.photo(r.photo)?.map(|p| p.path).unwrap_or_default();
         out.push(Suggestion {
+            person: asker.id,
             face: r.face,
             photo: r.photo,
             path,

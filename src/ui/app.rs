@@ -11,7 +11,7 @@ use crate::library::scan::{ScanEvent, ScanOptions, ScanPhase, ScanSummary};
 use crate::library::store::{FaceId, PhotoId, Store};
 use crate::people::ops::PersonId;
 
-use super::backend::{Backend, Mutation, Request, Response};
+use super::backend::{Backend, Mutation, Request, Response, ReviewOf};
 use super::launch::{self, Launch};
 use super::state::*;
 use super::textures::TextureCache;
@@ -564,7 +564,7 @@ impl KindredApp {
                 }
                 Response::Changed(change) => {
                     if !change.message.is_empty() {
-                        let elsewhere = change.person.filter(|&p| self.person_in_view() != Some(p));
+                        let elsewhere = change.person.filter(|&p| !self.shows_person(p));
                         self.push_toast(ctx, change.message, false, elsewhere);
                     }
                     self.reload();
@@ -715,9 +715,9 @@ impl KindredApp {
 
     /// Review's list for its person, without the faces already skipped or answered.
     fn request_suggestions(&mut self) {
-        if let Some(person) = self.review_view.person {
+        if let Some(of) = self.review_view.of {
             self.backend.send(Request::Suggestions {
-                person,
+                of,
                 skipped: self.review_view.skipped.iter().copied().collect(),
             });
         }
@@ -736,13 +736,17 @@ impl KindredApp {
         });
     }
 
-    /// The person the page is about: the one shown, or the one whose suggestions Review asks
-    /// about.
-    fn person_in_view(&self) -> Option<PersonId> {
+    /// Whether the page is about this person: the one shown, or one Review asks about (so a
+    /// notification need not offer to open them).
+    fn shows_person(&self, person: PersonId) -> bool {
         match self.view {
-            View::Person(id) => Some(id),
-            View::Review => self.review_view.person,
-            _ => None,
+            View::Person(id) => id == person,
+            View::Review => match self.review_view.of {
+                Some(ReviewOf::Everyone) => true,
+                Some(ReviewOf::Person(id)) => id == person,
+                None => false,
+            },
+            _ => false,
         }
     }
 
@@ -900,10 +904,10 @@ impl KindredApp {
                 self.person_view.together.clear();
                 self.backend.send(Request::PhotosOf(vec![id]));
             }
-            Action::LoadSuggestions(id) => {
-                if self.review_view.person != Some(id) {
+            Action::LoadSuggestions(of) => {
+                if self.review_view.of != Some(of) {
                     self.review_view = ReviewViewState {
-                        person: Some(id),
+                        of: Some(of),
                         batch: self.review_view.batch,
                         ..Default::default()
                     };

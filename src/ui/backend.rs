@@ -98,9 +98,9 @@ pub enum Request {
     /// The photos in which all these people appear.
     PhotosOf(Vec<PersonId>),
     Photo(PhotoId),
-    /// Review's list for a person, leaving out the faces the user skipped or answered.
+    /// Review's list, leaving out the faces the user skipped or answered.
     Suggestions {
-        person: PersonId,
+        of: ReviewOf,
         skipped: Vec<FaceId>,
     },
     FaceThumbnails(Vec<FaceId>),
@@ -165,30 +165,41 @@ pub enum Response {
 /// How many suggestions Review asks for at a time; answering them brings the next.
 pub const REVIEW_LIST_LEN: usize = 200;
 
-/// Review's list for one person, nearest first.
+/// Whose suggestions Review shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReviewOf {
+    /// Each face asked about the named person it is most like.
+    Everyone,
+    Person(PersonId),
+}
+
+/// Review's list, nearest first.
 #[derive(Debug, Clone)]
 pub struct ReviewList {
-    pub person: PersonId,
+    pub of: ReviewOf,
     pub items: Vec<Suggestion>,
     /// The list was cut at its length: more faces wait behind it.
     pub more_behind: bool,
 }
 
-/// The first [`REVIEW_LIST_LEN`] suggestions for `person` that are not among `skipped`.
+/// The first [`REVIEW_LIST_LEN`] suggestions that are not among `skipped`.
 fn review_list(
     store: &Store,
-    person: PersonId,
+    of: ReviewOf,
     skipped: &[FaceId],
 ) -> Result<ReviewList, ops::PeopleError> {
     let asked = REVIEW_LIST_LEN + skipped.len();
-    let mut items = ops::suggestions(store, person, asked)?;
+    let mut items = match of {
+        ReviewOf::Everyone => ops::suggestions_for_everyone(store, asked)?,
+        ReviewOf::Person(id) => ops::suggestions(store, id, asked)?,
+    };
     let cut = items.len() >= asked;
     let skipped: HashSet<FaceId> = skipped.iter().copied().collect();
     items.retain(|s| !skipped.contains(&s.face));
     let more_behind = cut || items.len() > REVIEW_LIST_LEN;
     items.truncate(REVIEW_LIST_LEN);
     Ok(ReviewList {
-        person,
+        of,
         items,
         more_behind,
     })
@@ -303,9 +314,7 @@ impl Request {
             (Request::Refresh, Request::Refresh) => true,
             (Request::PersonFaces(a, _), Request::PersonFaces(b, _)) => a == b,
             (Request::PhotosOf(a), Request::PhotosOf(b)) => a == b,
-            (Request::Suggestions { person: a, .. }, Request::Suggestions { person: b, .. }) => {
-                a == b
-            }
+            (Request::Suggestions { of: a, .. }, Request::Suggestions { of: b, .. }) => a == b,
             _ => false,
         }
     }
@@ -421,8 +430,8 @@ fn handle(store: &mut Store, request: Request, shared: &Arc<Shared>) -> Result<(
                 }
             }
         }
-        Request::Suggestions { person, skipped } => {
-            let list = review_list(store, person, &skipped).map_err(|e| text(&e))?;
+        Request::Suggestions { of, skipped } => {
+            let list = review_list(store, of, &skipped).map_err(|e| text(&e))?;
             shared.send(Response::Suggestions(list));
         }
         Request::FaceThumbnails(ids) => {
@@ -830,19 +839,19 @@ mod tests {
         }
         let ada = ops::split(&mut store, &faces[..1], Some("Ada")).unwrap();
 
-        let first = review_list(&store, ada, &[]).unwrap();
+        let first = review_list(&store, ReviewOf::Person(ada), &[]).unwrap();
         assert_eq!(first.items.len(), REVIEW_LIST_LEN);
         assert!(first.more_behind);
         assert_eq!(first.items[0].face, faces[1], "nearest first");
 
         let skipped: Vec<FaceId> = first.items.iter().map(|s| s.face).collect();
-        let next = review_list(&store, ada, &skipped).unwrap();
+        let next = review_list(&store, ReviewOf::Person(ada), &skipped).unwrap();
         let next_faces: Vec<FaceId> = next.items.iter().map(|s| s.face).collect();
         assert_eq!(next_faces, faces[REVIEW_LIST_LEN + 1..]);
         assert!(!next.more_behind);
 
         // Ten skipped: the 194 others all fit in one list.
-        let some = review_list(&store, ada, &skipped[..10]).unwrap();
+        let some = review_list(&store, ReviewOf::Person(ada), &skipped[..10]).unwrap();
         assert_eq!(some.items.len(), REVIEW_LIST_LEN - 6);
         assert_eq!(some.items[0].face, faces[11]);
         assert!(!some.more_behind);
@@ -871,7 +880,7 @@ mod tests {
             })
         };
         let suggestions = |person| Request::Suggestions {
-            person,
+            of: ReviewOf::Person(person),
             skipped: vec![],
         };
         // Three quick answers in Review, each followed by the reload it asks for.

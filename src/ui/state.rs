@@ -12,7 +12,7 @@ use crate::library::scan::{ScanProgress, ScanSummary};
 use crate::library::store::{FaceId, PhotoId, PhotoRecord, RootId, StatusCounts};
 use crate::people::ops::{PersonFace, PersonId, PersonSummary, PhotoFace};
 
-use super::backend::{Mutation, ReviewList};
+use super::backend::{Mutation, ReviewList, ReviewOf};
 use crate::export::album::{ExportControl, ExportProgress, ExportRequest, Layout, Mode};
 use crate::library::export_store::PhotoSelection;
 
@@ -144,7 +144,7 @@ pub enum Action {
     OrderFaces(crate::people::ops::FaceOrder),
     /// Goes on from this person to the next unnamed one (see [`Data::next_unnamed`]).
     NextUnnamed(PersonId),
-    LoadSuggestions(PersonId),
+    LoadSuggestions(ReviewOf),
     /// Opens the export dialog for these people.
     ExportPeople(Vec<PersonId>),
     /// Opens the system folder picker for the export's target.
@@ -353,7 +353,7 @@ pub struct PhotoViewState {
 
 #[derive(Default)]
 pub struct ReviewViewState {
-    pub person: Option<PersonId>,
+    pub of: Option<ReviewOf>,
     /// Suggestions answered or skipped while this person is reviewed: left out of the lists
     /// asked for, so skipping a whole list brings the next faces rather than the same ones.
     pub skipped: BTreeSet<FaceId>,

@@ -88,16 +88,6 @@ impl Tour {
                     .collect(),
             );
         }
-        if *name == "review" {
-            // Suggestions for the person shown before, rather than the first name in the list.
-            let mut actions: Vec<Action> = best_person(data)
-                .filter(|&id| data.people.iter().any(|p| p.id == id && p.name.is_some()))
-                .map(Action::LoadSuggestions)
-                .into_iter()
-                .collect();
-            actions.push(Action::Go(View::Review));
-            return TourStep::Go(actions);
-        }
         if *name == "folders" {
             // The first folder with its subfolders listed.
             let mut actions = vec![Action::Go(View::Folders)];
@@ -121,7 +111,7 @@ impl Tour {
                 },
                 None => View::People,
             },
-            _ => View::People,
+            _ => View::Review,
         })])
     }
 }

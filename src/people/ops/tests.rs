@@ -392,6 +392,36 @@ fn a_suggestion_names_the_persons_face_it_is_nearest_to() {
     assert_eq!((only.face, only.nearest), (ids[3][0], ids[2][0]));
 }
 
+/// Review of everyone asks about each face once, for the named person it is most like, and
+/// leaves out rejections and hidden people as Review of one person does.
+#[test]
+fn everyones_suggestions_ask_each_face_about_the_person_it_is_most_like() {
+    let (mut store, ids) = library(&[&[0.0], &[0.0], &[0.0], &[2.0], &[2.0], &[4.0], &[4.0]]);
+    let ada = split(&mut store, &[ids[0][0]], Some("Ada")).unwrap();
+    let bo = split(&mut store, &[ids[3][0]], Some("Bo")).unwrap();
+    let cy = split(&mut store, &[ids[5][0]], Some("Cy")).unwrap();
+    set_hidden(&mut store, cy, true).unwrap();
+    reject(&mut store, &[ids[2][0]], Some(ada)).unwrap();
+    let asked: Vec<(FaceId, PersonId)> = suggestions_for_everyone(&store, 10)
+        .unwrap()
+        .iter()
+        .map(|s| (s.face, s.person))
+        .collect();
+    let mut want = vec![(ids[1][0], ada), (ids[4][0], bo)];
+    want.sort();
+    let mut got = asked.clone();
+    got.sort();
+    assert_eq!(
+        got, want,
+        "the rejected face and the hidden person's are not asked about"
+    );
+    // Each as Review of that one person would ask.
+    for (face, person) in asked {
+        let theirs = suggestions(&store, person, 10).unwrap();
+        assert!(theirs.iter().any(|s| s.face == face && s.person == person));
+    }
+}
+
 #[test]
 fn reject_of_a_face_in_no_person_needs_a_person() {
     let (mut store, ids) = three_people();

@@ -10,7 +10,7 @@ use super::{
 };
 use crate::library::store::{FaceId, PhotoRecord};
 use crate::people::ops::{FaceOrder, FaceState, PersonFace, PersonId};
-use crate::ui::backend::Mutation;
+use crate::ui::backend::{Mutation, ReviewOf};
 use crate::ui::launch::Launch;
 use crate::ui::state::{Action, PersonTab, PersonViewState, View};
 use crate::ui::theme;
@@ -223,7 +223,9 @@ fn header(
                     .push(Action::Mutate(Mutation::SetHidden(id, !person.hidden)));
             }
             if person.name.is_some() && ui.button("Review suggestions").clicked() {
-                frame.actions.push(Action::LoadSuggestions(id));
+                frame
+                    .actions
+                    .push(Action::LoadSuggestions(ReviewOf::Person(id)));
                 frame.actions.push(Action::Go(View::Review));
             }
         });

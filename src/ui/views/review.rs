@@ -9,7 +9,7 @@ use super::{
 use crate::library::store::FaceId;
 use crate::people::matching::Likelihood;
 use crate::people::ops::{PersonId, Suggestion};
-use crate::ui::backend::Mutation;
+use crate::ui::backend::{Mutation, ReviewOf};
 use crate::ui::state::{Action, ReviewViewState, View};
 use crate::ui::theme;
 
@@ -20,26 +20,33 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut ReviewViewState) {
         ui.heading(RichText::new("Review").strong());
         ui.add_space(12.0);
         ui.label("Suggestions for");
-        let current = state
-            .person
-            .map(|id| data.display_name(id))
-            .unwrap_or_else(|| "choose a person".into());
-        egui::ComboBox::from_id_salt("review-person")
-            .selected_text(current)
+        let current = match state.of {
+            Some(ReviewOf::Person(id)) => data.display_name(id),
+            _ => EVERYONE.into(),
+        };
+        let combo = egui::ComboBox::from_id_salt("review-person")
+            .selected_text(current.clone())
             .width(200.0)
             .show_ui(ui, |ui| {
-                for p in &named {
-                    let label = p.name.clone().unwrap_or_default();
-                    if ui
-                        .selectable_label(state.person == Some(p.id), label)
-                        .clicked()
-                    {
-                        frame.actions.push(Action::LoadSuggestions(p.id));
+                let choices = std::iter::once((ReviewOf::Everyone, EVERYONE.to_string())).chain(
+                    named
+                        .iter()
+                        .map(|p| (ReviewOf::Person(p.id), p.name.clone().unwrap_or_default())),
+                );
+                for (of, label) in choices {
+                    if ui.selectable_label(state.of == Some(of), label).clicked() {
+                        frame.actions.push(Action::LoadSuggestions(of));
                     }
                 }
             });
-        ui.add_space(12.0);
-        ui.checkbox(&mut state.batch, "Show all at once");
+        combo.response.widget_info(|| egui::WidgetInfo {
+            current_text_value: Some(current.clone()),
+            ..egui::WidgetInfo::labeled(egui::Role::ComboBox, true, "Whose suggestions")
+        });
+        if matches!(state.of, Some(ReviewOf::Person(_))) {
+            ui.add_space(12.0);
+            ui.checkbox(&mut state.batch, "Show all at once");
+        }
     });
     ui.add_space(8.0);
     if named.is_empty() {
@@ -50,15 +57,14 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut ReviewViewState) {
         );
         return;
     }
-    let Some(person) = state.person else {
-        // Start with the first named person so the page is never empty.
-        if let Some(first) = named.first() {
-            frame.actions.push(Action::LoadSuggestions(first.id));
-        }
+    let Some(of) = state.of else {
+        frame
+            .actions
+            .push(Action::LoadSuggestions(ReviewOf::Everyone));
         return;
     };
     let list = match &data.suggestions {
-        Some(list) if list.person == person => list,
+        Some(list) if list.of == of => list,
         _ => {
             ui.spinner();
             return;
@@ -69,17 +75,20 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut ReviewViewState) {
         .iter()
         .filter(|s| !state.skipped.contains(&s.face))
         .collect();
-    let name = data.display_name(person);
+    let whom = match of {
+        ReviewOf::Everyone => "anyone you named".to_string(),
+        ReviewOf::Person(id) => data.display_name(id),
+    };
     if items.is_empty() {
         if list.more_behind {
             // Everything shown was skipped or answered: the next faces, not "all caught up".
-            frame.actions.push(Action::LoadSuggestions(person));
+            frame.actions.push(Action::LoadSuggestions(of));
             ui.spinner();
         } else {
             empty_state(
                 ui,
                 "All caught up",
-                &format!("There are no more faces that look like {name}."),
+                &format!("There are no more faces that look like {whom}."),
             );
         }
         return;
@@ -101,7 +110,7 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut ReviewViewState) {
     if items.is_empty() {
         empty_state(
             ui,
-            &format!("No more likely faces of {name}"),
+            &format!("No more likely faces of {whom}"),
             &format!("The rest ({held_back}) are less alike, and most of them are other people."),
         );
         ui.add_space(8.0);
@@ -112,25 +121,29 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut ReviewViewState) {
         });
         return;
     }
-    if state.batch {
-        if hold_back {
-            ui.horizontal(|ui| {
-                ui.label(
-                    RichText::new(format!(
-                        "Not shown: {held_back} less alike, most of them other people."
-                    ))
-                    .weak(),
-                );
-                if ui.small_button("Show them too").clicked() {
-                    state.less_likely = true;
-                }
-            });
+    match of {
+        ReviewOf::Person(person) if state.batch => {
+            if hold_back {
+                ui.horizontal(|ui| {
+                    ui.label(
+                        RichText::new(format!(
+                            "Not shown: {held_back} less alike, most of them other people."
+                        ))
+                        .weak(),
+                    );
+                    if ui.small_button("Show them too").clicked() {
+                        state.less_likely = true;
+                    }
+                });
+            }
+            batch(ui, frame, state, person, &whom, &items, &remaining);
         }
-        batch(ui, frame, state, person, &name, &items, &remaining);
-    } else {
-        one_at_a_time(ui, frame, state, person, &name, items[0], &remaining);
+        _ => one_at_a_time(ui, frame, state, items[0], &remaining),
     }
 }
+
+/// The choice that asks about every named person at once.
+const EVERYONE: &str = "Everyone named";
 
 /// "12 to review", or "200+" where the list came full and more wait behind it.
 fn left_to_review(shown: usize, more_behind: bool) -> String {
@@ -141,11 +154,11 @@ fn one_at_a_time(
     ui: &mut egui::Ui,
     frame: &mut Frame,
     state: &mut ReviewViewState,
-    person: PersonId,
-    name: &str,
     item: &Suggestion,
     remaining: &str,
 ) {
+    let person = item.person;
+    let name = &frame.data.display_name(person);
     let mut answer = None;
     if !ui.ctx().egui_wants_keyboard_input() {
         ui.input(|i| {
