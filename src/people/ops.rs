@@ -1175,6 +1175,7 @@ struct Asker<'a> {
     exemplar_groups: HashSet<FaceId>,
     /// Photos (by their preferred copy) where the person is confirmed already.
     confirmed_photos: HashSet<PhotoId>,
+    /// Faces rejected from the person, by their preferred copy.
     rejected: HashSet<FaceId>,
 }
 
@@ -1212,12 +1213,17 @@ fn suggestions_among(
             // Copies add nothing to compare with.
             exemplars: copies.one_face_each(exemplars, |r| r.face),
             confirmed_photos,
-            rejected: store.rejections_of_person(id)?.into_iter().collect(),
+            rejected: store
+                .rejections_of_person(id)?
+                .into_iter()
+                .map(|f| copies.face(f))
+                .collect(),
         });
     }
-    let targets: Vec<(&MatchRow, &Asker)> = askers
+    let targets: Vec<(&MatchRow, usize)> = askers
         .iter()
-        .flat_map(|a| a.exemplars.iter().map(move |&r| (r, a)))
+        .enumerate()
+        .flat_map(|(k, a)| a.exemplars.iter().map(move |&r| (r, k)))
         .collect();
     let candidates: Vec<&MatchRow> = rows
         .iter()
@@ -1229,13 +1235,41 @@ fn suggestions_among(
         })
         .collect();
     let candidates = copies.one_face_each(candidates, |r| r.face);
+    // Who each candidate may not be offered to, found from the askers' side: a face asked
+    // about one person is barred for few if any, so the test per pair stays cheap.
+    let mut in_photo: HashMap<PhotoId, Vec<usize>> = HashMap::new();
+    let mut in_group: HashMap<FaceId, Vec<usize>> = HashMap::new();
+    for (i, r) in candidates.iter().enumerate() {
+        in_photo.entry(photo_of(r.photo)).or_default().push(i);
+        in_group.entry(copies.face(r.face)).or_default().push(i);
+    }
+    let mut barred: Vec<Vec<usize>> = vec![Vec::new(); candidates.len()];
+    for (k, asker) in askers.iter().enumerate() {
+        let groups = asker
+            .exemplar_groups
+            .iter()
+            .chain(&asker.rejected)
+            .filter_map(|g| in_group.get(g));
+        let photos = asker
+            .confirmed_photos
+            .iter()
+            .filter_map(|p| in_photo.get(p));
+        for &i in groups.chain(photos).flatten() {
+            if barred[i].last() != Some(&k) {
+                barred[i].push(k);
+            }
+        }
+    }
+    // Faces barred for everyone asking are not compared at all.
+    let (candidates, barred): (Vec<&MatchRow>, Vec<Vec<usize>>) = candidates
+        .into_iter()
+        .zip(barred)
+        .filter(|(_, b)| b.len() < askers.len())
+        .unzip();
     let queries: Vec<Descriptor> = candidates.iter().map(|r| r.descriptor).collect();
     let target_descriptors: Vec<Descriptor> = targets.iter().map(|(r, _)| r.descriptor).collect();
     let nearest = nearest_allowed(&queries, &target_descriptors, |i, j| {
-        let (r, asker) = (candidates[i], targets[j].1);
-        !asker.rejected.contains(&r.face)
-            && !asker.confirmed_photos.contains(&photo_of(r.photo))
-            && !asker.exemplar_groups.contains(&copies.face(r.face))
+        !barred[i].contains(&targets[j].1)
     });
     let mut found: Vec<(f32, &MatchRow, usize)> = nearest
         .into_iter()
@@ -1247,10 +1281,10 @@ fn suggestions_among(
     found.truncate(limit);
     let mut out = Vec::with_capacity(found.len());
     for (distance, r, j) in found {
-        let (nearest, asker) = targets[j];
+        let (nearest, k) = targets[j];
         let path = store.photo(r.photo)?.map(|p| p.path).unwrap_or_default();
         out.push(Suggestion {
-            person: asker.id,
+            person: askers[k].id,
             face: r.face,
             photo: r.photo,
             path,
