@@ -167,6 +167,7 @@ impl Copies {
         self.face.get(&face).map_or(face, |c| c.0)
     }
 
+    /// The preferred copy of `photo`, which stands for all its copies.
     fn photo(&self, photo: PhotoId) -> PhotoId {
         self.photo.get(&photo).map_or(photo, |c| c.0)
     }
@@ -1171,7 +1172,7 @@ pub fn suggestions_for_everyone(
 struct Asker<'a> {
     id: PersonId,
     exemplars: Vec<&'a MatchRow>,
-    /// The exemplars' faces with all their copies.
+    /// The exemplars' faces, each by its preferred copy (which stands for all its copies).
     exemplar_groups: HashSet<FaceId>,
     /// Photos (by their preferred copy) where the person is confirmed already.
     confirmed_photos: HashSet<PhotoId>,
@@ -1188,7 +1189,6 @@ fn suggestions_among(
     // A face and its copies in identical photos are offered once, and not at all when one of
     // them is already the person's.
     let copies = Copies::read(store)?;
-    let photo_of = |p: PhotoId| copies.photo.get(&p).map_or(p, |c| c.0);
     let mut confirmed: HashMap<PersonId, Vec<&MatchRow>> = HashMap::new();
     let mut suggested: HashMap<PersonId, Vec<&MatchRow>> = HashMap::new();
     for r in &rows {
@@ -1201,7 +1201,7 @@ fn suggestions_among(
     let mut askers = Vec::with_capacity(persons.len());
     for &id in persons {
         let theirs = confirmed.remove(&id).unwrap_or_default();
-        let confirmed_photos = theirs.iter().map(|r| photo_of(r.photo)).collect();
+        let confirmed_photos = theirs.iter().map(|r| copies.photo(r.photo)).collect();
         let exemplars = if theirs.is_empty() {
             suggested.remove(&id).unwrap_or_default()
         } else {
@@ -1240,7 +1240,7 @@ fn suggestions_among(
     let mut in_photo: HashMap<PhotoId, Vec<usize>> = HashMap::new();
     let mut in_group: HashMap<FaceId, Vec<usize>> = HashMap::new();
     for (i, r) in candidates.iter().enumerate() {
-        in_photo.entry(photo_of(r.photo)).or_default().push(i);
+        in_photo.entry(copies.photo(r.photo)).or_default().push(i);
         in_group.entry(copies.face(r.face)).or_default().push(i);
     }
     let mut barred: Vec<Vec<usize>> = vec![Vec::new(); candidates.len()];
