@@ -10,6 +10,7 @@ use egui_kittest::kittest::{NodeT, Queryable};
 use kindred::library::store::Store;
 use kindred::people::ops::{self, FaceState, PersonFace, PersonId, PersonSummary};
 use kindred::ui::KindredApp;
+use kindred::ui::backend::ReviewOf;
 use kindred::ui::launch::Launch;
 use kindred::ui::state::{Settings, View};
 
@@ -435,6 +436,25 @@ fn review_of_everyone_asks_each_face_about_the_person_it_is_most_like() {
             .unwrap_or_else(|| panic!("{photo} given to its person"));
         assert_eq!(face.state, FaceState::Confirmed);
     }
+
+    // From a person's page, Review is about that person alone.
+    harness.state_mut().open_person(laura.id);
+    settle(&mut harness);
+    click(&mut harness, "Review suggestions");
+    settle(&mut harness);
+    assert_eq!(harness.state().view, View::Review);
+    assert_eq!(
+        harness.state().review_view.of,
+        Some(ReviewOf::Person(laura.id))
+    );
+    assert_eq!(
+        harness
+            .get_by_label("Whose suggestions")
+            .accesskit_node()
+            .value()
+            .as_deref(),
+        Some("Laura")
+    );
 }
 
 /// Past the match distance most suggestions are other people: Review stops there and says so,
