@@ -1172,12 +1172,11 @@ pub fn suggestions_for_everyone(
 struct Asker<'a> {
     id: PersonId,
     exemplars: Vec<&'a MatchRow>,
-    /// The exemplars' faces, each by its preferred copy (which stands for all its copies).
-    exemplar_groups: HashSet<FaceId>,
+    /// Their exemplars and the faces rejected from them, each by its preferred copy (which
+    /// stands for all its copies).
+    barred_faces: HashSet<FaceId>,
     /// Photos (by their preferred copy) where the person is confirmed already.
     confirmed_photos: HashSet<PhotoId>,
-    /// Faces rejected from the person, by their preferred copy.
-    rejected: HashSet<FaceId>,
 }
 
 fn suggestions_among(
@@ -1198,6 +1197,11 @@ fn suggestions_among(
             _ => {}
         }
     }
+    // One read for everyone asking, rather than one per person.
+    let mut rejected: HashMap<PersonId, Vec<FaceId>> = HashMap::new();
+    for (face, person) in store.rejections()? {
+        rejected.entry(person).or_default().push(face);
+    }
     let mut askers = Vec::with_capacity(persons.len());
     for &id in persons {
         let theirs = confirmed.remove(&id).unwrap_or_default();
@@ -1207,17 +1211,18 @@ fn suggestions_among(
         } else {
             theirs
         };
+        let barred_faces = exemplars
+            .iter()
+            .map(|r| r.face)
+            .chain(rejected.remove(&id).unwrap_or_default())
+            .map(|f| copies.face(f))
+            .collect();
         askers.push(Asker {
             id,
-            exemplar_groups: exemplars.iter().map(|r| copies.face(r.face)).collect(),
             // Copies add nothing to compare with.
             exemplars: copies.one_face_each(exemplars, |r| r.face),
+            barred_faces,
             confirmed_photos,
-            rejected: store
-                .rejections_of_person(id)?
-                .into_iter()
-                .map(|f| copies.face(f))
-                .collect(),
         });
     }
     let targets: Vec<(&MatchRow, usize)> = askers
@@ -1245,11 +1250,7 @@ fn suggestions_among(
     }
     let mut barred: Vec<Vec<usize>> = vec![Vec::new(); candidates.len()];
     for (k, asker) in askers.iter().enumerate() {
-        let groups = asker
-            .exemplar_groups
-            .iter()
-            .chain(&asker.rejected)
-            .filter_map(|g| in_group.get(g));
+        let groups = asker.barred_faces.iter().filter_map(|g| in_group.get(g));
         let photos = asker
             .confirmed_photos
             .iter()
