@@ -287,6 +287,12 @@ pub fn ui(faces: usize, people: usize, keep: Option<&std::path::Path>) -> anyhow
             report.photos_of_largest, report.photos_open_ms
         );
         line("  scrolling the photo grid", &report.photos_scroll);
+        let review = &report.review;
+        println!(
+            "Review of everyone named ({} faces asked about): list in {:.0} ms; \
+             an answer given while it reloads saved in {:.0} ms",
+            review.suggestions, review.list_ms, review.answer_saved_ms
+        );
         Ok(())
     })();
     if keep.is_none() {

@@ -11,8 +11,10 @@ use egui::{
 };
 
 use super::KindredApp;
+use super::backend::{Backend, Mutation, Request, Response, ReviewList, ReviewOf};
 use super::state::Settings;
 use crate::library::store::Store;
+use crate::people::ops::{self, FaceState};
 
 /// Frame times of one scripted interaction, in milliseconds.
 #[derive(Debug, Clone, PartialEq)]
@@ -54,6 +56,18 @@ pub struct UiBenchReport {
     pub photos_of_largest: usize,
     pub photos_open_ms: f64,
     pub photos_scroll: FrameStats,
+    pub review: ReviewTimes,
+}
+
+/// Review of everyone named, timed on the app's worker side.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReviewTimes {
+    /// Faces in the list.
+    pub suggestions: usize,
+    /// From asking for the list to having it.
+    pub list_ms: f64,
+    /// An answer given while the list reloads after the one before: until it is saved.
+    pub answer_saved_ms: f64,
 }
 
 /// Drives the app frame by frame at a fixed 60 Hz clock.
@@ -176,6 +190,8 @@ pub fn measure(library: &Path) -> anyhow::Result<UiBenchReport> {
         .as_ref()
         .map_or(0, |(_, p)| p.len());
     let photos_scroll = headless.scroll(1200, 40);
+    drop(headless);
+    let review = measure_review(library, limit)?;
     Ok(UiBenchReport {
         people,
         faces_of_largest: largest.1,
@@ -186,5 +202,94 @@ pub fn measure(library: &Path) -> anyhow::Result<UiBenchReport> {
         photos_of_largest,
         photos_open_ms,
         photos_scroll,
+        review,
     })
+}
+
+/// Times Review of everyone on the backend the app uses, with no frames in between: how long
+/// the list takes, and how long an answer waits to be saved when it comes while the list
+/// reloads, as it does when the user answers quickly. The answer is undone afterwards, so the
+/// library is left as it was.
+fn measure_review(library: &Path, limit: Duration) -> anyhow::Result<ReviewTimes> {
+    let store = Store::open(library)?;
+    let backend = Backend::start(Store::open(library)?, egui::Context::default(), None);
+    let ask = || Request::Suggestions {
+        of: ReviewOf::Everyone,
+        skipped: Vec::new(),
+    };
+    let started = Instant::now();
+    backend.send(ask());
+    let list = wait_for(&backend, limit, |r| match r {
+        Response::Suggestions(list) => Some(list),
+        _ => None,
+    })?;
+    let list_ms = started.elapsed().as_secs_f64() * 1e3;
+    let ReviewList { items, .. } = list;
+    // The synthetic library's strangers are far from everyone named; any face not yet
+    // confirmed, given to the largest person, then stands in for a suggestion said yes to.
+    let (face, person) = match items.first() {
+        Some(first) => (first.face, first.person),
+        None => {
+            let largest = ops::people(&store)?
+                .first()
+                .map(|p| p.id)
+                .ok_or_else(|| anyhow::anyhow!("the library has no people"))?;
+            let face = store
+                .match_rows()?
+                .into_iter()
+                .find(|r| r.assignment.state != FaceState::Confirmed)
+                .ok_or_else(|| anyhow::anyhow!("every face is confirmed"))?
+                .face;
+            (face, largest)
+        }
+    };
+
+    backend.send(ask());
+    // Long enough for the reload to be under way, far shorter than it takes.
+    std::thread::sleep(Duration::from_millis(20));
+    let answered = Instant::now();
+    backend.send(Request::Mutate(Mutation::Move {
+        faces: vec![face],
+        to: person,
+    }));
+    let saved = |r| match r {
+        Response::Changed(_) => Some(()),
+        _ => None,
+    };
+    wait_for(&backend, limit, saved)?;
+    let answer_saved_ms = answered.elapsed().as_secs_f64() * 1e3;
+
+    backend.send(Request::Mutate(Mutation::Undo));
+    wait_for(&backend, limit, saved)?;
+    while !backend.is_idle() {
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    Ok(ReviewTimes {
+        suggestions: items.len(),
+        list_ms,
+        answer_saved_ms,
+    })
+}
+
+/// Drains the backend's responses until `wanted` picks one out.
+fn wait_for<T>(
+    backend: &Backend,
+    limit: Duration,
+    mut wanted: impl FnMut(Response) -> Option<T>,
+) -> anyhow::Result<T> {
+    let started = Instant::now();
+    loop {
+        for response in backend.poll() {
+            if let Response::Error(message) = response {
+                anyhow::bail!("{message}");
+            }
+            if let Some(found) = wanted(response) {
+                return Ok(found);
+            }
+        }
+        if started.elapsed() > limit {
+            anyhow::bail!("no answer within {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
 }
