@@ -429,6 +429,17 @@ impl Store {
         Self::init(conn, PathBuf::from(":memory:"))
     }
 
+    /// A second connection to the same library file, for reading on another thread while
+    /// this one writes (WAL lets readers and a writer work at once).
+    pub fn open_another(&self) -> Result<Self, StoreError> {
+        if self.path == Path::new(":memory:") {
+            return Err(StoreError::Refused {
+                message: "a library kept in memory cannot be opened a second time".into(),
+            });
+        }
+        Self::open(&self.path)
+    }
+
     fn init(conn: Connection, path: PathBuf) -> Result<Self, StoreError> {
         let mut store = Store { conn, path };
         store.pragmas()?;
@@ -758,6 +769,20 @@ impl Store {
     }
 
     /// Runs `f` in one transaction: all of its writes are committed, or none.
+    /// Runs `f` on one consistent state of the library: a write committed on another
+    /// connection meanwhile is seen in full or not at all. Takes no write lock, so writers
+    /// are not held up.
+    pub fn read_snapshot<T, E: From<StoreError>>(
+        &mut self,
+        f: impl FnOnce(&Store) -> Result<T, E>,
+    ) -> Result<T, E> {
+        self.conn.execute_batch("BEGIN").map_err(self.err())?;
+        let result = f(self);
+        // Nothing was written, so ending the read this way loses nothing.
+        self.conn.execute_batch("ROLLBACK").map_err(self.err())?;
+        result
+    }
+
     pub fn in_transaction<T>(
         &mut self,
         f: impl FnOnce(&mut Store) -> Result<T, StoreError>,

@@ -1,7 +1,8 @@
 //! The app's worker side: one thread owns the library's database connection and answers the
 //! UI's requests; images are decoded on rayon; scans run on their own thread with their own
-//! connection. The UI thread only sends requests and drains responses, so it never waits on
-//! the database or the disk.
+//! connection, and so do Review's lists, which take seconds in a big library and must not hold
+//! up the answers given meanwhile. The UI thread only sends requests and drains responses, so
+//! it never waits on the database or the disk.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -182,6 +183,36 @@ pub struct ReviewList {
     pub more_behind: bool,
 }
 
+/// What Review asks for: whose suggestions, without the faces the user skipped or answered.
+struct ReviewAsk {
+    of: ReviewOf,
+    skipped: Vec<FaceId>,
+}
+
+/// Works out Review's lists on its own connection, the newest ask only: the UI shows one list,
+/// and each answer asks anew. The database thread passes each ask on after the writes sent
+/// before it, so a list never misses an answer given before it was asked for.
+fn review_worker(reader: Result<Store, String>, inbox: Receiver<ReviewAsk>, shared: Arc<Shared>) {
+    let mut reader = reader;
+    while let Ok(mut ask) = inbox.recv() {
+        for newer in inbox.try_iter() {
+            shared.done();
+            ask = newer;
+        }
+        let list = match &mut reader {
+            Ok(store) => store
+                .read_snapshot(|store| review_list(store, ask.of, &ask.skipped))
+                .map_err(|e| e.to_string()),
+            Err(e) => Err(e.clone()),
+        };
+        shared.send(match list {
+            Ok(list) => Response::Suggestions(list),
+            Err(message) => Response::Error(message),
+        });
+        shared.done();
+    }
+}
+
 /// The first [`REVIEW_LIST_LEN`] suggestions that are not among `skipped`.
 fn review_list(
     store: &Store,
@@ -277,9 +308,18 @@ impl Backend {
             engine: OnceLock::new(),
             photo_cache,
         });
+        let reader = store
+            .open_another()
+            .map_err(|e| format!("Review cannot read the library: {e}"));
+        let (review, review_inbox) = mpsc::channel();
+        let review_shared = shared.clone();
+        std::thread::Builder::new()
+            .name("kindred-review".into())
+            .spawn(move || review_worker(reader, review_inbox, review_shared))
+            .expect("the OS refused to start the review thread");
         std::thread::Builder::new()
             .name("kindred-db".into())
-            .spawn(move || worker(store, inbox, shared))
+            .spawn(move || worker(store, inbox, review, shared))
             .expect("the OS refused to start the database thread");
         Backend {
             requests,
@@ -337,7 +377,12 @@ fn next_request(queue: &mut std::collections::VecDeque<Request>) -> (Option<Requ
     (None, dropped)
 }
 
-fn worker(mut store: Store, inbox: Receiver<Request>, shared: Arc<Shared>) {
+fn worker(
+    mut store: Store,
+    inbox: Receiver<Request>,
+    review: Sender<ReviewAsk>,
+    shared: Arc<Shared>,
+) {
     let mut queue = std::collections::VecDeque::new();
     loop {
         if queue.is_empty() {
@@ -352,16 +397,17 @@ fn worker(mut store: Store, inbox: Receiver<Request>, shared: Arc<Shared>) {
             shared.done();
         }
         let Some(request) = request else { continue };
-        // Thumbnails and scans finish elsewhere and call `done` themselves.
+        // Thumbnails, scans and Review's lists finish elsewhere and call `done` themselves.
         let finishes_here = !matches!(
             request,
-            Request::FaceThumbnails(_)
+            Request::Suggestions { .. }
+                | Request::FaceThumbnails(_)
                 | Request::PhotoThumbnails(_)
                 | Request::Photo(_)
                 | Request::Scan { .. }
                 | Request::Export { .. }
         );
-        if let Err(message) = handle(&mut store, request, &shared) {
+        if let Err(message) = handle(&mut store, request, &review, &shared) {
             shared.send(Response::Error(message));
         }
         if finishes_here {
@@ -370,7 +416,12 @@ fn worker(mut store: Store, inbox: Receiver<Request>, shared: Arc<Shared>) {
     }
 }
 
-fn handle(store: &mut Store, request: Request, shared: &Arc<Shared>) -> Result<(), String> {
+fn handle(
+    store: &mut Store,
+    request: Request,
+    review: &Sender<ReviewAsk>,
+    shared: &Arc<Shared>,
+) -> Result<(), String> {
     let text = |e: &dyn std::fmt::Display| e.to_string();
     match request {
         Request::Refresh => {
@@ -431,8 +482,10 @@ fn handle(store: &mut Store, request: Request, shared: &Arc<Shared>) -> Result<(
             }
         }
         Request::Suggestions { of, skipped } => {
-            let list = review_list(store, of, &skipped).map_err(|e| text(&e))?;
-            shared.send(Response::Suggestions(list));
+            if review.send(ReviewAsk { of, skipped }).is_err() {
+                shared.done();
+                return Err("Review's thread has stopped".into());
+            }
         }
         Request::FaceThumbnails(ids) => {
             let mut blobs = Vec::with_capacity(ids.len());
@@ -825,19 +878,8 @@ mod tests {
     /// faces behind it, and says when more wait behind.
     #[test]
     fn skipped_faces_make_room_for_the_ones_behind() {
-        use crate::engine::geometry::Rect;
-        use crate::library::store::{NewFace, PhotoAnalysis};
         let mut store = Store::open_in_memory().unwrap();
-        let mut faces = Vec::new();
-        for i in 0..REVIEW_LIST_LEN + 5 {
-            let mut descriptor = [0.0; 128];
-            descriptor[0] = 0.001 * i as f32;
-            let face = NewFace::at(Rect::new(0, 0, 50, 50), descriptor);
-            let analysis = PhotoAnalysis::new(format!("/photos/{i}.jpg"), 100, 100, vec![face]);
-            let photo = store.record_analysis(&analysis).unwrap();
-            faces.push(store.faces_of_photo(photo).unwrap()[0].id);
-        }
-        let ada = ops::split(&mut store, &faces[..1], Some("Ada")).unwrap();
+        let (ada, faces) = library_of_ada(&mut store, REVIEW_LIST_LEN + 5);
 
         let first = review_list(&store, ReviewOf::Person(ada), &[]).unwrap();
         assert_eq!(first.items.len(), REVIEW_LIST_LEN);
@@ -855,6 +897,85 @@ mod tests {
         assert_eq!(some.items.len(), REVIEW_LIST_LEN - 6);
         assert_eq!(some.items[0].face, faces[11]);
         assert!(!some.more_behind);
+    }
+
+    /// A library of one named person, Ada, and faces ever further from hers.
+    fn library_of_ada(store: &mut Store, faces: usize) -> (PersonId, Vec<FaceId>) {
+        use crate::engine::geometry::Rect;
+        use crate::library::store::{NewFace, PhotoAnalysis};
+        let mut ids = Vec::new();
+        for i in 0..faces {
+            let mut descriptor = [0.0; 128];
+            descriptor[0] = 0.001 * i as f32;
+            let face = NewFace::at(Rect::new(0, 0, 50, 50), descriptor);
+            let analysis = PhotoAnalysis::new(format!("/photos/{i}.jpg"), 100, 100, vec![face]);
+            let photo = store.record_analysis(&analysis).unwrap();
+            ids.push(store.faces_of_photo(photo).unwrap()[0].id);
+        }
+        let ada = ops::split(store, &ids[..1], Some("Ada")).unwrap();
+        (ada, ids)
+    }
+
+    /// Everything the backend answers until it has nothing left to do.
+    fn responses_until_idle(backend: &Backend) -> Vec<Response> {
+        let mut responses = Vec::new();
+        let started = std::time::Instant::now();
+        while !backend.is_idle() {
+            assert!(
+                started.elapsed().as_secs() < 60,
+                "the backend never finished"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(1));
+            responses.extend(backend.poll());
+        }
+        responses.extend(backend.poll());
+        responses
+    }
+
+    fn lists(responses: Vec<Response>) -> Vec<ReviewList> {
+        responses
+            .into_iter()
+            .filter_map(|r| match r {
+                Response::Suggestions(list) => Some(list),
+                Response::Error(e) => panic!("{e}"),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Review's lists are worked out on a connection of their own; one asked for after an
+    /// answer must still know of it.
+    #[test]
+    fn a_review_list_asked_after_an_answer_knows_of_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("lib.kindred")).unwrap();
+        let (ada, faces) = library_of_ada(&mut store, 6);
+        let backend = Backend::start(store, egui::Context::default(), None);
+        let ask = |skipped: &[FaceId]| Request::Suggestions {
+            of: ReviewOf::Person(ada),
+            skipped: skipped.to_vec(),
+        };
+        backend.send(Request::Mutate(Mutation::Move {
+            faces: vec![faces[1]],
+            to: ada,
+        }));
+        backend.send(ask(&[]));
+        let got = lists(responses_until_idle(&backend));
+        let shown: Vec<FaceId> = got[0].items.iter().map(|s| s.face).collect();
+        assert_eq!(
+            shown,
+            faces[2..],
+            "the face said yes to is Ada's, not asked about"
+        );
+
+        // Asks sent faster than they are answered: the newest is the one answered last.
+        for skipped in 0..4 {
+            backend.send(ask(&faces[2..2 + skipped]));
+        }
+        let got = lists(responses_until_idle(&backend));
+        assert!(!got.is_empty());
+        let last: Vec<FaceId> = got.last().unwrap().items.iter().map(|s| s.face).collect();
+        assert_eq!(last, faces[5..]);
     }
 
     fn drain(queue: Vec<Request>) -> (Vec<String>, usize) {
