@@ -696,6 +696,8 @@ fn split_pair(src: &[f32], phase0: &mut [f32], phase1: &mut [f32], pad_x: usize)
 }
 
 /// Everything the kernel needs about one layer call.
+// The kernels that read it are x86-64 only; elsewhere the layers run as im2col + GEMM.
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
 pub(crate) struct Job<'a> {
     pub src: *const f32,
     pub channels: usize,
