@@ -432,8 +432,15 @@ fn version_text() -> String {
     } else {
         "no HEIC (built without the `heic` feature)"
     };
+    let windows = if cfg!(windows) {
+        "Windows"
+    } else if cfg!(target_os = "macos") {
+        "macOS"
+    } else {
+        "X11 and Wayland"
+    };
     text.push_str(&format!(
-        "\n  features: {kernels}; {heic}; desktop app (eframe/glow, X11 and Wayland); no network code"
+        "\n  features: {kernels}; {heic}; desktop app (eframe/glow, {windows}); no network code"
     ));
     text
 }

@@ -291,7 +291,7 @@ fn read_labels(file: &Path) -> anyhow::Result<HashMap<PathBuf, String>> {
             continue;
         }
         let path = base.join(path);
-        let key = path.canonicalize().unwrap_or(path);
+        let key = dunce::canonicalize(&path).unwrap_or(path);
         labels.insert(key, person.trim().to_string());
     }
     Ok(labels)
@@ -304,7 +304,7 @@ struct EvalPhoto {
 }
 
 fn faces_from_library(store: &Store, path: &Path) -> anyhow::Result<Option<EvalPhoto>> {
-    let canonical = path.canonicalize().unwrap_or(path.to_path_buf());
+    let canonical = dunce::canonicalize(path).unwrap_or(path.to_path_buf());
     let Some(photo) = store
         .photo_by_path(&canonical)?
         .or(store.photo_by_path(path)?)
@@ -394,7 +394,7 @@ pub fn eval_cluster(
     let mut unlabelled_photos = 0usize;
     for (i, photo) in &evaluated {
         let path = &photos[*i];
-        let key = path.canonicalize().unwrap_or(path.clone());
+        let key = dunce::canonicalize(path).unwrap_or(path.clone());
         let label = labels.get(&key);
         if label.is_none() {
             unlabelled_photos += 1;

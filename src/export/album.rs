@@ -785,7 +785,18 @@ fn make_symlink(source: &Path, dest: &Path) -> io::Result<()> {
 
 #[cfg(windows)]
 fn make_symlink(source: &Path, dest: &Path) -> io::Result<()> {
-    std::os::windows::fs::symlink_file(source, dest)
+    const ERROR_PRIVILEGE_NOT_HELD: i32 = 1314;
+    std::os::windows::fs::symlink_file(source, dest).map_err(|e| {
+        if e.raw_os_error() == Some(ERROR_PRIVILEGE_NOT_HELD) {
+            io::Error::new(
+                io::ErrorKind::PermissionDenied,
+                "Windows makes symbolic links only in Developer Mode or for an administrator; \
+                 export copies or hard links instead",
+            )
+        } else {
+            e
+        }
+    })
 }
 
 #[cfg(not(any(unix, windows)))]

@@ -958,14 +958,30 @@ fn copied_analysis(
     )
 }
 
-/// Canonical form of a folder the user adds, so the same folder is not added twice.
+/// Canonical form of a folder the user adds, so the same folder is not added twice; on
+/// Windows in the form users know (`C:\Photos`, not `\\?\C:\Photos`).
 pub fn normalise_root(path: &Path) -> PathBuf {
-    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+    dunce::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Windows' own canonical form (`\\?\C:\Photos`) is not what users know, and
+    /// Explorer and photo viewers do not open it.
+    #[test]
+    fn a_folder_is_recorded_as_users_know_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = normalise_root(dir.path());
+        assert!(root.is_absolute(), "{}", root.display());
+        assert!(
+            !root.to_string_lossy().starts_with(r"\\?\"),
+            "{}",
+            root.display()
+        );
+        assert_eq!(normalise_root(&root.join(".")), root);
+    }
 
     /// A photo decoded at half its size: faces come back in the photo's own coordinates, and
     /// describing those boxes again finds the same pixels (the same descriptors, bit for bit).

@@ -306,7 +306,7 @@ pub fn walk(
 
 /// True the first time a file is reached (a file linked into several folders is one photo).
 fn first_sighting(seen: &mut HashSet<PathBuf>, path: &Path) -> bool {
-    seen.insert(std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()))
+    seen.insert(dunce::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()))
 }
 
 /// A camera RAW file met during the walk.
