@@ -434,6 +434,12 @@ mod tests {
     use crate::library::store::PhotoStatus;
     use crate::library::store::tests::analysis;
 
+    /// A test path written with '/', in the platform's own separators (the library compares
+    /// folders by them).
+    fn native(path: &str) -> String {
+        path.replace('/', std::path::MAIN_SEPARATOR_STR)
+    }
+
     fn add_photo(store: &mut Store, root: RootId, path: &str, faces: usize) -> PhotoId {
         let rects: Vec<Rect> = (0..faces as i64)
             .map(|i| Rect::new(i * 60, 0, i * 60 + 50, 50))
@@ -487,14 +493,16 @@ mod tests {
     #[test]
     fn a_left_out_subfolder_leaves_people_until_taken_back_in() {
         let mut store = Store::open_in_memory().unwrap();
-        let root = store.add_root(Path::new("/p")).unwrap();
-        let shots = add_photo(&mut store, root, "/p/Screenshots/a.png", 3);
-        let deeper = add_photo(&mut store, root, "/p/Screenshots/2024/b.png", 1);
+        let root = store.add_root(Path::new(&native("/p"))).unwrap();
+        let shots = add_photo(&mut store, root, &native("/p/Screenshots/a.png"), 3);
+        let deeper = add_photo(&mut store, root, &native("/p/Screenshots/2024/b.png"), 1);
         // A name that merely starts the same is another folder.
-        let look_alike = add_photo(&mut store, root, "/p/Screenshots 2/c.png", 1);
-        let kept = add_photo(&mut store, root, "/p/Family/d.jpg", 2);
+        let look_alike = add_photo(&mut store, root, &native("/p/Screenshots 2/c.png"), 1);
+        let kept = add_photo(&mut store, root, &native("/p/Family/d.jpg"), 2);
 
-        let left_out = store.exclude_folder(Path::new("/p/Screenshots")).unwrap();
+        let left_out = store
+            .exclude_folder(Path::new(&native("/p/Screenshots")))
+            .unwrap();
         assert_eq!(
             left_out,
             LeftOut {
@@ -512,7 +520,7 @@ mod tests {
             store.excluded_folders().unwrap(),
             vec![ExcludedFolder {
                 root,
-                path: PathBuf::from("/p/Screenshots"),
+                path: PathBuf::from(&native("/p/Screenshots")),
                 photos: 2,
             }]
         );
@@ -522,24 +530,32 @@ mod tests {
             Err(StoreError::Refused { message }) => message,
             other => panic!("{path}: {other:?}"),
         };
-        assert!(refused(&mut store, "/p/Screenshots/2024").contains("already left out"));
-        assert!(refused(&mut store, "/p/Screenshots").contains("already left out"));
-        assert!(refused(&mut store, "/p").contains("remove it instead"));
-        assert!(refused(&mut store, "/elsewhere/x").contains("not inside"));
+        assert!(refused(&mut store, &native("/p/Screenshots/2024")).contains("already left out"));
+        assert!(refused(&mut store, &native("/p/Screenshots")).contains("already left out"));
+        assert!(refused(&mut store, &native("/p")).contains("remove it instead"));
+        assert!(refused(&mut store, &native("/elsewhere/x")).contains("not inside"));
 
-        store.include_folder(Path::new("/p/Screenshots")).unwrap();
+        store
+            .include_folder(Path::new(&native("/p/Screenshots")))
+            .unwrap();
         assert!(store.excluded_folders().unwrap().is_empty());
         assert!(matches!(
-            store.include_folder(Path::new("/p/Screenshots")),
+            store.include_folder(Path::new(&native("/p/Screenshots"))),
             Err(StoreError::Refused { .. })
         ));
         // Adding a left-out folder as a photo folder of its own takes it back in.
-        store.exclude_folder(Path::new("/p/Screenshots")).unwrap();
-        let own = store.add_root(Path::new("/p/Screenshots")).unwrap();
+        store
+            .exclude_folder(Path::new(&native("/p/Screenshots")))
+            .unwrap();
+        let own = store
+            .add_root(Path::new(&native("/p/Screenshots")))
+            .unwrap();
         assert_ne!(own, root);
         assert!(store.excluded_folders().unwrap().is_empty());
         // Removing the photo folder forgets what was left out of it.
-        store.exclude_folder(Path::new("/p/Family")).unwrap();
+        store
+            .exclude_folder(Path::new(&native("/p/Family")))
+            .unwrap();
         store.remove_folder(root).unwrap();
         assert!(store.excluded_folders().unwrap().is_empty());
     }

@@ -376,6 +376,17 @@ fn raw_without_photo(
 mod tests {
     use super::*;
 
+    /// `path` below `root`, with '/' between folders on every platform.
+    fn relative_name(root: &Path, path: &Path) -> String {
+        let parts: Vec<_> = path
+            .strip_prefix(root)
+            .unwrap()
+            .iter()
+            .map(|part| part.to_string_lossy().into_owned())
+            .collect();
+        parts.join("/")
+    }
+
     #[test]
     fn raw_files_are_photos_unless_a_jpeg_of_the_same_name_is_beside_them() {
         let dir = tempfile::tempdir().unwrap();
@@ -404,10 +415,7 @@ mod tests {
         }
         let mut problems = Vec::new();
         let found = walk(root, &[], &mut problems, || true);
-        let names: Vec<String> = found
-            .iter()
-            .map(|c| c.path.strip_prefix(root).unwrap().display().to_string())
-            .collect();
+        let names: Vec<String> = found.iter().map(|c| relative_name(root, &c.path)).collect();
         assert_eq!(
             names,
             [
@@ -496,10 +504,7 @@ mod tests {
         }
         let mut problems = Vec::new();
         let found = walk(root, &[], &mut problems, || true);
-        let names: Vec<String> = found
-            .iter()
-            .map(|c| c.path.strip_prefix(root).unwrap().display().to_string())
-            .collect();
+        let names: Vec<String> = found.iter().map(|c| relative_name(root, &c.path)).collect();
         #[cfg(unix)]
         {
             assert_eq!(names.len(), 3, "{names:?}");

@@ -278,11 +278,15 @@ pub fn page_heading(ui: &mut egui::Ui, title: &str, subtitle: &str) {
 
 pub use crate::text::{count, grouped, noun};
 
-/// A path as file managers show it: under the home folder as `~/…`, elsewhere in full.
+/// A path as file managers show it: under the home folder as `~/…`, elsewhere in full. On
+/// Windows always in full: Explorer knows no `~`.
 pub fn shown_path(path: &std::path::Path) -> String {
     static HOME: std::sync::OnceLock<Option<std::path::PathBuf>> = std::sync::OnceLock::new();
-    let home =
-        HOME.get_or_init(|| directories::BaseDirs::new().map(|d| d.home_dir().to_path_buf()));
+    let home = HOME.get_or_init(|| {
+        directories::BaseDirs::new()
+            .map(|d| d.home_dir().to_path_buf())
+            .filter(|_| !cfg!(windows))
+    });
     path_under_home(path, home.as_deref())
 }
 
@@ -290,7 +294,7 @@ fn path_under_home(path: &std::path::Path, home: Option<&std::path::Path>) -> St
     match home.and_then(|h| path.strip_prefix(h).ok()) {
         // The home folder itself, or a path that only shares a prefix with it, stays as it is.
         Some(rest) if !rest.as_os_str().is_empty() && home != Some(std::path::Path::new("/")) => {
-            format!("~{}{}", std::path::MAIN_SEPARATOR, rest.display())
+            format!("~/{}", rest.display())
         }
         _ => path.display().to_string(),
     }
