@@ -192,8 +192,11 @@ struct ReviewAsk {
 /// Works out Review's lists on its own connection, the newest ask only: the UI shows one list,
 /// and each answer asks anew. The database thread passes each ask on after the writes sent
 /// before it, so a list never misses an answer given before it was asked for.
-fn review_worker(reader: Result<Store, String>, inbox: Receiver<ReviewAsk>, shared: Arc<Shared>) {
-    let mut reader = reader;
+fn review_worker(
+    mut reader: Result<Store, String>,
+    inbox: Receiver<ReviewAsk>,
+    shared: Arc<Shared>,
+) {
     while let Ok(mut ask) = inbox.recv() {
         for newer in inbox.try_iter() {
             shared.done();
