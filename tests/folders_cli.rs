@@ -46,7 +46,7 @@ fn a_left_out_subfolder_leaves_people_and_comes_back_with_its_names() {
     let dir = tempfile::tempdir().unwrap();
     // As the library records folders: resolved (a temporary folder may sit behind a link).
     std::fs::create_dir_all(dir.path().join("photos")).unwrap();
-    let photos = dir.path().join("photos").canonicalize().unwrap();
+    let photos = dunce::canonicalize(dir.path().join("photos")).unwrap();
     let family = photos.join("Family");
     let screenshots = photos.join("Screenshots");
     for (folder, name) in [
@@ -173,7 +173,7 @@ fn a_left_out_subfolder_leaves_people_and_comes_back_with_its_names() {
 fn a_folder_hidden_from_galleries_is_skipped_and_said_so_until_added_itself() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("photos")).unwrap();
-    let photos = dir.path().join("photos").canonicalize().unwrap();
+    let photos = dunce::canonicalize(dir.path().join("photos")).unwrap();
     let family = photos.join("Family");
     // A phone backup: the messaging app's sent copies carry Android's .nomedia marker.
     let sent = photos.join("Phone/WhatsApp Images/Sent");
