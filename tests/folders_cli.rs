@@ -176,7 +176,7 @@ fn a_folder_hidden_from_galleries_is_skipped_and_said_so_until_added_itself() {
     let photos = dunce::canonicalize(dir.path().join("photos")).unwrap();
     let family = photos.join("Family");
     // A phone backup: the messaging app's sent copies carry Android's .nomedia marker.
-    let sent = photos.join("Phone/WhatsApp Images/Sent");
+    let sent = photos.join("Phone").join("WhatsApp Images").join("Sent");
     for (folder, name) in [(&family, "2008_002506.png"), (&sent, "2008_001322.png")] {
         std::fs::create_dir_all(folder).unwrap();
         std::fs::copy(fixture(&format!("golden/images/{name}")), folder.join(name)).unwrap();
