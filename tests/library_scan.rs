@@ -4,13 +4,19 @@
 mod common;
 
 use std::io::Cursor;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 
 use common::*;
 use image::{DynamicImage, ImageEncoder, ImageFormat, RgbImage};
 use kindred::library::scan::{self, FILES_READ};
 use kindred::library::store::{PhotoStatus, Store};
+
+/// A path written with '/' between folders, in the platform's separators: the library
+/// records paths as the platform writes them.
+fn rel(path: &str) -> PathBuf {
+    path.split('/').collect()
+}
 
 fn write_as(path: &Path, image: &RgbImage, format: ImageFormat) {
     let mut out = Vec::new();
@@ -38,57 +44,77 @@ fn a_mixed_tree_is_scanned_and_rescanned_incrementally() {
     let engine = engine();
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("photos");
-    std::fs::create_dir_all(root.join("2019/summer/.thumbnails")).unwrap();
+    std::fs::create_dir_all(root.join(rel("2019/summer/.thumbnails"))).unwrap();
     std::fs::create_dir_all(root.join("rotated")).unwrap();
     std::fs::create_dir_all(root.join("broken")).unwrap();
     let upright = golden_image("2008_002506"); // three faces
     let pair = golden_image("2008_001009"); // two faces
 
-    write_jpeg(&root.join("2019/upright.jpg"), &upright, None);
+    write_jpeg(&root.join(rel("2019/upright.jpg")), &upright, None);
     // Stored sideways or upside down; EXIF says how to turn them upright.
     write_jpeg(
-        &root.join("rotated/o6.jpg"),
+        &root.join(rel("rotated/o6.jpg")),
         &image::imageops::rotate270(&upright),
         Some(6),
     );
     write_jpeg(
-        &root.join("rotated/o3.jpg"),
+        &root.join(rel("rotated/o3.jpg")),
         &image::imageops::rotate180(&upright),
         Some(3),
     );
     write_jpeg(
-        &root.join("rotated/o8.jpg"),
+        &root.join(rel("rotated/o8.jpg")),
         &image::imageops::rotate90(&upright),
         Some(8),
     );
-    write_as(&root.join("2019/summer/pair.png"), &pair, ImageFormat::Png);
     write_as(
-        &root.join("2019/summer/pair.webp"),
+        &root.join(rel("2019/summer/pair.png")),
+        &pair,
+        ImageFormat::Png,
+    );
+    write_as(
+        &root.join(rel("2019/summer/pair.webp")),
         &pair,
         ImageFormat::WebP,
     );
-    write_as(&root.join("2019/summer/pair.bmp"), &pair, ImageFormat::Bmp);
     write_as(
-        &root.join("2019/summer/pair.tiff"),
+        &root.join(rel("2019/summer/pair.bmp")),
+        &pair,
+        ImageFormat::Bmp,
+    );
+    write_as(
+        &root.join(rel("2019/summer/pair.tiff")),
         &pair,
         ImageFormat::Tiff,
     );
-    write_as(&root.join("2019/summer/pair.gif"), &pair, ImageFormat::Gif);
     write_as(
-        &root.join("2019/summer/.thumbnails/hidden.png"),
+        &root.join(rel("2019/summer/pair.gif")),
+        &pair,
+        ImageFormat::Gif,
+    );
+    write_as(
+        &root.join(rel("2019/summer/.thumbnails/hidden.png")),
         &pair,
         ImageFormat::Png,
     );
     // A PNG with a misleading name is read by its content.
     write_as(
-        &root.join("2019/summer/really-a-png.jpg"),
+        &root.join(rel("2019/summer/really-a-png.jpg")),
         &pair,
         ImageFormat::Png,
     );
-    std::fs::write(root.join("broken/empty.jpg"), b"").unwrap();
-    std::fs::write(root.join("broken/text.jpg"), b"just some words, no pixels").unwrap();
-    let jpeg = std::fs::read(root.join("2019/upright.jpg")).unwrap();
-    std::fs::write(root.join("broken/truncated.jpg"), &jpeg[..jpeg.len() / 3]).unwrap();
+    std::fs::write(root.join(rel("broken/empty.jpg")), b"").unwrap();
+    std::fs::write(
+        root.join(rel("broken/text.jpg")),
+        b"just some words, no pixels",
+    )
+    .unwrap();
+    let jpeg = std::fs::read(root.join(rel("2019/upright.jpg"))).unwrap();
+    std::fs::write(
+        root.join(rel("broken/truncated.jpg")),
+        &jpeg[..jpeg.len() / 3],
+    )
+    .unwrap();
     let mut bomb = Vec::new();
     DynamicImage::new_rgb8(1, 1)
         .write_to(&mut Cursor::new(&mut bomb), ImageFormat::Png)
@@ -97,9 +123,9 @@ fn a_mixed_tree_is_scanned_and_rescanned_incrementally() {
     bomb[20..24].copy_from_slice(&30000u32.to_be_bytes());
     let crc = crc32(&bomb[12..29]);
     bomb[29..33].copy_from_slice(&crc.to_be_bytes());
-    std::fs::write(root.join("broken/huge.png"), &bomb).unwrap();
+    std::fs::write(root.join(rel("broken/huge.png")), &bomb).unwrap();
     #[cfg(unix)]
-    std::os::unix::fs::symlink(&root, root.join("2019/loop")).unwrap();
+    std::os::unix::fs::symlink(&root, root.join(rel("2019/loop"))).unwrap();
 
     let library = dir.path().join("library.kindred");
     let mut store = Store::open(&library).unwrap();
@@ -134,7 +160,7 @@ fn a_mixed_tree_is_scanned_and_rescanned_incrementally() {
     // Every orientation finds the same faces at the same places in the upright photo.
     let reference = faces_at(
         &store,
-        &scan::normalise_root(&root).join("2019/upright.jpg"),
+        &scan::normalise_root(&root).join(rel("2019/upright.jpg")),
     );
     assert_eq!(reference.len(), 3);
     for name in ["o6.jpg", "o3.jpg", "o8.jpg"] {
@@ -150,7 +176,7 @@ fn a_mixed_tree_is_scanned_and_rescanned_incrementally() {
         assert_eq!(rects, expected, "{name}");
     }
     for ext in ["png", "webp", "bmp", "tiff"] {
-        let path = scan::normalise_root(&root).join(format!("2019/summer/pair.{ext}"));
+        let path = scan::normalise_root(&root).join(rel(&format!("2019/summer/pair.{ext}")));
         assert_eq!(faces_at(&store, &path).len(), 2, "{ext}");
     }
     assert_eq!(integrity(&store), "ok");
@@ -167,7 +193,7 @@ fn a_mixed_tree_is_scanned_and_rescanned_incrementally() {
 
     let base = scan::normalise_root(&root);
     // Touched (same content, new mtime): re-read, faces keep their ids.
-    let upright_path = base.join("2019/upright.jpg");
+    let upright_path = base.join(rel("2019/upright.jpg"));
     let before = faces_at(&store, &upright_path);
     let file = std::fs::File::options()
         .append(true)
@@ -177,20 +203,20 @@ fn a_mixed_tree_is_scanned_and_rescanned_incrementally() {
         .unwrap();
     drop(file);
     // Moved: same content at a new path keeps its photo row and faces.
-    let pair_before = faces_at(&store, &base.join("2019/summer/pair.png"));
+    let pair_before = faces_at(&store, &base.join(rel("2019/summer/pair.png")));
     std::fs::rename(
-        base.join("2019/summer/pair.png"),
-        base.join("2019/pair-moved.png"),
+        base.join(rel("2019/summer/pair.png")),
+        base.join(rel("2019/pair-moved.png")),
     )
     .unwrap();
     // Modified: different content is analysed afresh.
-    write_jpeg(&base.join("rotated/o3.jpg"), &pair, None);
+    write_jpeg(&base.join(rel("rotated/o3.jpg")), &pair, None);
     // Deleted: marked missing, faces kept.
     let o8 = store
-        .photo_by_path(&base.join("rotated/o8.jpg"))
+        .photo_by_path(&base.join(rel("rotated/o8.jpg")))
         .unwrap()
         .unwrap();
-    std::fs::remove_file(base.join("rotated/o8.jpg")).unwrap();
+    std::fs::remove_file(base.join(rel("rotated/o8.jpg"))).unwrap();
 
     FILES_READ.store(0, Ordering::SeqCst);
     let third = run_scan(&mut store, &engine, &root);
@@ -210,12 +236,12 @@ fn a_mixed_tree_is_scanned_and_rescanned_incrementally() {
         "touching a file keeps its faces' ids"
     );
     assert_eq!(
-        faces_at(&store, &base.join("2019/pair-moved.png")),
+        faces_at(&store, &base.join(rel("2019/pair-moved.png"))),
         pair_before,
         "a moved file keeps its faces"
     );
     assert_eq!(
-        faces_at(&store, &base.join("rotated/o3.jpg")).len(),
+        faces_at(&store, &base.join(rel("rotated/o3.jpg"))).len(),
         2,
         "the modified file was re-analysed"
     );
@@ -374,7 +400,7 @@ fn identical_copies_take_the_analysis_and_the_people_of_their_original() {
     let root = dir.path().join("photos");
     std::fs::create_dir_all(root.join("2019")).unwrap();
     write_jpeg(
-        &root.join("2019/group.jpg"),
+        &root.join(rel("2019/group.jpg")),
         &image::imageops::rotate270(&golden_image("2008_002506")),
         Some(6),
     );
@@ -383,11 +409,11 @@ fn identical_copies_take_the_analysis_and_the_people_of_their_original() {
     assert_eq!((first.analysed, first.copies, first.faces), (1, 0, 3));
     ops::match_new_faces(&mut store).unwrap();
     let base = scan::normalise_root(&root);
-    let original = faces_at(&store, &base.join("2019/group.jpg"));
+    let original = faces_at(&store, &base.join(rel("2019/group.jpg")));
     let named = ops::faces_in_photo(
         &store,
         store
-            .photo_by_path(&base.join("2019/group.jpg"))
+            .photo_by_path(&base.join(rel("2019/group.jpg")))
             .unwrap()
             .unwrap()
             .id,
@@ -399,8 +425,16 @@ fn identical_copies_take_the_analysis_and_the_people_of_their_original() {
 
     // The backup, and the same photo imported again under another name.
     std::fs::create_dir_all(root.join("backup")).unwrap();
-    std::fs::copy(root.join("2019/group.jpg"), root.join("backup/group.jpg")).unwrap();
-    std::fs::copy(root.join("2019/group.jpg"), root.join("2019/IMG_0001.jpg")).unwrap();
+    std::fs::copy(
+        root.join(rel("2019/group.jpg")),
+        root.join(rel("backup/group.jpg")),
+    )
+    .unwrap();
+    std::fs::copy(
+        root.join(rel("2019/group.jpg")),
+        root.join(rel("2019/IMG_0001.jpg")),
+    )
+    .unwrap();
     let second = run_scan(&mut store, &engine, &root);
     assert_eq!(
         (
@@ -418,7 +452,7 @@ fn identical_copies_take_the_analysis_and_the_people_of_their_original() {
         "Ann's face in each copy: {matched:?}"
     );
     for copy in ["backup/group.jpg", "2019/IMG_0001.jpg"] {
-        let path = base.join(copy);
+        let path = base.join(rel(copy));
         let photo = store.photo_by_path(&path).unwrap().unwrap();
         assert_eq!(
             (photo.width, photo.height, photo.orientation),
@@ -428,7 +462,7 @@ fn identical_copies_take_the_analysis_and_the_people_of_their_original() {
         let originals = store
             .faces_of_photo(
                 store
-                    .photo_by_path(&base.join("2019/group.jpg"))
+                    .photo_by_path(&base.join(rel("2019/group.jpg")))
                     .unwrap()
                     .unwrap()
                     .id,
@@ -460,25 +494,31 @@ fn identical_copies_take_the_analysis_and_the_people_of_their_original() {
     }
     // Ann is one face to Review: no suggestion asks about her copies.
     assert!(ops::suggestions(&store, ann, 10).unwrap().is_empty());
-    assert_eq!(faces_at(&store, &base.join("2019/group.jpg")), original);
+    assert_eq!(
+        faces_at(&store, &base.join(rel("2019/group.jpg"))),
+        original
+    );
 
     // A file touched without a change of content keeps its own analysis; not a copy.
     let file = std::fs::File::options()
         .append(true)
-        .open(base.join("2019/group.jpg"))
+        .open(base.join(rel("2019/group.jpg")))
         .unwrap();
     file.set_modified(std::time::SystemTime::now() + std::time::Duration::from_secs(5))
         .unwrap();
     drop(file);
     let third = run_scan(&mut store, &engine, &root);
     assert_eq!((third.analysed, third.copies), (1, 0), "{third:?}");
-    assert_eq!(faces_at(&store, &base.join("2019/group.jpg")), original);
+    assert_eq!(
+        faces_at(&store, &base.join(rel("2019/group.jpg"))),
+        original
+    );
     assert_eq!(integrity(&store), "ok");
 
     // A first scan of a tree that already holds copies analyses each content once, whichever
     // worker reads which file first; a damaged file's copy is reported alike.
-    std::fs::write(root.join("2019/damaged.jpg"), b"not a photo at all").unwrap();
-    std::fs::write(root.join("backup/damaged.jpg"), b"not a photo at all").unwrap();
+    std::fs::write(root.join(rel("2019/damaged.jpg")), b"not a photo at all").unwrap();
+    std::fs::write(root.join(rel("backup/damaged.jpg")), b"not a photo at all").unwrap();
     let mut fresh = Store::open_in_memory().unwrap();
     let first_of_all = run_scan(&mut fresh, &engine, &root);
     assert_eq!(
@@ -495,7 +535,7 @@ fn identical_copies_take_the_analysis_and_the_people_of_their_original() {
     assert_eq!(reasons.len(), 2);
     assert_eq!(reasons[0], reasons[1]);
     for copy in ["backup/group.jpg", "2019/IMG_0001.jpg"] {
-        let rects: Vec<[i64; 4]> = faces_at(&fresh, &base.join(copy))
+        let rects: Vec<[i64; 4]> = faces_at(&fresh, &base.join(rel(copy)))
             .into_iter()
             .map(|f| f.1)
             .collect();
@@ -522,7 +562,7 @@ fn raw_photos_are_analysed_from_the_jpeg_inside_them() {
     std::fs::write(root.join("DSC_0001.NEF"), nef_holding(&preview, 6)).unwrap();
     std::fs::write(root.join("DSC_0002.NEF"), nef_holding(&preview, 1)).unwrap();
     std::fs::write(root.join("DSC_0002.JPG"), &preview).unwrap();
-    std::fs::write(root.join("Sigma/SDIM0001.X3F"), b"FOVb").unwrap();
+    std::fs::write(root.join(rel("Sigma/SDIM0001.X3F")), b"FOVb").unwrap();
     // The same picture as a JPEG whose EXIF says to turn it the same way.
     let mut oriented = Vec::new();
     let mut encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut oriented, 95);
@@ -531,7 +571,7 @@ fn raw_photos_are_analysed_from_the_jpeg_inside_them() {
         .unwrap();
     encoder.encode_image(&golden_image("2008_002506")).unwrap();
     std::fs::create_dir_all(root.join("Phone")).unwrap();
-    std::fs::write(root.join("Phone/IMG_0003.JPG"), &oriented).unwrap();
+    std::fs::write(root.join(rel("Phone/IMG_0003.JPG")), &oriented).unwrap();
 
     let mut store = Store::open_in_memory().unwrap();
     let summary = run_scan(&mut store, &engine, &root);
@@ -568,7 +608,7 @@ fn raw_photos_are_analysed_from_the_jpeg_inside_them() {
     let on_raw = faces(&raw);
     // (Turned, the detector finds two of the three faces it finds upright.)
     assert_eq!(on_raw.len(), 2);
-    assert_eq!(on_raw, faces(&root.join("Phone/IMG_0003.JPG")));
+    assert_eq!(on_raw, faces(&root.join(rel("Phone/IMG_0003.JPG"))));
     let photo = store.photo_by_path(&raw).unwrap().unwrap();
     assert_eq!((photo.width, photo.height), (Some(375), Some(500)));
     assert_eq!(photo.orientation, Some(6));
