@@ -432,13 +432,7 @@ mod tests {
     use super::*;
     use crate::engine::geometry::Rect;
     use crate::library::store::PhotoStatus;
-    use crate::library::store::tests::analysis;
-
-    /// A test path written with '/', in the platform's own separators (the library compares
-    /// folders by them).
-    fn native(path: &str) -> String {
-        path.replace('/', std::path::MAIN_SEPARATOR_STR)
-    }
+    use crate::library::store::tests::{analysis, native};
 
     fn add_photo(store: &mut Store, root: RootId, path: &str, faces: usize) -> PhotoId {
         let rects: Vec<Rect> = (0..faces as i64)

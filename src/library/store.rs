@@ -768,7 +768,6 @@ impl Store {
         Ok(id)
     }
 
-    /// Runs `f` in one transaction: all of its writes are committed, or none.
     /// Runs `f` on one consistent state of the library: a write committed on another
     /// connection meanwhile is seen in full or not at all. Takes no write lock, so writers
     /// are not held up.
@@ -783,6 +782,7 @@ impl Store {
         result
     }
 
+    /// Runs `f` in one transaction: all of its writes are committed, or none.
     pub fn in_transaction<T>(
         &mut self,
         f: impl FnOnce(&mut Store) -> Result<T, StoreError>,
@@ -1183,6 +1183,12 @@ pub fn iou(a: &Rect, b: &Rect) -> f64 {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+
+    /// A test path written with '/', in the platform's own separators (the library compares
+    /// folders by them).
+    pub(crate) fn native(path: &str) -> String {
+        path.replace('/', std::path::MAIN_SEPARATOR_STR)
+    }
 
     /// An analysed photo with faces at `rects` (not in any folder).
     pub(crate) fn analysis(path: &str, hash: &str, rects: &[Rect]) -> PhotoAnalysis {

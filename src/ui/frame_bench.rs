@@ -211,7 +211,6 @@ pub fn measure(library: &Path) -> anyhow::Result<UiBenchReport> {
 /// reloads, as it does when the user answers quickly. The answer is undone afterwards, so the
 /// library is left as it was.
 fn measure_review(library: &Path, limit: Duration) -> anyhow::Result<ReviewTimes> {
-    let store = Store::open(library)?;
     let backend = Backend::start(Store::open(library)?, egui::Context::default(), None);
     let ask = || Request::Suggestions {
         of: ReviewOf::Everyone,
@@ -230,6 +229,7 @@ fn measure_review(library: &Path, limit: Duration) -> anyhow::Result<ReviewTimes
     let (face, person) = match items.first() {
         Some(first) => (first.face, first.person),
         None => {
+            let store = Store::open(library)?;
             let largest = ops::people(&store)?
                 .first()
                 .map(|p| p.id)

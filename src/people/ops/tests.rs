@@ -5,13 +5,8 @@ use proptest::prelude::*;
 use super::*;
 use std::path::Path;
 
+use crate::library::store::tests::native;
 use crate::library::store::{NewFace, PhotoAnalysis};
-
-/// A test path written with '/', in the platform's own separators (the library compares
-/// folders by them).
-fn native(path: &str) -> String {
-    path.replace('/', std::path::MAIN_SEPARATOR_STR)
-}
 
 /// A descriptor at `x` along one axis plus a small per-face offset on another, so faces of one
 /// "person" (same x) are close but distinct.
