@@ -300,9 +300,10 @@ fn name_collisions_get_numbered_suffixes_and_other_files_are_never_touched() {
                 .into_owned()
         })
         .collect();
-    // Names differing only in letter case collide too: the album may end up on a FAT stick
-    // or a Mac.
-    assert_eq!(dest, ["IMG.png", "IMG (3).png", "img (2).png"]);
+    // Names differing only in letter case collide too, with the album's own names and with
+    // files already there (`IMG (2).png` rules out `img (2).png`), on every disk alike: the
+    // album may end up on a FAT stick or a Mac.
+    assert_eq!(dest, ["IMG.png", "IMG (3).png", "img (4).png"]);
     let renamed: Vec<bool> = plan.items.iter().map(|i| i.renamed).collect();
     assert_eq!(renamed, [false, true, true]);
     for (source, item) in [&first, &second, &third].iter().zip(&plan.items) {

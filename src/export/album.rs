@@ -7,9 +7,10 @@
 //! the new one take a numbered suffix, an identical one is skipped, which makes re-running an
 //! export cheap and idempotent); copies are written to a temporary name and renamed into
 //! place, so an export killed at any moment leaves no half-written photo under a real name
-//! and simply resumes when run again.
+//! and simply resumes when run again. Names that differ only in letter case count as the
+//! same name on every disk, so an album looks the same made on Linux or on Windows.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
@@ -199,6 +200,7 @@ pub fn plan(store: &Store, request: &ExportRequest) -> Result<ExportPlan, Export
         without_identical_copies(store.photos_of_persons(&ids, request.selection)?, &ids);
 
     let mut reserved = HashSet::new();
+    let mut on_disk = FolderListing::default();
     let mut items = Vec::new();
     for entry in photos {
         let people: Vec<String> = entry
@@ -221,8 +223,14 @@ pub fn plan(store: &Store, request: &ExportRequest) -> Result<ExportPlan, Export
             let (sub, file_name) = album_place(&entry.photo, request.layout);
             let folder = request.target.join(dir).join(sub);
             let item = if source_ok {
-                let (destination, action, renamed) =
-                    pick_destination(&folder, &file_name, &source, request.mode, &reserved)?;
+                let (destination, action, renamed) = pick_destination(
+                    &folder,
+                    &file_name,
+                    &source,
+                    request.mode,
+                    &reserved,
+                    &mut on_disk,
+                )?;
                 PlannedItem {
                     source: source.clone(),
                     destination,
@@ -400,17 +408,19 @@ fn numbered(file_name: &str, k: u32) -> String {
 }
 
 /// The first of `name`, `name (2)`, `name (3)`, … in `folder` that is free or already holds
-/// this photo, skipping names other items of the export took.
+/// this photo, skipping names other items of the export took and names that differ only in
+/// case from a file already there.
 fn pick_destination(
     folder: &Path,
     file_name: &str,
     source: &Path,
     mode: Mode,
     reserved: &HashSet<String>,
+    on_disk: &mut FolderListing,
 ) -> Result<(PathBuf, Action, bool), ExportError> {
     for k in 1..=MAX_SUFFIX {
         let candidate = folder.join(numbered(file_name, k));
-        if reserved.contains(&fold_case(&candidate)) {
+        if reserved.contains(&fold_case(&candidate)) || on_disk.holds_case_variant(&candidate) {
             continue;
         }
         match disk_state(&candidate, source, mode)? {
@@ -422,6 +432,37 @@ fn pick_destination(
     Err(ExportError::NoFreeName {
         path: folder.join(file_name),
     })
+}
+
+/// The names in the album's folders, read once per folder, by their case-folded form. The
+/// album follows one rule on every disk: names differing only in letter case collide, as they
+/// do on Windows and macOS (and on the FAT stick the album may be copied to). A
+/// case-sensitive disk would otherwise let `img (2).png` in beside someone's `IMG (2).png`.
+#[derive(Default)]
+struct FolderListing {
+    folders: HashMap<PathBuf, HashMap<String, std::ffi::OsString>>,
+}
+
+impl FolderListing {
+    /// Whether the folder holds a file whose name equals `path`'s but for letter case.
+    fn holds_case_variant(&mut self, path: &Path) -> bool {
+        let (Some(folder), Some(name)) = (path.parent(), path.file_name()) else {
+            return false;
+        };
+        let names = self.folders.entry(folder.to_path_buf()).or_insert_with(|| {
+            // A folder that cannot be listed (not there yet, most often) holds nothing to
+            // collide with; disk_state still looks at the exact name.
+            fs::read_dir(folder)
+                .into_iter()
+                .flatten()
+                .flatten()
+                .map(|entry| (fold_case(Path::new(&entry.file_name())), entry.file_name()))
+                .collect()
+        });
+        names
+            .get(&fold_case(Path::new(name)))
+            .is_some_and(|actual| actual != name)
+    }
 }
 
 enum DiskState {
@@ -712,8 +753,14 @@ fn place(
                     .file_name()
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_default();
-                let (next, action, _) =
-                    pick_destination(folder, &name, &item.source, mode, &others)?;
+                let (next, action, _) = pick_destination(
+                    folder,
+                    &name,
+                    &item.source,
+                    mode,
+                    &others,
+                    &mut FolderListing::default(),
+                )?;
                 let _ = events.send(ExportEvent::Renamed {
                     planned: item.destination.clone(),
                     destination: next.clone(),
@@ -931,6 +978,18 @@ mod tests {
         assert_eq!(numbered("IMG.jpg", 1), "IMG.jpg");
         assert_eq!(numbered("IMG.jpg", 2), "IMG (2).jpg");
         assert_eq!(numbered("README", 3), "README (3)");
+    }
+
+    #[test]
+    fn a_file_named_alike_but_for_case_rules_the_name_out() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("IMG (2).png"), b"theirs").unwrap();
+        let mut listing = FolderListing::default();
+        assert!(listing.holds_case_variant(&dir.path().join("img (2).png")));
+        // The exact name is disk_state's to judge (it may hold this very photo).
+        assert!(!listing.holds_case_variant(&dir.path().join("IMG (2).png")));
+        assert!(!listing.holds_case_variant(&dir.path().join("img.png")));
+        assert!(!listing.holds_case_variant(&dir.path().join("missing/img.png")));
     }
 
     #[test]
