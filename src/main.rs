@@ -6,26 +6,15 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = kindred::cli::Cli::parse();
-    if cli.command.is_some() {
-        restore_default_sigpipe();
-    }
     match kindred::cli::run(cli) {
         Ok(code) => code,
+        // The reader of our output has gone (`kindred people | head -1`): a command-line tool
+        // just stops, as `ls` or `rg` do. Handled here rather than by restoring SIGPIPE so it
+        // works alike on Windows, which has no such signal.
+        Err(err) if kindred::cli::is_closed_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("kindred: {err:#}");
             ExitCode::from(2)
         }
-    }
-}
-
-/// Rust ignores SIGPIPE, so printing into a closed pipe (`kindred people | head -1`) fails and
-/// `println!` panics. Command-line tools should just stop, as `ls` or `rg` do. Not for the app:
-/// there a closed socket must stay an error the code can handle, not a silent exit.
-fn restore_default_sigpipe() {
-    #[cfg(unix)]
-    // SAFETY: setting a signal's disposition to the default at start-up, before any thread is
-    // spawned, has no memory-safety requirements.
-    unsafe {
-        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }

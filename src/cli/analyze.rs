@@ -124,7 +124,7 @@ pub fn cluster(
     for (&(photo, face, _), &label) in faces.iter().zip(&labels) {
         people[label].push(json!({ "path": photos[photo].display().to_string(), "face": face }));
     }
-    println!("{}", json!({ "people": people }));
+    outln!("{}", json!({ "people": people }));
     Ok(if failed {
         ExitCode::from(1)
     } else {

@@ -51,7 +51,7 @@ pub fn engine(photos: &[PathBuf], repeat: usize, layers: bool) -> anyhow::Result
     let engine = FaceEngine::load().context("cannot load the face models")?;
     let single = rayon::ThreadPoolBuilder::new().num_threads(1).build()?;
     let threads = rayon::current_num_threads();
-    println!(
+    outln!(
         "kindred {} engine benchmark, {threads} threads available, median of {repeat}",
         env!("CARGO_PKG_VERSION")
     );
@@ -65,7 +65,7 @@ pub fn engine(photos: &[PathBuf], repeat: usize, layers: bool) -> anyhow::Result
         let all = median_ms(repeat, || {
             engine.detector.detect(&image, 0);
         });
-        println!(
+        outln!(
             "detector  {} ({}×{}, {:.2} MP, {} faces): 1 thread {:.0} ms ({:.0} ms/MP); {threads} threads {:.0} ms ({:.0} ms/MP)",
             path.file_name().unwrap_or_default().to_string_lossy(),
             image.width(),
@@ -78,7 +78,7 @@ pub fn engine(photos: &[PathBuf], repeat: usize, layers: bool) -> anyhow::Result
             all / mp
         );
         if layers {
-            single.install(|| print_detector_layers(&engine, &image, repeat));
+            single.install(|| print_detector_layers(&engine, &image, repeat))?;
         }
         if !detections.is_empty() {
             let per_face = median_ms(repeat, || {
@@ -86,7 +86,7 @@ pub fn engine(photos: &[PathBuf], repeat: usize, layers: bool) -> anyhow::Result
                     std::hint::black_box(engine.landmarks.predict(&image, d.rect));
                 }
             }) / detections.len() as f64;
-            println!("landmarks {:.3} ms per face", per_face);
+            outln!("landmarks {:.3} ms per face", per_face);
         }
         for d in &detections {
             let landmarks = engine.landmarks.predict(&image, d.rect);
@@ -107,7 +107,7 @@ pub fn engine(photos: &[PathBuf], repeat: usize, layers: bool) -> anyhow::Result
         let all = median_ms(repeat, || {
             std::hint::black_box(engine.descriptors.descriptors(&chips));
         }) / chips.len() as f64;
-        println!(
+        outln!(
             "descriptor {} chips: 1 thread {one:.2} ms per face; {threads} threads {all:.2} ms per face ({:.0} faces/s)",
             chips.len(),
             1000.0 / all
@@ -117,12 +117,16 @@ pub fn engine(photos: &[PathBuf], repeat: usize, layers: bool) -> anyhow::Result
 }
 
 /// The detector's time per layer on the calling thread's pool (median of `repeat` runs).
-fn print_detector_layers(engine: &FaceEngine, image: &image::RgbImage, repeat: usize) {
+fn print_detector_layers(
+    engine: &FaceEngine,
+    image: &image::RgbImage,
+    repeat: usize,
+) -> anyhow::Result<()> {
     let detector = &engine.detector;
     let Some((tensor, _)) =
         crate::engine::pyramid::build_input_tensor(image, detector.input_means())
     else {
-        return;
+        return Ok(());
     };
     let mut runs: Vec<Vec<LayerTiming>> = Vec::new();
     for _ in 0..repeat.max(1) {
@@ -140,7 +144,7 @@ fn print_detector_layers(engine: &FaceEngine, image: &image::RgbImage, repeat: u
         let t = runs[0][layer];
         total.0 += ms;
         total.1 += t.flops;
-        println!(
+        outln!(
             "  layer {} {:?} -> {:?}: {ms:.0} ms, {:.1} GFLOP, {:.1} GFLOP/s",
             t.layer + 1,
             t.input,
@@ -149,12 +153,13 @@ fn print_detector_layers(engine: &FaceEngine, image: &image::RgbImage, repeat: u
             t.flops / 1e6 / ms
         );
     }
-    println!(
+    outln!(
         "  all layers: {:.0} ms, {:.1} GFLOP, {:.1} GFLOP/s",
         total.0,
         total.1 / 1e9,
         total.1 / 1e6 / total.0
     );
+    Ok(())
 }
 
 /// Times a rescan in which nothing changed: the cost of walking, stat-ing and comparing.
@@ -199,7 +204,7 @@ pub fn rescan(files: usize) -> anyhow::Result<ExitCode> {
             }
             Ok(())
         })?;
-        println!(
+        outln!(
             "prepared {files} files and their library rows in {:.1} s",
             t.elapsed().as_secs_f64()
         );
@@ -218,7 +223,7 @@ pub fn rescan(files: usize) -> anyhow::Result<ExitCode> {
         )?;
         let elapsed = t.elapsed().as_secs_f64();
         drain.join().ok();
-        println!(
+        outln!(
             "no-change rescan of {} files: {:.2} s ({} unchanged, {} analysed, {} image files read)",
             summary.found,
             elapsed,
@@ -244,7 +249,7 @@ pub fn ui(faces: usize, people: usize, keep: Option<&std::path::Path>) -> anyhow
     };
     let result = (|| -> anyhow::Result<()> {
         if library.exists() {
-            println!("using the existing library {}", library.display());
+            outln!("using the existing library {}", library.display());
         } else {
             if let Some(dir) = library.parent() {
                 std::fs::create_dir_all(dir)?;
@@ -256,7 +261,7 @@ pub fn ui(faces: usize, people: usize, keep: Option<&std::path::Path>) -> anyhow
                     t.elapsed().as_secs_f64()
                 )
             })?;
-            println!(
+            outln!(
                 "synthetic library: {} faces in {} photos, {} people ({} named), made in {:.1} s",
                 made.faces,
                 made.photos,
@@ -266,32 +271,42 @@ pub fn ui(faces: usize, people: usize, keep: Option<&std::path::Path>) -> anyhow
             );
         }
         let report = frame_bench::measure(&library)?;
-        let line = |what: &str, s: &FrameStats| {
-            println!(
+        let line = |what: &str, s: &FrameStats| -> std::io::Result<()> {
+            outln!(
                 "{what}: {} frames, mean {:.2} ms, p99 {:.2} ms, max {:.2} ms, {} over 50 ms",
-                s.frames, s.mean_ms, s.p99_ms, s.max_ms, s.over_50ms
-            )
+                s.frames,
+                s.mean_ms,
+                s.p99_ms,
+                s.max_ms,
+                s.over_50ms
+            );
+            Ok(())
         };
-        println!(
+        outln!(
             "People view ({} people): open {:.0} ms",
-            report.people, report.people_open_ms
+            report.people,
+            report.people_open_ms
         );
-        line("  scrolling the people grid", &report.people_scroll);
-        println!(
+        line("  scrolling the people grid", &report.people_scroll)?;
+        outln!(
             "Person view (largest person, {} faces): open {:.0} ms",
-            report.faces_of_largest, report.person_open_ms
+            report.faces_of_largest,
+            report.person_open_ms
         );
-        line("  scrolling the face grid", &report.person_scroll);
-        println!(
+        line("  scrolling the face grid", &report.person_scroll)?;
+        outln!(
             "Person view, Photos tab ({} photos by year): open {:.0} ms",
-            report.photos_of_largest, report.photos_open_ms
+            report.photos_of_largest,
+            report.photos_open_ms
         );
-        line("  scrolling the photo grid", &report.photos_scroll);
+        line("  scrolling the photo grid", &report.photos_scroll)?;
         let review = &report.review;
-        println!(
+        outln!(
             "Review of everyone named ({} faces asked about): list in {:.0} ms; \
              an answer given while it reloads saved in {:.0} ms",
-            review.suggestions, review.list_ms, review.answer_saved_ms
+            review.suggestions,
+            review.list_ms,
+            review.answer_saved_ms
         );
         Ok(())
     })();

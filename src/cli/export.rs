@@ -54,20 +54,20 @@ pub fn export(library: &Path, args: ExportArgs) -> anyhow::Result<ExitCode> {
                 Action::AlreadyThere => "skip (already there)",
                 Action::SourceMissing => "skip (photo unreadable)",
             };
-            println!(
+            outln!(
                 "{what}: {} -> {}",
                 item.source.display(),
                 item.destination.display()
             );
         }
         for (copy, kept) in &plan.identical_copies {
-            println!(
+            outln!(
                 "skip (identical copy of {}): {}",
                 kept.display(),
                 copy.display()
             );
         }
-        println!(
+        outln!(
             "dry run: {} would be {} into {}, {there} already there, {missing} unreadable{}; nothing was written",
             photos(create),
             match plan.mode {
@@ -125,7 +125,7 @@ pub fn export(library: &Path, args: ExportArgs) -> anyhow::Result<ExitCode> {
             .map_err(|_| anyhow::anyhow!("the export thread panicked"))
     })??;
     bar.finish_and_clear();
-    println!(
+    outln!(
         "{} exported to {}: {} new, {} already there, {} failed{}{}",
         photos(plan.items.len()),
         plan.target.display(),
@@ -143,7 +143,7 @@ pub fn export(library: &Path, args: ExportArgs) -> anyhow::Result<ExitCode> {
         identical_copies_note(&plan)
     );
     if let Some(manifest) = &summary.manifest {
-        println!("manifest: {}", manifest.display());
+        outln!("manifest: {}", manifest.display());
     }
     Ok(if summary.failed.is_empty() {
         ExitCode::SUCCESS
@@ -178,7 +178,7 @@ pub fn xmp_write(library: &Path, persons: &[String]) -> anyhow::Result<ExitCode>
     for (path, reason) in &summary.failed {
         eprintln!("not written {}: {reason}", path.display());
     }
-    println!(
+    outln!(
         "XMP sidecars: {} created, {} updated, {} unchanged, {} failed",
         summary.created,
         summary.updated,
@@ -214,7 +214,7 @@ pub fn xmp_read(photos: &[PathBuf]) -> anyhow::Result<ExitCode> {
                 serde_json::json!({"path": photo.display().to_string(), "error": format!("{e:#}")})
             }
         };
-        println!("{value}");
+        outln!("{value}");
     }
     Ok(status)
 }

@@ -34,11 +34,11 @@ pub fn list(library: &Path, json: bool) -> anyhow::Result<ExitCode> {
                 })
             })
             .collect();
-        println!("{}", serde_json::Value::Array(value));
+        outln!("{}", serde_json::Value::Array(value));
         return Ok(ExitCode::SUCCESS);
     }
     if folders.is_empty() {
-        println!("no photo folders (add one with `kindred scan FOLDER`)");
+        outln!("no photo folders (add one with `kindred scan FOLDER`)");
     }
     for f in &folders {
         let mut line = format!(
@@ -53,9 +53,9 @@ pub fn list(library: &Path, json: bool) -> anyhow::Result<ExitCode> {
         if f.missing > 0 {
             line += &format!(", {} missing", f.missing);
         }
-        println!("{line}");
+        outln!("{line}");
         for e in excluded.iter().filter(|e| e.root == f.id) {
-            println!(
+            outln!(
                 "  left out {} ({})",
                 e.path.display(),
                 count(e.photos as usize, "photo", "photos")
@@ -80,7 +80,7 @@ pub fn remove(library: &Path, folder: &Path) -> anyhow::Result<ExitCode> {
             )
         })?;
     let left_out = store.remove_folder(root.id)?;
-    println!(
+    outln!(
         "removed {}: {} left People (scanning the folder again brings them back, with their names)",
         root.path.display(),
         photos_with_faces(left_out.photos, left_out.faces)
@@ -93,7 +93,7 @@ pub fn exclude(library: &Path, folder: &Path) -> anyhow::Result<ExitCode> {
     let (mut store, _lock) = open_locked(library)?;
     let path = absolute(folder);
     let left_out = crate::people::ops::leave_out_folder(&mut store, &path)?;
-    println!(
+    outln!(
         "left out {}: {} left People (`kindred undo` or `kindred folders include` takes it back)",
         path.display(),
         photos_with_faces(left_out.photos, left_out.faces)
@@ -118,7 +118,7 @@ pub fn include(library: &Path, folder: &Path) -> anyhow::Result<ExitCode> {
         })?
         .clone();
     store.include_folder(&path)?;
-    println!(
+    outln!(
         "took {} back in; `kindred scan` finds its photos again, with their faces and names",
         path.display()
     );

@@ -58,23 +58,29 @@ pub fn lfw(args: &LfwArgs) -> anyhow::Result<ExitCode> {
     bar.finish_and_clear();
     let report = report?;
     if args.json {
-        println!("{}", serde_json::to_string(&report)?);
+        outln!("{}", serde_json::to_string(&report)?);
         return Ok(ExitCode::SUCCESS);
     }
     let pct = |f: f64| 100.0 * f;
-    println!(
+    outln!(
         "LFW verification: {} pairs in {} fold(s), {} images",
-        report.pairs, report.folds, report.images
+        report.pairs,
+        report.folds,
+        report.images
     );
-    println!(
+    outln!(
         "variant: align {:?}, upsample {}, jitter {}, flip {} ({} network pass(es) per face)",
-        report.align, report.upsample, report.jitter, report.flip, report.network_passes_per_face
+        report.align,
+        report.upsample,
+        report.jitter,
+        report.flip,
+        report.network_passes_per_face
     );
-    println!(
+    outln!(
         "images without a detected face: {} (centred fallback box used)",
         report.images_without_face
     );
-    println!(
+    outln!(
         "accuracy at threshold 0.6: {:.2}% ({} pair(s) wrong{})",
         pct(report.accuracy_at_0_6),
         report.wrong_at_0_6.len(),
@@ -86,7 +92,7 @@ pub fn lfw(args: &LfwArgs) -> anyhow::Result<ExitCode> {
     );
     if args.list_wrong {
         for w in &report.wrong_at_0_6 {
-            println!(
+            outln!(
                 "  line {:>5}  fold {:>2}  {} {} {}  distance {:.3}",
                 w.line,
                 w.fold + 1,
@@ -98,13 +104,13 @@ pub fn lfw(args: &LfwArgs) -> anyhow::Result<ExitCode> {
         }
     }
     if report.threshold_on_test_fold {
-        println!(
+        outln!(
             "accuracy at the best threshold {:.3} (one fold: chosen on the same pairs, optimistic): {:.2}%",
             report.fold_thresholds[0],
             pct(report.accuracy_10fold_mean)
         );
     } else {
-        println!(
+        outln!(
             "{}-fold accuracy: {:.2}% ± {:.2}% (thresholds {:.3}–{:.3})",
             report.folds,
             pct(report.accuracy_10fold_mean),
@@ -121,7 +127,7 @@ pub fn lfw(args: &LfwArgs) -> anyhow::Result<ExitCode> {
                 .fold(f64::MIN, f64::max),
         );
     }
-    println!(
+    outln!(
         "time: {:.1} ms per image on {} thread{}",
         1e3 * report.seconds_per_image,
         report.threads,

@@ -120,7 +120,7 @@ pub fn scan(
     // New faces are matched incrementally (suggestions for named people, unnamed clusters for
     // the rest); everything placed before stays where it is.
     let matched = crate::people::ops::match_new_faces(&mut store)?;
-    println!(
+    outln!(
         "{} found: {} analysed, {} unchanged, {} moved, {} missing; {}; {} skipped",
         count(summary.found as usize, "photo", "photos"),
         summary.analysed,
@@ -132,24 +132,24 @@ pub fn scan(
     );
     match summary.copies {
         0 => {}
-        1 => println!(
+        1 => outln!(
             "1 of the analysed photos is an identical copy of another: its faces were taken from \
              it, not looked for again"
         ),
-        n => println!(
+        n => outln!(
             "{n} of the analysed photos are identical copies of others: their faces were taken \
              from those, not looked for again"
         ),
     }
     if summary.redescribed > 0 {
-        println!(
+        outln!(
             "{} of the analysed photos kept their faces and were only described anew for \
              updated face models",
             summary.redescribed
         );
     }
     if matched.faces > 0 {
-        println!(
+        outln!(
             "{}: {} suggested for named people, {} joined unnamed clusters, {}",
             count(matched.faces, "new face", "new faces"),
             matched.suggested,
@@ -158,13 +158,13 @@ pub fn scan(
         );
     }
     if matched.from_copies > 0 {
-        println!(
+        outln!(
             "{} in identical copies of photos took what you decided about the same faces there",
             count(matched.from_copies, "face", "faces")
         );
     }
     if let Some(t) = taken_over.filter(|t| t.photos_with_names > 0 || !t.unreadable.is_empty()) {
-        println!(
+        outln!(
             "names from other apps' face tags (XMP, Picasa) in {}: {} named ({}), {} already decided here, {} not matched to a detected face",
             count(t.photos_with_names, "photo", "photos"),
             count(t.report.faces, "face", "faces"),
@@ -173,11 +173,11 @@ pub fn scan(
             count(t.unmatched_regions, "region", "regions"),
         );
         for (path, reason) in &t.unreadable {
-            println!("  XMP not read for {}: {reason}", path.display());
+            outln!("  XMP not read for {}: {reason}", path.display());
         }
     }
     for (path, reason) in &summary.skipped {
-        println!("  skipped {}: {reason}", path.display());
+        outln!("  skipped {}: {reason}", path.display());
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -204,13 +204,13 @@ pub fn status(library: &Path, json: bool) -> anyhow::Result<ExitCode> {
             "identical_copies": counts.identical_copies,
             "error_details": errors.iter().map(|(p, e)| serde_json::json!({"path": p.display().to_string(), "error": e})).collect::<Vec<_>>(),
         });
-        println!("{value}");
+        outln!("{value}");
     } else {
-        println!("library {}", library.display());
+        outln!("library {}", library.display());
         for r in &roots {
-            println!("  folder {}", r.path.display());
+            outln!("  folder {}", r.path.display());
             for e in excluded.iter().filter(|e| e.root == r.id) {
-                println!("    left out {}", e.path.display());
+                outln!("    left out {}", e.path.display());
             }
         }
         let copies = match counts.identical_copies {
@@ -222,7 +222,7 @@ pub fn status(library: &Path, json: bool) -> anyhow::Result<ExitCode> {
             0 => String::new(),
             n => format!(", {n} in folders left out"),
         };
-        println!(
+        outln!(
             "{} photos ({} analysed{copies}, {} with errors, {} missing{left_out}), {} faces, {} people ({} named)",
             counts.photos,
             counts.photos_done,
@@ -233,7 +233,7 @@ pub fn status(library: &Path, json: bool) -> anyhow::Result<ExitCode> {
             counts.named_persons
         );
         for (path, error) in errors {
-            println!("  error {}: {error}", path.display());
+            outln!("  error {}: {error}", path.display());
         }
     }
     Ok(ExitCode::SUCCESS)

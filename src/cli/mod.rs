@@ -1,6 +1,16 @@
 //! The command line: argument parsing and the commands that print to the terminal.
 //! Each command is a thin layer over the library modules.
 
+/// Prints a line to standard output and returns the error (with `?`) instead of panicking as
+/// `println!` does when the reader has gone (`kindred people | head -1`); the binary then
+/// stops quietly ([`is_closed_pipe`]).
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout(), $($arg)*)?
+    }};
+}
+
 mod analyze;
 mod bench;
 mod export;
@@ -446,6 +456,15 @@ fn version_text() -> String {
 }
 
 /// Runs the command line; returns the process exit status.
+/// Whether `err` comes from writing to a pipe whose reader has gone.
+pub fn is_closed_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let library_path = cli
         .library

@@ -42,7 +42,7 @@ fn change(
     );
     let (mut store, _lock) = super::library::open_locked(library)?;
     let message = f(&mut store)?;
-    println!("{message}");
+    outln!("{message}");
     Ok(ExitCode::SUCCESS)
 }
 
@@ -75,14 +75,18 @@ pub fn list_people(library: &Path, json: bool) -> anyhow::Result<ExitCode> {
                 })
             })
             .collect();
-        println!("{}", serde_json::Value::Array(value));
+        outln!("{}", serde_json::Value::Array(value));
     } else {
-        println!(
+        outln!(
             "{:>6}  {:<24} {:>6} {:>6} {:>9}",
-            "id", "name", "faces", "photos", "confirmed"
+            "id",
+            "name",
+            "faces",
+            "photos",
+            "confirmed"
         );
         for p in &people {
-            println!(
+            outln!(
                 "{:>6}  {:<24} {:>6} {:>6} {:>9}{}",
                 p.id,
                 p.name.as_deref().unwrap_or("(unnamed)"),
@@ -122,10 +126,10 @@ pub fn faces(
                 })
             })
             .collect();
-        println!("{}", serde_json::Value::Array(value));
+        outln!("{}", serde_json::Value::Array(value));
     } else {
         for f in &faces {
-            println!(
+            outln!(
                 "{:>8}  {:<10} {:?}  {}",
                 f.face,
                 state_str(f.state),
@@ -234,7 +238,7 @@ pub fn suggestions(
                 })
             })
             .collect();
-        println!("{}", serde_json::Value::Array(value));
+        outln!("{}", serde_json::Value::Array(value));
     } else {
         for s in &found {
             let person = if id.is_none() {
@@ -242,7 +246,7 @@ pub fn suggestions(
             } else {
                 String::new()
             };
-            println!(
+            outln!(
                 "{:>8}  {person}{:.3}  {}",
                 s.face,
                 s.distance,
@@ -451,9 +455,9 @@ pub fn eval_cluster(
             obj.insert("photos_failed".into(), json!(failed));
             obj.insert("cluster_seconds".into(), json!(seconds));
         }
-        println!("{value}");
+        outln!("{value}");
     } else {
-        println!(
+        outln!(
             "{method_name} threshold {} cap {}: {} photos ({} without faces, {} unlabelled, {} failed), {} faces, {} labelled",
             options.threshold,
             options.cap,
@@ -464,17 +468,22 @@ pub fn eval_cluster(
             descriptors.len(),
             scores.faces
         );
-        println!(
+        outln!(
             "clusters {} for {} true people",
-            scores.clusters, scores.people
+            scores.clusters,
+            scores.people
         );
-        println!(
+        outln!(
             "pairwise precision {:.4} recall {:.4} F1 {:.4}",
-            scores.pairwise_precision, scores.pairwise_recall, scores.pairwise_f1
+            scores.pairwise_precision,
+            scores.pairwise_recall,
+            scores.pairwise_f1
         );
-        println!(
+        outln!(
             "BCubed   precision {:.4} recall {:.4} F1 {:.4}",
-            scores.bcubed_precision, scores.bcubed_recall, scores.bcubed_f1
+            scores.bcubed_precision,
+            scores.bcubed_recall,
+            scores.bcubed_f1
         );
     }
     Ok(if failed > 0 {
@@ -501,7 +510,7 @@ pub fn bench_cluster(
     } else {
         "equal group sizes"
     };
-    println!(
+    outln!(
         "kindred {} cluster benchmark: {faces} synthetic faces of {people} people ({shape}), {threads} threads",
         env!("CARGO_PKG_VERSION")
     );
@@ -533,7 +542,7 @@ pub fn bench_cluster(
     );
     let merge = t.elapsed().as_secs_f64();
     let scores = eval::score(&labels, &truth[..faces]);
-    println!(
+    outln!(
         "cluster {faces} faces: {:.2} s (neighbour search {:.2} s, {} pairs within {} ({} nearest per face); merging {:.2} s); {} clusters, pairwise F1 {:.4}",
         search + merge,
         search,
@@ -576,7 +585,7 @@ pub fn bench_cluster(
         .zip(&truth[faces..])
         .filter(|&(f, &p)| f.is_some_and(|(q, _)| q == p as i64))
         .count();
-    println!(
+    outln!(
         "incremental match against {faces} exemplars (in memory): batch of {batch}: {:.3} ms/face; one face at a time: {:.3} ms/face; {right}/{batch} matched to the right person",
         batch_ms / batch.max(1) as f64,
         single_ms
@@ -590,7 +599,7 @@ pub fn bench_cluster(
         let got = matching::suggest(std::slice::from_ref(q), &exemplars, options.match_threshold);
         same += usize::from(got[0] == *want);
     }
-    println!(
+    outln!(
         "with the 8-bit index (built once in {prepare_ms:.1} ms): one face at a time: {:.3} ms/face; {same}/{} answers identical to the full-precision scan",
         t.elapsed().as_secs_f64() * 1e3 / queries.len().clamp(1, SINGLES) as f64,
         queries.len().min(SINGLES)
@@ -602,10 +611,10 @@ pub fn bench_cluster(
         let mut store = Store::open(&dir.join("bench.kindred"))?;
         let t = Instant::now();
         store_faces(&mut store, known, "known")?;
-        println!("stored {faces} faces in {:.1} s", t.elapsed().as_secs_f64());
+        outln!("stored {faces} faces in {:.1} s", t.elapsed().as_secs_f64());
         let t = Instant::now();
         let report = ops::match_new_faces(&mut store)?;
-        println!(
+        outln!(
             "first match of the library (cluster everything into unnamed clusters): {:.2} s, {} clusters",
             t.elapsed().as_secs_f64(),
             report.new_clusters
@@ -629,7 +638,7 @@ pub fn bench_cluster(
             }
             Ok(())
         })?;
-        println!(
+        outln!(
             "named and confirmed all {} clusters in {:.1} s",
             ids.len(),
             t.elapsed().as_secs_f64()
@@ -638,7 +647,7 @@ pub fn bench_cluster(
         let t = Instant::now();
         let report = ops::match_new_faces(&mut store)?;
         let elapsed = t.elapsed().as_secs_f64() * 1e3;
-        println!(
+        outln!(
             "incremental match of {} new faces in a {faces}-face library (load + match + write): {:.0} ms, {:.3} ms/face; {} suggested, {} joined, {} new clusters",
             report.faces,
             elapsed,
