@@ -458,10 +458,14 @@ fn version_text() -> String {
 /// Runs the command line; returns the process exit status.
 /// Whether `err` comes from writing to a pipe whose reader has gone.
 pub fn is_closed_pipe(err: &anyhow::Error) -> bool {
+    /// Windows' ERROR_PIPE_NOT_CONNECTED, which std does not count as a broken pipe: Wine
+    /// reports a closed reader so (Windows itself says ERROR_NO_DATA, a broken pipe to std).
+    const PIPE_NOT_CONNECTED: i32 = 233;
     err.chain().any(|cause| {
-        cause
-            .downcast_ref::<std::io::Error>()
-            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+        cause.downcast_ref::<std::io::Error>().is_some_and(|e| {
+            e.kind() == std::io::ErrorKind::BrokenPipe
+                || (cfg!(windows) && e.raw_os_error() == Some(PIPE_NOT_CONNECTED))
+        })
     })
 }
 
