@@ -168,6 +168,39 @@ fn held_back_photo_arrives(harness: &mut Harness<'_, KindredApp>, dir: &Path, fi
     settle(harness);
 }
 
+/// First run with a Pictures folder: the welcome page offers it, and one click adds it and
+/// finds the faces in it (no folder chooser needed, which some desktops cannot open).
+#[test]
+fn the_first_run_offers_the_pictures_folder_with_one_click() {
+    let dir = tempfile::tempdir().unwrap();
+    let pictures = dir.path().join("Pictures");
+    std::fs::create_dir(&pictures).unwrap();
+    for file in ["Laura_Bush_0002.jpg", "Tony_Blair_0001.jpg"] {
+        std::fs::copy(fixtures().join(file), pictures.join(file)).unwrap();
+    }
+    let library = dir.path().join("library.kindred");
+    // Last closed on Review (a library since removed, say): the welcome page shows all the same.
+    let settings = Settings {
+        last_view: kindred::ui::state::SavedView::Review,
+        ..Settings::default()
+    };
+    let mut harness = app_with(&library, settings);
+    harness.state_mut().first_folder_offer = Some(pictures.clone());
+    settle(&mut harness);
+    let offer = format!("Add {}", kindred::ui::views::shown_path(&pictures));
+    click(&mut harness, &offer);
+    settle(&mut harness);
+    assert_eq!(harness.state().data.folders.len(), 1);
+    let found = people(&library);
+    assert!(
+        found.iter().map(|p| p.faces).sum::<usize>() >= 2,
+        "{found:?}"
+    );
+    // The welcome page has made way for the people found, on People.
+    assert!(harness.query_by_label(&offer).is_none());
+    assert_eq!(harness.state().view, View::People);
+}
+
 #[test]
 fn add_a_folder_scan_it_and_name_merge_split_and_undo() {
     let dir = tempfile::tempdir().unwrap();

@@ -24,10 +24,15 @@ const LIVE_REFRESH: Duration = Duration::from_secs(3);
 /// Where albums go until the user has chosen a folder: in their Pictures folder (`~/Pictures`
 /// where the desktop names none).
 fn default_album_folder() -> Option<PathBuf> {
+    pictures_folder().map(|pictures| pictures.join("Kindred albums"))
+}
+
+/// The user's Pictures folder as the desktop names it (XDG_PICTURES_DIR, the Windows or macOS
+/// one), else `~/Pictures`; it may not exist.
+fn pictures_folder() -> Option<PathBuf> {
     directories::UserDirs::new().map(|dirs| {
         dirs.picture_dir()
             .map_or_else(|| dirs.home_dir().join("Pictures"), Path::to_path_buf)
-            .join("Kindred albums")
     })
 }
 
@@ -72,8 +77,13 @@ pub struct KindredApp {
     recorded_launches: Option<Vec<Launch>>,
     /// The keyboard shortcuts window is open.
     pub show_shortcuts: bool,
-    launch_failures: std::sync::mpsc::Receiver<String>,
-    launch_failures_tx: std::sync::mpsc::Sender<String>,
+    /// The folder the first-run page offers to add with one click: the user's Pictures
+    /// folder, where most people's photos are, if there is one.
+    pub first_folder_offer: Option<PathBuf>,
+    /// Errors from helper threads (a photo viewer that would not start, a folder chooser that
+    /// could not open), shown as error notifications.
+    failures: std::sync::mpsc::Receiver<String>,
+    failures_tx: std::sync::mpsc::Sender<String>,
 }
 
 struct FrameLog {
@@ -134,7 +144,7 @@ impl KindredApp {
         };
         let (picked_folders_tx, picked_folders) = std::sync::mpsc::channel();
         let (picked_export_tx, picked_export) = std::sync::mpsc::channel();
-        let (launch_failures_tx, launch_failures) = std::sync::mpsc::channel();
+        let (failures_tx, failures) = std::sync::mpsc::channel();
         KindredApp {
             settings,
             view,
@@ -167,8 +177,9 @@ impl KindredApp {
             tour: None,
             recorded_launches: None,
             show_shortcuts: false,
-            launch_failures,
-            launch_failures_tx,
+            first_folder_offer: pictures_folder().filter(|folder| folder.is_dir()),
+            failures,
+            failures_tx,
         }
     }
 
@@ -251,7 +262,12 @@ impl KindredApp {
             return;
         }
         if self.data.folders.is_empty() && self.data.scan.is_none() && self.view != View::Folders {
-            views::welcome::show(ui, &mut self.folders_view, actions);
+            views::welcome::show(
+                ui,
+                &mut self.folders_view,
+                self.first_folder_offer.as_deref(),
+                actions,
+            );
             return;
         }
         let mut frame = views::Frame {
@@ -484,7 +500,7 @@ impl KindredApp {
     }
 
     fn receive(&mut self, ctx: &egui::Context) {
-        while let Ok(text) = self.launch_failures.try_recv() {
+        while let Ok(text) = self.failures.try_recv() {
             self.notify(ctx, text, true);
         }
         while let Ok(path) = self.picked_folders.try_recv() {
@@ -853,10 +869,18 @@ impl KindredApp {
                     self.backend.send(Request::PersonFaces(id, order));
                 }
             }
-            Action::PickFolder => {
-                pick_folder_beside_ui("Add a photo folder", self.picked_folders_tx.clone())
-            }
+            Action::PickFolder => pick_folder_beside_ui(
+                "Add a photo folder",
+                "type the folder's path instead, or drag the folder onto this window.",
+                self.picked_folders_tx.clone(),
+                self.failures_tx.clone(),
+            ),
             Action::AddFolder(path) => {
+                // The first folder, added from the welcome page: People is where the faces
+                // show up while the scan runs, whatever page the app last had open.
+                if self.data.folders.is_empty() && self.view != View::Folders {
+                    self.go(View::People);
+                }
                 self.backend.send(Request::AddFolder(path));
                 self.apply(Action::Rescan);
             }
@@ -926,9 +950,12 @@ impl KindredApp {
                     self.export_dialog = Some(ExportDialog::new(ids, target.as_deref()));
                 }
             }
-            Action::PickExportFolder => {
-                pick_folder_beside_ui("Export the album into", self.picked_export_tx.clone())
-            }
+            Action::PickExportFolder => pick_folder_beside_ui(
+                "Export the album into",
+                "type the folder's path in the box instead.",
+                self.picked_export_tx.clone(),
+                self.failures_tx.clone(),
+            ),
             Action::Export { request, dry_run } => {
                 if self.data.export.is_some() {
                     return;
@@ -951,7 +978,7 @@ impl KindredApp {
             }
             Action::Launch(what) => match &mut self.recorded_launches {
                 Some(recorded) => recorded.push(what),
-                None => launch::launch(what, self.launch_failures_tx.clone()),
+                None => launch::launch(what, self.failures_tx.clone()),
             },
             Action::Notify(text) => self.toasts.push(Toast {
                 text,
@@ -1085,12 +1112,44 @@ impl eframe::App for KindredApp {
 
 /// Opens the system folder picker on its own thread (the portal dialog blocks) and sends the
 /// chosen folder, if any, to be picked up by the next frame.
-fn pick_folder_beside_ui(title: &'static str, chosen: std::sync::mpsc::Sender<PathBuf>) {
+fn pick_folder_beside_ui(
+    title: &'static str,
+    instead: &'static str,
+    chosen: std::sync::mpsc::Sender<PathBuf>,
+    failures: std::sync::mpsc::Sender<String>,
+) {
     std::thread::spawn(move || {
-        if let Some(path) = rfd::FileDialog::new().set_title(title).pick_folder() {
+        let started = Instant::now();
+        let picked = rfd::FileDialog::new().set_title(title).pick_folder();
+        report_pick(picked, started.elapsed(), instead, &chosen, &failures);
+    });
+}
+
+/// Less time than anyone takes to see a folder chooser and cancel it.
+const NO_CHOOSER_WITHIN: Duration = Duration::from_millis(400);
+
+/// Hands on the chosen folder. A chooser that answers "nothing chosen" at once never opened:
+/// rfd does so when the desktop has no file-chooser portal (a bare window manager, a minimal
+/// install), and the click would otherwise seem to do nothing at all.
+fn report_pick(
+    picked: Option<PathBuf>,
+    took: Duration,
+    instead: &str,
+    chosen: &std::sync::mpsc::Sender<PathBuf>,
+    failures: &std::sync::mpsc::Sender<String>,
+) {
+    match picked {
+        Some(path) => {
             let _ = chosen.send(path);
         }
-    });
+        None if took < NO_CHOOSER_WITHIN => {
+            let _ = failures.send(format!(
+                "No folder chooser could be opened on this desktop (it needs \
+                 xdg-desktop-portal): {instead}"
+            ));
+        }
+        None => {}
+    }
 }
 
 /// While files are dragged over the window, says what dropping them does.
@@ -1189,8 +1248,38 @@ enum MergedInto {
 
 #[cfg(test)]
 mod tests {
-    use super::scan_finished_message;
+    use super::{NO_CHOOSER_WITHIN, report_pick, scan_finished_message};
     use crate::library::scan::ScanSummary;
+    use std::path::PathBuf;
+    use std::time::Duration;
+
+    #[test]
+    fn a_folder_chooser_that_never_opened_is_reported_and_a_cancelled_one_is_not() {
+        let (chosen_tx, chosen) = std::sync::mpsc::channel();
+        let (failures_tx, failures) = std::sync::mpsc::channel();
+        let pick = |picked: Option<&str>, took| {
+            report_pick(
+                picked.map(PathBuf::from),
+                took,
+                "type the path.",
+                &chosen_tx,
+                &failures_tx,
+            )
+        };
+        pick(Some("/photos"), Duration::from_millis(5));
+        assert_eq!(chosen.try_recv(), Ok(PathBuf::from("/photos")));
+        // The user looked and cancelled: nothing to say.
+        pick(None, NO_CHOOSER_WITHIN * 3);
+        assert!(chosen.try_recv().is_err() && failures.try_recv().is_err());
+        pick(None, Duration::from_millis(20));
+        let message = failures.try_recv().unwrap();
+        assert!(
+            message.starts_with("No folder chooser could be opened"),
+            "{message}"
+        );
+        assert!(message.ends_with("type the path."), "{message}");
+        assert!(chosen.try_recv().is_err());
+    }
 
     #[test]
     fn a_scan_on_opening_speaks_only_when_it_found_something() {

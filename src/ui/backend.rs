@@ -542,16 +542,14 @@ fn handle(
             shared.send(Response::Changed(change));
         }
         Request::AddFolder(path) => {
+            let shown = super::views::shown_path(&path);
             if !path.is_dir() {
-                return Err(format!("{} is not a folder", path.display()));
+                return Err(format!("{shown} is not a folder"));
             }
             store
                 .add_root(&scan::normalise_root(&path))
                 .map_err(|e| text(&e))?;
-            shared.send(Response::Changed(Change::said(format!(
-                "Added {}",
-                path.display()
-            ))));
+            shared.send(Response::Changed(Change::said(format!("Added {shown}"))));
         }
         Request::RemoveFolder(id) => {
             let left_out = store.remove_folder(id).map_err(|e| text(&e))?;

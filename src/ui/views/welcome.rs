@@ -1,10 +1,18 @@
 //! First run: what Kindred does, and the one thing to do next — add a photo folder.
 
+use std::path::Path;
+
 use egui::RichText;
 
 use crate::ui::state::{Action, FoldersViewState};
 
-pub fn show(ui: &mut egui::Ui, state: &mut FoldersViewState, actions: &mut Vec<Action>) {
+/// `offer`: a folder to add with one click (the user's Pictures folder).
+pub fn show(
+    ui: &mut egui::Ui,
+    state: &mut FoldersViewState,
+    offer: Option<&Path>,
+    actions: &mut Vec<Action>,
+) {
     ui.add_space((ui.available_height() * 0.22).max(20.0));
     ui.vertical_centered(|ui| {
         ui.label(RichText::new("Find the people in your photos").size(30.0).strong());
@@ -27,8 +35,21 @@ pub fn show(ui: &mut egui::Ui, state: &mut FoldersViewState, actions: &mut Vec<A
         if ui.add(add).clicked() {
             actions.push(Action::PickFolder);
         }
+        if let Some(folder) = offer {
+            ui.add_space(10.0);
+            let shown = super::shown_path(folder);
+            let button = egui::Button::new(RichText::new(format!("Add {shown}")).size(15.0))
+                .min_size(egui::vec2(220.0, 32.0));
+            if ui
+                .add(button)
+                .on_hover_text(format!("Add {} and find the faces in it", folder.display()))
+                .clicked()
+            {
+                actions.push(Action::AddFolder(folder.to_path_buf()));
+            }
+        }
         ui.add_space(18.0);
-        ui.label(RichText::new("or type a folder path").weak());
+        ui.label(RichText::new("or type a folder path, or drop a folder onto this window").weak());
         ui.horizontal(|ui| {
             let width = 420.0;
             ui.add_space(((ui.available_width() - width - 80.0) / 2.0).max(0.0));
