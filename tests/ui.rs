@@ -1152,6 +1152,49 @@ fn named_people_can_be_listed_by_name() {
     );
 }
 
+/// Ctrl+F from any page: People, the cursor in the name filter, its old text selected so the
+/// next name typed replaces it.
+#[test]
+fn ctrl_f_finds_a_person_by_name_from_any_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let library = library_scanned_in_app(dir.path());
+    let found = people(&library);
+    {
+        let mut store = Store::open(&library).unwrap();
+        for (person, name) in found.iter().zip(["Zoe", "anna", "Mark"]) {
+            ops::name_person(&mut store, person.id, name).unwrap();
+        }
+    }
+    let named_cards = |harness: &Harness<'_, KindredApp>| -> Vec<String> {
+        harness
+            .query_all_by_label_contains("Person ")
+            .filter_map(|n| n.accesskit_node().label())
+            .filter(|l| l != "Person Unnamed")
+            .collect()
+    };
+    let find = |harness: &mut Harness<'_, KindredApp>, typed: &str| {
+        harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::F);
+        for _ in 0..2 {
+            harness.step();
+        }
+        // Typed as keystrokes go: to whichever field has the keyboard focus.
+        harness.event(egui::Event::Text(typed.to_string()));
+        settle(harness);
+    };
+    let mut harness = app_on(&library);
+    settle(&mut harness);
+    harness.state_mut().open_person(found[1].id);
+    settle(&mut harness);
+    find(&mut harness, "zo");
+    assert_eq!(harness.state().view, View::People);
+    assert_eq!(named_cards(&harness), ["Person Zoe"]);
+    click(&mut harness, "Person Zoe");
+    settle(&mut harness);
+    assert_eq!(harness.state().view, View::Person(found[0].id));
+    find(&mut harness, "mar");
+    assert_eq!(named_cards(&harness), ["Person Mark"]);
+}
+
 #[test]
 fn next_unnamed_goes_from_group_to_group_for_naming_them_one_after_another() {
     let dir = tempfile::tempdir().unwrap();

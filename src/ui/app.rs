@@ -455,6 +455,10 @@ impl KindredApp {
         if ctx.input_mut(|i| i.consume_shortcut(&undo)) {
             actions.push(Action::Mutate(Mutation::Undo));
         }
+        let find = egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::F);
+        if ctx.input_mut(|i| i.consume_shortcut(&find)) {
+            actions.push(Action::FindPerson);
+        }
         if ctx.input(|i| i.key_pressed(egui::Key::F1)) {
             self.show_shortcuts = !self.show_shortcuts;
         }
@@ -868,6 +872,10 @@ impl KindredApp {
                 if let View::Person(id) = self.view {
                     self.backend.send(Request::PersonFaces(id, order));
                 }
+            }
+            Action::FindPerson => {
+                self.go(View::People);
+                self.people_view.focus_filter = true;
             }
             Action::PickFolder => pick_folder_beside_ui(
                 "Add a photo folder",

@@ -122,6 +122,8 @@ pub enum Action {
     Go(View),
     Back,
     Mutate(Mutation),
+    /// Ctrl+F: People, with the cursor in its name filter.
+    FindPerson,
     /// Opens the system folder picker (on a helper thread).
     PickFolder,
     AddFolder(PathBuf),
@@ -328,6 +330,9 @@ pub enum PersonTab {
 #[derive(Default)]
 pub struct PeopleViewState {
     pub filter: String,
+    /// Ctrl+F asked for the filter field: the People page focuses it (its text selected, to
+    /// type over) the next time it draws.
+    pub focus_filter: bool,
     pub selected: BTreeSet<PersonId>,
     pub merge_into: Option<PersonId>,
 }

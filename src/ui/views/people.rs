@@ -26,9 +26,21 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut PeopleViewState) {
     ui.horizontal(|ui| {
         ui.heading(RichText::new("People").strong());
         ui.add_space(12.0);
+        let search_id = ui.make_persistent_id("people-filter");
+        if std::mem::take(&mut state.focus_filter) {
+            let mut edit =
+                egui::text_edit::TextEditState::load(ui.ctx(), search_id).unwrap_or_default();
+            edit.cursor
+                .set_char_range(Some(egui::text::CCursorRange::select_all_str(
+                    &state.filter,
+                )));
+            edit.store(ui.ctx(), search_id);
+            ui.memory_mut(|m| m.request_focus(search_id));
+        }
         let search = ui.add(
             egui::TextEdit::singleline(&mut state.filter)
-                .hint_text("🔍 Filter by name")
+                .id(search_id)
+                .hint_text("🔍 Filter by name (Ctrl+F)")
                 .desired_width(220.0),
         );
         search.widget_info(|| {

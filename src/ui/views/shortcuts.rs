@@ -8,6 +8,7 @@ const SHORTCUTS: &[(&str, &[(&str, &str)])] = &[
         "Everywhere",
         &[
             ("Ctrl+Z", "Undo the last correction"),
+            ("Ctrl+F", "Find a person by name"),
             ("Esc", "Back to the previous page"),
             ("F1", "Show or hide this list"),
         ],
