@@ -541,6 +541,54 @@ fn review_stops_at_the_less_likely_faces_until_asked_to_go_on() {
     harness.get_by_label_contains("less likely (distance");
 }
 
+/// A face skipped in Review stays skipped when the user turns to another list and back; when
+/// the list runs out, the skipped faces can be asked about again.
+#[test]
+fn a_skipped_face_stays_skipped_on_coming_back_until_asked_about_again() {
+    let held_back = "Tony_Blair_0004.jpg";
+    let dir = tempfile::tempdir().unwrap();
+    let (mut harness, library) = scanned_app(dir.path(), &[held_back]);
+    let blair = person_showing(&library, "Tony_Blair");
+    name_person(&mut harness, blair.id, "Blair");
+    held_back_photo_arrives(&mut harness, dir.path(), held_back);
+    let suggestions = {
+        let store = Store::open(&library).unwrap();
+        ops::suggestions(&store, blair.id, 10).unwrap()
+    };
+    assert_eq!(suggestions.len(), 2, "{suggestions:?}");
+    // Both within the match distance: Review asks about both without stopping.
+    harness.state_mut().settings.match_threshold = 2.0;
+    click(&mut harness, "Review");
+    settle(&mut harness);
+    let show = |harness: &mut Harness<'_, KindredApp>, list: &str| {
+        click(harness, "Whose suggestions");
+        click(harness, list);
+        settle(harness);
+    };
+
+    show(&mut harness, "Blair");
+    harness.get_by_label_contains("2 to review");
+    press(&mut harness, egui::Key::S);
+    settle(&mut harness);
+    harness.get_by_label_contains("1 to review");
+    show(&mut harness, "Everyone named");
+    show(&mut harness, "Blair");
+    harness.get_by_label_contains("1 to review");
+
+    press(&mut harness, egui::Key::S);
+    settle(&mut harness);
+    harness.get_by_label("All caught up");
+    click(&mut harness, "Ask again about the skipped faces");
+    settle(&mut harness);
+    harness.get_by_label_contains("2 to review");
+    // Nothing was answered: skipping says nothing about who the faces are.
+    let after = {
+        let store = Store::open(&library).unwrap();
+        ops::suggestions(&store, blair.id, 10).unwrap()
+    };
+    assert_eq!(after.len(), 2);
+}
+
 #[test]
 fn export_a_named_person_from_the_app_previews_then_writes_the_album() {
     let dir = tempfile::tempdir().unwrap();

@@ -59,6 +59,9 @@ pub struct KindredApp {
     pub person_view: PersonViewState,
     pub photo_view: PhotoViewState,
     pub review_view: ReviewViewState,
+    /// Faces skipped in the Review lists not shown now, by list: a list turned back to still
+    /// leaves them out (until Kindred closes, or the user asks about them again).
+    review_skips: std::collections::HashMap<ReviewOf, std::collections::BTreeSet<FaceId>>,
     pub folders_view: FoldersViewState,
     pub face_textures: TextureCache<FaceId>,
     pub photo_textures: TextureCache<PhotoId>,
@@ -157,6 +160,7 @@ impl KindredApp {
             person_view: Default::default(),
             photo_view: Default::default(),
             review_view: Default::default(),
+            review_skips: Default::default(),
             folders_view: Default::default(),
             face_textures: TextureCache::new("face", 3000),
             photo_textures: TextureCache::new("photo", 400),
@@ -735,10 +739,11 @@ impl KindredApp {
 
     /// Review's list for its person, without the faces already skipped or answered.
     fn request_suggestions(&mut self) {
-        if let Some(of) = self.review_view.of {
+        let view = &self.review_view;
+        if let Some(of) = view.of {
             self.backend.send(Request::Suggestions {
                 of,
-                skipped: self.review_view.skipped.iter().copied().collect(),
+                skipped: view.skipped.union(&view.answered).copied().collect(),
             });
         }
     }
@@ -938,9 +943,14 @@ impl KindredApp {
             }
             Action::LoadSuggestions(of) => {
                 if self.review_view.of != Some(of) {
+                    let left = std::mem::take(&mut self.review_view);
+                    if let Some(left_of) = left.of {
+                        self.review_skips.insert(left_of, left.skipped);
+                    }
                     self.review_view = ReviewViewState {
                         of: Some(of),
-                        batch: self.review_view.batch,
+                        batch: left.batch,
+                        skipped: self.review_skips.remove(&of).unwrap_or_default(),
                         ..Default::default()
                     };
                 }

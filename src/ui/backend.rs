@@ -167,7 +167,7 @@ pub enum Response {
 pub const REVIEW_LIST_LEN: usize = 200;
 
 /// Whose suggestions Review shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ReviewOf {
     /// Each face asked about the named person it is most like.
     Everyone,

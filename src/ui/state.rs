@@ -359,9 +359,13 @@ pub struct PhotoViewState {
 #[derive(Default)]
 pub struct ReviewViewState {
     pub of: Option<ReviewOf>,
-    /// Suggestions answered or skipped while this person is reviewed: left out of the lists
-    /// asked for, so skipping a whole list brings the next faces rather than the same ones.
+    /// Faces skipped in this list: left out of the lists asked for, so skipping a whole list
+    /// brings the next faces rather than the same ones, until the user asks about them again.
+    /// Kept per list while Kindred runs (the app holds them while another list is shown).
     pub skipped: BTreeSet<FaceId>,
+    /// Faces answered on this visit: left out until the lists know of the answers (and in
+    /// Review of everyone, a face just said not to be Anna is not asked about Bob at once).
+    pub answered: BTreeSet<FaceId>,
     /// The user asked to go on past the faces within the match distance.
     pub less_likely: bool,
     pub batch: bool,

@@ -73,7 +73,7 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut ReviewViewState) {
     let mut items: Vec<&Suggestion> = list
         .items
         .iter()
-        .filter(|s| !state.skipped.contains(&s.face))
+        .filter(|s| !state.skipped.contains(&s.face) && !state.answered.contains(&s.face))
         .collect();
     let whom = match of {
         ReviewOf::Everyone => "anyone you named".to_string(),
@@ -90,6 +90,7 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut ReviewViewState) {
                 "All caught up",
                 &format!("There are no more faces that look like {whom}."),
             );
+            ask_again_about_skipped(ui, frame, state, of);
         }
         return;
     }
@@ -119,6 +120,7 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut ReviewViewState) {
                 state.less_likely = true;
             }
         });
+        ask_again_about_skipped(ui, frame, state, of);
         return;
     }
     match of {
@@ -140,6 +142,25 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut ReviewViewState) {
         }
         _ => one_at_a_time(ui, frame, state, items[0], &remaining),
     }
+}
+
+/// Where a list has run out, the faces skipped in it can be asked about again.
+fn ask_again_about_skipped(
+    ui: &mut egui::Ui,
+    frame: &mut Frame,
+    state: &mut ReviewViewState,
+    of: ReviewOf,
+) {
+    if state.skipped.is_empty() {
+        return;
+    }
+    ui.add_space(8.0);
+    ui.vertical_centered(|ui| {
+        if ui.button("Ask again about the skipped faces").clicked() {
+            state.skipped.clear();
+            frame.actions.push(Action::LoadSuggestions(of));
+        }
+    });
 }
 
 /// The choice that asks about every named person at once.
@@ -289,14 +310,14 @@ fn one_at_a_time(
     });
     match answer {
         Some(true) => {
-            state.skipped.insert(item.face);
+            state.answered.insert(item.face);
             frame.actions.push(Action::Mutate(Mutation::Move {
                 faces: vec![item.face],
                 to: person,
             }));
         }
         Some(false) => {
-            state.skipped.insert(item.face);
+            state.answered.insert(item.face);
             frame.actions.push(Action::Mutate(Mutation::Reject {
                 faces: vec![item.face],
                 from: Some(person),
