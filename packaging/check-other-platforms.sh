@@ -22,7 +22,14 @@ stand_in=$(mktemp -d)
 trap 'rm -rf "$stand_in"' EXIT
 cat >"$stand_in/cc" <<'EOF'
 #!/usr/bin/env bash
-# Writes an empty object wherever the build script asks for one.
+# Preprocessing is the host gcc's, so cc-rs, which preprocesses a probe to learn the
+# compiler's family, takes this for a GNU-style compiler (else it assumes MSVC's options).
+# A compile writes an empty object wherever the build script asks for one.
+for arg in "$@"; do
+    if [[ $arg == -E ]]; then
+        exec gcc "$@"
+    fi
+done
 out=""
 while (($#)); do
     case $1 in
@@ -31,9 +38,9 @@ while (($#)); do
     esac
     shift
 done
-if [[ -n $out ]]; then
-    echo "" | gcc -x c -c - -o "$out"
-fi
+# Anything else (cc-rs's `-?`, asking whether this is MSVC's cl) fails, as gcc would.
+[[ -n $out ]] || exit 1
+echo "" | gcc -x c -c - -o "$out"
 EOF
 chmod +x "$stand_in/cc"
 CC_aarch64_apple_darwin="$stand_in/cc" AR_aarch64_apple_darwin=ar \
