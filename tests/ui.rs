@@ -1321,6 +1321,81 @@ fn naming_a_group_offers_the_people_already_named_and_picking_one_merges_them() 
     );
 }
 
+/// A crowd's faces are small: the photo zooms in with its face boxes (+, Ctrl+scroll about
+/// the pointer), moves under a drag, and 0 fits it whole again.
+#[test]
+fn a_photo_zooms_in_with_its_face_boxes_and_fits_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let photos = dir.path().join("photos");
+    std::fs::create_dir_all(&photos).unwrap();
+    let photo = "Tony_Blair_0004.jpg";
+    std::fs::copy(fixtures().join(photo), photos.join(photo)).unwrap();
+    let (mut harness, library) = app_with_folder_added(dir.path(), &photos);
+    let person = person_showing(&library, "Tony_Blair");
+    harness.state_mut().open_photos_of(person.id);
+    settle(&mut harness);
+    click(&mut harness, &format!("Photo {photo}"));
+    settle(&mut harness);
+    let face = |harness: &Harness<'_, KindredApp>| harness.get_by_label("Face of Unnamed").rect();
+    let fitted = face(&harness);
+
+    press(&mut harness, egui::Key::Plus);
+    harness.step();
+    let zoomed = face(&harness);
+    assert!(
+        (zoomed.width() / fitted.width() - 1.5).abs() < 0.01,
+        "{fitted:?} → {zoomed:?}"
+    );
+    press(&mut harness, egui::Key::Num0);
+    harness.step();
+    assert_eq!(face(&harness), fitted);
+
+    // Ctrl+scroll with the pointer on the face: it grows where it is.
+    harness.event(egui::Event::PointerMoved(fitted.center()));
+    harness.step();
+    harness.event(egui::Event::Zoom(2.0));
+    harness.step();
+    harness.step();
+    let zoomed = face(&harness);
+    assert!((zoomed.width() / fitted.width() - 2.0).abs() < 0.01);
+    assert!((zoomed.center() - fitted.center()).length() < 1.0);
+
+    // A drag moves the zoomed photo, the face with it.
+    let from = zoomed.center() - egui::vec2(zoomed.width() * 0.75, 0.0);
+    let to = from + egui::vec2(-40.0, -30.0);
+    harness.event(egui::Event::PointerMoved(from));
+    harness.event(egui::Event::PointerButton {
+        pos: from,
+        button: egui::PointerButton::Primary,
+        pressed: true,
+        modifiers: egui::Modifiers::NONE,
+    });
+    harness.step();
+    for k in 1..=4 {
+        harness.event(egui::Event::PointerMoved(
+            from + (to - from) * k as f32 / 4.0,
+        ));
+        harness.step();
+    }
+    harness.event(egui::Event::PointerButton {
+        pos: to,
+        button: egui::PointerButton::Primary,
+        pressed: false,
+        modifiers: egui::Modifiers::NONE,
+    });
+    harness.step();
+    harness.step();
+    let moved = face(&harness);
+    assert!(
+        (moved.center() - (zoomed.center() + (to - from))).length() < 1.5,
+        "{zoomed:?} dragged by {:?} → {moved:?}",
+        to - from
+    );
+    press(&mut harness, egui::Key::Num0);
+    harness.step();
+    assert_eq!(face(&harness), fitted);
+}
+
 /// Regression: a long path pushed the photo view's buttons ("Leave out …" first) past the
 /// window's right edge.
 #[test]

@@ -354,6 +354,17 @@ pub struct PersonViewState {
 pub struct PhotoViewState {
     /// The face whose box was clicked, and the name being typed for it.
     pub editing: Option<(FaceId, String)>,
+    /// Zoomed in on this photo (another photo opens fitted whole).
+    pub zoom: Option<(PhotoId, PhotoZoom)>,
+}
+
+/// A photo zoomed in: how much, and on which part.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PhotoZoom {
+    /// Times the size at which the whole photo fits (above 1).
+    pub factor: f32,
+    /// The point of the photo, in its full-size pixels, shown at the middle of the view.
+    pub center: egui::Pos2,
 }
 
 #[derive(Default)]

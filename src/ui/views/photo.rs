@@ -1,6 +1,7 @@
 //! One photo, upright, with a box and a name on every face; click a box to name the face,
 //! move it to someone, say it is not them, or ignore it. Left/Right step through the photos
-//! it was opened from.
+//! it was opened from; Ctrl+scroll, a pinch, + / − or a double-click zoom in on a crowd, and
+//! dragging moves about.
 
 use egui::{Color32, Key, Pos2, Rect, RichText, Stroke, StrokeKind, Vec2};
 
@@ -9,7 +10,7 @@ use crate::library::store::PhotoId;
 use crate::people::ops::{FaceState, PhotoFace};
 use crate::ui::backend::Mutation;
 use crate::ui::launch::Launch;
-use crate::ui::state::{Action, PhotoViewState, View};
+use crate::ui::state::{Action, PhotoViewState, PhotoZoom, View};
 use crate::ui::theme;
 
 pub fn show(
@@ -184,12 +185,26 @@ pub fn show(
         record.height.unwrap_or(texture.size()[1] as u32) as f32,
     );
     let available = ui.available_size() - Vec2::new(0.0, 4.0);
-    let scale = (available.x / full.x).min(available.y / full.y).min(4.0);
-    let shown = full * scale;
-    let (area, _) = ui.allocate_exact_size(available, egui::Sense::hover());
-    let image_rect = Rect::from_center_size(area.center(), shown);
+    let (area, background) = ui.allocate_exact_size(available, egui::Sense::click_and_drag());
+    let mut zoom = state
+        .zoom
+        .filter(|(id, _)| *id == photo)
+        .map(|(_, zoom)| zoom);
+    zoom = zoom_input(ui, &background, state.editing.is_none(), area, full, zoom);
+    let (image_rect, scale, zoom) = placement(area, full, zoom);
+    state.zoom = zoom.map(|zoom| (photo, zoom));
+    if zoom.is_some() && background.hovered() {
+        ui.ctx().set_cursor_icon(if background.dragged() {
+            egui::CursorIcon::Grabbing
+        } else {
+            egui::CursorIcon::Grab
+        });
+    }
+    // Zoomed in, the photo and its boxes stay inside the view.
+    let outer_clip = ui.clip_rect();
+    ui.set_clip_rect(area.intersect(outer_clip));
     egui::Image::from_texture(texture)
-        .corner_radius(4.0)
+        .corner_radius(if zoom.is_some() { 0.0 } else { 4.0 })
         .paint_at(ui, image_rect);
 
     let to_screen = |x: i64, y: i64| {
@@ -203,6 +218,9 @@ pub fn show(
             to_screen(face.rect.left, face.rect.top),
             to_screen(face.rect.right + 1, face.rect.bottom + 1),
         );
+        if !rect.intersects(area) {
+            continue;
+        }
         let id = ui.make_persistent_id(("photo-face", face.face));
         let response = ui.interact(rect, id, egui::Sense::click());
         let name = face_label(face);
@@ -233,12 +251,120 @@ pub fn show(
             state.editing = Some((face.face, face.person_name.clone().unwrap_or_default()));
         }
     }
+    ui.set_clip_rect(outer_clip);
     if let Some((face_id, _)) = &state.editing
         && let Some(face) = faces.iter().find(|f| f.face == *face_id)
     {
         let anchor = to_screen(face.rect.right + 1, face.rect.top);
         face_editor(ui, frame, state, face, anchor + Vec2::new(10.0, 0.0));
     }
+}
+
+/// The most a photo is zoomed: 8× the size at which it fits, enough for the smallest face
+/// the detector finds in a 12-megapixel group photo to fill a good part of the view.
+const MAX_ZOOM: f32 = 8.0;
+/// One press of + or −.
+const ZOOM_STEP: f32 = 1.5;
+/// A double-click on the photo zooms to this (and back to fitted).
+const DOUBLE_CLICK_ZOOM: f32 = 3.0;
+
+/// The zoom after this frame's input: Ctrl+scroll or a pinch about the pointer, + / − about
+/// the middle, 0 to fit, a double-click on the photo in and out, dragging to move.
+fn zoom_input(
+    ui: &egui::Ui,
+    background: &egui::Response,
+    keys_free: bool,
+    area: Rect,
+    full: Vec2,
+    zoom: Option<PhotoZoom>,
+) -> Option<PhotoZoom> {
+    let mut zoom = zoom;
+    let (_, scale, _) = placement(area, full, zoom);
+    // Over a face box too, which sits on top of the photo.
+    if background.contains_pointer() {
+        let delta = ui.input(|i| i.zoom_delta());
+        if delta != 1.0
+            && let Some(pointer) = ui.input(|i| i.pointer.hover_pos())
+        {
+            zoom = zoomed_about(area, full, zoom, pointer, delta);
+        }
+    }
+    if background.double_clicked()
+        && let Some(pointer) = background.interact_pointer_pos()
+    {
+        zoom = match zoom {
+            Some(_) => None,
+            None => zoomed_about(area, full, None, pointer, DOUBLE_CLICK_ZOOM),
+        };
+    }
+    if keys_free && !ui.ctx().egui_wants_keyboard_input() {
+        let key = |key| ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, key));
+        if key(Key::Plus) || key(Key::Equals) {
+            zoom = zoomed_about(area, full, zoom, area.center(), ZOOM_STEP);
+        }
+        if key(Key::Minus) {
+            zoom = zoomed_about(area, full, zoom, area.center(), 1.0 / ZOOM_STEP);
+        }
+        if key(Key::Num0) {
+            zoom = None;
+        }
+    }
+    if background.dragged()
+        && let Some(z) = &mut zoom
+    {
+        z.center -= background.drag_delta() / scale;
+    }
+    zoom
+}
+
+/// `zoom` changed by `delta` keeping the photo's point under `pointer` where it is; at or
+/// below the fitted size, fitted (None).
+fn zoomed_about(
+    area: Rect,
+    full: Vec2,
+    zoom: Option<PhotoZoom>,
+    pointer: Pos2,
+    delta: f32,
+) -> Option<PhotoZoom> {
+    let (image_rect, scale, _) = placement(area, full, zoom);
+    let factor = (zoom.map_or(1.0, |z| z.factor) * delta).min(MAX_ZOOM);
+    if factor <= 1.0 {
+        return None;
+    }
+    let under_pointer = ((pointer - image_rect.min) / scale).to_pos2();
+    let new_scale = scale * factor / zoom.map_or(1.0, |z| z.factor);
+    let center = under_pointer - (pointer - area.center()) / new_scale;
+    placement(area, full, Some(PhotoZoom { factor, center })).2
+}
+
+/// Where a photo of `full` pixels is drawn in `area` and at what scale (points per pixel): the
+/// whole of it centred, or zoomed in, never leaving an edge of the view empty that the photo
+/// could fill. Returns the zoom as it applies (its centre moved back in where it strayed).
+fn placement(area: Rect, full: Vec2, zoom: Option<PhotoZoom>) -> (Rect, f32, Option<PhotoZoom>) {
+    let fit = (area.width() / full.x).min(area.height() / full.y).min(4.0);
+    let Some(zoom) = zoom.filter(|z| z.factor > 1.0) else {
+        return (Rect::from_center_size(area.center(), full * fit), fit, None);
+    };
+    let factor = zoom.factor.min(MAX_ZOOM);
+    let scale = fit * factor;
+    let keep_in = |center: f32, photo: f32, view: f32| {
+        let half = view / (2.0 * scale);
+        if photo * scale <= view {
+            photo / 2.0
+        } else {
+            center.clamp(half, photo - half)
+        }
+    };
+    let center = Pos2::new(
+        keep_in(zoom.center.x, full.x, area.width()),
+        keep_in(zoom.center.y, full.y, area.height()),
+    );
+    let min = area.center() - center.to_vec2() * scale;
+    (
+        Rect::from_min_size(min, full * scale),
+        scale,
+        Some(PhotoZoom { factor, center }),
+    )
 }
 
 fn face_label(face: &PhotoFace) -> String {
@@ -340,5 +466,75 @@ fn face_editor(
         });
     if close || ui.input(|i| i.key_pressed(Key::Escape)) {
         state.editing = None;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const AREA: Rect = Rect::from_min_max(Pos2::new(0.0, 0.0), Pos2::new(1000.0, 500.0));
+    const PHOTO: Vec2 = Vec2::new(4000.0, 3000.0);
+
+    fn close(a: Pos2, b: Pos2) -> bool {
+        (a - b).length() < 1e-2
+    }
+
+    #[test]
+    fn a_photo_fits_whole_and_centred_until_zoomed() {
+        let (rect, scale, zoom) = placement(AREA, PHOTO, None);
+        assert_eq!(zoom, None);
+        assert!((scale - 500.0 / 3000.0).abs() < 1e-6);
+        assert!(close(rect.center(), AREA.center()));
+        assert!((rect.height() - 500.0).abs() < 1e-3);
+        // Zooming out past the fitted size is the fitted size.
+        assert_eq!(zoomed_about(AREA, PHOTO, None, AREA.center(), 0.5), None);
+    }
+
+    #[test]
+    fn zooming_keeps_the_point_under_the_pointer_in_place() {
+        // Off the middle, but not so far that the zoomed photo's edge would have to come in.
+        let pointer = Pos2::new(550.0, 260.0);
+        let (before, scale, _) = placement(AREA, PHOTO, None);
+        let point = ((pointer - before.min) / scale).to_pos2();
+        let zoom = zoomed_about(AREA, PHOTO, None, pointer, 2.0).unwrap();
+        assert_eq!(zoom.factor, 2.0);
+        let (after, new_scale, _) = placement(AREA, PHOTO, Some(zoom));
+        assert!((new_scale - 2.0 * scale).abs() < 1e-6);
+        assert!(close(after.min + point.to_vec2() * new_scale, pointer));
+        // Again, from the zoomed state.
+        let again = zoomed_about(AREA, PHOTO, Some(zoom), pointer, 1.5).unwrap();
+        let (rect, s, _) = placement(AREA, PHOTO, Some(again));
+        assert!(close(rect.min + point.to_vec2() * s, pointer));
+        assert_eq!(
+            zoomed_about(AREA, PHOTO, Some(again), pointer, 100.0)
+                .unwrap()
+                .factor,
+            MAX_ZOOM
+        );
+    }
+
+    #[test]
+    fn a_zoomed_photo_never_leaves_an_edge_of_the_view_empty() {
+        // Asked to centre on the photo's corner: the corner goes to the view's corner instead.
+        let corner = PhotoZoom {
+            factor: 4.0,
+            center: Pos2::new(0.0, 0.0),
+        };
+        let (rect, _, zoom) = placement(AREA, PHOTO, Some(corner));
+        assert!(close(rect.min, AREA.min));
+        assert_ne!(zoom.unwrap().center, corner.center);
+        // Wide enough to fill the height but not the width: centred across.
+        let wide_view = Rect::from_min_max(Pos2::ZERO, Pos2::new(3000.0, 500.0));
+        let (rect, _, _) = placement(
+            wide_view,
+            PHOTO,
+            Some(PhotoZoom {
+                factor: 2.0,
+                ..corner
+            }),
+        );
+        assert!((rect.center().x - wide_view.center().x).abs() < 1e-3);
+        assert!((rect.min.y - 0.0).abs() < 1e-3);
     }
 }

@@ -27,6 +27,9 @@ const SHORTCUTS: &[(&str, &[(&str, &str)])] = &[
         "A photo",
         &[
             ("← / →", "Previous / next photo"),
+            ("+ / − / 0", "Zoom in / out / fit the whole photo"),
+            ("Ctrl+scroll, double-click", "Zoom in where the pointer is"),
+            ("Drag", "Move about a zoomed photo"),
             (
                 "Click a face",
                 "Name it, move it, say it is not them, ignore it",
