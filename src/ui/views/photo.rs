@@ -138,6 +138,14 @@ pub fn show(
             if let Some(camera) = &record.camera {
                 ui.label(RichText::new(camera).weak());
             }
+            if state.zoom.is_some_and(|(id, _)| id == photo)
+                && ui
+                    .small_button("Whole photo")
+                    .on_hover_text("See the whole photo again (0, or double-click it)")
+                    .clicked()
+            {
+                state.zoom = None;
+            }
             // Last, as the one thing that may be cut short; the whole path on hover.
             if let Some(folder) = record.path.parent() {
                 ui.add(
