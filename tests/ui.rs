@@ -1397,6 +1397,42 @@ fn a_photo_zooms_in_with_its_face_boxes_and_fits_again() {
     assert!(harness.query_by_label("Whole photo").is_none());
 }
 
+/// The photo view's picture is at most 2048 pixels a side; zoomed in past that, a larger photo
+/// is read again with all its pixels.
+#[test]
+fn a_large_photo_zoomed_in_is_read_again_with_all_its_pixels() {
+    let dir = tempfile::tempdir().unwrap();
+    let photos = dir.path().join("photos");
+    std::fs::create_dir_all(&photos).unwrap();
+    let wide = image::RgbImage::from_fn(4000, 3000, |x, y| {
+        image::Rgb([(x % 251) as u8, (y % 241) as u8, ((x + y) % 239) as u8])
+    });
+    wide.save(photos.join("wide.png")).unwrap();
+    let (mut harness, library) = app_with_folder_added(dir.path(), &photos);
+    let photo = Store::open(&library).unwrap().photos().unwrap()[0].id;
+    // A GPU's limit, as eframe reports it (kittest's default is egui's 2048).
+    harness.input_mut().max_texture_side = Some(8192);
+    harness.state_mut().open_photo(photo);
+    settle(&mut harness);
+    let picture_size = |harness: &Harness<'_, KindredApp>| match &harness.state().data.photo_image {
+        Some((id, Ok(texture))) if *id == photo => texture.size(),
+        _ => panic!("the photo's picture is not shown"),
+    };
+    assert_eq!(picture_size(&harness), [2048, 1536]);
+    press(&mut harness, egui::Key::Plus);
+    settle(&mut harness);
+    assert_eq!(
+        picture_size(&harness),
+        [2048, 1536],
+        "not yet past its pixels"
+    );
+    for _ in 0..4 {
+        press(&mut harness, egui::Key::Plus);
+    }
+    settle(&mut harness);
+    assert_eq!(picture_size(&harness), [4000, 3000]);
+}
+
 /// Regression: a long path pushed the photo view's buttons ("Leave out …" first) past the
 /// window's right edge.
 #[test]

@@ -878,6 +878,9 @@ impl KindredApp {
                     self.backend.send(Request::PersonFaces(id, order));
                 }
             }
+            Action::SharperPhoto(photo, max_side) => {
+                self.backend.send(Request::SharperPhoto(photo, max_side));
+            }
             Action::FindPerson => {
                 self.go(View::People);
                 self.people_view.focus_filter = true;
@@ -1110,6 +1113,14 @@ impl KindredApp {
     /// Opens a person's page (used by tests and by the people grid).
     pub fn open_person(&mut self, id: PersonId) {
         self.go(View::Person(id));
+    }
+
+    /// Opens a photo on its own, as from a face (used by tests).
+    pub fn open_photo(&mut self, photo: PhotoId) {
+        self.go(View::Photo {
+            photo,
+            siblings: vec![photo],
+        });
     }
 
     /// Opens a person's page on its Photos tab.

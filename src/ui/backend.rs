@@ -99,6 +99,9 @@ pub enum Request {
     /// The photos in which all these people appear.
     PhotosOf(Vec<PersonId>),
     Photo(PhotoId),
+    /// The photo's picture again, up to this many pixels a side: zoomed in, the view wants
+    /// more than [`PHOTO_VIEW_MAX_SIDE`].
+    SharperPhoto(PhotoId, u32),
     /// Review's list, leaving out the faces the user skipped or answered.
     Suggestions {
         of: ReviewOf,
@@ -407,6 +410,7 @@ fn worker(
                 | Request::FaceThumbnails(_)
                 | Request::PhotoThumbnails(_)
                 | Request::Photo(_)
+                | Request::SharperPhoto(..)
                 | Request::Scan { .. }
                 | Request::Export { .. }
         );
@@ -457,6 +461,22 @@ fn handle(
                 ))
             });
             shared.send(Response::Photos(ids, photos));
+        }
+        Request::SharperPhoto(id, max_side) => {
+            let record = store.photo(id).map_err(|e| {
+                shared.done();
+                text(&e)
+            })?;
+            let Some(record) = record else {
+                shared.done();
+                return Ok(());
+            };
+            let shared = shared.clone();
+            rayon::spawn(move || {
+                let image = load_photo(&record.path, max_side);
+                shared.send(Response::PhotoImage(id, image));
+                shared.done();
+            });
         }
         Request::Photo(id) => {
             let result = (|| {

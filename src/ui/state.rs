@@ -124,6 +124,8 @@ pub enum Action {
     Mutate(Mutation),
     /// Ctrl+F: People, with the cursor in its name filter.
     FindPerson,
+    /// Zoomed in past its picture's pixels: the photo again, up to this many pixels a side.
+    SharperPhoto(PhotoId, u32),
     /// Opens the system folder picker (on a helper thread).
     PickFolder,
     AddFolder(PathBuf),
@@ -356,6 +358,8 @@ pub struct PhotoViewState {
     pub editing: Option<(FaceId, String)>,
     /// Zoomed in on this photo (another photo opens fitted whole).
     pub zoom: Option<(PhotoId, PhotoZoom)>,
+    /// A sharper picture of this photo was asked for (once per photo).
+    pub sharper_asked: Option<PhotoId>,
 }
 
 /// A photo zoomed in: how much, and on which part.

@@ -208,6 +208,20 @@ pub fn show(
             egui::CursorIcon::Grab
         });
     }
+    // The picture is at most PHOTO_VIEW_MAX_SIDE pixels a side; zoomed in past that, the
+    // photo is read again with all its pixels (as many as a texture may have), once.
+    let texels_shown = full.x * scale * ui.ctx().pixels_per_point();
+    let [texture_width, texture_height] = texture.size();
+    let sharpest = (full.x.max(full.y) as usize).min(ui.ctx().input(|i| i.max_texture_side));
+    if texels_shown > texture_width as f32 * 1.25
+        && sharpest > texture_width.max(texture_height)
+        && state.sharper_asked != Some(photo)
+    {
+        state.sharper_asked = Some(photo);
+        frame
+            .actions
+            .push(Action::SharperPhoto(photo, sharpest as u32));
+    }
     // Zoomed in, the photo and its boxes stay inside the view.
     let outer_clip = ui.clip_rect();
     ui.set_clip_rect(area.intersect(outer_clip));
