@@ -490,24 +490,40 @@ fn review_of_everyone_asks_each_face_about_the_person_it_is_most_like() {
     );
 }
 
-/// Past the match distance most suggestions are other people: Review stops there and says so,
-/// and goes on only when asked.
-#[test]
-fn review_stops_at_the_less_likely_faces_until_asked_to_go_on() {
-    let held_back = "Tony_Blair_0004.jpg";
-    let dir = tempfile::tempdir().unwrap();
-    let (mut harness, library) = scanned_app(dir.path(), &[held_back]);
+/// Held back from the first scan by [`blair_and_a_new_photo_of_him`].
+const NEW_PHOTO_OF_BLAIR: &str = "Tony_Blair_0004.jpg";
+
+/// The app on a scanned library where Tony Blair's group is named "Blair" and then a new photo
+/// of him arrives; returns it with Blair's suggestions (his new face, and others less alike).
+fn blair_and_a_new_photo_of_him(
+    dir: &Path,
+) -> (
+    Harness<'static, KindredApp>,
+    PathBuf,
+    PersonSummary,
+    Vec<ops::Suggestion>,
+) {
+    let (mut harness, library) = scanned_app(dir, &[NEW_PHOTO_OF_BLAIR]);
     let blair = person_showing(&library, "Tony_Blair");
     name_person(&mut harness, blair.id, "Blair");
-    held_back_photo_arrives(&mut harness, dir.path(), held_back);
+    held_back_photo_arrives(&mut harness, dir, NEW_PHOTO_OF_BLAIR);
     let suggestions = {
         let store = Store::open(&library).unwrap();
         ops::suggestions(&store, blair.id, 10).unwrap()
     };
+    (harness, library, blair, suggestions)
+}
+
+/// Past the match distance most suggestions are other people: Review stops there and says so,
+/// and goes on only when asked.
+#[test]
+fn review_stops_at_the_less_likely_faces_until_asked_to_go_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut harness, _, _, suggestions) = blair_and_a_new_photo_of_him(dir.path());
     let [his, other] = suggestions.as_slice() else {
         panic!("his new face and one less alike expected: {suggestions:?}")
     };
-    assert!(his.path.ends_with(held_back));
+    assert!(his.path.ends_with(NEW_PHOTO_OF_BLAIR));
     // A match distance between the two makes only his new face likely.
     harness.state_mut().settings.match_threshold = (his.distance + other.distance) / 2.0;
 
@@ -545,16 +561,8 @@ fn review_stops_at_the_less_likely_faces_until_asked_to_go_on() {
 /// the list runs out, the skipped faces can be asked about again.
 #[test]
 fn a_skipped_face_stays_skipped_on_coming_back_until_asked_about_again() {
-    let held_back = "Tony_Blair_0004.jpg";
     let dir = tempfile::tempdir().unwrap();
-    let (mut harness, library) = scanned_app(dir.path(), &[held_back]);
-    let blair = person_showing(&library, "Tony_Blair");
-    name_person(&mut harness, blair.id, "Blair");
-    held_back_photo_arrives(&mut harness, dir.path(), held_back);
-    let suggestions = {
-        let store = Store::open(&library).unwrap();
-        ops::suggestions(&store, blair.id, 10).unwrap()
-    };
+    let (mut harness, library, blair, suggestions) = blair_and_a_new_photo_of_him(dir.path());
     assert_eq!(suggestions.len(), 2, "{suggestions:?}");
     // Both within the match distance: Review asks about both without stopping.
     harness.state_mut().settings.match_threshold = 2.0;
@@ -1167,24 +1175,31 @@ fn people_seen_in_one_photo_wait_behind_a_heading_that_opens_them() {
     harness.get_by_label("Person Stranger");
 }
 
+/// A library scanned in the app whose three largest people are named Zoe, anna and Mark
+/// (behind the app's back); returns it and its people as found before naming.
+fn library_with_zoe_anna_and_mark(dir: &Path) -> (PathBuf, Vec<PersonSummary>) {
+    let library = library_scanned_in_app(dir);
+    let found = people(&library);
+    let mut store = Store::open(&library).unwrap();
+    for (person, name) in found.iter().zip(["Zoe", "anna", "Mark"]) {
+        ops::name_person(&mut store, person.id, name).unwrap();
+    }
+    (library, found)
+}
+
+/// The named people's cards on the People page, in the order shown.
+fn named_cards(harness: &Harness<'_, KindredApp>) -> Vec<String> {
+    harness
+        .query_all_by_label_contains("Person ")
+        .filter_map(|n| n.accesskit_node().label())
+        .filter(|l| l != "Person Unnamed")
+        .collect()
+}
+
 #[test]
 fn named_people_can_be_listed_by_name() {
     let dir = tempfile::tempdir().unwrap();
-    let library = library_scanned_in_app(dir.path());
-    let found = people(&library);
-    {
-        let mut store = Store::open(&library).unwrap();
-        for (person, name) in found.iter().zip(["Zoe", "anna", "Mark"]) {
-            ops::name_person(&mut store, person.id, name).unwrap();
-        }
-    }
-    let named_cards = |harness: &Harness<'_, KindredApp>| -> Vec<String> {
-        harness
-            .query_all_by_label_contains("Person ")
-            .filter_map(|n| n.accesskit_node().label())
-            .filter(|l| l != "Person Unnamed")
-            .collect()
-    };
+    let (library, _) = library_with_zoe_anna_and_mark(dir.path());
     let mut harness = app_on(&library);
     settle(&mut harness);
     assert_eq!(
@@ -1208,21 +1223,7 @@ fn named_people_can_be_listed_by_name() {
 #[test]
 fn ctrl_f_finds_a_person_by_name_from_any_page() {
     let dir = tempfile::tempdir().unwrap();
-    let library = library_scanned_in_app(dir.path());
-    let found = people(&library);
-    {
-        let mut store = Store::open(&library).unwrap();
-        for (person, name) in found.iter().zip(["Zoe", "anna", "Mark"]) {
-            ops::name_person(&mut store, person.id, name).unwrap();
-        }
-    }
-    let named_cards = |harness: &Harness<'_, KindredApp>| -> Vec<String> {
-        harness
-            .query_all_by_label_contains("Person ")
-            .filter_map(|n| n.accesskit_node().label())
-            .filter(|l| l != "Person Unnamed")
-            .collect()
-    };
+    let (library, found) = library_with_zoe_anna_and_mark(dir.path());
     let find = |harness: &mut Harness<'_, KindredApp>, typed: &str| {
         harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::F);
         for _ in 0..2 {
