@@ -192,7 +192,8 @@ pub fn show(
         record.width.unwrap_or(texture.size()[0] as u32) as f32,
         record.height.unwrap_or(texture.size()[1] as u32) as f32,
     );
-    let available = ui.available_size() - Vec2::new(0.0, 4.0);
+    // At least a point each way, so a window squeezed to nothing still has a scale to divide by.
+    let available = (ui.available_size() - Vec2::new(0.0, 4.0)).max(Vec2::splat(1.0));
     let (area, background) = ui.allocate_exact_size(available, egui::Sense::click_and_drag());
     let mut zoom = state
         .zoom
@@ -374,7 +375,8 @@ fn placement(area: Rect, full: Vec2, zoom: Option<PhotoZoom>) -> (Rect, f32, Opt
         if photo * scale <= view {
             photo / 2.0
         } else {
-            center.clamp(half, photo - half)
+            // Not f32::clamp, which panics on NaN bounds rather than passing them on.
+            center.max(half).min(photo - half)
         }
     };
     let center = Pos2::new(
@@ -534,6 +536,15 @@ mod tests {
                 .factor,
             MAX_ZOOM
         );
+    }
+
+    #[test]
+    fn a_window_squeezed_to_a_point_zooms_without_trouble() {
+        let tiny = Rect::from_min_size(Pos2::new(5.0, 5.0), Vec2::splat(1.0));
+        let zoom = zoomed_about(tiny, PHOTO, None, tiny.center(), 100.0).unwrap();
+        let (rect, scale, _) = placement(tiny, PHOTO, Some(zoom));
+        assert!(scale > 0.0 && rect.is_finite());
+        assert!(rect.contains_rect(tiny));
     }
 
     #[test]
