@@ -455,7 +455,6 @@ fn version_text() -> String {
     text
 }
 
-/// Runs the command line; returns the process exit status.
 /// Whether `err` comes from writing to a pipe whose reader has gone.
 pub fn is_closed_pipe(err: &anyhow::Error) -> bool {
     /// Windows' ERROR_PIPE_NOT_CONNECTED, which std does not count as a broken pipe: Wine
@@ -469,6 +468,7 @@ pub fn is_closed_pipe(err: &anyhow::Error) -> bool {
     })
 }
 
+/// Runs the command line; returns the process exit status.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let library_path = cli
         .library
