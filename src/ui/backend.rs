@@ -462,22 +462,15 @@ fn handle(
             });
             shared.send(Response::Photos(ids, photos));
         }
-        Request::SharperPhoto(id, max_side) => {
-            let record = store.photo(id).map_err(|e| {
+        Request::SharperPhoto(id, max_side) => match store.photo(id) {
+            Ok(Some(record)) => send_photo_picture(shared, id, record.path, max_side),
+            // Gone from the library meanwhile: there is nothing to show sharper.
+            Ok(None) => shared.done(),
+            Err(e) => {
                 shared.done();
-                text(&e)
-            })?;
-            let Some(record) = record else {
-                shared.done();
-                return Ok(());
-            };
-            let shared = shared.clone();
-            rayon::spawn(move || {
-                let image = load_photo(&record.path, max_side);
-                shared.send(Response::PhotoImage(id, image));
-                shared.done();
-            });
-        }
+                return Err(text(&e));
+            }
+        },
         Request::Photo(id) => {
             let result = (|| {
                 let record = store
@@ -491,12 +484,7 @@ fn handle(
                 Ok((record, faces)) => {
                     let path = record.path.clone();
                     shared.send(Response::Photo(record, faces));
-                    let shared = shared.clone();
-                    rayon::spawn(move || {
-                        let image = load_photo(&path, PHOTO_VIEW_MAX_SIDE);
-                        shared.send(Response::PhotoImage(id, image));
-                        shared.done();
-                    });
+                    send_photo_picture(shared, id, path, PHOTO_VIEW_MAX_SIDE);
                 }
                 Err(e) => {
                     shared.done();
@@ -799,6 +787,16 @@ pub fn decode_thumbnail(jpeg: &[u8]) -> Option<ColorImage> {
         [image.width() as usize, image.height() as usize],
         image.as_raw(),
     ))
+}
+
+/// Decodes the photo view's picture on a rayon worker and sends it; the request is done then.
+fn send_photo_picture(shared: &Arc<Shared>, id: PhotoId, path: PathBuf, max_side: u32) {
+    let shared = shared.clone();
+    rayon::spawn(move || {
+        let image = load_photo(&path, max_side);
+        shared.send(Response::PhotoImage(id, image));
+        shared.done();
+    });
 }
 
 /// Reads and decodes a photo upright (EXIF orientation applied), at most `max_side` pixels.

@@ -156,7 +156,9 @@ pub fn show(
             }
         });
     }
-    if state.editing.is_none() && !ui.ctx().egui_wants_keyboard_input() {
+    // Keys step and zoom unless a name is being typed.
+    let keys_free = state.editing.is_none() && !ui.ctx().egui_wants_keyboard_input();
+    if keys_free {
         let (left, right) = ui.input(|i| {
             (
                 i.key_pressed(Key::ArrowLeft),
@@ -199,7 +201,7 @@ pub fn show(
         .zoom
         .filter(|(id, _)| *id == photo)
         .map(|(_, zoom)| zoom);
-    zoom = zoom_input(ui, &background, state.editing.is_none(), area, full, zoom);
+    zoom = zoom_input(ui, &background, keys_free, area, full, zoom);
     let (image_rect, scale, zoom) = placement(area, full, zoom);
     state.zoom = zoom.map(|zoom| (photo, zoom));
     if zoom.is_some() && background.hovered() {
@@ -320,7 +322,7 @@ fn zoom_input(
             None => zoomed_about(area, full, None, pointer, DOUBLE_CLICK_ZOOM),
         };
     }
-    if keys_free && !ui.ctx().egui_wants_keyboard_input() {
+    if keys_free {
         let key = |key| ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, key));
         if key(Key::Plus) || key(Key::Equals) {
             zoom = zoomed_about(area, full, zoom, area.center(), ZOOM_STEP);
