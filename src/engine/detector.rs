@@ -289,6 +289,18 @@ impl FaceDetector {
     /// Faces in an RGB image, strongest first, as dlib's `cnn_face_detection_model_v1`
     /// returns them for `upsample_num_times = upsample`.
     pub fn detect(&self, image: &RgbImage, upsample: u32) -> Vec<Detection> {
+        self.detect_scoring_above(image, upsample, 0.0)
+    }
+
+    /// [`FaceDetector::detect`] keeping every window that scores above `min_score` (dlib's
+    /// `adjust_threshold`): below 0, faces the detector doubts, for where a person says
+    /// there is a face.
+    pub fn detect_scoring_above(
+        &self,
+        image: &RgbImage,
+        upsample: u32,
+        min_score: f32,
+    ) -> Vec<Detection> {
         let mut upsampled;
         let mut source = image;
         for _ in 0..upsample {
@@ -304,7 +316,7 @@ impl FaceDetector {
         self.buffers.give(tensor.into_raw_vec_and_offset().0);
         let mut candidates: Vec<Detection> = scores
             .indexed_iter()
-            .filter(|&(_, &s)| s > 0.0)
+            .filter(|&(_, &s)| s > min_score)
             .map(|((row, col), &s)| {
                 let (rect, _level) = pyramid::cell_to_image_rect(&layout, row, col, self.window);
                 Detection {

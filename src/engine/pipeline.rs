@@ -41,6 +41,15 @@ pub struct AnalyzeOptions {
     pub flip: bool,
 }
 
+/// A hand-drawn box is scaled to about this many pixels a side before the detector looks in
+/// it: a face then fills a good part of its 80-pixel window, with room to spare.
+const HAND_BOX_DETECTION_SIDE: f64 = 160.0;
+/// Past this, enlarging a tiny box only blurs it.
+const HAND_BOX_MAX_ENLARGEMENT: f64 = 8.0;
+/// The detector's score below which nothing in a hand-drawn box is taken for the face; also
+/// the confidence of a face it does not see at all. Faces it doubts score a little below 0.
+pub const HAND_BOX_MIN_SCORE: f64 = -0.6;
+
 /// The three models, loaded and verified. `Send + Sync`: share one behind an `Arc`.
 pub struct FaceEngine {
     pub detector: FaceDetector,
@@ -117,6 +126,86 @@ impl FaceEngine {
     ) -> Vec<Face> {
         let detections = self.detector.detect(image, options.upsample);
         self.describe(image, &detections, options.jitter, options.flip, rng)
+    }
+
+    /// The face inside a box a person drew around it, in `image`'s pixels: the detector's own
+    /// box where it sees a face there once the box is enlarged to a size it finds well (a face
+    /// too small, blurred or turned for the whole photo), else the drawn box squared about its
+    /// middle, scored [`HAND_BOX_MIN_SCORE`]. None for a box with no pixels of the image.
+    ///
+    /// Landmarks and descriptors are trained on the detector's boxes, which hug the face from
+    /// brow to chin; a hand-drawn box takes in hair and background, so the detector's box,
+    /// when found, gives the truer descriptor.
+    pub fn face_in_box(&self, image: &RgbImage, drawn: Rect) -> Option<Detection> {
+        let bounds = Rect::new(0, 0, image.width() as i64 - 1, image.height() as i64 - 1);
+        let drawn = drawn.intersect(&bounds);
+        if drawn.is_empty() {
+            return None;
+        }
+        let side = drawn.width().max(drawn.height());
+        let margin = side / 2;
+        let region = Rect::new(
+            drawn.left - margin,
+            drawn.top - margin,
+            drawn.right + margin,
+            drawn.bottom + margin,
+        )
+        .intersect(&bounds);
+        let scale = (HAND_BOX_DETECTION_SIDE / side as f64).min(HAND_BOX_MAX_ENLARGEMENT);
+        let crop = image::imageops::crop_imm(
+            image,
+            region.left as u32,
+            region.top as u32,
+            region.width() as u32,
+            region.height() as u32,
+        )
+        .to_image();
+        let sized = |v: i64| ((v as f64 * scale).round() as u32).max(1);
+        let resized = image::imageops::resize(
+            &crop,
+            sized(region.width()),
+            sized(region.height()),
+            image::imageops::FilterType::Triangle,
+        );
+        let back = |v: i64, origin: i64| origin + (v as f64 / scale).round() as i64;
+        let found = self
+            .detector
+            .detect_scoring_above(&resized, 0, HAND_BOX_MIN_SCORE as f32)
+            .into_iter()
+            .map(|d| Detection {
+                rect: Rect::new(
+                    back(d.rect.left, region.left),
+                    back(d.rect.top, region.top),
+                    back(d.rect.right + 1, region.left) - 1,
+                    back(d.rect.bottom + 1, region.top) - 1,
+                ),
+                confidence: d.confidence,
+            })
+            // The face the person meant: in the middle of their box, not a speck in it.
+            .filter(|d| {
+                let (cx, cy) = (
+                    (d.rect.left + d.rect.right) / 2,
+                    (d.rect.top + d.rect.bottom) / 2,
+                );
+                drawn.contains(cx, cy) && d.rect.width().max(d.rect.height()) * 4 >= side
+            })
+            .max_by(|a, b| a.confidence.total_cmp(&b.confidence));
+        Some(found.unwrap_or_else(|| {
+            let side = drawn.width().min(drawn.height());
+            let (cx, cy) = (
+                (drawn.left + drawn.right + 1) / 2,
+                (drawn.top + drawn.bottom + 1) / 2,
+            );
+            Detection {
+                rect: Rect::new(
+                    cx - side / 2,
+                    cy - side / 2,
+                    cx - side / 2 + side - 1,
+                    cy - side / 2 + side - 1,
+                ),
+                confidence: HAND_BOX_MIN_SCORE,
+            }
+        }))
     }
 
     /// Landmarks and descriptors for given detections (one chip per face, as dlib's
