@@ -664,3 +664,83 @@ fn photos_without_a_date_in_their_metadata_are_dated_by_their_file_name() {
         (Some("2019-05-18 14:03:11".into()), false)
     );
 }
+
+#[test]
+fn a_face_drawn_where_the_detector_saw_none_keeps_its_name_through_rescans() {
+    use kindred::engine::geometry::Rect;
+    use kindred::people::ops;
+
+    let engine = engine();
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("photos");
+    std::fs::create_dir_all(&root).unwrap();
+    // Seven small faces, none of which the detector finds at the photo's own size.
+    let mut crowd = golden_image("2007_007763");
+    let path = root.join("crowd.png");
+    write_as(&path, &crowd, ImageFormat::Png);
+    let mut store = Store::open(&dir.path().join("library.kindred")).unwrap();
+    run_scan(&mut store, &engine, &root);
+    assert_eq!(faces_at(&store, &path), []);
+
+    // dlib's box of one face, doubled photo: [385, 83, 432, 130]; drawn loosely around it.
+    let drawn = Rect::new(370, 60, 450, 145);
+    let face = scan::face_drawn_on_file(&engine, &path, drawn).unwrap();
+    assert!(face.by_hand);
+    assert!(
+        face.confidence > 0.0,
+        "the detector sees the face in the box"
+    );
+    let photo = store.photo_by_path(&path).unwrap().unwrap().id;
+    let id = ops::add_face(&mut store, photo, &face).unwrap();
+    ops::match_new_faces(&mut store).unwrap();
+    let person = store.assignment(id).unwrap().unwrap().person.unwrap();
+    ops::name_person(&mut store, person, "Kid").unwrap();
+
+    // The photo is edited: analysed again, the detector still misses the face, and the
+    // drawn one stays, with its id and so its name, described anew.
+    crowd.put_pixel(0, 0, image::Rgb([1, 2, 3]));
+    write_as(&path, &crowd, ImageFormat::Png);
+    let summary = run_scan(&mut store, &engine, &root);
+    assert_eq!(summary.analysed, 1);
+    let after = store.faces_of_photo(photo).unwrap();
+    assert_eq!(after.len(), 1);
+    assert_eq!((after[0].id, after[0].by_hand), (id, true));
+    let a = store.assignment(id).unwrap().unwrap();
+    assert_eq!(
+        a.state,
+        kindred::library::people_store::FaceState::Confirmed
+    );
+    assert_eq!(
+        ops::person(&store, a.person.unwrap())
+            .unwrap()
+            .name
+            .as_deref(),
+        Some("Kid")
+    );
+
+    // Scanned for smaller faces, the detector finds it and all six others: the drawn face
+    // is now the detector's, still Kid.
+    let (tx, _rx) = std::sync::mpsc::channel();
+    let roots = [(store.roots().unwrap()[0].id, scan::normalise_root(&root))];
+    let options = scan::ScanOptions {
+        upsample: 1,
+        ..Default::default()
+    };
+    scan::scan(
+        &mut store,
+        &engine,
+        &roots,
+        options,
+        &scan::ScanControl::new(),
+        tx,
+    )
+    .unwrap();
+    let after = store.faces_of_photo(photo).unwrap();
+    assert_eq!(after.len(), 7);
+    let kid = after
+        .iter()
+        .find(|f| f.id == id)
+        .expect("the drawn face kept its id");
+    assert!(!kid.by_hand);
+    assert_eq!(store.assignment(id).unwrap().unwrap().person, a.person);
+}

@@ -204,6 +204,7 @@ pub fn build_library(
                             landmarks: [Point::new(left + 300, 1100); 5],
                             descriptor: descriptors[i],
                             thumbnail_jpeg: thumbnails[i].clone(),
+                            by_hand: false,
                         }
                     })
                     .collect(),

@@ -15,8 +15,8 @@ use serde::Serialize;
 
 use super::decode::{self, DecodedPhoto};
 use super::store::{
-    NewFace, PhotoAnalysis, PhotoId, PhotoRecord, PhotoStatus, RootId, Store, StoreError,
-    innermost_root,
+    FaceRecord, NewFace, PhotoAnalysis, PhotoId, PhotoRecord, PhotoStatus, RootId, Store,
+    StoreError, innermost_root, iou,
 };
 use super::walk::{self, Candidate, WalkProblem};
 use crate::engine::detector::Detection;
@@ -208,6 +208,9 @@ struct WorkItem {
     candidate: Candidate,
     /// The faces already found in an unchanged photo that needs only new descriptors.
     known_faces: Option<Vec<Detection>>,
+    /// The faces the user drew on the photo last analysed at this path: kept, described
+    /// anew, where the detector still finds no face.
+    hand_faces: Vec<Detection>,
 }
 
 enum WorkResult {
@@ -371,30 +374,30 @@ pub fn scan(
                     summary.xmp_changed_photos.push(p.id);
                 }
             } else {
-                let known_faces = match same_file {
-                    Some(p)
-                        if p.status == PhotoStatus::Done
+                let (hand_faces, found_faces): (Vec<FaceRecord>, Vec<FaceRecord>) =
+                    match known.get(&candidate.path) {
+                        Some(p) => store.faces_of_photo(p.id)?,
+                        None => Vec::new(),
+                    }
+                    .into_iter()
+                    .partition(|f| f.by_hand);
+                let as_detection = |f: FaceRecord| Detection {
+                    rect: f.rect,
+                    confidence: f.confidence,
+                };
+                let known_faces = same_file
+                    .filter(|p| {
+                        p.status == PhotoStatus::Done
                             && p.analysis_key
                                 .as_deref()
-                                .is_some_and(|k| options.needs_only_new_descriptors(k)) =>
-                    {
-                        let faces = store.faces_of_photo(p.id)?;
-                        Some(
-                            faces
-                                .into_iter()
-                                .map(|f| Detection {
-                                    rect: f.rect,
-                                    confidence: f.confidence,
-                                })
-                                .collect(),
-                        )
-                    }
-                    _ => None,
-                };
+                                .is_some_and(|k| options.needs_only_new_descriptors(k))
+                    })
+                    .map(|_| found_faces.into_iter().map(as_detection).collect());
                 work.push(WorkItem {
                     root: *root_id,
                     candidate,
                     known_faces,
+                    hand_faces: hand_faces.into_iter().map(as_detection).collect(),
                 });
             }
         }
@@ -578,10 +581,11 @@ fn analyse_file(
         }
     };
     drop(bytes);
-    let faces = match &item.known_faces {
+    let mut faces = match &item.known_faces {
         Some(known) => redescribe_faces(engine, &photo, known),
         None => analyse_photo(engine, &photo, options),
     };
+    keep_hand_faces(engine, &photo, &mut faces, &item.hand_faces);
     let (taken_at, dated_by_name) =
         super::dates::date_or_file_name(photo.taken_at, &candidate.path);
     WorkResult::Analysed {
@@ -648,6 +652,77 @@ fn redescribe_faces(
     faces
 }
 
+/// Adds to a photo's `faces` those the user drew (`hand`) that the detector still does not
+/// find there, described anew; one off the photo (an edit cropped it away) is dropped.
+fn keep_hand_faces(
+    engine: &FaceEngine,
+    photo: &DecodedPhoto,
+    faces: &mut Vec<NewFace>,
+    hand: &[Detection],
+) {
+    let (width, height) = photo.full_size;
+    let bounds = Rect::new(0, 0, i64::from(width) - 1, i64::from(height) - 1);
+    let still_missed: Vec<Detection> = hand
+        .iter()
+        .filter(|d| !d.rect.intersect(&bounds).is_empty())
+        .filter(|d| faces.iter().all(|f| iou(&f.rect, &d.rect) < 0.5))
+        .copied()
+        .collect();
+    if still_missed.is_empty() {
+        return;
+    }
+    let mut kept = redescribe_faces(engine, photo, &still_missed);
+    for face in &mut kept {
+        face.by_hand = true;
+    }
+    faces.extend(kept);
+}
+
+/// Why a drawn face could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum DrawnFaceError {
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot decode {}: {source}", path.display())]
+    Decode {
+        path: PathBuf,
+        source: decode::DecodeError,
+    },
+    #[error("the box is outside the photo")]
+    OffThePhoto,
+}
+
+/// [`face_drawn_on`] the photo in the file at `path`, read and turned upright.
+pub fn face_drawn_on_file(
+    engine: &FaceEngine,
+    path: &Path,
+    drawn: Rect,
+) -> Result<NewFace, DrawnFaceError> {
+    let bytes = std::fs::read(path).map_err(|source| DrawnFaceError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let photo = decode::decode_photo(&bytes).map_err(|source| DrawnFaceError::Decode {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    face_drawn_on(engine, &photo, drawn).ok_or(DrawnFaceError::OffThePhoto)
+}
+
+/// The face in a box the user drew on an upright photo (in its full-size coordinates), ready
+/// to store; None for a box off the photo. See [`FaceEngine::face_in_box`].
+pub fn face_drawn_on(engine: &FaceEngine, photo: &DecodedPhoto, drawn: Rect) -> Option<NewFace> {
+    let on_pixels = scale_rect(drawn, 1.0 / f64::from(photo.reduction));
+    let found = engine.face_in_box(&photo.image, on_pixels)?;
+    let mut face = describe_faces(engine, &photo.image, &[found]).pop()?;
+    to_full_size(&mut face, photo.reduction);
+    face.by_hand = true;
+    Some(face)
+}
+
 /// A face found on pixels that each stand for `reduction`² of the photo's, in the photo's
 /// own coordinates. Boxes scale back exactly (`redescribe_faces` finds the same pixels).
 fn to_full_size(face: &mut NewFace, reduction: u32) {
@@ -678,6 +753,7 @@ fn describe_faces(engine: &FaceEngine, image: &RgbImage, detections: &[Detection
             confidence: f.confidence,
             landmarks: f.landmarks,
             descriptor: f.descriptor,
+            by_hand: false,
         })
         .collect()
 }

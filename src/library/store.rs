@@ -10,7 +10,7 @@ use crate::engine::geometry::{Point, Rect};
 use crate::engine::resnet::{DESCRIPTOR_LEN, Descriptor};
 
 /// The schema this build writes. Older files are migrated forward on open.
-pub const SCHEMA_VERSION: i64 = 7;
+pub const SCHEMA_VERSION: i64 = 8;
 
 pub type RootId = i64;
 pub type PhotoId = i64;
@@ -121,6 +121,8 @@ pub struct FaceRecord {
     pub landmarks: [Point; 5],
     pub descriptor: Descriptor,
     pub model_version: String,
+    /// Drawn by the user where the detector saw no face; see [`NewFace::by_hand`].
+    pub by_hand: bool,
 }
 
 /// A new face to store for a photo.
@@ -131,6 +133,9 @@ pub struct NewFace {
     pub landmarks: [Point; 5],
     pub descriptor: Descriptor,
     pub thumbnail_jpeg: Vec<u8>,
+    /// A face the user showed where the detector saw none. Analysing the photo again keeps
+    /// it (described anew) unless the detector now finds it.
+    pub by_hand: bool,
 }
 
 impl NewFace {
@@ -143,6 +148,7 @@ impl NewFace {
             landmarks: [Point::new(0, 0); 5],
             descriptor,
             thumbnail_jpeg: Vec::new(),
+            by_hand: false,
         }
     }
 }
@@ -329,6 +335,10 @@ const MIGRATIONS: &[&str] = &[
     // name dates it" is true as well).
     r#"
     ALTER TABLE photos ADD COLUMN dated_by_name INTEGER NOT NULL DEFAULT 0;
+    "#,
+    // 8: faces the user drew where the detector saw none, kept through re-analysis.
+    r#"
+    ALTER TABLE faces ADD COLUMN by_hand INTEGER NOT NULL DEFAULT 0;
     "#,
 ];
 
@@ -707,7 +717,7 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT left, top, right, bottom, confidence, landmarks, descriptor, thumbnail
+                "SELECT left, top, right, bottom, confidence, landmarks, descriptor, thumbnail, by_hand
                  FROM faces WHERE photo_id = ?1 ORDER BY idx",
             )
             .map_err(self.err())?;
@@ -721,6 +731,7 @@ impl Store {
                     landmarks: landmarks_from_text(&landmarks).unwrap_or([Point::new(0, 0); 5]),
                     descriptor: descriptor_from_blob(&blob).unwrap_or([0.0; DESCRIPTOR_LEN]),
                     thumbnail_jpeg: r.get::<_, Option<Vec<u8>>>(7)?.unwrap_or_default(),
+                    by_hand: r.get(8)?,
                 })
             })
             .map_err(self.err())?
@@ -944,22 +955,12 @@ impl Store {
                     let (id, _) = old.swap_remove(k);
                     tx.execute(
                         "UPDATE faces SET idx = ?1, left = ?2, top = ?3, right = ?4, bottom = ?5, confidence = ?6,
-                            landmarks = ?7, descriptor = ?8, thumbnail = ?9, model_version = ?10 WHERE id = ?11",
-                        params![i as i64, r.left, r.top, r.right, r.bottom, face.confidence, landmarks, blob, face.thumbnail_jpeg, model, id],
+                            landmarks = ?7, descriptor = ?8, thumbnail = ?9, model_version = ?10, by_hand = ?11 WHERE id = ?12",
+                        params![i as i64, r.left, r.top, r.right, r.bottom, face.confidence, landmarks, blob, face.thumbnail_jpeg, model, face.by_hand, id],
                     )?;
                 }
                 None => {
-                    tx.execute(
-                        "INSERT INTO faces (photo_id, idx, left, top, right, bottom, confidence, landmarks, descriptor,
-                            thumbnail, model_version)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-                        params![photo, i as i64, r.left, r.top, r.right, r.bottom, face.confidence, landmarks, blob, face.thumbnail_jpeg, model],
-                    )?;
-                    let id = tx.last_insert_rowid();
-                    tx.execute(
-                        "INSERT INTO face_assignments (face_id, person_id, state) VALUES (?1, NULL, 'unassigned')",
-                        [id],
-                    )?;
+                    Self::insert_face(tx, photo, i, face, model)?;
                 }
             }
         }
@@ -967,6 +968,70 @@ impl Store {
             tx.execute("DELETE FROM faces WHERE id = ?1", [id])?;
         }
         Ok(())
+    }
+
+    /// A new face of `photo` at place `index` in its list, belonging to no one yet.
+    fn insert_face(
+        tx: &Connection,
+        photo: PhotoId,
+        index: usize,
+        face: &NewFace,
+        model: &str,
+    ) -> rusqlite::Result<FaceId> {
+        let r = face.rect;
+        tx.execute(
+            "INSERT INTO faces (photo_id, idx, left, top, right, bottom, confidence, landmarks, descriptor,
+                thumbnail, model_version, by_hand)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            params![
+                photo,
+                index as i64,
+                r.left,
+                r.top,
+                r.right,
+                r.bottom,
+                face.confidence,
+                landmarks_to_text(&face.landmarks),
+                descriptor_to_blob(&face.descriptor),
+                face.thumbnail_jpeg,
+                model,
+                face.by_hand
+            ],
+        )?;
+        let id = tx.last_insert_rowid();
+        tx.execute(
+            "INSERT INTO face_assignments (face_id, person_id, state) VALUES (?1, NULL, 'unassigned')",
+            [id],
+        )?;
+        Ok(id)
+    }
+
+    /// Adds a face the user drew to an analysed photo, after its other faces; it belongs to
+    /// no one yet. The caller manages the transaction.
+    pub fn add_face_in_tx(&mut self, photo: PhotoId, face: &NewFace) -> Result<FaceId, StoreError> {
+        let (next, model): (i64, Option<String>) = self
+            .conn
+            .query_row(
+                "SELECT COALESCE(MAX(idx) + 1, 0), (SELECT analysis_key FROM photos WHERE id = ?1)
+                 FROM faces WHERE photo_id = ?1",
+                [photo],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .map_err(self.err())?;
+        let model = model.ok_or_else(|| StoreError::Corrupt {
+            path: self.path.clone(),
+            message: format!("photo {photo} has not been analysed"),
+        })?;
+        Self::insert_face(&self.conn, photo, next.max(0) as usize, face, &model).map_err(self.err())
+    }
+
+    /// Deletes a face and what was said about it (taking back [`Store::add_face_in_tx`]).
+    pub fn delete_face_in_tx(&mut self, face: FaceId) -> Result<bool, StoreError> {
+        let deleted = self
+            .conn
+            .execute("DELETE FROM faces WHERE id = ?1", [face])
+            .map_err(self.err())?;
+        Ok(deleted > 0)
     }
 
     /// Records a file that could not be analysed, with the reason. Its previous faces, if
@@ -1051,6 +1116,7 @@ impl Store {
             landmarks: landmarks_from_text(&landmarks).unwrap_or([Point::new(0, 0); 5]),
             descriptor: descriptor_from_blob(&blob).unwrap_or([0.0; DESCRIPTOR_LEN]),
             model_version: r.get(10)?,
+            by_hand: r.get(11)?,
         })
     }
 
@@ -1058,7 +1124,7 @@ impl Store {
          JOIN faces f INDEXED BY faces_place ON f.id = a.face_id JOIN photos p ON p.id = f.photo_id \
          WHERE a.state IN ('confirmed', 'suggested') AND p.status = 'done'";
 
-    const FACE_COLUMNS: &'static str = "id, photo_id, idx, left, top, right, bottom, landmarks, descriptor, confidence, model_version";
+    const FACE_COLUMNS: &'static str = "id, photo_id, idx, left, top, right, bottom, landmarks, descriptor, confidence, model_version, by_hand";
 
     pub fn faces_of_photo(&self, photo: PhotoId) -> Result<Vec<FaceRecord>, StoreError> {
         let mut stmt = self

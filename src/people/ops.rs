@@ -24,7 +24,7 @@ use crate::engine::resnet::Descriptor;
 pub use crate::library::people_store::FaceState;
 use crate::library::people_store::{AssignmentRow, MatchRow, PersonRow};
 pub use crate::library::store::{FaceId, PhotoId};
-use crate::library::store::{Store, StoreError};
+use crate::library::store::{NewFace, PhotoStatus, Store, StoreError, iou};
 
 pub type PersonId = i64;
 
@@ -374,6 +374,9 @@ struct UndoRecord {
     /// their status before; undoing takes the folder back in and brings them back.
     #[serde(default)]
     left_out_folder: Option<(PathBuf, Vec<(PhotoId, String)>)>,
+    /// Faces the user drew; deleted on undo.
+    #[serde(default)]
+    added_faces: Vec<FaceId>,
 }
 
 /// Writes changes and remembers, once per row, what it was before.
@@ -1001,6 +1004,42 @@ pub fn reject(
     })
 }
 
+/// A face the user drew where the detector saw none (from
+/// [`crate::library::scan::face_drawn_on`]), added to an analysed photo; it belongs to no one
+/// until named or matched. Undoing deletes it. A face drawn over one already there is refused.
+pub fn add_face(store: &mut Store, photo: PhotoId, face: &NewFace) -> Result<FaceId, PeopleError> {
+    store.transaction(|store| {
+        let record = store
+            .photo(photo)?
+            .ok_or(PeopleError::UnknownPhoto(photo))?;
+        if record.status != PhotoStatus::Done {
+            return Err(PeopleError::Invalid(format!(
+                "{} is not analysed: faces can be added once it is",
+                record.path.display()
+            )));
+        }
+        if let Some(there) = store
+            .faces_of_photo(photo)?
+            .into_iter()
+            .find(|f| iou(&f.rect, &face.rect) >= 0.5)
+        {
+            return Err(PeopleError::Invalid(format!(
+                "that face is already in the photo (face {})",
+                there.id
+            )));
+        }
+        let id = store.add_face_in_tx(photo, face)?;
+        let mut rec = Recorder::default();
+        rec.undo.added_faces.push(id);
+        let file = record
+            .path
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        rec.commit(store, "add_face", format!("added a face to {file}"))?;
+        Ok(id)
+    })
+}
+
 /// Not a face, or nobody the user cares about: out of every person, never placed again.
 pub fn ignore(store: &mut Store, faces: &[FaceId]) -> Result<(), PeopleError> {
     store.transaction(|store| {
@@ -1122,6 +1161,14 @@ pub fn undo(store: &mut Store, n: usize) -> Result<Vec<String>, PeopleError> {
             }
             if let Some((folder, photos)) = &record.left_out_folder {
                 store.undo_exclusion_in_tx(folder, photos)?;
+            }
+            for &face in &record.added_faces {
+                // Matching may have started a person with it alone.
+                let person = store.assignment(face)?.and_then(|a| a.person);
+                store.delete_face_in_tx(face)?;
+                if let Some(person) = person {
+                    store.delete_person_if_unused(person)?;
+                }
             }
             store.mark_operation_undone(op.id)?;
             done.push(record.description);

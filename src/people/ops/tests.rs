@@ -985,3 +985,72 @@ fn least_alike_first_puts_a_face_of_someone_else_at_the_top() {
     };
     assert_eq!(sorted(&usual), sorted(&odd_one_out));
 }
+
+/// A face drawn on library photo `i` at `rect`, looking like `x`.
+fn drawn_face(rect: Rect, x: f32) -> NewFace {
+    NewFace {
+        by_hand: true,
+        ..NewFace::at(rect, desc(x, 0.02))
+    }
+}
+
+#[test]
+fn a_drawn_face_joins_its_photo_is_matched_and_undo_takes_it_away() {
+    let (mut store, ids) = three_people();
+    let ada = person_of(&store, ids[0][0]).0.unwrap();
+    name_person(&mut store, ada, "Ada").unwrap();
+    let before = snapshot(&store);
+    // Photo 4 shows B alone; Ada is in it too, missed by the detector.
+    let photo = store.face(ids[4][0]).unwrap().unwrap().photo_id;
+    let id = add_face(
+        &mut store,
+        photo,
+        &drawn_face(Rect::new(400, 0, 450, 50), 0.0),
+    )
+    .unwrap();
+    let stored = store.face(id).unwrap().unwrap();
+    assert!(stored.by_hand);
+    assert_eq!(stored.index, 1);
+    assert_eq!(person_of(&store, id), (None, FaceState::Unassigned));
+    assert_eq!(
+        last_operation(&store).unwrap().unwrap(),
+        "added a face to 4.jpg"
+    );
+    match_new_faces(&mut store).unwrap();
+    assert_eq!(person_of(&store, id), (Some(ada), FaceState::Suggested));
+
+    // Drawn again over a face already there, the new one or the detector's: refused.
+    for over in [Rect::new(405, 2, 452, 50), Rect::new(2, 0, 50, 52)] {
+        assert!(matches!(
+            add_face(&mut store, photo, &drawn_face(over, 0.0)),
+            Err(PeopleError::Invalid(_))
+        ));
+    }
+    assert!(matches!(
+        add_face(&mut store, 999, &drawn_face(Rect::new(0, 0, 9, 9), 0.0)),
+        Err(PeopleError::UnknownPhoto(999))
+    ));
+
+    assert_eq!(undo(&mut store, 1).unwrap(), ["added a face to 4.jpg"]);
+    assert_eq!(store.face(id).unwrap(), None);
+    assert_eq!(snapshot(&store), before);
+}
+
+#[test]
+fn undoing_a_drawn_face_of_a_stranger_takes_away_the_person_matching_made_for_it() {
+    let (mut store, ids) = three_people();
+    let before = snapshot(&store);
+    let photo = store.face(ids[5][0]).unwrap().unwrap().photo_id;
+    let id = add_face(
+        &mut store,
+        photo,
+        &drawn_face(Rect::new(300, 0, 350, 50), 9.0),
+    )
+    .unwrap();
+    match_new_faces(&mut store).unwrap();
+    let stranger = person_of(&store, id).0.expect("a person of its own");
+    assert_eq!(people(&store).unwrap().len(), 4);
+    undo(&mut store, 1).unwrap();
+    assert!(store.person_row(stranger).unwrap().is_none());
+    assert_eq!(snapshot(&store), before);
+}
