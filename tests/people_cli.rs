@@ -411,3 +411,70 @@ fn faces_least_alike_first_lists_a_misplaced_face_first() {
     usual_sorted.sort();
     assert_eq!(sorted, usual_sorted);
 }
+
+#[test]
+fn a_face_the_detector_missed_is_added_by_its_box_named_and_undone() {
+    let dir = tempfile::tempdir().unwrap();
+    let photos = dir.path().join("photos");
+    std::fs::create_dir_all(&photos).unwrap();
+    // Seven small faces the detector misses at the photo's own size.
+    let crowd = photos.join("crowd.png");
+    std::fs::copy(fixture("golden/images/2007_007763.png"), &crowd).unwrap();
+    let library = dir.path().join("library.kindred");
+    ok_on(&library, &["scan", "--quiet", photos.to_str().unwrap()]);
+    assert!(people(&library).is_empty());
+    let crowd = crowd.to_str().unwrap();
+
+    let added = json_on(
+        &library,
+        &[
+            "add-face",
+            crowd,
+            "--box",
+            "370,60,450,145",
+            "--name",
+            "Kid",
+            "--json",
+        ],
+    );
+    assert_eq!(added["found_by_detector"], true);
+    assert_eq!(added["name"], "Kid");
+    assert_eq!(added["state"], "confirmed");
+    let rect: Vec<i64> = serde_json::from_value(added["rect"].clone()).unwrap();
+    assert!(rect[0] >= 370 && rect[2] <= 450, "{rect:?} inside the box");
+    let all = people(&library);
+    assert_eq!((all.len(), all[0]["name"].as_str()), (1, Some("Kid")));
+    assert_eq!(faces_of(&library, id(&all[0]))[0]["id"], added["id"]);
+
+    // Without a name, a second face is matched: a stranger is a person of their own.
+    let text = ok_on(&library, &["add-face", crowd, "--box", "300,225,365,290"]);
+    assert!(text.starts_with("added face "), "{text}");
+    assert!(
+        text.contains("the detector found the face in the box"),
+        "{text}"
+    );
+    assert_eq!(people(&library).len(), 2);
+
+    // Over a face already there, off the photo, or a box that is not one: clear errors.
+    for (args, says) in [
+        (vec!["--box", "380,80,440,140"], "already in the photo"),
+        (vec!["--box", "600,400,700,500"], "outside the photo"),
+        (vec!["--box", "10,10,5,50"], "ends before it starts"),
+        (vec!["--box", "1,2,3"], "four numbers"),
+    ] {
+        let out = run(&library, &[&["add-face", crowd][..], &args].concat());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !out.status.success() && stderr.contains(says),
+            "{args:?}: {stderr}"
+        );
+    }
+    let out = run(&library, &["add-face", "/no/such.jpg", "--box", "1,1,9,9"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not in the library"));
+
+    // Undo takes the faces away again, and Kid with the first.
+    ok_on(&library, &["undo"]);
+    assert_eq!(people(&library).len(), 1);
+    ok_on(&library, &["undo", "2"]);
+    assert!(people(&library).is_empty());
+}

@@ -187,6 +187,24 @@ pub enum Command {
         #[arg(required = true)]
         faces: Vec<i64>,
     },
+    /// Add a face the detector missed (too small, blurred or turned away): give a box around
+    /// it in the upright photo's pixels. The detector looks again inside the box and takes the
+    /// face it finds there, else the box as drawn. The face is matched like a new one, or
+    /// given to --name; `kindred undo` takes it away.
+    AddFace {
+        /// The photo, as the library knows it (a path under one of its folders).
+        photo: PathBuf,
+        /// The box: left, top, right and bottom pixel, as `kindred faces --json` gives "rect".
+        #[arg(long = "box", value_name = "LEFT,TOP,RIGHT,BOTTOM", value_parser = parse_box)]
+        rect: crate::engine::geometry::Rect,
+        /// Give the face to the person with this name (a new person if no one has it).
+        #[arg(long)]
+        name: Option<String>,
+        /// One JSON object {"id", "photo", "path", "rect", "found_by_detector", "person",
+        /// "name", "state"}.
+        #[arg(long)]
+        json: bool,
+    },
     /// Hide a person from the people list (their faces stay theirs).
     Hide { id: i64 },
     /// Show a hidden person again.
@@ -596,6 +614,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Move { faces, to }) => people::move_faces(&library_path, &faces, to),
         Some(Command::Reject { faces, from }) => people::reject(&library_path, &faces, from),
         Some(Command::Ignore { faces }) => people::ignore(&library_path, &faces),
+        Some(Command::AddFace {
+            photo,
+            rect,
+            name,
+            json,
+        }) => people::add_face(&library_path, &photo, rect, name.as_deref(), json),
         Some(Command::Hide { id }) => people::hide(&library_path, id, true),
         Some(Command::Unhide { id }) => people::hide(&library_path, id, false),
         Some(Command::KeyFace { id, face }) => people::key_face(&library_path, id, face),
@@ -652,4 +676,25 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// A box on the command line: "LEFT,TOP,RIGHT,BOTTOM", inclusive pixels.
+fn parse_box(text: &str) -> Result<crate::engine::geometry::Rect, String> {
+    let numbers: Vec<i64> = text
+        .split(',')
+        .map(|v| v.trim().parse::<i64>())
+        .collect::<Result<_, _>>()
+        .map_err(|_| format!("expected four whole numbers LEFT,TOP,RIGHT,BOTTOM, not “{text}”"))?;
+    let [left, top, right, bottom] = numbers[..] else {
+        return Err(format!(
+            "expected four numbers LEFT,TOP,RIGHT,BOTTOM, got {}",
+            numbers.len()
+        ));
+    };
+    if right < left || bottom < top {
+        return Err(format!(
+            "the box ends before it starts: right must be at least left and bottom at least top, in “{text}”"
+        ));
+    }
+    Ok(crate::engine::geometry::Rect::new(left, top, right, bottom))
 }

@@ -187,6 +187,85 @@ pub fn ignore(library: &Path, faces: &[FaceId]) -> anyhow::Result<ExitCode> {
     })
 }
 
+/// `kindred add-face`: a face drawn on a photo of the library, matched or named.
+pub fn add_face(
+    library: &Path,
+    photo: &Path,
+    drawn: Rect,
+    name: Option<&str>,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    anyhow::ensure!(
+        library.exists(),
+        "no library at {} (run `kindred scan FOLDER` first)",
+        library.display()
+    );
+    let (mut store, _lock) = super::library::open_locked(library)?;
+    let canonical = dunce::canonicalize(photo).unwrap_or(photo.to_path_buf());
+    let record = store
+        .photo_by_path(&canonical)?
+        .or(store.photo_by_path(photo)?)
+        .with_context(|| format!("{} is not in the library", photo.display()))?;
+    let engine =
+        crate::engine::pipeline::FaceEngine::load().context("cannot load the face models")?;
+    let face = crate::library::scan::face_drawn_on_file(&engine, &record.path, drawn)
+        .with_context(|| format!("cannot add a face to {}", record.path.display()))?;
+    let found_by_detector = face.confidence > crate::engine::pipeline::HAND_BOX_MIN_SCORE;
+    let id = ops::add_face(&mut store, record.id, &face)?;
+    match name {
+        Some(name) => {
+            ops::give_to_name(&mut store, &[id], name)?;
+        }
+        None => {
+            ops::match_new_faces(&mut store)?;
+        }
+    }
+    let assignment = store
+        .assignment(id)?
+        .context("the new face is gone from the library")?;
+    let person_name = match assignment.person {
+        Some(p) => ops::person(&store, p)?.name,
+        None => None,
+    };
+    let r = face.rect;
+    if json {
+        outln!(
+            "{}",
+            json!({
+                "id": id,
+                "photo": record.id,
+                "path": record.path,
+                "rect": [r.left, r.top, r.right, r.bottom],
+                "found_by_detector": found_by_detector,
+                "person": assignment.person,
+                "name": person_name,
+                "state": state_str(assignment.state),
+            })
+        );
+    } else {
+        let whose = match (&person_name, assignment.state, assignment.person) {
+            (Some(n), ops::FaceState::Confirmed, _) => format!("it is {n}"),
+            (Some(n), _, _) => format!("it may be {n}"),
+            (None, _, Some(p)) => format!("with the unnamed person {p}"),
+            (None, _, None) => "nobody yet".into(),
+        };
+        let how = if found_by_detector {
+            "the detector found the face in the box"
+        } else {
+            "the detector sees no face there, so the box is taken as drawn"
+        };
+        outln!(
+            "added face {id} at [{}, {}, {}, {}] in {} ({how}); {whose}",
+            r.left,
+            r.top,
+            r.right,
+            r.bottom,
+            record.path.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 pub fn hide(library: &Path, id: PersonId, hidden: bool) -> anyhow::Result<ExitCode> {
     change(library, |s| {
         ops::set_hidden(s, id, hidden)?;

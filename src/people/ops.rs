@@ -1004,6 +1004,27 @@ pub fn reject(
     })
 }
 
+/// Gives faces to the person called `name` (in any letter case), confirmed; to a new person
+/// of that name if no one has it. Returns the person.
+pub fn give_to_name(
+    store: &mut Store,
+    faces: &[FaceId],
+    name: &str,
+) -> Result<PersonId, PeopleError> {
+    let existing = people(store)?.into_iter().find(|p| {
+        p.name
+            .as_deref()
+            .is_some_and(|n| n.eq_ignore_ascii_case(name.trim()))
+    });
+    match existing {
+        Some(person) => {
+            move_faces(store, faces, person.id)?;
+            Ok(person.id)
+        }
+        None => split(store, faces, Some(name)),
+    }
+}
+
 /// A face the user drew where the detector saw none (from
 /// [`crate::library::scan::face_drawn_on`]), added to an analysed photo; it belongs to no one
 /// until named or matched. Undoing deletes it. A face drawn over one already there is refused.

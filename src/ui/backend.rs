@@ -697,19 +697,7 @@ fn apply(store: &mut Store, mutation: Mutation) -> Result<Change, ops::PeopleErr
         Mutation::SetHidden(id, hidden) => ops::set_hidden(store, id, hidden)?,
         Mutation::SetKeyFace(id, face) => ops::set_key_face(store, id, face)?,
         Mutation::AssignToName { faces, name } => {
-            let existing = ops::people(store)?.into_iter().find(|p| {
-                p.name
-                    .as_deref()
-                    .is_some_and(|n| n.eq_ignore_ascii_case(&name))
-            });
-            let person = match existing {
-                Some(person) => {
-                    ops::move_faces(store, &faces, person.id)?;
-                    person.id
-                }
-                None => ops::split(store, &faces, Some(&name))?,
-            };
-            return Ok(sent_to(person));
+            return Ok(sent_to(ops::give_to_name(store, &faces, &name)?));
         }
         Mutation::Undo => {
             let undone = ops::undo(store, 1)?;
