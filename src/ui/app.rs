@@ -472,6 +472,12 @@ impl KindredApp {
             && ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Escape))
         {
             self.show_shortcuts = false;
+        } else if self.photo_view.drawing.is_some()
+            && ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Escape))
+        {
+            // Drawing a face, Esc stops drawing and stays on the photo.
+            self.photo_view.drawing = None;
+            self.photo_view.draw_from = None;
         } else if ctx.input(|i| i.key_pressed(egui::Key::Escape)) && !self.history.is_empty() {
             actions.push(Action::Back);
         }
@@ -668,6 +674,24 @@ impl KindredApp {
                             self.notify(ctx, text, !summary.failed.is_empty());
                         }
                         Err(e) => self.notify(ctx, format!("Export failed: {e}"), true),
+                    }
+                }
+                Response::FaceAdded(photo, added) => {
+                    if self.photo_view.adding == Some(photo) {
+                        self.photo_view.adding = None;
+                    }
+                    match added {
+                        Ok(face) => {
+                            // Straight on to who it is, on the photo the face was drawn on.
+                            if matches!(self.view, View::Photo { photo: shown, .. } if shown == photo)
+                            {
+                                self.photo_view.editing = Some((face, String::new()));
+                                self.photo_view.focus_name = true;
+                            }
+                            self.notify(ctx, "Added a face (Ctrl+Z takes it away)".into(), false);
+                            self.reload();
+                        }
+                        Err(e) => self.notify(ctx, format!("Could not add the face: {e}"), true),
                     }
                 }
                 Response::Error(message) => self.notify(ctx, message, true),
@@ -880,6 +904,14 @@ impl KindredApp {
             }
             Action::SharperPhoto(photo, max_side) => {
                 self.backend.send(Request::SharperPhoto(photo, max_side));
+            }
+            Action::AddFace { photo, drawn } => {
+                self.photo_view.adding = Some(photo);
+                self.backend.send(Request::AddFace {
+                    photo,
+                    drawn,
+                    matching: self.settings.cluster_options(),
+                });
             }
             Action::FindPerson => {
                 self.go(View::People);

@@ -13,6 +13,7 @@ use std::sync::{Arc, OnceLock};
 use egui::ColorImage;
 
 use super::views::count;
+use crate::engine::geometry::Rect;
 use crate::engine::pipeline::FaceEngine;
 use crate::export::album::{
     self, ExportControl, ExportEvent, ExportPlan, ExportRequest, ExportSummary,
@@ -102,6 +103,13 @@ pub enum Request {
     /// The photo's picture again, up to this many pixels a side: zoomed in, the view wants
     /// more than [`PHOTO_VIEW_MAX_SIDE`].
     SharperPhoto(PhotoId, u32),
+    /// Find the face in a box drawn on a photo, store it (undoably) and match it with
+    /// `matching`, on a worker: the photo is read again and the face models run.
+    AddFace {
+        photo: PhotoId,
+        drawn: Rect,
+        matching: ClusterOptions,
+    },
     /// Review's list, leaving out the faces the user skipped or answered.
     Suggestions {
         of: ReviewOf,
@@ -148,6 +156,8 @@ pub enum Response {
     Photos(Vec<PersonId>, Vec<PhotoRecord>),
     Photo(PhotoRecord, Vec<PhotoFace>),
     PhotoImage(PhotoId, Result<ColorImage, String>),
+    /// The face drawn on a photo was added (its id), or why not.
+    FaceAdded(PhotoId, Result<FaceId, String>),
     Suggestions(ReviewList),
     FaceThumbnail(FaceId, Option<ColorImage>),
     PhotoThumbnail(PhotoId, Option<ColorImage>),
@@ -411,6 +421,7 @@ fn worker(
                 | Request::PhotoThumbnails(_)
                 | Request::Photo(_)
                 | Request::SharperPhoto(..)
+                | Request::AddFace { .. }
                 | Request::Scan { .. }
                 | Request::Export { .. }
         );
@@ -491,6 +502,18 @@ fn handle(
                     return Err(e);
                 }
             }
+        }
+        Request::AddFace {
+            photo,
+            drawn,
+            matching,
+        } => {
+            let shared = shared.clone();
+            rayon::spawn(move || {
+                let added = add_drawn_face(&shared, photo, drawn, &matching);
+                shared.send(Response::FaceAdded(photo, added));
+                shared.done();
+            });
         }
         Request::Suggestions { of, skipped } => {
             if review.send(ReviewAsk { of, skipped }).is_err() {
@@ -708,6 +731,26 @@ fn apply(store: &mut Store, mutation: Mutation) -> Result<Change, ops::PeopleErr
         }
     }
     Ok(Change::said(message))
+}
+
+/// Finds, stores and matches the face in a box drawn on a photo, on its own connection (the
+/// photo is read and the models run meanwhile, as a scan does; the database thread goes on).
+fn add_drawn_face(
+    shared: &Shared,
+    photo: PhotoId,
+    drawn: Rect,
+    matching: &ClusterOptions,
+) -> Result<FaceId, String> {
+    let mut store = Store::open(&shared.library).map_err(|e| e.to_string())?;
+    let record = store
+        .photo(photo)
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("photo {photo} is no longer in the library"))?;
+    let engine = shared.engine()?;
+    let face = scan::face_drawn_on_file(&engine, &record.path, drawn).map_err(|e| e.to_string())?;
+    let id = ops::add_face(&mut store, photo, &face).map_err(|e| e.to_string())?;
+    ops::match_new_faces_with(&mut store, matching).map_err(|e| e.to_string())?;
+    Ok(id)
 }
 
 fn run_scan(

@@ -126,6 +126,11 @@ pub enum Action {
     FindPerson,
     /// Zoomed in past its picture's pixels: the photo again, up to this many pixels a side.
     SharperPhoto(PhotoId, u32),
+    /// A face the detector missed, in this box drawn on the photo (in its full-size pixels).
+    AddFace {
+        photo: PhotoId,
+        drawn: crate::engine::geometry::Rect,
+    },
     /// Opens the system folder picker (on a helper thread).
     PickFolder,
     AddFolder(PathBuf),
@@ -360,6 +365,14 @@ pub struct PhotoViewState {
     pub zoom: Option<(PhotoId, PhotoZoom)>,
     /// A sharper picture of this photo was asked for (once per photo).
     pub sharper_asked: Option<PhotoId>,
+    /// Drawing a box around a face the detector missed, on this photo.
+    pub drawing: Option<PhotoId>,
+    /// Where the box being drawn started, in the photo's full-size pixels.
+    pub draw_from: Option<egui::Pos2>,
+    /// A drawn face of this photo is being found and stored.
+    pub adding: Option<PhotoId>,
+    /// The name field of the face being edited takes the keyboard (a face just drawn).
+    pub focus_name: bool,
 }
 
 /// A photo zoomed in: how much, and on which part.

@@ -1,7 +1,7 @@
 //! One photo, upright, with a box and a name on every face; click a box to name the face,
-//! move it to someone, say it is not them, or ignore it. Left/Right step through the photos
-//! it was opened from; Ctrl+scroll, a pinch, + / − or a double-click zoom in on a crowd, and
-//! dragging moves about.
+//! move it to someone, say it is not them, or ignore it; draw a box around a face the
+//! detector missed to add it. Left/Right step through the photos it was opened from;
+//! Ctrl+scroll, a pinch, + / − or a double-click zoom in on a crowd, and dragging moves about.
 
 use egui::{Color32, Key, Pos2, Rect, RichText, Stroke, StrokeKind, Vec2};
 
@@ -138,6 +138,7 @@ pub fn show(
             if let Some(camera) = &record.camera {
                 ui.label(RichText::new(camera).weak());
             }
+            add_face_button(ui, state, photo);
             if state.zoom.is_some_and(|(id, _)| id == photo)
                 && ui
                     .small_button("Whole photo")
@@ -197,14 +198,18 @@ pub fn show(
     // At least a point each way, so a window squeezed to nothing still has a scale to divide by.
     let available = (ui.available_size() - Vec2::new(0.0, 4.0)).max(Vec2::splat(1.0));
     let (area, background) = ui.allocate_exact_size(available, egui::Sense::click_and_drag());
+    background.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Image, true, "The photo"));
     let mut zoom = state
         .zoom
         .filter(|(id, _)| *id == photo)
         .map(|(_, zoom)| zoom);
-    zoom = zoom_input(ui, &background, keys_free, area, full, zoom);
+    let drawing = state.drawing == Some(photo);
+    zoom = zoom_input(ui, &background, keys_free, !drawing, area, full, zoom);
     let (image_rect, scale, zoom) = placement(area, full, zoom);
     state.zoom = zoom.map(|zoom| (photo, zoom));
-    if zoom.is_some() && background.hovered() {
+    if drawing && background.hovered() {
+        ui.ctx().set_cursor_icon(egui::CursorIcon::Crosshair);
+    } else if zoom.is_some() && background.hovered() {
         ui.ctx().set_cursor_icon(if background.dragged() {
             egui::CursorIcon::Grabbing
         } else {
@@ -247,7 +252,13 @@ pub fn show(
             continue;
         }
         let id = ui.make_persistent_id(("photo-face", face.face));
-        let response = ui.interact(rect, id, egui::Sense::click());
+        // While a face is drawn, a drag over another face's box still draws.
+        let sense = if drawing {
+            egui::Sense::hover()
+        } else {
+            egui::Sense::click()
+        };
+        let response = ui.interact(rect, id, sense);
         let name = face_label(face);
         button_known_as(&response, format!("Face of {name}"));
         let color = match face.state {
@@ -276,6 +287,18 @@ pub fn show(
             state.editing = Some((face.face, face.person_name.clone().unwrap_or_default()));
         }
     }
+    if drawing {
+        draw_face_box(
+            ui,
+            frame,
+            state,
+            photo,
+            &background,
+            image_rect,
+            scale,
+            full,
+        );
+    }
     ui.set_clip_rect(outer_clip);
     if let Some((face_id, _)) = &state.editing
         && let Some(face) = faces.iter().find(|f| f.face == *face_id)
@@ -293,12 +316,101 @@ const ZOOM_STEP: f32 = 1.5;
 /// A double-click on the photo zooms to this (and back to fitted).
 const DOUBLE_CLICK_ZOOM: f32 = 3.0;
 
+/// "Add a face": drawing on, or off again; while the face is found, a spinner.
+fn add_face_button(ui: &mut egui::Ui, state: &mut PhotoViewState, photo: PhotoId) {
+    if state.adding == Some(photo) {
+        ui.spinner();
+        ui.label(RichText::new("Finding the face…").weak());
+    } else if state.drawing == Some(photo) {
+        if ui
+            .small_button("Stop adding")
+            .on_hover_text("Stop drawing (Esc)")
+            .clicked()
+        {
+            state.drawing = None;
+            state.draw_from = None;
+        }
+        ui.label(RichText::new("Drag a box around the face").color(theme::ACCENT));
+    } else if ui
+        .small_button("Add a face")
+        .on_hover_text(
+            "Kindred missed a face (small, blurred or turned away)? Draw a box around it",
+        )
+        .clicked()
+    {
+        state.drawing = Some(photo);
+        state.editing = None;
+    }
+}
+
+/// Smallest box taken for a face, in the photo's pixels: the detector's own smallest faces
+/// are about 40 pixels, and one of a few pixels is a slip of the mouse.
+const MIN_DRAWN_SIDE: f32 = 12.0;
+
+/// A drag on the photo draws a box; let go, and the face in it is added.
+#[allow(clippy::too_many_arguments)]
+fn draw_face_box(
+    ui: &egui::Ui,
+    frame: &mut Frame,
+    state: &mut PhotoViewState,
+    photo: PhotoId,
+    background: &egui::Response,
+    image_rect: Rect,
+    scale: f32,
+    full: Vec2,
+) {
+    let to_photo = |p: Pos2| {
+        ((p - image_rect.min) / scale)
+            .to_pos2()
+            .clamp(Pos2::ZERO, full.to_pos2())
+    };
+    if background.drag_started()
+        && let Some(origin) = ui.input(|i| i.pointer.press_origin())
+    {
+        state.draw_from = Some(to_photo(origin));
+    }
+    let (Some(from), Some(pointer)) = (state.draw_from, ui.input(|i| i.pointer.interact_pos()))
+    else {
+        return;
+    };
+    let drawn = Rect::from_two_pos(from, to_photo(pointer));
+    let on_screen = Rect::from_min_max(
+        image_rect.min + drawn.min.to_vec2() * scale,
+        image_rect.min + drawn.max.to_vec2() * scale,
+    );
+    let big_enough = drawn.width().min(drawn.height()) >= MIN_DRAWN_SIDE;
+    let color = if big_enough {
+        theme::ACCENT
+    } else {
+        Color32::from_gray(200)
+    };
+    ui.painter()
+        .rect_stroke(on_screen, 3.0, Stroke::new(2.0, color), StrokeKind::Outside);
+    if background.drag_stopped() {
+        state.draw_from = None;
+        if big_enough {
+            state.drawing = None;
+            frame.actions.push(Action::AddFace {
+                photo,
+                drawn: crate::engine::geometry::Rect::new(
+                    drawn.min.x.floor() as i64,
+                    drawn.min.y.floor() as i64,
+                    drawn.max.x.ceil() as i64 - 1,
+                    drawn.max.y.ceil() as i64 - 1,
+                ),
+            });
+        }
+    }
+}
+
 /// The zoom after this frame's input: Ctrl+scroll or a pinch about the pointer, + / − about
-/// the middle, 0 to fit, a double-click on the photo in and out, dragging to move.
+/// the middle, 0 to fit, a double-click on the photo in and out, dragging to move (unless
+/// `drag_moves` is off: a face is being drawn).
 fn zoom_input(
     ui: &egui::Ui,
     background: &egui::Response,
     keys_free: bool,
+    drag_moves: bool,
     area: Rect,
     full: Vec2,
     zoom: Option<PhotoZoom>,
@@ -334,7 +446,8 @@ fn zoom_input(
             zoom = None;
         }
     }
-    if background.dragged()
+    if drag_moves
+        && background.dragged()
         && let Some(z) = &mut zoom
     {
         z.center -= background.drag_delta() / scale;
@@ -430,6 +543,9 @@ fn face_editor(
                 field.widget_info(|| {
                     egui::WidgetInfo::labeled(egui::Role::TextInput, true, "Face name")
                 });
+                if std::mem::take(&mut state.focus_name) {
+                    field.request_focus();
+                }
                 // Names that match what is typed, to pick instead of retyping.
                 for p in data.named_people_matching(name).into_iter().take(5) {
                     if ui.button(p.name.as_deref().unwrap_or_default()).clicked() {
