@@ -34,6 +34,10 @@ const SHORTCUTS: &[(&str, &[(&str, &str)])] = &[
                 "Click a face",
                 "Name it, move it, say it is not them, ignore it",
             ),
+            (
+                "Add a face, then drag",
+                "Add a face Kindred missed (Esc stops drawing)",
+            ),
         ],
     ),
     (
