@@ -279,7 +279,7 @@ fn names_taken_over_after_live_matching_give_the_same_people_as_names_first() {
         if match_while_scanning {
             ops::match_new_faces(&mut store).unwrap();
         }
-        let taken = take_over_names(&mut store, &summary.analysed_photos).unwrap();
+        let taken = take_over_names(&mut store, &summary.analysed_photos, Some(&engine)).unwrap();
         assert_eq!(taken.report.faces, 2);
         ops::match_new_faces(&mut store).unwrap();
         let mut named: Vec<(String, Vec<String>)> = ops::people(&store)
@@ -520,4 +520,64 @@ fn names_are_read_after_a_scan_that_stopped_before_reading_them() {
     let out = ok_on(&library, &["scan", "--quiet"]);
     assert!(out.contains("0 analysed, 1 unchanged"), "{out}");
     assert!(out.contains("1 face named (1 new person)"), "{out}");
+}
+
+/// A face another app's user tagged that the detector misses at the photo's size: looked
+/// for again inside the tag's region, found, added and named; a region on no face stays
+/// unmatched; reading the tag again later finds the face already there.
+#[test]
+fn a_tagged_face_the_scan_missed_is_found_in_its_region_and_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let photos = dir.path().join("photos");
+    std::fs::create_dir_all(&photos).unwrap();
+    // Seven small faces, none found at this size; dlib finds one at [385, 83, 432, 130] in
+    // the doubled photo (500×375). digiKam's box is larger than the detector's.
+    std::fs::copy(
+        fixture("golden/images/2007_007763.png"),
+        photos.join("crowd.png"),
+    )
+    .unwrap();
+    let tags = [
+        (
+            "Kid",
+            409.0 / 500.0,
+            107.0 / 375.0,
+            62.0 / 500.0,
+            62.0 / 375.0,
+        ),
+        ("Nobody", 0.05, 0.95, 0.06, 0.06),
+    ];
+    let sidecar = photos.join("crowd.png.xmp");
+    std::fs::write(&sidecar, xmp_packet(&tags)).unwrap();
+    let library = dir.path().join("library.kindred");
+    let out = ok_on(&library, &["scan", "--quiet", photos.to_str().unwrap()]);
+    assert!(
+        out.contains(
+            "in 1 photo: 1 face named (1 new person), 0 already decided here, 1 face the scan \
+             had missed found in their regions, 1 region not matched to a detected face"
+        ),
+        "{out}"
+    );
+    let people: Vec<Value> = json_on(&library, &["people", "--json"])
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(people.len(), 1);
+    let kid = person_named(&people, "Kid").expect("Kid was taken over");
+    let face = face_in(&library, kid, "crowd.png");
+    assert_eq!(face["state"], "confirmed");
+    let rect: Vec<i64> = serde_json::from_value(face["rect"].clone()).unwrap();
+    assert!(
+        rect[0] >= 370 && rect[2] <= 450 && rect[1] >= 60 && rect[3] <= 150,
+        "{rect:?}"
+    );
+
+    // Tagged again in the other app: the region now lies on the face Kindred keeps.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    std::fs::write(&sidecar, xmp_packet(&tags) + "\n").unwrap();
+    let out = ok_on(&library, &["scan", "--quiet", photos.to_str().unwrap()]);
+    assert!(!out.contains("the scan had missed"), "{out}");
+    let people = json_on(&library, &["people", "--json"]);
+    assert_eq!(people.as_array().unwrap().len(), 1);
+    assert_eq!(people[0]["faces"], 1);
 }

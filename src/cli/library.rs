@@ -113,6 +113,7 @@ pub fn scan(
         Some(take_over_names(
             &mut store,
             &summary.photos_with_fresh_tags(),
+            Some(&engine),
         )?)
     } else {
         None
@@ -164,8 +165,15 @@ pub fn scan(
         );
     }
     if let Some(t) = taken_over.filter(|t| t.photos_with_names > 0 || !t.unreadable.is_empty()) {
+        let missed = match t.faces_added {
+            0 => String::new(),
+            n => format!(
+                ", {} the scan had missed found in their regions",
+                count(n, "face", "faces")
+            ),
+        };
         outln!(
-            "names from other apps' face tags (XMP, Picasa) in {}: {} named ({}), {} already decided here, {} not matched to a detected face",
+            "names from other apps' face tags (XMP, Picasa) in {}: {} named ({}), {} already decided here{missed}, {} not matched to a detected face",
             count(t.photos_with_names, "photo", "photos"),
             count(t.report.faces, "face", "faces"),
             count(t.report.new_people, "new person", "new people"),

@@ -26,7 +26,10 @@ use rayon::prelude::*;
 use super::picasa;
 use super::xmp::{self, FaceRegion, SAME_FACE_IOU, XmpError};
 use crate::engine::geometry::Rect;
-use crate::library::store::{FaceId, PhotoId, Store};
+use crate::engine::pipeline::{FaceEngine, HAND_BOX_MIN_SCORE};
+use crate::library::decode;
+use crate::library::scan;
+use crate::library::store::{FaceId, PhotoId, PhotoRecord, Store, iou};
 use crate::library::walk::sidecar_stamp;
 use crate::people::ops::{self, ImportReport, ImportedName, PeopleError};
 
@@ -47,9 +50,12 @@ pub struct NamesTakenOver {
     pub report: ImportReport,
     /// Photos whose XMP had named face regions.
     pub photos_with_names: usize,
-    /// Named regions matched to no detected face (none lies under them, or a better-placed
-    /// region took it).
+    /// Named regions matched to no face (none lies under them, or a better-placed region took
+    /// it), and in which the detector, looking again, saw none either.
     pub unmatched_regions: usize,
+    /// Faces the scan had missed, found again inside other apps' named regions and added
+    /// (as faces drawn by hand: the other app's user drew them).
+    pub faces_added: usize,
     /// (file, reason) for XMP that could not be read; the photos themselves are fine.
     pub unreadable: Vec<(PathBuf, String)>,
 }
@@ -58,9 +64,15 @@ pub struct NamesTakenOver {
 /// matched face under its name; records each photo's sidecar and Picasa file state, so the
 /// next scan reads again only what changed (a broken sidecar is reported once, not at every
 /// scan).
+///
+/// With an `engine`, a named region on no face is looked into again (see
+/// [`FaceEngine::face_in_box`]): a face the detector missed there (small, blurred, turned
+/// away; the other app's user saw it) is added as drawn by hand and takes the name. A region
+/// where it sees no face either (the back of a head) is left unmatched, not made a face.
 pub fn take_over_names(
     store: &mut Store,
     photos: &[PhotoId],
+    engine: Option<&FaceEngine>,
 ) -> Result<NamesTakenOver, ImportError> {
     let mut result = NamesTakenOver::default();
     let mut records = Vec::with_capacity(photos.len());
@@ -93,7 +105,7 @@ pub fn take_over_names(
                 continue;
             }
         };
-        let faces: Vec<(FaceId, Rect)> = store
+        let mut faces: Vec<(FaceId, Rect)> = store
             .photo_faces(id)
             .map_err(XmpError::from)?
             .into_iter()
@@ -110,13 +122,67 @@ pub fn take_over_names(
         }
         result.photos_with_names += 1;
         let orientation = photo.orientation.unwrap_or(1);
-        let matched = match_regions_oriented(&named, orientation, &faces, width, height);
-        result.unmatched_regions += named.regions.len() - matched.len();
-        names.extend(matched);
+        let (regions, matched) = read_regions_oriented(&named, orientation, &faces, width, height);
+        let mut unmatched: Vec<&FaceRegion> = regions
+            .iter()
+            .enumerate()
+            .filter(|(r, _)| matched.iter().all(|(m, _)| m != r))
+            .map(|(_, region)| region)
+            .collect();
+        names.extend(matched.into_iter().map(|(_, name)| name));
+        if let Some(engine) = engine
+            && !unmatched.is_empty()
+        {
+            let added = faces_in_regions(store, engine, photo, &unmatched, &mut faces)?;
+            unmatched.retain(|r| !added.iter().any(|(region, _)| std::ptr::eq(*region, *r)));
+            result.faces_added += added.len();
+            names.extend(added.into_iter().map(|(region, face)| ImportedName {
+                face,
+                name: region.name.trim().to_string(),
+            }));
+        }
+        result.unmatched_regions += unmatched.len();
     }
     result.report = ops::import_names(store, &names, photos)?;
     store.set_xmp_stamps(&stamps).map_err(XmpError::from)?;
     Ok(result)
+}
+
+/// Faces the detector sees inside `regions` of `photo` (in its displayed coordinates), added
+/// to the library as drawn by hand and to `faces`; with the region each came from. A photo
+/// that cannot be read now adds none (its names wait for the next change of its sidecar).
+fn faces_in_regions<'r>(
+    store: &mut Store,
+    engine: &FaceEngine,
+    photo: &PhotoRecord,
+    regions: &[&'r FaceRegion],
+    faces: &mut Vec<(FaceId, Rect)>,
+) -> Result<Vec<(&'r FaceRegion, FaceId)>, ImportError> {
+    let (Some(width), Some(height)) = (photo.width, photo.height) else {
+        return Ok(Vec::new());
+    };
+    let Ok(pixels) = std::fs::read(&photo.path)
+        .map_err(|_| ())
+        .and_then(|bytes| decode::decode_photo(&bytes).map_err(|_| ()))
+    else {
+        return Ok(Vec::new());
+    };
+    let mut added = Vec::new();
+    for &region in regions {
+        let Some(face) = scan::face_drawn_on(engine, &pixels, region.to_rect(width, height))
+            .filter(|f| f.confidence > HAND_BOX_MIN_SCORE)
+            // Found again where a face already is: a region a better-placed one beat to it.
+            .filter(|f| faces.iter().all(|(_, rect)| iou(rect, &f.rect) < 0.5))
+        else {
+            continue;
+        };
+        let id = store
+            .in_transaction(|store| store.add_face_in_tx(photo.id, &face))
+            .map_err(XmpError::from)?;
+        faces.push((id, face.rect));
+        added.push((region, id));
+    }
+    Ok(added)
 }
 
 /// The named face regions of a photo, from its XMP or Picasa file.
@@ -254,6 +320,19 @@ pub fn match_regions(
     width: u32,
     height: u32,
 ) -> Vec<ImportedName> {
+    match_regions_indexed(regions, faces, width, height)
+        .into_iter()
+        .map(|(_, name)| name)
+        .collect()
+}
+
+/// [`match_regions`], each name with the index of the region it came from.
+fn match_regions_indexed(
+    regions: &[FaceRegion],
+    faces: &[(FaceId, Rect)],
+    width: u32,
+    height: u32,
+) -> Vec<(usize, ImportedName)> {
     let boxes: Vec<FaceRegion> = faces
         .iter()
         .map(|&(id, rect)| FaceRegion::from_rect("", rect, width, height, Some(id)))
@@ -278,10 +357,13 @@ pub fn match_regions(
         }
         region_used[r] = true;
         face_used[f] = true;
-        out.push(ImportedName {
-            face: faces[f].0,
-            name: regions[r].name.trim().to_string(),
-        });
+        out.push((
+            r,
+            ImportedName {
+                face: faces[f].0,
+                name: regions[r].name.trim().to_string(),
+            },
+        ));
     }
     out
 }
@@ -299,16 +381,32 @@ pub fn match_regions_oriented(
     width: u32,
     height: u32,
 ) -> Vec<ImportedName> {
-    let displayed = match_regions(&named.regions, faces, width, height);
+    read_regions_oriented(named, orientation, faces, width, height)
+        .1
+        .into_iter()
+        .map(|(_, name)| name)
+        .collect()
+}
+
+/// [`match_regions_oriented`]: the regions in the photo's displayed coordinates as the
+/// reading that wins places them, and the names matched, each with its region's index.
+fn read_regions_oriented(
+    named: &NamedRegions,
+    orientation: u16,
+    faces: &[(FaceId, Rect)],
+    width: u32,
+    height: u32,
+) -> (Vec<FaceRegion>, Vec<(usize, ImportedName)>) {
+    let displayed = match_regions_indexed(&named.regions, faces, width, height);
     if !(2..=8).contains(&orientation) {
-        return displayed;
+        return (named.regions.clone(), displayed);
     }
     let turned: Vec<FaceRegion> = named
         .regions
         .iter()
         .map(|r| stored_to_displayed(r, orientation))
         .collect();
-    let stored = match_regions(&turned, faces, width, height);
+    let stored = match_regions_indexed(&turned, faces, width, height);
     let quarter_turn = (5..=8).contains(&orientation);
     // The size may be another than Kindred's (a RAW file's sensor against its embedded JPEG,
     // a photo resized since): its shape says which way it was measured.
@@ -318,9 +416,9 @@ pub fn match_regions_oriented(
             .applied_to
             .is_some_and(|(w, h)| w != h && (w > h) == (height > width));
     if stored.len() > displayed.len() || (stored.len() == displayed.len() && drawn_on_stored) {
-        stored
+        (turned, stored)
     } else {
-        displayed
+        (named.regions.clone(), displayed)
     }
 }
 

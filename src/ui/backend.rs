@@ -775,8 +775,9 @@ fn run_scan(
         let _ = forward.join();
         let summary = result.map_err(|e| e.to_string())?;
         if xmp_names {
-            let taken = take_over_names(&mut store, &summary.photos_with_fresh_tags())
-                .map_err(|e| e.to_string())?;
+            let taken =
+                take_over_names(&mut store, &summary.photos_with_fresh_tags(), Some(&engine))
+                    .map_err(|e| e.to_string())?;
             if let Some(message) = names_taken_message(&taken) {
                 shared.send(Response::Changed(Change::said(message)));
             }
@@ -796,8 +797,15 @@ fn names_taken_message(taken: &NamesTakenOver) -> Option<String> {
             0 => String::new(),
             n => format!(", {}", count(n, "new person", "new people")),
         };
+        let missed = match taken.faces_added {
+            0 => String::new(),
+            n => format!(
+                " ({} the scan had missed, found in their tags)",
+                count(n, "face", "faces")
+            ),
+        };
         parts.push(format!(
-            "Named {} from other apps' face tags (XMP, Picasa){new_people}",
+            "Named {}{missed} from other apps' face tags (XMP, Picasa){new_people}",
             count(named, "face", "faces")
         ));
     }
