@@ -69,6 +69,8 @@ pub struct FolderSummary {
     pub faces: u64,
     pub errors: u64,
     pub missing: u64,
+    /// Analysed photos in which no face was found (or drawn).
+    pub without_faces: u64,
 }
 
 impl Store {
@@ -79,7 +81,9 @@ impl Store {
                 (SELECT COUNT(*) FROM faces f JOIN photos p ON p.id = f.photo_id
                     WHERE p.root_id = r.id AND p.status = 'done'),
                 (SELECT COUNT(*) FROM photos p WHERE p.root_id = r.id AND p.status = 'error'),
-                (SELECT COUNT(*) FROM photos p WHERE p.root_id = r.id AND p.status = 'missing')
+                (SELECT COUNT(*) FROM photos p WHERE p.root_id = r.id AND p.status = 'missing'),
+                (SELECT COUNT(*) FROM photos p WHERE p.root_id = r.id AND p.status = 'done'
+                    AND NOT EXISTS (SELECT 1 FROM faces f WHERE f.photo_id = p.id))
             FROM roots r ORDER BY r.id";
         let wrap = |source| StoreError::Sqlite {
             path: self.path().to_path_buf(),
@@ -95,6 +99,7 @@ impl Store {
                     faces: row.get::<_, i64>(3)? as u64,
                     errors: row.get::<_, i64>(4)? as u64,
                     missing: row.get::<_, i64>(5)? as u64,
+                    without_faces: row.get::<_, i64>(6)? as u64,
                 })
             })
             .map_err(wrap)?;
@@ -447,6 +452,47 @@ mod tests {
 
     fn status(store: &Store, id: PhotoId) -> PhotoStatus {
         store.photo(id).unwrap().unwrap().status
+    }
+
+    #[test]
+    fn photos_in_which_no_face_was_found_are_listed_by_folder() {
+        let mut store = Store::open_in_memory().unwrap();
+        let root = store.add_root(Path::new(&native("/p"))).unwrap();
+        let other = store.add_root(Path::new(&native("/q"))).unwrap();
+        add_photo(&mut store, root, &native("/p/family.jpg"), 2);
+        let sea = add_photo(&mut store, root, &native("/p/sea.jpg"), 0);
+        let hills = add_photo(&mut store, root, &native("/p/hills.jpg"), 0);
+        add_photo(&mut store, other, &native("/q/dog.jpg"), 0);
+        // Left out with its subfolder, a photo is no longer among them.
+        add_photo(&mut store, root, &native("/p/Scans/page.png"), 0);
+        store
+            .exclude_folder(Path::new(&native("/p/Scans")))
+            .unwrap();
+        let summaries = store.folder_summaries().unwrap();
+        assert_eq!(
+            summaries
+                .iter()
+                .map(|f| f.without_faces)
+                .collect::<Vec<_>>(),
+            [2, 1]
+        );
+        let listed: Vec<PhotoId> = store
+            .photos_without_faces(root)
+            .unwrap()
+            .iter()
+            .map(|p| p.id)
+            .collect();
+        assert_eq!(listed, [hills, sea]);
+        // A face drawn on one takes it off the list.
+        store
+            .in_transaction(|s| {
+                s.add_face_in_tx(
+                    sea,
+                    &crate::library::store::NewFace::at(Rect::new(5, 5, 60, 60), [0.1; 128]),
+                )
+            })
+            .unwrap();
+        assert_eq!(store.folder_summaries().unwrap()[0].without_faces, 1);
     }
 
     /// A removed folder's photos had stayed in People, analysed and in no folder.

@@ -637,6 +637,24 @@ impl Store {
             .map_err(self.err())
     }
 
+    /// The analysed photos of a photo folder in which no face was found (nor drawn): by the
+    /// date taken, those without one last, then by path.
+    pub fn photos_without_faces(&self, root: RootId) -> Result<Vec<PhotoRecord>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(&format!(
+                "SELECT {} FROM photos p WHERE root_id = ?1 AND status = 'done'
+                    AND NOT EXISTS (SELECT 1 FROM faces f WHERE f.photo_id = p.id)
+                 ORDER BY taken_at IS NULL, taken_at, path",
+                Self::PHOTO_COLUMNS
+            ))
+            .map_err(self.err())?;
+        let rows = stmt
+            .query_map([root], Self::photo_from_row)
+            .map_err(self.err())?;
+        rows.collect::<Result<_, _>>().map_err(self.err())
+    }
+
     /// The photos with these ids that are in the library, in the order asked (one statement
     /// for all: a person's Photos tab asks for ten thousand).
     pub fn photos_by_id(&self, ids: &[PhotoId]) -> Result<Vec<PhotoRecord>, StoreError> {

@@ -6,6 +6,7 @@ pub mod folders;
 pub mod people;
 pub mod person;
 pub mod photo;
+pub mod photo_grid;
 pub mod review;
 pub mod shortcuts;
 pub mod welcome;

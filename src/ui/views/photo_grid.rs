@@ -1,0 +1,147 @@
+//! A grid of photos in sections by the year they were taken (those without a date last),
+//! virtualised for tens of thousands; a click opens one in the Photo view, stepping through
+//! the others.
+
+use egui::{RichText, Vec2};
+
+use super::{Frame, button_known_as, count, sectioned_virtual_grid, shown_path};
+use crate::library::store::PhotoRecord;
+use crate::ui::launch::Launch;
+use crate::ui::state::{Action, View};
+use crate::ui::theme;
+
+/// `photos`, already in date order (undated last), under a line giving their count and the
+/// years they span.
+pub fn dated_photo_grid(
+    ui: &mut egui::Ui,
+    frame: &mut Frame,
+    id_salt: &str,
+    photos: &[PhotoRecord],
+) {
+    let sections = year_sections(photos);
+    // Dated photos come first, oldest first: the span is the first and last of them.
+    let first_year = photos.iter().find_map(taken_year);
+    let last_year = photos.iter().rev().find_map(taken_year);
+    let span = match (first_year, last_year) {
+        (Some(first), Some(last)) if first == last => Some(format!(" · {first}")),
+        (Some(first), Some(last)) => Some(format!(" · {first}–{last}")),
+        // With no date at all, the one heading ("Date unknown · 6 photos") says it all.
+        _ => None,
+    };
+    if let Some(span) = span {
+        ui.label(RichText::new(format!("{}{span}", count(photos.len(), "photo", "photos"))).weak());
+    }
+    let side = 200.0;
+    let siblings: Vec<_> = photos.iter().map(|p| p.id).collect();
+    sectioned_virtual_grid(ui, id_salt, &sections, Vec2::splat(side), |ui, i| {
+        let photo = &photos[i];
+        let (rect, response) = ui.allocate_exact_size(Vec2::splat(side), egui::Sense::click());
+        let name = photo
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        button_known_as(&response, format!("Photo {name}"));
+        ui.painter()
+            .rect_filled(rect, egui::CornerRadius::same(8), theme::CARD);
+        if let Some(texture) = frame.photos.get(photo.id) {
+            let size = texture.size_vec2();
+            let fit = (rect.width() / size.x).min(rect.height() / size.y);
+            let shown = egui::Rect::from_center_size(rect.center(), size * fit);
+            egui::Image::from_texture(texture)
+                .corner_radius(8.0)
+                .paint_at(ui, shown);
+        }
+        if response.clicked() {
+            frame.actions.push(Action::Go(View::Photo {
+                photo: photo.id,
+                siblings: siblings.clone(),
+            }));
+        }
+        response
+            .on_hover_text(format!(
+                "{}{}",
+                shown_path(&photo.path),
+                photo
+                    .taken_at
+                    .as_deref()
+                    .map(|t| format!("\ntaken {t}"))
+                    .unwrap_or_default()
+            ))
+            .context_menu(|ui| {
+                if ui.button("Open").clicked() {
+                    frame
+                        .actions
+                        .push(Action::Launch(Launch::Open(photo.path.clone())));
+                }
+                if ui.button("Show in folder").clicked() {
+                    frame
+                        .actions
+                        .push(Action::Launch(Launch::ShowInFolder(photo.path.clone())));
+                }
+            });
+    });
+}
+
+fn taken_year(photo: &PhotoRecord) -> Option<&str> {
+    photo.taken_at.as_deref().and_then(|t| t.get(..4))
+}
+
+/// The Photos tab's sections, in the order the photos come (by the date they were taken,
+/// those without one last): a heading per year with its photo count, then "Date unknown".
+fn year_sections(photos: &[PhotoRecord]) -> Vec<(String, usize)> {
+    let mut sections: Vec<(&str, usize)> = Vec::new();
+    for photo in photos {
+        let heading = taken_year(photo).unwrap_or("Date unknown");
+        match sections.last_mut() {
+            Some((last, n)) if *last == heading => *n += 1,
+            _ => sections.push((heading, 1)),
+        }
+    }
+    sections
+        .into_iter()
+        .map(|(heading, n)| (format!("{heading} · {}", count(n, "photo", "photos")), n))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn photos_fall_into_a_section_per_year_then_undated() {
+        let photo = |id: i64, taken: Option<&str>| PhotoRecord {
+            id,
+            root_id: None,
+            path: format!("/p/{id}.jpg").into(),
+            size: 1,
+            mtime_ns: 0,
+            content_hash: None,
+            width: None,
+            height: None,
+            orientation: None,
+            taken_at: taken.map(str::to_string),
+            dated_by_name: false,
+            camera: None,
+            status: crate::library::store::PhotoStatus::Done,
+            error: None,
+            analysis_key: None,
+            xmp_stamp: None,
+        };
+        let photos = [
+            photo(1, Some("2019-07-14 15:03:22")),
+            photo(2, Some("2019-12-31 23:59:59")),
+            photo(3, Some("2021-01-01 00:00:00")),
+            photo(4, None),
+        ];
+        assert_eq!(
+            year_sections(&photos),
+            [
+                ("2019 · 2 photos".to_string(), 2),
+                ("2021 · 1 photo".to_string(), 1),
+                ("Date unknown · 1 photo".to_string(), 1),
+            ]
+        );
+        assert!(year_sections(&[]).is_empty());
+    }
+}
