@@ -289,6 +289,9 @@ impl KindredApp {
             }
             View::Review => views::review::show(ui, &mut frame, &mut self.review_view),
             View::Folders => views::folders::show(ui, &mut frame, &mut self.folders_view),
+            View::PhotosWithoutFaces(root) => {
+                views::photo_grid::without_faces(ui, &mut frame, root)
+            }
         }
     }
 
@@ -313,7 +316,8 @@ impl KindredApp {
             if tab(ui, "Review", self.view == View::Review).clicked() {
                 actions.push(Action::Go(View::Review));
             }
-            if tab(ui, "Folders", self.view == View::Folders).clicked() {
+            let on_folders = matches!(self.view, View::Folders | View::PhotosWithoutFaces(_));
+            if tab(ui, "Folders", on_folders).clicked() {
                 actions.push(Action::Go(View::Folders));
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
@@ -576,6 +580,9 @@ impl KindredApp {
                     self.data.person_faces = Some((id, faces));
                 }
                 Response::Photos(ids, photos) => self.data.photos = Some((ids, photos)),
+                Response::PhotosWithoutFaces(root, photos) => {
+                    self.data.photos_without_faces = Some((root, photos));
+                }
                 Response::Photo(record, faces) => self.data.photo = Some((record, faces)),
                 Response::PhotoImage(id, image) => {
                     let texture = image.map(|image| {
@@ -754,6 +761,9 @@ impl KindredApp {
                 if let Some(id) = self.folders_view.subfolders_of {
                     self.backend.send(Request::Subfolders(id));
                 }
+            }
+            View::PhotosWithoutFaces(root) => {
+                self.backend.send(Request::PhotosWithoutFaces(*root));
             }
             _ => {}
         }
@@ -1083,6 +1093,12 @@ impl KindredApp {
             }
             View::Review => self.request_suggestions(),
             View::People | View::Folders => self.backend.send(Request::Refresh),
+            View::PhotosWithoutFaces(root) => {
+                if self.data.photos_without_faces.as_ref().map(|(r, _)| r) != Some(root) {
+                    self.data.photos_without_faces = None;
+                }
+                self.backend.send(Request::PhotosWithoutFaces(*root));
+            }
         }
         self.settings.last_view = view.saved();
         self.view = view;
@@ -1100,6 +1116,12 @@ impl KindredApp {
                 .photos
                 .iter()
                 .flat_map(|(_, list)| list.iter().map(|p| (p.id, p.path.clone())))
+                .chain(
+                    self.data
+                        .photos_without_faces
+                        .iter()
+                        .flat_map(|(_, list)| list.iter().map(|p| (p.id, p.path.clone()))),
+                )
                 .chain(
                     self.data
                         .suggestions

@@ -99,6 +99,8 @@ pub enum Request {
     PersonFaces(PersonId, FaceOrder),
     /// The photos in which all these people appear.
     PhotosOf(Vec<PersonId>),
+    /// A photo folder's photos in which no face was found.
+    PhotosWithoutFaces(RootId),
     Photo(PhotoId),
     /// The photo's picture again, up to this many pixels a side: zoomed in, the view wants
     /// more than [`PHOTO_VIEW_MAX_SIDE`].
@@ -154,6 +156,7 @@ pub enum Response {
     },
     PersonFaces(PersonId, Vec<PersonFace>),
     Photos(Vec<PersonId>, Vec<PhotoRecord>),
+    PhotosWithoutFaces(RootId, Vec<PhotoRecord>),
     Photo(PhotoRecord, Vec<PhotoFace>),
     PhotoImage(PhotoId, Result<ColorImage, String>),
     /// The face drawn on a photo was added (its id), or why not.
@@ -370,6 +373,7 @@ impl Request {
             (Request::Refresh, Request::Refresh) => true,
             (Request::PersonFaces(a, _), Request::PersonFaces(b, _)) => a == b,
             (Request::PhotosOf(a), Request::PhotosOf(b)) => a == b,
+            (Request::PhotosWithoutFaces(a), Request::PhotosWithoutFaces(b)) => a == b,
             (Request::Suggestions { of: a, .. }, Request::Suggestions { of: b, .. }) => a == b,
             _ => false,
         }
@@ -472,6 +476,10 @@ fn handle(
                 ))
             });
             shared.send(Response::Photos(ids, photos));
+        }
+        Request::PhotosWithoutFaces(root) => {
+            let photos = store.photos_without_faces(root).map_err(|e| text(&e))?;
+            shared.send(Response::PhotosWithoutFaces(root, photos));
         }
         Request::SharperPhoto(id, max_side) => match store.photo(id) {
             Ok(Some(record)) => send_photo_picture(shared, id, record.path, max_side),

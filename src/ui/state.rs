@@ -104,6 +104,8 @@ pub enum View {
     },
     Review,
     Folders,
+    /// The photos of a photo folder in which no face was found, to add the faces missed.
+    PhotosWithoutFaces(RootId),
 }
 
 impl View {
@@ -183,6 +185,8 @@ pub struct Data {
     pub undo: Option<String>,
     pub person_faces: Option<(PersonId, Vec<PersonFace>)>,
     pub photos: Option<(Vec<PersonId>, Vec<PhotoRecord>)>,
+    /// A photo folder's photos in which no face was found.
+    pub photos_without_faces: Option<(RootId, Vec<PhotoRecord>)>,
     pub photo: Option<(PhotoRecord, Vec<PhotoFace>)>,
     pub photo_image: Option<(PhotoId, Result<egui::TextureHandle, String>)>,
     pub suggestions: Option<ReviewList>,

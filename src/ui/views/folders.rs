@@ -8,7 +8,7 @@ use egui::RichText;
 
 use super::{Frame, button_known_as, count, page_heading, shown_path};
 use crate::library::folders::FolderSummary;
-use crate::ui::state::{Action, FoldersViewState};
+use crate::ui::state::{Action, FoldersViewState, View};
 use crate::ui::theme;
 
 pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut FoldersViewState) {
@@ -82,6 +82,35 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut FoldersViewState) 
                                 line.push_str(&format!(" · {} missing", folder.missing));
                             }
                             ui.label(RichText::new(line).weak());
+                            if folder.without_faces > 0 {
+                                let faceless = ui
+                                    .add(
+                                        egui::Button::new(
+                                            RichText::new(format!(
+                                                "⏵ {} without a face",
+                                                count(folder.without_faces as usize, "photo", "photos")
+                                            ))
+                                            .weak(),
+                                        )
+                                        .frame(false),
+                                    )
+                                    .on_hover_text(
+                                        "The photos in which Kindred found no face: add a face it missed",
+                                    );
+                                button_known_as(
+                                    &faceless,
+                                    format!(
+                                        "{} without a face in {}",
+                                        count(folder.without_faces as usize, "photo", "photos"),
+                                        folder.path.display()
+                                    ),
+                                );
+                                if faceless.clicked() {
+                                    frame
+                                        .actions
+                                        .push(Action::Go(View::PhotosWithoutFaces(folder.id)));
+                                }
+                            }
                         });
                         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                             // A scan writes photos into the folder it walked: removing

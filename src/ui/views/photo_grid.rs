@@ -4,8 +4,10 @@
 
 use egui::{RichText, Vec2};
 
-use super::{Frame, button_known_as, count, sectioned_virtual_grid, shown_path};
-use crate::library::store::PhotoRecord;
+use super::{
+    Frame, button_known_as, count, empty_state, page_heading, sectioned_virtual_grid, shown_path,
+};
+use crate::library::store::{PhotoRecord, RootId};
 use crate::ui::launch::Launch;
 use crate::ui::state::{Action, View};
 use crate::ui::theme;
@@ -81,6 +83,47 @@ pub fn dated_photo_grid(
                 }
             });
     });
+}
+
+/// The View of a photo folder's photos in which no face was found: where a face the
+/// detector missed (small, blurred, turned away) is found, to add it in the Photo view.
+pub fn without_faces(ui: &mut egui::Ui, frame: &mut Frame, root: RootId) {
+    let data = frame.data;
+    let folder = data
+        .folders
+        .iter()
+        .find(|f| f.id == root)
+        .map_or_else(String::new, |f| shown_path(&f.path));
+    ui.horizontal(|ui| {
+        if ui.button("⏴ Back").clicked() {
+            frame.actions.push(Action::Back);
+        }
+    });
+    page_heading(ui, "Photos without a face", &folder);
+    let photos = match &data.photos_without_faces {
+        Some((id, photos)) if *id == root => photos,
+        _ => {
+            ui.spinner();
+            return;
+        }
+    };
+    if photos.is_empty() {
+        empty_state(
+            ui,
+            "A face in every photo",
+            "Kindred found at least one face in each photo of this folder.",
+        );
+        return;
+    }
+    ui.label(
+        RichText::new(
+            "Kindred found no face in these photos. If one shows a face it missed (small, \
+             blurred or turned away), open it and use Add a face.",
+        )
+        .weak(),
+    );
+    ui.add_space(6.0);
+    dated_photo_grid(ui, frame, "photos-without-faces", photos);
 }
 
 fn taken_year(photo: &PhotoRecord) -> Option<&str> {
