@@ -139,3 +139,32 @@ fn a_box_off_the_photo_is_no_face_and_one_over_its_edge_is_cut_to_it() {
         Rect::new(w - 30, h - 30, w - 1, h - 1)
     );
 }
+
+#[test]
+fn looking_closer_finds_the_faces_of_the_doubled_photo_that_are_not_there_yet() {
+    use kindred::library::{decode, scan};
+    let engine = engine();
+    let (stem, missed) = missed_faces().remove(0);
+    assert_eq!((stem.as_str(), missed.len()), ("2007_007763", 7));
+    let bytes = std::fs::read(fixture(&format!("golden/images/{stem}.png"))).unwrap();
+    let photo = decode::decode_photo(&bytes).unwrap();
+    let options = scan::ScanOptions::default();
+    // Small enough to be analysed whole, so looking closer is dlib's upsample 1 exactly.
+    let found = scan::faces_found_closer(&engine, &photo, options, &[]);
+    let mut rects: Vec<Rect> = found.iter().map(|f| f.rect).collect();
+    let mut expected = missed.clone();
+    rects.sort_by_key(|r| r.to_array());
+    expected.sort_by_key(|r| r.to_array());
+    assert_eq!(rects, expected);
+    assert!(found.iter().all(|f| f.by_hand));
+    // A face already there (drawn, say) is not found twice.
+    let drawn = Rect::new(
+        missed[0].left + 2,
+        missed[0].top - 3,
+        missed[0].right,
+        missed[0].bottom + 2,
+    );
+    let again = scan::faces_found_closer(&engine, &photo, options, &[drawn]);
+    assert_eq!(again.len(), 6);
+    assert!(again.iter().all(|f| iou(&f.rect, &missed[0]) < 0.5));
+}

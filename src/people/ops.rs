@@ -1029,6 +1029,22 @@ pub fn give_to_name(
 /// [`crate::library::scan::face_drawn_on`]), added to an analysed photo; it belongs to no one
 /// until named or matched. Undoing deletes it. A face drawn over one already there is refused.
 pub fn add_face(store: &mut Store, photo: PhotoId, face: &NewFace) -> Result<FaceId, PeopleError> {
+    let added = add_faces(store, photo, std::slice::from_ref(face))?;
+    Ok(added[0])
+}
+
+/// Faces the user asked for that the scan had not found (drawn, or found on a closer look:
+/// [`crate::library::scan::faces_found_closer`]), added to an analysed photo as one
+/// operation; they belong to no one until named or matched. Undoing deletes them. A face over
+/// one already there is refused, and then none is added.
+pub fn add_faces(
+    store: &mut Store,
+    photo: PhotoId,
+    faces: &[NewFace],
+) -> Result<Vec<FaceId>, PeopleError> {
+    if faces.is_empty() {
+        return Ok(Vec::new());
+    }
     store.transaction(|store| {
         let record = store
             .photo(photo)?
@@ -1039,25 +1055,32 @@ pub fn add_face(store: &mut Store, photo: PhotoId, face: &NewFace) -> Result<Fac
                 record.path.display()
             )));
         }
-        if let Some(there) = store
-            .faces_of_photo(photo)?
-            .into_iter()
-            .find(|f| iou(&f.rect, &face.rect) >= 0.5)
-        {
-            return Err(PeopleError::Invalid(format!(
-                "that face is already in the photo (face {})",
-                there.id
-            )));
-        }
-        let id = store.add_face_in_tx(photo, face)?;
         let mut rec = Recorder::default();
-        rec.undo.added_faces.push(id);
+        for face in faces {
+            if let Some(there) = store
+                .faces_of_photo(photo)?
+                .into_iter()
+                .find(|f| iou(&f.rect, &face.rect) >= 0.5)
+            {
+                return Err(PeopleError::Invalid(format!(
+                    "that face is already in the photo (face {})",
+                    there.id
+                )));
+            }
+            let id = store.add_face_in_tx(photo, face)?;
+            rec.undo.added_faces.push(id);
+        }
+        let added = rec.undo.added_faces.clone();
         let file = record
             .path
             .file_name()
             .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-        rec.commit(store, "add_face", format!("added a face to {file}"))?;
-        Ok(id)
+        let description = match added.len() {
+            1 => format!("added a face to {file}"),
+            n => format!("added {n} faces to {file}"),
+        };
+        rec.commit(store, "add_face", description)?;
+        Ok(added)
     })
 }
 

@@ -1054,3 +1054,25 @@ fn undoing_a_drawn_face_of_a_stranger_takes_away_the_person_matching_made_for_it
     assert!(store.person_row(stranger).unwrap().is_none());
     assert_eq!(snapshot(&store), before);
 }
+
+#[test]
+fn faces_found_on_a_closer_look_are_added_and_undone_together() {
+    let (mut store, ids) = three_people();
+    let before = snapshot(&store);
+    let photo = store.face(ids[5][0]).unwrap().unwrap().photo_id;
+    let found = [
+        drawn_face(Rect::new(300, 0, 350, 50), 0.0),
+        drawn_face(Rect::new(400, 0, 450, 50), 2.0),
+    ];
+    let added = add_faces(&mut store, photo, &found).unwrap();
+    assert_eq!(added.len(), 2);
+    assert_eq!(store.faces_of_photo(photo).unwrap().len(), 3);
+    assert_eq!(
+        last_operation(&store).unwrap().unwrap(),
+        "added 2 faces to 5.jpg"
+    );
+    assert!(add_faces(&mut store, photo, &[]).unwrap().is_empty());
+    undo(&mut store, 1).unwrap();
+    assert_eq!(store.faces_of_photo(photo).unwrap().len(), 1);
+    assert_eq!(snapshot(&store), before);
+}
