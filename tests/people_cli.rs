@@ -478,3 +478,42 @@ fn a_face_the_detector_missed_is_added_by_its_box_named_and_undone() {
     ok_on(&library, &["undo", "2"]);
     assert!(people(&library).is_empty());
 }
+
+#[test]
+fn looking_closer_at_a_crowd_adds_the_faces_too_small_for_the_scan() {
+    let dir = tempfile::tempdir().unwrap();
+    let photos = dir.path().join("photos");
+    std::fs::create_dir_all(&photos).unwrap();
+    let crowd = photos.join("crowd.png");
+    std::fs::copy(fixture("golden/images/2007_007763.png"), &crowd).unwrap();
+    let library = dir.path().join("library.kindred");
+    ok_on(&library, &["scan", "--quiet", photos.to_str().unwrap()]);
+    let crowd = crowd.to_str().unwrap();
+    // One drawn first: the closer look finds the six others.
+    ok_on(
+        &library,
+        &[
+            "add-face",
+            crowd,
+            "--box",
+            "370,60,450,145",
+            "--name",
+            "Kid",
+        ],
+    );
+    let found = json_on(&library, &["look-closer", crowd, "--json"]);
+    assert_eq!(found[0]["added"].as_array().unwrap().len(), 6);
+    let text = ok_on(&library, &["look-closer", crowd]);
+    assert!(text.contains("crowd.png: no more faces"), "{text}");
+    let faces: i64 = people(&library)
+        .iter()
+        .map(|p| p["faces"].as_i64().unwrap())
+        .sum();
+    assert_eq!(faces, 7);
+    // Undo takes the six back at once; Kid stays.
+    ok_on(&library, &["undo"]);
+    let all = people(&library);
+    assert_eq!((all.len(), all[0]["name"].as_str()), (1, Some("Kid")));
+    let out = run(&library, &["look-closer", "/no/such.jpg"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not in the library"));
+}

@@ -1577,3 +1577,30 @@ fn a_face_the_detector_missed_is_drawn_named_and_undone() {
     assert!(people(&library).is_empty());
     assert!(harness.query_by_label_contains("Face of").is_none());
 }
+
+/// "Look closer" finds the faces of a crowd too small for the scan, all at once; Ctrl+Z
+/// takes them back together.
+#[test]
+fn looking_closer_at_a_crowd_finds_its_small_faces() {
+    let dir = tempfile::tempdir().unwrap();
+    let photos = dir.path().join("photos");
+    std::fs::create_dir_all(&photos).unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/golden/images/2007_007763.png"),
+        photos.join("crowd.png"),
+    )
+    .unwrap();
+    let (mut harness, library) = app_with_folder_added(dir.path(), &photos);
+    let photo = Store::open(&library).unwrap().photos().unwrap()[0].id;
+    harness.state_mut().open_photo(photo);
+    settle(&mut harness);
+    click(&mut harness, "Look closer");
+    settle(&mut harness);
+    assert_eq!(harness.query_all_by_label_contains("Face of").count(), 7);
+    harness.get_by_label_contains("Found 7 more faces");
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    harness.step();
+    settle(&mut harness);
+    assert_eq!(harness.query_all_by_label_contains("Face of").count(), 0);
+    assert!(people(&library).is_empty());
+}

@@ -205,6 +205,17 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Look at photos of the library more closely than a scan does (doubled in size once
+    /// more), for faces too small for it, as in the back rows of a group photo; add those
+    /// found and match them like new faces. `kindred undo` takes a photo's back again.
+    LookCloser {
+        /// The photos, as the library knows them.
+        #[arg(required = true)]
+        photos: Vec<PathBuf>,
+        /// A JSON array of {"photo", "path", "added"} ("added": the new faces' ids).
+        #[arg(long)]
+        json: bool,
+    },
     /// Hide a person from the people list (their faces stay theirs).
     Hide { id: i64 },
     /// Show a hidden person again.
@@ -620,6 +631,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             name,
             json,
         }) => people::add_face(&library_path, &photo, rect, name.as_deref(), json),
+        Some(Command::LookCloser { photos, json }) => {
+            people::look_closer(&library_path, &photos, json)
+        }
         Some(Command::Hide { id }) => people::hide(&library_path, id, true),
         Some(Command::Unhide { id }) => people::hide(&library_path, id, false),
         Some(Command::KeyFace { id, face }) => people::key_face(&library_path, id, face),

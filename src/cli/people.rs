@@ -13,7 +13,7 @@ use super::ClusterMethod;
 use super::library::open_existing;
 use crate::engine::geometry::Rect;
 use crate::engine::resnet::Descriptor;
-use crate::library::store::Store;
+use crate::library::store::{PhotoRecord, Store};
 use crate::people::eval;
 use crate::people::matching::{self, ClusterOptions, Method};
 use crate::people::ops::{self, FaceId, PersonId};
@@ -187,6 +187,71 @@ pub fn ignore(library: &Path, faces: &[FaceId]) -> anyhow::Result<ExitCode> {
     })
 }
 
+/// The library's record of the photo at `path` (as given, or with links and `..` resolved).
+fn photo_in_library(store: &Store, path: &Path) -> anyhow::Result<PhotoRecord> {
+    let canonical = dunce::canonicalize(path).unwrap_or(path.to_path_buf());
+    store
+        .photo_by_path(&canonical)?
+        .or(store.photo_by_path(path)?)
+        .with_context(|| format!("{} is not in the library", path.display()))
+}
+
+/// `kindred look-closer`: faces too small for the scan, looked for again and added.
+pub fn look_closer(library: &Path, photos: &[PathBuf], json: bool) -> anyhow::Result<ExitCode> {
+    anyhow::ensure!(
+        library.exists(),
+        "no library at {} (run `kindred scan FOLDER` first)",
+        library.display()
+    );
+    let (mut store, _lock) = super::library::open_locked(library)?;
+    let records = photos
+        .iter()
+        .map(|p| photo_in_library(&store, p))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let engine =
+        crate::engine::pipeline::FaceEngine::load().context("cannot load the face models")?;
+    let mut report = Vec::new();
+    for record in records {
+        let pixels = crate::library::scan::read_upright(&record.path)?;
+        let known: Vec<Rect> = store
+            .faces_of_photo(record.id)?
+            .iter()
+            .map(|f| f.rect)
+            .collect();
+        let found = crate::library::scan::faces_found_closer(
+            &engine,
+            &pixels,
+            crate::library::scan::ScanOptions::default(),
+            &known,
+        );
+        let added = ops::add_faces(&mut store, record.id, &found)?;
+        if !json {
+            outln!(
+                "{}: {}",
+                record.path.display(),
+                match added.len() {
+                    0 => "no more faces".to_string(),
+                    n => format!("{} added", crate::text::count(n, "more face", "more faces")),
+                }
+            );
+        }
+        report.push(json!({"photo": record.id, "path": record.path, "added": added}));
+    }
+    let matched = ops::match_new_faces(&mut store)?;
+    if json {
+        outln!("{}", serde_json::Value::Array(report));
+    } else if matched.faces > 0 {
+        outln!(
+            "{}: {} suggested for named people, {} joined unnamed clusters, {}",
+            crate::text::count(matched.faces, "new face", "new faces"),
+            matched.suggested,
+            matched.joined,
+            crate::text::count(matched.new_clusters, "new cluster", "new clusters")
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 /// `kindred add-face`: a face drawn on a photo of the library, matched or named.
 pub fn add_face(
     library: &Path,
@@ -201,11 +266,7 @@ pub fn add_face(
         library.display()
     );
     let (mut store, _lock) = super::library::open_locked(library)?;
-    let canonical = dunce::canonicalize(photo).unwrap_or(photo.to_path_buf());
-    let record = store
-        .photo_by_path(&canonical)?
-        .or(store.photo_by_path(photo)?)
-        .with_context(|| format!("{} is not in the library", photo.display()))?;
+    let record = photo_in_library(&store, photo)?;
     let engine =
         crate::engine::pipeline::FaceEngine::load().context("cannot load the face models")?;
     let face = crate::library::scan::face_drawn_on_file(&engine, &record.path, drawn)

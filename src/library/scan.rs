@@ -678,9 +678,9 @@ fn keep_hand_faces(
     faces.extend(kept);
 }
 
-/// Why a drawn face could not be made.
+/// Why faces could not be added to a photo.
 #[derive(Debug, thiserror::Error)]
-pub enum DrawnFaceError {
+pub enum AddFacesError {
     #[error("cannot read {}: {source}", path.display())]
     Read {
         path: PathBuf,
@@ -695,21 +695,25 @@ pub enum DrawnFaceError {
     OffThePhoto,
 }
 
-/// [`face_drawn_on`] the photo in the file at `path`, read and turned upright.
+/// The photo in the file at `path`, read and turned upright, as a scan decodes it.
+pub fn read_upright(path: &Path) -> Result<DecodedPhoto, AddFacesError> {
+    let bytes = std::fs::read(path).map_err(|source| AddFacesError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    decode::decode_photo(&bytes).map_err(|source| AddFacesError::Decode {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// [`face_drawn_on`] the photo in the file at `path`.
 pub fn face_drawn_on_file(
     engine: &FaceEngine,
     path: &Path,
     drawn: Rect,
-) -> Result<NewFace, DrawnFaceError> {
-    let bytes = std::fs::read(path).map_err(|source| DrawnFaceError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let photo = decode::decode_photo(&bytes).map_err(|source| DrawnFaceError::Decode {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    face_drawn_on(engine, &photo, drawn).ok_or(DrawnFaceError::OffThePhoto)
+) -> Result<NewFace, AddFacesError> {
+    face_drawn_on(engine, &read_upright(path)?, drawn).ok_or(AddFacesError::OffThePhoto)
 }
 
 /// Faces too small for the scan's settings: the photo looked at once more doubled in size than

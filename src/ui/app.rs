@@ -683,8 +683,26 @@ impl KindredApp {
                         Err(e) => self.notify(ctx, format!("Export failed: {e}"), true),
                     }
                 }
+                Response::FoundCloser(photo, found) => {
+                    if self.photo_view.adding.is_some_and(|(p, _)| p == photo) {
+                        self.photo_view.adding = None;
+                    }
+                    match found {
+                        Ok(0) => self.notify(ctx, "No more faces found".into(), false),
+                        Ok(n) => {
+                            let faces = crate::ui::views::count(n, "more face", "more faces");
+                            self.notify(
+                                ctx,
+                                format!("Found {faces} (Ctrl+Z takes them away)"),
+                                false,
+                            );
+                            self.reload();
+                        }
+                        Err(e) => self.notify(ctx, format!("Could not look closer: {e}"), true),
+                    }
+                }
                 Response::FaceAdded(photo, added) => {
-                    if self.photo_view.adding == Some(photo) {
+                    if self.photo_view.adding.is_some_and(|(p, _)| p == photo) {
                         self.photo_view.adding = None;
                     }
                     match added {
@@ -915,8 +933,20 @@ impl KindredApp {
             Action::SharperPhoto(photo, max_side) => {
                 self.backend.send(Request::SharperPhoto(photo, max_side));
             }
+            Action::LookCloser(photo) => {
+                self.photo_view.adding = Some((photo, "Looking closer…"));
+                self.backend.send(Request::LookCloser {
+                    photo,
+                    options: ScanOptions {
+                        max_side: self.settings.max_side,
+                        upsample: self.settings.upsample,
+                        threads: 0,
+                    },
+                    matching: self.settings.cluster_options(),
+                });
+            }
             Action::AddFace { photo, drawn } => {
-                self.photo_view.adding = Some(photo);
+                self.photo_view.adding = Some((photo, "Finding the face…"));
                 self.backend.send(Request::AddFace {
                     photo,
                     drawn,

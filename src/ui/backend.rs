@@ -112,6 +112,13 @@ pub enum Request {
         drawn: Rect,
         matching: ClusterOptions,
     },
+    /// Look at a photo more closely than `options` do for faces too small for the scan, add
+    /// them (undoably) and match them with `matching`, on a worker.
+    LookCloser {
+        photo: PhotoId,
+        options: ScanOptions,
+        matching: ClusterOptions,
+    },
     /// Review's list, leaving out the faces the user skipped or answered.
     Suggestions {
         of: ReviewOf,
@@ -161,6 +168,8 @@ pub enum Response {
     PhotoImage(PhotoId, Result<ColorImage, String>),
     /// The face drawn on a photo was added (its id), or why not.
     FaceAdded(PhotoId, Result<FaceId, String>),
+    /// How many faces a closer look at a photo added, or why none.
+    FoundCloser(PhotoId, Result<usize, String>),
     Suggestions(ReviewList),
     FaceThumbnail(FaceId, Option<ColorImage>),
     PhotoThumbnail(PhotoId, Option<ColorImage>),
@@ -426,6 +435,7 @@ fn worker(
                 | Request::Photo(_)
                 | Request::SharperPhoto(..)
                 | Request::AddFace { .. }
+                | Request::LookCloser { .. }
                 | Request::Scan { .. }
                 | Request::Export { .. }
         );
@@ -520,6 +530,18 @@ fn handle(
             rayon::spawn(move || {
                 let added = add_drawn_face(&shared, photo, drawn, &matching);
                 shared.send(Response::FaceAdded(photo, added));
+                shared.done();
+            });
+        }
+        Request::LookCloser {
+            photo,
+            options,
+            matching,
+        } => {
+            let shared = shared.clone();
+            rayon::spawn(move || {
+                let found = add_faces_found_closer(&shared, photo, options, &matching);
+                shared.send(Response::FoundCloser(photo, found));
                 shared.done();
             });
         }
@@ -759,6 +781,35 @@ fn add_drawn_face(
     let id = ops::add_face(&mut store, photo, &face).map_err(|e| e.to_string())?;
     ops::match_new_faces_with(&mut store, matching).map_err(|e| e.to_string())?;
     Ok(id)
+}
+
+/// Looks closer at a photo, adds the faces found and matches them, on its own connection as
+/// [`add_drawn_face`] does. Returns how many were added.
+fn add_faces_found_closer(
+    shared: &Shared,
+    photo: PhotoId,
+    options: ScanOptions,
+    matching: &ClusterOptions,
+) -> Result<usize, String> {
+    let mut store = Store::open(&shared.library).map_err(|e| e.to_string())?;
+    let record = store
+        .photo(photo)
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("photo {photo} is no longer in the library"))?;
+    let engine = shared.engine()?;
+    let pixels = scan::read_upright(&record.path).map_err(|e| e.to_string())?;
+    let known: Vec<Rect> = store
+        .faces_of_photo(photo)
+        .map_err(|e| e.to_string())?
+        .iter()
+        .map(|f| f.rect)
+        .collect();
+    let found = scan::faces_found_closer(&engine, &pixels, options, &known);
+    let added = ops::add_faces(&mut store, photo, &found).map_err(|e| e.to_string())?;
+    if !added.is_empty() {
+        ops::match_new_faces_with(&mut store, matching).map_err(|e| e.to_string())?;
+    }
+    Ok(added.len())
 }
 
 fn run_scan(

@@ -133,6 +133,8 @@ pub enum Action {
         photo: PhotoId,
         drawn: crate::engine::geometry::Rect,
     },
+    /// Look for faces too small for the scan in this photo.
+    LookCloser(PhotoId),
     /// Opens the system folder picker (on a helper thread).
     PickFolder,
     AddFolder(PathBuf),
@@ -373,8 +375,8 @@ pub struct PhotoViewState {
     pub drawing: Option<PhotoId>,
     /// Where the box being drawn started, in the photo's full-size pixels.
     pub draw_from: Option<egui::Pos2>,
-    /// A drawn face of this photo is being found and stored.
-    pub adding: Option<PhotoId>,
+    /// Faces are being found and added to this photo; what the view says meanwhile.
+    pub adding: Option<(PhotoId, &'static str)>,
     /// The name field of the face being edited takes the keyboard (a face just drawn).
     pub focus_name: bool,
 }

@@ -138,7 +138,7 @@ pub fn show(
             if let Some(camera) = &record.camera {
                 ui.label(RichText::new(camera).weak());
             }
-            add_face_button(ui, state, photo);
+            add_face_button(ui, frame, state, photo);
             if state.zoom.is_some_and(|(id, _)| id == photo)
                 && ui
                     .small_button("Whole photo")
@@ -316,11 +316,17 @@ const ZOOM_STEP: f32 = 1.5;
 /// A double-click on the photo zooms to this (and back to fitted).
 const DOUBLE_CLICK_ZOOM: f32 = 3.0;
 
-/// "Add a face": drawing on, or off again; while the face is found, a spinner.
-fn add_face_button(ui: &mut egui::Ui, state: &mut PhotoViewState, photo: PhotoId) {
-    if state.adding == Some(photo) {
+/// "Add a face" (drawing on, or off again) and "Look closer"; while faces are found, a
+/// spinner.
+fn add_face_button(
+    ui: &mut egui::Ui,
+    frame: &mut Frame,
+    state: &mut PhotoViewState,
+    photo: PhotoId,
+) {
+    if let Some((_, doing)) = state.adding.filter(|(p, _)| *p == photo) {
         ui.spinner();
-        ui.label(RichText::new("Finding the face…").weak());
+        ui.label(RichText::new(doing).weak());
     } else if state.drawing == Some(photo) {
         if ui
             .small_button("Stop adding")
@@ -331,15 +337,27 @@ fn add_face_button(ui: &mut egui::Ui, state: &mut PhotoViewState, photo: PhotoId
             state.draw_from = None;
         }
         ui.label(RichText::new("Drag a box around the face").color(theme::ACCENT));
-    } else if ui
-        .small_button("Add a face")
-        .on_hover_text(
-            "Kindred missed a face (small, blurred or turned away)? Draw a box around it",
-        )
-        .clicked()
-    {
-        state.drawing = Some(photo);
-        state.editing = None;
+    } else {
+        if ui
+            .small_button("Add a face")
+            .on_hover_text(
+                "Kindred missed a face (small, blurred or turned away)? Draw a box around it",
+            )
+            .clicked()
+        {
+            state.drawing = Some(photo);
+            state.editing = None;
+        }
+        if ui
+            .small_button("Look closer")
+            .on_hover_text(
+                "Look for faces too small for the scan (a group photo's back rows); takes a \
+                 few seconds",
+            )
+            .clicked()
+        {
+            frame.actions.push(Action::LookCloser(photo));
+        }
     }
 }
 
