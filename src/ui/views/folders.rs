@@ -87,7 +87,7 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut FoldersViewState) 
                                     .add(
                                         egui::Button::new(
                                             RichText::new(format!(
-                                                "⏵ {} without a face",
+                                                "{} without a face →",
                                                 count(folder.without_faces as usize, "photo", "photos")
                                             ))
                                             .weak(),
