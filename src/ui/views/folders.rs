@@ -84,16 +84,10 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut FoldersViewState) 
                             ui.label(RichText::new(line).weak());
                             if folder.without_faces > 0 {
                                 let faceless = ui
-                                    .add(
-                                        egui::Button::new(
-                                            RichText::new(format!(
-                                                "{} without a face →",
-                                                count(folder.without_faces as usize, "photo", "photos")
-                                            ))
-                                            .weak(),
-                                        )
-                                        .frame(false),
-                                    )
+                                    .link(format!(
+                                        "{} without a face",
+                                        count(folder.without_faces as usize, "photo", "photos")
+                                    ))
                                     .on_hover_text(
                                         "The photos in which Kindred found no face: add a face it missed",
                                     );
