@@ -212,18 +212,12 @@ pub fn look_closer(library: &Path, photos: &[PathBuf], json: bool) -> anyhow::Re
         crate::engine::pipeline::FaceEngine::load().context("cannot load the face models")?;
     let mut report = Vec::new();
     for record in records {
-        let pixels = crate::library::scan::read_upright(&record.path)?;
-        let known: Vec<Rect> = store
-            .faces_of_photo(record.id)?
-            .iter()
-            .map(|f| f.rect)
-            .collect();
-        let found = crate::library::scan::faces_found_closer(
+        let found = crate::library::scan::faces_found_closer_in(
+            &store,
             &engine,
-            &pixels,
+            &record,
             crate::library::scan::ScanOptions::default(),
-            &known,
-        );
+        )?;
         let added = ops::add_faces(&mut store, record.id, &found)?;
         if !json {
             outln!(

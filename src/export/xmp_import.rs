@@ -27,7 +27,6 @@ use super::picasa;
 use super::xmp::{self, FaceRegion, SAME_FACE_IOU, XmpError};
 use crate::engine::geometry::Rect;
 use crate::engine::pipeline::{FaceEngine, HAND_BOX_MIN_SCORE};
-use crate::library::decode;
 use crate::library::scan;
 use crate::library::store::{FaceId, PhotoId, PhotoRecord, Store, iou};
 use crate::library::walk::sidecar_stamp;
@@ -54,7 +53,7 @@ pub struct NamesTakenOver {
     /// it), and in which the detector, looking again, saw none either.
     pub unmatched_regions: usize,
     /// Faces the scan had missed, found again inside other apps' named regions and added
-    /// (as faces drawn by hand: the other app's user drew them).
+    /// (as asked for by the user: the other app's user drew them).
     pub faces_added: usize,
     /// (file, reason) for XMP that could not be read; the photos themselves are fine.
     pub unreadable: Vec<(PathBuf, String)>,
@@ -67,7 +66,8 @@ pub struct NamesTakenOver {
 ///
 /// With an `engine`, a named region on no face is looked into again (see
 /// [`FaceEngine::face_in_box`]): a face the detector missed there (small, blurred, turned
-/// away; the other app's user saw it) is added as drawn by hand and takes the name. A region
+/// away; the other app's user saw it) is added as asked for by the user (see
+/// [`crate::library::store::NewFace::by_hand`]) and takes the name. A region
 /// where it sees no face either (the back of a head) is left unmatched, not made a face.
 pub fn take_over_names(
     store: &mut Store,
@@ -149,7 +149,7 @@ pub fn take_over_names(
 }
 
 /// Faces the detector sees inside `regions` of `photo` (in its displayed coordinates), added
-/// to the library as drawn by hand and to `faces`; with the region each came from. A photo
+/// to the library as asked for by the user and to `faces`; with the region each came from. A photo
 /// that cannot be read now adds none (its names wait for the next change of its sidecar).
 fn faces_in_regions<'r>(
     store: &mut Store,
@@ -161,10 +161,7 @@ fn faces_in_regions<'r>(
     let (Some(width), Some(height)) = (photo.width, photo.height) else {
         return Ok(Vec::new());
     };
-    let Ok(pixels) = std::fs::read(&photo.path)
-        .map_err(|_| ())
-        .and_then(|bytes| decode::decode_photo(&bytes).map_err(|_| ()))
-    else {
+    let Ok(pixels) = scan::read_upright(&photo.path) else {
         return Ok(Vec::new());
     };
     let mut added = Vec::new();

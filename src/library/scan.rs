@@ -208,8 +208,8 @@ struct WorkItem {
     candidate: Candidate,
     /// The faces already found in an unchanged photo that needs only new descriptors.
     known_faces: Option<Vec<Detection>>,
-    /// The faces the user drew on the photo last analysed at this path: kept, described
-    /// anew, where the detector still finds no face.
+    /// The faces the user asked for on the photo last analysed at this path (see
+    /// [`NewFace::by_hand`]): kept, described anew, where the detector still finds no face.
     hand_faces: Vec<Detection>,
 }
 
@@ -652,8 +652,9 @@ fn redescribe_faces(
     faces
 }
 
-/// Adds to a photo's `faces` those the user drew (`hand`) that the detector still does not
-/// find there, described anew; one off the photo (an edit cropped it away) is dropped.
+/// Adds to a photo's `faces` those the user asked for (`hand`: drawn, found on a closer look,
+/// tagged in another app) that the detector still does not find there, described anew; one
+/// off the photo (an edit cropped it away) is dropped.
 fn keep_hand_faces(
     engine: &FaceEngine,
     photo: &DecodedPhoto,
@@ -693,6 +694,8 @@ pub enum AddFacesError {
     },
     #[error("the box is outside the photo")]
     OffThePhoto,
+    #[error(transparent)]
+    Store(#[from] StoreError),
 }
 
 /// The photo in the file at `path`, read and turned upright, as a scan decodes it.
@@ -753,6 +756,23 @@ pub fn faces_found_closer(
         face.by_hand = true;
     }
     faces
+}
+
+/// [`faces_found_closer`] in the library's photo `photo`, read again from its file, beside
+/// the faces it has.
+pub fn faces_found_closer_in(
+    store: &Store,
+    engine: &FaceEngine,
+    photo: &PhotoRecord,
+    options: ScanOptions,
+) -> Result<Vec<NewFace>, AddFacesError> {
+    let pixels = read_upright(&photo.path)?;
+    let known: Vec<Rect> = store
+        .faces_of_photo(photo.id)?
+        .iter()
+        .map(|f| f.rect)
+        .collect();
+    Ok(faces_found_closer(engine, &pixels, options, &known))
 }
 
 /// The face in a box the user drew on an upright photo (in its full-size coordinates), ready

@@ -121,7 +121,7 @@ pub struct FaceRecord {
     pub landmarks: [Point; 5],
     pub descriptor: Descriptor,
     pub model_version: String,
-    /// Drawn by the user where the detector saw no face; see [`NewFace::by_hand`].
+    /// Asked for by the user where the scan found no face; see [`NewFace::by_hand`].
     pub by_hand: bool,
 }
 
@@ -133,8 +133,9 @@ pub struct NewFace {
     pub landmarks: [Point; 5],
     pub descriptor: Descriptor,
     pub thumbnail_jpeg: Vec<u8>,
-    /// A face the user showed where the detector saw none. Analysing the photo again keeps
-    /// it (described anew) unless the detector now finds it.
+    /// A face the user asked for where the scan found none: drawn, found by looking closer,
+    /// or tagged in another app. Analysing the photo again keeps it (described anew) unless
+    /// the detector now finds it.
     pub by_hand: bool,
 }
 
@@ -336,7 +337,8 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE photos ADD COLUMN dated_by_name INTEGER NOT NULL DEFAULT 0;
     "#,
-    // 8: faces the user drew where the detector saw none, kept through re-analysis.
+    // 8: faces the user asked for where the scan found none (drawn, found by looking closer,
+    // tagged in another app), kept through re-analysis.
     r#"
     ALTER TABLE faces ADD COLUMN by_hand INTEGER NOT NULL DEFAULT 0;
     "#,
@@ -1024,8 +1026,8 @@ impl Store {
         Ok(id)
     }
 
-    /// Adds a face the user drew to an analysed photo, after its other faces; it belongs to
-    /// no one yet. The caller manages the transaction.
+    /// Adds a face the user asked for to an analysed photo, after its other faces; it belongs
+    /// to no one yet. The caller manages the transaction.
     pub fn add_face_in_tx(&mut self, photo: PhotoId, face: &NewFace) -> Result<FaceId, StoreError> {
         let (next, model): (i64, Option<String>) = self
             .conn

@@ -374,7 +374,7 @@ struct UndoRecord {
     /// their status before; undoing takes the folder back in and brings them back.
     #[serde(default)]
     left_out_folder: Option<(PathBuf, Vec<(PhotoId, String)>)>,
-    /// Faces the user drew; deleted on undo.
+    /// Faces the user added (drawn, or found on a closer look); deleted on undo.
     #[serde(default)]
     added_faces: Vec<FaceId>,
 }

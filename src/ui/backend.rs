@@ -797,14 +797,8 @@ fn add_faces_found_closer(
         .map_err(|e| e.to_string())?
         .ok_or_else(|| format!("photo {photo} is no longer in the library"))?;
     let engine = shared.engine()?;
-    let pixels = scan::read_upright(&record.path).map_err(|e| e.to_string())?;
-    let known: Vec<Rect> = store
-        .faces_of_photo(photo)
-        .map_err(|e| e.to_string())?
-        .iter()
-        .map(|f| f.rect)
-        .collect();
-    let found = scan::faces_found_closer(&engine, &pixels, options, &known);
+    let found = scan::faces_found_closer_in(&store, &engine, &record, options)
+        .map_err(|e| e.to_string())?;
     let added = ops::add_faces(&mut store, photo, &found).map_err(|e| e.to_string())?;
     if !added.is_empty() {
         ops::match_new_faces_with(&mut store, matching).map_err(|e| e.to_string())?;
