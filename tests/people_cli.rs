@@ -412,16 +412,22 @@ fn faces_least_alike_first_lists_a_misplaced_face_first() {
     assert_eq!(sorted, usual_sorted);
 }
 
+/// A library in `dir` of one crowd photo with seven small faces, none of which the detector
+/// finds at the photo's own size; returns the library and the photo.
+fn scanned_crowd(dir: &Path) -> (PathBuf, PathBuf) {
+    let photos = dir.join("photos");
+    std::fs::create_dir_all(&photos).unwrap();
+    let crowd = photos.join("crowd.png");
+    std::fs::copy(fixture("golden/images/2007_007763.png"), &crowd).unwrap();
+    let library = dir.join("library.kindred");
+    ok_on(&library, &["scan", "--quiet", photos.to_str().unwrap()]);
+    (library, crowd)
+}
+
 #[test]
 fn a_face_the_detector_missed_is_added_by_its_box_named_and_undone() {
     let dir = tempfile::tempdir().unwrap();
-    let photos = dir.path().join("photos");
-    std::fs::create_dir_all(&photos).unwrap();
-    // Seven small faces the detector misses at the photo's own size.
-    let crowd = photos.join("crowd.png");
-    std::fs::copy(fixture("golden/images/2007_007763.png"), &crowd).unwrap();
-    let library = dir.path().join("library.kindred");
-    ok_on(&library, &["scan", "--quiet", photos.to_str().unwrap()]);
+    let (library, crowd) = scanned_crowd(dir.path());
     assert!(people(&library).is_empty());
     let crowd = crowd.to_str().unwrap();
 
@@ -482,12 +488,7 @@ fn a_face_the_detector_missed_is_added_by_its_box_named_and_undone() {
 #[test]
 fn looking_closer_at_a_crowd_adds_the_faces_too_small_for_the_scan() {
     let dir = tempfile::tempdir().unwrap();
-    let photos = dir.path().join("photos");
-    std::fs::create_dir_all(&photos).unwrap();
-    let crowd = photos.join("crowd.png");
-    std::fs::copy(fixture("golden/images/2007_007763.png"), &crowd).unwrap();
-    let library = dir.path().join("library.kindred");
-    ok_on(&library, &["scan", "--quiet", photos.to_str().unwrap()]);
+    let (library, crowd) = scanned_crowd(dir.path());
     let crowd = crowd.to_str().unwrap();
     // One drawn first: the closer look finds the six others.
     ok_on(

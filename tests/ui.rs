@@ -1364,28 +1364,7 @@ fn a_photo_zooms_in_with_its_face_boxes_and_fits_again() {
     // A drag moves the zoomed photo, the face with it.
     let from = zoomed.center() - egui::vec2(zoomed.width() * 0.75, 0.0);
     let to = from + egui::vec2(-40.0, -30.0);
-    harness.event(egui::Event::PointerMoved(from));
-    harness.event(egui::Event::PointerButton {
-        pos: from,
-        button: egui::PointerButton::Primary,
-        pressed: true,
-        modifiers: egui::Modifiers::NONE,
-    });
-    harness.step();
-    for k in 1..=4 {
-        harness.event(egui::Event::PointerMoved(
-            from + (to - from) * k as f32 / 4.0,
-        ));
-        harness.step();
-    }
-    harness.event(egui::Event::PointerButton {
-        pos: to,
-        button: egui::PointerButton::Primary,
-        pressed: false,
-        modifiers: egui::Modifiers::NONE,
-    });
-    harness.step();
-    harness.step();
+    drag(&mut harness, from, to);
     let moved = face(&harness);
     assert!(
         (moved.center() - (zoomed.center() + (to - from))).length() < 1.5,

@@ -30,17 +30,22 @@ pub fn cluster_options(method: ClusterMethod, threshold: Option<f32>) -> Cluster
     }
 }
 
-/// Opens the library for a change, runs it, prints what happened and what undo would do.
-fn change(
-    library: &Path,
-    f: impl FnOnce(&mut Store) -> Result<String, ops::PeopleError>,
-) -> anyhow::Result<ExitCode> {
+/// An existing library, opened for a change (locked against other writers).
+fn open_to_change(library: &Path) -> anyhow::Result<(Store, crate::library::lock::LibraryLock)> {
     anyhow::ensure!(
         library.exists(),
         "no library at {} (run `kindred scan FOLDER` first)",
         library.display()
     );
-    let (mut store, _lock) = super::library::open_locked(library)?;
+    super::library::open_locked(library)
+}
+
+/// Opens the library for a change, runs it, prints what happened and what undo would do.
+fn change(
+    library: &Path,
+    f: impl FnOnce(&mut Store) -> Result<String, ops::PeopleError>,
+) -> anyhow::Result<ExitCode> {
+    let (mut store, _lock) = open_to_change(library)?;
     let message = f(&mut store)?;
     outln!("{message}");
     Ok(ExitCode::SUCCESS)
@@ -198,12 +203,7 @@ fn photo_in_library(store: &Store, path: &Path) -> anyhow::Result<PhotoRecord> {
 
 /// `kindred look-closer`: faces too small for the scan, looked for again and added.
 pub fn look_closer(library: &Path, photos: &[PathBuf], json: bool) -> anyhow::Result<ExitCode> {
-    anyhow::ensure!(
-        library.exists(),
-        "no library at {} (run `kindred scan FOLDER` first)",
-        library.display()
-    );
-    let (mut store, _lock) = super::library::open_locked(library)?;
+    let (mut store, _lock) = open_to_change(library)?;
     let records = photos
         .iter()
         .map(|p| photo_in_library(&store, p))
@@ -254,12 +254,7 @@ pub fn add_face(
     name: Option<&str>,
     json: bool,
 ) -> anyhow::Result<ExitCode> {
-    anyhow::ensure!(
-        library.exists(),
-        "no library at {} (run `kindred scan FOLDER` first)",
-        library.display()
-    );
-    let (mut store, _lock) = super::library::open_locked(library)?;
+    let (mut store, _lock) = open_to_change(library)?;
     let record = photo_in_library(&store, photo)?;
     let engine =
         crate::engine::pipeline::FaceEngine::load().context("cannot load the face models")?;

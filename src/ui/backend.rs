@@ -763,6 +763,19 @@ fn apply(store: &mut Store, mutation: Mutation) -> Result<Change, ops::PeopleErr
     Ok(Change::said(message))
 }
 
+/// What adding faces to a photo takes: a connection of its own, the photo's record, the models.
+fn to_add_faces(
+    shared: &Shared,
+    photo: PhotoId,
+) -> Result<(Store, PhotoRecord, Arc<FaceEngine>), String> {
+    let store = Store::open(&shared.library).map_err(|e| e.to_string())?;
+    let record = store
+        .photo(photo)
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("photo {photo} is no longer in the library"))?;
+    Ok((store, record, shared.engine()?))
+}
+
 /// Finds, stores and matches the face in a box drawn on a photo, on its own connection (the
 /// photo is read and the models run meanwhile, as a scan does; the database thread goes on).
 fn add_drawn_face(
@@ -771,12 +784,7 @@ fn add_drawn_face(
     drawn: Rect,
     matching: &ClusterOptions,
 ) -> Result<FaceId, String> {
-    let mut store = Store::open(&shared.library).map_err(|e| e.to_string())?;
-    let record = store
-        .photo(photo)
-        .map_err(|e| e.to_string())?
-        .ok_or_else(|| format!("photo {photo} is no longer in the library"))?;
-    let engine = shared.engine()?;
+    let (mut store, record, engine) = to_add_faces(shared, photo)?;
     let face = scan::face_drawn_on_file(&engine, &record.path, drawn).map_err(|e| e.to_string())?;
     let id = ops::add_face(&mut store, photo, &face).map_err(|e| e.to_string())?;
     ops::match_new_faces_with(&mut store, matching).map_err(|e| e.to_string())?;
@@ -791,12 +799,7 @@ fn add_faces_found_closer(
     options: ScanOptions,
     matching: &ClusterOptions,
 ) -> Result<usize, String> {
-    let mut store = Store::open(&shared.library).map_err(|e| e.to_string())?;
-    let record = store
-        .photo(photo)
-        .map_err(|e| e.to_string())?
-        .ok_or_else(|| format!("photo {photo} is no longer in the library"))?;
-    let engine = shared.engine()?;
+    let (mut store, record, engine) = to_add_faces(shared, photo)?;
     let found = scan::faces_found_closer_in(&store, &engine, &record, options)
         .map_err(|e| e.to_string())?;
     let added = ops::add_faces(&mut store, photo, &found).map_err(|e| e.to_string())?;
