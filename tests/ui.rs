@@ -1582,3 +1582,39 @@ fn looking_closer_at_a_crowd_finds_its_small_faces() {
     assert_eq!(harness.query_all_by_label_contains("Face of").count(), 0);
     assert!(people(&library).is_empty());
 }
+
+/// A folder's photos without a face, looked at more closely all at once in the background:
+/// the faces too small for the scan turn up, the list empties, Ctrl+Z takes them all back.
+#[test]
+fn looking_closer_at_all_the_photos_without_a_face_finds_their_small_faces() {
+    let dir = tempfile::tempdir().unwrap();
+    let photos = dir.path().join("photos");
+    std::fs::create_dir_all(&photos).unwrap();
+    for crowd in ["2007_007763", "2008_004176", "2008_007676"] {
+        std::fs::copy(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join(format!("tests/fixtures/golden/images/{crowd}.png")),
+            photos.join(format!("{crowd}.png")),
+        )
+        .unwrap();
+    }
+    let (mut harness, library) = app_with_folder_added(dir.path(), &photos);
+    click(&mut harness, "Folders");
+    settle(&mut harness);
+    harness
+        .get_by_label_contains("3 photos without a face in")
+        .click();
+    settle(&mut harness);
+    click(&mut harness, "Look closer at all 3");
+    settle(&mut harness);
+    harness.get_by_label_contains("Looked closer at 3 photos: found 21 more faces");
+    harness.get_by_label("A face in every photo");
+    let faces: usize = people(&library).iter().map(|p| p.faces).sum();
+    assert_eq!(faces, 21);
+    // One step back takes all 21.
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    harness.step();
+    settle(&mut harness);
+    assert!(people(&library).is_empty());
+    harness.get_by_label("Look closer at all 3");
+}

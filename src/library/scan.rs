@@ -107,7 +107,7 @@ impl ScanControl {
     }
 
     /// Blocks while paused; false once cancelled.
-    fn wait_while_paused(&self) -> bool {
+    pub fn wait_while_paused(&self) -> bool {
         while self.is_paused() && !self.is_cancelled() {
             std::thread::sleep(Duration::from_millis(50));
         }

@@ -1046,42 +1046,102 @@ pub fn add_faces(
         return Ok(Vec::new());
     }
     store.transaction(|store| {
-        let record = store
-            .photo(photo)?
-            .ok_or(PeopleError::UnknownPhoto(photo))?;
-        if record.status != PhotoStatus::Done {
-            return Err(PeopleError::Invalid(format!(
-                "{} is not analysed: faces can be added once it is",
-                record.path.display()
-            )));
-        }
-        let mut rec = Recorder::default();
-        for face in faces {
-            if let Some(there) = store
-                .faces_of_photo(photo)?
-                .into_iter()
-                .find(|f| iou(&f.rect, &face.rect) >= 0.5)
-            {
-                return Err(PeopleError::Invalid(format!(
-                    "that face is already in the photo (face {})",
-                    there.id
-                )));
-            }
-            let id = store.add_face_in_tx(photo, face)?;
-            rec.undo.added_faces.push(id);
-        }
-        let added = rec.undo.added_faces.clone();
-        let file = record
-            .path
-            .file_name()
-            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        let (file, added) = insert_asked_faces(store, photo, faces)?;
         let description = match added.len() {
             1 => format!("added a face to {file}"),
             n => format!("added {n} faces to {file}"),
         };
-        rec.commit(store, "add_face", description)?;
+        record_added_faces(store, &added, description)?;
         Ok(added)
     })
+}
+
+/// Faces the user asked for in many photos (a closer look at a folder's photos without a
+/// face), each photo's stored at once so that stopping half way keeps what was found, and
+/// undone together: [`FacesBeingAdded::finish`] records them as one operation.
+#[derive(Debug, Default)]
+pub struct FacesBeingAdded {
+    added: Vec<FaceId>,
+    photos: usize,
+}
+
+impl FacesBeingAdded {
+    /// Stores `faces` in `photo` (see [`add_faces`]); returns how many.
+    pub fn add(
+        &mut self,
+        store: &mut Store,
+        photo: PhotoId,
+        faces: &[NewFace],
+    ) -> Result<usize, PeopleError> {
+        if faces.is_empty() {
+            return Ok(0);
+        }
+        let (_, added) = store.transaction(|store| insert_asked_faces(store, photo, faces))?;
+        self.photos += 1;
+        self.added.extend(&added);
+        Ok(added.len())
+    }
+
+    /// Records the faces added as one operation to undo; returns how many there were.
+    pub fn finish(self, store: &mut Store) -> Result<usize, PeopleError> {
+        if !self.added.is_empty() {
+            let description = format!(
+                "added {} to {}",
+                crate::text::count(self.added.len(), "face", "faces"),
+                crate::text::count(self.photos, "photo", "photos")
+            );
+            store.transaction(|store| record_added_faces(store, &self.added, description))?;
+        }
+        Ok(self.added.len())
+    }
+}
+
+/// Inserts faces the user asked for into an analysed photo, refusing one over a face already
+/// there; returns the photo's file name and the new faces. The caller holds a transaction.
+fn insert_asked_faces(
+    store: &mut Store,
+    photo: PhotoId,
+    faces: &[NewFace],
+) -> Result<(String, Vec<FaceId>), PeopleError> {
+    let record = store
+        .photo(photo)?
+        .ok_or(PeopleError::UnknownPhoto(photo))?;
+    if record.status != PhotoStatus::Done {
+        return Err(PeopleError::Invalid(format!(
+            "{} is not analysed: faces can be added once it is",
+            record.path.display()
+        )));
+    }
+    let mut added = Vec::with_capacity(faces.len());
+    for face in faces {
+        if let Some(there) = store
+            .faces_of_photo(photo)?
+            .into_iter()
+            .find(|f| iou(&f.rect, &face.rect) >= 0.5)
+        {
+            return Err(PeopleError::Invalid(format!(
+                "that face is already in the photo (face {})",
+                there.id
+            )));
+        }
+        added.push(store.add_face_in_tx(photo, face)?);
+    }
+    let file = record
+        .path
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    Ok((file, added))
+}
+
+/// Logs faces just added as one operation, which undo deletes.
+fn record_added_faces(
+    store: &mut Store,
+    added: &[FaceId],
+    description: String,
+) -> Result<(), PeopleError> {
+    let mut rec = Recorder::default();
+    rec.undo.added_faces = added.to_vec();
+    rec.commit(store, "add_face", description)
 }
 
 /// Not a face, or nobody the user cares about: out of every person, never placed again.

@@ -225,6 +225,11 @@ impl KindredApp {
                 .frame(theme::bar_frame(&ctx))
                 .show(ui, |ui| self.scan_bar(ui, &mut actions));
         }
+        if self.data.closer_look.is_some() {
+            egui::Panel::bottom("closer-look-progress")
+                .frame(theme::bar_frame(&ctx))
+                .show(ui, |ui| self.closer_look_bar(ui, &mut actions));
+        }
         if self.data.export.is_some() {
             egui::Panel::bottom("export-progress")
                 .frame(theme::bar_frame(&ctx))
@@ -419,6 +424,57 @@ impl KindredApp {
                 let label = if scan.paused { "Resume" } else { "Pause" };
                 if ui.button(label).clicked() {
                     actions.push(Action::PauseScan(!scan.paused));
+                }
+            });
+        });
+    }
+
+    fn closer_look_bar(&mut self, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
+        let Some(job) = &self.data.closer_look else {
+            return;
+        };
+        let p = job.progress;
+        ui.horizontal(|ui| {
+            let status = if job.paused {
+                "Paused"
+            } else {
+                "Looking closer"
+            };
+            ui.label(RichText::new(status).strong());
+            ui.add(
+                egui::ProgressBar::new(p.done as f32 / p.total.max(1) as f32)
+                    .desired_width(260.0)
+                    .animate(!job.paused),
+            );
+            let eta = match p.done {
+                0 => String::new(),
+                done if done < p.total => {
+                    let per_photo = job.started.elapsed().as_secs_f64() / done as f64;
+                    format!(
+                        " · {} left",
+                        human_duration(per_photo * (p.total - done) as f64)
+                    )
+                }
+                _ => String::new(),
+            };
+            ui.label(format!(
+                "{} / {} · {} found{eta}{}",
+                views::grouped(p.done),
+                views::count(p.total, "photo", "photos"),
+                views::count(p.found, "face", "faces"),
+                if p.failed > 0 {
+                    format!(" · {} not read", p.failed)
+                } else {
+                    String::new()
+                }
+            ));
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                if ui.button("Stop looking").clicked() {
+                    actions.push(Action::CancelCloserLook);
+                }
+                let label = if job.paused { "Resume" } else { "Pause" };
+                if ui.button(label).clicked() {
+                    actions.push(Action::PauseCloserLook(!job.paused));
                 }
             });
         });
@@ -683,6 +739,41 @@ impl KindredApp {
                         Err(e) => self.notify(ctx, format!("Export failed: {e}"), true),
                     }
                 }
+                Response::CloserLookStarted(control) => {
+                    if let Some(job) = &mut self.data.closer_look {
+                        control.set_paused(job.paused);
+                        job.control = Some(control);
+                    }
+                }
+                Response::CloserLook(progress) => {
+                    if let Some(job) = &mut self.data.closer_look {
+                        job.progress = progress;
+                    }
+                }
+                Response::CloserLookFinished(result) => {
+                    self.data.closer_look = None;
+                    match result {
+                        Ok(p) => {
+                            let found = match p.found {
+                                0 => "no more faces found".to_string(),
+                                n => format!(
+                                    "found {} (Ctrl+Z takes them away)",
+                                    views::count(n, "more face", "more faces")
+                                ),
+                            };
+                            self.notify(
+                                ctx,
+                                format!(
+                                    "Looked closer at {}: {found}",
+                                    views::count(p.done, "photo", "photos")
+                                ),
+                                false,
+                            );
+                        }
+                        Err(e) => self.notify(ctx, format!("Looking closer failed: {e}"), true),
+                    }
+                    self.reload();
+                }
                 Response::FoundCloser(photo, found) => {
                     if self.photo_view.adding.is_some_and(|(p, _)| p == photo) {
                         self.photo_view.adding = None;
@@ -800,14 +891,19 @@ impl KindredApp {
         }
     }
 
+    /// How photos are analysed, as the user set it in Folders.
+    fn scan_options(&self) -> ScanOptions {
+        ScanOptions {
+            max_side: self.settings.max_side,
+            upsample: self.settings.upsample,
+            threads: 0,
+        }
+    }
+
     fn start_scan(&mut self, on_open: bool) {
         self.data.scan = Some(ScanState::new(on_open));
         self.backend.send(Request::Scan {
-            options: ScanOptions {
-                max_side: self.settings.max_side,
-                upsample: self.settings.upsample,
-                threads: 0,
-            },
+            options: self.scan_options(),
             matching: self.settings.cluster_options(),
             xmp_names: self.settings.xmp_names,
         });
@@ -937,13 +1033,42 @@ impl KindredApp {
                 self.photo_view.adding = Some((photo, "Looking closer…"));
                 self.backend.send(Request::LookCloser {
                     photo,
-                    options: ScanOptions {
-                        max_side: self.settings.max_side,
-                        upsample: self.settings.upsample,
-                        threads: 0,
-                    },
+                    options: self.scan_options(),
                     matching: self.settings.cluster_options(),
                 });
+            }
+            Action::LookCloserAt(photos) => {
+                if self.data.closer_look.is_none() && !photos.is_empty() {
+                    self.data.closer_look = Some(CloserLookJob {
+                        control: None,
+                        progress: Default::default(),
+                        started: std::time::Instant::now(),
+                        paused: false,
+                    });
+                    self.backend.send(Request::LookCloserAt {
+                        photos,
+                        options: self.scan_options(),
+                        matching: self.settings.cluster_options(),
+                    });
+                }
+            }
+            Action::PauseCloserLook(paused) => {
+                if let Some(job) = &mut self.data.closer_look {
+                    job.paused = paused;
+                    if let Some(control) = &job.control {
+                        control.set_paused(paused);
+                    }
+                }
+            }
+            Action::CancelCloserLook => {
+                if let Some(control) = self
+                    .data
+                    .closer_look
+                    .as_ref()
+                    .and_then(|j| j.control.as_ref())
+                {
+                    control.cancel();
+                }
             }
             Action::AddFace { photo, drawn } => {
                 self.photo_view.adding = Some((photo, "Finding the face…"));

@@ -119,6 +119,13 @@ pub enum Request {
         options: ScanOptions,
         matching: ClusterOptions,
     },
+    /// [`Request::LookCloser`] at many photos, one after another on a thread of its own,
+    /// reporting each; pausable and stoppable, undone as one.
+    LookCloserAt {
+        photos: Vec<PhotoId>,
+        options: ScanOptions,
+        matching: ClusterOptions,
+    },
     /// Review's list, leaving out the faces the user skipped or answered.
     Suggestions {
         of: ReviewOf,
@@ -170,6 +177,9 @@ pub enum Response {
     FaceAdded(PhotoId, Result<FaceId, String>),
     /// How many faces a closer look at a photo added, or why none.
     FoundCloser(PhotoId, Result<usize, String>),
+    CloserLookStarted(Arc<ScanControl>),
+    CloserLook(CloserLookProgress),
+    CloserLookFinished(Result<CloserLookProgress, String>),
     Suggestions(ReviewList),
     FaceThumbnail(FaceId, Option<ColorImage>),
     PhotoThumbnail(PhotoId, Option<ColorImage>),
@@ -436,6 +446,7 @@ fn worker(
                 | Request::SharperPhoto(..)
                 | Request::AddFace { .. }
                 | Request::LookCloser { .. }
+                | Request::LookCloserAt { .. }
                 | Request::Scan { .. }
                 | Request::Export { .. }
         );
@@ -647,6 +658,21 @@ fn handle(
                 })
                 .map_err(|e| format!("cannot start the scan: {e}"))?;
         }
+        Request::LookCloserAt {
+            photos,
+            options,
+            matching,
+        } => {
+            let shared = shared.clone();
+            std::thread::Builder::new()
+                .name("kindred-look-closer".into())
+                .spawn(move || {
+                    let result = look_closer_at(&shared, &photos, options, &matching);
+                    shared.send(Response::CloserLookFinished(result));
+                    shared.done();
+                })
+                .map_err(|e| format!("cannot start looking closer: {e}"))?;
+        }
         Request::Export { request, dry_run } => {
             let shared = shared.clone();
             std::thread::Builder::new()
@@ -807,6 +833,61 @@ fn add_faces_found_closer(
         ops::match_new_faces_with(&mut store, matching).map_err(|e| e.to_string())?;
     }
     Ok(added.len())
+}
+
+/// How far a closer look at many photos has come.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CloserLookProgress {
+    pub total: usize,
+    pub done: usize,
+    /// Faces found and added so far.
+    pub found: usize,
+    /// Photos that could not be read now.
+    pub failed: usize,
+}
+
+/// Looks closer at `photos` one by one, storing each one's faces as found (a stop keeps
+/// them), then records them as one undoable operation and matches them.
+fn look_closer_at(
+    shared: &Arc<Shared>,
+    photos: &[PhotoId],
+    options: ScanOptions,
+    matching: &ClusterOptions,
+) -> Result<CloserLookProgress, String> {
+    let mut store = Store::open(&shared.library).map_err(|e| e.to_string())?;
+    let engine = shared.engine()?;
+    let control = ScanControl::new();
+    shared.send(Response::CloserLookStarted(control.clone()));
+    let mut progress = CloserLookProgress {
+        total: photos.len(),
+        ..Default::default()
+    };
+    let mut adding = ops::FacesBeingAdded::default();
+    let mut looked = || -> Result<(), ops::PeopleError> {
+        for &photo in photos {
+            if !control.wait_while_paused() {
+                break;
+            }
+            // Gone from the library meanwhile: nothing to look at.
+            if let Some(record) = store.photo(photo)? {
+                match scan::faces_found_closer_in(&store, &engine, &record, options) {
+                    Ok(faces) => progress.found += adding.add(&mut store, photo, &faces)?,
+                    Err(_) => progress.failed += 1,
+                }
+            }
+            progress.done += 1;
+            shared.send(Response::CloserLook(progress));
+        }
+        Ok(())
+    };
+    let looked = looked();
+    // What was stored before a failure is kept, and undone as one with the rest.
+    adding.finish(&mut store).map_err(|e| e.to_string())?;
+    looked.map_err(|e| e.to_string())?;
+    if progress.found > 0 {
+        ops::match_new_faces_with(&mut store, matching).map_err(|e| e.to_string())?;
+    }
+    Ok(progress)
 }
 
 fn run_scan(

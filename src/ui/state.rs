@@ -135,6 +135,10 @@ pub enum Action {
     },
     /// Look for faces too small for the scan in this photo.
     LookCloser(PhotoId),
+    /// The same for many photos, in the background.
+    LookCloserAt(Vec<PhotoId>),
+    PauseCloserLook(bool),
+    CancelCloserLook,
     /// Opens the system folder picker (on a helper thread).
     PickFolder,
     AddFolder(PathBuf),
@@ -195,6 +199,8 @@ pub struct Data {
     pub scan: Option<ScanState>,
     /// The export running in the background.
     pub export: Option<ExportJob>,
+    /// The closer look at many photos running in the background.
+    pub closer_look: Option<CloserLookJob>,
     pub last_scan: Option<ScanSummary>,
 }
 
@@ -325,6 +331,14 @@ impl ExportDialog {
             },
         }
     }
+}
+
+/// A closer look at many photos, running in the background.
+pub struct CloserLookJob {
+    pub control: Option<std::sync::Arc<crate::library::scan::ScanControl>>,
+    pub progress: crate::ui::backend::CloserLookProgress,
+    pub started: std::time::Instant,
+    pub paused: bool,
 }
 
 pub struct ExportJob {

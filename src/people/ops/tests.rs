@@ -1076,3 +1076,29 @@ fn faces_found_on_a_closer_look_are_added_and_undone_together() {
     assert_eq!(store.faces_of_photo(photo).unwrap().len(), 1);
     assert_eq!(snapshot(&store), before);
 }
+
+#[test]
+fn faces_added_across_photos_are_stored_as_found_and_undone_as_one() {
+    let (mut store, ids) = three_people();
+    let before = snapshot(&store);
+    let photo = |store: &Store, i: usize| store.face(ids[i][0]).unwrap().unwrap().photo_id;
+    let (four, five) = (photo(&store, 4), photo(&store, 5));
+    let mut adding = FacesBeingAdded::default();
+    let found = [
+        drawn_face(Rect::new(300, 0, 350, 50), 0.0),
+        drawn_face(Rect::new(400, 0, 450, 50), 2.0),
+    ];
+    assert_eq!(adding.add(&mut store, four, &found).unwrap(), 2);
+    // Stored at once: stopping here would keep them.
+    assert_eq!(store.faces_of_photo(four).unwrap().len(), 3);
+    assert_eq!(adding.add(&mut store, five, &[]).unwrap(), 0);
+    assert_eq!(adding.add(&mut store, five, &found[..1]).unwrap(), 1);
+    assert_eq!(adding.finish(&mut store).unwrap(), 3);
+    assert_eq!(
+        last_operation(&store).unwrap().unwrap(),
+        "added 3 faces to 2 photos"
+    );
+    undo(&mut store, 1).unwrap();
+    assert_eq!(snapshot(&store), before);
+    assert_eq!(store.faces_of_photo(four).unwrap().len(), 1);
+}
