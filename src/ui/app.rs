@@ -11,7 +11,7 @@ use crate::library::scan::{ScanEvent, ScanOptions, ScanPhase, ScanSummary};
 use crate::library::store::{FaceId, PhotoId, Store};
 use crate::people::ops::PersonId;
 
-use super::backend::{Backend, Mutation, Request, Response, ReviewOf};
+use super::backend::{Backend, CloserLookProgress, Mutation, Request, Response, ReviewOf};
 use super::launch::{self, Launch};
 use super::state::*;
 use super::textures::TextureCache;
@@ -446,7 +446,9 @@ impl KindredApp {
                     .desired_width(260.0)
                     .animate(!job.paused),
             );
+            // Paused, the time per photo so far no longer says when it will end.
             let eta = match p.done {
+                _ if job.paused => String::new(),
                 0 => String::new(),
                 done if done < p.total => {
                     let per_photo = job.started.elapsed().as_secs_f64() / done as f64;
@@ -1041,7 +1043,10 @@ impl KindredApp {
                 if self.data.closer_look.is_none() && !photos.is_empty() {
                     self.data.closer_look = Some(CloserLookJob {
                         control: None,
-                        progress: Default::default(),
+                        progress: CloserLookProgress {
+                            total: photos.len(),
+                            ..Default::default()
+                        },
                         started: std::time::Instant::now(),
                         paused: false,
                     });

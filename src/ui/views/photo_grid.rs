@@ -115,39 +115,33 @@ pub fn without_faces(ui: &mut egui::Ui, frame: &mut Frame, root: RootId) {
         );
         return;
     }
-    ui.horizontal(|ui| {
-        let looking = data.closer_look.is_some();
-        let all = ui
-            .add_enabled(
-                !looking,
-                egui::Button::new(format!(
-                    "Look closer at {}",
-                    if photos.len() == 1 {
-                        "it".to_string()
-                    } else {
-                        format!("all {}", photos.len())
-                    }
-                )),
-            )
-            .on_hover_text(
-                "Look for faces too small for the scan in each of these photos (a few seconds \
-                 per photo, in the background; Ctrl+Z takes what it finds away)",
-            )
-            .on_disabled_hover_text("Kindred is already looking closer at photos");
-        if all.clicked() {
-            frame
-                .actions
-                .push(Action::LookCloserAt(photos.iter().map(|p| p.id).collect()));
-        }
-        ui.label(
-            RichText::new(
-                "Kindred found no face in these photos. Faces too small for the scan turn up \
-                 on a closer look; for one it missed otherwise (blurred or turned away), open \
-                 the photo and use Add a face.",
-            )
-            .weak(),
-        );
-    });
+    ui.label(
+        RichText::new(
+            "Kindred found no face in these photos. Faces too small for the scan turn up on a \
+             closer look; for one it missed otherwise (blurred or turned away), open the photo \
+             and use Add a face.",
+        )
+        .weak(),
+    );
+    let all = ui
+        .add_enabled(
+            data.closer_look.is_none(),
+            egui::Button::new(if photos.len() == 1 {
+                "Look closer at it".to_string()
+            } else {
+                format!("Look closer at all {}", photos.len())
+            }),
+        )
+        .on_hover_text(
+            "Look for faces too small for the scan in each of these photos (a few seconds per \
+             photo, in the background; Ctrl+Z takes what it finds away)",
+        )
+        .on_disabled_hover_text("Kindred is already looking closer at photos");
+    if all.clicked() {
+        frame
+            .actions
+            .push(Action::LookCloserAt(photos.iter().map(|p| p.id).collect()));
+    }
     ui.add_space(6.0);
     dated_photo_grid(ui, frame, "photos-without-faces", photos);
 }
