@@ -460,6 +460,15 @@ fn a_face_the_detector_missed_is_added_by_its_box_named_and_undone() {
         "{text}"
     );
     assert_eq!(people(&library).len(), 2);
+    // Not a face after all: removed, and put back by undo.
+    let stranger = text.split_whitespace().nth(2).unwrap();
+    assert_eq!(
+        ok_on(&library, &["remove-face", stranger]).trim(),
+        format!("removed face {stranger}")
+    );
+    assert_eq!(people(&library).len(), 1);
+    ok_on(&library, &["undo"]);
+    assert_eq!(people(&library).len(), 2);
 
     // Over a face already there, off the photo, or a box that is not one: clear errors.
     for (args, says) in [

@@ -1554,6 +1554,18 @@ fn a_face_the_detector_missed_is_drawn_named_and_undone() {
     harness.state_mut().open_photo(photo);
     settle(&mut harness);
 
+    // Removed as a mistake, then put back by Ctrl+Z with its name.
+    click(&mut harness, "Face of Kid");
+    click(&mut harness, "Remove this face");
+    settle(&mut harness);
+    assert!(harness.query_by_label_contains("Face of").is_none());
+    assert!(people(&library).iter().all(|p| p.faces == 0));
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    harness.step();
+    settle(&mut harness);
+    harness.get_by_label("Face of Kid");
+    assert_eq!(named(&library, "Kid").faces, 1);
+
     // Ctrl+Z twice: the name, then the face.
     for _ in 0..2 {
         harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);

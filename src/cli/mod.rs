@@ -216,6 +216,9 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Take away a face added by add-face or look-closer that is no face after all
+    /// (`kindred undo` puts it back). A face the scan found is ignored instead.
+    RemoveFace { face: i64 },
     /// Hide a person from the people list (their faces stay theirs).
     Hide { id: i64 },
     /// Show a hidden person again.
@@ -631,6 +634,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             name,
             json,
         }) => people::add_face(&library_path, &photo, rect, name.as_deref(), json),
+        Some(Command::RemoveFace { face }) => people::remove_face(&library_path, face),
         Some(Command::LookCloser { photos, json }) => {
             people::look_closer(&library_path, &photos, json)
         }

@@ -316,6 +316,13 @@ pub fn add_face(
     Ok(ExitCode::SUCCESS)
 }
 
+pub fn remove_face(library: &Path, face: FaceId) -> anyhow::Result<ExitCode> {
+    change(library, |s| {
+        ops::remove_face(s, face)?;
+        Ok(last(s))
+    })
+}
+
 pub fn hide(library: &Path, id: PersonId, hidden: bool) -> anyhow::Result<ExitCode> {
     change(library, |s| {
         ops::set_hidden(s, id, hidden)?;

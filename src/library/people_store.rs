@@ -84,6 +84,8 @@ pub struct PhotoFaceRow {
     pub person: Option<PersonId>,
     pub person_name: Option<String>,
     pub state: FaceState,
+    /// Asked for by the user (see [`crate::library::store::NewFace::by_hand`]).
+    pub by_hand: bool,
 }
 
 /// A face of a present photo as matching and clustering see it.
@@ -370,7 +372,8 @@ impl Store {
         let mut stmt = self
             .connection()
             .prepare(
-                "SELECT f.id, f.left, f.top, f.right, f.bottom, a.person_id, p.name, COALESCE(a.state, 'unassigned')
+                "SELECT f.id, f.left, f.top, f.right, f.bottom, a.person_id, p.name, COALESCE(a.state, 'unassigned'),
+                    f.by_hand
                  FROM faces f LEFT JOIN face_assignments a ON a.face_id = f.id
                  LEFT JOIN persons p ON p.id = a.person_id
                  WHERE f.photo_id = ?1 ORDER BY f.idx",
@@ -384,6 +387,7 @@ impl Store {
                     person: r.get(5)?,
                     person_name: r.get(6)?,
                     state: state_of(&r.get::<_, String>(7)?)?,
+                    by_hand: r.get(8)?,
                 })
             })
             .map_err(self.sql_err())?;

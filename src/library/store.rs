@@ -125,6 +125,22 @@ pub struct FaceRecord {
     pub by_hand: bool,
 }
 
+/// Everything stored of a face that was removed, to put it back as it was.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct RemovedFace {
+    pub id: FaceId,
+    pub photo: PhotoId,
+    pub rect: Rect,
+    pub confidence: f64,
+    /// As stored (see `landmarks_to_text`).
+    pub landmarks: String,
+    /// As stored (see [`descriptor_to_blob`]).
+    pub descriptor: Vec<u8>,
+    pub thumbnail: Option<Vec<u8>>,
+    pub model_version: String,
+    pub by_hand: bool,
+}
+
 /// A new face to store for a photo.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewFace {
@@ -1043,6 +1059,73 @@ impl Store {
             message: format!("photo {photo} has not been analysed"),
         })?;
         Self::insert_face(&self.conn, photo, next.max(0) as usize, face, &model).map_err(self.err())
+    }
+
+    /// Deletes a face, keeping everything stored of it to put it back
+    /// ([`Store::restore_face_in_tx`]); None if there is no such face. What was said about
+    /// it (its person, rejections) goes with it: the caller keeps that.
+    pub fn take_face_in_tx(&mut self, face: FaceId) -> Result<Option<RemovedFace>, StoreError> {
+        let removed = self
+            .conn
+            .query_row(
+                "SELECT id, photo_id, left, top, right, bottom, confidence, landmarks, descriptor,
+                    thumbnail, model_version, by_hand FROM faces WHERE id = ?1",
+                [face],
+                |r| {
+                    Ok(RemovedFace {
+                        id: r.get(0)?,
+                        photo: r.get(1)?,
+                        rect: Rect::new(r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?),
+                        confidence: r.get(6)?,
+                        landmarks: r.get(7)?,
+                        descriptor: r.get(8)?,
+                        thumbnail: r.get(9)?,
+                        model_version: r.get(10)?,
+                        by_hand: r.get(11)?,
+                    })
+                },
+            )
+            .optional()
+            .map_err(self.err())?;
+        if removed.is_some() {
+            self.delete_face_in_tx(face)?;
+        }
+        Ok(removed)
+    }
+
+    /// Puts back a face [`Store::take_face_in_tx`] took, with its id, after its photo's
+    /// other faces; it belongs to no one until the caller says otherwise.
+    pub fn restore_face_in_tx(&mut self, face: &RemovedFace) -> Result<(), StoreError> {
+        let r = face.rect;
+        self.conn
+            .execute(
+                "INSERT INTO faces (id, photo_id, idx, left, top, right, bottom, confidence, landmarks,
+                    descriptor, thumbnail, model_version, by_hand)
+                 VALUES (?1, ?2, (SELECT COALESCE(MAX(idx) + 1, 0) FROM faces WHERE photo_id = ?2),
+                    ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                params![
+                    face.id,
+                    face.photo,
+                    r.left,
+                    r.top,
+                    r.right,
+                    r.bottom,
+                    face.confidence,
+                    face.landmarks,
+                    face.descriptor,
+                    face.thumbnail,
+                    face.model_version,
+                    face.by_hand
+                ],
+            )
+            .map_err(self.err())?;
+        self.conn
+            .execute(
+                "INSERT INTO face_assignments (face_id, person_id, state) VALUES (?1, NULL, 'unassigned')",
+                [face.id],
+            )
+            .map_err(self.err())?;
+        Ok(())
     }
 
     /// Deletes a face and what was said about it (taking back [`Store::add_face_in_tx`]).

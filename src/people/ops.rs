@@ -24,7 +24,7 @@ use crate::engine::resnet::Descriptor;
 pub use crate::library::people_store::FaceState;
 use crate::library::people_store::{AssignmentRow, MatchRow, PersonRow};
 pub use crate::library::store::{FaceId, PhotoId};
-use crate::library::store::{NewFace, PhotoStatus, Store, StoreError, iou};
+use crate::library::store::{NewFace, PhotoStatus, RemovedFace, Store, StoreError, iou};
 
 pub type PersonId = i64;
 
@@ -78,6 +78,8 @@ pub struct PhotoFace {
     pub person: Option<PersonId>,
     pub person_name: Option<String>,
     pub state: FaceState,
+    /// Asked for by the user, not found by the scan: it can be removed ([`remove_face`]).
+    pub by_hand: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -344,6 +346,7 @@ pub fn faces_in_photo(store: &Store, photo: PhotoId) -> Result<Vec<PhotoFace>, P
             person: f.person,
             person_name: f.person_name,
             state: f.state,
+            by_hand: f.by_hand,
         })
         .collect())
 }
@@ -377,6 +380,9 @@ struct UndoRecord {
     /// Faces the user added (drawn, or found on a closer look); deleted on undo.
     #[serde(default)]
     added_faces: Vec<FaceId>,
+    /// Faces the user took away again, as stored; put back on undo, before the rest.
+    #[serde(default)]
+    removed_faces: Vec<RemovedFace>,
 }
 
 /// Writes changes and remembers, once per row, what it was before.
@@ -1144,6 +1150,44 @@ fn record_added_faces(
     rec.commit(store, "add_face", description)
 }
 
+/// Takes away a face the user added (drawn, found on a closer look, tagged in another app)
+/// that is no face after all; undoing puts it back as it was, with its person. A face the
+/// scan found is refused: the next scan would find it again, so it is ignored instead.
+pub fn remove_face(store: &mut Store, face: FaceId) -> Result<(), PeopleError> {
+    store.transaction(|store| {
+        let record = store.face(face)?.ok_or(PeopleError::UnknownFace(face))?;
+        if !record.by_hand {
+            return Err(PeopleError::Invalid(format!(
+                "face {face} was found by the scan, which would find it again: ignore it instead"
+            )));
+        }
+        let mut rec = Recorder::default();
+        if let Some(assignment) = store.assignment(face)? {
+            rec.undo.faces.push(assignment);
+        }
+        for (rejected, person) in store.rejections()? {
+            if rejected == face {
+                rec.remove_rejection(store, face, person)?;
+            }
+        }
+        for person in store.person_rows()? {
+            if person.key_face == Some(face) {
+                rec.set_person(
+                    store,
+                    PersonRow {
+                        key_face: None,
+                        ..person
+                    },
+                )?;
+            }
+        }
+        if let Some(removed) = store.take_face_in_tx(face)? {
+            rec.undo.removed_faces.push(removed);
+        }
+        rec.commit(store, "remove_face", format!("removed face {face}"))
+    })
+}
+
 /// Not a face, or nobody the user cares about: out of every person, never placed again.
 pub fn ignore(store: &mut Store, faces: &[FaceId]) -> Result<(), PeopleError> {
     store.transaction(|store| {
@@ -1248,6 +1292,10 @@ pub fn undo(store: &mut Store, n: usize) -> Result<Vec<String>, PeopleError> {
         let mut done = Vec::new();
         for op in ops {
             let record = read_undo(&op)?;
+            // First, so that person rows and assignments can refer to them again.
+            for face in &record.removed_faces {
+                store.restore_face_in_tx(face)?;
+            }
             for p in &record.persons {
                 store.update_person(p)?;
             }

@@ -55,6 +55,8 @@ pub enum Mutation {
         from: Option<PersonId>,
     },
     Ignore(Vec<FaceId>),
+    /// Take away a face the user added.
+    RemoveFace(FaceId),
     SetHidden(PersonId, bool),
     SetKeyFace(PersonId, FaceId),
     /// Give faces to the person with this name, creating the person if no one has it.
@@ -80,6 +82,7 @@ impl Mutation {
                 format!("Removed {} from this person", faces(f.len()))
             }
             Mutation::Ignore(f) => format!("Ignored {}", faces(f.len())),
+            Mutation::RemoveFace(_) => "Face removed".into(),
             Mutation::SetHidden(_, true) => "Person hidden".into(),
             Mutation::SetHidden(_, false) => "Person shown again".into(),
             Mutation::SetKeyFace(..) => "Key face set".into(),
@@ -773,6 +776,7 @@ fn apply(store: &mut Store, mutation: Mutation) -> Result<Change, ops::PeopleErr
         }
         Mutation::Reject { faces, from } => ops::reject(store, &faces, from)?,
         Mutation::Ignore(faces) => ops::ignore(store, &faces)?,
+        Mutation::RemoveFace(face) => ops::remove_face(store, face)?,
         Mutation::SetHidden(id, hidden) => ops::set_hidden(store, id, hidden)?,
         Mutation::SetKeyFace(id, face) => ops::set_key_face(store, id, face)?,
         Mutation::AssignToName { faces, name } => {

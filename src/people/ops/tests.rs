@@ -1102,3 +1102,51 @@ fn faces_added_across_photos_are_stored_as_found_and_undone_as_one() {
     assert_eq!(snapshot(&store), before);
     assert_eq!(store.faces_of_photo(four).unwrap().len(), 1);
 }
+
+#[test]
+fn a_face_added_by_mistake_is_removed_and_undo_puts_it_back_as_it_was() {
+    let (mut store, ids) = three_people();
+    let photo = store.face(ids[5][0]).unwrap().unwrap().photo_id;
+    let id = add_face(
+        &mut store,
+        photo,
+        &drawn_face(Rect::new(300, 0, 350, 50), 0.0),
+    )
+    .unwrap();
+    let ada = person_of(&store, ids[0][0]).0.unwrap();
+    let other = person_of(&store, ids[4][0]).0.unwrap();
+    name_person(&mut store, ada, "Ada").unwrap();
+    move_faces(&mut store, &[id], ada).unwrap();
+    set_key_face(&mut store, ada, id).unwrap();
+    store.add_rejection(id, other).unwrap();
+    let before = snapshot(&store);
+    let stored = store.face(id).unwrap().unwrap();
+
+    remove_face(&mut store, id).unwrap();
+    assert_eq!(store.face(id).unwrap(), None);
+    assert_ne!(person(&store, ada).unwrap().key_face, Some(id));
+    assert_eq!(
+        last_operation(&store).unwrap().unwrap(),
+        format!("removed face {id}")
+    );
+
+    undo(&mut store, 1).unwrap();
+    assert_eq!(snapshot(&store), before);
+    assert_eq!(store.face(id).unwrap().unwrap().rect, stored.rect);
+    assert_eq!(
+        store.face(id).unwrap().unwrap().descriptor,
+        stored.descriptor
+    );
+    assert!(store.face(id).unwrap().unwrap().by_hand);
+    assert_eq!(store.face_thumbnail(id).unwrap(), Some(Vec::new()));
+
+    // A face the scan found comes back at the next scan: it is ignored instead.
+    assert!(matches!(
+        remove_face(&mut store, ids[0][0]),
+        Err(PeopleError::Invalid(_))
+    ));
+    assert!(matches!(
+        remove_face(&mut store, 9999),
+        Err(PeopleError::UnknownFace(9999))
+    ));
+}

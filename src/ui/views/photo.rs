@@ -616,7 +616,21 @@ fn face_editor(
                         close = true;
                     }
                 }
-                if face.state != FaceState::Ignored && ui.button("Ignore this face").clicked() {
+                if face.by_hand {
+                    // Added by the user, so nothing brings it back: it can simply go.
+                    if ui
+                        .button("Remove this face")
+                        .on_hover_text("Take away this face you added (Ctrl+Z puts it back)")
+                        .clicked()
+                    {
+                        frame
+                            .actions
+                            .push(Action::Mutate(Mutation::RemoveFace(face.face)));
+                        close = true;
+                    }
+                } else if face.state != FaceState::Ignored
+                    && ui.button("Ignore this face").clicked()
+                {
                     frame
                         .actions
                         .push(Action::Mutate(Mutation::Ignore(vec![face.face])));
