@@ -106,6 +106,13 @@ fn a_scan_makes_people_that_can_be_named_merged_split_and_undone() {
     assert!(undone.contains("merged person"), "{undone}");
     assert_eq!(faces_of(&lib, a).len(), na);
     assert_eq!(faces_of(&lib, b).len(), nb);
+    // Undone by mistake: redo merges them again, and undo parts them again.
+    let redone = ok_on(&lib, &["redo"]);
+    assert!(redone.starts_with("redid: merged person"), "{redone}");
+    assert_eq!(faces_of(&lib, a).len(), na + nb);
+    assert!(people(&lib).iter().all(|p| id(p) != b));
+    ok_on(&lib, &["undo"]);
+    assert_eq!(faces_of(&lib, b).len(), nb);
 
     // Split two faces off into a new named person.
     let two: Vec<String> = faces_of(&lib, a)[..2]
@@ -225,6 +232,9 @@ fn unknown_ids_are_clear_errors_with_exit_status_2() {
     let out = run(&lib, &["undo"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("nothing to undo"));
+    let out = run(&lib, &["redo"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nothing to redo"));
 }
 
 /// A person's id and name, and each of its faces' id and state.

@@ -230,6 +230,11 @@ pub enum Command {
         #[arg(default_value_t = 1)]
         n: usize,
     },
+    /// Redo the last N corrections undone (default 1), until a new correction is made.
+    Redo {
+        #[arg(default_value_t = 1)]
+        n: usize,
+    },
     /// Faces most likely to be this person that are not confirmed yet, nearest first.
     Suggestions {
         /// The person; or --everyone.
@@ -642,6 +647,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Unhide { id }) => people::hide(&library_path, id, false),
         Some(Command::KeyFace { id, face }) => people::key_face(&library_path, id, face),
         Some(Command::Undo { n }) => people::undo(&library_path, n),
+        Some(Command::Redo { n }) => people::redo(&library_path, n),
         Some(Command::Suggestions {
             id,
             everyone: _,

@@ -1,4 +1,4 @@
-//! People from the terminal: list, name, merge, split, move, reject, ignore, hide, undo,
+//! People from the terminal: list, name, merge, split, move, reject, ignore, hide, undo, redo,
 //! suggestions, re-cluster; `eval cluster` (quality against labels) and `bench cluster`.
 
 use std::collections::HashMap;
@@ -343,6 +343,17 @@ pub fn undo(library: &Path, n: usize) -> anyhow::Result<ExitCode> {
         Ok(done
             .iter()
             .map(|d| format!("undid: {d}"))
+            .collect::<Vec<_>>()
+            .join("\n"))
+    })
+}
+
+pub fn redo(library: &Path, n: usize) -> anyhow::Result<ExitCode> {
+    change(library, |s| {
+        let done = ops::redo(s, n)?;
+        Ok(done
+            .iter()
+            .map(|d| format!("redid: {d}"))
             .collect::<Vec<_>>()
             .join("\n"))
     })

@@ -191,6 +191,25 @@ impl Store {
             .map_err(self.sql_err())
     }
 
+    /// The persons whose key face (the picture on their card) this face is.
+    pub fn persons_keyed_by(&self, face: FaceId) -> Result<Vec<PersonRow>, StoreError> {
+        let mut stmt = self
+            .connection()
+            .prepare("SELECT id, name, hidden, key_face_id FROM persons WHERE key_face_id = ?1")
+            .map_err(self.sql_err())?;
+        let rows = stmt
+            .query_map([face], |r| {
+                Ok(PersonRow {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                    hidden: r.get(2)?,
+                    key_face: r.get(3)?,
+                })
+            })
+            .map_err(self.sql_err())?;
+        rows.collect::<Result<_, _>>().map_err(self.sql_err())
+    }
+
     pub fn person_rows(&self) -> Result<Vec<PersonRow>, StoreError> {
         let mut stmt = self
             .connection()
@@ -218,6 +237,20 @@ impl Store {
             )
             .map_err(self.sql_err())?;
         Ok(self.connection().last_insert_rowid())
+    }
+
+    /// Puts back a person row an undo or redo deleted, with its id; false (and nothing
+    /// written) if the id is taken again.
+    pub fn restore_person(&mut self, row: &PersonRow) -> Result<bool, StoreError> {
+        let now = now_secs();
+        self.connection()
+            .execute(
+                "INSERT OR IGNORE INTO persons (id, name, hidden, key_face_id, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+                params![row.id, row.name, row.hidden, row.key_face, now],
+            )
+            .map(|n| n > 0)
+            .map_err(self.sql_err())
     }
 
     pub fn update_person(&mut self, row: &PersonRow) -> Result<(), StoreError> {
@@ -631,6 +664,18 @@ impl Store {
         rows.collect::<Result<_, _>>().map_err(self.sql_err())
     }
 
+    /// The persons a face was said not to be.
+    pub fn rejections_of_face(&self, face: FaceId) -> Result<Vec<PersonId>, StoreError> {
+        let mut stmt = self
+            .connection()
+            .prepare("SELECT person_id FROM rejections WHERE face_id = ?1 ORDER BY person_id")
+            .map_err(self.sql_err())?;
+        let rows = stmt
+            .query_map([face], |r| r.get(0))
+            .map_err(self.sql_err())?;
+        rows.collect::<Result<_, _>>().map_err(self.sql_err())
+    }
+
     pub fn rejections_of_person(&self, person: PersonId) -> Result<Vec<FaceId>, StoreError> {
         let mut stmt = self
             .connection()
@@ -644,7 +689,15 @@ impl Store {
 
     // ----- operations log -----
 
+    /// Logs an operation with its undo image. A new operation ends what could be redone:
+    /// the redo images of operations undone before it no longer fit what it changed.
     pub fn push_operation(&mut self, kind: &str, payload: &str) -> Result<i64, StoreError> {
+        self.connection()
+            .execute(
+                "UPDATE operations SET redo = NULL WHERE redo IS NOT NULL",
+                [],
+            )
+            .map_err(self.sql_err())?;
         self.connection()
             .execute(
                 "INSERT INTO operations (at, kind, payload, undone) VALUES (?1, ?2, ?3, 0)",
@@ -674,9 +727,59 @@ impl Store {
         rows.collect::<Result<_, _>>().map_err(self.sql_err())
     }
 
-    pub fn mark_operation_undone(&mut self, id: i64) -> Result<(), StoreError> {
+    /// Replaces the undo image of an operation that is still growing (a closer look at many
+    /// photos logs each photo's faces as they are stored); false if it was undone meanwhile.
+    pub fn update_operation(&mut self, id: i64, payload: &str) -> Result<bool, StoreError> {
         self.connection()
-            .execute("UPDATE operations SET undone = 1 WHERE id = ?1", [id])
+            .execute(
+                "UPDATE operations SET payload = ?2 WHERE id = ?1 AND undone = 0",
+                params![id, payload],
+            )
+            .map(|n| n > 0)
+            .map_err(self.sql_err())
+    }
+
+    /// Marks an operation undone, keeping `redo`, the image that redoes it.
+    pub fn mark_operation_undone(&mut self, id: i64, redo: &str) -> Result<(), StoreError> {
+        self.connection()
+            .execute(
+                "UPDATE operations SET undone = 1, redo = ?2 WHERE id = ?1",
+                params![id, redo],
+            )
+            .map(|_| ())
+            .map_err(self.sql_err())
+    }
+
+    /// The operations undone since the last new one, in the order to redo them (the last
+    /// undone first: undo goes newest first, so oldest first here), each with its redo image
+    /// as the payload.
+    pub fn redoable_operations(&self, limit: usize) -> Result<Vec<OperationRow>, StoreError> {
+        let mut stmt = self
+            .connection()
+            .prepare(
+                "SELECT id, kind, redo FROM operations WHERE undone = 1 AND redo IS NOT NULL
+                 ORDER BY id LIMIT ?1",
+            )
+            .map_err(self.sql_err())?;
+        let rows = stmt
+            .query_map([limit as i64], |r| {
+                Ok(OperationRow {
+                    id: r.get(0)?,
+                    kind: r.get(1)?,
+                    payload: r.get(2)?,
+                })
+            })
+            .map_err(self.sql_err())?;
+        rows.collect::<Result<_, _>>().map_err(self.sql_err())
+    }
+
+    /// Marks an undone operation done again, with `payload`, the image that undoes it now.
+    pub fn mark_operation_redone(&mut self, id: i64, payload: &str) -> Result<(), StoreError> {
+        self.connection()
+            .execute(
+                "UPDATE operations SET undone = 0, redo = NULL, payload = ?2 WHERE id = ?1",
+                params![id, payload],
+            )
             .map(|_| ())
             .map_err(self.sql_err())
     }
@@ -703,8 +806,26 @@ mod tests {
 
         let op = store.push_operation("name", "{}").unwrap();
         assert_eq!(store.recent_operations(5).unwrap()[0].id, op);
-        store.mark_operation_undone(op).unwrap();
+        store.mark_operation_undone(op, "{\"redo\":1}").unwrap();
         assert!(store.recent_operations(5).unwrap().is_empty());
+        let redoable = store.redoable_operations(5).unwrap();
+        assert_eq!(
+            (redoable[0].id, redoable[0].payload.as_str()),
+            (op, "{\"redo\":1}")
+        );
+        store.mark_operation_redone(op, "{\"undo\":2}").unwrap();
+        assert_eq!(
+            store.recent_operations(5).unwrap()[0].payload,
+            "{\"undo\":2}"
+        );
+        assert!(store.redoable_operations(5).unwrap().is_empty());
+        // A new operation ends what could be redone; a growing one's image can be replaced
+        // until it is undone.
+        store.mark_operation_undone(op, "{}").unwrap();
+        let next = store.push_operation("hide", "{}").unwrap();
+        assert!(store.redoable_operations(5).unwrap().is_empty());
+        assert!(store.update_operation(next, "{\"grown\":1}").unwrap());
+        assert!(!store.update_operation(op, "{}").unwrap());
     }
 
     #[test]

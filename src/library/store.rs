@@ -10,7 +10,7 @@ use crate::engine::geometry::{Point, Rect};
 use crate::engine::resnet::{DESCRIPTOR_LEN, Descriptor};
 
 /// The schema this build writes. Older files are migrated forward on open.
-pub const SCHEMA_VERSION: i64 = 8;
+pub const SCHEMA_VERSION: i64 = 9;
 
 pub type RootId = i64;
 pub type PhotoId = i64;
@@ -357,6 +357,11 @@ const MIGRATIONS: &[&str] = &[
     // tagged in another app), kept through re-analysis.
     r#"
     ALTER TABLE faces ADD COLUMN by_hand INTEGER NOT NULL DEFAULT 0;
+    "#,
+    // 9: redo. An undone operation keeps what it changed (its redo image) until a new
+    // operation is logged; entries undone by older builds have none and stay undone.
+    r#"
+    ALTER TABLE operations ADD COLUMN redo TEXT;
     "#,
 ];
 

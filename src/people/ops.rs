@@ -43,6 +43,8 @@ pub enum PeopleError {
     Store(#[from] StoreError),
     #[error("nothing to undo")]
     NothingToUndo,
+    #[error("nothing to redo")]
+    NothingToRedo,
     #[error("{0}")]
     Invalid(String),
     #[error("operation {id} in the log cannot be read: {message}")]
@@ -363,7 +365,9 @@ pub fn photos_of_people(store: &Store, ids: &[PersonId]) -> Result<Vec<PhotoId>,
 
 // ----- the operations log -----
 
-/// The before-image of one operation: applying it restores the state before the operation.
+/// An image of what one operation changed, as it was on one side of it: the log keeps the
+/// before-image of each operation (applying it undoes the operation) and, once undone, the
+/// after-image (applying it redoes it). [`apply`] makes either from the other.
 #[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 struct UndoRecord {
     description: String,
@@ -383,6 +387,18 @@ struct UndoRecord {
     /// Faces the user took away again, as stored; put back on undo, before the rest.
     #[serde(default)]
     removed_faces: Vec<RemovedFace>,
+    /// Person rows an undo deleted (persons an operation had created); put back on redo,
+    /// with their ids.
+    #[serde(default)]
+    restored_persons: Vec<PersonRow>,
+    /// A subfolder taken back in by an undo; redoing leaves it out again.
+    #[serde(default)]
+    folder_to_leave_out: Option<PathBuf>,
+}
+
+fn to_json(image: &UndoRecord) -> Result<String, PeopleError> {
+    serde_json::to_string(image)
+        .map_err(|e| PeopleError::Invalid(format!("cannot record the operation: {e}")))
 }
 
 /// Writes changes and remembers, once per row, what it was before.
@@ -458,6 +474,58 @@ impl Recorder {
         Ok(())
     }
 
+    /// Takes a face out of the library with all that was said about it (its person, its
+    /// rejections, being someone's key face), so that applying the record puts it back as it
+    /// was. Returns the person it was in.
+    fn take_face(
+        &mut self,
+        store: &mut Store,
+        face: FaceId,
+    ) -> Result<Option<PersonId>, PeopleError> {
+        let assignment = store.assignment(face)?;
+        if let Some(a) = assignment
+            && self.seen_faces.insert(face)
+        {
+            self.undo.faces.push(a);
+        }
+        for person in store.rejections_of_face(face)? {
+            self.remove_rejection(store, face, person)?;
+        }
+        for person in store.persons_keyed_by(face)? {
+            self.set_person(
+                store,
+                PersonRow {
+                    key_face: None,
+                    ..person
+                },
+            )?;
+        }
+        if let Some(removed) = store.take_face_in_tx(face)? {
+            self.undo.removed_faces.push(removed);
+        }
+        Ok(assignment.and_then(|a| a.person))
+    }
+
+    /// Deletes a person no face is in any more, remembering the row and the rejections that
+    /// go with it so that applying the record brings them back.
+    fn delete_person_if_unused(
+        &mut self,
+        store: &mut Store,
+        id: PersonId,
+    ) -> Result<(), PeopleError> {
+        let Some(row) = store.person_row(id)? else {
+            return Ok(());
+        };
+        let rejected = store.rejections_of_person(id)?;
+        if store.delete_person_if_unused(id)? {
+            self.undo.restored_persons.push(row);
+            self.undo
+                .rejections_removed
+                .extend(rejected.into_iter().map(|face| (face, id)));
+        }
+        Ok(())
+    }
+
     /// Writes the log entry.
     fn commit(
         mut self,
@@ -466,9 +534,7 @@ impl Recorder {
         description: String,
     ) -> Result<(), PeopleError> {
         self.undo.description = description;
-        let payload = serde_json::to_string(&self.undo)
-            .map_err(|e| PeopleError::Invalid(format!("cannot record the operation: {e}")))?;
-        store.push_operation(kind, &payload)?;
+        store.push_operation(kind, &to_json(&self.undo)?)?;
         Ok(())
     }
 }
@@ -1063,10 +1129,14 @@ pub fn add_faces(
 }
 
 /// Faces the user asked for in many photos (a closer look at a folder's photos without a
-/// face), each photo's stored at once so that stopping half way keeps what was found, and
-/// undone together: [`FacesBeingAdded::finish`] records them as one operation.
+/// face), undone together as one operation. Each photo's faces are stored at once, and the
+/// operation's log entry grows with them in the same transaction, so that stopping half way
+/// — or the app being killed — keeps what was found, and undo still takes it all back.
 #[derive(Debug, Default)]
 pub struct FacesBeingAdded {
+    /// The log entry, once the first faces are stored.
+    operation: Option<i64>,
+    /// The faces in that entry, and in how many photos.
     added: Vec<FaceId>,
     photos: usize,
 }
@@ -1082,24 +1152,38 @@ impl FacesBeingAdded {
         if faces.is_empty() {
             return Ok(0);
         }
-        let (_, added) = store.transaction(|store| insert_asked_faces(store, photo, faces))?;
-        self.photos += 1;
-        self.added.extend(&added);
-        Ok(added.len())
+        let (operation, added, photos) = store.transaction(|store| {
+            let (_, new) = insert_asked_faces(store, photo, faces)?;
+            if let Some(operation) = self.operation {
+                let added = [self.added.as_slice(), &new].concat();
+                let image = added_faces_image(&added, self.photos + 1)?;
+                if store.update_operation(operation, &image)? {
+                    return Ok::<_, PeopleError>((operation, added, self.photos + 1));
+                }
+            }
+            // The first faces, or the user undid those found so far while the look went on:
+            // the rest is a new entry.
+            let operation = store.push_operation("add_face", &added_faces_image(&new, 1)?)?;
+            Ok((operation, new, 1))
+        })?;
+        self.operation = Some(operation);
+        self.added = added;
+        self.photos = photos;
+        Ok(faces.len())
     }
+}
 
-    /// Records the faces added as one operation to undo; returns how many there were.
-    pub fn finish(self, store: &mut Store) -> Result<usize, PeopleError> {
-        if !self.added.is_empty() {
-            let description = format!(
-                "added {} to {}",
-                crate::text::count(self.added.len(), "face", "faces"),
-                crate::text::count(self.photos, "photo", "photos")
-            );
-            store.transaction(|store| record_added_faces(store, &self.added, description))?;
-        }
-        Ok(self.added.len())
-    }
+/// The undo image of faces added to several photos.
+fn added_faces_image(added: &[FaceId], photos: usize) -> Result<String, PeopleError> {
+    to_json(&UndoRecord {
+        description: format!(
+            "added {} to {}",
+            crate::text::count(added.len(), "face", "faces"),
+            crate::text::count(photos, "photo", "photos")
+        ),
+        added_faces: added.to_vec(),
+        ..Default::default()
+    })
 }
 
 /// Inserts faces the user asked for into an analysed photo, refusing one over a face already
@@ -1162,28 +1246,7 @@ pub fn remove_face(store: &mut Store, face: FaceId) -> Result<(), PeopleError> {
             )));
         }
         let mut rec = Recorder::default();
-        if let Some(assignment) = store.assignment(face)? {
-            rec.undo.faces.push(assignment);
-        }
-        for (rejected, person) in store.rejections()? {
-            if rejected == face {
-                rec.remove_rejection(store, face, person)?;
-            }
-        }
-        for person in store.person_rows()? {
-            if person.key_face == Some(face) {
-                rec.set_person(
-                    store,
-                    PersonRow {
-                        key_face: None,
-                        ..person
-                    },
-                )?;
-            }
-        }
-        if let Some(removed) = store.take_face_in_tx(face)? {
-            rec.undo.removed_faces.push(removed);
-        }
+        rec.take_face(store, face)?;
         rec.commit(store, "remove_face", format!("removed face {face}"))
     })
 }
@@ -1268,21 +1331,115 @@ pub fn leave_out_folder(
             left_out_folder: Some((folder.to_path_buf(), exclusion.photos)),
             ..Default::default()
         };
-        let payload = serde_json::to_string(&record)
-            .map_err(|e| PeopleError::Invalid(format!("cannot record the operation: {e}")))?;
-        store.push_operation("leave_out_folder", &payload)?;
+        store.push_operation("leave_out_folder", &to_json(&record)?)?;
         Ok(exclusion.left_out)
     })
 }
 
-fn read_undo(op: &crate::library::people_store::OperationRow) -> Result<UndoRecord, PeopleError> {
+fn read_image(op: &crate::library::people_store::OperationRow) -> Result<UndoRecord, PeopleError> {
     serde_json::from_str(&op.payload).map_err(|e| PeopleError::DamagedLog {
         id: op.id,
         message: e.to_string(),
     })
 }
 
-/// Undoes the last `n` operations, newest first; returns what was undone.
+/// The library changed after an undo in a way its redo cannot go back over (a scan gave a
+/// new face or person the id an undone one had).
+fn changed_since(what: String) -> PeopleError {
+    PeopleError::Invalid(format!("the library has changed since: {what}"))
+}
+
+/// Applies a log image (see [`UndoRecord`]) and returns the image that takes it back, so that
+/// every undo can be redone and every redo undone again. Faces gone since (a photo analysed
+/// again, a folder removed) are passed over rather than failing the whole undo.
+fn apply(store: &mut Store, image: &UndoRecord) -> Result<UndoRecord, PeopleError> {
+    let mut rec = Recorder::default();
+    rec.undo.description = image.description.clone();
+    // Faces and persons first, so that assignments, rejections and key faces can refer to them.
+    for face in &image.removed_faces {
+        if store.face(face.id)?.is_some() {
+            return Err(changed_since(format!("there is a face {} again", face.id)));
+        }
+        store.restore_face_in_tx(face)?;
+        rec.undo.added_faces.push(face.id);
+    }
+    for person in &image.restored_persons {
+        let key_face = match person.key_face {
+            Some(face) if store.face(face)?.is_some() => Some(face),
+            _ => None,
+        };
+        let row = PersonRow {
+            key_face,
+            ..person.clone()
+        };
+        if !store.restore_person(&row)? {
+            return Err(changed_since(format!("there is a person {} again", row.id)));
+        }
+        rec.undo.created_persons.push(row.id);
+    }
+    for person in &image.persons {
+        if store.person_row(person.id)?.is_none() {
+            continue;
+        }
+        let key_face = match person.key_face {
+            Some(face) if store.face(face)?.is_some() => Some(face),
+            _ => None,
+        };
+        rec.set_person(
+            store,
+            PersonRow {
+                key_face,
+                ..person.clone()
+            },
+        )?;
+    }
+    for a in &image.faces {
+        if store.face(a.face)?.is_none() {
+            continue;
+        }
+        if let Some(person) = a.person
+            && store.person_row(person)?.is_none()
+        {
+            continue;
+        }
+        let old = store.assignment(a.face)?.unwrap_or(AssignmentRow {
+            face: a.face,
+            person: None,
+            state: FaceState::Unassigned,
+            distance: None,
+        });
+        rec.set_face_known(store, old, *a)?;
+    }
+    for &(face, person) in &image.rejections_added {
+        rec.remove_rejection(store, face, person)?;
+    }
+    for &(face, person) in &image.rejections_removed {
+        if store.face(face)?.is_some() && store.person_row(person)?.is_some() {
+            rec.add_rejection(store, face, person)?;
+        }
+    }
+    for &person in &image.created_persons {
+        rec.delete_person_if_unused(store, person)?;
+    }
+    if let Some((folder, photos)) = &image.left_out_folder {
+        store.undo_exclusion_in_tx(folder, photos)?;
+        rec.undo.folder_to_leave_out = Some(folder.clone());
+    }
+    if let Some(folder) = &image.folder_to_leave_out {
+        let exclusion = store.exclude_folder_in_tx(folder)?;
+        rec.undo.left_out_folder = Some((folder.clone(), exclusion.photos));
+    }
+    for &face in &image.added_faces {
+        // Matching may have started a person with it alone.
+        if let Some(person) = rec.take_face(store, face)? {
+            rec.delete_person_if_unused(store, person)?;
+        }
+    }
+    Ok(rec.undo)
+}
+
+/// Undoes the last `n` operations, newest first; returns what was undone. Each can be redone
+/// ([`redo`]) until a new operation is made.
 pub fn undo(store: &mut Store, n: usize) -> Result<Vec<String>, PeopleError> {
     store.transaction(|store| {
         let ops = store.recent_operations(n)?;
@@ -1291,39 +1448,29 @@ pub fn undo(store: &mut Store, n: usize) -> Result<Vec<String>, PeopleError> {
         }
         let mut done = Vec::new();
         for op in ops {
-            let record = read_undo(&op)?;
-            // First, so that person rows and assignments can refer to them again.
-            for face in &record.removed_faces {
-                store.restore_face_in_tx(face)?;
-            }
-            for p in &record.persons {
-                store.update_person(p)?;
-            }
-            for a in &record.faces {
-                store.set_assignment(a)?;
-            }
-            for &(face, person) in &record.rejections_added {
-                store.remove_rejection(face, person)?;
-            }
-            for &(face, person) in &record.rejections_removed {
-                store.add_rejection(face, person)?;
-            }
-            for &p in &record.created_persons {
-                store.delete_person_if_unused(p)?;
-            }
-            if let Some((folder, photos)) = &record.left_out_folder {
-                store.undo_exclusion_in_tx(folder, photos)?;
-            }
-            for &face in &record.added_faces {
-                // Matching may have started a person with it alone.
-                let person = store.assignment(face)?.and_then(|a| a.person);
-                store.delete_face_in_tx(face)?;
-                if let Some(person) = person {
-                    store.delete_person_if_unused(person)?;
-                }
-            }
-            store.mark_operation_undone(op.id)?;
-            done.push(record.description);
+            let before = read_image(&op)?;
+            let after = apply(store, &before)?;
+            store.mark_operation_undone(op.id, &to_json(&after)?)?;
+            done.push(before.description);
+        }
+        Ok(done)
+    })
+}
+
+/// Redoes the last `n` operations undone since the last new one, the last undone first;
+/// returns what was redone.
+pub fn redo(store: &mut Store, n: usize) -> Result<Vec<String>, PeopleError> {
+    store.transaction(|store| {
+        let ops = store.redoable_operations(n)?;
+        if ops.is_empty() {
+            return Err(PeopleError::NothingToRedo);
+        }
+        let mut done = Vec::new();
+        for op in ops {
+            let after = read_image(&op)?;
+            let before = apply(store, &after)?;
+            store.mark_operation_redone(op.id, &to_json(&before)?)?;
+            done.push(after.description);
         }
         Ok(done)
     })
@@ -1332,7 +1479,15 @@ pub fn undo(store: &mut Store, n: usize) -> Result<Vec<String>, PeopleError> {
 /// What [`undo`] with `n = 1` would undo.
 pub fn last_operation(store: &Store) -> Result<Option<String>, PeopleError> {
     match store.recent_operations(1)?.first() {
-        Some(op) => Ok(Some(read_undo(op)?.description)),
+        Some(op) => Ok(Some(read_image(op)?.description)),
+        None => Ok(None),
+    }
+}
+
+/// What [`redo`] with `n = 1` would redo.
+pub fn next_redo(store: &Store) -> Result<Option<String>, PeopleError> {
+    match store.redoable_operations(1)?.first() {
+        Some(op) => Ok(Some(read_image(op)?.description)),
         None => Ok(None),
     }
 }

@@ -326,6 +326,16 @@ impl KindredApp {
                 actions.push(Action::Go(View::Folders));
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                // Right to left: Redo sits right of Undo, as in every editor.
+                let redo = ui
+                    .add_enabled(self.data.redo.is_some(), egui::Button::new("⟳ Redo"))
+                    .on_hover_text(match &self.data.redo {
+                        Some(what) => format!("Redo {what} (Ctrl+Shift+Z)"),
+                        None => "Nothing to redo".into(),
+                    });
+                if redo.clicked() {
+                    actions.push(Action::Mutate(Mutation::Redo));
+                }
                 let undo = ui
                     .add_enabled(self.data.undo.is_some(), egui::Button::new("⟲ Undo"))
                     .on_hover_text(match &self.data.undo {
@@ -517,6 +527,17 @@ impl KindredApp {
         if ctx.egui_wants_keyboard_input() {
             return;
         }
+        // Ctrl+Z also matches with Shift held, so redo's shortcuts are taken first.
+        let redo = [
+            egui::KeyboardShortcut::new(
+                egui::Modifiers::COMMAND | egui::Modifiers::SHIFT,
+                egui::Key::Z,
+            ),
+            egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::Y),
+        ];
+        if ctx.input_mut(|i| redo.iter().any(|r| i.consume_shortcut(r))) {
+            actions.push(Action::Mutate(Mutation::Redo));
+        }
         let undo = egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::Z);
         if ctx.input_mut(|i| i.consume_shortcut(&undo)) {
             actions.push(Action::Mutate(Mutation::Undo));
@@ -596,6 +617,7 @@ impl KindredApp {
                     folders,
                     excluded,
                     undo,
+                    redo,
                 } => {
                     self.data.loaded = true;
                     self.data.excluded_folders = excluded;
@@ -603,6 +625,7 @@ impl KindredApp {
                     self.data.counts = counts;
                     self.data.folders = folders;
                     self.data.undo = undo;
+                    self.data.redo = redo;
                     let known: std::collections::BTreeSet<_> =
                         self.data.people.iter().map(|p| p.id).collect();
                     self.people_view.selected.retain(|id| known.contains(id));

@@ -65,6 +65,7 @@ pub enum Mutation {
         name: String,
     },
     Undo,
+    Redo,
 }
 
 impl Mutation {
@@ -90,6 +91,7 @@ impl Mutation {
                 format!("{} moved to “{name}”", faces(f.len()))
             }
             Mutation::Undo => "Undone".into(),
+            Mutation::Redo => "Redone".into(),
         }
     }
 }
@@ -170,6 +172,7 @@ pub enum Response {
         folders: Vec<FolderSummary>,
         excluded: Vec<ExcludedFolder>,
         undo: Option<String>,
+        redo: Option<String>,
     },
     PersonFaces(PersonId, Vec<PersonFace>),
     Photos(Vec<PersonId>, Vec<PhotoRecord>),
@@ -476,12 +479,14 @@ fn handle(
             let folders = store.folder_summaries().map_err(|e| text(&e))?;
             let excluded = store.excluded_folders().map_err(|e| text(&e))?;
             let undo = ops::last_operation(store).map_err(|e| text(&e))?;
+            let redo = ops::next_redo(store).map_err(|e| text(&e))?;
             shared.send(Response::Overview {
                 people,
                 counts,
                 folders,
                 excluded,
                 undo,
+                redo,
             });
         }
         Request::PersonFaces(id, order) => {
@@ -789,6 +794,13 @@ fn apply(store: &mut Store, mutation: Mutation) -> Result<Change, ops::PeopleErr
                 None => "Nothing to undo".into(),
             }));
         }
+        Mutation::Redo => {
+            let redone = ops::redo(store, 1)?;
+            return Ok(Change::said(match redone.first() {
+                Some(what) => format!("Redone: {what}"),
+                None => "Nothing to redo".into(),
+            }));
+        }
     }
     Ok(Change::said(message))
 }
@@ -884,10 +896,8 @@ fn look_closer_at(
         }
         Ok(())
     };
-    let looked = looked();
     // What was stored before a failure is kept, and undone as one with the rest.
-    adding.finish(&mut store).map_err(|e| e.to_string())?;
-    looked.map_err(|e| e.to_string())?;
+    looked().map_err(|e| e.to_string())?;
     if progress.found > 0 {
         ops::match_new_faces_with(&mut store, matching).map_err(|e| e.to_string())?;
     }

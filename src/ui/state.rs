@@ -189,6 +189,8 @@ pub struct Data {
     pub subfolders: HashMap<RootId, Vec<SubfolderSummary>>,
     /// Label of what Ctrl+Z would undo.
     pub undo: Option<String>,
+    /// Label of what Ctrl+Shift+Z would redo.
+    pub redo: Option<String>,
     pub person_faces: Option<(PersonId, Vec<PersonFace>)>,
     pub photos: Option<(Vec<PersonId>, Vec<PhotoRecord>)>,
     /// A photo folder's photos in which no face was found.

@@ -8,6 +8,7 @@ const SHORTCUTS: &[(&str, &[(&str, &str)])] = &[
         "Everywhere",
         &[
             ("Ctrl+Z", "Undo the last correction"),
+            ("Ctrl+Shift+Z or Ctrl+Y", "Redo what was undone"),
             ("Ctrl+F", "Find a person by name"),
             ("Esc", "Back to the previous page"),
             ("F1", "Show or hide this list"),
