@@ -278,6 +278,37 @@ fn add_a_folder_scan_it_and_name_merge_split_and_undo() {
         "the page of a person undone away gives way to People"
     );
 
+    // Undone by mistake: Ctrl+Shift+Z splits them off again, as does the Redo button after
+    // another undo; Ctrl+Y too. Nothing is left to redo after each.
+    let split_again = |harness: &mut Harness<'_, KindredApp>| {
+        settle(harness);
+        assert_eq!(people(&library).len(), before + 1, "redo split them again");
+        assert_eq!(named(&library, "Anna").faces, anna.faces - 2);
+        assert_eq!(harness.state().data.redo, None);
+        harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+        settle(harness);
+        assert_eq!(people(&library).len(), before, "undone again");
+    };
+    assert!(
+        harness
+            .state()
+            .data
+            .redo
+            .as_deref()
+            .is_some_and(|what| what.starts_with("split")),
+        "{:?}",
+        harness.state().data.redo
+    );
+    harness.key_press_modifiers(
+        egui::Modifiers::COMMAND | egui::Modifiers::SHIFT,
+        egui::Key::Z,
+    );
+    split_again(&mut harness);
+    click(&mut harness, "⟳ Redo");
+    split_again(&mut harness);
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Y);
+    split_again(&mut harness);
+
     // Merge two other people from the People grid with Ctrl+click.
     let others: Vec<PersonSummary> = people(&library)
         .into_iter()
