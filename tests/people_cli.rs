@@ -148,6 +148,23 @@ fn a_scan_makes_people_that_can_be_named_merged_split_and_undone() {
     let c_face = id(&faces_of(&lib, c)[0]).to_string();
     ok_on(&lib, &["ignore", &c_face]);
     assert_eq!(faces_of(&lib, c).len(), nc - 1);
+    // Listed among the ignored; taken back, it is matched again and finds its group.
+    let ignored = json_on(&lib, &["faces", "--ignored", "--json"]);
+    let listed: Vec<String> = ignored
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| id(f).to_string())
+        .collect();
+    assert_eq!(listed, [c_face.clone()]);
+    assert_eq!(ignored[0]["state"], "ignored");
+    ok_on(&lib, &["unignore", &c_face]);
+    assert_eq!(
+        json_on(&lib, &["faces", "--ignored", "--json"]),
+        serde_json::json!([])
+    );
+    assert_eq!(faces_of(&lib, c).len(), nc);
+    ok_on(&lib, &["ignore", &c_face]);
     ok_on(&lib, &["hide", &c.to_string()]);
     assert!(
         people(&lib)

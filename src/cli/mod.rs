@@ -139,10 +139,13 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// A person's confirmed and suggested faces.
+    /// A person's confirmed and suggested faces, or the faces ignored.
     Faces {
-        #[arg(long, value_name = "ID")]
-        person: i64,
+        #[arg(long, value_name = "ID", required_unless_present = "ignored")]
+        person: Option<i64>,
+        /// The faces ignored (not a face, or a stranger) instead, by photo.
+        #[arg(long, conflicts_with_all = ["person", "least_alike_first"])]
+        ignored: bool,
         /// A JSON array of {"id", "photo", "path", "state", "rect", "distance"}.
         #[arg(long)]
         json: bool,
@@ -184,6 +187,12 @@ pub enum Command {
     },
     /// Not a face, or nobody to keep track of: leave the faces out of people.
     Ignore {
+        #[arg(required = true)]
+        faces: Vec<i64>,
+    },
+    /// Take ignored faces back: each is matched again like a new face (`kindred faces
+    /// --ignored` lists them).
+    Unignore {
         #[arg(required = true)]
         faces: Vec<i64>,
     },
@@ -615,6 +624,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::People { json }) => people::list_people(&library_path, json),
         Some(Command::Faces {
             person,
+            ignored,
             json,
             least_alike_first,
         }) => {
@@ -623,7 +633,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             } else {
                 crate::people::ops::FaceOrder::ConfirmedFirst
             };
-            people::faces(&library_path, person, order, json)
+            // clap lets through one of --person and --ignored.
+            let which = match person {
+                Some(id) if !ignored => people::WhichFaces::OfPerson(id, order),
+                _ => people::WhichFaces::Ignored,
+            };
+            people::faces(&library_path, which, json)
         }
         Some(Command::Name { id, name }) => people::name(&library_path, id, &name),
         Some(Command::Merge { ids, into }) => people::merge(&library_path, &ids, into),
@@ -633,6 +648,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Move { faces, to }) => people::move_faces(&library_path, &faces, to),
         Some(Command::Reject { faces, from }) => people::reject(&library_path, &faces, from),
         Some(Command::Ignore { faces }) => people::ignore(&library_path, &faces),
+        Some(Command::Unignore { faces }) => people::unignore(&library_path, &faces),
         Some(Command::AddFace {
             photo,
             rect,

@@ -109,14 +109,20 @@ fn rect_json(r: &Rect) -> serde_json::Value {
     json!(r.to_array())
 }
 
-pub fn faces(
-    library: &Path,
-    person: PersonId,
-    order: ops::FaceOrder,
-    json: bool,
-) -> anyhow::Result<ExitCode> {
+/// Which faces `kindred faces` lists.
+pub enum WhichFaces {
+    OfPerson(PersonId, ops::FaceOrder),
+    Ignored,
+}
+
+pub fn faces(library: &Path, which: WhichFaces, json: bool) -> anyhow::Result<ExitCode> {
     let store = open_existing(library)?;
-    let faces = ops::faces_of_person_in_order(&store, person, order)?;
+    let faces = match which {
+        WhichFaces::OfPerson(person, order) => {
+            ops::faces_of_person_in_order(&store, person, order)?
+        }
+        WhichFaces::Ignored => ops::ignored_faces(&store)?,
+    };
     if json {
         let value: Vec<_> = faces
             .iter()
@@ -188,6 +194,13 @@ pub fn reject(
 pub fn ignore(library: &Path, faces: &[FaceId]) -> anyhow::Result<ExitCode> {
     change(library, |s| {
         ops::ignore(s, faces)?;
+        Ok(last(s))
+    })
+}
+
+pub fn unignore(library: &Path, faces: &[FaceId]) -> anyhow::Result<ExitCode> {
+    change(library, |s| {
+        ops::unignore(s, faces)?;
         Ok(last(s))
     })
 }

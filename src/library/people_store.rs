@@ -351,17 +351,35 @@ impl Store {
     /// Confirmed and suggested faces of a person, with their photos; confirmed first, then by
     /// distance and id.
     pub fn person_faces(&self, person: PersonId) -> Result<Vec<PersonFaceRow>, StoreError> {
-        let mut stmt = self
-            .connection()
-            .prepare(
-                "SELECT f.id, f.photo_id, p.path, a.state, f.left, f.top, f.right, f.bottom, a.distance, f.confidence
-                 FROM face_assignments a JOIN faces f INDEXED BY faces_place ON f.id = a.face_id JOIN photos p ON p.id = f.photo_id
-                 WHERE a.person_id = ?1 AND a.state IN ('confirmed', 'suggested') AND p.status = 'done'
-                 ORDER BY a.state = 'suggested', COALESCE(a.distance, 0), f.id",
-            )
-            .map_err(self.sql_err())?;
+        self.face_rows(
+            "SELECT f.id, f.photo_id, p.path, a.state, f.left, f.top, f.right, f.bottom, a.distance, f.confidence
+             FROM face_assignments a JOIN faces f INDEXED BY faces_place ON f.id = a.face_id JOIN photos p ON p.id = f.photo_id
+             WHERE a.person_id = ?1 AND a.state IN ('confirmed', 'suggested') AND p.status = 'done'
+             ORDER BY a.state = 'suggested', COALESCE(a.distance, 0), f.id",
+            [person],
+        )
+    }
+
+    /// The faces the user ignored (not a face, or a stranger), in present photos, by photo
+    /// path: a folder's faces together.
+    pub fn ignored_faces(&self) -> Result<Vec<PersonFaceRow>, StoreError> {
+        self.face_rows(
+            "SELECT f.id, f.photo_id, p.path, a.state, f.left, f.top, f.right, f.bottom, a.distance, f.confidence
+             FROM face_assignments a JOIN faces f ON f.id = a.face_id JOIN photos p ON p.id = f.photo_id
+             WHERE a.person_id IS NULL AND a.state = 'ignored' AND p.status = 'done'
+             ORDER BY p.path, f.idx",
+            [],
+        )
+    }
+
+    fn face_rows(
+        &self,
+        sql: &str,
+        params: impl rusqlite::Params,
+    ) -> Result<Vec<PersonFaceRow>, StoreError> {
+        let mut stmt = self.connection().prepare(sql).map_err(self.sql_err())?;
         let rows = stmt
-            .query_map([person], |r| {
+            .query_map(params, |r| {
                 Ok(PersonFaceRow {
                     face: r.get(0)?,
                     photo: r.get(1)?,

@@ -232,6 +232,8 @@ pub struct StatusCounts {
     /// an import made twice), and the faces in them: people count each photo and face once.
     pub identical_copies: u64,
     pub faces_in_copies: u64,
+    /// Faces the user ignored (not a face, or a stranger), each face of copies once.
+    pub ignored_faces: u64,
 }
 
 pub struct Store {
@@ -1326,6 +1328,18 @@ impl Store {
                         AND content_hash IN ({DUPLICATED_CONTENTS}) AND id NOT IN (
                         SELECT MIN(id) FROM photos WHERE status = 'done'
                             AND content_hash IN ({DUPLICATED_CONTENTS}) GROUP BY content_hash))"
+            ))?,
+            // A face and its copies are decided alike, so which copy stands for them does not
+            // change the count.
+            ignored_faces: count(&format!(
+                "SELECT COUNT(*) FROM face_assignments a JOIN faces f ON f.id = a.face_id
+                 WHERE a.person_id IS NULL AND a.state = 'ignored'
+                    AND f.photo_id IN (SELECT id FROM photos WHERE status = 'done')
+                    AND f.photo_id NOT IN (
+                        SELECT id FROM photos WHERE status = 'done'
+                            AND content_hash IN ({DUPLICATED_CONTENTS}) AND id NOT IN (
+                            SELECT MIN(id) FROM photos WHERE status = 'done'
+                                AND content_hash IN ({DUPLICATED_CONTENTS}) GROUP BY content_hash))"
             ))?,
         })
     }

@@ -335,6 +335,24 @@ pub fn faces_of_person_in_order(
     Ok(faces)
 }
 
+/// The faces the user ignored, by photo, a face in several identical files once: where an
+/// ignore made in haste is found again, and a stranger who turns out to matter is named.
+pub fn ignored_faces(store: &Store) -> Result<Vec<PersonFace>, PeopleError> {
+    let copies = Copies::read(store)?;
+    Ok(copies
+        .one_face_each(store.ignored_faces()?, |f| f.face)
+        .into_iter()
+        .map(|f| PersonFace {
+            face: f.face,
+            photo: f.photo,
+            path: f.path,
+            state: f.state,
+            rect: f.rect,
+            distance: f.distance,
+        })
+        .collect())
+}
+
 pub fn faces_in_photo(store: &Store, photo: PhotoId) -> Result<Vec<PhotoFace>, PeopleError> {
     if store.photo(photo)?.is_none() {
         return Err(PeopleError::UnknownPhoto(photo));
@@ -1248,6 +1266,49 @@ pub fn remove_face(store: &mut Store, face: FaceId) -> Result<(), PeopleError> {
         let mut rec = Recorder::default();
         rec.take_face(store, face)?;
         rec.commit(store, "remove_face", format!("removed face {face}"))
+    })
+}
+
+/// Ignored faces back among the faces to place: each is matched like a new face (suggested
+/// for the named person it is like, or joining or starting an unnamed group). Faces not
+/// ignored are left as they are.
+pub fn unignore(store: &mut Store, faces: &[FaceId]) -> Result<(), PeopleError> {
+    store.transaction(|store| {
+        let rows = require_faces(store, faces)?;
+        let mut rec = Recorder::default();
+        let mut freed = HashSet::new();
+        for a in rows {
+            if a.state == FaceState::Ignored {
+                make_new(store, &mut rec, a)?;
+                freed.insert(a.face);
+            }
+        }
+        if freed.is_empty() {
+            return Err(PeopleError::Invalid(format!(
+                "{} not ignored",
+                match faces {
+                    [one] => format!("face {one} is"),
+                    _ => "these faces are".into(),
+                }
+            )));
+        }
+        let rows = store.match_rows()?;
+        let targets: Vec<usize> = (0..rows.len())
+            .filter(|&i| freed.contains(&rows[i].face))
+            .collect();
+        place(
+            store,
+            &mut rec,
+            &rows,
+            &targets,
+            &ClusterOptions::default(),
+            Mode::Incremental,
+        )?;
+        rec.commit(
+            store,
+            "unignore",
+            format!("took back {} from the ignored", describe_faces(faces)),
+        )
     })
 }
 

@@ -1433,3 +1433,53 @@ fn a_look_at_many_photos_is_in_the_log_from_its_first_faces_on() {
     assert_eq!(next_redo(&store).unwrap(), None);
     check_undo_and_redo(&mut store, &after_undo);
 }
+
+#[test]
+fn ignored_faces_are_listed_and_taken_back_to_be_matched_again() {
+    let (mut store, ids) = three_people();
+    // Photo 2 is also in a backup folder: its faces are listed and counted once.
+    copy_of_photo(&mut store, 2, "/backup/2.jpg");
+    match_new_faces(&mut store).unwrap();
+    let ada = person_of(&store, ids[0][0]).0.unwrap();
+    name_person(&mut store, ada, "Ada").unwrap();
+    let c = person_of(&store, ids[5][0]).0.unwrap();
+    assert!(ignored_faces(&store).unwrap().is_empty());
+    assert_eq!(store.status_counts().unwrap().ignored_faces, 0);
+
+    // Ignored in haste: Ada in photo 2, and C, the stranger who turns out to matter.
+    ignore(&mut store, &[ids[2][0], ids[5][0]]).unwrap();
+    let listed: Vec<FaceId> = ignored_faces(&store)
+        .unwrap()
+        .iter()
+        .map(|f| f.face)
+        .collect();
+    assert_eq!(listed, [ids[2][0], ids[5][0]]);
+    assert_eq!(store.status_counts().unwrap().ignored_faces, 2);
+    assert!(people(&store).unwrap().iter().all(|p| p.id != c));
+
+    let before = full_snapshot(&store);
+    unignore(&mut store, &[ids[2][0], ids[5][0]]).unwrap();
+    assert!(ignored_faces(&store).unwrap().is_empty());
+    // Matched like new faces: Ada's is suggested for her, C's starts a group again.
+    assert_eq!(
+        person_of(&store, ids[2][0]),
+        (Some(ada), FaceState::Suggested)
+    );
+    let (again, state) = person_of(&store, ids[5][0]);
+    assert!(again.is_some() && state == FaceState::Suggested);
+    assert_eq!(
+        last_operation(&store).unwrap().unwrap(),
+        "took back 2 faces from the ignored"
+    );
+    check_undo_and_redo(&mut store, &before);
+
+    // Faces that are not ignored: refused, nothing logged.
+    assert!(matches!(
+        unignore(&mut store, &[ids[0][0]]),
+        Err(PeopleError::Invalid(m)) if m == format!("face {} is not ignored", ids[0][0])
+    ));
+    assert_eq!(
+        last_operation(&store).unwrap().unwrap(),
+        "took back 2 faces from the ignored"
+    );
+}
