@@ -165,6 +165,7 @@ fn a_scan_makes_people_that_can_be_named_merged_split_and_undone() {
     );
     assert_eq!(faces_of(&lib, c).len(), nc);
     ok_on(&lib, &["ignore", &c_face]);
+    assert_eq!(json_on(&lib, &["status", "--json"])["ignored_faces"], 1);
     ok_on(&lib, &["hide", &c.to_string()]);
     assert!(
         people(&lib)

@@ -204,6 +204,7 @@ pub fn status(library: &Path, json: bool) -> anyhow::Result<ExitCode> {
             "photos": counts.photos,
             "photos_analysed": counts.photos_done,
             "faces": counts.faces,
+            "ignored_faces": counts.ignored_faces,
             "errors": counts.errors,
             "missing": counts.missing,
             "left_out": counts.left_out,
@@ -230,8 +231,12 @@ pub fn status(library: &Path, json: bool) -> anyhow::Result<ExitCode> {
             0 => String::new(),
             n => format!(", {n} in folders left out"),
         };
+        let ignored = match counts.ignored_faces {
+            0 => String::new(),
+            n => format!(" ({n} ignored)"),
+        };
         outln!(
-            "{} photos ({} analysed{copies}, {} with errors, {} missing{left_out}), {} faces, {} people ({} named)",
+            "{} photos ({} analysed{copies}, {} with errors, {} missing{left_out}), {} faces{ignored}, {} people ({} named)",
             counts.photos,
             counts.photos_done,
             counts.errors,
