@@ -156,7 +156,7 @@ fn a_scan_makes_people_that_can_be_named_merged_split_and_undone() {
         .iter()
         .map(|f| id(f).to_string())
         .collect();
-    assert_eq!(listed, [c_face.clone()]);
+    assert_eq!(listed, std::slice::from_ref(&c_face));
     assert_eq!(ignored[0]["state"], "ignored");
     ok_on(&lib, &["unignore", &c_face]);
     assert_eq!(

@@ -1661,3 +1661,88 @@ fn looking_closer_at_all_the_photos_without_a_face_finds_their_small_faces() {
     assert!(people(&library).is_empty());
     harness.get_by_label("Look closer at all 3");
 }
+
+#[test]
+fn faces_ignored_in_haste_are_found_again_named_and_taken_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let (library, found) = library_with_zoe_anna_and_mark(dir.path());
+    let mut harness = app_on(&library);
+    settle(&mut harness);
+    assert!(
+        harness.query_by_label_contains("ignored").is_none(),
+        "no link while nothing is ignored"
+    );
+
+    // Two of the largest group's faces ignored from their person's page.
+    let group = found[0].id;
+    harness.state_mut().open_person(group);
+    settle(&mut harness);
+    let two: Vec<i64> = faces_of(&library, group)[..2]
+        .iter()
+        .map(|f| f.face)
+        .collect();
+    click(&mut harness, &format!("Face {}", two[0]));
+    harness
+        .get_by_label(&format!("Face {}", two[1]))
+        .click_modifiers(egui::Modifiers::COMMAND);
+    harness.step();
+    click(&mut harness, "Ignore");
+    settle(&mut harness);
+    assert_eq!(faces_of(&library, group).len(), found[0].faces - 2);
+
+    // People links to them; their page lists both.
+    press(&mut harness, egui::Key::Escape);
+    settle(&mut harness);
+    click(&mut harness, "2 faces ignored");
+    settle(&mut harness);
+    assert_eq!(harness.state().view, View::IgnoredFaces);
+    for face in &two {
+        harness.get_by_label(&format!("Face {face}"));
+    }
+
+    // One is given back to Zoe from there, picked among the names offered for what is
+    // typed: it is hers, confirmed.
+    click(&mut harness, &format!("Face {}", two[0]));
+    type_into(&mut harness, "Name for these faces", "zo");
+    click(&mut harness, "Give them to Zoe");
+    settle(&mut harness);
+    assert!(
+        faces_of(&library, group)
+            .iter()
+            .any(|f| (f.face, f.state) == (two[0], FaceState::Confirmed))
+    );
+    assert!(
+        harness
+            .query_by_label(&format!("Face {}", two[0]))
+            .is_none()
+    );
+
+    // The other is taken back: matched again, it rejoins its group.
+    click(&mut harness, &format!("Face {}", two[1]));
+    click(&mut harness, "Not ignored");
+    settle(&mut harness);
+    assert!(
+        faces_of(&library, group).iter().any(|f| f.face == two[1]),
+        "back with its group"
+    );
+    harness.get_by_label("No ignored faces");
+    // Ctrl+Z ignores it again, and it is listed again.
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    settle(&mut harness);
+    harness.get_by_label(&format!("Face {}", two[1]));
+
+    // A name no one has, typed and entered, makes someone new of it.
+    click(&mut harness, &format!("Face {}", two[1]));
+    type_into(&mut harness, "Name for these faces", "Zed");
+    press(&mut harness, egui::Key::Enter);
+    settle(&mut harness);
+    let zed = named(&library, "Zed");
+    assert_eq!(
+        faces_of(&library, zed.id)
+            .iter()
+            .map(|f| (f.face, f.state))
+            .collect::<Vec<_>>(),
+        [(two[1], FaceState::Confirmed)]
+    );
+    assert_eq!(harness.state().data.counts.ignored_faces, 0);
+}

@@ -57,6 +57,7 @@ pub struct KindredApp {
     /// "Merge into…", merges them into that person, whose page then opens in place of theirs.
     merged_away: Option<(PersonId, MergedInto)>,
     pub person_view: PersonViewState,
+    pub ignored_view: IgnoredViewState,
     pub photo_view: PhotoViewState,
     pub review_view: ReviewViewState,
     /// Faces skipped in the Review lists not shown now, by list: a list turned back to still
@@ -158,6 +159,7 @@ impl KindredApp {
             passed_over: Default::default(),
             merged_away: None,
             person_view: Default::default(),
+            ignored_view: Default::default(),
             photo_view: Default::default(),
             review_view: Default::default(),
             review_skips: Default::default(),
@@ -297,6 +299,7 @@ impl KindredApp {
             View::PhotosWithoutFaces(root) => {
                 views::photo_grid::without_faces(ui, &mut frame, root)
             }
+            View::IgnoredFaces => views::ignored::show(ui, &mut frame, &mut self.ignored_view),
         }
     }
 
@@ -313,7 +316,7 @@ impl KindredApp {
             };
             let on_people = matches!(
                 self.view,
-                View::People | View::Person(_) | View::Photo { .. }
+                View::People | View::Person(_) | View::Photo { .. } | View::IgnoredFaces
             );
             if tab(ui, "People", on_people).clicked() {
                 actions.push(Action::Go(View::People));
@@ -655,10 +658,12 @@ impl KindredApp {
                     }
                 }
                 Response::PersonFaces(id, faces) => {
-                    let present: std::collections::BTreeSet<_> =
-                        faces.iter().map(|f| f.face).collect();
-                    self.person_view.selected.retain(|f| present.contains(f));
+                    self.person_view.selection.keep_only(&faces);
                     self.data.person_faces = Some((id, faces));
+                }
+                Response::IgnoredFaces(faces) => {
+                    self.ignored_view.selection.keep_only(&faces);
+                    self.data.ignored_faces = Some(faces);
                 }
                 Response::Photos(ids, photos) => self.data.photos = Some((ids, photos)),
                 Response::PhotosWithoutFaces(root, photos) => {
@@ -899,6 +904,7 @@ impl KindredApp {
             View::PhotosWithoutFaces(root) => {
                 self.backend.send(Request::PhotosWithoutFaces(*root));
             }
+            View::IgnoredFaces => self.backend.send(Request::IgnoredFaces),
             _ => {}
         }
         // Key faces may have changed.
@@ -1046,7 +1052,7 @@ impl KindredApp {
             Action::OrderFaces(order) => {
                 self.settings.face_order = order;
                 // Shift+click ranges count from a place in the old order.
-                self.person_view.anchor = None;
+                self.person_view.selection.anchor = None;
                 if let View::Person(id) = self.view {
                     self.backend.send(Request::PersonFaces(id, order));
                 }
@@ -1281,6 +1287,12 @@ impl KindredApp {
                     self.data.photos_without_faces = None;
                 }
                 self.backend.send(Request::PhotosWithoutFaces(*root));
+            }
+            View::IgnoredFaces => {
+                if self.view != View::IgnoredFaces {
+                    self.ignored_view = Default::default();
+                }
+                self.backend.send(Request::IgnoredFaces);
             }
         }
         self.settings.last_view = view.saved();

@@ -55,6 +55,8 @@ pub enum Mutation {
         from: Option<PersonId>,
     },
     Ignore(Vec<FaceId>),
+    /// Ignored faces back among the faces to match.
+    Unignore(Vec<FaceId>),
     /// Take away a face the user added.
     RemoveFace(FaceId),
     SetHidden(PersonId, bool),
@@ -83,6 +85,7 @@ impl Mutation {
                 format!("Removed {} from this person", faces(f.len()))
             }
             Mutation::Ignore(f) => format!("Ignored {}", faces(f.len())),
+            Mutation::Unignore(f) => format!("{} no longer ignored", faces(f.len())),
             Mutation::RemoveFace(_) => "Face removed".into(),
             Mutation::SetHidden(_, true) => "Person hidden".into(),
             Mutation::SetHidden(_, false) => "Person shown again".into(),
@@ -106,6 +109,8 @@ pub enum Request {
     PhotosOf(Vec<PersonId>),
     /// A photo folder's photos in which no face was found.
     PhotosWithoutFaces(RootId),
+    /// The faces the user ignored.
+    IgnoredFaces,
     Photo(PhotoId),
     /// The photo's picture again, up to this many pixels a side: zoomed in, the view wants
     /// more than [`PHOTO_VIEW_MAX_SIDE`].
@@ -177,6 +182,7 @@ pub enum Response {
     PersonFaces(PersonId, Vec<PersonFace>),
     Photos(Vec<PersonId>, Vec<PhotoRecord>),
     PhotosWithoutFaces(RootId, Vec<PhotoRecord>),
+    IgnoredFaces(Vec<PersonFace>),
     Photo(PhotoRecord, Vec<PhotoFace>),
     PhotoImage(PhotoId, Result<ColorImage, String>),
     /// The face drawn on a photo was added (its id), or why not.
@@ -399,6 +405,7 @@ impl Request {
             (Request::PersonFaces(a, _), Request::PersonFaces(b, _)) => a == b,
             (Request::PhotosOf(a), Request::PhotosOf(b)) => a == b,
             (Request::PhotosWithoutFaces(a), Request::PhotosWithoutFaces(b)) => a == b,
+            (Request::IgnoredFaces, Request::IgnoredFaces) => true,
             (Request::Suggestions { of: a, .. }, Request::Suggestions { of: b, .. }) => a == b,
             _ => false,
         }
@@ -492,6 +499,10 @@ fn handle(
         Request::PersonFaces(id, order) => {
             let faces = ops::faces_of_person_in_order(store, id, order).map_err(|e| text(&e))?;
             shared.send(Response::PersonFaces(id, faces));
+        }
+        Request::IgnoredFaces => {
+            let faces = ops::ignored_faces(store).map_err(|e| text(&e))?;
+            shared.send(Response::IgnoredFaces(faces));
         }
         Request::PhotosOf(ids) => {
             let photo_ids = ops::photos_of_people(store, &ids).map_err(|e| text(&e))?;
@@ -781,6 +792,7 @@ fn apply(store: &mut Store, mutation: Mutation) -> Result<Change, ops::PeopleErr
         }
         Mutation::Reject { faces, from } => ops::reject(store, &faces, from)?,
         Mutation::Ignore(faces) => ops::ignore(store, &faces)?,
+        Mutation::Unignore(faces) => ops::unignore(store, &faces)?,
         Mutation::RemoveFace(face) => ops::remove_face(store, face)?,
         Mutation::SetHidden(id, hidden) => ops::set_hidden(store, id, hidden)?,
         Mutation::SetKeyFace(id, face) => ops::set_key_face(store, id, face)?,

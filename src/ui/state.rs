@@ -106,6 +106,8 @@ pub enum View {
     Folders,
     /// The photos of a photo folder in which no face was found, to add the faces missed.
     PhotosWithoutFaces(RootId),
+    /// The faces the user ignored, to name or take back the ones ignored in haste.
+    IgnoredFaces,
 }
 
 impl View {
@@ -195,6 +197,7 @@ pub struct Data {
     pub photos: Option<(Vec<PersonId>, Vec<PhotoRecord>)>,
     /// A photo folder's photos in which no face was found.
     pub photos_without_faces: Option<(RootId, Vec<PhotoRecord>)>,
+    pub ignored_faces: Option<Vec<PersonFace>>,
     pub photo: Option<(PhotoRecord, Vec<PhotoFace>)>,
     pub photo_image: Option<(PhotoId, Result<egui::TextureHandle, String>)>,
     pub suggestions: Option<ReviewList>,
@@ -366,13 +369,64 @@ pub struct PeopleViewState {
     pub merge_into: Option<PersonId>,
 }
 
+/// The faces selected in a grid of faces, chosen as in a file manager.
+#[derive(Default)]
+pub struct FaceSelection {
+    pub selected: BTreeSet<FaceId>,
+    /// Index of the last plainly clicked face, for shift-click ranges.
+    pub anchor: Option<usize>,
+}
+
+impl FaceSelection {
+    /// Click: select just this one; Ctrl+click: toggle it; Shift+click: the range from the
+    /// last plain click.
+    pub fn click(&mut self, faces: &[PersonFace], index: usize, modifiers: egui::Modifiers) {
+        let face = faces[index].face;
+        if modifiers.shift {
+            let anchor = self.anchor.unwrap_or(index).min(faces.len() - 1);
+            let (a, b) = if anchor <= index {
+                (anchor, index)
+            } else {
+                (index, anchor)
+            };
+            if !modifiers.command {
+                self.selected.clear();
+            }
+            self.selected.extend(faces[a..=b].iter().map(|f| f.face));
+        } else if modifiers.command || modifiers.ctrl {
+            if !self.selected.remove(&face) {
+                self.selected.insert(face);
+            }
+            self.anchor = Some(index);
+        } else {
+            let only_this = self.selected.len() == 1 && self.selected.contains(&face);
+            self.selected.clear();
+            if !only_this {
+                self.selected.insert(face);
+            }
+            self.anchor = Some(index);
+        }
+    }
+
+    /// Forgets faces no longer listed (taken elsewhere by a correction).
+    pub fn keep_only(&mut self, faces: &[PersonFace]) {
+        let present: BTreeSet<FaceId> = faces.iter().map(|f| f.face).collect();
+        self.selected.retain(|f| present.contains(f));
+    }
+}
+
+#[derive(Default)]
+pub struct IgnoredViewState {
+    pub selection: FaceSelection,
+    /// The name being typed for the selected faces.
+    pub name: String,
+}
+
 #[derive(Default)]
 pub struct PersonViewState {
     pub person: Option<PersonId>,
     pub tab: PersonTab,
-    pub selected: BTreeSet<FaceId>,
-    /// Index of the last plainly clicked face, for shift-click ranges.
-    pub anchor: Option<usize>,
+    pub selection: FaceSelection,
     /// The rename text while renaming.
     pub renaming: Option<String>,
     pub new_person_name: String,
@@ -435,6 +489,49 @@ pub struct FoldersViewState {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::geometry::Rect;
+    use egui::Modifiers;
+
+    fn faces(n: usize) -> Vec<PersonFace> {
+        (0..n)
+            .map(|i| PersonFace {
+                face: i as FaceId + 100,
+                photo: i as i64,
+                path: format!("/p/{i}.jpg").into(),
+                state: crate::people::ops::FaceState::Confirmed,
+                rect: Rect::new(0, 0, 10, 10),
+                distance: None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn click_shift_and_ctrl_select_like_a_file_manager() {
+        let faces = faces(6);
+        let mut state = FaceSelection::default();
+        state.click(&faces, 1, Modifiers::NONE);
+        assert_eq!(
+            state.selected.iter().copied().collect::<Vec<_>>(),
+            vec![101]
+        );
+        state.click(&faces, 4, Modifiers::SHIFT);
+        assert_eq!(
+            state.selected.iter().copied().collect::<Vec<_>>(),
+            vec![101, 102, 103, 104]
+        );
+        state.click(&faces, 2, Modifiers::COMMAND);
+        assert_eq!(
+            state.selected.iter().copied().collect::<Vec<_>>(),
+            vec![101, 103, 104]
+        );
+        state.click(&faces, 5, Modifiers::NONE);
+        assert_eq!(
+            state.selected.iter().copied().collect::<Vec<_>>(),
+            vec![105]
+        );
+        state.click(&faces, 5, Modifiers::NONE);
+        assert!(state.selected.is_empty(), "a second click deselects");
+    }
 
     fn person(id: PersonId, faces: usize, name: Option<&str>) -> PersonSummary {
         PersonSummary {

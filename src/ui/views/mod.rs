@@ -3,6 +3,7 @@
 
 pub mod export;
 pub mod folders;
+pub mod ignored;
 pub mod people;
 pub mod person;
 pub mod photo;

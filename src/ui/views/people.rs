@@ -48,6 +48,19 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut PeopleViewState) {
         });
         ui.checkbox(&mut frame.settings.show_hidden, "Show hidden");
         people_order_choice(ui, &mut frame.settings.people_order);
+        let ignored = data.counts.ignored_faces as usize;
+        if ignored > 0 {
+            ui.add_space(8.0);
+            let link = ui
+                .link(format!("{} ignored", count(ignored, "face", "faces")))
+                .on_hover_text(
+                    "Faces you said were not a face, or a stranger: name the ones that matter \
+                     after all, or take them back",
+                );
+            if link.clicked() {
+                frame.actions.push(Action::Go(View::IgnoredFaces));
+            }
+        }
     });
     ui.add_space(4.0);
     selection_bar(ui, frame, state);

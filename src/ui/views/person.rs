@@ -244,10 +244,10 @@ fn faces_tab(
     if !ui.ctx().egui_wants_keyboard_input() {
         let select_all = egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, Key::A);
         if ui.input_mut(|i| i.consume_shortcut(&select_all)) {
-            state.selected = faces.iter().map(|f| f.face).collect();
+            state.selection.selected = faces.iter().map(|f| f.face).collect();
         }
         if ui.input(|i| i.key_pressed(Key::Escape)) {
-            state.selected.clear();
+            state.selection.selected.clear();
         }
     }
     selection_bar(ui, frame, state, id, faces);
@@ -261,7 +261,7 @@ fn faces_tab(
         |ui, i| {
             let face = &faces[i];
             let look = TileLook {
-                selected: state.selected.contains(&face.face),
+                selected: state.selection.selected.contains(&face.face),
                 suggested: face.state == FaceState::Suggested,
             };
             let label = format!(
@@ -278,7 +278,7 @@ fn faces_tab(
                 }));
             } else if response.clicked() {
                 let modifiers = ui.input(|i| i.modifiers);
-                click_select(state, faces, i, modifiers);
+                state.selection.click(faces, i, modifiers);
             }
             response
                 .on_hover_text(format!(
@@ -328,41 +328,6 @@ fn photo_list(faces: &[PersonFace]) -> Vec<crate::library::store::PhotoId> {
         .collect()
 }
 
-/// Click: select just this one; Ctrl+click: toggle it; Shift+click: the range from the last
-/// plain click.
-pub fn click_select(
-    state: &mut PersonViewState,
-    faces: &[PersonFace],
-    index: usize,
-    modifiers: egui::Modifiers,
-) {
-    let face = faces[index].face;
-    if modifiers.shift {
-        let anchor = state.anchor.unwrap_or(index).min(faces.len() - 1);
-        let (a, b) = if anchor <= index {
-            (anchor, index)
-        } else {
-            (index, anchor)
-        };
-        if !modifiers.command {
-            state.selected.clear();
-        }
-        state.selected.extend(faces[a..=b].iter().map(|f| f.face));
-    } else if modifiers.command || modifiers.ctrl {
-        if !state.selected.remove(&face) {
-            state.selected.insert(face);
-        }
-        state.anchor = Some(index);
-    } else {
-        let only_this = state.selected.len() == 1 && state.selected.contains(&face);
-        state.selected.clear();
-        if !only_this {
-            state.selected.insert(face);
-        }
-        state.anchor = Some(index);
-    }
-}
-
 fn selection_bar(
     ui: &mut egui::Ui,
     frame: &mut Frame,
@@ -374,11 +339,11 @@ fn selection_bar(
     let selected: Vec<FaceId> = faces
         .iter()
         .map(|f| f.face)
-        .filter(|f| state.selected.contains(f))
+        .filter(|f| state.selection.selected.contains(f))
         .collect();
     let suggested_selected = faces
         .iter()
-        .filter(|f| state.selected.contains(&f.face) && f.state == FaceState::Suggested)
+        .filter(|f| state.selection.selected.contains(&f.face) && f.state == FaceState::Suggested)
         .count();
     egui::Frame::new()
         .fill(theme::CARD)
@@ -427,7 +392,7 @@ fn selection_bar(
                         faces: selected.clone(),
                         from: Some(id),
                     }));
-                    state.selected.clear();
+                    state.selection.selected.clear();
                 }
                 ui.menu_button("Move to…", |ui| {
                     for p in data.named_people() {
@@ -439,7 +404,7 @@ fn selection_bar(
                                 faces: selected.clone(),
                                 to: p.id,
                             }));
-                            state.selected.clear();
+                            state.selection.selected.clear();
                         }
                     }
                     ui.separator();
@@ -459,7 +424,7 @@ fn selection_bar(
                             name: (!name.is_empty()).then_some(name),
                         }));
                         state.new_person_name.clear();
-                        state.selected.clear();
+                        state.selection.selected.clear();
                     }
                 });
                 if ui
@@ -471,7 +436,7 @@ fn selection_bar(
                         faces: selected.clone(),
                         name: None,
                     }));
-                    state.selected.clear();
+                    state.selection.selected.clear();
                 }
                 ui.menu_button("Merge into…", |ui| {
                     ui.label(RichText::new("Move this whole person into:").weak());
@@ -481,17 +446,20 @@ fn selection_bar(
                                 from: vec![id],
                                 into: p.id,
                             }));
-                            state.selected.clear();
+                            state.selection.selected.clear();
                         }
                     }
                 });
                 if ui
                     .button("Ignore")
-                    .on_hover_text("Not a face, or a stranger: never shown in people again")
+                    .on_hover_text(
+                        "Not a face, or a stranger: out of People, never matched again (listed under \
+                         \"faces ignored\" on the People page, should one matter after all)",
+                    )
                     .clicked()
                 {
                     frame.actions.push(Action::Mutate(Mutation::Ignore(selected.clone())));
-                    state.selected.clear();
+                    state.selection.selected.clear();
                 }
                 if selected.len() == 1 && ui.button("Set as key face").clicked() {
                     frame
@@ -499,7 +467,7 @@ fn selection_bar(
                         .push(Action::Mutate(Mutation::SetKeyFace(id, selected[0])));
                 }
                 if ui.button("Select none").clicked() {
-                    state.selected.clear();
+                    state.selection.selected.clear();
                 }
             });
         });
@@ -564,52 +532,4 @@ fn photos_tab(ui: &mut egui::Ui, frame: &mut Frame, state: &mut PersonViewState,
         return;
     }
     dated_photo_grid(ui, frame, "person-photos", photos);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::engine::geometry::Rect;
-    use egui::Modifiers;
-
-    fn faces(n: usize) -> Vec<PersonFace> {
-        (0..n)
-            .map(|i| PersonFace {
-                face: i as FaceId + 100,
-                photo: i as i64,
-                path: format!("/p/{i}.jpg").into(),
-                state: FaceState::Confirmed,
-                rect: Rect::new(0, 0, 10, 10),
-                distance: None,
-            })
-            .collect()
-    }
-
-    #[test]
-    fn click_shift_and_ctrl_select_like_a_file_manager() {
-        let faces = faces(6);
-        let mut state = PersonViewState::default();
-        click_select(&mut state, &faces, 1, Modifiers::NONE);
-        assert_eq!(
-            state.selected.iter().copied().collect::<Vec<_>>(),
-            vec![101]
-        );
-        click_select(&mut state, &faces, 4, Modifiers::SHIFT);
-        assert_eq!(
-            state.selected.iter().copied().collect::<Vec<_>>(),
-            vec![101, 102, 103, 104]
-        );
-        click_select(&mut state, &faces, 2, Modifiers::COMMAND);
-        assert_eq!(
-            state.selected.iter().copied().collect::<Vec<_>>(),
-            vec![101, 103, 104]
-        );
-        click_select(&mut state, &faces, 5, Modifiers::NONE);
-        assert_eq!(
-            state.selected.iter().copied().collect::<Vec<_>>(),
-            vec![105]
-        );
-        click_select(&mut state, &faces, 5, Modifiers::NONE);
-        assert!(state.selected.is_empty(), "a second click deselects");
-    }
 }
