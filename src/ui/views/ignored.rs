@@ -35,7 +35,7 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut IgnoredViewState) 
     }
     ui.label(
         RichText::new(format!(
-            "{} you said were not a face, or a stranger, by photo. Select the ones that matter \
+            "{} ignored as not a face or a stranger, by photo. Select the ones that matter \
              after all to name them, or to take them back among the faces Kindred matches.",
             count(faces.len(), "face", "faces")
         ))
