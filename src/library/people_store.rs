@@ -531,6 +531,22 @@ impl Store {
     /// Photos whose files are identical (the same content hash): groups of two or more, each
     /// in order of preference for showing: the oldest file first (usually the original, as a
     /// copy made later is newer), then by path.
+    /// The other analysed files with the same content as this photo.
+    pub fn copies_of(&self, photo: PhotoId) -> Result<Vec<PhotoId>, StoreError> {
+        let mut stmt = self
+            .connection()
+            .prepare_cached(
+                "SELECT q.id FROM photos p
+                 JOIN photos q ON q.content_hash = p.content_hash AND q.id <> p.id
+                 WHERE p.id = ?1 AND q.status = 'done' ORDER BY q.id",
+            )
+            .map_err(self.sql_err())?;
+        let rows = stmt
+            .query_map([photo], |r| r.get(0))
+            .map_err(self.sql_err())?;
+        rows.collect::<Result<_, _>>().map_err(self.sql_err())
+    }
+
     pub fn photo_copy_groups(&self) -> Result<Vec<Vec<PhotoId>>, StoreError> {
         let mut stmt = self
             .connection()

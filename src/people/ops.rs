@@ -1136,13 +1136,13 @@ pub fn add_faces(
         return Ok(Vec::new());
     }
     store.transaction(|store| {
-        let (file, added) = insert_asked_faces(store, photo, faces)?;
-        let description = match added.len() {
-            1 => format!("added a face to {file}"),
-            n => format!("added {n} faces to {file}"),
+        let inserted = insert_asked_faces(store, photo, faces)?;
+        let description = match inserted.added.len() {
+            1 => format!("added a face to {}", inserted.file),
+            n => format!("added {n} faces to {}", inserted.file),
         };
-        record_added_faces(store, &added, description)?;
-        Ok(added)
+        record_added_faces(store, &inserted.all(), description)?;
+        Ok(inserted.added)
     })
 }
 
@@ -1154,8 +1154,10 @@ pub fn add_faces(
 pub struct FacesBeingAdded {
     /// The log entry, once the first faces are stored.
     operation: Option<i64>,
-    /// The faces in that entry, and in how many photos.
+    /// The faces in that entry (with those in identical copies)...
     added: Vec<FaceId>,
+    /// ...how many were asked for, and in how many photos.
+    faces: usize,
     photos: usize,
 }
 
@@ -1170,47 +1172,70 @@ impl FacesBeingAdded {
         if faces.is_empty() {
             return Ok(0);
         }
-        let (operation, added, photos) = store.transaction(|store| {
-            let (_, new) = insert_asked_faces(store, photo, faces)?;
+        let grown = store.transaction(|store| {
+            let new = insert_asked_faces(store, photo, faces)?.all();
             if let Some(operation) = self.operation {
-                let added = [self.added.as_slice(), &new].concat();
-                let image = added_faces_image(&added, self.photos + 1)?;
-                if store.update_operation(operation, &image)? {
-                    return Ok::<_, PeopleError>((operation, added, self.photos + 1));
+                let grown = FacesBeingAdded {
+                    operation: Some(operation),
+                    added: [self.added.as_slice(), &new].concat(),
+                    faces: self.faces + faces.len(),
+                    photos: self.photos + 1,
+                };
+                if store.update_operation(operation, &grown.undo_image()?)? {
+                    return Ok::<_, PeopleError>(grown);
                 }
             }
             // The first faces, or the user undid those found so far while the look went on:
             // the rest is a new entry.
-            let operation = store.push_operation("add_face", &added_faces_image(&new, 1)?)?;
-            Ok((operation, new, 1))
+            let mut started = FacesBeingAdded {
+                operation: None,
+                added: new,
+                faces: faces.len(),
+                photos: 1,
+            };
+            started.operation = Some(store.push_operation("add_face", &started.undo_image()?)?);
+            Ok(started)
         })?;
-        self.operation = Some(operation);
-        self.added = added;
-        self.photos = photos;
+        *self = grown;
         Ok(faces.len())
+    }
+
+    fn undo_image(&self) -> Result<String, PeopleError> {
+        to_json(&UndoRecord {
+            description: format!(
+                "added {} to {}",
+                crate::text::count(self.faces, "face", "faces"),
+                crate::text::count(self.photos, "photo", "photos")
+            ),
+            added_faces: self.added.clone(),
+            ..Default::default()
+        })
     }
 }
 
-/// The undo image of faces added to several photos.
-fn added_faces_image(added: &[FaceId], photos: usize) -> Result<String, PeopleError> {
-    to_json(&UndoRecord {
-        description: format!(
-            "added {} to {}",
-            crate::text::count(added.len(), "face", "faces"),
-            crate::text::count(photos, "photo", "photos")
-        ),
-        added_faces: added.to_vec(),
-        ..Default::default()
-    })
+/// Faces just stored for a photo at the user's asking.
+struct AskedFaces {
+    /// The photo's file name.
+    file: String,
+    added: Vec<FaceId>,
+    /// The same faces in the photo's identical copies.
+    twins: Vec<FaceId>,
+}
+
+impl AskedFaces {
+    fn all(&self) -> Vec<FaceId> {
+        [self.added.as_slice(), &self.twins].concat()
+    }
 }
 
 /// Inserts faces the user asked for into an analysed photo, refusing one over a face already
-/// there; returns the photo's file name and the new faces. The caller holds a transaction.
+/// there, and into each identical copy of it, as the scan would have (a copy with a face
+/// there already keeps its own). The caller holds a transaction.
 fn insert_asked_faces(
     store: &mut Store,
     photo: PhotoId,
     faces: &[NewFace],
-) -> Result<(String, Vec<FaceId>), PeopleError> {
+) -> Result<AskedFaces, PeopleError> {
     let record = store
         .photo(photo)?
         .ok_or(PeopleError::UnknownPhoto(photo))?;
@@ -1234,11 +1259,20 @@ fn insert_asked_faces(
         }
         added.push(store.add_face_in_tx(photo, face)?);
     }
+    let mut twins = Vec::new();
+    for copy in store.copies_of(photo)? {
+        for face in faces {
+            let there = store.faces_of_photo(copy)?;
+            if !there.iter().any(|f| iou(&f.rect, &face.rect) >= 0.5) {
+                twins.push(store.add_face_in_tx(copy, face)?);
+            }
+        }
+    }
     let file = record
         .path
         .file_name()
         .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-    Ok((file, added))
+    Ok(AskedFaces { file, added, twins })
 }
 
 /// Logs faces just added as one operation, which undo deletes.
@@ -1263,8 +1297,15 @@ pub fn remove_face(store: &mut Store, face: FaceId) -> Result<(), PeopleError> {
                 "face {face} was found by the scan, which would find it again: ignore it instead"
             )));
         }
+        // The same face added to an identical copy goes with it.
+        let twins = store.twins_of(face)?;
         let mut rec = Recorder::default();
         rec.take_face(store, face)?;
+        for twin in twins {
+            if store.face(twin)?.is_some_and(|t| t.by_hand) {
+                rec.take_face(store, twin)?;
+            }
+        }
         rec.commit(store, "remove_face", format!("removed face {face}"))
     })
 }

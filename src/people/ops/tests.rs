@@ -1483,3 +1483,55 @@ fn ignored_faces_are_listed_and_taken_back_to_be_matched_again() {
         "took back 2 faces from the ignored"
     );
 }
+
+#[test]
+fn a_face_added_to_a_photo_is_added_to_its_identical_copies_and_goes_with_them() {
+    let (mut store, ids) = three_people();
+    let copy = copy_of_photo(&mut store, 4, "/backup/4.jpg");
+    match_new_faces(&mut store).unwrap();
+    let before = full_snapshot(&store);
+    let photo = |store: &Store, face: FaceId| store.face(face).unwrap().unwrap().photo_id;
+    let (original, backup) = (photo(&store, ids[4][0]), photo(&store, copy[0]));
+
+    let id = add_face(
+        &mut store,
+        original,
+        &drawn_face(Rect::new(400, 0, 450, 50), 0.0),
+    )
+    .unwrap();
+    let twin = store.twins_of(id).unwrap();
+    assert_eq!(twin.len(), 1, "the backup has it too");
+    assert_eq!(photo(&store, twin[0]), backup);
+    assert!(store.face(twin[0]).unwrap().unwrap().by_hand);
+    assert_eq!(
+        last_operation(&store).unwrap().unwrap(),
+        "added a face to 4.jpg"
+    );
+    // Matched and corrected as one face.
+    match_new_faces(&mut store).unwrap();
+    let ada = person_of(&store, ids[0][0]).0.unwrap();
+    move_faces(&mut store, &[id], ada).unwrap();
+    assert_eq!(
+        person_of(&store, twin[0]),
+        (Some(ada), FaceState::Confirmed)
+    );
+    let named = full_snapshot(&store);
+
+    // Removed from the backup's side: gone from both, and undo brings both back.
+    remove_face(&mut store, twin[0]).unwrap();
+    assert_eq!(store.faces_of_photo(original).unwrap().len(), 1);
+    assert_eq!(store.faces_of_photo(backup).unwrap().len(), 1);
+    undo(&mut store, 1).unwrap();
+    assert_eq!(full_snapshot(&store), named);
+
+    // Drawn on a photo whose copy already shows a face there: the copy keeps its own.
+    let again = add_face(
+        &mut store,
+        backup,
+        &drawn_face(Rect::new(402, 2, 452, 52), 0.0),
+    );
+    assert!(matches!(again, Err(PeopleError::Invalid(_))), "{again:?}");
+
+    assert_eq!(undo(&mut store, 2).unwrap().len(), 2);
+    assert_eq!(full_snapshot(&store), before);
+}
