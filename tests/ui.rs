@@ -1731,6 +1731,20 @@ fn faces_ignored_in_haste_are_found_again_named_and_taken_back() {
     settle(&mut harness);
     harness.get_by_label(&format!("Face {}", two[1]));
 
+    // On its photo, its box says so, and takes it back too.
+    open_menu(&mut harness, &format!("Face {}", two[1]));
+    click(&mut harness, "Open photo");
+    settle(&mut harness);
+    click(&mut harness, "Face of Ignored");
+    click(&mut harness, "Not ignored");
+    settle(&mut harness);
+    assert!(faces_of(&library, group).iter().any(|f| f.face == two[1]));
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    settle(&mut harness);
+    press(&mut harness, egui::Key::Escape);
+    settle(&mut harness);
+    assert_eq!(harness.state().view, View::IgnoredFaces);
+
     // A name no one has, typed and entered, makes someone new of it.
     click(&mut harness, &format!("Face {}", two[1]));
     type_into(&mut harness, "Name for these faces", "Zed");

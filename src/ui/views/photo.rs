@@ -616,6 +616,20 @@ fn face_editor(
                         close = true;
                     }
                 }
+                if face.state == FaceState::Ignored
+                    && ui
+                        .button("Not ignored")
+                        .on_hover_text(
+                            "Back among the faces Kindred matches: to the person it looks like, \
+                             or a group of its own",
+                        )
+                        .clicked()
+                {
+                    frame
+                        .actions
+                        .push(Action::Mutate(Mutation::Unignore(vec![face.face])));
+                    close = true;
+                }
                 if face.by_hand {
                     // Added by the user, so nothing brings it back: it can simply go.
                     if ui
