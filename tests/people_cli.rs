@@ -173,6 +173,15 @@ fn a_scan_makes_people_that_can_be_named_merged_split_and_undone() {
             .any(|p| id(p) == c && p["hidden"] == true)
     );
     ok_on(&lib, &["unhide", &c.to_string()]);
+    // Several at once: one correction, one undo.
+    let out = ok_on(&lib, &["hide", &a.to_string(), &c.to_string()]);
+    assert!(out.contains("hid 2 people"), "{out}");
+    assert_eq!(
+        people(&lib).iter().filter(|p| p["hidden"] == true).count(),
+        2
+    );
+    ok_on(&lib, &["undo"]);
+    assert!(people(&lib).iter().all(|p| p["hidden"] == false));
     ok_on(
         &lib,
         &[

@@ -1760,3 +1760,61 @@ fn faces_ignored_in_haste_are_found_again_named_and_taken_back() {
     );
     assert_eq!(harness.state().data.counts.ignored_faces, 0);
 }
+
+#[test]
+fn ctrl_a_selects_everyone_shown_to_hide_them_at_once_and_esc_lets_go_in_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let (library, found) = library_with_zoe_anna_and_mark(dir.path());
+    let mut harness = app_on(&library);
+    settle(&mut harness);
+
+    // Regression: Esc with faces selected on a person's page let go of them and also left
+    // the page; it lets go of them only, and a second Esc goes back.
+    harness.state_mut().open_person(found[0].id);
+    settle(&mut harness);
+    let face = faces_of(&library, found[0].id)[0].face;
+    click(&mut harness, &format!("Face {face}"));
+    assert_eq!(harness.state().person_view.selection.selected.len(), 1);
+    press(&mut harness, egui::Key::Escape);
+    settle(&mut harness);
+    assert!(harness.state().person_view.selection.selected.is_empty());
+    assert_eq!(harness.state().view, View::Person(found[0].id));
+    press(&mut harness, egui::Key::Escape);
+    settle(&mut harness);
+    assert_eq!(harness.state().view, View::People);
+
+    // Ctrl+A on People: everyone shown (not those seen once, behind their closed heading).
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness.step();
+    let shown: std::collections::BTreeSet<PersonId> = people(&library)
+        .iter()
+        .filter(|p| p.name.is_some() || p.photos > 1)
+        .map(|p| p.id)
+        .collect();
+    assert!(shown.len() >= 3);
+    assert_eq!(harness.state().people_view.selected, shown);
+    // Hidden all at once, as one correction.
+    click(&mut harness, "Hide");
+    settle(&mut harness);
+    assert!(
+        people(&library)
+            .iter()
+            .filter(|p| shown.contains(&p.id))
+            .all(|p| p.hidden)
+    );
+    assert_eq!(
+        harness.state().data.undo.as_deref(),
+        Some(&*format!("hid {} people", shown.len()))
+    );
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    settle(&mut harness);
+    assert!(people(&library).iter().all(|p| !p.hidden));
+
+    // Esc lets go of a selection on People too.
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness.step();
+    assert!(!harness.state().people_view.selected.is_empty());
+    press(&mut harness, egui::Key::Escape);
+    assert!(harness.state().people_view.selected.is_empty());
+    assert_eq!(harness.state().view, View::People);
+}

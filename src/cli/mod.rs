@@ -228,10 +228,17 @@ pub enum Command {
     /// Take away a face added by add-face or look-closer that is no face after all
     /// (`kindred undo` puts it back). A face the scan found is ignored instead.
     RemoveFace { face: i64 },
-    /// Hide a person from the people list (their faces stay theirs).
-    Hide { id: i64 },
-    /// Show a hidden person again.
-    Unhide { id: i64 },
+    /// Hide people from the people list (their faces stay theirs); several at once are one
+    /// correction to undo.
+    Hide {
+        #[arg(required = true)]
+        ids: Vec<i64>,
+    },
+    /// Show hidden people again.
+    Unhide {
+        #[arg(required = true)]
+        ids: Vec<i64>,
+    },
     /// Choose the face that represents a person.
     KeyFace { id: i64, face: i64 },
     /// Undo the last N corrections (default 1).
@@ -659,8 +666,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::LookCloser { photos, json }) => {
             people::look_closer(&library_path, &photos, json)
         }
-        Some(Command::Hide { id }) => people::hide(&library_path, id, true),
-        Some(Command::Unhide { id }) => people::hide(&library_path, id, false),
+        Some(Command::Hide { ids }) => people::hide(&library_path, &ids, true),
+        Some(Command::Unhide { ids }) => people::hide(&library_path, &ids, false),
         Some(Command::KeyFace { id, face }) => people::key_face(&library_path, id, face),
         Some(Command::Undo { n }) => people::undo(&library_path, n),
         Some(Command::Redo { n }) => people::redo(&library_path, n),

@@ -336,9 +336,9 @@ pub fn remove_face(library: &Path, face: FaceId) -> anyhow::Result<ExitCode> {
     })
 }
 
-pub fn hide(library: &Path, id: PersonId, hidden: bool) -> anyhow::Result<ExitCode> {
+pub fn hide(library: &Path, ids: &[PersonId], hidden: bool) -> anyhow::Result<ExitCode> {
     change(library, |s| {
-        ops::set_hidden(s, id, hidden)?;
+        ops::set_hidden_all(s, ids, hidden)?;
         Ok(last(s))
     })
 }

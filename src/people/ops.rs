@@ -1379,16 +1379,34 @@ pub fn ignore(store: &mut Store, faces: &[FaceId]) -> Result<(), PeopleError> {
 }
 
 pub fn set_hidden(store: &mut Store, id: PersonId, hidden: bool) -> Result<(), PeopleError> {
+    set_hidden_all(store, &[id], hidden)
+}
+
+/// Hides (or shows again) several people at once, as one correction: the strangers of a
+/// whole trip, undone with one undo.
+pub fn set_hidden_all(
+    store: &mut Store,
+    ids: &[PersonId],
+    hidden: bool,
+) -> Result<(), PeopleError> {
     store.transaction(|store| {
-        let row = require_person(store, id)?;
-        let name = quoted(&row.name);
         let mut rec = Recorder::default();
-        rec.set_person(store, PersonRow { hidden, ..row })?;
+        let mut first_name = String::new();
+        for &id in ids {
+            let row = require_person(store, id)?;
+            first_name = quoted(&row.name);
+            rec.set_person(store, PersonRow { hidden, ..row })?;
+        }
         let verb = if hidden { "hid" } else { "unhid" };
+        let whom = match ids {
+            [] => return Err(PeopleError::Invalid("no people given".into())),
+            [id] => format!("person {id}{first_name}"),
+            many => crate::text::count(many.len(), "person", "people"),
+        };
         rec.commit(
             store,
             if hidden { "hide" } else { "unhide" },
-            format!("{verb} person {id}{name}"),
+            format!("{verb} {whom}"),
         )
     })
 }

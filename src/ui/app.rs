@@ -564,9 +564,26 @@ impl KindredApp {
             // Drawing a face, Esc stops drawing and stays on the photo.
             self.photo_view.drawing = None;
             self.photo_view.draw_from = None;
+        } else if let Some(selection) = self.page_selection()
+            && ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Escape))
+        {
+            // With something selected, Esc lets go of it and stays on the page.
+            selection.clear();
         } else if ctx.input(|i| i.key_pressed(egui::Key::Escape)) && !self.history.is_empty() {
             actions.push(Action::Back);
         }
+    }
+
+    /// The ids (of people or faces) selected on the current page, if any: what Esc clears
+    /// first.
+    fn page_selection(&mut self) -> Option<&mut std::collections::BTreeSet<i64>> {
+        let selection = match self.view {
+            View::People => &mut self.people_view.selected,
+            View::Person(_) => &mut self.person_view.selection.selected,
+            View::IgnoredFaces => &mut self.ignored_view.selection.selected,
+            _ => return None,
+        };
+        (!selection.is_empty()).then_some(selection)
     }
 
     /// Folders dragged onto the window from a file manager are added like picked ones. A

@@ -59,7 +59,7 @@ pub enum Mutation {
     Unignore(Vec<FaceId>),
     /// Take away a face the user added.
     RemoveFace(FaceId),
-    SetHidden(PersonId, bool),
+    SetHidden(Vec<PersonId>, bool),
     SetKeyFace(PersonId, FaceId),
     /// Give faces to the person with this name, creating the person if no one has it.
     AssignToName {
@@ -87,8 +87,14 @@ impl Mutation {
             Mutation::Ignore(f) => format!("Ignored {}", faces(f.len())),
             Mutation::Unignore(f) => format!("{} no longer ignored", faces(f.len())),
             Mutation::RemoveFace(_) => "Face removed".into(),
-            Mutation::SetHidden(_, true) => "Person hidden".into(),
-            Mutation::SetHidden(_, false) => "Person shown again".into(),
+            Mutation::SetHidden(ids, true) => match ids.len() {
+                1 => "Person hidden".into(),
+                n => format!("{n} people hidden"),
+            },
+            Mutation::SetHidden(ids, false) => match ids.len() {
+                1 => "Person shown again".into(),
+                n => format!("{n} people shown again"),
+            },
             Mutation::SetKeyFace(..) => "Key face set".into(),
             Mutation::AssignToName { faces: f, name } => {
                 format!("{} moved to “{name}”", faces(f.len()))
@@ -794,7 +800,7 @@ fn apply(store: &mut Store, mutation: Mutation) -> Result<Change, ops::PeopleErr
         Mutation::Ignore(faces) => ops::ignore(store, &faces)?,
         Mutation::Unignore(faces) => ops::unignore(store, &faces)?,
         Mutation::RemoveFace(face) => ops::remove_face(store, face)?,
-        Mutation::SetHidden(id, hidden) => ops::set_hidden(store, id, hidden)?,
+        Mutation::SetHidden(ids, hidden) => ops::set_hidden_all(store, &ids, hidden)?,
         Mutation::SetKeyFace(id, face) => ops::set_key_face(store, id, face)?,
         Mutation::AssignToName { faces, name } => {
             return Ok(sent_to(ops::give_to_name(store, &faces, &name)?));

@@ -108,6 +108,24 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut PeopleViewState) {
     let (recurring, seen_once): (Vec<usize>, Vec<usize>) = unnamed
         .into_iter()
         .partition(|&i| data.people[i].photos > 1);
+    if !ui.ctx().egui_wants_keyboard_input() {
+        // Ctrl+A: everyone shown (those seen once while their heading is open), to export an
+        // album for each or hide them all at once (Esc lets go of them: see the app).
+        let select_all = egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::A);
+        if ui.input_mut(|i| i.consume_shortcut(&select_all)) {
+            let shown_once: &[usize] = if frame.settings.show_seen_once {
+                &seen_once
+            } else {
+                &[]
+            };
+            state.selected = named
+                .iter()
+                .chain(&recurring)
+                .chain(shown_once)
+                .map(|&i| data.people[i].id)
+                .collect();
+        }
+    }
 
     let width = ui.available_width();
     let columns = (((width + GAP) / (CARD.x + GAP)).floor() as usize).max(1);
@@ -324,7 +342,7 @@ fn person_card(
         };
         if ui.button(hide).clicked() {
             frame.actions.push(Action::Mutate(Mutation::SetHidden(
-                person.id,
+                vec![person.id],
                 !person.hidden,
             )));
         }
@@ -410,12 +428,16 @@ fn selection_bar(ui: &mut egui::Ui, frame: &mut Frame, state: &mut PeopleViewSta
                         state.selected.iter().copied().collect(),
                     ));
                 }
-                if ui.button("Hide").clicked() {
-                    for id in &state.selected {
-                        frame
-                            .actions
-                            .push(Action::Mutate(Mutation::SetHidden(*id, true)));
-                    }
+                // All of them hidden already (shown with "Show hidden"): show them again.
+                let all_hidden = selected.iter().all(|p| p.hidden);
+                if ui
+                    .button(if all_hidden { "Show again" } else { "Hide" })
+                    .clicked()
+                {
+                    frame.actions.push(Action::Mutate(Mutation::SetHidden(
+                        state.selected.iter().copied().collect(),
+                        !all_hidden,
+                    )));
                     state.selected.clear();
                 }
                 if ui.button("Clear selection").clicked() {

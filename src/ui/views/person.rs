@@ -216,9 +216,10 @@ fn header(
                 "Hide person"
             };
             if ui.button(hide).clicked() {
-                frame
-                    .actions
-                    .push(Action::Mutate(Mutation::SetHidden(id, !person.hidden)));
+                frame.actions.push(Action::Mutate(Mutation::SetHidden(
+                    vec![id],
+                    !person.hidden,
+                )));
             }
             if person.name.is_some() && ui.button("Review suggestions").clicked() {
                 frame
@@ -245,9 +246,6 @@ fn faces_tab(
         let select_all = egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, Key::A);
         if ui.input_mut(|i| i.consume_shortcut(&select_all)) {
             state.selection.selected = faces.iter().map(|f| f.face).collect();
-        }
-        if ui.input(|i| i.key_pressed(Key::Escape)) {
-            state.selection.selected.clear();
         }
     }
     selection_bar(ui, frame, state, id, faces);

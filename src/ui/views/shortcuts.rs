@@ -15,7 +15,7 @@ const SHORTCUTS: &[(&str, &[(&str, &str)])] = &[
         ],
     ),
     (
-        "A person's faces",
+        "A person's faces, the ignored faces",
         &[
             ("Click, Shift+click, Ctrl+click", "Select faces"),
             ("Ctrl+A", "Select all faces"),
@@ -51,10 +51,14 @@ const SHORTCUTS: &[(&str, &[(&str, &str)])] = &[
     ),
     (
         "People",
-        &[(
-            "Ctrl+click",
-            "Select several people to merge, hide or export",
-        )],
+        &[
+            (
+                "Ctrl+click",
+                "Select several people to merge, hide or export",
+            ),
+            ("Ctrl+A", "Select everyone shown"),
+            ("Esc", "Clear the selection"),
+        ],
     ),
 ];
 
