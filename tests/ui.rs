@@ -1818,3 +1818,38 @@ fn ctrl_a_selects_everyone_shown_to_hide_them_at_once_and_esc_lets_go_in_place()
     assert!(harness.state().people_view.selected.is_empty());
     assert_eq!(harness.state().view, View::People);
 }
+
+#[test]
+fn the_undo_history_takes_back_several_corrections_at_once_and_redo_brings_them_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let (library, found) = library_with_zoe_anna_and_mark(dir.path());
+    let mut harness = app_on(&library);
+    settle(&mut harness);
+    let history = harness.state().data.history.clone();
+    assert_eq!(history.len(), 3, "{history:?}");
+    assert!(history[2].contains("Zoe"), "newest first: {history:?}");
+
+    click(&mut harness, "Undo history");
+    click(&mut harness, &history[2]);
+    settle(&mut harness);
+    assert!(people(&library).iter().all(|p| p.name.is_none()));
+    assert!(harness.state().data.history.is_empty());
+    assert!(
+        harness
+            .state()
+            .data
+            .redo
+            .as_deref()
+            .unwrap()
+            .contains("Zoe")
+    );
+
+    for _ in 0..3 {
+        harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Y);
+        settle(&mut harness);
+    }
+    assert_eq!(named(&library, "Zoe").id, found[0].id);
+    assert_eq!(named(&library, "Mark").id, found[2].id);
+    assert_eq!(harness.state().data.history, history);
+    assert_eq!(harness.state().data.redo, None);
+}

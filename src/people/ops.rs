@@ -1598,10 +1598,28 @@ pub fn redo(store: &mut Store, n: usize) -> Result<Vec<String>, PeopleError> {
 
 /// What [`undo`] with `n = 1` would undo.
 pub fn last_operation(store: &Store) -> Result<Option<String>, PeopleError> {
-    match store.recent_operations(1)?.first() {
-        Some(op) => Ok(Some(read_image(op)?.description)),
-        None => Ok(None),
+    Ok(recent_corrections(store, 1)?.into_iter().next())
+}
+
+/// What the last `n` undos would take back, newest first: the history to undo back to.
+pub fn recent_corrections(store: &Store, n: usize) -> Result<Vec<String>, PeopleError> {
+    // Only the description is read: a re-clustering's image holds thousands of faces.
+    #[derive(serde::Deserialize)]
+    struct Described {
+        description: String,
     }
+    store
+        .recent_operations(n)?
+        .iter()
+        .map(|op| {
+            serde_json::from_str::<Described>(&op.payload)
+                .map(|d| d.description)
+                .map_err(|e| PeopleError::DamagedLog {
+                    id: op.id,
+                    message: e.to_string(),
+                })
+        })
+        .collect()
 }
 
 /// What [`redo`] with `n = 1` would redo.

@@ -339,6 +339,26 @@ impl KindredApp {
                 if redo.clicked() {
                     actions.push(Action::Mutate(Mutation::Redo));
                 }
+                // Undo back to any of the last corrections at once.
+                ui.add_enabled_ui(!self.data.history.is_empty(), |ui| {
+                    let menu = ui.menu_button("⏷", |ui| {
+                        ui.label(RichText::new("Undo back to (and including):").weak());
+                        for (i, what) in self.data.history.iter().enumerate() {
+                            let entry = ui.button(what);
+                            let entry = match i {
+                                0 => entry.on_hover_text("The last correction (Ctrl+Z)"),
+                                n => entry.on_hover_text(format!(
+                                    "This and the {} after it",
+                                    views::count(n, "correction", "corrections")
+                                )),
+                            };
+                            if entry.clicked() {
+                                actions.push(Action::Mutate(Mutation::UndoMany(i + 1)));
+                            }
+                        }
+                    });
+                    views::button_known_as(&menu.response, "Undo history".into());
+                });
                 let undo = ui
                     .add_enabled(self.data.undo.is_some(), egui::Button::new("⟲ Undo"))
                     .on_hover_text(match &self.data.undo {
@@ -638,6 +658,7 @@ impl KindredApp {
                     excluded,
                     undo,
                     redo,
+                    history,
                 } => {
                     self.data.loaded = true;
                     self.data.excluded_folders = excluded;
@@ -646,6 +667,7 @@ impl KindredApp {
                     self.data.folders = folders;
                     self.data.undo = undo;
                     self.data.redo = redo;
+                    self.data.history = history;
                     let known: std::collections::BTreeSet<_> =
                         self.data.people.iter().map(|p| p.id).collect();
                     self.people_view.selected.retain(|id| known.contains(id));

@@ -67,6 +67,8 @@ pub enum Mutation {
         name: String,
     },
     Undo,
+    /// Undo the last this many corrections (back to one picked in the history).
+    UndoMany(usize),
     Redo,
 }
 
@@ -99,7 +101,7 @@ impl Mutation {
             Mutation::AssignToName { faces: f, name } => {
                 format!("{} moved to “{name}”", faces(f.len()))
             }
-            Mutation::Undo => "Undone".into(),
+            Mutation::Undo | Mutation::UndoMany(_) => "Undone".into(),
             Mutation::Redo => "Redone".into(),
         }
     }
@@ -184,6 +186,8 @@ pub enum Response {
         excluded: Vec<ExcludedFolder>,
         undo: Option<String>,
         redo: Option<String>,
+        /// The corrections undo would take back, newest first (see [`UNDO_HISTORY_LEN`]).
+        history: Vec<String>,
     },
     PersonFaces(PersonId, Vec<PersonFace>),
     Photos(Vec<PersonId>, Vec<PhotoRecord>),
@@ -215,6 +219,9 @@ pub enum Response {
     ExportFinished(Result<ExportSummary, String>),
     Error(String),
 }
+
+/// How many corrections the undo history offers to go back over.
+pub const UNDO_HISTORY_LEN: usize = 15;
 
 /// How many suggestions Review asks for at a time; answering them brings the next.
 pub const REVIEW_LIST_LEN: usize = 200;
@@ -491,7 +498,8 @@ fn handle(
             let counts = store.status_counts().map_err(|e| text(&e))?;
             let folders = store.folder_summaries().map_err(|e| text(&e))?;
             let excluded = store.excluded_folders().map_err(|e| text(&e))?;
-            let undo = ops::last_operation(store).map_err(|e| text(&e))?;
+            let history = ops::recent_corrections(store, UNDO_HISTORY_LEN).map_err(|e| text(&e))?;
+            let undo = history.first().cloned();
             let redo = ops::next_redo(store).map_err(|e| text(&e))?;
             shared.send(Response::Overview {
                 people,
@@ -500,6 +508,7 @@ fn handle(
                 excluded,
                 undo,
                 redo,
+                history,
             });
         }
         Request::PersonFaces(id, order) => {
@@ -810,6 +819,17 @@ fn apply(store: &mut Store, mutation: Mutation) -> Result<Change, ops::PeopleErr
             return Ok(Change::said(match undone.first() {
                 Some(what) => format!("Undone: {what}"),
                 None => "Nothing to undo".into(),
+            }));
+        }
+        Mutation::UndoMany(n) => {
+            let undone = ops::undo(store, n)?;
+            return Ok(Change::said(match undone.as_slice() {
+                [one] => format!("Undone: {one}"),
+                many => format!(
+                    "Undone {}, back to: {}",
+                    count(many.len(), "correction", "corrections"),
+                    many.last().map(String::as_str).unwrap_or_default()
+                ),
             }));
         }
         Mutation::Redo => {

@@ -193,6 +193,8 @@ pub struct Data {
     pub undo: Option<String>,
     /// Label of what Ctrl+Shift+Z would redo.
     pub redo: Option<String>,
+    /// What undo would take back, newest first.
+    pub history: Vec<String>,
     pub person_faces: Option<(PersonId, Vec<PersonFace>)>,
     pub photos: Option<(Vec<PersonId>, Vec<PhotoRecord>)>,
     /// A photo folder's photos in which no face was found.

@@ -1343,6 +1343,13 @@ fn redo_goes_back_over_the_undone_in_order_until_a_new_correction() {
         redo(&mut store, 1),
         Err(PeopleError::NothingToRedo)
     ));
+    assert_eq!(
+        recent_corrections(&store, 5).unwrap(),
+        [
+            format!("named person {b} “Bo”"),
+            format!("named person {a} “Ada”")
+        ]
+    );
 
     assert_eq!(undo(&mut store, 2).unwrap().len(), 2);
     // The last undone first: Ada, then Bo.
