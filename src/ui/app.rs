@@ -357,7 +357,10 @@ impl KindredApp {
                             }
                         }
                     });
-                    views::button_known_as(&menu.response, "Undo history".into());
+                    let menu = menu
+                        .response
+                        .on_hover_text("Undo back to one of the last corrections at once");
+                    views::button_known_as(&menu, "Undo history".into());
                 });
                 let undo = ui
                     .add_enabled(self.data.undo.is_some(), egui::Button::new("⟲ Undo"))
