@@ -193,30 +193,26 @@ impl Store {
 
     /// The persons whose key face (the picture on their card) this face is.
     pub fn persons_keyed_by(&self, face: FaceId) -> Result<Vec<PersonRow>, StoreError> {
-        let mut stmt = self
-            .connection()
-            .prepare("SELECT id, name, hidden, key_face_id FROM persons WHERE key_face_id = ?1")
-            .map_err(self.sql_err())?;
-        let rows = stmt
-            .query_map([face], |r| {
-                Ok(PersonRow {
-                    id: r.get(0)?,
-                    name: r.get(1)?,
-                    hidden: r.get(2)?,
-                    key_face: r.get(3)?,
-                })
-            })
-            .map_err(self.sql_err())?;
-        rows.collect::<Result<_, _>>().map_err(self.sql_err())
+        self.person_rows_where("key_face_id = ?1", [face])
     }
 
     pub fn person_rows(&self) -> Result<Vec<PersonRow>, StoreError> {
+        self.person_rows_where("1", [])
+    }
+
+    fn person_rows_where(
+        &self,
+        condition: &str,
+        params: impl rusqlite::Params,
+    ) -> Result<Vec<PersonRow>, StoreError> {
         let mut stmt = self
             .connection()
-            .prepare("SELECT id, name, hidden, key_face_id FROM persons ORDER BY id")
+            .prepare(&format!(
+                "SELECT id, name, hidden, key_face_id FROM persons WHERE {condition} ORDER BY id"
+            ))
             .map_err(self.sql_err())?;
         let rows = stmt
-            .query_map([], |r| {
+            .query_map(params, |r| {
                 Ok(PersonRow {
                     id: r.get(0)?,
                     name: r.get(1)?,
@@ -743,12 +739,14 @@ impl Store {
 
     /// The most recent operations not yet undone, newest first.
     pub fn recent_operations(&self, limit: usize) -> Result<Vec<OperationRow>, StoreError> {
-        let mut stmt = self
-            .connection()
-            .prepare(
-                "SELECT id, kind, payload FROM operations WHERE undone = 0 ORDER BY id DESC LIMIT ?1",
-            )
-            .map_err(self.sql_err())?;
+        self.operation_rows(
+            "SELECT id, kind, payload FROM operations WHERE undone = 0 ORDER BY id DESC LIMIT ?1",
+            limit,
+        )
+    }
+
+    fn operation_rows(&self, sql: &str, limit: usize) -> Result<Vec<OperationRow>, StoreError> {
+        let mut stmt = self.connection().prepare(sql).map_err(self.sql_err())?;
         let rows = stmt
             .query_map([limit as i64], |r| {
                 Ok(OperationRow {
@@ -788,23 +786,11 @@ impl Store {
     /// undone first: undo goes newest first, so oldest first here), each with its redo image
     /// as the payload.
     pub fn redoable_operations(&self, limit: usize) -> Result<Vec<OperationRow>, StoreError> {
-        let mut stmt = self
-            .connection()
-            .prepare(
-                "SELECT id, kind, redo FROM operations WHERE undone = 1 AND redo IS NOT NULL
-                 ORDER BY id LIMIT ?1",
-            )
-            .map_err(self.sql_err())?;
-        let rows = stmt
-            .query_map([limit as i64], |r| {
-                Ok(OperationRow {
-                    id: r.get(0)?,
-                    kind: r.get(1)?,
-                    payload: r.get(2)?,
-                })
-            })
-            .map_err(self.sql_err())?;
-        rows.collect::<Result<_, _>>().map_err(self.sql_err())
+        self.operation_rows(
+            "SELECT id, kind, redo FROM operations WHERE undone = 1 AND redo IS NOT NULL
+             ORDER BY id LIMIT ?1",
+            limit,
+        )
     }
 
     /// Marks an undone operation done again, with `payload`, the image that undoes it now.

@@ -1070,17 +1070,10 @@ pub fn reject(
             }
         }
         if !freed.is_empty() {
-            let rows = store.match_rows()?;
-            let freed: HashSet<FaceId> = freed.into_iter().collect();
-            let targets: Vec<usize> = (0..rows.len())
-                .filter(|&i| freed.contains(&rows[i].face))
-                .collect();
-            place(
+            place_freed(
                 store,
                 &mut rec,
-                &rows,
-                &targets,
-                &ClusterOptions::default(),
+                &freed.into_iter().collect(),
                 Mode::Rejected,
             )?;
         }
@@ -1092,6 +1085,28 @@ pub fn reject(
         );
         rec.commit(store, "reject", description)
     })
+}
+
+/// Places faces the user just freed (taken out of a person, or no longer ignored), as
+/// matching would new ones in `mode`.
+fn place_freed(
+    store: &mut Store,
+    rec: &mut Recorder,
+    freed: &HashSet<FaceId>,
+    mode: Mode,
+) -> Result<Placed, PeopleError> {
+    let rows = store.match_rows()?;
+    let targets: Vec<usize> = (0..rows.len())
+        .filter(|&i| freed.contains(&rows[i].face))
+        .collect();
+    place(
+        store,
+        rec,
+        &rows,
+        &targets,
+        &ClusterOptions::default(),
+        mode,
+    )
 }
 
 /// Gives faces to the person called `name` (in any letter case), confirmed; to a new person
@@ -1333,18 +1348,7 @@ pub fn unignore(store: &mut Store, faces: &[FaceId]) -> Result<(), PeopleError> 
                 }
             )));
         }
-        let rows = store.match_rows()?;
-        let targets: Vec<usize> = (0..rows.len())
-            .filter(|&i| freed.contains(&rows[i].face))
-            .collect();
-        place(
-            store,
-            &mut rec,
-            &rows,
-            &targets,
-            &ClusterOptions::default(),
-            Mode::Incremental,
-        )?;
+        place_freed(store, &mut rec, &freed, Mode::Incremental)?;
         rec.commit(
             store,
             "unignore",
@@ -1561,36 +1565,44 @@ fn apply(store: &mut Store, image: &UndoRecord) -> Result<UndoRecord, PeopleErro
 /// Undoes the last `n` operations, newest first; returns what was undone. Each can be redone
 /// ([`redo`]) until a new operation is made.
 pub fn undo(store: &mut Store, n: usize) -> Result<Vec<String>, PeopleError> {
-    store.transaction(|store| {
-        let ops = store.recent_operations(n)?;
-        if ops.is_empty() {
-            return Err(PeopleError::NothingToUndo);
-        }
-        let mut done = Vec::new();
-        for op in ops {
-            let before = read_image(&op)?;
-            let after = apply(store, &before)?;
-            store.mark_operation_undone(op.id, &to_json(&after)?)?;
-            done.push(before.description);
-        }
-        Ok(done)
-    })
+    replay(store, n, Replay::Undo)
 }
 
 /// Redoes the last `n` operations undone since the last new one, the last undone first;
 /// returns what was redone.
 pub fn redo(store: &mut Store, n: usize) -> Result<Vec<String>, PeopleError> {
+    replay(store, n, Replay::Redo)
+}
+
+#[derive(Clone, Copy)]
+enum Replay {
+    Undo,
+    Redo,
+}
+
+/// Applies the images of the next `n` operations to undo or redo, keeping for each the image
+/// that takes it back, in one transaction.
+fn replay(store: &mut Store, n: usize, way: Replay) -> Result<Vec<String>, PeopleError> {
     store.transaction(|store| {
-        let ops = store.redoable_operations(n)?;
+        let ops = match way {
+            Replay::Undo => store.recent_operations(n)?,
+            Replay::Redo => store.redoable_operations(n)?,
+        };
         if ops.is_empty() {
-            return Err(PeopleError::NothingToRedo);
+            return Err(match way {
+                Replay::Undo => PeopleError::NothingToUndo,
+                Replay::Redo => PeopleError::NothingToRedo,
+            });
         }
         let mut done = Vec::new();
         for op in ops {
-            let after = read_image(&op)?;
-            let before = apply(store, &after)?;
-            store.mark_operation_redone(op.id, &to_json(&before)?)?;
-            done.push(after.description);
+            let image = read_image(&op)?;
+            let back = to_json(&apply(store, &image)?)?;
+            match way {
+                Replay::Undo => store.mark_operation_undone(op.id, &back)?,
+                Replay::Redo => store.mark_operation_redone(op.id, &back)?,
+            }
+            done.push(image.description);
         }
         Ok(done)
     })

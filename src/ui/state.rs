@@ -410,6 +410,15 @@ impl FaceSelection {
         }
     }
 
+    /// The selected faces of `faces`, in their order there.
+    pub fn in_order(&self, faces: &[PersonFace]) -> Vec<FaceId> {
+        faces
+            .iter()
+            .map(|f| f.face)
+            .filter(|f| self.selected.contains(f))
+            .collect()
+    }
+
     /// Forgets faces no longer listed (taken elsewhere by a correction).
     pub fn keep_only(&mut self, faces: &[PersonFace]) {
         let present: BTreeSet<FaceId> = faces.iter().map(|f| f.face).collect();

@@ -45,6 +45,14 @@ pub fn bar_frame(_ctx: &egui::Context) -> egui::Frame {
         .stroke(Stroke::new(1.0, Color32::from_gray(50)))
 }
 
+/// The card above a grid that says what is selected and what can be done with it.
+pub fn selection_bar_frame() -> egui::Frame {
+    egui::Frame::new()
+        .fill(CARD)
+        .corner_radius(8.0)
+        .inner_margin(Margin::symmetric(12, 6))
+}
+
 pub fn page_frame(_ctx: &egui::Context) -> egui::Frame {
     egui::Frame::new()
         .fill(PAGE)

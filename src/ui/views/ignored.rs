@@ -4,10 +4,9 @@
 use egui::{Key, RichText, Vec2};
 
 use super::{
-    Frame, TileLook, button_known_as, count, empty_state, face_tile, page_heading, shown_path,
-    virtual_grid,
+    Frame, TileLook, button_known_as, count, empty_state, face_tile, page_heading, photos_of,
+    shown_path, virtual_grid,
 };
-use crate::library::store::FaceId;
 use crate::people::ops::PersonFace;
 use crate::ui::backend::Mutation;
 use crate::ui::launch::Launch;
@@ -51,14 +50,7 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut IgnoredViewState) 
     selection_bar(ui, frame, state, faces);
     ui.add_space(4.0);
     let side = frame.settings.face_size;
-    let photos: Vec<_> = {
-        let mut seen = std::collections::HashSet::new();
-        faces
-            .iter()
-            .filter(|f| seen.insert(f.photo))
-            .map(|f| f.photo)
-            .collect()
-    };
+    let photos = photos_of(faces);
     virtual_grid(
         ui,
         "ignored-faces",
@@ -114,91 +106,81 @@ fn selection_bar(
     state: &mut IgnoredViewState,
     faces: &[PersonFace],
 ) {
-    let selected: Vec<FaceId> = faces
-        .iter()
-        .map(|f| f.face)
-        .filter(|f| state.selection.selected.contains(f))
-        .collect();
-    egui::Frame::new()
-        .fill(theme::CARD)
-        .corner_radius(8.0)
-        .inner_margin(egui::Margin::symmetric(12, 6))
-        .show(ui, |ui| {
-            ui.horizontal_wrapped(|ui| {
-                if selected.is_empty() {
-                    ui.label(
-                        RichText::new("Select faces — click, Shift+click, Ctrl+click, Ctrl+A.")
-                            .weak(),
-                    );
-                    return;
-                }
+    let selected = state.selection.in_order(faces);
+    theme::selection_bar_frame().show(ui, |ui| {
+        ui.horizontal_wrapped(|ui| {
+            if selected.is_empty() {
                 ui.label(
-                    RichText::new(count(selected.len(), "face selected", "faces selected"))
-                        .strong(),
+                    RichText::new("Select faces — click, Shift+click, Ctrl+click, Ctrl+A.").weak(),
                 );
-                ui.separator();
-                let field = ui.add(
-                    egui::TextEdit::singleline(&mut state.name)
-                        .hint_text("Who is it?")
-                        .desired_width(160.0),
+                return;
+            }
+            ui.label(
+                RichText::new(count(selected.len(), "face selected", "faces selected")).strong(),
+            );
+            ui.separator();
+            let field = ui.add(
+                egui::TextEdit::singleline(&mut state.name)
+                    .hint_text("Who is it?")
+                    .desired_width(160.0),
+            );
+            field.widget_info(|| {
+                egui::WidgetInfo::labeled(egui::Role::TextInput, true, "Name for these faces")
+            });
+            let name = state.name.trim().to_string();
+            let entered = field.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
+            let give = ui
+                .add_enabled(!name.is_empty(), egui::Button::new("Name"))
+                .on_hover_text(
+                    "Give these faces to the person of this name (someone new if no one has it)",
                 );
-                field.widget_info(|| {
-                    egui::WidgetInfo::labeled(egui::Role::TextInput, true, "Name for these faces")
-                });
-                let name = state.name.trim().to_string();
-                let entered = field.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
-                let give = ui
-                    .add_enabled(!name.is_empty(), egui::Button::new("Name"))
-                    .on_hover_text(
-                        "Give these faces to the person of this name (someone new if no one has it)",
-                    );
-                if (give.clicked() || entered) && !name.is_empty() {
+            if (give.clicked() || entered) && !name.is_empty() {
+                frame.actions.push(Action::Mutate(Mutation::AssignToName {
+                    faces: selected.clone(),
+                    name,
+                }));
+                state.name.clear();
+                state.selection.selected.clear();
+            }
+            // The people already named who match what is typed: one click gives the faces
+            // to them, rather than spelling the name out.
+            let offers: Vec<String> = frame
+                .data
+                .named_people_matching(&state.name)
+                .into_iter()
+                .filter_map(|p| p.name.clone())
+                .filter(|their| !their.eq_ignore_ascii_case(state.name.trim()))
+                .take(6)
+                .collect();
+            for their in offers {
+                let pick = ui.button(&their);
+                button_known_as(&pick, format!("Give them to {their}"));
+                if pick.clicked() {
                     frame.actions.push(Action::Mutate(Mutation::AssignToName {
                         faces: selected.clone(),
-                        name,
+                        name: their,
                     }));
                     state.name.clear();
                     state.selection.selected.clear();
                 }
-                // The people already named who match what is typed: one click gives the faces
-                // to them, rather than spelling the name out.
-                let offers: Vec<String> = frame
-                    .data
-                    .named_people_matching(&state.name)
-                    .into_iter()
-                    .filter_map(|p| p.name.clone())
-                    .filter(|their| !their.eq_ignore_ascii_case(state.name.trim()))
-                    .take(6)
-                    .collect();
-                for their in offers {
-                    let pick = ui.button(&their);
-                    button_known_as(&pick, format!("Give them to {their}"));
-                    if pick.clicked() {
-                        frame.actions.push(Action::Mutate(Mutation::AssignToName {
-                            faces: selected.clone(),
-                            name: their,
-                        }));
-                        state.name.clear();
-                        state.selection.selected.clear();
-                    }
-                }
-                ui.separator();
-                if ui
-                    .button("Not ignored")
-                    .on_hover_text(
-                        "Back among the faces Kindred matches: each goes to the person it looks like, \
+            }
+            ui.separator();
+            if ui
+                .button("Not ignored")
+                .on_hover_text(
+                    "Back among the faces Kindred matches: each goes to the person it looks like, \
                          or to a group of its own",
-                    )
-                    .clicked()
-                {
-                    frame
-                        .actions
-                        .push(Action::Mutate(Mutation::Unignore(selected.clone())));
-                    state.selection.selected.clear();
-                }
-                if ui.button("Select none").clicked() {
-                    state.selection.selected.clear();
-                }
-            });
+                )
+                .clicked()
+            {
+                frame
+                    .actions
+                    .push(Action::Mutate(Mutation::Unignore(selected.clone())));
+                state.selection.selected.clear();
+            }
+            if ui.button("Select none").clicked() {
+                state.selection.selected.clear();
+            }
         });
+    });
 }

@@ -303,6 +303,16 @@ fn path_under_home(path: &std::path::Path, home: Option<&std::path::Path>) -> St
 }
 
 /// An empty-state message in the middle of the page.
+/// The photos of a list of faces, in order, each once: to step through from one of them.
+pub fn photos_of(faces: &[crate::people::ops::PersonFace]) -> Vec<PhotoId> {
+    let mut seen = std::collections::HashSet::new();
+    faces
+        .iter()
+        .filter(|f| seen.insert(f.photo))
+        .map(|f| f.photo)
+        .collect()
+}
+
 pub fn empty_state(ui: &mut egui::Ui, title: &str, text: &str) {
     ui.add_space(ui.available_height() * 0.25);
     ui.vertical_centered(|ui| {

@@ -384,66 +384,62 @@ fn selection_bar(ui: &mut egui::Ui, frame: &mut Frame, state: &mut PeopleViewSta
         .merge_into
         .filter(|id| state.selected.contains(id))
         .or(default_target);
-    egui::Frame::new()
-        .fill(theme::CARD)
-        .corner_radius(8.0)
-        .inner_margin(egui::Margin::symmetric(12, 6))
-        .show(ui, |ui| {
-            ui.horizontal(|ui| {
-                ui.label(RichText::new(format!("{} selected", selected.len())).strong());
+    theme::selection_bar_frame().show(ui, |ui| {
+        ui.horizontal(|ui| {
+            ui.label(RichText::new(format!("{} selected", selected.len())).strong());
+            ui.separator();
+            if selected.len() >= 2
+                && let Some(into) = target
+            {
+                ui.label("Merge into");
+                egui::ComboBox::from_id_salt("merge-target")
+                    .selected_text(data.display_name(into))
+                    .show_ui(ui, |ui| {
+                        for p in &selected {
+                            let label = format!(
+                                "{} ({})",
+                                p.name.as_deref().unwrap_or("Unnamed"),
+                                count(p.faces, "face", "faces")
+                            );
+                            ui.selectable_value(&mut state.merge_into, Some(p.id), label);
+                        }
+                    });
+                if ui.button("Merge").clicked() {
+                    let from: Vec<PersonId> = state
+                        .selected
+                        .iter()
+                        .copied()
+                        .filter(|id| *id != into)
+                        .collect();
+                    frame
+                        .actions
+                        .push(Action::Mutate(Mutation::Merge { from, into }));
+                    state.selected.clear();
+                    state.merge_into = None;
+                }
                 ui.separator();
-                if selected.len() >= 2
-                    && let Some(into) = target
-                {
-                    ui.label("Merge into");
-                    egui::ComboBox::from_id_salt("merge-target")
-                        .selected_text(data.display_name(into))
-                        .show_ui(ui, |ui| {
-                            for p in &selected {
-                                let label = format!(
-                                    "{} ({})",
-                                    p.name.as_deref().unwrap_or("Unnamed"),
-                                    count(p.faces, "face", "faces")
-                                );
-                                ui.selectable_value(&mut state.merge_into, Some(p.id), label);
-                            }
-                        });
-                    if ui.button("Merge").clicked() {
-                        let from: Vec<PersonId> = state
-                            .selected
-                            .iter()
-                            .copied()
-                            .filter(|id| *id != into)
-                            .collect();
-                        frame
-                            .actions
-                            .push(Action::Mutate(Mutation::Merge { from, into }));
-                        state.selected.clear();
-                        state.merge_into = None;
-                    }
-                    ui.separator();
-                }
-                if ui.button("Export album…").clicked() {
-                    frame.actions.push(Action::ExportPeople(
-                        state.selected.iter().copied().collect(),
-                    ));
-                }
-                // All of them hidden already (shown with "Show hidden"): show them again.
-                let all_hidden = selected.iter().all(|p| p.hidden);
-                if ui
-                    .button(if all_hidden { "Show again" } else { "Hide" })
-                    .clicked()
-                {
-                    frame.actions.push(Action::Mutate(Mutation::SetHidden(
-                        state.selected.iter().copied().collect(),
-                        !all_hidden,
-                    )));
-                    state.selected.clear();
-                }
-                if ui.button("Clear selection").clicked() {
-                    state.selected.clear();
-                }
-            });
+            }
+            if ui.button("Export album…").clicked() {
+                frame.actions.push(Action::ExportPeople(
+                    state.selected.iter().copied().collect(),
+                ));
+            }
+            // All of them hidden already (shown with "Show hidden"): show them again.
+            let all_hidden = selected.iter().all(|p| p.hidden);
+            if ui
+                .button(if all_hidden { "Show again" } else { "Hide" })
+                .clicked()
+            {
+                frame.actions.push(Action::Mutate(Mutation::SetHidden(
+                    state.selected.iter().copied().collect(),
+                    !all_hidden,
+                )));
+                state.selected.clear();
+            }
+            if ui.button("Clear selection").clicked() {
+                state.selected.clear();
+            }
         });
+    });
     ui.add_space(4.0);
 }

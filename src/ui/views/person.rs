@@ -5,7 +5,9 @@
 use egui::{Key, RichText, Vec2};
 
 use super::photo_grid::dated_photo_grid;
-use super::{Frame, TileLook, choice, count, empty_state, face_tile, shown_path, virtual_grid};
+use super::{
+    Frame, TileLook, choice, count, empty_state, face_tile, photos_of, shown_path, virtual_grid,
+};
 use crate::library::store::FaceId;
 use crate::people::ops::{FaceOrder, FaceState, PersonFace, PersonId};
 use crate::ui::backend::{Mutation, ReviewOf};
@@ -269,7 +271,7 @@ fn faces_tab(
             );
             let response = face_tile(ui, frame.faces, face.face, side, look, label.trim_end());
             if response.double_clicked() {
-                let siblings = photo_list(faces);
+                let siblings = photos_of(faces);
                 frame.actions.push(Action::Go(View::Photo {
                     photo: face.photo,
                     siblings,
@@ -292,7 +294,7 @@ fn faces_tab(
                     if ui.button("Open photo").clicked() {
                         frame.actions.push(Action::Go(View::Photo {
                             photo: face.photo,
-                            siblings: photo_list(faces),
+                            siblings: photos_of(faces),
                         }));
                     }
                     if ui.button("Show in folder").clicked() {
@@ -316,16 +318,6 @@ fn faces_tab(
     );
 }
 
-/// The photos of a face list, in order, without repeats.
-fn photo_list(faces: &[PersonFace]) -> Vec<crate::library::store::PhotoId> {
-    let mut seen = std::collections::HashSet::new();
-    faces
-        .iter()
-        .filter(|f| seen.insert(f.photo))
-        .map(|f| f.photo)
-        .collect()
-}
-
 fn selection_bar(
     ui: &mut egui::Ui,
     frame: &mut Frame,
@@ -334,141 +326,137 @@ fn selection_bar(
     faces: &[PersonFace],
 ) {
     let data = frame.data;
-    let selected: Vec<FaceId> = faces
-        .iter()
-        .map(|f| f.face)
-        .filter(|f| state.selection.selected.contains(f))
-        .collect();
+    let selected = state.selection.in_order(faces);
     let suggested_selected = faces
         .iter()
         .filter(|f| state.selection.selected.contains(&f.face) && f.state == FaceState::Suggested)
         .count();
-    egui::Frame::new()
-        .fill(theme::CARD)
-        .corner_radius(8.0)
-        .inner_margin(egui::Margin::symmetric(12, 6))
-        .show(ui, |ui| {
-            ui.horizontal_wrapped(|ui| {
-                if selected.is_empty() {
-                    ui.label(
-                        RichText::new(
-                            "Select faces to correct them — click, Shift+click, Ctrl+click, Ctrl+A. \
+    theme::selection_bar_frame().show(ui, |ui| {
+        ui.horizontal_wrapped(|ui| {
+            if selected.is_empty() {
+                ui.label(
+                    RichText::new(
+                        "Select faces to correct them — click, Shift+click, Ctrl+click, Ctrl+A. \
                              Faces marked ? are suggestions.",
-                        )
-                        .weak(),
-                    );
-                    if faces.iter().any(|f| f.state == FaceState::Suggested)
-                        && data.person(id).is_some_and(|p| p.name.is_some())
-                        && ui.button("Confirm all suggestions").clicked()
-                    {
-                        let suggested: Vec<FaceId> = faces
-                            .iter()
-                            .filter(|f| f.state == FaceState::Suggested)
-                            .map(|f| f.face)
-                            .collect();
-                        frame.actions.push(Action::Mutate(Mutation::Move {
-                            faces: suggested,
-                            to: id,
-                        }));
-                    }
-                    return;
-                }
-                ui.label(RichText::new(count(selected.len(), "face selected", "faces selected")).strong());
-                ui.separator();
-                if suggested_selected > 0 && ui.button("Confirm").clicked() {
+                    )
+                    .weak(),
+                );
+                if faces.iter().any(|f| f.state == FaceState::Suggested)
+                    && data.person(id).is_some_and(|p| p.name.is_some())
+                    && ui.button("Confirm all suggestions").clicked()
+                {
+                    let suggested: Vec<FaceId> = faces
+                        .iter()
+                        .filter(|f| f.state == FaceState::Suggested)
+                        .map(|f| f.face)
+                        .collect();
                     frame.actions.push(Action::Mutate(Mutation::Move {
-                        faces: selected.clone(),
+                        faces: suggested,
                         to: id,
                     }));
                 }
-                if ui
-                    .button("Not this person")
-                    .on_hover_text("These faces will never be suggested for this person again")
-                    .clicked()
-                {
-                    frame.actions.push(Action::Mutate(Mutation::Reject {
-                        faces: selected.clone(),
-                        from: Some(id),
-                    }));
-                    state.selection.selected.clear();
-                }
-                ui.menu_button("Move to…", |ui| {
-                    for p in data.named_people() {
-                        if p.id == id {
-                            continue;
-                        }
-                        if ui.button(p.name.as_deref().unwrap_or("Unnamed")).clicked() {
-                            frame.actions.push(Action::Mutate(Mutation::Move {
-                                faces: selected.clone(),
-                                to: p.id,
-                            }));
-                            state.selection.selected.clear();
-                        }
+                return;
+            }
+            ui.label(
+                RichText::new(count(selected.len(), "face selected", "faces selected")).strong(),
+            );
+            ui.separator();
+            if suggested_selected > 0 && ui.button("Confirm").clicked() {
+                frame.actions.push(Action::Mutate(Mutation::Move {
+                    faces: selected.clone(),
+                    to: id,
+                }));
+            }
+            if ui
+                .button("Not this person")
+                .on_hover_text("These faces will never be suggested for this person again")
+                .clicked()
+            {
+                frame.actions.push(Action::Mutate(Mutation::Reject {
+                    faces: selected.clone(),
+                    from: Some(id),
+                }));
+                state.selection.selected.clear();
+            }
+            ui.menu_button("Move to…", |ui| {
+                for p in data.named_people() {
+                    if p.id == id {
+                        continue;
                     }
-                    ui.separator();
-                    ui.label("New person:");
-                    let field = ui.add(
-                        egui::TextEdit::singleline(&mut state.new_person_name)
-                            .hint_text("Name")
-                            .desired_width(160.0),
-                    );
-                    field.widget_info(|| {
-                        egui::WidgetInfo::labeled(egui::Role::TextInput, true, "New person name")
-                    });
-                    if ui.button("Move to new person").clicked() {
-                        let name = state.new_person_name.trim().to_string();
-                        frame.actions.push(Action::Mutate(Mutation::Split {
+                    if ui.button(p.name.as_deref().unwrap_or("Unnamed")).clicked() {
+                        frame.actions.push(Action::Mutate(Mutation::Move {
                             faces: selected.clone(),
-                            name: (!name.is_empty()).then_some(name),
+                            to: p.id,
                         }));
-                        state.new_person_name.clear();
                         state.selection.selected.clear();
                     }
+                }
+                ui.separator();
+                ui.label("New person:");
+                let field = ui.add(
+                    egui::TextEdit::singleline(&mut state.new_person_name)
+                        .hint_text("Name")
+                        .desired_width(160.0),
+                );
+                field.widget_info(|| {
+                    egui::WidgetInfo::labeled(egui::Role::TextInput, true, "New person name")
                 });
-                if ui
-                    .button("Split into new person")
-                    .on_hover_text("These faces become a person of their own")
-                    .clicked()
-                {
+                if ui.button("Move to new person").clicked() {
+                    let name = state.new_person_name.trim().to_string();
                     frame.actions.push(Action::Mutate(Mutation::Split {
                         faces: selected.clone(),
-                        name: None,
+                        name: (!name.is_empty()).then_some(name),
                     }));
-                    state.selection.selected.clear();
-                }
-                ui.menu_button("Merge into…", |ui| {
-                    ui.label(RichText::new("Move this whole person into:").weak());
-                    for p in data.named_people() {
-                        if p.id != id && ui.button(p.name.as_deref().unwrap_or("Unnamed")).clicked() {
-                            frame.actions.push(Action::Mutate(Mutation::Merge {
-                                from: vec![id],
-                                into: p.id,
-                            }));
-                            state.selection.selected.clear();
-                        }
-                    }
-                });
-                if ui
-                    .button("Ignore")
-                    .on_hover_text(
-                        "Not a face, or a stranger: out of People, never matched again (listed under \
-                         \"faces ignored\" on the People page, should one matter after all)",
-                    )
-                    .clicked()
-                {
-                    frame.actions.push(Action::Mutate(Mutation::Ignore(selected.clone())));
-                    state.selection.selected.clear();
-                }
-                if selected.len() == 1 && ui.button("Set as key face").clicked() {
-                    frame
-                        .actions
-                        .push(Action::Mutate(Mutation::SetKeyFace(id, selected[0])));
-                }
-                if ui.button("Select none").clicked() {
+                    state.new_person_name.clear();
                     state.selection.selected.clear();
                 }
             });
+            if ui
+                .button("Split into new person")
+                .on_hover_text("These faces become a person of their own")
+                .clicked()
+            {
+                frame.actions.push(Action::Mutate(Mutation::Split {
+                    faces: selected.clone(),
+                    name: None,
+                }));
+                state.selection.selected.clear();
+            }
+            ui.menu_button("Merge into…", |ui| {
+                ui.label(RichText::new("Move this whole person into:").weak());
+                for p in data.named_people() {
+                    if p.id != id && ui.button(p.name.as_deref().unwrap_or("Unnamed")).clicked() {
+                        frame.actions.push(Action::Mutate(Mutation::Merge {
+                            from: vec![id],
+                            into: p.id,
+                        }));
+                        state.selection.selected.clear();
+                    }
+                }
+            });
+            if ui
+                .button("Ignore")
+                .on_hover_text(
+                    "Not a face, or a stranger: out of People, never matched again (listed under \
+                         \"faces ignored\" on the People page, should one matter after all)",
+                )
+                .clicked()
+            {
+                frame
+                    .actions
+                    .push(Action::Mutate(Mutation::Ignore(selected.clone())));
+                state.selection.selected.clear();
+            }
+            if selected.len() == 1 && ui.button("Set as key face").clicked() {
+                frame
+                    .actions
+                    .push(Action::Mutate(Mutation::SetKeyFace(id, selected[0])));
+            }
+            if ui.button("Select none").clicked() {
+                state.selection.selected.clear();
+            }
         });
+    });
 }
 
 fn photos_tab(ui: &mut egui::Ui, frame: &mut Frame, state: &mut PersonViewState, id: PersonId) {
