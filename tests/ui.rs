@@ -1782,6 +1782,15 @@ fn ctrl_a_selects_everyone_shown_to_hide_them_at_once_and_esc_lets_go_in_place()
     press(&mut harness, egui::Key::Escape);
     settle(&mut harness);
     assert_eq!(harness.state().view, View::People);
+    // On the Photos tab the faces selected are out of sight: Esc goes back at once.
+    harness.state_mut().open_person(found[0].id);
+    settle(&mut harness);
+    click(&mut harness, &format!("Face {face}"));
+    click(&mut harness, "Photos");
+    settle(&mut harness);
+    press(&mut harness, egui::Key::Escape);
+    settle(&mut harness);
+    assert_eq!(harness.state().view, View::People);
 
     // Ctrl+A on People: everyone shown (not those seen once, behind their closed heading).
     harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);

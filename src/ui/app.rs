@@ -602,7 +602,10 @@ impl KindredApp {
     fn page_selection(&mut self) -> Option<&mut std::collections::BTreeSet<i64>> {
         let selection = match self.view {
             View::People => &mut self.people_view.selected,
-            View::Person(_) => &mut self.person_view.selection.selected,
+            // The faces selected stay out of sight on the Photos tab: Esc goes back there.
+            View::Person(_) if self.person_view.tab == PersonTab::Faces => {
+                &mut self.person_view.selection.selected
+            }
             View::IgnoredFaces => &mut self.ignored_view.selection.selected,
             _ => return None,
         };
