@@ -529,18 +529,12 @@ impl Store {
     /// copy made later is newer), then by path.
     /// The other analysed files with the same content as this photo.
     pub fn copies_of(&self, photo: PhotoId) -> Result<Vec<PhotoId>, StoreError> {
-        let mut stmt = self
-            .connection()
-            .prepare_cached(
-                "SELECT q.id FROM photos p
-                 JOIN photos q ON q.content_hash = p.content_hash AND q.id <> p.id
-                 WHERE p.id = ?1 AND q.status = 'done' ORDER BY q.id",
-            )
-            .map_err(self.sql_err())?;
-        let rows = stmt
-            .query_map([photo], |r| r.get(0))
-            .map_err(self.sql_err())?;
-        rows.collect::<Result<_, _>>().map_err(self.sql_err())
+        self.ids(
+            "SELECT q.id FROM photos p
+             JOIN photos q ON q.content_hash = p.content_hash AND q.id <> p.id
+             WHERE p.id = ?1 AND q.status = 'done' ORDER BY q.id",
+            photo,
+        )
     }
 
     pub fn photo_copy_groups(&self) -> Result<Vec<Vec<PhotoId>>, StoreError> {
@@ -642,21 +636,15 @@ impl Store {
 
     /// The same face as `face` in the other photos with identical content, in id order.
     pub fn twins_of(&self, face: FaceId) -> Result<Vec<FaceId>, StoreError> {
-        let mut stmt = self
-            .connection()
-            .prepare_cached(
-                "SELECT t.id FROM faces f
-                 JOIN photos p ON p.id = f.photo_id
-                 JOIN photos q ON q.content_hash = p.content_hash AND q.id <> p.id
-                 JOIN faces t ON t.photo_id = q.id AND t.left = f.left AND t.top = f.top
-                    AND t.right = f.right AND t.bottom = f.bottom
-                 WHERE f.id = ?1 ORDER BY t.id",
-            )
-            .map_err(self.sql_err())?;
-        let rows = stmt
-            .query_map([face], |r| r.get(0))
-            .map_err(self.sql_err())?;
-        rows.collect::<Result<_, _>>().map_err(self.sql_err())
+        self.ids(
+            "SELECT t.id FROM faces f
+             JOIN photos p ON p.id = f.photo_id
+             JOIN photos q ON q.content_hash = p.content_hash AND q.id <> p.id
+             JOIN faces t ON t.photo_id = q.id AND t.left = f.left AND t.top = f.top
+                AND t.right = f.right AND t.bottom = f.bottom
+             WHERE f.id = ?1 ORDER BY t.id",
+            face,
+        )
     }
 
     // ----- rejections -----
@@ -696,24 +684,26 @@ impl Store {
 
     /// The persons a face was said not to be.
     pub fn rejections_of_face(&self, face: FaceId) -> Result<Vec<PersonId>, StoreError> {
-        let mut stmt = self
-            .connection()
-            .prepare("SELECT person_id FROM rejections WHERE face_id = ?1 ORDER BY person_id")
-            .map_err(self.sql_err())?;
-        let rows = stmt
-            .query_map([face], |r| r.get(0))
-            .map_err(self.sql_err())?;
-        rows.collect::<Result<_, _>>().map_err(self.sql_err())
+        self.ids(
+            "SELECT person_id FROM rejections WHERE face_id = ?1 ORDER BY person_id",
+            face,
+        )
     }
 
     pub fn rejections_of_person(&self, person: PersonId) -> Result<Vec<FaceId>, StoreError> {
+        self.ids(
+            "SELECT face_id FROM rejections WHERE person_id = ?1 ORDER BY face_id",
+            person,
+        )
+    }
+
+    /// The ids a query of one id gives (faces, persons or photos).
+    fn ids(&self, sql: &str, id: i64) -> Result<Vec<i64>, StoreError> {
         let mut stmt = self
             .connection()
-            .prepare("SELECT face_id FROM rejections WHERE person_id = ?1 ORDER BY face_id")
+            .prepare_cached(sql)
             .map_err(self.sql_err())?;
-        let rows = stmt
-            .query_map([person], |r| r.get(0))
-            .map_err(self.sql_err())?;
+        let rows = stmt.query_map([id], |r| r.get(0)).map_err(self.sql_err())?;
         rows.collect::<Result<_, _>>().map_err(self.sql_err())
     }
 

@@ -1269,6 +1269,17 @@ impl Store {
         rows.collect::<Result<_, _>>().map_err(self.err())
     }
 
+    /// Whether the library has this face, without reading its row.
+    pub fn face_exists(&self, id: FaceId) -> Result<bool, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM faces WHERE id = ?1)",
+                [id],
+                |r| r.get(0),
+            )
+            .map_err(self.err())
+    }
+
     pub fn face(&self, id: FaceId) -> Result<Option<FaceRecord>, StoreError> {
         self.conn
             .query_row(
@@ -1299,6 +1310,13 @@ impl Store {
         };
         // Photos left out with a subfolder are kept apart from the ones that went missing.
         let left_out: u64 = self.excluded_folders()?.iter().map(|e| e.photos).sum();
+        // The analysed photos that are copies of one analysed before them.
+        let later_copies = format!(
+            "SELECT id FROM photos WHERE status = 'done'
+                AND content_hash IN ({DUPLICATED_CONTENTS}) AND id NOT IN (
+                SELECT MIN(id) FROM photos WHERE status = 'done'
+                    AND content_hash IN ({DUPLICATED_CONTENTS}) GROUP BY content_hash)"
+        );
         Ok(StatusCounts {
             left_out,
             roots: count("SELECT COUNT(*) FROM roots")?,
@@ -1323,11 +1341,7 @@ impl Store {
                  WHERE status = 'done' AND content_hash IN ({DUPLICATED_CONTENTS})"
             ))?,
             faces_in_copies: count(&format!(
-                "SELECT COUNT(*) FROM faces WHERE photo_id IN (
-                    SELECT id FROM photos WHERE status = 'done'
-                        AND content_hash IN ({DUPLICATED_CONTENTS}) AND id NOT IN (
-                        SELECT MIN(id) FROM photos WHERE status = 'done'
-                            AND content_hash IN ({DUPLICATED_CONTENTS}) GROUP BY content_hash))"
+                "SELECT COUNT(*) FROM faces WHERE photo_id IN ({later_copies})"
             ))?,
             // A face and its copies are decided alike, so which copy stands for them does not
             // change the count.
@@ -1335,11 +1349,7 @@ impl Store {
                 "SELECT COUNT(*) FROM face_assignments a JOIN faces f ON f.id = a.face_id
                  WHERE a.person_id IS NULL AND a.state = 'ignored'
                     AND f.photo_id IN (SELECT id FROM photos WHERE status = 'done')
-                    AND f.photo_id NOT IN (
-                        SELECT id FROM photos WHERE status = 'done'
-                            AND content_hash IN ({DUPLICATED_CONTENTS}) AND id NOT IN (
-                            SELECT MIN(id) FROM photos WHERE status = 'done'
-                                AND content_hash IN ({DUPLICATED_CONTENTS}) GROUP BY content_hash))"
+                    AND f.photo_id NOT IN ({later_copies})"
             ))?,
         })
     }

@@ -73,6 +73,19 @@ pub struct PersonFace {
     pub distance: Option<f32>,
 }
 
+impl From<crate::library::people_store::PersonFaceRow> for PersonFace {
+    fn from(f: crate::library::people_store::PersonFaceRow) -> Self {
+        PersonFace {
+            face: f.face,
+            photo: f.photo,
+            path: f.path,
+            state: f.state,
+            rect: f.rect,
+            distance: f.distance,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct PhotoFace {
     pub face: FaceId,
@@ -309,14 +322,7 @@ pub fn faces_of_person_in_order(
     let mut faces: Vec<PersonFace> = copies
         .one_face_each(store.person_faces(id)?, |f| f.face)
         .into_iter()
-        .map(|f| PersonFace {
-            face: f.face,
-            photo: f.photo,
-            path: f.path,
-            state: f.state,
-            rect: f.rect,
-            distance: f.distance,
-        })
+        .map(PersonFace::from)
         .collect();
     if order == FaceOrder::LeastAlikeFirst {
         let descriptors = store.person_descriptors(id)?;
@@ -342,14 +348,7 @@ pub fn ignored_faces(store: &Store) -> Result<Vec<PersonFace>, PeopleError> {
     Ok(copies
         .one_face_each(store.ignored_faces()?, |f| f.face)
         .into_iter()
-        .map(|f| PersonFace {
-            face: f.face,
-            photo: f.photo,
-            path: f.path,
-            state: f.state,
-            rect: f.rect,
-            distance: f.distance,
-        })
+        .map(PersonFace::from)
         .collect())
 }
 
@@ -1481,7 +1480,7 @@ fn apply(store: &mut Store, image: &UndoRecord) -> Result<UndoRecord, PeopleErro
     rec.undo.description = image.description.clone();
     // Faces and persons first, so that assignments, rejections and key faces can refer to them.
     for face in &image.removed_faces {
-        if store.face(face.id)?.is_some() {
+        if store.face_exists(face.id)? {
             return Err(changed_since(format!("there is a face {} again", face.id)));
         }
         store.restore_face_in_tx(face)?;
@@ -1489,7 +1488,7 @@ fn apply(store: &mut Store, image: &UndoRecord) -> Result<UndoRecord, PeopleErro
     }
     for person in &image.restored_persons {
         let key_face = match person.key_face {
-            Some(face) if store.face(face)?.is_some() => Some(face),
+            Some(face) if store.face_exists(face)? => Some(face),
             _ => None,
         };
         let row = PersonRow {
@@ -1506,7 +1505,7 @@ fn apply(store: &mut Store, image: &UndoRecord) -> Result<UndoRecord, PeopleErro
             continue;
         }
         let key_face = match person.key_face {
-            Some(face) if store.face(face)?.is_some() => Some(face),
+            Some(face) if store.face_exists(face)? => Some(face),
             _ => None,
         };
         rec.set_person(
@@ -1518,7 +1517,7 @@ fn apply(store: &mut Store, image: &UndoRecord) -> Result<UndoRecord, PeopleErro
         )?;
     }
     for a in &image.faces {
-        if store.face(a.face)?.is_none() {
+        if !store.face_exists(a.face)? {
             continue;
         }
         if let Some(person) = a.person
@@ -1538,7 +1537,7 @@ fn apply(store: &mut Store, image: &UndoRecord) -> Result<UndoRecord, PeopleErro
         rec.remove_rejection(store, face, person)?;
     }
     for &(face, person) in &image.rejections_removed {
-        if store.face(face)?.is_some() && store.person_row(person)?.is_some() {
+        if store.face_exists(face)? && store.person_row(person)?.is_some() {
             rec.add_rejection(store, face, person)?;
         }
     }
