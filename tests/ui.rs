@@ -899,7 +899,7 @@ fn a_subfolder_left_out_in_folders_leaves_people_and_comes_back_when_taken_in() 
     // Ctrl+Z takes the leaving out back like any correction: her photos are back at once,
     // named, with no scan.
     assert_eq!(
-        harness.state().data.undo.as_deref(),
+        harness.state().data.undo(),
         Some(&*format!(
             "leave out the folder {}",
             photos.join("Trip").join("Serena").display()
@@ -1218,6 +1218,16 @@ fn library_with_zoe_anna_and_mark(dir: &Path) -> (PathBuf, Vec<PersonSummary>) {
     (library, found)
 }
 
+/// The app opened on [`library_with_zoe_anna_and_mark`], settled.
+fn app_with_zoe_anna_and_mark(
+    dir: &Path,
+) -> (Harness<'static, KindredApp>, PathBuf, Vec<PersonSummary>) {
+    let (library, found) = library_with_zoe_anna_and_mark(dir);
+    let mut harness = app_on(&library);
+    settle(&mut harness);
+    (harness, library, found)
+}
+
 /// The named people's cards on the People page, in the order shown.
 fn named_cards(harness: &Harness<'_, KindredApp>) -> Vec<String> {
     harness
@@ -1230,9 +1240,7 @@ fn named_cards(harness: &Harness<'_, KindredApp>) -> Vec<String> {
 #[test]
 fn named_people_can_be_listed_by_name() {
     let dir = tempfile::tempdir().unwrap();
-    let (library, _) = library_with_zoe_anna_and_mark(dir.path());
-    let mut harness = app_on(&library);
-    settle(&mut harness);
+    let (mut harness, _, _) = app_with_zoe_anna_and_mark(dir.path());
     assert_eq!(
         named_cards(&harness),
         ["Person Zoe", "Person anna", "Person Mark"]
@@ -1665,9 +1673,7 @@ fn looking_closer_at_all_the_photos_without_a_face_finds_their_small_faces() {
 #[test]
 fn faces_ignored_in_haste_are_found_again_named_and_taken_back() {
     let dir = tempfile::tempdir().unwrap();
-    let (library, found) = library_with_zoe_anna_and_mark(dir.path());
-    let mut harness = app_on(&library);
-    settle(&mut harness);
+    let (mut harness, library, found) = app_with_zoe_anna_and_mark(dir.path());
     assert!(
         harness.query_by_label_contains("ignored").is_none(),
         "no link while nothing is ignored"
@@ -1764,9 +1770,7 @@ fn faces_ignored_in_haste_are_found_again_named_and_taken_back() {
 #[test]
 fn ctrl_a_selects_everyone_shown_to_hide_them_at_once_and_esc_lets_go_in_place() {
     let dir = tempfile::tempdir().unwrap();
-    let (library, found) = library_with_zoe_anna_and_mark(dir.path());
-    let mut harness = app_on(&library);
-    settle(&mut harness);
+    let (mut harness, library, found) = app_with_zoe_anna_and_mark(dir.path());
 
     // Regression: Esc with faces selected on a person's page let go of them and also left
     // the page; it lets go of them only, and a second Esc goes back.
@@ -1812,7 +1816,7 @@ fn ctrl_a_selects_everyone_shown_to_hide_them_at_once_and_esc_lets_go_in_place()
             .all(|p| p.hidden)
     );
     assert_eq!(
-        harness.state().data.undo.as_deref(),
+        harness.state().data.undo(),
         Some(&*format!("hid {} people", shown.len()))
     );
     harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
@@ -1831,9 +1835,7 @@ fn ctrl_a_selects_everyone_shown_to_hide_them_at_once_and_esc_lets_go_in_place()
 #[test]
 fn the_undo_history_takes_back_several_corrections_at_once_and_redo_brings_them_back() {
     let dir = tempfile::tempdir().unwrap();
-    let (library, found) = library_with_zoe_anna_and_mark(dir.path());
-    let mut harness = app_on(&library);
-    settle(&mut harness);
+    let (mut harness, library, found) = app_with_zoe_anna_and_mark(dir.path());
     let history = harness.state().data.history.clone();
     assert_eq!(history.len(), 3, "{history:?}");
     assert!(history[2].contains("Zoe"), "newest first: {history:?}");

@@ -631,7 +631,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::People { json }) => people::list_people(&library_path, json),
         Some(Command::Faces {
             person,
-            ignored,
+            ignored: _,
             json,
             least_alike_first,
         }) => {
@@ -640,10 +640,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             } else {
                 crate::people::ops::FaceOrder::ConfirmedFirst
             };
-            // clap lets through one of --person and --ignored.
+            // clap lets through exactly one of --person and --ignored.
             let which = match person {
-                Some(id) if !ignored => people::WhichFaces::OfPerson(id, order),
-                _ => people::WhichFaces::Ignored,
+                Some(id) => people::WhichFaces::OfPerson(id, order),
+                None => people::WhichFaces::Ignored,
             };
             people::faces(&library_path, which, json)
         }

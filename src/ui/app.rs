@@ -353,7 +353,7 @@ impl KindredApp {
                                 )),
                             };
                             if entry.clicked() {
-                                actions.push(Action::Mutate(Mutation::UndoMany(i + 1)));
+                                actions.push(Action::Mutate(Mutation::Undo(i + 1)));
                             }
                         }
                     });
@@ -363,13 +363,13 @@ impl KindredApp {
                     views::button_known_as(&menu, "Undo history".into());
                 });
                 let undo = ui
-                    .add_enabled(self.data.undo.is_some(), egui::Button::new("⟲ Undo"))
-                    .on_hover_text(match &self.data.undo {
+                    .add_enabled(self.data.undo().is_some(), egui::Button::new("⟲ Undo"))
+                    .on_hover_text(match self.data.undo() {
                         Some(what) => format!("Undo {what} (Ctrl+Z)"),
                         None => "Nothing to undo".into(),
                     });
                 if undo.clicked() {
-                    actions.push(Action::Mutate(Mutation::Undo));
+                    actions.push(Action::Mutate(Mutation::Undo(1)));
                 }
                 let help = ui
                     .add(egui::Button::new("?").selected(self.show_shortcuts))
@@ -566,7 +566,7 @@ impl KindredApp {
         }
         let undo = egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::Z);
         if ctx.input_mut(|i| i.consume_shortcut(&undo)) {
-            actions.push(Action::Mutate(Mutation::Undo));
+            actions.push(Action::Mutate(Mutation::Undo(1)));
         }
         let find = egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::F);
         if ctx.input_mut(|i| i.consume_shortcut(&find)) {
@@ -662,7 +662,6 @@ impl KindredApp {
                     counts,
                     folders,
                     excluded,
-                    undo,
                     redo,
                     history,
                 } => {
@@ -671,7 +670,6 @@ impl KindredApp {
                     self.data.people = people;
                     self.data.counts = counts;
                     self.data.folders = folders;
-                    self.data.undo = undo;
                     self.data.redo = redo;
                     self.data.history = history;
                     let known: std::collections::BTreeSet<_> =

@@ -66,9 +66,9 @@ pub enum Mutation {
         faces: Vec<FaceId>,
         name: String,
     },
-    Undo,
-    /// Undo the last this many corrections (back to one picked in the history).
-    UndoMany(usize),
+    /// Undo the last this many corrections (1: Ctrl+Z; more: back to one picked in the
+    /// history).
+    Undo(usize),
     Redo,
 }
 
@@ -101,7 +101,7 @@ impl Mutation {
             Mutation::AssignToName { faces: f, name } => {
                 format!("{} moved to “{name}”", faces(f.len()))
             }
-            Mutation::Undo | Mutation::UndoMany(_) => "Undone".into(),
+            Mutation::Undo(_) => "Undone".into(),
             Mutation::Redo => "Redone".into(),
         }
     }
@@ -184,7 +184,6 @@ pub enum Response {
         counts: StatusCounts,
         folders: Vec<FolderSummary>,
         excluded: Vec<ExcludedFolder>,
-        undo: Option<String>,
         redo: Option<String>,
         /// The corrections undo would take back, newest first (see [`UNDO_HISTORY_LEN`]).
         history: Vec<String>,
@@ -499,14 +498,12 @@ fn handle(
             let folders = store.folder_summaries().map_err(|e| text(&e))?;
             let excluded = store.excluded_folders().map_err(|e| text(&e))?;
             let history = ops::recent_corrections(store, UNDO_HISTORY_LEN).map_err(|e| text(&e))?;
-            let undo = history.first().cloned();
             let redo = ops::next_redo(store).map_err(|e| text(&e))?;
             shared.send(Response::Overview {
                 people,
                 counts,
                 folders,
                 excluded,
-                undo,
                 redo,
                 history,
             });
@@ -814,14 +811,8 @@ fn apply(store: &mut Store, mutation: Mutation) -> Result<Change, ops::PeopleErr
         Mutation::AssignToName { faces, name } => {
             return Ok(sent_to(ops::give_to_name(store, &faces, &name)?));
         }
-        Mutation::Undo => {
-            let undone = ops::undo(store, 1)?;
-            return Ok(Change::said(match undone.first() {
-                Some(what) => format!("Undone: {what}"),
-                None => "Nothing to undo".into(),
-            }));
-        }
-        Mutation::UndoMany(n) => {
+        Mutation::Undo(n) => {
+            // Nothing to undo is an error: the list is never empty.
             let undone = ops::undo(store, n)?;
             return Ok(Change::said(match undone.as_slice() {
                 [one] => format!("Undone: {one}"),
@@ -834,10 +825,7 @@ fn apply(store: &mut Store, mutation: Mutation) -> Result<Change, ops::PeopleErr
         }
         Mutation::Redo => {
             let redone = ops::redo(store, 1)?;
-            return Ok(Change::said(match redone.first() {
-                Some(what) => format!("Redone: {what}"),
-                None => "Nothing to redo".into(),
-            }));
+            return Ok(Change::said(format!("Redone: {}", redone.join(", "))));
         }
     }
     Ok(Change::said(message))

@@ -259,7 +259,7 @@ fn measure_review(library: &Path, limit: Duration) -> anyhow::Result<ReviewTimes
     wait_for(&backend, limit, saved)?;
     let answer_saved_ms = answered.elapsed().as_secs_f64() * 1e3;
 
-    backend.send(Request::Mutate(Mutation::Undo));
+    backend.send(Request::Mutate(Mutation::Undo(1)));
     wait_for(&backend, limit, saved)?;
     while !backend.is_idle() {
         std::thread::sleep(Duration::from_millis(1));

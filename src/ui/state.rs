@@ -189,8 +189,6 @@ pub struct Data {
     pub folder_errors: HashMap<RootId, Vec<(PhotoId, PathBuf, String)>>,
     pub excluded_folders: Vec<ExcludedFolder>,
     pub subfolders: HashMap<RootId, Vec<SubfolderSummary>>,
-    /// Label of what Ctrl+Z would undo.
-    pub undo: Option<String>,
     /// Label of what Ctrl+Shift+Z would redo.
     pub redo: Option<String>,
     /// What undo would take back, newest first.
@@ -243,6 +241,11 @@ impl Data {
     }
 
     /// Named people, for "move to" and "merge into" menus, alphabetically.
+    /// What Ctrl+Z would undo: the newest of the history.
+    pub fn undo(&self) -> Option<&str> {
+        self.history.first().map(String::as_str)
+    }
+
     pub fn named_people(&self) -> Vec<&PersonSummary> {
         let mut named: Vec<_> = self.people.iter().filter(|p| p.name.is_some()).collect();
         named.sort_by_key(|p| p.name.as_deref().map(str::to_lowercase));
@@ -407,6 +410,17 @@ impl FaceSelection {
                 self.selected.insert(face);
             }
             self.anchor = Some(index);
+        }
+    }
+
+    /// Ctrl+A (unless a text field has the keyboard): every face of the grid.
+    pub fn select_all_on_ctrl_a(&mut self, ui: &egui::Ui, faces: &[PersonFace]) {
+        if ui.ctx().egui_wants_keyboard_input() {
+            return;
+        }
+        let select_all = egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::A);
+        if ui.input_mut(|i| i.consume_shortcut(&select_all)) {
+            self.selected = faces.iter().map(|f| f.face).collect();
         }
     }
 

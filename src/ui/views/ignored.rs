@@ -41,12 +41,7 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut IgnoredViewState) 
         .weak(),
     );
     ui.add_space(4.0);
-    if !ui.ctx().egui_wants_keyboard_input() {
-        let select_all = egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, Key::A);
-        if ui.input_mut(|i| i.consume_shortcut(&select_all)) {
-            state.selection.selected = faces.iter().map(|f| f.face).collect();
-        }
-    }
+    state.selection.select_all_on_ctrl_a(ui, faces);
     selection_bar(ui, frame, state, faces);
     ui.add_space(4.0);
     let side = frame.settings.face_size;
