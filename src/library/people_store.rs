@@ -228,7 +228,8 @@ impl Store {
         let now = now_secs();
         self.connection()
             .execute(
-                "INSERT INTO persons (name, hidden, created_at, updated_at) VALUES (?1, 0, ?2, ?2)",
+                "INSERT INTO persons (id, name, hidden, created_at, updated_at)
+                 VALUES ((SELECT id + 1 FROM last_ids WHERE tbl = 'persons'), ?1, 0, ?2, ?2)",
                 params![name, now],
             )
             .map_err(self.sql_err())?;

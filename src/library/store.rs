@@ -10,7 +10,7 @@ use crate::engine::geometry::{Point, Rect};
 use crate::engine::resnet::{DESCRIPTOR_LEN, Descriptor};
 
 /// The schema this build writes. Older files are migrated forward on open.
-pub const SCHEMA_VERSION: i64 = 9;
+pub const SCHEMA_VERSION: i64 = 10;
 
 pub type RootId = i64;
 pub type PhotoId = i64;
@@ -364,6 +364,32 @@ const MIGRATIONS: &[&str] = &[
     // operation is logged; entries undone by older builds have none and stay undone.
     r#"
     ALTER TABLE operations ADD COLUMN redo TEXT;
+    "#,
+    // 10: ids are never given twice. SQLite numbers a new row after the highest id in its
+    // table, so once the newest photo, face or person was deleted (a pruned photo, an undone
+    // split) the next one took its id: a redo found the id of what it brings back taken, an
+    // undo could put a face back on another photo, and a script's person id could name
+    // someone else. The highest id each table ever gave is kept here; new rows are numbered
+    // past it (`INSERT ... (id, ...) VALUES ((SELECT id + 1 FROM last_ids WHERE tbl = ...)`),
+    // and every insert, with an id of its own too, moves it on.
+    r#"
+    CREATE TABLE last_ids (
+        tbl TEXT PRIMARY KEY,
+        id INTEGER NOT NULL
+    );
+    INSERT INTO last_ids (tbl, id)
+        SELECT 'photos', COALESCE(MAX(id), 0) FROM photos
+        UNION ALL SELECT 'faces', COALESCE(MAX(id), 0) FROM faces
+        UNION ALL SELECT 'persons', COALESCE(MAX(id), 0) FROM persons;
+    CREATE TRIGGER photos_last_id AFTER INSERT ON photos BEGIN
+        UPDATE last_ids SET id = NEW.id WHERE tbl = 'photos' AND id < NEW.id;
+    END;
+    CREATE TRIGGER faces_last_id AFTER INSERT ON faces BEGIN
+        UPDATE last_ids SET id = NEW.id WHERE tbl = 'faces' AND id < NEW.id;
+    END;
+    CREATE TRIGGER persons_last_id AFTER INSERT ON persons BEGIN
+        UPDATE last_ids SET id = NEW.id WHERE tbl = 'persons' AND id < NEW.id;
+    END;
     "#,
 ];
 
@@ -948,9 +974,10 @@ impl Store {
             }
             None => {
                 tx.execute(
-                    "INSERT INTO photos (root_id, path, size, mtime_ns, content_hash, width, height, orientation,
-                        taken_at, camera, analysis_key, scanned_at, dated_by_name, status)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 'done')",
+                    "INSERT INTO photos (id, root_id, path, size, mtime_ns, content_hash, width, height,
+                        orientation, taken_at, camera, analysis_key, scanned_at, dated_by_name, status)
+                     VALUES ((SELECT id + 1 FROM last_ids WHERE tbl = 'photos'),
+                        ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 'done')",
                     values,
                 )?;
                 Ok(tx.last_insert_rowid())
@@ -1023,9 +1050,10 @@ impl Store {
     ) -> rusqlite::Result<FaceId> {
         let r = face.rect;
         tx.execute(
-            "INSERT INTO faces (photo_id, idx, left, top, right, bottom, confidence, landmarks, descriptor,
-                thumbnail, model_version, by_hand)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            "INSERT INTO faces (id, photo_id, idx, left, top, right, bottom, confidence, landmarks,
+                descriptor, thumbnail, model_version, by_hand)
+             VALUES ((SELECT id + 1 FROM last_ids WHERE tbl = 'faces'),
+                ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             params![
                 photo,
                 index as i64,
@@ -1168,8 +1196,9 @@ impl Store {
         let text = path.to_string_lossy();
         self.conn
             .execute(
-                "INSERT INTO photos (root_id, path, size, mtime_ns, status, error, scanned_at)
-                 VALUES (?1, ?2, ?3, ?4, 'error', ?5, ?6)
+                "INSERT INTO photos (id, root_id, path, size, mtime_ns, status, error, scanned_at)
+                 VALUES ((SELECT id + 1 FROM last_ids WHERE tbl = 'photos'),
+                    ?1, ?2, ?3, ?4, 'error', ?5, ?6)
                  ON CONFLICT(path) DO UPDATE SET root_id = excluded.root_id, size = excluded.size,
                     mtime_ns = excluded.mtime_ns, status = 'error', error = excluded.error,
                     scanned_at = excluded.scanned_at, missing_since = NULL",
@@ -1477,6 +1506,78 @@ pub(crate) mod tests {
             .unwrap();
         let err = Store::open(&path).err().unwrap();
         assert!(err.to_string().contains("newer Kindred"), "{err}");
+    }
+
+    /// Regression: SQLite numbers a new row after the highest id left, so the newest photo,
+    /// face or person deleted gave its id to the next one (a redo then found it taken).
+    #[test]
+    fn ids_are_never_given_twice() {
+        let mut store = Store::open_in_memory().unwrap();
+        let face = Rect::new(10, 10, 50, 50);
+        let first = store
+            .record_analysis(&analysis("/p/1.jpg", "h1", &[face]))
+            .unwrap();
+        let last = store
+            .record_analysis(&analysis("/p/2.jpg", "h2", &[face]))
+            .unwrap();
+        let last_face = store.faces_of_photo(last).unwrap()[0].id;
+        let person = store.insert_person(None).unwrap();
+
+        assert!(store.delete_person_if_unused(person).unwrap());
+        store.mark_missing(&[last]).unwrap();
+        assert_eq!(store.prune_missing(0).unwrap(), 1);
+        assert_eq!(store.face(last_face).unwrap(), None);
+
+        let photo = store
+            .record_analysis(&analysis("/p/3.jpg", "h3", &[face]))
+            .unwrap();
+        assert!(photo > last, "photo {photo} after {last}");
+        let new_face = store.faces_of_photo(photo).unwrap()[0].id;
+        assert!(new_face > last_face, "face {new_face} after {last_face}");
+        let new_person = store.insert_person(None).unwrap();
+        assert!(new_person > person, "person {new_person} after {person}");
+        let unreadable = store
+            .record_error_in_tx(None, Path::new("/p/bad.jpg"), 0, 0, "unreadable")
+            .unwrap();
+        assert!(unreadable > photo);
+        // Rows put back with their own ids (undo, redo) move the numbering on too.
+        assert!(first < photo);
+        let restored = crate::library::people_store::PersonRow {
+            id: new_person + 10,
+            name: None,
+            hidden: false,
+            key_face: None,
+        };
+        assert!(store.restore_person(&restored).unwrap());
+        assert_eq!(store.insert_person(None).unwrap(), new_person + 11);
+    }
+
+    /// A library from before the numbering was kept goes on after its highest ids.
+    #[test]
+    fn a_version_9_library_numbers_new_rows_after_its_highest_ids() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.kindred");
+        {
+            let conn = Connection::open(&path).unwrap();
+            for sql in &MIGRATIONS[..9] {
+                conn.execute_batch(sql).unwrap();
+            }
+            conn.execute_batch(
+                "PRAGMA user_version = 9;
+                 INSERT INTO persons (id, created_at, updated_at) VALUES (41, 0, 0);
+                 INSERT INTO photos (id, path, size, mtime_ns, status, scanned_at)
+                    VALUES (17, '/a.jpg', 1, 2, 'done', 3);",
+            )
+            .unwrap();
+        }
+        let mut store = Store::open(&path).unwrap();
+        assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+        assert_eq!(store.insert_person(None).unwrap(), 42);
+        let photo = store
+            .record_analysis(&analysis("/b.jpg", "h", &[Rect::new(0, 0, 9, 9)]))
+            .unwrap();
+        assert_eq!(photo, 18);
+        assert_eq!(store.faces_of_photo(photo).unwrap()[0].id, 1);
     }
 
     #[test]

@@ -1474,12 +1474,16 @@ fn changed_since(what: String) -> PeopleError {
 
 /// Applies a log image (see [`UndoRecord`]) and returns the image that takes it back, so that
 /// every undo can be redone and every redo undone again. Faces gone since (a photo analysed
-/// again, a folder removed) are passed over rather than failing the whole undo.
+/// again, a folder removed, a missing photo forgotten) are passed over rather than failing the
+/// whole undo.
 fn apply(store: &mut Store, image: &UndoRecord) -> Result<UndoRecord, PeopleError> {
     let mut rec = Recorder::default();
     rec.undo.description = image.description.clone();
     // Faces and persons first, so that assignments, rejections and key faces can refer to them.
     for face in &image.removed_faces {
+        if store.photo(face.photo)?.is_none() {
+            continue;
+        }
         if store.face_exists(face.id)? {
             return Err(changed_since(format!("there is a face {} again", face.id)));
         }
