@@ -24,6 +24,15 @@ pub fn grouped(n: usize) -> String {
     out
 }
 
+/// `s` with its first letter a capital: a sentence that starts a line or a menu entry.
+pub fn capitalised(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 /// "3 photos with 7 faces": what removing or leaving out a folder took out of People.
 pub fn photos_with_faces(photos: u64, faces: u64) -> String {
     format!(
@@ -42,6 +51,14 @@ mod tests {
         assert_eq!(super::count(12, "person", "people"), "12 people");
         assert_eq!(super::photos_with_faces(1, 0), "1 photo with 0 faces");
         assert_eq!(super::count(2323, "photo", "photos"), "2,323 photos");
+    }
+
+    #[test]
+    fn a_sentence_starts_with_a_capital() {
+        assert_eq!(super::capitalised("named “Ada”"), "Named “Ada”");
+        assert_eq!(super::capitalised("ölçü"), "Ölçü");
+        assert_eq!(super::capitalised("“Bo” hid"), "“Bo” hid");
+        assert_eq!(super::capitalised(""), "");
     }
 
     #[test]

@@ -563,6 +563,16 @@ fn describe_faces(faces: &[FaceId]) -> String {
     }
 }
 
+/// "person 4 “Anna”, person 7": persons as the log names them, ids first (see [`in_words`]).
+fn describe_persons(store: &Store, ids: &[PersonId]) -> Result<String, PeopleError> {
+    let mut described = Vec::with_capacity(ids.len());
+    for &id in ids {
+        let name = store.person_row(id)?.and_then(|row| row.name);
+        described.push(format!("person {id}{}", quoted(&name)));
+    }
+    Ok(described.join(", "))
+}
+
 fn quoted(name: &Option<String>) -> String {
     name.as_deref()
         .map(|n| format!(" “{n}”"))
@@ -697,7 +707,8 @@ pub fn name_person(store: &mut Store, id: PersonId, name: &str) -> Result<(), Pe
             .find(|&p| p != id && visible.contains(&p));
         let description = if let Some(target) = same_name {
             merge_in_tx(store, &mut rec, &[id], target, true)?;
-            format!("merged person {id} into person {target} “{name}” (same name)")
+            let merged = quoted(&row.name);
+            format!("merged person {id}{merged} into person {target} “{name}” (same name)")
         } else {
             if row.name.is_none() {
                 for a in store.assignments_of_person(id, &[FaceState::Suggested])? {
@@ -713,7 +724,7 @@ pub fn name_person(store: &mut Store, id: PersonId, name: &str) -> Result<(), Pe
             }
             let description = match &row.name {
                 None => format!("named person {id} “{name}”"),
-                Some(old) => format!("renamed person {id} from “{old}” to “{name}”"),
+                Some(old) => format!("renamed person {id} “{old}” to “{name}”"),
             };
             rec.set_person(
                 store,
@@ -734,17 +745,10 @@ pub fn name_person(store: &mut Store, id: PersonId, name: &str) -> Result<(), Pe
 pub fn merge(store: &mut Store, from: &[PersonId], into: PersonId) -> Result<(), PeopleError> {
     store.transaction(|store| {
         let mut rec = Recorder::default();
+        let merged = describe_persons(store, from)?;
         merge_in_tx(store, &mut rec, from, into, false)?;
-        let list: Vec<String> = from.iter().map(|p| p.to_string()).collect();
-        let into_name = quoted(&require_person(store, into)?.name);
-        rec.commit(
-            store,
-            "merge",
-            format!(
-                "merged person {} into person {into}{into_name}",
-                list.join(", ")
-            ),
-        )
+        let into = describe_persons(store, &[into])?;
+        rec.commit(store, "merge", format!("merged {merged} into {into}"))
     })
 }
 
@@ -1076,11 +1080,11 @@ pub fn reject(
                 Mode::Rejected,
             )?;
         }
-        let list: Vec<String> = persons.iter().map(|p| p.to_string()).collect();
+        let persons: Vec<PersonId> = persons.into_iter().collect();
         let description = format!(
-            "{} marked as not person {}",
+            "{} marked as not {}",
             describe_faces(faces),
-            list.join(", ")
+            describe_persons(store, &persons)?
         );
         rec.commit(store, "reject", description)
     })
@@ -1152,8 +1156,8 @@ pub fn add_faces(
     store.transaction(|store| {
         let inserted = insert_asked_faces(store, photo, faces)?;
         let description = match inserted.added.len() {
-            1 => format!("added a face to {}", inserted.file),
-            n => format!("added {n} faces to {}", inserted.file),
+            1 => format!("added a face to “{}”", inserted.file),
+            n => format!("added {n} faces to “{}”", inserted.file),
         };
         record_added_faces(store, &inserted.all(), description)?;
         Ok(inserted.added)
@@ -1450,7 +1454,7 @@ pub fn leave_out_folder(
     store.transaction(|store| {
         let exclusion = store.exclude_folder_in_tx(folder)?;
         let record = UndoRecord {
-            description: format!("leave out the folder {}", folder.display()),
+            description: format!("left out the folder “{}”", folder.display()),
             left_out_folder: Some((folder.to_path_buf(), exclusion.photos)),
             ..Default::default()
         };
@@ -1635,6 +1639,81 @@ pub fn recent_corrections(store: &Store, n: usize) -> Result<Vec<String>, People
                 })
         })
         .collect()
+}
+
+/// A log description as the app says it: the log's "person 4 “Anna”" and "face 1234" are
+/// for the command line, where ids are typed; a window shows neither, so it names the person
+/// (or says "an unnamed person") and speaks of "a face". Quoted text (names, files, folders)
+/// is left as it is.
+pub fn in_words(description: &str) -> String {
+    /// `prefix` then an id at the start of `s`: the id's digits and what follows them.
+    fn after_id<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
+        let rest = s.strip_prefix(prefix)?;
+        let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        let after = &rest[digits..];
+        let word_ends = !after.starts_with(|c: char| c.is_alphanumeric());
+        (digits > 0 && word_ends).then_some(after)
+    }
+    /// A name in the log's quotes at the start of `s` (after a space): it and the rest.
+    fn quoted_name(s: &str) -> Option<(&str, &str)> {
+        let rest = s.strip_prefix(" “")?;
+        let end = rest.find('”')?;
+        Some((&rest[..end], &rest[end + '”'.len_utf8()..]))
+    }
+    let mut words = String::with_capacity(description.len());
+    let mut rest = description;
+    while !rest.is_empty() {
+        let at_word_start = words.chars().last().is_none_or(|c| !c.is_alphanumeric());
+        if let Some(quote) = rest.strip_prefix('“') {
+            let end = quote
+                .find('”')
+                .map_or(quote.len(), |end| end + '”'.len_utf8());
+            words.push('“');
+            words.push_str(&quote[..end]);
+            rest = &quote[end..];
+            continue;
+        }
+        if at_word_start {
+            if let Some(after) = after_id(rest, "new person ") {
+                words.push_str("a new person");
+                match quoted_name(after) {
+                    Some((name, after_name)) => {
+                        words.push_str(&format!(" “{name}”"));
+                        rest = after_name;
+                    }
+                    None => rest = after,
+                }
+                continue;
+            }
+            if let Some(after) = after_id(rest, "person ") {
+                match quoted_name(after) {
+                    Some((name, after_name)) => {
+                        words.push_str(&format!("“{name}”"));
+                        rest = after_name;
+                    }
+                    None => {
+                        words.push_str("an unnamed person");
+                        rest = after;
+                        // Older logs list merged persons by their ids alone: "person 3, 4".
+                        while let Some(after) = after_id(rest, ", ") {
+                            words.push_str(", an unnamed person");
+                            rest = after;
+                        }
+                    }
+                }
+                continue;
+            }
+            if let Some(after) = after_id(rest, "face ") {
+                words.push_str("a face");
+                rest = after;
+                continue;
+            }
+        }
+        let c = rest.chars().next().expect("rest is not empty");
+        words.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    words
 }
 
 /// What [`redo`] with `n = 1` would redo.

@@ -344,7 +344,7 @@ impl KindredApp {
                     let menu = ui.menu_button("⏷", |ui| {
                         ui.label(RichText::new("Undo back to (and including):").weak());
                         for (i, what) in self.data.history.iter().enumerate() {
-                            let entry = ui.button(what);
+                            let entry = ui.button(crate::text::capitalised(what));
                             let entry = match i {
                                 0 => entry.on_hover_text("The last correction (Ctrl+Z)"),
                                 n => entry.on_hover_text(format!(

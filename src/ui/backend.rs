@@ -184,8 +184,10 @@ pub enum Response {
         counts: StatusCounts,
         folders: Vec<FolderSummary>,
         excluded: Vec<ExcludedFolder>,
+        /// What redo would bring back, in words ([`ops::in_words`]).
         redo: Option<String>,
-        /// The corrections undo would take back, newest first (see [`UNDO_HISTORY_LEN`]).
+        /// The corrections undo would take back, newest first (see [`UNDO_HISTORY_LEN`]), in
+        /// words.
         history: Vec<String>,
     },
     PersonFaces(PersonId, Vec<PersonFace>),
@@ -497,8 +499,14 @@ fn handle(
             let counts = store.status_counts().map_err(|e| text(&e))?;
             let folders = store.folder_summaries().map_err(|e| text(&e))?;
             let excluded = store.excluded_folders().map_err(|e| text(&e))?;
-            let history = ops::recent_corrections(store, UNDO_HISTORY_LEN).map_err(|e| text(&e))?;
-            let redo = ops::next_redo(store).map_err(|e| text(&e))?;
+            let history = ops::recent_corrections(store, UNDO_HISTORY_LEN)
+                .map_err(|e| text(&e))?
+                .iter()
+                .map(|what| ops::in_words(what))
+                .collect();
+            let redo = ops::next_redo(store)
+                .map_err(|e| text(&e))?
+                .map(|what| ops::in_words(&what));
             shared.send(Response::Overview {
                 people,
                 counts,
@@ -813,7 +821,10 @@ fn apply(store: &mut Store, mutation: Mutation) -> Result<Change, ops::PeopleErr
         }
         Mutation::Undo(n) => {
             // Nothing to undo is an error: the list is never empty.
-            let undone = ops::undo(store, n)?;
+            let undone: Vec<String> = ops::undo(store, n)?
+                .iter()
+                .map(|u| ops::in_words(u))
+                .collect();
             return Ok(Change::said(match undone.as_slice() {
                 [one] => format!("Undone: {one}"),
                 many => format!(
@@ -824,7 +835,10 @@ fn apply(store: &mut Store, mutation: Mutation) -> Result<Change, ops::PeopleErr
             }));
         }
         Mutation::Redo => {
-            let redone = ops::redo(store, 1)?;
+            let redone: Vec<String> = ops::redo(store, 1)?
+                .iter()
+                .map(|r| ops::in_words(r))
+                .collect();
             return Ok(Change::said(format!("Redone: {}", redone.join(", "))));
         }
     }

@@ -214,7 +214,7 @@ fn imported_names_confirm_faces_but_never_override_the_user() {
     // (The last operation is still the user's rejection.)
     assert_eq!(
         last_operation(&store).unwrap().unwrap(),
-        format!("face {} marked as not person {a}", ids[1][0])
+        format!("face {} marked as not person {a} “Ada”", ids[1][0])
     );
 }
 
@@ -961,12 +961,12 @@ fn leaving_a_folder_out_is_undone_like_a_correction() {
     assert_eq!(faces_in_people, 1);
     assert_eq!(
         last_operation(&store).unwrap(),
-        Some(format!("leave out the folder {}", native("/p/Trip")))
+        Some(format!("left out the folder “{}”", native("/p/Trip")))
     );
 
     assert_eq!(
         undo(&mut store, 1).unwrap(),
-        [format!("leave out the folder {}", native("/p/Trip"))]
+        [format!("left out the folder “{}”", native("/p/Trip"))]
     );
     assert!(store.excluded_folders().unwrap().is_empty());
     assert_eq!(snapshot(&store), before, "Ada's photos are back, named");
@@ -1033,7 +1033,7 @@ fn a_drawn_face_joins_its_photo_is_matched_and_undo_takes_it_away() {
     assert_eq!(person_of(&store, id), (None, FaceState::Unassigned));
     assert_eq!(
         last_operation(&store).unwrap().unwrap(),
-        "added a face to 4.jpg"
+        "added a face to “4.jpg”"
     );
     match_new_faces(&mut store).unwrap();
     assert_eq!(person_of(&store, id), (Some(ada), FaceState::Suggested));
@@ -1050,7 +1050,7 @@ fn a_drawn_face_joins_its_photo_is_matched_and_undo_takes_it_away() {
         Err(PeopleError::UnknownPhoto(999))
     ));
 
-    assert_eq!(undo(&mut store, 1).unwrap(), ["added a face to 4.jpg"]);
+    assert_eq!(undo(&mut store, 1).unwrap(), ["added a face to “4.jpg”"]);
     assert_eq!(store.face(id).unwrap(), None);
     assert_eq!(snapshot(&store), before);
 }
@@ -1088,7 +1088,7 @@ fn faces_found_on_a_closer_look_are_added_and_undone_together() {
     assert_eq!(store.faces_of_photo(photo).unwrap().len(), 3);
     assert_eq!(
         last_operation(&store).unwrap().unwrap(),
-        "added 2 faces to 5.jpg"
+        "added 2 faces to “5.jpg”"
     );
     assert!(add_faces(&mut store, photo, &[]).unwrap().is_empty());
     undo(&mut store, 1).unwrap();
@@ -1580,7 +1580,7 @@ fn a_face_added_to_a_photo_is_added_to_its_identical_copies_and_goes_with_them()
     assert!(store.face(twin[0]).unwrap().unwrap().by_hand);
     assert_eq!(
         last_operation(&store).unwrap().unwrap(),
-        "added a face to 4.jpg"
+        "added a face to “4.jpg”"
     );
     // Matched and corrected as one face.
     match_new_faces(&mut store).unwrap();
@@ -1609,4 +1609,78 @@ fn a_face_added_to_a_photo_is_added_to_its_identical_copies_and_goes_with_them()
 
     assert_eq!(undo(&mut store, 2).unwrap().len(), 2);
     assert_eq!(full_snapshot(&store), before);
+}
+
+/// What the app says of each correction (its undo history, "Undone: …"): the people by name
+/// and faces as "a face", where the log, for the command line, gives their ids.
+#[test]
+fn the_app_says_each_correction_in_words_without_ids() {
+    fn said(store: &Store) -> String {
+        in_words(&last_operation(store).unwrap().unwrap())
+    }
+    let (mut store, ids) = three_people();
+    let a = person_of(&store, ids[0][0]).0.unwrap();
+    let b = person_of(&store, ids[4][0]).0.unwrap();
+    let c = person_of(&store, ids[5][0]).0.unwrap();
+    name_person(&mut store, a, "Ada").unwrap();
+    assert_eq!(
+        last_operation(&store).unwrap().unwrap(),
+        format!("named person {a} “Ada”")
+    );
+    assert_eq!(said(&store), "named “Ada”");
+    name_person(&mut store, a, "Ada Lovelace").unwrap();
+    assert_eq!(said(&store), "renamed “Ada” to “Ada Lovelace”");
+    set_hidden_all(&mut store, &[b], true).unwrap();
+    assert_eq!(said(&store), "hid an unnamed person");
+    set_hidden_all(&mut store, &[a, b], false).unwrap();
+    assert_eq!(said(&store), "unhid 2 people");
+    move_faces(&mut store, &[ids[4][0]], a).unwrap();
+    assert_eq!(said(&store), "moved a face to “Ada Lovelace”");
+    reject(&mut store, &[ids[4][0]], Some(a)).unwrap();
+    assert_eq!(said(&store), "a face marked as not “Ada Lovelace”");
+    ignore(&mut store, &[ids[5][0]]).unwrap();
+    assert_eq!(said(&store), "ignored a face");
+    unignore(&mut store, &[ids[5][0]]).unwrap();
+    assert_eq!(said(&store), "took back a face from the ignored");
+    let kid = split(&mut store, &[ids[0][0], ids[1][0]], Some("Kid")).unwrap();
+    assert_eq!(said(&store), "split 2 faces into a new person “Kid”");
+    let other = split(&mut store, &[ids[2][0]], None).unwrap();
+    assert_eq!(said(&store), "split a face into a new person");
+    merge(&mut store, &[kid, other], a).unwrap();
+    assert_eq!(
+        said(&store),
+        "merged “Kid”, an unnamed person into “Ada Lovelace”"
+    );
+    set_key_face(&mut store, a, ids[3][1]).unwrap();
+    assert_eq!(said(&store), "set a face as the key face of “Ada Lovelace”");
+    name_person(&mut store, c, "Cy").unwrap();
+    name_person(&mut store, c, "Ada Lovelace").unwrap();
+    assert_eq!(said(&store), "merged “Cy” into “Ada Lovelace” (same name)");
+    let photo = store.face(ids[5][0]).unwrap().unwrap().photo_id;
+    let drawn = add_face(
+        &mut store,
+        photo,
+        &drawn_face(Rect::new(300, 0, 350, 50), 9.0),
+    )
+    .unwrap();
+    assert_eq!(said(&store), "added a face to “5.jpg”");
+    remove_face(&mut store, drawn).unwrap();
+    assert_eq!(said(&store), "removed a face");
+    // What is quoted is the user's, ids or not.
+    name_person(&mut store, a, "Face 2 of person 7").unwrap();
+    assert_eq!(
+        said(&store),
+        "renamed “Ada Lovelace” to “Face 2 of person 7”"
+    );
+    assert_eq!(
+        in_words("left out the folder “/photos/face 3”"),
+        "left out the folder “/photos/face 3”"
+    );
+    // Entries written before names were given with every id, as they stand in old logs.
+    assert_eq!(
+        in_words("merged person 3, 4 into person 12 “Bo”"),
+        "merged an unnamed person, an unnamed person into “Bo”"
+    );
+    assert_eq!(in_words("ignored 12 faces"), "ignored 12 faces");
+    assert_eq!(in_words("faces 2"), "faces 2");
 }
