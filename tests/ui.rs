@@ -1868,3 +1868,42 @@ fn the_undo_history_takes_back_several_corrections_at_once_and_redo_brings_them_
     assert_eq!(harness.state().data.history, history);
     assert_eq!(harness.state().data.redo, None);
 }
+
+/// Regression: Esc with a menu, the export dialog or a face's menu on a photo open closed it
+/// and also left the page; it closes what is open only, and the next Esc goes back.
+#[test]
+fn esc_closes_what_is_open_over_the_page_before_going_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut harness, library, found) = app_with_zoe_anna_and_mark(dir.path());
+    let zoe = found[0].id;
+    harness.state_mut().open_person(zoe);
+    settle(&mut harness);
+
+    click(&mut harness, "Undo history");
+    assert!(egui::Popup::is_any_open(&harness.ctx));
+    press(&mut harness, egui::Key::Escape);
+    settle(&mut harness);
+    assert!(!egui::Popup::is_any_open(&harness.ctx));
+    assert_eq!(harness.state().view, View::Person(zoe));
+
+    click(&mut harness, "Export album…");
+    assert!(harness.state().export_dialog.is_some());
+    press(&mut harness, egui::Key::Escape);
+    settle(&mut harness);
+    assert!(harness.state().export_dialog.is_none());
+    assert_eq!(harness.state().view, View::Person(zoe));
+
+    let photo = faces_of(&library, zoe)[0].photo;
+    harness.state_mut().open_photo(photo);
+    settle(&mut harness);
+    click(&mut harness, "Face of Zoe");
+    assert!(harness.state().photo_view.editing.is_some());
+    press(&mut harness, egui::Key::Escape);
+    settle(&mut harness);
+    assert!(harness.state().photo_view.editing.is_none());
+    assert!(matches!(harness.state().view, View::Photo { photo: p, .. } if p == photo));
+
+    press(&mut harness, egui::Key::Escape);
+    settle(&mut harness);
+    assert_eq!(harness.state().view, View::Person(zoe));
+}

@@ -575,26 +575,30 @@ impl KindredApp {
         if ctx.input(|i| i.key_pressed(egui::Key::F1)) {
             self.show_shortcuts = !self.show_shortcuts;
         }
-        // With the shortcuts open, Esc closes them and nothing else (the page keeps its
-        // selection).
-        if self.show_shortcuts
-            && ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Escape))
-        {
+        // An open menu or list closes itself on Esc, and that is all the key does then.
+        if !ctx.input(|i| i.key_pressed(egui::Key::Escape)) || egui::Popup::is_any_open(ctx) {
+            return;
+        }
+        // Esc closes what is open over the page, the newest first; only when nothing is does
+        // it go back. What it closed keeps the key from the views.
+        if self.show_shortcuts {
             self.show_shortcuts = false;
-        } else if self.photo_view.drawing.is_some()
-            && ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Escape))
-        {
-            // Drawing a face, Esc stops drawing and stays on the photo.
+        } else if self.export_dialog.is_some() {
+            self.export_dialog = None;
+        } else if self.photo_view.editing.is_some() {
+            self.photo_view.editing = None;
+        } else if self.photo_view.drawing.is_some() {
             self.photo_view.drawing = None;
             self.photo_view.draw_from = None;
-        } else if let Some(selection) = self.page_selection()
-            && ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Escape))
-        {
-            // With something selected, Esc lets go of it and stays on the page.
+        } else if let Some(selection) = self.page_selection() {
             selection.clear();
-        } else if ctx.input(|i| i.key_pressed(egui::Key::Escape)) && !self.history.is_empty() {
-            actions.push(Action::Back);
+        } else {
+            if !self.history.is_empty() {
+                actions.push(Action::Back);
+            }
+            return;
         }
+        ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Escape));
     }
 
     /// The ids (of people or faces) selected on the current page, if any: what Esc clears
