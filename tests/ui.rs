@@ -235,6 +235,8 @@ fn add_a_folder_scan_it_and_name_merge_split_and_undo() {
         anna.confirmed, largest.faces,
         "naming confirms the faces shown"
     );
+    // The notification says what was done in the undo history's words.
+    harness.get_by_label("Named “Anna”");
 
     // Split two faces off into a new person.
     let before = people(&library).len();
@@ -253,6 +255,7 @@ fn add_a_folder_scan_it_and_name_merge_split_and_undo() {
     let after_split = people(&library);
     assert_eq!(after_split.len(), before + 1, "split made one new person");
     assert_eq!(named(&library, "Anna").faces, anna.faces - 2);
+    harness.get_by_label("Split 2 faces into a new person");
     // The notification offers to open the new person, to name them.
     let split_off = after_split
         .iter()
@@ -370,6 +373,9 @@ fn a_rejected_face_stays_rejected_after_a_rescan_and_review_answers_with_keys() 
             .iter()
             .all(|f| f.face != rejected)
     );
+    // Said with the person's name (Review's "No" says the same, where "this person" would
+    // be no one in particular).
+    harness.get_by_label("A face marked as not “Blair”");
 
     // A new photo of him arrives.
     held_back_photo_arrives(&mut harness, dir.path(), held_back);

@@ -72,41 +72,6 @@ pub enum Mutation {
     Redo,
 }
 
-impl Mutation {
-    /// What the notification says after it is applied.
-    fn describe(&self) -> String {
-        let faces = |n: usize| count(n, "face", "faces");
-        match self {
-            Mutation::Name(_, name) => format!("Named “{name}”"),
-            Mutation::Merge { from, .. } => format!("Merged {} people", from.len() + 1),
-            Mutation::Split { faces: f, .. } => {
-                format!("Split {} into a new person", faces(f.len()))
-            }
-            Mutation::Move { faces: f, .. } => format!("Moved {}", faces(f.len())),
-            Mutation::Reject { faces: f, .. } => {
-                format!("Removed {} from this person", faces(f.len()))
-            }
-            Mutation::Ignore(f) => format!("Ignored {}", faces(f.len())),
-            Mutation::Unignore(f) => format!("{} no longer ignored", faces(f.len())),
-            Mutation::RemoveFace(_) => "Face removed".into(),
-            Mutation::SetHidden(ids, true) => match ids.len() {
-                1 => "Person hidden".into(),
-                n => format!("{n} people hidden"),
-            },
-            Mutation::SetHidden(ids, false) => match ids.len() {
-                1 => "Person shown again".into(),
-                n => format!("{n} people shown again"),
-            },
-            Mutation::SetKeyFace(..) => "Key face set".into(),
-            Mutation::AssignToName { faces: f, name } => {
-                format!("{} moved to “{name}”", faces(f.len()))
-            }
-            Mutation::Undo(_) => "Undone".into(),
-            Mutation::Redo => "Redone".into(),
-        }
-    }
-}
-
 #[derive(Debug, Clone)]
 pub enum Request {
     /// People list, counts, folders and the undo label.
@@ -793,32 +758,48 @@ pub fn describe_plan(plan: &ExportPlan) -> String {
     text
 }
 
-/// Applies a mutation; says what it did, and where the faces went.
+/// Applies a mutation; says what it did (in the undo history's words), and where the faces
+/// went.
 fn apply(store: &mut Store, mutation: Mutation) -> Result<Change, ops::PeopleError> {
-    let message = mutation.describe();
-    let sent_to = |person| Change {
-        message: message.clone(),
-        person: Some(person),
-    };
-    match mutation {
-        Mutation::Name(id, name) => ops::name_person(store, id, &name)?,
-        Mutation::Merge { from, into } => ops::merge(store, &from, into)?,
-        Mutation::Split { faces, name } => {
-            return Ok(sent_to(ops::split(store, &faces, name.as_deref())?));
+    let person = match mutation {
+        Mutation::Name(id, name) => {
+            ops::name_person(store, id, &name)?;
+            None
         }
+        Mutation::Merge { from, into } => {
+            ops::merge(store, &from, into)?;
+            None
+        }
+        Mutation::Split { faces, name } => Some(ops::split(store, &faces, name.as_deref())?),
         Mutation::Move { faces, to } => {
             ops::move_faces(store, &faces, to)?;
-            return Ok(sent_to(to));
+            Some(to)
         }
-        Mutation::Reject { faces, from } => ops::reject(store, &faces, from)?,
-        Mutation::Ignore(faces) => ops::ignore(store, &faces)?,
-        Mutation::Unignore(faces) => ops::unignore(store, &faces)?,
-        Mutation::RemoveFace(face) => ops::remove_face(store, face)?,
-        Mutation::SetHidden(ids, hidden) => ops::set_hidden_all(store, &ids, hidden)?,
-        Mutation::SetKeyFace(id, face) => ops::set_key_face(store, id, face)?,
-        Mutation::AssignToName { faces, name } => {
-            return Ok(sent_to(ops::give_to_name(store, &faces, &name)?));
+        Mutation::Reject { faces, from } => {
+            ops::reject(store, &faces, from)?;
+            None
         }
+        Mutation::Ignore(faces) => {
+            ops::ignore(store, &faces)?;
+            None
+        }
+        Mutation::Unignore(faces) => {
+            ops::unignore(store, &faces)?;
+            None
+        }
+        Mutation::RemoveFace(face) => {
+            ops::remove_face(store, face)?;
+            None
+        }
+        Mutation::SetHidden(ids, hidden) => {
+            ops::set_hidden_all(store, &ids, hidden)?;
+            None
+        }
+        Mutation::SetKeyFace(id, face) => {
+            ops::set_key_face(store, id, face)?;
+            None
+        }
+        Mutation::AssignToName { faces, name } => Some(ops::give_to_name(store, &faces, &name)?),
         Mutation::Undo(n) => {
             // Nothing to undo is an error: the list is never empty.
             let undone: Vec<String> = ops::undo(store, n)?
@@ -841,8 +822,12 @@ fn apply(store: &mut Store, mutation: Mutation) -> Result<Change, ops::PeopleErr
                 .collect();
             return Ok(Change::said(format!("Redone: {}", redone.join(", "))));
         }
-    }
-    Ok(Change::said(message))
+    };
+    // Every correction is logged (it is what Ctrl+Z takes back): the log says what it did.
+    let message = ops::last_operation(store)?
+        .map(|what| crate::text::capitalised(&ops::in_words(&what)))
+        .unwrap_or_default();
+    Ok(Change { message, person })
 }
 
 /// What adding faces to a photo takes: a connection of its own, the photo's record, the models.
