@@ -2,11 +2,10 @@
 //! the named faces of each photo (for XMP face tags). Nothing here writes to the library.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use rusqlite::{OptionalExtension, params_from_iter};
 
-use super::store::{FaceId, PersonId, PhotoId, PhotoRecord, Store, StoreError};
+use super::store::{FaceId, PersonId, PhotoId, PhotoRecord, Store, StoreError, sqlite_error};
 use crate::engine::geometry::Rect;
 
 /// A person as the export needs it.
@@ -62,13 +61,6 @@ pub struct NamedFace {
 pub struct PhotoFaces {
     pub photo: PhotoRecord,
     pub faces: Vec<NamedFace>,
-}
-
-fn sqlite_error(path: &Path) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
-    move |source| StoreError::Sqlite {
-        path: path.to_path_buf(),
-        source,
-    }
 }
 
 fn states(include_suggested: bool) -> &'static str {

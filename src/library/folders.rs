@@ -42,11 +42,8 @@ pub struct SubfolderSummary {
     pub faces: u64,
 }
 
-fn sql_error(store: &Store) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
-    move |source| StoreError::Sqlite {
-        path: store.path().to_path_buf(),
-        source,
-    }
+fn sql_error(store: &Store) -> impl Fn(rusqlite::Error) -> StoreError + Copy + '_ {
+    super::store::sqlite_error(store.path())
 }
 
 /// The range of path texts that can lie inside `dir`: from `dir/` up to the character after
@@ -85,10 +82,7 @@ impl Store {
                 (SELECT COUNT(*) FROM photos p WHERE p.root_id = r.id AND p.status = 'done'
                     AND NOT EXISTS (SELECT 1 FROM faces f WHERE f.photo_id = p.id))
             FROM roots r ORDER BY r.id";
-        let wrap = |source| StoreError::Sqlite {
-            path: self.path().to_path_buf(),
-            source,
-        };
+        let wrap = sql_error(self);
         let mut stmt = self.connection().prepare(sql).map_err(wrap)?;
         let rows = stmt
             .query_map([], |row| {
@@ -408,10 +402,7 @@ impl Store {
         &self,
         root: RootId,
     ) -> Result<Vec<(PhotoId, PathBuf, String)>, StoreError> {
-        let wrap = |source| StoreError::Sqlite {
-            path: self.path().to_path_buf(),
-            source,
-        };
+        let wrap = sql_error(self);
         let mut stmt = self
             .connection()
             .prepare(

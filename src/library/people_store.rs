@@ -137,10 +137,7 @@ fn assignment_from_row(r: &rusqlite::Row) -> rusqlite::Result<AssignmentRow> {
 
 impl Store {
     fn sql_err(&self) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
-        move |source| StoreError::Sqlite {
-            path: self.path().to_path_buf(),
-            source,
-        }
+        super::store::sqlite_error(self.path())
     }
 
     /// Runs `f` in one transaction, for callers with their own error type.

@@ -19,11 +19,12 @@ pub type PersonId = i64;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("library {}: {source}", path.display())]
+    /// Not a `#[source]`: the message already says all of it, and a chain of causes printed
+    /// after it said SQLite's words three times over.
+    #[error("library {}: {}", path.display(), sqlite_message(error))]
     Sqlite {
         path: PathBuf,
-        #[source]
-        source: rusqlite::Error,
+        error: rusqlite::Error,
     },
     #[error("library {} was written by a newer Kindred (schema {found}, this build knows up to {SCHEMA_VERSION})", path.display())]
     TooNew { path: PathBuf, found: i64 },
@@ -38,6 +39,32 @@ pub enum StoreError {
     /// A request the library cannot carry out as asked (the message says why and what to do).
     #[error("{message}")]
     Refused { message: String },
+}
+
+/// Turns SQLite's errors for a library file into [`StoreError`]s.
+pub(crate) fn sqlite_error(path: &Path) -> impl Fn(rusqlite::Error) -> StoreError + Copy + '_ {
+    move |error| StoreError::Sqlite {
+        path: path.to_path_buf(),
+        error,
+    }
+}
+
+/// What went wrong, in words a user can act on where the cause is outside Kindred (a full
+/// disk, a read-only file), else SQLite's own.
+fn sqlite_message(error: &rusqlite::Error) -> String {
+    use rusqlite::ErrorCode;
+    match error.sqlite_error_code() {
+        Some(ErrorCode::DiskFull) => "the disk it is on is full: free some space and try again \
+            (what was saved before is kept)"
+            .into(),
+        Some(ErrorCode::ReadOnly) => {
+            "the file cannot be written (read-only file or folder, or a read-only disk)".into()
+        }
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
+            "another program is writing to it (another Kindred?): try again when it is done".into()
+        }
+        _ => error.to_string(),
+    }
 }
 
 /// Status of a photo in the library.
@@ -475,18 +502,12 @@ impl Store {
                 message: format!("cannot create its folder: {e}"),
             })?;
         }
-        let conn = Connection::open(path).map_err(|source| StoreError::Sqlite {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let conn = Connection::open(path).map_err(sqlite_error(path))?;
         Self::init(conn, path.to_path_buf())
     }
 
     pub fn open_in_memory() -> Result<Self, StoreError> {
-        let conn = Connection::open_in_memory().map_err(|source| StoreError::Sqlite {
-            path: ":memory:".into(),
-            source,
-        })?;
+        let conn = Connection::open_in_memory().map_err(sqlite_error(Path::new(":memory:")))?;
         Self::init(conn, PathBuf::from(":memory:"))
     }
 
@@ -509,10 +530,7 @@ impl Store {
     }
 
     fn err(&self) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
-        move |source| StoreError::Sqlite {
-            path: self.path.clone(),
-            source,
-        }
+        sqlite_error(&self.path)
     }
 
     pub fn path(&self) -> &Path {
@@ -554,10 +572,7 @@ impl Store {
             });
         }
         let path = self.path.clone();
-        let err = |source| StoreError::Sqlite {
-            path: path.clone(),
-            source,
-        };
+        let err = sqlite_error(&path);
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
             let tx = self.conn.transaction().map_err(err)?;
             tx.execute_batch(sql).map_err(err)?;
@@ -874,10 +889,7 @@ impl Store {
             Ok(value) => {
                 if let Err(e) = self.conn.execute_batch("COMMIT") {
                     let _ = self.conn.execute_batch("ROLLBACK");
-                    return Err(StoreError::Sqlite {
-                        path: self.path.clone(),
-                        source: e,
-                    });
+                    return Err(sqlite_error(&self.path)(e));
                 }
                 Ok(value)
             }
@@ -892,10 +904,7 @@ impl Store {
     /// sidecars and Picasa files in the given states.
     pub fn set_xmp_stamps(&mut self, stamps: &[(PhotoId, String)]) -> Result<(), StoreError> {
         let path = self.path.clone();
-        let err = |source| StoreError::Sqlite {
-            path: path.clone(),
-            source,
-        };
+        let err = sqlite_error(&path);
         let tx = self.conn.transaction().map_err(err)?;
         {
             let mut stmt = tx
@@ -1550,6 +1559,28 @@ pub(crate) mod tests {
         };
         assert!(store.restore_person(&restored).unwrap());
         assert_eq!(store.insert_person(None).unwrap(), new_person + 11);
+    }
+
+    /// Regression: a full disk was reported as "database or disk is full: database or disk is
+    /// full: Error code 13: database or disk is full"; it is said once, with what to do.
+    #[test]
+    fn a_full_disk_is_said_once_with_what_to_do() {
+        let full = rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_FULL),
+            Some("database or disk is full".into()),
+        );
+        let error = anyhow::Error::from(sqlite_error(Path::new("/p/lib.kindred"))(full));
+        assert_eq!(
+            format!("{error:#}"),
+            format!(
+                "library {}: the disk it is on is full: free some space and try again (what \
+                 was saved before is kept)",
+                Path::new("/p/lib.kindred").display()
+            )
+        );
+        let other = rusqlite::Error::QueryReturnedNoRows;
+        let error = anyhow::Error::from(sqlite_error(Path::new("/p/lib.kindred"))(other));
+        assert!(format!("{error:#}").ends_with(": Query returned no rows"), "{error:#}");
     }
 
     /// A library from before the numbering was kept goes on after its highest ids.
