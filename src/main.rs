@@ -16,7 +16,7 @@ fn main() -> ExitCode {
         // works alike on Windows, which has no such signal.
         Err(err) if kindred::cli::is_closed_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("kindred: {err:#}");
+            eprintln!("kindred: {}", kindred::cli::error_text(&err));
             ExitCode::from(2)
         }
     }

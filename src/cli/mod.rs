@@ -508,6 +508,24 @@ fn version_text() -> String {
     text
 }
 
+/// `err` and its causes, each said once: most of Kindred's errors give their cause's words
+/// in their own message ("cannot read x.jpg: Permission denied"), so the cause printed after
+/// it again would repeat them.
+pub fn error_text(err: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in err.chain() {
+        let said = cause.to_string();
+        if text.contains(&said) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&said);
+    }
+    text
+}
+
 /// Whether `err` comes from writing to a pipe whose reader has gone.
 pub fn is_closed_pipe(err: &anyhow::Error) -> bool {
     /// Windows' ERROR_PIPE_NOT_CONNECTED, which std does not count as a broken pipe: Wine
@@ -744,4 +762,24 @@ fn parse_box(text: &str) -> Result<crate::engine::geometry::Rect, String> {
         ));
     }
     Ok(crate::engine::geometry::Rect::new(left, top, right, bottom))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Regression: "cannot lock library x: Read-only file system (os error 30): Read-only
+    /// file system (os error 30)".
+    #[test]
+    fn an_error_says_each_cause_once() {
+        let denied = std::io::Error::new(std::io::ErrorKind::PermissionDenied, "denied");
+        let error = anyhow::Error::from(crate::library::scan::AddFacesError::Read {
+            path: "x.jpg".into(),
+            source: denied,
+        })
+        .context("scanning /p");
+        assert_eq!(error_text(&error), "scanning /p: cannot read x.jpg: denied");
+        let plain = anyhow::anyhow!("outer").context("more");
+        assert_eq!(error_text(&plain), "more: outer");
+    }
 }

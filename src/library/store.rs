@@ -57,6 +57,9 @@ fn sqlite_message(error: &rusqlite::Error) -> String {
         Some(ErrorCode::DiskFull) => "the disk it is on is full: free some space and try again \
             (what was saved before is kept)"
             .into(),
+        Some(ErrorCode::CannotOpen) => {
+            "cannot open the file (is its folder there, and may Kindred write in it?)".into()
+        }
         Some(ErrorCode::ReadOnly) => {
             "the file cannot be written (read-only file or folder, or a read-only disk)".into()
         }
@@ -1580,7 +1583,10 @@ pub(crate) mod tests {
         );
         let other = rusqlite::Error::QueryReturnedNoRows;
         let error = anyhow::Error::from(sqlite_error(Path::new("/p/lib.kindred"))(other));
-        assert!(format!("{error:#}").ends_with(": Query returned no rows"), "{error:#}");
+        assert!(
+            format!("{error:#}").ends_with(": Query returned no rows"),
+            "{error:#}"
+        );
     }
 
     /// A library from before the numbering was kept goes on after its highest ids.
