@@ -1013,6 +1013,12 @@ fn drawn_face(rect: Rect, x: f32) -> NewFace {
     }
 }
 
+/// Draws a face (at `x`, like [`library`]'s) in [`three_people`]' photo 5, beside C's.
+fn draw_a_face_beside_c(store: &mut Store, ids: &[Vec<FaceId>], x: f32) -> FaceId {
+    let photo = store.face(ids[5][0]).unwrap().unwrap().photo_id;
+    add_face(store, photo, &drawn_face(Rect::new(300, 0, 350, 50), x)).unwrap()
+}
+
 #[test]
 fn a_drawn_face_joins_its_photo_is_matched_and_undo_takes_it_away() {
     let (mut store, ids) = three_people();
@@ -1059,13 +1065,7 @@ fn a_drawn_face_joins_its_photo_is_matched_and_undo_takes_it_away() {
 fn undoing_a_drawn_face_of_a_stranger_takes_away_the_person_matching_made_for_it() {
     let (mut store, ids) = three_people();
     let before = snapshot(&store);
-    let photo = store.face(ids[5][0]).unwrap().unwrap().photo_id;
-    let id = add_face(
-        &mut store,
-        photo,
-        &drawn_face(Rect::new(300, 0, 350, 50), 9.0),
-    )
-    .unwrap();
+    let id = draw_a_face_beside_c(&mut store, &ids, 9.0);
     match_new_faces(&mut store).unwrap();
     let stranger = person_of(&store, id).0.expect("a person of its own");
     assert_eq!(people(&store).unwrap().len(), 4);
@@ -1124,13 +1124,7 @@ fn faces_added_across_photos_are_stored_as_found_and_undone_as_one() {
 #[test]
 fn a_face_added_by_mistake_is_removed_and_undo_puts_it_back_as_it_was() {
     let (mut store, ids) = three_people();
-    let photo = store.face(ids[5][0]).unwrap().unwrap().photo_id;
-    let id = add_face(
-        &mut store,
-        photo,
-        &drawn_face(Rect::new(300, 0, 350, 50), 0.0),
-    )
-    .unwrap();
+    let id = draw_a_face_beside_c(&mut store, &ids, 0.0);
     let ada = person_of(&store, ids[0][0]).0.unwrap();
     let other = person_of(&store, ids[4][0]).0.unwrap();
     name_person(&mut store, ada, "Ada").unwrap();
@@ -1378,13 +1372,7 @@ fn redo_goes_back_over_the_undone_in_order_until_a_new_correction() {
 #[test]
 fn undo_passes_over_a_face_gone_since() {
     let (mut store, ids) = three_people();
-    let photo = store.face(ids[5][0]).unwrap().unwrap().photo_id;
-    let id = add_face(
-        &mut store,
-        photo,
-        &drawn_face(Rect::new(300, 0, 350, 50), 0.0),
-    )
-    .unwrap();
+    let id = draw_a_face_beside_c(&mut store, &ids, 0.0);
     let a = person_of(&store, ids[0][0]).0.unwrap();
     move_faces(&mut store, &[id, ids[4][0]], a).unwrap();
     // Gone without an operation of the log, as when the scan analyses the photo again.
@@ -1411,13 +1399,7 @@ fn undo_passes_over_a_face_gone_since() {
 #[test]
 fn a_redo_after_a_scan_brings_back_its_faces_and_people() {
     let (mut store, ids) = three_people();
-    let photo = store.face(ids[5][0]).unwrap().unwrap().photo_id;
-    let drawn = add_face(
-        &mut store,
-        photo,
-        &drawn_face(Rect::new(300, 0, 350, 50), 9.0),
-    )
-    .unwrap();
+    let drawn = draw_a_face_beside_c(&mut store, &ids, 9.0);
     let kid = split(&mut store, &[drawn], Some("Kid")).unwrap();
     undo(&mut store, 2).unwrap();
 
@@ -1452,16 +1434,11 @@ fn a_redo_after_a_scan_brings_back_its_faces_and_people() {
 #[test]
 fn a_redo_passes_over_a_face_whose_photo_is_gone() {
     let (mut store, ids) = three_people();
-    let photo = store.face(ids[5][0]).unwrap().unwrap().photo_id;
-    let drawn = add_face(
-        &mut store,
-        photo,
-        &drawn_face(Rect::new(300, 0, 350, 50), 9.0),
-    )
-    .unwrap();
+    let drawn = draw_a_face_beside_c(&mut store, &ids, 9.0);
     let a = person_of(&store, ids[0][0]).0.unwrap();
     move_faces(&mut store, &[drawn, ids[4][0]], a).unwrap();
     undo(&mut store, 2).unwrap();
+    let photo = store.face(ids[5][0]).unwrap().unwrap().photo_id;
     store.mark_missing(&[photo]).unwrap();
     store.prune_missing(0).unwrap();
 
@@ -1656,13 +1633,7 @@ fn the_app_says_each_correction_in_words_without_ids() {
     name_person(&mut store, c, "Cy").unwrap();
     name_person(&mut store, c, "Ada Lovelace").unwrap();
     assert_eq!(said(&store), "merged “Cy” into “Ada Lovelace” (same name)");
-    let photo = store.face(ids[5][0]).unwrap().unwrap().photo_id;
-    let drawn = add_face(
-        &mut store,
-        photo,
-        &drawn_face(Rect::new(300, 0, 350, 50), 9.0),
-    )
-    .unwrap();
+    let drawn = draw_a_face_beside_c(&mut store, &ids, 9.0);
     assert_eq!(said(&store), "added a face to “5.jpg”");
     remove_face(&mut store, drawn).unwrap();
     assert_eq!(said(&store), "removed a face");
