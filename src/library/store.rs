@@ -64,7 +64,9 @@ fn sqlite_message(error: &rusqlite::Error) -> String {
             "the file cannot be written (read-only file or folder, or a read-only disk)".into()
         }
         Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
-            "another program is writing to it (another Kindred?): try again when it is done".into()
+            "it stayed busy with another write for too long (a scan matching faces, or \
+            another Kindred): try again in a moment"
+                .into()
         }
         _ => error.to_string(),
     }
@@ -549,13 +551,16 @@ impl Store {
         &mut self.conn
     }
 
+    /// A write waits up to 30 s for another connection's to finish rather than fail: the
+    /// matching after a scan holds the library for seconds in a big one (9 s once thousands of
+    /// copies arrive), and the app's own corrections wait off the UI thread.
     fn pragmas(&self) -> Result<(), StoreError> {
         self.conn
             .execute_batch(
                 "PRAGMA journal_mode = WAL;
                  PRAGMA synchronous = NORMAL;
                  PRAGMA foreign_keys = ON;
-                 PRAGMA busy_timeout = 5000;",
+                 PRAGMA busy_timeout = 30000;",
             )
             .map_err(self.err())
     }
