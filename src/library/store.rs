@@ -65,7 +65,7 @@ fn sqlite_message(error: &rusqlite::Error) -> String {
         }
         Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
             "it stayed busy with another write for too long (a scan matching faces, or \
-            another Kindred): try again in a moment"
+            another program using the file): try again in a moment"
                 .into()
         }
         _ => error.to_string(),

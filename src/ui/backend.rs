@@ -28,6 +28,8 @@ use crate::people::ops::{
 };
 use crate::text::photos_with_faces;
 
+use super::thumbnail_cache::{self, ThumbnailCache};
+
 /// Longest side of the photo shown in the photo view (bounded so a 50 MP photo does not
 /// become a 200 MB texture).
 pub const PHOTO_VIEW_MAX_SIDE: u32 = 2048;
@@ -296,7 +298,7 @@ struct Shared {
     pending: Arc<AtomicUsize>,
     repaint: egui::Context,
     engine: OnceLock<Result<Arc<FaceEngine>, String>>,
-    photo_cache: Option<PathBuf>,
+    photo_cache: Option<ThumbnailCache>,
 }
 
 impl Shared {
@@ -329,6 +331,13 @@ impl Backend {
         let (requests, inbox) = mpsc::channel::<Request>();
         let (responses, outbox) = mpsc::channel();
         let pending = Arc::new(AtomicUsize::new(0));
+        let photo_cache = photo_cache.map(ThumbnailCache::new);
+        if let Some(cache) = photo_cache.clone() {
+            // Off the worker: a big cache is tens of thousands of files to look at.
+            let _ = std::thread::Builder::new()
+                .name("kindred-thumbnail-trim".into())
+                .spawn(move || cache.trim(thumbnail_cache::LIMIT_BYTES));
+        }
         let shared = Arc::new(Shared {
             library: store.path().to_path_buf(),
             responses,
@@ -584,7 +593,7 @@ fn handle(
             let shared = shared.clone();
             rayon::spawn(move || {
                 for (id, path) in photos {
-                    let image = photo_thumbnail(&path, shared.photo_cache.as_deref());
+                    let image = photo_thumbnail(&path, shared.photo_cache.as_ref());
                     shared.send(Response::PhotoThumbnail(id, image));
                 }
                 shared.done();
@@ -1030,25 +1039,12 @@ fn rgb_to_color_image(image: &image::RgbImage) -> ColorImage {
     )
 }
 
-/// A photo thumbnail, from the disk cache when the photo has not changed since it was made
-/// (the cache key is path + size + modification time).
-fn photo_thumbnail(path: &Path, cache: Option<&Path>) -> Option<ColorImage> {
+/// A photo thumbnail, from the disk cache while the photo is unchanged.
+fn photo_thumbnail(path: &Path, cache: Option<&ThumbnailCache>) -> Option<ColorImage> {
     let meta = std::fs::metadata(path).ok()?;
-    let cache_file = cache.map(|dir| {
-        use sha2::Digest;
-        let mtime = meta
-            .modified()
-            .ok()
-            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-            .map_or(0, |d| d.as_nanos());
-        let key = format!("{}\0{}\0{}", path.display(), meta.len(), mtime);
-        let digest = sha2::Sha256::digest(key.as_bytes());
-        let name: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
-        dir.join(format!("{name}.jpg"))
-    });
-    if let Some(file) = &cache_file
-        && let Ok(bytes) = std::fs::read(file)
-        && let Some(image) = decode_thumbnail(&bytes)
+    if let Some(image) = cache
+        .and_then(|cache| cache.read(path, &meta))
+        .and_then(|bytes| decode_thumbnail(&bytes))
     {
         return Some(image);
     }
@@ -1056,18 +1052,11 @@ fn photo_thumbnail(path: &Path, cache: Option<&Path>) -> Option<ColorImage> {
     let decoded =
         crate::library::decode::decode_photo_for_display(&bytes, PHOTO_THUMB_SIDE).ok()?;
     let (small, _) = crate::library::decode::bounded(&decoded.image, PHOTO_THUMB_SIDE);
-    if let Some(file) = &cache_file {
+    if let Some(cache) = cache {
         let mut jpeg = Vec::new();
         let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 85);
-        if small.write_with_encoder(encoder).is_ok()
-            && let Some(dir) = file.parent()
-            && std::fs::create_dir_all(dir).is_ok()
-        {
-            // Written under a temporary name so a crash never leaves half a thumbnail.
-            let tmp = file.with_extension("tmp");
-            if std::fs::write(&tmp, &jpeg).is_ok() {
-                let _ = std::fs::rename(&tmp, file);
-            }
+        if small.write_with_encoder(encoder).is_ok() {
+            cache.write(path, &meta, &jpeg);
         }
     }
     Some(rgb_to_color_image(&small))

@@ -9,6 +9,7 @@ pub mod launch;
 pub mod state;
 pub mod textures;
 pub mod theme;
+pub mod thumbnail_cache;
 pub mod tour;
 pub mod views;
 

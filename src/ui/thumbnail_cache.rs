@@ -1,0 +1,197 @@
+//! The photo thumbnails the app keeps on disk between runs (the grids of a person's photos),
+//! each found again while its photo is unchanged, and the whole kept under a size limit by
+//! letting go of the ones shown longest ago.
+
+use std::fs::Metadata;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+/// How much disk the cache may take: about 50,000 thumbnails of 256 pixels. Past it, the ones
+/// shown longest ago go, down to nine tenths of it, so that a trim is not due at every start.
+pub const LIMIT_BYTES: u64 = 1 << 30;
+
+/// A thumbnail's file is marked as used (its modification time set to now) when it is read
+/// and was last marked longer ago than this: often enough to tell what is shown, without a
+/// write for every look.
+const MARK_USED_AFTER: Duration = Duration::from_secs(3600);
+
+/// A half-written thumbnail older than this was left by a run that stopped while writing it.
+const STALE_PART_AFTER: Duration = Duration::from_secs(24 * 3600);
+
+#[derive(Debug, Clone)]
+pub struct ThumbnailCache {
+    dir: PathBuf,
+}
+
+/// What a trim let go of.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Trimmed {
+    pub files: usize,
+    pub bytes: u64,
+}
+
+impl ThumbnailCache {
+    pub fn new(dir: PathBuf) -> Self {
+        ThumbnailCache { dir }
+    }
+
+    /// The file a photo's thumbnail is kept in: named by its path, size and modification
+    /// time, so a changed photo gets a new one (the old one ages out).
+    fn file_for(&self, photo: &Path, meta: &Metadata) -> PathBuf {
+        use sha2::Digest;
+        let mtime = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(SystemTime::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos());
+        let key = format!("{}\0{}\0{}", photo.display(), meta.len(), mtime);
+        let digest = sha2::Sha256::digest(key.as_bytes());
+        let name: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
+        self.dir.join(format!("{name}.jpg"))
+    }
+
+    /// The thumbnail kept for this photo as it is now (`meta` is the photo's), marked as used.
+    pub fn read(&self, photo: &Path, meta: &Metadata) -> Option<Vec<u8>> {
+        let file = self.file_for(photo, meta);
+        let bytes = std::fs::read(&file).ok()?;
+        let marked = std::fs::metadata(&file).and_then(|m| m.modified()).ok();
+        let now = SystemTime::now();
+        if marked.is_none_or(|t| now.duration_since(t).unwrap_or_default() > MARK_USED_AFTER)
+            && let Ok(handle) = std::fs::File::options().write(true).open(&file)
+        {
+            let _ = handle.set_modified(now);
+        }
+        Some(bytes)
+    }
+
+    /// Keeps a thumbnail of this photo; a failure only means it is made again next time.
+    pub fn write(&self, photo: &Path, meta: &Metadata, jpeg: &[u8]) {
+        let file = self.file_for(photo, meta);
+        if std::fs::create_dir_all(&self.dir).is_err() {
+            return;
+        }
+        // Written under another name first, so a crash never leaves half a thumbnail.
+        let part = file.with_extension("tmp");
+        if std::fs::write(&part, jpeg).is_ok() {
+            let _ = std::fs::rename(&part, &file);
+        }
+    }
+
+    /// Lets go of the thumbnails shown longest ago while the cache takes more than `limit`
+    /// (down to nine tenths of it), and of half-written ones from runs that stopped.
+    pub fn trim(&self, limit: u64) -> std::io::Result<Trimmed> {
+        let entries = match std::fs::read_dir(&self.dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Trimmed::default()),
+            Err(e) => return Err(e),
+        };
+        let now = SystemTime::now();
+        let mut trimmed = Trimmed::default();
+        let mut kept: Vec<(SystemTime, u64, PathBuf)> = Vec::new();
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let Ok(meta) = entry.metadata() else { continue };
+            let used = meta.modified().unwrap_or(SystemTime::UNIX_EPOCH);
+            match path.extension().and_then(|e| e.to_str()) {
+                Some("jpg") if meta.is_file() => kept.push((used, meta.len(), path)),
+                Some("tmp")
+                    if now.duration_since(used).unwrap_or_default() > STALE_PART_AFTER
+                        && std::fs::remove_file(&path).is_ok() =>
+                {
+                    trimmed.files += 1;
+                    trimmed.bytes += meta.len();
+                }
+                _ => {}
+            }
+        }
+        let mut total: u64 = kept.iter().map(|(_, len, _)| len).sum();
+        if total <= limit {
+            return Ok(trimmed);
+        }
+        let target = limit / 10 * 9;
+        kept.sort();
+        for (_, len, path) in kept {
+            if total <= target {
+                break;
+            }
+            if std::fs::remove_file(&path).is_ok() {
+                total -= len;
+                trimmed.files += 1;
+                trimmed.bytes += len;
+            }
+        }
+        Ok(trimmed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn photo(dir: &Path, name: &str, bytes: &[u8]) -> (PathBuf, Metadata) {
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let meta = std::fs::metadata(&path).unwrap();
+        (path, meta)
+    }
+
+    fn set_used(file: &Path, ago_secs: u64) {
+        let when = SystemTime::now() - Duration::from_secs(ago_secs);
+        std::fs::File::options()
+            .write(true)
+            .open(file)
+            .unwrap()
+            .set_modified(when)
+            .unwrap();
+    }
+
+    #[test]
+    fn a_thumbnail_is_found_again_until_its_photo_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = ThumbnailCache::new(dir.path().join("cache"));
+        let (path, meta) = photo(dir.path(), "a.jpg", b"photo");
+        assert_eq!(cache.read(&path, &meta), None);
+        cache.write(&path, &meta, b"thumb");
+        assert_eq!(cache.read(&path, &meta).as_deref(), Some(&b"thumb"[..]));
+
+        let (path, meta) = photo(dir.path(), "a.jpg", b"another photo");
+        assert_eq!(cache.read(&path, &meta), None);
+    }
+
+    #[test]
+    fn trimming_lets_go_of_the_thumbnails_shown_longest_ago() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = ThumbnailCache::new(dir.path().join("cache"));
+        let mut photos = Vec::new();
+        for i in 0..5 {
+            let (path, meta) = photo(dir.path(), &format!("{i}.jpg"), &[i as u8]);
+            cache.write(&path, &meta, &[0; 100]);
+            set_used(&cache.file_for(&path, &meta), 10_000 * (5 - i as u64));
+            photos.push((path, meta));
+        }
+        // The oldest is shown again: it is the newest now.
+        assert!(cache.read(&photos[0].0, &photos[0].1).is_some());
+        let part = dir.path().join("cache").join("0123.tmp");
+        std::fs::write(&part, [0; 7]).unwrap();
+        set_used(&part, 2 * 24 * 3600);
+
+        // Under the limit, only the stale half-written file goes.
+        assert_eq!(cache.trim(500).unwrap(), Trimmed { files: 1, bytes: 7 });
+        // Over it, down to nine tenths (270 bytes): the two newest stay.
+        assert_eq!(
+            cache.trim(300).unwrap(),
+            Trimmed {
+                files: 3,
+                bytes: 300
+            }
+        );
+        let kept: Vec<bool> = photos
+            .iter()
+            .map(|(path, meta)| cache.read(path, meta).is_some())
+            .collect();
+        assert_eq!(kept, [true, false, false, false, true]);
+        // No cache folder yet is nothing to trim.
+        let none = ThumbnailCache::new(dir.path().join("none"));
+        assert_eq!(none.trim(0).unwrap(), Trimmed::default());
+    }
+}
