@@ -10,7 +10,10 @@ const SHORTCUTS: &[(&str, &[(&str, &str)])] = &[
             ("Ctrl+Z", "Undo the last correction"),
             ("Ctrl+Shift+Z or Ctrl+Y", "Redo what was undone"),
             ("Ctrl+F", "Find a person by name"),
-            ("Esc", "Back to the previous page"),
+            (
+                "Esc",
+                "Close a menu or dialog, else back to the previous page",
+            ),
             ("F1", "Show or hide this list"),
         ],
     ),
