@@ -1662,7 +1662,7 @@ pub fn in_words(description: &str) -> String {
     }
     let mut words = String::with_capacity(description.len());
     let mut rest = description;
-    while !rest.is_empty() {
+    while let Some(next) = rest.chars().next() {
         let at_word_start = words.chars().last().is_none_or(|c| !c.is_alphanumeric());
         if let Some(quote) = rest.strip_prefix('“') {
             let end = quote
@@ -1709,9 +1709,8 @@ pub fn in_words(description: &str) -> String {
                 continue;
             }
         }
-        let c = rest.chars().next().expect("rest is not empty");
-        words.push(c);
-        rest = &rest[c.len_utf8()..];
+        words.push(next);
+        rest = &rest[next.len_utf8()..];
     }
     words
 }
