@@ -54,7 +54,9 @@ pub fn scan(
     let (mut store, _lock) = open_locked(library)?;
     let mut roots = Vec::new();
     for folder in folders {
-        anyhow::ensure!(folder.is_dir(), "{} is not a folder", folder.display());
+        if let Some(why) = scan::not_a_folder(folder, &folder.display().to_string()) {
+            anyhow::bail!(why);
+        }
         let path = scan::normalise_root(folder);
         let id = store.add_root(&path)?;
         roots.push((id, path));

@@ -1097,6 +1097,19 @@ fn copied_analysis(
     )
 }
 
+/// Why `path` (shown to the user as `shown`) cannot be added as a photo folder, if it cannot:
+/// a mistyped path is told apart from a file and from a folder that may not be read.
+pub fn not_a_folder(path: &Path, shown: &str) -> Option<String> {
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_dir() => None,
+        Ok(_) => Some(format!("{shown} is a file, not a folder")),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Some(format!("there is no folder {shown}"))
+        }
+        Err(e) => Some(format!("cannot open {shown}: {e}")),
+    }
+}
+
 /// Canonical form of a folder the user adds, so the same folder is not added twice; on
 /// Windows in the form users know (`C:\Photos`, not `\\?\C:\Photos`).
 pub fn normalise_root(path: &Path) -> PathBuf {
@@ -1106,6 +1119,23 @@ pub fn normalise_root(path: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A folder path typed wrong says there is no such folder, rather than "not a folder".
+    #[test]
+    fn a_path_that_is_no_folder_says_what_it_is() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(not_a_folder(dir.path(), "here"), None);
+        let file = dir.path().join("a.jpg");
+        std::fs::write(&file, b"x").unwrap();
+        assert_eq!(
+            not_a_folder(&file, "a.jpg").as_deref(),
+            Some("a.jpg is a file, not a folder")
+        );
+        assert_eq!(
+            not_a_folder(&dir.path().join("Pictrues"), "~/Pictrues").as_deref(),
+            Some("there is no folder ~/Pictrues")
+        );
+    }
 
     /// Windows' own canonical form (`\\?\C:\Photos`) is not what users know, and
     /// Explorer and photo viewers do not open it.

@@ -628,8 +628,8 @@ fn handle(
         }
         Request::AddFolder(path) => {
             let shown = super::views::shown_path(&path);
-            if !path.is_dir() {
-                return Err(format!("{shown} is not a folder"));
+            if let Some(why) = scan::not_a_folder(&path, &shown) {
+                return Err(why);
             }
             store
                 .add_root(&scan::normalise_root(&path))
