@@ -1913,3 +1913,52 @@ fn esc_closes_what_is_open_over_the_page_before_going_back() {
     settle(&mut harness);
     assert_eq!(harness.state().view, View::Person(zoe));
 }
+
+/// An unnamed group's faces are all suggestions: its album takes them from the start (it was
+/// empty: "0 photos"); a named person's takes only the faces confirmed, unless asked.
+#[test]
+fn an_unnamed_groups_album_takes_its_suggested_faces() {
+    let dir = tempfile::tempdir().unwrap();
+    let library = library_scanned_in_app(dir.path());
+    let mut harness = app_on(&library);
+    settle(&mut harness);
+    let first = people(&library)[0].clone();
+    assert_eq!(first.confirmed, 0);
+    harness.state_mut().open_person(first.id);
+    settle(&mut harness);
+    click(&mut harness, "Export album…");
+    assert!(
+        harness
+            .state()
+            .export_dialog
+            .as_ref()
+            .unwrap()
+            .include_suggested
+    );
+    click(&mut harness, "Preview");
+    settle(&mut harness);
+    let preview = harness
+        .state()
+        .export_dialog
+        .as_ref()
+        .unwrap()
+        .preview
+        .clone();
+    let preview = preview.expect("a preview").expect("a plan");
+    assert!(
+        preview.starts_with(&format!("{} photos", first.photos)),
+        "{preview}"
+    );
+
+    press(&mut harness, egui::Key::Escape);
+    name_person(&mut harness, first.id, "Zoe");
+    click(&mut harness, "Export album…");
+    assert!(
+        !harness
+            .state()
+            .export_dialog
+            .as_ref()
+            .unwrap()
+            .include_suggested
+    );
+}

@@ -1246,7 +1246,15 @@ impl KindredApp {
                         .last_export_folder
                         .clone()
                         .or_else(default_album_folder);
-                    self.export_dialog = Some(ExportDialog::new(ids, target.as_deref()));
+                    // A group no one has named has only suggested faces: without them its
+                    // album would be empty.
+                    let nothing_confirmed = ids
+                        .iter()
+                        .all(|&id| self.data.person(id).is_none_or(|p| p.confirmed == 0));
+                    self.export_dialog = Some(ExportDialog {
+                        include_suggested: nothing_confirmed,
+                        ..ExportDialog::new(ids, target.as_deref())
+                    });
                 }
             }
             Action::PickExportFolder => pick_folder_beside_ui(
