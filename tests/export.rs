@@ -844,6 +844,27 @@ fn the_command_line_exports_by_name_and_writes_sidecars() {
     assert!(target.join("Anna/a.png").is_file());
     assert!(target.join(album::MANIFEST_NAME).is_file());
 
+    // A person whose faces are all suggestions gets an empty album, and is told why.
+    let bo = lib.person("Bo");
+    let (_, faces) = lib.photo("b.png", "dogs", None, &[FACE_B]);
+    lib.assign(faces[0], bo, "suggested");
+    let only_suggested = kindred_on(&library)
+        .args(["export", "--person", "Bo", "--dry-run", "--to"])
+        .arg(&target)
+        .output()
+        .unwrap();
+    assert!(only_suggested.status.success());
+    assert!(
+        String::from_utf8_lossy(&only_suggested.stdout).contains("dry run: 0 photos"),
+        "{}",
+        String::from_utf8_lossy(&only_suggested.stdout)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&only_suggested.stderr),
+        "note: Bo has no confirmed face yet, and the album leaves out 1 face only suggested \
+         (--include-suggested takes them)\n"
+    );
+
     let unknown = kindred_on(&library)
         .args(["export", "--person", "Nobody", "--to"])
         .arg(&target)

@@ -41,6 +41,20 @@ pub fn export(library: &Path, args: ExportArgs) -> anyhow::Result<ExitCode> {
         },
     };
     let plan = album::plan(&store, &request)?;
+    if !args.include_suggested {
+        // A group no one has named has only suggested faces: its album is empty without them.
+        for person in &persons {
+            let summary = crate::people::ops::person(&store, person.id)?;
+            if summary.confirmed == 0 && summary.faces > 0 {
+                eprintln!(
+                    "note: {} has no confirmed face yet, and the album leaves out {} only \
+                     suggested (--include-suggested takes them)",
+                    person.display_name(),
+                    count(summary.faces, "face", "faces"),
+                );
+            }
+        }
+    }
     drop(store);
     let (create, there, missing) = (
         plan.count(Action::Create),
