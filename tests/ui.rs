@@ -1962,3 +1962,29 @@ fn an_unnamed_groups_album_takes_its_suggested_faces() {
             .include_suggested
     );
 }
+
+/// Ctrl+F from any page, a few letters, Enter: the first person whose name has them opens.
+#[test]
+fn ctrl_f_a_few_letters_and_enter_open_that_person() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut harness, _library, found) = app_with_zoe_anna_and_mark(dir.path());
+    harness.state_mut().open_person(found[0].id);
+    settle(&mut harness);
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::F);
+    settle(&mut harness);
+    assert_eq!(harness.state().view, View::People);
+    harness.get_by_label("Filter by name").type_text("MAR");
+    harness.step();
+    press(&mut harness, egui::Key::Enter);
+    settle(&mut harness);
+    assert_eq!(harness.state().view, View::Person(found[2].id));
+
+    // With no one matching, Enter stays on People.
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::F);
+    settle(&mut harness);
+    harness.get_by_label("Filter by name").type_text("Nobody");
+    harness.step();
+    press(&mut harness, egui::Key::Enter);
+    settle(&mut harness);
+    assert_eq!(harness.state().view, View::People);
+}

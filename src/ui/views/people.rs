@@ -23,45 +23,49 @@ enum Row {
 
 pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut PeopleViewState) {
     let data = frame.data;
-    ui.horizontal(|ui| {
-        ui.heading(RichText::new("People").strong());
-        ui.add_space(12.0);
-        let search_id = ui.make_persistent_id("people-filter");
-        if std::mem::take(&mut state.focus_filter) {
-            let mut edit =
-                egui::text_edit::TextEditState::load(ui.ctx(), search_id).unwrap_or_default();
-            edit.cursor
-                .set_char_range(Some(egui::text::CCursorRange::select_all_str(
-                    &state.filter,
-                )));
-            edit.store(ui.ctx(), search_id);
-            ui.memory_mut(|m| m.request_focus(search_id));
-        }
-        let search = ui.add(
-            egui::TextEdit::singleline(&mut state.filter)
-                .id(search_id)
-                .hint_text("🔍 Filter by name (Ctrl+F)")
-                .desired_width(220.0),
-        );
-        search.widget_info(|| {
-            egui::WidgetInfo::labeled(egui::Role::SearchInput, true, "Filter by name")
-        });
-        ui.checkbox(&mut frame.settings.show_hidden, "Show hidden");
-        people_order_choice(ui, &mut frame.settings.people_order);
-        let ignored = data.counts.ignored_faces as usize;
-        if ignored > 0 {
-            ui.add_space(8.0);
-            let link = ui
-                .link(format!("{} ignored", count(ignored, "face", "faces")))
-                .on_hover_text(
-                    "Faces you said were not a face, or a stranger: name the ones that matter \
-                     after all, or take them back",
-                );
-            if link.clicked() {
-                frame.actions.push(Action::Go(View::IgnoredFaces));
+    let entered = ui
+        .horizontal(|ui| {
+            ui.heading(RichText::new("People").strong());
+            ui.add_space(12.0);
+            let search_id = ui.make_persistent_id("people-filter");
+            if std::mem::take(&mut state.focus_filter) {
+                let mut edit =
+                    egui::text_edit::TextEditState::load(ui.ctx(), search_id).unwrap_or_default();
+                edit.cursor
+                    .set_char_range(Some(egui::text::CCursorRange::select_all_str(
+                        &state.filter,
+                    )));
+                edit.store(ui.ctx(), search_id);
+                ui.memory_mut(|m| m.request_focus(search_id));
             }
-        }
-    });
+            let search = ui.add(
+                egui::TextEdit::singleline(&mut state.filter)
+                    .id(search_id)
+                    .hint_text("🔍 Filter by name (Ctrl+F)")
+                    .desired_width(220.0),
+            );
+            search.widget_info(|| {
+                egui::WidgetInfo::labeled(egui::Role::SearchInput, true, "Filter by name")
+            });
+            let entered = search.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            ui.checkbox(&mut frame.settings.show_hidden, "Show hidden");
+            people_order_choice(ui, &mut frame.settings.people_order);
+            let ignored = data.counts.ignored_faces as usize;
+            if ignored > 0 {
+                ui.add_space(8.0);
+                let link = ui
+                    .link(format!("{} ignored", count(ignored, "face", "faces")))
+                    .on_hover_text(
+                        "Faces you said were not a face, or a stranger: name the ones that matter \
+                     after all, or take them back",
+                    );
+                if link.clicked() {
+                    frame.actions.push(Action::Go(View::IgnoredFaces));
+                }
+            }
+            entered
+        })
+        .inner;
     ui.add_space(4.0);
     selection_bar(ui, frame, state);
 
@@ -102,6 +106,15 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut PeopleViewState) {
         .partition(|&i| data.people[i].name.is_some());
     if frame.settings.people_order == PeopleOrder::ByName {
         named.sort_by_cached_key(|&i| data.people[i].name.as_deref().map(str::to_lowercase));
+    }
+    // Ctrl+F, a few letters, Enter: the first person shown whose name has them.
+    if entered
+        && !filter.is_empty()
+        && let Some(&first) = named.first()
+    {
+        frame
+            .actions
+            .push(Action::Go(View::Person(data.people[first].id)));
     }
     // Strangers in the background of one photo make most unnamed groups of a large
     // collection; they wait behind a heading so the people who recur stay in view.

@@ -9,7 +9,7 @@ const SHORTCUTS: &[(&str, &[(&str, &str)])] = &[
         &[
             ("Ctrl+Z", "Undo the last correction"),
             ("Ctrl+Shift+Z or Ctrl+Y", "Redo what was undone"),
-            ("Ctrl+F", "Find a person by name"),
+            ("Ctrl+F", "Find a person by name (Enter opens the first)"),
             (
                 "Esc",
                 "Close a menu or dialog, else back to the previous page",
