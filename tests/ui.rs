@@ -1875,8 +1875,9 @@ fn the_undo_history_takes_back_several_corrections_at_once_and_redo_brings_them_
     assert_eq!(harness.state().data.redo, None);
 }
 
-/// Regression: Esc with a menu, the export dialog or a face's menu on a photo open closed it
-/// and also left the page; it closes what is open only, and the next Esc goes back.
+/// Regression: Esc in a rename field, or with a menu, the export dialog or a face's menu on a
+/// photo open, closed it and also left the page; it closes what is open only, and the next
+/// Esc goes back.
 #[test]
 fn esc_closes_what_is_open_over_the_page_before_going_back() {
     let dir = tempfile::tempdir().unwrap();
@@ -1884,6 +1885,19 @@ fn esc_closes_what_is_open_over_the_page_before_going_back() {
     let zoe = found[0].id;
     harness.state_mut().open_person(zoe);
     settle(&mut harness);
+
+    // Esc in a text field leaves the field: a rename is called off, the page stays.
+    click(&mut harness, "Rename");
+    harness.get_by_label("Name").type_text("Zed");
+    harness.step();
+    press(&mut harness, egui::Key::Escape);
+    settle(&mut harness);
+    assert_eq!(harness.state().view, View::Person(zoe));
+    assert!(
+        harness.query_by_label("Name").is_none(),
+        "the rename is called off"
+    );
+    assert_eq!(named(&library, "Zoe").id, zoe);
 
     click(&mut harness, "Undo history");
     assert!(egui::Popup::is_any_open(&harness.ctx));

@@ -81,6 +81,10 @@ pub struct KindredApp {
     recorded_launches: Option<Vec<Launch>>,
     /// The keyboard shortcuts window is open.
     pub show_shortcuts: bool,
+    /// Whether a text field had the keyboard when the last frame ended. egui takes it from
+    /// the field as soon as Esc is pressed, before the app sees the key; that Esc was the
+    /// field's (it cancels a rename, leaves the filter) and is not also the app's.
+    text_had_keyboard: bool,
     /// The folder the first-run page offers to add with one click: the user's Pictures
     /// folder, where most people's photos are, if there is one.
     pub first_folder_offer: Option<PathBuf>,
@@ -183,6 +187,7 @@ impl KindredApp {
             tour: None,
             recorded_launches: None,
             show_shortcuts: false,
+            text_had_keyboard: false,
             first_folder_offer: pictures_folder().filter(|folder| folder.is_dir()),
             failures,
             failures_tx,
@@ -264,6 +269,7 @@ impl KindredApp {
                 super::tour::TourStep::Close => ctx.send_viewport_cmd(egui::ViewportCommand::Close),
             }
         }
+        self.text_had_keyboard = ctx.egui_wants_keyboard_input();
         self.log_frame(started);
     }
 
@@ -575,8 +581,12 @@ impl KindredApp {
         if ctx.input(|i| i.key_pressed(egui::Key::F1)) {
             self.show_shortcuts = !self.show_shortcuts;
         }
-        // An open menu or list closes itself on Esc, and that is all the key does then.
-        if !ctx.input(|i| i.key_pressed(egui::Key::Escape)) || egui::Popup::is_any_open(ctx) {
+        // An open menu or list closes itself on Esc, and a text field lets go of the
+        // keyboard: that is all the key does then.
+        if !ctx.input(|i| i.key_pressed(egui::Key::Escape))
+            || egui::Popup::is_any_open(ctx)
+            || self.text_had_keyboard
+        {
             return;
         }
         // Esc closes what is open over the page, the newest first; only when nothing is does
