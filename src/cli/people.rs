@@ -231,6 +231,9 @@ pub fn look_closer(library: &Path, photos: &[PathBuf], json: bool) -> anyhow::Re
             &record,
             crate::library::scan::ScanOptions::default(),
         )?;
+        if found.is_empty() {
+            store.mark_no_face_on_closer_look(record.id)?;
+        }
         let added = ops::add_faces(&mut store, record.id, &found)?;
         if !json {
             outln!(

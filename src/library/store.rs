@@ -10,7 +10,7 @@ use crate::engine::geometry::{Point, Rect};
 use crate::engine::resnet::{DESCRIPTOR_LEN, Descriptor};
 
 /// The schema this build writes. Older files are migrated forward on open.
-pub const SCHEMA_VERSION: i64 = 10;
+pub const SCHEMA_VERSION: i64 = 11;
 
 pub type RootId = i64;
 pub type PhotoId = i64;
@@ -140,6 +140,9 @@ pub struct PhotoRecord {
     /// ([`crate::library::walk::sidecar_stamp`]) when the names other apps gave its faces
     /// were last read; `None` if they never were since it was last analysed.
     pub xmp_stamp: Option<String>,
+    /// A closer look ([`crate::library::scan::faces_found_closer_in`]) found no face in the
+    /// photo either, since it was last analysed: looking again would find none.
+    pub no_face_on_closer_look: bool,
 }
 
 /// A face as stored: where it is (in the oriented full-size photo) and what it looks like.
@@ -423,6 +426,11 @@ const MIGRATIONS: &[&str] = &[
         UPDATE last_ids SET id = NEW.id WHERE tbl = 'persons' AND id < NEW.id;
     END;
     "#,
+    // 11: photos in which a closer look found no face either (since they were last
+    // analysed), so a folder's photos without a face stop offering a look that finds nothing.
+    r#"
+    ALTER TABLE photos ADD COLUMN no_face_on_closer_look INTEGER NOT NULL DEFAULT 0;
+    "#,
 ];
 
 /// Gives each photo without a date the one its file name holds, if any.
@@ -683,11 +691,12 @@ impl Store {
             error: r.get(12)?,
             analysis_key: r.get(13)?,
             xmp_stamp: r.get(14)?,
+            no_face_on_closer_look: r.get(16)?,
         })
     }
 
     const PHOTO_COLUMNS: &'static str = "id, root_id, path, size, mtime_ns, content_hash, width, height, orientation, \
-         taken_at, camera, status, error, analysis_key, xmp_stamp, dated_by_name";
+         taken_at, camera, status, error, analysis_key, xmp_stamp, dated_by_name, no_face_on_closer_look";
 
     pub fn photo_by_path(&self, path: &Path) -> Result<Option<PhotoRecord>, StoreError> {
         self.conn
@@ -708,6 +717,18 @@ impl Store {
                 Self::photo_from_row,
             )
             .optional()
+            .map_err(self.err())
+    }
+
+    /// Records that a closer look found no face in a photo (see
+    /// [`PhotoRecord::no_face_on_closer_look`]).
+    pub fn mark_no_face_on_closer_look(&mut self, photo: PhotoId) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "UPDATE photos SET no_face_on_closer_look = 1 WHERE id = ?1",
+                [photo],
+            )
+            .map(|_| ())
             .map_err(self.err())
     }
 
@@ -983,7 +1004,7 @@ impl Store {
                     "UPDATE photos SET root_id = ?1, path = ?2, size = ?3, mtime_ns = ?4, content_hash = ?5,
                         width = ?6, height = ?7, orientation = ?8, taken_at = ?9, camera = ?10,
                         analysis_key = ?11, scanned_at = ?12, status = 'done', error = NULL, missing_since = NULL,
-                        xmp_stamp = NULL, dated_by_name = ?13
+                        xmp_stamp = NULL, dated_by_name = ?13, no_face_on_closer_look = 0
                      WHERE id = ?14",
                     rusqlite::params_from_iter(values.iter().copied().chain(std::iter::once(&id as &dyn rusqlite::ToSql))),
                 )?;
@@ -1591,6 +1612,24 @@ pub(crate) mod tests {
             format!("{error:#}").ends_with(": Query returned no rows"),
             "{error:#}"
         );
+    }
+
+    /// A closer look that found no face is remembered until the photo is analysed again.
+    #[test]
+    fn no_face_on_a_closer_look_holds_until_the_photo_is_analysed_again() {
+        let mut store = Store::open_in_memory().unwrap();
+        let photo = store
+            .record_analysis(&analysis("/p/1.jpg", "h1", &[]))
+            .unwrap();
+        assert!(!store.photo(photo).unwrap().unwrap().no_face_on_closer_look);
+        store.mark_no_face_on_closer_look(photo).unwrap();
+        assert!(store.photo(photo).unwrap().unwrap().no_face_on_closer_look);
+        // The photo changed (or a new model analyses it): a closer look may find faces now.
+        let changed = store
+            .record_analysis(&analysis("/p/1.jpg", "h2", &[]))
+            .unwrap();
+        assert_eq!(changed, photo);
+        assert!(!store.photo(photo).unwrap().unwrap().no_face_on_closer_look);
     }
 
     /// A library from before the numbering was kept goes on after its highest ids.

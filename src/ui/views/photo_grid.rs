@@ -7,7 +7,7 @@ use egui::{RichText, Vec2};
 use super::{
     Frame, button_known_as, count, empty_state, page_heading, sectioned_virtual_grid, shown_path,
 };
-use crate::library::store::{PhotoRecord, RootId};
+use crate::library::store::{PhotoId, PhotoRecord, RootId};
 use crate::ui::launch::Launch;
 use crate::ui::state::{Action, View};
 use crate::ui::theme;
@@ -115,32 +115,42 @@ pub fn without_faces(ui: &mut egui::Ui, frame: &mut Frame, root: RootId) {
         );
         return;
     }
+    // A closer look that found no face would find none again: only the others are offered.
+    let not_looked_at: Vec<PhotoId> = photos
+        .iter()
+        .filter(|p| !p.no_face_on_closer_look)
+        .map(|p| p.id)
+        .collect();
     ui.label(
-        RichText::new(
+        RichText::new(if not_looked_at.is_empty() {
+            "Kindred found no face in these photos, also on a closer look. For one it missed \
+             (blurred or turned away), open the photo and use Add a face."
+        } else {
             "Kindred found no face in these photos. Faces too small for the scan turn up on a \
              closer look; for one it missed otherwise (blurred or turned away), open the photo \
-             and use Add a face.",
-        )
+             and use Add a face."
+        })
         .weak(),
     );
-    let all = ui
-        .add_enabled(
-            data.closer_look.is_none(),
-            egui::Button::new(if photos.len() == 1 {
-                "Look closer at it".to_string()
-            } else {
-                format!("Look closer at all {}", photos.len())
-            }),
-        )
-        .on_hover_text(
-            "Look for faces too small for the scan in each of these photos (a few seconds per \
-             photo, in the background; Ctrl+Z takes what it finds away)",
-        )
-        .on_disabled_hover_text("Kindred is already looking closer at photos");
-    if all.clicked() {
-        frame
-            .actions
-            .push(Action::LookCloserAt(photos.iter().map(|p| p.id).collect()));
+    if !not_looked_at.is_empty() {
+        let label = match (not_looked_at.len(), photos.len()) {
+            (1, 1) => "Look closer at it".to_string(),
+            (n, all) if n == all => format!("Look closer at all {n}"),
+            (n, _) => format!(
+                "Look closer at the {} not looked at yet",
+                count(n, "photo", "photos")
+            ),
+        };
+        let all = ui
+            .add_enabled(data.closer_look.is_none(), egui::Button::new(label))
+            .on_hover_text(
+                "Look for faces too small for the scan in each of these photos (a few seconds \
+                 per photo, in the background; Ctrl+Z takes what it finds away)",
+            )
+            .on_disabled_hover_text("Kindred is already looking closer at photos");
+        if all.clicked() {
+            frame.actions.push(Action::LookCloserAt(not_looked_at));
+        }
     }
     ui.add_space(6.0);
     dated_photo_grid(ui, frame, "photos-without-faces", photos);
@@ -190,6 +200,7 @@ mod tests {
             error: None,
             analysis_key: None,
             xmp_stamp: None,
+            no_face_on_closer_look: false,
         };
         let photos = [
             photo(1, Some("2019-07-14 15:03:22")),
