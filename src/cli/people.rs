@@ -226,14 +226,11 @@ pub fn look_closer(library: &Path, photos: &[PathBuf], json: bool) -> anyhow::Re
     let mut report = Vec::new();
     for record in records {
         let found = crate::library::scan::faces_found_closer_in(
-            &store,
+            &mut store,
             &engine,
             &record,
             crate::library::scan::ScanOptions::default(),
         )?;
-        if found.is_empty() {
-            store.mark_no_face_on_closer_look(record.id)?;
-        }
         let added = ops::add_faces(&mut store, record.id, &found)?;
         if !json {
             outln!(

@@ -759,9 +759,10 @@ pub fn faces_found_closer(
 }
 
 /// [`faces_found_closer`] in the library's photo `photo`, read again from its file, beside
-/// the faces it has.
+/// the faces it has. Finding none is recorded ([`PhotoRecord::no_face_on_closer_look`]): the
+/// app does not offer the look again.
 pub fn faces_found_closer_in(
-    store: &Store,
+    store: &mut Store,
     engine: &FaceEngine,
     photo: &PhotoRecord,
     options: ScanOptions,
@@ -772,7 +773,11 @@ pub fn faces_found_closer_in(
         .iter()
         .map(|f| f.rect)
         .collect();
-    Ok(faces_found_closer(engine, &pixels, options, &known))
+    let found = faces_found_closer(engine, &pixels, options, &known);
+    if found.is_empty() {
+        store.mark_no_face_on_closer_look(photo.id)?;
+    }
+    Ok(found)
 }
 
 /// The face in a box the user drew on an upright photo (in its full-size coordinates), ready

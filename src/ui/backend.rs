@@ -876,13 +876,8 @@ fn add_faces_found_closer(
     matching: &ClusterOptions,
 ) -> Result<usize, String> {
     let (mut store, record, engine) = to_add_faces(shared, photo)?;
-    let found = scan::faces_found_closer_in(&store, &engine, &record, options)
+    let found = scan::faces_found_closer_in(&mut store, &engine, &record, options)
         .map_err(|e| e.to_string())?;
-    if found.is_empty() {
-        store
-            .mark_no_face_on_closer_look(photo)
-            .map_err(|e| e.to_string())?;
-    }
     let added = ops::add_faces(&mut store, photo, &found).map_err(|e| e.to_string())?;
     if !added.is_empty() {
         ops::match_new_faces_with(&mut store, matching).map_err(|e| e.to_string())?;
@@ -925,8 +920,7 @@ fn look_closer_at(
             }
             // Gone from the library meanwhile: nothing to look at.
             if let Some(record) = store.photo(photo)? {
-                match scan::faces_found_closer_in(&store, &engine, &record, options) {
-                    Ok(faces) if faces.is_empty() => store.mark_no_face_on_closer_look(photo)?,
+                match scan::faces_found_closer_in(&mut store, &engine, &record, options) {
                     Ok(faces) => progress.found += adding.add(&mut store, photo, &faces)?,
                     Err(_) => progress.failed += 1,
                 }
