@@ -1640,6 +1640,38 @@ fn looking_closer_at_a_crowd_finds_its_small_faces() {
     assert!(people(&library).is_empty());
 }
 
+/// A photo where a closer look found no face does not offer the look again.
+#[test]
+fn a_closer_look_that_found_no_face_is_not_offered_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let photos = dir.path().join("photos");
+    std::fs::create_dir_all(&photos).unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/golden/images/dogs.png"),
+        photos.join("dogs.png"),
+    )
+    .unwrap();
+    let (mut harness, library) = app_with_folder_added(dir.path(), &photos);
+    let photo = Store::open(&library).unwrap().photos().unwrap()[0].id;
+    harness.state_mut().open_photo(photo);
+    settle(&mut harness);
+    assert!(
+        !harness
+            .get_by_label("Look closer")
+            .accesskit_node()
+            .is_disabled()
+    );
+    click(&mut harness, "Look closer");
+    settle(&mut harness);
+    harness.get_by_label("No more faces found");
+    assert!(
+        harness
+            .get_by_label("Look closer")
+            .accesskit_node()
+            .is_disabled()
+    );
+}
+
 /// A folder's photos without a face, looked at more closely all at once in the background:
 /// the faces too small for the scan turn up, the list empties, Ctrl+Z takes them all back.
 #[test]

@@ -866,7 +866,11 @@ impl KindredApp {
                         self.photo_view.adding = None;
                     }
                     match found {
-                        Ok(0) => self.notify(ctx, "No more faces found".into(), false),
+                        Ok(0) => {
+                            self.notify(ctx, "No more faces found".into(), false);
+                            // The photo, read again, no longer offers a look that finds none.
+                            self.reload();
+                        }
                         Ok(n) => {
                             let faces = crate::ui::views::count(n, "more face", "more faces");
                             self.notify(

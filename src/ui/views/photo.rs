@@ -6,7 +6,7 @@
 use egui::{Color32, Key, Pos2, Rect, RichText, Stroke, StrokeKind, Vec2};
 
 use super::{Frame, button_known_as, empty_state, shown_path};
-use crate::library::store::PhotoId;
+use crate::library::store::{PhotoId, PhotoRecord};
 use crate::people::ops::{FaceState, PhotoFace};
 use crate::ui::backend::Mutation;
 use crate::ui::launch::Launch;
@@ -138,7 +138,7 @@ pub fn show(
             if let Some(camera) = &record.camera {
                 ui.label(RichText::new(camera).weak());
             }
-            add_face_button(ui, frame, state, photo);
+            add_face_button(ui, frame, state, record);
             if state.zoom.is_some_and(|(id, _)| id == photo)
                 && ui
                     .small_button("Whole photo")
@@ -316,14 +316,15 @@ const ZOOM_STEP: f32 = 1.5;
 /// A double-click on the photo zooms to this (and back to fitted).
 const DOUBLE_CLICK_ZOOM: f32 = 3.0;
 
-/// "Add a face" (drawing on, or off again) and "Look closer"; while faces are found, a
-/// spinner.
+/// "Add a face" (drawing on, or off again) and "Look closer" (unless a look found no face
+/// already); while faces are found, a spinner.
 fn add_face_button(
     ui: &mut egui::Ui,
     frame: &mut Frame,
     state: &mut PhotoViewState,
-    photo: PhotoId,
+    record: &PhotoRecord,
 ) {
+    let photo = record.id;
     if let Some((_, doing)) = state.adding.filter(|(p, _)| *p == photo) {
         ui.spinner();
         ui.label(RichText::new(doing).weak());
@@ -348,11 +349,16 @@ fn add_face_button(
             state.drawing = Some(photo);
             state.editing = None;
         }
+        let look = egui::Button::new("Look closer").small();
         if ui
-            .small_button("Look closer")
+            .add_enabled(!record.no_face_on_closer_look, look)
             .on_hover_text(
                 "Look for faces too small for the scan (a group photo's back rows); takes a \
                  few seconds",
+            )
+            .on_disabled_hover_text(
+                "Kindred has looked closer at this photo and found no face; draw one it missed \
+                 with Add a face",
             )
             .clicked()
         {
