@@ -1556,6 +1556,11 @@ fn a_face_the_detector_missed_is_drawn_named_and_undone() {
     settle(&mut harness);
     assert!(matches!(harness.state().view, View::Photo { photo: p, .. } if p == photo));
     assert!(harness.query_by_label_contains("Face of").is_none());
+    // The photo is under the tab it was opened from.
+    let selected = |harness: &Harness<'_, KindredApp>, tab: &str| {
+        harness.get_by_label(tab).accesskit_node().toggled() == Some(egui::accesskit::Toggled::True)
+    };
+    assert!(selected(&harness, "Folders") && !selected(&harness, "People"));
 
     // Esc stops drawing and stays on the photo.
     click(&mut harness, "Add a face");

@@ -320,17 +320,19 @@ impl KindredApp {
                     RichText::new(label).size(15.0),
                 ))
             };
-            let on_people = matches!(
-                self.view,
-                View::People | View::Person(_) | View::Photo { .. } | View::IgnoredFaces
-            );
-            if tab(ui, "People", on_people).clicked() {
+            // A photo is under the tab of the page it was opened from (a folder's photos
+            // without a face, a Review suggestion, a person).
+            let page = std::iter::once(&self.view)
+                .chain(self.history.iter().rev())
+                .find(|view| !matches!(view, View::Photo { .. }));
+            let on_review = page == Some(&View::Review);
+            let on_folders = matches!(page, Some(View::Folders | View::PhotosWithoutFaces(_)));
+            if tab(ui, "People", !on_review && !on_folders).clicked() {
                 actions.push(Action::Go(View::People));
             }
-            if tab(ui, "Review", self.view == View::Review).clicked() {
+            if tab(ui, "Review", on_review).clicked() {
                 actions.push(Action::Go(View::Review));
             }
-            let on_folders = matches!(self.view, View::Folders | View::PhotosWithoutFaces(_));
             if tab(ui, "Folders", on_folders).clicked() {
                 actions.push(Action::Go(View::Folders));
             }
