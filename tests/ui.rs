@@ -1524,19 +1524,30 @@ fn drag(harness: &mut Harness<'_, KindredApp>, from: egui::Pos2, to: egui::Pos2)
     harness.step();
 }
 
-/// The app on a library in `dir` of one crowd photo (crowd.png) with seven small faces, none
-/// of which the detector finds at the photo's own size; with the library and the photo.
-fn app_with_a_crowd(dir: &Path) -> (Harness<'static, KindredApp>, PathBuf, i64) {
+/// The app on a library in `dir` of one photo, the golden image `stem` as `name`; with the
+/// library and the photo.
+fn app_with_one_photo(
+    dir: &Path,
+    stem: &str,
+    name: &str,
+) -> (Harness<'static, KindredApp>, PathBuf, i64) {
     let photos = dir.join("photos");
     std::fs::create_dir_all(&photos).unwrap();
     std::fs::copy(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/golden/images/2007_007763.png"),
-        photos.join("crowd.png"),
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join(format!("tests/fixtures/golden/images/{stem}.png")),
+        photos.join(name),
     )
     .unwrap();
     let (harness, library) = app_with_folder_added(dir, &photos);
     let photo = Store::open(&library).unwrap().photos().unwrap()[0].id;
     (harness, library, photo)
+}
+
+/// [`app_with_one_photo`] of a crowd (crowd.png) with seven small faces, none of which the
+/// detector finds at the photo's own size.
+fn app_with_a_crowd(dir: &Path) -> (Harness<'static, KindredApp>, PathBuf, i64) {
+    app_with_one_photo(dir, "2007_007763", "crowd.png")
 }
 
 /// The detector misses the small faces of a crowd: the photo is among the folder's photos
@@ -1649,15 +1660,7 @@ fn looking_closer_at_a_crowd_finds_its_small_faces() {
 #[test]
 fn a_closer_look_that_found_no_face_is_not_offered_again() {
     let dir = tempfile::tempdir().unwrap();
-    let photos = dir.path().join("photos");
-    std::fs::create_dir_all(&photos).unwrap();
-    std::fs::copy(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/golden/images/dogs.png"),
-        photos.join("dogs.png"),
-    )
-    .unwrap();
-    let (mut harness, library) = app_with_folder_added(dir.path(), &photos);
-    let photo = Store::open(&library).unwrap().photos().unwrap()[0].id;
+    let (mut harness, _library, photo) = app_with_one_photo(dir.path(), "dogs", "dogs.png");
     harness.state_mut().open_photo(photo);
     settle(&mut harness);
     assert!(
