@@ -1,7 +1,7 @@
 //! The faces the user ignored ("not a face, or a stranger"), where an ignore made in haste is
 //! found again: select faces to name them, or to take them back to be matched again.
 
-use egui::{Key, RichText, Vec2};
+use egui::{Key, RichText};
 
 use super::{
     Frame, TileLook, button_known_as, count, empty_state, face_tile, page_heading, photos_of,
@@ -44,14 +44,13 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut IgnoredViewState) 
     state.selection.select_all_on_ctrl_a(ui, faces);
     selection_bar(ui, frame, state, faces);
     ui.add_space(4.0);
-    let side = frame.settings.face_size;
     let photos = photos_of(faces);
     virtual_grid(
         ui,
         "ignored-faces",
         faces.len(),
-        Vec2::splat(side),
-        |ui, i| {
+        frame.settings.face_size,
+        |ui, i, side| {
             let face = &faces[i];
             let look = TileLook {
                 selected: state.selection.selected.contains(&face.face),

@@ -164,35 +164,45 @@ pub fn paint_face(
 /// Room between the cells of a grid, across and down.
 const GRID_SPACING: f32 = 10.0;
 
-/// The width a grid fills and how many cells fit across it.
-fn grid_columns(ui: &egui::Ui, cell_size: Vec2) -> (f32, usize) {
-    let width = ui.available_width().max(cell_size.x);
-    let columns = (((width + GRID_SPACING) / (cell_size.x + GRID_SPACING)).floor() as usize).max(1);
-    (width, columns)
+/// How many cells at least `min_side` wide fit across `width` with `spacing` between them,
+/// and how wide each is once the row fills the width. Tiles grow rather than leave a strip
+/// at the right, but by half their size at most: a narrow window's one column stays a column
+/// of tiles, not one huge tile.
+pub fn fill_row(width: f32, min_side: f32, spacing: f32) -> (usize, f32) {
+    let columns = (((width + spacing) / (min_side + spacing)).floor() as usize).max(1);
+    let side = ((width + spacing) / columns as f32 - spacing).clamp(min_side, 1.5 * min_side);
+    (columns, side)
 }
 
-/// A grid of equal cells drawn only where visible, so tens of thousands of items scroll at
-/// full frame rate. `cell` draws item `i` in its own `Ui`.
+/// The width a grid's rows fill: all there is but the strip of the scroll bar, which floats
+/// over the content and would otherwise cover the last column.
+pub fn grid_width(ui: &egui::Ui) -> f32 {
+    ui.available_width() - ui.spacing().scroll.bar_width
+}
+
+/// A grid of equal square cells drawn only where visible, so tens of thousands of items
+/// scroll at full frame rate. The cells are at least `min_side` wide and grow to fill the
+/// row; `cell` draws item `i` in its own `Ui`, given the side it has.
 pub fn virtual_grid(
     ui: &mut egui::Ui,
     id: &str,
     count: usize,
-    cell_size: Vec2,
-    mut cell: impl FnMut(&mut egui::Ui, usize),
+    min_side: f32,
+    mut cell: impl FnMut(&mut egui::Ui, usize, f32),
 ) {
     let spacing = GRID_SPACING;
-    let (_, columns) = grid_columns(ui, cell_size);
+    let (columns, side) = fill_row(grid_width(ui), min_side, spacing);
     let rows = count.div_ceil(columns);
     egui::ScrollArea::vertical()
         .id_salt(id)
         .auto_shrink([false, false])
-        .show_rows(ui, cell_size.y, rows, |ui, visible| {
+        .show_rows(ui, side, rows, |ui, visible| {
             ui.spacing_mut().item_spacing.y = spacing;
             for row in visible {
                 ui.horizontal(|ui| {
                     ui.spacing_mut().item_spacing.x = spacing;
                     for i in row * columns..((row + 1) * columns).min(count) {
-                        ui.allocate_ui(cell_size, |ui| cell(ui, i));
+                        ui.allocate_ui(Vec2::splat(side), |ui| cell(ui, i, side));
                     }
                 });
             }
@@ -201,17 +211,18 @@ pub fn virtual_grid(
 
 /// A [`virtual_grid`] in sections, each under its own heading (a person's photos by year):
 /// `sections` gives each heading and how many items follow it; `cell` draws item `i` counted
-/// across all sections. Only the rows in view are laid out.
+/// across all sections, given its side. Only the rows in view are laid out.
 pub fn sectioned_virtual_grid(
     ui: &mut egui::Ui,
     id: &str,
     sections: &[(String, usize)],
-    cell_size: Vec2,
-    mut cell: impl FnMut(&mut egui::Ui, usize),
+    min_side: f32,
+    mut cell: impl FnMut(&mut egui::Ui, usize, f32),
 ) {
     let spacing = GRID_SPACING;
     let heading_height = 34.0;
-    let (width, columns) = grid_columns(ui, cell_size);
+    let width = grid_width(ui);
+    let (columns, side) = fill_row(width, min_side, spacing);
     // Every row's top, height and content: a heading, or items first..end.
     enum Row<'a> {
         Heading(&'a str),
@@ -224,8 +235,8 @@ pub fn sectioned_virtual_grid(
         y += heading_height;
         for start in (first..first + count).step_by(columns) {
             let end = (start + columns).min(first + count);
-            rows.push((y, cell_size.y, Row::Cells(start, end)));
-            y += cell_size.y + spacing;
+            rows.push((y, side, Row::Cells(start, end)));
+            y += side + spacing;
         }
         first += count;
     }
@@ -252,7 +263,7 @@ pub fn sectioned_virtual_grid(
                         ui.horizontal(|ui| {
                             ui.spacing_mut().item_spacing.x = spacing;
                             for i in *start..*end {
-                                ui.allocate_ui(cell_size, |ui| cell(ui, i));
+                                ui.allocate_ui(Vec2::splat(side), |ui| cell(ui, i, side));
                             }
                         });
                     }
@@ -324,8 +335,23 @@ pub fn empty_state(ui: &mut egui::Ui, title: &str, text: &str) {
 
 #[cfg(test)]
 mod tests {
-    use super::path_under_home;
+    use super::{fill_row, path_under_home};
     use std::path::Path;
+
+    #[test]
+    fn grid_tiles_grow_to_fill_the_row() {
+        // 4 tiles of 100 and 3 gaps of 10 take 430 of 500: the 70 left is shared out.
+        let (columns, side) = fill_row(500.0, 100.0, 10.0);
+        assert_eq!(columns, 4);
+        assert!((side - 117.5).abs() < 1e-4, "{side}");
+        assert!((4.0 * side + 3.0 * 10.0 - 500.0).abs() < 1e-3);
+        // An exact fit stays as it is.
+        assert_eq!(fill_row(430.0, 100.0, 10.0), (4, 100.0));
+        // A narrow window: one tile, grown by half its size at most, never shrunk.
+        assert_eq!(fill_row(190.0, 100.0, 10.0), (1, 150.0));
+        assert_eq!(fill_row(40.0, 100.0, 10.0), (1, 100.0));
+        assert_eq!(fill_row(-5.0, 100.0, 10.0), (1, 100.0));
+    }
 
     #[test]
     fn paths_under_home_are_shortened_with_a_tilde() {

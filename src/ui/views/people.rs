@@ -4,12 +4,14 @@
 
 use egui::{CornerRadius, Rect, RichText, Sense, Vec2};
 
-use super::{Frame, choice, count, empty_state, paint_face};
+use super::{Frame, choice, count, empty_state, fill_row, grid_width, paint_face};
 use crate::people::ops::{PersonId, PersonSummary};
 use crate::ui::backend::Mutation;
 use crate::ui::state::{Action, PeopleOrder, PeopleViewState, View};
 use crate::ui::theme;
 
+/// The smallest card; cards grow to fill the row, their picture square, the text below it
+/// as tall as ever.
 const CARD: Vec2 = Vec2::new(148.0, 196.0);
 const HEADER: f32 = 40.0;
 const GAP: f32 = 12.0;
@@ -140,8 +142,9 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut PeopleViewState) {
         }
     }
 
-    let width = ui.available_width();
-    let columns = (((width + GAP) / (CARD.x + GAP)).floor() as usize).max(1);
+    let width = grid_width(ui);
+    let (columns, card_width) = fill_row(width, CARD.x, GAP);
+    let card = Vec2::new(card_width, card_width + CARD.y - CARD.x);
     let mut rows = Vec::new();
     for (title, members) in [("Named", named), ("Unnamed", recurring)] {
         if members.is_empty() {
@@ -167,7 +170,7 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut PeopleViewState) {
         .iter()
         .map(|r| match r {
             Row::Header(_) | Row::SeenOnce(_) => HEADER,
-            Row::Cards(_) => CARD.y + GAP,
+            Row::Cards(_) => card.y + GAP,
         })
         .collect();
     let mut tops = Vec::with_capacity(heights.len() + 1);
@@ -184,7 +187,7 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut PeopleViewState) {
         .show_viewport(ui, |ui, viewport| {
             ui.set_height(total);
             let origin = ui.min_rect().min;
-            let first = tops.partition_point(|&t| t + CARD.y + GAP < viewport.min.y);
+            let first = tops.partition_point(|&t| t + card.y + GAP < viewport.min.y);
             for (r, row) in rows.iter().enumerate().skip(first) {
                 if tops[r] > viewport.max.y {
                     break;
@@ -245,8 +248,8 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut PeopleViewState) {
                     Row::Cards(members) => {
                         for (c, &i) in members.iter().enumerate() {
                             let rect = Rect::from_min_size(
-                                egui::pos2(origin.x + c as f32 * (CARD.x + GAP), top),
-                                CARD,
+                                egui::pos2(origin.x + c as f32 * (card.x + GAP), top),
+                                card,
                             );
                             person_card(ui, frame, state, &data.people[i], rect);
                         }
@@ -291,7 +294,10 @@ fn person_card(
         theme::CARD
     };
     painter.rect_filled(rect, CornerRadius::same(10), fill);
-    let face_rect = Rect::from_min_size(rect.min + Vec2::splat(6.0), Vec2::splat(CARD.x - 12.0));
+    let face_rect = Rect::from_min_size(
+        rect.min + Vec2::splat(6.0),
+        Vec2::splat(rect.width() - 12.0),
+    );
     match person.key_face {
         Some(face) => paint_face(ui, frame.faces, face, face_rect, CornerRadius::same(8)),
         None => {
@@ -309,7 +315,7 @@ fn person_card(
         name.clone(),
         egui::FontId::proportional(14.5),
         name_color,
-        CARD.x - 20.0,
+        rect.width() - 20.0,
     );
     painter.galley(
         egui::pos2(text_x, face_rect.bottom() + 6.0),

@@ -247,13 +247,12 @@ fn faces_tab(
     state.selection.select_all_on_ctrl_a(ui, faces);
     selection_bar(ui, frame, state, id, faces);
     ui.add_space(4.0);
-    let side = frame.settings.face_size;
     virtual_grid(
         ui,
         "person-faces",
         faces.len(),
-        Vec2::splat(side),
-        |ui, i| {
+        frame.settings.face_size,
+        |ui, i, side| {
             let face = &faces[i];
             let look = TileLook {
                 selected: state.selection.selected.contains(&face.face),

@@ -33,9 +33,8 @@ pub fn dated_photo_grid(
     if let Some(span) = span {
         ui.label(RichText::new(format!("{}{span}", count(photos.len(), "photo", "photos"))).weak());
     }
-    let side = 200.0;
     let siblings: Vec<_> = photos.iter().map(|p| p.id).collect();
-    sectioned_virtual_grid(ui, id_salt, &sections, Vec2::splat(side), |ui, i| {
+    sectioned_virtual_grid(ui, id_salt, &sections, 200.0, |ui, i, side| {
         let photo = &photos[i];
         let (rect, response) = ui.allocate_exact_size(Vec2::splat(side), egui::Sense::click());
         let name = photo

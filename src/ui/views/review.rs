@@ -391,13 +391,12 @@ fn batch(
         }
     });
     ui.add_space(6.0);
-    let side = frame.settings.face_size;
     virtual_grid(
         ui,
         "review-batch",
         items.len(),
-        Vec2::splat(side),
-        |ui, i| {
+        frame.settings.face_size,
+        |ui, i, side| {
             let item = items[i];
             let look = TileLook {
                 selected: state.batch_selected.contains(&item.face),
