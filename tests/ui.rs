@@ -1292,6 +1292,50 @@ fn ctrl_f_finds_a_person_by_name_from_any_page() {
     assert_eq!(named_cards(&harness), ["Person Mark"]);
 }
 
+/// "Move to…" and "Add person…" on a person's page list everyone named in a menu that would
+/// run off the screen with a hundred names: typing part of a name narrows it, Enter picks.
+#[test]
+fn the_person_menus_narrow_to_the_name_typed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (library, found) = library_with_zoe_anna_and_mark(dir.path());
+    let mut harness = app_on(&library);
+    settle(&mut harness);
+    harness.state_mut().open_person(found[2].id);
+    settle(&mut harness);
+    let face = faces_of(&library, found[2].id)[0].face;
+    click(&mut harness, &format!("Face {face}"));
+    click(&mut harness, "Move to…");
+    // Everyone named but Mark himself (his name shows once: his page's heading), until a few
+    // letters are typed.
+    harness.get_by_label("Zoe");
+    harness.get_by_label("anna");
+    assert_eq!(harness.query_all_by_label("Mark").count(), 1);
+    harness.event(egui::Event::Text("AN".into()));
+    harness.step();
+    harness.step();
+    assert!(harness.query_by_label("Zoe").is_none());
+    harness.get_by_label("anna");
+    press(&mut harness, egui::Key::Enter);
+    settle(&mut harness);
+    assert!(
+        faces_of(&library, found[1].id)
+            .iter()
+            .any(|f| f.face == face)
+    );
+    assert!(!egui::Popup::is_any_open(&harness.ctx));
+    // The menu opens afresh, its field empty: everyone is offered again.
+    click(&mut harness, "Photos");
+    settle(&mut harness);
+    click(&mut harness, "Add person…");
+    harness.get_by_label("anna");
+    harness.event(egui::Event::Text("zo".into()));
+    harness.step();
+    assert!(harness.query_by_label("anna").is_none());
+    click(&mut harness, "Zoe");
+    settle(&mut harness);
+    harness.get_by_label("Zoe ×");
+}
+
 #[test]
 fn next_unnamed_goes_from_group_to_group_for_naming_them_one_after_another() {
     let dir = tempfile::tempdir().unwrap();

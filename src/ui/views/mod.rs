@@ -15,6 +15,7 @@ pub mod welcome;
 use egui::{Color32, CornerRadius, Rect, RichText, Sense, Stroke, StrokeKind, Vec2};
 
 use crate::library::store::{FaceId, PhotoId};
+use crate::people::ops::{PersonId, PersonSummary};
 
 use super::state::{Action, Data, Settings};
 use super::textures::TextureCache;
@@ -159,6 +160,78 @@ pub fn paint_face(
             ui.painter().rect_filled(rect, radius, theme::CARD_HOVER);
         }
     }
+}
+
+/// The inside of a menu that picks one of `people` ("Move to…", "Merge into…", "Add
+/// person…"): a field for part of a name, then the people whose name holds it in a list that
+/// scrolls — a menu of every name runs off the screen once a collection has a hundred people
+/// named. Enter picks the first one listed.
+pub fn pick_person<'a>(
+    ui: &mut egui::Ui,
+    id_salt: &str,
+    people: impl IntoIterator<Item = &'a PersonSummary>,
+) -> Option<PersonId> {
+    let field_id = ui.make_persistent_id(("pick-person", id_salt));
+    // A menu opened afresh starts with an empty field, and the keys go to it unless another
+    // field has them (the first pass of a menu only measures it: a focus asked for then is lost).
+    let pass = ui.ctx().cumulative_pass_nr();
+    let shown_last: Option<u64> = ui.data_mut(|d| {
+        let last = d.get_temp(field_id.with("shown"));
+        d.insert_temp(field_id.with("shown"), pass);
+        last
+    });
+    let mut typed: String = ui.data_mut(|d| d.get_temp(field_id)).unwrap_or_default();
+    if shown_last.is_none_or(|last| last + 1 < pass) {
+        typed.clear();
+    }
+    if ui.memory(|m| m.focused().is_none()) {
+        ui.memory_mut(|m| m.request_focus(field_id));
+    }
+    let field = ui.add(
+        egui::TextEdit::singleline(&mut typed)
+            .id(field_id)
+            .hint_text("🔍 Type a name")
+            .desired_width(200.0),
+    );
+    field.widget_info(|| egui::WidgetInfo::labeled(egui::Role::SearchInput, true, "Find a person"));
+    let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+    let wanted = typed.trim().to_lowercase();
+    let shown: Vec<&PersonSummary> = people
+        .into_iter()
+        .filter(|p| {
+            wanted.is_empty()
+                || p.name
+                    .as_deref()
+                    .is_some_and(|n| n.to_lowercase().contains(&wanted))
+        })
+        .collect();
+    let mut picked = enter.then(|| shown.first().map(|p| p.id)).flatten();
+    if shown.is_empty() {
+        ui.label(
+            RichText::new(if wanted.is_empty() {
+                "No one to pick"
+            } else {
+                "No one by that name"
+            })
+            .weak(),
+        );
+    }
+    egui::ScrollArea::vertical()
+        .id_salt(("pick-person-list", id_salt))
+        .max_height(320.0)
+        .show(ui, |ui| {
+            for p in &shown {
+                if ui.button(p.name.as_deref().unwrap_or("Unnamed")).clicked() {
+                    picked = Some(p.id);
+                }
+            }
+        });
+    if picked.is_some() {
+        typed.clear();
+        ui.close();
+    }
+    ui.data_mut(|d| d.insert_temp(field_id, typed));
+    picked
 }
 
 /// Room between the cells of a grid, across and down.

@@ -6,7 +6,8 @@ use egui::{Key, RichText, Vec2};
 
 use super::photo_grid::dated_photo_grid;
 use super::{
-    Frame, TileLook, choice, count, empty_state, face_tile, photos_of, shown_path, virtual_grid,
+    Frame, TileLook, choice, count, empty_state, face_tile, photos_of, pick_person, shown_path,
+    virtual_grid,
 };
 use crate::library::store::FaceId;
 use crate::people::ops::{FaceOrder, FaceState, PersonFace, PersonId};
@@ -373,17 +374,13 @@ fn selection_bar(
                 state.selection.selected.clear();
             }
             ui.menu_button("Move to…", |ui| {
-                for p in data.named_people() {
-                    if p.id == id {
-                        continue;
-                    }
-                    if ui.button(p.name.as_deref().unwrap_or("Unnamed")).clicked() {
-                        frame.actions.push(Action::Mutate(Mutation::Move {
-                            faces: selected.clone(),
-                            to: p.id,
-                        }));
-                        state.selection.selected.clear();
-                    }
+                let others = data.named_people().into_iter().filter(|p| p.id != id);
+                if let Some(to) = pick_person(ui, "move-to", others) {
+                    frame.actions.push(Action::Mutate(Mutation::Move {
+                        faces: selected.clone(),
+                        to,
+                    }));
+                    state.selection.selected.clear();
                 }
                 ui.separator();
                 ui.label("New person:");
@@ -418,14 +415,13 @@ fn selection_bar(
             }
             ui.menu_button("Merge into…", |ui| {
                 ui.label(RichText::new("Move this whole person into:").weak());
-                for p in data.named_people() {
-                    if p.id != id && ui.button(p.name.as_deref().unwrap_or("Unnamed")).clicked() {
-                        frame.actions.push(Action::Mutate(Mutation::Merge {
-                            from: vec![id],
-                            into: p.id,
-                        }));
-                        state.selection.selected.clear();
-                    }
+                let others = data.named_people().into_iter().filter(|p| p.id != id);
+                if let Some(into) = pick_person(ui, "merge-into", others) {
+                    frame.actions.push(Action::Mutate(Mutation::Merge {
+                        from: vec![id],
+                        into,
+                    }));
+                    state.selection.selected.clear();
                 }
             });
             if ui
@@ -473,19 +469,14 @@ fn photos_tab(ui: &mut egui::Ui, frame: &mut Frame, state: &mut PersonViewState,
             changed = true;
         }
         ui.menu_button("Add person…", |ui| {
-            egui::ScrollArea::vertical()
-                .max_height(300.0)
-                .show(ui, |ui| {
-                    for p in data.named_people() {
-                        if p.id != id
-                            && !state.together.contains(&p.id)
-                            && ui.button(p.name.as_deref().unwrap_or("Unnamed")).clicked()
-                        {
-                            state.together.push(p.id);
-                            changed = true;
-                        }
-                    }
-                });
+            let others = data
+                .named_people()
+                .into_iter()
+                .filter(|p| p.id != id && !state.together.contains(&p.id));
+            if let Some(other) = pick_person(ui, "together-with", others) {
+                state.together.push(other);
+                changed = true;
+            }
         });
         if changed {
             let mut ids = vec![id];
