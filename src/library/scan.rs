@@ -172,6 +172,8 @@ pub struct ScanSummary {
     pub copies: u64,
     pub unchanged: u64,
     pub moved: u64,
+    /// Photos no longer where the library had them and not found elsewhere either (a file
+    /// moved or renamed within the folders counts as moved, not missing).
     pub missing: u64,
     pub faces: u64,
     pub errors: u64,
@@ -181,6 +183,9 @@ pub struct ScanSummary {
     /// such as names from other apps' face tags.
     #[serde(skip)]
     pub analysed_photos: Vec<PhotoId>,
+    /// The photos found under a new path, by the id they keep.
+    #[serde(skip)]
+    pub moved_photos: Vec<PhotoId>,
     /// Unchanged photos whose XMP sidecar or Picasa face file is new or changed since their
     /// face names were last read (or whose names were never read): another app may have named
     /// faces in them.
@@ -491,6 +496,14 @@ pub fn scan(
     // The detector keeps its activation buffers for the next photo; an idle app should not.
     engine.detector.release_buffers();
     writer_result?;
+    // A photo gone from its path and found again under another was counted missing above.
+    let gone: HashSet<i64> = gone.into_iter().collect();
+    let found_again = summary
+        .moved_photos
+        .iter()
+        .filter(|id| gone.contains(id))
+        .count();
+    summary.missing -= found_again as u64;
     summary.cancelled = control.is_cancelled();
     progress.update(true, |p| p.phase = ScanPhase::Finished);
     Ok(summary)
@@ -1033,8 +1046,9 @@ fn commit_batch(
                 summary.faces += a.faces.len() as u64;
                 stored.push((a.path.clone(), a.faces.len()));
             }
-            WorkResult::Moved { to, .. } => {
+            WorkResult::Moved { from, to, .. } => {
                 summary.moved += 1;
+                summary.moved_photos.push(from);
                 stored.push((to.path, 0));
             }
             WorkResult::Failed {
