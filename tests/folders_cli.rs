@@ -208,3 +208,74 @@ fn a_folder_hidden_from_galleries_is_skipped_and_said_so_until_added_itself() {
     assert_eq!(status["photos_analysed"], 2);
     assert_eq!(status["missing"], 0);
 }
+
+/// A photo folder on a drive not connected: `kindred scan` of the whole library passes over
+/// it (saying so) and scans the others; its photos are not marked missing, its people stay.
+#[test]
+fn a_rescan_passes_over_a_folder_that_is_not_there() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("home")).unwrap();
+    std::fs::create_dir_all(dir.path().join("drive")).unwrap();
+    let home = dunce::canonicalize(dir.path().join("home")).unwrap();
+    let drive = dunce::canonicalize(dir.path().join("drive")).unwrap();
+    std::fs::copy(
+        fixture("golden/images/2008_002506.png"),
+        home.join("2008_002506.png"),
+    )
+    .unwrap();
+    std::fs::copy(
+        fixture("golden/images/2008_001009.png"),
+        drive.join("2008_001009.png"),
+    )
+    .unwrap();
+    let library = dir.path().join("library.kindred");
+    ok_on(
+        &library,
+        &[
+            "scan",
+            "--quiet",
+            home.to_str().unwrap(),
+            drive.to_str().unwrap(),
+        ],
+    );
+    let people_before = people(&library).len();
+    let unplugged = dir.path().join("drive-unplugged");
+    std::fs::rename(&drive, &unplugged).unwrap();
+    std::fs::copy(
+        fixture("golden/images/2008_004176.png"),
+        home.join("2008_004176.png"),
+    )
+    .unwrap();
+
+    let out = kindred_on(&library)
+        .args(["scan", "--quiet"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(&format!("the folder {} is not there", drive.display())),
+        "{stderr}"
+    );
+    let status = json_on(&library, &["status", "--json"]);
+    assert_eq!(status["missing"], 0, "{status}");
+    assert_eq!(
+        status["photos_analysed"], 3,
+        "the new photo at home: {status}"
+    );
+    assert!(people(&library).len() >= people_before);
+
+    // With no folder there at all, there is nothing to scan: an error that says so.
+    let home_away = dir.path().join("home-away");
+    std::fs::rename(&home, &home_away).unwrap();
+    let out = kindred_on(&library)
+        .args(["scan", "--quiet"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("none of the library's folders is there"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -566,7 +566,22 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     !roots.is_empty(),
                     "the library has no folders yet: `kindred scan FOLDER`"
                 );
-                roots
+                // A folder on a drive not plugged in is passed over, its photos kept as they
+                // are (not marked missing); the others are scanned.
+                let (there, absent): (Vec<PathBuf>, Vec<PathBuf>) =
+                    roots.into_iter().partition(|r| r.is_dir());
+                for folder in &absent {
+                    eprintln!(
+                        "kindred: the folder {} is not there (on a drive not connected?): passed \
+                         over, its photos and people kept as they are",
+                        folder.display()
+                    );
+                }
+                anyhow::ensure!(
+                    !there.is_empty(),
+                    "none of the library's folders is there: nothing to scan"
+                );
+                there
             } else {
                 folders
             };
