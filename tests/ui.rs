@@ -168,6 +168,33 @@ fn held_back_photo_arrives(harness: &mut Harness<'_, KindredApp>, dir: &Path, fi
     settle(harness);
 }
 
+/// Photos on a drive not connected when the app opens: everyone stays, and the folder says it
+/// is not there (and why the photos are kept) until a scan finds it back.
+#[test]
+fn a_folder_not_there_keeps_its_people_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let library = library_scanned_in_app(dir.path());
+    let faces_of_each =
+        |library: &Path| -> Vec<_> { people(library).iter().map(|p| (p.id, p.faces)).collect() };
+    let before = faces_of_each(&library);
+    let photos = dir.path().join("photos");
+    let away = dir.path().join("unplugged");
+    std::fs::rename(&photos, &away).unwrap();
+    let mut harness = app_on(&library);
+    settle(&mut harness);
+    assert_eq!(faces_of_each(&library), before);
+    assert_eq!(harness.state().view, View::People);
+    click(&mut harness, "Folders");
+    settle(&mut harness);
+    harness.get_by_label_contains("Not there now");
+    harness.get_by_label_contains("1 folder · 12 photos");
+    std::fs::rename(&away, &photos).unwrap();
+    click(&mut harness, "Rescan all");
+    settle(&mut harness);
+    assert!(harness.query_by_label_contains("Not there now").is_none());
+    assert_eq!(faces_of_each(&library), before);
+}
+
 /// First run with a Pictures folder: the welcome page offers it, and one click adds it and
 /// finds the faces in it (no folder chooser needed, which some desktops cannot open).
 #[test]

@@ -677,6 +677,7 @@ impl KindredApp {
                     people,
                     counts,
                     folders,
+                    folders_not_there,
                     excluded,
                     redo,
                     history,
@@ -686,6 +687,7 @@ impl KindredApp {
                     self.data.people = people;
                     self.data.counts = counts;
                     self.data.folders = folders;
+                    self.data.folders_not_there = folders_not_there;
                     self.data.redo = redo;
                     self.data.history = history;
                     let known: std::collections::BTreeSet<_> =

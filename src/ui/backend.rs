@@ -150,6 +150,8 @@ pub enum Response {
         people: Vec<PersonSummary>,
         counts: StatusCounts,
         folders: Vec<FolderSummary>,
+        /// The folders not there on disk now (on a drive not connected, say).
+        folders_not_there: Vec<RootId>,
         excluded: Vec<ExcludedFolder>,
         /// What redo would bring back, in words ([`ops::in_words`]).
         redo: Option<String>,
@@ -472,6 +474,11 @@ fn handle(
             let people = ops::people(store).map_err(|e| text(&e))?;
             let counts = store.status_counts().map_err(|e| text(&e))?;
             let folders = store.folder_summaries().map_err(|e| text(&e))?;
+            let folders_not_there = folders
+                .iter()
+                .filter(|f| !f.path.is_dir())
+                .map(|f| f.id)
+                .collect();
             let excluded = store.excluded_folders().map_err(|e| text(&e))?;
             let history = ops::recent_corrections(store, UNDO_HISTORY_LEN)
                 .map_err(|e| text(&e))?
@@ -485,6 +492,7 @@ fn handle(
                 people,
                 counts,
                 folders,
+                folders_not_there,
                 excluded,
                 redo,
                 history,

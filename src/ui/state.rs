@@ -186,6 +186,8 @@ pub struct Data {
     pub people: Vec<PersonSummary>,
     pub counts: StatusCounts,
     pub folders: Vec<FolderSummary>,
+    /// Folders not on disk when last looked (on a drive not connected): their photos are kept.
+    pub folders_not_there: Vec<RootId>,
     pub folder_errors: HashMap<RootId, Vec<(PhotoId, PathBuf, String)>>,
     pub excluded_folders: Vec<ExcludedFolder>,
     pub subfolders: HashMap<RootId, Vec<SubfolderSummary>>,

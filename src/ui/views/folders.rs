@@ -82,6 +82,16 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut FoldersViewState) 
                                 line.push_str(&format!(" · {} missing", folder.missing));
                             }
                             ui.label(RichText::new(line).weak());
+                            if data.folders_not_there.contains(&folder.id) {
+                                ui.label(
+                                    RichText::new(
+                                        "Not there now — on a drive not connected? Its photos \
+                                         and people are kept; the next scan after it is back \
+                                         looks at it again.",
+                                    )
+                                    .color(theme::SUGGESTED),
+                                );
+                            }
                             if folder.without_faces > 0 {
                                 let faceless = ui
                                     .link(format!(
