@@ -188,6 +188,17 @@ fn a_folder_not_there_keeps_its_people_and_says_so() {
     settle(&mut harness);
     harness.get_by_label_contains("Not there now");
     harness.get_by_label_contains("1 folder · 12 photos");
+    // A photo of it says where it was and shows who is in it, from the faces kept; there is
+    // no file to open or draw on.
+    let photo = Store::open(&library).unwrap().photos().unwrap()[0].id;
+    harness.state_mut().open_photo(photo);
+    settle(&mut harness);
+    harness.get_by_label("This photo is not there");
+    assert!(harness.get_by_label("Open").accesskit_node().is_disabled());
+    assert!(harness.query_by_label("Add a face").is_none());
+    assert!(harness.query_all_by_label_contains("Face ").count() >= 1);
+    click(&mut harness, "Folders");
+    settle(&mut harness);
     std::fs::rename(&away, &photos).unwrap();
     click(&mut harness, "Rescan all");
     settle(&mut harness);

@@ -765,6 +765,8 @@ impl KindredApp {
                 }
                 Response::Scan(event) => self.scan_event(event),
                 Response::ScanFinished(result) => {
+                    // A photo not there before (a drive connected since) may be now.
+                    self.photo_textures.forget_missing();
                     let finished = self.data.scan.take();
                     let on_open = finished.as_ref().is_some_and(|s| s.on_open);
                     match result {

@@ -28,7 +28,7 @@ use crate::people::ops::{
 };
 use crate::text::photos_with_faces;
 
-use super::thumbnail_cache::{self, ThumbnailCache};
+use super::thumbnail_cache::{self, FileStamp, ThumbnailCache};
 
 /// Longest side of the photo shown in the photo view (bounded so a 50 MP photo does not
 /// become a 200 MB texture).
@@ -164,7 +164,7 @@ pub enum Response {
     PhotosWithoutFaces(RootId, Vec<PhotoRecord>),
     IgnoredFaces(Vec<PersonFace>),
     Photo(PhotoRecord, Vec<PhotoFace>),
-    PhotoImage(PhotoId, Result<ColorImage, String>),
+    PhotoImage(PhotoId, Result<ColorImage, NoPicture>),
     /// The face drawn on a photo was added (its id), or why not.
     FaceAdded(PhotoId, Result<FaceId, String>),
     /// How many faces a closer look at a photo added, or why none.
@@ -598,10 +598,21 @@ fn handle(
             });
         }
         Request::PhotoThumbnails(photos) => {
+            // As the library last saw each file: for the thumbnail kept of one not there now.
+            let photos: Vec<_> = photos
+                .into_iter()
+                .map(|(id, path)| {
+                    let recorded = store.photo(id).ok().flatten().map(|p| FileStamp {
+                        size: p.size,
+                        mtime_ns: p.mtime_ns,
+                    });
+                    (id, path, recorded)
+                })
+                .collect();
             let shared = shared.clone();
             rayon::spawn(move || {
-                for (id, path) in photos {
-                    let image = photo_thumbnail(&path, shared.photo_cache.as_ref());
+                for (id, path, recorded) in photos {
+                    let image = photo_thumbnail(&path, recorded, shared.photo_cache.as_ref());
                     shared.send(Response::PhotoThumbnail(id, image));
                 }
                 shared.done();
@@ -1031,11 +1042,23 @@ fn send_photo_picture(shared: &Arc<Shared>, id: PhotoId, path: PathBuf, max_side
     });
 }
 
+/// Why the photo view has no picture of a photo.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NoPicture {
+    /// The file is not where the library has it: on a drive not connected, moved or deleted.
+    NotThere,
+    /// The file is there but cannot be read or decoded; the reason, in words.
+    Unreadable(String),
+}
+
 /// Reads and decodes a photo upright (EXIF orientation applied), at most `max_side` pixels.
-pub fn load_photo(path: &Path, max_side: u32) -> Result<ColorImage, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+pub fn load_photo(path: &Path, max_side: u32) -> Result<ColorImage, NoPicture> {
+    let bytes = std::fs::read(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => NoPicture::NotThere,
+        _ => NoPicture::Unreadable(format!("cannot read {}: {e}", path.display())),
+    })?;
     let decoded = crate::library::decode::decode_photo_for_display(&bytes, max_side)
-        .map_err(|e| format!("cannot decode {}: {e}", path.display()))?;
+        .map_err(|e| NoPicture::Unreadable(format!("cannot decode {}: {e}", path.display())))?;
     let (image, _) = crate::library::decode::bounded(&decoded.image, max_side);
     Ok(rgb_to_color_image(&image))
 }
@@ -1047,11 +1070,23 @@ fn rgb_to_color_image(image: &image::RgbImage) -> ColorImage {
     )
 }
 
-/// A photo thumbnail, from the disk cache while the photo is unchanged.
-fn photo_thumbnail(path: &Path, cache: Option<&ThumbnailCache>) -> Option<ColorImage> {
-    let meta = std::fs::metadata(path).ok()?;
+/// A photo thumbnail, from the disk cache while the photo is unchanged. A photo not there
+/// (on a drive not connected) gets the thumbnail kept of it as the library last saw it
+/// (`recorded`), if one was.
+fn photo_thumbnail(
+    path: &Path,
+    recorded: Option<FileStamp>,
+    cache: Option<&ThumbnailCache>,
+) -> Option<ColorImage> {
+    let Ok(meta) = std::fs::metadata(path) else {
+        return cache
+            .zip(recorded)
+            .and_then(|(cache, stamp)| cache.read(path, stamp))
+            .and_then(|bytes| decode_thumbnail(&bytes));
+    };
+    let stamp = FileStamp::of(&meta);
     if let Some(image) = cache
-        .and_then(|cache| cache.read(path, &meta))
+        .and_then(|cache| cache.read(path, stamp))
         .and_then(|bytes| decode_thumbnail(&bytes))
     {
         return Some(image);
@@ -1064,7 +1099,7 @@ fn photo_thumbnail(path: &Path, cache: Option<&ThumbnailCache>) -> Option<ColorI
         let mut jpeg = Vec::new();
         let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 85);
         if small.write_with_encoder(encoder).is_ok() {
-            cache.write(path, &meta, &jpeg);
+            cache.write(path, stamp, &jpeg);
         }
     }
     Some(rgb_to_color_image(&small))
@@ -1275,5 +1310,39 @@ mod tests {
         ]);
         assert_eq!(answered.len(), 6);
         assert_eq!(dropped, 0);
+    }
+
+    /// A photo on a drive not connected shows the thumbnail kept of it as the library last
+    /// saw it; the photo view says the file is not there rather than quoting an OS error.
+    #[test]
+    fn a_photo_not_there_keeps_its_thumbnail_and_says_why_it_has_no_picture() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = ThumbnailCache::new(dir.path().join("cache"));
+        let photo = dir.path().join("Laura_Bush_0002.jpg");
+        std::fs::copy(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/people/Laura_Bush_0002.jpg"),
+            &photo,
+        )
+        .unwrap();
+        let recorded = FileStamp::of(&std::fs::metadata(&photo).unwrap());
+        let shown = photo_thumbnail(&photo, Some(recorded), Some(&cache)).unwrap();
+        assert!(load_photo(&photo, 512).is_ok());
+
+        std::fs::remove_file(&photo).unwrap();
+        let kept = photo_thumbnail(&photo, Some(recorded), Some(&cache)).unwrap();
+        assert_eq!(kept.size, shown.size);
+        assert!(photo_thumbnail(&photo, None, Some(&cache)).is_none());
+        let other = FileStamp {
+            size: recorded.size + 1,
+            ..recorded
+        };
+        assert!(photo_thumbnail(&photo, Some(other), Some(&cache)).is_none());
+        assert_eq!(load_photo(&photo, 512).err(), Some(NoPicture::NotThere));
+
+        std::fs::write(&photo, b"not a photo").unwrap();
+        assert!(matches!(
+            load_photo(&photo, 512),
+            Err(NoPicture::Unreadable(why)) if why.contains("cannot decode")
+        ));
     }
 }

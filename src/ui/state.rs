@@ -12,7 +12,7 @@ use crate::library::scan::{ScanProgress, ScanSummary};
 use crate::library::store::{FaceId, PhotoId, PhotoRecord, RootId, StatusCounts};
 use crate::people::ops::{PersonFace, PersonId, PersonSummary, PhotoFace};
 
-use super::backend::{Mutation, ReviewList, ReviewOf};
+use super::backend::{Mutation, NoPicture, ReviewList, ReviewOf};
 use crate::export::album::{ExportControl, ExportProgress, ExportRequest, Layout, Mode};
 use crate::library::export_store::PhotoSelection;
 
@@ -201,7 +201,7 @@ pub struct Data {
     pub photos_without_faces: Option<(RootId, Vec<PhotoRecord>)>,
     pub ignored_faces: Option<Vec<PersonFace>>,
     pub photo: Option<(PhotoRecord, Vec<PhotoFace>)>,
-    pub photo_image: Option<(PhotoId, Result<egui::TextureHandle, String>)>,
+    pub photo_image: Option<(PhotoId, Result<egui::TextureHandle, NoPicture>)>,
     pub suggestions: Option<ReviewList>,
     pub scan: Option<ScanState>,
     /// The export running in the background.

@@ -62,6 +62,13 @@ impl<K: Copy + Eq + Hash + std::fmt::Debug> TextureCache<K> {
         }
     }
 
+    /// Whether the image was asked for and could not be had (a photo not there, say).
+    pub fn is_missing(&self, key: K) -> bool {
+        self.entries
+            .get(&key)
+            .is_some_and(|e| matches!(e.slot, Slot::Missing))
+    }
+
     /// Keys asked for since the last call, in the order they were asked.
     pub fn take_wanted(&mut self) -> Vec<K> {
         std::mem::take(&mut self.wanted)
@@ -85,6 +92,11 @@ impl<K: Copy + Eq + Hash + std::fmt::Debug> TextureCache<K> {
     /// Forgets one key so it is loaded again next time (its picture changed).
     pub fn forget(&mut self, key: K) {
         self.entries.remove(&key);
+    }
+
+    /// Forgets the images that could not be had, so they are asked for again when shown.
+    pub fn forget_missing(&mut self) {
+        self.entries.retain(|_, e| !matches!(e.slot, Slot::Missing));
     }
 
     pub fn len(&self) -> usize {
@@ -153,6 +165,12 @@ mod tests {
         cache.take_wanted();
         cache.insert(&ctx, 7, None);
         assert!(cache.get(7).is_none());
+        assert!(cache.is_missing(7));
         assert!(cache.take_wanted().is_empty());
+        // Until told it may be there now (after a scan): then it is asked for once more.
+        cache.forget_missing();
+        assert!(!cache.is_missing(7));
+        assert!(cache.get(7).is_none());
+        assert_eq!(cache.take_wanted(), vec![7]);
     }
 }

@@ -2,7 +2,6 @@
 //! each found again while its photo is unchanged, and the whole kept under a size limit by
 //! letting go of the ones shown longest ago.
 
-use std::fs::Metadata;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
@@ -17,6 +16,24 @@ const MARK_USED_AFTER: Duration = Duration::from_secs(3600);
 
 /// A half-written thumbnail older than this was left by a run that stopped while writing it.
 const STALE_PART_AFTER: Duration = Duration::from_secs(24 * 3600);
+
+/// A photo file's size and modification time: with its path, what its thumbnail is kept
+/// under. The library records them too, so a photo on a drive not connected still finds the
+/// thumbnail kept of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileStamp {
+    pub size: u64,
+    pub mtime_ns: i64,
+}
+
+impl FileStamp {
+    pub fn of(meta: &std::fs::Metadata) -> Self {
+        FileStamp {
+            size: meta.len(),
+            mtime_ns: crate::library::walk::mtime_ns(meta),
+        }
+    }
+}
 
 #[derive(Debug, Clone)]
 pub struct ThumbnailCache {
@@ -37,22 +54,17 @@ impl ThumbnailCache {
 
     /// The file a photo's thumbnail is kept in: named by its path, size and modification
     /// time, so a changed photo gets a new one (the old one ages out).
-    fn file_for(&self, photo: &Path, meta: &Metadata) -> PathBuf {
+    fn file_for(&self, photo: &Path, stamp: FileStamp) -> PathBuf {
         use sha2::Digest;
-        let mtime = meta
-            .modified()
-            .ok()
-            .and_then(|t| t.duration_since(SystemTime::UNIX_EPOCH).ok())
-            .map_or(0, |d| d.as_nanos());
-        let key = format!("{}\0{}\0{}", photo.display(), meta.len(), mtime);
+        let key = format!("{}\0{}\0{}", photo.display(), stamp.size, stamp.mtime_ns);
         let digest = sha2::Sha256::digest(key.as_bytes());
         let name: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
         self.dir.join(format!("{name}.jpg"))
     }
 
-    /// The thumbnail kept for this photo as it is now (`meta` is the photo's), marked as used.
-    pub fn read(&self, photo: &Path, meta: &Metadata) -> Option<Vec<u8>> {
-        let file = self.file_for(photo, meta);
+    /// The thumbnail kept for this photo as `stamp` has it, marked as used.
+    pub fn read(&self, photo: &Path, stamp: FileStamp) -> Option<Vec<u8>> {
+        let file = self.file_for(photo, stamp);
         let bytes = std::fs::read(&file).ok()?;
         let marked = std::fs::metadata(&file).and_then(|m| m.modified()).ok();
         let now = SystemTime::now();
@@ -65,8 +77,8 @@ impl ThumbnailCache {
     }
 
     /// Keeps a thumbnail of this photo; a failure only means it is made again next time.
-    pub fn write(&self, photo: &Path, meta: &Metadata, jpeg: &[u8]) {
-        let file = self.file_for(photo, meta);
+    pub fn write(&self, photo: &Path, stamp: FileStamp, jpeg: &[u8]) {
+        let file = self.file_for(photo, stamp);
         if std::fs::create_dir_all(&self.dir).is_err() {
             return;
         }
@@ -128,11 +140,11 @@ impl ThumbnailCache {
 mod tests {
     use super::*;
 
-    fn photo(dir: &Path, name: &str, bytes: &[u8]) -> (PathBuf, Metadata) {
+    fn photo(dir: &Path, name: &str, bytes: &[u8]) -> (PathBuf, FileStamp) {
         let path = dir.join(name);
         std::fs::write(&path, bytes).unwrap();
-        let meta = std::fs::metadata(&path).unwrap();
-        (path, meta)
+        let stamp = FileStamp::of(&std::fs::metadata(&path).unwrap());
+        (path, stamp)
     }
 
     fn set_used(file: &Path, ago_secs: u64) {
@@ -149,13 +161,13 @@ mod tests {
     fn a_thumbnail_is_found_again_until_its_photo_changes() {
         let dir = tempfile::tempdir().unwrap();
         let cache = ThumbnailCache::new(dir.path().join("cache"));
-        let (path, meta) = photo(dir.path(), "a.jpg", b"photo");
-        assert_eq!(cache.read(&path, &meta), None);
-        cache.write(&path, &meta, b"thumb");
-        assert_eq!(cache.read(&path, &meta).as_deref(), Some(&b"thumb"[..]));
+        let (path, stamp) = photo(dir.path(), "a.jpg", b"photo");
+        assert_eq!(cache.read(&path, stamp), None);
+        cache.write(&path, stamp, b"thumb");
+        assert_eq!(cache.read(&path, stamp).as_deref(), Some(&b"thumb"[..]));
 
-        let (path, meta) = photo(dir.path(), "a.jpg", b"another photo");
-        assert_eq!(cache.read(&path, &meta), None);
+        let (path, stamp) = photo(dir.path(), "a.jpg", b"another photo");
+        assert_eq!(cache.read(&path, stamp), None);
     }
 
     #[test]
@@ -164,13 +176,13 @@ mod tests {
         let cache = ThumbnailCache::new(dir.path().join("cache"));
         let mut photos = Vec::new();
         for i in 0..5 {
-            let (path, meta) = photo(dir.path(), &format!("{i}.jpg"), &[i as u8]);
-            cache.write(&path, &meta, &[0; 100]);
-            set_used(&cache.file_for(&path, &meta), 10_000 * (5 - i as u64));
-            photos.push((path, meta));
+            let (path, stamp) = photo(dir.path(), &format!("{i}.jpg"), &[i as u8]);
+            cache.write(&path, stamp, &[0; 100]);
+            set_used(&cache.file_for(&path, stamp), 10_000 * (5 - i as u64));
+            photos.push((path, stamp));
         }
         // The oldest is shown again: it is the newest now.
-        assert!(cache.read(&photos[0].0, &photos[0].1).is_some());
+        assert!(cache.read(&photos[0].0, photos[0].1).is_some());
         let part = dir.path().join("cache").join("0123.tmp");
         std::fs::write(&part, [0; 7]).unwrap();
         set_used(&part, 2 * 24 * 3600);
@@ -187,7 +199,7 @@ mod tests {
         );
         let kept: Vec<bool> = photos
             .iter()
-            .map(|(path, meta)| cache.read(path, meta).is_some())
+            .map(|(path, stamp)| cache.read(path, *stamp).is_some())
             .collect();
         assert_eq!(kept, [true, false, false, false, true]);
         // No cache folder yet is nothing to trim.

@@ -5,10 +5,10 @@
 
 use egui::{Color32, Key, Pos2, Rect, RichText, Stroke, StrokeKind, Vec2};
 
-use super::{Frame, button_known_as, empty_state, shown_path};
+use super::{Frame, TileLook, button_known_as, empty_state, face_tile, shown_path};
 use crate::library::store::{PhotoId, PhotoRecord};
 use crate::people::ops::{FaceState, PhotoFace};
-use crate::ui::backend::Mutation;
+use crate::ui::backend::{Mutation, NoPicture};
 use crate::ui::launch::Launch;
 use crate::ui::state::{Action, PhotoViewState, PhotoZoom, View};
 use crate::ui::theme;
@@ -23,6 +23,9 @@ pub fn show(
     let data = frame.data;
     // The photo's record and faces, once the library thread has sent them.
     let loaded = data.photo.as_ref().filter(|(r, _)| r.id == photo);
+    // Nothing to open, show or draw on while the file is not there.
+    let not_there =
+        matches!(&data.photo_image, Some((id, Err(NoPicture::NotThere))) if *id == photo);
     let position = siblings.iter().position(|p| *p == photo);
     let step = |delta: isize| {
         position.and_then(|i| {
@@ -96,7 +99,7 @@ pub fn show(
                 }
             }
             if ui
-                .small_button("Show in folder")
+                .add_enabled(!not_there, egui::Button::new("Show in folder").small())
                 .on_hover_text("Show the photo in your file manager")
                 .clicked()
             {
@@ -106,7 +109,7 @@ pub fn show(
             }
             // To edit, print or share it, the photo goes to the user's own apps.
             if ui
-                .small_button("Open")
+                .add_enabled(!not_there, egui::Button::new("Open").small())
                 .on_hover_text("Open the photo in your photo viewer")
                 .clicked()
             {
@@ -138,7 +141,9 @@ pub fn show(
             if let Some(camera) = &record.camera {
                 ui.label(RichText::new(camera).weak());
             }
-            add_face_button(ui, frame, state, record);
+            if !not_there {
+                add_face_button(ui, frame, state, record);
+            }
             if state.zoom.is_some_and(|(id, _)| id == photo)
                 && ui
                     .small_button("Whole photo")
@@ -181,7 +186,11 @@ pub fn show(
     };
     let texture = match &data.photo_image {
         Some((id, Ok(texture))) if *id == photo => texture,
-        Some((id, Err(e))) if *id == photo => {
+        Some((id, Err(NoPicture::NotThere))) if *id == photo => {
+            photo_not_there(ui, frame, record, faces);
+            return;
+        }
+        Some((id, Err(NoPicture::Unreadable(e)))) if *id == photo => {
             empty_state(ui, "This photo cannot be shown", e);
             return;
         }
@@ -315,6 +324,63 @@ const MAX_ZOOM: f32 = 8.0;
 const ZOOM_STEP: f32 = 1.5;
 /// A double-click on the photo zooms to this (and back to fitted).
 const DOUBLE_CLICK_ZOOM: f32 = 3.0;
+
+/// A photo whose file is not where the library has it: why that may be, and who is in it,
+/// from the faces the library keeps.
+fn photo_not_there(
+    ui: &mut egui::Ui,
+    frame: &mut Frame,
+    record: &PhotoRecord,
+    faces: &[PhotoFace],
+) {
+    empty_state(
+        ui,
+        "This photo is not there",
+        &format!(
+            "{} is not where it was: on a drive not connected, or moved or deleted? Its faces \
+             and names are kept; a scan finds it again if it moved within your photo folders.",
+            shown_path(&record.path)
+        ),
+    );
+    let faces: Vec<&PhotoFace> = faces
+        .iter()
+        .filter(|f| f.state != FaceState::Ignored)
+        .collect();
+    if faces.is_empty() {
+        return;
+    }
+    ui.add_space(16.0);
+    const SIDE: f32 = 96.0;
+    let width = faces.len() as f32 * (SIDE + 12.0) - 12.0;
+    ui.horizontal(|ui| {
+        ui.add_space(((ui.available_width() - width) / 2.0).max(0.0));
+        for face in faces {
+            let under = egui::Layout::top_down(egui::Align::Center);
+            ui.allocate_ui_with_layout(Vec2::new(SIDE, SIDE + 24.0), under, |ui| {
+                let look = TileLook {
+                    selected: false,
+                    suggested: face.state == FaceState::Suggested,
+                };
+                let name = face.person_name.as_deref().unwrap_or("Unnamed");
+                let tile = face_tile(
+                    ui,
+                    frame.faces,
+                    face.face,
+                    SIDE,
+                    look,
+                    &format!("Face {name}"),
+                );
+                ui.add(egui::Label::new(RichText::new(name).weak()).truncate());
+                if let Some(person) = face.person
+                    && tile.on_hover_text(format!("Open {name}")).clicked()
+                {
+                    frame.actions.push(Action::Go(View::Person(person)));
+                }
+            });
+            ui.add_space(12.0 - ui.spacing().item_spacing.x);
+        }
+    });
+}
 
 /// "Add a face" (drawing on, or off again) and "Look closer" (unless a look found no face
 /// already); while faces are found, a spinner.

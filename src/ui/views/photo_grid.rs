@@ -52,6 +52,14 @@ pub fn dated_photo_grid(
             egui::Image::from_texture(texture)
                 .corner_radius(8.0)
                 .paint_at(ui, shown);
+        } else if frame.photos.is_missing(photo.id) {
+            ui.painter().text(
+                rect.center(),
+                egui::Align2::CENTER_CENTER,
+                "Not there",
+                egui::FontId::proportional(13.0),
+                ui.visuals().weak_text_color(),
+            );
         }
         if response.clicked() {
             frame.actions.push(Action::Go(View::Photo {
