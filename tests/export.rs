@@ -567,6 +567,34 @@ fn a_missing_original_is_reported_and_the_rest_exported() {
     assert_eq!(summary.created, 1);
     assert_eq!(summary.failed.len(), 1);
     assert_eq!(summary.failed[0].0, gone);
+    assert!(
+        summary.failed[0].1.contains("not there"),
+        "{:?}",
+        summary.failed[0]
+    );
+}
+
+/// Every photo of the album on a drive not connected: an error that says so, and nothing
+/// written (not even an empty album and its manifest).
+#[test]
+fn an_export_with_no_photo_there_writes_nothing_and_says_why() {
+    let mut lib = Lib::new();
+    let anna = lib.person("Anna");
+    for name in ["a.png", "b.png"] {
+        let (path, faces) = lib.photo(name, "dogs", None, &[FACE_A]);
+        lib.assign(faces[0], anna, "confirmed");
+        fs::remove_file(&path).unwrap();
+    }
+    let plan = album::plan(&lib.store, &lib.request(&[anna], Mode::Copy, Layout::Flat)).unwrap();
+    let (tx, _rx) = mpsc::channel();
+    let error = album::execute(&plan, tx, &ExportControl::new()).unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .starts_with("none of the 2 photos to export is there"),
+        "{error}"
+    );
+    assert!(!lib.target().exists());
 }
 
 /// Byte-for-byte copies of a photo (a backup folder, an import made twice) go into the album

@@ -66,7 +66,7 @@ pub fn export(library: &Path, args: ExportArgs) -> anyhow::Result<ExitCode> {
             let what = match item.action {
                 Action::Create => "create",
                 Action::AlreadyThere => "skip (already there)",
-                Action::SourceMissing => "skip (photo unreadable)",
+                Action::SourceMissing => "skip (photo not there)",
             };
             outln!(
                 "{what}: {} -> {}",
@@ -82,7 +82,7 @@ pub fn export(library: &Path, args: ExportArgs) -> anyhow::Result<ExitCode> {
             );
         }
         outln!(
-            "dry run: {} would be {} into {}, {there} already there, {missing} unreadable{}; nothing was written",
+            "dry run: {} would be {} into {}, {there} already there, {missing} not there{}; nothing was written",
             photos(create),
             match plan.mode {
                 Mode::Copy => "copied",

@@ -76,7 +76,8 @@ pub enum Action {
     Create,
     /// The same photo is already there (an earlier export): nothing to do.
     AlreadyThere,
-    /// The original photo cannot be read; it will be reported and left out.
+    /// The original photo is not there (on a drive not connected, moved or deleted since the
+    /// last scan); it will be reported and left out.
     SourceMissing,
 }
 
@@ -125,6 +126,12 @@ pub enum ExportError {
     HiddenPerson(String),
     #[error("no people chosen to export")]
     NoPersons,
+    #[error(
+        "none of the {} to export is there: on a drive not connected, or moved or deleted? \
+         Nothing was written",
+        crate::text::count(*.0, "photo", "photos")
+    )]
+    NothingThere(usize),
     #[error("cannot write into the target folder {}: {source}", path.display())]
     TargetNotWritable {
         path: PathBuf,
@@ -629,13 +636,18 @@ pub struct ExportSummary {
 
 /// Carries out a plan: creates the album, reporting progress on `events` (a closed receiver
 /// is fine) and stopping before the next photo once `control` is cancelled. Photos that
-/// cannot be read are reported and skipped; a target that cannot be written stops the export
-/// with an error. The manifest is written even when cancelled, listing what is there.
+/// are not there are reported and skipped — unless none is, which writes nothing and is an
+/// error; a target that cannot be written stops the export with an error. The manifest is
+/// written even when cancelled, listing what is there.
 pub fn execute(
     plan: &ExportPlan,
     events: Sender<ExportEvent>,
     control: &ExportControl,
 ) -> Result<ExportSummary, ExportError> {
+    let not_there = plan.count(Action::SourceMissing);
+    if not_there > 0 && not_there == plan.items.len() {
+        return Err(ExportError::NothingThere(not_there));
+    }
     check_writable(&plan.target)?;
     let mut summary = ExportSummary::default();
     let mut progress = ExportProgress {
@@ -655,7 +667,10 @@ pub fn execute(
             break;
         }
         let outcome = match item.action {
-            Action::SourceMissing => Err("the photo cannot be read".to_string()),
+            Action::SourceMissing => Err(
+                "the photo is not there (on a drive not connected, or moved or deleted?)"
+                    .to_string(),
+            ),
             Action::AlreadyThere => {
                 let _ = fs::remove_file(temp_path(&item.destination));
                 Ok((item.destination.clone(), false))

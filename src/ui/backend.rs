@@ -774,7 +774,7 @@ pub fn describe_plan(plan: &ExportPlan) -> String {
         text.push_str(&format!(", {there} already there"));
     }
     if missing > 0 {
-        text.push_str(&format!(", {missing} unreadable"));
+        text.push_str(&format!(", {missing} not there (left out)"));
     }
     let copies = plan.identical_copies.len();
     if copies > 0 {
