@@ -1330,6 +1330,27 @@ fn ctrl_f_finds_a_person_by_name_from_any_page() {
     assert_eq!(named_cards(&harness), ["Person Mark"]);
 }
 
+/// Without a mouse: Tab goes from widget to widget into the grid of people, and Enter opens
+/// the one with the keyboard, as a click would.
+#[test]
+fn tab_reaches_a_persons_card_and_enter_opens_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut harness, _library, found) = app_with_zoe_anna_and_mark(dir.path());
+    let mut presses = 0;
+    while !harness
+        .get_by_label("Person Zoe")
+        .accesskit_node()
+        .is_focused()
+    {
+        presses += 1;
+        assert!(presses < 30, "Tab never reached Zoe's card");
+        press(&mut harness, egui::Key::Tab);
+    }
+    press(&mut harness, egui::Key::Enter);
+    settle(&mut harness);
+    assert_eq!(harness.state().view, View::Person(found[0].id));
+}
+
 /// "Move to…" and "Add person…" on a person's page list everyone named in a menu that would
 /// run off the screen with a hundred names: typing part of a name narrows it, Enter picks.
 #[test]

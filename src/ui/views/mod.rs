@@ -139,7 +139,25 @@ pub fn face_tile(
             );
         }
     }
+    show_focus(ui, &response, rect, 8);
     response
+}
+
+/// Shows which tile has the keyboard (Tab moves it on, Enter or Space clicks it) with a ring
+/// around `rect`, and scrolls the tile into view as it gets it — in a grid drawn only where
+/// visible, that brings the next row in for the next Tab.
+pub fn show_focus(ui: &egui::Ui, response: &egui::Response, rect: Rect, radius: u8) {
+    if response.gained_focus() {
+        response.scroll_to_me(None);
+    }
+    if response.has_focus() {
+        ui.painter().rect_stroke(
+            rect.expand(2.0),
+            CornerRadius::same(radius + 2),
+            Stroke::new(2.0, theme::ACCENT),
+            StrokeKind::Outside,
+        );
+    }
 }
 
 /// Paints a face thumbnail into `rect`, or a neutral placeholder until it has loaded.

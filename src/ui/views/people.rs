@@ -336,6 +336,7 @@ fn person_card(
     if selected {
         super::paint_selected(painter, rect, 10, 10.0, 16.0);
     }
+    super::show_focus(ui, &response, rect, 10);
     if response.clicked() {
         let modifiers = ui.input(|i| i.modifiers);
         if modifiers.command || modifiers.ctrl || modifiers.shift || !state.selected.is_empty() {

@@ -61,6 +61,7 @@ pub fn dated_photo_grid(
                 ui.visuals().weak_text_color(),
             );
         }
+        super::show_focus(ui, &response, rect, 8);
         if response.clicked() {
             frame.actions.push(Action::Go(View::Photo {
                 photo: photo.id,
