@@ -15,6 +15,10 @@ const SHORTCUTS: &[(&str, &[(&str, &str)])] = &[
                 "Close a menu or dialog, else back to the previous page",
             ),
             ("F1", "Show or hide this list"),
+            (
+                "Tab, Shift+Tab, Enter",
+                "Go from button to button, card to card; Enter clicks",
+            ),
         ],
     ),
     (
@@ -73,20 +77,27 @@ pub fn show(ctx: &egui::Context, open: &mut bool) {
         .resizable(false)
         .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
         .show(ctx, |ui| {
-            // One grid for all places, so the keys and what they do line up throughout.
-            egui::Grid::new("shortcuts")
-                .num_columns(2)
-                .spacing([18.0, 4.0])
-                .show(ui, |ui| {
-                    for (place, keys) in SHORTCUTS {
-                        ui.label(RichText::new(*place).strong());
-                        ui.end_row();
-                        for (key, what) in *keys {
-                            ui.label(RichText::new(*key).monospace());
-                            ui.label(*what);
-                            ui.end_row();
-                        }
-                    }
-                });
+            // Side by side, so that the list fits a window of 800 pixels' height; within a
+            // side one grid, so the keys and what they do line up.
+            let (left, right) = SHORTCUTS.split_at(2);
+            ui.horizontal_top(|ui| {
+                for (side, places) in [("left", left), ("right", right)] {
+                    egui::Grid::new(("shortcuts", side))
+                        .num_columns(2)
+                        .spacing([18.0, 4.0])
+                        .show(ui, |ui| {
+                            for (place, keys) in places {
+                                ui.label(RichText::new(*place).strong());
+                                ui.end_row();
+                                for (key, what) in *keys {
+                                    ui.label(RichText::new(*key).monospace());
+                                    ui.label(*what);
+                                    ui.end_row();
+                                }
+                            }
+                        });
+                    ui.add_space(28.0);
+                }
+            });
         });
 }
