@@ -1351,6 +1351,23 @@ fn tab_reaches_a_persons_card_and_enter_opens_them() {
     assert_eq!(harness.state().view, View::Person(found[0].id));
 }
 
+/// A card's right-click menu names (or renames) a person without opening them first: their page
+/// opens with the name field ready.
+#[test]
+fn a_persons_card_menu_renames_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut harness, library, found) = app_with_zoe_anna_and_mark(dir.path());
+    open_menu(&mut harness, "Person anna");
+    click(&mut harness, "Rename…");
+    settle(&mut harness);
+    assert_eq!(harness.state().view, View::Person(found[1].id));
+    harness.event(egui::Event::Text(" Lee".into()));
+    harness.step();
+    press(&mut harness, egui::Key::Enter);
+    settle(&mut harness);
+    assert_eq!(named(&library, "anna Lee").id, found[1].id);
+}
+
 /// "Move to…" and "Add person…" on a person's page list everyone named in a menu that would
 /// run off the screen with a hundred names: typing part of a name narrows it, Enter picks.
 #[test]

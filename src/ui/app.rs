@@ -1103,6 +1103,11 @@ impl KindredApp {
                 }
                 self.backend.send(Request::Mutate(m))
             }
+            Action::NamePerson(id) => {
+                self.go(View::Person(id));
+                let name = self.data.person(id).and_then(|p| p.name.clone());
+                self.person_view.renaming = Some(name.unwrap_or_default());
+            }
             Action::NextUnnamed(from) => {
                 if self.data.person(from).is_some_and(|p| p.name.is_none()) {
                     self.passed_over.insert(from);

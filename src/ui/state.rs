@@ -163,6 +163,8 @@ pub enum Action {
     OrderFaces(crate::people::ops::FaceOrder),
     /// Goes on from this person to the next unnamed one (see [`Data::next_unnamed`]).
     NextUnnamed(PersonId),
+    /// Opens a person's page with their name ready to type (a People card's "Name…").
+    NamePerson(PersonId),
     LoadSuggestions(ReviewOf),
     /// Opens the export dialog for these people.
     ExportPeople(Vec<PersonId>),

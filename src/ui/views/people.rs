@@ -349,6 +349,14 @@ fn person_card(
         if ui.button("Open").clicked() {
             frame.actions.push(Action::Go(View::Person(person.id)));
         }
+        let name = if person.name.is_some() {
+            "Rename…"
+        } else {
+            "Name…"
+        };
+        if ui.button(name).clicked() {
+            frame.actions.push(Action::NamePerson(person.id));
+        }
         if ui
             .button(if selected { "Deselect" } else { "Select" })
             .clicked()
