@@ -279,3 +279,47 @@ fn a_rescan_passes_over_a_folder_that_is_not_there() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// A photo deleted on purpose: `kindred folders forget-missing` forgets it and its faces,
+/// keeps names, and says what it did; a folder that is not the library's is refused.
+#[test]
+fn forget_missing_forgets_the_photos_deleted_and_keeps_names() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("photos")).unwrap();
+    let photos = dunce::canonicalize(dir.path().join("photos")).unwrap();
+    for name in ["2008_002506.png", "2008_001009.png"] {
+        std::fs::copy(fixture(&format!("golden/images/{name}")), photos.join(name)).unwrap();
+    }
+    let library = dir.path().join("library.kindred");
+    let root = photos.to_str().unwrap();
+    ok_on(&library, &["scan", "--quiet", root]);
+    let first = people(&library)[0]["id"].to_string();
+    ok_on(&library, &["name", &first, "Kept"]);
+    std::fs::remove_file(photos.join("2008_001009.png")).unwrap();
+    ok_on(&library, &["scan", "--quiet"]);
+    assert_eq!(json_on(&library, &["status", "--json"])["missing"], 1);
+
+    let said = ok_on(&library, &["folders", "forget-missing", root]);
+    assert!(said.starts_with("forgot 1 photo with "), "{said}");
+    let status = json_on(&library, &["status", "--json"]);
+    assert_eq!(status["missing"], 0, "{status}");
+    assert_eq!(status["photos_analysed"], 1, "{status}");
+    // The name stays with its person (here or emptied, it is not deleted).
+    let out = kindred_on(&library)
+        .args(["faces", "--person", &first])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let elsewhere = dir.path().join("elsewhere");
+    let out = kindred_on(&library)
+        .args(["folders", "forget-missing", elsewhere.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not a photo folder of the library"));
+}

@@ -181,6 +181,7 @@ fn a_folder_not_there_keeps_its_people_and_says_so() {
     let away = dir.path().join("unplugged");
     std::fs::rename(&photos, &away).unwrap();
     let mut harness = app_on(&library);
+    harness.state_mut().scan_folders_on_open();
     settle(&mut harness);
     assert_eq!(faces_of_each(&library), before);
     assert_eq!(harness.state().view, View::People);
@@ -204,6 +205,46 @@ fn a_folder_not_there_keeps_its_people_and_says_so() {
     settle(&mut harness);
     assert!(harness.query_by_label_contains("Not there now").is_none());
     assert_eq!(faces_of_each(&library), before);
+}
+
+/// A photo deleted on purpose is kept as missing (it could come back); Folders forgets it, after
+/// a question, with its faces.
+#[test]
+fn a_folders_missing_photos_are_forgotten_after_a_question() {
+    let dir = tempfile::tempdir().unwrap();
+    let library = library_scanned_in_app(dir.path());
+    let photos = dir.path().join("photos");
+    let deleted = std::fs::read_dir(&photos)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    std::fs::remove_file(&deleted).unwrap();
+    let mut harness = app_on(&library);
+    harness.state_mut().scan_folders_on_open();
+    settle(&mut harness);
+    click(&mut harness, "Folders");
+    settle(&mut harness);
+    let folder = dunce::canonicalize(&photos).unwrap();
+    let ask = format!("Forget the missing photos of {}", folder.display());
+    click(&mut harness, &ask);
+    // Asked first; "Keep them" keeps them.
+    click(&mut harness, "Keep them");
+    let store = || Store::open(&library).unwrap();
+    assert_eq!(store().folder_summaries().unwrap()[0].missing, 1);
+    click(&mut harness, &ask);
+    click(&mut harness, "Forget them");
+    settle(&mut harness);
+    assert_eq!(store().folder_summaries().unwrap()[0].missing, 0);
+    assert!(
+        store()
+            .photos()
+            .unwrap()
+            .iter()
+            .all(|p| p.path.file_name() != deleted.file_name())
+    );
+    assert!(harness.query_by_label(&ask).is_none());
 }
 
 /// First run with a Pictures folder: the welcome page offers it, and one click adds it and

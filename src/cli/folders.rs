@@ -8,6 +8,7 @@ use anyhow::Context;
 
 use super::library::{open_existing, open_locked};
 use crate::library::scan::normalise_root;
+use crate::library::store::{Root, Store};
 use crate::text::{count, photos_with_faces};
 
 /// Lists the photo folders, their counts and the subfolders left out of them.
@@ -66,10 +67,10 @@ pub fn list(library: &Path, json: bool) -> anyhow::Result<ExitCode> {
 }
 
 /// Removes a photo folder from the library (its files are not touched).
-pub fn remove(library: &Path, folder: &Path) -> anyhow::Result<ExitCode> {
-    let (mut store, _lock) = open_locked(library)?;
+/// The library's photo folder at `folder`, as given or made absolute.
+fn photo_folder(store: &Store, folder: &Path) -> anyhow::Result<Root> {
     let wanted = absolute(folder);
-    let root = store
+    store
         .roots()?
         .into_iter()
         .find(|r| r.path == wanted || r.path == folder)
@@ -78,12 +79,30 @@ pub fn remove(library: &Path, folder: &Path) -> anyhow::Result<ExitCode> {
                 "{} is not a photo folder of the library (`kindred folders` lists them)",
                 folder.display()
             )
-        })?;
+        })
+}
+
+pub fn remove(library: &Path, folder: &Path) -> anyhow::Result<ExitCode> {
+    let (mut store, _lock) = open_locked(library)?;
+    let root = photo_folder(&store, folder)?;
     let left_out = store.remove_folder(root.id)?;
     outln!(
         "removed {}: {} left People (scanning the folder again brings them back, with their names)",
         root.path.display(),
         photos_with_faces(left_out.photos, left_out.faces)
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Forgets for good the photos of a folder that scans found gone, with their faces.
+pub fn forget_missing(library: &Path, folder: &Path) -> anyhow::Result<ExitCode> {
+    let (mut store, _lock) = open_locked(library)?;
+    let root = photo_folder(&store, folder)?;
+    let forgotten = store.forget_missing(root.id)?;
+    outln!(
+        "forgot {} no longer in {} (names stay with their people)",
+        photos_with_faces(forgotten.photos, forgotten.faces),
+        root.path.display()
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -334,6 +334,10 @@ pub enum FoldersCommand {
     Exclude { folder: PathBuf },
     /// Take a left-out subfolder back in; the next scan finds its photos again.
     Include { folder: PathBuf },
+    /// Forget for good the photos of a photo folder that scans found gone (deleted, or moved
+    /// out of the library's folders), with their faces; names stay with their people, and a
+    /// left-out subfolder's photos are kept. Not undoable.
+    ForgetMissing { folder: PathBuf },
 }
 
 #[derive(Debug, Subcommand)]
@@ -593,6 +597,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Some(FoldersCommand::Remove { folder }) => folders::remove(&library_path, &folder),
             Some(FoldersCommand::Exclude { folder }) => folders::exclude(&library_path, &folder),
             Some(FoldersCommand::Include { folder }) => folders::include(&library_path, &folder),
+            Some(FoldersCommand::ForgetMissing { folder }) => {
+                folders::forget_missing(&library_path, &folder)
+            }
         },
         Some(Command::Analyze {
             upsample,

@@ -158,6 +158,73 @@ impl Store {
         })
     }
 
+    /// Forgets the photos of a folder that scans found gone (deleted, or moved out of the
+    /// library's folders), with their faces, for good: to tidy up after photos deleted on
+    /// purpose. A left-out subfolder's photos stay (put aside, not gone), and so do names:
+    /// of the people those faces were in, only one nobody named and no face is left in goes.
+    /// Says how many photos and faces went.
+    pub fn forget_missing(&mut self, root: RootId) -> Result<LeftOut, StoreError> {
+        self.in_transaction(|store| {
+            let put_aside: Vec<PathBuf> = store
+                .excluded_folders()?
+                .into_iter()
+                .filter(|e| e.root == root)
+                .map(|e| e.path)
+                .collect();
+            let gone: Vec<PhotoId> = {
+                let mut stmt = store
+                    .connection()
+                    .prepare(
+                        "SELECT id, path FROM photos WHERE root_id = ?1 AND status = 'missing'",
+                    )
+                    .map_err(sql_error(store))?;
+                let rows = stmt
+                    .query_map([root], |row| {
+                        Ok((row.get(0)?, PathBuf::from(row.get::<_, String>(1)?)))
+                    })
+                    .map_err(sql_error(store))?;
+                let rows: Vec<(PhotoId, PathBuf)> =
+                    rows.collect::<Result<_, _>>().map_err(sql_error(store))?;
+                rows.into_iter()
+                    .filter(|(_, path)| !put_aside.iter().any(|folder| path.starts_with(folder)))
+                    .map(|(id, _)| id)
+                    .collect()
+            };
+            let mut forgotten = LeftOut::default();
+            let mut persons = std::collections::BTreeSet::new();
+            for &photo in &gone {
+                let mut stmt = store
+                    .connection()
+                    .prepare_cached(
+                        "SELECT f.id, a.person_id FROM faces f
+                           LEFT JOIN face_assignments a ON a.face_id = f.id
+                          WHERE f.photo_id = ?1",
+                    )
+                    .map_err(sql_error(store))?;
+                let faces = stmt
+                    .query_map([photo], |row| row.get::<_, Option<i64>>(1))
+                    .map_err(sql_error(store))?;
+                for person in faces {
+                    forgotten.faces += 1;
+                    persons.extend(person.map_err(sql_error(store))?);
+                }
+                drop(stmt);
+                store
+                    .connection()
+                    .execute("DELETE FROM photos WHERE id = ?1", [photo])
+                    .map_err(sql_error(store))?;
+                forgotten.photos += 1;
+            }
+            for person in persons {
+                let unnamed = store.person_row(person)?.is_some_and(|p| p.name.is_none());
+                if unnamed {
+                    store.delete_person_if_unused(person)?;
+                }
+            }
+            Ok(forgotten)
+        })
+    }
+
     /// Leaves a subfolder of a photo folder out of the library: scans no longer look into
     /// it, and its photos leave People at once (kept as missing photos with their faces and
     /// names, as a removed folder's are, until the subfolder is taken back in).
@@ -484,6 +551,68 @@ mod tests {
             })
             .unwrap();
         assert_eq!(store.folder_summaries().unwrap()[0].without_faces, 1);
+    }
+
+    /// Photos deleted on purpose are forgotten with their faces; photos put aside with a
+    /// subfolder, photos still there and names stay.
+    #[test]
+    fn forgetting_a_folders_missing_photos_keeps_what_is_put_aside_and_names() {
+        use crate::library::people_store::{AssignmentRow, FaceState};
+        use crate::library::store::FaceId;
+        let mut store = Store::open_in_memory().unwrap();
+        let root = store.add_root(Path::new(&native("/p"))).unwrap();
+        let deleted = add_photo(&mut store, root, &native("/p/deleted.jpg"), 2);
+        let named_there = add_photo(&mut store, root, &native("/p/named.jpg"), 1);
+        let here = add_photo(&mut store, root, &native("/p/here.jpg"), 1);
+        let aside = add_photo(&mut store, root, &native("/p/Scans/page.png"), 1);
+        store
+            .exclude_folder(Path::new(&native("/p/Scans")))
+            .unwrap();
+        let anna = store.insert_person(Some("Anna")).unwrap();
+        let stranger = store.insert_person(None).unwrap();
+        let faces = |store: &Store, photo| -> Vec<FaceId> {
+            store
+                .faces_of_photo(photo)
+                .unwrap()
+                .iter()
+                .map(|f| f.id)
+                .collect()
+        };
+        for (face, person) in [
+            (faces(&store, named_there)[0], anna),
+            (faces(&store, deleted)[0], stranger),
+            (faces(&store, here)[0], anna),
+        ] {
+            store
+                .set_assignment(&AssignmentRow {
+                    face,
+                    person: Some(person),
+                    state: FaceState::Confirmed,
+                    distance: None,
+                })
+                .unwrap();
+        }
+        store.mark_missing(&[deleted, named_there]).unwrap();
+        assert_eq!(store.folder_summaries().unwrap()[0].missing, 2);
+
+        let forgotten = store.forget_missing(root).unwrap();
+        assert_eq!(
+            forgotten,
+            LeftOut {
+                photos: 2,
+                faces: 3
+            }
+        );
+        assert_eq!(store.photo(deleted).unwrap(), None);
+        assert_eq!(store.photo(named_there).unwrap(), None);
+        assert_eq!(status(&store, here), PhotoStatus::Done);
+        assert_eq!(status(&store, aside), PhotoStatus::Missing);
+        assert_eq!(store.excluded_folders().unwrap()[0].photos, 1);
+        assert_eq!(store.folder_summaries().unwrap()[0].missing, 0);
+        assert!(store.person_row(anna).unwrap().is_some());
+        assert_eq!(store.person_row(stranger).unwrap(), None);
+        // Nothing missing: nothing to forget.
+        assert_eq!(store.forget_missing(root).unwrap(), LeftOut::default());
     }
 
     /// A removed folder's photos had stayed in People, analysed and in no folder.

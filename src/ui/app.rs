@@ -1204,6 +1204,7 @@ impl KindredApp {
                 self.apply(Action::Rescan);
             }
             Action::RemoveFolder(id) => self.backend.send(Request::RemoveFolder(id)),
+            Action::ForgetMissing(id) => self.backend.send(Request::ForgetMissing(id)),
             Action::ShowFolderErrors(id) => self.backend.send(Request::FolderErrors(id)),
             Action::ToggleSubfolders(id) => {
                 let view = &mut self.folders_view;

@@ -124,6 +124,7 @@ pub enum Request {
     Mutate(Mutation),
     AddFolder(PathBuf),
     RemoveFolder(RootId),
+    ForgetMissing(RootId),
     /// Leave a subfolder out of the library.
     ExcludeFolder(PathBuf),
     /// Take a left-out subfolder back in (the app then rescans).
@@ -660,6 +661,13 @@ fn handle(
             shared.send(Response::Changed(Change::said(format!(
                 "Folder removed: {} left People (adding the folder again brings them back, with their names)",
                 photos_with_faces(left_out.photos, left_out.faces)
+            ))));
+        }
+        Request::ForgetMissing(id) => {
+            let forgotten = store.forget_missing(id).map_err(|e| text(&e))?;
+            shared.send(Response::Changed(Change::said(format!(
+                "Forgot {} no longer in the folder (names stay with their people)",
+                photos_with_faces(forgotten.photos, forgotten.faces)
             ))));
         }
         Request::MatchNewFaces(options) => {

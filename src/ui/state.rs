@@ -145,6 +145,8 @@ pub enum Action {
     PickFolder,
     AddFolder(PathBuf),
     RemoveFolder(RootId),
+    /// Forget for good a photo folder's photos that scans found gone.
+    ForgetMissing(RootId),
     ShowFolderErrors(RootId),
     /// Show or hide the folders inside a photo folder.
     ToggleSubfolders(RootId),
@@ -513,6 +515,8 @@ pub struct FoldersViewState {
     pub subfolders_of: Option<RootId>,
     /// Subfolders opened to show the folders inside them.
     pub open_subfolders: std::collections::HashSet<PathBuf>,
+    /// The photo folder whose missing photos the user asked to forget: the question shows.
+    pub forget_asked: Option<RootId>,
 }
 
 #[cfg(test)]

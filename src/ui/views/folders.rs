@@ -82,6 +82,9 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut FoldersViewState) 
                                 line.push_str(&format!(" · {} missing", folder.missing));
                             }
                             ui.label(RichText::new(line).weak());
+                            if folder.missing > 0 {
+                                forget_missing(ui, frame, state, folder);
+                            }
                             if data.folders_not_there.contains(&folder.id) {
                                 ui.label(
                                     RichText::new(
@@ -219,6 +222,51 @@ const TOGGLE_WIDTH: f32 = 16.0;
 
 /// The folders inside a photo folder that hold photos, each with its photos and faces and a
 /// button to leave it out; a folder with folders inside opens to show them.
+/// The photos scans found gone from a folder (deleted, or moved out of the library's folders)
+/// are kept, so that one coming back keeps its faces and names; photos deleted on purpose
+/// can be forgotten, after a question, as it cannot be undone.
+fn forget_missing(
+    ui: &mut egui::Ui,
+    frame: &mut Frame,
+    state: &mut FoldersViewState,
+    folder: &FolderSummary,
+) {
+    let missing = count(folder.missing as usize, "photo", "photos");
+    if state.forget_asked != Some(folder.id) {
+        let ask = ui
+            .add_enabled(
+                frame.data.scan.is_none(),
+                egui::Button::new(format!("Forget the {missing} no longer here…")).small(),
+            )
+            .on_hover_text(
+                "Photos no longer in this folder since a scan (deleted, or moved out of your photo \
+                 folders). Kindred keeps their faces in case they come back",
+            )
+            .on_disabled_hover_text("After the scan");
+        button_known_as(
+            &ask,
+            format!("Forget the missing photos of {}", folder.path.display()),
+        );
+        if ask.clicked() {
+            state.forget_asked = Some(folder.id);
+        }
+        return;
+    }
+    ui.label(format!(
+        "Forget the {missing} no longer here, with their faces, for good? Names stay with their \
+         people; a photo that comes back is analysed afresh. This cannot be undone."
+    ));
+    ui.horizontal(|ui| {
+        if ui.button("Forget them").clicked() {
+            frame.actions.push(Action::ForgetMissing(folder.id));
+            state.forget_asked = None;
+        }
+        if ui.button("Keep them").clicked() {
+            state.forget_asked = None;
+        }
+    });
+}
+
 fn subfolder_tree(
     ui: &mut egui::Ui,
     frame: &mut Frame,
