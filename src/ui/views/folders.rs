@@ -252,10 +252,17 @@ fn forget_missing(
         }
         return;
     }
+    // Two short lines: the folder's buttons share the row at the right.
     ui.label(format!(
-        "Forget the {missing} no longer here, with their faces, for good? Names stay with their \
-         people; a photo that comes back is analysed afresh. This cannot be undone."
+        "Forget the {missing} no longer here, with their faces, for good?"
     ));
+    ui.label(
+        RichText::new(
+            "Names stay with their people; a photo that comes back is analysed afresh. This \
+             cannot be undone.",
+        )
+        .weak(),
+    );
     ui.horizontal(|ui| {
         if ui.button("Forget them").clicked() {
             frame.actions.push(Action::ForgetMissing(folder.id));
