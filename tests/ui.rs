@@ -1392,6 +1392,33 @@ fn tab_reaches_a_persons_card_and_enter_opens_them() {
     assert_eq!(harness.state().view, View::Person(found[0].id));
 }
 
+/// Delete on a person's selected faces says "not this person", as the button does; Ctrl+Z
+/// takes it back.
+#[test]
+fn delete_takes_the_selected_faces_from_the_person() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut harness, library, found) = app_with_zoe_anna_and_mark(dir.path());
+    harness.state_mut().open_person(found[2].id);
+    settle(&mut harness);
+    let face = faces_of(&library, found[2].id)[0].face;
+    click(&mut harness, &format!("Face {face}"));
+    press(&mut harness, egui::Key::Delete);
+    settle(&mut harness);
+    assert!(
+        faces_of(&library, found[2].id)
+            .iter()
+            .all(|f| f.face != face)
+    );
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    harness.step();
+    settle(&mut harness);
+    assert!(
+        faces_of(&library, found[2].id)
+            .iter()
+            .any(|f| f.face == face)
+    );
+}
+
 /// A card's right-click menu names (or renames) a person without opening them first: their page
 /// opens with the name field ready.
 #[test]

@@ -362,10 +362,14 @@ fn selection_bar(
                     to: id,
                 }));
             }
+            // Delete says it too (Ctrl+Z takes it back), unless a name is being typed.
+            let delete =
+                !ui.ctx().egui_wants_keyboard_input() && ui.input(|i| i.key_pressed(Key::Delete));
             if ui
                 .button("Not this person")
-                .on_hover_text("These faces will never be suggested for this person again")
+                .on_hover_text("These faces will never be suggested for this person again (Delete)")
                 .clicked()
+                || delete
             {
                 frame.actions.push(Action::Mutate(Mutation::Reject {
                     faces: selected.clone(),

@@ -27,6 +27,10 @@ const SHORTCUTS: &[(&str, &[(&str, &str)])] = &[
             ("Click, Shift+click, Ctrl+click", "Select faces"),
             ("Ctrl+A", "Select all faces"),
             ("Esc", "Clear the selection"),
+            (
+                "Delete",
+                "The faces selected are not this person (their page)",
+            ),
             ("F2 or double-click the name", "Name or rename the person"),
             ("Double-click a face", "Open its photo"),
         ],
