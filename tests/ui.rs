@@ -1419,6 +1419,30 @@ fn delete_takes_the_selected_faces_from_the_person() {
     );
 }
 
+/// In a narrow window a person's actions go below their name instead of over it.
+#[test]
+fn a_narrow_window_puts_a_persons_actions_below_their_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let (library, found) = library_with_zoe_anna_and_mark(dir.path());
+    let overlaps = |width: f32| {
+        let library = library.clone();
+        let mut harness = Harness::builder()
+            .with_size(egui::vec2(width, 600.0))
+            .build_eframe(move |cc| {
+                let store = Store::open(&library).unwrap();
+                KindredApp::with_store(&cc.egui_ctx, store, Settings::default(), None)
+            });
+        settle(&mut harness);
+        harness.state_mut().open_person(found[0].id);
+        settle(&mut harness);
+        let rename = harness.get_by_label("Rename").rect();
+        let export = harness.get_by_label("Export album…").rect();
+        (rename.intersects(export), export.top() > rename.bottom())
+    };
+    assert_eq!(overlaps(1280.0), (false, false), "one row when wide");
+    assert_eq!(overlaps(740.0), (false, true), "two rows when narrow");
+}
+
 /// A card's right-click menu names (or renames) a person without opening them first: their page
 /// opens with the name field ready.
 #[test]

@@ -395,26 +395,30 @@ impl KindredApp {
                         views::count(n as usize, "identical copy", "identical copies")
                     ),
                 };
-                ui.label(
-                    RichText::new(format!(
-                        "{}{copies} · {} · {}",
-                        views::count(
-                            c.photos_done.saturating_sub(c.identical_copies) as usize,
-                            "photo",
-                            "photos"
-                        ),
-                        views::count(
-                            c.faces.saturating_sub(c.faces_in_copies) as usize,
-                            "face",
-                            "faces"
-                        ),
-                        views::count(
-                            self.data.people.iter().filter(|p| !p.hidden).count(),
-                            "person",
-                            "people"
-                        )
-                    ))
-                    .weak(),
+                // Cut short (whole on hover) where a narrow window leaves it no room.
+                ui.add(
+                    egui::Label::new(
+                        RichText::new(format!(
+                            "{}{copies} · {} · {}",
+                            views::count(
+                                c.photos_done.saturating_sub(c.identical_copies) as usize,
+                                "photo",
+                                "photos"
+                            ),
+                            views::count(
+                                c.faces.saturating_sub(c.faces_in_copies) as usize,
+                                "face",
+                                "faces"
+                            ),
+                            views::count(
+                                self.data.people.iter().filter(|p| !p.hidden).count(),
+                                "person",
+                                "people"
+                            )
+                        ))
+                        .weak(),
+                    )
+                    .truncate(),
                 );
             });
         });

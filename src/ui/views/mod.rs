@@ -252,6 +252,55 @@ pub fn pick_person<'a>(
     picked
 }
 
+/// Which part of a [`split_row`] is being drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowPart {
+    /// From the left edge, left to right.
+    Left,
+    /// From the right edge, right to left.
+    Right,
+}
+
+/// A row with some widgets at the left and others at the right edge, as long as the two fit
+/// side by side; in a window too narrow for both, the right ones go on a row of their own
+/// below instead of over the left ones. `add` draws each part (the two are told apart, so
+/// that one closure can use the view's state for both). Whether they fit is judged by the
+/// widths they took the frame before.
+pub fn split_row(ui: &mut egui::Ui, id_salt: &str, mut add: impl FnMut(&mut egui::Ui, RowPart)) {
+    let key = ui.make_persistent_id(("split-row", id_salt));
+    let last: Option<(f32, f32)> = ui.data(|d| d.get_temp(key));
+    let fits = last.is_none_or(|(left, right)| {
+        left + right + ui.spacing().item_spacing.x * 4.0 <= ui.available_width()
+    });
+    let right_to_left = egui::Layout::right_to_left(egui::Align::Center);
+    let mut widths = (0.0, 0.0);
+    if fits {
+        ui.horizontal(|ui| {
+            add(ui, RowPart::Left);
+            widths.0 = ui.min_rect().width();
+            ui.with_layout(right_to_left, |ui| {
+                add(ui, RowPart::Right);
+                widths.1 = ui.min_rect().width();
+            });
+        });
+    } else {
+        ui.horizontal(|ui| {
+            add(ui, RowPart::Left);
+            widths.0 = ui.min_rect().width();
+        });
+        ui.horizontal(|ui| {
+            ui.with_layout(right_to_left, |ui| {
+                add(ui, RowPart::Right);
+                widths.1 = ui.min_rect().width();
+            });
+        });
+    }
+    if last != Some(widths) {
+        ui.data_mut(|d| d.insert_temp(key, widths));
+        ui.ctx().request_repaint();
+    }
+}
+
 /// Room between the cells of a grid, across and down.
 const GRID_SPACING: f32 = 10.0;
 

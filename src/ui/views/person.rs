@@ -6,8 +6,8 @@ use egui::{Key, RichText, Vec2};
 
 use super::photo_grid::dated_photo_grid;
 use super::{
-    Frame, TileLook, choice, count, empty_state, face_tile, photos_of, pick_person, shown_path,
-    virtual_grid,
+    Frame, RowPart, TileLook, choice, count, empty_state, face_tile, photos_of, pick_person,
+    shown_path, split_row, virtual_grid,
 };
 use crate::library::store::FaceId;
 use crate::people::ops::{FaceOrder, FaceState, PersonFace, PersonId};
@@ -94,114 +94,120 @@ fn header(
     faces: &[PersonFace],
 ) {
     let id = person.id;
-    ui.horizontal(|ui| {
-        if ui.button("⏴ People").clicked() {
-            frame.actions.push(Action::Go(View::People));
-        }
-        ui.add_space(8.0);
-        match &mut state.renaming {
-            Some(text) => {
-                let field = ui.add(
-                    egui::TextEdit::singleline(text)
-                        .font(egui::TextStyle::Heading)
-                        .hint_text("Name")
-                        .desired_width(280.0),
-                );
-                field
-                    .widget_info(|| egui::WidgetInfo::labeled(egui::Role::TextInput, true, "Name"));
-                if !field.has_focus() && !field.lost_focus() {
-                    field.request_focus();
-                }
-                let (enter, escape) =
-                    ui.input(|i| (i.key_pressed(Key::Enter), i.key_pressed(Key::Escape)));
-                let save = ui.button("Save").clicked() || (field.lost_focus() && enter);
-                let cancel = ui.button("Cancel").clicked();
-                // Someone already named who matches what is typed: the same person, found
-                // again in another group; picking them merges the two.
-                let offers: Vec<String> = frame
-                    .data
-                    .named_people_matching(text)
-                    .into_iter()
-                    .filter(|p| p.id != id)
-                    .filter_map(|p| p.name.clone())
-                    .take(6)
-                    .collect();
-                let mut same_as = None;
-                if !offers.is_empty() {
-                    egui::Area::new(ui.make_persistent_id("already-named"))
-                        .order(egui::Order::Foreground)
-                        .fixed_pos(field.rect.left_bottom() + Vec2::new(0.0, 4.0))
-                        .show(ui.ctx(), |ui| {
-                            egui::Frame::popup(ui.style()).show(ui, |ui| {
-                                ui.label(RichText::new("Already named — the same person?").weak());
-                                for name in offers {
-                                    if ui
-                                        .button(&name)
-                                        .on_hover_text(format!(
-                                            "This is {name}: merge the two (Ctrl+Z undoes it)"
-                                        ))
-                                        .clicked()
-                                    {
-                                        same_as = Some(name);
-                                    }
-                                }
-                            });
-                        });
-                }
-                if let Some(name) = same_as {
-                    frame.actions.push(Action::Mutate(Mutation::Name(id, name)));
-                    state.renaming = None;
-                } else if escape || cancel {
-                    state.renaming = None;
-                } else if save {
-                    let name = text.trim().to_string();
-                    if !name.is_empty() && Some(name.as_str()) != person.name.as_deref() {
-                        frame.actions.push(Action::Mutate(Mutation::Name(id, name)));
+    // The actions go below the name in a window too narrow for both.
+    split_row(ui, "person-header", |ui, part| match part {
+        RowPart::Left => {
+            if ui.button("⏴ People").clicked() {
+                frame.actions.push(Action::Go(View::People));
+            }
+            ui.add_space(8.0);
+            match &mut state.renaming {
+                Some(text) => {
+                    let field = ui.add(
+                        egui::TextEdit::singleline(text)
+                            .font(egui::TextStyle::Heading)
+                            .hint_text("Name")
+                            .desired_width(280.0),
+                    );
+                    field.widget_info(|| {
+                        egui::WidgetInfo::labeled(egui::Role::TextInput, true, "Name")
+                    });
+                    if !field.has_focus() && !field.lost_focus() {
+                        field.request_focus();
                     }
-                    state.renaming = None;
+                    let (enter, escape) =
+                        ui.input(|i| (i.key_pressed(Key::Enter), i.key_pressed(Key::Escape)));
+                    let save = ui.button("Save").clicked() || (field.lost_focus() && enter);
+                    let cancel = ui.button("Cancel").clicked();
+                    // Someone already named who matches what is typed: the same person, found
+                    // again in another group; picking them merges the two.
+                    let offers: Vec<String> = frame
+                        .data
+                        .named_people_matching(text)
+                        .into_iter()
+                        .filter(|p| p.id != id)
+                        .filter_map(|p| p.name.clone())
+                        .take(6)
+                        .collect();
+                    let mut same_as = None;
+                    if !offers.is_empty() {
+                        egui::Area::new(ui.make_persistent_id("already-named"))
+                            .order(egui::Order::Foreground)
+                            .fixed_pos(field.rect.left_bottom() + Vec2::new(0.0, 4.0))
+                            .show(ui.ctx(), |ui| {
+                                egui::Frame::popup(ui.style()).show(ui, |ui| {
+                                    ui.label(
+                                        RichText::new("Already named — the same person?").weak(),
+                                    );
+                                    for name in offers {
+                                        if ui
+                                            .button(&name)
+                                            .on_hover_text(format!(
+                                                "This is {name}: merge the two (Ctrl+Z undoes it)"
+                                            ))
+                                            .clicked()
+                                        {
+                                            same_as = Some(name);
+                                        }
+                                    }
+                                });
+                            });
+                    }
+                    if let Some(name) = same_as {
+                        frame.actions.push(Action::Mutate(Mutation::Name(id, name)));
+                        state.renaming = None;
+                    } else if escape || cancel {
+                        state.renaming = None;
+                    } else if save {
+                        let name = text.trim().to_string();
+                        if !name.is_empty() && Some(name.as_str()) != person.name.as_deref() {
+                            frame.actions.push(Action::Mutate(Mutation::Name(id, name)));
+                        }
+                        state.renaming = None;
+                    }
+                }
+                None => {
+                    let title = person.name.clone().unwrap_or_else(|| "Unnamed".into());
+                    let label = ui
+                        .add(
+                            egui::Label::new(RichText::new(&title).size(24.0).strong())
+                                .sense(egui::Sense::click()),
+                        )
+                        .on_hover_text("Double-click or F2 to rename");
+                    let f2 = ui.input(|i| i.key_pressed(Key::F2))
+                        && !ui.ctx().egui_wants_keyboard_input();
+                    if label.double_clicked() || f2 {
+                        state.renaming = Some(person.name.clone().unwrap_or_default());
+                    }
+                    let rename = if person.name.is_some() {
+                        "Rename"
+                    } else {
+                        "Name this person"
+                    };
+                    if ui.button(rename).clicked() {
+                        state.renaming = Some(person.name.clone().unwrap_or_default());
+                    }
                 }
             }
-            None => {
-                let title = person.name.clone().unwrap_or_else(|| "Unnamed".into());
-                let label = ui
-                    .add(
-                        egui::Label::new(RichText::new(&title).size(24.0).strong())
-                            .sense(egui::Sense::click()),
-                    )
-                    .on_hover_text("Double-click or F2 to rename");
-                let f2 =
-                    ui.input(|i| i.key_pressed(Key::F2)) && !ui.ctx().egui_wants_keyboard_input();
-                if label.double_clicked() || f2 {
-                    state.renaming = Some(person.name.clone().unwrap_or_default());
-                }
-                let rename = if person.name.is_some() {
-                    "Rename"
-                } else {
-                    "Name this person"
-                };
-                if ui.button(rename).clicked() {
-                    state.renaming = Some(person.name.clone().unwrap_or_default());
-                }
-            }
+            let suggested = faces
+                .iter()
+                .filter(|f| f.state == FaceState::Suggested)
+                .count();
+            ui.label(
+                RichText::new(format!(
+                    "{} · {}{}",
+                    count(person.photos, "photo", "photos"),
+                    count(person.faces, "face", "faces"),
+                    if suggested > 0 {
+                        format!(" · {suggested} to confirm")
+                    } else {
+                        String::new()
+                    }
+                ))
+                .weak(),
+            );
         }
-        let suggested = faces
-            .iter()
-            .filter(|f| f.state == FaceState::Suggested)
-            .count();
-        ui.label(
-            RichText::new(format!(
-                "{} · {}{}",
-                count(person.photos, "photo", "photos"),
-                count(person.faces, "face", "faces"),
-                if suggested > 0 {
-                    format!(" · {suggested} to confirm")
-                } else {
-                    String::new()
-                }
-            ))
-            .weak(),
-        );
-        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+        RowPart::Right => {
             if frame.data.next_unnamed(id, &Default::default()).is_some()
                 && ui
                     .button("Next unnamed ⏵")
@@ -230,7 +236,7 @@ fn header(
                     .push(Action::LoadSuggestions(ReviewOf::Person(id)));
                 frame.actions.push(Action::Go(View::Review));
             }
-        });
+        }
     });
 }
 

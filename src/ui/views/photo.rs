@@ -5,7 +5,9 @@
 
 use egui::{Color32, Key, Pos2, Rect, RichText, Stroke, StrokeKind, Vec2};
 
-use super::{Frame, TileLook, button_known_as, empty_state, face_tile, shown_path};
+use super::{
+    Frame, RowPart, TileLook, button_known_as, empty_state, face_tile, shown_path, split_row,
+};
 use crate::library::store::{PhotoId, PhotoRecord};
 use crate::people::ops::{FaceState, PhotoFace};
 use crate::ui::backend::{Mutation, NoPicture};
@@ -43,32 +45,35 @@ pub fn show(
         })
     };
 
-    ui.horizontal(|ui| {
-        if ui.button("⏴ Back").clicked() {
-            frame.actions.push(Action::Back);
+    // The photo's own actions keep to the right edge whatever the length of its path, and go
+    // below the buttons that step through the photos in a window too narrow for both.
+    split_row(ui, "photo-header", |ui, part| match part {
+        RowPart::Left => {
+            if ui.button("⏴ Back").clicked() {
+                frame.actions.push(Action::Back);
+            }
+            if ui
+                .add_enabled(prev.is_some(), egui::Button::new("◀ Previous"))
+                .clicked()
+                && let Some(p) = prev
+            {
+                frame.actions.push(go(p));
+            }
+            if ui
+                .add_enabled(next.is_some(), egui::Button::new("Next ▶"))
+                .clicked()
+                && let Some(p) = next
+            {
+                frame.actions.push(go(p));
+            }
+            if let Some(i) = position {
+                ui.label(RichText::new(format!("{} of {}", i + 1, siblings.len())).weak());
+            }
         }
-        if ui
-            .add_enabled(prev.is_some(), egui::Button::new("◀ Previous"))
-            .clicked()
-            && let Some(p) = prev
-        {
-            frame.actions.push(go(p));
-        }
-        if ui
-            .add_enabled(next.is_some(), egui::Button::new("Next ▶"))
-            .clicked()
-            && let Some(p) = next
-        {
-            frame.actions.push(go(p));
-        }
-        if let Some(i) = position {
-            ui.label(RichText::new(format!("{} of {}", i + 1, siblings.len())).weak());
-        }
-        let Some((record, _)) = loaded else {
-            return;
-        };
-        // The photo's own actions keep to the right edge whatever the length of its path.
-        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+        RowPart::Right => {
+            let Some((record, _)) = loaded else {
+                return;
+            };
             // A photo that should not be in the library at all (a screenshot, a scanned
             // magazine) is usually one of a folder of them.
             if let Some(folder) = record.path.parent().filter(|folder| {
@@ -117,7 +122,7 @@ pub fn show(
                     .actions
                     .push(Action::Launch(Launch::Open(record.path.clone())));
             }
-        });
+        }
     });
     if let Some((record, _)) = loaded {
         ui.horizontal(|ui| {
