@@ -68,9 +68,14 @@ pub fn dated_photo_grid(
                 siblings: siblings.clone(),
             }));
         }
+        let not_there = if frame.photos.is_missing(photo.id) {
+            "\nnot there now: on a drive not connected, or moved or deleted?"
+        } else {
+            ""
+        };
         response
             .on_hover_text(format!(
-                "{}{}",
+                "{}{}{not_there}",
                 shown_path(&photo.path),
                 photo
                     .taken_at
