@@ -1443,6 +1443,30 @@ fn a_narrow_window_puts_a_persons_actions_below_their_name() {
     assert_eq!(overlaps(740.0), (false, true), "two rows when narrow");
 }
 
+/// Without a mouse on a photo: Tab reaches a face's box, Enter opens its menu.
+#[test]
+fn tab_reaches_a_face_on_a_photo_and_enter_opens_its_menu() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut harness, library, found) = app_with_zoe_anna_and_mark(dir.path());
+    let photo = faces_of(&library, found[0].id)[0].photo;
+    harness.state_mut().open_photo(photo);
+    settle(&mut harness);
+    let mut presses = 0;
+    while !harness
+        .get_by_label("Face of Zoe")
+        .accesskit_node()
+        .is_focused()
+    {
+        presses += 1;
+        assert!(presses < 30, "Tab never reached Zoe's face");
+        press(&mut harness, egui::Key::Tab);
+    }
+    press(&mut harness, egui::Key::Enter);
+    harness.step();
+    assert!(harness.state().photo_view.editing.is_some());
+    harness.get_by_label("Who is this?");
+}
+
 /// A card's right-click menu names (or renames) a person without opening them first: their page
 /// opens with the name field ready.
 #[test]

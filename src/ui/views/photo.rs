@@ -284,6 +284,16 @@ pub fn show(
         let width = if response.hovered() { 3.0 } else { 2.0 };
         ui.painter()
             .rect_stroke(rect, 3.0, Stroke::new(width, color), StrokeKind::Outside);
+        // Tab goes from face to face too (Enter opens its menu): the one with the keyboard
+        // has a second, white ring.
+        if response.has_focus() {
+            ui.painter().rect_stroke(
+                rect.expand(4.0),
+                5.0,
+                Stroke::new(2.0, Color32::WHITE),
+                StrokeKind::Outside,
+            );
+        }
         let galley = ui.painter().layout_no_wrap(
             name.clone(),
             egui::FontId::proportional(13.0),
