@@ -261,18 +261,36 @@ impl Data {
     /// Named people whose name holds what is being typed (ignoring case), alphabetically: to
     /// pick one instead of typing the whole name. None while nothing is typed.
     pub fn named_people_matching(&self, typed: &str) -> Vec<&PersonSummary> {
-        let typed = typed.trim().to_lowercase();
-        if typed.is_empty() {
+        let filter = NameFilter::new(typed);
+        if filter.is_empty() {
             return Vec::new();
         }
         self.named_people()
             .into_iter()
-            .filter(|p| {
-                p.name
-                    .as_deref()
-                    .is_some_and(|n| n.to_lowercase().contains(&typed))
-            })
+            .filter(|p| filter.admits(p))
             .collect()
+    }
+}
+
+/// What is typed to find people by name: it finds those whose name holds it, ignoring case
+/// and the spaces around it — everyone while nothing is typed.
+pub struct NameFilter(String);
+
+impl NameFilter {
+    pub fn new(typed: &str) -> Self {
+        NameFilter(typed.trim().to_lowercase())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn admits(&self, person: &PersonSummary) -> bool {
+        self.is_empty()
+            || person
+                .name
+                .as_deref()
+                .is_some_and(|n| n.to_lowercase().contains(&self.0))
     }
 }
 

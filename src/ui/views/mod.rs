@@ -17,7 +17,7 @@ use egui::{Color32, CornerRadius, Rect, RichText, Sense, Stroke, StrokeKind, Vec
 use crate::library::store::{FaceId, PhotoId};
 use crate::people::ops::{PersonId, PersonSummary};
 
-use super::state::{Action, Data, Settings};
+use super::state::{Action, Data, NameFilter, Settings};
 use super::textures::TextureCache;
 use super::theme;
 
@@ -213,16 +213,8 @@ pub fn pick_person<'a>(
     );
     field.widget_info(|| egui::WidgetInfo::labeled(egui::Role::SearchInput, true, "Find a person"));
     let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-    let wanted = typed.trim().to_lowercase();
-    let shown: Vec<&PersonSummary> = people
-        .into_iter()
-        .filter(|p| {
-            wanted.is_empty()
-                || p.name
-                    .as_deref()
-                    .is_some_and(|n| n.to_lowercase().contains(&wanted))
-        })
-        .collect();
+    let wanted = NameFilter::new(&typed);
+    let shown: Vec<&PersonSummary> = people.into_iter().filter(|p| wanted.admits(p)).collect();
     let mut picked = enter.then(|| shown.first().map(|p| p.id)).flatten();
     if shown.is_empty() {
         ui.label(

@@ -7,7 +7,7 @@ use egui::{CornerRadius, Rect, RichText, Sense, Vec2};
 use super::{Frame, choice, count, empty_state, fill_row, grid_width, paint_face};
 use crate::people::ops::{PersonId, PersonSummary};
 use crate::ui::backend::Mutation;
-use crate::ui::state::{Action, PeopleOrder, PeopleViewState, View};
+use crate::ui::state::{Action, NameFilter, PeopleOrder, PeopleViewState, View};
 use crate::ui::theme;
 
 /// The smallest card; cards grow to fill the row, their picture square, the text below it
@@ -71,19 +71,14 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut PeopleViewState) {
     ui.add_space(4.0);
     selection_bar(ui, frame, state);
 
-    let filter = state.filter.trim().to_lowercase();
+    let filter = NameFilter::new(&state.filter);
     let visible: Vec<usize> = data
         .people
         .iter()
         .enumerate()
         .filter(|(_, p)| frame.settings.show_hidden || !p.hidden)
         .filter(|(_, p)| p.faces > 0)
-        .filter(|(_, p)| {
-            filter.is_empty()
-                || p.name
-                    .as_deref()
-                    .is_some_and(|n| n.to_lowercase().contains(&filter))
-        })
+        .filter(|(_, p)| filter.admits(p))
         .map(|(i, _)| i)
         .collect();
     if data.people.is_empty() {
