@@ -122,6 +122,16 @@ fn press(harness: &mut Harness<'_, KindredApp>, key: egui::Key) {
     harness.step();
 }
 
+/// Presses Tab until the widget with this label has the keyboard (30 presses at most).
+fn tab_to(harness: &mut Harness<'_, KindredApp>, label: &str) {
+    let mut presses = 0;
+    while !harness.get_by_label(label).accesskit_node().is_focused() {
+        presses += 1;
+        assert!(presses < 30, "Tab never reached {label}");
+        press(harness, egui::Key::Tab);
+    }
+}
+
 /// Opens a person's page and names them through the inline rename field.
 fn name_person(harness: &mut Harness<'_, KindredApp>, id: PersonId, name: &str) {
     harness.state_mut().open_person(id);
@@ -1377,16 +1387,7 @@ fn ctrl_f_finds_a_person_by_name_from_any_page() {
 fn tab_reaches_a_persons_card_and_enter_opens_them() {
     let dir = tempfile::tempdir().unwrap();
     let (mut harness, _library, found) = app_with_zoe_anna_and_mark(dir.path());
-    let mut presses = 0;
-    while !harness
-        .get_by_label("Person Zoe")
-        .accesskit_node()
-        .is_focused()
-    {
-        presses += 1;
-        assert!(presses < 30, "Tab never reached Zoe's card");
-        press(&mut harness, egui::Key::Tab);
-    }
+    tab_to(&mut harness, "Person Zoe");
     press(&mut harness, egui::Key::Enter);
     settle(&mut harness);
     assert_eq!(harness.state().view, View::Person(found[0].id));
@@ -1451,16 +1452,7 @@ fn tab_reaches_a_face_on_a_photo_and_enter_opens_its_menu() {
     let photo = faces_of(&library, found[0].id)[0].photo;
     harness.state_mut().open_photo(photo);
     settle(&mut harness);
-    let mut presses = 0;
-    while !harness
-        .get_by_label("Face of Zoe")
-        .accesskit_node()
-        .is_focused()
-    {
-        presses += 1;
-        assert!(presses < 30, "Tab never reached Zoe's face");
-        press(&mut harness, egui::Key::Tab);
-    }
+    tab_to(&mut harness, "Face of Zoe");
     press(&mut harness, egui::Key::Enter);
     harness.step();
     assert!(harness.state().photo_view.editing.is_some());
