@@ -5,6 +5,8 @@ use proptest::prelude::*;
 use super::*;
 use std::path::Path;
 
+use crate::engine::geometry::Rect;
+use crate::engine::resnet::Descriptor;
 use crate::library::store::tests::native;
 use crate::library::store::{NewFace, PhotoAnalysis};
 

@@ -1,0 +1,447 @@
+//! The operations log: what each correction changed, kept so that undo restores exactly the
+//! state before it and redo the state after, and the log's descriptions in the app's words.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+
+use super::{PeopleError, PersonId, require_person};
+use crate::library::people_store::{AssignmentRow, FaceState, PersonRow};
+use crate::library::store::{FaceId, PhotoId, RemovedFace, Store};
+
+/// An image of what one operation changed, as it was on one side of it: the log keeps the
+/// before-image of each operation (applying it undoes the operation) and, once undone, the
+/// after-image (applying it redoes it). [`apply`] makes either from the other.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+pub(super) struct UndoRecord {
+    pub(super) description: String,
+    pub(super) faces: Vec<AssignmentRow>,
+    pub(super) persons: Vec<PersonRow>,
+    pub(super) rejections_added: Vec<(FaceId, PersonId)>,
+    pub(super) rejections_removed: Vec<(FaceId, PersonId)>,
+    /// Deleted on undo if no face is assigned to them any more.
+    pub(super) created_persons: Vec<PersonId>,
+    /// A subfolder left out of the library, with the photos that took out of People and
+    /// their status before; undoing takes the folder back in and brings them back.
+    #[serde(default)]
+    pub(super) left_out_folder: Option<(PathBuf, Vec<(PhotoId, String)>)>,
+    /// Faces the user added (drawn, or found on a closer look); deleted on undo.
+    #[serde(default)]
+    pub(super) added_faces: Vec<FaceId>,
+    /// Faces the user took away again, as stored; put back on undo, before the rest.
+    #[serde(default)]
+    pub(super) removed_faces: Vec<RemovedFace>,
+    /// Person rows an undo deleted (persons an operation had created); put back on redo,
+    /// with their ids.
+    #[serde(default)]
+    pub(super) restored_persons: Vec<PersonRow>,
+    /// A subfolder taken back in by an undo; redoing leaves it out again.
+    #[serde(default)]
+    pub(super) folder_to_leave_out: Option<PathBuf>,
+}
+
+pub(super) fn to_json(image: &UndoRecord) -> Result<String, PeopleError> {
+    serde_json::to_string(image)
+        .map_err(|e| PeopleError::Invalid(format!("cannot record the operation: {e}")))
+}
+
+/// Writes changes and remembers, once per row, what it was before.
+#[derive(Default)]
+pub(super) struct Recorder {
+    pub(super) undo: UndoRecord,
+    pub(super) seen_faces: HashSet<FaceId>,
+    pub(super) seen_persons: HashSet<PersonId>,
+    pub(super) changed_faces: usize,
+}
+
+impl Recorder {
+    pub(super) fn set_face_known(
+        &mut self,
+        store: &mut Store,
+        old: AssignmentRow,
+        new: AssignmentRow,
+    ) -> Result<(), PeopleError> {
+        if old == new {
+            return Ok(());
+        }
+        if self.seen_faces.insert(old.face) {
+            self.undo.faces.push(old);
+            self.changed_faces += 1;
+        }
+        store.set_assignment(&new)?;
+        Ok(())
+    }
+
+    pub(super) fn set_person(
+        &mut self,
+        store: &mut Store,
+        new: PersonRow,
+    ) -> Result<(), PeopleError> {
+        let old = require_person(store, new.id)?;
+        if old == new {
+            return Ok(());
+        }
+        if self.seen_persons.insert(old.id) {
+            self.undo.persons.push(old);
+        }
+        store.update_person(&new)?;
+        Ok(())
+    }
+
+    pub(super) fn new_person(
+        &mut self,
+        store: &mut Store,
+        name: Option<&str>,
+    ) -> Result<PersonId, PeopleError> {
+        let id = store.insert_person(name)?;
+        self.undo.created_persons.push(id);
+        Ok(id)
+    }
+
+    pub(super) fn add_rejection(
+        &mut self,
+        store: &mut Store,
+        face: FaceId,
+        person: PersonId,
+    ) -> Result<(), PeopleError> {
+        if store.add_rejection(face, person)? {
+            self.undo.rejections_added.push((face, person));
+        }
+        Ok(())
+    }
+
+    pub(super) fn remove_rejection(
+        &mut self,
+        store: &mut Store,
+        face: FaceId,
+        person: PersonId,
+    ) -> Result<(), PeopleError> {
+        if store.remove_rejection(face, person)? {
+            self.undo.rejections_removed.push((face, person));
+        }
+        Ok(())
+    }
+
+    /// Takes a face out of the library with all that was said about it (its person, its
+    /// rejections, being someone's key face), so that applying the record puts it back as it
+    /// was. Returns the person it was in.
+    pub(super) fn take_face(
+        &mut self,
+        store: &mut Store,
+        face: FaceId,
+    ) -> Result<Option<PersonId>, PeopleError> {
+        let assignment = store.assignment(face)?;
+        if let Some(a) = assignment
+            && self.seen_faces.insert(face)
+        {
+            self.undo.faces.push(a);
+        }
+        for person in store.rejections_of_face(face)? {
+            self.remove_rejection(store, face, person)?;
+        }
+        for person in store.persons_keyed_by(face)? {
+            self.set_person(
+                store,
+                PersonRow {
+                    key_face: None,
+                    ..person
+                },
+            )?;
+        }
+        if let Some(removed) = store.take_face_in_tx(face)? {
+            self.undo.removed_faces.push(removed);
+        }
+        Ok(assignment.and_then(|a| a.person))
+    }
+
+    /// Deletes a person no face is in any more, remembering the row and the rejections that
+    /// go with it so that applying the record brings them back.
+    pub(super) fn delete_person_if_unused(
+        &mut self,
+        store: &mut Store,
+        id: PersonId,
+    ) -> Result<(), PeopleError> {
+        let Some(row) = store.person_row(id)? else {
+            return Ok(());
+        };
+        let rejected = store.rejections_of_person(id)?;
+        if store.delete_person_if_unused(id)? {
+            self.undo.restored_persons.push(row);
+            self.undo
+                .rejections_removed
+                .extend(rejected.into_iter().map(|face| (face, id)));
+        }
+        Ok(())
+    }
+
+    /// Writes the log entry.
+    pub(super) fn commit(
+        mut self,
+        store: &mut Store,
+        kind: &str,
+        description: String,
+    ) -> Result<(), PeopleError> {
+        self.undo.description = description;
+        store.push_operation(kind, &to_json(&self.undo)?)?;
+        Ok(())
+    }
+}
+
+fn read_image(op: &crate::library::people_store::OperationRow) -> Result<UndoRecord, PeopleError> {
+    serde_json::from_str(&op.payload).map_err(|e| PeopleError::DamagedLog {
+        id: op.id,
+        message: e.to_string(),
+    })
+}
+
+/// The library changed after an undo in a way its redo cannot go back over (a scan gave a
+/// new face or person the id an undone one had).
+fn changed_since(what: String) -> PeopleError {
+    PeopleError::Invalid(format!("the library has changed since: {what}"))
+}
+
+/// Applies a log image (see [`UndoRecord`]) and returns the image that takes it back, so that
+/// every undo can be redone and every redo undone again. Faces gone since (a photo analysed
+/// again, a folder removed, a missing photo forgotten) are passed over rather than failing the
+/// whole undo.
+fn apply(store: &mut Store, image: &UndoRecord) -> Result<UndoRecord, PeopleError> {
+    let mut rec = Recorder::default();
+    rec.undo.description = image.description.clone();
+    // Faces and persons first, so that assignments, rejections and key faces can refer to them.
+    for face in &image.removed_faces {
+        if store.photo(face.photo)?.is_none() {
+            continue;
+        }
+        if store.face_exists(face.id)? {
+            return Err(changed_since(format!("there is a face {} again", face.id)));
+        }
+        store.restore_face_in_tx(face)?;
+        rec.undo.added_faces.push(face.id);
+    }
+    for person in &image.restored_persons {
+        let key_face = match person.key_face {
+            Some(face) if store.face_exists(face)? => Some(face),
+            _ => None,
+        };
+        let row = PersonRow {
+            key_face,
+            ..person.clone()
+        };
+        if !store.restore_person(&row)? {
+            return Err(changed_since(format!("there is a person {} again", row.id)));
+        }
+        rec.undo.created_persons.push(row.id);
+    }
+    for person in &image.persons {
+        if store.person_row(person.id)?.is_none() {
+            continue;
+        }
+        let key_face = match person.key_face {
+            Some(face) if store.face_exists(face)? => Some(face),
+            _ => None,
+        };
+        rec.set_person(
+            store,
+            PersonRow {
+                key_face,
+                ..person.clone()
+            },
+        )?;
+    }
+    for a in &image.faces {
+        if !store.face_exists(a.face)? {
+            continue;
+        }
+        if let Some(person) = a.person
+            && store.person_row(person)?.is_none()
+        {
+            continue;
+        }
+        let old = store.assignment(a.face)?.unwrap_or(AssignmentRow {
+            face: a.face,
+            person: None,
+            state: FaceState::Unassigned,
+            distance: None,
+        });
+        rec.set_face_known(store, old, *a)?;
+    }
+    for &(face, person) in &image.rejections_added {
+        rec.remove_rejection(store, face, person)?;
+    }
+    for &(face, person) in &image.rejections_removed {
+        if store.face_exists(face)? && store.person_row(person)?.is_some() {
+            rec.add_rejection(store, face, person)?;
+        }
+    }
+    for &person in &image.created_persons {
+        rec.delete_person_if_unused(store, person)?;
+    }
+    if let Some((folder, photos)) = &image.left_out_folder {
+        store.undo_exclusion_in_tx(folder, photos)?;
+        rec.undo.folder_to_leave_out = Some(folder.clone());
+    }
+    if let Some(folder) = &image.folder_to_leave_out {
+        let exclusion = store.exclude_folder_in_tx(folder)?;
+        rec.undo.left_out_folder = Some((folder.clone(), exclusion.photos));
+    }
+    for &face in &image.added_faces {
+        // Matching may have started a person with it alone.
+        if let Some(person) = rec.take_face(store, face)? {
+            rec.delete_person_if_unused(store, person)?;
+        }
+    }
+    Ok(rec.undo)
+}
+
+/// Undoes the last `n` operations, newest first; returns what was undone. Each can be redone
+/// ([`redo`]) until a new operation is made.
+pub fn undo(store: &mut Store, n: usize) -> Result<Vec<String>, PeopleError> {
+    replay(store, n, Replay::Undo)
+}
+
+/// Redoes the last `n` operations undone since the last new one, the last undone first;
+/// returns what was redone.
+pub fn redo(store: &mut Store, n: usize) -> Result<Vec<String>, PeopleError> {
+    replay(store, n, Replay::Redo)
+}
+
+#[derive(Clone, Copy)]
+enum Replay {
+    Undo,
+    Redo,
+}
+
+/// Applies the images of the next `n` operations to undo or redo, keeping for each the image
+/// that takes it back, in one transaction.
+fn replay(store: &mut Store, n: usize, way: Replay) -> Result<Vec<String>, PeopleError> {
+    store.transaction(|store| {
+        let ops = match way {
+            Replay::Undo => store.recent_operations(n)?,
+            Replay::Redo => store.redoable_operations(n)?,
+        };
+        if ops.is_empty() {
+            return Err(match way {
+                Replay::Undo => PeopleError::NothingToUndo,
+                Replay::Redo => PeopleError::NothingToRedo,
+            });
+        }
+        let mut done = Vec::new();
+        for op in ops {
+            let image = read_image(&op)?;
+            let back = to_json(&apply(store, &image)?)?;
+            match way {
+                Replay::Undo => store.mark_operation_undone(op.id, &back)?,
+                Replay::Redo => store.mark_operation_redone(op.id, &back)?,
+            }
+            done.push(image.description);
+        }
+        Ok(done)
+    })
+}
+
+/// What [`undo`] with `n = 1` would undo.
+pub fn last_operation(store: &Store) -> Result<Option<String>, PeopleError> {
+    Ok(recent_corrections(store, 1)?.into_iter().next())
+}
+
+/// What the last `n` undos would take back, newest first: the history to undo back to.
+pub fn recent_corrections(store: &Store, n: usize) -> Result<Vec<String>, PeopleError> {
+    // Only the description is read: a re-clustering's image holds thousands of faces.
+    #[derive(serde::Deserialize)]
+    struct Described {
+        description: String,
+    }
+    store
+        .recent_operations(n)?
+        .iter()
+        .map(|op| {
+            serde_json::from_str::<Described>(&op.payload)
+                .map(|d| d.description)
+                .map_err(|e| PeopleError::DamagedLog {
+                    id: op.id,
+                    message: e.to_string(),
+                })
+        })
+        .collect()
+}
+
+/// A log description as the app says it: the log's "person 4 “Anna”" and "face 1234" are
+/// for the command line, where ids are typed; a window shows neither, so it names the person
+/// (or says "an unnamed person") and speaks of "a face". Quoted text (names, files, folders)
+/// is left as it is.
+pub fn in_words(description: &str) -> String {
+    /// `prefix` then an id at the start of `s`: the id's digits and what follows them.
+    fn after_id<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
+        let rest = s.strip_prefix(prefix)?;
+        let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        let after = &rest[digits..];
+        let word_ends = !after.starts_with(|c: char| c.is_alphanumeric());
+        (digits > 0 && word_ends).then_some(after)
+    }
+    /// A name in the log's quotes at the start of `s` (after a space): it and the rest.
+    fn quoted_name(s: &str) -> Option<(&str, &str)> {
+        let rest = s.strip_prefix(" “")?;
+        let end = rest.find('”')?;
+        Some((&rest[..end], &rest[end + '”'.len_utf8()..]))
+    }
+    let mut words = String::with_capacity(description.len());
+    let mut rest = description;
+    while let Some(next) = rest.chars().next() {
+        let at_word_start = words.chars().last().is_none_or(|c| !c.is_alphanumeric());
+        if let Some(quote) = rest.strip_prefix('“') {
+            let end = quote
+                .find('”')
+                .map_or(quote.len(), |end| end + '”'.len_utf8());
+            words.push('“');
+            words.push_str(&quote[..end]);
+            rest = &quote[end..];
+            continue;
+        }
+        if at_word_start {
+            if let Some(after) = after_id(rest, "new person ") {
+                words.push_str("a new person");
+                match quoted_name(after) {
+                    Some((name, after_name)) => {
+                        words.push_str(&format!(" “{name}”"));
+                        rest = after_name;
+                    }
+                    None => rest = after,
+                }
+                continue;
+            }
+            if let Some(after) = after_id(rest, "person ") {
+                match quoted_name(after) {
+                    Some((name, after_name)) => {
+                        words.push_str(&format!("“{name}”"));
+                        rest = after_name;
+                    }
+                    None => {
+                        words.push_str("an unnamed person");
+                        rest = after;
+                        // Older logs list merged persons by their ids alone: "person 3, 4".
+                        while let Some(after) = after_id(rest, ", ") {
+                            words.push_str(", an unnamed person");
+                            rest = after;
+                        }
+                    }
+                }
+                continue;
+            }
+            if let Some(after) = after_id(rest, "face ") {
+                words.push_str("a face");
+                rest = after;
+                continue;
+            }
+        }
+        words.push(next);
+        rest = &rest[next.len_utf8()..];
+    }
+    words
+}
+
+/// What [`redo`] with `n = 1` would redo.
+pub fn next_redo(store: &Store) -> Result<Option<String>, PeopleError> {
+    match store.redoable_operations(1)?.first() {
+        Some(op) => Ok(Some(read_image(op)?.description)),
+        None => Ok(None),
+    }
+}

@@ -1,0 +1,182 @@
+//! Review's questions: the faces that are most likely a person (or, for everyone named, the
+//! person each is most like), nearest first, never ones the user already answered.
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+
+use super::{Copies, PeopleError, PersonId, SUGGESTION_MAX_DISTANCE, require_person};
+use crate::engine::resnet::Descriptor;
+use crate::library::people_store::{FaceState, MatchRow};
+use crate::library::store::{FaceId, PhotoId, Store};
+use crate::people::graph::nearest_allowed;
+
+#[derive(Debug, Clone)]
+pub struct Suggestion {
+    /// Who it may be.
+    pub person: PersonId,
+    pub face: FaceId,
+    pub photo: PhotoId,
+    pub path: PathBuf,
+    pub distance: f32,
+    /// The person's face it is nearest to: why it is suggested, and where a wrongly
+    /// confirmed face of theirs shows itself.
+    pub nearest: FaceId,
+    pub nearest_photo: PhotoId,
+}
+
+/// Faces not confirmed for a person that most likely are them, nearest first: for quick
+/// yes/no review. Compared with the person's confirmed faces (or, for a cluster with none,
+/// its suggested ones); never faces rejected from the person or in a photo where the person is
+/// already confirmed.
+pub fn suggestions(
+    store: &Store,
+    id: PersonId,
+    limit: usize,
+) -> Result<Vec<Suggestion>, PeopleError> {
+    require_person(store, id)?;
+    suggestions_among(store, &[id], limit)
+}
+
+/// Review of everyone named at once: each face that may be one of them, asked about the one
+/// it is most like (as [`suggestions`] would for that person), nearest first.
+pub fn suggestions_for_everyone(
+    store: &Store,
+    limit: usize,
+) -> Result<Vec<Suggestion>, PeopleError> {
+    let named: Vec<PersonId> = store
+        .person_rows()?
+        .into_iter()
+        .filter(|p| p.name.is_some() && !p.hidden)
+        .map(|p| p.id)
+        .collect();
+    suggestions_among(store, &named, limit)
+}
+
+/// What a person's suggestions are measured against, and which faces may not be offered.
+struct Asker<'a> {
+    id: PersonId,
+    exemplars: Vec<&'a MatchRow>,
+    /// Their exemplars and the faces rejected from them, each by its preferred copy (which
+    /// stands for all its copies).
+    barred_faces: HashSet<FaceId>,
+    /// Photos (by their preferred copy) where the person is confirmed already.
+    confirmed_photos: HashSet<PhotoId>,
+}
+
+fn suggestions_among(
+    store: &Store,
+    persons: &[PersonId],
+    limit: usize,
+) -> Result<Vec<Suggestion>, PeopleError> {
+    let rows = store.match_rows()?;
+    // A face and its copies in identical photos are offered once, and not at all when one of
+    // them is already the person's.
+    let copies = Copies::read(store)?;
+    let mut confirmed: HashMap<PersonId, Vec<&MatchRow>> = HashMap::new();
+    let mut suggested: HashMap<PersonId, Vec<&MatchRow>> = HashMap::new();
+    for r in &rows {
+        match (r.assignment.person, r.assignment.state) {
+            (Some(p), FaceState::Confirmed) => confirmed.entry(p).or_default().push(r),
+            (Some(p), FaceState::Suggested) => suggested.entry(p).or_default().push(r),
+            _ => {}
+        }
+    }
+    // One read for everyone asking, rather than one per person.
+    let mut rejected: HashMap<PersonId, Vec<FaceId>> = HashMap::new();
+    for (face, person) in store.rejections()? {
+        rejected.entry(person).or_default().push(face);
+    }
+    let mut askers = Vec::with_capacity(persons.len());
+    for &id in persons {
+        let theirs = confirmed.remove(&id).unwrap_or_default();
+        let confirmed_photos = theirs.iter().map(|r| copies.photo(r.photo)).collect();
+        let exemplars = if theirs.is_empty() {
+            suggested.remove(&id).unwrap_or_default()
+        } else {
+            theirs
+        };
+        let barred_faces = exemplars
+            .iter()
+            .map(|r| r.face)
+            .chain(rejected.remove(&id).unwrap_or_default())
+            .map(|f| copies.face(f))
+            .collect();
+        askers.push(Asker {
+            id,
+            // Copies add nothing to compare with.
+            exemplars: copies.one_face_each(exemplars, |r| r.face),
+            barred_faces,
+            confirmed_photos,
+        });
+    }
+    let targets: Vec<(&MatchRow, usize)> = askers
+        .iter()
+        .enumerate()
+        .flat_map(|(k, a)| a.exemplars.iter().map(move |&r| (r, k)))
+        .collect();
+    let candidates: Vec<&MatchRow> = rows
+        .iter()
+        .filter(|r| {
+            matches!(
+                r.assignment.state,
+                FaceState::Unassigned | FaceState::Suggested
+            )
+        })
+        .collect();
+    let candidates = copies.one_face_each(candidates, |r| r.face);
+    // Who each candidate may not be offered to, found from the askers' side: a face asked
+    // about one person is barred for few if any, so the test per pair stays cheap.
+    let mut in_photo: HashMap<PhotoId, Vec<usize>> = HashMap::new();
+    let mut in_group: HashMap<FaceId, Vec<usize>> = HashMap::new();
+    for (i, r) in candidates.iter().enumerate() {
+        in_photo.entry(copies.photo(r.photo)).or_default().push(i);
+        in_group.entry(copies.face(r.face)).or_default().push(i);
+    }
+    let mut barred: Vec<Vec<usize>> = vec![Vec::new(); candidates.len()];
+    for (k, asker) in askers.iter().enumerate() {
+        let groups = asker.barred_faces.iter().filter_map(|g| in_group.get(g));
+        let photos = asker
+            .confirmed_photos
+            .iter()
+            .filter_map(|p| in_photo.get(p));
+        for &i in groups.chain(photos).flatten() {
+            if barred[i].last() != Some(&k) {
+                barred[i].push(k);
+            }
+        }
+    }
+    // Faces barred for everyone asking are not compared at all.
+    let (candidates, barred): (Vec<&MatchRow>, Vec<Vec<usize>>) = candidates
+        .into_iter()
+        .zip(barred)
+        .filter(|(_, b)| b.len() < askers.len())
+        .unzip();
+    let queries: Vec<Descriptor> = candidates.iter().map(|r| r.descriptor).collect();
+    let target_descriptors: Vec<Descriptor> = targets.iter().map(|(r, _)| r.descriptor).collect();
+    let nearest = nearest_allowed(&queries, &target_descriptors, |i, j| {
+        !barred[i].contains(&targets[j].1)
+    });
+    let mut found: Vec<(f32, &MatchRow, usize)> = nearest
+        .into_iter()
+        .zip(&candidates)
+        .filter_map(|(n, r)| n.map(|(j, d)| (d, *r, j)))
+        .filter(|(d, ..)| *d < SUGGESTION_MAX_DISTANCE)
+        .collect();
+    found.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.face.cmp(&b.1.face)));
+    found.truncate(limit);
+    let mut out = Vec::with_capacity(found.len());
+    for (distance, r, j) in found {
+        let (nearest, k) = targets[j];
+        let path = store.photo(r.photo)?.map(|p| p.path).unwrap_or_default();
+        out.push(Suggestion {
+            person: askers[k].id,
+            face: r.face,
+            photo: r.photo,
+            path,
+            distance,
+            nearest: nearest.face,
+            nearest_photo: nearest.photo,
+        });
+    }
+    Ok(out)
+}
