@@ -464,7 +464,7 @@ fn a_rejected_face_stays_rejected_after_a_rescan_and_review_answers_with_keys() 
     );
     // Said with the person's name (Review's "No" says the same, where "this person" would
     // be no one in particular).
-    harness.get_by_label("A face marked as not “Blair”");
+    harness.get_by_label("Marked a face as not “Blair”");
 
     // A new photo of him arrives.
     held_back_photo_arrives(&mut harness, dir.path(), held_back);

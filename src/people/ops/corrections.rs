@@ -406,11 +406,17 @@ pub fn reject(
             )?;
         }
         let persons: Vec<PersonId> = persons.into_iter().collect();
-        let description = format!(
-            "{} marked as not {}",
-            describe_faces(faces),
-            describe_persons(store, &persons)?
-        );
+        let mut any_named = false;
+        for &p in &persons {
+            any_named |= require_person(store, p)?.name.is_some();
+        }
+        // "Not Anna" says who the face is not; of a group with no name, what was done to it.
+        let (faces, persons) = (describe_faces(faces), describe_persons(store, &persons)?);
+        let description = if any_named {
+            format!("marked {faces} as not {persons}")
+        } else {
+            format!("took {faces} out of {persons}")
+        };
         rec.commit(store, "reject", description)
     })
 }

@@ -216,7 +216,7 @@ fn imported_names_confirm_faces_but_never_override_the_user() {
     // (The last operation is still the user's rejection.)
     assert_eq!(
         last_operation(&store).unwrap().unwrap(),
-        format!("face {} marked as not person {a} “Ada”", ids[1][0])
+        format!("marked face {} as not person {a} “Ada”", ids[1][0])
     );
 }
 
@@ -778,7 +778,7 @@ fn a_correction_holds_for_the_same_face_in_an_identical_copy() {
     assert!(rejections.contains(&(ids[2][0], ada)) && rejections.contains(&(copy[0], ada)));
     assert_eq!(
         last_operation(&store).unwrap().unwrap(),
-        format!("face {} marked as not person {ada}", ids[2][0])
+        format!("took face {} out of person {ada}", ids[2][0])
     );
     undo(&mut store, 1).unwrap();
     assert_eq!(snapshot(&store), before);
@@ -1616,7 +1616,7 @@ fn the_app_says_each_correction_in_words_without_ids() {
     move_faces(&mut store, &[ids[4][0]], a).unwrap();
     assert_eq!(said(&store), "moved a face to “Ada Lovelace”");
     reject(&mut store, &[ids[4][0]], Some(a)).unwrap();
-    assert_eq!(said(&store), "a face marked as not “Ada Lovelace”");
+    assert_eq!(said(&store), "marked a face as not “Ada Lovelace”");
     ignore(&mut store, &[ids[5][0]]).unwrap();
     assert_eq!(said(&store), "ignored a face");
     unignore(&mut store, &[ids[5][0]]).unwrap();
@@ -1639,6 +1639,10 @@ fn the_app_says_each_correction_in_words_without_ids() {
     assert_eq!(said(&store), "added a face to “5.jpg”");
     remove_face(&mut store, drawn).unwrap();
     assert_eq!(said(&store), "removed a face");
+    // A group with no name is not someone a face could be said not to be.
+    let loner = split(&mut store, &[ids[3][0]], None).unwrap();
+    reject(&mut store, &[ids[3][0]], Some(loner)).unwrap();
+    assert_eq!(said(&store), "took a face out of an unnamed person");
     // What is quoted is the user's, ids or not.
     name_person(&mut store, a, "Face 2 of person 7").unwrap();
     assert_eq!(
