@@ -395,6 +395,7 @@ pub fn suggestions(
                     "distance": s.distance,
                     "nearest": s.nearest,
                     "person": s.person,
+                    "like_rejected": s.like_rejected,
                 })
             })
             .collect();

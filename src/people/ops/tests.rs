@@ -395,6 +395,41 @@ fn a_suggestion_names_the_persons_face_it_is_nearest_to() {
     assert_eq!((only.face, only.nearest), (ids[3][0], ids[2][0]));
 }
 
+/// A "No" teaches Review: a face more like one the user said is not Ada than like any of
+/// Ada's is asked about after the others, however near it is.
+#[test]
+fn a_face_like_one_said_not_to_be_the_person_is_asked_about_last() {
+    let (mut store, ids) = library(&[&[0.0], &[0.5], &[0.55], &[-0.58]]);
+    let ada = split(&mut store, &[ids[0][0]], Some("Ada")).unwrap();
+    let before: Vec<FaceId> = suggestions(&store, ada, 10)
+        .unwrap()
+        .iter()
+        .map(|s| s.face)
+        .collect();
+    assert_eq!(before, [ids[1][0], ids[2][0], ids[3][0]], "nearest first");
+    reject(&mut store, &[ids[1][0]], Some(ada)).unwrap();
+    for found in [
+        suggestions(&store, ada, 10).unwrap(),
+        suggestions_for_everyone(&store, 10).unwrap(),
+    ] {
+        let asked: Vec<(FaceId, Option<FaceId>)> =
+            found.iter().map(|s| (s.face, s.like_rejected)).collect();
+        assert_eq!(
+            asked,
+            [(ids[3][0], None), (ids[2][0], Some(ids[1][0]))],
+            "the face beside the rejected one comes last, and says which it is like"
+        );
+    }
+    // Taken back, the rejection teaches nothing any more.
+    undo(&mut store, 1).unwrap();
+    let again: Vec<FaceId> = suggestions(&store, ada, 10)
+        .unwrap()
+        .iter()
+        .map(|s| s.face)
+        .collect();
+    assert_eq!(again, before);
+}
+
 /// Review of everyone asks about each face once, for the named person it is most like, and
 /// leaves out rejections and hidden people as Review of one person does.
 #[test]

@@ -95,10 +95,11 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut ReviewViewState) {
         return;
     }
     // Nearest first: past the match distance most faces are someone else, so Review stops
-    // there until the user asks to go on.
+    // there until the user asks to go on. Faces more like one the user said is not the person
+    // come after those.
     let likely = items
         .iter()
-        .take_while(|s| s.distance < frame.settings.match_threshold)
+        .take_while(|s| s.distance < frame.settings.match_threshold && s.like_rejected.is_none())
         .count();
     let hold_back = !state.less_likely && likely < items.len();
     let held_back = left_to_review(items.len() - likely, list.more_behind);
@@ -112,7 +113,10 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut ReviewViewState) {
         empty_state(
             ui,
             &format!("No more likely faces of {whom}"),
-            &format!("The rest ({held_back}) are less alike, and most of them are other people."),
+            &format!(
+                "The rest ({held_back}) are less alike, or more like a face you said is not \
+                 {whom}; most of them are other people."
+            ),
         );
         ui.add_space(8.0);
         ui.vertical_centered(|ui| {
@@ -166,6 +170,17 @@ fn ask_again_about_skipped(
 /// The choice that asks about every named person at once.
 const EVERYONE: &str = "Everyone named";
 
+/// How likely a suggestion is, in words: by its distance, unless it is more like a face the
+/// user said is not the person than like any of theirs.
+fn likelihood(item: &Suggestion, match_threshold: f32, name: &str) -> String {
+    match item.like_rejected {
+        Some(_) => format!("less likely: more like a face you said is not {name}"),
+        None => Likelihood::of(item.distance, match_threshold)
+            .label()
+            .to_string(),
+    }
+}
+
 /// "12 to review", or "200+" where the list came full and more wait behind it.
 fn left_to_review(shown: usize, more_behind: bool) -> String {
     format!("{}{}", grouped(shown), if more_behind { "+" } else { "" })
@@ -202,7 +217,7 @@ fn one_at_a_time(
             RichText::new(format!(
                 "{} to review · {} (distance {:.2}) · {}",
                 remaining,
-                Likelihood::of(item.distance, frame.settings.match_threshold).label(),
+                likelihood(item, frame.settings.match_threshold, name),
                 item.distance,
                 shown_path(&item.path)
             ))
@@ -409,7 +424,7 @@ fn batch(
             }
             response.on_hover_text(format!(
                 "{} (distance {:.2})\n{}",
-                Likelihood::of(item.distance, frame.settings.match_threshold).label(),
+                likelihood(item, frame.settings.match_threshold, name),
                 item.distance,
                 shown_path(&item.path)
             ));
