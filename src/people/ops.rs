@@ -21,10 +21,12 @@
 use std::collections::{HashMap, HashSet};
 
 pub use super::matching::{ClusterOptions, Method};
+use crate::engine::resnet::Descriptor;
 pub use crate::library::people_store::FaceState;
 use crate::library::people_store::{AssignmentRow, PersonRow};
 pub use crate::library::store::{FaceId, PhotoId};
 use crate::library::store::{Store, StoreError};
+use crate::people::graph;
 
 mod corrections;
 mod history;
@@ -206,6 +208,23 @@ fn require_faces(store: &Store, faces: &[FaceId]) -> Result<Vec<AssignmentRow>, 
 
 fn is_decided(a: &AssignmentRow) -> bool {
     matches!(a.state, FaceState::Confirmed | FaceState::Ignored)
+}
+
+/// Of the faces the user said are not a person, the nearest that `descriptor` is nearer to
+/// than `distance`, its distance from the nearest of the person's own faces. Such a face is
+/// most likely that someone else: it is not suggested for the person, and Review asks about it
+/// after the rest (docs/BENCHMARKS.md, "What a No in Review teaches").
+fn like_rejected(
+    descriptor: &Descriptor,
+    rejected: &[(FaceId, &Descriptor)],
+    distance: f32,
+) -> Option<FaceId> {
+    rejected
+        .iter()
+        .map(|&(face, d)| (graph::distance(descriptor, d), face))
+        .filter(|&(d, _)| d < distance)
+        .min_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, face)| face)
 }
 
 #[cfg(test)]

@@ -4,11 +4,13 @@
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
-use super::{Copies, PeopleError, PersonId, SUGGESTION_MAX_DISTANCE, require_person};
+use super::{
+    Copies, PeopleError, PersonId, SUGGESTION_MAX_DISTANCE, like_rejected, require_person,
+};
 use crate::engine::resnet::Descriptor;
 use crate::library::people_store::{FaceState, MatchRow};
 use crate::library::store::{FaceId, PhotoId, Store};
-use crate::people::graph::{self, nearest_allowed};
+use crate::people::graph::nearest_allowed;
 
 #[derive(Debug, Clone)]
 pub struct Suggestion {
@@ -73,15 +75,9 @@ struct Asker<'a> {
 }
 
 impl Asker<'_> {
-    /// The face rejected from the person that `descriptor` is nearer to than `distance` (its
-    /// distance from the nearest of the person's), the nearest such.
-    fn nearer_rejected(&self, descriptor: &Descriptor, distance: f32) -> Option<FaceId> {
-        self.rejected
-            .iter()
-            .map(|&(face, d)| (graph::distance(descriptor, d), face))
-            .filter(|&(d, _)| d < distance)
-            .min_by(|a, b| a.0.total_cmp(&b.0))
-            .map(|(_, face)| face)
+    /// See [`like_rejected`].
+    fn like_rejected(&self, descriptor: &Descriptor, distance: f32) -> Option<FaceId> {
+        like_rejected(descriptor, &self.rejected, distance)
     }
 }
 
@@ -194,7 +190,7 @@ fn suggestions_among(
         .filter(|(d, ..)| *d < SUGGESTION_MAX_DISTANCE)
         .map(|(d, r, j)| {
             (
-                askers[targets[j].1].nearer_rejected(&r.descriptor, d),
+                askers[targets[j].1].like_rejected(&r.descriptor, d),
                 d,
                 r,
                 j,

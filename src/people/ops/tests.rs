@@ -430,6 +430,38 @@ fn a_face_like_one_said_not_to_be_the_person_is_asked_about_last() {
     assert_eq!(again, before);
 }
 
+/// A "No" teaches the matching too: a new face more like one said not to be Ada than like
+/// any of hers is not suggested for her, and joins the unnamed group of the face it is like.
+#[test]
+fn a_new_face_like_one_said_not_to_be_the_person_is_not_suggested_for_them() {
+    let (mut store, ids) = library(&[&[0.0], &[0.5]]);
+    match_new_faces(&mut store).unwrap();
+    let ada = split(&mut store, &[ids[0][0]], Some("Ada")).unwrap();
+    reject(&mut store, &[ids[1][0]], Some(ada)).unwrap();
+    let someone = person_of(&store, ids[1][0]).0;
+    assert!(someone.is_some() && someone != Some(ada));
+    let mut new_photo = |name: &str, x: f32| {
+        let face = NewFace::at(Rect::new(0, 0, 50, 50), desc(x, 0.0));
+        let photo = store
+            .record_analysis(&PhotoAnalysis::new(name, 100, 100, vec![face]))
+            .unwrap();
+        store.faces_of_photo(photo).unwrap()[0].id
+    };
+    let beside_the_rejected = new_photo("/new/1.jpg", 0.55);
+    let as_near_to_ada = new_photo("/new/2.jpg", -0.58);
+    let report = match_new_faces(&mut store).unwrap();
+    assert_eq!((report.faces, report.suggested), (2, 1));
+    assert_eq!(
+        person_of(&store, as_near_to_ada),
+        (Some(ada), FaceState::Suggested)
+    );
+    assert_eq!(
+        person_of(&store, beside_the_rejected),
+        (someone, FaceState::Suggested),
+        "with the face it is like, not Ada"
+    );
+}
+
 /// Review of everyone asks about each face once, for the named person it is most like, and
 /// leaves out rejections and hidden people as Review of one person does.
 #[test]
