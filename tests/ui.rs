@@ -727,6 +727,7 @@ fn review_asks_last_about_a_face_like_one_said_not_to_be_the_person() {
     settle(&mut harness);
     assert!(faces_of(&library, ada).iter().any(|f| f.face == faces[3]));
     harness.get_by_label("No more likely faces of Ada");
+    harness.get_by_label_contains("or more like a face you said is not Ada;");
     click(&mut harness, "Review less likely faces");
     settle(&mut harness);
     harness.get_by_label_contains("less likely: more like a face you said is not Ada");

@@ -35,8 +35,8 @@ pub struct Suggestion {
 /// its suggested ones); never faces rejected from the person or in a photo where the person is
 /// already confirmed. Every "not this person" teaches it: a face nearer to one rejected from
 /// the person than to any of theirs comes last ([`Suggestion::like_rejected`]); on
-/// lfw-cluster-dev that takes 72 % of the "No" answers out of Review for 0.3 % of the right
-/// faces (docs/BENCHMARKS.md).
+/// lfw-cluster-dev that takes 72–80 % of the "No" answers out of Review for under 0.5 % of
+/// the right faces (docs/BENCHMARKS.md).
 pub fn suggestions(
     store: &Store,
     id: PersonId,

@@ -115,7 +115,11 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut ReviewViewState) {
             &format!("No more likely faces of {whom}"),
             &format!(
                 "The rest ({held_back}) are less alike, or more like a face you said is not \
-                 {whom}; most of them are other people."
+                 {}; most of them are other people.",
+                match of {
+                    ReviewOf::Everyone => "the person they look like",
+                    ReviewOf::Person(_) => &whom,
+                }
             ),
         );
         ui.add_space(8.0);
