@@ -218,6 +218,30 @@ fn a_folder_not_there_keeps_its_people_and_says_so() {
     assert_eq!(faces_of_each(&library), before);
 }
 
+/// The page of a photo not there captions its faces as the photo's face boxes do: a face only
+/// suggested for Ada is "Ada?".
+#[test]
+fn a_photo_not_there_says_a_suggested_face_is_a_question() {
+    let dir = tempfile::tempdir().unwrap();
+    let (library, faces) = library_of_faces(dir.path(), &[0.0, 0.1]);
+    let mut store = Store::open(&library).unwrap();
+    let ada = ops::split(&mut store, &[faces[0]], Some("Ada")).unwrap();
+    ops::match_new_faces(&mut store).unwrap();
+    let suggested = store.face(faces[1]).unwrap().unwrap().photo_id;
+    drop(store);
+    assert!(
+        faces_of(&library, ada)
+            .iter()
+            .any(|f| f.face == faces[1] && f.state == FaceState::Suggested)
+    );
+    let mut harness = app_on(&library);
+    settle(&mut harness);
+    harness.state_mut().open_photo(suggested);
+    settle(&mut harness);
+    harness.get_by_label("This photo is not there");
+    harness.get_by_label("Ada?");
+}
+
 /// A photo deleted on purpose is kept as missing (it could come back); Folders forgets it, after
 /// a question, with its faces.
 #[test]
@@ -688,29 +712,36 @@ fn review_stops_at_the_less_likely_faces_until_asked_to_go_on() {
     harness.get_by_label_contains("less likely (distance");
 }
 
-/// A "No" teaches Review: a face more like one the user said is not Ada than like any of hers
-/// waits past the stop, however near it is, and says why.
-#[test]
-fn review_asks_last_about_a_face_like_one_said_not_to_be_the_person() {
-    let dir = tempfile::tempdir().unwrap();
-    let library = dir.path().join("library.kindred");
-    // Faces along one line (distances as dlib's): Ada's; one said not to be her; one beside
-    // that (0.55 from hers); one as near hers (0.58) on the other side.
+/// A library of photos that are not there, one face each, the faces placed along one line at
+/// `xs` (distances as dlib's descriptors'); returns it and the face ids.
+fn library_of_faces(dir: &Path, xs: &[f32]) -> (PathBuf, Vec<i64>) {
+    let library = dir.join("library.kindred");
     let mut store = Store::open(&library).unwrap();
-    store.add_root(dir.path()).unwrap();
-    let faces: Vec<i64> = [0.0, 0.5, 0.55, -0.58]
+    store.add_root(dir).unwrap();
+    let faces = xs
         .iter()
         .enumerate()
         .map(|(i, &x)| {
             let mut descriptor = [0.0; 128];
             descriptor[0] = x;
             let face = NewFace::at(Rect::new(10, 10, 60, 60), descriptor);
-            let analysis =
-                PhotoAnalysis::new(dir.path().join(format!("{i}.jpg")), 100, 100, vec![face]);
+            let analysis = PhotoAnalysis::new(dir.join(format!("{i}.jpg")), 100, 100, vec![face]);
             let photo = store.record_analysis(&analysis).unwrap();
             store.faces_of_photo(photo).unwrap()[0].id
         })
         .collect();
+    (library, faces)
+}
+
+/// A "No" teaches Review: a face more like one the user said is not Ada than like any of hers
+/// waits past the stop, however near it is, and says why.
+#[test]
+fn review_asks_last_about_a_face_like_one_said_not_to_be_the_person() {
+    let dir = tempfile::tempdir().unwrap();
+    // Ada's; one said not to be her; one beside that (0.55 from hers); one as near hers (0.58)
+    // on the other side.
+    let (library, faces) = library_of_faces(dir.path(), &[0.0, 0.5, 0.55, -0.58]);
+    let mut store = Store::open(&library).unwrap();
     let ada = ops::split(&mut store, &[faces[0]], Some("Ada")).unwrap();
     ops::reject(&mut store, &[faces[1]], Some(ada)).unwrap();
     drop(store);

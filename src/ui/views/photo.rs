@@ -385,7 +385,8 @@ fn photo_not_there(
                     look,
                     &format!("Face {name}"),
                 );
-                ui.add(egui::Label::new(RichText::new(name).weak()).truncate());
+                // As the photo's face boxes say it: "Anna?" for a suggestion.
+                ui.add(egui::Label::new(RichText::new(face_label(face)).weak()).truncate());
                 if let Some(person) = face.person
                     && tile.on_hover_text(format!("Open {name}")).clicked()
                 {
