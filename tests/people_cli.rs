@@ -451,6 +451,36 @@ fn faces_least_alike_first_lists_a_misplaced_face_first() {
 
 /// A library in `dir` of one crowd photo with seven small faces, none of which the detector
 /// finds at the photo's own size; returns the library and the photo.
+/// `kindred suggestions --json` says which face a suggestion is more like than any of the
+/// person's, among those said not to be them; such suggestions come last.
+#[test]
+fn suggestions_say_which_rejected_face_they_are_like() {
+    let dir = tempfile::tempdir().unwrap();
+    let (library, faces) = library_of_faces(dir.path(), &[0.0, 0.5, 0.55, -0.58]);
+    let arg = |v: &i64| v.to_string();
+    ok_on(&library, &["split", &arg(&faces[0]), "--name", "Ada"]);
+    let ada = people(&library)
+        .iter()
+        .find(|p| p["name"] == "Ada")
+        .map(|p| p["id"].as_i64().unwrap())
+        .unwrap();
+    ok_on(
+        &library,
+        &["reject", &arg(&faces[1]), "--from", &ada.to_string()],
+    );
+    let found = json_on(&library, &["suggestions", &ada.to_string(), "--json"]);
+    let asked: Vec<(i64, Value)> = found
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["id"].as_i64().unwrap(), s["like_rejected"].clone()))
+        .collect();
+    assert_eq!(
+        asked,
+        [(faces[3], Value::Null), (faces[2], Value::from(faces[1]))]
+    );
+}
+
 fn scanned_crowd(dir: &Path) -> (PathBuf, PathBuf) {
     let photos = dir.join("photos");
     std::fs::create_dir_all(&photos).unwrap();

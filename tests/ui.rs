@@ -2,13 +2,15 @@
 //! views (by their accessible labels) against a library scanned from fixture photos, and the
 //! results are checked in the library itself.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use common::library_of_faces;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
-use kindred::engine::geometry::Rect;
-use kindred::library::store::{NewFace, PhotoAnalysis, Store};
+use kindred::library::store::Store;
 use kindred::people::ops::{self, FaceState, PersonFace, PersonId, PersonSummary};
 use kindred::ui::KindredApp;
 use kindred::ui::backend::ReviewOf;
@@ -710,27 +712,6 @@ fn review_stops_at_the_less_likely_faces_until_asked_to_go_on() {
     settle(&mut harness);
     harness.get_by_label("Suggested face");
     harness.get_by_label_contains("less likely (distance");
-}
-
-/// A library of photos that are not there, one face each, the faces placed along one line at
-/// `xs` (distances as dlib's descriptors'); returns it and the face ids.
-fn library_of_faces(dir: &Path, xs: &[f32]) -> (PathBuf, Vec<i64>) {
-    let library = dir.join("library.kindred");
-    let mut store = Store::open(&library).unwrap();
-    store.add_root(dir).unwrap();
-    let faces = xs
-        .iter()
-        .enumerate()
-        .map(|(i, &x)| {
-            let mut descriptor = [0.0; 128];
-            descriptor[0] = x;
-            let face = NewFace::at(Rect::new(10, 10, 60, 60), descriptor);
-            let analysis = PhotoAnalysis::new(dir.join(format!("{i}.jpg")), 100, 100, vec![face]);
-            let photo = store.record_analysis(&analysis).unwrap();
-            store.faces_of_photo(photo).unwrap()[0].id
-        })
-        .collect();
-    (library, faces)
 }
 
 /// A "No" teaches Review: a face more like one the user said is not Ada than like any of hers

@@ -173,3 +173,32 @@ pub fn nef_holding(jpeg: &[u8], orientation: u16) -> Vec<u8> {
     file.extend(jpeg);
     file
 }
+
+/// A library of photos that are not there, one face each, the faces placed along one line at
+/// `xs` (distances as dlib's descriptors'); returns it and the face ids.
+pub fn library_of_faces(dir: &Path, xs: &[f32]) -> (PathBuf, Vec<i64>) {
+    let library = dir.join("library.kindred");
+    let mut store = kindred::library::store::Store::open(&library).unwrap();
+    store.add_root(dir).unwrap();
+    let faces = xs
+        .iter()
+        .enumerate()
+        .map(|(i, &x)| {
+            let mut descriptor = [0.0; 128];
+            descriptor[0] = x;
+            let face = kindred::library::store::NewFace::at(
+                kindred::engine::geometry::Rect::new(10, 10, 60, 60),
+                descriptor,
+            );
+            let analysis = kindred::library::store::PhotoAnalysis::new(
+                dir.join(format!("{i}.jpg")),
+                100,
+                100,
+                vec![face],
+            );
+            let photo = store.record_analysis(&analysis).unwrap();
+            store.faces_of_photo(photo).unwrap()[0].id
+        })
+        .collect();
+    (library, faces)
+}
