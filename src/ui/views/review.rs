@@ -137,7 +137,8 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut ReviewViewState) {
                 ui.horizontal(|ui| {
                     ui.label(
                         RichText::new(format!(
-                            "Not shown: {held_back} less alike, most of them other people."
+                            "Not shown: {held_back} less alike or more like a face you said is \
+                             not {whom}, most of them other people."
                         ))
                         .weak(),
                     );
