@@ -743,6 +743,7 @@ fn review_asks_last_about_a_face_like_one_said_not_to_be_the_person() {
     click(&mut harness, "Review less likely faces");
     settle(&mut harness);
     harness.get_by_label_contains("less likely: more like a face you said is not Ada");
+    harness.get_by_label("The face said not to be Ada it is more like");
     press(&mut harness, egui::Key::N);
     settle(&mut harness);
     assert!(faces_of(&library, ada).iter().all(|f| f.face != faces[2]));

@@ -231,25 +231,52 @@ fn one_at_a_time(
         ui.add_space(10.0);
         ui.horizontal(|ui| {
             const THEIRS: f32 = 160.0;
+            const UNLIKE: f32 = 96.0;
             const SIDE: f32 = 240.0;
             const GAP: f32 = 16.0;
             ui.add_space(((ui.available_width() - THEIRS - 2.0 * SIDE - 2.0 * GAP) / 2.0).max(0.0));
             // Beside the question, what it is asked from: the face of theirs this one is most
-            // like. A face confirmed for them by mistake shows itself here.
-            let theirs = captioned(
-                ui,
-                THEIRS,
-                &format!("Most like this face of {name}'s"),
-                |ui, rect| {
-                    paint_face(
+            // like. A face confirmed for them by mistake shows itself here. Below it, for a
+            // face held back, the one said not to be them that it is more like.
+            let theirs = ui
+                .vertical(|ui| {
+                    let theirs = captioned(
                         ui,
-                        frame.faces,
-                        item.nearest,
-                        rect,
-                        egui::CornerRadius::same(12),
+                        THEIRS,
+                        &format!("Most like this face of {name}'s"),
+                        |ui, rect| {
+                            paint_face(
+                                ui,
+                                frame.faces,
+                                item.nearest,
+                                rect,
+                                egui::CornerRadius::same(12),
+                            );
+                        },
                     );
-                },
-            );
+                    if let Some(rejected) = item.like_rejected {
+                        ui.add_space(8.0);
+                        let caption = format!("More like this face, said not to be {name}");
+                        captioned(ui, UNLIKE, &caption, |ui, rect| {
+                            paint_face(
+                                ui,
+                                frame.faces,
+                                rejected,
+                                rect,
+                                egui::CornerRadius::same(8),
+                            );
+                        })
+                        .widget_info(|| {
+                            egui::WidgetInfo::labeled(
+                                egui::Role::Image,
+                                true,
+                                format!("The face said not to be {name} it is more like"),
+                            )
+                        });
+                    }
+                    theirs
+                })
+                .inner;
             theirs.widget_info(|| {
                 egui::WidgetInfo::labeled(
                     egui::Role::Image,
