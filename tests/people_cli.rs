@@ -479,6 +479,14 @@ fn suggestions_say_which_rejected_face_they_are_like() {
         asked,
         [(faces[3], Value::Null), (faces[2], Value::from(faces[1]))]
     );
+    let text = ok_on(&library, &["suggestions", &ada.to_string()]);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(!lines[0].contains("rejected"), "{text}");
+    assert!(
+        lines[1].ends_with(&format!("(more like face {}, rejected)", faces[1])),
+        "{text}"
+    );
 }
 
 fn scanned_crowd(dir: &Path) -> (PathBuf, PathBuf) {

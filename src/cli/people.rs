@@ -407,8 +407,12 @@ pub fn suggestions(
             } else {
                 String::new()
             };
+            let like_rejected = s
+                .like_rejected
+                .map(|f| format!("  (more like face {f}, rejected)"))
+                .unwrap_or_default();
             outln!(
-                "{:>8}  {person}{:.3}  {}",
+                "{:>8}  {person}{:.3}  {}{like_rejected}",
                 s.face,
                 s.distance,
                 s.path.display()
