@@ -725,6 +725,7 @@ fn review_asks_last_about_a_face_like_one_said_not_to_be_the_person() {
     let mut store = Store::open(&library).unwrap();
     let ada = ops::split(&mut store, &[faces[0]], Some("Ada")).unwrap();
     ops::reject(&mut store, &[faces[1]], Some(ada)).unwrap();
+    let rejected_photo = store.face(faces[1]).unwrap().unwrap().photo_id;
     drop(store);
     let mut harness = app_on(&library);
     settle(&mut harness);
@@ -743,7 +744,16 @@ fn review_asks_last_about_a_face_like_one_said_not_to_be_the_person() {
     click(&mut harness, "Review less likely faces");
     settle(&mut harness);
     harness.get_by_label_contains("less likely: more like a face you said is not Ada");
-    harness.get_by_label("The face said not to be Ada it is more like");
+    // That face is shown beside the question; a click opens its photo.
+    click(&mut harness, "The face said not to be Ada it is more like");
+    settle(&mut harness);
+    match &harness.state().view {
+        View::Photo { photo, .. } => assert_eq!(*photo, rejected_photo),
+        other => panic!("expected the rejected face's photo, got {other:?}"),
+    }
+    click(&mut harness, "Review");
+    settle(&mut harness);
+    harness.get_by_label_contains("less likely: more like a face you said is not Ada");
     press(&mut harness, egui::Key::N);
     settle(&mut harness);
     assert!(faces_of(&library, ada).iter().all(|f| f.face != faces[2]));

@@ -28,6 +28,8 @@ pub struct Suggestion {
     /// person's: most likely that same someone else. Such faces are offered after all the
     /// others, past where Review stops.
     pub like_rejected: Option<FaceId>,
+    /// The photo of that face.
+    pub like_rejected_photo: Option<PhotoId>,
 }
 
 /// Faces not confirmed for a person that most likely are them, nearest first: for quick
@@ -104,8 +106,7 @@ fn suggestions_among(
     for (face, person) in store.rejections()? {
         rejected.entry(person).or_default().push(face);
     }
-    let descriptor_of: HashMap<FaceId, &Descriptor> =
-        rows.iter().map(|r| (r.face, &r.descriptor)).collect();
+    let row_of: HashMap<FaceId, &MatchRow> = rows.iter().map(|r| (r.face, r)).collect();
     let mut askers = Vec::with_capacity(persons.len());
     for &id in persons {
         let theirs = confirmed.remove(&id).unwrap_or_default();
@@ -125,7 +126,7 @@ fn suggestions_among(
         let rejected = copies.one_face_each(rejected, |&f| f);
         let rejected = rejected
             .into_iter()
-            .filter_map(|f| descriptor_of.get(&f).map(|&d| (f, d)))
+            .filter_map(|f| row_of.get(&f).map(|r| (f, &r.descriptor)))
             .collect();
         askers.push(Asker {
             id,
@@ -216,6 +217,7 @@ fn suggestions_among(
             nearest: nearest.face,
             nearest_photo: nearest.photo,
             like_rejected,
+            like_rejected_photo: like_rejected.and_then(|f| row_of.get(&f)).map(|r| r.photo),
         });
     }
     Ok(out)

@@ -257,7 +257,7 @@ fn one_at_a_time(
                     if let Some(rejected) = item.like_rejected {
                         ui.add_space(8.0);
                         let caption = format!("More like this face, said not to be {name}");
-                        captioned(ui, UNLIKE, &caption, |ui, rect| {
+                        let unlike = captioned(ui, UNLIKE, &caption, |ui, rect| {
                             paint_face(
                                 ui,
                                 frame.faces,
@@ -265,14 +265,22 @@ fn one_at_a_time(
                                 rect,
                                 egui::CornerRadius::same(8),
                             );
-                        })
-                        .widget_info(|| {
+                        });
+                        unlike.widget_info(|| {
                             egui::WidgetInfo::labeled(
                                 egui::Role::Image,
                                 true,
                                 format!("The face said not to be {name} it is more like"),
                             )
                         });
+                        if let Some(photo) = item.like_rejected_photo
+                            && unlike.on_hover_text("Open its photo").clicked()
+                        {
+                            frame.actions.push(Action::Go(View::Photo {
+                                photo,
+                                siblings: vec![photo],
+                            }));
+                        }
                     }
                     theirs
                 })
