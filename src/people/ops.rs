@@ -23,7 +23,7 @@ use std::collections::{HashMap, HashSet};
 pub use super::matching::{ClusterOptions, Method};
 use crate::engine::resnet::Descriptor;
 pub use crate::library::people_store::FaceState;
-use crate::library::people_store::{AssignmentRow, PersonRow};
+use crate::library::people_store::{AssignmentRow, MatchRow, PersonRow};
 pub use crate::library::store::{FaceId, PhotoId};
 use crate::library::store::{Store, StoreError};
 use crate::people::graph;
@@ -210,21 +210,45 @@ fn is_decided(a: &AssignmentRow) -> bool {
     matches!(a.state, FaceState::Confirmed | FaceState::Ignored)
 }
 
+/// Each person's rejected faces ([`Store::rejections`], grouped by face) among `rows`: what
+/// [`like_rejected`] measures a face against.
+fn rejected_rows<'a>(
+    rows: &'a [MatchRow],
+    rejections: &HashMap<FaceId, Vec<PersonId>>,
+) -> HashMap<PersonId, Vec<&'a MatchRow>> {
+    let mut out: HashMap<PersonId, Vec<&'a MatchRow>> = HashMap::new();
+    for r in rows {
+        for &p in rejections.get(&r.face).into_iter().flatten() {
+            out.entry(p).or_default().push(r);
+        }
+    }
+    out
+}
+
+/// The user's rejections by face: the persons each face was said not to be.
+fn rejections_by_face(store: &Store) -> Result<HashMap<FaceId, Vec<PersonId>>, PeopleError> {
+    let mut by_face: HashMap<FaceId, Vec<PersonId>> = HashMap::new();
+    for (face, person) in store.rejections()? {
+        by_face.entry(face).or_default().push(person);
+    }
+    Ok(by_face)
+}
+
 /// Of the faces the user said are not a person, the nearest that `descriptor` is nearer to
 /// than `distance`, its distance from the nearest of the person's own faces. Such a face is
 /// most likely that someone else: it is not suggested for the person, and Review asks about it
 /// after the rest (docs/BENCHMARKS.md, "What a No in Review teaches").
-fn like_rejected(
+fn like_rejected<'a>(
     descriptor: &Descriptor,
-    rejected: &[(FaceId, &Descriptor)],
+    rejected: &[&'a MatchRow],
     distance: f32,
-) -> Option<FaceId> {
+) -> Option<&'a MatchRow> {
     rejected
         .iter()
-        .map(|&(face, d)| (graph::distance(descriptor, d), face))
+        .map(|&r| (graph::distance(descriptor, &r.descriptor), r))
         .filter(|&(d, _)| d < distance)
         .min_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, face)| face)
+        .map(|(_, r)| r)
 }
 
 #[cfg(test)]

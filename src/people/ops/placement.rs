@@ -4,7 +4,10 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use super::{PeopleError, PersonId, Recorder, is_decided, like_rejected, make_new};
+use super::{
+    PeopleError, PersonId, Recorder, is_decided, like_rejected, make_new, rejected_rows,
+    rejections_by_face,
+};
 use crate::engine::resnet::Descriptor;
 use crate::library::people_store::{AssignmentRow, FaceState, MatchRow, PersonRow};
 use crate::library::store::{FaceId, PhotoId, Store};
@@ -49,10 +52,7 @@ fn adopt_twin_decisions(store: &mut Store, rec: &mut Recorder) -> Result<usize, 
     if groups.is_empty() {
         return Ok(0);
     }
-    let mut rejections: HashMap<FaceId, Vec<PersonId>> = HashMap::new();
-    for (face, person) in store.rejections()? {
-        rejections.entry(face).or_default().push(person);
-    }
+    let rejections = rejections_by_face(store)?;
     let assignments: HashMap<FaceId, AssignmentRow> = store
         .all_assignments()?
         .into_iter()
@@ -225,10 +225,7 @@ pub(super) fn place(
         .collect();
     let named = |p: PersonId| persons.get(&p).is_some_and(|r| r.name.is_some());
     let is_target: HashSet<usize> = targets.iter().copied().collect();
-    let mut rejections: HashMap<FaceId, Vec<PersonId>> = HashMap::new();
-    for (face, person) in store.rejections()? {
-        rejections.entry(face).or_default().push(person);
-    }
+    let rejections = rejections_by_face(store)?;
     // Persons confirmed in each photo: nobody else in that photo can be them.
     let mut present: HashMap<PhotoId, Vec<PersonId>> = HashMap::new();
     let mut exemplars = Exemplars::default();
@@ -281,15 +278,7 @@ pub(super) fn place(
         // A face more like one said not to be the person than like any of theirs is not
         // suggested for them: on lfw-cluster-dev that is a quarter of the wrong suggestions
         // (docs/BENCHMARKS.md). It is placed as a face of no one named.
-        let mut rejected_from: HashMap<PersonId, Vec<(FaceId, &Descriptor)>> = HashMap::new();
-        for r in rows {
-            for &p in rejections.get(&r.face).into_iter().flatten() {
-                rejected_from
-                    .entry(p)
-                    .or_default()
-                    .push((r.face, &r.descriptor));
-            }
-        }
+        let rejected_from = rejected_rows(rows, &rejections);
         for (query, s) in queries.iter().zip(&mut suggested) {
             if let Some((person, distance)) = *s
                 && let Some(rejected) = rejected_from.get(&person)

@@ -5,7 +5,8 @@ use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
 use super::{
-    Copies, PeopleError, PersonId, SUGGESTION_MAX_DISTANCE, like_rejected, require_person,
+    Copies, PeopleError, PersonId, SUGGESTION_MAX_DISTANCE, like_rejected, rejected_rows,
+    rejections_by_face, require_person,
 };
 use crate::engine::resnet::Descriptor;
 use crate::library::people_store::{FaceState, MatchRow};
@@ -73,12 +74,12 @@ struct Asker<'a> {
     /// Photos (by their preferred copy) where the person is confirmed already.
     confirmed_photos: HashSet<PhotoId>,
     /// The faces the user said are not the person, one of each group of copies.
-    rejected: Vec<(FaceId, &'a Descriptor)>,
+    rejected: Vec<&'a MatchRow>,
 }
 
-impl Asker<'_> {
+impl<'a> Asker<'a> {
     /// See [`like_rejected`].
-    fn like_rejected(&self, descriptor: &Descriptor, distance: f32) -> Option<FaceId> {
+    fn like_rejected(&self, descriptor: &Descriptor, distance: f32) -> Option<&'a MatchRow> {
         like_rejected(descriptor, &self.rejected, distance)
     }
 }
@@ -102,11 +103,14 @@ fn suggestions_among(
         }
     }
     // One read for everyone asking, rather than one per person.
-    let mut rejected: HashMap<PersonId, Vec<FaceId>> = HashMap::new();
-    for (face, person) in store.rejections()? {
-        rejected.entry(person).or_default().push(face);
+    let rejections = rejections_by_face(store)?;
+    let mut rejected_faces: HashMap<PersonId, Vec<FaceId>> = HashMap::new();
+    for (&face, persons) in &rejections {
+        for &p in persons {
+            rejected_faces.entry(p).or_default().push(face);
+        }
     }
-    let row_of: HashMap<FaceId, &MatchRow> = rows.iter().map(|r| (r.face, r)).collect();
+    let mut rejected_of = rejected_rows(&rows, &rejections);
     let mut askers = Vec::with_capacity(persons.len());
     for &id in persons {
         let theirs = confirmed.remove(&id).unwrap_or_default();
@@ -116,18 +120,15 @@ fn suggestions_among(
         } else {
             theirs
         };
-        let rejected = rejected.remove(&id).unwrap_or_default();
+        // Barred by id, rows or not: a copy of a rejected face is barred with it.
         let barred_faces = exemplars
             .iter()
             .map(|r| r.face)
-            .chain(rejected.iter().copied())
+            .chain(rejected_faces.remove(&id).into_iter().flatten())
             .map(|f| copies.face(f))
             .collect();
-        let rejected = copies.one_face_each(rejected, |&f| f);
-        let rejected = rejected
-            .into_iter()
-            .filter_map(|f| row_of.get(&f).map(|r| (f, &r.descriptor)))
-            .collect();
+        let rejected = rejected_of.remove(&id).unwrap_or_default();
+        let rejected = copies.one_face_each(rejected, |r| r.face);
         askers.push(Asker {
             id,
             // Copies add nothing to compare with.
@@ -184,7 +185,7 @@ fn suggestions_among(
     let nearest = nearest_allowed(&queries, &target_descriptors, |i, j| {
         !barred[i].contains(&targets[j].1)
     });
-    let mut found: Vec<(Option<FaceId>, f32, &MatchRow, usize)> = nearest
+    let mut found: Vec<(Option<&MatchRow>, f32, &MatchRow, usize)> = nearest
         .into_iter()
         .zip(&candidates)
         .filter_map(|(n, r)| n.map(|(j, d)| (d, *r, j)))
@@ -216,8 +217,8 @@ fn suggestions_among(
             distance,
             nearest: nearest.face,
             nearest_photo: nearest.photo,
-            like_rejected,
-            like_rejected_photo: like_rejected.and_then(|f| row_of.get(&f)).map(|r| r.photo),
+            like_rejected: like_rejected.map(|r| r.face),
+            like_rejected_photo: like_rejected.map(|r| r.photo),
         });
     }
     Ok(out)
