@@ -104,8 +104,11 @@ fn header(
             match &mut state.renaming {
                 Some(text) => {
                     let field = ui.add(
+                        // The title's size, and no taller than it: the page does not jump
+                        // when renaming starts.
                         egui::TextEdit::singleline(text)
-                            .font(egui::TextStyle::Heading)
+                            .font(egui::FontId::proportional(24.0))
+                            .margin(egui::Margin::symmetric(6, 0))
                             .hint_text("Name")
                             .desired_width(280.0),
                     );
