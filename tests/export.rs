@@ -229,7 +229,9 @@ fn any_of_them_or_all_of_them_together() {
     lib.assign(only_bob[0], bob, "confirmed");
     lib.assign(suggested[0], anna, "suggested");
 
-    lib.export(&lib.request(&[anna, bob], Mode::Copy, Layout::Flat));
+    let (_, summary) = lib.export(&lib.request(&[anna, bob], Mode::Copy, Layout::Flat));
+    // Two albums: the folder to show holds both.
+    assert_eq!(summary.album_folder, lib.target());
     assert_eq!(
         tree(&lib.target()),
         [
@@ -251,11 +253,12 @@ fn any_of_them_or_all_of_them_together() {
     let mut together = lib.request(&[anna, bob], Mode::Copy, Layout::Flat);
     together.target = lib.dir.path().join("together");
     together.selection.together = true;
-    lib.export(&together);
+    let (_, summary) = lib.export(&together);
     assert_eq!(
         tree(&together.target),
         ["Anna & Bob/both.png", album::MANIFEST_NAME]
     );
+    assert_eq!(summary.album_folder, together.target.join("Anna & Bob"));
 
     let mut with_suggested = lib.request(&[anna], Mode::Copy, Layout::Flat);
     with_suggested.target = lib.dir.path().join("suggested");

@@ -11,7 +11,7 @@ use common::library_of_faces;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use kindred::library::store::Store;
-use kindred::people::ops::{self, FaceState, PersonFace, PersonId, PersonSummary};
+use kindred::people::ops::{self, FaceState, PersonFace, PersonId, PersonSummary, PhotoId};
 use kindred::ui::KindredApp;
 use kindred::ui::backend::ReviewOf;
 use kindred::ui::launch::Launch;
@@ -109,6 +109,16 @@ fn click(harness: &mut Harness<'_, KindredApp>, label: &str) {
     harness.get_by_label(label).click();
     for _ in 0..3 {
         harness.step();
+    }
+}
+
+/// Clicks the widget with this label and checks that the photo `expected` opens.
+fn click_opens_photo(harness: &mut Harness<'_, KindredApp>, label: &str, expected: PhotoId) {
+    click(harness, label);
+    settle(harness);
+    match &harness.state().view {
+        View::Photo { photo, .. } => assert_eq!(*photo, expected, "{label} opened another photo"),
+        other => panic!("{label} should open photo {expected}, the view is {other:?}"),
     }
 }
 
@@ -522,12 +532,11 @@ fn a_rejected_face_stays_rejected_after_a_rescan_and_review_answers_with_keys() 
     click(&mut harness, "Review less likely faces");
     settle(&mut harness);
     harness.get_by_label("Suggested face");
-    click(&mut harness, "Blair's most alike face");
-    settle(&mut harness);
-    match &harness.state().view {
-        View::Photo { photo, .. } => assert_eq!(*photo, suggestions[0].nearest_photo),
-        other => panic!("expected the photo of Blair's face, got {other:?}"),
-    }
+    click_opens_photo(
+        &mut harness,
+        "Blair's most alike face",
+        suggestions[0].nearest_photo,
+    );
     assert!(
         faces_of(&library, blair.id)
             .iter()
@@ -745,12 +754,11 @@ fn review_asks_last_about_a_face_like_one_said_not_to_be_the_person() {
     settle(&mut harness);
     harness.get_by_label_contains("less likely: more like a face you said is not Ada");
     // That face is shown beside the question; a click opens its photo.
-    click(&mut harness, "The face said not to be Ada it is more like");
-    settle(&mut harness);
-    match &harness.state().view {
-        View::Photo { photo, .. } => assert_eq!(*photo, rejected_photo),
-        other => panic!("expected the rejected face's photo, got {other:?}"),
-    }
+    click_opens_photo(
+        &mut harness,
+        "The face said not to be Ada it is more like",
+        rejected_photo,
+    );
     click(&mut harness, "Review");
     settle(&mut harness);
     harness.get_by_label_contains("less likely: more like a face you said is not Ada");
@@ -849,13 +857,28 @@ fn export_a_named_person_from_the_app_previews_then_writes_the_album() {
         target.join("kindred-export.json").is_file(),
         "the manifest is written"
     );
-    harness.get_by_label_contains(&format!("Exported {} new photos", anna.photos));
+    harness.get_by_label(&format!(
+        "Exported {} new photos to {}",
+        anna.photos,
+        album.display()
+    ));
+    // The notification opens the album in the file manager.
+    harness.state_mut().record_launches();
+    click(&mut harness, "Open album");
+    assert_eq!(harness.state().launched(), [Launch::Open(album.clone())]);
 
-    // Exporting again finds everything already there.
+    // Exporting again finds everything already there, and says so.
     click(&mut harness, "Export album…");
     click(&mut harness, "Preview");
     settle(&mut harness);
     harness.get_by_label_contains(&format!("{} already there", anna.photos));
+    click(&mut harness, "Export");
+    settle(&mut harness);
+    harness.get_by_label(&format!(
+        "Nothing new to export: {} photos are already in {}",
+        anna.photos,
+        album.display()
+    ));
 }
 
 /// A digiKam-style sidecar naming the one face of a 250×250 LFW photo.
@@ -976,12 +999,11 @@ fn photos_added_while_the_app_was_closed_are_taken_in_when_it_opens() {
     assert_eq!(faces_of(&library, serena.id).len(), before + 1);
 }
 
-#[test]
-fn a_subfolder_left_out_in_folders_leaves_people_and_comes_back_when_taken_in() {
-    let dir = tempfile::tempdir().unwrap();
-    // Laura's photos in "Laura", Serena's two folders down in "Trip/Serena", Tony's on top.
-    std::fs::create_dir_all(dir.path().join("photos")).unwrap();
-    let photos = dunce::canonicalize(dir.path().join("photos")).unwrap();
+/// The people photos in folders: Laura's in "Laura", Serena's two folders down in
+/// "Trip/Serena", Tony's on top. Returns the photo folder.
+fn photos_in_subfolders(dir: &Path) -> PathBuf {
+    std::fs::create_dir_all(dir.join("photos")).unwrap();
+    let photos = dunce::canonicalize(dir.join("photos")).unwrap();
     for entry in std::fs::read_dir(fixtures()).unwrap() {
         let name = entry.unwrap().file_name().to_string_lossy().into_owned();
         let folder = match &name {
@@ -992,6 +1014,63 @@ fn a_subfolder_left_out_in_folders_leaves_people_and_comes_back_when_taken_in() 
         std::fs::create_dir_all(&folder).unwrap();
         std::fs::copy(fixtures().join(&name), folder.join(&name)).unwrap();
     }
+    photos
+}
+
+/// A folder's page, from Folders: who is in its photos (named people first) and its photos;
+/// a face there opens the person, a photo the photo.
+#[test]
+fn a_folders_page_shows_who_is_in_it_and_its_photos() {
+    let dir = tempfile::tempdir().unwrap();
+    let photos = photos_in_subfolders(dir.path());
+    let (mut harness, library) = app_with_folder_added(dir.path(), &photos);
+    let serena = person_showing(&library, "Serena");
+    name_person(&mut harness, serena.id, "Serena");
+    let serena = named(&library, "Serena");
+
+    click(&mut harness, "Folders");
+    click(&mut harness, &format!("Subfolders of {}", photos.display()));
+    settle(&mut harness);
+    click(&mut harness, "Show the folders in Trip");
+    click(&mut harness, "Open folder Serena");
+    settle(&mut harness);
+    let folder = photos.join("Trip").join("Serena");
+    assert_eq!(harness.state().view, View::Folder(folder.clone()));
+    let shown = harness.state().data.folder_contents.clone().unwrap();
+    assert_eq!(shown.photos.len(), 4);
+    assert!(shown.photos.iter().all(|p| p.path.starts_with(&folder)));
+    harness.get_by_label("Serena, in 4 photos here");
+    assert!(
+        harness.query_by_label_contains("Laura").is_none(),
+        "only the people in this folder"
+    );
+    click(&mut harness, "Serena, in 4 photos here");
+    settle(&mut harness);
+    assert_eq!(harness.state().view, View::Person(serena.id));
+
+    // The photo folder's own page holds everyone, the named first; a photo opens from it.
+    click(&mut harness, "Folders");
+    settle(&mut harness);
+    click(&mut harness, &format!("Open folder {}", photos.display()));
+    settle(&mut harness);
+    let shown = harness.state().data.folder_contents.clone().unwrap();
+    assert_eq!(shown.photos.len(), 12);
+    let first_named = harness
+        .get_all_by_role(egui::accesskit::Role::Button)
+        .find_map(|b| b.accesskit_node().label().filter(|l| l.contains(" here")));
+    assert_eq!(first_named.as_deref(), Some("Serena, in 4 photos here"));
+    let tony = shown
+        .photos
+        .iter()
+        .find(|p| p.path.ends_with("Tony_Blair_0001.jpg"))
+        .unwrap();
+    click_opens_photo(&mut harness, "Photo Tony_Blair_0001.jpg", tony.id);
+}
+
+#[test]
+fn a_subfolder_left_out_in_folders_leaves_people_and_comes_back_when_taken_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let photos = photos_in_subfolders(dir.path());
     let (mut harness, library) = app_with_folder_added(dir.path(), &photos);
     let serena_faces = |library: &Path| {
         people(library)
@@ -1867,9 +1946,7 @@ fn a_face_the_detector_missed_is_drawn_named_and_undone() {
         .get_by_label_contains("1 photo without a face in")
         .click();
     settle(&mut harness);
-    click(&mut harness, "Photo crowd.png");
-    settle(&mut harness);
-    assert!(matches!(harness.state().view, View::Photo { photo: p, .. } if p == photo));
+    click_opens_photo(&mut harness, "Photo crowd.png", photo);
     assert!(harness.query_by_label_contains("Face of").is_none());
     // The photo is under the tab it was opened from.
     let selected = |harness: &Harness<'_, KindredApp>, tab: &str| {

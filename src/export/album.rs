@@ -112,6 +112,16 @@ impl ExportPlan {
     pub fn count(&self, action: Action) -> usize {
         self.items.iter().filter(|i| i.action == action).count()
     }
+
+    /// The folder to show the user afterwards: the album's own when every photo goes into one
+    /// (one person, or several together), else the target holding each person's.
+    pub fn album_folder(&self) -> PathBuf {
+        let mut names = self.folders.iter().map(|(_, folder)| folder);
+        match names.next() {
+            Some(first) if names.all(|other| other == first) => self.target.join(first),
+            _ => self.target.clone(),
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -632,6 +642,8 @@ pub struct ExportSummary {
     pub copied_instead_of_linked: u64,
     pub cancelled: bool,
     pub manifest: Option<PathBuf>,
+    /// See [`ExportPlan::album_folder`].
+    pub album_folder: PathBuf,
 }
 
 /// Carries out a plan: creates the album, reporting progress on `events` (a closed receiver
@@ -649,7 +661,10 @@ pub fn execute(
         return Err(ExportError::NothingThere(not_there));
     }
     check_writable(&plan.target)?;
-    let mut summary = ExportSummary::default();
+    let mut summary = ExportSummary {
+        album_folder: plan.album_folder(),
+        ..Default::default()
+    };
     let mut progress = ExportProgress {
         total: plan.items.len() as u64,
         ..Default::default()

@@ -1,12 +1,15 @@
 //! The user's photo folders: which folders (and which of their subfolders) the library
 //! holds, how many photos, faces and errors each has, and removing or leaving one out.
 
+use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use rusqlite::{OptionalExtension, params};
 
-use super::store::{PhotoId, RootId, Store, StoreError, innermost_root, now_secs};
+use super::store::{
+    PersonId, PhotoId, PhotoRecord, RootId, Store, StoreError, innermost_root, now_secs,
+};
 
 /// Analysed photos and their faces that removing or leaving out a folder took out of People.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
@@ -49,12 +52,77 @@ fn sql_error(store: &Store) -> impl Fn(rusqlite::Error) -> StoreError + Copy + '
 /// The range of path texts that can lie inside `dir`: from `dir/` up to the character after
 /// the separator (`dir0` for '/'), so a query over them uses the index on paths; callers
 /// still check each path.
-fn path_range(dir: &Path) -> (String, String) {
+pub(super) fn path_range(dir: &Path) -> (String, String) {
     let separator = std::path::MAIN_SEPARATOR;
     let text = dir.to_string_lossy();
     let text = text.trim_end_matches(separator);
     let after = char::from_u32(separator as u32 + 1).unwrap_or(char::MAX);
     (format!("{text}{separator}"), format!("{text}{after}"))
+}
+
+/// The order a file manager lists folders in, kept as a tree (each folder right before what
+/// is inside it): name by name, ignoring case, numbers by their value ("Trip 2" before
+/// "Trip 10").
+pub(super) fn folder_order(a: &Path, b: &Path) -> Ordering {
+    let names = |p: &Path| {
+        p.components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+    };
+    let (a, b) = (names(a), names(b));
+    for (x, y) in a.iter().zip(&b) {
+        match natural_order(x, y) {
+            Ordering::Equal => {}
+            other => return other,
+        }
+    }
+    a.len().cmp(&b.len())
+}
+
+/// Compares names as people read them: letters without regard to case, runs of digits by
+/// their value; names equal that way fall back to plain order, so no two differ falsely.
+fn natural_order(a: &str, b: &str) -> Ordering {
+    let (mut x, mut y) = (a.chars().peekable(), b.chars().peekable());
+    loop {
+        match (x.peek().copied(), y.peek().copied()) {
+            (None, None) => return a.cmp(b),
+            (None, Some(_)) => return Ordering::Less,
+            (Some(_), None) => return Ordering::Greater,
+            (Some(c), Some(d)) if c.is_ascii_digit() && d.is_ascii_digit() => {
+                let digits = |it: &mut std::iter::Peekable<std::str::Chars>| {
+                    let mut run = String::new();
+                    while let Some(c) = it.next_if(char::is_ascii_digit) {
+                        run.push(c);
+                    }
+                    run
+                };
+                let (m, n) = (digits(&mut x), digits(&mut y));
+                let (m, n) = (m.trim_start_matches('0'), n.trim_start_matches('0'));
+                let by_value = m.len().cmp(&n.len()).then_with(|| m.cmp(n));
+                if by_value != Ordering::Equal {
+                    return by_value;
+                }
+            }
+            (Some(c), Some(d)) => {
+                let by_letter = c.to_lowercase().cmp(d.to_lowercase());
+                if by_letter != Ordering::Equal {
+                    return by_letter;
+                }
+                x.next();
+                y.next();
+            }
+        }
+    }
+}
+
+/// A folder (a photo folder or one inside it) as its page shows it.
+#[derive(Debug, Clone)]
+pub struct FolderContents {
+    pub folder: PathBuf,
+    /// See [`Store::photos_under`].
+    pub photos: Vec<PhotoRecord>,
+    /// See [`Store::persons_under`].
+    pub persons: Vec<(PersonId, u64)>,
 }
 
 /// One photo folder with its counts.
@@ -404,6 +472,8 @@ impl Store {
                 folder = dir.parent();
             }
         }
+        let mut folders: Vec<(PathBuf, (u64, u64))> = folders.into_iter().collect();
+        folders.sort_by(|a, b| folder_order(&a.0, &b.0));
         Ok(folders
             .into_iter()
             .map(|(path, (photos, faces))| SubfolderSummary {
@@ -415,6 +485,49 @@ impl Store {
                 faces,
             })
             .collect())
+    }
+
+    /// A folder's page: its photos and who is in them.
+    pub fn folder_contents(&self, dir: &Path) -> Result<FolderContents, StoreError> {
+        Ok(FolderContents {
+            folder: dir.to_path_buf(),
+            photos: self.photos_under(dir)?,
+            persons: self.persons_under(dir)?,
+        })
+    }
+
+    /// The persons seen in the analysed photos inside folder `dir` (at any depth), confirmed
+    /// or suggested, with the number of those photos each is in: most photos first.
+    pub fn persons_under(&self, dir: &Path) -> Result<Vec<(PersonId, u64)>, StoreError> {
+        let (from, to) = path_range(dir);
+        let mut stmt = self
+            .connection()
+            .prepare(
+                "SELECT DISTINCT a.person_id, p.id, p.path
+                 FROM photos p JOIN faces f ON f.photo_id = p.id
+                 JOIN face_assignments a ON a.face_id = f.id
+                 WHERE p.path >= ?1 AND p.path < ?2 AND p.status = 'done'
+                   AND a.person_id IS NOT NULL AND a.state IN ('confirmed', 'suggested')",
+            )
+            .map_err(sql_error(self))?;
+        let rows = stmt
+            .query_map([from, to], |row| {
+                Ok((
+                    row.get::<_, PersonId>(0)?,
+                    PathBuf::from(row.get::<_, String>(2)?),
+                ))
+            })
+            .map_err(sql_error(self))?;
+        let mut photos_of: BTreeMap<PersonId, u64> = BTreeMap::new();
+        for row in rows {
+            let (person, path) = row.map_err(sql_error(self))?;
+            if path.starts_with(dir) {
+                *photos_of.entry(person).or_default() += 1;
+            }
+        }
+        let mut persons: Vec<(PersonId, u64)> = photos_of.into_iter().collect();
+        persons.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        Ok(persons)
     }
 
     /// Analysed and failed photos matching a condition on `photos`: (id, path, status).
@@ -494,6 +607,7 @@ impl Store {
 mod tests {
     use super::*;
     use crate::engine::geometry::Rect;
+    use crate::library::people_store::{AssignmentRow, FaceState};
     use crate::library::store::PhotoStatus;
     use crate::library::store::tests::{analysis, native};
 
@@ -743,6 +857,93 @@ mod tests {
             ]
         );
         assert!(store.subfolder_summaries(root + 100).unwrap().is_empty());
+    }
+
+    #[test]
+    fn folders_are_listed_as_a_file_manager_lists_them() {
+        let mut store = Store::open_in_memory().unwrap();
+        let root = store.add_root(Path::new("/p")).unwrap();
+        for path in [
+            "/p/trip 10/a.jpg",
+            "/p/Trip 2/a.jpg",
+            "/p/AJ_Cook/a.jpg",
+            "/p/Abdul/a.jpg",
+            "/p/Abdul/zoo/a.jpg",
+            "/p/Abdul 2/a.jpg",
+            "/p/abdul/a.jpg",
+        ] {
+            add_photo(&mut store, root, path, 0);
+        }
+        let listed: Vec<String> = store
+            .subfolder_summaries(root)
+            .unwrap()
+            .into_iter()
+            .map(|s| s.path.display().to_string())
+            .collect();
+        assert_eq!(
+            listed,
+            [
+                "/p/Abdul",
+                "/p/Abdul/zoo",
+                "/p/abdul",
+                "/p/Abdul 2",
+                "/p/AJ_Cook",
+                "/p/Trip 2",
+                "/p/trip 10",
+            ]
+        );
+        assert_eq!(natural_order("IMG_007", "IMG_7"), "IMG_007".cmp("IMG_7"));
+        assert_eq!(natural_order("a9", "a10"), Ordering::Less);
+        assert_eq!(natural_order("a", "a1"), Ordering::Less);
+    }
+
+    #[test]
+    fn a_folders_page_lists_its_photos_and_the_people_in_them() {
+        let mut store = Store::open_in_memory().unwrap();
+        let root = store.add_root(Path::new(&native("/p"))).unwrap();
+        let beach = add_photo(&mut store, root, &native("/p/2023/beach.jpg"), 2);
+        let hills = add_photo(&mut store, root, &native("/p/2023/June/hills.jpg"), 1);
+        let sea = add_photo(&mut store, root, &native("/p/2023/sea.jpg"), 0);
+        let elsewhere = add_photo(&mut store, root, &native("/p/2023 scans/c.jpg"), 1);
+        let anna = store.insert_person(Some("Anna")).unwrap();
+        let bob = store.insert_person(None).unwrap();
+        let mut give = |photo: PhotoId, k: usize, person: PersonId, state: FaceState| {
+            let face = store.faces_of_photo(photo).unwrap()[k].id;
+            store
+                .set_assignment(&AssignmentRow {
+                    face,
+                    person: Some(person),
+                    state,
+                    distance: None,
+                })
+                .unwrap();
+        };
+        give(beach, 0, anna, FaceState::Confirmed);
+        give(beach, 1, bob, FaceState::Suggested);
+        give(hills, 0, anna, FaceState::Suggested);
+        give(elsewhere, 0, bob, FaceState::Confirmed);
+
+        let dir = PathBuf::from(native("/p/2023"));
+        let photos: Vec<PhotoId> = store
+            .photos_under(&dir)
+            .unwrap()
+            .iter()
+            .map(|p| p.id)
+            .collect();
+        assert_eq!(photos, [beach, hills, sea], "as a file manager lists them");
+        assert_eq!(store.persons_under(&dir).unwrap(), [(anna, 2), (bob, 1)]);
+        // A face ignored puts no one there.
+        store
+            .set_assignment(&AssignmentRow {
+                face: store.faces_of_photo(elsewhere).unwrap()[0].id,
+                person: Some(bob),
+                state: FaceState::Ignored,
+                distance: None,
+            })
+            .unwrap();
+        let scans = PathBuf::from(native("/p/2023 scans"));
+        assert_eq!(store.photos_under(&scans).unwrap().len(), 1);
+        assert!(store.persons_under(&scans).unwrap().is_empty());
     }
 
     #[test]

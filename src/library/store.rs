@@ -750,6 +750,33 @@ impl Store {
         rows.collect::<Result<_, _>>().map_err(self.err())
     }
 
+    /// The analysed photos inside folder `dir` (at any depth), by the date taken (those without
+    /// one last), then as a file manager lists them: a folder's page.
+    pub fn photos_under(&self, dir: &Path) -> Result<Vec<PhotoRecord>, StoreError> {
+        let (from, to) = super::folders::path_range(dir);
+        let mut stmt = self
+            .conn
+            .prepare(&format!(
+                "SELECT {} FROM photos WHERE path >= ?1 AND path < ?2 AND status = 'done'",
+                Self::PHOTO_COLUMNS
+            ))
+            .map_err(self.err())?;
+        let rows = stmt
+            .query_map([from, to], Self::photo_from_row)
+            .map_err(self.err())?;
+        let mut photos: Vec<PhotoRecord> = rows
+            .filter(|p| p.as_ref().is_ok_and(|p| p.path.starts_with(dir)))
+            .collect::<Result<_, _>>()
+            .map_err(self.err())?;
+        // Photos of one date (or none) in the order the file manager shows them.
+        photos.sort_by(|a, b| {
+            (a.taken_at.is_none(), &a.taken_at)
+                .cmp(&(b.taken_at.is_none(), &b.taken_at))
+                .then_with(|| super::folders::folder_order(&a.path, &b.path))
+        });
+        Ok(photos)
+    }
+
     /// The photos with these ids that are in the library, in the order asked (one statement
     /// for all: a person's Photos tab asks for ten thousand).
     pub fn photos_by_id(&self, ids: &[PhotoId]) -> Result<Vec<PhotoRecord>, StoreError> {

@@ -40,8 +40,16 @@ pub struct Toast {
     pub text: String,
     pub error: bool,
     pub until: f64,
-    /// A person the toast offers to open: where faces just went.
-    pub open: Option<PersonId>,
+    /// What the toast offers to open.
+    pub open: Option<ToastOpens>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ToastOpens {
+    /// A person: where faces just went.
+    Person(PersonId),
+    /// A folder in the file manager: an album just written.
+    Folder(PathBuf),
 }
 
 pub struct KindredApp {
@@ -305,6 +313,7 @@ impl KindredApp {
             View::PhotosWithoutFaces(root) => {
                 views::photo_grid::without_faces(ui, &mut frame, root)
             }
+            View::Folder(folder) => views::folder::show(ui, &mut frame, &folder),
             View::IgnoredFaces => views::ignored::show(ui, &mut frame, &mut self.ignored_view),
         }
     }
@@ -326,7 +335,10 @@ impl KindredApp {
                 .chain(self.history.iter().rev())
                 .find(|view| !matches!(view, View::Photo { .. }));
             let on_review = page == Some(&View::Review);
-            let on_folders = matches!(page, Some(View::Folders | View::PhotosWithoutFaces(_)));
+            let on_folders = matches!(
+                page,
+                Some(View::Folders | View::PhotosWithoutFaces(_) | View::Folder(_))
+            );
             if tab(ui, "People", !on_review && !on_folders).clicked() {
                 actions.push(Action::Go(View::People));
             }
@@ -731,6 +743,7 @@ impl KindredApp {
                     self.data.ignored_faces = Some(faces);
                 }
                 Response::Photos(ids, photos) => self.data.photos = Some((ids, photos)),
+                Response::FolderContents(contents) => self.data.folder_contents = Some(contents),
                 Response::PhotosWithoutFaces(root, photos) => {
                     self.data.photos_without_faces = Some((root, photos));
                 }
@@ -753,7 +766,8 @@ impl KindredApp {
                 Response::Changed(change) => {
                     if !change.message.is_empty() {
                         let elsewhere = change.person.filter(|&p| !self.shows_person(p));
-                        self.push_toast(ctx, change.message, false, elsewhere);
+                        let open = elsewhere.map(ToastOpens::Person);
+                        self.push_toast(ctx, change.message, false, open);
                     }
                     self.reload();
                 }
@@ -799,7 +813,7 @@ impl KindredApp {
                 }
                 Response::Export(event) => self.export_event(ctx, event),
                 Response::ExportFinished(result) => {
-                    let target = self.data.export.take().map(|j| j.target);
+                    self.data.export = None;
                     match result {
                         Ok(summary) => {
                             let mut text = if summary.cancelled {
@@ -808,16 +822,23 @@ impl KindredApp {
                                     views::count(summary.created as usize, "photo", "photos")
                                 )
                             } else {
-                                format!(
-                                    "Exported {} ({} already there) to {}",
-                                    views::count(
-                                        summary.created as usize,
-                                        "new photo",
-                                        "new photos"
+                                let album = summary.album_folder.display();
+                                let new = views::count(
+                                    summary.created as usize,
+                                    "new photo",
+                                    "new photos",
+                                );
+                                match (summary.created, summary.skipped) {
+                                    (0, 0) => "Nothing exported".to_string(),
+                                    (0, there) => format!(
+                                        "Nothing new to export: {} already in {album}",
+                                        views::count(there as usize, "photo is", "photos are")
                                     ),
-                                    summary.skipped,
-                                    target.as_deref().unwrap_or(Path::new("")).display()
-                                )
+                                    (_, 0) => format!("Exported {new} to {album}"),
+                                    (_, there) => {
+                                        format!("Exported {new} ({there} already there) to {album}")
+                                    }
+                                }
                             };
                             if !summary.failed.is_empty() {
                                 text.push_str(&format!(
@@ -831,7 +852,9 @@ impl KindredApp {
                                     summary.copied_instead_of_linked
                                 ));
                             }
-                            self.notify(ctx, text, !summary.failed.is_empty());
+                            let written = summary.created + summary.skipped > 0;
+                            let open = written.then_some(ToastOpens::Folder(summary.album_folder));
+                            self.push_toast(ctx, text, !summary.failed.is_empty(), open);
                         }
                         Err(e) => self.notify(ctx, format!("Export failed: {e}"), true),
                     }
@@ -975,6 +998,9 @@ impl KindredApp {
             View::PhotosWithoutFaces(root) => {
                 self.backend.send(Request::PhotosWithoutFaces(*root));
             }
+            View::Folder(folder) => {
+                self.backend.send(Request::FolderContents(folder.clone()));
+            }
             View::IgnoredFaces => self.backend.send(Request::IgnoredFaces),
             _ => {}
         }
@@ -1036,7 +1062,7 @@ impl KindredApp {
         ctx: &egui::Context,
         text: String,
         error: bool,
-        open: Option<PersonId>,
+        open: Option<ToastOpens>,
     ) {
         let now = ctx.input(|i| i.time);
         let shown_for = if error || open.is_some() { 8.0 } else { 4.0 };
@@ -1071,10 +1097,23 @@ impl KindredApp {
                         .show(ui, |ui| {
                             ui.horizontal(|ui| {
                                 ui.label(RichText::new(&toast.text).color(Color32::WHITE));
-                                if let Some(person) = toast.open
-                                    && ui.button("Open person").clicked()
-                                {
-                                    actions.push(Action::Go(View::Person(person)));
+                                let clicked = match &toast.open {
+                                    Some(ToastOpens::Person(person)) => ui
+                                        .button("Open person")
+                                        .clicked()
+                                        .then_some(Action::Go(View::Person(*person))),
+                                    Some(ToastOpens::Folder(folder)) => ui
+                                        .button("Open album")
+                                        .on_hover_text(format!(
+                                            "Show {} in the file manager",
+                                            folder.display()
+                                        ))
+                                        .clicked()
+                                        .then(|| Action::Launch(Launch::Open(folder.clone()))),
+                                    None => None,
+                                };
+                                if let Some(action) = clicked {
+                                    actions.push(action);
                                     // Done with: it goes at the next frame.
                                     toast.until = 0.0;
                                 }
@@ -1300,7 +1339,6 @@ impl KindredApp {
                 if !dry_run {
                     self.settings.last_export_folder = Some(request.target.clone());
                     self.data.export = Some(ExportJob {
-                        target: request.target.clone(),
                         control: None,
                         progress: Default::default(),
                     });
@@ -1373,6 +1411,12 @@ impl KindredApp {
                 }
                 self.backend.send(Request::PhotosWithoutFaces(*root));
             }
+            View::Folder(folder) => {
+                if self.data.folder_contents.as_ref().map(|c| &c.folder) != Some(folder) {
+                    self.data.folder_contents = None;
+                }
+                self.backend.send(Request::FolderContents(folder.clone()));
+            }
             View::IgnoredFaces => {
                 if self.view != View::IgnoredFaces {
                     self.ignored_view = Default::default();
@@ -1401,6 +1445,12 @@ impl KindredApp {
                         .photos_without_faces
                         .iter()
                         .flat_map(|(_, list)| list.iter().map(|p| (p.id, p.path.clone()))),
+                )
+                .chain(
+                    self.data
+                        .folder_contents
+                        .iter()
+                        .flat_map(|c| c.photos.iter().map(|p| (p.id, p.path.clone()))),
                 )
                 .chain(
                     self.data

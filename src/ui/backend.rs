@@ -19,7 +19,7 @@ use crate::export::album::{
     self, ExportControl, ExportEvent, ExportPlan, ExportRequest, ExportSummary,
 };
 use crate::export::xmp_import::{NamesTakenOver, take_over_names};
-use crate::library::folders::{ExcludedFolder, FolderSummary, SubfolderSummary};
+use crate::library::folders::{ExcludedFolder, FolderContents, FolderSummary, SubfolderSummary};
 use crate::library::scan::{self, ScanControl, ScanEvent, ScanOptions, ScanSummary};
 use crate::library::store::{FaceId, PhotoId, PhotoRecord, RootId, StatusCounts, Store};
 use crate::people::matching::ClusterOptions;
@@ -84,6 +84,8 @@ pub enum Request {
     PhotosOf(Vec<PersonId>),
     /// A photo folder's photos in which no face was found.
     PhotosWithoutFaces(RootId),
+    /// A folder's page: its photos and who is in them.
+    FolderContents(PathBuf),
     /// The faces the user ignored.
     IgnoredFaces,
     Photo(PhotoId),
@@ -163,6 +165,7 @@ pub enum Response {
     PersonFaces(PersonId, Vec<PersonFace>),
     Photos(Vec<PersonId>, Vec<PhotoRecord>),
     PhotosWithoutFaces(RootId, Vec<PhotoRecord>),
+    FolderContents(FolderContents),
     IgnoredFaces(Vec<PersonFace>),
     Photo(PhotoRecord, Vec<PhotoFace>),
     PhotoImage(PhotoId, Result<ColorImage, NoPicture>),
@@ -396,6 +399,7 @@ impl Request {
             (Request::PersonFaces(a, _), Request::PersonFaces(b, _)) => a == b,
             (Request::PhotosOf(a), Request::PhotosOf(b)) => a == b,
             (Request::PhotosWithoutFaces(a), Request::PhotosWithoutFaces(b)) => a == b,
+            (Request::FolderContents(a), Request::FolderContents(b)) => a == b,
             (Request::IgnoredFaces, Request::IgnoredFaces) => true,
             (Request::Suggestions { of: a, .. }, Request::Suggestions { of: b, .. }) => a == b,
             _ => false,
@@ -523,6 +527,10 @@ fn handle(
         Request::PhotosWithoutFaces(root) => {
             let photos = store.photos_without_faces(root).map_err(|e| text(&e))?;
             shared.send(Response::PhotosWithoutFaces(root, photos));
+        }
+        Request::FolderContents(folder) => {
+            let contents = store.folder_contents(&folder).map_err(|e| text(&e))?;
+            shared.send(Response::FolderContents(contents));
         }
         Request::SharperPhoto(id, max_side) => match store.photo(id) {
             Ok(Some(record)) => send_photo_picture(shared, id, record.path, max_side),

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use crate::library::folders::{ExcludedFolder, FolderSummary, SubfolderSummary};
+use crate::library::folders::{ExcludedFolder, FolderContents, FolderSummary, SubfolderSummary};
 use crate::library::scan::{ScanProgress, ScanSummary};
 use crate::library::store::{FaceId, PhotoId, PhotoRecord, RootId, StatusCounts};
 use crate::people::ops::{PersonFace, PersonId, PersonSummary, PhotoFace};
@@ -106,6 +106,8 @@ pub enum View {
     Folders,
     /// The photos of a photo folder in which no face was found, to add the faces missed.
     PhotosWithoutFaces(RootId),
+    /// A folder's page (a photo folder or one inside it): who is in it, and its photos.
+    Folder(PathBuf),
     /// The faces the user ignored, to name or take back the ones ignored in haste.
     IgnoredFaces,
 }
@@ -203,6 +205,8 @@ pub struct Data {
     pub photos: Option<(Vec<PersonId>, Vec<PhotoRecord>)>,
     /// A photo folder's photos in which no face was found.
     pub photos_without_faces: Option<(RootId, Vec<PhotoRecord>)>,
+    /// The folder whose page is shown, or was last.
+    pub folder_contents: Option<FolderContents>,
     pub ignored_faces: Option<Vec<PersonFace>>,
     pub photo: Option<(PhotoRecord, Vec<PhotoFace>)>,
     pub photo_image: Option<(PhotoId, Result<egui::TextureHandle, NoPicture>)>,
@@ -376,7 +380,6 @@ pub struct CloserLookJob {
 }
 
 pub struct ExportJob {
-    pub target: PathBuf,
     pub control: Option<std::sync::Arc<ExportControl>>,
     pub progress: ExportProgress,
 }

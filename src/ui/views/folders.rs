@@ -72,7 +72,21 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut FoldersViewState) 
                     ui.horizontal(|ui| {
                         ui.label(RichText::new("📁").size(20.0));
                         ui.vertical(|ui| {
-                            ui.label(RichText::new(shown_path(&folder.path)).strong());
+                            let open_page = ui
+                                .add(
+                                    egui::Button::new(
+                                        RichText::new(shown_path(&folder.path)).strong(),
+                                    )
+                                    .frame(false),
+                                )
+                                .on_hover_text("Its photos, and who is in them");
+                            button_known_as(
+                                &open_page,
+                                format!("Open folder {}", folder.path.display()),
+                            );
+                            if open_page.clicked() {
+                                frame.actions.push(Action::Go(View::Folder(folder.path.clone())));
+                            }
                             let mut line = format!(
                                 "{} · {}",
                                 count(folder.photos as usize, "photo", "photos"),
@@ -331,7 +345,15 @@ fn subfolder_tree(
             } else {
                 ui.add_space(TOGGLE_WIDTH);
             }
-            ui.label(format!("📁 {name}"));
+            let open_page = ui
+                .add(egui::Button::new(format!("📁 {name}")).frame(false))
+                .on_hover_text("Its photos, and who is in them");
+            button_known_as(&open_page, format!("Open folder {name}"));
+            if open_page.clicked() {
+                frame
+                    .actions
+                    .push(Action::Go(View::Folder(sub.path.clone())));
+            }
             ui.label(
                 RichText::new(format!(
                     "{} · {}",

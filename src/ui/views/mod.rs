@@ -2,6 +2,7 @@
 //! emits [`Action`]s; none of them touches the library directly.
 
 pub mod export;
+pub mod folder;
 pub mod folders;
 pub mod ignored;
 pub mod people;

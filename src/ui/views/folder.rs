@@ -1,0 +1,128 @@
+//! A folder's page (a photo folder, or one inside it): who is in its photos, then the photos
+//! by year — "who was at the wedding" is a folder of photos more often than a search.
+
+use std::path::Path;
+
+use egui::RichText;
+
+use super::{
+    Frame, TileLook, button_known_as, count, empty_state, face_tile, page_heading, shown_path,
+};
+use crate::people::ops::PersonSummary;
+use crate::ui::launch::Launch;
+use crate::ui::state::{Action, View};
+
+/// The side of a person's face above the photos.
+const CHIP_SIDE: f32 = 72.0;
+
+pub fn show(ui: &mut egui::Ui, frame: &mut Frame, folder: &Path) {
+    ui.horizontal(|ui| {
+        if ui.button("⏴ Back").clicked() {
+            frame.actions.push(Action::Back);
+        }
+        if ui
+            .button("Show in file manager")
+            .on_hover_text(shown_path(folder))
+            .clicked()
+        {
+            frame
+                .actions
+                .push(Action::Launch(Launch::Open(folder.to_path_buf())));
+        }
+    });
+    let name = folder
+        .file_name()
+        .map_or_else(|| shown_path(folder), |n| n.to_string_lossy().into_owned());
+    let within = folder.parent().map(shown_path).unwrap_or_default();
+    page_heading(ui, &name, &within);
+    let data = frame.data;
+    let contents = match &data.folder_contents {
+        Some(contents) if contents.folder == folder => contents,
+        _ => {
+            ui.spinner();
+            return;
+        }
+    };
+    if contents.photos.is_empty() {
+        empty_state(
+            ui,
+            "No photos here",
+            "Kindred has no analysed photo in this folder (left out, or not scanned yet).",
+        );
+        return;
+    }
+    // Named people first, as on People; then the groups still to name, most photos first.
+    let mut people: Vec<(&PersonSummary, u64)> = contents
+        .persons
+        .iter()
+        .filter_map(|&(id, photos)| data.person(id).map(|p| (p, photos)))
+        .filter(|(p, _)| !p.hidden)
+        .collect();
+    people.sort_by_key(|(p, photos)| (p.name.is_none(), std::cmp::Reverse(*photos)));
+    if people.is_empty() {
+        ui.label(RichText::new("No one found in these photos yet.").weak());
+    } else {
+        ui.label(RichText::new("In these photos").strong());
+        // One row, as many as the window has room for: the photos stay in sight.
+        let spacing = ui.spacing().item_spacing.x;
+        let fit = ((ui.available_width() + spacing) / (CHIP_SIDE + spacing)).floor() as usize;
+        let shown = people.len().min(fit.max(1));
+        ui.horizontal(|ui| {
+            for (person, photos) in &people[..shown] {
+                person_chip(ui, frame, person, *photos);
+            }
+        });
+        if people.len() > shown {
+            ui.label(RichText::new(format!("and {} more", people.len() - shown)).weak());
+        }
+    }
+    ui.add_space(8.0);
+    super::photo_grid::dated_photo_grid(ui, frame, "folder-photos", &contents.photos);
+}
+
+/// A person's face with their name and how many of the folder's photos they are in; a click
+/// opens them.
+fn person_chip(ui: &mut egui::Ui, frame: &mut Frame, person: &PersonSummary, photos: u64) {
+    let name = person.name.as_deref().unwrap_or("Unnamed");
+    let label = format!(
+        "{name}, in {} here",
+        count(photos as usize, "photo", "photos")
+    );
+    ui.vertical(|ui| {
+        ui.set_width(CHIP_SIDE);
+        let clicked = match person.key_face {
+            Some(face) => face_tile(
+                ui,
+                frame.faces,
+                face,
+                CHIP_SIDE,
+                TileLook::default(),
+                &label,
+            ),
+            None => {
+                let button = ui.add_sized([CHIP_SIDE, CHIP_SIDE], egui::Button::new("?"));
+                button_known_as(&button, label.clone());
+                button
+            }
+        }
+        .on_hover_text(&label)
+        .clicked();
+        let text = RichText::new(name).small();
+        ui.add(
+            egui::Label::new(if person.name.is_some() {
+                text
+            } else {
+                text.weak()
+            })
+            .truncate(),
+        );
+        ui.label(
+            RichText::new(count(photos as usize, "photo", "photos"))
+                .small()
+                .weak(),
+        );
+        if clicked {
+            frame.actions.push(Action::Go(View::Person(person.id)));
+        }
+    });
+}
