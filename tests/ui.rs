@@ -1038,6 +1038,7 @@ fn a_folders_page_shows_who_is_in_it_and_its_photos() {
     assert_eq!(harness.state().view, View::Folder(folder.clone()));
     let shown = harness.state().data.folder_contents.clone().unwrap();
     assert_eq!(shown.photos.len(), 4);
+    let serena_photo = shown.photos[0].id;
     assert!(shown.photos.iter().all(|p| p.path.starts_with(&folder)));
     harness.get_by_label("Serena, in 4 photos here");
     assert!(
@@ -1065,6 +1066,12 @@ fn a_folders_page_shows_who_is_in_it_and_its_photos() {
         .find(|p| p.path.ends_with("Tony_Blair_0001.jpg"))
         .unwrap();
     click_opens_photo(&mut harness, "Photo Tony_Blair_0001.jpg", tony.id);
+    // From a photo, its folder's page.
+    harness.state_mut().open_photo(serena_photo);
+    settle(&mut harness);
+    click(&mut harness, "Open folder Serena");
+    settle(&mut harness);
+    assert_eq!(harness.state().view, View::Folder(folder));
 }
 
 #[test]

@@ -300,6 +300,12 @@ pub fn ui(faces: usize, people: usize, keep: Option<&std::path::Path>) -> anyhow
             report.photos_open_ms
         );
         line("  scrolling the photo grid", &report.photos_scroll)?;
+        outln!(
+            "Folder page (the photo folder, {} photos): open {:.0} ms",
+            report.folder_photos,
+            report.folder_open_ms
+        );
+        line("  scrolling its photo grid", &report.folder_scroll)?;
         let review = &report.review;
         outln!(
             "Review of everyone named ({} faces asked about): list in {:.0} ms; \

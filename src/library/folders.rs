@@ -64,52 +64,56 @@ pub(super) fn path_range(dir: &Path) -> (String, String) {
 /// is inside it): name by name, ignoring case, numbers by their value ("Trip 2" before
 /// "Trip 10").
 pub(super) fn folder_order(a: &Path, b: &Path) -> Ordering {
-    let names = |p: &Path| {
-        p.components()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned())
-            .collect::<Vec<_>>()
-    };
-    let (a, b) = (names(a), names(b));
-    for (x, y) in a.iter().zip(&b) {
-        match natural_order(x, y) {
-            Ordering::Equal => {}
-            other => return other,
+    let (mut a, mut b) = (a.components(), b.components());
+    loop {
+        match (a.next(), b.next()) {
+            (None, None) => return Ordering::Equal,
+            (None, Some(_)) => return Ordering::Less,
+            (Some(_), None) => return Ordering::Greater,
+            (Some(x), Some(y)) => {
+                let by_name = natural_order(
+                    &x.as_os_str().to_string_lossy(),
+                    &y.as_os_str().to_string_lossy(),
+                );
+                if by_name != Ordering::Equal {
+                    return by_name;
+                }
+            }
         }
     }
-    a.len().cmp(&b.len())
 }
 
 /// Compares names as people read them: letters without regard to case, runs of digits by
 /// their value; names equal that way fall back to plain order, so no two differ falsely.
 fn natural_order(a: &str, b: &str) -> Ordering {
-    let (mut x, mut y) = (a.chars().peekable(), b.chars().peekable());
+    let (mut x, mut y) = (a, b);
     loop {
-        match (x.peek().copied(), y.peek().copied()) {
+        match (x.chars().next(), y.chars().next()) {
             (None, None) => return a.cmp(b),
             (None, Some(_)) => return Ordering::Less,
             (Some(_), None) => return Ordering::Greater,
             (Some(c), Some(d)) if c.is_ascii_digit() && d.is_ascii_digit() => {
-                let digits = |it: &mut std::iter::Peekable<std::str::Chars>| {
-                    let mut run = String::new();
-                    while let Some(c) = it.next_if(char::is_ascii_digit) {
-                        run.push(c);
-                    }
-                    run
-                };
-                let (m, n) = (digits(&mut x), digits(&mut y));
-                let (m, n) = (m.trim_start_matches('0'), n.trim_start_matches('0'));
-                let by_value = m.len().cmp(&n.len()).then_with(|| m.cmp(n));
+                let run = |s: &str| s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+                let (m, n) = (run(x), run(y));
+                let (value_x, value_y) = (
+                    x[..m].trim_start_matches('0'),
+                    y[..n].trim_start_matches('0'),
+                );
+                let by_value = value_x
+                    .len()
+                    .cmp(&value_y.len())
+                    .then_with(|| value_x.cmp(value_y));
                 if by_value != Ordering::Equal {
                     return by_value;
                 }
+                (x, y) = (&x[m..], &y[n..]);
             }
             (Some(c), Some(d)) => {
                 let by_letter = c.to_lowercase().cmp(d.to_lowercase());
                 if by_letter != Ordering::Equal {
                     return by_letter;
                 }
-                x.next();
-                y.next();
+                (x, y) = (&x[c.len_utf8()..], &y[d.len_utf8()..]);
             }
         }
     }

@@ -15,6 +15,7 @@ use super::backend::{Backend, CloserLookProgress, Mutation, Request, Response, R
 use super::launch::{self, Launch};
 use super::state::*;
 use super::textures::TextureCache;
+use super::views::photo_grid::DatedPhotos;
 use super::{theme, views};
 
 const SETTINGS_KEY: &str = "kindred-settings";
@@ -742,10 +743,14 @@ impl KindredApp {
                     self.ignored_view.selection.keep_only(&faces);
                     self.data.ignored_faces = Some(faces);
                 }
-                Response::Photos(ids, photos) => self.data.photos = Some((ids, photos)),
-                Response::FolderContents(contents) => self.data.folder_contents = Some(contents),
+                Response::Photos(ids, photos) => {
+                    self.data.photos = Some((ids, DatedPhotos::new(photos)));
+                }
+                Response::FolderContents(contents) => {
+                    self.data.folder_contents = Some(contents.into());
+                }
                 Response::PhotosWithoutFaces(root, photos) => {
-                    self.data.photos_without_faces = Some((root, photos));
+                    self.data.photos_without_faces = Some((root, DatedPhotos::new(photos)));
                 }
                 Response::Photo(record, faces) => self.data.photo = Some((record, faces)),
                 Response::PhotoImage(id, image) => {
@@ -1435,33 +1440,28 @@ impl KindredApp {
         }
         let photos = self.photo_textures.take_wanted();
         if !photos.is_empty() {
-            let known: std::collections::HashMap<PhotoId, PathBuf> = self
-                .data
-                .photos
-                .iter()
-                .flat_map(|(_, list)| list.iter().map(|p| (p.id, p.path.clone())))
-                .chain(
-                    self.data
-                        .photos_without_faces
-                        .iter()
-                        .flat_map(|(_, list)| list.iter().map(|p| (p.id, p.path.clone()))),
-                )
-                .chain(
-                    self.data
-                        .folder_contents
-                        .iter()
-                        .flat_map(|c| c.photos.iter().map(|p| (p.id, p.path.clone()))),
-                )
-                .chain(
-                    self.data
-                        .suggestions
-                        .iter()
-                        .flat_map(|list| list.items.iter().map(|s| (s.photo, s.path.clone()))),
-                )
-                .collect();
+            // Looked up by id in each list shown: gathering every path of a 40,000-photo
+            // folder into a map cost every frame that scrolled (docs/BENCHMARKS.md).
+            let data = &self.data;
+            let path_of = |id: PhotoId| -> Option<PathBuf> {
+                data.photos
+                    .iter()
+                    .map(|(_, list)| list)
+                    .chain(data.photos_without_faces.iter().map(|(_, list)| list))
+                    .chain(data.folder_contents.iter().map(|page| &page.photos))
+                    .find_map(|list| list.get(id))
+                    .map(|p| p.path.clone())
+                    .or_else(|| {
+                        data.suggestions
+                            .iter()
+                            .flat_map(|list| &list.items)
+                            .find(|s| s.photo == id)
+                            .map(|s| s.path.clone())
+                    })
+            };
             let wanted: Vec<_> = photos
                 .into_iter()
-                .filter_map(|id| known.get(&id).map(|path| (id, path.clone())))
+                .filter_map(|id| path_of(id).map(|path| (id, path)))
                 .collect();
             for chunk in wanted.chunks(16) {
                 self.backend.send(Request::PhotoThumbnails(chunk.to_vec()));
@@ -1510,6 +1510,11 @@ impl KindredApp {
     /// Opens a person's page on its Photos tab.
     pub fn open_photos_of(&mut self, id: PersonId) {
         self.apply(Action::OpenPhotosOf(id));
+    }
+
+    /// Opens a folder's page, as from Folders.
+    pub fn open_folder(&mut self, folder: PathBuf) {
+        self.go(View::Folder(folder));
     }
 }
 

@@ -56,6 +56,10 @@ pub struct UiBenchReport {
     pub photos_of_largest: usize,
     pub photos_open_ms: f64,
     pub photos_scroll: FrameStats,
+    /// The page of the library's first photo folder: everyone in it, and all its photos.
+    pub folder_photos: usize,
+    pub folder_open_ms: f64,
+    pub folder_scroll: FrameStats,
     pub review: ReviewTimes,
 }
 
@@ -190,6 +194,26 @@ pub fn measure(library: &Path) -> anyhow::Result<UiBenchReport> {
         .as_ref()
         .map_or(0, |(_, p)| p.len());
     let photos_scroll = headless.scroll(1200, 40);
+
+    let folder = headless
+        .app
+        .data
+        .folders
+        .first()
+        .map(|f| f.path.clone())
+        .ok_or_else(|| anyhow::anyhow!("the library has no photo folder"))?;
+    headless.app.open_folder(folder.clone());
+    let folder_open_ms = headless.settle(
+        |app| matches!(&app.data.folder_contents, Some(c) if c.folder == folder),
+        limit,
+    )?;
+    let folder_photos = headless
+        .app
+        .data
+        .folder_contents
+        .as_ref()
+        .map_or(0, |c| c.photos.len());
+    let folder_scroll = headless.scroll(1200, 40);
     drop(headless);
     let review = measure_review(library, limit)?;
     Ok(UiBenchReport {
@@ -202,6 +226,9 @@ pub fn measure(library: &Path) -> anyhow::Result<UiBenchReport> {
         photos_of_largest,
         photos_open_ms,
         photos_scroll,
+        folder_photos,
+        folder_open_ms,
+        folder_scroll,
         review,
     })
 }

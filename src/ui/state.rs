@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+use super::views::photo_grid::DatedPhotos;
 use crate::library::folders::{ExcludedFolder, FolderContents, FolderSummary, SubfolderSummary};
 use crate::library::scan::{ScanProgress, ScanSummary};
 use crate::library::store::{FaceId, PhotoId, PhotoRecord, RootId, StatusCounts};
@@ -202,11 +203,11 @@ pub struct Data {
     /// What undo would take back, newest first.
     pub history: Vec<String>,
     pub person_faces: Option<(PersonId, Vec<PersonFace>)>,
-    pub photos: Option<(Vec<PersonId>, Vec<PhotoRecord>)>,
+    pub photos: Option<(Vec<PersonId>, DatedPhotos)>,
     /// A photo folder's photos in which no face was found.
-    pub photos_without_faces: Option<(RootId, Vec<PhotoRecord>)>,
+    pub photos_without_faces: Option<(RootId, DatedPhotos)>,
     /// The folder whose page is shown, or was last.
-    pub folder_contents: Option<FolderContents>,
+    pub folder_contents: Option<FolderPage>,
     pub ignored_faces: Option<Vec<PersonFace>>,
     pub photo: Option<(PhotoRecord, Vec<PhotoFace>)>,
     pub photo_image: Option<(PhotoId, Result<egui::TextureHandle, NoPicture>)>,
@@ -217,6 +218,24 @@ pub struct Data {
     /// The closer look at many photos running in the background.
     pub closer_look: Option<CloserLookJob>,
     pub last_scan: Option<ScanSummary>,
+}
+
+/// A folder's page as shown: see [`FolderContents`].
+#[derive(Debug, Clone)]
+pub struct FolderPage {
+    pub folder: PathBuf,
+    pub persons: Vec<(PersonId, u64)>,
+    pub photos: DatedPhotos,
+}
+
+impl From<FolderContents> for FolderPage {
+    fn from(contents: FolderContents) -> Self {
+        FolderPage {
+            folder: contents.folder,
+            persons: contents.persons,
+            photos: DatedPhotos::new(contents.photos),
+        }
+    }
 }
 
 impl Data {

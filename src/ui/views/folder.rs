@@ -1,6 +1,7 @@
 //! A folder's page (a photo folder, or one inside it): who is in its photos, then the photos
 //! by year — "who was at the wedding" is a folder of photos more often than a search.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use egui::RichText;
@@ -8,7 +9,7 @@ use egui::RichText;
 use super::{
     Frame, TileLook, button_known_as, count, empty_state, face_tile, page_heading, shown_path,
 };
-use crate::people::ops::PersonSummary;
+use crate::people::ops::{PersonId, PersonSummary};
 use crate::ui::launch::Launch;
 use crate::ui::state::{Action, View};
 
@@ -52,10 +53,12 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, folder: &Path) {
         return;
     }
     // Named people first, as on People; then the groups still to name, most photos first.
+    // By id: a photo folder of a big library holds thousands of people, every frame.
+    let by_id: HashMap<PersonId, &PersonSummary> = data.people.iter().map(|p| (p.id, p)).collect();
     let mut people: Vec<(&PersonSummary, u64)> = contents
         .persons
         .iter()
-        .filter_map(|&(id, photos)| data.person(id).map(|p| (p, photos)))
+        .filter_map(|&(id, photos)| by_id.get(&id).map(|&p| (p, photos)))
         .filter(|(p, _)| !p.hidden)
         .collect();
     people.sort_by_key(|(p, photos)| (p.name.is_none(), std::cmp::Reverse(*photos)));

@@ -158,12 +158,30 @@ pub fn show(
                 state.zoom = None;
             }
             // Last, as the one thing that may be cut short; the whole path on hover.
+            // A click opens the folder's page: the photos taken with this one.
             if let Some(folder) = record.path.parent() {
-                ui.add(
-                    egui::Label::new(RichText::new(format!("in {}", shown_path(folder))).weak())
-                        .truncate(),
-                )
-                .on_hover_text(shown_path(&record.path));
+                let in_folder = ui
+                    .add(
+                        egui::Label::new(
+                            RichText::new(format!("in {}", shown_path(folder))).weak(),
+                        )
+                        .truncate()
+                        .sense(egui::Sense::click()),
+                    )
+                    .on_hover_cursor(egui::CursorIcon::PointingHand)
+                    .on_hover_text(format!(
+                        "{}\nClick for the folder's photos and who is in them",
+                        shown_path(&record.path)
+                    ));
+                let name = folder
+                    .file_name()
+                    .map_or_else(|| shown_path(folder), |n| n.to_string_lossy().into_owned());
+                button_known_as(&in_folder, format!("Open folder {name}"));
+                if in_folder.clicked() {
+                    frame
+                        .actions
+                        .push(Action::Go(View::Folder(folder.to_path_buf())));
+                }
             }
         });
     }

@@ -2,6 +2,8 @@
 //! virtualised for tens of thousands; a click opens one in the Photo view, stepping through
 //! the others.
 
+use std::collections::HashMap;
+
 use egui::{RichText, Vec2};
 
 use super::{
@@ -12,29 +14,58 @@ use crate::ui::launch::Launch;
 use crate::ui::state::{Action, View};
 use crate::ui::theme;
 
-/// `photos`, already in date order (undated last), under a line giving their count and the
-/// years they span.
-pub fn dated_photo_grid(
-    ui: &mut egui::Ui,
-    frame: &mut Frame,
-    id_salt: &str,
-    photos: &[PhotoRecord],
-) {
-    let sections = year_sections(photos);
-    // Dated photos come first, oldest first: the span is the first and last of them.
-    let first_year = photos.iter().find_map(taken_year);
-    let last_year = photos.iter().rev().find_map(taken_year);
-    let span = match (first_year, last_year) {
-        (Some(first), Some(last)) if first == last => Some(format!(" · {first}")),
-        (Some(first), Some(last)) => Some(format!(" · {first}–{last}")),
-        // With no date at all, the one heading ("Date unknown · 6 photos") says it all.
-        _ => None,
-    };
-    if let Some(span) = span {
+/// Photos in date order (undated last) with their year headings, worked out once when they
+/// arrive: finding a photo's year reads its date from elsewhere in memory, a cache miss per
+/// photo that cost a 40,000-photo folder's page 3 ms in every frame (docs/BENCHMARKS.md).
+#[derive(Debug, Clone, Default)]
+pub struct DatedPhotos {
+    photos: Vec<PhotoRecord>,
+    sections: Vec<(String, usize)>,
+    /// " · 2019–2024": the years the dated photos span, when any is dated.
+    span: Option<String>,
+    /// Where each photo is in `photos`.
+    index: HashMap<PhotoId, usize>,
+}
+
+impl DatedPhotos {
+    pub fn new(photos: Vec<PhotoRecord>) -> Self {
+        // Dated photos come first, oldest first: the span is the first and last of them.
+        let first_year = photos.iter().find_map(taken_year);
+        let last_year = photos.iter().rev().find_map(taken_year);
+        let span = match (first_year, last_year) {
+            (Some(first), Some(last)) if first == last => Some(format!(" · {first}")),
+            (Some(first), Some(last)) => Some(format!(" · {first}–{last}")),
+            // With no date at all, the one heading ("Date unknown · 6 photos") says it all.
+            _ => None,
+        };
+        DatedPhotos {
+            sections: year_sections(&photos),
+            span,
+            index: photos.iter().enumerate().map(|(i, p)| (p.id, i)).collect(),
+            photos,
+        }
+    }
+
+    pub fn get(&self, id: PhotoId) -> Option<&PhotoRecord> {
+        self.index.get(&id).map(|&i| &self.photos[i])
+    }
+}
+
+impl std::ops::Deref for DatedPhotos {
+    type Target = [PhotoRecord];
+
+    fn deref(&self) -> &[PhotoRecord] {
+        &self.photos
+    }
+}
+
+/// `photos` under a line giving their count and the years they span, a heading per year.
+pub fn dated_photo_grid(ui: &mut egui::Ui, frame: &mut Frame, id_salt: &str, dated: &DatedPhotos) {
+    let photos = &dated.photos;
+    if let Some(span) = &dated.span {
         ui.label(RichText::new(format!("{}{span}", count(photos.len(), "photo", "photos"))).weak());
     }
-    let siblings: Vec<_> = photos.iter().map(|p| p.id).collect();
-    sectioned_virtual_grid(ui, id_salt, &sections, 200.0, |ui, i, side| {
+    sectioned_virtual_grid(ui, id_salt, &dated.sections, 200.0, |ui, i, side| {
         let photo = &photos[i];
         let (rect, response) = ui.allocate_exact_size(Vec2::splat(side), egui::Sense::click());
         let name = photo
@@ -65,7 +96,7 @@ pub fn dated_photo_grid(
         if response.clicked() {
             frame.actions.push(Action::Go(View::Photo {
                 photo: photo.id,
-                siblings: siblings.clone(),
+                siblings: photos.iter().map(|p| p.id).collect(),
             }));
         }
         let not_there = if frame.photos.is_missing(photo.id) {
