@@ -1060,6 +1060,33 @@ fn a_folders_page_shows_who_is_in_it_and_its_photos() {
         .get_all_by_role(egui::accesskit::Role::Button)
         .find_map(|b| b.accesskit_node().label().filter(|l| l.contains(" here")));
     assert_eq!(first_named.as_deref(), Some("Serena, in 4 photos here"));
+    let people_here = shown.persons.len();
+    assert!(people_here >= 3, "{:?}", shown.persons);
+    // In a window with room for two of them, the others wait behind a link.
+    harness.set_size(egui::vec2(220.0, 860.0));
+    settle(&mut harness);
+    let chips = |harness: &Harness<'_, KindredApp>| {
+        harness
+            .get_all_by_role(egui::accesskit::Role::Button)
+            .filter(|b| {
+                b.accesskit_node()
+                    .label()
+                    .is_some_and(|l| l.ends_with(" here"))
+            })
+            .count()
+    };
+    assert_eq!(chips(&harness), 2);
+    click(
+        &mut harness,
+        &format!("Show everyone in these photos ({} more)", people_here - 2),
+    );
+    settle(&mut harness);
+    assert_eq!(chips(&harness), people_here);
+    click(&mut harness, "Show fewer people");
+    settle(&mut harness);
+    assert_eq!(chips(&harness), 2);
+    harness.set_size(egui::vec2(1280.0, 860.0));
+    settle(&mut harness);
     let tony = shown
         .photos
         .iter()

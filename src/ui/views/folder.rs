@@ -66,17 +66,47 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, folder: &Path) {
         ui.label(RichText::new("No one found in these photos yet.").weak());
     } else {
         ui.label(RichText::new("In these photos").strong());
-        // One row, as many as the window has room for: the photos stay in sight.
+        // A row of as many as the window has room for, so the photos stay in sight; all of
+        // them (a wedding's guests) when asked, in rows that scroll.
         let spacing = ui.spacing().item_spacing.x;
         let fit = ((ui.available_width() + spacing) / (CHIP_SIDE + spacing)).floor() as usize;
-        let shown = people.len().min(fit.max(1));
-        ui.horizontal(|ui| {
-            for (person, photos) in &people[..shown] {
-                person_chip(ui, frame, person, *photos);
+        let fit = fit.max(1);
+        let everyone_id = ui.make_persistent_id(("folder-people-all", folder));
+        let everyone = ui
+            .data(|d| d.get_temp::<bool>(everyone_id))
+            .unwrap_or(false);
+        let chip_rows = |ui: &mut egui::Ui, frame: &mut Frame, people: &[(&PersonSummary, u64)]| {
+            for row in people.chunks(fit) {
+                ui.horizontal(|ui| {
+                    for (person, photos) in row {
+                        person_chip(ui, frame, person, *photos);
+                    }
+                });
             }
-        });
-        if people.len() > shown {
-            ui.label(RichText::new(format!("and {} more", people.len() - shown)).weak());
+        };
+        if everyone && people.len() > fit {
+            egui::ScrollArea::vertical()
+                .id_salt("folder-people")
+                .max_height(2.5 * (CHIP_SIDE + 48.0))
+                .show(ui, |ui| chip_rows(ui, frame, &people));
+        } else {
+            chip_rows(ui, frame, &people[..people.len().min(fit)]);
+        }
+        if people.len() > fit {
+            let (text, label) = if everyone {
+                ("Show fewer".to_string(), "Show fewer people".to_string())
+            } else {
+                let more = people.len() - fit;
+                (
+                    format!("and {more} more — show everyone"),
+                    format!("Show everyone in these photos ({} more)", more),
+                )
+            };
+            let toggle = ui.link(RichText::new(text).weak());
+            button_known_as(&toggle, label);
+            if toggle.clicked() {
+                ui.data_mut(|d| d.insert_temp(everyone_id, !everyone));
+            }
         }
     }
     ui.add_space(8.0);
