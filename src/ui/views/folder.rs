@@ -15,6 +15,8 @@ use crate::ui::state::{Action, View};
 
 /// The side of a person's face above the photos.
 const CHIP_SIDE: f32 = 72.0;
+/// A person above the photos: the face and the two small lines under it (name, count).
+const CHIP_HEIGHT: f32 = CHIP_SIDE + 48.0;
 
 pub fn show(ui: &mut egui::Ui, frame: &mut Frame, folder: &Path) {
     ui.horizontal(|ui| {
@@ -87,7 +89,8 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, folder: &Path) {
         if everyone && people.len() > fit {
             egui::ScrollArea::vertical()
                 .id_salt("folder-people")
-                .max_height(2.5 * (CHIP_SIDE + 48.0))
+                // Two and a half rows: the half shows there is more to scroll to.
+                .max_height(2.5 * CHIP_HEIGHT)
                 .show(ui, |ui| chip_rows(ui, frame, &people));
         } else {
             chip_rows(ui, frame, &people[..people.len().min(fit)]);
