@@ -626,6 +626,19 @@ mod tests {
         store.record_analysis(&photo).unwrap()
     }
 
+    /// Puts the `k`-th face of `photo` in `person`, in `state`.
+    fn give(store: &mut Store, photo: PhotoId, k: usize, person: PersonId, state: FaceState) {
+        let face = store.faces_of_photo(photo).unwrap()[k].id;
+        store
+            .set_assignment(&AssignmentRow {
+                face,
+                person: Some(person),
+                state,
+                distance: None,
+            })
+            .unwrap();
+    }
+
     fn status(store: &Store, id: PhotoId) -> PhotoStatus {
         store.photo(id).unwrap().unwrap().status
     }
@@ -675,8 +688,6 @@ mod tests {
     /// subfolder, photos still there and names stay.
     #[test]
     fn forgetting_a_folders_missing_photos_keeps_what_is_put_aside_and_names() {
-        use crate::library::people_store::{AssignmentRow, FaceState};
-        use crate::library::store::FaceId;
         let mut store = Store::open_in_memory().unwrap();
         let root = store.add_root(Path::new(&native("/p"))).unwrap();
         let deleted = add_photo(&mut store, root, &native("/p/deleted.jpg"), 2);
@@ -688,27 +699,8 @@ mod tests {
             .unwrap();
         let anna = store.insert_person(Some("Anna")).unwrap();
         let stranger = store.insert_person(None).unwrap();
-        let faces = |store: &Store, photo| -> Vec<FaceId> {
-            store
-                .faces_of_photo(photo)
-                .unwrap()
-                .iter()
-                .map(|f| f.id)
-                .collect()
-        };
-        for (face, person) in [
-            (faces(&store, named_there)[0], anna),
-            (faces(&store, deleted)[0], stranger),
-            (faces(&store, here)[0], anna),
-        ] {
-            store
-                .set_assignment(&AssignmentRow {
-                    face,
-                    person: Some(person),
-                    state: FaceState::Confirmed,
-                    distance: None,
-                })
-                .unwrap();
+        for (photo, person) in [(named_there, anna), (deleted, stranger), (here, anna)] {
+            give(&mut store, photo, 0, person, FaceState::Confirmed);
         }
         store.mark_missing(&[deleted, named_there]).unwrap();
         assert_eq!(store.folder_summaries().unwrap()[0].missing, 2);
@@ -911,21 +903,10 @@ mod tests {
         let elsewhere = add_photo(&mut store, root, &native("/p/2023 scans/c.jpg"), 1);
         let anna = store.insert_person(Some("Anna")).unwrap();
         let bob = store.insert_person(None).unwrap();
-        let mut give = |photo: PhotoId, k: usize, person: PersonId, state: FaceState| {
-            let face = store.faces_of_photo(photo).unwrap()[k].id;
-            store
-                .set_assignment(&AssignmentRow {
-                    face,
-                    person: Some(person),
-                    state,
-                    distance: None,
-                })
-                .unwrap();
-        };
-        give(beach, 0, anna, FaceState::Confirmed);
-        give(beach, 1, bob, FaceState::Suggested);
-        give(hills, 0, anna, FaceState::Suggested);
-        give(elsewhere, 0, bob, FaceState::Confirmed);
+        give(&mut store, beach, 0, anna, FaceState::Confirmed);
+        give(&mut store, beach, 1, bob, FaceState::Suggested);
+        give(&mut store, hills, 0, anna, FaceState::Suggested);
+        give(&mut store, elsewhere, 0, bob, FaceState::Confirmed);
 
         let dir = PathBuf::from(native("/p/2023"));
         let photos: Vec<PhotoId> = store
@@ -937,14 +918,7 @@ mod tests {
         assert_eq!(photos, [beach, hills, sea], "as a file manager lists them");
         assert_eq!(store.persons_under(&dir).unwrap(), [(anna, 2), (bob, 1)]);
         // A face ignored puts no one there.
-        store
-            .set_assignment(&AssignmentRow {
-                face: store.faces_of_photo(elsewhere).unwrap()[0].id,
-                person: Some(bob),
-                state: FaceState::Ignored,
-                distance: None,
-            })
-            .unwrap();
+        give(&mut store, elsewhere, 0, bob, FaceState::Ignored);
         let scans = PathBuf::from(native("/p/2023 scans"));
         assert_eq!(store.photos_under(&scans).unwrap().len(), 1);
         assert!(store.persons_under(&scans).unwrap().is_empty());
