@@ -7,7 +7,8 @@ use std::path::Path;
 use egui::RichText;
 
 use super::{
-    Frame, TileLook, button_known_as, count, empty_state, face_tile, page_heading, shown_path,
+    Frame, TileLook, button_known_as, count, empty_state, face_tile, own_name, page_heading,
+    shown_path,
 };
 use crate::people::ops::{PersonId, PersonSummary};
 use crate::ui::launch::Launch;
@@ -33,9 +34,7 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, folder: &Path) {
                 .push(Action::Launch(Launch::Open(folder.to_path_buf())));
         }
     });
-    let name = folder
-        .file_name()
-        .map_or_else(|| shown_path(folder), |n| n.to_string_lossy().into_owned());
+    let name = own_name(folder);
     let within = folder.parent().map(shown_path).unwrap_or_default();
     page_heading(ui, &name, &within);
     let data = frame.data;

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use egui::RichText;
 
-use super::{Frame, button_known_as, count, page_heading, shown_path};
+use super::{Frame, button_known_as, count, own_name, page_heading, shown_path};
 use crate::library::folders::FolderSummary;
 use crate::ui::state::{Action, FoldersViewState, View};
 use crate::ui::theme;
@@ -317,10 +317,7 @@ fn subfolder_tree(
         if open {
             shown_open.insert(&sub.path);
         }
-        let name = sub.path.file_name().map_or_else(
-            || sub.path.display().to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        );
+        let name = own_name(&sub.path);
         ui.horizontal(|ui| {
             ui.add_space(18.0 * (sub.depth - 1) as f32);
             if has_children {

@@ -424,6 +424,13 @@ pub fn page_heading(ui: &mut egui::Ui, title: &str, subtitle: &str) {
 
 pub use crate::text::{count, grouped, noun};
 
+/// A file's or folder's own name (the last part of its path); for a path with none, such as a
+/// drive's root, the whole path as [`shown_path`] gives it.
+pub fn own_name(path: &std::path::Path) -> String {
+    path.file_name()
+        .map_or_else(|| shown_path(path), |n| n.to_string_lossy().into_owned())
+}
+
 /// A path as file managers show it: under the home folder as `~/…`, elsewhere in full. On
 /// Windows always in full: Explorer knows no `~`.
 pub fn shown_path(path: &std::path::Path) -> String {

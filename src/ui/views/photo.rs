@@ -6,7 +6,8 @@
 use egui::{Color32, Key, Pos2, Rect, RichText, Stroke, StrokeKind, Vec2};
 
 use super::{
-    Frame, RowPart, TileLook, button_known_as, empty_state, face_tile, shown_path, split_row,
+    Frame, RowPart, TileLook, button_known_as, empty_state, face_tile, own_name, shown_path,
+    split_row,
 };
 use crate::library::store::{PhotoId, PhotoRecord};
 use crate::people::ops::{FaceState, PhotoFace};
@@ -81,9 +82,7 @@ pub fn show(
                     .iter()
                     .any(|root| folder.starts_with(&root.path) && *folder != root.path)
             }) {
-                let name = folder
-                    .file_name()
-                    .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+                let name = own_name(folder);
                 let leave_out = ui
                     .add_enabled(
                         data.scan.is_none(),
@@ -126,11 +125,7 @@ pub fn show(
     });
     if let Some((record, _)) = loaded {
         ui.horizontal(|ui| {
-            let file_name = record
-                .path
-                .file_name()
-                .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-            ui.label(RichText::new(file_name).strong());
+            ui.label(RichText::new(own_name(&record.path)).strong());
             if let Some(taken) = &record.taken_at {
                 if record.dated_by_name {
                     ui.label(RichText::new(format!("dated {taken} by its file name")).weak())
@@ -173,9 +168,7 @@ pub fn show(
                         "{}\nClick for the folder's photos and who is in them",
                         shown_path(&record.path)
                     ));
-                let name = folder
-                    .file_name()
-                    .map_or_else(|| shown_path(folder), |n| n.to_string_lossy().into_owned());
+                let name = own_name(folder);
                 button_known_as(&in_folder, format!("Open folder {name}"));
                 if in_folder.clicked() {
                     frame

@@ -7,7 +7,8 @@ use std::collections::HashMap;
 use egui::{RichText, Vec2};
 
 use super::{
-    Frame, button_known_as, count, empty_state, page_heading, sectioned_virtual_grid, shown_path,
+    Frame, button_known_as, count, empty_state, own_name, page_heading, sectioned_virtual_grid,
+    shown_path,
 };
 use crate::library::store::{PhotoId, PhotoRecord, RootId};
 use crate::ui::launch::Launch;
@@ -68,12 +69,7 @@ pub fn dated_photo_grid(ui: &mut egui::Ui, frame: &mut Frame, id_salt: &str, dat
     sectioned_virtual_grid(ui, id_salt, &dated.sections, 200.0, |ui, i, side| {
         let photo = &photos[i];
         let (rect, response) = ui.allocate_exact_size(Vec2::splat(side), egui::Sense::click());
-        let name = photo
-            .path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        button_known_as(&response, format!("Photo {name}"));
+        button_known_as(&response, format!("Photo {}", own_name(&photo.path)));
         ui.painter()
             .rect_filled(rect, egui::CornerRadius::same(8), theme::CARD);
         if let Some(texture) = frame.photos.get(photo.id) {
