@@ -83,6 +83,17 @@ pub(super) fn folder_order(a: &Path, b: &Path) -> Ordering {
     }
 }
 
+/// Puts photos in the order every grid of photos shows them: by the date taken (those
+/// without one — scans, messaging apps' copies — last), photos of one date (or none) as a
+/// file manager lists them.
+pub fn sort_as_shown(photos: &mut [PhotoRecord]) {
+    photos.sort_by(|a, b| {
+        (a.taken_at.is_none(), &a.taken_at)
+            .cmp(&(b.taken_at.is_none(), &b.taken_at))
+            .then_with(|| folder_order(&a.path, &b.path))
+    });
+}
+
 /// Compares names as people read them: letters without regard to case, runs of digits by
 /// their value; names equal that way fall back to plain order, so no two differ falsely.
 fn natural_order(a: &str, b: &str) -> Ordering {
@@ -649,7 +660,8 @@ mod tests {
         let root = store.add_root(Path::new(&native("/p"))).unwrap();
         let other = store.add_root(Path::new(&native("/q"))).unwrap();
         add_photo(&mut store, root, &native("/p/family.jpg"), 2);
-        let sea = add_photo(&mut store, root, &native("/p/sea.jpg"), 0);
+        // Listed as a file manager lists them, capitals aside ("Sea" after "hills").
+        let sea = add_photo(&mut store, root, &native("/p/Sea.jpg"), 0);
         let hills = add_photo(&mut store, root, &native("/p/hills.jpg"), 0);
         add_photo(&mut store, other, &native("/q/dog.jpg"), 0);
         // Left out with its subfolder, a photo is no longer among them.

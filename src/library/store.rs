@@ -732,26 +732,27 @@ impl Store {
             .map_err(self.err())
     }
 
-    /// The analysed photos of a photo folder in which no face was found (nor drawn): by the
-    /// date taken, those without one last, then by path.
+    /// The analysed photos of a photo folder in which no face was found (nor drawn), in the
+    /// order grids show photos ([`super::folders::sort_as_shown`]).
     pub fn photos_without_faces(&self, root: RootId) -> Result<Vec<PhotoRecord>, StoreError> {
         let mut stmt = self
             .conn
             .prepare(&format!(
                 "SELECT {} FROM photos p WHERE root_id = ?1 AND status = 'done'
-                    AND NOT EXISTS (SELECT 1 FROM faces f WHERE f.photo_id = p.id)
-                 ORDER BY taken_at IS NULL, taken_at, path",
+                    AND NOT EXISTS (SELECT 1 FROM faces f WHERE f.photo_id = p.id)",
                 Self::PHOTO_COLUMNS
             ))
             .map_err(self.err())?;
         let rows = stmt
             .query_map([root], Self::photo_from_row)
             .map_err(self.err())?;
-        rows.collect::<Result<_, _>>().map_err(self.err())
+        let mut photos: Vec<PhotoRecord> = rows.collect::<Result<_, _>>().map_err(self.err())?;
+        super::folders::sort_as_shown(&mut photos);
+        Ok(photos)
     }
 
-    /// The analysed photos inside folder `dir` (at any depth), by the date taken (those without
-    /// one last), then as a file manager lists them: a folder's page.
+    /// The analysed photos inside folder `dir` (at any depth), in the order grids show photos
+    /// ([`super::folders::sort_as_shown`]): a folder's page.
     pub fn photos_under(&self, dir: &Path) -> Result<Vec<PhotoRecord>, StoreError> {
         let (from, to) = super::folders::path_range(dir);
         let mut stmt = self
@@ -768,12 +769,7 @@ impl Store {
             .filter(|p| p.as_ref().is_ok_and(|p| p.path.starts_with(dir)))
             .collect::<Result<_, _>>()
             .map_err(self.err())?;
-        // Photos of one date (or none) in the order the file manager shows them.
-        photos.sort_by(|a, b| {
-            (a.taken_at.is_none(), &a.taken_at)
-                .cmp(&(b.taken_at.is_none(), &b.taken_at))
-                .then_with(|| super::folders::folder_order(&a.path, &b.path))
-        });
+        super::folders::sort_as_shown(&mut photos);
         Ok(photos)
     }
 

@@ -19,7 +19,9 @@ use crate::export::album::{
     self, ExportControl, ExportEvent, ExportPlan, ExportRequest, ExportSummary,
 };
 use crate::export::xmp_import::{NamesTakenOver, take_over_names};
-use crate::library::folders::{ExcludedFolder, FolderContents, FolderSummary, SubfolderSummary};
+use crate::library::folders::{
+    self, ExcludedFolder, FolderContents, FolderSummary, SubfolderSummary,
+};
 use crate::library::scan::{self, ScanControl, ScanEvent, ScanOptions, ScanSummary};
 use crate::library::store::{FaceId, PhotoId, PhotoRecord, RootId, StatusCounts, Store};
 use crate::people::matching::ClusterOptions;
@@ -514,14 +516,7 @@ fn handle(
         Request::PhotosOf(ids) => {
             let photo_ids = ops::photos_of_people(store, &ids).map_err(|e| text(&e))?;
             let mut photos = store.photos_by_id(&photo_ids).map_err(|e| text(&e))?;
-            // By the date taken; photos without one (scans, messaging apps' copies) last.
-            photos.sort_by(|a, b| {
-                (a.taken_at.is_none(), &a.taken_at, &a.path).cmp(&(
-                    b.taken_at.is_none(),
-                    &b.taken_at,
-                    &b.path,
-                ))
-            });
+            folders::sort_as_shown(&mut photos);
             shared.send(Response::Photos(ids, photos));
         }
         Request::PhotosWithoutFaces(root) => {
