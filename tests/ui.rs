@@ -40,9 +40,18 @@ fn app_on(library: &Path) -> Harness<'static, KindredApp> {
 
 /// The app on `library` with settings as a previous run left them.
 fn app_with(library: &Path, settings: Settings) -> Harness<'static, KindredApp> {
+    app_in_window(library, settings, egui::vec2(1280.0, 860.0))
+}
+
+/// The app on `library` in a window of this size.
+fn app_in_window(
+    library: &Path,
+    settings: Settings,
+    window: egui::Vec2,
+) -> Harness<'static, KindredApp> {
     let library = library.to_path_buf();
     Harness::builder()
-        .with_size(egui::vec2(1280.0, 860.0))
+        .with_size(window)
         .build_eframe(move |cc| {
             let store = Store::open(&library).unwrap();
             KindredApp::with_store(&cc.egui_ctx, store, settings.clone(), None)
@@ -1582,6 +1591,103 @@ fn tab_reaches_a_persons_card_and_enter_opens_them() {
     assert_eq!(harness.state().view, View::Person(found[0].id));
 }
 
+/// The label of the widget with the keyboard among those whose label contains `part`, once it
+/// is in the window (`window` its size): a grid lays out a row past its edge for the arrow
+/// keys to go to and scrolls the tile reached into view.
+fn focused_in_view(harness: &Harness<'_, KindredApp>, part: &str, window: egui::Vec2) -> String {
+    let node = harness
+        .query_all_by_label_contains(part)
+        .find(|n| n.accesskit_node().is_focused())
+        .unwrap_or_else(|| panic!("no {part}… has the keyboard"));
+    let label = node.accesskit_node().label().unwrap_or_default();
+    let shown = node.rect();
+    assert!(
+        shown.top() >= 0.0 && shown.bottom() <= window.y,
+        "{label} scrolled into view: {shown:?}"
+    );
+    label
+}
+
+/// The arrow keys go from card to card on People, also to the rows out of sight.
+#[test]
+fn the_arrow_keys_go_from_card_to_card_past_the_edge_of_the_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let (library, found) = library_with_zoe_anna_and_mark(dir.path());
+    // Each face a person of its own: rows of four cards, three of them out of sight.
+    let mut store = Store::open(&library).unwrap();
+    let faces: Vec<kindred::library::store::FaceId> = found
+        .iter()
+        .flat_map(|p| faces_of(&library, p.id))
+        .map(|f| f.face)
+        .collect();
+    for (n, face) in faces.iter().enumerate() {
+        ops::split(&mut store, &[*face], Some(&format!("P{:02}", n + 1))).unwrap();
+    }
+    drop(store);
+    let window = egui::vec2(740.0, 480.0);
+    let mut harness = app_in_window(&library, Settings::default(), window);
+    settle(&mut harness);
+    click(&mut harness, "Order of named people");
+    click(&mut harness, "By name");
+    tab_to(&mut harness, "Person P01");
+    for (key, card) in [
+        (egui::Key::ArrowDown, "Person P05"),
+        (egui::Key::ArrowDown, "Person P09"),
+        (egui::Key::ArrowRight, "Person P10"),
+        (egui::Key::ArrowUp, "Person P06"),
+        (egui::Key::ArrowUp, "Person P02"),
+        (egui::Key::ArrowLeft, "Person P01"),
+        (egui::Key::ArrowLeft, "Person P01"),
+        (egui::Key::End, &format!("Person P{:02}", faces.len())),
+        (egui::Key::Home, "Person P01"),
+        (egui::Key::PageDown, "Person P05"),
+    ] {
+        press(&mut harness, key);
+        settle(&mut harness);
+        assert_eq!(
+            focused_in_view(&harness, "Person P", window),
+            card,
+            "{key:?}"
+        );
+    }
+}
+
+/// The same in a person's faces, at a face size that puts one face in a row.
+#[test]
+fn the_arrow_keys_go_from_face_to_face_past_the_edge_of_the_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let (library, found) = library_with_zoe_anna_and_mark(dir.path());
+    let settings = Settings {
+        face_size: 360.0,
+        ..Settings::default()
+    };
+    let window = egui::vec2(740.0, 860.0);
+    let mut harness = app_in_window(&library, settings, window);
+    settle(&mut harness);
+    harness.state_mut().open_person(found[0].id);
+    settle(&mut harness);
+    let first = harness
+        .query_all_by_label_contains("Face ")
+        .min_by(|a, b| a.rect().top().total_cmp(&b.rect().top()))
+        .and_then(|n| n.accesskit_node().label())
+        .unwrap();
+    tab_to(&mut harness, &first);
+    let mut visited = vec![first];
+    for _ in 1..faces_of(&library, found[0].id).len() {
+        press(&mut harness, egui::Key::ArrowDown);
+        settle(&mut harness);
+        let face = focused_in_view(&harness, "Face ", window);
+        assert!(!visited.contains(&face), "{face} comes once going down");
+        visited.push(face);
+    }
+    press(&mut harness, egui::Key::ArrowUp);
+    settle(&mut harness);
+    assert_eq!(
+        focused_in_view(&harness, "Face ", window),
+        visited[visited.len() - 2]
+    );
+}
+
 /// Delete on a person's selected faces says "not this person", as the button does; Ctrl+Z
 /// takes it back.
 #[test]
@@ -1615,13 +1721,7 @@ fn a_narrow_window_puts_a_persons_actions_below_their_name() {
     let dir = tempfile::tempdir().unwrap();
     let (library, found) = library_with_zoe_anna_and_mark(dir.path());
     let overlaps = |width: f32| {
-        let library = library.clone();
-        let mut harness = Harness::builder()
-            .with_size(egui::vec2(width, 600.0))
-            .build_eframe(move |cc| {
-                let store = Store::open(&library).unwrap();
-                KindredApp::with_store(&cc.egui_ctx, store, Settings::default(), None)
-            });
+        let mut harness = app_in_window(&library, Settings::default(), egui::vec2(width, 600.0));
         settle(&mut harness);
         harness.state_mut().open_person(found[0].id);
         settle(&mut harness);

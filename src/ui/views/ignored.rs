@@ -70,26 +70,26 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut IgnoredViewState) 
                 let modifiers = ui.input(|i| i.modifiers);
                 state.selection.click(faces, i, modifiers);
             }
+            let response = response.on_hover_text(format!(
+                "{}\nDouble-click to open the photo",
+                shown_path(&face.path)
+            ));
+            response.context_menu(|ui| {
+                if ui.button("Open photo").clicked() {
+                    frame.actions.push(open_photo());
+                }
+                if ui.button("Show in folder").clicked() {
+                    frame
+                        .actions
+                        .push(Action::Launch(Launch::ShowInFolder(face.path.clone())));
+                }
+                if ui.button("Not ignored").clicked() {
+                    frame
+                        .actions
+                        .push(Action::Mutate(Mutation::Unignore(vec![face.face])));
+                }
+            });
             response
-                .on_hover_text(format!(
-                    "{}\nDouble-click to open the photo",
-                    shown_path(&face.path)
-                ))
-                .context_menu(|ui| {
-                    if ui.button("Open photo").clicked() {
-                        frame.actions.push(open_photo());
-                    }
-                    if ui.button("Show in folder").clicked() {
-                        frame
-                            .actions
-                            .push(Action::Launch(Launch::ShowInFolder(face.path.clone())));
-                    }
-                    if ui.button("Not ignored").clicked() {
-                        frame
-                            .actions
-                            .push(Action::Mutate(Mutation::Unignore(vec![face.face])));
-                    }
-                });
         },
     );
 }

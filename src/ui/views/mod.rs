@@ -4,6 +4,7 @@
 pub mod export;
 pub mod folder;
 pub mod folders;
+pub mod grid_keys;
 pub mod ignored;
 pub mod people;
 pub mod person;
@@ -148,10 +149,20 @@ pub fn face_tile(
 /// around `rect`, and scrolls the tile into view as it gets it — in a grid drawn only where
 /// visible, that brings the next row in for the next Tab.
 pub fn show_focus(ui: &egui::Ui, response: &egui::Response, rect: Rect, radius: u8) {
-    if response.gained_focus() {
-        response.scroll_to_me(None);
-    }
     if response.has_focus() {
+        // Not `gained_focus`: egui moves the focus for the arrow keys between two frames, so
+        // the tile never sees it arrive. A tile that did not have it the frame before did.
+        let key = egui::Id::unique("tile-focused-last-frame");
+        let pass = ui.ctx().cumulative_pass_nr();
+        let before = ui.data(|d| d.get_temp::<(egui::Id, u64)>(key));
+        if before != Some((response.id, pass.wrapping_sub(1)))
+            && before != Some((response.id, pass))
+        {
+            // At once, as file managers do; and an animated scroll begun while another one
+            // runs goes the distance twice.
+            response.scroll_to_me_animation(None, egui::style::ScrollAnimation::none());
+        }
+        ui.data_mut(|d| d.insert_temp(key, (response.id, pass)));
         ui.painter().rect_stroke(
             rect.expand(2.0),
             CornerRadius::same(radius + 2),
@@ -315,31 +326,16 @@ pub fn grid_width(ui: &egui::Ui) -> f32 {
 
 /// A grid of equal square cells drawn only where visible, so tens of thousands of items
 /// scroll at full frame rate. The cells are at least `min_side` wide and grow to fill the
-/// row; `cell` draws item `i` in its own `Ui`, given the side it has.
+/// row; `cell` draws item `i` in its own `Ui`, given the side it has, and returns the tile's
+/// response (for the keyboard: [`grid_keys`]).
 pub fn virtual_grid(
     ui: &mut egui::Ui,
     id: &str,
     count: usize,
     min_side: f32,
-    mut cell: impl FnMut(&mut egui::Ui, usize, f32),
+    cell: impl FnMut(&mut egui::Ui, usize, f32) -> egui::Response,
 ) {
-    let spacing = GRID_SPACING;
-    let (columns, side) = fill_row(grid_width(ui), min_side, spacing);
-    let rows = count.div_ceil(columns);
-    egui::ScrollArea::vertical()
-        .id_salt(id)
-        .auto_shrink([false, false])
-        .show_rows(ui, side, rows, |ui, visible| {
-            ui.spacing_mut().item_spacing.y = spacing;
-            for row in visible {
-                ui.horizontal(|ui| {
-                    ui.spacing_mut().item_spacing.x = spacing;
-                    for i in row * columns..((row + 1) * columns).min(count) {
-                        ui.allocate_ui(Vec2::splat(side), |ui| cell(ui, i, side));
-                    }
-                });
-            }
-        });
+    grid_in_sections(ui, id, &[(None, count)], min_side, cell);
 }
 
 /// A [`virtual_grid`] in sections, each under its own heading (a person's photos by year):
@@ -350,10 +346,35 @@ pub fn sectioned_virtual_grid(
     id: &str,
     sections: &[(String, usize)],
     min_side: f32,
-    mut cell: impl FnMut(&mut egui::Ui, usize, f32),
+    cell: impl FnMut(&mut egui::Ui, usize, f32) -> egui::Response,
+) {
+    let sections: Vec<(Option<&str>, usize)> = sections
+        .iter()
+        .map(|(heading, count)| (Some(heading.as_str()), *count))
+        .collect();
+    grid_in_sections(ui, id, &sections, min_side, cell);
+}
+
+/// The height of a heading above a section of a grid.
+const SECTION_HEADING: f32 = 34.0;
+
+/// How far beyond each edge of a grid's view its rows are still laid out, for `height` of
+/// a row of cells: one row of cells and a heading. The arrow keys move the keyboard's focus
+/// only to cells that were laid out, and Tab only in their order; with the row past the
+/// edge there, they go on past the last cell in sight, which then scrolls into view
+/// ([`show_focus`]).
+pub fn beyond_view(row_height: f32, heading_height: f32) -> f32 {
+    row_height + heading_height
+}
+
+fn grid_in_sections(
+    ui: &mut egui::Ui,
+    id: &str,
+    sections: &[(Option<&str>, usize)],
+    min_side: f32,
+    mut cell: impl FnMut(&mut egui::Ui, usize, f32) -> egui::Response,
 ) {
     let spacing = GRID_SPACING;
-    let heading_height = 34.0;
     let width = grid_width(ui);
     let (columns, side) = fill_row(width, min_side, spacing);
     // Every row's top, height and content: a heading, or items first..end.
@@ -364,8 +385,10 @@ pub fn sectioned_virtual_grid(
     let mut rows = Vec::new();
     let (mut y, mut first) = (0.0f32, 0usize);
     for (heading, count) in sections {
-        rows.push((y, heading_height, Row::Heading(heading)));
-        y += heading_height;
+        if let Some(heading) = heading {
+            rows.push((y, SECTION_HEADING, Row::Heading(heading)));
+            y += SECTION_HEADING;
+        }
         for start in (first..first + count).step_by(columns) {
             let end = (start + columns).min(first + count);
             rows.push((y, side, Row::Cells(start, end)));
@@ -374,20 +397,50 @@ pub fn sectioned_virtual_grid(
         first += count;
     }
     let total = y;
+    let tile_rows: Vec<std::ops::Range<usize>> = rows
+        .iter()
+        .filter_map(|(_, _, row)| match row {
+            Row::Cells(start, end) => Some(*start..*end),
+            Row::Heading(_) => None,
+        })
+        .collect();
+    let mut focus = grid_keys::GridFocus::load(ui, ui.make_persistent_id((id, "keyboard")));
+    let beyond = beyond_view(side + spacing, SECTION_HEADING);
     egui::ScrollArea::vertical()
         .id_salt(id)
         .auto_shrink([false, false])
         .show_viewport(ui, |ui, viewport| {
             ui.set_height(total);
             let origin = ui.max_rect().min;
-            let from = rows.partition_point(|(top, height, _)| top + height < viewport.min.y);
-            for (top, height, row) in rows[from..]
-                .iter()
-                .take_while(|(top, _, _)| *top <= viewport.max.y)
+            let row_rect = |top: f32, height: f32| {
+                Rect::from_min_size(origin + Vec2::new(0.0, top), Vec2::new(width, height))
+            };
+            let (from_y, to_y) = (viewport.min.y - beyond, viewport.max.y + beyond);
+            // A tile out of sight that the keyboard went to: its row is brought into view,
+            // unless it is laid out, and so scrolls itself into view as it takes the focus.
+            if let Some((top, height, _)) = focus.pending().and_then(|to| {
+                rows.iter().find(|(_, _, row)| {
+                    matches!(row, Row::Cells(start, end) if (*start..*end).contains(&to))
+                })
+            }) && (top + height < from_y || *top > to_y)
             {
-                let rect =
-                    Rect::from_min_size(origin + Vec2::new(0.0, *top), Vec2::new(width, *height));
-                ui.scope_builder(egui::UiBuilder::new().max_rect(rect), |ui| match row {
+                ui.scroll_to_rect_animation(
+                    row_rect(*top, *height),
+                    None,
+                    egui::style::ScrollAnimation::none(),
+                );
+            }
+            let from = rows.partition_point(|(top, height, _)| top + height < from_y);
+            for (top, height, row) in rows[from..].iter().take_while(|(top, _, _)| *top <= to_y) {
+                // Ids that stay with their row, not with its place among the rows laid out:
+                // a tile keeps the keyboard (and egui its state) while the grid scrolls.
+                let row_id = match row {
+                    Row::Heading(text) => egui::Id::unique((id, "heading", text)),
+                    Row::Cells(start, _) => egui::Id::unique((id, "tiles", start)),
+                };
+                let rect = row_rect(*top, *height);
+                let builder = egui::UiBuilder::new().scope_id(row_id).max_rect(rect);
+                ui.scope_builder(builder, |ui| match row {
                     Row::Heading(text) => {
                         ui.add_space(8.0);
                         ui.label(RichText::new(*text).size(16.0).strong());
@@ -396,12 +449,16 @@ pub fn sectioned_virtual_grid(
                         ui.horizontal(|ui| {
                             ui.spacing_mut().item_spacing.x = spacing;
                             for i in *start..*end {
-                                ui.allocate_ui(Vec2::splat(side), |ui| cell(ui, i, side));
+                                let tile =
+                                    ui.allocate_ui(Vec2::splat(side), |ui| cell(ui, i, side));
+                                focus.tile(i, &tile.inner);
                             }
                         });
                     }
                 });
             }
+            let page = (viewport.height() / (side + spacing)).floor() as usize;
+            focus.finish(ui, &tile_rows, page);
         });
 }
 

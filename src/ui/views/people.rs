@@ -4,6 +4,7 @@
 
 use egui::{CornerRadius, Rect, RichText, Sense, Vec2};
 
+use super::grid_keys::GridFocus;
 use super::{Frame, choice, count, empty_state, fill_row, grid_width, paint_face};
 use crate::people::ops::{PersonId, PersonSummary};
 use crate::ui::backend::Mutation;
@@ -20,7 +21,9 @@ enum Row {
     Header(String),
     /// The heading of the people seen in one photo only, which opens and closes their cards.
     SeenOnce(String),
-    Cards(Vec<usize>),
+    /// People (indices into the people listed), and where the first is among all the cards
+    /// of the grid (for the keyboard).
+    Cards(usize, Vec<usize>),
 }
 
 pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut PeopleViewState) {
@@ -141,6 +144,13 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut PeopleViewState) {
     let (columns, card_width) = fill_row(width, CARD.x, GAP);
     let card = Vec2::new(card_width, card_width + CARD.y - CARD.x);
     let mut rows = Vec::new();
+    let mut cards = 0;
+    let mut card_rows = |rows: &mut Vec<Row>, members: &[usize]| {
+        for chunk in members.chunks(columns) {
+            rows.push(Row::Cards(cards, chunk.to_vec()));
+            cards += chunk.len();
+        }
+    };
     for (title, members) in [("Named", named), ("Unnamed", recurring)] {
         if members.is_empty() {
             continue;
@@ -149,7 +159,7 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut PeopleViewState) {
             "{title} · {}",
             count(members.len(), "person", "people")
         )));
-        rows.extend(members.chunks(columns).map(|c| Row::Cards(c.to_vec())));
+        card_rows(&mut rows, &members);
     }
     if !seen_once.is_empty() {
         let open = frame.settings.show_seen_once;
@@ -158,16 +168,24 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut PeopleViewState) {
             count(seen_once.len(), "person", "people")
         )));
         if open {
-            rows.extend(seen_once.chunks(columns).map(|c| Row::Cards(c.to_vec())));
+            card_rows(&mut rows, &seen_once);
         }
     }
     let heights: Vec<f32> = rows
         .iter()
         .map(|r| match r {
             Row::Header(_) | Row::SeenOnce(_) => HEADER,
-            Row::Cards(_) => card.y + GAP,
+            Row::Cards(..) => card.y + GAP,
         })
         .collect();
+    let card_ranges: Vec<std::ops::Range<usize>> = rows
+        .iter()
+        .filter_map(|r| match r {
+            Row::Cards(first, members) => Some(*first..first + members.len()),
+            _ => None,
+        })
+        .collect();
+    let mut focus = GridFocus::load(ui, ui.make_persistent_id("people-grid-keyboard"));
     let mut tops = Vec::with_capacity(heights.len() + 1);
     let mut y = 0.0;
     for h in &heights {
@@ -182,9 +200,24 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut PeopleViewState) {
         .show_viewport(ui, |ui, viewport| {
             ui.set_height(total);
             let origin = ui.min_rect().min;
-            let first = tops.partition_point(|&t| t + card.y + GAP < viewport.min.y);
+            let beyond = super::beyond_view(card.y + GAP, HEADER);
+            let (from_y, to_y) = (viewport.min.y - beyond, viewport.max.y + beyond);
+            // As in `super::virtual_grid`: a card out of sight that the keyboard went to.
+            if let Some(r) = focus.pending().and_then(|to| {
+                rows.iter().position(|r| {
+                    matches!(r, Row::Cards(first, members) if (*first..first + members.len()).contains(&to))
+                })
+            }) && (tops[r] + card.y < from_y || tops[r] > to_y)
+            {
+                let row = Rect::from_min_size(
+                    egui::pos2(origin.x, origin.y + tops[r]),
+                    Vec2::new(width, card.y),
+                );
+                ui.scroll_to_rect_animation(row, None, egui::style::ScrollAnimation::none());
+            }
+            let first = tops.partition_point(|&t| t + card.y + GAP < from_y);
             for (r, row) in rows.iter().enumerate().skip(first) {
-                if tops[r] > viewport.max.y {
+                if tops[r] > to_y {
                     break;
                 }
                 let top = origin.y + tops[r];
@@ -240,17 +273,20 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut PeopleViewState) {
                             frame.settings.show_seen_once = !frame.settings.show_seen_once;
                         }
                     }
-                    Row::Cards(members) => {
+                    Row::Cards(first, members) => {
                         for (c, &i) in members.iter().enumerate() {
                             let rect = Rect::from_min_size(
                                 egui::pos2(origin.x + c as f32 * (card.x + GAP), top),
                                 card,
                             );
-                            person_card(ui, frame, state, &data.people[i], rect);
+                            let response = person_card(ui, frame, state, &data.people[i], rect);
+                            focus.tile(first + c, &response);
                         }
                     }
                 }
             }
+            let page = (viewport.height() / (card.y + GAP)).floor() as usize;
+            focus.finish(ui, &card_ranges, page);
         });
 }
 
@@ -274,7 +310,7 @@ fn person_card(
     state: &mut PeopleViewState,
     person: &PersonSummary,
     rect: Rect,
-) {
+) -> egui::Response {
     let id = ui.make_persistent_id(("person-card", person.id));
     let response = ui.interact(rect, id, Sense::click());
     let name = person.name.clone().unwrap_or_else(|| "Unnamed".into());
@@ -373,6 +409,7 @@ fn person_card(
             frame.actions.push(Action::ExportPeople(vec![person.id]));
         }
     });
+    response
 }
 
 fn toggle(set: &mut std::collections::BTreeSet<PersonId>, id: PersonId) {

@@ -284,40 +284,40 @@ fn faces_tab(
                 let modifiers = ui.input(|i| i.modifiers);
                 state.selection.click(faces, i, modifiers);
             }
+            let response = response.on_hover_text(format!(
+                "{}\n{}Double-click to open the photo",
+                shown_path(&face.path),
+                match (face.state, face.distance) {
+                    (FaceState::Suggested, Some(d)) => format!("Suggested (distance {d:.2}). "),
+                    (FaceState::Suggested, None) => "Suggested. ".into(),
+                    _ => String::new(),
+                }
+            ));
+            response.context_menu(|ui| {
+                if ui.button("Open photo").clicked() {
+                    frame.actions.push(Action::Go(View::Photo {
+                        photo: face.photo,
+                        siblings: photos_of(faces),
+                    }));
+                }
+                if ui.button("Show in folder").clicked() {
+                    frame
+                        .actions
+                        .push(Action::Launch(Launch::ShowInFolder(face.path.clone())));
+                }
+                if ui.button("Set as key face").clicked() {
+                    frame
+                        .actions
+                        .push(Action::Mutate(Mutation::SetKeyFace(id, face.face)));
+                }
+                if ui.button("Not this person").clicked() {
+                    frame.actions.push(Action::Mutate(Mutation::Reject {
+                        faces: vec![face.face],
+                        from: Some(id),
+                    }));
+                }
+            });
             response
-                .on_hover_text(format!(
-                    "{}\n{}Double-click to open the photo",
-                    shown_path(&face.path),
-                    match (face.state, face.distance) {
-                        (FaceState::Suggested, Some(d)) => format!("Suggested (distance {d:.2}). "),
-                        (FaceState::Suggested, None) => "Suggested. ".into(),
-                        _ => String::new(),
-                    }
-                ))
-                .context_menu(|ui| {
-                    if ui.button("Open photo").clicked() {
-                        frame.actions.push(Action::Go(View::Photo {
-                            photo: face.photo,
-                            siblings: photos_of(faces),
-                        }));
-                    }
-                    if ui.button("Show in folder").clicked() {
-                        frame
-                            .actions
-                            .push(Action::Launch(Launch::ShowInFolder(face.path.clone())));
-                    }
-                    if ui.button("Set as key face").clicked() {
-                        frame
-                            .actions
-                            .push(Action::Mutate(Mutation::SetKeyFace(id, face.face)));
-                    }
-                    if ui.button("Not this person").clicked() {
-                        frame.actions.push(Action::Mutate(Mutation::Reject {
-                            faces: vec![face.face],
-                            from: Some(id),
-                        }));
-                    }
-                });
         },
     );
 }

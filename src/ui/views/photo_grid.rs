@@ -100,28 +100,28 @@ pub fn dated_photo_grid(ui: &mut egui::Ui, frame: &mut Frame, id_salt: &str, dat
         } else {
             ""
         };
+        let response = response.on_hover_text(format!(
+            "{}{}{not_there}",
+            shown_path(&photo.path),
+            photo
+                .taken_at
+                .as_deref()
+                .map(|t| format!("\ntaken {t}"))
+                .unwrap_or_default()
+        ));
+        response.context_menu(|ui| {
+            if ui.button("Open").clicked() {
+                frame
+                    .actions
+                    .push(Action::Launch(Launch::Open(photo.path.clone())));
+            }
+            if ui.button("Show in folder").clicked() {
+                frame
+                    .actions
+                    .push(Action::Launch(Launch::ShowInFolder(photo.path.clone())));
+            }
+        });
         response
-            .on_hover_text(format!(
-                "{}{}{not_there}",
-                shown_path(&photo.path),
-                photo
-                    .taken_at
-                    .as_deref()
-                    .map(|t| format!("\ntaken {t}"))
-                    .unwrap_or_default()
-            ))
-            .context_menu(|ui| {
-                if ui.button("Open").clicked() {
-                    frame
-                        .actions
-                        .push(Action::Launch(Launch::Open(photo.path.clone())));
-                }
-                if ui.button("Show in folder").clicked() {
-                    frame
-                        .actions
-                        .push(Action::Launch(Launch::ShowInFolder(photo.path.clone())));
-                }
-            });
     });
 }
 

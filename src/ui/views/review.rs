@@ -467,7 +467,7 @@ fn batch(
                 likelihood(item, frame.settings.match_threshold, name),
                 item.distance,
                 shown_path(&item.path)
-            ));
+            ))
         },
     );
 }

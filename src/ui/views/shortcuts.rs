@@ -19,6 +19,10 @@ const SHORTCUTS: &[(&str, &[(&str, &str)])] = &[
                 "Tab, Shift+Tab, Enter",
                 "Go from button to button, card to card; Enter clicks",
             ),
+            (
+                "Arrow keys, Home, End, Page Up / Down",
+                "In a grid of people, faces or photos: go to the next card, the first, the last, a page on",
+            ),
         ],
     ),
     (
