@@ -1686,6 +1686,21 @@ fn the_arrow_keys_go_from_face_to_face_past_the_edge_of_the_window() {
         focused_in_view(&harness, "Face ", window),
         visited[visited.len() - 2]
     );
+    // Shift with the keys selects as Shift+click does: from the face the keyboard left.
+    harness.key_press_modifiers(egui::Modifiers::SHIFT, egui::Key::ArrowUp);
+    settle(&mut harness);
+    harness.key_press_modifiers(egui::Modifiers::SHIFT, egui::Key::ArrowUp);
+    settle(&mut harness);
+    assert_eq!(
+        focused_in_view(&harness, "Face ", window),
+        visited[visited.len() - 4]
+    );
+    harness.get_by_label("3 faces selected");
+    let selected = &harness.state().person_view.selection.selected;
+    let ids: Vec<String> = selected.iter().map(|f| format!("Face {f}")).collect();
+    let mut expected = visited[visited.len() - 4..visited.len() - 1].to_vec();
+    expected.sort_by_key(|l| l[5..].parse::<u64>().unwrap());
+    assert_eq!(ids, expected);
 }
 
 /// Delete on a person's selected faces says "not this person", as the button does; Ctrl+Z

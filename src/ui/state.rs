@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+use super::views::grid_keys::Extend;
 use super::views::photo_grid::DatedPhotos;
 use crate::library::folders::{ExcludedFolder, FolderContents, FolderSummary, SubfolderSummary};
 use crate::library::scan::{ScanProgress, ScanSummary};
@@ -459,6 +460,17 @@ impl FaceSelection {
         }
     }
 
+    /// Shift with an arrow key (or Home, End, Page Up / Down) from face `from` to face `to`:
+    /// the range from the last plain click to `to`, as Shift+click; with no click yet, from
+    /// the face the keyboard left.
+    pub fn extend_by_keyboard(&mut self, faces: &[PersonFace], extend: Extend) {
+        if extend.to >= faces.len() {
+            return;
+        }
+        self.anchor.get_or_insert(extend.from);
+        self.click(faces, extend.to, egui::Modifiers::SHIFT);
+    }
+
     /// Ctrl+A (unless a text field has the keyboard): every face of the grid.
     pub fn select_all_on_ctrl_a(&mut self, ui: &egui::Ui, faces: &[PersonFace]) {
         if ui.ctx().egui_wants_keyboard_input() {
@@ -604,6 +616,28 @@ mod tests {
         );
         state.click(&faces, 5, Modifiers::NONE);
         assert!(state.selected.is_empty(), "a second click deselects");
+    }
+
+    #[test]
+    fn shift_with_the_keys_selects_from_the_last_click_or_where_the_keyboard_was() {
+        let faces = faces(6);
+        let selected = |state: &FaceSelection| state.selected.iter().copied().collect::<Vec<_>>();
+        let mut state = FaceSelection::default();
+        state.extend_by_keyboard(&faces, Extend { from: 1, to: 2 });
+        assert_eq!(
+            selected(&state),
+            [101, 102],
+            "from the face the keyboard left"
+        );
+        state.extend_by_keyboard(&faces, Extend { from: 2, to: 4 });
+        assert_eq!(selected(&state), [101, 102, 103, 104]);
+        state.extend_by_keyboard(&faces, Extend { from: 4, to: 0 });
+        assert_eq!(selected(&state), [100, 101], "back past where it began");
+        state.click(&faces, 5, Modifiers::NONE);
+        state.extend_by_keyboard(&faces, Extend { from: 1, to: 3 });
+        assert_eq!(selected(&state), [103, 104, 105], "from the last click");
+        state.extend_by_keyboard(&faces, Extend { from: 3, to: 6 });
+        assert_eq!(selected(&state), [103, 104, 105], "a face no longer there");
     }
 
     fn person(id: PersonId, faces: usize, name: Option<&str>) -> PersonSummary {

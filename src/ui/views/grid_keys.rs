@@ -1,7 +1,8 @@
 //! Moving the keyboard through a grid of tiles as file managers do: the arrow keys to the
 //! tile beside, above or below (Left and Right go on across rows), Home and End to the first
 //! and last tile, Page Up and Page Down a window's worth of rows — also to tiles the grid has
-//! not laid out, being out of sight.
+//! not laid out, being out of sight. With Shift held, the grid's selection reaches out to the
+//! tile gone to.
 
 use std::ops::Range;
 
@@ -52,6 +53,14 @@ pub fn destination(rows: &[Range<usize>], from: usize, step: Step, page: usize) 
     (to != from && to < rows[last_row].end).then_some(to)
 }
 
+/// A move with Shift held: the caller extends its selection to tile `to` (from `from`, where
+/// it has no starting point yet).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Extend {
+    pub from: usize,
+    pub to: usize,
+}
+
 /// The keyboard's focus in one grid over a frame: which tile has it, and the tile it is to
 /// go to, which takes it once laid out (kept in egui's memory across frames under `id`).
 pub struct GridFocus {
@@ -88,18 +97,31 @@ impl GridFocus {
 
     /// After the tiles in view are laid out: a key that moves the focus from the tile that
     /// has it sends it on (taking the key, so egui's own arrow-key moves, which know nothing
-    /// of the tiles out of sight, do not act too). `rows` as for [`destination`].
-    pub fn finish(mut self, ui: &egui::Ui, rows: &[Range<usize>], page: usize) {
+    /// of the tiles out of sight, do not act too). `rows` as for [`destination`]. Returns the
+    /// move when Shift was held.
+    pub fn finish(mut self, ui: &egui::Ui, rows: &[Range<usize>], page: usize) -> Option<Extend> {
+        let mut extend = None;
         if let Some(from) = self.focused {
+            // Ctrl and Alt with these keys are left to others; Shift extends the selection.
             let step = ui.input_mut(|input| {
+                let shift = input.modifiers.shift;
                 KEYS.iter()
-                    .find(|(key, _)| input.consume_key(Modifiers::NONE, *key))
-                    .map(|&(_, step)| step)
+                    .find(|(key, _)| {
+                        input.consume_key(
+                            Modifiers {
+                                shift,
+                                ..Modifiers::NONE
+                            },
+                            *key,
+                        )
+                    })
+                    .map(|&(_, step)| (step, shift))
             });
-            if let Some(step) = step {
+            if let Some((step, shift)) = step {
                 ui.memory_mut(|m| m.move_focus(egui::FocusDirection::None));
                 if let Some(to) = destination(rows, from, step, page) {
                     self.pending = Some(to);
+                    extend = shift.then_some(Extend { from, to });
                     ui.ctx().request_repaint();
                 }
             }
@@ -110,6 +132,7 @@ impl GridFocus {
             }
             None => d.remove::<usize>(self.id),
         });
+        extend
     }
 }
 

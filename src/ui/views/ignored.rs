@@ -45,7 +45,7 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut IgnoredViewState) 
     selection_bar(ui, frame, state, faces);
     ui.add_space(4.0);
     let photos = photos_of(faces);
-    virtual_grid(
+    let extended = virtual_grid(
         ui,
         "ignored-faces",
         faces.len(),
@@ -92,6 +92,9 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut IgnoredViewState) 
             response
         },
     );
+    if let Some(extend) = extended {
+        state.selection.extend_by_keyboard(faces, extend);
+    }
 }
 
 fn selection_bar(

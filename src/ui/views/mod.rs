@@ -327,15 +327,16 @@ pub fn grid_width(ui: &egui::Ui) -> f32 {
 /// A grid of equal square cells drawn only where visible, so tens of thousands of items
 /// scroll at full frame rate. The cells are at least `min_side` wide and grow to fill the
 /// row; `cell` draws item `i` in its own `Ui`, given the side it has, and returns the tile's
-/// response (for the keyboard: [`grid_keys`]).
+/// response. The keyboard goes from tile to tile ([`grid_keys`]); where it went with Shift
+/// held, the caller's selection is to reach out to it.
 pub fn virtual_grid(
     ui: &mut egui::Ui,
     id: &str,
     count: usize,
     min_side: f32,
     cell: impl FnMut(&mut egui::Ui, usize, f32) -> egui::Response,
-) {
-    grid_in_sections(ui, id, &[(None, count)], min_side, cell);
+) -> Option<grid_keys::Extend> {
+    grid_in_sections(ui, id, &[(None, count)], min_side, cell)
 }
 
 /// A [`virtual_grid`] in sections, each under its own heading (a person's photos by year):
@@ -347,12 +348,12 @@ pub fn sectioned_virtual_grid(
     sections: &[(String, usize)],
     min_side: f32,
     cell: impl FnMut(&mut egui::Ui, usize, f32) -> egui::Response,
-) {
+) -> Option<grid_keys::Extend> {
     let sections: Vec<(Option<&str>, usize)> = sections
         .iter()
         .map(|(heading, count)| (Some(heading.as_str()), *count))
         .collect();
-    grid_in_sections(ui, id, &sections, min_side, cell);
+    grid_in_sections(ui, id, &sections, min_side, cell)
 }
 
 /// The height of a heading above a section of a grid.
@@ -373,7 +374,7 @@ fn grid_in_sections(
     sections: &[(Option<&str>, usize)],
     min_side: f32,
     mut cell: impl FnMut(&mut egui::Ui, usize, f32) -> egui::Response,
-) {
+) -> Option<grid_keys::Extend> {
     let spacing = GRID_SPACING;
     let width = grid_width(ui);
     let (columns, side) = fill_row(width, min_side, spacing);
@@ -458,8 +459,9 @@ fn grid_in_sections(
                 });
             }
             let page = (viewport.height() / (side + spacing)).floor() as usize;
-            focus.finish(ui, &tile_rows, page);
-        });
+            focus.finish(ui, &tile_rows, page)
+        })
+        .inner
 }
 
 /// Gives a button the label screen readers (and tests) know it by, when its text alone

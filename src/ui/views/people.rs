@@ -286,6 +286,7 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut PeopleViewState) {
                 }
             }
             let page = (viewport.height() / (card.y + GAP)).floor() as usize;
+            // Shift with the keys only moves: Ctrl+click is how several people are chosen.
             focus.finish(ui, &card_ranges, page);
         });
 }

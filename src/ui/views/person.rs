@@ -257,7 +257,7 @@ fn faces_tab(
     state.selection.select_all_on_ctrl_a(ui, faces);
     selection_bar(ui, frame, state, id, faces);
     ui.add_space(4.0);
-    virtual_grid(
+    let extended = virtual_grid(
         ui,
         "person-faces",
         faces.len(),
@@ -320,6 +320,9 @@ fn faces_tab(
             response
         },
     );
+    if let Some(extend) = extended {
+        state.selection.extend_by_keyboard(faces, extend);
+    }
 }
 
 fn selection_bar(

@@ -29,6 +29,14 @@ const SHORTCUTS: &[(&str, &[(&str, &str)])] = &[
         "A person's faces, the ignored faces",
         &[
             ("Click, Shift+click, Ctrl+click", "Select faces"),
+            (
+                "Shift+arrow keys (Home, End, Page Up / Down)",
+                "Select from the face last clicked to the one gone to",
+            ),
+            (
+                "Space, Ctrl+Space",
+                "Select the face with the keyboard; add it or take it out",
+            ),
             ("Ctrl+A", "Select all faces"),
             ("Esc", "Clear the selection"),
             (
