@@ -1701,6 +1701,18 @@ fn the_arrow_keys_go_from_face_to_face_past_the_edge_of_the_window() {
     let mut expected = visited[visited.len() - 4..visited.len() - 1].to_vec();
     expected.sort_by_key(|l| l[5..].parse::<u64>().unwrap());
     assert_eq!(ids, expected);
+    // Enter opens the photo of the face with the keyboard, as a double-click does.
+    let face = &faces_of(&library, found[0].id)
+        .into_iter()
+        .find(|f| format!("Face {}", f.face) == visited[0])
+        .unwrap();
+    press(&mut harness, egui::Key::Enter);
+    settle(&mut harness);
+    assert!(
+        matches!(harness.state().view, View::Photo { photo, .. } if photo == face.photo),
+        "{:?}",
+        harness.state().view
+    );
 }
 
 /// Delete on a person's selected faces says "not this person", as the button does; Ctrl+Z

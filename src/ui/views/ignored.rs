@@ -4,8 +4,8 @@
 use egui::{Key, RichText};
 
 use super::{
-    Frame, TileLook, button_known_as, count, empty_state, face_tile, page_heading, photos_of,
-    shown_path, virtual_grid,
+    Frame, TileLook, TileUse, button_known_as, count, empty_state, face_tile, page_heading,
+    photos_of, shown_path, tile_use, virtual_grid,
 };
 use crate::people::ops::PersonFace;
 use crate::ui::backend::Mutation;
@@ -64,14 +64,16 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut IgnoredViewState) 
                     siblings: photos.clone(),
                 })
             };
-            if response.double_clicked() {
-                frame.actions.push(open_photo());
-            } else if response.clicked() {
-                let modifiers = ui.input(|i| i.modifiers);
-                state.selection.click(faces, i, modifiers);
+            match tile_use(ui, &response) {
+                TileUse::Open => frame.actions.push(open_photo()),
+                TileUse::Click => {
+                    let modifiers = ui.input(|i| i.modifiers);
+                    state.selection.click(faces, i, modifiers);
+                }
+                TileUse::Nothing => {}
             }
             let response = response.on_hover_text(format!(
-                "{}\nDouble-click to open the photo",
+                "{}\nDouble-click (or Enter) to open the photo",
                 shown_path(&face.path)
             ));
             response.context_menu(|ui| {

@@ -145,6 +145,26 @@ pub fn face_tile(
     response
 }
 
+/// What was done to a face tile this frame, as in a file manager: opened by a double-click or
+/// by Enter with the keyboard on it; clicked (also Space with the keyboard on it) to select.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TileUse {
+    Open,
+    Click,
+    Nothing,
+}
+
+pub fn tile_use(ui: &egui::Ui, response: &egui::Response) -> TileUse {
+    let enter = || response.has_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+    if response.double_clicked() || (response.clicked() && enter()) {
+        TileUse::Open
+    } else if response.clicked() {
+        TileUse::Click
+    } else {
+        TileUse::Nothing
+    }
+}
+
 /// Shows which tile has the keyboard (Tab moves it on, Enter or Space clicks it) with a ring
 /// around `rect`, and scrolls the tile into view as it gets it — in a grid drawn only where
 /// visible, that brings the next row in for the next Tab.

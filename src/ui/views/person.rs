@@ -6,8 +6,8 @@ use egui::{Key, RichText, Vec2};
 
 use super::photo_grid::dated_photo_grid;
 use super::{
-    Frame, RowPart, TileLook, choice, count, empty_state, face_tile, photos_of, pick_person,
-    shown_path, split_row, virtual_grid,
+    Frame, RowPart, TileLook, TileUse, choice, count, empty_state, face_tile, photos_of,
+    pick_person, shown_path, split_row, tile_use, virtual_grid,
 };
 use crate::library::store::FaceId;
 use crate::people::ops::{FaceOrder, FaceState, PersonFace, PersonId};
@@ -274,18 +274,19 @@ fn faces_tab(
                 if look.suggested { "(suggested)" } else { "" }
             );
             let response = face_tile(ui, frame.faces, face.face, side, look, label.trim_end());
-            if response.double_clicked() {
-                let siblings = photos_of(faces);
-                frame.actions.push(Action::Go(View::Photo {
+            match tile_use(ui, &response) {
+                TileUse::Open => frame.actions.push(Action::Go(View::Photo {
                     photo: face.photo,
-                    siblings,
-                }));
-            } else if response.clicked() {
-                let modifiers = ui.input(|i| i.modifiers);
-                state.selection.click(faces, i, modifiers);
+                    siblings: photos_of(faces),
+                })),
+                TileUse::Click => {
+                    let modifiers = ui.input(|i| i.modifiers);
+                    state.selection.click(faces, i, modifiers);
+                }
+                TileUse::Nothing => {}
             }
             let response = response.on_hover_text(format!(
-                "{}\n{}Double-click to open the photo",
+                "{}\n{}Double-click (or Enter) to open the photo",
                 shown_path(&face.path),
                 match (face.state, face.distance) {
                     (FaceState::Suggested, Some(d)) => format!("Suggested (distance {d:.2}). "),

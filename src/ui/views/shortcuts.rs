@@ -44,7 +44,7 @@ const SHORTCUTS: &[(&str, &[(&str, &str)])] = &[
                 "The faces selected are not this person (their page)",
             ),
             ("F2 or double-click the name", "Name or rename the person"),
-            ("Double-click a face", "Open its photo"),
+            ("Double-click a face, or Enter", "Open its photo"),
         ],
     ),
     (
