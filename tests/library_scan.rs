@@ -744,3 +744,84 @@ fn a_face_drawn_where_the_detector_saw_none_keeps_its_name_through_rescans() {
     assert!(!kid.by_hand);
     assert_eq!(store.assignment(id).unwrap().unwrap().person, a.person);
 }
+
+/// A photo cropped and made smaller in another app moves its faces' boxes: each face is still
+/// known by its descriptor, and keeps its id, and so its name and the user's corrections.
+#[test]
+fn faces_of_a_photo_cropped_and_resized_elsewhere_keep_their_names() {
+    use kindred::library::people_store::FaceState;
+    use kindred::people::ops;
+
+    let engine = engine();
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("photos");
+    std::fs::create_dir_all(&root).unwrap();
+    // Two people side by side.
+    let left = image::open(fixture("people/Laura_Bush_0002.jpg"))
+        .unwrap()
+        .to_rgb8();
+    let right = image::open(fixture("people/Tony_Blair_0001.jpg"))
+        .unwrap()
+        .to_rgb8();
+    let mut pair = RgbImage::new(
+        left.width() + right.width(),
+        left.height().max(right.height()),
+    );
+    image::imageops::replace(&mut pair, &left, 0, 0);
+    image::imageops::replace(&mut pair, &right, i64::from(left.width()), 0);
+    let path = root.join("pair.png");
+    write_as(&path, &pair, ImageFormat::Png);
+    let mut store = Store::open(&dir.path().join("library.kindred")).unwrap();
+    run_scan(&mut store, &engine, &root);
+    // Each face a person of its own (LFW photos have faces in the background too).
+    let before = faces_at(&store, &path);
+    let mut named = Vec::new();
+    for (k, (face, _)) in before.iter().enumerate() {
+        let name = format!("Person {k}");
+        ops::split(&mut store, &[*face], Some(&name)).unwrap();
+        named.push((*face, name));
+    }
+    let area = |r: &[i64; 4]| (r[2] - r[0]) * (r[3] - r[1]);
+    let mut largest: Vec<_> = before.clone();
+    largest.sort_by_key(|(_, r)| -area(r));
+    let (laura, tony) = (largest[0].0, largest[1].0);
+
+    // Cropped (40 points off the left and top) and saved at 80 %.
+    let cropped =
+        image::imageops::crop_imm(&pair, 40, 40, pair.width() - 40, pair.height() - 40).to_image();
+    let edited = image::imageops::resize(
+        &cropped,
+        cropped.width() * 4 / 5,
+        cropped.height() * 4 / 5,
+        image::imageops::FilterType::Triangle,
+    );
+    write_as(&path, &edited, ImageFormat::Png);
+    let summary = run_scan(&mut store, &engine, &root);
+    assert_eq!(summary.analysed, 1);
+    let after = faces_at(&store, &path);
+    for main in [laura, tony] {
+        let (_, moved) = after
+            .iter()
+            .find(|(id, _)| *id == main)
+            .expect("kept its id");
+        let (_, was) = before.iter().find(|(id, _)| *id == main).unwrap();
+        assert!(
+            kindred::library::store::iou(&rect(moved), &rect(was)) < 0.5,
+            "the box moved: {was:?} → {moved:?}"
+        );
+    }
+    // Each face still there is still its person's, confirmed.
+    for (id, _) in &after {
+        let a = store.assignment(*id).unwrap().unwrap();
+        let name = a.person.and_then(|p| ops::person(&store, p).unwrap().name);
+        let expected = named
+            .iter()
+            .find(|(face, _)| face == id)
+            .map(|(_, n)| n.as_str());
+        assert_eq!((name.as_deref(), a.state), (expected, FaceState::Confirmed));
+    }
+}
+
+fn rect(r: &[i64; 4]) -> kindred::engine::geometry::Rect {
+    kindred::engine::geometry::Rect::new(r[0], r[1], r[2], r[3])
+}
