@@ -1641,6 +1641,7 @@ fn the_arrow_keys_go_from_card_to_card_past_the_edge_of_the_window() {
         (egui::Key::End, &format!("Person P{:02}", faces.len())),
         (egui::Key::Home, "Person P01"),
         (egui::Key::PageDown, "Person P05"),
+        (egui::Key::ArrowUp, "Person P01"),
     ] {
         press(&mut harness, key);
         settle(&mut harness);
@@ -1650,6 +1651,18 @@ fn the_arrow_keys_go_from_card_to_card_past_the_edge_of_the_window() {
             "{key:?}"
         );
     }
+    // Up from the first row leaves the grid for what is above it.
+    press(&mut harness, egui::Key::ArrowUp);
+    settle(&mut harness);
+    let focused: Vec<String> = harness
+        .query_all_by_label_contains("")
+        .filter(|n| n.accesskit_node().is_focused())
+        .filter_map(|n| n.accesskit_node().label())
+        .collect();
+    assert!(
+        focused.len() == 1 && !focused[0].starts_with("Person "),
+        "{focused:?}"
+    );
 }
 
 /// The same in a person's faces, at a face size that puts one face in a row.

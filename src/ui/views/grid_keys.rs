@@ -96,34 +96,31 @@ impl GridFocus {
     }
 
     /// After the tiles in view are laid out: a key that moves the focus from the tile that
-    /// has it sends it on (taking the key, so egui's own arrow-key moves, which know nothing
-    /// of the tiles out of sight, do not act too). `rows` as for [`destination`]. Returns the
-    /// move when Shift was held.
+    /// has it to another tile sends it on (taking the key, so egui's own arrow-key moves,
+    /// which know nothing of the tiles out of sight, do not act too); a key that leads out
+    /// of the grid (Up on its first row) is left to them, to reach what is beside it.
+    /// `rows` as for [`destination`]. Returns the move when Shift was held.
     pub fn finish(mut self, ui: &egui::Ui, rows: &[Range<usize>], page: usize) -> Option<Extend> {
         let mut extend = None;
         if let Some(from) = self.focused {
             // Ctrl and Alt with these keys are left to others; Shift extends the selection.
-            let step = ui.input_mut(|input| {
-                let shift = input.modifiers.shift;
-                KEYS.iter()
-                    .find(|(key, _)| {
-                        input.consume_key(
-                            Modifiers {
-                                shift,
-                                ..Modifiers::NONE
-                            },
-                            *key,
-                        )
-                    })
-                    .map(|&(_, step)| (step, shift))
+            let moved = ui.input_mut(|input| {
+                let modifiers = Modifiers {
+                    shift: input.modifiers.shift,
+                    ..Modifiers::NONE
+                };
+                let (key, step) = KEYS.iter().find(|(key, _)| {
+                    input.key_pressed(*key) && input.modifiers.matches_logically(modifiers)
+                })?;
+                let to = destination(rows, from, *step, page)?;
+                input.consume_key(modifiers, *key);
+                Some((to, modifiers.shift))
             });
-            if let Some((step, shift)) = step {
+            if let Some((to, shift)) = moved {
                 ui.memory_mut(|m| m.move_focus(egui::FocusDirection::None));
-                if let Some(to) = destination(rows, from, step, page) {
-                    self.pending = Some(to);
-                    extend = shift.then_some(Extend { from, to });
-                    ui.ctx().request_repaint();
-                }
+                self.pending = Some(to);
+                extend = shift.then_some(Extend { from, to });
+                ui.ctx().request_repaint();
             }
         }
         ui.data_mut(|d| match self.pending {
