@@ -4,8 +4,8 @@
 use egui::{Key, RichText};
 
 use super::{
-    Frame, TileLook, TileUse, button_known_as, count, empty_state, face_tile, page_heading,
-    photos_of, shown_path, tile_use, virtual_grid,
+    Frame, TileLook, button_known_as, count, empty_state, face_tile, face_tile_used, page_heading,
+    photos_of, shown_path, virtual_grid,
 };
 use crate::people::ops::PersonFace;
 use crate::ui::backend::Mutation;
@@ -64,13 +64,8 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut IgnoredViewState) 
                     siblings: photos.clone(),
                 })
             };
-            match tile_use(ui, &response) {
-                TileUse::Open => frame.actions.push(open_photo()),
-                TileUse::Click => {
-                    let modifiers = ui.input(|i| i.modifiers);
-                    state.selection.click(faces, i, modifiers);
-                }
-                TileUse::Nothing => {}
+            if face_tile_used(ui, &response, &mut state.selection, faces, i) {
+                frame.actions.push(open_photo());
             }
             let response = response.on_hover_text(format!(
                 "{}\nDouble-click (or Enter) to open the photo",

@@ -17,9 +17,9 @@ pub mod welcome;
 use egui::{Color32, CornerRadius, Rect, RichText, Sense, Stroke, StrokeKind, Vec2};
 
 use crate::library::store::{FaceId, PhotoId};
-use crate::people::ops::{PersonId, PersonSummary};
+use crate::people::ops::{PersonFace, PersonId, PersonSummary};
 
-use super::state::{Action, Data, NameFilter, Settings};
+use super::state::{Action, Data, FaceSelection, NameFilter, Settings};
 use super::textures::TextureCache;
 use super::theme;
 
@@ -148,13 +148,13 @@ pub fn face_tile(
 /// What was done to a face tile this frame, as in a file manager: opened by a double-click or
 /// by Enter with the keyboard on it; clicked (also Space with the keyboard on it) to select.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TileUse {
+enum TileUse {
     Open,
     Click,
     Nothing,
 }
 
-pub fn tile_use(ui: &egui::Ui, response: &egui::Response) -> TileUse {
+fn tile_use(ui: &egui::Ui, response: &egui::Response) -> TileUse {
     let enter = || response.has_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
     if response.double_clicked() || (response.clicked() && enter()) {
         TileUse::Open
@@ -162,6 +162,25 @@ pub fn tile_use(ui: &egui::Ui, response: &egui::Response) -> TileUse {
         TileUse::Click
     } else {
         TileUse::Nothing
+    }
+}
+
+/// A face tile in a grid whose faces are selected as in a file manager: a click (or Space)
+/// selects ([`FaceSelection::click`]); returns whether the face was opened instead.
+pub fn face_tile_used(
+    ui: &egui::Ui,
+    response: &egui::Response,
+    selection: &mut FaceSelection,
+    faces: &[PersonFace],
+    index: usize,
+) -> bool {
+    match tile_use(ui, response) {
+        TileUse::Open => true,
+        TileUse::Click => {
+            selection.click(faces, index, ui.input(|i| i.modifiers));
+            false
+        }
+        TileUse::Nothing => false,
     }
 }
 

@@ -6,8 +6,8 @@ use egui::{Key, RichText, Vec2};
 
 use super::photo_grid::dated_photo_grid;
 use super::{
-    Frame, RowPart, TileLook, TileUse, choice, count, empty_state, face_tile, photos_of,
-    pick_person, shown_path, split_row, tile_use, virtual_grid,
+    Frame, RowPart, TileLook, choice, count, empty_state, face_tile, face_tile_used, photos_of,
+    pick_person, shown_path, split_row, virtual_grid,
 };
 use crate::library::store::FaceId;
 use crate::people::ops::{FaceOrder, FaceState, PersonFace, PersonId};
@@ -274,16 +274,11 @@ fn faces_tab(
                 if look.suggested { "(suggested)" } else { "" }
             );
             let response = face_tile(ui, frame.faces, face.face, side, look, label.trim_end());
-            match tile_use(ui, &response) {
-                TileUse::Open => frame.actions.push(Action::Go(View::Photo {
+            if face_tile_used(ui, &response, &mut state.selection, faces, i) {
+                frame.actions.push(Action::Go(View::Photo {
                     photo: face.photo,
                     siblings: photos_of(faces),
-                })),
-                TileUse::Click => {
-                    let modifiers = ui.input(|i| i.modifiers);
-                    state.selection.click(faces, i, modifiers);
-                }
-                TileUse::Nothing => {}
+                }));
             }
             let response = response.on_hover_text(format!(
                 "{}\n{}Double-click (or Enter) to open the photo",
