@@ -65,28 +65,37 @@ pub struct Extend {
 /// go to, which takes it once laid out (kept in egui's memory across frames under `id`).
 pub struct GridFocus {
     id: egui::Id,
-    pending: Option<usize>,
+    /// The tile the focus goes to, and the frame (egui's pass) that sent it there.
+    pending: Option<(usize, u64)>,
     focused: Option<usize>,
 }
 
+/// Frames within which a tile sent the focus takes it: one to scroll, one to lay it out. A
+/// tile that did not in that time (the list changed under it, the page was left) is not
+/// handed the focus later by surprise.
+const PENDING_FRAMES: u64 = 10;
+
 impl GridFocus {
     pub fn load(ui: &egui::Ui, id: egui::Id) -> GridFocus {
+        let pass = ui.ctx().cumulative_pass_nr();
         GridFocus {
             id,
-            pending: ui.data(|d| d.get_temp::<usize>(id)),
+            pending: ui
+                .data(|d| d.get_temp::<(usize, u64)>(id))
+                .filter(|&(_, sent)| pass.saturating_sub(sent) <= PENDING_FRAMES),
             focused: None,
         }
     }
 
     /// The tile the focus is on its way to: the caller scrolls its row into view.
     pub fn pending(&self) -> Option<usize> {
-        self.pending
+        self.pending.map(|(to, _)| to)
     }
 
     /// Notes tile `index`, just laid out with `response`: gives it the focus if it is on its
     /// way there.
     pub fn tile(&mut self, index: usize, response: &egui::Response) {
-        if self.pending == Some(index) {
+        if self.pending() == Some(index) {
             response.request_focus();
             self.pending = None;
         }
@@ -118,16 +127,16 @@ impl GridFocus {
             });
             if let Some((to, shift)) = moved {
                 ui.memory_mut(|m| m.move_focus(egui::FocusDirection::None));
-                self.pending = Some(to);
+                self.pending = Some((to, ui.ctx().cumulative_pass_nr()));
                 extend = shift.then_some(Extend { from, to });
                 ui.ctx().request_repaint();
             }
         }
         ui.data_mut(|d| match self.pending {
-            Some(to) => {
-                d.insert_temp(self.id, to);
+            Some(pending) => {
+                d.insert_temp(self.id, pending);
             }
-            None => d.remove::<usize>(self.id),
+            None => d.remove::<(usize, u64)>(self.id),
         });
         extend
     }

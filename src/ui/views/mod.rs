@@ -398,8 +398,8 @@ pub fn sectioned_virtual_grid(
 /// The height of a heading above a section of a grid.
 const SECTION_HEADING: f32 = 34.0;
 
-/// How far beyond each edge of a grid's view its rows are still laid out, for `height` of
-/// a row of cells: one row of cells and a heading. The arrow keys move the keyboard's focus
+/// How far beyond each edge of a grid's view its rows are still laid out, for rows of cells
+/// `row_height` tall and headings `heading_height`: one row of cells and a heading. The arrow keys move the keyboard's focus
 /// only to cells that were laid out, and Tab only in their order; with the row past the
 /// edge there, they go on past the last cell in sight, which then scrolls into view
 /// ([`show_focus`]).
