@@ -92,6 +92,28 @@ impl GridFocus {
         self.pending.map(|(to, _)| to)
     }
 
+    /// Brings the row of the tile the focus is on its way to into view, unless that row is
+    /// among those laid out (`laid_out`, in the grid's own heights from its top), where the
+    /// tile scrolls itself into view as it takes the focus ([`super::show_focus`]). `row_of`
+    /// gives a tile's row as its top and height in the grid; the grid's top left is at
+    /// `origin` on the screen, its rows `width` wide.
+    pub fn scroll_to_pending(
+        &self,
+        ui: &egui::Ui,
+        row_of: impl Fn(usize) -> Option<(f32, f32)>,
+        laid_out: egui::Rangef,
+        origin: egui::Pos2,
+        width: f32,
+    ) {
+        if let Some((top, height)) = self.pending().and_then(row_of)
+            && (top + height < laid_out.min || top > laid_out.max)
+        {
+            let row =
+                egui::Rect::from_min_size(origin + egui::vec2(0.0, top), egui::vec2(width, height));
+            ui.scroll_to_rect_animation(row, None, egui::style::ScrollAnimation::none());
+        }
+    }
+
     /// Notes tile `index`, just laid out with `response`: gives it the focus if it is on its
     /// way there.
     pub fn tile(&mut self, index: usize, response: &egui::Response) {

@@ -452,24 +452,21 @@ fn grid_in_sections(
         .show_viewport(ui, |ui, viewport| {
             ui.set_height(total);
             let origin = ui.max_rect().min;
-            let row_rect = |top: f32, height: f32| {
-                Rect::from_min_size(origin + Vec2::new(0.0, top), Vec2::new(width, height))
-            };
             let (from_y, to_y) = (viewport.min.y - beyond, viewport.max.y + beyond);
-            // A tile out of sight that the keyboard went to: its row is brought into view,
-            // unless it is laid out, and so scrolls itself into view as it takes the focus.
-            if let Some((top, height, _)) = focus.pending().and_then(|to| {
-                rows.iter().find(|(_, _, row)| {
-                    matches!(row, Row::Cells(start, end) if (*start..*end).contains(&to))
-                })
-            }) && (top + height < from_y || *top > to_y)
-            {
-                ui.scroll_to_rect_animation(
-                    row_rect(*top, *height),
-                    None,
-                    egui::style::ScrollAnimation::none(),
-                );
-            }
+            focus.scroll_to_pending(
+                ui,
+                |to| {
+                    rows.iter().find_map(|(top, height, row)| match row {
+                        Row::Cells(start, end) if (*start..*end).contains(&to) => {
+                            Some((*top, *height))
+                        }
+                        _ => None,
+                    })
+                },
+                egui::Rangef::new(from_y, to_y),
+                origin,
+                width,
+            );
             let from = rows.partition_point(|(top, height, _)| top + height < from_y);
             for (top, height, row) in rows[from..].iter().take_while(|(top, _, _)| *top <= to_y) {
                 // Ids that stay with their row, not with its place among the rows laid out:
@@ -478,7 +475,8 @@ fn grid_in_sections(
                     Row::Heading(text) => egui::Id::unique((id, "heading", text)),
                     Row::Cells(start, _) => egui::Id::unique((id, "tiles", start)),
                 };
-                let rect = row_rect(*top, *height);
+                let rect =
+                    Rect::from_min_size(origin + Vec2::new(0.0, *top), Vec2::new(width, *height));
                 let builder = egui::UiBuilder::new().scope_id(row_id).max_rect(rect);
                 ui.scope_builder(builder, |ui| match row {
                     Row::Heading(text) => {

@@ -202,19 +202,22 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut PeopleViewState) {
             let origin = ui.min_rect().min;
             let beyond = super::beyond_view(card.y + GAP, HEADER);
             let (from_y, to_y) = (viewport.min.y - beyond, viewport.max.y + beyond);
-            // As in `super::virtual_grid`: a card out of sight that the keyboard went to.
-            if let Some(r) = focus.pending().and_then(|to| {
-                rows.iter().position(|r| {
-                    matches!(r, Row::Cards(first, members) if (*first..first + members.len()).contains(&to))
-                })
-            }) && (tops[r] + card.y < from_y || tops[r] > to_y)
-            {
-                let row = Rect::from_min_size(
-                    egui::pos2(origin.x, origin.y + tops[r]),
-                    Vec2::new(width, card.y),
-                );
-                ui.scroll_to_rect_animation(row, None, egui::style::ScrollAnimation::none());
-            }
+            focus.scroll_to_pending(
+                ui,
+                |to| {
+                    rows.iter().zip(&tops).find_map(|(row, top)| match row {
+                        Row::Cards(first, members)
+                            if (*first..first + members.len()).contains(&to) =>
+                        {
+                            Some((*top, card.y))
+                        }
+                        _ => None,
+                    })
+                },
+                egui::Rangef::new(from_y, to_y),
+                origin,
+                width,
+            );
             let first = tops.partition_point(|&t| t + card.y + GAP < from_y);
             for (r, row) in rows.iter().enumerate().skip(first) {
                 if tops[r] > to_y {
