@@ -1372,9 +1372,33 @@ fn the_keyboard_shortcuts_are_listed_on_f1_and_esc_closes_them_in_place() {
     click(&mut harness, "Folders");
     assert!(harness.query_by_label("Keyboard shortcuts").is_some());
     press(&mut harness, egui::Key::F1);
-    harness.step();
+    harness.run_steps(3);
     harness.get_by_label("Undo the last correction");
     harness.get_by_label("Previous / next photo");
+    // The whole list within the window (1280 wide).
+    for label in [
+        "Ctrl+Shift+Z or Ctrl+Y",
+        "Go from card to card in a grid",
+        "Skip",
+    ] {
+        let shown = harness.get_by_label(label).rect();
+        assert!(
+            shown.left() >= 0.0 && shown.right() <= 1280.0,
+            "{label} at {shown:?}"
+        );
+    }
+    // In a narrow window the list scrolls within it.
+    harness.set_size(egui::vec2(740.0, 560.0));
+    harness.run_steps(3);
+    for label in ["Ctrl+Z", "Undo the last correction"] {
+        let shown = harness.get_by_label(label).rect();
+        assert!(
+            shown.left() >= 0.0 && shown.right() <= 740.0,
+            "{label} at {shown:?}"
+        );
+    }
+    harness.set_size(egui::vec2(1280.0, 860.0));
+    harness.run_steps(3);
     press(&mut harness, egui::Key::Escape);
     harness.step();
     assert!(harness.query_by_label("Undo the last correction").is_none());

@@ -20,8 +20,8 @@ const SHORTCUTS: &[(&str, &[(&str, &str)])] = &[
                 "Go from button to button, card to card; Enter clicks",
             ),
             (
-                "Arrow keys, Home, End, Page Up / Down",
-                "In a grid of people, faces or photos: go to the next card, the first, the last, a page on",
+                "Arrows, Home, End, Page Up/Down",
+                "Go from card to card in a grid",
             ),
         ],
     ),
@@ -30,13 +30,10 @@ const SHORTCUTS: &[(&str, &[(&str, &str)])] = &[
         &[
             ("Click, Shift+click, Ctrl+click", "Select faces"),
             (
-                "Shift+arrow keys (Home, End, Page Up / Down)",
-                "Select from the face last clicked to the one gone to",
+                "Shift+arrows, Shift+Home/End",
+                "Select from the face last clicked",
             ),
-            (
-                "Space, Ctrl+Space",
-                "Select the face with the keyboard; add it or take it out",
-            ),
+            ("Space, Ctrl+Space", "Select a face; add or take out one"),
             ("Ctrl+A", "Select all faces"),
             ("Esc", "Clear the selection"),
             (
@@ -87,33 +84,50 @@ const SHORTCUTS: &[(&str, &[(&str, &str)])] = &[
 
 /// Draws the list over the current page while `open`; its close button clears `open`.
 pub fn show(ctx: &egui::Context, open: &mut bool) {
+    // In a window narrower (or lower) than the list, the list scrolls rather than overflows.
+    let room = ctx.content_rect().size() - egui::vec2(24.0, 24.0);
     egui::Window::new("Keyboard shortcuts")
         .open(open)
         .collapsible(false)
         .resizable(false)
         .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
         .show(ctx, |ui| {
-            // Side by side, so that the list fits a window of 800 pixels' height; within a
-            // side one grid, so the keys and what they do line up.
-            let (left, right) = SHORTCUTS.split_at(2);
-            ui.horizontal_top(|ui| {
-                for (side, places) in [("left", left), ("right", right)] {
-                    egui::Grid::new(("shortcuts", side))
-                        .num_columns(2)
-                        .spacing([18.0, 4.0])
-                        .show(ui, |ui| {
-                            for (place, keys) in places {
-                                ui.label(RichText::new(*place).strong());
-                                ui.end_row();
-                                for (key, what) in *keys {
-                                    ui.label(RichText::new(*key).monospace());
-                                    ui.label(*what);
-                                    ui.end_row();
-                                }
-                            }
-                        });
-                    ui.add_space(28.0);
-                }
-            });
+            // As large as the list (its size the frame before), up to the room there is.
+            let size_id = egui::Id::unique("shortcuts-list-size");
+            let size = ui
+                .data(|d| d.get_temp::<egui::Vec2>(size_id))
+                .unwrap_or(room);
+            let shown = egui::ScrollArea::both()
+                .max_width(room.x)
+                .max_height(room.y)
+                .min_scrolled_width(size.x.min(room.x))
+                .min_scrolled_height(size.y.min(room.y))
+                .show(ui, list);
+            ui.data_mut(|d| d.insert_temp(size_id, shown.content_size));
         });
+}
+
+fn list(ui: &mut egui::Ui) {
+    // Side by side, so that the list fits a window of 800 pixels' height; within a side one
+    // grid, so the keys and what they do line up.
+    let (left, right) = SHORTCUTS.split_at(2);
+    ui.horizontal_top(|ui| {
+        for (side, places) in [("left", left), ("right", right)] {
+            egui::Grid::new(("shortcuts", side))
+                .num_columns(2)
+                .spacing([18.0, 4.0])
+                .show(ui, |ui| {
+                    for (place, keys) in places {
+                        ui.label(RichText::new(*place).strong());
+                        ui.end_row();
+                        for (key, what) in *keys {
+                            ui.label(RichText::new(*key).monospace());
+                            ui.label(*what);
+                            ui.end_row();
+                        }
+                    }
+                });
+            ui.add_space(28.0);
+        }
+    });
 }
