@@ -1675,6 +1675,30 @@ fn the_arrow_keys_go_from_card_to_card_past_the_edge_of_the_window() {
             "{key:?}"
         );
     }
+    // Scrolled away by the wheel, the card keeps the keyboard, and the next key goes on from
+    // it, back into view.
+    harness.hover_at(egui::pos2(370.0, 300.0));
+    for _ in 0..3 {
+        harness.event(egui::Event::MouseWheel {
+            unit: egui::MouseWheelUnit::Point,
+            delta: egui::vec2(0.0, -400.0),
+            phase: egui::TouchPhase::Move,
+            source: egui::MouseWheelSource::Unknown,
+            modifiers: egui::Modifiers::NONE,
+        });
+        harness.run_steps(2);
+    }
+    settle(&mut harness);
+    let p01 = harness.get_by_label("Person P01");
+    assert!(
+        p01.rect().bottom() < 100.0,
+        "scrolled away: {:?}",
+        p01.rect()
+    );
+    assert!(p01.accesskit_node().is_focused());
+    press(&mut harness, egui::Key::ArrowRight);
+    settle(&mut harness);
+    assert_eq!(focused_in_view(&harness, "Person P", window), "Person P02");
     // Up from the first row leaves the grid for what is above it.
     press(&mut harness, egui::Key::ArrowUp);
     settle(&mut harness);
@@ -1717,6 +1741,18 @@ fn the_arrow_keys_go_from_face_to_face_past_the_edge_of_the_window() {
         assert!(!visited.contains(&face), "{face} comes once going down");
         visited.push(face);
     }
+    // A wider window puts two faces in a row: the face keeps the keyboard.
+    let focused = |harness: &Harness<'_, KindredApp>| {
+        harness
+            .query_all_by_label_contains("Face ")
+            .find(|n| n.accesskit_node().is_focused())
+            .and_then(|n| n.accesskit_node().label())
+    };
+    harness.set_size(egui::vec2(1100.0, 860.0));
+    harness.run_steps(3);
+    assert_eq!(focused(&harness).as_ref(), visited.last());
+    harness.set_size(window);
+    harness.run_steps(3);
     press(&mut harness, egui::Key::ArrowUp);
     settle(&mut harness);
     assert_eq!(

@@ -68,6 +68,8 @@ pub struct GridFocus {
     /// The tile the focus goes to, and the frame (egui's pass) that sent it there.
     pending: Option<(usize, u64)>,
     focused: Option<usize>,
+    /// The tile that had the keyboard the frame before.
+    had_focus: Option<usize>,
 }
 
 /// Frames within which a tile sent the focus takes it: one to scroll, one to lay it out. A
@@ -84,7 +86,14 @@ impl GridFocus {
                 .data(|d| d.get_temp::<(usize, u64)>(id))
                 .filter(|&(_, sent)| pass.saturating_sub(sent) <= PENDING_FRAMES),
             focused: None,
+            had_focus: ui.data(|d| d.get_temp::<usize>(id.with("focused"))),
         }
+    }
+
+    /// The tile to lay out even out of sight: the one that had the keyboard, which egui takes
+    /// from a widget not laid out (the window resized, the grid scrolled by the wheel).
+    pub fn keep_laid_out(&self) -> Option<usize> {
+        self.had_focus
     }
 
     /// The tile the focus is on its way to: the caller scrolls its row into view.
@@ -154,6 +163,12 @@ impl GridFocus {
                 ui.ctx().request_repaint();
             }
         }
+        ui.data_mut(|d| match self.focused {
+            Some(tile) => {
+                d.insert_temp(self.id.with("focused"), tile);
+            }
+            None => d.remove::<usize>(self.id.with("focused")),
+        });
         ui.data_mut(|d| match self.pending {
             Some(pending) => {
                 d.insert_temp(self.id, pending);

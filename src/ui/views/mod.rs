@@ -467,33 +467,52 @@ fn grid_in_sections(
                 origin,
                 width,
             );
+            // A tile in its own place, with an id of its own rather than of its place among
+            // the tiles laid out: it keeps the keyboard (and egui its state) while the grid
+            // scrolls or the window is resized.
+            let mut lay_out_tile = |ui: &mut egui::Ui,
+                                    focus: &mut grid_keys::GridFocus,
+                                    i: usize,
+                                    row: Rect,
+                                    column: usize| {
+                let tile = Rect::from_min_size(
+                    row.min + Vec2::new(column as f32 * (side + spacing), 0.0),
+                    Vec2::splat(side),
+                );
+                let builder = egui::UiBuilder::new()
+                    .scope_id(egui::Id::unique((id, "tile", i)))
+                    .max_rect(tile);
+                let response = ui.scope_builder(builder, |ui| cell(ui, i, side));
+                focus.tile(i, &response.inner);
+            };
+            let row_rect = |top: f32, height: f32| {
+                Rect::from_min_size(origin + Vec2::new(0.0, top), Vec2::new(width, height))
+            };
+            let mut kept_in = false;
             let from = rows.partition_point(|(top, height, _)| top + height < from_y);
             for (top, height, row) in rows[from..].iter().take_while(|(top, _, _)| *top <= to_y) {
-                // Ids that stay with their row, not with its place among the rows laid out:
-                // a tile keeps the keyboard (and egui its state) while the grid scrolls.
-                let row_id = match row {
-                    Row::Heading(text) => egui::Id::unique((id, "heading", text)),
-                    Row::Cells(start, _) => egui::Id::unique((id, "tiles", start)),
-                };
-                let rect =
-                    Rect::from_min_size(origin + Vec2::new(0.0, *top), Vec2::new(width, *height));
-                let builder = egui::UiBuilder::new().scope_id(row_id).max_rect(rect);
-                ui.scope_builder(builder, |ui| match row {
+                let rect = row_rect(*top, *height);
+                match row {
                     Row::Heading(text) => {
-                        ui.add_space(8.0);
-                        ui.label(RichText::new(*text).size(16.0).strong());
-                    }
-                    Row::Cells(start, end) => {
-                        ui.horizontal(|ui| {
-                            ui.spacing_mut().item_spacing.x = spacing;
-                            for i in *start..*end {
-                                let tile =
-                                    ui.allocate_ui(Vec2::splat(side), |ui| cell(ui, i, side));
-                                focus.tile(i, &tile.inner);
-                            }
+                        ui.scope_builder(egui::UiBuilder::new().max_rect(rect), |ui| {
+                            ui.add_space(8.0);
+                            ui.label(RichText::new(*text).size(16.0).strong());
                         });
                     }
-                });
+                    Row::Cells(start, end) => {
+                        for (column, i) in (*start..*end).enumerate() {
+                            lay_out_tile(ui, &mut focus, i, rect, column);
+                            kept_in |= focus.keep_laid_out() == Some(i);
+                        }
+                    }
+                }
+            }
+            if let Some(kept) = focus.keep_laid_out().filter(|_| !kept_in)
+                && let Some((top, height, Row::Cells(start, _))) = rows.iter().find(|(_, _, row)| {
+                    matches!(row, Row::Cells(start, end) if (*start..*end).contains(&kept))
+                })
+            {
+                lay_out_tile(ui, &mut focus, kept, row_rect(*top, *height), kept - start);
             }
             let page = (viewport.height() / (side + spacing)).floor() as usize;
             focus.finish(ui, &tile_rows, page)

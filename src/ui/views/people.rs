@@ -218,6 +218,13 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut PeopleViewState) {
                 origin,
                 width,
             );
+            let card_at = |top: f32, column: usize| {
+                Rect::from_min_size(
+                    egui::pos2(origin.x + column as f32 * (card.x + GAP), top),
+                    card,
+                )
+            };
+            let mut kept_in = false;
             let first = tops.partition_point(|&t| t + card.y + GAP < from_y);
             for (r, row) in rows.iter().enumerate().skip(first) {
                 if tops[r] > to_y {
@@ -278,15 +285,30 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut PeopleViewState) {
                     }
                     Row::Cards(first, members) => {
                         for (c, &i) in members.iter().enumerate() {
-                            let rect = Rect::from_min_size(
-                                egui::pos2(origin.x + c as f32 * (card.x + GAP), top),
-                                card,
-                            );
+                            let rect = card_at(top, c);
                             let response = person_card(ui, frame, state, &data.people[i], rect);
                             focus.tile(first + c, &response);
+                            kept_in |= focus.keep_laid_out() == Some(first + c);
                         }
                     }
                 }
+            }
+            // The card with the keyboard stays laid out out of sight, as in the virtual grids.
+            if let Some(kept) = focus.keep_laid_out().filter(|_| !kept_in)
+                && let Some((r, first, members)) =
+                    rows.iter().enumerate().find_map(|(r, row)| match row {
+                        Row::Cards(first, members)
+                            if (*first..first + members.len()).contains(&kept) =>
+                        {
+                            Some((r, *first, members))
+                        }
+                        _ => None,
+                    })
+            {
+                let rect = card_at(origin.y + tops[r], kept - first);
+                let response =
+                    person_card(ui, frame, state, &data.people[members[kept - first]], rect);
+                focus.tile(kept, &response);
             }
             let page = (viewport.height() / (card.y + GAP)).floor() as usize;
             // Shift with the keys only moves: Ctrl+click is how several people are chosen.
