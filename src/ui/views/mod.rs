@@ -453,16 +453,18 @@ fn grid_in_sections(
             ui.set_height(total);
             let origin = ui.max_rect().min;
             let (from_y, to_y) = (viewport.min.y - beyond, viewport.max.y + beyond);
+            // The row holding tile `i`: its top, height and first tile.
+            let row_of = |i: usize| {
+                rows.iter().find_map(|(top, height, row)| match row {
+                    Row::Cells(start, end) if (*start..*end).contains(&i) => {
+                        Some((*top, *height, *start))
+                    }
+                    _ => None,
+                })
+            };
             focus.scroll_to_pending(
                 ui,
-                |to| {
-                    rows.iter().find_map(|(top, height, row)| match row {
-                        Row::Cells(start, end) if (*start..*end).contains(&to) => {
-                            Some((*top, *height))
-                        }
-                        _ => None,
-                    })
-                },
+                |to| row_of(to).map(|(top, height, _)| (top, height)),
                 egui::Rangef::new(from_y, to_y),
                 origin,
                 width,
@@ -488,7 +490,6 @@ fn grid_in_sections(
             let row_rect = |top: f32, height: f32| {
                 Rect::from_min_size(origin + Vec2::new(0.0, top), Vec2::new(width, height))
             };
-            let mut kept_in = false;
             let from = rows.partition_point(|(top, height, _)| top + height < from_y);
             for (top, height, row) in rows[from..].iter().take_while(|(top, _, _)| *top <= to_y) {
                 let rect = row_rect(*top, *height);
@@ -502,17 +503,16 @@ fn grid_in_sections(
                     Row::Cells(start, end) => {
                         for (column, i) in (*start..*end).enumerate() {
                             lay_out_tile(ui, &mut focus, i, rect, column);
-                            kept_in |= focus.keep_laid_out() == Some(i);
                         }
                     }
                 }
             }
-            if let Some(kept) = focus.keep_laid_out().filter(|_| !kept_in)
-                && let Some((top, height, Row::Cells(start, _))) = rows.iter().find(|(_, _, row)| {
-                    matches!(row, Row::Cells(start, end) if (*start..*end).contains(&kept))
-                })
+            // The tile with the keyboard, its row out of those laid out above.
+            if let Some(kept) = focus.keep_laid_out()
+                && let Some((top, height, start)) = row_of(kept)
+                && (top + height < from_y || top > to_y)
             {
-                lay_out_tile(ui, &mut focus, kept, row_rect(*top, *height), kept - start);
+                lay_out_tile(ui, &mut focus, kept, row_rect(top, height), kept - start);
             }
             let page = (viewport.height() / (side + spacing)).floor() as usize;
             focus.finish(ui, &tile_rows, page)

@@ -202,18 +202,18 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut PeopleViewState) {
             let origin = ui.min_rect().min;
             let beyond = super::beyond_view(card.y + GAP, HEADER);
             let (from_y, to_y) = (viewport.min.y - beyond, viewport.max.y + beyond);
+            // The row holding card `i` (counted over the grid): its index, first card and people.
+            let row_of = |i: usize| {
+                rows.iter().enumerate().find_map(|(r, row)| match row {
+                    Row::Cards(first, members) if (*first..first + members.len()).contains(&i) => {
+                        Some((r, *first, members))
+                    }
+                    _ => None,
+                })
+            };
             focus.scroll_to_pending(
                 ui,
-                |to| {
-                    rows.iter().zip(&tops).find_map(|(row, top)| match row {
-                        Row::Cards(first, members)
-                            if (*first..first + members.len()).contains(&to) =>
-                        {
-                            Some((*top, card.y))
-                        }
-                        _ => None,
-                    })
-                },
+                |to| row_of(to).map(|(r, _, _)| (tops[r], card.y)),
                 egui::Rangef::new(from_y, to_y),
                 origin,
                 width,
@@ -224,7 +224,6 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut PeopleViewState) {
                     card,
                 )
             };
-            let mut kept_in = false;
             let first = tops.partition_point(|&t| t + card.y + GAP < from_y);
             for (r, row) in rows.iter().enumerate().skip(first) {
                 if tops[r] > to_y {
@@ -288,22 +287,14 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut PeopleViewState) {
                             let rect = card_at(top, c);
                             let response = person_card(ui, frame, state, &data.people[i], rect);
                             focus.tile(first + c, &response);
-                            kept_in |= focus.keep_laid_out() == Some(first + c);
                         }
                     }
                 }
             }
             // The card with the keyboard stays laid out out of sight, as in the virtual grids.
-            if let Some(kept) = focus.keep_laid_out().filter(|_| !kept_in)
-                && let Some((r, first, members)) =
-                    rows.iter().enumerate().find_map(|(r, row)| match row {
-                        Row::Cards(first, members)
-                            if (*first..first + members.len()).contains(&kept) =>
-                        {
-                            Some((r, *first, members))
-                        }
-                        _ => None,
-                    })
+            if let Some(kept) = focus.keep_laid_out()
+                && let Some((r, first, members)) = row_of(kept)
+                && (tops[r] + card.y + GAP < from_y || tops[r] > to_y)
             {
                 let rect = card_at(origin.y + tops[r], kept - first);
                 let response =
