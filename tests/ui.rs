@@ -1375,28 +1375,29 @@ fn the_keyboard_shortcuts_are_listed_on_f1_and_esc_closes_them_in_place() {
     harness.run_steps(3);
     harness.get_by_label("Undo the last correction");
     harness.get_by_label("Previous / next photo");
+    let within = |harness: &Harness<'_, KindredApp>, labels: &[&str], width: f32| {
+        for label in labels {
+            let shown = harness.get_by_label(label).rect();
+            assert!(
+                shown.left() >= 0.0 && shown.right() <= width,
+                "{label} at {shown:?}"
+            );
+        }
+    };
     // The whole list within the window (1280 wide).
-    for label in [
-        "Ctrl+Shift+Z or Ctrl+Y",
-        "Go from card to card in a grid",
-        "Skip",
-    ] {
-        let shown = harness.get_by_label(label).rect();
-        assert!(
-            shown.left() >= 0.0 && shown.right() <= 1280.0,
-            "{label} at {shown:?}"
-        );
-    }
+    within(
+        &harness,
+        &[
+            "Ctrl+Shift+Z or Ctrl+Y",
+            "Go from card to card in a grid",
+            "Skip",
+        ],
+        1280.0,
+    );
     // In a narrow window the list scrolls within it.
     harness.set_size(egui::vec2(740.0, 560.0));
     harness.run_steps(3);
-    for label in ["Ctrl+Z", "Undo the last correction"] {
-        let shown = harness.get_by_label(label).rect();
-        assert!(
-            shown.left() >= 0.0 && shown.right() <= 740.0,
-            "{label} at {shown:?}"
-        );
-    }
+    within(&harness, &["Ctrl+Z", "Undo the last correction"], 740.0);
     harness.set_size(egui::vec2(1280.0, 860.0));
     harness.run_steps(3);
     press(&mut harness, egui::Key::Escape);
@@ -1619,17 +1620,22 @@ fn tab_reaches_a_persons_card_and_enter_opens_them() {
 /// is in the window (`window` its size): a grid lays out a row past its edge for the arrow
 /// keys to go to and scrolls the tile reached into view.
 fn focused_in_view(harness: &Harness<'_, KindredApp>, part: &str, window: egui::Vec2) -> String {
-    let node = harness
-        .query_all_by_label_contains(part)
-        .find(|n| n.accesskit_node().is_focused())
-        .unwrap_or_else(|| panic!("no {part}… has the keyboard"));
-    let label = node.accesskit_node().label().unwrap_or_default();
-    let shown = node.rect();
+    let label =
+        focused_label(harness, part).unwrap_or_else(|| panic!("no {part}… has the keyboard"));
+    let shown = harness.get_by_label(&label).rect();
     assert!(
         shown.top() >= 0.0 && shown.bottom() <= window.y,
         "{label} scrolled into view: {shown:?}"
     );
     label
+}
+
+/// The label of the widget with the keyboard among those whose label contains `part`.
+fn focused_label(harness: &Harness<'_, KindredApp>, part: &str) -> Option<String> {
+    harness
+        .query_all_by_label_contains(part)
+        .find(|n| n.accesskit_node().is_focused())
+        .and_then(|n| n.accesskit_node().label())
 }
 
 /// The arrow keys go from card to card on People, also to the rows out of sight.
@@ -1742,15 +1748,9 @@ fn the_arrow_keys_go_from_face_to_face_past_the_edge_of_the_window() {
         visited.push(face);
     }
     // A wider window puts two faces in a row: the face keeps the keyboard.
-    let focused = |harness: &Harness<'_, KindredApp>| {
-        harness
-            .query_all_by_label_contains("Face ")
-            .find(|n| n.accesskit_node().is_focused())
-            .and_then(|n| n.accesskit_node().label())
-    };
     harness.set_size(egui::vec2(1100.0, 860.0));
     harness.run_steps(3);
-    assert_eq!(focused(&harness).as_ref(), visited.last());
+    assert_eq!(focused_label(&harness, "Face ").as_ref(), visited.last());
     harness.set_size(window);
     harness.run_steps(3);
     press(&mut harness, egui::Key::ArrowUp);
