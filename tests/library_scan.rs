@@ -822,6 +822,91 @@ fn faces_of_a_photo_cropped_and_resized_elsewhere_keep_their_names() {
     }
 }
 
+#[test]
+fn a_photo_renamed_and_changed_by_another_app_keeps_its_faces_names() {
+    use kindred::library::people_store::FaceState;
+    use kindred::people::ops;
+
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("photos");
+    std::fs::create_dir_all(root.join("Camera")).unwrap();
+    let library = dir.path().join("library.kindred");
+    let group = golden_image("2008_002506"); // three faces
+    let taken = "2019:05:18 14:03:11";
+    let first = root.join(rel("Camera/IMG_0412.jpg"));
+    write_jpeg_taken_at(&first, &group, taken);
+    ok_on(&library, &["scan", root.to_str().unwrap()]);
+    let (photo, named) = {
+        let mut store = Store::open(&library).unwrap();
+        let photo = store.photo_by_path(&first).unwrap().unwrap().id;
+        let mut named = Vec::new();
+        for (k, (face, _)) in faces_at(&store, &first).into_iter().enumerate() {
+            let name = format!("Person {k}");
+            ops::split(&mut store, &[face], Some(&name)).unwrap();
+            named.push((face, name));
+        }
+        (photo, named)
+    };
+    assert_eq!(named.len(), 3);
+
+    // Another app filed it by date under a new name and wrote it anew, cropped and smaller
+    // (as tags written into the file, or a retouch, also change its bytes).
+    std::fs::remove_file(&first).unwrap();
+    std::fs::create_dir_all(root.join("2019")).unwrap();
+    let cropped =
+        image::imageops::crop_imm(&group, 20, 10, group.width() - 40, group.height() - 20)
+            .to_image();
+    let edited = image::imageops::resize(
+        &cropped,
+        cropped.width() * 9 / 10,
+        cropped.height() * 9 / 10,
+        image::imageops::FilterType::Triangle,
+    );
+    let filed = root.join(rel("2019/2019-05-18 at the lake.jpg"));
+    write_jpeg_taken_at(&filed, &edited, taken);
+    let said = ok_on(&library, &["scan", root.to_str().unwrap()]);
+    assert!(
+        said.contains("1 analysed, 0 unchanged, 0 moved, 0 missing"),
+        "{said}"
+    );
+    assert!(
+        said.contains("1 of the analysed photos was moved and changed by another app"),
+        "{said}"
+    );
+    let store = Store::open(&library).unwrap();
+    let record = store.photo_by_path(&filed).unwrap().unwrap();
+    assert_eq!((record.id, record.status), (photo, PhotoStatus::Done));
+    assert!(store.photo_by_path(&first).unwrap().is_none());
+    let after = faces_at(&store, &filed);
+    assert_eq!(after.len(), 3);
+    for (face, name) in &named {
+        assert!(after.iter().any(|(id, _)| id == face), "{name} kept");
+        let a = store.assignment(*face).unwrap().unwrap();
+        let person = a.person.and_then(|p| ops::person(&store, p).unwrap().name);
+        assert_eq!(
+            (person.as_deref(), a.state),
+            (Some(name.as_str()), FaceState::Confirmed)
+        );
+    }
+
+    // Gone again, and a photo of the same people appears, taken at another moment: another
+    // photo, the one gone waits among the missing with its names.
+    drop(store);
+    std::fs::remove_file(&filed).unwrap();
+    let other = root.join(rel("2019/later.jpg"));
+    write_jpeg_taken_at(&other, &edited, "2019:05:18 14:05:40");
+    let said = ok_on(&library, &["scan", root.to_str().unwrap()]);
+    assert!(
+        said.contains("1 analysed, 0 unchanged, 0 moved, 1 missing"),
+        "{said}"
+    );
+    assert!(!said.contains("moved and changed"), "{said}");
+    let store = Store::open(&library).unwrap();
+    assert_ne!(store.photo_by_path(&other).unwrap().unwrap().id, photo);
+    let gone = store.photo(photo).unwrap().unwrap();
+    assert_eq!((gone.path, gone.status), (filed, PhotoStatus::Missing));
+}
+
 fn rect(r: &[i64; 4]) -> kindred::engine::geometry::Rect {
     kindred::engine::geometry::Rect::new(r[0], r[1], r[2], r[3])
 }

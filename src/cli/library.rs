@@ -144,6 +144,17 @@ pub fn scan(
              from those, not looked for again"
         ),
     }
+    match summary.moved_and_changed {
+        0 => {}
+        1 => outln!(
+            "1 of the analysed photos was moved and changed by another app since the last scan: \
+             it was known by its date and faces, and its faces kept their names"
+        ),
+        n => outln!(
+            "{n} of the analysed photos were moved and changed by another app since the last \
+             scan: each was known by its date and faces, and their faces kept their names"
+        ),
+    }
     if summary.redescribed > 0 {
         outln!(
             "{} of the analysed photos kept their faces and were only described anew for \

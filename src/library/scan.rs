@@ -172,6 +172,11 @@ pub struct ScanSummary {
     pub copies: u64,
     pub unchanged: u64,
     pub moved: u64,
+    /// Of the analysed photos, files both moved (or renamed) and changed by another app since
+    /// the last scan (tags written into them, a crop, a retouch): each was known as a photo
+    /// gone missing by the moment it was taken and its faces, and kept that photo's faces and
+    /// their names.
+    pub moved_and_changed: u64,
     /// Photos no longer where the library had them and not found elsewhere either (a file
     /// moved or renamed within the folders counts as moved, not missing).
     pub missing: u64,
@@ -446,10 +451,15 @@ pub fn scan(
         }
         Ok(())
     })?;
-    let missing_by_hash: HashMap<String, i64> = store
+    let missing: Vec<PhotoRecord> = store
         .photos()?
         .into_iter()
         .filter(|p| p.status == PhotoStatus::Missing)
+        .collect();
+    let missing_paths: HashMap<PhotoId, PathBuf> =
+        missing.iter().map(|p| (p.id, p.path.clone())).collect();
+    let missing_by_hash: HashMap<String, i64> = missing
+        .into_iter()
         .filter_map(|p| Some((p.content_hash?, p.id)))
         .collect();
 
@@ -496,6 +506,15 @@ pub fn scan(
     // The detector keeps its activation buffers for the next photo; an idle app should not.
     engine.detector.release_buffers();
     writer_result?;
+    // Analysed as a photo that was missing, under another path: moved and changed.
+    for &id in &summary.analysed_photos {
+        if let Some(was) = missing_paths.get(&id)
+            && store.photo(id)?.is_some_and(|p| p.path != *was)
+        {
+            summary.moved_and_changed += 1;
+            summary.moved_photos.push(id);
+        }
+    }
     // A photo gone from its path and found again under another was counted missing above.
     let gone: HashSet<i64> = gone.into_iter().collect();
     let found_again = summary

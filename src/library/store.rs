@@ -10,7 +10,7 @@ use crate::engine::geometry::{Point, Rect};
 use crate::engine::resnet::{DESCRIPTOR_LEN, Descriptor};
 
 /// The schema this build writes. Older files are migrated forward on open.
-pub const SCHEMA_VERSION: i64 = 11;
+pub const SCHEMA_VERSION: i64 = 12;
 
 pub type RootId = i64;
 pub type PhotoId = i64;
@@ -430,6 +430,11 @@ const MIGRATIONS: &[&str] = &[
     // analysed), so a folder's photos without a face stop offering a look that finds nothing.
     r#"
     ALTER TABLE photos ADD COLUMN no_face_on_closer_look INTEGER NOT NULL DEFAULT 0;
+    "#,
+    // 12: the photos gone missing by date, where a new file looks for the photo it was before
+    // another app moved and changed it (`Store::missing_photo_changed_into`); few rows.
+    r#"
+    CREATE INDEX photos_missing_by_date ON photos(taken_at) WHERE status = 'missing';
     "#,
 ];
 
@@ -1005,7 +1010,12 @@ impl Store {
         } else {
             None
         };
-        let id = existing.or(moved_from);
+        let changed_from = if existing.is_none() && moved_from.is_none() {
+            Self::missing_photo_changed_into(tx, a)?
+        } else {
+            None
+        };
+        let id = existing.or(moved_from).or(changed_from);
         let values = params![
             a.root_id,
             path,
@@ -1054,26 +1064,7 @@ impl Store {
         faces: &[NewFace],
         model: &str,
     ) -> rusqlite::Result<()> {
-        let old: Vec<OldFace> = {
-            let mut stmt = tx.prepare(
-                "SELECT id, left, top, right, bottom, descriptor, model_version
-                 FROM faces WHERE photo_id = ?1",
-            )?;
-            let rows = stmt.query_map([photo], |r| {
-                let blob: Option<Vec<u8>> = r.get(5)?;
-                let face_model: Option<String> = r.get(6)?;
-                Ok(OldFace {
-                    id: r.get(0)?,
-                    rect: Rect::new(r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?),
-                    // Descriptors of another model lie elsewhere: only the place can tell.
-                    descriptor: blob
-                        .as_deref()
-                        .and_then(descriptor_from_blob)
-                        .filter(|_| face_model.as_deref() == Some(model)),
-                })
-            })?;
-            rows.collect::<Result<_, _>>()?
-        };
+        let old = Self::old_faces(tx, photo, model)?;
         let kept = same_faces(&old, faces);
         // Park the old faces' indexes out of the way of the UNIQUE(photo_id, idx) constraint.
         tx.execute(
@@ -1103,6 +1094,66 @@ impl Store {
             }
         }
         Ok(())
+    }
+
+    /// A photo's faces as stored, before it is analysed again by `model`.
+    fn old_faces(tx: &Connection, photo: PhotoId, model: &str) -> rusqlite::Result<Vec<OldFace>> {
+        let mut stmt = tx.prepare(
+            "SELECT id, left, top, right, bottom, descriptor, model_version
+             FROM faces WHERE photo_id = ?1",
+        )?;
+        let rows = stmt.query_map([photo], |r| {
+            let blob: Option<Vec<u8>> = r.get(5)?;
+            let face_model: Option<String> = r.get(6)?;
+            Ok(OldFace {
+                id: r.get(0)?,
+                rect: Rect::new(r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?),
+                // Descriptors of another model lie elsewhere: only the place can tell.
+                descriptor: blob
+                    .as_deref()
+                    .and_then(descriptor_from_blob)
+                    .filter(|_| face_model.as_deref() == Some(model)),
+            })
+        })?;
+        rows.collect()
+    }
+
+    /// The photo gone missing that a new file `a` is, moved (or renamed) and changed by another
+    /// app since the last scan — tags written into it, a crop, a retouch — so that it keeps
+    /// that photo's id and its faces their names. Neither its path nor its content tells;
+    /// the moment it was taken and the faces in it do: a missing photo taken at the same
+    /// second by the same camera (as its metadata says: a date from a file name is too
+    /// coarse), at least half of whose faces are faces of the new file by their descriptors
+    /// ([`faces_kept_by_edit`]). Of several, the one with the most such faces.
+    fn missing_photo_changed_into(
+        tx: &Connection,
+        a: &PhotoAnalysis,
+    ) -> rusqlite::Result<Option<PhotoId>> {
+        let Some(taken_at) = a.taken_at.as_deref().filter(|_| !a.dated_by_name) else {
+            return Ok(None);
+        };
+        if a.faces.is_empty() {
+            return Ok(None);
+        }
+        let candidates: Vec<(PhotoId, Option<String>)> = tx
+            .prepare(
+                "SELECT id, camera FROM photos
+                 WHERE status = 'missing' AND taken_at = ?1 AND dated_by_name = 0 ORDER BY id",
+            )?
+            .query_map([taken_at], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        let mut best: Option<(usize, PhotoId)> = None;
+        for (id, camera) in candidates {
+            if camera.is_some() && a.camera.is_some() && camera != a.camera {
+                continue;
+            }
+            let old = Self::old_faces(tx, id, &a.analysis_key)?;
+            let kept = faces_kept_by_edit(&old, &a.faces);
+            if kept > 0 && 2 * kept >= old.len() && best.is_none_or(|(most, _)| kept > most) {
+                best = Some((kept, id));
+            }
+        }
+        Ok(best.map(|(_, id)| id))
     }
 
     /// A new face of `photo` at place `index` in its list, belonging to no one yet.
@@ -1465,7 +1516,6 @@ impl Store {
     }
 }
 
-/// Intersection over union of two inclusive rectangles.
 /// A face of a photo as stored, before the photo is analysed again.
 struct OldFace {
     id: FaceId,
@@ -1524,6 +1574,21 @@ fn same_faces(old: &[OldFace], new: &[NewFace]) -> Vec<Option<usize>> {
     kept
 }
 
+/// How many of a photo's `old` faces are among the `new` faces of a file by their descriptors
+/// alone, as they are after an edit ([`SAME_FACE_AFTER_EDIT`]): the evidence that the file,
+/// found under another path, is that photo. Places do not count: the file is another one.
+fn faces_kept_by_edit(old: &[OldFace], new: &[NewFace]) -> usize {
+    same_faces(old, new)
+        .iter()
+        .zip(new)
+        .filter_map(|(k, face)| Some((old[(*k)?].descriptor.as_ref()?, face)))
+        .filter(|(d, face)| {
+            crate::engine::resnet::distance(d, &face.descriptor) < SAME_FACE_AFTER_EDIT
+        })
+        .count()
+}
+
+/// Intersection over union of two inclusive rectangles.
 pub fn iou(a: &Rect, b: &Rect) -> f64 {
     let inter = a.intersect(b).area() as f64;
     let union = (a.area() + b.area()) as f64 - inter;
@@ -1850,6 +1915,82 @@ pub(crate) mod tests {
                 .unwrap()
                 .is_none()
         );
+    }
+
+    #[test]
+    fn a_file_moved_and_changed_elsewhere_is_the_missing_photo_taken_then_with_its_faces() {
+        // A photo of three people, taken at a moment by a camera, whose file is gone.
+        let taken = |path: &str, hash: &str, people: &[usize], at: &str| {
+            let rects: Vec<Rect> = (0..people.len() as i64)
+                .map(|i| Rect::new(100 * i, 0, 100 * i + 80, 80))
+                .collect();
+            let mut photo = analysis(path, hash, &rects);
+            for (face, &person) in photo.faces.iter_mut().zip(people) {
+                face.descriptor = along(person, 1.0);
+            }
+            photo.taken_at = Some(at.into());
+            photo.camera = Some("Pixel 7".into());
+            photo
+        };
+        let setup = || {
+            let mut store = Store::open_in_memory().unwrap();
+            let id = store
+                .record_analysis(&taken("/p/a.jpg", "a", &[0, 1, 2], "2024-07-14 12:30:05"))
+                .unwrap();
+            store.mark_missing(&[id]).unwrap();
+            (store, id)
+        };
+        // Tagged, cropped to two of them and renamed by another app: the same photo, each face
+        // kept wherever it went.
+        let (mut store, id) = setup();
+        let faces = store.faces_of_photo(id).unwrap();
+        let mut edited = taken("/q/2024/x.jpg", "b", &[2, 1], "2024-07-14 12:30:05");
+        edited.faces[0].descriptor[2] = 1.1;
+        assert_eq!(store.record_analysis(&edited).unwrap(), id);
+        let now = store.faces_of_photo(id).unwrap();
+        assert_eq!(
+            now.iter().map(|f| f.id).collect::<Vec<_>>(),
+            [faces[2].id, faces[1].id]
+        );
+        assert_eq!(store.photo(id).unwrap().unwrap().status, PhotoStatus::Done);
+        assert!(
+            store
+                .photo_by_path(Path::new("/p/a.jpg"))
+                .unwrap()
+                .is_none()
+        );
+
+        // What does not tell: another second, another camera, a date from the file name, or
+        // faces of which fewer than half are the missing photo's.
+        for (what, mut other) in [
+            (
+                "another second",
+                taken("/q/b.jpg", "b", &[0, 1, 2], "2024-07-14 12:30:06"),
+            ),
+            ("another camera", {
+                let mut p = taken("/q/b.jpg", "b", &[0, 1, 2], "2024-07-14 12:30:05");
+                p.camera = Some("Canon EOS R6".into());
+                p
+            }),
+            ("a date by name", {
+                let mut p = taken("/q/b.jpg", "b", &[0, 1, 2], "2024-07-14 12:30:05");
+                p.dated_by_name = true;
+                p
+            }),
+            (
+                "one face of three",
+                taken("/q/b.jpg", "b", &[0, 5, 6], "2024-07-14 12:30:05"),
+            ),
+        ] {
+            let (mut store, id) = setup();
+            other.content_hash = "b".into();
+            assert_ne!(store.record_analysis(&other).unwrap(), id, "{what}");
+            assert_eq!(
+                store.photo(id).unwrap().unwrap().status,
+                PhotoStatus::Missing,
+                "{what}"
+            );
+        }
     }
 
     #[test]

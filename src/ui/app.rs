@@ -1623,7 +1623,7 @@ fn scan_finished_message(summary: &ScanSummary, on_open: bool) -> Option<String>
     let mut text = format!(
         "Scan finished: {}",
         views::count(
-            (summary.analysed - summary.redescribed) as usize,
+            (summary.analysed - summary.redescribed - summary.moved_and_changed) as usize,
             "new photo",
             "new photos"
         )
@@ -1647,6 +1647,9 @@ fn scan_finished_message(summary: &ScanSummary, on_open: bool) -> Option<String>
     );
     if summary.moved > 0 {
         text += &format!(", {} moved", summary.moved);
+    }
+    if summary.moved_and_changed > 0 {
+        text += &format!(", {} moved and changed", summary.moved_and_changed);
     }
     if summary.missing > 0 {
         text += &format!(", {} missing", summary.missing);
@@ -1751,6 +1754,17 @@ mod tests {
         assert_eq!(
             scan_finished_message(&cancelled, true).as_deref(),
             Some("Scan cancelled: 7 photos analysed")
+        );
+        // Tagged and renamed by another app: the same photos, not new ones.
+        let reorganised = ScanSummary {
+            analysed: 3,
+            moved_and_changed: 2,
+            faces: 5,
+            ..Default::default()
+        };
+        assert_eq!(
+            scan_finished_message(&reorganised, true).as_deref(),
+            Some("Scan finished: 1 new photo, 5 faces, 2 moved and changed")
         );
         let one_of_each = ScanSummary {
             analysed: 1,

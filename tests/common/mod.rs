@@ -87,6 +87,47 @@ pub fn exif_orientation_block(orientation: u16) -> Vec<u8> {
     b
 }
 
+/// A minimal little-endian TIFF/EXIF block holding only the moment the photo was taken
+/// (DateTimeOriginal in the EXIF sub-IFD, as cameras write it), `date` as "YYYY:MM:DD HH:MM:SS".
+pub fn exif_date_block(date: &str) -> Vec<u8> {
+    let text = [date.as_bytes(), b"\0"].concat();
+    let entry = |tag: u16, kind: u16, count: u32, value: u32| {
+        let mut e = tag.to_le_bytes().to_vec();
+        e.extend(kind.to_le_bytes());
+        e.extend(count.to_le_bytes());
+        e.extend(value.to_le_bytes());
+        e
+    };
+    // Header (8), IFD0 (2 + 12 + 4 = 18), the EXIF sub-IFD (18), the date.
+    let (sub_ifd, date_at) = (8 + 18, 8 + 18 + 18);
+    let mut b = b"II\x2a\x00\x08\x00\x00\x00".to_vec();
+    b.extend(1u16.to_le_bytes());
+    b.extend(entry(0x8769, 4, 1, sub_ifd)); // ExifIFDPointer, LONG
+    b.extend(0u32.to_le_bytes());
+    b.extend(1u16.to_le_bytes());
+    b.extend(entry(0x9003, 2, text.len() as u32, date_at)); // DateTimeOriginal, ASCII
+    b.extend(0u32.to_le_bytes());
+    assert_eq!(b.len() as u32, date_at);
+    b.extend(text);
+    b
+}
+
+/// Writes `image` as a JPEG whose EXIF says it was taken at `date` ("YYYY:MM:DD HH:MM:SS").
+pub fn write_jpeg_taken_at(path: &Path, image: &image::RgbImage, date: &str) {
+    let mut out = Vec::new();
+    let mut encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 95);
+    encoder.set_exif_metadata(exif_date_block(date)).unwrap();
+    encoder
+        .write_image(
+            image.as_raw(),
+            image.width(),
+            image.height(),
+            image::ExtendedColorType::Rgb8,
+        )
+        .unwrap();
+    std::fs::write(path, out).unwrap();
+}
+
 pub fn write_jpeg(path: &Path, image: &image::RgbImage, orientation: Option<u16>) {
     let mut out = Vec::new();
     let mut encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 95);
