@@ -381,7 +381,7 @@ fn photo_date(photo: &PhotoRecord) -> (i64, u32, u32) {
     if let Some(date) = photo.taken_at.as_deref().and_then(parse_date) {
         return date;
     }
-    civil_from_days(photo.mtime_ns.div_euclid(86_400 * 1_000_000_000))
+    crate::library::dates::civil_from_days(photo.mtime_ns.div_euclid(86_400 * 1_000_000_000))
 }
 
 fn parse_date(text: &str) -> Option<(i64, u32, u32)> {
@@ -390,21 +390,6 @@ fn parse_date(text: &str) -> Option<(i64, u32, u32)> {
     let d = text.get(8..10)?.parse::<u32>().ok()?;
     let separators = text.get(4..5)? == "-" || text.get(4..5)? == ":";
     (separators && (1..=12).contains(&m) && (1..=31).contains(&d)).then_some((y, m, d))
-}
-
-/// Days since 1970-01-01 → proleptic Gregorian (year, month, day), counting in 400-year eras.
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let day_of_era = z.rem_euclid(146_097);
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let mp = (5 * day_of_year + 2) / 153;
-    let day = (day_of_year - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    (year, month, day)
 }
 
 /// Paths compared as a case-insensitive, normalising disk (macOS, Windows) would.
@@ -984,15 +969,6 @@ fn write_manifest(target: &Path, items: Vec<ManifestItem>) -> Result<PathBuf, Ex
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn civil_dates_from_unix_days() {
-        assert_eq!(civil_from_days(0), (1970, 1, 1));
-        assert_eq!(civil_from_days(-1), (1969, 12, 31));
-        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
-        assert_eq!(civil_from_days(19_723), (2024, 1, 1));
-        assert_eq!(civil_from_days(20_513), (2026, 3, 1));
-    }
 
     #[test]
     fn exif_dates_are_parsed_and_nonsense_refused() {

@@ -1,6 +1,7 @@
 //! The photo library: folders of photos, walked and analysed in the background into one
 //! SQLite file that never loses the user's work.
 
+pub mod backup;
 pub mod dates;
 pub mod decode;
 pub mod export_store;

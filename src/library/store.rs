@@ -592,6 +592,10 @@ impl Store {
                 found: current,
             });
         }
+        // An upgrade rewrites tables: the library as it was is copied first, to go back to.
+        if current > 0 && current < SCHEMA_VERSION && self.path != Path::new(":memory:") {
+            super::backup::make_and_prune(self, super::backup::BackupKind::BeforeUpgrade)?;
+        }
         let path = self.path.clone();
         let err = sqlite_error(&path);
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
@@ -607,6 +611,14 @@ impl Store {
             tx.commit().map_err(err)?;
         }
         Ok(())
+    }
+
+    /// `PRAGMA quick_check`: "ok" for a healthy file (it reads every page, as the full check
+    /// does, but leaves out the costly comparison of indexes with their tables).
+    pub fn quick_check(&self) -> Result<String, StoreError> {
+        self.conn
+            .query_row("PRAGMA quick_check", [], |r| r.get(0))
+            .map_err(self.err())
     }
 
     /// `PRAGMA integrity_check`: "ok" for a healthy file.
@@ -1855,6 +1867,18 @@ pub(crate) mod tests {
         }
         let mut store = Store::open(&path).unwrap();
         assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+        // The library as it was before the upgrade is kept.
+        let copies = super::super::backup::list(&path);
+        assert_eq!(copies.len(), 1);
+        assert_eq!(
+            copies[0].kind,
+            super::super::backup::BackupKind::BeforeUpgrade
+        );
+        let copy = Connection::open(&copies[0].path).unwrap();
+        let version: i64 = copy
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, 9);
         assert_eq!(store.insert_person(None).unwrap(), 42);
         let photo = store
             .record_analysis(&analysis("/b.jpg", "h", &[Rect::new(0, 0, 9, 9)]))

@@ -1,0 +1,432 @@
+//! Copies of the library file kept beside it, to go back to when the file is damaged (a disk
+//! fault, a sync tool writing over it) or an upgrade went wrong: one before each schema
+//! upgrade, one a week while the library is in use, and any the user makes. The photos are
+//! never touched by any of this; the library is what holds the names and corrections.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use rusqlite::{Connection, OpenFlags};
+
+use super::store::{SCHEMA_VERSION, Store, StoreError};
+
+/// How old the newest weekly copy may be before the next one is due.
+pub const WEEKLY: Duration = Duration::from_secs(7 * 24 * 3600);
+
+/// How many copies of each kind are kept (the user's own are never deleted).
+const KEEP_WEEKLY: usize = 3;
+const KEEP_BEFORE_UPGRADE: usize = 2;
+
+/// Why a copy was made: part of its file name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BackupKind {
+    Weekly,
+    BeforeUpgrade,
+    /// Made by the user (`kindred backup`).
+    ByHand,
+    /// The library as it was when a backup was restored over it, or a new library started in
+    /// its place: kept, never deleted, in case something in it is wanted after all.
+    SetAside,
+}
+
+impl BackupKind {
+    const ALL: [BackupKind; 4] = [
+        BackupKind::Weekly,
+        BackupKind::BeforeUpgrade,
+        BackupKind::ByHand,
+        BackupKind::SetAside,
+    ];
+
+    fn word(self) -> &'static str {
+        match self {
+            BackupKind::Weekly => "weekly",
+            BackupKind::BeforeUpgrade => "before-upgrade",
+            BackupKind::ByHand => "by-hand",
+            BackupKind::SetAside => "set-aside",
+        }
+    }
+
+    /// In words, for the app.
+    pub fn describe(self) -> &'static str {
+        match self {
+            BackupKind::Weekly => "weekly copy",
+            BackupKind::BeforeUpgrade => "copy made before an upgrade",
+            BackupKind::ByHand => "copy you made",
+            BackupKind::SetAside => "library set aside",
+        }
+    }
+}
+
+/// A copy of the library.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Backup {
+    pub path: PathBuf,
+    pub kind: BackupKind,
+    /// When it was made, UTC, "YYYY-MM-DDTHH:MM:SSZ".
+    pub made: String,
+    /// Seconds since 1970 when it was made, for ordering and "3 days ago".
+    #[serde(skip)]
+    pub made_secs: i64,
+    pub bytes: u64,
+}
+
+/// What a library copy holds, read from it without changing it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct BackupContents {
+    pub photos: u64,
+    pub people_named: u64,
+    pub faces_confirmed: u64,
+}
+
+/// The folder the copies of `library` are kept in: `<library>.backups`, beside it.
+pub fn folder(library: &Path) -> PathBuf {
+    let mut name = library.as_os_str().to_owned();
+    name.push(".backups");
+    PathBuf::from(name)
+}
+
+fn stem(library: &Path) -> String {
+    library
+        .file_stem()
+        .map_or_else(|| "library".into(), |s| s.to_string_lossy().into_owned())
+}
+
+fn now_secs() -> i64 {
+    SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// `secs` since 1970 as (date "YYYY-MM-DD", time "HH:MM:SS"), UTC.
+fn utc(secs: i64) -> (String, String) {
+    let (y, m, d) = super::dates::civil_from_days(secs.div_euclid(86_400));
+    let t = secs.rem_euclid(86_400);
+    (
+        format!("{y:04}-{m:02}-{d:02}"),
+        format!("{:02}:{:02}:{:02}", t / 3600, t / 60 % 60, t % 60),
+    )
+}
+
+/// A copy's file name: "<stem> <YYYY-MM-DD HH.MM.SS> <kind>.kindred" (dots, as Windows allows
+/// no colons), so that the names sort by age and say what they are.
+fn file_name(library: &Path, secs: i64, kind: BackupKind) -> String {
+    let (date, time) = utc(secs);
+    format!(
+        "{} {date} {} {}.kindred",
+        stem(library),
+        time.replace(':', "."),
+        kind.word()
+    )
+}
+
+/// Reads a copy's file name back: when it was made and why.
+fn parse_name(library: &Path, name: &str) -> Option<(i64, BackupKind)> {
+    let rest = name
+        .strip_prefix(&stem(library))?
+        .strip_prefix(' ')?
+        .strip_suffix(".kindred")?;
+    let (stamp, word) = rest.rsplit_once(' ')?;
+    let kind = BackupKind::ALL.into_iter().find(|k| k.word() == word)?;
+    let number = |s: &str| s.parse::<i64>().ok();
+    let (date, time) = stamp.split_once(' ')?;
+    let mut d = date.splitn(3, '-').map(number);
+    let (y, m, day) = (d.next()??, d.next()??, d.next()??);
+    let mut t = time.splitn(3, '.').map(number);
+    let (h, min, s) = (t.next()??, t.next()??, t.next()??);
+    // Days from the civil date (the inverse of `civil_from_days`).
+    let (y2, m2) = if m <= 2 { (y - 1, m + 9) } else { (y, m - 3) };
+    let era = y2.div_euclid(400);
+    let year_of_era = y2 - era * 400;
+    let day_of_year = (153 * m2 + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    let days = era * 146_097 + day_of_era - 719_468;
+    Some((days * 86_400 + h * 3600 + min * 60 + s, kind))
+}
+
+/// The copies of `library`, newest first.
+pub fn list(library: &Path) -> Vec<Backup> {
+    let Ok(entries) = std::fs::read_dir(folder(library)) else {
+        return Vec::new();
+    };
+    let mut backups: Vec<Backup> = entries
+        .filter_map(Result::ok)
+        .filter_map(|entry| {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let (made_secs, kind) = parse_name(library, &name)?;
+            let (date, time) = utc(made_secs);
+            Some(Backup {
+                path: entry.path(),
+                kind,
+                made: format!("{date}T{time}Z"),
+                made_secs,
+                bytes: entry.metadata().ok()?.len(),
+            })
+        })
+        .collect();
+    backups.sort_by(|a, b| b.made_secs.cmp(&a.made_secs).then(b.path.cmp(&a.path)));
+    backups
+}
+
+/// Copies the library as it is now (a consistent copy, also while another connection
+/// writes), compacted, into its backup folder.
+pub fn make(store: &Store, kind: BackupKind) -> Result<Backup, StoreError> {
+    let library = store.path().to_path_buf();
+    let failed = |what: &str, e: &dyn std::fmt::Display| StoreError::Corrupt {
+        path: library.clone(),
+        message: format!("cannot {what} a backup copy: {e}"),
+    };
+    let dir = folder(&library);
+    std::fs::create_dir_all(&dir).map_err(|e| failed("make the folder for", &e))?;
+    let mut secs = now_secs();
+    // Two copies within a second (a test, an upgrade right after a copy by hand) get names of
+    // their own.
+    while dir.join(file_name(&library, secs, kind)).exists() {
+        secs += 1;
+    }
+    let path = dir.join(file_name(&library, secs, kind));
+    // Written under a name no listing reads, then renamed: a copy cut short is never taken
+    // for a good one.
+    let part = dir.join(format!(".{}.part", file_name(&library, secs, kind)));
+    let _ = std::fs::remove_file(&part);
+    store
+        .connection()
+        .execute("VACUUM INTO ?1", [part.to_string_lossy()])
+        .map_err(|e| failed("write", &e))?;
+    std::fs::rename(&part, &path).map_err(|e| failed("finish", &e))?;
+    let bytes = std::fs::metadata(&path).map_or(0, |m| m.len());
+    let (date, time) = utc(secs);
+    Ok(Backup {
+        path,
+        kind,
+        made: format!("{date}T{time}Z"),
+        made_secs: secs,
+        bytes,
+    })
+}
+
+/// Deletes the oldest copies of `kind` beyond the number kept.
+fn prune(library: &Path, kind: BackupKind) {
+    let keep = match kind {
+        BackupKind::Weekly => KEEP_WEEKLY,
+        BackupKind::BeforeUpgrade => KEEP_BEFORE_UPGRADE,
+        BackupKind::ByHand | BackupKind::SetAside => return,
+    };
+    for old in list(library)
+        .into_iter()
+        .filter(|b| b.kind == kind)
+        .skip(keep)
+    {
+        let _ = std::fs::remove_file(&old.path);
+    }
+}
+
+/// Makes a copy of `kind` and deletes the oldest of that kind beyond those kept.
+pub fn make_and_prune(store: &Store, kind: BackupKind) -> Result<Backup, StoreError> {
+    let backup = make(store, kind)?;
+    prune(store.path(), kind);
+    Ok(backup)
+}
+
+/// The weekly copy, when the newest copy of the library is a week old or more (or there is
+/// none) and the library holds photos. The library is checked first: a damaged one is said
+/// to be so (the error), and is not copied, so the good copies before it are kept.
+pub fn make_weekly_if_due(store: &Store) -> Result<Option<Backup>, StoreError> {
+    let library = store.path();
+    let newest = list(library)
+        .into_iter()
+        .find(|b| b.kind != BackupKind::SetAside);
+    if newest.is_some_and(|b| now_secs() - b.made_secs < WEEKLY.as_secs() as i64) {
+        return Ok(None);
+    }
+    let has_photos: bool = store
+        .connection()
+        .query_row("SELECT EXISTS (SELECT 1 FROM photos)", [], |r| r.get(0))
+        .map_err(|e| StoreError::Sqlite {
+            path: library.to_path_buf(),
+            error: e,
+        })?;
+    if !has_photos {
+        return Ok(None);
+    }
+    let check = store.quick_check()?;
+    if check != "ok" {
+        return Err(StoreError::Corrupt {
+            path: library.to_path_buf(),
+            message: format!(
+                "the library file is damaged ({check}); no weekly backup copy was made over \
+                 the good ones — restore one of them (Kindred offers them when it opens)"
+            ),
+        });
+    }
+    make_and_prune(store, BackupKind::Weekly).map(Some)
+}
+
+/// What a copy holds, and whether it is sound: opened read-only, checked, counted.
+pub fn inspect(backup: &Path) -> Result<BackupContents, StoreError> {
+    let err = |error| StoreError::Sqlite {
+        path: backup.to_path_buf(),
+        error,
+    };
+    let conn = Connection::open_with_flags(
+        backup,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(err)?;
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(err)?;
+    if version > SCHEMA_VERSION {
+        return Err(StoreError::TooNew {
+            path: backup.to_path_buf(),
+            found: version,
+        });
+    }
+    let check: String = conn
+        .query_row("PRAGMA quick_check", [], |r| r.get(0))
+        .map_err(err)?;
+    if check != "ok" {
+        return Err(StoreError::Corrupt {
+            path: backup.to_path_buf(),
+            message: format!("this copy is damaged too ({check})"),
+        });
+    }
+    let count = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0)).map_err(err);
+    Ok(BackupContents {
+        photos: count("SELECT COUNT(*) FROM photos")? as u64,
+        people_named: count("SELECT COUNT(*) FROM persons WHERE name IS NOT NULL")? as u64,
+        faces_confirmed: count("SELECT COUNT(*) FROM face_assignments WHERE state = 'confirmed'")?
+            as u64,
+    })
+}
+
+/// Moves the library file (with SQLite's write-ahead log beside it) into its backup folder
+/// as a copy set aside; returns where it went, or None if there was no library file.
+/// No Kindred may have the library open (hold its lock).
+pub fn set_aside(library: &Path) -> Result<Option<PathBuf>, StoreError> {
+    if !library.exists() {
+        return Ok(None);
+    }
+    let failed = |e: std::io::Error| StoreError::Corrupt {
+        path: library.to_path_buf(),
+        message: format!("cannot set the library aside: {e}"),
+    };
+    let dir = folder(library);
+    std::fs::create_dir_all(&dir).map_err(failed)?;
+    let mut secs = now_secs();
+    while dir
+        .join(file_name(library, secs, BackupKind::SetAside))
+        .exists()
+    {
+        secs += 1;
+    }
+    let to = dir.join(file_name(library, secs, BackupKind::SetAside));
+    std::fs::rename(library, &to).map_err(failed)?;
+    for suffix in ["-wal", "-shm"] {
+        let (mut from_side, mut to_side) =
+            (library.as_os_str().to_owned(), to.as_os_str().to_owned());
+        from_side.push(suffix);
+        to_side.push(suffix);
+        if Path::new(&from_side).exists() {
+            std::fs::rename(&from_side, &to_side).map_err(failed)?;
+        }
+    }
+    Ok(Some(to))
+}
+
+/// Puts a copy back as the library: checks the copy, sets the library as it is aside (it is
+/// kept, see [`set_aside`]), and copies the backup in its place (the backup stays too).
+/// Returns where the library that was replaced went. No Kindred may have the library open.
+pub fn restore(library: &Path, backup: &Path) -> Result<Option<PathBuf>, StoreError> {
+    inspect(backup)?;
+    let set_aside = set_aside(library)?;
+    std::fs::copy(backup, library).map_err(|e| StoreError::Corrupt {
+        path: library.to_path_buf(),
+        message: format!("cannot copy {} into its place: {e}", backup.display()),
+    })?;
+    Ok(set_aside)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::library::store::PhotoAnalysis;
+
+    fn library_with_a_photo(dir: &Path) -> Store {
+        let mut store = Store::open(&dir.join("library.kindred")).unwrap();
+        store
+            .record_analysis(&PhotoAnalysis::new("/p/a.jpg", 100, 100, Vec::new()))
+            .unwrap();
+        store
+    }
+
+    #[test]
+    fn names_say_when_and_why_and_read_back() {
+        let library = Path::new("/home/a/.local/share/kindred/library.kindred");
+        let secs = 1_764_975_300; // 2025-12-05 22:55:00 UTC
+        let name = file_name(library, secs, BackupKind::BeforeUpgrade);
+        assert_eq!(name, "library 2025-12-05 22.55.00 before-upgrade.kindred");
+        assert_eq!(
+            parse_name(library, &name),
+            Some((secs, BackupKind::BeforeUpgrade))
+        );
+        for secs in [0, 951_782_400 /* 2000-02-29 */, 4_102_444_799] {
+            let name = file_name(library, secs, BackupKind::Weekly);
+            assert_eq!(parse_name(library, &name), Some((secs, BackupKind::Weekly)));
+        }
+        assert_eq!(
+            parse_name(library, "other 2025-12-05 22.55.00 weekly.kindred"),
+            None
+        );
+        assert_eq!(parse_name(library, "library notes.txt"), None);
+    }
+
+    #[test]
+    fn a_weekly_copy_is_made_once_a_week_and_three_are_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = library_with_a_photo(dir.path());
+        let first = make_weekly_if_due(&store).unwrap().expect("none yet: due");
+        assert_eq!(first.kind, BackupKind::Weekly);
+        assert_eq!(make_weekly_if_due(&store).unwrap(), None, "made just now");
+        assert_eq!(inspect(&first.path).unwrap().photos, 1);
+        for _ in 0..4 {
+            make_and_prune(&store, BackupKind::Weekly).unwrap();
+        }
+        let by_hand = make(&store, BackupKind::ByHand).unwrap();
+        let kept = list(store.path());
+        assert_eq!(kept.len(), 4, "{kept:?}");
+        assert!(
+            kept.windows(2).all(|w| w[0].made_secs >= w[1].made_secs),
+            "newest first"
+        );
+        assert!(kept.contains(&by_hand));
+        assert!(!kept.contains(&first), "the oldest weekly copy went");
+        // An empty library is not worth a copy.
+        let empty = tempfile::tempdir().unwrap();
+        let store = Store::open(&empty.path().join("library.kindred")).unwrap();
+        assert_eq!(make_weekly_if_due(&store).unwrap(), None);
+    }
+
+    #[test]
+    fn a_damaged_library_is_set_aside_and_a_copy_put_in_its_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let library = dir.path().join("library.kindred");
+        let backup = {
+            let store = library_with_a_photo(dir.path());
+            make(&store, BackupKind::ByHand).unwrap()
+        };
+        std::fs::write(&library, b"not a library any more").unwrap();
+        assert!(Store::open(&library).is_err());
+        let aside = restore(&library, &backup.path).unwrap().unwrap();
+        assert_eq!(std::fs::read(&aside).unwrap(), b"not a library any more");
+        let store = Store::open(&library).unwrap();
+        assert_eq!(store.photos().unwrap().len(), 1);
+        let kinds: Vec<BackupKind> = list(&library).iter().map(|b| b.kind).collect();
+        assert_eq!(kinds, [BackupKind::SetAside, BackupKind::ByHand]);
+        // A damaged copy is refused, and nothing is moved.
+        std::fs::write(&backup.path, b"damaged too").unwrap();
+        drop(store);
+        assert!(restore(&library, &backup.path).is_err());
+        assert_eq!(Store::open(&library).unwrap().photos().unwrap().len(), 1);
+    }
+}
