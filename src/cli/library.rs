@@ -10,6 +10,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::engine::pipeline::FaceEngine;
 use crate::export::xmp_import::take_over_names;
+use crate::library::backup::{self, BackupKind};
 use crate::library::lock::LibraryLock;
 use crate::library::scan::{self, ScanControl, ScanEvent, ScanOptions, ScanPhase};
 use crate::library::store::Store;
@@ -34,14 +35,102 @@ pub(super) fn open_existing(library: &Path) -> anyhow::Result<Store> {
         "no library at {} (run `kindred scan FOLDER` first)",
         library.display()
     );
-    Ok(Store::open(library)?)
+    open(library)
 }
 
 /// Opens a library for writing, refusing if another Kindred process has it.
 pub fn open_locked(path: &Path) -> anyhow::Result<(Store, LibraryLock)> {
     let lock = LibraryLock::acquire(path)?;
-    let store = Store::open(path)?;
+    let store = open(path)?;
     Ok((store, lock))
+}
+
+/// Opens a library; one that cannot be read is said to be so with the way back to a copy.
+fn open(library: &Path) -> anyhow::Result<Store> {
+    Store::open(library).map_err(|e| {
+        let newest = backup::list(library)
+            .into_iter()
+            .find(|b| b.kind != BackupKind::SetAside);
+        match newest {
+            Some(copy) if e.is_damage() => anyhow::anyhow!(
+                "{e}\nthe newest backup copy is from {}: `kindred restore \"{}\"` puts it back \
+                 (`kindred backup --list` lists them all)",
+                copy.made,
+                copy.path.display()
+            ),
+            _ => e.into(),
+        }
+    })
+}
+
+/// `kindred backup`: a copy of the library, now.
+pub fn backup(library: &Path) -> anyhow::Result<ExitCode> {
+    let store = open_existing(library)?;
+    let copy = backup::make(&store, BackupKind::ByHand)?;
+    outln!(
+        "backed up the library to {} ({})",
+        copy.path.display(),
+        megabytes(copy.bytes)
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `kindred backup --list`: the copies kept, newest first.
+pub fn backups(library: &Path, json: bool) -> anyhow::Result<ExitCode> {
+    let copies = backup::list(library);
+    if json {
+        outln!("{}", serde_json::to_string(&copies)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if copies.is_empty() {
+        outln!(
+            "no backup copies of {} yet (one is made before each upgrade, one a week while it \
+             is in use, and `kindred backup` makes one now)",
+            library.display()
+        );
+    }
+    for copy in copies {
+        outln!(
+            "{}  {:<14}  {:>9}  {}",
+            copy.made,
+            serde_json::to_value(copy.kind)?
+                .as_str()
+                .unwrap_or_default(),
+            megabytes(copy.bytes),
+            copy.path.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `kindred restore BACKUP`: the copy put back as the library, the library set aside.
+pub fn restore(library: &Path, copy: &Path) -> anyhow::Result<ExitCode> {
+    let _lock = LibraryLock::acquire(library)?;
+    let contents = backup::inspect(copy)?;
+    let aside = backup::restore(library, copy)?;
+    outln!(
+        "restored the library from {}: {}, {}, {}",
+        copy.display(),
+        count(contents.photos as usize, "photo", "photos"),
+        count(
+            contents.people_named as usize,
+            "person named",
+            "people named"
+        ),
+        count(
+            contents.faces_confirmed as usize,
+            "face confirmed",
+            "faces confirmed"
+        )
+    );
+    if let Some(aside) = aside {
+        outln!("the library as it was is kept at {}", aside.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn megabytes(bytes: u64) -> String {
+    format!("{:.1} MB", bytes as f64 / 1e6)
 }
 
 pub fn scan(
@@ -199,6 +288,12 @@ pub fn scan(
     }
     for (path, reason) in &summary.skipped {
         outln!("  skipped {}: {reason}", path.display());
+    }
+    // Scans run from a timer keep a library with no app opened on it backed up too.
+    match backup::make_weekly_if_due(&store) {
+        Ok(Some(copy)) => outln!("weekly backup copy of the library: {}", copy.path.display()),
+        Ok(None) => {}
+        Err(e) => eprintln!("kindred: {e}"),
     }
     Ok(ExitCode::SUCCESS)
 }

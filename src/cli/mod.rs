@@ -124,6 +124,25 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Copy the library now (works while the app has it open), or list the copies kept.
+    ///
+    /// Copies are kept in <library>.backups beside the library: one before each upgrade of
+    /// its format (the last two), one a week while it is in use (the last three), and the
+    /// ones made with this command (all).
+    Backup {
+        /// List the copies kept, newest first, instead of making one.
+        #[arg(long)]
+        list: bool,
+        /// With --list: a JSON array of {"path", "kind", "made", "bytes"}.
+        #[arg(long, requires = "list")]
+        json: bool,
+    },
+    /// Put a backup copy back as the library (after checking it). The library as it is now
+    /// is kept among the copies, set aside; the photos are not touched.
+    Restore {
+        /// A copy from `kindred backup --list`.
+        backup: PathBuf,
+    },
     /// The library's photo folders with their photos and faces, and the subfolders left out
     /// of them; remove a folder, or leave a subfolder out (screenshots, stickers, scans).
     Folders {
@@ -592,6 +611,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             library::scan(&library_path, &folders, options, !no_xmp_names, quiet)
         }
         Some(Command::Status { json }) => library::status(&library_path, json),
+        Some(Command::Backup { list: false, .. }) => library::backup(&library_path),
+        Some(Command::Backup { list: true, json }) => library::backups(&library_path, json),
+        Some(Command::Restore { backup }) => library::restore(&library_path, &backup),
         Some(Command::Folders { json, what }) => match what {
             None => folders::list(&library_path, json),
             Some(FoldersCommand::Remove { folder }) => folders::remove(&library_path, &folder),

@@ -41,6 +41,22 @@ pub enum StoreError {
     Refused { message: String },
 }
 
+impl StoreError {
+    /// Whether the library file itself is damaged (or not a library at all), as opposed to a
+    /// disk that is full, a file that cannot be opened or a request refused: what a backup
+    /// copy is for.
+    pub fn is_damage(&self) -> bool {
+        use rusqlite::ErrorCode;
+        match self {
+            StoreError::Sqlite { error, .. } => matches!(
+                error.sqlite_error_code(),
+                Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase)
+            ),
+            _ => false,
+        }
+    }
+}
+
 /// Turns SQLite's errors for a library file into [`StoreError`]s.
 pub(crate) fn sqlite_error(path: &Path) -> impl Fn(rusqlite::Error) -> StoreError + Copy + '_ {
     move |error| StoreError::Sqlite {

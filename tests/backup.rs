@@ -1,0 +1,96 @@
+//! Backup copies of the library from the command line: the weekly copy a scan makes, one made
+//! by hand, and a damaged library put back from a copy.
+
+mod common;
+
+use common::*;
+
+#[test]
+fn a_damaged_library_is_put_back_from_a_backup_copy() {
+    let dir = tempfile::tempdir().unwrap();
+    let photos = dir.path().join("photos");
+    std::fs::create_dir_all(&photos).unwrap();
+    write_jpeg(
+        &photos.join("group.jpg"),
+        &golden_image("2008_002506"),
+        None,
+    );
+    let library = dir.path().join("library.kindred");
+    let said = ok_on(&library, &["scan", "--quiet", photos.to_str().unwrap()]);
+    assert!(said.contains("weekly backup copy of the library"), "{said}");
+    // Named after the first scan: only a copy made since knows the name.
+    let people = json_on(&library, &["people", "--json"]);
+    let id = people[0]["id"].as_i64().unwrap().to_string();
+    ok_on(&library, &["name", &id, "Ada"]);
+    let said = ok_on(&library, &["backup"]);
+    assert!(said.starts_with("backed up the library to "), "{said}");
+    // A second scan within the week makes no weekly copy.
+    let said = ok_on(&library, &["scan", "--quiet"]);
+    assert!(!said.contains("weekly backup"), "{said}");
+
+    let copies = json_on(&library, &["backup", "--list", "--json"]);
+    let kinds: Vec<&str> = copies
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds.len(), 2);
+    assert!(
+        kinds.contains(&"weekly") && kinds.contains(&"by-hand"),
+        "{kinds:?}"
+    );
+    for copy in copies.as_array().unwrap() {
+        assert!(copy["made"].as_str().unwrap().ends_with('Z'));
+        assert!(copy["bytes"].as_u64().unwrap() > 0);
+    }
+    let by_hand = copies
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["kind"] == "by-hand")
+        .unwrap()["path"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // The file damaged: every command says so, and how to go back.
+    let bytes = std::fs::read(&library).unwrap();
+    std::fs::write(&library, &bytes[..bytes.len() / 3]).unwrap();
+    for side in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{side}", library.display()));
+    }
+    let out = kindred_on(&library).args(["people"]).output().unwrap();
+    assert!(!out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("malformed"), "{said}");
+    assert!(said.contains("kindred restore"), "{said}");
+
+    let said = ok_on(&library, &["restore", &by_hand]);
+    assert!(said.contains(": 1 photo, 1 person named, "), "{said}");
+    assert!(said.contains("the library as it was is kept at "), "{said}");
+    let people = json_on(&library, &["people", "--json"]);
+    assert!(
+        people
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["name"] == "Ada"),
+        "{people}"
+    );
+    let copies = json_on(&library, &["backup", "--list", "--json"]);
+    assert_eq!(copies[0]["kind"], "set-aside", "{copies}");
+
+    // A copy that is damaged too is refused, and the library left as it is.
+    let out = kindred_on(&library)
+        .args(["restore", copies[0]["path"].as_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("malformed"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    ok_on(&library, &["status"]);
+}
