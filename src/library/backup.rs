@@ -149,23 +149,26 @@ pub fn list(library: &Path) -> Vec<Backup> {
     let Ok(entries) = std::fs::read_dir(folder(library)) else {
         return Vec::new();
     };
-    let mut backups: Vec<Backup> = entries
+    // Copies made within one second are told apart by their files' times.
+    let mut backups: Vec<(Backup, Option<SystemTime>)> = entries
         .filter_map(Result::ok)
         .filter_map(|entry| {
             let name = entry.file_name().to_string_lossy().into_owned();
             let (made_secs, kind) = parse_name(library, &name)?;
             let (date, time) = utc(made_secs);
-            Some(Backup {
+            let meta = entry.metadata().ok()?;
+            let backup = Backup {
                 path: entry.path(),
                 kind,
                 made: format!("{date}T{time}Z"),
                 made_secs,
-                bytes: entry.metadata().ok()?.len(),
-            })
+                bytes: meta.len(),
+            };
+            Some((backup, meta.modified().ok()))
         })
         .collect();
-    backups.sort_by(|a, b| b.made_secs.cmp(&a.made_secs).then(b.path.cmp(&a.path)));
-    backups
+    backups.sort_by(|(a, a_time), (b, b_time)| (b.made_secs, b_time).cmp(&(a.made_secs, a_time)));
+    backups.into_iter().map(|(b, _)| b).collect()
 }
 
 /// Copies the library as it is now (a consistent copy, also while another connection

@@ -119,7 +119,19 @@ impl KindredApp {
     ) -> anyhow::Result<Self> {
         let lock = crate::library::lock::LibraryLock::acquire(library)?;
         let store = Store::open(library)?;
+        Self::opened(ctx, lock, store, storage)
+    }
+
+    /// Starts on a library already opened, its lock held; makes the weekly backup copy of it
+    /// in the background when one is due (a damaged library is said to be so).
+    pub fn opened(
+        ctx: &egui::Context,
+        lock: crate::library::lock::LibraryLock,
+        store: Store,
+        storage: Option<&dyn eframe::Storage>,
+    ) -> anyhow::Result<Self> {
         let has_folders = !store.roots()?.is_empty();
+        let library = store.path().to_path_buf();
         let settings = storage
             .and_then(|s| eframe::get_value::<Settings>(s, SETTINGS_KEY))
             .unwrap_or_default();
@@ -128,6 +140,16 @@ impl KindredApp {
         if has_folders {
             app.scan_folders_on_open();
         }
+        let failures = app.failures_tx.clone();
+        let _ = std::thread::Builder::new()
+            .name("kindred-backup".into())
+            .spawn(move || {
+                let made = Store::open(&library)
+                    .and_then(|store| crate::library::backup::make_weekly_if_due(&store));
+                if let Err(e) = made {
+                    let _ = failures.send(e.to_string());
+                }
+            });
         Ok(app)
     }
 

@@ -11,18 +11,22 @@ pub mod textures;
 pub mod theme;
 pub mod thumbnail_cache;
 pub mod tour;
+pub mod unopened;
 pub mod views;
 
 use std::path::Path;
 
 pub use app::KindredApp;
 
-/// Opens the Kindred window on a library and runs until it is closed.
+/// Opens the Kindred window on a library and runs until it is closed. A library that cannot
+/// be opened (already open in another Kindred, damaged) opens a window that says so and
+/// offers the way on.
 pub fn run(library: &Path) -> anyhow::Result<()> {
-    // Taken before the window opens so a second Kindred gets a clear message, not a window
-    // that cannot save anything.
-    let lock = crate::library::lock::LibraryLock::acquire(library)?;
-    drop(lock);
+    let opened = unopened::try_open(library);
+    if let Err(problem) = &opened {
+        // Also for whoever started Kindred from a terminal.
+        eprintln!("kindred: {problem}");
+    }
     let library = library.to_path_buf();
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
@@ -47,9 +51,49 @@ pub fn run(library: &Path) -> anyhow::Result<()> {
         "Kindred",
         options,
         Box::new(move |cc| {
-            let app = KindredApp::new(&cc.egui_ctx, &library, cc.storage)?;
-            Ok(Box::new(app))
+            let window = match opened {
+                Ok((lock, store)) => Window::Library(Box::new(KindredApp::opened(
+                    &cc.egui_ctx,
+                    lock,
+                    store,
+                    cc.storage,
+                )?)),
+                Err(problem) => {
+                    theme::apply(&cc.egui_ctx);
+                    Window::Unopened(unopened::UnopenedLibrary::new(&library, problem))
+                }
+            };
+            Ok(Box::new(window))
         }),
     )
     .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))
+}
+
+/// What the window shows: the library, or why it could not be opened.
+enum Window {
+    Library(Box<KindredApp>),
+    Unopened(unopened::UnopenedLibrary),
+}
+
+impl eframe::App for Window {
+    fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
+        match self {
+            Window::Library(app) => app.ui(ui, frame),
+            Window::Unopened(page) => {
+                let Some((lock, store)) = page.show(ui) else {
+                    return;
+                };
+                match KindredApp::opened(ui.ctx(), lock, store, frame.storage()) {
+                    Ok(app) => *self = Window::Library(Box::new(app)),
+                    Err(e) => page.problem = unopened::Problem::Other(e.to_string()),
+                }
+            }
+        }
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        if let Window::Library(app) = self {
+            app.save(storage);
+        }
+    }
 }

@@ -1,0 +1,290 @@
+//! The window Kindred opens when it cannot open its library — already open in another
+//! Kindred, damaged, or unreadable for another reason — saying what happened and offering the
+//! way on (a backup copy to put back, a new library, trying again), where before the window
+//! did not open at all and the reason went to a terminal the user never saw.
+
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use egui::RichText;
+
+use crate::library::backup::{self, Backup, BackupContents, BackupKind};
+use crate::library::lock::{LibraryLock, LockError};
+use crate::library::store::Store;
+use crate::text::count;
+
+/// Why the library could not be opened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    /// Another Kindred has it open.
+    InUse,
+    /// The file is damaged, or not a library: a backup copy can be put back.
+    Damaged(String),
+    /// Anything else (a disk that cannot be read, a library from a newer Kindred).
+    Other(String),
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Problem::InUse => f.write_str("it is already open in another Kindred process"),
+            Problem::Damaged(e) | Problem::Other(e) => f.write_str(e),
+        }
+    }
+}
+
+/// Takes the library's lock and opens it, or says why it cannot be.
+pub fn try_open(library: &Path) -> Result<(LibraryLock, Store), Problem> {
+    let lock = LibraryLock::acquire(library).map_err(|e| match e {
+        LockError::InUse { .. } => Problem::InUse,
+        other => Problem::Other(other.to_string()),
+    })?;
+    let store = Store::open(library).map_err(|e| {
+        if e.is_damage() {
+            Problem::Damaged(e.to_string())
+        } else {
+            Problem::Other(e.to_string())
+        }
+    })?;
+    Ok((lock, store))
+}
+
+/// A backup copy as offered: what it holds, or why it cannot be put back.
+struct Offered {
+    backup: Backup,
+    contents: Result<BackupContents, String>,
+}
+
+/// The page's state.
+pub struct UnopenedLibrary {
+    library: PathBuf,
+    pub problem: Problem,
+    copies: Vec<Offered>,
+    /// What the last thing tried did, when it did not open the library.
+    outcome: Option<String>,
+    /// Asking "start a new library?" once more before doing it.
+    confirm_new: bool,
+}
+
+impl UnopenedLibrary {
+    pub fn new(library: &Path, problem: Problem) -> Self {
+        let mut page = UnopenedLibrary {
+            library: library.to_path_buf(),
+            problem,
+            copies: Vec::new(),
+            outcome: None,
+            confirm_new: false,
+        };
+        page.look_for_copies();
+        page
+    }
+
+    fn look_for_copies(&mut self) {
+        self.copies = backup::list(&self.library)
+            .into_iter()
+            .filter(|b| b.kind != BackupKind::SetAside)
+            .map(|backup| Offered {
+                contents: backup::inspect(&backup.path).map_err(|e| e.to_string()),
+                backup,
+            })
+            .collect();
+    }
+
+    /// Draws the page; returns the opened library when a step taken here opened it.
+    pub fn show(&mut self, ui: &mut egui::Ui) -> Option<(LibraryLock, Store)> {
+        let mut opened = None;
+        let frame = crate::ui::theme::page_frame(ui.ctx());
+        egui::CentralPanel::default().frame(frame).show(ui, |ui| {
+            egui::ScrollArea::vertical().show(ui, |ui| {
+                ui.add_space(40.0);
+                ui.vertical_centered(|ui| {
+                    ui.set_max_width(640.0);
+                    opened = match self.problem.clone() {
+                        Problem::InUse => self.in_use(ui),
+                        Problem::Damaged(error) => self.damaged(ui, &error),
+                        Problem::Other(error) => self.other(ui, &error),
+                    };
+                    if let Some(outcome) = &self.outcome {
+                        ui.add_space(12.0);
+                        ui.colored_label(ui.visuals().warn_fg_color, outcome);
+                    }
+                    ui.add_space(16.0);
+                    if ui.button("Quit").clicked() {
+                        ui.send_viewport_cmd(egui::ViewportCommand::Close);
+                    }
+                });
+            });
+        });
+        opened
+    }
+
+    fn in_use(&mut self, ui: &mut egui::Ui) -> Option<(LibraryLock, Store)> {
+        ui.label(RichText::new("Kindred is already open").size(24.0).strong());
+        ui.add_space(10.0);
+        ui.label(format!(
+            "Another Kindred window (or a `kindred` command) is using the library {}. Its \
+             window may be behind others or minimised; close it, then try again.",
+            self.library.display()
+        ));
+        ui.add_space(16.0);
+        if ui.button("Try again").clicked() {
+            return self.retry();
+        }
+        None
+    }
+
+    fn other(&mut self, ui: &mut egui::Ui, error: &str) -> Option<(LibraryLock, Store)> {
+        ui.label(
+            RichText::new("Kindred cannot open its library")
+                .size(24.0)
+                .strong(),
+        );
+        ui.add_space(10.0);
+        ui.label(error);
+        ui.add_space(16.0);
+        if ui.button("Try again").clicked() {
+            return self.retry();
+        }
+        None
+    }
+
+    fn damaged(&mut self, ui: &mut egui::Ui, error: &str) -> Option<(LibraryLock, Store)> {
+        ui.label(
+            RichText::new("Kindred's library is damaged")
+                .size(24.0)
+                .strong(),
+        );
+        ui.add_space(10.0);
+        ui.label(error);
+        ui.add_space(6.0);
+        ui.label(
+            "Your photos are not touched by this. The library holds what Kindred found in them \
+             and what you told it: names, merges, corrections.",
+        );
+        ui.add_space(16.0);
+        let mut restore = None;
+        if self.copies.is_empty() {
+            ui.label(RichText::new("There is no backup copy of it.").strong());
+        } else {
+            ui.label(RichText::new("Put back a backup copy").strong());
+            ui.label(
+                RichText::new("What was done after the copy was made is done again by a scan; names and corrections made since are lost.")
+                    .weak(),
+            );
+            ui.add_space(6.0);
+            let now = SystemTime::now()
+                .duration_since(SystemTime::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs() as i64);
+            egui::Grid::new("backup copies")
+                .num_columns(3)
+                .spacing([16.0, 8.0])
+                .show(ui, |ui| {
+                    for (i, offered) in self.copies.iter().enumerate() {
+                        let b = &offered.backup;
+                        ui.label(format!(
+                            "{} ({})",
+                            age(now - b.made_secs),
+                            b.made.replace('T', " ").replace('Z', " UTC")
+                        ))
+                        .on_hover_text(b.path.display().to_string());
+                        match &offered.contents {
+                            Ok(c) => {
+                                ui.label(format!(
+                                    "{}: {}, {}",
+                                    b.kind.describe(),
+                                    count(c.photos as usize, "photo", "photos"),
+                                    count(c.people_named as usize, "person named", "people named")
+                                ));
+                                if ui.button("Put this copy back").clicked() {
+                                    restore = Some(i);
+                                }
+                            }
+                            Err(e) => {
+                                ui.label(b.kind.describe());
+                                ui.weak("damaged too").on_hover_text(e);
+                            }
+                        }
+                        ui.end_row();
+                    }
+                });
+        }
+        if let Some(i) = restore {
+            let copy = self.copies[i].backup.path.clone();
+            return match backup::restore(&self.library, &copy) {
+                Ok(_) => self.retry(),
+                Err(e) => {
+                    self.outcome = Some(e.to_string());
+                    None
+                }
+            };
+        }
+        ui.add_space(16.0);
+        if self.confirm_new {
+            ui.label(
+                "A new library starts empty: your folders are added again and every photo is \
+                 analysed anew. The damaged file is kept beside the backup copies.",
+            );
+            let mut start_new = false;
+            ui.horizontal(|ui| {
+                start_new = ui.button("Start a new library").clicked();
+                if ui.button("Cancel").clicked() {
+                    self.confirm_new = false;
+                }
+            });
+            if start_new {
+                self.confirm_new = false;
+                return match backup::set_aside(&self.library) {
+                    Ok(_) => self.retry(),
+                    Err(e) => {
+                        self.outcome = Some(e.to_string());
+                        None
+                    }
+                };
+            }
+        } else if ui.button("Start a new library…").clicked() {
+            self.confirm_new = true;
+        }
+        None
+    }
+
+    /// Tries to open the library again; on failure the page says why, afresh.
+    fn retry(&mut self) -> Option<(LibraryLock, Store)> {
+        match try_open(&self.library) {
+            Ok(opened) => Some(opened),
+            Err(problem) => {
+                self.outcome = Some(match &problem {
+                    Problem::InUse => "It is still open in another Kindred.".into(),
+                    Problem::Damaged(e) | Problem::Other(e) => e.clone(),
+                });
+                self.problem = problem;
+                self.look_for_copies();
+                None
+            }
+        }
+    }
+}
+
+/// How long ago, as a person says it.
+fn age(secs: i64) -> String {
+    let (minutes, hours, days) = (secs / 60, secs / 3600, secs / 86_400);
+    if minutes < 1 {
+        "just now".into()
+    } else if hours < 1 {
+        format!("{} ago", count(minutes as usize, "minute", "minutes"))
+    } else if days < 1 {
+        format!("{} ago", count(hours as usize, "hour", "hours"))
+    } else {
+        format!("{} ago", count(days as usize, "day", "days"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn ages_read_as_a_person_says_them() {
+        assert_eq!(super::age(20), "just now");
+        assert_eq!(super::age(60), "1 minute ago");
+        assert_eq!(super::age(3 * 3600 + 5), "3 hours ago");
+        assert_eq!(super::age(9 * 86_400), "9 days ago");
+    }
+}

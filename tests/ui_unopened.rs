@@ -1,0 +1,122 @@
+//! The window Kindred opens when its library cannot be opened: clicking through putting back a
+//! backup copy, starting a new library, and waiting for another Kindred to let go of it.
+
+use std::path::Path;
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use kindred::engine::geometry::Rect;
+use kindred::library::backup::{self, BackupKind};
+use kindred::library::lock::LibraryLock;
+use kindred::library::store::{NewFace, PhotoAnalysis, Store};
+use kindred::people::ops;
+use kindred::ui::unopened::{self, UnopenedLibrary};
+
+struct Page {
+    page: UnopenedLibrary,
+    opened: Option<(LibraryLock, Store)>,
+}
+
+fn window(library: &Path) -> Harness<'static, Page> {
+    let problem = unopened::try_open(library).err().expect("cannot be opened");
+    let page = Page {
+        page: UnopenedLibrary::new(library, problem),
+        opened: None,
+    };
+    Harness::builder()
+        .with_size(egui::vec2(1000.0, 700.0))
+        .build_ui_state(
+            |ui, state: &mut Page| {
+                if let Some(opened) = state.page.show(ui) {
+                    state.opened = Some(opened);
+                }
+            },
+            page,
+        )
+}
+
+/// A library of one photo whose face is named Ada, and a copy of it made by hand.
+fn library_with_a_copy(dir: &Path) -> std::path::PathBuf {
+    let library = dir.join("library.kindred");
+    let mut store = Store::open(&library).unwrap();
+    let face = NewFace::at(Rect::new(10, 10, 60, 60), [0.1; 128]);
+    let photo = store
+        .record_analysis(&PhotoAnalysis::new(dir.join("a.jpg"), 100, 100, vec![face]))
+        .unwrap();
+    let face = store.faces_of_photo(photo).unwrap()[0].id;
+    ops::split(&mut store, &[face], Some("Ada")).unwrap();
+    backup::make(&store, BackupKind::ByHand).unwrap();
+    library
+}
+
+fn damage(library: &Path) {
+    let bytes = std::fs::read(library).unwrap();
+    std::fs::write(library, &bytes[..bytes.len() / 3]).unwrap();
+    for side in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{side}", library.display()));
+    }
+}
+
+#[test]
+fn a_damaged_library_is_put_back_from_its_copy_with_a_click() {
+    let dir = tempfile::tempdir().unwrap();
+    let library = library_with_a_copy(dir.path());
+    damage(&library);
+    let mut harness = window(&library);
+    harness.run();
+    harness.get_by_label("Kindred's library is damaged");
+    harness.get_by_label_contains("copy you made: 1 photo, 1 person named");
+    harness.get_by_label("Put this copy back").click();
+    harness.run();
+    let (_lock, store) = harness.state_mut().opened.take().expect("opened");
+    let named: Vec<String> = ops::people(&store)
+        .unwrap()
+        .into_iter()
+        .filter_map(|p| p.name)
+        .collect();
+    assert_eq!(named, ["Ada"]);
+    // The damaged file is kept, set aside among the copies.
+    let kinds: Vec<BackupKind> = backup::list(&library).iter().map(|b| b.kind).collect();
+    assert!(kinds.contains(&BackupKind::SetAside), "{kinds:?}");
+}
+
+#[test]
+fn a_new_library_is_started_only_when_asked_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let library = dir.path().join("library.kindred");
+    std::fs::write(&library, b"this is not a library").unwrap();
+    let mut harness = window(&library);
+    harness.run();
+    harness.get_by_label_contains("There is no backup copy");
+    harness.get_by_label("Start a new library…").click();
+    harness.run();
+    assert!(harness.state().opened.is_none());
+    harness.get_by_label("Start a new library").click();
+    harness.run();
+    let (_lock, store) = harness.state_mut().opened.take().expect("opened");
+    assert!(store.photos().unwrap().is_empty());
+    let aside = &backup::list(&library)[0];
+    assert_eq!(aside.kind, BackupKind::SetAside);
+    assert_eq!(
+        std::fs::read(&aside.path).unwrap(),
+        b"this is not a library"
+    );
+}
+
+#[test]
+fn a_library_open_in_another_kindred_opens_once_that_one_lets_go() {
+    let dir = tempfile::tempdir().unwrap();
+    let library = library_with_a_copy(dir.path());
+    let other = LibraryLock::acquire(&library).unwrap();
+    let mut harness = window(&library);
+    harness.run();
+    harness.get_by_label("Kindred is already open");
+    harness.get_by_label("Try again").click();
+    harness.run();
+    harness.get_by_label("It is still open in another Kindred.");
+    assert!(harness.state().opened.is_none());
+    drop(other);
+    harness.get_by_label("Try again").click();
+    harness.run();
+    assert!(harness.state().opened.is_some());
+}
