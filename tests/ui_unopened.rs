@@ -69,6 +69,12 @@ fn a_damaged_library_is_put_back_from_its_copy_with_a_click() {
     harness.get_by_label("Put this copy back").click();
     harness.run();
     let (_lock, store) = harness.state_mut().opened.take().expect("opened");
+    let done = harness.state().page.done.clone().unwrap();
+    assert!(
+        done.starts_with("Put back the copy you made of ")
+            && done.contains("; the damaged library is kept at "),
+        "{done}"
+    );
     let named: Vec<String> = ops::people(&store)
         .unwrap()
         .into_iter()

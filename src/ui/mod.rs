@@ -84,7 +84,12 @@ impl eframe::App for Window {
                     return;
                 };
                 match KindredApp::opened(ui.ctx(), lock, store, frame.storage()) {
-                    Ok(app) => *self = Window::Library(Box::new(app)),
+                    Ok(mut app) => {
+                        if let Some(done) = page.done.take() {
+                            app.notify(ui.ctx(), done, false);
+                        }
+                        *self = Window::Library(Box::new(app));
+                    }
                     Err(e) => page.problem = unopened::Problem::Other(e.to_string()),
                 }
             }

@@ -64,6 +64,8 @@ pub struct UnopenedLibrary {
     outcome: Option<String>,
     /// Asking "start a new library?" once more before doing it.
     confirm_new: bool,
+    /// What was done here to open the library, for the app to say once it is open.
+    pub done: Option<String>,
 }
 
 impl UnopenedLibrary {
@@ -74,6 +76,7 @@ impl UnopenedLibrary {
             copies: Vec::new(),
             outcome: None,
             confirm_new: false,
+            done: None,
         };
         page.look_for_copies();
         page
@@ -209,9 +212,17 @@ impl UnopenedLibrary {
                 });
         }
         if let Some(i) = restore {
-            let copy = self.copies[i].backup.path.clone();
-            return match backup::restore(&self.library, &copy) {
-                Ok(_) => self.retry(),
+            let copy = self.copies[i].backup.clone();
+            return match backup::restore(&self.library, &copy.path) {
+                Ok(aside) => {
+                    self.done = Some(format!(
+                        "Put back the {} of {}{}",
+                        copy.kind.describe(),
+                        copy.made.replace('T', " ").replace('Z', " UTC"),
+                        kept_at(aside.as_deref())
+                    ));
+                    self.retry()
+                }
                 Err(e) => {
                     self.outcome = Some(e.to_string());
                     None
@@ -234,7 +245,13 @@ impl UnopenedLibrary {
             if start_new {
                 self.confirm_new = false;
                 return match backup::set_aside(&self.library) {
-                    Ok(_) => self.retry(),
+                    Ok(aside) => {
+                        self.done = Some(format!(
+                            "Started a new library: add your photo folders{}",
+                            kept_at(aside.as_deref())
+                        ));
+                        self.retry()
+                    }
                     Err(e) => {
                         self.outcome = Some(e.to_string());
                         None
@@ -262,6 +279,13 @@ impl UnopenedLibrary {
             }
         }
     }
+}
+
+/// Where the damaged library went, as the end of a sentence.
+fn kept_at(aside: Option<&Path>) -> String {
+    aside.map_or_else(String::new, |path| {
+        format!("; the damaged library is kept at {}", path.display())
+    })
 }
 
 /// How long ago, as a person says it.
