@@ -24,6 +24,20 @@ pub fn grouped(n: usize) -> String {
     out
 }
 
+/// How long ago, as a person says it.
+pub fn ago(secs: i64) -> String {
+    let (minutes, hours, days) = (secs / 60, secs / 3600, secs / 86_400);
+    if minutes < 1 {
+        "just now".into()
+    } else if hours < 1 {
+        format!("{} ago", count(minutes as usize, "minute", "minutes"))
+    } else if days < 1 {
+        format!("{} ago", count(hours as usize, "hour", "hours"))
+    } else {
+        format!("{} ago", count(days as usize, "day", "days"))
+    }
+}
+
 /// `s` with its first letter a capital: a sentence that starts a line or a menu entry.
 pub fn capitalised(s: &str) -> String {
     let mut chars = s.chars();
@@ -44,6 +58,15 @@ pub fn photos_with_faces(photos: u64, faces: u64) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn ages_read_as_a_person_says_them() {
+        assert_eq!(super::ago(20), "just now");
+        assert_eq!(super::ago(60), "1 minute ago");
+        assert_eq!(super::ago(3 * 3600 + 5), "3 hours ago");
+        assert_eq!(super::ago(9 * 86_400), "9 days ago");
+    }
+
     #[test]
     fn one_is_singular_every_other_count_plural() {
         assert_eq!(super::count(0, "face", "faces"), "0 faces");

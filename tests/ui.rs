@@ -303,6 +303,31 @@ fn a_folders_missing_photos_are_forgotten_after_a_question() {
     assert!(harness.query_by_label(&ask).is_none());
 }
 
+#[test]
+fn a_backup_copy_is_made_from_folders_and_said_there() {
+    use kindred::library::backup;
+    let dir = tempfile::tempdir().unwrap();
+    let (library, _) = library_of_faces(dir.path(), &[0.0, 1.0]);
+    let mut harness = app_on(&library);
+    settle(&mut harness);
+    click(&mut harness, "Folders");
+    settle(&mut harness);
+    harness.get_by_label("No backup copy yet.");
+    click(&mut harness, "Back up now");
+    settle(&mut harness);
+    harness.get_by_label("1 backup copy kept; the last just now (copy you made)");
+    harness.get_by_label_contains("Backed up the library (");
+    let copies = backup::list(&library);
+    assert_eq!(copies.len(), 1);
+    assert_eq!(backup::inspect(&copies[0].path).unwrap().photos, 2);
+    harness.state_mut().record_launches();
+    click(&mut harness, "Show copies");
+    assert_eq!(
+        harness.state().launched(),
+        [Launch::ShowInFolder(copies[0].path.clone())]
+    );
+}
+
 /// First run with a Pictures folder: the welcome page offers it, and one click adds it and
 /// finds the faces in it (no folder chooser needed, which some desktops cannot open).
 #[test]

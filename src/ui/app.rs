@@ -720,8 +720,10 @@ impl KindredApp {
                     excluded,
                     redo,
                     history,
+                    backups,
                 } => {
                     self.data.loaded = true;
+                    self.data.backups = backups;
                     self.data.excluded_folders = excluded;
                     self.data.people = people;
                     self.data.counts = counts;
@@ -1290,6 +1292,7 @@ impl KindredApp {
                 self.backend.send(Request::IncludeFolder(path));
                 self.apply(Action::Rescan);
             }
+            Action::BackUp => self.backend.send(Request::BackUp),
             Action::Rescan => match &mut self.data.scan {
                 None => self.start_scan(false),
                 Some(scan) => scan.again = true,

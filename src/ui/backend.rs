@@ -129,6 +129,8 @@ pub enum Request {
     AddFolder(PathBuf),
     RemoveFolder(RootId),
     ForgetMissing(RootId),
+    /// A backup copy of the library, made now.
+    BackUp,
     /// Leave a subfolder out of the library.
     ExcludeFolder(PathBuf),
     /// Take a left-out subfolder back in (the app then rescans).
@@ -163,6 +165,7 @@ pub enum Response {
         /// The corrections undo would take back, newest first (see [`UNDO_HISTORY_LEN`]), in
         /// words.
         history: Vec<String>,
+        backups: Vec<crate::library::backup::Backup>,
     },
     PersonFaces(PersonId, Vec<PersonFace>),
     Photos(Vec<PersonId>, Vec<PhotoRecord>),
@@ -503,6 +506,7 @@ fn handle(
                 excluded,
                 redo,
                 history,
+                backups: crate::library::backup::list(store.path()),
             });
         }
         Request::PersonFaces(id, order) => {
@@ -671,6 +675,15 @@ fn handle(
             shared.send(Response::Changed(Change::said(format!(
                 "Forgot {} no longer in the folder (names stay with their people)",
                 photos_with_faces(forgotten.photos, forgotten.faces)
+            ))));
+        }
+        Request::BackUp => {
+            use crate::library::backup::{self, BackupKind};
+            let copy = backup::make(store, BackupKind::ByHand).map_err(|e| text(&e))?;
+            shared.send(Response::Changed(Change::said(format!(
+                "Backed up the library ({:.1} MB) to {}",
+                copy.bytes as f64 / 1e6,
+                copy.path.display()
             ))));
         }
         Request::MatchNewFaces(options) => {

@@ -182,6 +182,8 @@ pub enum Action {
     },
     CancelExport,
     Notify(String),
+    /// Make a backup copy of the library now.
+    BackUp,
     /// Hand a photo to the desktop: open it in the user's viewer, or show it in its folder.
     Launch(crate::ui::launch::Launch),
 }
@@ -203,6 +205,8 @@ pub struct Data {
     pub redo: Option<String>,
     /// What undo would take back, newest first.
     pub history: Vec<String>,
+    /// The library's backup copies, newest first.
+    pub backups: Vec<crate::library::backup::Backup>,
     pub person_faces: Option<(PersonId, Vec<PersonFace>)>,
     pub photos: Option<(Vec<PersonId>, DatedPhotos)>,
     /// A photo folder's photos in which no face was found.

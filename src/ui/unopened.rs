@@ -186,7 +186,7 @@ impl UnopenedLibrary {
                         let b = &offered.backup;
                         ui.label(format!(
                             "{} ({})",
-                            age(now - b.made_secs),
+                            crate::text::ago(now - b.made_secs),
                             b.made.replace('T', " ").replace('Z', " UTC")
                         ))
                         .on_hover_text(b.path.display().to_string());
@@ -286,29 +286,4 @@ fn kept_at(aside: Option<&Path>) -> String {
     aside.map_or_else(String::new, |path| {
         format!("; the damaged library is kept at {}", path.display())
     })
-}
-
-/// How long ago, as a person says it.
-fn age(secs: i64) -> String {
-    let (minutes, hours, days) = (secs / 60, secs / 3600, secs / 86_400);
-    if minutes < 1 {
-        "just now".into()
-    } else if hours < 1 {
-        format!("{} ago", count(minutes as usize, "minute", "minutes"))
-    } else if days < 1 {
-        format!("{} ago", count(hours as usize, "hour", "hours"))
-    } else {
-        format!("{} ago", count(days as usize, "day", "days"))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn ages_read_as_a_person_says_them() {
-        assert_eq!(super::age(20), "just now");
-        assert_eq!(super::age(60), "1 minute ago");
-        assert_eq!(super::age(3 * 3600 + 5), "3 hours ago");
-        assert_eq!(super::age(9 * 86_400), "9 days ago");
-    }
 }

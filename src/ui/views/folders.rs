@@ -8,6 +8,7 @@ use egui::RichText;
 
 use super::{Frame, button_known_as, count, own_name, page_heading, shown_path};
 use crate::library::folders::FolderSummary;
+use crate::ui::launch::Launch;
 use crate::ui::state::{Action, FoldersViewState, View};
 use crate::ui::theme;
 
@@ -227,6 +228,64 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut FoldersViewState) 
                     }
                 },
             );
+        }
+        library_copies(ui, frame);
+    });
+}
+
+/// Where the library is, and its backup copies: when the last was made, and one made now.
+fn library_copies(ui: &mut egui::Ui, frame: &mut Frame) {
+    use crate::library::backup::BackupKind;
+    ui.add_space(16.0);
+    ui.label(RichText::new("Library").strong());
+    ui.label(
+        RichText::new(
+            "Names and corrections are kept in one library file (your photos are never \
+             changed); copies of it are made before each upgrade and once a week while it is \
+             in use.",
+        )
+        .weak(),
+    );
+    ui.add_space(4.0);
+    let copies: Vec<_> = frame
+        .data
+        .backups
+        .iter()
+        .filter(|b| b.kind != BackupKind::SetAside)
+        .collect();
+    ui.horizontal_wrapped(|ui| {
+        match copies.first() {
+            Some(newest) => {
+                let now = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_secs() as i64);
+                ui.label(format!(
+                    "{} kept; the last {} ({})",
+                    count(copies.len(), "backup copy", "backup copies"),
+                    crate::text::ago(now - newest.made_secs),
+                    newest.kind.describe()
+                ))
+                .on_hover_text(newest.path.display().to_string());
+                if ui
+                    .button("Show copies")
+                    .on_hover_text("Show the copies in the file manager")
+                    .clicked()
+                {
+                    frame
+                        .actions
+                        .push(Action::Launch(Launch::ShowInFolder(newest.path.clone())));
+                }
+            }
+            None => {
+                ui.label("No backup copy yet.");
+            }
+        }
+        if ui
+            .button("Back up now")
+            .on_hover_text("Copy the library as it is now beside the others (yours are kept until you delete them)")
+            .clicked()
+        {
+            frame.actions.push(Action::BackUp);
         }
     });
 }
