@@ -87,6 +87,42 @@ fn a_damaged_library_is_put_back_from_its_copy_with_a_click() {
 }
 
 #[test]
+fn damage_deep_in_the_file_is_found_when_the_weekly_copy_is_due() {
+    let dir = tempfile::tempdir().unwrap();
+    let library = dir.path().join("library.kindred");
+    {
+        let mut store = Store::open(&library).unwrap();
+        for i in 0..300 {
+            let face = NewFace::at(Rect::new(10, 10, 60, 60), [i as f32 / 300.0; 128]);
+            store
+                .record_analysis(&PhotoAnalysis::new(
+                    dir.path().join(format!("{i}.jpg")),
+                    100,
+                    100,
+                    vec![face],
+                ))
+                .unwrap();
+        }
+        store
+            .connection()
+            .execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
+            .unwrap();
+    }
+    // A page of face rows near the end overwritten, as a failing disk might: the library
+    // still opens, and only reading that part shows the damage.
+    let mut bytes = std::fs::read(&library).unwrap();
+    let page = 4096;
+    let at = (bytes.len() / page - 2) * page;
+    bytes[at..at + page].fill(0xA5);
+    std::fs::write(&library, &bytes).unwrap();
+    assert!(Store::open(&library).is_ok(), "opens");
+    match unopened::try_open(&library) {
+        Err(unopened::Problem::Damaged(why)) => assert!(why.contains("damaged"), "{why}"),
+        other => panic!("not found damaged: {:?}", other.err()),
+    }
+}
+
+#[test]
 fn a_new_library_is_started_only_when_asked_twice() {
     let dir = tempfile::tempdir().unwrap();
     let library = dir.path().join("library.kindred");

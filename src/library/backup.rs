@@ -231,15 +231,21 @@ pub fn make_and_prune(store: &Store, kind: BackupKind) -> Result<Backup, StoreEr
     Ok(backup)
 }
 
-/// The weekly copy, when the newest copy of the library is a week old or more (or there is
-/// none) and the library holds photos. The library is checked first: a damaged one is said
-/// to be so (the error), and is not copied, so the good copies before it are kept.
-pub fn make_weekly_if_due(store: &Store) -> Result<Option<Backup>, StoreError> {
-    let library = store.path();
+/// Whether the weekly copy is due: the newest copy of the library is a week old or more, or
+/// there is none.
+pub fn weekly_due(library: &Path) -> bool {
     let newest = list(library)
         .into_iter()
         .find(|b| b.kind != BackupKind::SetAside);
-    if newest.is_some_and(|b| now_secs() - b.made_secs < WEEKLY.as_secs() as i64) {
+    newest.is_none_or(|b| now_secs() - b.made_secs >= WEEKLY.as_secs() as i64)
+}
+
+/// The weekly copy, when it is due ([`weekly_due`]) and the library holds photos. The
+/// library is checked first: a damaged one is said to be so (the error), and is not copied,
+/// so the good copies before it are kept.
+pub fn make_weekly_if_due(store: &Store) -> Result<Option<Backup>, StoreError> {
+    let library = store.path();
+    if !weekly_due(library) {
         return Ok(None);
     }
     let has_photos: bool = store
@@ -258,7 +264,8 @@ pub fn make_weekly_if_due(store: &Store) -> Result<Option<Backup>, StoreError> {
             path: library.to_path_buf(),
             message: format!(
                 "the library file is damaged ({check}); no weekly backup copy was made over \
-                 the good ones — restore one of them (Kindred offers them when it opens)"
+                 the good ones: Kindred offers to put one back when it next opens \
+                 (`kindred restore`)"
             ),
         });
     }

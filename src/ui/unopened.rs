@@ -46,6 +46,20 @@ pub fn try_open(library: &Path) -> Result<(LibraryLock, Store), Problem> {
             Problem::Other(e.to_string())
         }
     })?;
+    // Damage deep in the file shows only when that part is read: once a week, when the
+    // weekly copy is due, every page is read first (a fraction of a second for 100,000
+    // faces), so that it is found here, where a copy can be put back.
+    if backup::weekly_due(library) {
+        let check = store
+            .quick_check()
+            .map_err(|e| Problem::Damaged(e.to_string()))?;
+        if check != "ok" {
+            return Err(Problem::Damaged(format!(
+                "library {}: the file is damaged ({check})",
+                library.display()
+            )));
+        }
+    }
     Ok((lock, store))
 }
 
