@@ -136,28 +136,26 @@ impl UnopenedLibrary {
     }
 
     fn in_use(&mut self, ui: &mut egui::Ui) -> Option<(LibraryLock, Store)> {
-        ui.label(RichText::new("Kindred is already open").size(24.0).strong());
-        ui.add_space(10.0);
-        ui.label(format!(
+        let said = format!(
             "Another Kindred window (or a `kindred` command) is using the library {}. Its \
              window may be behind others or minimised; close it, then try again.",
             self.library.display()
-        ));
-        ui.add_space(16.0);
-        if ui.button("Try again").clicked() {
-            return self.retry();
-        }
-        None
+        );
+        self.say_and_offer_to_try_again(ui, "Kindred is already open", &said)
     }
 
     fn other(&mut self, ui: &mut egui::Ui, error: &str) -> Option<(LibraryLock, Store)> {
-        ui.label(
-            RichText::new("Kindred cannot open its library")
-                .size(24.0)
-                .strong(),
-        );
-        ui.add_space(10.0);
-        ui.label(error);
+        self.say_and_offer_to_try_again(ui, "Kindred cannot open its library", error)
+    }
+
+    fn say_and_offer_to_try_again(
+        &mut self,
+        ui: &mut egui::Ui,
+        heading: &str,
+        said: &str,
+    ) -> Option<(LibraryLock, Store)> {
+        page_heading(ui, heading);
+        ui.label(said);
         ui.add_space(16.0);
         if ui.button("Try again").clicked() {
             return self.retry();
@@ -166,12 +164,7 @@ impl UnopenedLibrary {
     }
 
     fn damaged(&mut self, ui: &mut egui::Ui, error: &str) -> Option<(LibraryLock, Store)> {
-        ui.label(
-            RichText::new("Kindred's library is damaged")
-                .size(24.0)
-                .strong(),
-        );
-        ui.add_space(10.0);
+        page_heading(ui, "Kindred's library is damaged");
         ui.label(error);
         ui.add_space(6.0);
         ui.label(
@@ -293,6 +286,11 @@ impl UnopenedLibrary {
             }
         }
     }
+}
+
+fn page_heading(ui: &mut egui::Ui, text: &str) {
+    ui.label(RichText::new(text).size(24.0).strong());
+    ui.add_space(10.0);
 }
 
 /// Where the damaged library went, as the end of a sentence.

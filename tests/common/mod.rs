@@ -114,27 +114,19 @@ pub fn exif_date_block(date: &str) -> Vec<u8> {
 
 /// Writes `image` as a JPEG whose EXIF says it was taken at `date` ("YYYY:MM:DD HH:MM:SS").
 pub fn write_jpeg_taken_at(path: &Path, image: &image::RgbImage, date: &str) {
-    let mut out = Vec::new();
-    let mut encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 95);
-    encoder.set_exif_metadata(exif_date_block(date)).unwrap();
-    encoder
-        .write_image(
-            image.as_raw(),
-            image.width(),
-            image.height(),
-            image::ExtendedColorType::Rgb8,
-        )
-        .unwrap();
-    std::fs::write(path, out).unwrap();
+    write_jpeg_with_exif(path, image, Some(exif_date_block(date)));
 }
 
 pub fn write_jpeg(path: &Path, image: &image::RgbImage, orientation: Option<u16>) {
+    write_jpeg_with_exif(path, image, orientation.map(exif_orientation_block));
+}
+
+/// Writes `image` as a JPEG at quality 95 with an EXIF block, if any.
+fn write_jpeg_with_exif(path: &Path, image: &image::RgbImage, exif: Option<Vec<u8>>) {
     let mut out = Vec::new();
     let mut encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 95);
-    if let Some(o) = orientation {
-        encoder
-            .set_exif_metadata(exif_orientation_block(o))
-            .unwrap();
+    if let Some(exif) = exif {
+        encoder.set_exif_metadata(exif).unwrap();
     }
     encoder
         .write_image(
