@@ -462,6 +462,7 @@ fn worker(
                 | Request::LookCloserAt { .. }
                 | Request::Scan { .. }
                 | Request::Export { .. }
+                | Request::BackUp
         );
         if let Err(message) = handle(&mut store, request, &review, &shared) {
             shared.send(Response::Error(message));
@@ -678,13 +679,30 @@ fn handle(
             ))));
         }
         Request::BackUp => {
-            use crate::library::backup::{self, BackupKind};
-            let copy = backup::make(store, BackupKind::ByHand).map_err(|e| text(&e))?;
-            shared.send(Response::Changed(Change::said(format!(
-                "Backed up the library ({:.1} MB) to {}",
-                copy.bytes as f64 / 1e6,
-                copy.path.display()
-            ))));
+            // On a connection of its own: a copy of a big library takes seconds, which the
+            // corrections asked for meanwhile need not wait.
+            let worker = shared.clone();
+            std::thread::Builder::new()
+                .name("kindred-backup".into())
+                .spawn(move || {
+                    use crate::library::backup::{self, BackupKind};
+                    let shared = worker;
+                    let made = Store::open(&shared.library)
+                        .and_then(|store| backup::make(&store, BackupKind::ByHand));
+                    shared.send(match made {
+                        Ok(copy) => Response::Changed(Change::said(format!(
+                            "Backed up the library ({:.1} MB) to {}",
+                            copy.bytes as f64 / 1e6,
+                            copy.path.display()
+                        ))),
+                        Err(e) => Response::Error(text(&e)),
+                    });
+                    shared.done();
+                })
+                .map_err(|e| {
+                    shared.done();
+                    format!("cannot start the backup: {e}")
+                })?;
         }
         Request::MatchNewFaces(options) => {
             ops::match_new_faces_with(store, &options).map_err(|e| text(&e))?;
