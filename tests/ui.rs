@@ -328,6 +328,40 @@ fn a_backup_copy_is_made_from_folders_and_said_there() {
     );
 }
 
+#[test]
+fn the_weekly_backup_copy_is_made_as_the_app_opens_and_listed_in_folders() {
+    use kindred::library::backup::{self, BackupKind};
+    use kindred::library::store::PhotoAnalysis;
+    let dir = tempfile::tempdir().unwrap();
+    let library = dir.path().join("library.kindred");
+    {
+        let mut store = Store::open(&library).unwrap();
+        store
+            .record_analysis(&PhotoAnalysis::new(
+                dir.path().join("a.jpg"),
+                100,
+                100,
+                Vec::new(),
+            ))
+            .unwrap();
+    }
+    let opened = library.clone();
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1200.0, 800.0))
+        .build_eframe(move |cc| {
+            let lock = kindred::library::lock::LibraryLock::acquire(&opened).unwrap();
+            let store = Store::open(&opened).unwrap();
+            KindredApp::opened(&cc.egui_ctx, lock, store, None).unwrap()
+        });
+    settle(&mut harness);
+    let copies = backup::list(&library);
+    assert_eq!(copies.len(), 1);
+    assert_eq!(copies[0].kind, BackupKind::Weekly);
+    click(&mut harness, "Folders");
+    settle(&mut harness);
+    harness.get_by_label("1 backup copy kept; the last just now (weekly copy)");
+}
+
 /// First run with a Pictures folder: the welcome page offers it, and one click adds it and
 /// finds the faces in it (no folder chooser needed, which some desktops cannot open).
 #[test]

@@ -131,7 +131,6 @@ impl KindredApp {
         storage: Option<&dyn eframe::Storage>,
     ) -> anyhow::Result<Self> {
         let has_folders = !store.roots()?.is_empty();
-        let library = store.path().to_path_buf();
         let settings = storage
             .and_then(|s| eframe::get_value::<Settings>(s, SETTINGS_KEY))
             .unwrap_or_default();
@@ -140,16 +139,8 @@ impl KindredApp {
         if has_folders {
             app.scan_folders_on_open();
         }
-        let failures = app.failures_tx.clone();
-        let _ = std::thread::Builder::new()
-            .name("kindred-backup".into())
-            .spawn(move || {
-                let made = Store::open(&library)
-                    .and_then(|store| crate::library::backup::make_weekly_if_due(&store));
-                if let Err(e) = made {
-                    let _ = failures.send(e.to_string());
-                }
-            });
+        app.backend
+            .send(Request::BackUp(crate::library::backup::BackupKind::Weekly));
         Ok(app)
     }
 
@@ -1292,7 +1283,9 @@ impl KindredApp {
                 self.backend.send(Request::IncludeFolder(path));
                 self.apply(Action::Rescan);
             }
-            Action::BackUp => self.backend.send(Request::BackUp),
+            Action::BackUp => self
+                .backend
+                .send(Request::BackUp(crate::library::backup::BackupKind::ByHand)),
             Action::Rescan => match &mut self.data.scan {
                 None => self.start_scan(false),
                 Some(scan) => scan.again = true,

@@ -129,8 +129,8 @@ pub enum Request {
     AddFolder(PathBuf),
     RemoveFolder(RootId),
     ForgetMissing(RootId),
-    /// A backup copy of the library, made now.
-    BackUp,
+    /// A backup copy of the library: made now (by hand), or the weekly one if it is due.
+    BackUp(crate::library::backup::BackupKind),
     /// Leave a subfolder out of the library.
     ExcludeFolder(PathBuf),
     /// Take a left-out subfolder back in (the app then rescans).
@@ -462,7 +462,7 @@ fn worker(
                 | Request::LookCloserAt { .. }
                 | Request::Scan { .. }
                 | Request::Export { .. }
-                | Request::BackUp
+                | Request::BackUp(_)
         );
         if let Err(message) = handle(&mut store, request, &review, &shared) {
             shared.send(Response::Error(message));
@@ -678,7 +678,7 @@ fn handle(
                 photos_with_faces(forgotten.photos, forgotten.faces)
             ))));
         }
-        Request::BackUp => {
+        Request::BackUp(kind) => {
             // On a connection of its own: a copy of a big library takes seconds, which the
             // corrections asked for meanwhile need not wait.
             let worker = shared.clone();
@@ -687,16 +687,23 @@ fn handle(
                 .spawn(move || {
                     use crate::library::backup::{self, BackupKind};
                     let shared = worker;
-                    let made = Store::open(&shared.library)
-                        .and_then(|store| backup::make(&store, BackupKind::ByHand));
-                    shared.send(match made {
-                        Ok(copy) => Response::Changed(Change::said(format!(
+                    let made = Store::open(&shared.library).and_then(|store| match kind {
+                        BackupKind::Weekly => backup::make_weekly_if_due(&store),
+                        _ => backup::make(&store, kind).map(Some),
+                    });
+                    match made {
+                        // The weekly copy goes without saying; Folders lists it.
+                        Ok(Some(_)) if kind == BackupKind::Weekly => {
+                            shared.send(Response::Changed(Change::default()));
+                        }
+                        Ok(Some(copy)) => shared.send(Response::Changed(Change::said(format!(
                             "Backed up the library ({:.1} MB) to {}",
                             copy.bytes as f64 / 1e6,
                             copy.path.display()
-                        ))),
-                        Err(e) => Response::Error(text(&e)),
-                    });
+                        )))),
+                        Ok(None) => {}
+                        Err(e) => shared.send(Response::Error(text(&e))),
+                    }
                     shared.done();
                 })
                 .map_err(|e| {
