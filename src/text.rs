@@ -24,6 +24,11 @@ pub fn grouped(n: usize) -> String {
     out
 }
 
+/// A file's size in megabytes, as the command line and the app say it: "12.3 MB".
+pub fn megabytes(bytes: u64) -> String {
+    format!("{:.1} MB", bytes as f64 / 1e6)
+}
+
 /// How long ago, as a person says it.
 pub fn ago(secs: i64) -> String {
     let (minutes, hours, days) = (secs / 60, secs / 3600, secs / 86_400);

@@ -14,7 +14,7 @@ use crate::library::backup::{self, BackupKind};
 use crate::library::lock::LibraryLock;
 use crate::library::scan::{self, ScanControl, ScanEvent, ScanOptions, ScanPhase};
 use crate::library::store::Store;
-use crate::text::count;
+use crate::text::{count, megabytes};
 
 /// The library used when neither `--library` nor `KINDRED_LIBRARY` names one: in the
 /// platform's data folder (e.g. `~/.local/share/kindred/library.kindred`).
@@ -127,10 +127,6 @@ pub fn restore(library: &Path, copy: &Path) -> anyhow::Result<ExitCode> {
         outln!("the library as it was is kept at {}", aside.display());
     }
     Ok(ExitCode::SUCCESS)
-}
-
-fn megabytes(bytes: u64) -> String {
-    format!("{:.1} MB", bytes as f64 / 1e6)
 }
 
 pub fn scan(

@@ -134,13 +134,7 @@ fn parse_name(library: &Path, name: &str) -> Option<(i64, BackupKind)> {
     let (y, m, day) = (d.next()??, d.next()??, d.next()??);
     let mut t = time.splitn(3, '.').map(number);
     let (h, min, s) = (t.next()??, t.next()??, t.next()??);
-    // Days from the civil date (the inverse of `civil_from_days`).
-    let (y2, m2) = if m <= 2 { (y - 1, m + 9) } else { (y, m - 3) };
-    let era = y2.div_euclid(400);
-    let year_of_era = y2 - era * 400;
-    let day_of_year = (153 * m2 + 2) / 5 + day - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    let days = era * 146_097 + day_of_era - 719_468;
+    let days = super::dates::days_from_civil(y, m, day);
     Some((days * 86_400 + h * 3600 + min * 60 + s, kind))
 }
 

@@ -111,17 +111,6 @@ struct FrameLog {
 }
 
 impl KindredApp {
-    /// Opens the library (taking its lock) and starts the worker.
-    pub fn new(
-        ctx: &egui::Context,
-        library: &Path,
-        storage: Option<&dyn eframe::Storage>,
-    ) -> anyhow::Result<Self> {
-        let lock = crate::library::lock::LibraryLock::acquire(library)?;
-        let store = Store::open(library)?;
-        Self::opened(ctx, lock, store, storage)
-    }
-
     /// Starts on a library already opened, its lock held; makes the weekly backup copy of it
     /// in the background when one is due (a damaged library is said to be so).
     pub fn opened(

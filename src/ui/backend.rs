@@ -697,8 +697,8 @@ fn handle(
                             shared.send(Response::Changed(Change::default()));
                         }
                         Ok(Some(copy)) => shared.send(Response::Changed(Change::said(format!(
-                            "Backed up the library ({:.1} MB) to {}",
-                            copy.bytes as f64 / 1e6,
+                            "Backed up the library ({}) to {}",
+                            crate::text::megabytes(copy.bytes),
                             copy.path.display()
                         )))),
                         Ok(None) => {}
