@@ -194,6 +194,7 @@ pub fn build_library(
                 dated_by_name: false,
                 camera: None,
                 analysis_key: "synthetic".into(),
+                turn: crate::library::turn::Turn::NONE,
                 faces: (next..next + in_photo)
                     .enumerate()
                     .map(|(k, i)| {

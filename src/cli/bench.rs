@@ -195,6 +195,7 @@ pub fn rescan(files: usize) -> anyhow::Result<ExitCode> {
                 dated_by_name: false,
                 camera: None,
                 analysis_key: options.analysis_key(),
+                turn: crate::library::turn::Turn::NONE,
                 faces: Vec::new(),
             });
         }

@@ -271,7 +271,7 @@ pub fn add_face(
     let record = photo_in_library(&store, photo)?;
     let engine =
         crate::engine::pipeline::FaceEngine::load().context("cannot load the face models")?;
-    let face = crate::library::scan::face_drawn_on_file(&engine, &record.path, drawn)
+    let face = crate::library::scan::face_drawn_on_file(&engine, &record.path, record.turn, drawn)
         .with_context(|| format!("cannot add a face to {}", record.path.display()))?;
     let found_by_detector = face.confidence > crate::engine::pipeline::HAND_BOX_MIN_SCORE;
     let id = ops::add_face(&mut store, record.id, &face)?;

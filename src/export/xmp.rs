@@ -532,17 +532,28 @@ pub struct XmpSummary {
     pub failed: Vec<(PathBuf, String)>,
 }
 
-/// The regions of a photo's named faces. Photo dimensions missing from the library (never
-/// the case for analysed photos) give no regions.
+/// The regions of a photo's named faces, on the photo as its file shows it (a turn the user
+/// gave it in Kindred undone: other apps do not know it). Photo dimensions missing from the
+/// library (never the case for analysed photos) give no regions.
 pub fn regions_of(photo: &PhotoFaces) -> Vec<FaceRegion> {
-    let (Some(w), Some(h)) = (photo.photo.width, photo.photo.height) else {
+    let Some(size) = photo.photo.width.zip(photo.photo.height) else {
         return Vec::new();
     };
+    let back = photo.photo.turn.inverse();
+    let (w, h) = back.size(size);
     photo
         .faces
         .iter()
-        .map(|f: &NamedFace| FaceRegion::from_rect(&f.name, f.rect, w, h, Some(f.face_id)))
+        .map(|f: &NamedFace| {
+            let rect = back.rect(f.rect, size);
+            FaceRegion::from_rect(&f.name, rect, w, h, Some(f.face_id))
+        })
         .collect()
+}
+
+/// The size of a photo as its file shows it (before the user's turn), for its sidecar.
+fn size_as_file_shows(photo: &crate::library::store::PhotoRecord) -> Option<(u32, u32)> {
+    Some(photo.turn.inverse().size(photo.width.zip(photo.height)?))
 }
 
 /// Writes (or merges into) the sidecar of one photo. Returns whether the sidecar was
@@ -599,7 +610,7 @@ pub fn write_library_sidecars(
 ) -> Result<XmpSummary, XmpError> {
     let mut summary = XmpSummary::default();
     for photo in store.named_faces(only_with, false)? {
-        let (Some(w), Some(h)) = (photo.photo.width, photo.photo.height) else {
+        let Some((w, h)) = size_as_file_shows(&photo.photo) else {
             continue;
         };
         match write_sidecar(&photo.photo.path, w, h, &regions_of(&photo)) {

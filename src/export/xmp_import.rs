@@ -122,7 +122,20 @@ pub fn take_over_names(
         }
         result.photos_with_names += 1;
         let orientation = photo.orientation.unwrap_or(1);
-        let (regions, matched) = read_regions_oriented(&named, orientation, &faces, width, height);
+        // Regions are drawn on the photo as its file shows it: not as the user turned it here.
+        let back = photo.turn.inverse();
+        let (shown_width, shown_height) = back.size((width, height));
+        let faces_as_file_shows: Vec<(FaceId, Rect)> = faces
+            .iter()
+            .map(|&(id, rect)| (id, back.rect(rect, (width, height))))
+            .collect();
+        let (regions, matched) = read_regions_oriented(
+            &named,
+            orientation,
+            &faces_as_file_shows,
+            shown_width,
+            shown_height,
+        );
         let mut unmatched: Vec<&FaceRegion> = regions
             .iter()
             .enumerate()
@@ -148,7 +161,8 @@ pub fn take_over_names(
     Ok(result)
 }
 
-/// Faces the detector sees inside `regions` of `photo` (in its displayed coordinates), added
+/// Faces the detector sees inside `regions` of `photo` (in its displayed coordinates, as its
+/// file shows it: before the user's turn), added
 /// to the library as asked for by the user and to `faces`; with the region each came from. A photo
 /// that cannot be read now adds none (its names wait for the next change of its sidecar).
 fn faces_in_regions<'r>(
@@ -161,12 +175,22 @@ fn faces_in_regions<'r>(
     let (Some(width), Some(height)) = (photo.width, photo.height) else {
         return Ok(Vec::new());
     };
-    let Ok(pixels) = scan::read_upright(&photo.path) else {
+    let Ok(pixels) = scan::read_upright(&photo.path, photo.turn) else {
         return Ok(Vec::new());
     };
     let mut added = Vec::new();
     for &region in regions {
-        let Some(face) = scan::face_drawn_on(engine, &pixels, region.to_rect(width, height))
+        let (x, y, w, h) = photo
+            .turn
+            .normalised((region.x, region.y, region.w, region.h));
+        let on_turned = FaceRegion {
+            x,
+            y,
+            w,
+            h,
+            ..region.clone()
+        };
+        let Some(face) = scan::face_drawn_on(engine, &pixels, on_turned.to_rect(width, height))
             .filter(|f| f.confidence > HAND_BOX_MIN_SCORE)
             // Found again where a face already is: a region a better-placed one beat to it.
             .filter(|f| faces.iter().all(|(_, rect)| iou(rect, &f.rect) < 0.5))

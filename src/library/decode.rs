@@ -8,6 +8,7 @@ use std::io::Cursor;
 use image::{DynamicImage, ImageFormat, ImageReader, RgbImage};
 
 use super::raw;
+use super::turn::Turn;
 
 /// Most pixels a photo is decoded to (a 100-megapixel photo already needs 300 MB as RGB).
 /// Larger JPEGs — 200-megapixel phone photos, stitched panoramas — are decoded at 1/2, 1/4 or
@@ -48,6 +49,20 @@ pub struct DecodedPhoto {
     pub taken_at: Option<String>,
     /// "Make Model" from EXIF, if present.
     pub camera: Option<String>,
+}
+
+impl DecodedPhoto {
+    /// The photo turned as the user turned it, after its orientation.
+    pub fn turned(self, turn: Turn) -> DecodedPhoto {
+        if turn == Turn::NONE {
+            return self;
+        }
+        DecodedPhoto {
+            image: turn.image(self.image),
+            full_size: turn.size(self.full_size),
+            ..self
+        }
+    }
 }
 
 /// True if some bytes (the first 32 of a file are enough) begin a photo Kindred can decode.

@@ -11,4 +11,5 @@ pub mod people_store;
 pub mod raw;
 pub mod scan;
 pub mod store;
+pub mod turn;
 pub mod walk;

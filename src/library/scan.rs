@@ -15,9 +15,10 @@ use serde::Serialize;
 
 use super::decode::{self, DecodedPhoto};
 use super::store::{
-    FaceRecord, NewFace, PhotoAnalysis, PhotoId, PhotoRecord, PhotoStatus, RootId, Store,
-    StoreError, innermost_root, iou,
+    FaceId, FaceRecord, MovedFace, NewFace, PhotoAnalysis, PhotoId, PhotoRecord, PhotoStatus,
+    RootId, Store, StoreError, innermost_root, iou,
 };
+use super::turn::Turn;
 use super::walk::{self, Candidate, WalkProblem};
 use crate::engine::detector::Detection;
 use crate::engine::geometry::{Point, Rect};
@@ -221,6 +222,8 @@ struct WorkItem {
     /// The faces the user asked for on the photo last analysed at this path (see
     /// [`NewFace::by_hand`]): kept, described anew, where the detector still finds no face.
     hand_faces: Vec<Detection>,
+    /// How the user turned the photo last analysed at this path: the file is analysed so turned.
+    turn: Turn,
 }
 
 enum WorkResult {
@@ -405,6 +408,7 @@ pub fn scan(
                     .map(|_| found_faces.into_iter().map(as_detection).collect());
                 work.push(WorkItem {
                     root: *root_id,
+                    turn: known.get(&candidate.path).map_or(Turn::NONE, |p| p.turn),
                     candidate,
                     known_faces,
                     hand_faces: hand_faces.into_iter().map(as_detection).collect(),
@@ -602,7 +606,7 @@ fn analyse_file(
         };
     }
     let photo = match decode::decode_photo(&bytes) {
-        Ok(p) => p,
+        Ok(p) => p.turned(item.turn),
         Err(e) => {
             return WorkResult::Failed {
                 root,
@@ -636,6 +640,7 @@ fn analyse_file(
             dated_by_name,
             camera: photo.camera,
             analysis_key: analysed.key.clone(),
+            turn: item.turn,
             faces,
         }),
     }
@@ -730,25 +735,29 @@ pub enum AddFacesError {
     Store(#[from] StoreError),
 }
 
-/// The photo in the file at `path`, read and turned upright, as a scan decodes it.
-pub fn read_upright(path: &Path) -> Result<DecodedPhoto, AddFacesError> {
+/// The photo in the file at `path`, read and turned as its library record has it: by its EXIF
+/// orientation and by `turn`, the user's, as a scan decodes it.
+pub fn read_upright(path: &Path, turn: Turn) -> Result<DecodedPhoto, AddFacesError> {
     let bytes = std::fs::read(path).map_err(|source| AddFacesError::Read {
         path: path.to_path_buf(),
         source,
     })?;
-    decode::decode_photo(&bytes).map_err(|source| AddFacesError::Decode {
-        path: path.to_path_buf(),
-        source,
-    })
+    decode::decode_photo(&bytes)
+        .map(|photo| photo.turned(turn))
+        .map_err(|source| AddFacesError::Decode {
+            path: path.to_path_buf(),
+            source,
+        })
 }
 
-/// [`face_drawn_on`] the photo in the file at `path`.
+/// [`face_drawn_on`] the photo in the file at `path`, turned by `turn` (the user's).
 pub fn face_drawn_on_file(
     engine: &FaceEngine,
     path: &Path,
+    turn: Turn,
     drawn: Rect,
 ) -> Result<NewFace, AddFacesError> {
-    face_drawn_on(engine, &read_upright(path)?, drawn).ok_or(AddFacesError::OffThePhoto)
+    face_drawn_on(engine, &read_upright(path, turn)?, drawn).ok_or(AddFacesError::OffThePhoto)
 }
 
 /// Faces too small for the scan's settings: the photo looked at once more doubled in size than
@@ -799,7 +808,7 @@ pub fn faces_found_closer_in(
     photo: &PhotoRecord,
     options: ScanOptions,
 ) -> Result<Vec<NewFace>, AddFacesError> {
-    let pixels = read_upright(&photo.path)?;
+    let pixels = read_upright(&photo.path, photo.turn)?;
     let known: Vec<Rect> = store
         .faces_of_photo(photo.id)?
         .iter()
@@ -810,6 +819,68 @@ pub fn faces_found_closer_in(
         store.mark_no_face_on_closer_look(photo.id)?;
     }
     Ok(found)
+}
+
+/// What turning a photo did ([`turn_photo`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PhotoTurned {
+    /// How the photo is shown now, from its file.
+    pub turn: Turn,
+    /// The faces found on the turned photo that it did not have, added.
+    pub found: Vec<FaceId>,
+}
+
+/// Turns a photo of the library by `by` more, as the user asked (for a photo stored sideways,
+/// whose faces the detector, which looks for upright faces, could not find): the file is read
+/// and turned, and faces are looked for on it as a scan does. The photo's faces move with it,
+/// each keeping its id (and so its name): one found again where it now is takes what the scan
+/// of the turned photo says of it (a face the detector found sideways had a descriptor from
+/// sideways landmarks), another keeps its descriptor at its new place, thumbnail cut anew.
+/// The faces found that it did not have are added as a scan finds them.
+pub fn turn_photo(
+    store: &mut Store,
+    engine: &FaceEngine,
+    photo: &PhotoRecord,
+    by: Turn,
+    options: ScanOptions,
+) -> Result<PhotoTurned, AddFacesError> {
+    let turn = photo.turn.then(by);
+    let pixels = read_upright(&photo.path, turn)?;
+    let before = by.inverse().size(pixels.full_size);
+    let reduced = 1.0 / f64::from(pixels.reduction);
+    let mut moved: Vec<MovedFace> = store
+        .faces_of_photo(photo.id)?
+        .into_iter()
+        .map(|face| {
+            let rect = by.rect(face.rect, before);
+            MovedFace {
+                id: face.id,
+                face: NewFace {
+                    rect,
+                    confidence: face.confidence,
+                    landmarks: face.landmarks.map(|p| by.point(p, before)),
+                    descriptor: face.descriptor,
+                    thumbnail_jpeg: face_thumbnail(&pixels.image, scale_rect(rect, reduced)),
+                    by_hand: face.by_hand,
+                },
+            }
+        })
+        .collect();
+    let mut found = Vec::new();
+    for face in analyse_photo(engine, &pixels, options) {
+        let overlapping = moved
+            .iter_mut()
+            .map(|m| (iou(&m.face.rect, &face.rect), m))
+            .filter(|(overlap, _)| *overlap >= 0.5)
+            .max_by(|a, b| a.0.total_cmp(&b.0));
+        match overlapping {
+            Some((_, m)) => m.face = face,
+            None => found.push(face),
+        }
+    }
+    engine.detector.release_buffers();
+    let found = store.turn_photo(photo.id, turn, pixels.full_size, &moved, &found)?;
+    Ok(PhotoTurned { turn, found })
 }
 
 /// The face in a box the user drew on an upright photo (in its full-size coordinates), ready

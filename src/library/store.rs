@@ -8,9 +8,10 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::engine::geometry::{Point, Rect};
 use crate::engine::resnet::{DESCRIPTOR_LEN, Descriptor};
+use crate::library::turn::Turn;
 
 /// The schema this build writes. Older files are migrated forward on open.
-pub const SCHEMA_VERSION: i64 = 12;
+pub const SCHEMA_VERSION: i64 = 13;
 
 pub type RootId = i64;
 pub type PhotoId = i64;
@@ -159,6 +160,16 @@ pub struct PhotoRecord {
     /// A closer look ([`crate::library::scan::faces_found_closer_in`]) found no face in the
     /// photo either, since it was last analysed: looking again would find none.
     pub no_face_on_closer_look: bool,
+    /// How the user turned the photo, after its EXIF orientation; its faces' boxes and its
+    /// `width` and `height` are those of the photo so turned.
+    pub turn: Turn,
+}
+
+/// A face of a photo the user turned, as it is in the turned photo ([`Store::turn_photo`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MovedFace {
+    pub id: FaceId,
+    pub face: NewFace,
 }
 
 /// A face as stored: where it is (in the oriented full-size photo) and what it looks like.
@@ -238,6 +249,9 @@ pub struct PhotoAnalysis {
     pub camera: Option<String>,
     /// Identifies the models and settings that produced the faces.
     pub analysis_key: String,
+    /// How the pixels analysed were turned after the EXIF orientation (the turn the user gave
+    /// the photo): `width`, `height` and the faces' boxes are those of the turned photo.
+    pub turn: Turn,
     pub faces: Vec<NewFace>,
 }
 
@@ -260,6 +274,7 @@ impl PhotoAnalysis {
             dated_by_name: false,
             camera: None,
             analysis_key: "external".into(),
+            turn: Turn::NONE,
             faces,
         }
     }
@@ -451,6 +466,10 @@ const MIGRATIONS: &[&str] = &[
     // another app moved and changed it (`Store::missing_photo_changed_into`); few rows.
     r#"
     CREATE INDEX photos_missing_by_date ON photos(taken_at) WHERE status = 'missing';
+    "#,
+    // 13: the quarter turns the user gave a photo stored sideways (`library::turn`).
+    r#"
+    ALTER TABLE photos ADD COLUMN turn INTEGER NOT NULL DEFAULT 0;
     "#,
 ];
 
@@ -725,11 +744,12 @@ impl Store {
             analysis_key: r.get(13)?,
             xmp_stamp: r.get(14)?,
             no_face_on_closer_look: r.get(16)?,
+            turn: Turn::clockwise(r.get(17)?),
         })
     }
 
     const PHOTO_COLUMNS: &'static str = "id, root_id, path, size, mtime_ns, content_hash, width, height, orientation, \
-         taken_at, camera, status, error, analysis_key, xmp_stamp, dated_by_name, no_face_on_closer_look";
+         taken_at, camera, status, error, analysis_key, xmp_stamp, dated_by_name, no_face_on_closer_look, turn";
 
     pub fn photo_by_path(&self, path: &Path) -> Result<Option<PhotoRecord>, StoreError> {
         self.conn
@@ -927,6 +947,7 @@ impl Store {
             dated_by_name: by_this_name,
             camera: source.camera,
             analysis_key: key.to_string(),
+            turn: source.turn,
             faces,
         }))
     }
@@ -939,6 +960,63 @@ impl Store {
     /// about them survives re-analysis with new settings or models.
     pub fn record_analysis(&mut self, a: &PhotoAnalysis) -> Result<PhotoId, StoreError> {
         self.in_transaction(|store| store.record_analysis_in_tx(a))
+    }
+
+    /// Records that the user turned a photo (now shown `turn` from its file, `width`×`height`)
+    /// in one transaction: its faces `moved` with it, each the same face (its id, and so its
+    /// name, kept) as it is on the turned photo, and the faces `found` on the turned photo
+    /// that it did not have added as a scan would find them. Returns the ids of those added.
+    pub fn turn_photo(
+        &mut self,
+        photo: PhotoId,
+        turn: Turn,
+        (width, height): (u32, u32),
+        moved: &[MovedFace],
+        found: &[NewFace],
+    ) -> Result<Vec<FaceId>, StoreError> {
+        self.in_transaction(|store| {
+            let changed = store
+                .conn
+                .execute(
+                    "UPDATE photos SET turn = ?1, width = ?2, height = ?3 WHERE id = ?4",
+                    params![turn.quarters(), width, height, photo],
+                )
+                .map_err(store.err())?;
+            if changed == 0 {
+                return Err(StoreError::Corrupt {
+                    path: store.path.clone(),
+                    message: format!("photo {photo} is not in the library"),
+                });
+            }
+            for MovedFace { id, face } in moved {
+                let r = face.rect;
+                store
+                    .conn
+                    .execute(
+                        "UPDATE faces SET left = ?1, top = ?2, right = ?3, bottom = ?4, confidence = ?5,
+                            landmarks = ?6, descriptor = ?7, thumbnail = ?8, by_hand = ?9
+                         WHERE id = ?10 AND photo_id = ?11",
+                        params![
+                            r.left,
+                            r.top,
+                            r.right,
+                            r.bottom,
+                            face.confidence,
+                            landmarks_to_text(&face.landmarks),
+                            descriptor_to_blob(&face.descriptor),
+                            face.thumbnail_jpeg,
+                            face.by_hand,
+                            id,
+                            photo
+                        ],
+                    )
+                    .map_err(store.err())?;
+            }
+            found
+                .iter()
+                .map(|face| store.add_face_in_tx(photo, face))
+                .collect()
+        })
     }
 
     /// [`Store::record_analysis`] inside a transaction the caller manages.
@@ -1058,6 +1136,7 @@ impl Store {
             a.analysis_key,
             now_secs(),
             a.dated_by_name,
+            a.turn.quarters(),
         ];
         match id {
             Some(id) => {
@@ -1065,8 +1144,8 @@ impl Store {
                     "UPDATE photos SET root_id = ?1, path = ?2, size = ?3, mtime_ns = ?4, content_hash = ?5,
                         width = ?6, height = ?7, orientation = ?8, taken_at = ?9, camera = ?10,
                         analysis_key = ?11, scanned_at = ?12, status = 'done', error = NULL, missing_since = NULL,
-                        xmp_stamp = NULL, dated_by_name = ?13, no_face_on_closer_look = 0
-                     WHERE id = ?14",
+                        xmp_stamp = NULL, dated_by_name = ?13, no_face_on_closer_look = 0, turn = ?14
+                     WHERE id = ?15",
                     rusqlite::params_from_iter(values.iter().copied().chain(std::iter::once(&id as &dyn rusqlite::ToSql))),
                 )?;
                 Ok(id)
@@ -1074,9 +1153,9 @@ impl Store {
             None => {
                 tx.execute(
                     "INSERT INTO photos (id, root_id, path, size, mtime_ns, content_hash, width, height,
-                        orientation, taken_at, camera, analysis_key, scanned_at, dated_by_name, status)
+                        orientation, taken_at, camera, analysis_key, scanned_at, dated_by_name, turn, status)
                      VALUES ((SELECT id + 1 FROM last_ids WHERE tbl = 'photos'),
-                        ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 'done')",
+                        ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 'done')",
                     values,
                 )?;
                 Ok(tx.last_insert_rowid())

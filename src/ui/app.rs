@@ -925,6 +925,43 @@ impl KindredApp {
                         Err(e) => self.notify(ctx, format!("Could not look closer: {e}"), true),
                     }
                 }
+                Response::PhotoTurned(photo, turned) => {
+                    if self.photo_view.adding.is_some_and(|(p, _)| p == photo) {
+                        self.photo_view.adding = None;
+                    }
+                    match turned {
+                        Ok(turned) => {
+                            // Its thumbnail and its faces' are of the photo as it was.
+                            self.photo_textures.forget(photo);
+                            if let Some((record, faces)) = &self.data.photo
+                                && record.id == photo
+                            {
+                                for face in faces {
+                                    self.face_textures.forget(face.face);
+                                }
+                            }
+                            if self.photo_view.zoom.is_some_and(|(p, _)| p == photo) {
+                                self.photo_view.zoom = None;
+                            }
+                            let found = match turned.found.len() {
+                                0 => "no new face on it".to_string(),
+                                n => {
+                                    format!("found {}", crate::ui::views::count(n, "face", "faces"))
+                                }
+                            };
+                            self.notify(
+                                ctx,
+                                format!(
+                                    "Photo {} — {found}. The file is not changed.",
+                                    turned.turn.in_words()
+                                ),
+                                false,
+                            );
+                            self.reload();
+                        }
+                        Err(e) => self.notify(ctx, format!("Could not turn the photo: {e}"), true),
+                    }
+                }
                 Response::FaceAdded(photo, added) => {
                     if self.photo_view.adding.is_some_and(|(p, _)| p == photo) {
                         self.photo_view.adding = None;
@@ -1188,6 +1225,15 @@ impl KindredApp {
                 self.photo_view.adding = Some((photo, "Looking closer…"));
                 self.backend.send(Request::LookCloser {
                     photo,
+                    options: self.scan_options(),
+                    matching: self.settings.cluster_options(),
+                });
+            }
+            Action::TurnPhoto(photo, by) => {
+                self.photo_view.adding = Some((photo, "Turning the photo and looking for faces…"));
+                self.backend.send(Request::TurnPhoto {
+                    photo,
+                    by,
                     options: self.scan_options(),
                     matching: self.settings.cluster_options(),
                 });

@@ -13,7 +13,7 @@ use std::sync::{Arc, OnceLock};
 use egui::ColorImage;
 
 use super::views::count;
-use crate::engine::geometry::Rect;
+use crate::engine::geometry::{Point, Rect};
 use crate::engine::pipeline::FaceEngine;
 use crate::export::album::{
     self, ExportControl, ExportEvent, ExportPlan, ExportRequest, ExportSummary,
@@ -22,8 +22,9 @@ use crate::export::xmp_import::{NamesTakenOver, take_over_names};
 use crate::library::folders::{
     self, ExcludedFolder, FolderContents, FolderSummary, SubfolderSummary,
 };
-use crate::library::scan::{self, ScanControl, ScanEvent, ScanOptions, ScanSummary};
+use crate::library::scan::{self, PhotoTurned, ScanControl, ScanEvent, ScanOptions, ScanSummary};
 use crate::library::store::{FaceId, PhotoId, PhotoRecord, RootId, StatusCounts, Store};
+use crate::library::turn::Turn;
 use crate::people::matching::ClusterOptions;
 use crate::people::ops::{
     self, FaceOrder, PersonFace, PersonId, PersonSummary, PhotoFace, Suggestion,
@@ -108,6 +109,15 @@ pub enum Request {
         options: ScanOptions,
         matching: ClusterOptions,
     },
+    /// Turn a photo stored sideways by a quarter (or more) as the user asked, move its faces
+    /// with it and look for faces on it turned as `options` do, matching those found with
+    /// `matching`, on a worker.
+    TurnPhoto {
+        photo: PhotoId,
+        by: Turn,
+        options: ScanOptions,
+        matching: ClusterOptions,
+    },
     /// [`Request::LookCloser`] at many photos, one after another on a thread of its own,
     /// reporting each; pausable and stoppable, undone as one.
     LookCloserAt {
@@ -178,6 +188,8 @@ pub enum Response {
     FaceAdded(PhotoId, Result<FaceId, String>),
     /// How many faces a closer look at a photo added, or why none.
     FoundCloser(PhotoId, Result<usize, String>),
+    /// A photo was turned (with how many faces were found on it turned), or why not.
+    PhotoTurned(PhotoId, Result<PhotoTurned, String>),
     CloserLookStarted(Arc<ScanControl>),
     CloserLook(CloserLookProgress),
     CloserLookFinished(Result<CloserLookProgress, String>),
@@ -459,6 +471,7 @@ fn worker(
                 | Request::SharperPhoto(..)
                 | Request::AddFace { .. }
                 | Request::LookCloser { .. }
+                | Request::TurnPhoto { .. }
                 | Request::LookCloserAt { .. }
                 | Request::Scan { .. }
                 | Request::Export { .. }
@@ -533,7 +546,7 @@ fn handle(
             shared.send(Response::FolderContents(contents));
         }
         Request::SharperPhoto(id, max_side) => match store.photo(id) {
-            Ok(Some(record)) => send_photo_picture(shared, id, record.path, max_side),
+            Ok(Some(record)) => send_photo_picture(shared, &record, max_side),
             // Gone from the library meanwhile: there is nothing to show sharper.
             Ok(None) => shared.done(),
             Err(e) => {
@@ -552,9 +565,8 @@ fn handle(
             })();
             match result {
                 Ok((record, faces)) => {
-                    let path = record.path.clone();
-                    shared.send(Response::Photo(record, faces));
-                    send_photo_picture(shared, id, path, PHOTO_VIEW_MAX_SIDE);
+                    shared.send(Response::Photo(record.clone(), faces));
+                    send_photo_picture(shared, &record, PHOTO_VIEW_MAX_SIDE);
                 }
                 Err(e) => {
                     shared.done();
@@ -586,6 +598,19 @@ fn handle(
                 shared.done();
             });
         }
+        Request::TurnPhoto {
+            photo,
+            by,
+            options,
+            matching,
+        } => {
+            let shared = shared.clone();
+            rayon::spawn(move || {
+                let turned = turn_photo(&shared, photo, by, options, &matching);
+                shared.send(Response::PhotoTurned(photo, turned));
+                shared.done();
+            });
+        }
         Request::Suggestions { of, skipped } => {
             if review.send(ReviewAsk { of, skipped }).is_err() {
                 shared.done();
@@ -611,17 +636,21 @@ fn handle(
             let photos: Vec<_> = photos
                 .into_iter()
                 .map(|(id, path)| {
-                    let recorded = store.photo(id).ok().flatten().map(|p| FileStamp {
+                    let record = store.photo(id).ok().flatten();
+                    let recorded = record.as_ref().map(|p| FileStamp {
                         size: p.size,
                         mtime_ns: p.mtime_ns,
                     });
-                    (id, path, recorded)
+                    let turn = record.map_or(Turn::NONE, |p| p.turn);
+                    (id, path, recorded, turn)
                 })
                 .collect();
             let shared = shared.clone();
             rayon::spawn(move || {
-                for (id, path, recorded) in photos {
-                    let image = photo_thumbnail(&path, recorded, shared.photo_cache.as_ref());
+                for (id, path, recorded, turn) in photos {
+                    // Kept on disk as the file shows it: the same for every turn.
+                    let image = photo_thumbnail(&path, recorded, shared.photo_cache.as_ref())
+                        .map(|image| turned_picture(image, turn));
                     shared.send(Response::PhotoThumbnail(id, image));
                 }
                 shared.done();
@@ -929,7 +958,8 @@ fn add_drawn_face(
     matching: &ClusterOptions,
 ) -> Result<FaceId, String> {
     let (mut store, record, engine) = to_add_faces(shared, photo)?;
-    let face = scan::face_drawn_on_file(&engine, &record.path, drawn).map_err(|e| e.to_string())?;
+    let face = scan::face_drawn_on_file(&engine, &record.path, record.turn, drawn)
+        .map_err(|e| e.to_string())?;
     let id = ops::add_face(&mut store, photo, &face).map_err(|e| e.to_string())?;
     ops::match_new_faces_with(&mut store, matching).map_err(|e| e.to_string())?;
     Ok(id)
@@ -951,6 +981,23 @@ fn add_faces_found_closer(
         ops::match_new_faces_with(&mut store, matching).map_err(|e| e.to_string())?;
     }
     Ok(added.len())
+}
+
+/// Turns a photo, adds and matches the faces found on it turned, on its own connection.
+fn turn_photo(
+    shared: &Shared,
+    photo: PhotoId,
+    by: Turn,
+    options: ScanOptions,
+    matching: &ClusterOptions,
+) -> Result<PhotoTurned, String> {
+    let (mut store, record, engine) = to_add_faces(shared, photo)?;
+    let turned =
+        scan::turn_photo(&mut store, &engine, &record, by, options).map_err(|e| e.to_string())?;
+    if !turned.found.is_empty() {
+        ops::match_new_faces_with(&mut store, matching).map_err(|e| e.to_string())?;
+    }
+    Ok(turned)
 }
 
 /// How far a closer look at many photos has come.
@@ -1082,10 +1129,11 @@ pub fn decode_thumbnail(jpeg: &[u8]) -> Option<ColorImage> {
 }
 
 /// Decodes the photo view's picture on a rayon worker and sends it; the request is done then.
-fn send_photo_picture(shared: &Arc<Shared>, id: PhotoId, path: PathBuf, max_side: u32) {
+fn send_photo_picture(shared: &Arc<Shared>, photo: &PhotoRecord, max_side: u32) {
     let shared = shared.clone();
+    let (id, path, turn) = (photo.id, photo.path.clone(), photo.turn);
     rayon::spawn(move || {
-        let image = load_photo(&path, max_side);
+        let image = load_photo(&path, max_side).map(|image| turned_picture(image, turn));
         shared.send(Response::PhotoImage(id, image));
         shared.done();
     });
@@ -1110,6 +1158,23 @@ pub fn load_photo(path: &Path, max_side: u32) -> Result<ColorImage, NoPicture> {
         .map_err(|e| NoPicture::Unreadable(format!("cannot decode {}: {e}", path.display())))?;
     let (image, _) = crate::library::decode::bounded(&decoded.image, max_side);
     Ok(rgb_to_color_image(&image))
+}
+
+/// A picture turned as the user turned its photo.
+fn turned_picture(image: ColorImage, turn: Turn) -> ColorImage {
+    if turn == Turn::NONE {
+        return image;
+    }
+    let [width, height] = image.size;
+    let before = (width as u32, height as u32);
+    let (new_width, new_height) = turn.size(before);
+    let mut pixels = vec![egui::Color32::TRANSPARENT; width * height];
+    for (i, colour) in image.pixels.iter().enumerate() {
+        let at = Point::new((i % width) as i64, (i / width) as i64);
+        let to = turn.point(at, before);
+        pixels[to.y as usize * new_width as usize + to.x as usize] = *colour;
+    }
+    ColorImage::new([new_width as usize, new_height as usize], pixels)
 }
 
 fn rgb_to_color_image(image: &image::RgbImage) -> ColorImage {

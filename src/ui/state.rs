@@ -141,6 +141,8 @@ pub enum Action {
     },
     /// Look for faces too small for the scan in this photo.
     LookCloser(PhotoId),
+    /// Turn a photo stored sideways by a quarter (or more) and look for faces on it so.
+    TurnPhoto(PhotoId, crate::library::turn::Turn),
     /// The same for many photos, in the background.
     LookCloserAt(Vec<PhotoId>),
     PauseCloserLook(bool),

@@ -10,6 +10,7 @@ use super::{
     split_row,
 };
 use crate::library::store::{PhotoId, PhotoRecord};
+use crate::library::turn::Turn;
 use crate::people::ops::{FaceState, PhotoFace};
 use crate::ui::backend::{Mutation, NoPicture};
 use crate::ui::launch::Launch;
@@ -102,6 +103,21 @@ pub fn show(
                     frame.actions.push(Action::Back);
                 }
             }
+            let busy = state.adding.is_some_and(|(p, _)| p == photo);
+            for (label, by, key) in [("⟲", Turn::LEFT, "["), ("⟳", Turn::RIGHT, "]")] {
+                let side = if by == Turn::LEFT { "left" } else { "right" };
+                let turn = ui
+                    .add_enabled(!not_there && !busy, egui::Button::new(label).small())
+                    .on_hover_text(format!(
+                        "Turn the photo a quarter to the {side} ({key}): for a photo stored \
+                         sideways, whose faces Kindred could not find. Kindred looks for faces \
+                         again; names stay, and the file is not changed"
+                    ));
+                button_known_as(&turn, format!("Turn {side}"));
+                if turn.clicked() {
+                    frame.actions.push(Action::TurnPhoto(photo, by));
+                }
+            }
             if ui
                 .add_enabled(!not_there, egui::Button::new("Show in folder").small())
                 .on_hover_text("Show the photo in your file manager")
@@ -192,6 +208,20 @@ pub fn show(
         }
         if right && let Some(p) = next {
             frame.actions.push(go(p));
+        }
+        let (turn_left, turn_right) = ui.input(|i| {
+            (
+                i.key_pressed(Key::OpenBracket),
+                i.key_pressed(Key::CloseBracket),
+            )
+        });
+        let busy = state.adding.is_some_and(|(p, _)| p == photo);
+        if loaded.is_some() && !not_there && !busy {
+            if turn_left {
+                frame.actions.push(Action::TurnPhoto(photo, Turn::LEFT));
+            } else if turn_right {
+                frame.actions.push(Action::TurnPhoto(photo, Turn::RIGHT));
+            }
         }
     }
     ui.add_space(6.0);

@@ -241,6 +241,7 @@ mod tests {
             analysis_key: None,
             xmp_stamp: None,
             no_face_on_closer_look: false,
+            turn: crate::library::turn::Turn::NONE,
         };
         let photos = [
             photo(1, Some("2019-07-14 15:03:22")),

@@ -49,6 +49,7 @@ const SHORTCUTS: &[(&str, &[(&str, &str)])] = &[
         &[
             ("← / →", "Previous / next photo"),
             ("+ / − / 0", "Zoom in / out / fit the whole photo"),
+            ("[ / ]", "Turn a sideways photo left / right"),
             ("Ctrl+scroll, double-click", "Zoom in where the pointer is"),
             ("Drag", "Move about a zoomed photo"),
             (
