@@ -2718,3 +2718,53 @@ fn ctrl_f_a_few_letters_and_enter_open_that_person() {
     settle(&mut harness);
     assert_eq!(harness.state().view, View::People);
 }
+
+/// A photo stored sideways (no orientation recorded): turned left on its page, its faces are
+/// found and shown upright; "]" turns it back, its faces staying as they are, none twice.
+#[test]
+fn a_photo_stored_sideways_is_turned_on_its_page_and_its_faces_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let photos = dir.path().join("photos");
+    std::fs::create_dir_all(&photos).unwrap();
+    let person = |name: &str| image::open(fixtures().join(name)).unwrap().to_rgb8();
+    let (left, right) = (person("Laura_Bush_0002.jpg"), person("Tony_Blair_0001.jpg"));
+    let mut pair = image::RgbImage::new(left.width() + right.width(), left.height());
+    image::imageops::replace(&mut pair, &left, 0, 0);
+    image::imageops::replace(&mut pair, &right, i64::from(left.width()), 0);
+    image::imageops::rotate90(&pair)
+        .save(photos.join("scanned print.png"))
+        .unwrap();
+    let (mut harness, library) = app_with_folder_added(dir.path(), &photos);
+    let photo = Store::open(&library).unwrap().photos().unwrap()[0].id;
+    harness.state_mut().open_photo(photo);
+    settle(&mut harness);
+    let sideways = harness.query_all_by_label_contains("Face of").count();
+    assert!(sideways < 2, "{sideways} faces found on the sideways photo");
+
+    click(&mut harness, "Turn left");
+    settle(&mut harness);
+    harness.get_by_label_contains("Photo turned left — found");
+    let upright = harness.query_all_by_label_contains("Face of").count();
+    assert!(upright >= 2, "{upright} faces on the photo turned upright");
+    let store = Store::open(&library).unwrap();
+    let record = store.photo(photo).unwrap().unwrap();
+    assert_eq!(record.turn, kindred::library::turn::Turn::LEFT);
+    assert_eq!(
+        (record.width, record.height),
+        (Some(pair.width()), Some(pair.height()))
+    );
+    assert_eq!(store.faces_of_photo(photo).unwrap().len(), upright);
+
+    // Turned back with the key: the same faces, moved with it.
+    press(&mut harness, egui::Key::CloseBracket);
+    settle(&mut harness);
+    harness.get_by_label_contains("Photo as the file shows it — no new face on it");
+    assert_eq!(
+        Store::open(&library)
+            .unwrap()
+            .faces_of_photo(photo)
+            .unwrap()
+            .len(),
+        upright
+    );
+}
