@@ -2758,7 +2758,7 @@ fn a_photo_stored_sideways_is_turned_on_its_page_and_its_faces_found() {
     // Turned back with the key: the same faces, moved with it.
     press(&mut harness, egui::Key::CloseBracket);
     settle(&mut harness);
-    harness.get_by_label_contains("Photo as the file shows it — no new face on it");
+    harness.get_by_label_contains("Photo back as its file shows it — no new face on it");
     assert_eq!(
         Store::open(&library)
             .unwrap()

@@ -93,13 +93,13 @@ impl Turn {
         }
     }
 
-    /// In words, for messages: "turned right".
+    /// In words, for messages: "turned right", "back as its file shows it".
     pub fn in_words(self) -> &'static str {
         match self.0 {
             1 => "turned right",
             2 => "turned upside down",
             3 => "turned left",
-            _ => "as the file shows it",
+            _ => "back as its file shows it",
         }
     }
 }

@@ -103,21 +103,6 @@ pub fn show(
                     frame.actions.push(Action::Back);
                 }
             }
-            let busy = state.adding.is_some_and(|(p, _)| p == photo);
-            for (label, by, key) in [("⟲", Turn::LEFT, "["), ("⟳", Turn::RIGHT, "]")] {
-                let side = if by == Turn::LEFT { "left" } else { "right" };
-                let turn = ui
-                    .add_enabled(!not_there && !busy, egui::Button::new(label).small())
-                    .on_hover_text(format!(
-                        "Turn the photo a quarter to the {side} ({key}): for a photo stored \
-                         sideways, whose faces Kindred could not find. Kindred looks for faces \
-                         again; names stay, and the file is not changed"
-                    ));
-                button_known_as(&turn, format!("Turn {side}"));
-                if turn.clicked() {
-                    frame.actions.push(Action::TurnPhoto(photo, by));
-                }
-            }
             if ui
                 .add_enabled(!not_there, egui::Button::new("Show in folder").small())
                 .on_hover_text("Show the photo in your file manager")
@@ -159,6 +144,7 @@ pub fn show(
             }
             if !not_there {
                 add_face_button(ui, frame, state, record);
+                turn_buttons(ui, frame, state, photo);
             }
             if state.zoom.is_some_and(|(id, _)| id == photo)
                 && ui
@@ -486,6 +472,28 @@ fn add_face_button(
             .clicked()
         {
             frame.actions.push(Action::LookCloser(photo));
+        }
+    }
+}
+
+/// "⟲" and "⟳": the photo turned a quarter (for one stored sideways), unless faces are being
+/// found on it.
+fn turn_buttons(ui: &mut egui::Ui, frame: &mut Frame, state: &PhotoViewState, photo: PhotoId) {
+    if state.adding.is_some_and(|(p, _)| p == photo) {
+        return;
+    }
+    for (label, by, side, key) in [
+        ("⟲", Turn::LEFT, "left", "["),
+        ("⟳", Turn::RIGHT, "right", "]"),
+    ] {
+        let turn = ui.small_button(label).on_hover_text(format!(
+            "Turn the photo a quarter to the {side} ({key}): for a photo stored sideways, \
+                 whose faces Kindred could not find. Kindred looks for faces again; names stay, \
+                 and the file is not changed"
+        ));
+        button_known_as(&turn, format!("Turn {side}"));
+        if turn.clicked() {
+            frame.actions.push(Action::TurnPhoto(photo, by));
         }
     }
 }
