@@ -602,3 +602,50 @@ fn looking_closer_at_a_crowd_adds_the_faces_too_small_for_the_scan() {
     let out = run(&library, &["look-closer", "/no/such.jpg"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("is not in the library"));
 }
+
+/// `kindred turn`: a photo turned upside down and back keeps its faces and their names, none
+/// found twice; the JSON says how the photo is turned from its file and which faces it gained.
+#[test]
+fn a_photo_turned_and_turned_back_keeps_its_faces_and_names() {
+    let (_dir, lib) = fresh_copy("turn.kindred");
+    let bald = people(&lib)
+        .into_iter()
+        .find(|p| p["faces"] == 6)
+        .expect("a bald guy");
+    ok_on(&lib, &["name", &id(&bald).to_string(), "Alan"]);
+    let photo = faces_of(&lib, id(&bald))[0]["path"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let faces_before: Vec<i64> = faces_of(&lib, id(&bald)).iter().map(id).collect();
+
+    let turned = json_on(&lib, &["turn", "upside-down", &photo, "--json"]);
+    let turned = &turned.as_array().unwrap()[0];
+    for key in ["photo", "path", "turn", "added"] {
+        assert!(turned.get(key).is_some(), "missing {key} in {turned}");
+    }
+    assert_eq!(turned["turn"], 2);
+    assert_eq!(turned["path"], photo.as_str());
+    let text = ok_on(&lib, &["turn", "upside-down", &photo]);
+    assert!(
+        text.starts_with(&format!("{photo}: back as its file shows it, ")),
+        "{text}"
+    );
+    // Faces found upside down are faces it had: none is there twice.
+    let total: u64 = people(&lib)
+        .iter()
+        .map(|p| p["faces"].as_u64().unwrap())
+        .sum();
+    let added = turned["added"].as_array().unwrap().len() as u64;
+    assert_eq!(total, 24 + 3 + 3 + added);
+    let alan = people(&lib)
+        .into_iter()
+        .find(|p| p["name"] == "Alan")
+        .unwrap();
+    let faces_after: Vec<i64> = faces_of(&lib, id(&alan)).iter().map(id).collect();
+    assert_eq!(faces_after, faces_before);
+
+    let out = run(&lib, &["turn", "left", "/no/such.jpg"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/no/such.jpg is not in the library"));
+}

@@ -247,15 +247,7 @@ pub fn scan(
             summary.redescribed
         );
     }
-    if matched.faces > 0 {
-        outln!(
-            "{}: {} suggested for named people, {} joined unnamed clusters, {}",
-            count(matched.faces, "new face", "new faces"),
-            matched.suggested,
-            matched.joined,
-            count(matched.new_clusters, "new cluster", "new clusters")
-        );
-    }
+    super::people::say_matched(&matched)?;
     if matched.from_copies > 0 {
         outln!(
             "{} in identical copies of photos took what you decided about the same faces there",

@@ -244,6 +244,22 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Turn photos stored sideways (an old camera or scanner recorded no orientation), whose
+    /// faces the detector could not find: Kindred shows and analyses them so turned from then
+    /// on; the files are not changed. Their faces move with them and keep their names; faces
+    /// are looked for on them turned, added and matched like new ones. Turn the other way to
+    /// turn back.
+    Turn {
+        /// Which way, from how each photo is shown now.
+        way: TurnWay,
+        /// The photos, as the library knows them.
+        #[arg(required = true)]
+        photos: Vec<PathBuf>,
+        /// A JSON array of {"photo", "path", "turn", "added"} ("turn": quarter turns clockwise
+        /// from the file, 0–3; "added": the new faces' ids).
+        #[arg(long)]
+        json: bool,
+    },
     /// Take away a face added by add-face or look-closer that is no face after all
     /// (`kindred undo` puts it back). A face the scan found is ignored instead.
     RemoveFace { face: i64 },
@@ -373,6 +389,27 @@ pub enum XmpCommand {
         #[arg(required = true)]
         photos: Vec<PathBuf>,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TurnWay {
+    /// A quarter anticlockwise.
+    Left,
+    /// A quarter clockwise.
+    Right,
+    /// Half way round.
+    UpsideDown,
+}
+
+impl TurnWay {
+    pub fn turn(self) -> crate::library::turn::Turn {
+        use crate::library::turn::Turn;
+        match self {
+            TurnWay::Left => Turn::LEFT,
+            TurnWay::Right => Turn::RIGHT,
+            TurnWay::UpsideDown => Turn::clockwise(2),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -724,6 +761,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             name,
             json,
         }) => people::add_face(&library_path, &photo, rect, name.as_deref(), json),
+        Some(Command::Turn { way, photos, json }) => {
+            people::turn(&library_path, way.turn(), &photos, json)
+        }
         Some(Command::RemoveFace { face }) => people::remove_face(&library_path, face),
         Some(Command::LookCloser { photos, json }) => {
             people::look_closer(&library_path, &photos, json)

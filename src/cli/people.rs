@@ -247,7 +247,15 @@ pub fn look_closer(library: &Path, photos: &[PathBuf], json: bool) -> anyhow::Re
     let matched = ops::match_new_faces(&mut store)?;
     if json {
         outln!("{}", serde_json::Value::Array(report));
-    } else if matched.faces > 0 {
+    } else {
+        say_matched(&matched)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What matching the faces just added did, in a line (nothing when none were added).
+pub(super) fn say_matched(matched: &ops::MatchReport) -> anyhow::Result<()> {
+    if matched.faces > 0 {
         outln!(
             "{}: {} suggested for named people, {} joined unnamed clusters, {}",
             crate::text::count(matched.faces, "new face", "new faces"),
@@ -255,6 +263,57 @@ pub fn look_closer(library: &Path, photos: &[PathBuf], json: bool) -> anyhow::Re
             matched.joined,
             crate::text::count(matched.new_clusters, "new cluster", "new clusters")
         );
+    }
+    Ok(())
+}
+
+/// `kindred turn`: photos stored sideways turned, their faces moved with them and looked for.
+pub fn turn(
+    library: &Path,
+    by: crate::library::turn::Turn,
+    photos: &[PathBuf],
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    let (mut store, _lock) = open_to_change(library)?;
+    let records = photos
+        .iter()
+        .map(|p| photo_in_library(&store, p))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let engine =
+        crate::engine::pipeline::FaceEngine::load().context("cannot load the face models")?;
+    let mut report = Vec::new();
+    for record in records {
+        let turned = crate::library::scan::turn_photo(
+            &mut store,
+            &engine,
+            &record,
+            by,
+            crate::library::scan::ScanOptions::default(),
+        )
+        .with_context(|| format!("cannot turn {}", record.path.display()))?;
+        if !json {
+            outln!(
+                "{}: {}, {}",
+                record.path.display(),
+                turned.turn.in_words(),
+                match turned.found.len() {
+                    0 => "no new face on it".to_string(),
+                    n => format!("{} found", crate::text::count(n, "face", "faces")),
+                }
+            );
+        }
+        report.push(json!({
+            "photo": record.id,
+            "path": record.path,
+            "turn": turned.turn.quarters(),
+            "added": turned.found,
+        }));
+    }
+    let matched = ops::match_new_faces(&mut store)?;
+    if json {
+        outln!("{}", serde_json::Value::Array(report));
+    } else {
+        say_matched(&matched)?;
     }
     Ok(ExitCode::SUCCESS)
 }
