@@ -956,6 +956,10 @@ fn a_photo_stored_sideways_turned_by_the_user_shows_its_faces_and_keeps_their_na
     let path = root.join("sideways.png");
     let sideways = image::imageops::rotate90(&pair);
     write_as(&path, &sideways, ImageFormat::Png);
+    // And an identical copy of it elsewhere: the same picture.
+    let copy = root.join("copies").join("sideways.png");
+    std::fs::create_dir_all(copy.parent().unwrap()).unwrap();
+    std::fs::copy(&path, &copy).unwrap();
     let mut store = Store::open(&dir.path().join("library.kindred")).unwrap();
     run_scan(&mut store, &engine, &root);
     // (The detector, tolerant of a face a little turned, may find one of the two.)
@@ -990,6 +994,14 @@ fn a_photo_stored_sideways_turned_by_the_user_shows_its_faces_and_keeps_their_na
     for (id, _) in &found_sideways {
         assert!(faces.iter().any(|(face, _)| face == id));
     }
+    // The copy turned with it.
+    assert_eq!(
+        store.photo_by_path(&copy).unwrap().unwrap().turn,
+        Turn::LEFT
+    );
+    let mut copy_rects: Vec<[i64; 4]> = faces_at(&store, &copy).iter().map(|(_, r)| *r).collect();
+    copy_rects.sort();
+    assert_eq!(copy_rects, expected);
     let area = |r: &[i64; 4]| (r[2] - r[0]) * (r[3] - r[1]);
     let mut largest = faces.clone();
     largest.sort_by_key(|(_, r)| -area(r));

@@ -522,9 +522,6 @@ impl Store {
 
     // ----- the same face in identical photos -----
 
-    /// Photos whose files are identical (the same content hash): groups of two or more, each
-    /// in order of preference for showing: the oldest file first (usually the original, as a
-    /// copy made later is newer), then by path.
     /// The other analysed files with the same content as this photo.
     pub fn copies_of(&self, photo: PhotoId) -> Result<Vec<PhotoId>, StoreError> {
         self.ids(
@@ -535,6 +532,9 @@ impl Store {
         )
     }
 
+    /// Photos whose files are identical (the same content hash): groups of two or more, each
+    /// in order of preference for showing: the oldest file first (usually the original, as a
+    /// copy made later is newer), then by path.
     pub fn photo_copy_groups(&self) -> Result<Vec<Vec<PhotoId>>, StoreError> {
         let mut stmt = self
             .connection()

@@ -828,6 +828,8 @@ pub struct PhotoTurned {
     pub turn: Turn,
     /// The faces found on the turned photo that it did not have, added.
     pub found: Vec<FaceId>,
+    /// The photo and its identical copies turned with it.
+    pub photos: Vec<PhotoId>,
 }
 
 /// Turns a photo of the library by `by` more, as the user asked (for a photo stored sideways,
@@ -836,7 +838,8 @@ pub struct PhotoTurned {
 /// each keeping its id (and so its name): one found again where it now is takes what the scan
 /// of the turned photo says of it (a face the detector found sideways had a descriptor from
 /// sideways landmarks), another keeps its descriptor at its new place, thumbnail cut anew.
-/// The faces found that it did not have are added as a scan finds them.
+/// The faces found that it did not have are added as a scan finds them. Its identical copies
+/// (the same file elsewhere) shown as it was turn with it, in the same transaction.
 pub fn turn_photo(
     store: &mut Store,
     engine: &FaceEngine,
@@ -846,10 +849,45 @@ pub fn turn_photo(
 ) -> Result<PhotoTurned, AddFacesError> {
     let turn = photo.turn.then(by);
     let pixels = read_upright(&photo.path, turn)?;
-    let before = by.inverse().size(pixels.full_size);
-    let reduced = 1.0 / f64::from(pixels.reduction);
-    let mut moved: Vec<MovedFace> = store
-        .faces_of_photo(photo.id)?
+    let detected = analyse_photo(engine, &pixels, options);
+    engine.detector.release_buffers();
+    // Its identical copies shown as it was are the same picture: turned alike.
+    let mut alike = vec![photo.id];
+    for copy in store.copies_of(photo.id)? {
+        if store.photo(copy)?.is_some_and(|c| c.turn == photo.turn) {
+            alike.push(copy);
+        }
+    }
+    let found = store.in_transaction(|store| {
+        let mut found_in_photo = Vec::new();
+        for &id in &alike {
+            let (moved, found) = faces_turned(store.faces_of_photo(id)?, by, &pixels, &detected);
+            let added = store.turn_photo_in_tx(id, turn, pixels.full_size, &moved, &found)?;
+            if id == photo.id {
+                found_in_photo = added;
+            }
+        }
+        Ok(found_in_photo)
+    })?;
+    Ok(PhotoTurned {
+        turn,
+        found,
+        photos: alike,
+    })
+}
+
+/// A photo's `faces` once the photo is turned `by` more (`turned`: its pixels so turned), with
+/// the faces `detected` on it: each old face moved, and replaced by the one detected where it
+/// now is, if any; and the detected faces on no old face.
+fn faces_turned(
+    faces: Vec<FaceRecord>,
+    by: Turn,
+    turned: &DecodedPhoto,
+    detected: &[NewFace],
+) -> (Vec<MovedFace>, Vec<NewFace>) {
+    let before = by.inverse().size(turned.full_size);
+    let reduced = 1.0 / f64::from(turned.reduction);
+    let mut moved: Vec<MovedFace> = faces
         .into_iter()
         .map(|face| {
             let rect = by.rect(face.rect, before);
@@ -860,27 +898,25 @@ pub fn turn_photo(
                     confidence: face.confidence,
                     landmarks: face.landmarks.map(|p| by.point(p, before)),
                     descriptor: face.descriptor,
-                    thumbnail_jpeg: face_thumbnail(&pixels.image, scale_rect(rect, reduced)),
+                    thumbnail_jpeg: face_thumbnail(&turned.image, scale_rect(rect, reduced)),
                     by_hand: face.by_hand,
                 },
             }
         })
         .collect();
     let mut found = Vec::new();
-    for face in analyse_photo(engine, &pixels, options) {
+    for face in detected {
         let overlapping = moved
             .iter_mut()
             .map(|m| (iou(&m.face.rect, &face.rect), m))
             .filter(|(overlap, _)| *overlap >= 0.5)
             .max_by(|a, b| a.0.total_cmp(&b.0));
         match overlapping {
-            Some((_, m)) => m.face = face,
-            None => found.push(face),
+            Some((_, m)) => m.face = face.clone(),
+            None => found.push(face.clone()),
         }
     }
-    engine.detector.release_buffers();
-    let found = store.turn_photo(photo.id, turn, pixels.full_size, &moved, &found)?;
-    Ok(PhotoTurned { turn, found })
+    (moved, found)
 }
 
 /// The face in a box the user drew on an upright photo (in its full-size coordinates), ready

@@ -966,7 +966,8 @@ impl Store {
     /// in one transaction: its faces `moved` with it, each the same face (its id, and so its
     /// name, kept) as it is on the turned photo, and the faces `found` on the turned photo
     /// that it did not have added as a scan would find them. Returns the ids of those added.
-    pub fn turn_photo(
+    /// Inside a transaction the caller manages.
+    pub fn turn_photo_in_tx(
         &mut self,
         photo: PhotoId,
         turn: Turn,
@@ -974,23 +975,22 @@ impl Store {
         moved: &[MovedFace],
         found: &[NewFace],
     ) -> Result<Vec<FaceId>, StoreError> {
-        self.in_transaction(|store| {
-            let changed = store
-                .conn
-                .execute(
-                    "UPDATE photos SET turn = ?1, width = ?2, height = ?3 WHERE id = ?4",
-                    params![turn.quarters(), width, height, photo],
-                )
-                .map_err(store.err())?;
-            if changed == 0 {
-                return Err(StoreError::Corrupt {
-                    path: store.path.clone(),
-                    message: format!("photo {photo} is not in the library"),
-                });
-            }
-            for MovedFace { id, face } in moved {
-                let r = face.rect;
-                store
+        let changed = self
+            .conn
+            .execute(
+                "UPDATE photos SET turn = ?1, width = ?2, height = ?3 WHERE id = ?4",
+                params![turn.quarters(), width, height, photo],
+            )
+            .map_err(self.err())?;
+        if changed == 0 {
+            return Err(StoreError::Corrupt {
+                path: self.path.clone(),
+                message: format!("photo {photo} is not in the library"),
+            });
+        }
+        for MovedFace { id, face } in moved {
+            let r = face.rect;
+            self
                     .conn
                     .execute(
                         "UPDATE faces SET left = ?1, top = ?2, right = ?3, bottom = ?4, confidence = ?5,
@@ -1010,13 +1010,12 @@ impl Store {
                             photo
                         ],
                     )
-                    .map_err(store.err())?;
-            }
-            found
-                .iter()
-                .map(|face| store.add_face_in_tx(photo, face))
-                .collect()
-        })
+                    .map_err(self.err())?;
+        }
+        found
+            .iter()
+            .map(|face| self.add_face_in_tx(photo, face))
+            .collect()
     }
 
     /// [`Store::record_analysis`] inside a transaction the caller manages.

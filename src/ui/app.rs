@@ -931,8 +931,11 @@ impl KindredApp {
                     }
                     match turned {
                         Ok(turned) => {
-                            // Its thumbnail and its faces' are of the photo as it was.
-                            self.photo_textures.forget(photo);
+                            // Its thumbnail and its faces' are of the photo as it was (and
+                            // its copies', turned with it).
+                            for &turned in &turned.photos {
+                                self.photo_textures.forget(turned);
+                            }
                             if let Some((record, faces)) = &self.data.photo
                                 && record.id == photo
                             {
