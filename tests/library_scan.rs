@@ -222,6 +222,7 @@ fn a_mixed_tree_is_scanned_and_rescanned_incrementally() {
     FILES_READ.store(0, Ordering::SeqCst);
     let third = run_scan(&mut store, &engine, &root);
     assert_eq!(third.moved, 1, "{third:?}");
+    assert_eq!(third.touched, 1, "{third:?}");
     assert_eq!(
         third.missing, 1,
         "the deleted file; the moved one is not missing: {third:?}"
@@ -509,7 +510,11 @@ fn identical_copies_take_the_analysis_and_the_people_of_their_original() {
         .unwrap();
     drop(file);
     let third = run_scan(&mut store, &engine, &root);
-    assert_eq!((third.analysed, third.copies), (1, 0), "{third:?}");
+    assert_eq!(
+        (third.analysed, third.copies, third.touched),
+        (0, 0, 1),
+        "{third:?}"
+    );
     assert_eq!(
         faces_at(&store, &base.join(rel("2019/group.jpg"))),
         original

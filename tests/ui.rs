@@ -328,6 +328,55 @@ fn a_backup_copy_is_made_from_folders_and_said_there() {
     );
 }
 
+/// Backup copies leave the face pictures out (they are most of a library); put back, the app
+/// makes each again from its photo as it is shown, and keeps it.
+#[test]
+fn face_pictures_left_out_of_a_backup_copy_are_made_again_when_shown() {
+    use kindred::library::backup::{self, BackupKind};
+    let dir = tempfile::tempdir().unwrap();
+    let library = library_scanned_in_app(dir.path());
+    let pictures = |library: &Path| -> i64 {
+        Store::open(library)
+            .unwrap()
+            .connection()
+            .query_row(
+                "SELECT count(*) FROM faces WHERE length(thumbnail) > 0",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    let all = pictures(&library);
+    assert!(all > 0);
+    let copy = backup::make(&Store::open(&library).unwrap(), BackupKind::ByHand).unwrap();
+    assert_eq!(pictures(&copy.path), 0);
+    backup::restore(&library, &copy.path).unwrap();
+    assert_eq!(pictures(&library), 0);
+
+    let mut harness = app_on(&library);
+    settle(&mut harness);
+    let store = Store::open(&library).unwrap();
+    // Those shown on People (those seen in one photo wait behind a heading, not shown).
+    let shown: Vec<PersonSummary> = people(&library)
+        .into_iter()
+        .filter(|p| p.photos > 1)
+        .collect();
+    assert!(!shown.is_empty());
+    for person in shown {
+        let key = person.key_face.unwrap();
+        assert!(
+            store
+                .face_thumbnail(key)
+                .unwrap()
+                .is_some_and(|j| !j.is_empty()),
+            "the key face of person {} has its picture again",
+            person.id
+        );
+    }
+    let shown = pictures(&library);
+    assert!(shown > 0 && shown <= all, "{shown} of {all}");
+}
+
 #[test]
 fn the_weekly_backup_copy_is_made_as_the_app_opens_and_listed_in_folders() {
     use kindred::library::backup::{self, BackupKind};

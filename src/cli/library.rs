@@ -126,6 +126,9 @@ pub fn restore(library: &Path, copy: &Path) -> anyhow::Result<ExitCode> {
     if let Some(aside) = aside {
         outln!("the library as it was is kept at {}", aside.display());
     }
+    outln!(
+        "face pictures, left out of backup copies, are made again from the photos as the app shows them"
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -227,6 +230,17 @@ pub fn scan(
         n => outln!(
             "{n} of the analysed photos are identical copies of others: their faces were taken \
              from those, not looked for again"
+        ),
+    }
+    match summary.touched {
+        0 => {}
+        1 => outln!(
+            "1 of the unchanged photos had a new file time (copied back, or touched by a sync \
+             tool) and was read to find it the same"
+        ),
+        n => outln!(
+            "{n} of the unchanged photos had new file times (copied back, or touched by a sync \
+             tool) and were read to find them the same"
         ),
     }
     match summary.moved_and_changed {

@@ -171,7 +171,12 @@ pub struct ScanSummary {
     /// Of the analysed photos, identical copies of a photo the library had already analysed
     /// (a backup folder, an import made twice): their faces were taken from it, not found anew.
     pub copies: u64,
+    /// Photos unchanged since the last scan: passed over by their size and time, or read again
+    /// and found unchanged ([`ScanSummary::touched`]).
     pub unchanged: u64,
+    /// Of the unchanged photos, those whose files had a new time (copied back from a backup
+    /// drive, touched by a sync tool) and were read to find their content the same.
+    pub touched: u64,
     pub moved: u64,
     /// Of the analysed photos, files both moved (or renamed) and changed by another app since
     /// the last scan (tags written into them, a crop, a retouch): each was known as a photo
@@ -224,6 +229,15 @@ struct WorkItem {
     hand_faces: Vec<Detection>,
     /// How the user turned the photo last analysed at this path: the file is analysed so turned.
     turn: Turn,
+    /// The photo last analysed at this path as it was, with the settings of this scan: a file
+    /// whose time changed and content did not is that photo still.
+    analysed_here: Option<AnalysedHere>,
+}
+
+struct AnalysedHere {
+    photo: PhotoId,
+    content_hash: String,
+    xmp_stamp: Option<String>,
 }
 
 enum WorkResult {
@@ -238,6 +252,15 @@ enum WorkResult {
         from: i64,
         to: Candidate,
         root: RootId,
+    },
+    /// The file at a photo's path has a new time but the same content (copied back from a
+    /// backup drive, touched by a sync tool): the photo as it was.
+    Touched {
+        photo: PhotoId,
+        file: Candidate,
+        root: RootId,
+        /// Its sidecar or Picasa face file changed since its names were last read.
+        xmp_changed: bool,
     },
     /// The file's content is that of a photo already analysed: its analysis is copied.
     Copy {
@@ -406,9 +429,22 @@ pub fn scan(
                                 .is_some_and(|k| options.needs_only_new_descriptors(k))
                     })
                     .map(|_| found_faces.into_iter().map(as_detection).collect());
+                let analysed_here = known
+                    .get(&candidate.path)
+                    .filter(|p| {
+                        p.status != PhotoStatus::Error && known_faces.is_none() && analysed(p)
+                    })
+                    .and_then(|p| {
+                        Some(AnalysedHere {
+                            photo: p.id,
+                            content_hash: p.content_hash.clone()?,
+                            xmp_stamp: p.xmp_stamp.clone(),
+                        })
+                    });
                 work.push(WorkItem {
                     root: *root_id,
                     turn: known.get(&candidate.path).map_or(Turn::NONE, |p| p.turn),
+                    analysed_here,
                     candidate,
                     known_faces,
                     hand_faces: hand_faces.into_iter().map(as_detection).collect(),
@@ -588,6 +624,18 @@ fn analyse_file(
     };
     FILES_READ.fetch_add(1, Ordering::Relaxed);
     let hash = sha256_hex(&bytes);
+    if let Some(here) = item
+        .analysed_here
+        .as_ref()
+        .filter(|here| here.content_hash == hash)
+    {
+        return WorkResult::Touched {
+            photo: here.photo,
+            file: candidate.clone(),
+            root,
+            xmp_changed: here.xmp_stamp.as_deref() != Some(candidate.xmp_stamp.as_str()),
+        };
+    }
     if let Some(&from) = missing_by_hash
         .get(&hash)
         .filter(|_| item.known_faces.is_none())
@@ -886,7 +934,6 @@ fn faces_turned(
     detected: &[NewFace],
 ) -> (Vec<MovedFace>, Vec<NewFace>) {
     let before = by.inverse().size(turned.full_size);
-    let reduced = 1.0 / f64::from(turned.reduction);
     let mut moved: Vec<MovedFace> = faces
         .into_iter()
         .map(|face| {
@@ -898,7 +945,7 @@ fn faces_turned(
                     confidence: face.confidence,
                     landmarks: face.landmarks.map(|p| by.point(p, before)),
                     descriptor: face.descriptor,
-                    thumbnail_jpeg: face_thumbnail(&turned.image, scale_rect(rect, reduced)),
+                    thumbnail_jpeg: face_picture(turned, rect),
                     by_hand: face.by_hand,
                 },
             }
@@ -969,6 +1016,14 @@ fn scale_rect(r: Rect, s: f64) -> Rect {
     let f = |v: i64| (v as f64 * s).round() as i64;
     // Inclusive corners: scale the exclusive right/bottom edge, then step back one pixel.
     Rect::new(f(r.left), f(r.top), f(r.right + 1) - 1, f(r.bottom + 1) - 1)
+}
+
+/// The thumbnail of a face at `rect` (full-size coordinates) of a photo, as a scan cuts it.
+pub fn face_picture(photo: &DecodedPhoto, rect: Rect) -> Vec<u8> {
+    face_thumbnail(
+        &photo.image,
+        scale_rect(rect, 1.0 / f64::from(photo.reduction)),
+    )
 }
 
 /// Side of the square face thumbnails kept in the library.
@@ -1057,6 +1112,17 @@ fn write_result(
         }
         WorkResult::Moved { from, to, root } => {
             store.relocate_photo_in_tx(*from, Some(*root), &to.path, to.size, to.mtime_ns)?;
+        }
+        WorkResult::Touched {
+            photo, file, root, ..
+        } => {
+            store.relocate_photo_in_tx(
+                *photo,
+                Some(*root),
+                &file.path,
+                file.size,
+                file.mtime_ns,
+            )?;
         }
         WorkResult::Failed {
             root,
@@ -1177,6 +1243,15 @@ fn commit_batch(
                 summary.moved_photos.push(from);
                 stored.push((to.path, 0));
             }
+            WorkResult::Touched {
+                photo, xmp_changed, ..
+            } => {
+                summary.unchanged += 1;
+                summary.touched += 1;
+                if xmp_changed {
+                    summary.xmp_changed_photos.push(photo);
+                }
+            }
             WorkResult::Failed {
                 candidate, reason, ..
             }
@@ -1195,7 +1270,7 @@ fn commit_batch(
         let _ = progress.events.send(ScanEvent::PhotoStored { path, faces });
     }
     let (done, faces, errors) = (
-        summary.analysed + summary.moved + summary.errors,
+        summary.analysed + summary.moved + summary.touched + summary.errors,
         summary.faces,
         summary.errors,
     );

@@ -1542,6 +1542,26 @@ impl Store {
             .map_err(self.err())
     }
 
+    /// Keeps the thumbnails made again for faces that had none (a library put back from a
+    /// backup copy, which leaves them out, and identical copies of its photos analysed since).
+    pub fn set_face_thumbnails(&mut self, made: &[(FaceId, Vec<u8>)]) -> Result<(), StoreError> {
+        self.in_transaction(|store| {
+            for (id, jpeg) in made {
+                store
+                    .conn
+                    .execute(
+                        "UPDATE faces SET thumbnail = ?1
+                         WHERE id = ?2 AND (thumbnail IS NULL OR length(thumbnail) = 0)",
+                        params![jpeg, id],
+                    )
+                    .map_err(store.err())?;
+            }
+            Ok(())
+        })
+    }
+
+    /// A face's thumbnail: `None` or empty when it has none kept (see
+    /// [`Store::set_face_thumbnails`]), `None` too when there is no such face.
     pub fn face_thumbnail(&self, id: FaceId) -> Result<Option<Vec<u8>>, StoreError> {
         self.conn
             .query_row("SELECT thumbnail FROM faces WHERE id = ?1", [id], |r| {

@@ -11,6 +11,7 @@ use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, OnceLock};
 
 use egui::ColorImage;
+use rayon::prelude::*;
 
 use super::views::count;
 use crate::engine::geometry::{Point, Rect};
@@ -619,15 +620,28 @@ fn handle(
         }
         Request::FaceThumbnails(ids) => {
             let mut blobs = Vec::with_capacity(ids.len());
+            let mut to_make: Vec<(FaceId, Rect, PhotoRecord)> = Vec::new();
             for id in ids {
-                blobs.push((id, store.face_thumbnail(id).ok().flatten()));
+                match store.face_thumbnail(id).ok().flatten() {
+                    Some(blob) if !blob.is_empty() => blobs.push((id, blob)),
+                    // None kept (a library put back from a backup copy, an identical copy
+                    // of a photo analysed from it): made again.
+                    _ => match store.face(id).ok().flatten() {
+                        Some(face) => match store.photo(face.photo_id).ok().flatten() {
+                            Some(photo) => to_make.push((id, face.rect, photo)),
+                            None => shared.send(Response::FaceThumbnail(id, None)),
+                        },
+                        None => shared.send(Response::FaceThumbnail(id, None)),
+                    },
+                }
             }
             let shared = shared.clone();
             rayon::spawn(move || {
                 for (id, blob) in blobs {
-                    let image = blob.and_then(|b| decode_thumbnail(&b));
+                    let image = decode_thumbnail(&blob);
                     shared.send(Response::FaceThumbnail(id, image));
                 }
+                make_face_pictures(&shared, to_make);
                 shared.done();
             });
         }
@@ -1126,6 +1140,47 @@ pub fn decode_thumbnail(jpeg: &[u8]) -> Option<ColorImage> {
         [image.width() as usize, image.height() as usize],
         image.as_raw(),
     ))
+}
+
+/// Makes the thumbnails of faces that have none kept (a library put back from a backup copy)
+/// from their photos, each photo read once, keeps them in the library and sends them. A face
+/// whose photo cannot be read now (on a drive not connected) gets none, until asked again.
+fn make_face_pictures(shared: &Shared, faces: Vec<(FaceId, Rect, PhotoRecord)>) {
+    if faces.is_empty() {
+        return;
+    }
+    let mut by_photo: Vec<(PhotoRecord, Vec<(FaceId, Rect)>)> = Vec::new();
+    for (id, rect, photo) in faces {
+        match by_photo.iter_mut().find(|(p, _)| p.id == photo.id) {
+            Some((_, faces)) => faces.push((id, rect)),
+            None => by_photo.push((photo, vec![(id, rect)])),
+        }
+    }
+    // A photo to read for each: on all the workers.
+    let made: Vec<(FaceId, Vec<u8>)> = by_photo
+        .into_par_iter()
+        .flat_map_iter(|(photo, faces)| {
+            let pixels = scan::read_upright(&photo.path, photo.turn).ok();
+            let mut made = Vec::new();
+            for (id, rect) in faces {
+                let jpeg = pixels
+                    .as_ref()
+                    .map(|pixels| scan::face_picture(pixels, rect))
+                    .filter(|jpeg| !jpeg.is_empty());
+                shared.send(Response::FaceThumbnail(
+                    id,
+                    jpeg.as_deref().and_then(decode_thumbnail),
+                ));
+                made.extend(jpeg.map(|jpeg| (id, jpeg)));
+            }
+            made
+        })
+        .collect();
+    // Kept on a connection of this worker's, so the next look needs no photo; failing that,
+    // they are only made again next time.
+    if let Ok(mut store) = Store::open(&shared.library) {
+        let _ = store.set_face_thumbnails(&made);
+    }
 }
 
 /// Decodes the photo view's picture on a rayon worker and sends it; the request is done then.

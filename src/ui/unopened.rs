@@ -223,7 +223,8 @@ impl UnopenedLibrary {
             return match backup::restore(&self.library, &copy.path) {
                 Ok(aside) => {
                     self.done = Some(format!(
-                        "Put back the {} of {}{}",
+                        "Put back the {} of {}{}. Face pictures are made again from the \
+                         photos as they are shown.",
                         copy.kind.describe(),
                         copy.made.replace('T', " ").replace('Z', " UTC"),
                         kept_at(aside.as_deref())
