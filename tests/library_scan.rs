@@ -1023,6 +1023,9 @@ fn a_photo_stored_sideways_turned_by_the_user_shows_its_faces_and_keeps_their_na
         let again =
             scan::turn_photo(&mut store, &engine, &record, by, ScanOptions::default()).unwrap();
         assert!(again.found.is_empty(), "{by:?}: no face found twice");
+        // Every face of the photo and of its copy moved with them.
+        assert_eq!(again.photos.len(), 2);
+        assert_eq!(again.moved.len(), 2 * faces.len());
     }
     assert_eq!(faces_at(&store, &path), faces);
 

@@ -878,6 +878,8 @@ pub struct PhotoTurned {
     pub found: Vec<FaceId>,
     /// The photo and its identical copies turned with it.
     pub photos: Vec<PhotoId>,
+    /// Their faces that were there before, now with thumbnails of them turned.
+    pub moved: Vec<FaceId>,
 }
 
 /// Turns a photo of the library by `by` more, as the user asked (for a photo stored sideways,
@@ -906,11 +908,13 @@ pub fn turn_photo(
             alike.push(copy);
         }
     }
+    let mut moved_faces = Vec::new();
     let found = store.in_transaction(|store| {
         let mut found_in_photo = Vec::new();
         for &id in &alike {
             let (moved, found) = faces_turned(store.faces_of_photo(id)?, by, &pixels, &detected);
             let added = store.turn_photo_in_tx(id, turn, pixels.full_size, &moved, &found)?;
+            moved_faces.extend(moved.iter().map(|m| m.id));
             if id == photo.id {
                 found_in_photo = added;
             }
@@ -921,6 +925,7 @@ pub fn turn_photo(
         turn,
         found,
         photos: alike,
+        moved: moved_faces,
     })
 }
 

@@ -936,12 +936,8 @@ impl KindredApp {
                             for &turned in &turned.photos {
                                 self.photo_textures.forget(turned);
                             }
-                            if let Some((record, faces)) = &self.data.photo
-                                && record.id == photo
-                            {
-                                for face in faces {
-                                    self.face_textures.forget(face.face);
-                                }
+                            for &face in &turned.moved {
+                                self.face_textures.forget(face);
                             }
                             if self.photo_view.zoom.is_some_and(|(p, _)| p == photo) {
                                 self.photo_view.zoom = None;
