@@ -762,19 +762,7 @@ fn faces_of_a_photo_cropped_and_resized_elsewhere_keep_their_names() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("photos");
     std::fs::create_dir_all(&root).unwrap();
-    // Two people side by side.
-    let left = image::open(fixture("people/Laura_Bush_0002.jpg"))
-        .unwrap()
-        .to_rgb8();
-    let right = image::open(fixture("people/Tony_Blair_0001.jpg"))
-        .unwrap()
-        .to_rgb8();
-    let mut pair = RgbImage::new(
-        left.width() + right.width(),
-        left.height().max(right.height()),
-    );
-    image::imageops::replace(&mut pair, &left, 0, 0);
-    image::imageops::replace(&mut pair, &right, i64::from(left.width()), 0);
+    let pair = laura_and_tony();
     let path = root.join("pair.png");
     write_as(&path, &pair, ImageFormat::Png);
     let mut store = Store::open(&dir.path().join("library.kindred")).unwrap();
@@ -934,15 +922,7 @@ fn a_photo_stored_sideways_turned_by_the_user_shows_its_faces_and_keeps_their_na
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("photos");
     std::fs::create_dir_all(&root).unwrap();
-    let left = image::open(fixture("people/Laura_Bush_0002.jpg"))
-        .unwrap()
-        .to_rgb8();
-    let right = image::open(fixture("people/Tony_Blair_0001.jpg"))
-        .unwrap()
-        .to_rgb8();
-    let mut pair = RgbImage::new(left.width() + right.width(), left.height());
-    image::imageops::replace(&mut pair, &left, 0, 0);
-    image::imageops::replace(&mut pair, &right, i64::from(left.width()), 0);
+    let pair = laura_and_tony();
     let upright = scan::analyse_photo(
         &engine,
         &kindred::library::decode::decode_photo(&{

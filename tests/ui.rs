@@ -2775,11 +2775,7 @@ fn a_photo_stored_sideways_is_turned_on_its_page_and_its_faces_found() {
     let dir = tempfile::tempdir().unwrap();
     let photos = dir.path().join("photos");
     std::fs::create_dir_all(&photos).unwrap();
-    let person = |name: &str| image::open(fixtures().join(name)).unwrap().to_rgb8();
-    let (left, right) = (person("Laura_Bush_0002.jpg"), person("Tony_Blair_0001.jpg"));
-    let mut pair = image::RgbImage::new(left.width() + right.width(), left.height());
-    image::imageops::replace(&mut pair, &left, 0, 0);
-    image::imageops::replace(&mut pair, &right, i64::from(left.width()), 0);
+    let pair = common::laura_and_tony();
     image::imageops::rotate90(&pair)
         .save(photos.join("scanned print.png"))
         .unwrap();

@@ -214,15 +214,25 @@ fn photo_in_library(store: &Store, path: &Path) -> anyhow::Result<PhotoRecord> {
         .with_context(|| format!("{} is not in the library", path.display()))
 }
 
-/// `kindred look-closer`: faces too small for the scan, looked for again and added.
-pub fn look_closer(library: &Path, photos: &[PathBuf], json: bool) -> anyhow::Result<ExitCode> {
-    let (mut store, _lock) = open_to_change(library)?;
+/// The library's records of `photos` (all of them, or an error naming the one it lacks), and
+/// the face models to look at them with.
+fn photos_to_look_at(
+    store: &Store,
+    photos: &[PathBuf],
+) -> anyhow::Result<(Vec<PhotoRecord>, crate::engine::pipeline::FaceEngine)> {
     let records = photos
         .iter()
-        .map(|p| photo_in_library(&store, p))
+        .map(|p| photo_in_library(store, p))
         .collect::<anyhow::Result<Vec<_>>>()?;
     let engine =
         crate::engine::pipeline::FaceEngine::load().context("cannot load the face models")?;
+    Ok((records, engine))
+}
+
+/// `kindred look-closer`: faces too small for the scan, looked for again and added.
+pub fn look_closer(library: &Path, photos: &[PathBuf], json: bool) -> anyhow::Result<ExitCode> {
+    let (mut store, _lock) = open_to_change(library)?;
+    let (records, engine) = photos_to_look_at(&store, photos)?;
     let mut report = Vec::new();
     for record in records {
         let found = crate::library::scan::faces_found_closer_in(
@@ -275,12 +285,7 @@ pub fn turn(
     json: bool,
 ) -> anyhow::Result<ExitCode> {
     let (mut store, _lock) = open_to_change(library)?;
-    let records = photos
-        .iter()
-        .map(|p| photo_in_library(&store, p))
-        .collect::<anyhow::Result<Vec<_>>>()?;
-    let engine =
-        crate::engine::pipeline::FaceEngine::load().context("cannot load the face models")?;
+    let (records, engine) = photos_to_look_at(&store, photos)?;
     let mut report = Vec::new();
     for record in records {
         let turned = crate::library::scan::turn_photo(

@@ -139,6 +139,21 @@ fn write_jpeg_with_exif(path: &Path, image: &image::RgbImage, exif: Option<Vec<u
     std::fs::write(path, out).unwrap();
 }
 
+/// Two LFW photos side by side (Laura Bush left, Tony Blair right, each with faces of others
+/// in the background): one photo of two people for the tests that edit or turn it.
+pub fn laura_and_tony() -> image::RgbImage {
+    let person = |name: &str| image::open(fixture(name)).unwrap().to_rgb8();
+    let left = person("people/Laura_Bush_0002.jpg");
+    let right = person("people/Tony_Blair_0001.jpg");
+    let mut pair = image::RgbImage::new(
+        left.width() + right.width(),
+        left.height().max(right.height()),
+    );
+    image::imageops::replace(&mut pair, &left, 0, 0);
+    image::imageops::replace(&mut pair, &right, i64::from(left.width()), 0);
+    pair
+}
+
 /// The three models from the source tree.
 pub fn engine() -> kindred::engine::pipeline::FaceEngine {
     kindred::engine::pipeline::FaceEngine::load_from_dir(
