@@ -956,15 +956,23 @@ fn faces_turned(
             }
         })
         .collect();
+    // Each old face is found again at most once: of two detections on one (two faces close
+    // together), the other is a face of its own.
+    let mut found_again = vec![false; moved.len()];
     let mut found = Vec::new();
     for face in detected {
         let overlapping = moved
-            .iter_mut()
-            .map(|m| (iou(&m.face.rect, &face.rect), m))
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| !found_again[*k])
+            .map(|(k, m)| (iou(&m.face.rect, &face.rect), k))
             .filter(|(overlap, _)| *overlap >= 0.5)
             .max_by(|a, b| a.0.total_cmp(&b.0));
         match overlapping {
-            Some((_, m)) => m.face = face.clone(),
+            Some((_, k)) => {
+                moved[k].face = face.clone();
+                found_again[k] = true;
+            }
             None => found.push(face.clone()),
         }
     }
@@ -1344,6 +1352,62 @@ pub fn normalise_root(path: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Turned a quarter right, a photo's faces move where its pixels go; one detected again
+    /// there takes the detection's description, once; the others keep theirs; detections on
+    /// no old face are new faces.
+    #[test]
+    fn faces_move_with_a_turned_photo_and_each_is_found_again_once() {
+        let old = |id: FaceId, rect: Rect, d: f32| FaceRecord {
+            id,
+            photo_id: 1,
+            index: id as u32,
+            rect,
+            confidence: 0.5,
+            landmarks: [Point::new(rect.left, rect.top); 5],
+            descriptor: [d; 128],
+            model_version: "m".into(),
+            by_hand: id == 2,
+        };
+        // A 400×200 photo, turned right: 200×400; (x, y) goes to (199 - y, x).
+        let faces = vec![
+            old(1, Rect::new(0, 0, 99, 99), 0.1),
+            old(2, Rect::new(300, 100, 349, 149), 0.2),
+        ];
+        let turned = DecodedPhoto {
+            image: RgbImage::new(200, 400),
+            reduction: 1,
+            full_size: (200, 400),
+            orientation: 1,
+            taken_at: None,
+            camera: None,
+        };
+        let detected = |rect: Rect, d: f32| NewFace::at(rect, [d; 128]);
+        let (moved, found) = faces_turned(
+            faces,
+            Turn::RIGHT,
+            &turned,
+            &[
+                // Face 1 where it went, twice (two faces close together), and a new one.
+                detected(Rect::new(101, 1, 199, 98), 0.7),
+                detected(Rect::new(104, 0, 199, 96), 0.8),
+                detected(Rect::new(0, 0, 49, 49), 0.9),
+            ],
+        );
+        assert_eq!(moved.len(), 2);
+        assert_eq!(moved[0].id, 1);
+        assert_eq!(moved[0].face.rect, Rect::new(101, 1, 199, 98));
+        assert_eq!(moved[0].face.descriptor, [0.7; 128]);
+        assert!(!moved[0].face.by_hand);
+        assert_eq!(moved[1].id, 2);
+        assert_eq!(moved[1].face.rect, Rect::new(50, 300, 99, 349));
+        assert_eq!(moved[1].face.descriptor, [0.2; 128]);
+        assert_eq!(moved[1].face.landmarks[0], Point::new(99, 300));
+        assert!(moved[1].face.by_hand);
+        assert!(!moved[1].face.thumbnail_jpeg.is_empty());
+        let found: Vec<f32> = found.iter().map(|f| f.descriptor[0]).collect();
+        assert_eq!(found, [0.8, 0.9]);
+    }
 
     /// A folder path typed wrong says there is no such folder, rather than "not a folder".
     #[test]
