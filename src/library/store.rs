@@ -990,27 +990,27 @@ impl Store {
         }
         for MovedFace { id, face } in moved {
             let r = face.rect;
-            self
-                    .conn
-                    .execute(
-                        "UPDATE faces SET left = ?1, top = ?2, right = ?3, bottom = ?4, confidence = ?5,
-                            landmarks = ?6, descriptor = ?7, thumbnail = ?8, by_hand = ?9
-                         WHERE id = ?10 AND photo_id = ?11",
-                        params![
-                            r.left,
-                            r.top,
-                            r.right,
-                            r.bottom,
-                            face.confidence,
-                            landmarks_to_text(&face.landmarks),
-                            descriptor_to_blob(&face.descriptor),
-                            face.thumbnail_jpeg,
-                            face.by_hand,
-                            id,
-                            photo
-                        ],
-                    )
-                    .map_err(self.err())?;
+            let values = params![
+                r.left,
+                r.top,
+                r.right,
+                r.bottom,
+                face.confidence,
+                landmarks_to_text(&face.landmarks),
+                descriptor_to_blob(&face.descriptor),
+                face.thumbnail_jpeg,
+                face.by_hand,
+                id,
+                photo
+            ];
+            self.conn
+                .execute(
+                    "UPDATE faces SET left = ?1, top = ?2, right = ?3, bottom = ?4, confidence = ?5,
+                        landmarks = ?6, descriptor = ?7, thumbnail = ?8, by_hand = ?9
+                     WHERE id = ?10 AND photo_id = ?11",
+                    values,
+                )
+                .map_err(self.err())?;
         }
         found
             .iter()
