@@ -164,11 +164,12 @@ pub fn without_faces(ui: &mut egui::Ui, frame: &mut Frame, root: RootId) {
     ui.label(
         RichText::new(if not_looked_at.is_empty() {
             "Kindred found no face in these photos, also on a closer look. For one it missed \
-             (blurred or turned away), open the photo and use Add a face."
+             (blurred or turned away), open the photo and use Add a face; a photo stored \
+             sideways, open and turn with ⟲ or ⟳."
         } else {
             "Kindred found no face in these photos. Faces too small for the scan turn up on a \
              closer look; for one it missed otherwise (blurred or turned away), open the photo \
-             and use Add a face."
+             and use Add a face; a photo stored sideways, open and turn with ⟲ or ⟳."
         })
         .weak(),
     );
