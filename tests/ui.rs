@@ -2789,6 +2789,7 @@ fn a_photo_stored_sideways_is_turned_on_its_page_and_its_faces_found() {
     click(&mut harness, "Turn left");
     settle(&mut harness);
     harness.get_by_label_contains("Photo turned left — found");
+    harness.get_by_label("turned left in Kindred");
     let upright = harness.query_all_by_label_contains("Face of").count();
     assert!(upright >= 2, "{upright} faces on the photo turned upright");
     let store = Store::open(&library).unwrap();
@@ -2804,6 +2805,7 @@ fn a_photo_stored_sideways_is_turned_on_its_page_and_its_faces_found() {
     press(&mut harness, egui::Key::CloseBracket);
     settle(&mut harness);
     harness.get_by_label_contains("Photo back as its file shows it — no new face on it");
+    assert!(harness.query_by_label_contains("in Kindred").is_none());
     assert_eq!(
         Store::open(&library)
             .unwrap()

@@ -142,6 +142,13 @@ pub fn show(
             if let Some(camera) = &record.camera {
                 ui.label(RichText::new(camera).weak());
             }
+            if record.turn != Turn::NONE {
+                ui.label(RichText::new(format!("{} in Kindred", record.turn.in_words())).weak())
+                    .on_hover_text(
+                        "Kindred shows this photo turned, as you asked; the file is not changed, \
+                         and other apps show it as the file has it",
+                    );
+            }
             if !not_there {
                 add_face_button(ui, frame, state, record);
                 turn_buttons(ui, frame, state, photo);
