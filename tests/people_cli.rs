@@ -626,6 +626,8 @@ fn a_photo_turned_and_turned_back_keeps_its_faces_and_names() {
     }
     assert_eq!(turned["turn"], 2);
     assert_eq!(turned["path"], photo.as_str());
+    // Faces' boxes say on which turn of the photo they are.
+    assert!(faces_of(&lib, id(&bald)).iter().all(|f| f["turn"] == 2));
     let text = ok_on(&lib, &["turn", "upside-down", &photo]);
     assert!(
         text.starts_with(&format!("{photo}: back as its file shows it, ")),
@@ -643,6 +645,7 @@ fn a_photo_turned_and_turned_back_keeps_its_faces_and_names() {
         .find(|p| p["name"] == "Alan")
         .unwrap();
     let faces_after: Vec<i64> = faces_of(&lib, id(&alan)).iter().map(id).collect();
+    assert!(faces_of(&lib, id(&alan)).iter().all(|f| f["turn"] == 0));
     assert_eq!(faces_after, faces_before);
 
     let out = run(&lib, &["turn", "left", "/no/such.jpg"]);

@@ -165,7 +165,9 @@ pub enum Command {
         /// The faces ignored (not a face, or a stranger) instead, by photo.
         #[arg(long, conflicts_with_all = ["person", "least_alike_first"])]
         ignored: bool,
-        /// A JSON array of {"id", "photo", "path", "state", "rect", "distance"}.
+        /// A JSON array of {"id", "photo", "path", "state", "rect", "distance", "turn"}: "rect"
+        /// on the photo as Kindred shows it, turned "turn" quarter turns clockwise from its file
+        /// (0 unless turned with `kindred turn` or in the app).
         #[arg(long)]
         json: bool,
         /// The faces least like the person's others first (where faces of someone else
@@ -216,7 +218,7 @@ pub enum Command {
         faces: Vec<i64>,
     },
     /// Add a face the detector missed (too small, blurred or turned away): give a box around
-    /// it in the upright photo's pixels. The detector looks again inside the box and takes the
+    /// it in the pixels of the photo as Kindred shows it (upright, and turned if you turned it). The detector looks again inside the box and takes the
     /// face it finds there, else the box as drawn. The face is matched like a new one, or
     /// given to --name; `kindred undo` takes it away.
     AddFace {

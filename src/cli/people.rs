@@ -124,19 +124,28 @@ pub fn faces(library: &Path, which: WhichFaces, json: bool) -> anyhow::Result<Ex
         WhichFaces::Ignored => ops::ignored_faces(&store)?,
     };
     if json {
-        let value: Vec<_> = faces
-            .iter()
-            .map(|f| {
-                json!({
-                    "id": f.face,
-                    "photo": f.photo,
-                    "path": f.path.display().to_string(),
-                    "state": state_str(f.state),
-                    "rect": rect_json(&f.rect),
-                    "distance": f.distance,
-                })
-            })
-            .collect();
+        // "rect" is on the photo as Kindred shows it: turned from its file as the user asked.
+        let mut turns: HashMap<ops::PhotoId, u8> = HashMap::new();
+        let mut value = Vec::with_capacity(faces.len());
+        for f in &faces {
+            let turn = match turns.get(&f.photo) {
+                Some(&turn) => turn,
+                None => {
+                    let turn = store.photo(f.photo)?.map_or(0, |p| p.turn.quarters());
+                    turns.insert(f.photo, turn);
+                    turn
+                }
+            };
+            value.push(json!({
+                "id": f.face,
+                "photo": f.photo,
+                "path": f.path.display().to_string(),
+                "state": state_str(f.state),
+                "rect": rect_json(&f.rect),
+                "distance": f.distance,
+                "turn": turn,
+            }));
+        }
         outln!("{}", serde_json::Value::Array(value));
     } else {
         for f in &faces {
