@@ -1025,6 +1025,21 @@ fn a_photo_stored_sideways_turned_by_the_user_shows_its_faces_and_keeps_their_na
         (Some("Laura"), FaceState::Confirmed)
     );
 
+    // A box drawn on the photo as shown (turned) finds the face there.
+    let drawn = rect(&tony.1);
+    let loose = kindred::engine::geometry::Rect::new(
+        drawn.left - 15,
+        drawn.top - 15,
+        drawn.right + 15,
+        drawn.bottom + 15,
+    );
+    let face = scan::face_drawn_on_file(&engine, &path, Turn::LEFT, loose).unwrap();
+    assert!(
+        kindred::library::store::iou(&face.rect, &drawn) > 0.5,
+        "{:?} vs {drawn:?}",
+        face.rect
+    );
+
     // Another app names Tony on the file as it shows it: sideways.
     let file_size = (sideways.width(), sideways.height());
     let tony_on_file = Turn::RIGHT.rect(rect(&tony.1), (pair.width(), pair.height()));
