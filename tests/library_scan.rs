@@ -1068,4 +1068,21 @@ fn a_photo_stored_sideways_turned_by_the_user_shows_its_faces_and_keeps_their_na
             "{name}: {back:?} vs {on_file:?}"
         );
     }
+
+    // Another app turns the file itself upright: the photo is not turned twice.
+    let mut upright_file = pair.clone();
+    upright_file.put_pixel(0, 0, image::Rgb([1, 2, 3]));
+    write_as(&path, &upright_file, ImageFormat::Png);
+    let summary = run_scan(&mut store, &engine, &root);
+    assert_eq!(summary.analysed, 1);
+    assert_eq!(
+        store.photo_by_path(&path).unwrap().unwrap().turn,
+        Turn::NONE
+    );
+    let now = faces_at(&store, &path);
+    assert!(
+        now.iter().any(|(id, r)| *id == laura.0 && *r == laura.1),
+        "{now:?}"
+    );
+    assert!(now.iter().any(|(id, _)| *id == tony.0), "{now:?}");
 }

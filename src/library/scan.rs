@@ -227,8 +227,11 @@ struct WorkItem {
     /// The faces the user asked for on the photo last analysed at this path (see
     /// [`NewFace::by_hand`]): kept, described anew, where the detector still finds no face.
     hand_faces: Vec<Detection>,
-    /// How the user turned the photo last analysed at this path: the file is analysed so turned.
+    /// How the user turned the photo last analysed at this path: the file is analysed so turned
+    /// (unless another app has turned the file itself since: see [`turn_kept`]).
     turn: Turn,
+    /// The size of that photo as its file showed it, before the user's turn.
+    file_size_before: Option<(u32, u32)>,
     /// The photo last analysed at this path as it was, with the settings of this scan: a file
     /// whose time changed and content did not is that photo still.
     analysed_here: Option<AnalysedHere>,
@@ -441,9 +444,12 @@ pub fn scan(
                             xmp_stamp: p.xmp_stamp.clone(),
                         })
                     });
+                let before = known.get(&candidate.path);
                 work.push(WorkItem {
                     root: *root_id,
-                    turn: known.get(&candidate.path).map_or(Turn::NONE, |p| p.turn),
+                    turn: before.map_or(Turn::NONE, |p| p.turn),
+                    file_size_before: before
+                        .and_then(|p| Some(p.turn.inverse().size(p.width.zip(p.height)?))),
                     analysed_here,
                     candidate,
                     known_faces,
@@ -654,7 +660,7 @@ fn analyse_file(
         };
     }
     let photo = match decode::decode_photo(&bytes) {
-        Ok(p) => p.turned(item.turn),
+        Ok(p) => p,
         Err(e) => {
             return WorkResult::Failed {
                 root,
@@ -665,6 +671,8 @@ fn analyse_file(
         }
     };
     drop(bytes);
+    let turn = turn_kept(item.turn, item.file_size_before, photo.full_size);
+    let photo = photo.turned(turn);
     let mut faces = match &item.known_faces {
         Some(known) => redescribe_faces(engine, &photo, known),
         None => analyse_photo(engine, &photo, options),
@@ -688,10 +696,21 @@ fn analyse_file(
             dated_by_name,
             camera: photo.camera,
             analysis_key: analysed.key.clone(),
-            turn: item.turn,
+            turn,
             faces,
         }),
     }
+}
+
+/// The user's `turn` of a photo whose file changed, unless the file itself is now turned a
+/// quarter from how it showed before (`before`, now `now`: width and height changed places),
+/// which is another app having turned it upright as the user did here — turned again, it would
+/// show sideways once more. (A half turn by another app cannot be told apart from an edit.)
+fn turn_kept(turn: Turn, before: Option<(u32, u32)>, now: (u32, u32)) -> Turn {
+    let turned_elsewhere = turn.swaps_sides()
+        && now.0 != now.1
+        && before.is_some_and(|(width, height)| (height, width) == now);
+    if turned_elsewhere { Turn::NONE } else { turn }
 }
 
 /// Faces of an upright photo, in its full-size coordinates: detection on a bounded copy,
@@ -1352,6 +1371,26 @@ pub fn normalise_root(path: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_turn_is_dropped_only_when_another_app_turned_the_file_a_quarter() {
+        let before = Some((400, 300));
+        assert_eq!(turn_kept(Turn::LEFT, before, (300, 400)), Turn::NONE);
+        assert_eq!(turn_kept(Turn::RIGHT, before, (300, 400)), Turn::NONE);
+        // An edit that kept the shape, a crop, a square photo, a half turn: kept.
+        assert_eq!(turn_kept(Turn::LEFT, before, (400, 300)), Turn::LEFT);
+        assert_eq!(turn_kept(Turn::LEFT, before, (280, 400)), Turn::LEFT);
+        assert_eq!(
+            turn_kept(Turn::LEFT, Some((300, 300)), (300, 300)),
+            Turn::LEFT
+        );
+        assert_eq!(
+            turn_kept(Turn::clockwise(2), before, (300, 400)),
+            Turn::clockwise(2)
+        );
+        assert_eq!(turn_kept(Turn::NONE, before, (300, 400)), Turn::NONE);
+        assert_eq!(turn_kept(Turn::LEFT, None, (300, 400)), Turn::LEFT);
+    }
 
     /// Turned a quarter right, a photo's faces move where its pixels go; one detected again
     /// there takes the detection's description, once; the others keep theirs; detections on
