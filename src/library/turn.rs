@@ -6,7 +6,7 @@
 //! the coordinates of the photo as shown (orientation and turn applied); what leaves Kindred for
 //! other apps (XMP regions) is turned back to the photo as its file shows it.
 
-use image::RgbImage;
+use image::{ImageBuffer, Pixel};
 
 use crate::engine::geometry::{Point, Rect};
 
@@ -54,8 +54,11 @@ impl Turn {
         }
     }
 
-    /// The picture turned.
-    pub fn image(self, image: RgbImage) -> RgbImage {
+    /// The picture turned (a photo's pixels, or a thumbnail's with their alpha).
+    pub fn image<P: Pixel + 'static>(
+        self,
+        image: ImageBuffer<P, Vec<P::Subpixel>>,
+    ) -> ImageBuffer<P, Vec<P::Subpixel>> {
         match self.0 {
             1 => image::imageops::rotate90(&image),
             2 => image::imageops::rotate180(&image),
@@ -107,6 +110,7 @@ impl Turn {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use image::RgbImage;
 
     #[test]
     fn turns_add_up_and_undo() {

@@ -14,7 +14,7 @@ use egui::ColorImage;
 use rayon::prelude::*;
 
 use super::views::count;
-use crate::engine::geometry::{Point, Rect};
+use crate::engine::geometry::Rect;
 use crate::engine::pipeline::FaceEngine;
 use crate::export::album::{
     self, ExportControl, ExportEvent, ExportPlan, ExportRequest, ExportSummary,
@@ -663,8 +663,7 @@ fn handle(
             rayon::spawn(move || {
                 for (id, path, recorded, turn) in photos {
                     // Kept on disk as the file shows it: the same for every turn.
-                    let image = photo_thumbnail(&path, recorded, shared.photo_cache.as_ref())
-                        .map(|image| turned_picture(image, turn));
+                    let image = photo_thumbnail(&path, recorded, turn, shared.photo_cache.as_ref());
                     shared.send(Response::PhotoThumbnail(id, image));
                 }
                 shared.done();
@@ -1135,7 +1134,12 @@ fn names_taken_message(taken: &NamesTakenOver) -> Option<String> {
 
 /// Decodes a stored face thumbnail (a small JPEG).
 pub fn decode_thumbnail(jpeg: &[u8]) -> Option<ColorImage> {
-    let image = image::load_from_memory(jpeg).ok()?.to_rgba8();
+    decode_turned_thumbnail(jpeg, Turn::NONE)
+}
+
+/// Decodes a small JPEG kept of a picture, turned.
+fn decode_turned_thumbnail(jpeg: &[u8], turn: Turn) -> Option<ColorImage> {
+    let image = turn.image(image::load_from_memory(jpeg).ok()?.to_rgba8());
     Some(ColorImage::from_rgba_unmultiplied(
         [image.width() as usize, image.height() as usize],
         image.as_raw(),
@@ -1188,7 +1192,7 @@ fn send_photo_picture(shared: &Arc<Shared>, photo: &PhotoRecord, max_side: u32) 
     let shared = shared.clone();
     let (id, path, turn) = (photo.id, photo.path.clone(), photo.turn);
     rayon::spawn(move || {
-        let image = load_photo(&path, max_side).map(|image| turned_picture(image, turn));
+        let image = load_photo(&path, turn, max_side);
         shared.send(Response::PhotoImage(id, image));
         shared.done();
     });
@@ -1203,33 +1207,18 @@ pub enum NoPicture {
     Unreadable(String),
 }
 
-/// Reads and decodes a photo upright (EXIF orientation applied), at most `max_side` pixels.
-pub fn load_photo(path: &Path, max_side: u32) -> Result<ColorImage, NoPicture> {
+/// Reads and decodes a photo upright (EXIF orientation applied) and turned as the user turned
+/// it, at most `max_side` pixels.
+pub fn load_photo(path: &Path, turn: Turn, max_side: u32) -> Result<ColorImage, NoPicture> {
     let bytes = std::fs::read(path).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => NoPicture::NotThere,
         _ => NoPicture::Unreadable(format!("cannot read {}: {e}", path.display())),
     })?;
     let decoded = crate::library::decode::decode_photo_for_display(&bytes, max_side)
-        .map_err(|e| NoPicture::Unreadable(format!("cannot decode {}: {e}", path.display())))?;
+        .map_err(|e| NoPicture::Unreadable(format!("cannot decode {}: {e}", path.display())))?
+        .turned(turn);
     let (image, _) = crate::library::decode::bounded(&decoded.image, max_side);
     Ok(rgb_to_color_image(&image))
-}
-
-/// A picture turned as the user turned its photo.
-fn turned_picture(image: ColorImage, turn: Turn) -> ColorImage {
-    if turn == Turn::NONE {
-        return image;
-    }
-    let [width, height] = image.size;
-    let before = (width as u32, height as u32);
-    let (new_width, new_height) = turn.size(before);
-    let mut pixels = vec![egui::Color32::TRANSPARENT; width * height];
-    for (i, colour) in image.pixels.iter().enumerate() {
-        let at = Point::new((i % width) as i64, (i / width) as i64);
-        let to = turn.point(at, before);
-        pixels[to.y as usize * new_width as usize + to.x as usize] = *colour;
-    }
-    ColorImage::new([new_width as usize, new_height as usize], pixels)
 }
 
 fn rgb_to_color_image(image: &image::RgbImage) -> ColorImage {
@@ -1239,24 +1228,26 @@ fn rgb_to_color_image(image: &image::RgbImage) -> ColorImage {
     )
 }
 
-/// A photo thumbnail, from the disk cache while the photo is unchanged. A photo not there
-/// (on a drive not connected) gets the thumbnail kept of it as the library last saw it
-/// (`recorded`), if one was.
+/// A photo thumbnail, from the disk cache while the photo is unchanged, turned as the user
+/// turned the photo (the cache keeps it as the file shows it: the same for every turn). A
+/// photo not there (on a drive not connected) gets the thumbnail kept of it as the library
+/// last saw it (`recorded`), if one was.
 fn photo_thumbnail(
     path: &Path,
     recorded: Option<FileStamp>,
+    turn: Turn,
     cache: Option<&ThumbnailCache>,
 ) -> Option<ColorImage> {
     let Ok(meta) = std::fs::metadata(path) else {
         return cache
             .zip(recorded)
             .and_then(|(cache, stamp)| cache.read(path, stamp))
-            .and_then(|bytes| decode_thumbnail(&bytes));
+            .and_then(|bytes| decode_turned_thumbnail(&bytes, turn));
     };
     let stamp = FileStamp::of(&meta);
     if let Some(image) = cache
         .and_then(|cache| cache.read(path, stamp))
-        .and_then(|bytes| decode_thumbnail(&bytes))
+        .and_then(|bytes| decode_turned_thumbnail(&bytes, turn))
     {
         return Some(image);
     }
@@ -1271,7 +1262,7 @@ fn photo_thumbnail(
             cache.write(path, stamp, &jpeg);
         }
     }
-    Some(rgb_to_color_image(&small))
+    Some(rgb_to_color_image(&turn.image(small.into_owned())))
 }
 
 #[cfg(test)]
@@ -1494,24 +1485,50 @@ mod tests {
         )
         .unwrap();
         let recorded = FileStamp::of(&std::fs::metadata(&photo).unwrap());
-        let shown = photo_thumbnail(&photo, Some(recorded), Some(&cache)).unwrap();
-        assert!(load_photo(&photo, 512).is_ok());
+        let shown = photo_thumbnail(&photo, Some(recorded), Turn::NONE, Some(&cache)).unwrap();
+        assert!(load_photo(&photo, Turn::NONE, 512).is_ok());
 
         std::fs::remove_file(&photo).unwrap();
-        let kept = photo_thumbnail(&photo, Some(recorded), Some(&cache)).unwrap();
+        let kept = photo_thumbnail(&photo, Some(recorded), Turn::NONE, Some(&cache)).unwrap();
         assert_eq!(kept.size, shown.size);
-        assert!(photo_thumbnail(&photo, None, Some(&cache)).is_none());
+        assert!(photo_thumbnail(&photo, None, Turn::NONE, Some(&cache)).is_none());
         let other = FileStamp {
             size: recorded.size + 1,
             ..recorded
         };
-        assert!(photo_thumbnail(&photo, Some(other), Some(&cache)).is_none());
-        assert_eq!(load_photo(&photo, 512).err(), Some(NoPicture::NotThere));
+        assert!(photo_thumbnail(&photo, Some(other), Turn::NONE, Some(&cache)).is_none());
+        assert_eq!(
+            load_photo(&photo, Turn::NONE, 512).err(),
+            Some(NoPicture::NotThere)
+        );
 
         std::fs::write(&photo, b"not a photo").unwrap();
         assert!(matches!(
-            load_photo(&photo, 512),
+            load_photo(&photo, Turn::NONE, 512),
             Err(NoPicture::Unreadable(why)) if why.contains("cannot decode")
         ));
+    }
+
+    /// A photo the user turned shows turned, in the photo view and in grids, whether its
+    /// thumbnail is made or read from the cache (kept as the file shows it).
+    #[test]
+    fn a_turned_photo_is_shown_turned() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = ThumbnailCache::new(dir.path().join("cache"));
+        let photo = dir.path().join("wide.png");
+        let mut wide = image::RgbImage::new(300, 100);
+        wide.put_pixel(0, 0, image::Rgb([255, 0, 0]));
+        wide.save(&photo).unwrap();
+        let stamp = Some(FileStamp::of(&std::fs::metadata(&photo).unwrap()));
+        let shown = load_photo(&photo, Turn::RIGHT, 512).unwrap();
+        assert_eq!(shown.size, [100, 300]);
+        // The top left pixel turned right is at the top right.
+        assert_eq!(shown.pixels[99], egui::Color32::from_rgb(255, 0, 0));
+        let made = photo_thumbnail(&photo, stamp, Turn::RIGHT, Some(&cache)).unwrap();
+        let read = photo_thumbnail(&photo, stamp, Turn::RIGHT, Some(&cache)).unwrap();
+        let upright = photo_thumbnail(&photo, stamp, Turn::NONE, Some(&cache)).unwrap();
+        assert_eq!(made.size, [upright.size[1], upright.size[0]]);
+        assert_eq!(read.size, made.size);
+        assert!(upright.size[0] > upright.size[1]);
     }
 }
