@@ -263,7 +263,17 @@ pub fn look_closer(library: &Path, photos: &[PathBuf], json: bool) -> anyhow::Re
         }
         report.push(json!({"photo": record.id, "path": record.path, "added": added}));
     }
-    let matched = ops::match_new_faces(&mut store)?;
+    match_and_report(&mut store, report, json)
+}
+
+/// Matches the faces just added like new ones; prints the per-photo `report` with --json, else
+/// what matching did.
+fn match_and_report(
+    store: &mut Store,
+    report: Vec<serde_json::Value>,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    let matched = ops::match_new_faces(store)?;
     if json {
         outln!("{}", serde_json::Value::Array(report));
     } else {
@@ -323,13 +333,7 @@ pub fn turn(
             "added": turned.found,
         }));
     }
-    let matched = ops::match_new_faces(&mut store)?;
-    if json {
-        outln!("{}", serde_json::Value::Array(report));
-    } else {
-        say_matched(&matched)?;
-    }
-    Ok(ExitCode::SUCCESS)
+    match_and_report(&mut store, report, json)
 }
 
 /// `kindred add-face`: a face drawn on a photo of the library, matched or named.
