@@ -413,13 +413,14 @@ pub fn scan(
                     summary.xmp_changed_photos.push(p.id);
                 }
             } else {
-                let (hand_faces, found_faces): (Vec<FaceRecord>, Vec<FaceRecord>) =
-                    match known.get(&candidate.path) {
-                        Some(p) => store.faces_of_photo(p.id)?,
-                        None => Vec::new(),
-                    }
-                    .into_iter()
-                    .partition(|f| f.by_hand);
+                // The library's record of the photo last analysed at this path, if any.
+                let before = known.get(&candidate.path);
+                let (hand_faces, found_faces): (Vec<FaceRecord>, Vec<FaceRecord>) = match before {
+                    Some(p) => store.faces_of_photo(p.id)?,
+                    None => Vec::new(),
+                }
+                .into_iter()
+                .partition(|f| f.by_hand);
                 let as_detection = |f: FaceRecord| Detection {
                     rect: f.rect,
                     confidence: f.confidence,
@@ -432,8 +433,7 @@ pub fn scan(
                                 .is_some_and(|k| options.needs_only_new_descriptors(k))
                     })
                     .map(|_| found_faces.into_iter().map(as_detection).collect());
-                let analysed_here = known
-                    .get(&candidate.path)
+                let analysed_here = before
                     .filter(|p| {
                         p.status != PhotoStatus::Error && known_faces.is_none() && analysed(p)
                     })
@@ -444,7 +444,6 @@ pub fn scan(
                             xmp_stamp: p.xmp_stamp.clone(),
                         })
                     });
-                let before = known.get(&candidate.path);
                 work.push(WorkItem {
                     root: *root_id,
                     turn: before.map_or(Turn::NONE, |p| p.turn),
@@ -969,7 +968,8 @@ fn faces_turned(
                     confidence: face.confidence,
                     landmarks: face.landmarks.map(|p| by.point(p, before)),
                     descriptor: face.descriptor,
-                    thumbnail_jpeg: face_picture(turned, rect),
+                    // Cut below, for the faces not found again.
+                    thumbnail_jpeg: Vec::new(),
                     by_hand: face.by_hand,
                 },
             }
@@ -994,6 +994,13 @@ fn faces_turned(
             }
             None => found.push(face.clone()),
         }
+    }
+    for (m, _) in moved
+        .iter_mut()
+        .zip(found_again)
+        .filter(|(_, again)| !again)
+    {
+        m.face.thumbnail_jpeg = face_picture(turned, m.face.rect);
     }
     (moved, found)
 }

@@ -165,7 +165,7 @@ pub struct PhotoRecord {
     pub turn: Turn,
 }
 
-/// A face of a photo the user turned, as it is in the turned photo ([`Store::turn_photo`]).
+/// A face of a photo the user turned, as it is in the turned photo ([`Store::turn_photo_in_tx`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct MovedFace {
     pub id: FaceId,
