@@ -18,6 +18,7 @@ use kindred::export::album::{
 use kindred::export::xmp::{self, FaceRegion, SidecarWrite};
 use kindred::library::export_store::PhotoSelection;
 use kindred::library::store::{FaceId, NewFace, PersonId, PhotoAnalysis, Store};
+use kindred::library::turn::Turn;
 
 /// A library over real files in a temporary folder, with persons set up through SQL.
 struct Lib {
@@ -53,7 +54,13 @@ impl Lib {
         let path = self.photos().join(rel);
         fs::create_dir_all(path.parent().unwrap()).unwrap();
         fs::copy(fixture(&format!("golden/images/{stem}.png")), &path).unwrap();
-        let (width, height) = image::image_dimensions(&path).unwrap();
+        // Read by content: a test may write the picture again in another format later.
+        let (width, height) = image::ImageReader::open(&path)
+            .unwrap()
+            .with_guessed_format()
+            .unwrap()
+            .into_dimensions()
+            .unwrap();
         let meta = fs::metadata(&path).unwrap();
         let faces = rects
             .iter()
@@ -915,4 +922,174 @@ fn the_command_line_exports_by_name_and_writes_sidecars() {
     );
     let back = xmp::read_sidecar_of(&photo).unwrap().unwrap();
     assert_eq!(back.persons, ["Anna"]);
+}
+
+/// Writes the picture at `path` again in `format` (the fixtures are PNGs).
+fn reencode(path: &Path, format: image::ImageFormat) {
+    let picture = image::ImageReader::open(path)
+        .unwrap()
+        .with_guessed_format()
+        .unwrap()
+        .decode()
+        .unwrap()
+        .to_rgb8();
+    picture.save_with_format(path, format).unwrap();
+}
+
+fn turn(lib: &Lib, photo: &Path, quarters: u8) {
+    lib.store
+        .connection()
+        .execute(
+            "UPDATE photos SET turn = ?1 WHERE path = ?2",
+            rusqlite::params![quarters, photo.to_str().unwrap()],
+        )
+        .unwrap();
+}
+
+/// What Kindred shows of the file at `path`, turned `quarters` clockwise.
+fn shown(path: &Path, quarters: i64) -> image::RgbImage {
+    let decoded = kindred::library::decode::decode_photo(&fs::read(path).unwrap()).unwrap();
+    Turn::clockwise(quarters).image(decoded.image)
+}
+
+/// A photo stored sideways and turned in Kindred goes into the album turned, in every app:
+/// a JPEG by its EXIF orientation (same image data), a PNG written again (same pixels); a GIF
+/// cannot be, and says so. Re-exports find the turned copies, and replace Kindred's own copies
+/// turned otherwise (before the turn, or turned since) instead of adding numbered ones.
+#[test]
+fn photos_turned_in_kindred_go_into_the_album_turned() {
+    use kindred::export::album::{Content, ExportEvent};
+    let mut lib = Lib::new();
+    let anna = lib.person("Anna");
+    let (jpeg, f1) = lib.photo("a.jpg", "dogs", None, &[FACE_A]);
+    let (png, f2) = lib.photo("b.png", "2008_001009", None, &[FACE_A]);
+    let (gif, f3) = lib.photo("c.gif", "dogs", None, &[FACE_B]);
+    reencode(&jpeg, image::ImageFormat::Jpeg);
+    reencode(&gif, image::ImageFormat::Gif);
+    for face in [f1[0], f2[0], f3[0]] {
+        lib.assign(face, anna, "confirmed");
+    }
+    let request = lib.request(&[anna], Mode::Copy, Layout::Flat);
+    let album = lib.target().join("Anna");
+
+    // Exported before the photos were turned: their files, as they are.
+    let (_, summary) = lib.export(&request);
+    assert_eq!((summary.created, summary.turned), (3, 0));
+    assert!(same_bytes(&album.join("a.jpg"), &jpeg));
+
+    turn(&lib, &jpeg, 1);
+    turn(&lib, &png, 3);
+    turn(&lib, &gif, 1);
+    let plan = album::plan(&lib.store, &request).unwrap();
+    let contents: Vec<(&str, &Content, bool)> = plan
+        .items
+        .iter()
+        .map(|i| {
+            let name = i.destination.file_name().unwrap().to_str().unwrap();
+            (name, &i.content, i.replaces)
+        })
+        .collect();
+    assert_eq!(contents.len(), 3);
+    assert!(contents.contains(&("a.jpg", &Content::Turned(Turn::RIGHT), true)));
+    assert!(contents.contains(&("b.png", &Content::Turned(Turn::LEFT), true)));
+    assert!(
+        contents
+            .iter()
+            .any(|(name, content, replaces)| *name == "c.gif"
+                && matches!(content, Content::Sideways { .. })
+                && !replaces)
+    );
+    assert_eq!((plan.turned(), plan.sideways()), (2, 1));
+    let (tx, rx) = mpsc::channel();
+    let summary = album::execute(&plan, tx, &ExportControl::new()).unwrap();
+    assert_eq!(
+        (
+            summary.created,
+            summary.skipped,
+            summary.turned,
+            summary.not_turned
+        ),
+        (2, 1, 2, 1)
+    );
+    let not_turned: Vec<ExportEvent> = rx
+        .into_iter()
+        .filter(|e| matches!(e, ExportEvent::NotTurned { .. }))
+        .collect();
+    assert!(
+        matches!(&not_turned[..], [ExportEvent::NotTurned { destination, reason }]
+            if destination.ends_with("c.gif") && reason.contains("JPEG and PNG")),
+        "{not_turned:?}"
+    );
+    // Replaced where they were, not added beside.
+    assert_eq!(
+        tree(&lib.target()),
+        [
+            "Anna/a.jpg",
+            "Anna/b.png",
+            "Anna/c.gif",
+            "kindred-export.json"
+        ]
+    );
+    assert_eq!(shown(&album.join("a.jpg"), 0), shown(&jpeg, 1));
+    assert_eq!(shown(&album.join("b.png"), 0), shown(&png, 3));
+    assert!(same_bytes(&album.join("c.gif"), &gif));
+    // The JPEG's image data are the file's, untouched.
+    let jpeg_bytes = fs::read(&jpeg).unwrap();
+    let copy_bytes = fs::read(album.join("a.jpg")).unwrap();
+    let scan = |b: &[u8]| b.windows(2).position(|w| w == [0xFF, 0xDA]).unwrap();
+    assert_eq!(
+        jpeg_bytes[scan(&jpeg_bytes)..],
+        copy_bytes[scan(&copy_bytes)..]
+    );
+
+    // Again: nothing to do.
+    let (_, again) = lib.export(&request);
+    assert_eq!((again.created, again.skipped), (0, 3));
+
+    // Turned once more: Kindred's turned copy is replaced by the new one.
+    turn(&lib, &jpeg, 2);
+    let (_, again) = lib.export(&request);
+    assert_eq!((again.created, again.turned), (1, 1));
+    assert_eq!(shown(&album.join("a.jpg"), 0), shown(&jpeg, 2));
+    assert_eq!(tree(&lib.target()).len(), 4);
+
+    // Turned back: the album's turned copy may be the user's own; it stays, and the file
+    // goes in beside it.
+    turn(&lib, &jpeg, 0);
+    let (_, again) = lib.export(&request);
+    assert_eq!(again.created, 1);
+    assert!(same_bytes(&album.join("a (2).jpg"), &jpeg));
+    assert_eq!(shown(&album.join("a.jpg"), 0), shown(&jpeg, 2));
+}
+
+/// Links show the file as it is: a photo turned in Kindred is copied, turned, and said so;
+/// its earlier link is replaced.
+#[test]
+fn a_turned_photo_is_copied_not_linked() {
+    use std::os::unix::fs::MetadataExt;
+    for mode in [Mode::Hardlink, Mode::Symlink] {
+        let mut lib = Lib::new();
+        let anna = lib.person("Anna");
+        let (jpeg, faces) = lib.photo("a.jpg", "dogs", None, &[FACE_A]);
+        reencode(&jpeg, image::ImageFormat::Jpeg);
+        lib.assign(faces[0], anna, "confirmed");
+        let request = lib.request(&[anna], mode, Layout::Flat);
+        let (_, summary) = lib.export(&request);
+        assert_eq!((summary.created, summary.copied_instead_of_linked), (1, 0));
+        let dest = lib.target().join("Anna/a.jpg");
+
+        turn(&lib, &jpeg, 3);
+        let (plan, summary) = lib.export(&request);
+        assert!(plan.items[0].replaces, "{mode:?}");
+        assert_eq!(
+            (summary.created, summary.copied_instead_of_linked),
+            (1, 1),
+            "{mode:?}"
+        );
+        let meta = fs::symlink_metadata(&dest).unwrap();
+        assert!(meta.is_file(), "{mode:?}: a file, not a link");
+        assert_ne!(meta.ino(), fs::metadata(&jpeg).unwrap().ino());
+        assert_eq!(shown(&dest, 0), shown(&jpeg, 3));
+        assert_eq!(tree(&lib.target()).len(), 2, "{mode:?}");
+    }
 }

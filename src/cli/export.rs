@@ -8,7 +8,9 @@ use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::library::open_existing;
-use crate::export::album::{self, Action, ExportControl, ExportEvent, ExportRequest, Layout, Mode};
+use crate::export::album::{
+    self, Action, Content, ExportControl, ExportEvent, ExportRequest, Layout, Mode,
+};
 use crate::export::xmp;
 use crate::library::export_store::PhotoSelection;
 use crate::text::count;
@@ -64,12 +66,20 @@ pub fn export(library: &Path, args: ExportArgs) -> anyhow::Result<ExitCode> {
     if args.dry_run {
         for item in &plan.items {
             let what = match item.action {
+                Action::Create if item.replaces => "replace (Kindred's copy, turned otherwise)",
                 Action::Create => "create",
                 Action::AlreadyThere => "skip (already there)",
                 Action::SourceMissing => "skip (photo not there)",
             };
+            let how = match (&item.content, item.action) {
+                (Content::Turned(turn), Action::Create) => format!(", {}", turn.in_words()),
+                (Content::Sideways { reason }, Action::Create | Action::AlreadyThere) => {
+                    format!(", as its file shows it, not as turned in Kindred: {reason}")
+                }
+                _ => String::new(),
+            };
             outln!(
-                "{what}: {} -> {}",
+                "{what}: {} -> {}{how}",
                 item.source.display(),
                 item.destination.display()
             );
@@ -115,7 +125,16 @@ pub fn export(library: &Path, args: ExportArgs) -> anyhow::Result<ExitCode> {
                     reason,
                 } => bar.suspend(|| {
                     eprintln!(
-                        "copied instead of hard-linked ({reason}): {}",
+                        "copied instead of linked ({reason}): {}",
+                        destination.display()
+                    )
+                }),
+                ExportEvent::NotTurned {
+                    destination,
+                    reason,
+                } => bar.suspend(|| {
+                    eprintln!(
+                        "as its file shows it, not as turned in Kindred ({reason}): {}",
                         destination.display()
                     )
                 }),
@@ -140,15 +159,33 @@ pub fn export(library: &Path, args: ExportArgs) -> anyhow::Result<ExitCode> {
     })??;
     bar.finish_and_clear();
     outln!(
-        "{} exported to {}: {} new, {} already there, {} failed{}{}",
+        "{} exported to {}: {} new, {} already there, {} failed{}{}{}{}",
         photos(plan.items.len()),
         plan.target.display(),
         summary.created,
         summary.skipped,
         summary.failed.len(),
+        if summary.turned > 0 {
+            format!("; {} turned as in Kindred", summary.turned)
+        } else {
+            String::new()
+        },
+        if summary.not_turned > 0 {
+            format!(
+                "; {} turned in Kindred but as {} in the album",
+                summary.not_turned,
+                if summary.not_turned == 1 {
+                    "its file shows it"
+                } else {
+                    "their files show them"
+                }
+            )
+        } else {
+            String::new()
+        },
         if summary.copied_instead_of_linked > 0 {
             format!(
-                "; {} copied because they could not be hard-linked",
+                "; {} copied because they could not be linked",
                 summary.copied_instead_of_linked
             )
         } else {

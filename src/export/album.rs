@@ -3,9 +3,14 @@
 //! run shows exactly what [`execute`] will do; `execute` carries the plan out with progress
 //! events and a cancel switch, and records it in a manifest in the target folder.
 //!
+//! A photo the user turned in Kindred goes into the album turned ([`upright`]): as a copy even
+//! when links were asked for, since a link shows the file as it is.
+//!
 //! Safety rules: a file that is already there is never overwritten (a different file makes
 //! the new one take a numbered suffix, an identical one is skipped, which makes re-running an
-//! export cheap and idempotent); copies are written to a temporary name and renamed into
+//! export cheap and idempotent) — but for Kindred's own copy of a photo the user has turned
+//! since, which is replaced by the copy turned anew: it holds nothing the photo's file does
+//! not; copies are written to a temporary name and renamed into
 //! place, so an export killed at any moment leaves no half-written photo under a real name
 //! and simply resumes when run again. Names that differ only in letter case count as the
 //! same name on every disk, so an album looks the same made on Linux or on Windows.
@@ -22,8 +27,10 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 
 use super::names;
+use super::upright::{self, UprightCopy};
 use crate::library::export_store::{PersonInfo, PhotoSelection};
 use crate::library::store::{PersonId, PhotoRecord, Store, StoreError};
+use crate::library::turn::Turn;
 
 /// The manifest every export leaves in its target folder.
 pub const MANIFEST_NAME: &str = "kindred-export.json";
@@ -92,6 +99,23 @@ pub struct PlannedItem {
     pub action: Action,
     /// The destination got a numbered suffix because its name was taken.
     pub renamed: bool,
+    /// What goes there: the photo's file, or a copy of it turned as in Kindred.
+    pub content: Content,
+    /// The destination holds Kindred's copy of this photo turned otherwise (before the user
+    /// turned it, or turned it again), which this one replaces.
+    pub replaces: bool,
+}
+
+/// What an album holds of one photo.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Content {
+    /// The photo's file, copied or linked as the export's mode says.
+    File,
+    /// A copy of the photo turned as the user turned it in Kindred, whatever the mode.
+    Turned(Turn),
+    /// The photo is turned in Kindred, but its copy cannot be (its format): its file as it is.
+    Sideways { reason: String },
 }
 
 /// Everything an export will do; see [`plan`].
@@ -111,6 +135,24 @@ pub struct ExportPlan {
 impl ExportPlan {
     pub fn count(&self, action: Action) -> usize {
         self.items.iter().filter(|i| i.action == action).count()
+    }
+
+    /// The copies to make turned as the user turned their photos in Kindred.
+    pub fn turned(&self) -> usize {
+        self.items
+            .iter()
+            .filter(|i| i.action == Action::Create && matches!(i.content, Content::Turned(_)))
+            .count()
+    }
+
+    /// The photos turned in Kindred that go in as their files show them.
+    pub fn sideways(&self) -> usize {
+        self.items
+            .iter()
+            .filter(|i| {
+                i.action != Action::SourceMissing && matches!(i.content, Content::Sideways { .. })
+            })
+            .count()
     }
 
     /// The folder to show the user afterwards: the album's own when every photo goes into one
@@ -236,24 +278,33 @@ pub fn plan(store: &Store, request: &ExportRequest) -> Result<ExportPlan, Export
         }
         let source = entry.photo.path.clone();
         let source_ok = is_readable_file(&source);
+        let (content, upright) = if source_ok {
+            album_content(&source, entry.photo.turn)
+        } else {
+            (Content::File, None)
+        };
+        let wanted = Wanted {
+            source: &source,
+            mode: request.mode,
+            upright: upright.as_deref(),
+        };
         for dir in dirs {
             let (sub, file_name) = album_place(&entry.photo, request.layout);
             let folder = request.target.join(dir).join(sub);
             let item = if source_ok {
-                let (destination, action, renamed) = pick_destination(
-                    &folder,
-                    &file_name,
-                    &source,
-                    request.mode,
-                    &reserved,
-                    &mut on_disk,
-                )?;
+                let (destination, placement, renamed) =
+                    pick_destination(&folder, &file_name, &wanted, &reserved, &mut on_disk)?;
                 PlannedItem {
                     source: source.clone(),
                     destination,
                     people: people.clone(),
-                    action,
+                    action: match placement {
+                        Placement::AlreadyThere => Action::AlreadyThere,
+                        Placement::New | Placement::Replace => Action::Create,
+                    },
                     renamed,
+                    content: content.clone(),
+                    replaces: placement == Placement::Replace,
                 }
             } else {
                 PlannedItem {
@@ -262,6 +313,8 @@ pub fn plan(store: &Store, request: &ExportRequest) -> Result<ExportPlan, Export
                     people: people.clone(),
                     action: Action::SourceMissing,
                     renamed: false,
+                    content: content.clone(),
+                    replaces: false,
                 }
             };
             reserved.insert(fold_case(&item.destination));
@@ -280,6 +333,34 @@ pub fn plan(store: &Store, request: &ExportRequest) -> Result<ExportPlan, Export
 /// A photo that is still there to copy or link.
 fn is_readable_file(path: &Path) -> bool {
     fs::metadata(path).map(|m| m.is_file()).unwrap_or(false)
+}
+
+/// What the album holds of the photo at `path` turned `turn` in Kindred, with the bytes of its
+/// turned copy.
+fn album_content(path: &Path, turn: Turn) -> (Content, Option<Vec<u8>>) {
+    if turn == Turn::NONE {
+        return (Content::File, None);
+    }
+    match fs::read(path) {
+        Ok(file) => match upright::upright_copy(&file, turn) {
+            UprightCopy::Turned(bytes) => (Content::Turned(turn), Some(bytes)),
+            UprightCopy::AsFile(reason) => (Content::Sideways { reason }, None),
+        },
+        Err(e) => (
+            Content::Sideways {
+                reason: format!("it could not be read ({e})"),
+            },
+            None,
+        ),
+    }
+}
+
+/// What one destination of the album should hold.
+struct Wanted<'a> {
+    source: &'a Path,
+    mode: Mode,
+    /// The bytes of the photo's turned copy; None for its file, copied or linked by `mode`.
+    upright: Option<&'a [u8]>,
 }
 
 /// One photo per content: of several copies with the same bytes, the first readable one
@@ -409,27 +490,37 @@ fn numbered(file_name: &str, k: u32) -> String {
     }
 }
 
-/// The first of `name`, `name (2)`, `name (3)`, … in `folder` that is free or already holds
-/// this photo, skipping names other items of the export took and names that differ only in
-/// case from a file already there.
+/// How a photo gets to its destination.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Placement {
+    New,
+    /// Over Kindred's copy of it turned otherwise.
+    Replace,
+    AlreadyThere,
+}
+
+/// The first of `name`, `name (2)`, `name (3)`, … in `folder` that is free, already holds
+/// this photo or holds a copy of it to replace, skipping names other items of the export took
+/// and names that differ only in case from a file already there.
 fn pick_destination(
     folder: &Path,
     file_name: &str,
-    source: &Path,
-    mode: Mode,
+    wanted: &Wanted,
     reserved: &HashSet<String>,
     on_disk: &mut FolderListing,
-) -> Result<(PathBuf, Action, bool), ExportError> {
+) -> Result<(PathBuf, Placement, bool), ExportError> {
     for k in 1..=MAX_SUFFIX {
         let candidate = folder.join(numbered(file_name, k));
         if reserved.contains(&fold_case(&candidate)) || on_disk.holds_case_variant(&candidate) {
             continue;
         }
-        match disk_state(&candidate, source, mode)? {
-            DiskState::Free => return Ok((candidate, Action::Create, k > 1)),
-            DiskState::Same => return Ok((candidate, Action::AlreadyThere, k > 1)),
+        let placement = match disk_state(&candidate, wanted)? {
+            DiskState::Free => Placement::New,
+            DiskState::Same => Placement::AlreadyThere,
+            DiskState::Replaceable => Placement::Replace,
             DiskState::Different => continue,
-        }
+        };
+        return Ok((candidate, placement, k > 1));
     }
     Err(ExportError::NoFreeName {
         path: folder.join(file_name),
@@ -471,10 +562,12 @@ enum DiskState {
     Free,
     /// Holds this very photo, as this mode would have put it there.
     Same,
+    /// Holds Kindred's copy (or link) of this photo turned otherwise than it is now.
+    Replaceable,
     Different,
 }
 
-fn disk_state(dest: &Path, source: &Path, mode: Mode) -> Result<DiskState, ExportError> {
+fn disk_state(dest: &Path, wanted: &Wanted) -> Result<DiskState, ExportError> {
     let meta = match fs::symlink_metadata(dest) {
         Ok(m) => m,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(DiskState::Free),
@@ -488,18 +581,85 @@ fn disk_state(dest: &Path, source: &Path, mode: Mode) -> Result<DiskState, Expor
             });
         }
     };
-    let same = match mode {
-        Mode::Symlink => {
-            meta.file_type().is_symlink()
-                && fs::read_link(dest).is_ok_and(|target| target == absolute(source))
-        }
-        Mode::Copy | Mode::Hardlink => meta.is_file() && same_content(dest, &meta, source)?,
+    let source = wanted.source;
+    let same = match (wanted.upright, wanted.mode) {
+        (Some(upright), _) => meta.is_file() && holds_bytes(dest, &meta, upright)?,
+        (None, Mode::Symlink) => links_to(dest, &meta, source),
+        (None, Mode::Copy | Mode::Hardlink) => meta.is_file() && same_content(dest, &meta, source)?,
     };
     Ok(if same {
         DiskState::Same
+    } else if wanted.upright.is_some() && holds_earlier_turn(dest, &meta, source)? {
+        DiskState::Replaceable
     } else {
         DiskState::Different
     })
+}
+
+fn links_to(dest: &Path, dest_meta: &fs::Metadata, source: &Path) -> bool {
+    dest_meta.file_type().is_symlink()
+        && fs::read_link(dest).is_ok_and(|target| target == absolute(source))
+}
+
+fn holds_bytes(dest: &Path, dest_meta: &fs::Metadata, bytes: &[u8]) -> Result<bool, ExportError> {
+    if dest_meta.len() != bytes.len() as u64 {
+        return Ok(false);
+    }
+    let held = fs::read(dest).map_err(|source| ExportError::Read {
+        path: dest.to_path_buf(),
+        source,
+    })?;
+    Ok(held == bytes)
+}
+
+/// Whether `dest` holds the photo at `source` as an export before its latest turn left it: its
+/// file (copied or linked, exported before the user turned it) or, for a JPEG, its copy at any
+/// turn. Either holds nothing the photo's file does not. (A copy of a photo no longer turned
+/// is not replaced by its file: it may be the user's own turn of the album's copy.)
+fn holds_earlier_turn(
+    dest: &Path,
+    dest_meta: &fs::Metadata,
+    source: &Path,
+) -> Result<bool, ExportError> {
+    if links_to(dest, dest_meta, source) {
+        return Ok(true);
+    }
+    if !dest_meta.is_file() {
+        return Ok(false);
+    }
+    if same_content(dest, dest_meta, source)? {
+        return Ok(true);
+    }
+    let read_err = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| ExportError::Read { path, source }
+    };
+    let source_len = fs::metadata(source).map_err(read_err(source))?.len();
+    // A JPEG's turned copy differs from its file by an EXIF block or an IFD, well under this.
+    if dest_meta.len().abs_diff(source_len) > 16 * 1024 {
+        return Ok(false);
+    }
+    let file = fs::read(source).map_err(read_err(source))?;
+    if !upright::turns_by_orientation(&file) {
+        return Ok(false);
+    }
+    let mut held: Option<Vec<u8>> = None;
+    for quarters in 1..4 {
+        let UprightCopy::Turned(copy) = upright::upright_copy(&file, Turn::clockwise(quarters))
+        else {
+            return Ok(false);
+        };
+        if copy.len() as u64 != dest_meta.len() {
+            continue;
+        }
+        if held.is_none() {
+            held = Some(fs::read(dest).map_err(read_err(dest))?);
+        }
+        if held.as_deref() == Some(&copy[..]) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// Same file (a hard link), or same size and modification time (copies get the original's
@@ -598,7 +758,8 @@ pub struct ExportProgress {
 #[derive(Debug, Clone, PartialEq)]
 pub enum ExportEvent {
     Progress(ExportProgress),
-    /// A hard link was impossible (another file system, or links unsupported): copied instead.
+    /// A link was impossible (another file system, links unsupported, or the photo turned in
+    /// Kindred): copied instead.
     CopiedInsteadOfLinked {
         destination: PathBuf,
         reason: String,
@@ -613,6 +774,11 @@ pub enum ExportEvent {
         source: PathBuf,
         reason: String,
     },
+    /// This photo, turned in Kindred, is in the album as its file shows it.
+    NotTurned {
+        destination: PathBuf,
+        reason: String,
+    },
 }
 
 /// What an export did.
@@ -623,8 +789,12 @@ pub struct ExportSummary {
     pub skipped: u64,
     /// (source, reason) of photos left out.
     pub failed: Vec<(PathBuf, String)>,
-    /// Hard links that had to be copies.
+    /// Links that had to be copies.
     pub copied_instead_of_linked: u64,
+    /// Copies made turned as the user turned the photo in Kindred.
+    pub turned: u64,
+    /// Photos turned in Kindred that are in the album as their files show them.
+    pub not_turned: u64,
     pub cancelled: bool,
     pub manifest: Option<PathBuf>,
     /// See [`ExportPlan::album_folder`].
@@ -673,7 +843,11 @@ pub fn execute(
             ),
             Action::AlreadyThere => {
                 let _ = fs::remove_file(temp_path(&item.destination));
-                Ok((item.destination.clone(), false))
+                Ok(Placed {
+                    destination: item.destination.clone(),
+                    created: false,
+                    content: item.content.clone(),
+                })
             }
             Action::Create => match place(plan.mode, item, &reserved, &events, &mut summary) {
                 Ok(outcome) => outcome,
@@ -685,13 +859,28 @@ pub fn execute(
             },
         };
         match outcome {
-            Ok((destination, created)) => {
+            Ok(Placed {
+                destination,
+                created,
+                content,
+            }) => {
                 if created {
                     summary.created += 1;
                     progress.created += 1;
                 } else {
                     summary.skipped += 1;
                     progress.skipped += 1;
+                }
+                match content {
+                    Content::Turned(_) if created => summary.turned += 1,
+                    Content::Sideways { reason } => {
+                        summary.not_turned += 1;
+                        let _ = events.send(ExportEvent::NotTurned {
+                            destination: destination.clone(),
+                            reason,
+                        });
+                    }
+                    _ => {}
                 }
                 placed.push(ManifestItem {
                     source: item.source.display().to_string(),
@@ -737,29 +926,56 @@ fn check_writable(target: &Path) -> Result<(), ExportError> {
     fs::remove_file(&probe).map_err(fail)
 }
 
-/// Puts one photo in place: Ok(Ok((where, true))) when created, Ok(Ok((where, false))) when
-/// found already there, Ok(Err(reason)) for a photo that cannot be read (the export goes
-/// on); Err for a target that cannot be written (the export stops).
+/// Where a photo went, and as what.
+struct Placed {
+    destination: PathBuf,
+    /// Written now, not found already there.
+    created: bool,
+    content: Content,
+}
+
+/// Puts one photo in place: Ok(Ok(placed)) when created or found already there,
+/// Ok(Err(reason)) for a photo that cannot be read (the export goes on); Err for a target that
+/// cannot be written (the export stops).
 fn place(
     mode: Mode,
     item: &PlannedItem,
     reserved: &HashSet<String>,
     events: &Sender<ExportEvent>,
     summary: &mut ExportSummary,
-) -> Result<Result<(PathBuf, bool), String>, ExportError> {
+) -> Result<Result<Placed, String>, ExportError> {
     if let Err(e) = fs::File::open(&item.source) {
         return Ok(Err(e.to_string()));
     }
+    // The photo is turned anew: it may have changed since the plan was made.
+    let (content, upright) = match &item.content {
+        Content::Turned(turn) => album_content(&item.source, *turn),
+        other => (other.clone(), None),
+    };
+    let wanted = Wanted {
+        source: &item.source,
+        mode,
+        upright: upright.as_deref(),
+    };
     let folder = item.destination.parent().unwrap_or(Path::new(""));
     fs::create_dir_all(folder).map_err(|source| ExportError::Write {
         path: folder.to_path_buf(),
         source,
     })?;
+    let placed = |destination, created| {
+        Ok(Ok(Placed {
+            destination,
+            created,
+            content: content.clone(),
+        }))
+    };
     let mut destination = item.destination.clone();
     // The disk may have changed since the plan was made (another export, the user).
     for _ in 0..3 {
-        match disk_state(&destination, &item.source, mode)? {
-            DiskState::Same => return Ok(Ok((destination, false))),
+        let placement = match disk_state(&destination, &wanted)? {
+            DiskState::Free => Placement::New,
+            DiskState::Replaceable => Placement::Replace,
+            DiskState::Same => Placement::AlreadyThere,
             DiskState::Different => {
                 let mut others = reserved.clone();
                 others.remove(&fold_case(&item.destination));
@@ -768,11 +984,10 @@ fn place(
                     .file_name()
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_default();
-                let (next, action, _) = pick_destination(
+                let (next, placement, _) = pick_destination(
                     folder,
                     &name,
-                    &item.source,
-                    mode,
+                    &wanted,
                     &others,
                     &mut FolderListing::default(),
                 )?;
@@ -781,14 +996,15 @@ fn place(
                     destination: next.clone(),
                 });
                 destination = next;
-                if action == Action::AlreadyThere {
-                    return Ok(Ok((destination, false)));
-                }
+                placement
             }
-            DiskState::Free => {}
+        };
+        if placement == Placement::AlreadyThere {
+            return placed(destination, false);
         }
-        match write_one(mode, &item.source, &destination, events, summary) {
-            Ok(()) => return Ok(Ok((destination, true))),
+        let replace = placement == Placement::Replace;
+        match write_one(&wanted, &destination, replace, events, summary) {
+            Ok(()) => return placed(destination, true),
             // Lost a race for the name: look again.
             Err(ExportError::Write { source, .. })
                 if source.kind() == io::ErrorKind::AlreadyExists => {}
@@ -800,10 +1016,11 @@ fn place(
     })
 }
 
+/// Writes what `wanted` says to `dest`, over what is there if `replace`.
 fn write_one(
-    mode: Mode,
-    source: &Path,
+    wanted: &Wanted,
     dest: &Path,
+    replace: bool,
     events: &Sender<ExportEvent>,
     summary: &mut ExportSummary,
 ) -> Result<(), ExportError> {
@@ -811,32 +1028,62 @@ fn write_one(
         path: dest.to_path_buf(),
         source,
     };
-    match mode {
-        Mode::Copy => copy_via_temp(source, dest),
-        Mode::Hardlink => match fs::hard_link(source, dest) {
-            Ok(()) => Ok(()),
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    io::ErrorKind::CrossesDevices
-                        | io::ErrorKind::Unsupported
-                        // The target was just proved writable, so a refusal here means the
-                        // file system (FAT, some network shares) or the kernel's
-                        // protected_hardlinks will not link this file.
-                        | io::ErrorKind::PermissionDenied
-                ) =>
-            {
-                copy_via_temp(source, dest)?;
-                summary.copied_instead_of_linked += 1;
-                let _ = events.send(ExportEvent::CopiedInsteadOfLinked {
-                    destination: dest.to_path_buf(),
-                    reason: e.to_string(),
-                });
-                Ok(())
+    let source = wanted.source;
+    if let Some(upright) = wanted.upright {
+        // The copy keeps the time it was made: it is not the photo's file, and an album
+        // re-exported after the photo is turned back must not take it for one (see
+        // same_content).
+        via_temp(dest, replace, |temp| fs::write(temp, upright)).map_err(write_err)?;
+        if wanted.mode != Mode::Copy {
+            summary.copied_instead_of_linked += 1;
+            let _ = events.send(ExportEvent::CopiedInsteadOfLinked {
+                destination: dest.to_path_buf(),
+                reason: "turned in Kindred; a link would show it as its file does".to_string(),
+            });
+        }
+        return Ok(());
+    }
+    match wanted.mode {
+        Mode::Copy => copy_via_temp(source, dest, replace),
+        Mode::Hardlink => {
+            let linked = if replace {
+                via_temp(dest, true, |temp| fs::hard_link(source, temp))
+            } else {
+                fs::hard_link(source, dest)
+            };
+            match linked {
+                Ok(()) => Ok(()),
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::CrossesDevices
+                            | io::ErrorKind::Unsupported
+                            // The target was just proved writable, so a refusal here means the
+                            // file system (FAT, some network shares) or the kernel's
+                            // protected_hardlinks will not link this file.
+                            | io::ErrorKind::PermissionDenied
+                    ) =>
+                {
+                    copy_via_temp(source, dest, replace)?;
+                    summary.copied_instead_of_linked += 1;
+                    let _ = events.send(ExportEvent::CopiedInsteadOfLinked {
+                        destination: dest.to_path_buf(),
+                        reason: e.to_string(),
+                    });
+                    Ok(())
+                }
+                Err(e) => Err(write_err(e)),
             }
-            Err(e) => Err(write_err(e)),
-        },
-        Mode::Symlink => make_symlink(&absolute(source), dest).map_err(write_err),
+        }
+        Mode::Symlink => {
+            let target = absolute(source);
+            if replace {
+                via_temp(dest, true, |temp| make_symlink(&target, temp))
+            } else {
+                make_symlink(&target, dest)
+            }
+            .map_err(write_err)
+        }
     }
 }
 
@@ -870,38 +1117,46 @@ fn make_symlink(_source: &Path, _dest: &Path) -> io::Result<()> {
 }
 
 /// Copies to a temporary name beside `dest`, gives it the original's modification time, and
-/// renames it into place only if `dest` is still free.
-fn copy_via_temp(source: &Path, dest: &Path) -> Result<(), ExportError> {
+/// renames it into place (see [`via_temp`]).
+fn copy_via_temp(source: &Path, dest: &Path, replace: bool) -> Result<(), ExportError> {
+    via_temp(dest, replace, |temp| {
+        fs::copy(source, temp)?;
+        if let Ok(time) = fs::metadata(source).and_then(|m| m.modified()) {
+            fs::OpenOptions::new()
+                .write(true)
+                .open(temp)?
+                .set_modified(time)?;
+        }
+        Ok(())
+    })
+    .map_err(|source| ExportError::Write {
+        path: dest.to_path_buf(),
+        source,
+    })
+}
+
+/// Makes the file by `make` under a temporary name beside `dest`, then renames it to `dest`:
+/// over what is there if `replace`, else only if `dest` is still free (AlreadyExists if not).
+/// An export killed meanwhile leaves no half-written photo under a real name.
+fn via_temp(
+    dest: &Path,
+    replace: bool,
+    make: impl FnOnce(&Path) -> io::Result<()>,
+) -> io::Result<()> {
     let temp = temp_path(dest);
-    let write_err = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| ExportError::Write { path, source }
-    };
-    let copied = fs::copy(source, &temp)
-        .map_err(write_err(&temp))
-        .and_then(|_| {
-            let modified = fs::metadata(source).and_then(|m| m.modified());
-            if let Ok(time) = modified {
-                fs::OpenOptions::new()
-                    .write(true)
-                    .open(&temp)
-                    .and_then(|f| f.set_modified(time))
-                    .map_err(write_err(&temp))?;
-            }
-            Ok(())
-        });
-    if let Err(e) = copied {
+    // A leftover of an export killed before, which a link could not be made over.
+    let _ = fs::remove_file(&temp);
+    let made = make(&temp).and_then(|()| {
+        if !replace && fs::symlink_metadata(dest).is_ok() {
+            Err(io::Error::from(io::ErrorKind::AlreadyExists))
+        } else {
+            fs::rename(&temp, dest)
+        }
+    });
+    if made.is_err() {
         let _ = fs::remove_file(&temp);
-        return Err(e);
     }
-    if fs::symlink_metadata(dest).is_ok() {
-        let _ = fs::remove_file(&temp);
-        return Err(ExportError::Write {
-            path: dest.to_path_buf(),
-            source: io::Error::from(io::ErrorKind::AlreadyExists),
-        });
-    }
-    fs::rename(&temp, dest).map_err(write_err(dest))
+    made
 }
 
 fn relative_display(target: &Path, path: &Path) -> String {

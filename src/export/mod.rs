@@ -8,5 +8,6 @@
 pub mod album;
 pub mod names;
 pub mod picasa;
+pub mod upright;
 pub mod xmp;
 pub mod xmp_import;

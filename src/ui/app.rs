@@ -861,6 +861,12 @@ impl KindredApp {
                                     summary.copied_instead_of_linked
                                 ));
                             }
+                            if summary.not_turned > 0 {
+                                text.push_str(&format!(
+                                    "; {} turned in Kindred could not be turned in the album",
+                                    summary.not_turned
+                                ));
+                            }
                             let written = summary.created + summary.skipped > 0;
                             let open = written.then_some(ToastOpens::Folder(summary.album_folder));
                             self.push_toast(ctx, text, !summary.failed.is_empty(), open);
@@ -1018,7 +1024,9 @@ impl KindredApp {
                 format!("Not exported: {}: {reason}", source.display()),
                 true,
             ),
-            ExportEvent::CopiedInsteadOfLinked { .. } | ExportEvent::Renamed { .. } => {}
+            ExportEvent::CopiedInsteadOfLinked { .. }
+            | ExportEvent::Renamed { .. }
+            | ExportEvent::NotTurned { .. } => {}
         }
     }
 

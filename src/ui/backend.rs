@@ -861,11 +861,29 @@ pub fn describe_plan(plan: &ExportPlan) -> String {
         plan.target.display(),
         folders.join(", ")
     );
+    let turned = plan.turned();
+    if turned > 0 {
+        text.push_str(&format!(" ({turned} turned as in Kindred)"));
+    }
     if there > 0 {
         text.push_str(&format!(", {there} already there"));
     }
     if missing > 0 {
         text.push_str(&format!(", {missing} not there (left out)"));
+    }
+    let sideways = plan.sideways();
+    if sideways > 0 {
+        text.push_str(&format!(
+            "; {} as {} {} {}, not as turned in Kindred",
+            super::views::count(sideways, "photo goes in", "photos go in"),
+            if sideways == 1 { "its" } else { "their" },
+            if sideways == 1 { "file" } else { "files" },
+            if sideways == 1 {
+                "shows it"
+            } else {
+                "show them"
+            },
+        ));
     }
     let copies = plan.identical_copies.len();
     if copies > 0 {
@@ -1277,6 +1295,8 @@ mod tests {
             people: vec!["Anna".into()],
             action,
             renamed: false,
+            content: album::Content::File,
+            replaces: false,
         };
         let mut plan = ExportPlan {
             target: PathBuf::from("/albums"),
@@ -1297,6 +1317,16 @@ mod tests {
         assert_eq!(
             describe_plan(&plan),
             "2 photos into /albums (Anna): 1 to copy, 1 already there; 1 identical copy left out"
+        );
+        plan.identical_copies.clear();
+        plan.items[0].content = album::Content::Turned(crate::library::turn::Turn::LEFT);
+        plan.items[1].content = album::Content::Sideways {
+            reason: "only JPEG and PNG copies can be turned".into(),
+        };
+        assert_eq!(
+            describe_plan(&plan),
+            "2 photos into /albums (Anna): 1 to copy (1 turned as in Kindred), 1 already there; \
+             1 photo goes in as its file shows it, not as turned in Kindred"
         );
     }
 

@@ -1,0 +1,510 @@
+//! Copies of photos turned in Kindred, turned in the copy itself, so that every app shows an
+//! album's photos the way Kindred does. A JPEG is turned by its EXIF orientation: the copy is
+//! the original's bytes with one number changed (or one small block added), no pixel decoded
+//! or re-compressed. A PNG is decoded, turned and written again, which is lossless: its pixels
+//! are exactly the original's. Other formats have no orientation every app honours and no
+//! lossless way to write them again here; their copies stay as their files show them.
+
+use std::io::Cursor;
+
+use image::{DynamicImage, ImageDecoder, ImageEncoder};
+
+use crate::library::turn::Turn;
+
+/// The copy of a photo turned in Kindred.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UprightCopy {
+    /// The photo's bytes, turned.
+    Turned(Vec<u8>),
+    /// The photo cannot be turned in a copy; why, for the user.
+    AsFile(String),
+}
+
+/// `file`'s bytes turned by `turn` after the orientation they already have.
+pub fn upright_copy(file: &[u8], turn: Turn) -> UprightCopy {
+    let turned = if file.starts_with(&[0xFF, 0xD8]) {
+        jpeg_turned(file, turn).map_err(|e| format!("its JPEG structure is unusual ({e})"))
+    } else if file.starts_with(b"\x89PNG\r\n\x1a\n") {
+        png_turned(file, turn).map_err(|e| format!("the PNG could not be written again ({e})"))
+    } else {
+        Err("only JPEG and PNG copies can be turned".to_string())
+    };
+    match turned {
+        Ok(bytes) => UprightCopy::Turned(bytes),
+        Err(reason) => UprightCopy::AsFile(reason),
+    }
+}
+
+/// Whether `file` is a photo whose copies are turned by their EXIF orientation alone (cheap to
+/// make again, byte for byte).
+pub fn turns_by_orientation(file: &[u8]) -> bool {
+    file.starts_with(&[0xFF, 0xD8])
+}
+
+/// Every EXIF orientation (1–8) as a mirror image (or not) and then quarter turns clockwise.
+const ORIENTATIONS: [(bool, u8); 8] = [
+    (false, 0),
+    (true, 0),
+    (false, 2),
+    (true, 2),
+    (true, 3),
+    (false, 1),
+    (true, 1),
+    (false, 3),
+];
+
+/// The EXIF orientation of a photo shown as `orientation` says and then turned by `turn`.
+/// An orientation outside 1–8 is none (1), as readers take it.
+pub fn orientation_then(orientation: u16, turn: Turn) -> u16 {
+    let (mirrored, quarters) = ORIENTATIONS
+        .get(usize::from(orientation.wrapping_sub(1)))
+        .copied()
+        .unwrap_or((false, 0));
+    let wanted = (mirrored, (quarters + turn.quarters()) % 4);
+    let index = ORIENTATIONS
+        .iter()
+        .position(|&o| o == wanted)
+        .expect("every mirror and turn is an orientation");
+    index as u16 + 1
+}
+
+const SOI: u8 = 0xD8;
+const APP0: u8 = 0xE0;
+const APP1: u8 = 0xE1;
+const SOS: u8 = 0xDA;
+const EOI: u8 = 0xD9;
+const EXIF_HEADER: &[u8] = b"Exif\0\0";
+const ORIENTATION_TAG: u16 = 0x0112;
+const SHORT: u16 = 3;
+const LONG: u16 = 4;
+
+/// A JPEG's bytes with the orientation of its EXIF block turned, the block added if it has
+/// none. Nothing else changes: the image data are copied as they are.
+fn jpeg_turned(jpeg: &[u8], turn: Turn) -> Result<Vec<u8>, &'static str> {
+    if jpeg.get(1) != Some(&SOI) {
+        return Err("no start of image");
+    }
+    // A new EXIF block goes after SOI and the JFIF header (APP0), which must come first.
+    let mut insert_at = 2;
+    let mut only_app0_so_far = true;
+    let mut at = 2;
+    loop {
+        let header = jpeg
+            .get(at..at + 2)
+            .ok_or("it ends before its image data")?;
+        if header[0] != 0xFF {
+            return Err("a segment does not start with a marker");
+        }
+        let marker = header[1];
+        if marker == 0xFF {
+            at += 1; // a fill byte
+            continue;
+        }
+        if marker == SOS || marker == EOI {
+            break;
+        }
+        if marker == 0x01 || (0xD0..=0xD7).contains(&marker) {
+            at += 2; // a marker without a length
+            continue;
+        }
+        let length = jpeg
+            .get(at + 2..at + 4)
+            .map(|b| usize::from(u16::from_be_bytes([b[0], b[1]])))
+            .ok_or("it ends inside a segment")?;
+        let end = at + 2 + length;
+        if length < 2 || end > jpeg.len() {
+            return Err("a segment's length runs past the end");
+        }
+        let payload = &jpeg[at + 4..end];
+        if marker == APP1 && payload.starts_with(&EXIF_HEADER[..5]) && payload.len() >= 6 {
+            let tiff = tiff_turned(&payload[6..], turn)?;
+            let segment = app1_segment(&payload[..6], &tiff)?;
+            return Ok([&jpeg[..at], &segment[..], &jpeg[end..]].concat());
+        }
+        only_app0_so_far &= marker == APP0;
+        if only_app0_so_far {
+            insert_at = end;
+        }
+        at = end;
+    }
+    let tiff = minimal_tiff(orientation_then(1, turn));
+    let segment = app1_segment(EXIF_HEADER, &tiff)?;
+    Ok([&jpeg[..insert_at], &segment[..], &jpeg[insert_at..]].concat())
+}
+
+/// An APP1 segment holding `header` and then `tiff`.
+fn app1_segment(header: &[u8], tiff: &[u8]) -> Result<Vec<u8>, &'static str> {
+    let length = u16::try_from(2 + header.len() + tiff.len())
+        .map_err(|_| "its EXIF block has no room left for an orientation")?;
+    let mut segment = vec![0xFF, APP1];
+    segment.extend_from_slice(&length.to_be_bytes());
+    segment.extend_from_slice(header);
+    segment.extend_from_slice(tiff);
+    Ok(segment)
+}
+
+/// An EXIF block with one tag, the orientation.
+fn minimal_tiff(orientation: u16) -> Vec<u8> {
+    let mut tiff = b"MM\0\x2a\0\0\0\x08".to_vec();
+    tiff.extend_from_slice(&1u16.to_be_bytes());
+    tiff.extend_from_slice(&orientation_entry(orientation, true));
+    tiff.extend_from_slice(&0u32.to_be_bytes()); // no further IFD
+    tiff
+}
+
+/// The 12 bytes of an IFD entry holding `orientation`.
+fn orientation_entry(orientation: u16, big_endian: bool) -> [u8; 12] {
+    let mut entry = [0u8; 12];
+    let put = |v: u16| {
+        if big_endian {
+            v.to_be_bytes()
+        } else {
+            v.to_le_bytes()
+        }
+    };
+    entry[0..2].copy_from_slice(&put(ORIENTATION_TAG));
+    entry[2..4].copy_from_slice(&put(SHORT));
+    entry[4..8].copy_from_slice(&if big_endian {
+        1u32.to_be_bytes()
+    } else {
+        1u32.to_le_bytes()
+    });
+    // A SHORT value sits in the first two of the four value bytes.
+    entry[8..10].copy_from_slice(&put(orientation));
+    entry
+}
+
+/// An EXIF (TIFF-structured) block with its first IFD's orientation turned. A block without
+/// the tag gets a copy of its first IFD, with the tag, at its end: nothing else moves, so every
+/// offset in it (maker notes included) stays true; the old IFD is left unreferenced.
+fn tiff_turned(tiff: &[u8], turn: Turn) -> Result<Vec<u8>, &'static str> {
+    let big_endian = match tiff.get(0..2) {
+        Some(b"MM") => true,
+        Some(b"II") => false,
+        _ => return Err("its EXIF block has no byte order"),
+    };
+    let u16_at = |at: usize| {
+        tiff.get(at..at + 2).map(|b| {
+            let b = [b[0], b[1]];
+            if big_endian {
+                u16::from_be_bytes(b)
+            } else {
+                u16::from_le_bytes(b)
+            }
+        })
+    };
+    let u32_at = |at: usize| {
+        tiff.get(at..at + 4).map(|b| {
+            let b = [b[0], b[1], b[2], b[3]];
+            if big_endian {
+                u32::from_be_bytes(b)
+            } else {
+                u32::from_le_bytes(b)
+            }
+        })
+    };
+    const UNREADABLE: &str = "its EXIF block is cut short";
+    if u16_at(2) != Some(42) {
+        return Err("its EXIF block is not TIFF-structured");
+    }
+    let ifd = u32_at(4).ok_or(UNREADABLE)? as usize;
+    let count = usize::from(u16_at(ifd).ok_or(UNREADABLE)?);
+    let entries = ifd + 2;
+    let next_ifd = entries + 12 * count;
+    u32_at(next_ifd).ok_or(UNREADABLE)?;
+    let mut out = tiff.to_vec();
+    for i in 0..count {
+        let entry = entries + 12 * i;
+        if u16_at(entry) != Some(ORIENTATION_TAG) {
+            continue;
+        }
+        let current = match u16_at(entry + 2) {
+            Some(SHORT) => u16_at(entry + 8),
+            Some(LONG) => u32_at(entry + 8).and_then(|v| u16::try_from(v).ok()),
+            _ => None,
+        }
+        .unwrap_or(1);
+        out[entry..entry + 12].copy_from_slice(&orientation_entry(
+            orientation_then(current, turn),
+            big_endian,
+        ));
+        return Ok(out);
+    }
+
+    if out.len() % 2 == 1 {
+        out.push(0); // IFDs start on a word boundary
+    }
+    let new_ifd = u32::try_from(out.len()).map_err(|_| UNREADABLE)?;
+    let count_with_tag = u16::try_from(count + 1).map_err(|_| UNREADABLE)?;
+    out.extend_from_slice(&if big_endian {
+        count_with_tag.to_be_bytes()
+    } else {
+        count_with_tag.to_le_bytes()
+    });
+    let tag_entry = orientation_entry(orientation_then(1, turn), big_endian);
+    let mut tag_placed = false;
+    for i in 0..count {
+        let entry = entries + 12 * i;
+        // Entries are kept in ascending tag order, as readers may expect.
+        if !tag_placed && u16_at(entry).is_some_and(|tag| tag > ORIENTATION_TAG) {
+            out.extend_from_slice(&tag_entry);
+            tag_placed = true;
+        }
+        out.extend_from_slice(&tiff[entry..entry + 12]);
+    }
+    if !tag_placed {
+        out.extend_from_slice(&tag_entry);
+    }
+    out.extend_from_slice(&tiff[next_ifd..next_ifd + 4]);
+    let pointer = if big_endian {
+        new_ifd.to_be_bytes()
+    } else {
+        new_ifd.to_le_bytes()
+    };
+    out[4..8].copy_from_slice(&pointer);
+    Ok(out)
+}
+
+/// A PNG decoded, shown as its orientation says, turned, and written again with its colour
+/// profile (and without the orientation, now applied).
+fn png_turned(png: &[u8], turn: Turn) -> image::ImageResult<Vec<u8>> {
+    let mut decoder = image::codecs::png::PngDecoder::new(Cursor::new(png))?;
+    let profile = decoder.icc_profile()?;
+    let orientation = decoder.orientation()?;
+    let mut picture = DynamicImage::from_decoder(decoder)?;
+    picture.apply_orientation(orientation);
+    let picture = match turn.quarters() {
+        1 => picture.rotate90(),
+        2 => picture.rotate180(),
+        3 => picture.rotate270(),
+        _ => picture,
+    };
+    let mut out = Vec::new();
+    let mut encoder = image::codecs::png::PngEncoder::new(&mut out);
+    if let Some(profile) = profile {
+        // The encoder takes every profile; a refusal would only lose the colour profile.
+        let _ = encoder.set_icc_profile(profile);
+    }
+    picture.write_with_encoder(encoder)?;
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use image::metadata::Orientation;
+    use image::{Rgb, RgbImage};
+
+    /// A picture no mirror or turn leaves alike: every pixel tells where it was.
+    fn telltale(width: u32, height: u32) -> RgbImage {
+        RgbImage::from_fn(width, height, |x, y| Rgb([x as u8 * 40, y as u8 * 40, 7]))
+    }
+
+    fn oriented(picture: &RgbImage, orientation: u16) -> RgbImage {
+        let mut shown = DynamicImage::ImageRgb8(picture.clone());
+        shown.apply_orientation(Orientation::from_exif(orientation as u8).unwrap());
+        shown.to_rgb8()
+    }
+
+    /// Showing a photo by the combined orientation is showing it by its own and then turning.
+    #[test]
+    fn an_orientation_and_a_turn_make_one_orientation() {
+        let picture = telltale(5, 3);
+        for orientation in 1..=8 {
+            for q in 0..4 {
+                let turn = Turn::clockwise(q);
+                let expected = turn.image(oriented(&picture, orientation));
+                let combined = orientation_then(orientation, turn);
+                assert_eq!(
+                    oriented(&picture, combined),
+                    expected,
+                    "orientation {orientation}, {turn:?} -> {combined}"
+                );
+            }
+        }
+        assert_eq!(orientation_then(0, Turn::RIGHT), 6);
+        assert_eq!(orientation_then(9, Turn::NONE), 1);
+    }
+
+    /// An IFD entry: tag, type, value.
+    type Entry = (u16, u16, u32);
+
+    /// A JPEG, optionally with a JFIF header and an EXIF block (big-endian or not) with the
+    /// given entries in its first IFD.
+    fn jpeg_with(jfif: bool, exif: Option<(bool, &[Entry])>) -> Vec<u8> {
+        let mut plain = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut plain, 90)
+            .encode_image(&telltale(6, 4))
+            .unwrap();
+        // The encoder writes SOI and then a JFIF APP0; keep or drop the APP0.
+        let app0_len = usize::from(u16::from_be_bytes([plain[4], plain[5]]));
+        let rest = &plain[4 + app0_len..];
+        let mut jpeg = vec![0xFF, SOI];
+        if jfif {
+            jpeg.extend_from_slice(&plain[2..4 + app0_len]);
+        }
+        if let Some((big, entries)) = exif {
+            let w16 = |v: u16| {
+                if big {
+                    v.to_be_bytes()
+                } else {
+                    v.to_le_bytes()
+                }
+            };
+            let w32 = |v: u32| {
+                if big {
+                    v.to_be_bytes()
+                } else {
+                    v.to_le_bytes()
+                }
+            };
+            let mut tiff = if big { b"MM".to_vec() } else { b"II".to_vec() };
+            tiff.extend_from_slice(&w16(42));
+            tiff.extend_from_slice(&w32(8));
+            tiff.extend_from_slice(&w16(entries.len() as u16));
+            for &(tag, kind, value) in entries {
+                tiff.extend_from_slice(&w16(tag));
+                tiff.extend_from_slice(&w16(kind));
+                tiff.extend_from_slice(&w32(1));
+                if kind == SHORT {
+                    tiff.extend_from_slice(&w16(value as u16));
+                    tiff.extend_from_slice(&[0, 0]);
+                } else {
+                    tiff.extend_from_slice(&w32(value));
+                }
+            }
+            tiff.extend_from_slice(&w32(0));
+            jpeg.extend_from_slice(&app1_segment(EXIF_HEADER, &tiff).unwrap());
+        }
+        jpeg.extend_from_slice(rest);
+        jpeg
+    }
+
+    /// The orientation and the other first-IFD fields as the exif crate reads them.
+    fn read_exif(jpeg: &[u8]) -> Vec<(exif::Tag, String)> {
+        let exif = exif::Reader::new()
+            .read_from_container(&mut Cursor::new(jpeg))
+            .unwrap();
+        let mut fields: Vec<(exif::Tag, String)> = exif
+            .fields()
+            .filter(|f| f.ifd_num == exif::In::PRIMARY)
+            .map(|f| (f.tag, f.display_value().to_string()))
+            .collect();
+        fields.sort_by_key(|(tag, _)| tag.number());
+        fields
+    }
+
+    fn orientation_of(jpeg: &[u8]) -> u32 {
+        let exif = exif::Reader::new()
+            .read_from_container(&mut Cursor::new(jpeg))
+            .unwrap();
+        exif.get_field(exif::Tag::Orientation, exif::In::PRIMARY)
+            .and_then(|field| field.value.get_uint(0))
+            .unwrap_or(1)
+    }
+
+    /// The entropy-coded image data: from the start of scan to the end.
+    fn image_data(jpeg: &[u8]) -> &[u8] {
+        let sos = jpeg.windows(2).position(|w| w == [0xFF, SOS]).unwrap();
+        &jpeg[sos..]
+    }
+
+    fn turned_jpeg(jpeg: &[u8], turn: Turn) -> Vec<u8> {
+        match upright_copy(jpeg, turn) {
+            UprightCopy::Turned(bytes) => bytes,
+            UprightCopy::AsFile(reason) => panic!("not turned: {reason}"),
+        }
+    }
+
+    #[test]
+    fn a_jpeg_with_an_orientation_has_that_number_changed_and_nothing_else() {
+        const DATE: u16 = 0x0132;
+        for big in [false, true] {
+            let jpeg = jpeg_with(
+                true,
+                Some((big, &[(ORIENTATION_TAG, SHORT, 6), (DATE, 4, 0)])),
+            );
+            let turned = turned_jpeg(&jpeg, Turn::RIGHT);
+            assert_eq!(turned.len(), jpeg.len());
+            assert_eq!(orientation_of(&turned), 3, "big-endian: {big}");
+            let differing = jpeg.iter().zip(&turned).filter(|(a, b)| a != b).count();
+            assert_eq!(differing, 1);
+        }
+    }
+
+    #[test]
+    fn a_jpeg_without_an_orientation_gets_one_and_keeps_every_other_field() {
+        const WIDTH: u16 = 0x0100;
+        const SOFTWARE: u16 = 0x0131;
+        for big in [false, true] {
+            let jpeg = jpeg_with(false, Some((big, &[(WIDTH, LONG, 6), (SOFTWARE, LONG, 9)])));
+            let before = read_exif(&jpeg);
+            let turned = turned_jpeg(&jpeg, Turn::LEFT);
+            assert_eq!(orientation_of(&turned), 8);
+            let after: Vec<_> = read_exif(&turned)
+                .into_iter()
+                .filter(|(tag, _)| *tag != exif::Tag::Orientation)
+                .collect();
+            assert_eq!(after, before);
+            assert_eq!(image_data(&turned), image_data(&jpeg));
+        }
+    }
+
+    #[test]
+    fn a_jpeg_without_exif_gets_a_block_after_its_jfif_header() {
+        for jfif in [true, false] {
+            let jpeg = jpeg_with(jfif, None);
+            let turned = turned_jpeg(&jpeg, Turn::clockwise(2));
+            assert_eq!(orientation_of(&turned), 3);
+            assert_eq!(image_data(&turned), image_data(&jpeg));
+            if jfif {
+                assert_eq!(&turned[2..4], &[0xFF, APP0], "JFIF stays first");
+            }
+            // Decoders still read it, and the pixels are the original's.
+            let a = image::load_from_memory(&jpeg).unwrap().to_rgb8();
+            let b = image::load_from_memory(&turned).unwrap().to_rgb8();
+            assert_eq!(a, b);
+            // Turning the copy back gives orientation 1 again.
+            assert_eq!(orientation_of(&turned_jpeg(&turned, Turn::clockwise(2))), 1);
+        }
+    }
+
+    #[test]
+    fn a_png_is_written_again_turned_with_its_exact_pixels() {
+        let picture = telltale(5, 3);
+        let mut png = Vec::new();
+        image::codecs::png::PngEncoder::new(&mut png)
+            .write_image(picture.as_raw(), 5, 3, image::ExtendedColorType::Rgb8)
+            .unwrap();
+        let UprightCopy::Turned(turned) = upright_copy(&png, Turn::RIGHT) else {
+            panic!("a PNG turns");
+        };
+        let shown = image::load_from_memory(&turned).unwrap().to_rgb8();
+        assert_eq!(shown, Turn::RIGHT.image(picture));
+    }
+
+    #[test]
+    fn other_formats_and_broken_jpegs_are_left_as_they_are_with_a_reason() {
+        let mut gif = Vec::new();
+        DynamicImage::ImageRgb8(telltale(4, 4))
+            .write_to(&mut Cursor::new(&mut gif), image::ImageFormat::Gif)
+            .unwrap();
+        assert_eq!(
+            upright_copy(&gif, Turn::RIGHT),
+            UprightCopy::AsFile("only JPEG and PNG copies can be turned".into())
+        );
+        let jpeg = jpeg_with(true, None);
+        let UprightCopy::AsFile(reason) = upright_copy(&jpeg[..10], Turn::RIGHT) else {
+            panic!("a JPEG cut short is not turned");
+        };
+        assert!(reason.contains("JPEG"), "{reason}");
+        // An EXIF block whose IFD points past its end.
+        let mut broken = jpeg_with(true, Some((false, &[(ORIENTATION_TAG, SHORT, 1)])));
+        let tiff_start = broken.windows(6).position(|w| w == EXIF_HEADER).unwrap() + 6;
+        broken[tiff_start + 4] = 0xF0;
+        assert!(matches!(
+            upright_copy(&broken, Turn::RIGHT),
+            UprightCopy::AsFile(_)
+        ));
+    }
+}
