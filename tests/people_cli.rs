@@ -607,7 +607,7 @@ fn looking_closer_at_a_crowd_adds_the_faces_too_small_for_the_scan() {
 /// found twice; the JSON says how the photo is turned from its file and which faces it gained.
 #[test]
 fn a_photo_turned_and_turned_back_keeps_its_faces_and_names() {
-    let (_dir, lib) = fresh_copy("turn.kindred");
+    let (dir, lib) = fresh_copy("turn.kindred");
     let bald = people(&lib)
         .into_iter()
         .find(|p| p["faces"] == 6)
@@ -628,6 +628,21 @@ fn a_photo_turned_and_turned_back_keeps_its_faces_and_names() {
     assert_eq!(turned["path"], photo.as_str());
     // Faces' boxes say on which turn of the photo they are.
     assert!(faces_of(&lib, id(&bald)).iter().all(|f| f["turn"] == 2));
+    // Its album copy is turned too.
+    let album = dir.path().join("album");
+    let album = album.to_str().unwrap();
+    let plan = ok_on(
+        &lib,
+        &["export", "--person", "Alan", "--to", album, "--dry-run"],
+    );
+    assert!(
+        plan.lines()
+            .any(|l| l.starts_with(&format!("create: {photo} -> "))
+                && l.ends_with(", turned upside down")),
+        "{plan}"
+    );
+    let exported = ok_on(&lib, &["export", "--person", "Alan", "--to", album]);
+    assert!(exported.contains("; 1 turned as in Kindred"), "{exported}");
     let text = ok_on(&lib, &["turn", "upside-down", &photo]);
     assert!(
         text.starts_with(&format!("{photo}: back as its file shows it, ")),
