@@ -27,6 +27,7 @@ fn write_as(path: &Path, image: &RgbImage, format: ImageFormat) {
     std::fs::write(path, out).unwrap();
 }
 
+/// The faces of a photo, by id.
 fn faces_at(store: &Store, path: &Path) -> Vec<(i64, [i64; 4])> {
     let photo = store
         .photo_by_path(path)
@@ -37,6 +38,8 @@ fn faces_at(store: &Store, path: &Path) -> Vec<(i64, [i64; 4])> {
         .unwrap()
         .iter()
         .map(|f| (f.id, f.rect.to_array()))
+        .collect::<std::collections::BTreeMap<_, _>>()
+        .into_iter()
         .collect()
 }
 
@@ -952,15 +955,15 @@ fn a_photo_stored_sideways_turned_by_the_user_shows_its_faces_and_keeps_their_na
     assert!(found_sideways.len() < upright.len(), "{found_sideways:?}");
 
     // Turned left, it is the pair again: the scan's faces, where a scan of the pair finds them.
+    let stored = |store: &Store, faces: &[(i64, [i64; 4])]| -> Vec<_> {
+        faces
+            .iter()
+            .map(|(id, _)| store.stored_face(*id).unwrap().unwrap())
+            .collect()
+    };
+    let stored_sideways = stored(&store, &found_sideways);
     let record = store.photo_by_path(&path).unwrap().unwrap();
-    let turned = scan::turn_photo(
-        &mut store,
-        &engine,
-        &record,
-        Turn::LEFT,
-        ScanOptions::default(),
-    )
-    .unwrap();
+    let turned = turn_photo(&mut store, &engine, &record, Turn::LEFT);
     assert_eq!(turned.turn, Turn::LEFT);
     assert_eq!(turned.found.len() + found_sideways.len(), upright.len());
     let record = store.photo_by_path(&path).unwrap().unwrap();
@@ -987,6 +990,30 @@ fn a_photo_stored_sideways_turned_by_the_user_shows_its_faces_and_keeps_their_na
     let mut copy_rects: Vec<[i64; 4]> = faces_at(&store, &copy).iter().map(|(_, r)| *r).collect();
     copy_rects.sort();
     assert_eq!(copy_rects, expected);
+
+    // Ctrl+Z puts it back as it was, its copy too, the faces found on it turned taken away;
+    // redo turns it again, with the same faces.
+    let copy_faces = faces_at(&store, &copy);
+    let undone = ops::undo(&mut store, 1).unwrap();
+    assert_eq!(undone, ["turned “sideways.png” left"]);
+    for photo in [&path, &copy] {
+        let record = store.photo_by_path(photo).unwrap().unwrap();
+        assert_eq!(record.turn, Turn::NONE);
+        assert_eq!(
+            (record.width, record.height),
+            (Some(sideways.width()), Some(sideways.height()))
+        );
+    }
+    assert_eq!(faces_at(&store, &path), found_sideways);
+    // Descriptors, landmarks, pictures: all as they were.
+    assert_eq!(stored(&store, &found_sideways), stored_sideways);
+    ops::redo(&mut store, 1).unwrap();
+    assert_eq!(faces_at(&store, &path), faces);
+    assert_eq!(faces_at(&store, &copy), copy_faces);
+    assert_eq!(
+        store.photo_by_path(&path).unwrap().unwrap().turn,
+        Turn::LEFT
+    );
     let area = |r: &[i64; 4]| (r[2] - r[0]) * (r[3] - r[1]);
     let mut largest = faces.clone();
     largest.sort_by_key(|(_, r)| -area(r));
@@ -1000,8 +1027,7 @@ fn a_photo_stored_sideways_turned_by_the_user_shows_its_faces_and_keeps_their_na
     // Turned back and forth: the same faces, none twice, names kept.
     for by in [Turn::RIGHT, Turn::LEFT] {
         let record = store.photo_by_path(&path).unwrap().unwrap();
-        let again =
-            scan::turn_photo(&mut store, &engine, &record, by, ScanOptions::default()).unwrap();
+        let again = turn_photo(&mut store, &engine, &record, by);
         assert!(again.found.is_empty(), "{by:?}: no face found twice");
         // Every face of the photo and of its copy moved with them.
         assert_eq!(again.photos.len(), 2);
@@ -1085,4 +1111,15 @@ fn a_photo_stored_sideways_turned_by_the_user_shows_its_faces_and_keeps_their_na
         "{now:?}"
     );
     assert!(now.iter().any(|(id, _)| *id == tony.0), "{now:?}");
+}
+
+/// Turns a photo as the app and `kindred turn` do.
+fn turn_photo(
+    store: &mut Store,
+    engine: &kindred::engine::pipeline::FaceEngine,
+    record: &kindred::library::store::PhotoRecord,
+    by: Turn,
+) -> scan::PhotoTurned {
+    let plan = scan::plan_turn(store, engine, record, by, scan::ScanOptions::default()).unwrap();
+    kindred::people::ops::turn_photo(store, &plan).unwrap()
 }

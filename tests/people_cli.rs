@@ -663,6 +663,12 @@ fn a_photo_turned_and_turned_back_keeps_its_faces_and_names() {
     assert!(faces_of(&lib, id(&alan)).iter().all(|f| f["turn"] == 0));
     assert_eq!(faces_after, faces_before);
 
+    // Undone, the turn back is taken back: upside down again, with the faces it had then.
+    let name = Path::new(&photo).file_name().unwrap().to_str().unwrap();
+    let undone = ok_on(&lib, &["undo"]);
+    assert_eq!(undone.trim(), format!("undid: turned “{name}” upside down"));
+    assert!(faces_of(&lib, id(&alan)).iter().all(|f| f["turn"] == 2));
+
     let out = run(&lib, &["turn", "left", "/no/such.jpg"]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("/no/such.jpg is not in the library"));

@@ -2806,12 +2806,31 @@ fn a_photo_stored_sideways_is_turned_on_its_page_and_its_faces_found() {
     settle(&mut harness);
     harness.get_by_label_contains("Photo back as its file shows it — no new face on it");
     assert!(harness.query_by_label_contains("in Kindred").is_none());
+    let faces = |library: &Path| Store::open(library).unwrap().faces_of_photo(photo).unwrap();
+    assert_eq!(faces(&library).len(), upright);
+
+    // Ctrl+Z undoes the turns, the last first: the photo as it was before each, exactly.
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    settle(&mut harness);
+    harness.get_by_label_contains("Undone: turned “scanned print.png” right");
+    harness.get_by_label("turned left in Kindred");
     assert_eq!(
-        Store::open(&library)
-            .unwrap()
-            .faces_of_photo(photo)
-            .unwrap()
-            .len(),
+        harness.query_all_by_label_contains("Face of").count(),
         upright
     );
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    settle(&mut harness);
+    harness.get_by_label_contains("Undone: turned “scanned print.png” left");
+    assert!(harness.query_by_label_contains("in Kindred").is_none());
+    assert_eq!(
+        harness.query_all_by_label_contains("Face of").count(),
+        sideways
+    );
+    assert_eq!(faces(&library).len(), sideways);
+    let record = Store::open(&library)
+        .unwrap()
+        .photo(photo)
+        .unwrap()
+        .unwrap();
+    assert_eq!(record.turn, kindred::library::turn::Turn::NONE);
 }

@@ -249,8 +249,8 @@ pub enum Command {
     /// Turn photos stored sideways (an old camera or scanner recorded no orientation), whose
     /// faces the detector could not find: Kindred shows and analyses them so turned from then
     /// on; the files are not changed. Their faces move with them and keep their names; faces
-    /// are looked for on them turned, added and matched like new ones. Turn the other way to
-    /// turn back.
+    /// are looked for on them turned, added and matched like new ones. `kindred undo` puts a
+    /// photo back exactly as it was before its turn (one undo per photo).
     Turn {
         /// Which way, from how each photo is shown now.
         way: TurnWay,

@@ -1,7 +1,7 @@
 //! People from the terminal: list, name, merge, split, move, reject, ignore, hide, undo, redo,
 //! suggestions, re-cluster; `eval cluster` (quality against labels) and `bench cluster`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -306,15 +306,23 @@ pub fn turn(
     let (mut store, _lock) = open_to_change(library)?;
     let (records, engine) = photos_to_look_at(&store, photos)?;
     let mut report = Vec::new();
+    let mut turned_already = HashSet::new();
     for record in records {
-        let turned = crate::library::scan::turn_photo(
-            &mut store,
+        // Identical copies turn together: one named after its copy has turned already.
+        if !turned_already.insert(record.id) {
+            continue;
+        }
+        let plan = crate::library::scan::plan_turn(
+            &store,
             &engine,
             &record,
             by,
             crate::library::scan::ScanOptions::default(),
         )
         .with_context(|| format!("cannot turn {}", record.path.display()))?;
+        let turned = ops::turn_photo(&mut store, &plan)
+            .with_context(|| format!("cannot turn {}", record.path.display()))?;
+        turned_already.extend(&turned.photos);
         if !json {
             outln!(
                 "{}: {}, {}",

@@ -887,7 +887,7 @@ pub fn faces_found_closer_in(
     Ok(found)
 }
 
-/// What turning a photo did ([`turn_photo`]).
+/// What turning a photo did ([`crate::people::ops::turn_photo`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct PhotoTurned {
     /// How the photo is shown now, from its file.
@@ -900,50 +900,70 @@ pub struct PhotoTurned {
     pub moved: Vec<FaceId>,
 }
 
-/// Turns a photo of the library by `by` more, as the user asked (for a photo stored sideways,
-/// whose faces the detector, which looks for upright faces, could not find): the file is read
-/// and turned, and faces are looked for on it as a scan does. The photo's faces move with it,
-/// each keeping its id (and so its name): one found again where it now is takes what the scan
-/// of the turned photo says of it (a face the detector found sideways had a descriptor from
-/// sideways landmarks), another keeps its descriptor at its new place, thumbnail cut anew.
-/// The faces found that it did not have are added as a scan finds them. Its identical copies
-/// (the same file elsewhere) shown as it was turn with it, in the same transaction.
-pub fn turn_photo(
-    store: &mut Store,
+/// A photo turned further, worked out and not yet stored: see [`plan_turn`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct TurnPlan {
+    /// The photo the user turned.
+    pub photo: PhotoId,
+    /// How much further.
+    pub by: Turn,
+    /// How it is shown then, from its file.
+    pub turn: Turn,
+    /// Its full size so turned.
+    pub size: (u32, u32),
+    /// It and its identical copies shown as it was, which turn with it.
+    pub photos: Vec<PhotoTurnPlan>,
+}
+
+/// One photo of a [`TurnPlan`]: its faces moved, and the faces found that it did not have.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PhotoTurnPlan {
+    pub photo: PhotoId,
+    pub moved: Vec<MovedFace>,
+    pub found: Vec<NewFace>,
+}
+
+/// Works out how a photo of the library turned by `by` more, as the user asked (for a photo
+/// stored sideways, whose faces the detector, which looks for upright faces, could not find),
+/// is to be stored: the file is read and turned, and faces are looked for on it as a scan does.
+/// The photo's faces move with it, each keeping its id (and so its name): one found again
+/// where it now is takes what the scan of the turned photo says of it (a face the detector
+/// found sideways had a descriptor from sideways landmarks), another keeps its descriptor at
+/// its new place, thumbnail cut anew. The faces found that it did not have are to be added as
+/// a scan finds them. Its identical copies (the same file elsewhere) shown as it was turn with
+/// it. Nothing is written: [`crate::people::ops::turn_photo`] stores it, as a correction.
+pub fn plan_turn(
+    store: &Store,
     engine: &FaceEngine,
     photo: &PhotoRecord,
     by: Turn,
     options: ScanOptions,
-) -> Result<PhotoTurned, AddFacesError> {
+) -> Result<TurnPlan, AddFacesError> {
     let turn = photo.turn.then(by);
     let pixels = read_upright(&photo.path, turn)?;
     let detected = analyse_photo(engine, &pixels, options);
     engine.detector.release_buffers();
-    // Its identical copies shown as it was are the same picture: turned alike.
     let mut alike = vec![photo.id];
     for copy in store.copies_of(photo.id)? {
         if store.photo(copy)?.is_some_and(|c| c.turn == photo.turn) {
             alike.push(copy);
         }
     }
-    let mut moved_faces = Vec::new();
-    let found = store.in_transaction(|store| {
-        let mut found_in_photo = Vec::new();
-        for &id in &alike {
-            let (moved, found) = faces_turned(store.faces_of_photo(id)?, by, &pixels, &detected);
-            let added = store.turn_photo_in_tx(id, turn, pixels.full_size, &moved, &found)?;
-            moved_faces.extend(moved.iter().map(|m| m.id));
-            if id == photo.id {
-                found_in_photo = added;
-            }
-        }
-        Ok(found_in_photo)
-    })?;
-    Ok(PhotoTurned {
+    let mut photos = Vec::with_capacity(alike.len());
+    for id in alike {
+        let (moved, found) = faces_turned(store.faces_of_photo(id)?, by, &pixels, &detected);
+        photos.push(PhotoTurnPlan {
+            photo: id,
+            moved,
+            found,
+        });
+    }
+    Ok(TurnPlan {
+        photo: photo.id,
+        by,
         turn,
-        found,
-        photos: alike,
-        moved: moved_faces,
+        size: pixels.full_size,
+        photos,
     })
 }
 

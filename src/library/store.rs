@@ -187,7 +187,7 @@ pub struct FaceRecord {
     pub by_hand: bool,
 }
 
-/// Everything stored of a face that was removed, to put it back as it was.
+/// Everything stored of a face: to put it back as it was once removed, or turned.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RemovedFace {
     pub id: FaceId,
@@ -975,19 +975,7 @@ impl Store {
         moved: &[MovedFace],
         found: &[NewFace],
     ) -> Result<Vec<FaceId>, StoreError> {
-        let changed = self
-            .conn
-            .execute(
-                "UPDATE photos SET turn = ?1, width = ?2, height = ?3 WHERE id = ?4",
-                params![turn.quarters(), width, height, photo],
-            )
-            .map_err(self.err())?;
-        if changed == 0 {
-            return Err(StoreError::Corrupt {
-                path: self.path.clone(),
-                message: format!("photo {photo} is not in the library"),
-            });
-        }
+        self.set_turn_in_tx(photo, turn, (width, height))?;
         for MovedFace { id, face } in moved {
             let r = face.rect;
             let values = params![
@@ -1016,6 +1004,29 @@ impl Store {
             .iter()
             .map(|face| self.add_face_in_tx(photo, face))
             .collect()
+    }
+
+    /// Records how a photo is turned in Kindred, and its full size so turned.
+    pub fn set_turn_in_tx(
+        &mut self,
+        photo: PhotoId,
+        turn: Turn,
+        (width, height): (u32, u32),
+    ) -> Result<(), StoreError> {
+        let changed = self
+            .conn
+            .execute(
+                "UPDATE photos SET turn = ?1, width = ?2, height = ?3 WHERE id = ?4",
+                params![turn.quarters(), width, height, photo],
+            )
+            .map_err(self.err())?;
+        if changed == 0 {
+            return Err(StoreError::Corrupt {
+                path: self.path.clone(),
+                message: format!("photo {photo} is not in the library"),
+            });
+        }
+        Ok(())
     }
 
     /// [`Store::record_analysis`] inside a transaction the caller manages.
@@ -1322,8 +1333,16 @@ impl Store {
     /// ([`Store::restore_face_in_tx`]); None if there is no such face. What was said about
     /// it (its person, rejections) goes with it: the caller keeps that.
     pub fn take_face_in_tx(&mut self, face: FaceId) -> Result<Option<RemovedFace>, StoreError> {
-        let removed = self
-            .conn
+        let removed = self.stored_face(face)?;
+        if removed.is_some() {
+            self.delete_face_in_tx(face)?;
+        }
+        Ok(removed)
+    }
+
+    /// A face as stored, all of it: to put back as it was later.
+    pub fn stored_face(&self, face: FaceId) -> Result<Option<RemovedFace>, StoreError> {
+        self.conn
             .query_row(
                 "SELECT id, photo_id, left, top, right, bottom, confidence, landmarks, descriptor,
                     thumbnail, model_version, by_hand FROM faces WHERE id = ?1",
@@ -1343,11 +1362,37 @@ impl Store {
                 },
             )
             .optional()
+            .map_err(self.err())
+    }
+
+    /// Puts a face still in the library back as [`Store::stored_face`] read it (where it was,
+    /// what it looked like); false if it is no longer there.
+    pub fn put_back_face_in_tx(&mut self, face: &RemovedFace) -> Result<bool, StoreError> {
+        let r = face.rect;
+        let changed = self
+            .conn
+            .execute(
+                "UPDATE faces SET left = ?1, top = ?2, right = ?3, bottom = ?4, confidence = ?5,
+                    landmarks = ?6, descriptor = ?7, thumbnail = ?8, model_version = ?9,
+                    by_hand = ?10
+                 WHERE id = ?11 AND photo_id = ?12",
+                params![
+                    r.left,
+                    r.top,
+                    r.right,
+                    r.bottom,
+                    face.confidence,
+                    face.landmarks,
+                    face.descriptor,
+                    face.thumbnail,
+                    face.model_version,
+                    face.by_hand,
+                    face.id,
+                    face.photo
+                ],
+            )
             .map_err(self.err())?;
-        if removed.is_some() {
-            self.delete_face_in_tx(face)?;
-        }
-        Ok(removed)
+        Ok(changed > 0)
     }
 
     /// Puts back a face [`Store::take_face_in_tx`] took, with its id, after its photo's

@@ -37,9 +37,12 @@ mod review;
 pub use corrections::{
     FacesBeingAdded, ImportReport, ImportedName, add_face, add_faces, give_to_name, ignore,
     import_names, leave_out_folder, merge, move_faces, name_person, reject, remove_face,
-    set_hidden, set_hidden_all, set_key_face, split, unignore,
+    set_hidden, set_hidden_all, set_key_face, split, turn_photo, unignore,
 };
-pub use history::{in_words, last_operation, next_redo, recent_corrections, redo, undo};
+pub use history::{
+    Replayed, in_words, last_operation, next_redo, recent_corrections, redo, redo_replayed, undo,
+    undo_replayed,
+};
 pub use placement::{
     MatchReport, ReclusterReport, match_new_faces, match_new_faces_with, recluster,
 };

@@ -773,6 +773,7 @@ impl KindredApp {
                     self.data.subfolders.insert(root, subfolders);
                 }
                 Response::Changed(change) => {
+                    self.forget_turned(&change.turned_photos, &change.turned_faces);
                     if !change.message.is_empty() {
                         let elsewhere = change.person.filter(|&p| !self.shows_person(p));
                         let open = elsewhere.map(ToastOpens::Person);
@@ -937,17 +938,7 @@ impl KindredApp {
                     }
                     match turned {
                         Ok(turned) => {
-                            // Its thumbnail and its faces' are of the photo as it was (and
-                            // its copies', turned with it).
-                            for &turned in &turned.photos {
-                                self.photo_textures.forget(turned);
-                            }
-                            for &face in &turned.moved {
-                                self.face_textures.forget(face);
-                            }
-                            if self.photo_view.zoom.is_some_and(|(p, _)| p == photo) {
-                                self.photo_view.zoom = None;
-                            }
+                            self.forget_turned(&turned.photos, &turned.moved);
                             let found = match turned.found.len() {
                                 0 => "no new face on it".to_string(),
                                 n => {
@@ -1009,6 +1000,20 @@ impl KindredApp {
             scan.last_refresh = Instant::now();
             self.backend
                 .send(Request::MatchNewFaces(self.settings.cluster_options()));
+        }
+    }
+
+    /// Lets go of the pictures of photos turned (and their copies', turned with them) and of
+    /// their faces', which show them as they were.
+    fn forget_turned(&mut self, photos: &[PhotoId], faces: &[FaceId]) {
+        for &photo in photos {
+            self.photo_textures.forget(photo);
+            if self.photo_view.zoom.is_some_and(|(p, _)| p == photo) {
+                self.photo_view.zoom = None;
+            }
+        }
+        for &face in faces {
+            self.face_textures.forget(face);
         }
     }
 

@@ -297,13 +297,32 @@ fn review_list(
 pub struct Change {
     pub message: String,
     pub person: Option<PersonId>,
+    /// Photos an undo or redo turned, and their faces: their pictures are to be shown anew.
+    pub turned_photos: Vec<PhotoId>,
+    pub turned_faces: Vec<FaceId>,
 }
 
 impl Change {
     fn said(message: String) -> Change {
         Change {
             message,
+            ..Default::default()
+        }
+    }
+
+    /// An undo's or redo's message, with the photos it turned.
+    fn replayed(message: String, replayed: &[ops::Replayed]) -> Change {
+        Change {
+            message,
             person: None,
+            turned_photos: replayed
+                .iter()
+                .flat_map(|r| r.turned_photos.iter().copied())
+                .collect(),
+            turned_faces: replayed
+                .iter()
+                .flat_map(|r| r.turned_faces.iter().copied())
+                .collect(),
         }
     }
 }
@@ -939,32 +958,40 @@ fn apply(store: &mut Store, mutation: Mutation) -> Result<Change, ops::PeopleErr
         Mutation::AssignToName { faces, name } => Some(ops::give_to_name(store, &faces, &name)?),
         Mutation::Undo(n) => {
             // Nothing to undo is an error: the list is never empty.
-            let undone: Vec<String> = ops::undo(store, n)?
+            let replayed = ops::undo_replayed(store, n)?;
+            let undone: Vec<String> = replayed
                 .iter()
-                .map(|u| ops::in_words(u))
+                .map(|u| ops::in_words(&u.description))
                 .collect();
-            return Ok(Change::said(match undone.as_slice() {
+            let message = match undone.as_slice() {
                 [one] => format!("Undone: {one}"),
                 many => format!(
                     "Undone {}, back to: {}",
                     count(many.len(), "correction", "corrections"),
                     many.last().map(String::as_str).unwrap_or_default()
                 ),
-            }));
+            };
+            return Ok(Change::replayed(message, &replayed));
         }
         Mutation::Redo => {
-            let redone: Vec<String> = ops::redo(store, 1)?
+            let replayed = ops::redo_replayed(store, 1)?;
+            let redone: Vec<String> = replayed
                 .iter()
-                .map(|r| ops::in_words(r))
+                .map(|r| ops::in_words(&r.description))
                 .collect();
-            return Ok(Change::said(format!("Redone: {}", redone.join(", "))));
+            let message = format!("Redone: {}", redone.join(", "));
+            return Ok(Change::replayed(message, &replayed));
         }
     };
     // Every correction is logged (it is what Ctrl+Z takes back): the log says what it did.
     let message = ops::last_operation(store)?
         .map(|what| crate::text::capitalised(&ops::in_words(&what)))
         .unwrap_or_default();
-    Ok(Change { message, person })
+    Ok(Change {
+        message,
+        person,
+        ..Default::default()
+    })
 }
 
 /// What adding faces to a photo takes: a connection of its own, the photo's record, the models.
@@ -1023,8 +1050,8 @@ fn turn_photo(
     matching: &ClusterOptions,
 ) -> Result<PhotoTurned, String> {
     let (mut store, record, engine) = to_add_faces(shared, photo)?;
-    let turned =
-        scan::turn_photo(&mut store, &engine, &record, by, options).map_err(|e| e.to_string())?;
+    let plan = scan::plan_turn(&store, &engine, &record, by, options).map_err(|e| e.to_string())?;
+    let turned = ops::turn_photo(&mut store, &plan).map_err(|e| e.to_string())?;
     if !turned.found.is_empty() {
         ops::match_new_faces_with(&mut store, matching).map_err(|e| e.to_string())?;
     }

@@ -4,11 +4,13 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
+use super::history::PhotoAsTurned;
 use super::{
     Mode, PeopleError, PersonId, Placed, Recorder, UndoRecord, clean_name, describe_faces,
     describe_persons, people, place, quoted, require_face, require_faces, require_person, to_json,
 };
 use crate::library::people_store::{AssignmentRow, FaceState, PersonRow};
+use crate::library::scan::{PhotoTurned, TurnPlan};
 use crate::library::store::{FaceId, NewFace, PhotoId, PhotoStatus, Store, iou};
 use crate::people::matching::ClusterOptions;
 
@@ -633,6 +635,59 @@ fn record_added_faces(
     let mut rec = Recorder::default();
     rec.undo.added_faces = added.to_vec();
     rec.commit(store, "add_face", description)
+}
+
+/// Turns a photo (and its identical copies) as [`crate::library::scan::plan_turn`] worked
+/// out, as one
+/// correction: its faces move, those found again take the new detection, the faces it lacked
+/// are added (to be matched: run [`super::match_new_faces`]). Ctrl+Z puts the photo back
+/// exactly as it was — its faces where they were, as they were, the added ones taken away —
+/// rather than turning it back, which would look for faces anew.
+pub fn turn_photo(store: &mut Store, plan: &TurnPlan) -> Result<PhotoTurned, PeopleError> {
+    let name = match store.photo(plan.photo)? {
+        Some(photo) => photo
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        None => return Err(PeopleError::UnknownPhoto(plan.photo)),
+    };
+    store.transaction(|store| {
+        let mut rec = Recorder::default();
+        let mut turned = PhotoTurned {
+            turn: plan.turn,
+            found: Vec::new(),
+            photos: Vec::new(),
+            moved: Vec::new(),
+        };
+        for photo in &plan.photos {
+            let moved = photo.moved.iter().map(|m| m.id);
+            let Some(before) = PhotoAsTurned::read(store, photo.photo, moved)? else {
+                return Err(PeopleError::UnknownPhoto(photo.photo));
+            };
+            rec.undo.turned_photos.push(before);
+            let added = store.turn_photo_in_tx(
+                photo.photo,
+                plan.turn,
+                plan.size,
+                &photo.moved,
+                &photo.found,
+            )?;
+            rec.undo.added_faces.extend(&added);
+            turned.photos.push(photo.photo);
+            turned.moved.extend(photo.moved.iter().map(|m| m.id));
+            if photo.photo == plan.photo {
+                turned.found = added;
+            }
+        }
+        let how = match plan.by.quarters() {
+            1 => "right",
+            2 => "upside down",
+            _ => "left",
+        };
+        rec.commit(store, "turn", format!("turned “{name}” {how}"))?;
+        Ok(turned)
+    })
 }
 
 /// Takes away a face the user added (drawn, found on a closer look, tagged in another app)

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use super::{PeopleError, PersonId, require_person};
 use crate::library::people_store::{AssignmentRow, FaceState, PersonRow};
 use crate::library::store::{FaceId, PhotoId, RemovedFace, Store};
+use crate::library::turn::Turn;
 
 /// An image of what one operation changed, as it was on one side of it: the log keeps the
 /// before-image of each operation (applying it undoes the operation) and, once undone, the
@@ -37,6 +38,57 @@ pub(super) struct UndoRecord {
     /// A subfolder taken back in by an undo; redoing leaves it out again.
     #[serde(default)]
     pub(super) folder_to_leave_out: Option<PathBuf>,
+    /// Photos the user turned, as they were turned before, with their faces as they were.
+    #[serde(default)]
+    pub(super) turned_photos: Vec<PhotoAsTurned>,
+}
+
+/// A photo as it was on one side of a turn: its turn and full size, and the faces it had on
+/// both sides (the faces the turn added are in [`UndoRecord::added_faces`]), as stored.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+pub(super) struct PhotoAsTurned {
+    pub(super) photo: PhotoId,
+    /// Quarter turns clockwise.
+    pub(super) turn: u8,
+    pub(super) size: (u32, u32),
+    pub(super) faces: Vec<RemovedFace>,
+}
+
+impl PhotoAsTurned {
+    /// The photo as it is now, with the faces among `faces` it still has; None for a photo no
+    /// longer in the library.
+    pub(super) fn read(
+        store: &Store,
+        photo: PhotoId,
+        faces: impl IntoIterator<Item = FaceId>,
+    ) -> Result<Option<PhotoAsTurned>, PeopleError> {
+        // A photo never analysed has no size, and was never turned.
+        let Some((record, size)) = store
+            .photo(photo)?
+            .and_then(|r| Some((r.width?, r.height?)).map(|size| (r, size)))
+        else {
+            return Ok(None);
+        };
+        let mut stored = Vec::new();
+        for face in faces {
+            stored.extend(store.stored_face(face)?);
+        }
+        Ok(Some(PhotoAsTurned {
+            photo,
+            turn: record.turn.quarters(),
+            size,
+            faces: stored,
+        }))
+    }
+}
+
+/// What one undo or redo did: its description, and the photos it turned (whose pictures,
+/// and their faces', a window shows anew).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Replayed {
+    pub description: String,
+    pub turned_photos: Vec<PhotoId>,
+    pub turned_faces: Vec<FaceId>,
 }
 
 pub(super) fn to_json(image: &UndoRecord) -> Result<String, PeopleError> {
@@ -217,6 +269,22 @@ fn apply(store: &mut Store, image: &UndoRecord) -> Result<UndoRecord, PeopleErro
         store.restore_face_in_tx(face)?;
         rec.undo.added_faces.push(face.id);
     }
+    for before in &image.turned_photos {
+        let faces = before.faces.iter().map(|f| f.id);
+        // A photo forgotten since has nothing left to turn back.
+        let Some(now) = PhotoAsTurned::read(store, before.photo, faces)? else {
+            continue;
+        };
+        for face in &before.faces {
+            store.put_back_face_in_tx(face)?;
+        }
+        store.set_turn_in_tx(
+            before.photo,
+            Turn::clockwise(i64::from(before.turn)),
+            before.size,
+        )?;
+        rec.undo.turned_photos.push(now);
+    }
     for person in &image.restored_persons {
         let key_face = match person.key_face {
             Some(face) if store.face_exists(face)? => Some(face),
@@ -295,13 +363,27 @@ fn apply(store: &mut Store, image: &UndoRecord) -> Result<UndoRecord, PeopleErro
 /// Undoes the last `n` operations, newest first; returns what was undone. Each can be redone
 /// ([`redo`]) until a new operation is made.
 pub fn undo(store: &mut Store, n: usize) -> Result<Vec<String>, PeopleError> {
-    replay(store, n, Replay::Undo)
+    Ok(descriptions(replay(store, n, Replay::Undo)?))
 }
 
 /// Redoes the last `n` operations undone since the last new one, the last undone first;
 /// returns what was redone.
 pub fn redo(store: &mut Store, n: usize) -> Result<Vec<String>, PeopleError> {
+    Ok(descriptions(replay(store, n, Replay::Redo)?))
+}
+
+/// [`undo`], saying also which photos it turned.
+pub fn undo_replayed(store: &mut Store, n: usize) -> Result<Vec<Replayed>, PeopleError> {
+    replay(store, n, Replay::Undo)
+}
+
+/// [`redo`], saying also which photos it turned.
+pub fn redo_replayed(store: &mut Store, n: usize) -> Result<Vec<Replayed>, PeopleError> {
     replay(store, n, Replay::Redo)
+}
+
+fn descriptions(replayed: Vec<Replayed>) -> Vec<String> {
+    replayed.into_iter().map(|r| r.description).collect()
 }
 
 #[derive(Clone, Copy)]
@@ -312,7 +394,7 @@ enum Replay {
 
 /// Applies the images of the next `n` operations to undo or redo, keeping for each the image
 /// that takes it back, in one transaction.
-fn replay(store: &mut Store, n: usize, way: Replay) -> Result<Vec<String>, PeopleError> {
+fn replay(store: &mut Store, n: usize, way: Replay) -> Result<Vec<Replayed>, PeopleError> {
     store.transaction(|store| {
         let ops = match way {
             Replay::Undo => store.recent_operations(n)?,
@@ -327,12 +409,23 @@ fn replay(store: &mut Store, n: usize, way: Replay) -> Result<Vec<String>, Peopl
         let mut done = Vec::new();
         for op in ops {
             let image = read_image(&op)?;
-            let back = to_json(&apply(store, &image)?)?;
+            let back = apply(store, &image)?;
+            let turned_photos = back.turned_photos.iter().map(|p| p.photo).collect();
+            let turned_faces = back
+                .turned_photos
+                .iter()
+                .flat_map(|p| p.faces.iter().map(|f| f.id))
+                .collect();
+            let back = to_json(&back)?;
             match way {
                 Replay::Undo => store.mark_operation_undone(op.id, &back)?,
                 Replay::Redo => store.mark_operation_redone(op.id, &back)?,
             }
-            done.push(image.description);
+            done.push(Replayed {
+                description: image.description,
+                turned_photos,
+                turned_faces,
+            });
         }
         Ok(done)
     })
