@@ -673,3 +673,34 @@ fn a_photo_turned_and_turned_back_keeps_its_faces_and_names() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("/no/such.jpg is not in the library"));
 }
+
+/// Regression: `kindred turn` given a photo and its identical copy turned both twice (the
+/// first turn turns its copies with it); each is turned once.
+#[test]
+fn a_photo_and_its_copy_named_together_are_turned_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let photos = dir.path().join("photos");
+    std::fs::create_dir_all(photos.join("copy")).unwrap();
+    let sideways = image::imageops::rotate90(&laura_and_tony());
+    let (photo, copy) = (photos.join("print.png"), photos.join("copy/print.png"));
+    sideways.save(&photo).unwrap();
+    std::fs::copy(&photo, &copy).unwrap();
+    let library = dir.path().join("library.kindred");
+    ok_on(&library, &["scan", "--quiet", photos.to_str().unwrap()]);
+
+    let turns = |library: &Path| -> Vec<u8> {
+        let store = kindred::library::store::Store::open(library).unwrap();
+        [&photo, &copy]
+            .iter()
+            .map(|p| store.photo_by_path(p).unwrap().unwrap().turn.quarters())
+            .collect()
+    };
+    let (photo_arg, copy_arg) = (photo.to_str().unwrap(), copy.to_str().unwrap());
+    let turned = json_on(&library, &["turn", "left", photo_arg, copy_arg, "--json"]);
+    let turned = turned.as_array().unwrap();
+    assert_eq!(turned.len(), 1, "{turned:?}");
+    assert_eq!(turns(&library), [3, 3]);
+    // One correction: one undo puts both back.
+    ok_on(&library, &["undo"]);
+    assert_eq!(turns(&library), [0, 0]);
+}
