@@ -1683,6 +1683,59 @@ fn named_people_can_be_listed_by_name() {
     );
 }
 
+/// On People, Shift+click selects everyone from the person last Ctrl+clicked, in the order
+/// shown; Shift with the arrow keys does the same from the card the keyboard left.
+#[test]
+fn shift_click_and_shift_arrows_select_a_range_of_people() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut harness, _, found) = app_with_zoe_anna_and_mark(dir.path());
+    let [zoe, anna, mark] = [0, 1, 2].map(|i| found[i].id);
+    let ids = |harness: &Harness<'_, KindredApp>| -> Vec<PersonId> {
+        harness
+            .state()
+            .people_view
+            .selected
+            .iter()
+            .copied()
+            .collect()
+    };
+    let sorted = |mut v: Vec<PersonId>| {
+        v.sort();
+        v
+    };
+    harness
+        .get_by_label("Person Zoe")
+        .click_modifiers(egui::Modifiers::COMMAND);
+    harness.step();
+    harness
+        .get_by_label("Person Mark")
+        .click_modifiers(egui::Modifiers::SHIFT);
+    harness.step();
+    assert_eq!(ids(&harness), sorted(vec![zoe, anna, mark]));
+    // From the same start, a shorter range replaces it.
+    harness
+        .get_by_label("Person anna")
+        .click_modifiers(egui::Modifiers::SHIFT);
+    harness.step();
+    assert_eq!(ids(&harness), sorted(vec![zoe, anna]));
+    harness.get_by_label("2 selected");
+
+    press(&mut harness, egui::Key::Escape);
+    settle(&mut harness);
+    assert!(ids(&harness).is_empty());
+    // The keyboard on Zoe's card, then Shift+→ twice.
+    tab_to(&mut harness, "Person Zoe");
+    harness.key_press_modifiers(egui::Modifiers::SHIFT, egui::Key::ArrowRight);
+    settle(&mut harness);
+    harness.key_press_modifiers(egui::Modifiers::SHIFT, egui::Key::ArrowRight);
+    settle(&mut harness);
+    assert_eq!(
+        focused_label(&harness, "Person ").as_deref(),
+        Some("Person Mark")
+    );
+    assert_eq!(ids(&harness), sorted(vec![zoe, anna, mark]));
+}
+
 /// Ctrl+F from any page: People, the cursor in the name filter, its old text selected so the
 /// next name typed replaces it.
 #[test]

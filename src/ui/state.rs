@@ -424,7 +424,39 @@ pub struct PeopleViewState {
     /// type over) the next time it draws.
     pub focus_filter: bool,
     pub selected: BTreeSet<PersonId>,
+    /// The person last chosen by Ctrl+click: where Shift's ranges start.
+    pub anchor: Option<PersonId>,
     pub merge_into: Option<PersonId>,
+}
+
+impl PeopleViewState {
+    /// Ctrl+click (or "Select" in a card's menu): the person in or out of the selection, and
+    /// where a Shift range starts.
+    pub fn toggle(&mut self, id: PersonId) {
+        if !self.selected.remove(&id) {
+            self.selected.insert(id);
+        }
+        self.anchor = Some(id);
+    }
+
+    /// Shift+click on the person shown `to`th (`shown`: the cards in their order), or Shift
+    /// with the keys from `from` to `to`: everyone from the anchor (else `from`) to them is
+    /// selected; with Ctrl too, added to those selected already.
+    pub fn select_range(&mut self, shown: &[PersonId], from: usize, to: usize, add: bool) {
+        if to >= shown.len() {
+            return;
+        }
+        let anchor = self
+            .anchor
+            .and_then(|a| shown.iter().position(|&p| p == a))
+            .unwrap_or(from.min(shown.len() - 1));
+        let (a, b) = (anchor.min(to), anchor.max(to));
+        if !add {
+            self.selected.clear();
+        }
+        self.selected.extend(&shown[a..=b]);
+        self.anchor.get_or_insert(shown[anchor]);
+    }
 }
 
 /// The faces selected in a grid of faces, chosen as in a file manager.

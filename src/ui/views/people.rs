@@ -178,6 +178,16 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut PeopleViewState) {
             Row::Cards(..) => card.y + GAP,
         })
         .collect();
+    // The people of the cards, in their order: where Shift's ranges run.
+    let shown: Vec<PersonId> = rows
+        .iter()
+        .filter_map(|r| match r {
+            Row::Cards(_, members) => Some(members),
+            _ => None,
+        })
+        .flatten()
+        .map(|&i| data.people[i].id)
+        .collect();
     let card_ranges: Vec<std::ops::Range<usize>> = rows
         .iter()
         .filter_map(|r| match r {
@@ -285,7 +295,8 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut PeopleViewState) {
                     Row::Cards(first, members) => {
                         for (c, &i) in members.iter().enumerate() {
                             let rect = card_at(top, c);
-                            let response = person_card(ui, frame, state, &data.people[i], rect);
+                            let response =
+                                person_card(ui, frame, state, &data.people[i], rect, &shown);
                             focus.tile(first + c, &response);
                         }
                     }
@@ -297,13 +308,15 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut PeopleViewState) {
                 && (tops[r] + card.y + GAP < from_y || tops[r] > to_y)
             {
                 let rect = card_at(origin.y + tops[r], kept - first);
-                let response =
-                    person_card(ui, frame, state, &data.people[members[kept - first]], rect);
+                let person = &data.people[members[kept - first]];
+                let response = person_card(ui, frame, state, person, rect, &shown);
                 focus.tile(kept, &response);
             }
             let page = (viewport.height() / (card.y + GAP)).floor() as usize;
-            // Shift with the keys only moves: Ctrl+click is how several people are chosen.
-            focus.finish(ui, &card_ranges, page);
+            if let Some(extend) = focus.finish(ui, &card_ranges, page) {
+                let add = ui.input(|i| i.modifiers.command);
+                state.select_range(&shown, extend.from, extend.to, add);
+            }
         });
 }
 
@@ -327,6 +340,7 @@ fn person_card(
     state: &mut PeopleViewState,
     person: &PersonSummary,
     rect: Rect,
+    shown: &[PersonId],
 ) -> egui::Response {
     let id = ui.make_persistent_id(("person-card", person.id));
     let response = ui.interact(rect, id, Sense::click());
@@ -387,8 +401,11 @@ fn person_card(
     super::show_focus(ui, &response, rect, 10);
     if response.clicked() {
         let modifiers = ui.input(|i| i.modifiers);
-        if modifiers.command || modifiers.ctrl || modifiers.shift || !state.selected.is_empty() {
-            toggle(&mut state.selected, person.id);
+        let index = shown.iter().position(|&p| p == person.id);
+        if let (true, Some(index)) = (modifiers.shift, index) {
+            state.select_range(shown, index, index, modifiers.command || modifiers.ctrl);
+        } else if modifiers.command || modifiers.ctrl || !state.selected.is_empty() {
+            state.toggle(person.id);
         } else {
             frame.actions.push(Action::Go(View::Person(person.id)));
         }
@@ -409,7 +426,7 @@ fn person_card(
             .button(if selected { "Deselect" } else { "Select" })
             .clicked()
         {
-            toggle(&mut state.selected, person.id);
+            state.toggle(person.id);
         }
         let hide = if person.hidden {
             "Show again"
@@ -429,19 +446,16 @@ fn person_card(
     response
 }
 
-fn toggle(set: &mut std::collections::BTreeSet<PersonId>, id: PersonId) {
-    if !set.remove(&id) {
-        set.insert(id);
-    }
-}
-
 /// Shown while people are selected: merge them, export them, or clear the selection.
 fn selection_bar(ui: &mut egui::Ui, frame: &mut Frame, state: &mut PeopleViewState) {
     if state.selected.is_empty() {
         ui.label(
-            RichText::new("Click a person to open them; Ctrl+click to select several.")
-                .weak()
-                .small(),
+            RichText::new(
+                "Click a person to open them; Ctrl+click to select several, Shift+click a \
+                 range.",
+            )
+            .weak()
+            .small(),
         );
         ui.add_space(4.0);
         return;

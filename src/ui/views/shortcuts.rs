@@ -77,6 +77,10 @@ const SHORTCUTS: &[(&str, &[(&str, &str)])] = &[
                 "Ctrl+click",
                 "Select several people to merge, hide or export",
             ),
+            (
+                "Shift+click, Shift+arrows",
+                "Select everyone from the person last Ctrl+clicked",
+            ),
             ("Ctrl+A", "Select everyone shown"),
             ("Esc", "Clear the selection"),
         ],
