@@ -840,6 +840,43 @@ fn review_stops_at_the_less_likely_faces_until_asked_to_go_on() {
     harness.get_by_label_contains("less likely (distance");
 }
 
+/// Review's "Show all at once": faces picked by click and Shift+click (a range, in the order
+/// shown), then confirmed together.
+#[test]
+fn review_all_at_once_confirms_the_faces_picked_with_click_and_shift_click() {
+    let dir = tempfile::tempdir().unwrap();
+    let (library, faces) = library_of_faces(dir.path(), &[0.0, 0.1, 0.2, 0.3, 0.4]);
+    let mut store = Store::open(&library).unwrap();
+    let ada = ops::split(&mut store, &[faces[0]], Some("Ada")).unwrap();
+    drop(store);
+    let mut harness = app_on(&library);
+    settle(&mut harness);
+    click(&mut harness, "Review");
+    settle(&mut harness);
+    click(&mut harness, "Whose suggestions");
+    click(&mut harness, "Ada");
+    settle(&mut harness);
+    click(&mut harness, "Show all at once");
+    settle(&mut harness);
+    let tile = |face: i64| format!("Suggested face {face}");
+    click(&mut harness, &tile(faces[1]));
+    harness
+        .get_by_label(&tile(faces[3]))
+        .click_modifiers(egui::Modifiers::SHIFT);
+    harness.step();
+    click(&mut harness, "Confirm 3 as Ada");
+    settle(&mut harness);
+    let ada_faces: Vec<i64> = faces_of(&library, ada)
+        .iter()
+        .filter(|f| f.state == ops::FaceState::Confirmed)
+        .map(|f| f.face)
+        .collect();
+    for face in &faces[..4] {
+        assert!(ada_faces.contains(face), "{face} confirmed: {ada_faces:?}");
+    }
+    assert!(!ada_faces.contains(&faces[4]));
+}
+
 /// A "No" teaches Review: a face more like one the user said is not Ada than like any of hers
 /// waits past the stop, however near it is, and says why.
 #[test]

@@ -595,6 +595,8 @@ pub struct ReviewViewState {
     pub less_likely: bool,
     pub batch: bool,
     pub batch_selected: BTreeSet<FaceId>,
+    /// The face last clicked in that list: where a Shift+click range starts.
+    pub batch_anchor: Option<FaceId>,
 }
 
 #[derive(Default)]

@@ -415,7 +415,8 @@ fn batch(
         .collect();
     ui.horizontal(|ui| {
         ui.label(format!(
-            "{remaining} {} that may be {name}. Select the ones that are, then confirm.",
+            "{remaining} {} that may be {name}. Select the ones that are (Shift+click for a \
+             range), then confirm.",
             noun(items.len(), "face", "faces")
         ));
         if ui.button("Select all").clicked() {
@@ -446,7 +447,18 @@ fn batch(
         }
     });
     ui.add_space(6.0);
-    virtual_grid(
+    let faces: Vec<FaceId> = items.iter().map(|s| s.face).collect();
+    // Shift+click, or Shift with the keys: every face from the one last clicked.
+    let select_range = |state: &mut ReviewViewState, from: usize, to: usize| {
+        let anchor = state
+            .batch_anchor
+            .and_then(|a| faces.iter().position(|&f| f == a))
+            .unwrap_or(from);
+        let (a, b) = (anchor.min(to), anchor.max(to));
+        state.batch_selected.extend(&faces[a..=b]);
+        state.batch_anchor = Some(faces[anchor]);
+    };
+    let extended = virtual_grid(
         ui,
         "review-batch",
         items.len(),
@@ -459,8 +471,15 @@ fn batch(
             };
             let label = format!("Suggested face {}", item.face);
             let response = face_tile(ui, frame.faces, item.face, side, look, &label);
-            if response.clicked() && !state.batch_selected.remove(&item.face) {
-                state.batch_selected.insert(item.face);
+            if response.clicked() {
+                if ui.input(|input| input.modifiers.shift) {
+                    select_range(state, i, i);
+                } else {
+                    if !state.batch_selected.remove(&item.face) {
+                        state.batch_selected.insert(item.face);
+                    }
+                    state.batch_anchor = Some(item.face);
+                }
             }
             response.on_hover_text(format!(
                 "{} (distance {:.2})\n{}",
@@ -470,6 +489,11 @@ fn batch(
             ))
         },
     );
+    if let Some(extend) = extended
+        && extend.to < faces.len()
+    {
+        select_range(state, extend.from, extend.to);
+    }
 }
 
 #[cfg(test)]
