@@ -1720,6 +1720,52 @@ fn named_people_can_be_listed_by_name() {
     );
 }
 
+/// A backup copy put back from inside the app (Folders → Put a copy back…): what it holds is
+/// said first; then the app starts afresh on it, the library as it was kept, set aside, among
+/// the copies — from where it can be put back the same way.
+#[test]
+fn a_backup_copy_is_put_back_from_inside_the_app() {
+    use kindred::library::backup::{self, BackupKind};
+    let dir = tempfile::tempdir().unwrap();
+    let (library, found) = library_with_zoe_anna_and_mark(dir.path());
+    let copy = backup::make(&Store::open(&library).unwrap(), BackupKind::ByHand).unwrap();
+    ops::name_person(&mut Store::open(&library).unwrap(), found[0].id, "Zoey").unwrap();
+    let mut harness = app_on(&library);
+    settle(&mut harness);
+    harness.get_by_label("Person Zoey");
+
+    click(&mut harness, "Folders");
+    settle(&mut harness);
+    click(&mut harness, "Put a copy back…");
+    click(&mut harness, "Put back…");
+    settle(&mut harness);
+    harness.get_by_label_contains("This copy holds");
+    harness.get_by_label_contains("3 people named");
+    click(&mut harness, "Put this copy back");
+    assert!(harness.state().put_back_due());
+    // What the window does next frame (the kittest harness holds the app, not the window).
+    let ctx = harness.ctx.clone();
+    harness.state_mut().put_back_copy(&ctx).unwrap();
+    settle(&mut harness);
+    harness.get_by_label_contains("Put back the copy you made of");
+    click(&mut harness, "People");
+    settle(&mut harness);
+    harness.get_by_label("Person Zoe");
+    assert!(harness.query_by_label("Person Zoey").is_none());
+    let set_aside: Vec<_> = backup::list(&library)
+        .into_iter()
+        .filter(|b| b.kind == BackupKind::SetAside)
+        .collect();
+    assert_eq!(set_aside.len(), 1);
+    // The copy put back is still there, and the library set aside holds Zoey.
+    assert!(copy.path.exists());
+    let aside = Store::open(&set_aside[0].path).unwrap();
+    assert_eq!(
+        ops::person(&aside, found[0].id).unwrap().name.as_deref(),
+        Some("Zoey")
+    );
+}
+
 /// On People, Shift+click selects everyone from the person last Ctrl+clicked, in the order
 /// shown; Shift with the arrow keys does the same from the card the keyboard left.
 #[test]

@@ -77,7 +77,10 @@ pub struct KindredApp {
     pub photo_textures: TextureCache<PhotoId>,
     pub toasts: Vec<Toast>,
     library: PathBuf,
-    _lock: Option<crate::library::lock::LibraryLock>,
+    lock: Option<crate::library::lock::LibraryLock>,
+    /// A backup copy to put back as the library as soon as nothing is being worked on: see
+    /// [`KindredApp::put_back_copy`].
+    putting_back: Option<PathBuf>,
     /// Slowest frame (ms) since the last report, for `KINDRED_FRAME_LOG`.
     frame_log: Option<FrameLog>,
     picked_folders: std::sync::mpsc::Receiver<PathBuf>,
@@ -183,7 +186,8 @@ impl KindredApp {
             photo_textures: TextureCache::new("photo", 400),
             toasts: Vec::new(),
             library,
-            _lock: lock,
+            lock,
+            putting_back: None,
             frame_log: std::env::var_os("KINDRED_FRAME_LOG").map(|_| FrameLog {
                 frames: 0,
                 worst_ms: 0.0,
@@ -977,6 +981,13 @@ impl KindredApp {
                     }
                 }
                 Response::Error(message) => self.notify(ctx, message, true),
+                Response::BackupInspected(copy, contents) => {
+                    if let Some((asked, read)) = &mut self.data.put_back
+                        && *asked == copy
+                    {
+                        *read = Some(contents);
+                    }
+                }
             }
         }
         let now = ctx.input(|i| i.time);
@@ -1333,6 +1344,16 @@ impl KindredApp {
             Action::BackUp => self
                 .backend
                 .send(Request::BackUp(crate::library::backup::BackupKind::ByHand)),
+            Action::AskPutBack(copy) => {
+                self.data.put_back = Some((copy.clone(), None));
+                self.backend.send(Request::InspectBackup(copy));
+            }
+            Action::CancelPutBack => self.data.put_back = None,
+            Action::PutBack => {
+                if let Some((copy, Some(Ok(_)))) = self.data.put_back.take() {
+                    self.putting_back = Some(copy);
+                }
+            }
             Action::Rescan => match &mut self.data.scan {
                 None => self.start_scan(false),
                 Some(scan) => scan.again = true,
@@ -1580,6 +1601,75 @@ impl KindredApp {
     /// Opens a folder's page, as from Folders.
     pub fn open_folder(&mut self, folder: PathBuf) {
         self.go(View::Folder(folder));
+    }
+
+    /// The library file the app works on.
+    pub fn library(&self) -> &std::path::Path {
+        &self.library
+    }
+
+    /// Whether a copy is waiting to be put back and nothing is being worked on (no scan,
+    /// closer look or export, no correction on its way): the window then calls
+    /// [`KindredApp::put_back_copy`].
+    pub fn put_back_due(&self) -> bool {
+        self.putting_back.is_some()
+            && self.backend.is_idle()
+            && self.data.scan.is_none()
+            && self.data.closer_look.is_none()
+            && self.data.export.is_none()
+    }
+
+    /// Puts the copy asked for back as the library and starts afresh on it, as Kindred does
+    /// when it opens (a scan takes in what was done to the photos since the copy was made).
+    /// The library as it was is kept among the copies, set aside. Err when the library
+    /// cannot be opened afterwards; the window then says why and offers the copies again.
+    pub fn put_back_copy(&mut self, ctx: &egui::Context) -> Result<(), String> {
+        let Some(copy) = self.putting_back.take() else {
+            return Ok(());
+        };
+        // Every connection to the library closed before its file is replaced.
+        self.backend.shut_down();
+        let put_back = crate::library::backup::restore(&self.library, &copy);
+        let store = Store::open(&self.library).map_err(|e| e.to_string())?;
+        let mut app = Self::with_store(ctx, store, self.settings.clone(), self.lock.take());
+        app.view = View::Folders;
+        match put_back {
+            Ok(aside) => {
+                let made = crate::library::backup::list(&self.library)
+                    .into_iter()
+                    .find(|b| b.path == copy);
+                let what = made.map_or_else(
+                    || "backup copy".to_string(),
+                    |b| {
+                        format!(
+                            "{} of {}",
+                            b.kind.describe(),
+                            b.made.replace('T', " ").replace('Z', " UTC")
+                        )
+                    },
+                );
+                let kept = aside
+                    .map(|p| {
+                        format!(
+                            "; the library as it was is kept, set aside, as {}",
+                            p.display()
+                        )
+                    })
+                    .unwrap_or_default();
+                app.notify(
+                    ctx,
+                    format!(
+                        "Put back the {what}{kept}. Face pictures are made again from the \
+                         photos as they are shown."
+                    ),
+                    false,
+                );
+                app.scan_folders_on_open();
+            }
+            Err(e) => app.notify(ctx, format!("Could not put the copy back: {e}"), true),
+        }
+        *self = app;
+        Ok(())
     }
 }
 

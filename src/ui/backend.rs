@@ -142,6 +142,8 @@ pub enum Request {
     ForgetMissing(RootId),
     /// A backup copy of the library: made now (by hand), or the weekly one if it is due.
     BackUp(crate::library::backup::BackupKind),
+    /// What a backup copy holds, read from it (and checked), before it is put back.
+    InspectBackup(PathBuf),
     /// Leave a subfolder out of the library.
     ExcludeFolder(PathBuf),
     /// Take a left-out subfolder back in (the app then rescans).
@@ -164,6 +166,11 @@ pub enum Request {
 
 #[derive(Debug)]
 pub enum Response {
+    /// What a copy holds ([`Request::InspectBackup`]), or why it cannot be put back.
+    BackupInspected(
+        PathBuf,
+        Result<crate::library::backup::BackupContents, String>,
+    ),
     Overview {
         people: Vec<PersonSummary>,
         counts: StatusCounts,
@@ -332,6 +339,8 @@ pub struct Backend {
     requests: Sender<Request>,
     responses: Receiver<Response>,
     pending: Arc<AtomicUsize>,
+    /// The database thread and Review's, each with a connection to the library.
+    threads: Vec<std::thread::JoinHandle<()>>,
 }
 
 /// What the worker threads share.
@@ -394,11 +403,11 @@ impl Backend {
             .map_err(|e| format!("Review cannot read the library: {e}"));
         let (review, review_inbox) = mpsc::channel();
         let review_shared = shared.clone();
-        std::thread::Builder::new()
+        let review_thread = std::thread::Builder::new()
             .name("kindred-review".into())
             .spawn(move || review_worker(reader, review_inbox, review_shared))
             .expect("the OS refused to start the review thread");
-        std::thread::Builder::new()
+        let db_thread = std::thread::Builder::new()
             .name("kindred-db".into())
             .spawn(move || worker(store, inbox, review, shared))
             .expect("the OS refused to start the database thread");
@@ -406,6 +415,18 @@ impl Backend {
             requests,
             responses: outbox,
             pending,
+            threads: vec![db_thread, review_thread],
+        }
+    }
+
+    /// Stops the database and Review threads once idle (see [`Backend::is_idle`]) and waits
+    /// until they have let go of the library: its file may then be replaced. Requests sent
+    /// afterwards are dropped.
+    pub fn shut_down(&mut self) {
+        // The database thread ends when its inbox closes, and Review's with it.
+        self.requests = mpsc::channel().0;
+        for thread in self.threads.drain(..) {
+            let _ = thread.join();
         }
     }
 
@@ -738,6 +759,10 @@ fn handle(
                 "Forgot {} no longer in the folder (names stay with their people)",
                 photos_with_faces(forgotten.photos, forgotten.faces)
             ))));
+        }
+        Request::InspectBackup(path) => {
+            let contents = crate::library::backup::inspect(&path).map_err(|e| e.to_string());
+            shared.send(Response::BackupInspected(path, contents));
         }
         Request::BackUp(kind) => {
             // On a connection of its own: a copy of a big library takes seconds, which the

@@ -78,7 +78,19 @@ enum Window {
 impl eframe::App for Window {
     fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
         match self {
-            Window::Library(app) => app.ui(ui, frame),
+            Window::Library(app) => {
+                app.ui(ui, frame);
+                if app.put_back_due()
+                    && let Err(e) = app.put_back_copy(ui.ctx())
+                {
+                    let library = app.library().to_path_buf();
+                    // The app, and the lock it holds, let go before the page tries again.
+                    *self = Window::Unopened(unopened::UnopenedLibrary::new(
+                        &library,
+                        unopened::Problem::Other(e),
+                    ));
+                }
+            }
             Window::Unopened(page) => {
                 let Some((lock, store)) = page.show(ui) else {
                     return;

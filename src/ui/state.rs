@@ -186,6 +186,12 @@ pub enum Action {
     Notify(String),
     /// Make a backup copy of the library now.
     BackUp,
+    /// Ask whether to put this copy back as the library (what it holds is read first).
+    AskPutBack(PathBuf),
+    /// Not after all.
+    CancelPutBack,
+    /// Put the copy asked about back as the library, once nothing is being worked on.
+    PutBack,
     /// Hand a photo to the desktop: open it in the user's viewer, or show it in its folder.
     Launch(crate::ui::launch::Launch),
 }
@@ -209,6 +215,11 @@ pub struct Data {
     pub history: Vec<String>,
     /// The library's backup copies, newest first.
     pub backups: Vec<crate::library::backup::Backup>,
+    /// A copy the user asked to put back, and what it holds once read (None meanwhile).
+    pub put_back: Option<(
+        PathBuf,
+        Option<Result<crate::library::backup::BackupContents, String>>,
+    )>,
     pub person_faces: Option<(PersonId, Vec<PersonFace>)>,
     pub photos: Option<(Vec<PersonId>, DatedPhotos)>,
     /// A photo folder's photos in which no face was found.
@@ -609,6 +620,8 @@ pub struct FoldersViewState {
     pub open_subfolders: std::collections::HashSet<PathBuf>,
     /// The photo folder whose missing photos the user asked to forget: the question shows.
     pub forget_asked: Option<RootId>,
+    /// The backup copies are listed, to put one back.
+    pub copies_listed: bool,
 }
 
 #[cfg(test)]

@@ -229,12 +229,13 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut FoldersViewState) 
                 },
             );
         }
-        library_copies(ui, frame);
+        library_copies(ui, frame, state);
     });
 }
 
-/// Where the library is, and its backup copies: when the last was made, and one made now.
-fn library_copies(ui: &mut egui::Ui, frame: &mut Frame) {
+/// Where the library is, and its backup copies: when the last was made, one made now, and one
+/// put back.
+fn library_copies(ui: &mut egui::Ui, frame: &mut Frame, state: &mut FoldersViewState) {
     use crate::library::backup::BackupKind;
     ui.add_space(16.0);
     ui.label(RichText::new("Library").strong());
@@ -287,7 +288,113 @@ fn library_copies(ui: &mut egui::Ui, frame: &mut Frame) {
         {
             frame.actions.push(Action::BackUp);
         }
+        if !frame.data.backups.is_empty() {
+            let label = if state.copies_listed {
+                "Hide the copies"
+            } else {
+                "Put a copy back…"
+            };
+            if ui
+                .button(label)
+                .on_hover_text("Go back to the library as a copy has it")
+                .clicked()
+            {
+                state.copies_listed = !state.copies_listed;
+                frame.actions.push(Action::CancelPutBack);
+            }
+        }
     });
+    if state.copies_listed {
+        copies_to_put_back(ui, frame);
+    }
+}
+
+/// Every copy kept (the libraries set aside by earlier put-backs too), newest first, each to
+/// put back after a question that says what it holds and what is lost.
+fn copies_to_put_back(ui: &mut egui::Ui, frame: &mut Frame) {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    ui.add_space(6.0);
+    egui::Grid::new("copies to put back")
+        .num_columns(3)
+        .spacing([16.0, 6.0])
+        .show(ui, |ui| {
+            for copy in &frame.data.backups {
+                ui.label(format!(
+                    "{} ({})",
+                    crate::text::ago(now - copy.made_secs),
+                    copy.made.replace('T', " ").replace('Z', " UTC")
+                ))
+                .on_hover_text(copy.path.display().to_string());
+                ui.label(format!(
+                    "{}, {:.1} MB",
+                    copy.kind.describe(),
+                    copy.bytes as f64 / 1e6
+                ));
+                let asked = frame
+                    .data
+                    .put_back
+                    .as_ref()
+                    .is_some_and(|(path, _)| *path == copy.path);
+                let button = egui::Button::new("Put back…").selected(asked);
+                if ui
+                    .add(button)
+                    .on_hover_text("See what this copy holds, then put it back")
+                    .clicked()
+                {
+                    frame.actions.push(Action::AskPutBack(copy.path.clone()));
+                }
+                ui.end_row();
+            }
+        });
+    let Some((_, read)) = &frame.data.put_back else {
+        return;
+    };
+    ui.add_space(8.0);
+    match read {
+        None => {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label("Reading the copy…");
+            });
+        }
+        Some(Err(e)) => {
+            ui.colored_label(
+                ui.visuals().warn_fg_color,
+                format!("This copy cannot be put back: {e}"),
+            );
+        }
+        Some(Ok(holds)) => {
+            ui.label(format!(
+                "This copy holds {}, {} and {}. What was done since it was made is lost (a \
+                 scan takes in the photos again); the library as it is now is kept among the \
+                 copies, set aside, and can be put back the same way.",
+                count(holds.photos as usize, "photo", "photos"),
+                count(holds.people_named as usize, "person named", "people named"),
+                count(
+                    holds.faces_confirmed as usize,
+                    "face confirmed",
+                    "faces confirmed"
+                ),
+            ));
+            ui.horizontal(|ui| {
+                let working = frame.data.scan.is_some()
+                    || frame.data.closer_look.is_some()
+                    || frame.data.export.is_some();
+                if ui
+                    .add_enabled(!working, egui::Button::new("Put this copy back"))
+                    .on_disabled_hover_text("After the scan, closer look or export under way")
+                    .clicked()
+                {
+                    frame.actions.push(Action::PutBack);
+                }
+                if ui.button("Cancel").clicked() {
+                    frame.actions.push(Action::CancelPutBack);
+                }
+            });
+        }
+    }
 }
 
 /// Room for a subfolder's open/close arrow, kept by folders without one so names line up.
