@@ -1748,6 +1748,7 @@ fn a_backup_copy_is_put_back_from_inside_the_app() {
     harness.state_mut().put_back_copy(&ctx).unwrap();
     settle(&mut harness);
     harness.get_by_label_contains("Put back the copy you made of");
+    harness.get_by_label_contains("(the library as it was is kept among the copies)");
     click(&mut harness, "People");
     settle(&mut harness);
     harness.get_by_label("Person Zoe");

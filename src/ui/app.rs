@@ -1648,22 +1648,13 @@ impl KindredApp {
                         )
                     },
                 );
-                let kept = aside
-                    .map(|p| {
-                        format!(
-                            "; the library as it was is kept, set aside, as {}",
-                            p.display()
-                        )
-                    })
-                    .unwrap_or_default();
-                app.notify(
-                    ctx,
-                    format!(
-                        "Put back the {what}{kept}. Face pictures are made again from the \
-                         photos as they are shown."
-                    ),
-                    false,
-                );
+                // Where it went is listed with the copies; a path would not fit the toast.
+                let kept = if aside.is_some() {
+                    " (the library as it was is kept among the copies)"
+                } else {
+                    ""
+                };
+                app.notify(ctx, format!("Put back the {what}{kept}"), false);
                 app.scan_folders_on_open();
             }
             Err(e) => app.notify(ctx, format!("Could not put the copy back: {e}"), true),
