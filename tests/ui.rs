@@ -811,11 +811,7 @@ fn review_stops_at_the_less_likely_faces_until_asked_to_go_on() {
     harness.state_mut().settings.match_threshold = (his.distance + other.distance) / 2.0;
 
     // All at once (for one person): his face, and a button for the rest.
-    click(&mut harness, "Review");
-    settle(&mut harness);
-    click(&mut harness, "Whose suggestions");
-    click(&mut harness, "Blair");
-    settle(&mut harness);
+    review_suggestions_of(&mut harness, "Blair");
     click(&mut harness, "Show all at once");
     settle(&mut harness);
     let tile = |s: &ops::Suggestion| format!("Suggested face {}", s.face);
@@ -840,6 +836,15 @@ fn review_stops_at_the_less_likely_faces_until_asked_to_go_on() {
     harness.get_by_label_contains("less likely (distance");
 }
 
+/// Opens Review on one person's suggestions.
+fn review_suggestions_of(harness: &mut Harness<'_, KindredApp>, name: &str) {
+    click(harness, "Review");
+    settle(harness);
+    click(harness, "Whose suggestions");
+    click(harness, name);
+    settle(harness);
+}
+
 /// Review's "Show all at once": faces picked by click and Shift+click (a range, in the order
 /// shown), then confirmed together.
 #[test]
@@ -851,11 +856,7 @@ fn review_all_at_once_confirms_the_faces_picked_with_click_and_shift_click() {
     drop(store);
     let mut harness = app_on(&library);
     settle(&mut harness);
-    click(&mut harness, "Review");
-    settle(&mut harness);
-    click(&mut harness, "Whose suggestions");
-    click(&mut harness, "Ada");
-    settle(&mut harness);
+    review_suggestions_of(&mut harness, "Ada");
     click(&mut harness, "Show all at once");
     settle(&mut harness);
     let tile = |face: i64| format!("Suggested face {face}");
@@ -893,11 +894,7 @@ fn review_asks_last_about_a_face_like_one_said_not_to_be_the_person() {
     let mut harness = app_on(&library);
     settle(&mut harness);
 
-    click(&mut harness, "Review");
-    settle(&mut harness);
-    click(&mut harness, "Whose suggestions");
-    click(&mut harness, "Ada");
-    settle(&mut harness);
+    review_suggestions_of(&mut harness, "Ada");
     harness.get_by_label_contains("1 to review");
     press(&mut harness, egui::Key::Y);
     settle(&mut harness);

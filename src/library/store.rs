@@ -203,6 +203,27 @@ pub struct RemovedFace {
     pub by_hand: bool,
 }
 
+impl RemovedFace {
+    /// Its columns as named SQL parameters (`:id`, `:photo`, `:left`, …): the same for putting
+    /// it back in place and for inserting it again.
+    fn as_params(&self) -> [(&'static str, &dyn rusqlite::ToSql); 12] {
+        [
+            (":id", &self.id),
+            (":photo", &self.photo),
+            (":left", &self.rect.left),
+            (":top", &self.rect.top),
+            (":right", &self.rect.right),
+            (":bottom", &self.rect.bottom),
+            (":confidence", &self.confidence),
+            (":landmarks", &self.landmarks),
+            (":descriptor", &self.descriptor),
+            (":thumbnail", &self.thumbnail),
+            (":model_version", &self.model_version),
+            (":by_hand", &self.by_hand),
+        ]
+    }
+}
+
 /// A new face to store for a photo.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewFace {
@@ -1368,28 +1389,14 @@ impl Store {
     /// Puts a face still in the library back as [`Store::stored_face`] read it (where it was,
     /// what it looked like); false if it is no longer there.
     pub fn put_back_face_in_tx(&mut self, face: &RemovedFace) -> Result<bool, StoreError> {
-        let r = face.rect;
         let changed = self
             .conn
             .execute(
-                "UPDATE faces SET left = ?1, top = ?2, right = ?3, bottom = ?4, confidence = ?5,
-                    landmarks = ?6, descriptor = ?7, thumbnail = ?8, model_version = ?9,
-                    by_hand = ?10
-                 WHERE id = ?11 AND photo_id = ?12",
-                params![
-                    r.left,
-                    r.top,
-                    r.right,
-                    r.bottom,
-                    face.confidence,
-                    face.landmarks,
-                    face.descriptor,
-                    face.thumbnail,
-                    face.model_version,
-                    face.by_hand,
-                    face.id,
-                    face.photo
-                ],
+                "UPDATE faces SET left = :left, top = :top, right = :right, bottom = :bottom,
+                    confidence = :confidence, landmarks = :landmarks, descriptor = :descriptor,
+                    thumbnail = :thumbnail, model_version = :model_version, by_hand = :by_hand
+                 WHERE id = :id AND photo_id = :photo",
+                &face.as_params()[..],
             )
             .map_err(self.err())?;
         Ok(changed > 0)
@@ -1398,27 +1405,15 @@ impl Store {
     /// Puts back a face [`Store::take_face_in_tx`] took, with its id, after its photo's
     /// other faces; it belongs to no one until the caller says otherwise.
     pub fn restore_face_in_tx(&mut self, face: &RemovedFace) -> Result<(), StoreError> {
-        let r = face.rect;
         self.conn
             .execute(
                 "INSERT INTO faces (id, photo_id, idx, left, top, right, bottom, confidence, landmarks,
                     descriptor, thumbnail, model_version, by_hand)
-                 VALUES (?1, ?2, (SELECT COALESCE(MAX(idx) + 1, 0) FROM faces WHERE photo_id = ?2),
-                    ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-                params![
-                    face.id,
-                    face.photo,
-                    r.left,
-                    r.top,
-                    r.right,
-                    r.bottom,
-                    face.confidence,
-                    face.landmarks,
-                    face.descriptor,
-                    face.thumbnail,
-                    face.model_version,
-                    face.by_hand
-                ],
+                 VALUES (:id, :photo,
+                    (SELECT COALESCE(MAX(idx) + 1, 0) FROM faces WHERE photo_id = :photo),
+                    :left, :top, :right, :bottom, :confidence, :landmarks, :descriptor,
+                    :thumbnail, :model_version, :by_hand)",
+                &face.as_params()[..],
             )
             .map_err(self.err())?;
         self.conn
