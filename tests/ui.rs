@@ -2575,6 +2575,81 @@ fn looking_closer_at_all_the_photos_without_a_face_finds_their_small_faces() {
     harness.get_by_label("Look closer at the 3 photos not looked at yet");
 }
 
+/// Prints scanned on their side, chosen together on their folder's page (Ctrl+click,
+/// Shift+click) and turned at once in the background: their faces are found, and one Ctrl+Z
+/// turns them all back.
+#[test]
+fn photos_chosen_on_a_folder_page_are_turned_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let photos = dir.path().join("photos");
+    std::fs::create_dir_all(&photos).unwrap();
+    let pair = common::laura_and_tony();
+    let mirrored = image::imageops::flip_horizontal(&pair);
+    for (name, print) in [("print 1.png", &pair), ("print 2.png", &mirrored)] {
+        image::imageops::rotate90(print)
+            .save(photos.join(name))
+            .unwrap();
+    }
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/golden/images/dogs.png"),
+        photos.join("dogs.png"),
+    )
+    .unwrap();
+    let (mut harness, library) = app_with_folder_added(dir.path(), &photos);
+    let faces = |library: &Path| -> usize { people(library).iter().map(|p| p.faces).sum() };
+    let faces_before = faces(&library);
+    harness.state_mut().open_folder(photos.clone());
+    settle(&mut harness);
+    harness
+        .get_by_label("Photo print 1.png")
+        .click_modifiers(egui::Modifiers::COMMAND);
+    harness.step();
+    harness
+        .get_by_label("Photo print 2.png")
+        .click_modifiers(egui::Modifiers::SHIFT);
+    harness.step();
+    harness.get_by_label("2 selected");
+    assert_eq!(harness.state().view, View::Folder(photos.clone()));
+    click(&mut harness, "⟲ Turn left");
+    settle(&mut harness);
+    harness.get_by_label_contains("2 photos turned left — found");
+    let faces_after = faces(&library);
+    assert!(
+        faces_after >= 4 && faces_after > faces_before,
+        "{faces_before} → {faces_after}"
+    );
+    let turns = |library: &Path| -> Vec<(String, u8)> {
+        let mut turns: Vec<(String, u8)> = Store::open(library)
+            .unwrap()
+            .photos()
+            .unwrap()
+            .iter()
+            .map(|p| (own_file_name(&p.path), p.turn.quarters()))
+            .collect();
+        turns.sort();
+        turns
+    };
+    assert_eq!(
+        turns(&library),
+        [
+            ("dogs.png".to_string(), 0),
+            ("print 1.png".to_string(), 3),
+            ("print 2.png".to_string(), 3)
+        ]
+    );
+
+    // One step back turns both back, their faces as they were.
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    settle(&mut harness);
+    harness.get_by_label_contains("Undone: turned 2 photos left");
+    assert!(turns(&library).iter().all(|(_, turn)| *turn == 0));
+    assert_eq!(faces(&library), faces_before);
+}
+
+fn own_file_name(path: &Path) -> String {
+    path.file_name().unwrap().to_string_lossy().into_owned()
+}
+
 #[test]
 fn faces_ignored_in_haste_are_found_again_named_and_taken_back() {
     let dir = tempfile::tempdir().unwrap();

@@ -35,8 +35,8 @@ mod read;
 mod review;
 
 pub use corrections::{
-    FacesBeingAdded, ImportReport, ImportedName, add_face, add_faces, give_to_name, ignore,
-    import_names, leave_out_folder, merge, move_faces, name_person, reject, remove_face,
+    FacesBeingAdded, ImportReport, ImportedName, TurnsBeingMade, add_face, add_faces, give_to_name,
+    ignore, import_names, leave_out_folder, merge, move_faces, name_person, reject, remove_face,
     set_hidden, set_hidden_all, set_key_face, split, turn_photo, unignore,
 };
 pub use history::{

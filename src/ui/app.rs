@@ -11,7 +11,7 @@ use crate::library::scan::{ScanEvent, ScanOptions, ScanPhase, ScanSummary};
 use crate::library::store::{FaceId, PhotoId, Store};
 use crate::people::ops::PersonId;
 
-use super::backend::{Backend, CloserLookProgress, Mutation, Request, Response, ReviewOf};
+use super::backend::{Backend, Mutation, PhotoJobProgress, Request, Response, ReviewOf};
 use super::launch::{self, Launch};
 use super::state::*;
 use super::textures::TextureCache;
@@ -81,6 +81,8 @@ pub struct KindredApp {
     /// A backup copy to put back as the library as soon as nothing is being worked on: see
     /// [`KindredApp::put_back_copy`].
     putting_back: Option<PathBuf>,
+    /// Photos chosen among a folder's photos without a face, to turn or look closer at.
+    pub photos_chosen: ChosenPhotos,
     /// Slowest frame (ms) since the last report, for `KINDRED_FRAME_LOG`.
     frame_log: Option<FrameLog>,
     picked_folders: std::sync::mpsc::Receiver<PathBuf>,
@@ -188,6 +190,7 @@ impl KindredApp {
             library,
             lock,
             putting_back: None,
+            photos_chosen: Default::default(),
             frame_log: std::env::var_os("KINDRED_FRAME_LOG").map(|_| FrameLog {
                 frames: 0,
                 worst_ms: 0.0,
@@ -247,10 +250,10 @@ impl KindredApp {
                 .frame(theme::bar_frame(&ctx))
                 .show(ui, |ui| self.scan_bar(ui, &mut actions));
         }
-        if self.data.closer_look.is_some() {
+        if self.data.photo_job.is_some() {
             egui::Panel::bottom("closer-look-progress")
                 .frame(theme::bar_frame(&ctx))
-                .show(ui, |ui| self.closer_look_bar(ui, &mut actions));
+                .show(ui, |ui| self.photo_job_bar(ui, &mut actions));
         }
         if self.data.export.is_some() {
             egui::Panel::bottom("export-progress")
@@ -318,9 +321,11 @@ impl KindredApp {
             View::Review => views::review::show(ui, &mut frame, &mut self.review_view),
             View::Folders => views::folders::show(ui, &mut frame, &mut self.folders_view),
             View::PhotosWithoutFaces(root) => {
-                views::photo_grid::without_faces(ui, &mut frame, root)
+                views::photo_grid::without_faces(ui, &mut frame, root, &mut self.photos_chosen)
             }
-            View::Folder(folder) => views::folder::show(ui, &mut frame, &folder),
+            View::Folder(folder) => {
+                views::folder::show(ui, &mut frame, &folder, &mut self.photos_chosen)
+            }
             View::IgnoredFaces => views::ignored::show(ui, &mut frame, &mut self.ignored_view),
         }
     }
@@ -496,17 +501,17 @@ impl KindredApp {
         });
     }
 
-    fn closer_look_bar(&mut self, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
-        let Some(job) = &self.data.closer_look else {
+    fn photo_job_bar(&mut self, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
+        let Some(job) = &self.data.photo_job else {
             return;
         };
         let p = job.progress;
+        let (doing, stop) = match job.kind {
+            PhotoJobKind::LookCloser => ("Looking closer", "Stop looking"),
+            PhotoJobKind::Turn(_) => ("Turning photos", "Stop turning"),
+        };
         ui.horizontal(|ui| {
-            let status = if job.paused {
-                "Paused"
-            } else {
-                "Looking closer"
-            };
+            let status = if job.paused { "Paused" } else { doing };
             ui.label(RichText::new(status).strong());
             ui.add(
                 egui::ProgressBar::new(p.done as f32 / p.total.max(1) as f32)
@@ -538,12 +543,12 @@ impl KindredApp {
                 }
             ));
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                if ui.button("Stop looking").clicked() {
-                    actions.push(Action::CancelCloserLook);
+                if ui.button(stop).clicked() {
+                    actions.push(Action::CancelPhotoJob);
                 }
                 let label = if job.paused { "Resume" } else { "Pause" };
                 if ui.button(label).clicked() {
-                    actions.push(Action::PauseCloserLook(!job.paused));
+                    actions.push(Action::PausePhotoJob(!job.paused));
                 }
             });
         });
@@ -879,21 +884,32 @@ impl KindredApp {
                         Err(e) => self.notify(ctx, format!("Export failed: {e}"), true),
                     }
                 }
-                Response::CloserLookStarted(control) => {
-                    if let Some(job) = &mut self.data.closer_look {
+                Response::PhotoJobStarted(control) => {
+                    if let Some(job) = &mut self.data.photo_job {
                         control.set_paused(job.paused);
                         job.control = Some(control);
                     }
                 }
-                Response::CloserLook(progress) => {
-                    if let Some(job) = &mut self.data.closer_look {
+                Response::PhotoJob(progress) => {
+                    if let Some(job) = &mut self.data.photo_job {
                         job.progress = progress;
                     }
                 }
-                Response::CloserLookFinished(result) => {
-                    self.data.closer_look = None;
-                    match result {
-                        Ok(p) => {
+                Response::PhotoJobFinished(result) => {
+                    let kind = self.data.photo_job.take().map(|job| job.kind);
+                    let text = match (kind, result) {
+                        (Some(PhotoJobKind::Turn(by)), Ok(p)) => {
+                            let found = match p.found {
+                                0 => "no new face on them".to_string(),
+                                n => format!("found {}", views::count(n, "face", "faces")),
+                            };
+                            Ok(format!(
+                                "{} {} — {found} (Ctrl+Z turns them back)",
+                                crate::text::capitalised(&views::count(p.done, "photo", "photos")),
+                                by.in_words()
+                            ))
+                        }
+                        (_, Ok(p)) => {
                             let found = match p.found {
                                 0 => "no more faces found".to_string(),
                                 n => format!(
@@ -901,19 +917,23 @@ impl KindredApp {
                                     views::count(n, "more face", "more faces")
                                 ),
                             };
-                            self.notify(
-                                ctx,
-                                format!(
-                                    "Looked closer at {}: {found}",
-                                    views::count(p.done, "photo", "photos")
-                                ),
-                                false,
-                            );
+                            Ok(format!(
+                                "Looked closer at {}: {found}",
+                                views::count(p.done, "photo", "photos")
+                            ))
                         }
-                        Err(e) => self.notify(ctx, format!("Looking closer failed: {e}"), true),
+                        (Some(PhotoJobKind::Turn(_)), Err(e)) => {
+                            Err(format!("Turning the photos failed: {e}"))
+                        }
+                        (_, Err(e)) => Err(format!("Looking closer failed: {e}")),
+                    };
+                    match text {
+                        Ok(text) => self.notify(ctx, text, false),
+                        Err(text) => self.notify(ctx, text, true),
                     }
                     self.reload();
                 }
+                Response::PhotosTurned(photos, faces) => self.forget_turned(&photos, &faces),
                 Response::FoundCloser(photo, found) => {
                     if self.photo_view.adding.is_some_and(|(p, _)| p == photo) {
                         self.photo_view.adding = None;
@@ -1012,6 +1032,24 @@ impl KindredApp {
             self.backend
                 .send(Request::MatchNewFaces(self.settings.cluster_options()));
         }
+    }
+
+    /// Starts showing a job on `photos` photos, unless one is under way or there are none.
+    fn start_photo_job(&mut self, kind: PhotoJobKind, photos: usize) -> bool {
+        if self.data.photo_job.is_some() || photos == 0 {
+            return false;
+        }
+        self.data.photo_job = Some(PhotoJob {
+            kind,
+            control: None,
+            progress: PhotoJobProgress {
+                total: photos,
+                ..Default::default()
+            },
+            started: std::time::Instant::now(),
+            paused: false,
+        });
+        true
     }
 
     /// Lets go of the pictures of photos turned (and their copies', turned with them) and of
@@ -1262,16 +1300,7 @@ impl KindredApp {
                 });
             }
             Action::LookCloserAt(photos) => {
-                if self.data.closer_look.is_none() && !photos.is_empty() {
-                    self.data.closer_look = Some(CloserLookJob {
-                        control: None,
-                        progress: CloserLookProgress {
-                            total: photos.len(),
-                            ..Default::default()
-                        },
-                        started: std::time::Instant::now(),
-                        paused: false,
-                    });
+                if self.start_photo_job(PhotoJobKind::LookCloser, photos.len()) {
                     self.backend.send(Request::LookCloserAt {
                         photos,
                         options: self.scan_options(),
@@ -1279,18 +1308,28 @@ impl KindredApp {
                     });
                 }
             }
-            Action::PauseCloserLook(paused) => {
-                if let Some(job) = &mut self.data.closer_look {
+            Action::TurnPhotos(photos, by) => {
+                if self.start_photo_job(PhotoJobKind::Turn(by), photos.len()) {
+                    self.backend.send(Request::TurnPhotos {
+                        photos,
+                        by,
+                        options: self.scan_options(),
+                        matching: self.settings.cluster_options(),
+                    });
+                }
+            }
+            Action::PausePhotoJob(paused) => {
+                if let Some(job) = &mut self.data.photo_job {
                     job.paused = paused;
                     if let Some(control) = &job.control {
                         control.set_paused(paused);
                     }
                 }
             }
-            Action::CancelCloserLook => {
+            Action::CancelPhotoJob => {
                 if let Some(control) = self
                     .data
-                    .closer_look
+                    .photo_job
                     .as_ref()
                     .and_then(|j| j.control.as_ref())
                 {
@@ -1615,7 +1654,7 @@ impl KindredApp {
         self.putting_back.is_some()
             && self.backend.is_idle()
             && self.data.scan.is_none()
-            && self.data.closer_look.is_none()
+            && self.data.photo_job.is_none()
             && self.data.export.is_none()
     }
 

@@ -126,6 +126,14 @@ pub enum Request {
         options: ScanOptions,
         matching: ClusterOptions,
     },
+    /// [`Request::TurnPhoto`] for many photos, one after another on a thread of its own,
+    /// reporting each; pausable and stoppable, undone as one.
+    TurnPhotos {
+        photos: Vec<PhotoId>,
+        by: Turn,
+        options: ScanOptions,
+        matching: ClusterOptions,
+    },
     /// Review's list, leaving out the faces the user skipped or answered.
     Suggestions {
         of: ReviewOf,
@@ -198,9 +206,11 @@ pub enum Response {
     FoundCloser(PhotoId, Result<usize, String>),
     /// A photo was turned (with how many faces were found on it turned), or why not.
     PhotoTurned(PhotoId, Result<PhotoTurned, String>),
-    CloserLookStarted(Arc<ScanControl>),
-    CloserLook(CloserLookProgress),
-    CloserLookFinished(Result<CloserLookProgress, String>),
+    PhotoJobStarted(Arc<ScanControl>),
+    PhotoJob(PhotoJobProgress),
+    /// Photos a job turned (one and its copies), and their faces: their pictures are old.
+    PhotosTurned(Vec<PhotoId>, Vec<FaceId>),
+    PhotoJobFinished(Result<PhotoJobProgress, String>),
     Suggestions(ReviewList),
     FaceThumbnail(FaceId, Option<ColorImage>),
     PhotoThumbnail(PhotoId, Option<ColorImage>),
@@ -514,6 +524,7 @@ fn worker(
                 | Request::LookCloser { .. }
                 | Request::TurnPhoto { .. }
                 | Request::LookCloserAt { .. }
+                | Request::TurnPhotos { .. }
                 | Request::Scan { .. }
                 | Request::Export { .. }
                 | Request::BackUp(_)
@@ -835,10 +846,26 @@ fn handle(
                 .name("kindred-look-closer".into())
                 .spawn(move || {
                     let result = look_closer_at(&shared, &photos, options, &matching);
-                    shared.send(Response::CloserLookFinished(result));
+                    shared.send(Response::PhotoJobFinished(result));
                     shared.done();
                 })
                 .map_err(|e| format!("cannot start looking closer: {e}"))?;
+        }
+        Request::TurnPhotos {
+            photos,
+            by,
+            options,
+            matching,
+        } => {
+            let shared = shared.clone();
+            std::thread::Builder::new()
+                .name("kindred-turn".into())
+                .spawn(move || {
+                    let result = turn_photos(&shared, &photos, by, options, &matching);
+                    shared.send(Response::PhotoJobFinished(result));
+                    shared.done();
+                })
+                .map_err(|e| format!("cannot start turning photos: {e}"))?;
         }
         Request::Export { request, dry_run } => {
             let shared = shared.clone();
@@ -1085,7 +1112,7 @@ fn turn_photo(
 
 /// How far a closer look at many photos has come.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct CloserLookProgress {
+pub struct PhotoJobProgress {
     pub total: usize,
     pub done: usize,
     /// Faces found and added so far.
@@ -1101,12 +1128,12 @@ fn look_closer_at(
     photos: &[PhotoId],
     options: ScanOptions,
     matching: &ClusterOptions,
-) -> Result<CloserLookProgress, String> {
+) -> Result<PhotoJobProgress, String> {
     let mut store = Store::open(&shared.library).map_err(|e| e.to_string())?;
     let engine = shared.engine()?;
     let control = ScanControl::new();
-    shared.send(Response::CloserLookStarted(control.clone()));
-    let mut progress = CloserLookProgress {
+    shared.send(Response::PhotoJobStarted(control.clone()));
+    let mut progress = PhotoJobProgress {
         total: photos.len(),
         ..Default::default()
     };
@@ -1124,12 +1151,63 @@ fn look_closer_at(
                 }
             }
             progress.done += 1;
-            shared.send(Response::CloserLook(progress));
+            shared.send(Response::PhotoJob(progress));
         }
         Ok(())
     };
     // What was stored before a failure is kept, and undone as one with the rest.
     looked().map_err(|e| e.to_string())?;
+    if progress.found > 0 {
+        ops::match_new_faces_with(&mut store, matching).map_err(|e| e.to_string())?;
+    }
+    Ok(progress)
+}
+
+/// Turns `photos` by `by` one by one, storing each as turned (a stop keeps them), as one
+/// undoable operation; then matches the faces found on them.
+fn turn_photos(
+    shared: &Arc<Shared>,
+    photos: &[PhotoId],
+    by: Turn,
+    options: ScanOptions,
+    matching: &ClusterOptions,
+) -> Result<PhotoJobProgress, String> {
+    let mut store = Store::open(&shared.library).map_err(|e| e.to_string())?;
+    let engine = shared.engine()?;
+    let control = ScanControl::new();
+    shared.send(Response::PhotoJobStarted(control.clone()));
+    let mut progress = PhotoJobProgress {
+        total: photos.len(),
+        ..Default::default()
+    };
+    let mut turning = ops::TurnsBeingMade::default();
+    let mut turned_already = std::collections::HashSet::new();
+    let mut turn_all = || -> Result<(), ops::PeopleError> {
+        for &photo in photos {
+            if !control.wait_while_paused() {
+                break;
+            }
+            // Gone from the library meanwhile, or turned with a copy of it: nothing to do.
+            if let Some(record) = store.photo(photo)?
+                && !turned_already.contains(&photo)
+            {
+                match scan::plan_turn(&store, &engine, &record, by, options) {
+                    Ok(plan) => {
+                        let turned = turning.turn(&mut store, &plan)?;
+                        progress.found += turned.found.len();
+                        turned_already.extend(turned.photos.iter().copied());
+                        shared.send(Response::PhotosTurned(turned.photos, turned.moved));
+                    }
+                    Err(_) => progress.failed += 1,
+                }
+            }
+            progress.done += 1;
+            shared.send(Response::PhotoJob(progress));
+        }
+        Ok(())
+    };
+    // What was stored before a failure is kept, and undone as one with the rest.
+    turn_all().map_err(|e| e.to_string())?;
     if progress.found > 0 {
         ops::match_new_faces_with(&mut store, matching).map_err(|e| e.to_string())?;
     }

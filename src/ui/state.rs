@@ -145,8 +145,10 @@ pub enum Action {
     TurnPhoto(PhotoId, crate::library::turn::Turn),
     /// The same for many photos, in the background.
     LookCloserAt(Vec<PhotoId>),
-    PauseCloserLook(bool),
-    CancelCloserLook,
+    /// Turn many photos the same way, in the background (see [`Action::TurnPhoto`]).
+    TurnPhotos(Vec<PhotoId>, crate::library::turn::Turn),
+    PausePhotoJob(bool),
+    CancelPhotoJob,
     /// Opens the system folder picker (on a helper thread).
     PickFolder,
     AddFolder(PathBuf),
@@ -234,7 +236,7 @@ pub struct Data {
     /// The export running in the background.
     pub export: Option<ExportJob>,
     /// The closer look at many photos running in the background.
-    pub closer_look: Option<CloserLookJob>,
+    pub photo_job: Option<PhotoJob>,
     pub last_scan: Option<ScanSummary>,
 }
 
@@ -408,12 +410,64 @@ impl ExportDialog {
     }
 }
 
-/// A closer look at many photos, running in the background.
-pub struct CloserLookJob {
+/// Photos chosen in a grid by Ctrl+click and Shift+click, to work on together (a plain
+/// click still opens a photo, until some are chosen).
+#[derive(Debug, Default)]
+pub struct ChosenPhotos {
+    pub selected: BTreeSet<PhotoId>,
+    /// The photo last chosen by Ctrl+click: where a Shift range starts.
+    pub anchor: Option<PhotoId>,
+}
+
+impl ChosenPhotos {
+    /// A click on the `index`th of `shown` with `modifiers`: true if it chose (Ctrl or Shift
+    /// held, or photos chosen already), false if it is a plain click to open the photo.
+    pub fn click(&mut self, shown: &[PhotoId], index: usize, modifiers: egui::Modifiers) -> bool {
+        let Some(&photo) = shown.get(index) else {
+            return false;
+        };
+        if modifiers.shift {
+            let anchor = self
+                .anchor
+                .and_then(|a| shown.iter().position(|&p| p == a))
+                .unwrap_or(index);
+            self.selected
+                .extend(&shown[anchor.min(index)..=anchor.max(index)]);
+            self.anchor.get_or_insert(photo);
+        } else if modifiers.command || modifiers.ctrl || !self.selected.is_empty() {
+            if !self.selected.remove(&photo) {
+                self.selected.insert(photo);
+            }
+            self.anchor = Some(photo);
+        } else {
+            return false;
+        }
+        true
+    }
+
+    /// Forgets photos no longer shown (turned, and so no longer without a face).
+    pub fn keep_only(&mut self, shown: &[PhotoId]) {
+        let shown: BTreeSet<PhotoId> = shown.iter().copied().collect();
+        self.selected.retain(|p| shown.contains(p));
+    }
+}
+
+/// Work on many photos, one after another in the background.
+pub struct PhotoJob {
+    pub kind: PhotoJobKind,
     pub control: Option<std::sync::Arc<crate::library::scan::ScanControl>>,
-    pub progress: crate::ui::backend::CloserLookProgress,
+    pub progress: crate::ui::backend::PhotoJobProgress,
     pub started: std::time::Instant,
     pub paused: bool,
+}
+
+/// What a [`PhotoJob`] does to each photo.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PhotoJobKind {
+    /// Looks for faces too small for the scan.
+    LookCloser,
+    /// Turns it (stored sideways) and looks for its faces.
+    Turn(crate::library::turn::Turn),
 }
 
 pub struct ExportJob {

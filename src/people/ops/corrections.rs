@@ -12,6 +12,7 @@ use super::{
 use crate::library::people_store::{AssignmentRow, FaceState, PersonRow};
 use crate::library::scan::{PhotoTurned, TurnPlan};
 use crate::library::store::{FaceId, NewFace, PhotoId, PhotoStatus, Store, iou};
+use crate::library::turn::Turn;
 use crate::people::matching::ClusterOptions;
 
 /// Names or renames a person. Naming an unnamed cluster confirms the faces it shows. If
@@ -638,56 +639,117 @@ fn record_added_faces(
 }
 
 /// Turns a photo (and its identical copies) as [`crate::library::scan::plan_turn`] worked
-/// out, as one
-/// correction: its faces move, those found again take the new detection, the faces it lacked
-/// are added (to be matched: run [`super::match_new_faces`]). Ctrl+Z puts the photo back
-/// exactly as it was — its faces where they were, as they were, the added ones taken away —
-/// rather than turning it back, which would look for faces anew.
+/// out, as one correction: its faces move, those found again take the new detection, the faces
+/// it lacked are added (to be matched: run [`super::match_new_faces`]). Ctrl+Z puts the photo
+/// back exactly as it was — its faces where they were, as they were, the added ones taken
+/// away — rather than turning it back, which would look for faces anew.
 pub fn turn_photo(store: &mut Store, plan: &TurnPlan) -> Result<PhotoTurned, PeopleError> {
-    let name = match store.photo(plan.photo)? {
-        Some(photo) => photo
+    TurnsBeingMade::default().turn(store, plan)
+}
+
+/// Photos turned one after another (a folder of prints scanned sideways), undone together as
+/// one operation, as [`FacesBeingAdded`] does for faces: each photo is stored turned at once,
+/// with the log entry grown in the same transaction, so that stopping half way keeps what was
+/// turned and undo still takes it all back.
+#[derive(Debug, Default)]
+pub struct TurnsBeingMade {
+    /// The log entry, once the first photo is turned.
+    operation: Option<i64>,
+    /// The photos turned (with their copies) as they were before, and the faces added.
+    before: Vec<PhotoAsTurned>,
+    added: Vec<FaceId>,
+    /// The photos asked for, the first one's file name, and which way.
+    photos: usize,
+    first_name: String,
+    by: Turn,
+}
+
+impl TurnsBeingMade {
+    /// Stores the photo of `plan` turned (see [`turn_photo`]).
+    pub fn turn(&mut self, store: &mut Store, plan: &TurnPlan) -> Result<PhotoTurned, PeopleError> {
+        let Some(record) = store.photo(plan.photo)? else {
+            return Err(PeopleError::UnknownPhoto(plan.photo));
+        };
+        let name = record
             .path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default(),
-        None => return Err(PeopleError::UnknownPhoto(plan.photo)),
-    };
-    store.transaction(|store| {
-        let mut rec = Recorder::default();
-        let mut turned = PhotoTurned {
-            turn: plan.turn,
-            found: Vec::new(),
-            photos: Vec::new(),
-            moved: Vec::new(),
-        };
-        for photo in &plan.photos {
-            let moved = photo.moved.iter().map(|m| m.id);
-            let Some(before) = PhotoAsTurned::read(store, photo.photo, moved)? else {
-                return Err(PeopleError::UnknownPhoto(photo.photo));
+            .unwrap_or_default();
+        let (grown, turned) = store.transaction(|store| {
+            let mut turned = PhotoTurned {
+                turn: plan.turn,
+                found: Vec::new(),
+                photos: Vec::new(),
+                moved: Vec::new(),
             };
-            rec.undo.turned_photos.push(before);
-            let added = store.turn_photo_in_tx(
-                photo.photo,
-                plan.turn,
-                plan.size,
-                &photo.moved,
-                &photo.found,
-            )?;
-            rec.undo.added_faces.extend(&added);
-            turned.photos.push(photo.photo);
-            turned.moved.extend(photo.moved.iter().map(|m| m.id));
-            if photo.photo == plan.photo {
-                turned.found = added;
+            let (mut before_now, mut added_now) = (Vec::new(), Vec::new());
+            for photo in &plan.photos {
+                let moved = photo.moved.iter().map(|m| m.id);
+                let Some(before) = PhotoAsTurned::read(store, photo.photo, moved)? else {
+                    return Err(PeopleError::UnknownPhoto(photo.photo));
+                };
+                before_now.push(before);
+                let added = store.turn_photo_in_tx(
+                    photo.photo,
+                    plan.turn,
+                    plan.size,
+                    &photo.moved,
+                    &photo.found,
+                )?;
+                added_now.extend(&added);
+                turned.photos.push(photo.photo);
+                turned.moved.extend(photo.moved.iter().map(|m| m.id));
+                if photo.photo == plan.photo {
+                    turned.found = added;
+                }
             }
-        }
-        let how = match plan.by.quarters() {
+            if let Some(operation) = self.operation {
+                let grown = TurnsBeingMade {
+                    operation: Some(operation),
+                    before: [self.before.clone(), before_now.clone()].concat(),
+                    added: [self.added.as_slice(), &added_now].concat(),
+                    photos: self.photos + 1,
+                    first_name: self.first_name.clone(),
+                    by: plan.by,
+                };
+                if store.update_operation(operation, &grown.undo_image()?)? {
+                    return Ok((grown, turned));
+                }
+            }
+            // The first photo, or the user undid the turns so far while the job went on: the
+            // rest is a new entry.
+            let mut started = TurnsBeingMade {
+                operation: None,
+                before: before_now,
+                added: added_now,
+                photos: 1,
+                first_name: name,
+                by: plan.by,
+            };
+            started.operation = Some(store.push_operation("turn", &started.undo_image()?)?);
+            Ok((started, turned))
+        })?;
+        *self = grown;
+        Ok(turned)
+    }
+
+    fn undo_image(&self) -> Result<String, PeopleError> {
+        let how = match self.by.quarters() {
             1 => "right",
             2 => "upside down",
             _ => "left",
         };
-        rec.commit(store, "turn", format!("turned “{name}” {how}"))?;
-        Ok(turned)
-    })
+        let what = match self.photos {
+            1 => format!("“{}”", self.first_name),
+            n => crate::text::count(n, "photo", "photos"),
+        };
+        to_json(&UndoRecord {
+            description: format!("turned {what} {how}"),
+            turned_photos: self.before.clone(),
+            added_faces: self.added.clone(),
+            ..Default::default()
+        })
+    }
 }
 
 /// Takes away a face the user added (drawn, found on a closer look, tagged in another app)

@@ -45,7 +45,7 @@ pub(super) struct UndoRecord {
 
 /// A photo as it was on one side of a turn: its turn and full size, and the faces it had on
 /// both sides (the faces the turn added are in [`UndoRecord::added_faces`]), as stored.
-#[derive(Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(super) struct PhotoAsTurned {
     pub(super) photo: PhotoId,
     /// Quarter turns clockwise.

@@ -12,14 +12,14 @@ use super::{
 };
 use crate::people::ops::{PersonId, PersonSummary};
 use crate::ui::launch::Launch;
-use crate::ui::state::{Action, View};
+use crate::ui::state::{Action, ChosenPhotos, View};
 
 /// The side of a person's face above the photos.
 const CHIP_SIDE: f32 = 72.0;
 /// A person above the photos: the face and the two small lines under it (name, count).
 const CHIP_HEIGHT: f32 = CHIP_SIDE + 48.0;
 
-pub fn show(ui: &mut egui::Ui, frame: &mut Frame, folder: &Path) {
+pub fn show(ui: &mut egui::Ui, frame: &mut Frame, folder: &Path, chosen: &mut ChosenPhotos) {
     ui.horizontal(|ui| {
         if ui.button("⏴ Back").clicked() {
             frame.actions.push(Action::Back);
@@ -112,7 +112,10 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, folder: &Path) {
         }
     }
     ui.add_space(8.0);
-    super::photo_grid::dated_photo_grid(ui, frame, "folder-photos", &contents.photos);
+    chosen.keep_only(&contents.photos.iter().map(|p| p.id).collect::<Vec<_>>());
+    super::photo_grid::chosen_photos_bar(ui, frame, chosen);
+    ui.add_space(6.0);
+    super::photo_grid::dated_photo_grid(ui, frame, "folder-photos", &contents.photos, Some(chosen));
 }
 
 /// A person's face with their name and how many of the folder's photos they are in; a click

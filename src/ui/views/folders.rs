@@ -380,7 +380,7 @@ fn copies_to_put_back(ui: &mut egui::Ui, frame: &mut Frame) {
             ));
             ui.horizontal(|ui| {
                 let working = frame.data.scan.is_some()
-                    || frame.data.closer_look.is_some()
+                    || frame.data.photo_job.is_some()
                     || frame.data.export.is_some();
                 if ui
                     .add_enabled(!working, egui::Button::new("Put this copy back"))

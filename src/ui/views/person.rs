@@ -514,5 +514,5 @@ fn photos_tab(ui: &mut egui::Ui, frame: &mut Frame, state: &mut PersonViewState,
         );
         return;
     }
-    dated_photo_grid(ui, frame, "person-photos", photos);
+    dated_photo_grid(ui, frame, "person-photos", photos, None);
 }

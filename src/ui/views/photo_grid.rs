@@ -11,8 +11,9 @@ use super::{
     shown_path,
 };
 use crate::library::store::{PhotoId, PhotoRecord, RootId};
+use crate::library::turn::Turn;
 use crate::ui::launch::Launch;
-use crate::ui::state::{Action, View};
+use crate::ui::state::{Action, ChosenPhotos, View};
 use crate::ui::theme;
 
 /// Photos in date order (undated last) with their year headings, worked out once when they
@@ -60,16 +61,44 @@ impl std::ops::Deref for DatedPhotos {
     }
 }
 
-/// `photos` under a line giving their count and the years they span, a heading per year.
-pub fn dated_photo_grid(ui: &mut egui::Ui, frame: &mut Frame, id_salt: &str, dated: &DatedPhotos) {
+/// `photos` under a line giving their count and the years they span, a heading per year;
+/// with a `selection`, Ctrl+click and Shift+click choose photos in it.
+pub fn dated_photo_grid(
+    ui: &mut egui::Ui,
+    frame: &mut Frame,
+    id_salt: &str,
+    dated: &DatedPhotos,
+    mut selection: Option<&mut ChosenPhotos>,
+) {
     let photos = &dated.photos;
+    let ids: Vec<PhotoId> = match selection {
+        Some(_) => photos.iter().map(|p| p.id).collect(),
+        None => Vec::new(),
+    };
+    if let Some(selection) = selection.as_deref_mut()
+        && !ui.ctx().egui_wants_keyboard_input()
+    {
+        let all = egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::A);
+        if ui.input_mut(|i| i.consume_shortcut(&all)) {
+            selection.selected = ids.iter().copied().collect();
+        }
+    }
     if let Some(span) = &dated.span {
         ui.label(RichText::new(format!("{}{span}", count(photos.len(), "photo", "photos"))).weak());
     }
     sectioned_virtual_grid(ui, id_salt, &dated.sections, 200.0, |ui, i, side| {
         let photo = &photos[i];
         let (rect, response) = ui.allocate_exact_size(Vec2::splat(side), egui::Sense::click());
-        button_known_as(&response, format!("Photo {}", own_name(&photo.path)));
+        let selected = selection
+            .as_ref()
+            .is_some_and(|s| s.selected.contains(&photo.id));
+        let label = format!("Photo {}", own_name(&photo.path));
+        match selection {
+            Some(_) => response.widget_info(|| {
+                egui::WidgetInfo::selected(egui::Role::Button, true, selected, &label)
+            }),
+            None => button_known_as(&response, label.clone()),
+        }
         ui.painter()
             .rect_filled(rect, egui::CornerRadius::same(8), theme::CARD);
         if let Some(texture) = frame.photos.get(photo.id) {
@@ -88,12 +117,21 @@ pub fn dated_photo_grid(ui: &mut egui::Ui, frame: &mut Frame, id_salt: &str, dat
                 ui.visuals().weak_text_color(),
             );
         }
+        if selected {
+            super::paint_selected(ui.painter(), rect, 8, 10.0, 16.0);
+        }
         super::show_focus(ui, &response, rect, 8);
         if response.clicked() {
-            frame.actions.push(Action::Go(View::Photo {
-                photo: photo.id,
-                siblings: photos.iter().map(|p| p.id).collect(),
-            }));
+            let modifiers = ui.input(|i| i.modifiers);
+            let chose = selection
+                .as_deref_mut()
+                .is_some_and(|s| s.click(&ids, i, modifiers));
+            if !chose {
+                frame.actions.push(Action::Go(View::Photo {
+                    photo: photo.id,
+                    siblings: photos.iter().map(|p| p.id).collect(),
+                }));
+            }
         }
         let not_there = if frame.photos.is_missing(photo.id) {
             "\nnot there now: on a drive not connected, or moved or deleted?"
@@ -127,7 +165,12 @@ pub fn dated_photo_grid(ui: &mut egui::Ui, frame: &mut Frame, id_salt: &str, dat
 
 /// The View of a photo folder's photos in which no face was found: where a face the
 /// detector missed (small, blurred, turned away) is found, to add it in the Photo view.
-pub fn without_faces(ui: &mut egui::Ui, frame: &mut Frame, root: RootId) {
+pub fn without_faces(
+    ui: &mut egui::Ui,
+    frame: &mut Frame,
+    root: RootId,
+    selection: &mut ChosenPhotos,
+) {
     let data = frame.data;
     let folder = data
         .folders
@@ -183,7 +226,7 @@ pub fn without_faces(ui: &mut egui::Ui, frame: &mut Frame, root: RootId) {
             ),
         };
         let all = ui
-            .add_enabled(data.closer_look.is_none(), egui::Button::new(label))
+            .add_enabled(data.photo_job.is_none(), egui::Button::new(label))
             .on_hover_text(
                 "Look for faces too small for the scan in each of these photos (a few seconds \
                  per photo, in the background; Ctrl+Z takes what it finds away)",
@@ -194,7 +237,55 @@ pub fn without_faces(ui: &mut egui::Ui, frame: &mut Frame, root: RootId) {
         }
     }
     ui.add_space(6.0);
-    dated_photo_grid(ui, frame, "photos-without-faces", photos);
+    selection.keep_only(&photos.iter().map(|p| p.id).collect::<Vec<_>>());
+    chosen_photos_bar(ui, frame, selection);
+    ui.add_space(6.0);
+    dated_photo_grid(ui, frame, "photos-without-faces", photos, Some(selection));
+}
+
+/// What can be done to the photos chosen among those without a face: photos stored sideways
+/// (a batch of prints scanned on their side), turned together; or a closer look at them.
+pub fn chosen_photos_bar(ui: &mut egui::Ui, frame: &mut Frame, selection: &mut ChosenPhotos) {
+    if selection.selected.is_empty() {
+        ui.label(
+            RichText::new(
+                "Ctrl+click photos (Shift+click for a range, Ctrl+A for all) to turn them \
+                 together — prints scanned on their side — or look closer at them.",
+            )
+            .weak()
+            .small(),
+        );
+        return;
+    }
+    let chosen: Vec<PhotoId> = selection.selected.iter().copied().collect();
+    let busy = frame.data.photo_job.is_some();
+    let mut chosen_bar = |ui: &mut egui::Ui| {
+        ui.label(RichText::new(format!("{} selected", chosen.len())).strong());
+        for (label, by) in [("⟲ Turn left", Turn::LEFT), ("⟳ Turn right", Turn::RIGHT)] {
+            let turn = ui
+                .add_enabled(!busy, egui::Button::new(label))
+                .on_hover_text(
+                    "Turn these photos, stored sideways, and look for faces on them (in the \
+                     background; Ctrl+Z turns them back). The files are not changed.",
+                )
+                .on_disabled_hover_text("After the work under way");
+            if turn.clicked() {
+                frame.actions.push(Action::TurnPhotos(chosen.clone(), by));
+                selection.selected.clear();
+            }
+        }
+        let look = ui
+            .add_enabled(!busy, egui::Button::new("Look closer"))
+            .on_disabled_hover_text("After the work under way");
+        if look.clicked() {
+            frame.actions.push(Action::LookCloserAt(chosen.clone()));
+            selection.selected.clear();
+        }
+        if ui.button("Clear selection").clicked() {
+            selection.selected.clear();
+        }
+    };
+    ui.horizontal(|ui| chosen_bar(ui));
 }
 
 fn taken_year(photo: &PhotoRecord) -> Option<&str> {
