@@ -1123,3 +1123,39 @@ fn turn_photo(
     let plan = scan::plan_turn(store, engine, record, by, scan::ScanOptions::default()).unwrap();
     kindred::people::ops::turn_photo(store, &plan).unwrap()
 }
+
+/// Regression: a photo the user turned upside down in Kindred and then turned upright in
+/// another app by its EXIF orientation (as lossless rotations do) was shown turned twice. It
+/// shows as it did: Kindred's turn gives way to the file's, the faces keep their ids and boxes.
+#[test]
+fn a_photo_turned_here_and_then_by_another_app_is_not_turned_twice() {
+    use kindred::export::upright::{UprightCopy, upright_copy};
+    let engine = engine();
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("photos");
+    std::fs::create_dir_all(&root).unwrap();
+    let path = root.join("upside down.jpg");
+    write_as(
+        &path,
+        &image::imageops::rotate180(&laura_and_tony()),
+        ImageFormat::Jpeg,
+    );
+    let mut store = Store::open(&dir.path().join("library.kindred")).unwrap();
+    run_scan(&mut store, &engine, &root);
+    let record = store.photo_by_path(&path).unwrap().unwrap();
+    turn_photo(&mut store, &engine, &record, Turn::clockwise(2));
+    let faces = faces_at(&store, &path);
+    assert!(faces.len() >= 2, "{faces:?}");
+
+    // Another app turns the file upright by its orientation: same image data, orientation 3.
+    let UprightCopy::Turned(turned) =
+        upright_copy(&std::fs::read(&path).unwrap(), Turn::clockwise(2))
+    else {
+        panic!("a JPEG turns by its orientation");
+    };
+    std::fs::write(&path, turned).unwrap();
+    run_scan(&mut store, &engine, &root);
+    let record = store.photo_by_path(&path).unwrap().unwrap();
+    assert_eq!((record.turn, record.orientation), (Turn::NONE, Some(3)));
+    assert_eq!(faces_at(&store, &path), faces);
+}

@@ -9,7 +9,7 @@ use std::io::Cursor;
 
 use image::{DynamicImage, ImageDecoder, ImageEncoder};
 
-use crate::library::turn::Turn;
+use crate::library::turn::{Turn, orientation_of, orientation_parts};
 
 /// The copy of a photo turned in Kindred.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,31 +41,11 @@ pub fn turns_by_orientation(file: &[u8]) -> bool {
     file.starts_with(&[0xFF, 0xD8])
 }
 
-/// Every EXIF orientation (1–8) as a mirror image (or not) and then quarter turns clockwise.
-const ORIENTATIONS: [(bool, u8); 8] = [
-    (false, 0),
-    (true, 0),
-    (false, 2),
-    (true, 2),
-    (true, 3),
-    (false, 1),
-    (true, 1),
-    (false, 3),
-];
-
 /// The EXIF orientation of a photo shown as `orientation` says and then turned by `turn`.
 /// An orientation outside 1–8 is none (1), as readers take it.
 pub fn orientation_then(orientation: u16, turn: Turn) -> u16 {
-    let (mirrored, quarters) = ORIENTATIONS
-        .get(usize::from(orientation.wrapping_sub(1)))
-        .copied()
-        .unwrap_or((false, 0));
-    let wanted = (mirrored, (quarters + turn.quarters()) % 4);
-    let index = ORIENTATIONS
-        .iter()
-        .position(|&o| o == wanted)
-        .expect("every mirror and turn is an orientation");
-    index as u16 + 1
+    let (mirrored, turned) = orientation_parts(orientation);
+    orientation_of(mirrored, turned.then(turn))
 }
 
 const SOI: u8 = 0xD8;

@@ -18,7 +18,7 @@ use super::store::{
     FaceId, FaceRecord, MovedFace, NewFace, PhotoAnalysis, PhotoId, PhotoRecord, PhotoStatus,
     RootId, Store, StoreError, innermost_root, iou,
 };
-use super::turn::Turn;
+use super::turn::{Turn, orientation_parts};
 use super::walk::{self, Candidate, WalkProblem};
 use crate::engine::detector::Detection;
 use crate::engine::geometry::{Point, Rect};
@@ -230,8 +230,10 @@ struct WorkItem {
     /// How the user turned the photo last analysed at this path: the file is analysed so turned
     /// (unless another app has turned the file itself since: see [`turn_kept`]).
     turn: Turn,
-    /// The size of that photo as its file showed it, before the user's turn.
+    /// The size of that photo as its file showed it, before the user's turn, and its file's
+    /// EXIF orientation then.
     file_size_before: Option<(u32, u32)>,
+    orientation_before: Option<u16>,
     /// The photo last analysed at this path as it was, with the settings of this scan: a file
     /// whose time changed and content did not is that photo still.
     analysed_here: Option<AnalysedHere>,
@@ -449,6 +451,7 @@ pub fn scan(
                     turn: before.map_or(Turn::NONE, |p| p.turn),
                     file_size_before: before
                         .and_then(|p| Some(p.turn.inverse().size(p.width.zip(p.height)?))),
+                    orientation_before: before.and_then(|p| p.orientation),
                     analysed_here,
                     candidate,
                     known_faces,
@@ -670,7 +673,12 @@ fn analyse_file(
         }
     };
     drop(bytes);
-    let turn = turn_kept(item.turn, item.file_size_before, photo.full_size);
+    let turn = turn_kept(
+        item.turn,
+        (item.orientation_before, photo.orientation),
+        item.file_size_before,
+        photo.full_size,
+    );
     let photo = photo.turned(turn);
     let mut faces = match &item.known_faces {
         Some(known) => redescribe_faces(engine, &photo, known),
@@ -701,11 +709,30 @@ fn analyse_file(
     }
 }
 
-/// The user's `turn` of a photo whose file changed, unless the file itself is now turned a
-/// quarter from how it showed before (`before`, now `now`: width and height changed places),
-/// which is another app having turned it upright as the user did here — turned again, it would
-/// show sideways once more. (A half turn by another app cannot be told apart from an edit.)
-fn turn_kept(turn: Turn, before: Option<(u32, u32)>, now: (u32, u32)) -> Turn {
+/// The user's `turn` of a photo whose file changed, so that it shows as it did. Another app
+/// may have turned the file itself since, most often upright as the user did here: turned
+/// again, it would show wrongly. By its EXIF orientation (`orientation` before and now), the
+/// turn takes back as much as the file turned (all of it, when that app turned it as the user
+/// did; a mirrored one drops it); by its pixels, a quarter is told by width and height changing
+/// places (`before`, now `now`), and drops the turn. (Pixels turned by half cannot be told
+/// apart from an edit.)
+fn turn_kept(
+    turn: Turn,
+    orientation: (Option<u16>, u16),
+    before: Option<(u32, u32)>,
+    now: (u32, u32),
+) -> Turn {
+    if let (Some(was), is) = orientation
+        && was != is
+    {
+        let ((mirrored_was, turned_was), (mirrored_is, turned_is)) =
+            (orientation_parts(was), orientation_parts(is));
+        return if mirrored_was == mirrored_is {
+            turn.then(turned_was).then(turned_is.inverse())
+        } else {
+            Turn::NONE
+        };
+    }
     let turned_elsewhere = turn.swaps_sides()
         && now.0 != now.1
         && before.is_some_and(|(width, height)| (height, width) == now);
@@ -1401,6 +1428,7 @@ mod tests {
 
     #[test]
     fn a_turn_is_dropped_only_when_another_app_turned_the_file_a_quarter() {
+        let turn_kept = |turn, before, now| turn_kept(turn, (Some(1), 1), before, now);
         let before = Some((400, 300));
         assert_eq!(turn_kept(Turn::LEFT, before, (300, 400)), Turn::NONE);
         assert_eq!(turn_kept(Turn::RIGHT, before, (300, 400)), Turn::NONE);
@@ -1417,6 +1445,40 @@ mod tests {
         );
         assert_eq!(turn_kept(Turn::NONE, before, (300, 400)), Turn::NONE);
         assert_eq!(turn_kept(Turn::LEFT, None, (300, 400)), Turn::LEFT);
+    }
+
+    /// Regression: a photo the user turned upside down in Kindred, turned by its orientation
+    /// in another app too, was shown turned twice. The turn takes back what the file turned,
+    /// so the photo shows as it did; a quarter by the orientation is no longer a size test.
+    #[test]
+    fn a_turn_takes_back_what_another_app_turned_the_file_by_its_orientation() {
+        let half = Turn::clockwise(2);
+        let size = Some((400, 300));
+        // Upside down in Kindred, then in another app (1 → 3): nothing left to turn.
+        assert_eq!(turn_kept(half, (Some(1), 3), size, (400, 300)), Turn::NONE);
+        // Left in Kindred, then left elsewhere (1 → 8): none; right elsewhere (1 → 6): half.
+        assert_eq!(
+            turn_kept(Turn::LEFT, (Some(1), 8), size, (300, 400)),
+            Turn::NONE
+        );
+        assert_eq!(turn_kept(Turn::LEFT, (Some(1), 6), size, (300, 400)), half);
+        // A camera's own orientation (6) set right elsewhere (→ 1) after a left turn here.
+        assert_eq!(
+            turn_kept(Turn::LEFT, (Some(6), 1), size, (300, 400)),
+            Turn::NONE.then(Turn::RIGHT).then(Turn::LEFT)
+        );
+        // Mirrored by the other app: the turn is dropped; an unknown orientation before (a
+        // record from an older library) leaves the size test.
+        assert_eq!(
+            turn_kept(Turn::LEFT, (Some(1), 2), size, (400, 300)),
+            Turn::NONE
+        );
+        assert_eq!(
+            turn_kept(Turn::LEFT, (None, 3), size, (400, 300)),
+            Turn::LEFT
+        );
+        // Unchanged orientation: as before.
+        assert_eq!(turn_kept(half, (Some(3), 3), size, (400, 300)), half);
     }
 
     /// Turned a quarter right, a photo's faces move where its pixels go; one detected again

@@ -107,6 +107,37 @@ impl Turn {
     }
 }
 
+/// Every EXIF orientation (1–8) as a mirror image (or not) and then quarter turns clockwise.
+const ORIENTATIONS: [(bool, u8); 8] = [
+    (false, 0),
+    (true, 0),
+    (false, 2),
+    (true, 2),
+    (true, 3),
+    (false, 1),
+    (true, 1),
+    (false, 3),
+];
+
+/// An EXIF orientation (1–8) as a mirror image or not, then a turn; one outside 1–8 is none
+/// (1), as readers take it.
+pub fn orientation_parts(orientation: u16) -> (bool, Turn) {
+    let (mirrored, quarters) = ORIENTATIONS
+        .get(usize::from(orientation.wrapping_sub(1)))
+        .copied()
+        .unwrap_or((false, 0));
+    (mirrored, Turn(quarters))
+}
+
+/// The EXIF orientation (1–8) of a mirror image or not, then `turn`.
+pub fn orientation_of(mirrored: bool, turn: Turn) -> u16 {
+    let index = ORIENTATIONS
+        .iter()
+        .position(|&o| o == (mirrored, turn.0))
+        .expect("every mirror and turn is an orientation");
+    index as u16 + 1
+}
+
 /// As its quarter turns clockwise, the number scripts see elsewhere (`kindred faces --json`).
 impl serde::Serialize for Turn {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
