@@ -24,6 +24,7 @@ use crate::engine::detector::Detection;
 use crate::engine::geometry::{Point, Rect};
 use crate::engine::models::sha256_hex;
 use crate::engine::pipeline::FaceEngine;
+use crate::engine::resnet::Descriptor;
 
 /// Identifies the face models and how descriptors are made from them; part of every photo's
 /// analysis key, so a model update re-analyses photos (keeping face identities where faces
@@ -925,6 +926,9 @@ pub struct PhotoTurned {
     pub photos: Vec<PhotoId>,
     /// Their faces that were there before, now with thumbnails of them turned.
     pub moved: Vec<FaceId>,
+    /// Of those, the ones found again and described anew that matching had placed (not the
+    /// user): to be matched again, as the faces found.
+    pub rematched: Vec<FaceId>,
 }
 
 /// A photo turned further, worked out and not yet stored: see [`plan_turn`].
@@ -947,6 +951,8 @@ pub struct TurnPlan {
 pub struct PhotoTurnPlan {
     pub photo: PhotoId,
     pub moved: Vec<MovedFace>,
+    /// Those of the moved faces found again on the turned photo, described anew.
+    pub found_again: Vec<FaceId>,
     pub found: Vec<NewFace>,
 }
 
@@ -978,10 +984,19 @@ pub fn plan_turn(
     }
     let mut photos = Vec::with_capacity(alike.len());
     for id in alike {
-        let (moved, found) = faces_turned(store.faces_of_photo(id)?, by, &pixels, &detected);
+        let faces = store.faces_of_photo(id)?;
+        let described: HashMap<FaceId, Descriptor> =
+            faces.iter().map(|f| (f.id, f.descriptor)).collect();
+        let (moved, found) = faces_turned(faces, by, &pixels, &detected);
+        let found_again = moved
+            .iter()
+            .filter(|m| described.get(&m.id) != Some(&m.face.descriptor))
+            .map(|m| m.id)
+            .collect();
         photos.push(PhotoTurnPlan {
             photo: id,
             moved,
+            found_again,
             found,
         });
     }

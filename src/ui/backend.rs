@@ -1104,7 +1104,7 @@ fn turn_photo(
     let (mut store, record, engine) = to_add_faces(shared, photo)?;
     let plan = scan::plan_turn(&store, &engine, &record, by, options).map_err(|e| e.to_string())?;
     let turned = ops::turn_photo(&mut store, &plan).map_err(|e| e.to_string())?;
-    if !turned.found.is_empty() {
+    if !turned.found.is_empty() || !turned.rematched.is_empty() {
         ops::match_new_faces_with(&mut store, matching).map_err(|e| e.to_string())?;
     }
     Ok(turned)
@@ -1182,6 +1182,7 @@ fn turn_photos(
     };
     let mut turning = ops::TurnsBeingMade::default();
     let mut turned_already = std::collections::HashSet::new();
+    let mut to_match = false;
     let mut turn_all = || -> Result<(), ops::PeopleError> {
         for &photo in photos {
             if !control.wait_while_paused() {
@@ -1195,6 +1196,7 @@ fn turn_photos(
                     Ok(plan) => {
                         let turned = turning.turn(&mut store, &plan)?;
                         progress.found += turned.found.len();
+                        to_match |= !turned.found.is_empty() || !turned.rematched.is_empty();
                         turned_already.extend(turned.photos.iter().copied());
                         shared.send(Response::PhotosTurned(turned.photos, turned.moved));
                     }
@@ -1208,7 +1210,7 @@ fn turn_photos(
     };
     // What was stored before a failure is kept, and undone as one with the rest.
     turn_all().map_err(|e| e.to_string())?;
-    if progress.found > 0 {
+    if to_match {
         ops::match_new_faces_with(&mut store, matching).map_err(|e| e.to_string())?;
     }
     Ok(progress)

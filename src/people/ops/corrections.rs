@@ -655,9 +655,11 @@ pub fn turn_photo(store: &mut Store, plan: &TurnPlan) -> Result<PhotoTurned, Peo
 pub struct TurnsBeingMade {
     /// The log entry, once the first photo is turned.
     operation: Option<i64>,
-    /// The photos turned (with their copies) as they were before, and the faces added.
+    /// The photos turned (with their copies) as they were before, the faces added, and the
+    /// faces made new (to be matched again) as they were assigned.
     before: Vec<PhotoAsTurned>,
     added: Vec<FaceId>,
+    assigned: Vec<AssignmentRow>,
     /// The photos asked for, the first one's file name, and which way.
     photos: usize,
     first_name: String,
@@ -681,8 +683,10 @@ impl TurnsBeingMade {
                 found: Vec::new(),
                 photos: Vec::new(),
                 moved: Vec::new(),
+                rematched: Vec::new(),
             };
             let (mut before_now, mut added_now) = (Vec::new(), Vec::new());
+            let mut rec = Recorder::default();
             for photo in &plan.photos {
                 let moved = photo.moved.iter().map(|m| m.id);
                 let Some(before) = PhotoAsTurned::read(store, photo.photo, moved)? else {
@@ -697,6 +701,17 @@ impl TurnsBeingMade {
                     &photo.found,
                 )?;
                 added_now.extend(&added);
+                // A face found again is described anew: where matching put it by its old
+                // description (found sideways, most often with the other sideways faces), it
+                // is matched again. What the user said of a face stays.
+                for &face in &photo.found_again {
+                    if let Some(a) = store.assignment(face)?
+                        && a.state == FaceState::Suggested
+                    {
+                        make_new(store, &mut rec, a)?;
+                        turned.rematched.push(face);
+                    }
+                }
                 turned.photos.push(photo.photo);
                 turned.moved.extend(photo.moved.iter().map(|m| m.id));
                 if photo.photo == plan.photo {
@@ -708,6 +723,7 @@ impl TurnsBeingMade {
                     operation: Some(operation),
                     before: [self.before.clone(), before_now.clone()].concat(),
                     added: [self.added.as_slice(), &added_now].concat(),
+                    assigned: [self.assigned.as_slice(), &rec.undo.faces].concat(),
                     photos: self.photos + 1,
                     first_name: self.first_name.clone(),
                     by: plan.by,
@@ -722,6 +738,7 @@ impl TurnsBeingMade {
                 operation: None,
                 before: before_now,
                 added: added_now,
+                assigned: rec.undo.faces,
                 photos: 1,
                 first_name: name,
                 by: plan.by,
@@ -747,6 +764,7 @@ impl TurnsBeingMade {
             description: format!("turned {what} {how}"),
             turned_photos: self.before.clone(),
             added_faces: self.added.clone(),
+            faces: self.assigned.clone(),
             ..Default::default()
         })
     }

@@ -1728,3 +1728,65 @@ fn the_app_says_each_correction_in_words_without_ids() {
     assert_eq!(in_words("ignored 12 faces"), "ignored 12 faces");
     assert_eq!(in_words("faces 2"), "faces 2");
 }
+
+/// Regression: faces found sideways, grouped by their sideways descriptors (which look alike
+/// whoever they are), kept that group once their photo was turned and they were found again,
+/// described anew. Such a face is matched again; a face the user named stays theirs; undo puts
+/// the groups back as they were.
+#[test]
+fn faces_found_again_on_a_turned_photo_are_matched_anew_unless_the_user_placed_them() {
+    use crate::library::scan::{PhotoTurnPlan, TurnPlan};
+    use crate::library::store::MovedFace;
+    use crate::library::turn::Turn;
+    // Two strangers found sideways (x = 9, alike), and upright far apart (x = 0 and 4): A in
+    // photo 0, B in photo 1; photo 2 holds A upright already, named.
+    let (mut store, ids) = library(&[&[9.0], &[9.0], &[0.0]]);
+    match_new_faces(&mut store).unwrap();
+    let (sideways_group, _) = person_of(&store, ids[0][0]);
+    assert_eq!(person_of(&store, ids[1][0]).0, sideways_group);
+    let anna = split(&mut store, &ids[2], Some("Anna")).unwrap();
+    // Bob's face in photo 1 named by the user; photo 0's left in the group, suggested.
+    let bob = split(&mut store, &ids[1], Some("Bob")).unwrap();
+    assert_eq!(
+        person_of(&store, ids[0][0]),
+        (sideways_group, FaceState::Suggested)
+    );
+    let before = snapshot(&store);
+    let turn = |store: &mut Store, face: FaceId, x: f32| {
+        let photo_id = store.face(face).unwrap().unwrap().photo_id;
+        let plan = TurnPlan {
+            photo: photo_id,
+            by: Turn::RIGHT,
+            turn: Turn::RIGHT,
+            size: (1000, 1000),
+            photos: vec![PhotoTurnPlan {
+                photo: photo_id,
+                moved: vec![MovedFace {
+                    id: face,
+                    face: NewFace::at(Rect::new(0, 0, 50, 50), desc(x, 0.0)),
+                }],
+                found_again: vec![face],
+                found: Vec::new(),
+            }],
+        };
+        turn_photo(store, &plan).unwrap()
+    };
+    let turned = turn(&mut store, ids[0][0], 0.0);
+    assert_eq!(turned.rematched, vec![ids[0][0]]);
+    match_new_faces(&mut store).unwrap();
+    // Matched again by its upright description: Anna's, suggested.
+    assert_eq!(
+        person_of(&store, ids[0][0]),
+        (Some(anna), FaceState::Suggested)
+    );
+    // The face the user confirmed keeps its person, turned or not.
+    let turned = turn(&mut store, ids[1][0], 4.0);
+    assert!(turned.rematched.is_empty());
+    assert_eq!(
+        person_of(&store, ids[1][0]),
+        (Some(bob), FaceState::Confirmed)
+    );
+    // Two undos: the groups as they were.
+    undo(&mut store, 2).unwrap();
+    assert_eq!(snapshot(&store), before);
+}
