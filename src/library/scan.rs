@@ -723,6 +723,10 @@ fn turn_kept(
     before: Option<(u32, u32)>,
     now: (u32, u32),
 ) -> Turn {
+    if turn == Turn::NONE {
+        // The file shows as it is, however another app turned it.
+        return turn;
+    }
     if let (Some(was), is) = orientation
         && was != is
     {
@@ -1494,6 +1498,11 @@ mod tests {
         );
         // Unchanged orientation: as before.
         assert_eq!(turn_kept(half, (Some(3), 3), size, (400, 300)), half);
+        // Not turned here: the file shows as it is now, whatever its orientation was.
+        assert_eq!(
+            turn_kept(Turn::NONE, (Some(3), 1), size, (400, 300)),
+            Turn::NONE
+        );
     }
 
     /// Turned a quarter right, a photo's faces move where its pixels go; one detected again
