@@ -165,10 +165,12 @@ pub fn export(library: &Path, args: ExportArgs) -> anyhow::Result<ExitCode> {
         summary.created,
         summary.skipped,
         summary.failed.len(),
-        if summary.turned > 0 {
-            format!("; {} turned as in Kindred", summary.turned)
-        } else {
-            String::new()
+        match (summary.turned, plan.mode) {
+            (0, _) => String::new(),
+            (n, Mode::Copy) => format!("; {n} turned as in Kindred"),
+            (n, _) => format!(
+                "; {n} turned as in Kindred, as copies (a link shows a photo as its file does)"
+            ),
         },
         if summary.not_turned > 0 {
             format!(

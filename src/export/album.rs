@@ -758,8 +758,7 @@ pub struct ExportProgress {
 #[derive(Debug, Clone, PartialEq)]
 pub enum ExportEvent {
     Progress(ExportProgress),
-    /// A link was impossible (another file system, links unsupported, or the photo turned in
-    /// Kindred): copied instead.
+    /// A link was impossible (another file system, or links unsupported): copied instead.
     CopiedInsteadOfLinked {
         destination: PathBuf,
         reason: String,
@@ -791,7 +790,8 @@ pub struct ExportSummary {
     pub failed: Vec<(PathBuf, String)>,
     /// Links that had to be copies.
     pub copied_instead_of_linked: u64,
-    /// Copies made turned as the user turned the photo in Kindred.
+    /// Copies made turned as the user turned the photo in Kindred (copies in every mode: a
+    /// link shows the file as it is).
     pub turned: u64,
     /// Photos turned in Kindred that are in the album as their files show them.
     pub not_turned: u64,
@@ -1032,16 +1032,9 @@ fn write_one(
     if let Some(upright) = wanted.upright {
         // The copy keeps the time it was made: it is not the photo's file, and an album
         // re-exported after the photo is turned back must not take it for one (see
-        // same_content).
-        via_temp(dest, replace, |temp| fs::write(temp, upright)).map_err(write_err)?;
-        if wanted.mode != Mode::Copy {
-            summary.copied_instead_of_linked += 1;
-            let _ = events.send(ExportEvent::CopiedInsteadOfLinked {
-                destination: dest.to_path_buf(),
-                reason: "turned in Kindred; a link would show it as its file does".to_string(),
-            });
-        }
-        return Ok(());
+        // same_content). In every mode a copy: a link shows the file as it is (the summary's
+        // `turned` says how many).
+        return via_temp(dest, replace, |temp| fs::write(temp, upright)).map_err(write_err);
     }
     match wanted.mode {
         Mode::Copy => copy_via_temp(source, dest, replace),

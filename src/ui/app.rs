@@ -871,6 +871,12 @@ impl KindredApp {
                                     summary.copied_instead_of_linked
                                 ));
                             }
+                            if summary.turned > 0 {
+                                text.push_str(&format!(
+                                    "; {} turned as in Kindred",
+                                    summary.turned
+                                ));
+                            }
                             if summary.not_turned > 0 {
                                 text.push_str(&format!(
                                     "; {} turned in Kindred could not be turned in the album",
