@@ -1121,13 +1121,25 @@ pub struct PhotoJobProgress {
     pub failed: usize,
 }
 
-/// Looks closer at `photos` one by one, storing each one's faces as found (a stop keeps
-/// them), then records them as one undoable operation and matches them.
-fn look_closer_at(
+/// What a job did to one photo.
+#[derive(Default)]
+struct PhotoDone {
+    /// Faces found and added.
+    found: usize,
+    /// The photo could not be read.
+    failed: bool,
+    /// Faces it had were made new, to be matched again.
+    rematched: bool,
+}
+
+/// Runs `each` on `photos` one by one, on a connection of its own, pausable and stoppable,
+/// reporting how far it has come; what was stored before a failure or a stop is kept. Then
+/// matches the faces the job found or made new.
+fn photo_job(
     shared: &Arc<Shared>,
     photos: &[PhotoId],
-    options: ScanOptions,
     matching: &ClusterOptions,
+    mut each: impl FnMut(&mut Store, &FaceEngine, &PhotoRecord) -> Result<PhotoDone, ops::PeopleError>,
 ) -> Result<PhotoJobProgress, String> {
     let mut store = Store::open(&shared.library).map_err(|e| e.to_string())?;
     let engine = shared.engine()?;
@@ -1137,34 +1149,57 @@ fn look_closer_at(
         total: photos.len(),
         ..Default::default()
     };
-    let mut adding = ops::FacesBeingAdded::default();
-    let mut looked = || -> Result<(), ops::PeopleError> {
+    let mut to_match = false;
+    let mut run = || -> Result<(), ops::PeopleError> {
         for &photo in photos {
             if !control.wait_while_paused() {
                 break;
             }
-            // Gone from the library meanwhile: nothing to look at.
+            // Gone from the library meanwhile: nothing to do.
             if let Some(record) = store.photo(photo)? {
-                match scan::faces_found_closer_in(&mut store, &engine, &record, options) {
-                    Ok(faces) => progress.found += adding.add(&mut store, photo, &faces)?,
-                    Err(_) => progress.failed += 1,
-                }
+                let done = each(&mut store, &engine, &record)?;
+                progress.found += done.found;
+                progress.failed += usize::from(done.failed);
+                to_match |= done.found > 0 || done.rematched;
             }
             progress.done += 1;
             shared.send(Response::PhotoJob(progress));
         }
         Ok(())
     };
-    // What was stored before a failure is kept, and undone as one with the rest.
-    looked().map_err(|e| e.to_string())?;
-    if progress.found > 0 {
+    run().map_err(|e| e.to_string())?;
+    if to_match {
         ops::match_new_faces_with(&mut store, matching).map_err(|e| e.to_string())?;
     }
     Ok(progress)
 }
 
-/// Turns `photos` by `by` one by one, storing each as turned (a stop keeps them), as one
-/// undoable operation; then matches the faces found on them.
+/// Looks closer at `photos` one by one, storing each one's faces as found, all undone as one
+/// operation.
+fn look_closer_at(
+    shared: &Arc<Shared>,
+    photos: &[PhotoId],
+    options: ScanOptions,
+    matching: &ClusterOptions,
+) -> Result<PhotoJobProgress, String> {
+    let mut adding = ops::FacesBeingAdded::default();
+    photo_job(shared, photos, matching, |store, engine, record| {
+        Ok(
+            match scan::faces_found_closer_in(store, engine, record, options) {
+                Ok(faces) => PhotoDone {
+                    found: adding.add(store, record.id, &faces)?,
+                    ..Default::default()
+                },
+                Err(_) => PhotoDone {
+                    failed: true,
+                    ..Default::default()
+                },
+            },
+        )
+    })
+}
+
+/// Turns `photos` by `by` one by one, storing each as turned, all undone as one operation.
 fn turn_photos(
     shared: &Arc<Shared>,
     photos: &[PhotoId],
@@ -1172,48 +1207,29 @@ fn turn_photos(
     options: ScanOptions,
     matching: &ClusterOptions,
 ) -> Result<PhotoJobProgress, String> {
-    let mut store = Store::open(&shared.library).map_err(|e| e.to_string())?;
-    let engine = shared.engine()?;
-    let control = ScanControl::new();
-    shared.send(Response::PhotoJobStarted(control.clone()));
-    let mut progress = PhotoJobProgress {
-        total: photos.len(),
-        ..Default::default()
-    };
     let mut turning = ops::TurnsBeingMade::default();
     let mut turned_already = std::collections::HashSet::new();
-    let mut to_match = false;
-    let mut turn_all = || -> Result<(), ops::PeopleError> {
-        for &photo in photos {
-            if !control.wait_while_paused() {
-                break;
-            }
-            // Gone from the library meanwhile, or turned with a copy of it: nothing to do.
-            if let Some(record) = store.photo(photo)?
-                && !turned_already.contains(&photo)
-            {
-                match scan::plan_turn(&store, &engine, &record, by, options) {
-                    Ok(plan) => {
-                        let turned = turning.turn(&mut store, &plan)?;
-                        progress.found += turned.found.len();
-                        to_match |= !turned.found.is_empty() || !turned.rematched.is_empty();
-                        turned_already.extend(turned.photos.iter().copied());
-                        shared.send(Response::PhotosTurned(turned.photos, turned.moved));
-                    }
-                    Err(_) => progress.failed += 1,
-                }
-            }
-            progress.done += 1;
-            shared.send(Response::PhotoJob(progress));
+    photo_job(shared, photos, matching, |store, engine, record| {
+        // Turned with a copy of it already.
+        if turned_already.contains(&record.id) {
+            return Ok(PhotoDone::default());
         }
-        Ok(())
-    };
-    // What was stored before a failure is kept, and undone as one with the rest.
-    turn_all().map_err(|e| e.to_string())?;
-    if to_match {
-        ops::match_new_faces_with(&mut store, matching).map_err(|e| e.to_string())?;
-    }
-    Ok(progress)
+        let Ok(plan) = scan::plan_turn(store, engine, record, by, options) else {
+            return Ok(PhotoDone {
+                failed: true,
+                ..Default::default()
+            });
+        };
+        let turned = turning.turn(store, &plan)?;
+        turned_already.extend(turned.photos.iter().copied());
+        let done = PhotoDone {
+            found: turned.found.len(),
+            failed: false,
+            rematched: !turned.rematched.is_empty(),
+        };
+        shared.send(Response::PhotosTurned(turned.photos, turned.moved));
+        Ok(done)
+    })
 }
 
 fn run_scan(
