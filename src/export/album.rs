@@ -8,11 +8,11 @@
 //!
 //! Safety rules: a file that is already there is never overwritten (a different file makes
 //! the new one take a numbered suffix, an identical one is skipped, which makes re-running an
-//! export cheap and idempotent) — but for Kindred's own copy of a photo the user has turned
-//! since, which is replaced by the copy turned anew: it holds nothing the photo's file does
-//! not; copies are written to a temporary name and renamed into
-//! place, so an export killed at any moment leaves no half-written photo under a real name
-//! and simply resumes when run again. Names that differ only in letter case count as the
+//! export cheap and idempotent), but for Kindred's own copy of a photo the user has turned
+//! since, which holds nothing the photo's file does not and is replaced by the copy turned
+//! anew. Copies are written to a temporary name and renamed into place, so an export killed
+//! at any moment leaves no half-written photo under a real name and simply resumes when run
+//! again. Names that differ only in letter case count as the
 //! same name on every disk, so an album looks the same made on Linux or on Windows.
 
 use std::collections::{HashMap, HashSet};
