@@ -2610,6 +2610,23 @@ fn photos_chosen_on_a_folder_page_are_turned_together() {
     harness.step();
     harness.get_by_label("2 selected");
     assert_eq!(harness.state().view, View::Folder(photos.clone()));
+    // Esc lets go of the choice, on the page; Ctrl+A chooses every photo.
+    press(&mut harness, egui::Key::Escape);
+    settle(&mut harness);
+    assert!(harness.state().photos_chosen.selected.is_empty());
+    assert_eq!(harness.state().view, View::Folder(photos.clone()));
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness.step();
+    harness.get_by_label("3 selected");
+    click(&mut harness, "Clear selection");
+    harness
+        .get_by_label("Photo print 1.png")
+        .click_modifiers(egui::Modifiers::COMMAND);
+    harness.step();
+    harness
+        .get_by_label("Photo print 2.png")
+        .click_modifiers(egui::Modifiers::SHIFT);
+    harness.step();
     click(&mut harness, "⟲ Turn left");
     settle(&mut harness);
     harness.get_by_label_contains("2 photos turned left — found");

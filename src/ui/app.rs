@@ -641,8 +641,8 @@ impl KindredApp {
         ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Escape));
     }
 
-    /// The ids (of people or faces) selected on the current page, if any: what Esc clears
-    /// first.
+    /// The ids (of people, faces or photos) selected on the current page, if any: what Esc
+    /// clears first.
     fn page_selection(&mut self) -> Option<&mut std::collections::BTreeSet<i64>> {
         let selection = match self.view {
             View::People => &mut self.people_view.selected,
@@ -651,6 +651,7 @@ impl KindredApp {
                 &mut self.person_view.selection.selected
             }
             View::IgnoredFaces => &mut self.ignored_view.selection.selected,
+            View::Folder(_) | View::PhotosWithoutFaces(_) => &mut self.photos_chosen.selected,
             _ => return None,
         };
         (!selection.is_empty()).then_some(selection)

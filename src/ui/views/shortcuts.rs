@@ -71,6 +71,17 @@ const SHORTCUTS: &[(&str, &[(&str, &str)])] = &[
         ],
     ),
     (
+        "A folder's photos, its photos without a face",
+        &[
+            (
+                "Ctrl+click, Shift+click",
+                "Choose photos to turn together or look closer at",
+            ),
+            ("Ctrl+A", "Choose all the photos"),
+            ("Esc", "Clear the choice"),
+        ],
+    ),
+    (
         "People",
         &[
             (
