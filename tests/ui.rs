@@ -2603,14 +2603,18 @@ fn photos_chosen_on_a_folder_page_are_turned_together() {
     let faces_before = faces(&library);
     harness.state_mut().open_folder(photos.clone());
     settle(&mut harness);
-    harness
-        .get_by_label("Photo print 1.png")
-        .click_modifiers(egui::Modifiers::COMMAND);
-    harness.step();
-    harness
-        .get_by_label("Photo print 2.png")
-        .click_modifiers(egui::Modifiers::SHIFT);
-    harness.step();
+    // Ctrl+click on one print, Shift+click on the other: both chosen.
+    let choose_the_prints = |harness: &mut Harness<'_, KindredApp>| {
+        harness
+            .get_by_label("Photo print 1.png")
+            .click_modifiers(egui::Modifiers::COMMAND);
+        harness.step();
+        harness
+            .get_by_label("Photo print 2.png")
+            .click_modifiers(egui::Modifiers::SHIFT);
+        harness.step();
+    };
+    choose_the_prints(&mut harness);
     harness.get_by_label("2 selected");
     assert_eq!(harness.state().view, View::Folder(photos.clone()));
     // Esc lets go of the choice, on the page; Ctrl+A chooses every photo.
@@ -2622,14 +2626,7 @@ fn photos_chosen_on_a_folder_page_are_turned_together() {
     harness.step();
     harness.get_by_label("3 selected");
     click(&mut harness, "Clear selection");
-    harness
-        .get_by_label("Photo print 1.png")
-        .click_modifiers(egui::Modifiers::COMMAND);
-    harness.step();
-    harness
-        .get_by_label("Photo print 2.png")
-        .click_modifiers(egui::Modifiers::SHIFT);
-    harness.step();
+    choose_the_prints(&mut harness);
     click(&mut harness, "⟲ Turn left");
     settle(&mut harness);
     harness.get_by_label_contains("2 photos turned left — found");

@@ -24,7 +24,6 @@ use crate::engine::detector::Detection;
 use crate::engine::geometry::{Point, Rect};
 use crate::engine::models::sha256_hex;
 use crate::engine::pipeline::FaceEngine;
-use crate::engine::resnet::Descriptor;
 
 /// Identifies the face models and how descriptors are made from them; part of every photo's
 /// analysis key, so a model update re-analyses photos (keeping face identities where faces
@@ -988,21 +987,13 @@ pub fn plan_turn(
     }
     let mut photos = Vec::with_capacity(alike.len());
     for id in alike {
-        let faces = store.faces_of_photo(id)?;
-        let described: HashMap<FaceId, Descriptor> =
-            faces.iter().map(|f| (f.id, f.descriptor)).collect();
-        let (moved, found) = faces_turned(faces, by, &pixels, &detected);
-        let found_again = moved
-            .iter()
-            .filter(|m| described.get(&m.id) != Some(&m.face.descriptor))
-            .map(|m| m.id)
-            .collect();
-        photos.push(PhotoTurnPlan {
-            photo: id,
-            moved,
-            found_again,
-            found,
-        });
+        photos.push(faces_turned(
+            id,
+            store.faces_of_photo(id)?,
+            by,
+            &pixels,
+            &detected,
+        ));
     }
     Ok(TurnPlan {
         photo: photo.id,
@@ -1013,15 +1004,16 @@ pub fn plan_turn(
     })
 }
 
-/// A photo's `faces` once the photo is turned `by` more (`turned`: its pixels so turned), with
+/// Photo `photo`'s `faces` once it is turned `by` more (`turned`: its pixels so turned), with
 /// the faces `detected` on it: each old face moved, and replaced by the one detected where it
-/// now is, if any; and the detected faces on no old face.
+/// now is, if any (found again); and the detected faces on no old face.
 fn faces_turned(
+    photo: PhotoId,
     faces: Vec<FaceRecord>,
     by: Turn,
     turned: &DecodedPhoto,
     detected: &[NewFace],
-) -> (Vec<MovedFace>, Vec<NewFace>) {
+) -> PhotoTurnPlan {
     let before = by.inverse().size(turned.full_size);
     let mut moved: Vec<MovedFace> = faces
         .into_iter()
@@ -1063,12 +1055,22 @@ fn faces_turned(
     }
     for (m, _) in moved
         .iter_mut()
-        .zip(found_again)
-        .filter(|(_, again)| !again)
+        .zip(&found_again)
+        .filter(|(_, again)| !**again)
     {
         m.face.thumbnail_jpeg = face_picture(turned, m.face.rect);
     }
-    (moved, found)
+    PhotoTurnPlan {
+        photo,
+        found_again: moved
+            .iter()
+            .zip(&found_again)
+            .filter(|(_, again)| **again)
+            .map(|(m, _)| m.id)
+            .collect(),
+        moved,
+        found,
+    }
 }
 
 /// The face in a box the user drew on an upright photo (in its full-size coordinates), ready
@@ -1535,7 +1537,13 @@ mod tests {
             camera: None,
         };
         let detected = |rect: Rect, d: f32| NewFace::at(rect, [d; 128]);
-        let (moved, found) = faces_turned(
+        let PhotoTurnPlan {
+            moved,
+            found_again,
+            found,
+            ..
+        } = faces_turned(
+            9,
             faces,
             Turn::RIGHT,
             &turned,
@@ -1547,6 +1555,7 @@ mod tests {
             ],
         );
         assert_eq!(moved.len(), 2);
+        assert_eq!(found_again, [1]);
         assert_eq!(moved[0].id, 1);
         assert_eq!(moved[0].face.rect, Rect::new(101, 1, 199, 98));
         assert_eq!(moved[0].face.descriptor, [0.7; 128]);
