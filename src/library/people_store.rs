@@ -759,13 +759,48 @@ impl Store {
             .map_err(self.sql_err())
     }
 
-    /// Marks an operation undone, keeping `redo`, the image that redoes it.
+    /// Adds a part to the undo image of an operation that is still growing, as
+    /// [`Self::update_operation`] does for its payload; false if it was undone meanwhile.
+    pub fn add_operation_part(&mut self, id: i64, part: &str) -> Result<bool, StoreError> {
+        self.connection()
+            .execute(
+                "INSERT INTO operation_parts (operation_id, part, payload)
+                 SELECT id, (SELECT COALESCE(MAX(part), 0) + 1 FROM operation_parts
+                             WHERE operation_id = ?1), ?2
+                 FROM operations WHERE id = ?1 AND undone = 0",
+                params![id, part],
+            )
+            .map(|n| n > 0)
+            .map_err(self.sql_err())
+    }
+
+    /// The parts an operation's undo image has beside its payload, in the order added.
+    pub fn operation_parts(&self, id: i64) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self
+            .connection()
+            .prepare_cached(
+                "SELECT payload FROM operation_parts WHERE operation_id = ?1 ORDER BY part",
+            )
+            .map_err(self.sql_err())?;
+        let rows = stmt.query_map([id], |r| r.get(0)).map_err(self.sql_err())?;
+        rows.collect::<Result<_, _>>().map_err(self.sql_err())
+    }
+
+    /// Marks an operation undone, keeping `redo`, the image that redoes it. Its undo image
+    /// has served: its parts go.
     pub fn mark_operation_undone(&mut self, id: i64, redo: &str) -> Result<(), StoreError> {
         self.connection()
             .execute(
                 "UPDATE operations SET undone = 1, redo = ?2 WHERE id = ?1",
                 params![id, redo],
             )
+            .map_err(self.sql_err())?;
+        self.drop_operation_parts(id)
+    }
+
+    fn drop_operation_parts(&mut self, id: i64) -> Result<(), StoreError> {
+        self.connection()
+            .execute("DELETE FROM operation_parts WHERE operation_id = ?1", [id])
             .map(|_| ())
             .map_err(self.sql_err())
     }
@@ -781,15 +816,16 @@ impl Store {
         )
     }
 
-    /// Marks an undone operation done again, with `payload`, the image that undoes it now.
+    /// Marks an undone operation done again, with `payload`, the whole image that undoes it
+    /// now.
     pub fn mark_operation_redone(&mut self, id: i64, payload: &str) -> Result<(), StoreError> {
         self.connection()
             .execute(
                 "UPDATE operations SET undone = 0, redo = NULL, payload = ?2 WHERE id = ?1",
                 params![id, payload],
             )
-            .map(|_| ())
-            .map_err(self.sql_err())
+            .map_err(self.sql_err())?;
+        self.drop_operation_parts(id)
     }
 }
 
@@ -834,6 +870,29 @@ mod tests {
         assert!(store.redoable_operations(5).unwrap().is_empty());
         assert!(store.update_operation(next, "{\"grown\":1}").unwrap());
         assert!(!store.update_operation(op, "{}").unwrap());
+    }
+
+    #[test]
+    fn a_growing_operation_keeps_its_parts_in_order_until_undone_or_redone() {
+        let mut store = Store::open_in_memory().unwrap();
+        let op = store.push_operation("turn", "{}").unwrap();
+        let other = store.push_operation("turn", "{}").unwrap();
+        for part in ["a", "b", "c"] {
+            assert!(store.add_operation_part(op, part).unwrap());
+        }
+        assert!(store.add_operation_part(other, "x").unwrap());
+        assert_eq!(store.operation_parts(op).unwrap(), ["a", "b", "c"]);
+        assert_eq!(store.operation_parts(other).unwrap(), ["x"]);
+        // Undone, its undo image has served; a part for it is refused, as an update is.
+        store.mark_operation_undone(op, "{}").unwrap();
+        assert!(store.operation_parts(op).unwrap().is_empty());
+        assert!(!store.add_operation_part(op, "d").unwrap());
+        assert_eq!(store.operation_parts(other).unwrap(), ["x"]);
+        // Redone, its payload is its whole undo image again.
+        store.mark_operation_redone(op, "{\"whole\":1}").unwrap();
+        assert!(store.operation_parts(op).unwrap().is_empty());
+        assert!(store.add_operation_part(op, "e").unwrap());
+        assert_eq!(store.operation_parts(op).unwrap(), ["e"]);
     }
 
     #[test]

@@ -11,7 +11,7 @@ use crate::engine::resnet::{DESCRIPTOR_LEN, Descriptor};
 use crate::library::turn::Turn;
 
 /// The schema this build writes. Older files are migrated forward on open.
-pub const SCHEMA_VERSION: i64 = 13;
+pub const SCHEMA_VERSION: i64 = 14;
 
 pub type RootId = i64;
 pub type PhotoId = i64;
@@ -491,6 +491,18 @@ const MIGRATIONS: &[&str] = &[
     // 13: the quarter turns the user gave a photo stored sideways (`library::turn`).
     r#"
     ALTER TABLE photos ADD COLUMN turn INTEGER NOT NULL DEFAULT 0;
+    "#,
+    // 14: a log entry that grows as a long job goes (photos turned one after another) keeps
+    // what each step adds as a part of its own, so a step writes its own few KB rather than
+    // the whole entry again (which made a batch of turns quadratic: ~300 MB of JSON for 200
+    // photos). An operation's undo image is its payload with its parts, in order.
+    r#"
+    CREATE TABLE operation_parts (
+        operation_id INTEGER NOT NULL REFERENCES operations(id) ON DELETE CASCADE,
+        part INTEGER NOT NULL,
+        payload TEXT NOT NULL,
+        PRIMARY KEY (operation_id, part)
+    );
     "#,
 ];
 

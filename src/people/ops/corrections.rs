@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use super::history::PhotoAsTurned;
+use super::history::{GrowingEntry, PhotoAsTurned};
 use super::{
     Mode, PeopleError, PersonId, Placed, Recorder, UndoRecord, clean_name, describe_faces,
     describe_persons, people, place, quoted, require_face, require_faces, require_person, to_json,
@@ -499,16 +499,12 @@ pub fn add_faces(
 }
 
 /// Faces the user asked for in many photos (a closer look at a folder's photos without a
-/// face), undone together as one operation. Each photo's faces are stored at once, and the
-/// operation's log entry grows with them in the same transaction, so that stopping half way
-/// — or the app being killed — keeps what was found, and undo still takes it all back.
+/// face), undone together as one operation: each photo's faces are stored at once, with
+/// their part of the log entry (see [`GrowingEntry`]).
 #[derive(Debug, Default)]
 pub struct FacesBeingAdded {
-    /// The log entry, once the first faces are stored.
-    operation: Option<i64>,
-    /// The faces in that entry (with those in identical copies)...
-    added: Vec<FaceId>,
-    /// ...how many were asked for, and in how many photos.
+    entry: GrowingEntry,
+    /// How many faces were asked for in the entry so far, in how many photos.
     faces: usize,
     photos: usize,
 }
@@ -525,43 +521,29 @@ impl FacesBeingAdded {
             return Ok(0);
         }
         let grown = store.transaction(|store| {
-            let new = insert_asked_faces(store, photo, faces)?.all();
-            if let Some(operation) = self.operation {
-                let grown = FacesBeingAdded {
-                    operation: Some(operation),
-                    added: [self.added.as_slice(), &new].concat(),
-                    faces: self.faces + faces.len(),
-                    photos: self.photos + 1,
-                };
-                if store.update_operation(operation, &grown.undo_image()?)? {
-                    return Ok::<_, PeopleError>(grown);
-                }
-            }
-            // The first faces, or the user undid those found so far while the look went on:
-            // the rest is a new entry.
-            let mut started = FacesBeingAdded {
-                operation: None,
-                added: new,
-                faces: faces.len(),
-                photos: 1,
+            let part = UndoRecord {
+                added_faces: insert_asked_faces(store, photo, faces)?.all(),
+                ..Default::default()
             };
-            started.operation = Some(store.push_operation("add_face", &started.undo_image()?)?);
-            Ok(started)
+            let mut grown = FacesBeingAdded {
+                entry: self.entry,
+                faces: self.faces + faces.len(),
+                photos: self.photos + 1,
+            };
+            if !grown.entry.grow(store, "add_face", &part)? {
+                grown.faces = faces.len();
+                grown.photos = 1;
+            }
+            let description = format!(
+                "added {} to {}",
+                crate::text::count(grown.faces, "face", "faces"),
+                crate::text::count(grown.photos, "photo", "photos")
+            );
+            grown.entry.describe(store, description)?;
+            Ok::<_, PeopleError>(grown)
         })?;
         *self = grown;
         Ok(faces.len())
-    }
-
-    fn undo_image(&self) -> Result<String, PeopleError> {
-        to_json(&UndoRecord {
-            description: format!(
-                "added {} to {}",
-                crate::text::count(self.faces, "face", "faces"),
-                crate::text::count(self.photos, "photo", "photos")
-            ),
-            added_faces: self.added.clone(),
-            ..Default::default()
-        })
     }
 }
 
@@ -649,18 +631,11 @@ pub fn turn_photo(store: &mut Store, plan: &TurnPlan) -> Result<PhotoTurned, Peo
 
 /// Photos turned one after another (a folder of prints scanned sideways), undone together as
 /// one operation, as [`FacesBeingAdded`] does for faces: each photo is stored turned at once,
-/// with the log entry grown in the same transaction, so that stopping half way keeps what was
-/// turned and undo still takes it all back.
+/// with its part of the log entry (see [`GrowingEntry`]).
 #[derive(Debug, Default)]
 pub struct TurnsBeingMade {
-    /// The log entry, once the first photo is turned.
-    operation: Option<i64>,
-    /// The photos turned (with their copies) as they were before, the faces added, and the
-    /// faces made new (to be matched again) as they were assigned.
-    before: Vec<PhotoAsTurned>,
-    added: Vec<FaceId>,
-    assigned: Vec<AssignmentRow>,
-    /// The photos asked for, the first one's file name, and which way.
+    entry: GrowingEntry,
+    /// The photos asked for in the entry so far, the first one's file name, and which way.
     photos: usize,
     first_name: String,
     by: Turn,
@@ -685,14 +660,13 @@ impl TurnsBeingMade {
                 moved: Vec::new(),
                 rematched: Vec::new(),
             };
-            let (mut before_now, mut added_now) = (Vec::new(), Vec::new());
             let mut rec = Recorder::default();
             for photo in &plan.photos {
                 let moved = photo.moved.iter().map(|m| m.id);
                 let Some(before) = PhotoAsTurned::read(store, photo.photo, moved)? else {
                     return Err(PeopleError::UnknownPhoto(photo.photo));
                 };
-                before_now.push(before);
+                rec.undo.turned_photos.push(before);
                 let added = store.turn_photo_in_tx(
                     photo.photo,
                     plan.turn,
@@ -700,7 +674,7 @@ impl TurnsBeingMade {
                     &photo.moved,
                     &photo.found,
                 )?;
-                added_now.extend(&added);
+                rec.undo.added_faces.extend(&added);
                 // A face found again is described anew: where matching put it by its old
                 // description (found sideways, most often with the other sideways faces), it
                 // is matched again. What the user said of a face stays.
@@ -718,39 +692,24 @@ impl TurnsBeingMade {
                     turned.found = added;
                 }
             }
-            if let Some(operation) = self.operation {
-                let grown = TurnsBeingMade {
-                    operation: Some(operation),
-                    before: [self.before.clone(), before_now.clone()].concat(),
-                    added: [self.added.as_slice(), &added_now].concat(),
-                    assigned: [self.assigned.as_slice(), &rec.undo.faces].concat(),
-                    photos: self.photos + 1,
-                    first_name: self.first_name.clone(),
-                    by: plan.by,
-                };
-                if store.update_operation(operation, &grown.undo_image()?)? {
-                    return Ok((grown, turned));
-                }
-            }
-            // The first photo, or the user undid the turns so far while the job went on: the
-            // rest is a new entry.
-            let mut started = TurnsBeingMade {
-                operation: None,
-                before: before_now,
-                added: added_now,
-                assigned: rec.undo.faces,
-                photos: 1,
-                first_name: name,
+            let mut grown = TurnsBeingMade {
+                entry: self.entry,
+                photos: self.photos + 1,
+                first_name: self.first_name.clone(),
                 by: plan.by,
             };
-            started.operation = Some(store.push_operation("turn", &started.undo_image()?)?);
-            Ok((started, turned))
+            if !grown.entry.grow(store, "turn", &rec.undo)? {
+                grown.photos = 1;
+                grown.first_name = name;
+            }
+            grown.entry.describe(store, grown.description())?;
+            Ok((grown, turned))
         })?;
         *self = grown;
         Ok(turned)
     }
 
-    fn undo_image(&self) -> Result<String, PeopleError> {
+    fn description(&self) -> String {
         let how = match self.by.quarters() {
             1 => "right",
             2 => "upside down",
@@ -760,13 +719,7 @@ impl TurnsBeingMade {
             1 => format!("“{}”", self.first_name),
             n => crate::text::count(n, "photo", "photos"),
         };
-        to_json(&UndoRecord {
-            description: format!("turned {what} {how}"),
-            turned_photos: self.before.clone(),
-            added_faces: self.added.clone(),
-            faces: self.assigned.clone(),
-            ..Default::default()
-        })
+        format!("turned {what} {how}")
     }
 }
 

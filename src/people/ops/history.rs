@@ -11,7 +11,8 @@ use crate::library::turn::Turn;
 
 /// An image of what one operation changed, as it was on one side of it: the log keeps the
 /// before-image of each operation (applying it undoes the operation) and, once undone, the
-/// after-image (applying it redoes it). [`apply`] makes either from the other.
+/// after-image (applying it redoes it). [`apply`] makes either from the other. An entry that
+/// grew as a job went is kept in parts (see [`GrowingEntry`]).
 #[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub(super) struct UndoRecord {
     pub(super) description: String,
@@ -238,11 +239,89 @@ impl Recorder {
     }
 }
 
-fn read_image(op: &crate::library::people_store::OperationRow) -> Result<UndoRecord, PeopleError> {
-    serde_json::from_str(&op.payload).map_err(|e| PeopleError::DamagedLog {
-        id: op.id,
-        message: e.to_string(),
-    })
+/// A log entry that grows as a long job goes (a closer look at many photos, a batch of
+/// turns), undone as one operation. Each step is stored in the same transaction as its part
+/// of the undo image, so that stopping half way — or the app being killed — keeps what was
+/// done and undo still takes it all back; a step writes only its own part and the entry's
+/// description, not the whole entry again.
+#[derive(Debug, Default, Clone, Copy)]
+pub(super) struct GrowingEntry {
+    /// The log entry, once the first step is logged.
+    operation: Option<i64>,
+}
+
+impl GrowingEntry {
+    /// Logs `part`, what one step changed, in the caller's transaction. True if it joined the
+    /// entry so far; false if it started one: the first step, or the user undid the steps so
+    /// far while the job went on, and the rest is a new entry. Then [`Self::describe`] it.
+    pub(super) fn grow(
+        &mut self,
+        store: &mut Store,
+        kind: &str,
+        part: &UndoRecord,
+    ) -> Result<bool, PeopleError> {
+        let part = to_json(part)?;
+        if let Some(operation) = self.operation
+            && store.add_operation_part(operation, &part)?
+        {
+            return Ok(true);
+        }
+        let operation = store.push_operation(kind, &to_json(&UndoRecord::default())?)?;
+        store.add_operation_part(operation, &part)?;
+        self.operation = Some(operation);
+        Ok(false)
+    }
+
+    /// Says what the whole entry did, as the history lists it.
+    pub(super) fn describe(
+        &self,
+        store: &mut Store,
+        description: String,
+    ) -> Result<(), PeopleError> {
+        if let Some(operation) = self.operation {
+            let head = UndoRecord {
+                description,
+                ..Default::default()
+            };
+            store.update_operation(operation, &to_json(&head)?)?;
+        }
+        Ok(())
+    }
+}
+
+impl UndoRecord {
+    /// Takes in a later part of the same entry (see [`GrowingEntry`]); the description stays.
+    fn absorb(&mut self, part: UndoRecord) {
+        self.faces.extend(part.faces);
+        self.persons.extend(part.persons);
+        self.rejections_added.extend(part.rejections_added);
+        self.rejections_removed.extend(part.rejections_removed);
+        self.created_persons.extend(part.created_persons);
+        self.left_out_folder = self.left_out_folder.take().or(part.left_out_folder);
+        self.added_faces.extend(part.added_faces);
+        self.removed_faces.extend(part.removed_faces);
+        self.restored_persons.extend(part.restored_persons);
+        self.folder_to_leave_out = self.folder_to_leave_out.take().or(part.folder_to_leave_out);
+        self.turned_photos.extend(part.turned_photos);
+    }
+}
+
+/// An operation's image: its payload, with the parts it grew by.
+fn read_image(
+    store: &Store,
+    op: &crate::library::people_store::OperationRow,
+) -> Result<UndoRecord, PeopleError> {
+    let parse = |json: &str| {
+        serde_json::from_str::<UndoRecord>(json).map_err(|e| PeopleError::DamagedLog {
+            id: op.id,
+            message: e.to_string(),
+        })
+    };
+    let mut image = parse(&op.payload)?;
+    for part in store.operation_parts(op.id)? {
+        image.absorb(parse(&part)?);
+    }
+    Ok(image)
 }
 
 /// The library changed after an undo in a way its redo cannot go back over (a scan gave a
@@ -408,7 +487,7 @@ fn replay(store: &mut Store, n: usize, way: Replay) -> Result<Vec<Replayed>, Peo
         }
         let mut done = Vec::new();
         for op in ops {
-            let image = read_image(&op)?;
+            let image = read_image(store, &op)?;
             let back = apply(store, &image)?;
             let turned_photos = back.turned_photos.iter().map(|p| p.photo).collect();
             let turned_faces = back
@@ -534,7 +613,7 @@ pub fn in_words(description: &str) -> String {
 /// What [`redo`] with `n = 1` would redo.
 pub fn next_redo(store: &Store) -> Result<Option<String>, PeopleError> {
     match store.redoable_operations(1)?.first() {
-        Some(op) => Ok(Some(read_image(op)?.description)),
+        Some(op) => Ok(Some(read_image(store, op)?.description)),
         None => Ok(None),
     }
 }

@@ -1185,6 +1185,19 @@ fn faces_added_across_photos_are_stored_as_found_and_undone_as_one() {
         last_operation(&store).unwrap().unwrap(),
         "added 3 faces to 2 photos"
     );
+    // Each photo logged its own part of the entry rather than writing the whole entry again
+    // (which made a long batch quadratic); the entry's payload only says what it did.
+    let entry = &store.recent_operations(1).unwrap()[0];
+    let added_in = |json: &str| {
+        let image: serde_json::Value = serde_json::from_str(json).unwrap();
+        image["added_faces"].as_array().unwrap().len()
+    };
+    assert_eq!(added_in(&entry.payload), 0);
+    let parts = store.operation_parts(entry.id).unwrap();
+    assert_eq!(
+        parts.iter().map(|p| added_in(p)).collect::<Vec<_>>(),
+        [2, 1]
+    );
     undo(&mut store, 1).unwrap();
     assert_eq!(snapshot(&store), before);
     assert_eq!(store.faces_of_photo(four).unwrap().len(), 1);
