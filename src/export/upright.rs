@@ -2,11 +2,12 @@
 //! album's photos the way Kindred does. A JPEG is turned by its EXIF orientation: the copy is
 //! the original's bytes with one number changed (or one small block added), no pixel decoded
 //! or re-compressed. A PNG is decoded, turned and written again, which is lossless: its pixels
-//! are exactly the original's. Other formats have no orientation every app honours and no
+//! are exactly the original's, with its colour profile, text and EXIF block. Other formats have no orientation every app honours and no
 //! lossless way to write them again here; their copies stay as their files show them.
 
 use std::io::Cursor;
 
+use image::metadata::Orientation;
 use image::{DynamicImage, ImageDecoder, ImageEncoder};
 
 use crate::library::turn::{Turn, orientation_of, orientation_parts};
@@ -24,7 +25,7 @@ pub enum UprightCopy {
 pub fn upright_copy(file: &[u8], turn: Turn) -> UprightCopy {
     let turned = if file.starts_with(&[0xFF, 0xD8]) {
         jpeg_turned(file, turn).map_err(|e| format!("its JPEG structure is unusual ({e})"))
-    } else if file.starts_with(b"\x89PNG\r\n\x1a\n") {
+    } else if file.starts_with(PNG_SIGNATURE) {
         png_turned(file, turn).map_err(|e| format!("the PNG could not be written again ({e})"))
     } else {
         Err("only JPEG and PNG copies can be turned".to_string())
@@ -97,7 +98,7 @@ fn jpeg_turned(jpeg: &[u8], turn: Turn) -> Result<Vec<u8>, &'static str> {
         }
         let payload = &jpeg[at + 4..end];
         if marker == APP1 && payload.starts_with(&EXIF_HEADER[..5]) && payload.len() >= 6 {
-            let tiff = tiff_turned(&payload[6..], turn)?;
+            let tiff = tiff_oriented(&payload[6..], |now| orientation_then(now, turn))?;
             let segment = app1_segment(&payload[..6], &tiff)?;
             return Ok([&jpeg[..at], &segment[..], &jpeg[end..]].concat());
         }
@@ -154,10 +155,11 @@ fn orientation_entry(orientation: u16, big_endian: bool) -> [u8; 12] {
     entry
 }
 
-/// An EXIF (TIFF-structured) block with its first IFD's orientation turned. A block without
-/// the tag gets a copy of its first IFD, with the tag, at its end: nothing else moves, so every
-/// offset in it (maker notes included) stays true; the old IFD is left unreferenced.
-fn tiff_turned(tiff: &[u8], turn: Turn) -> Result<Vec<u8>, &'static str> {
+/// An EXIF (TIFF-structured) block with its first IFD's orientation made `oriented` of what
+/// it is (1 where there is none). A block without the tag gets a copy of its first IFD, with
+/// the tag, at its end: nothing else moves, so every offset in it (maker notes included)
+/// stays true; the old IFD is left unreferenced.
+fn tiff_oriented(tiff: &[u8], oriented: impl Fn(u16) -> u16) -> Result<Vec<u8>, &'static str> {
     let big_endian = match tiff.get(0..2) {
         Some(b"MM") => true,
         Some(b"II") => false,
@@ -204,10 +206,7 @@ fn tiff_turned(tiff: &[u8], turn: Turn) -> Result<Vec<u8>, &'static str> {
             _ => None,
         }
         .unwrap_or(1);
-        out[entry..entry + 12].copy_from_slice(&orientation_entry(
-            orientation_then(current, turn),
-            big_endian,
-        ));
+        out[entry..entry + 12].copy_from_slice(&orientation_entry(oriented(current), big_endian));
         return Ok(out);
     }
 
@@ -221,7 +220,7 @@ fn tiff_turned(tiff: &[u8], turn: Turn) -> Result<Vec<u8>, &'static str> {
     } else {
         count_with_tag.to_le_bytes()
     });
-    let tag_entry = orientation_entry(orientation_then(1, turn), big_endian);
+    let tag_entry = orientation_entry(oriented(1), big_endian);
     let mut tag_placed = false;
     for i in 0..count {
         let entry = entries + 12 * i;
@@ -246,11 +245,12 @@ fn tiff_turned(tiff: &[u8], turn: Turn) -> Result<Vec<u8>, &'static str> {
 }
 
 /// A PNG decoded, shown as its orientation says, turned, and written again with its colour
-/// profile (and without the orientation, now applied).
+/// profile and the chunks that say what it is (see [`chunks_to_carry`]).
 fn png_turned(png: &[u8], turn: Turn) -> image::ImageResult<Vec<u8>> {
     let mut decoder = image::codecs::png::PngDecoder::new(Cursor::new(png))?;
     let profile = decoder.icc_profile()?;
     let orientation = decoder.orientation()?;
+    let carried = chunks_to_carry(png, orientation != Orientation::NoTransforms);
     let mut picture = DynamicImage::from_decoder(decoder)?;
     picture.apply_orientation(orientation);
     let picture = match turn.quarters() {
@@ -266,7 +266,63 @@ fn png_turned(png: &[u8], turn: Turn) -> image::ImageResult<Vec<u8>> {
         let _ = encoder.set_icc_profile(profile);
     }
     picture.write_with_encoder(encoder)?;
-    Ok(out)
+    Ok(with_chunks(out, &carried))
+}
+
+const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
+
+/// The chunks of a PNG that say what it is rather than how its pixels are stored — its text
+/// (title, author, creation time, the software's notes), the time it was last changed and its
+/// EXIF block (the date taken, the camera) — to go into a copy whose pixels are written anew;
+/// the rest (palette, transparency, gamma, …) belong to the pixels as they were stored.
+/// Where the EXIF block's orientation was applied (`applied`), the copy's says upright; one
+/// that cannot be read is left out rather than turn the copy again.
+fn chunks_to_carry(png: &[u8], applied: bool) -> Vec<([u8; 4], Vec<u8>)> {
+    let mut carried = Vec::new();
+    let mut at = PNG_SIGNATURE.len();
+    while let Some(header) = png.get(at..at + 8) {
+        let length = u32::from_be_bytes([header[0], header[1], header[2], header[3]]) as usize;
+        let kind = [header[4], header[5], header[6], header[7]];
+        let Some(data) = png.get(at + 8..(at + 8).saturating_add(length)) else {
+            break;
+        };
+        match &kind {
+            b"tEXt" | b"zTXt" | b"iTXt" | b"tIME" => carried.push((kind, data.to_vec())),
+            b"eXIf" if !applied => carried.push((kind, data.to_vec())),
+            b"eXIf" => {
+                if let Ok(upright) = tiff_oriented(data, |_| 1) {
+                    carried.push((kind, upright));
+                }
+            }
+            b"IEND" => break,
+            _ => {}
+        }
+        at += 12 + length;
+    }
+    carried
+}
+
+/// A PNG with `chunks` put in after its header (where each kind may stand).
+fn with_chunks(png: Vec<u8>, chunks: &[([u8; 4], Vec<u8>)]) -> Vec<u8> {
+    const AFTER_HEADER: usize = 8 + 12 + 13; // signature, then IHDR's 13 bytes framed
+    if chunks.is_empty() || png.get(12..16) != Some(b"IHDR".as_slice()) {
+        return png;
+    }
+    let mut out = png[..AFTER_HEADER].to_vec();
+    for (kind, data) in chunks {
+        let Ok(length) = u32::try_from(data.len()) else {
+            continue;
+        };
+        out.extend_from_slice(&length.to_be_bytes());
+        out.extend_from_slice(kind);
+        out.extend_from_slice(data);
+        let mut crc = crc32fast::Hasher::new();
+        crc.update(kind);
+        crc.update(data);
+        out.extend_from_slice(&crc.finalize().to_be_bytes());
+    }
+    out.extend_from_slice(&png[AFTER_HEADER..]);
+    out
 }
 
 #[cfg(test)]
@@ -324,40 +380,45 @@ mod tests {
             jpeg.extend_from_slice(&plain[2..4 + app0_len]);
         }
         if let Some((big, entries)) = exif {
-            let w16 = |v: u16| {
-                if big {
-                    v.to_be_bytes()
-                } else {
-                    v.to_le_bytes()
-                }
-            };
-            let w32 = |v: u32| {
-                if big {
-                    v.to_be_bytes()
-                } else {
-                    v.to_le_bytes()
-                }
-            };
-            let mut tiff = if big { b"MM".to_vec() } else { b"II".to_vec() };
-            tiff.extend_from_slice(&w16(42));
-            tiff.extend_from_slice(&w32(8));
-            tiff.extend_from_slice(&w16(entries.len() as u16));
-            for &(tag, kind, value) in entries {
-                tiff.extend_from_slice(&w16(tag));
-                tiff.extend_from_slice(&w16(kind));
-                tiff.extend_from_slice(&w32(1));
-                if kind == SHORT {
-                    tiff.extend_from_slice(&w16(value as u16));
-                    tiff.extend_from_slice(&[0, 0]);
-                } else {
-                    tiff.extend_from_slice(&w32(value));
-                }
-            }
-            tiff.extend_from_slice(&w32(0));
-            jpeg.extend_from_slice(&app1_segment(EXIF_HEADER, &tiff).unwrap());
+            jpeg.extend_from_slice(&app1_segment(EXIF_HEADER, &tiff_with(big, entries)).unwrap());
         }
         jpeg.extend_from_slice(rest);
         jpeg
+    }
+
+    /// An EXIF block (big-endian or not) with the given entries in its first IFD.
+    fn tiff_with(big: bool, entries: &[Entry]) -> Vec<u8> {
+        let w16 = |v: u16| {
+            if big {
+                v.to_be_bytes()
+            } else {
+                v.to_le_bytes()
+            }
+        };
+        let w32 = |v: u32| {
+            if big {
+                v.to_be_bytes()
+            } else {
+                v.to_le_bytes()
+            }
+        };
+        let mut tiff = if big { b"MM".to_vec() } else { b"II".to_vec() };
+        tiff.extend_from_slice(&w16(42));
+        tiff.extend_from_slice(&w32(8));
+        tiff.extend_from_slice(&w16(entries.len() as u16));
+        for &(tag, kind, value) in entries {
+            tiff.extend_from_slice(&w16(tag));
+            tiff.extend_from_slice(&w16(kind));
+            tiff.extend_from_slice(&w32(1));
+            if kind == SHORT {
+                tiff.extend_from_slice(&w16(value as u16));
+                tiff.extend_from_slice(&[0, 0]);
+            } else {
+                tiff.extend_from_slice(&w32(value));
+            }
+        }
+        tiff.extend_from_slice(&w32(0));
+        tiff
     }
 
     /// The orientation and the other first-IFD fields as the exif crate reads them.
@@ -461,6 +522,81 @@ mod tests {
         };
         let shown = image::load_from_memory(&turned).unwrap().to_rgb8();
         assert_eq!(shown, Turn::RIGHT.image(picture));
+    }
+
+    /// A PNG's chunks in order, each checked against its CRC.
+    fn png_chunks(png: &[u8]) -> Vec<([u8; 4], Vec<u8>)> {
+        assert!(png.starts_with(PNG_SIGNATURE));
+        let mut chunks = Vec::new();
+        let mut at = PNG_SIGNATURE.len();
+        while at < png.len() {
+            let length = u32::from_be_bytes(png[at..at + 4].try_into().unwrap()) as usize;
+            let kind: [u8; 4] = png[at + 4..at + 8].try_into().unwrap();
+            let data = png[at + 8..at + 8 + length].to_vec();
+            let crc =
+                u32::from_be_bytes(png[at + 8 + length..at + 12 + length].try_into().unwrap());
+            assert_eq!(
+                crc,
+                crc32fast::hash(&png[at + 4..at + 8 + length]),
+                "{kind:?}"
+            );
+            chunks.push((kind, data));
+            at += 12 + length;
+        }
+        chunks
+    }
+
+    #[test]
+    fn a_turned_png_keeps_its_text_time_and_exif_with_the_orientation_it_now_has() {
+        let picture = telltale(5, 3);
+        let mut plain = Vec::new();
+        image::codecs::png::PngEncoder::new(&mut plain)
+            .write_image(picture.as_raw(), 5, 3, image::ExtendedColorType::Rgb8)
+            .unwrap();
+        let text: Vec<([u8; 4], Vec<u8>)> = vec![
+            (*b"tEXt", b"Title\0At the beach".to_vec()),
+            (*b"iTXt", b"Description\0\0\0en\0\0Grandma, 1968".to_vec()),
+            (*b"tIME", vec![0x07, 0xB0, 8, 14, 12, 30, 0]),
+        ];
+        // Shown a quarter right by its EXIF block, which says more than that.
+        let resolution_unit = (0x0128, SHORT, 2);
+        let exif = tiff_with(false, &[(ORIENTATION_TAG, SHORT, 6), resolution_unit]);
+        let mut carried = text.clone();
+        carried.push((*b"eXIf", exif));
+        let png = with_chunks(plain.clone(), &carried);
+
+        let UprightCopy::Turned(turned) = upright_copy(&png, Turn::RIGHT) else {
+            panic!("a PNG turns");
+        };
+        let chunks = png_chunks(&turned);
+        for chunk in &text {
+            assert!(chunks.contains(chunk), "{:?} kept", chunk.0);
+        }
+        // Its EXIF block stays, saying upright now that its pixels are: other apps show the
+        // copy as Kindred does, with the rest of what the block said.
+        let fields = read_exif(&turned);
+        assert!(
+            fields.contains(&(
+                exif::Tag::Orientation,
+                "row 0 at top and column 0 at left".into()
+            )),
+            "{fields:?}"
+        );
+        assert!(
+            fields
+                .iter()
+                .any(|(tag, _)| *tag == exif::Tag::ResolutionUnit)
+        );
+        let shown = image::load_from_memory(&turned).unwrap().to_rgb8();
+        assert_eq!(shown, Turn::RIGHT.image(oriented(&picture, 6)));
+
+        // An EXIF block without an orientation goes over as it was.
+        let exif = tiff_with(true, &[resolution_unit]);
+        let png = with_chunks(plain, &[(*b"eXIf", exif.clone())]);
+        let UprightCopy::Turned(turned) = upright_copy(&png, Turn::LEFT) else {
+            panic!("a PNG turns");
+        };
+        assert!(png_chunks(&turned).contains(&(*b"eXIf", exif)));
     }
 
     #[test]
