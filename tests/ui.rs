@@ -1778,6 +1778,7 @@ fn shift_click_and_shift_arrows_select_a_range_of_people() {
         harness
             .state()
             .people_view
+            .chosen
             .selected
             .iter()
             .copied()
@@ -2802,7 +2803,7 @@ fn ctrl_a_selects_everyone_shown_to_hide_them_at_once_and_esc_lets_go_in_place()
         .map(|p| p.id)
         .collect();
     assert!(shown.len() >= 3);
-    assert_eq!(harness.state().people_view.selected, shown);
+    assert_eq!(harness.state().people_view.chosen.selected, shown);
     // Hidden all at once, as one correction.
     click(&mut harness, "Hide");
     settle(&mut harness);
@@ -2823,9 +2824,9 @@ fn ctrl_a_selects_everyone_shown_to_hide_them_at_once_and_esc_lets_go_in_place()
     // Esc lets go of a selection on People too.
     harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
     harness.step();
-    assert!(!harness.state().people_view.selected.is_empty());
+    assert!(!harness.state().people_view.chosen.selected.is_empty());
     press(&mut harness, egui::Key::Escape);
-    assert!(harness.state().people_view.selected.is_empty());
+    assert!(harness.state().people_view.chosen.selected.is_empty());
     assert_eq!(harness.state().view, View::People);
 }
 

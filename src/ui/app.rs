@@ -645,7 +645,7 @@ impl KindredApp {
     /// clears first.
     fn page_selection(&mut self) -> Option<&mut std::collections::BTreeSet<i64>> {
         let selection = match self.view {
-            View::People => &mut self.people_view.selected,
+            View::People => &mut self.people_view.chosen.selected,
             // The faces selected stay out of sight on the Photos tab: Esc goes back there.
             View::Person(_) if self.person_view.tab == PersonTab::Faces => {
                 &mut self.person_view.selection.selected
@@ -723,7 +723,10 @@ impl KindredApp {
                     self.data.history = history;
                     let known: std::collections::BTreeSet<_> =
                         self.data.people.iter().map(|p| p.id).collect();
-                    self.people_view.selected.retain(|id| known.contains(id));
+                    self.people_view
+                        .chosen
+                        .selected
+                        .retain(|id| known.contains(id));
                     // A person merged away or emptied: leave their page, for the person they
                     // were merged into if the user gave them that one's name.
                     if let View::Person(id) = self.view

@@ -410,35 +410,68 @@ impl ExportDialog {
     }
 }
 
-/// Photos chosen in a grid by Ctrl+click and Shift+click, to work on together (a plain
-/// click still opens a photo, until some are chosen).
-#[derive(Debug, Default)]
-pub struct ChosenPhotos {
-    pub selected: BTreeSet<PhotoId>,
-    /// The photo last chosen by Ctrl+click: where a Shift range starts.
-    pub anchor: Option<PhotoId>,
+/// People, photos or faces (ids) chosen as in a file manager: Ctrl+click one in or out, Shift
+/// for the span from the one last Ctrl+clicked.
+#[derive(Debug)]
+pub struct Chosen<T> {
+    pub selected: BTreeSet<T>,
+    /// The one last Ctrl+clicked: where a Shift range starts.
+    pub anchor: Option<T>,
 }
+
+impl<T> Default for Chosen<T> {
+    fn default() -> Self {
+        Chosen {
+            selected: BTreeSet::new(),
+            anchor: None,
+        }
+    }
+}
+
+impl<T: Ord + Copy> Chosen<T> {
+    /// Ctrl+click: `id` in or out of the selection, and where a Shift range starts.
+    pub fn toggle(&mut self, id: T) {
+        if !self.selected.remove(&id) {
+            self.selected.insert(id);
+        }
+        self.anchor = Some(id);
+    }
+
+    /// Shift+click on the `to`th of `shown` (in their order on the page), or Shift with the
+    /// keys from `from` to `to`: all from the anchor — where it is shown, else from `from` —
+    /// to there are selected; `add`ed to those selected already, or in their place.
+    pub fn select_range(&mut self, shown: &[T], from: usize, to: usize, add: bool) {
+        if to >= shown.len() {
+            return;
+        }
+        let anchor = self
+            .anchor
+            .and_then(|a| shown.iter().position(|&s| s == a))
+            .unwrap_or(from.min(shown.len() - 1));
+        if !add {
+            self.selected.clear();
+        }
+        self.selected
+            .extend(&shown[anchor.min(to)..=anchor.max(to)]);
+        self.anchor = Some(shown[anchor]);
+    }
+}
+
+/// Photos chosen in a grid to work on together (a plain click still opens a photo, until
+/// some are chosen).
+pub type ChosenPhotos = Chosen<PhotoId>;
 
 impl ChosenPhotos {
     /// A click on the `index`th of `shown` with `modifiers`: true if it chose (Ctrl or Shift
     /// held, or photos chosen already), false if it is a plain click to open the photo.
     pub fn click(&mut self, shown: &[PhotoId], index: usize, modifiers: egui::Modifiers) -> bool {
-        let Some(&photo) = shown.get(index) else {
+        if index >= shown.len() {
             return false;
-        };
+        }
         if modifiers.shift {
-            let anchor = self
-                .anchor
-                .and_then(|a| shown.iter().position(|&p| p == a))
-                .unwrap_or(index);
-            self.selected
-                .extend(&shown[anchor.min(index)..=anchor.max(index)]);
-            self.anchor.get_or_insert(photo);
+            self.select_range(shown, index, index, true);
         } else if modifiers.command || modifiers.ctrl || !self.selected.is_empty() {
-            if !self.selected.remove(&photo) {
-                self.selected.insert(photo);
-            }
-            self.anchor = Some(photo);
+            self.toggle(shown[index]);
         } else {
             return false;
         }
@@ -488,40 +521,9 @@ pub struct PeopleViewState {
     /// Ctrl+F asked for the filter field: the People page focuses it (its text selected, to
     /// type over) the next time it draws.
     pub focus_filter: bool,
-    pub selected: BTreeSet<PersonId>,
-    /// The person last chosen by Ctrl+click: where Shift's ranges start.
-    pub anchor: Option<PersonId>,
+    /// Ctrl+click (or "Select" in a card's menu), Shift+click or Shift with the arrow keys.
+    pub chosen: Chosen<PersonId>,
     pub merge_into: Option<PersonId>,
-}
-
-impl PeopleViewState {
-    /// Ctrl+click (or "Select" in a card's menu): the person in or out of the selection, and
-    /// where a Shift range starts.
-    pub fn toggle(&mut self, id: PersonId) {
-        if !self.selected.remove(&id) {
-            self.selected.insert(id);
-        }
-        self.anchor = Some(id);
-    }
-
-    /// Shift+click on the person shown `to`th (`shown`: the cards in their order), or Shift
-    /// with the keys from `from` to `to`: everyone from the anchor (else `from`) to them is
-    /// selected; with Ctrl too, added to those selected already.
-    pub fn select_range(&mut self, shown: &[PersonId], from: usize, to: usize, add: bool) {
-        if to >= shown.len() {
-            return;
-        }
-        let anchor = self
-            .anchor
-            .and_then(|a| shown.iter().position(|&p| p == a))
-            .unwrap_or(from.min(shown.len() - 1));
-        let (a, b) = (anchor.min(to), anchor.max(to));
-        if !add {
-            self.selected.clear();
-        }
-        self.selected.extend(&shown[a..=b]);
-        self.anchor.get_or_insert(shown[anchor]);
-    }
 }
 
 /// The faces selected in a grid of faces, chosen as in a file manager.
@@ -659,9 +661,8 @@ pub struct ReviewViewState {
     /// The user asked to go on past the faces within the match distance.
     pub less_likely: bool,
     pub batch: bool,
-    pub batch_selected: BTreeSet<FaceId>,
-    /// The face last clicked in that list: where a Shift+click range starts.
-    pub batch_anchor: Option<FaceId>,
+    /// The faces chosen in that list.
+    pub batch_chosen: Chosen<FaceId>,
 }
 
 #[derive(Default)]
@@ -792,5 +793,44 @@ mod tests {
         // No one left to name.
         data.people = vec![person(1, 30, Some("Anna")), person(2, 20, None)];
         assert_eq!(data.next_unnamed(2, &passed), None);
+    }
+
+    #[test]
+    fn a_range_runs_from_the_one_last_ctrl_clicked_where_it_is_shown() {
+        let shown = [10, 20, 30, 40, 50];
+        let mut chosen = Chosen::default();
+        chosen.toggle(20);
+        chosen.select_range(&shown, 0, 3, true);
+        assert_eq!(chosen.selected, BTreeSet::from([20, 30, 40]));
+        // Backwards, in place of the selection: the anchor stays where the range started.
+        chosen.select_range(&shown, 3, 0, false);
+        assert_eq!(chosen.selected, BTreeSet::from([10, 20]));
+        assert_eq!(chosen.anchor, Some(20));
+        // Ctrl+click out again, then a range past the end of the list changes nothing.
+        chosen.toggle(10);
+        assert_eq!(chosen.selected, BTreeSet::from([20]));
+        chosen.select_range(&shown, 0, 5, true);
+        assert_eq!(chosen.selected, BTreeSet::from([20]));
+        // The anchor no longer shown (a face answered, a person merged away): the range
+        // starts where the keys started, which becomes the anchor.
+        let shown = [20, 30, 40, 50];
+        chosen.anchor = Some(10);
+        chosen.select_range(&shown, 2, 3, false);
+        assert_eq!(chosen.selected, BTreeSet::from([40, 50]));
+        assert_eq!(chosen.anchor, Some(40));
+    }
+
+    #[test]
+    fn a_plain_click_opens_a_photo_until_photos_are_chosen() {
+        let shown = [1, 2, 3, 4];
+        let mut chosen = ChosenPhotos::default();
+        assert!(!chosen.click(&shown, 1, Modifiers::NONE));
+        assert!(chosen.click(&shown, 1, Modifiers::CTRL));
+        assert!(chosen.click(&shown, 3, Modifiers::SHIFT));
+        assert_eq!(chosen.selected, BTreeSet::from([2, 3, 4]));
+        // Once some are chosen, a plain click chooses too.
+        assert!(chosen.click(&shown, 2, Modifiers::NONE));
+        assert_eq!(chosen.selected, BTreeSet::from([2, 4]));
+        assert!(!chosen.click(&shown, 9, Modifiers::CTRL));
     }
 }

@@ -131,7 +131,7 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut PeopleViewState) {
             } else {
                 &[]
             };
-            state.selected = named
+            state.chosen.selected = named
                 .iter()
                 .chain(&recurring)
                 .chain(shown_once)
@@ -315,7 +315,9 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut PeopleViewState) {
             let page = (viewport.height() / (card.y + GAP)).floor() as usize;
             if let Some(extend) = focus.finish(ui, &card_ranges, page) {
                 let add = ui.input(|i| i.modifiers.command);
-                state.select_range(&shown, extend.from, extend.to, add);
+                state
+                    .chosen
+                    .select_range(&shown, extend.from, extend.to, add);
             }
         });
 }
@@ -345,7 +347,7 @@ fn person_card(
     let id = ui.make_persistent_id(("person-card", person.id));
     let response = ui.interact(rect, id, Sense::click());
     let name = person.name.clone().unwrap_or_else(|| "Unnamed".into());
-    let selected = state.selected.contains(&person.id);
+    let selected = state.chosen.selected.contains(&person.id);
     response.widget_info(|| {
         egui::WidgetInfo::selected(egui::Role::Button, true, selected, format!("Person {name}"))
     });
@@ -403,9 +405,11 @@ fn person_card(
         let modifiers = ui.input(|i| i.modifiers);
         let index = shown.iter().position(|&p| p == person.id);
         if let (true, Some(index)) = (modifiers.shift, index) {
-            state.select_range(shown, index, index, modifiers.command || modifiers.ctrl);
-        } else if modifiers.command || modifiers.ctrl || !state.selected.is_empty() {
-            state.toggle(person.id);
+            state
+                .chosen
+                .select_range(shown, index, index, modifiers.command || modifiers.ctrl);
+        } else if modifiers.command || modifiers.ctrl || !state.chosen.selected.is_empty() {
+            state.chosen.toggle(person.id);
         } else {
             frame.actions.push(Action::Go(View::Person(person.id)));
         }
@@ -426,7 +430,7 @@ fn person_card(
             .button(if selected { "Deselect" } else { "Select" })
             .clicked()
         {
-            state.toggle(person.id);
+            state.chosen.toggle(person.id);
         }
         let hide = if person.hidden {
             "Show again"
@@ -448,7 +452,7 @@ fn person_card(
 
 /// Shown while people are selected: merge them, export them, or clear the selection.
 fn selection_bar(ui: &mut egui::Ui, frame: &mut Frame, state: &mut PeopleViewState) {
-    if state.selected.is_empty() {
+    if state.chosen.selected.is_empty() {
         ui.label(
             RichText::new(
                 "Click a person to open them; Ctrl+click to select several, Shift+click a \
@@ -462,6 +466,7 @@ fn selection_bar(ui: &mut egui::Ui, frame: &mut Frame, state: &mut PeopleViewSta
     }
     let data = frame.data;
     let selected: Vec<&PersonSummary> = state
+        .chosen
         .selected
         .iter()
         .filter_map(|id| data.person(*id))
@@ -473,7 +478,7 @@ fn selection_bar(ui: &mut egui::Ui, frame: &mut Frame, state: &mut PeopleViewSta
         .map(|p| p.id);
     let target = state
         .merge_into
-        .filter(|id| state.selected.contains(id))
+        .filter(|id| state.chosen.selected.contains(id))
         .or(default_target);
     theme::selection_bar_frame().show(ui, |ui| {
         ui.horizontal(|ui| {
@@ -497,6 +502,7 @@ fn selection_bar(ui: &mut egui::Ui, frame: &mut Frame, state: &mut PeopleViewSta
                     });
                 if ui.button("Merge").clicked() {
                     let from: Vec<PersonId> = state
+                        .chosen
                         .selected
                         .iter()
                         .copied()
@@ -505,14 +511,14 @@ fn selection_bar(ui: &mut egui::Ui, frame: &mut Frame, state: &mut PeopleViewSta
                     frame
                         .actions
                         .push(Action::Mutate(Mutation::Merge { from, into }));
-                    state.selected.clear();
+                    state.chosen.selected.clear();
                     state.merge_into = None;
                 }
                 ui.separator();
             }
             if ui.button("Export album…").clicked() {
                 frame.actions.push(Action::ExportPeople(
-                    state.selected.iter().copied().collect(),
+                    state.chosen.selected.iter().copied().collect(),
                 ));
             }
             // All of them hidden already (shown with "Show hidden"): show them again.
@@ -522,13 +528,13 @@ fn selection_bar(ui: &mut egui::Ui, frame: &mut Frame, state: &mut PeopleViewSta
                 .clicked()
             {
                 frame.actions.push(Action::Mutate(Mutation::SetHidden(
-                    state.selected.iter().copied().collect(),
+                    state.chosen.selected.iter().copied().collect(),
                     !all_hidden,
                 )));
-                state.selected.clear();
+                state.chosen.selected.clear();
             }
             if ui.button("Clear selection").clicked() {
-                state.selected.clear();
+                state.chosen.selected.clear();
             }
         });
     });

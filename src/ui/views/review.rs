@@ -411,7 +411,7 @@ fn batch(
     let chosen: Vec<FaceId> = items
         .iter()
         .map(|s| s.face)
-        .filter(|f| state.batch_selected.contains(f))
+        .filter(|f| state.batch_chosen.selected.contains(f))
         .collect();
     ui.horizontal(|ui| {
         ui.label(format!(
@@ -420,7 +420,7 @@ fn batch(
             noun(items.len(), "face", "faces")
         ));
         if ui.button("Select all").clicked() {
-            state.batch_selected = items.iter().map(|s| s.face).collect();
+            state.batch_chosen.selected = items.iter().map(|s| s.face).collect();
         }
         if ui
             .add_enabled(
@@ -433,7 +433,7 @@ fn batch(
                 faces: chosen.clone(),
                 to: person,
             }));
-            state.batch_selected.clear();
+            state.batch_chosen.selected.clear();
         }
         if ui
             .add_enabled(!chosen.is_empty(), egui::Button::new(format!("Not {name}")))
@@ -443,21 +443,11 @@ fn batch(
                 faces: chosen.clone(),
                 from: Some(person),
             }));
-            state.batch_selected.clear();
+            state.batch_chosen.selected.clear();
         }
     });
     ui.add_space(6.0);
     let faces: Vec<FaceId> = items.iter().map(|s| s.face).collect();
-    // Shift+click, or Shift with the keys: every face from the one last clicked.
-    let select_range = |state: &mut ReviewViewState, from: usize, to: usize| {
-        let anchor = state
-            .batch_anchor
-            .and_then(|a| faces.iter().position(|&f| f == a))
-            .unwrap_or(from);
-        let (a, b) = (anchor.min(to), anchor.max(to));
-        state.batch_selected.extend(&faces[a..=b]);
-        state.batch_anchor = Some(faces[anchor]);
-    };
     let extended = virtual_grid(
         ui,
         "review-batch",
@@ -466,19 +456,16 @@ fn batch(
         |ui, i, side| {
             let item = items[i];
             let look = TileLook {
-                selected: state.batch_selected.contains(&item.face),
+                selected: state.batch_chosen.selected.contains(&item.face),
                 suggested: false,
             };
             let label = format!("Suggested face {}", item.face);
             let response = face_tile(ui, frame.faces, item.face, side, look, &label);
             if response.clicked() {
                 if ui.input(|input| input.modifiers.shift) {
-                    select_range(state, i, i);
+                    state.batch_chosen.select_range(&faces, i, i, true);
                 } else {
-                    if !state.batch_selected.remove(&item.face) {
-                        state.batch_selected.insert(item.face);
-                    }
-                    state.batch_anchor = Some(item.face);
+                    state.batch_chosen.toggle(item.face);
                 }
             }
             response.on_hover_text(format!(
@@ -492,7 +479,9 @@ fn batch(
     if let Some(extend) = extended
         && extend.to < faces.len()
     {
-        select_range(state, extend.from, extend.to);
+        state
+            .batch_chosen
+            .select_range(&faces, extend.from, extend.to, true);
     }
 }
 
