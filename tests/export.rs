@@ -1053,13 +1053,62 @@ fn photos_turned_in_kindred_go_into_the_album_turned() {
     assert_eq!(shown(&album.join("a.jpg"), 0), shown(&jpeg, 2));
     assert_eq!(tree(&lib.target()).len(), 4);
 
-    // Turned back: the album's turned copy may be the user's own; it stays, and the file
-    // goes in beside it.
+    // The manifest says which copies Kindred turned, and how.
+    let manifest = album::read_manifest(&lib.target()).unwrap();
+    let turned: Vec<(&str, Option<u8>)> = manifest
+        .items
+        .iter()
+        .map(|i| (i.destination.as_str(), i.turned))
+        .collect();
+    assert_eq!(
+        turned,
+        [
+            ("Anna/a.jpg", Some(2)),
+            ("Anna/b.png", Some(3)),
+            ("Anna/c.gif", None)
+        ]
+    );
+
+    // Turned back: Kindred's turned copies, as it made them, are replaced by the files.
+    turn(&lib, &jpeg, 0);
+    turn(&lib, &png, 0);
+    let plan = album::plan(&lib.store, &request).unwrap();
+    assert!(
+        plan.items
+            .iter()
+            .filter(|i| !i.destination.ends_with("c.gif"))
+            .all(|i| i.replaces && i.content == Content::File)
+    );
+    let (_, again) = lib.export(&request);
+    assert_eq!((again.created, again.turned), (2, 0));
+    assert!(same_bytes(&album.join("a.jpg"), &jpeg));
+    assert!(same_bytes(&album.join("b.png"), &png));
+    assert_eq!(tree(&lib.target()).len(), 4);
+    let manifest = album::read_manifest(&lib.target()).unwrap();
+    assert!(manifest.items.iter().all(|i| i.turned.is_none()));
+
+    // A turned copy the user changed since (turned again in another app) is theirs: it stays,
+    // and the file goes in beside it.
+    turn(&lib, &jpeg, 1);
+    lib.export(&request);
+    let theirs = upright_copy_of(&jpeg, 3);
+    fs::write(album.join("a.jpg"), &theirs).unwrap();
     turn(&lib, &jpeg, 0);
     let (_, again) = lib.export(&request);
     assert_eq!(again.created, 1);
     assert!(same_bytes(&album.join("a (2).jpg"), &jpeg));
-    assert_eq!(shown(&album.join("a.jpg"), 0), shown(&jpeg, 2));
+    assert_eq!(fs::read(album.join("a.jpg")).unwrap(), theirs);
+}
+
+/// The copy of the photo at `path` Kindred makes when it is turned `quarters` right.
+fn upright_copy_of(path: &std::path::Path, quarters: i64) -> Vec<u8> {
+    match kindred::export::upright::upright_copy(
+        &fs::read(path).unwrap(),
+        Turn::clockwise(quarters),
+    ) {
+        kindred::export::upright::UprightCopy::Turned(bytes) => bytes,
+        other => panic!("not turned: {other:?}"),
+    }
 }
 
 /// Links show the file as it is: a photo turned in Kindred is copied, turned (counted as

@@ -102,7 +102,7 @@ pub struct PlannedItem {
     /// What goes there: the photo's file, or a copy of it turned as in Kindred.
     pub content: Content,
     /// The destination holds Kindred's copy of this photo turned otherwise (before the user
-    /// turned it, or turned it again), which this one replaces.
+    /// turned it, turned it again or turned it back), which this one replaces.
     pub replaces: bool,
 }
 
@@ -260,6 +260,7 @@ pub fn plan(store: &Store, request: &ExportRequest) -> Result<ExportPlan, Export
 
     let mut reserved = HashSet::new();
     let mut on_disk = FolderListing::default();
+    let turned_before = TurnedBefore::read(&request.target);
     let mut items = Vec::new();
     for entry in photos {
         let people: Vec<String> = entry
@@ -287,6 +288,7 @@ pub fn plan(store: &Store, request: &ExportRequest) -> Result<ExportPlan, Export
             source: &source,
             mode: request.mode,
             upright: upright.as_deref(),
+            turned_before: &turned_before,
         };
         for dir in dirs {
             let (sub, file_name) = album_place(&entry.photo, request.layout);
@@ -361,6 +363,55 @@ struct Wanted<'a> {
     mode: Mode,
     /// The bytes of the photo's turned copy; None for its file, copied or linked by `mode`.
     upright: Option<&'a [u8]>,
+    turned_before: &'a TurnedBefore,
+}
+
+/// The turned copies earlier exports made in an album folder, as its manifest lists them:
+/// (destination, as the manifest writes it) → (photo, quarter turns).
+#[derive(Debug, Default)]
+struct TurnedBefore {
+    target: PathBuf,
+    copies: HashMap<String, (String, u8)>,
+}
+
+impl TurnedBefore {
+    fn read(target: &Path) -> TurnedBefore {
+        let copies = read_manifest(target)
+            .map(|manifest| manifest.items)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|item| Some((item.destination, (item.source, item.turned?))))
+            .collect();
+        TurnedBefore {
+            target: target.to_path_buf(),
+            copies,
+        }
+    }
+
+    /// Whether `dest` holds the copy of the photo at `source` an earlier export made turned,
+    /// as it made it: a photo turned back since gets its file there instead. (A copy the user
+    /// changed since — turned in another app, say — is not Kindred's to replace.)
+    fn holds_copy_of(
+        &self,
+        dest: &Path,
+        dest_meta: &fs::Metadata,
+        source: &Path,
+    ) -> Result<bool, ExportError> {
+        let Some((from, quarters)) = self.copies.get(&relative_display(&self.target, dest)) else {
+            return Ok(false);
+        };
+        if *from != source.display().to_string() || !dest_meta.is_file() {
+            return Ok(false);
+        }
+        let file = fs::read(source).map_err(|e| ExportError::Read {
+            path: source.to_path_buf(),
+            source: e,
+        })?;
+        match upright::upright_copy(&file, Turn::clockwise(i64::from(*quarters))) {
+            UprightCopy::Turned(copy) => holds_bytes(dest, dest_meta, &copy),
+            UprightCopy::AsFile(_) => Ok(false),
+        }
+    }
 }
 
 /// One photo per content: of several copies with the same bytes, the first readable one
@@ -587,9 +638,16 @@ fn disk_state(dest: &Path, wanted: &Wanted) -> Result<DiskState, ExportError> {
         (None, Mode::Symlink) => links_to(dest, &meta, source),
         (None, Mode::Copy | Mode::Hardlink) => meta.is_file() && same_content(dest, &meta, source)?,
     };
-    Ok(if same {
-        DiskState::Same
-    } else if wanted.upright.is_some() && holds_earlier_turn(dest, &meta, source)? {
+    if same {
+        return Ok(DiskState::Same);
+    }
+    // Kindred's copy of the photo as it was turned before: a turned photo's file or earlier
+    // turn, or, for a photo turned back, the turned copy the manifest says it made.
+    let replaceable = match wanted.upright {
+        Some(_) => holds_earlier_turn(dest, &meta, source)?,
+        None => wanted.turned_before.holds_copy_of(dest, &meta, source)?,
+    };
+    Ok(if replaceable {
         DiskState::Replaceable
     } else {
         DiskState::Different
@@ -614,8 +672,8 @@ fn holds_bytes(dest: &Path, dest_meta: &fs::Metadata, bytes: &[u8]) -> Result<bo
 
 /// Whether `dest` holds the photo at `source` as an export before its latest turn left it: its
 /// file (copied or linked, exported before the user turned it) or, for a JPEG, its copy at any
-/// turn. Either holds nothing the photo's file does not. (A copy of a photo no longer turned
-/// is not replaced by its file: it may be the user's own turn of the album's copy.)
+/// turn. Either holds nothing the photo's file does not. (A photo no longer turned replaces
+/// only the copy the manifest says Kindred made: see [`TurnedBefore`].)
 fn holds_earlier_turn(
     dest: &Path,
     dest_meta: &fs::Metadata,
@@ -826,6 +884,7 @@ pub fn execute(
     };
     let mut last_sent: Option<Instant> = None;
     let mut placed: Vec<ManifestItem> = Vec::new();
+    let turned_before = TurnedBefore::read(&plan.target);
     let reserved: HashSet<String> = plan
         .items
         .iter()
@@ -849,7 +908,14 @@ pub fn execute(
                     content: item.content.clone(),
                 })
             }
-            Action::Create => match place(plan.mode, item, &reserved, &events, &mut summary) {
+            Action::Create => match place(
+                plan.mode,
+                item,
+                &reserved,
+                &turned_before,
+                &events,
+                &mut summary,
+            ) {
                 Ok(outcome) => outcome,
                 Err(e) => {
                     // Record what is already in place before giving up.
@@ -871,6 +937,10 @@ pub fn execute(
                     summary.skipped += 1;
                     progress.skipped += 1;
                 }
+                let turned = match content {
+                    Content::Turned(turn) => Some(turn.quarters()),
+                    _ => None,
+                };
                 match content {
                     Content::Turned(_) if created => summary.turned += 1,
                     Content::Sideways { reason } => {
@@ -886,6 +956,7 @@ pub fn execute(
                     source: item.source.display().to_string(),
                     destination: relative_display(&plan.target, &destination),
                     people: item.people.clone(),
+                    turned,
                 });
             }
             Err(reason) => {
@@ -941,6 +1012,7 @@ fn place(
     mode: Mode,
     item: &PlannedItem,
     reserved: &HashSet<String>,
+    turned_before: &TurnedBefore,
     events: &Sender<ExportEvent>,
     summary: &mut ExportSummary,
 ) -> Result<Result<Placed, String>, ExportError> {
@@ -956,6 +1028,7 @@ fn place(
         source: &item.source,
         mode,
         upright: upright.as_deref(),
+        turned_before,
     };
     let folder = item.destination.parent().unwrap_or(Path::new(""));
     fs::create_dir_all(folder).map_err(|source| ExportError::Write {
@@ -1161,12 +1234,15 @@ fn relative_display(target: &Path, path: &Path) -> String {
 }
 
 /// One line of the manifest: where a photo came from, where it is in the album (relative
-/// to the album folder, with `/`), and who is in it.
+/// to the album folder, with `/`), who is in it, and the quarter turns clockwise its copy was
+/// given where it is the photo turned as in Kindred.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ManifestItem {
     pub source: String,
     pub destination: String,
     pub people: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub turned: Option<u8>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
