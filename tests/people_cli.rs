@@ -704,3 +704,68 @@ fn a_photo_and_its_copy_named_together_are_turned_once() {
     ok_on(&library, &["undo"]);
     assert_eq!(turns(&library), [0, 0]);
 }
+
+/// Photos named together to `kindred turn` and `kindred look-closer` are one correction, as a
+/// batch is in the app: one `kindred undo` takes back the whole command.
+#[test]
+fn photos_turned_or_looked_at_in_one_command_are_undone_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let photos = dir.path().join("photos");
+    std::fs::create_dir_all(&photos).unwrap();
+    let prints = [photos.join("print 1.png"), photos.join("print 2.png")];
+    let upright = laura_and_tony();
+    image::imageops::rotate90(&upright)
+        .save(&prints[0])
+        .unwrap();
+    let mirrored = image::imageops::flip_horizontal(&upright);
+    image::imageops::rotate90(&mirrored)
+        .save(&prints[1])
+        .unwrap();
+    let library = dir.path().join("library.kindred");
+    ok_on(&library, &["scan", "--quiet", photos.to_str().unwrap()]);
+    let turns = || -> Vec<u8> {
+        let store = kindred::library::store::Store::open(&library).unwrap();
+        prints
+            .iter()
+            .map(|p| store.photo_by_path(p).unwrap().unwrap().turn.quarters())
+            .collect()
+    };
+    let args: Vec<&str> = prints.iter().map(|p| p.to_str().unwrap()).collect();
+    ok_on(&library, &["turn", "left", args[0], args[1]]);
+    assert_eq!(turns(), [3, 3]);
+    let undone = ok_on(&library, &["undo"]);
+    assert_eq!(undone.trim(), "undid: turned 2 photos left");
+    assert_eq!(turns(), [0, 0]);
+
+    // A crowd of small faces the scan does not find, and its mirror image.
+    let dir = tempfile::tempdir().unwrap();
+    let (library, crowd) = scanned_crowd(dir.path());
+    let mirror = crowd.with_file_name("mirrored crowd.png");
+    let picture = image::open(&crowd).unwrap();
+    picture.fliph().save(&mirror).unwrap();
+    ok_on(
+        &library,
+        &[
+            "scan",
+            "--quiet",
+            dir.path().join("photos").to_str().unwrap(),
+        ],
+    );
+    assert!(people(&library).is_empty());
+    let (crowd, mirror) = (crowd.to_str().unwrap(), mirror.to_str().unwrap());
+    let found = json_on(&library, &["look-closer", crowd, mirror, "--json"]);
+    let added: Vec<usize> = found
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|photo| photo["added"].as_array().unwrap().len())
+        .collect();
+    assert!(added.iter().all(|&n| n > 0), "{found}");
+    let undone = ok_on(&library, &["undo"]);
+    let all = added.iter().sum::<usize>();
+    assert_eq!(
+        undone.trim(),
+        format!("undid: added {all} faces to 2 photos")
+    );
+    assert!(people(&library).is_empty());
+}

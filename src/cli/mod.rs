@@ -237,7 +237,7 @@ pub enum Command {
     },
     /// Look at photos of the library more closely than a scan does (doubled in size once
     /// more), for faces too small for it, as in the back rows of a group photo; add those
-    /// found and match them like new faces. `kindred undo` takes a photo's back again.
+    /// found and match them like new faces. One `kindred undo` takes back all it added.
     LookCloser {
         /// The photos, as the library knows them.
         #[arg(required = true)]
@@ -249,8 +249,8 @@ pub enum Command {
     /// Turn photos stored sideways (an old camera or scanner recorded no orientation), whose
     /// faces the detector could not find: Kindred shows and analyses them so turned from then
     /// on; the files are not changed. Their faces move with them and keep their names; faces
-    /// are looked for on them turned, added and matched like new ones. `kindred undo` puts a
-    /// photo back exactly as it was before its turn (one undo per photo).
+    /// are looked for on them turned, added and matched like new ones. One `kindred undo`
+    /// puts the photos back exactly as they were before.
     Turn {
         /// Which way, from how each photo is shown now.
         way: TurnWay,

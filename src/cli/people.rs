@@ -238,11 +238,13 @@ fn photos_to_look_at(
     Ok((records, engine))
 }
 
-/// `kindred look-closer`: faces too small for the scan, looked for again and added.
+/// `kindred look-closer`: faces too small for the scan, looked for again and added; one
+/// correction for all the photos named, as in the app.
 pub fn look_closer(library: &Path, photos: &[PathBuf], json: bool) -> anyhow::Result<ExitCode> {
     let (mut store, _lock) = open_to_change(library)?;
     let (records, engine) = photos_to_look_at(&store, photos)?;
     let mut report = Vec::new();
+    let mut adding = ops::FacesBeingAdded::default();
     for record in records {
         let found = crate::library::scan::faces_found_closer_in(
             &mut store,
@@ -250,7 +252,7 @@ pub fn look_closer(library: &Path, photos: &[PathBuf], json: bool) -> anyhow::Re
             &record,
             crate::library::scan::ScanOptions::default(),
         )?;
-        let added = ops::add_faces(&mut store, record.id, &found)?;
+        let added = adding.add(&mut store, record.id, &found)?;
         if !json {
             outln!(
                 "{}: {}",
@@ -296,7 +298,8 @@ pub(super) fn say_matched(matched: &ops::MatchReport) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `kindred turn`: photos stored sideways turned, their faces moved with them and looked for.
+/// `kindred turn`: photos stored sideways turned, their faces moved with them and looked for;
+/// one correction for all the photos named, as in the app.
 pub fn turn(
     library: &Path,
     by: crate::library::turn::Turn,
@@ -307,6 +310,7 @@ pub fn turn(
     let (records, engine) = photos_to_look_at(&store, photos)?;
     let mut report = Vec::new();
     let mut turned_already = HashSet::new();
+    let mut turning = ops::TurnsBeingMade::default();
     for record in records {
         // Identical copies turn together: one named after its copy has turned already.
         if !turned_already.insert(record.id) {
@@ -320,7 +324,8 @@ pub fn turn(
             crate::library::scan::ScanOptions::default(),
         )
         .with_context(|| format!("cannot turn {}", record.path.display()))?;
-        let turned = ops::turn_photo(&mut store, &plan)
+        let turned = turning
+            .turn(&mut store, &plan)
             .with_context(|| format!("cannot turn {}", record.path.display()))?;
         turned_already.extend(&turned.photos);
         if !json {

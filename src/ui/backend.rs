@@ -1187,7 +1187,7 @@ fn look_closer_at(
         Ok(
             match scan::faces_found_closer_in(store, engine, record, options) {
                 Ok(faces) => PhotoDone {
-                    found: adding.add(store, record.id, &faces)?,
+                    found: adding.add(store, record.id, &faces)?.len(),
                     ..Default::default()
                 },
                 Err(_) => PhotoDone {

@@ -504,46 +504,53 @@ pub fn add_faces(
 #[derive(Debug, Default)]
 pub struct FacesBeingAdded {
     entry: GrowingEntry,
-    /// How many faces were asked for in the entry so far, in how many photos.
+    /// How many faces were asked for in the entry so far, in how many photos, and the first
+    /// photo's file name.
     faces: usize,
     photos: usize,
+    first_name: String,
 }
 
 impl FacesBeingAdded {
-    /// Stores `faces` in `photo` (see [`add_faces`]); returns how many.
+    /// Stores `faces` in `photo` (see [`add_faces`]); returns the faces added to it.
     pub fn add(
         &mut self,
         store: &mut Store,
         photo: PhotoId,
         faces: &[NewFace],
-    ) -> Result<usize, PeopleError> {
+    ) -> Result<Vec<FaceId>, PeopleError> {
         if faces.is_empty() {
-            return Ok(0);
+            return Ok(Vec::new());
         }
-        let grown = store.transaction(|store| {
+        let (grown, added) = store.transaction(|store| {
+            let inserted = insert_asked_faces(store, photo, faces)?;
             let part = UndoRecord {
-                added_faces: insert_asked_faces(store, photo, faces)?.all(),
+                added_faces: inserted.all(),
                 ..Default::default()
             };
             let mut grown = FacesBeingAdded {
                 entry: self.entry,
                 faces: self.faces + faces.len(),
                 photos: self.photos + 1,
+                first_name: self.first_name.clone(),
             };
             if !grown.entry.grow(store, "add_face", &part)? {
                 grown.faces = faces.len();
                 grown.photos = 1;
+                grown.first_name = inserted.file;
             }
-            let description = format!(
-                "added {} to {}",
-                crate::text::count(grown.faces, "face", "faces"),
-                crate::text::count(grown.photos, "photo", "photos")
-            );
-            grown.entry.describe(store, description)?;
-            Ok::<_, PeopleError>(grown)
+            let to = match grown.photos {
+                1 => format!("“{}”", grown.first_name),
+                n => crate::text::count(n, "photo", "photos"),
+            };
+            let what = crate::text::count(grown.faces, "face", "faces");
+            grown
+                .entry
+                .describe(store, format!("added {what} to {to}"))?;
+            Ok::<_, PeopleError>((grown, inserted.added))
         })?;
         *self = grown;
-        Ok(faces.len())
+        Ok(added)
     }
 }
 

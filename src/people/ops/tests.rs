@@ -1165,6 +1165,16 @@ fn faces_found_on_a_closer_look_are_added_and_undone_together() {
     assert_eq!(snapshot(&store), before);
 }
 
+fn file_name(store: &Store, photo: PhotoId) -> String {
+    let record = store.photo(photo).unwrap().unwrap();
+    record
+        .path
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned()
+}
+
 #[test]
 fn faces_added_across_photos_are_stored_as_found_and_undone_as_one() {
     let (mut store, ids) = three_people();
@@ -1176,11 +1186,11 @@ fn faces_added_across_photos_are_stored_as_found_and_undone_as_one() {
         drawn_face(Rect::new(300, 0, 350, 50), 0.0),
         drawn_face(Rect::new(400, 0, 450, 50), 2.0),
     ];
-    assert_eq!(adding.add(&mut store, four, &found).unwrap(), 2);
+    assert_eq!(adding.add(&mut store, four, &found).unwrap().len(), 2);
     // Stored at once: stopping here would keep them.
     assert_eq!(store.faces_of_photo(four).unwrap().len(), 3);
-    assert_eq!(adding.add(&mut store, five, &[]).unwrap(), 0);
-    assert_eq!(adding.add(&mut store, five, &found[..1]).unwrap(), 1);
+    assert!(adding.add(&mut store, five, &[]).unwrap().is_empty());
+    assert_eq!(adding.add(&mut store, five, &found[..1]).unwrap().len(), 1);
     assert_eq!(
         last_operation(&store).unwrap().unwrap(),
         "added 3 faces to 2 photos"
@@ -1547,7 +1557,7 @@ fn a_look_at_many_photos_is_in_the_log_from_its_first_faces_on() {
     // Were the app killed here, one undo would still take them back.
     assert_eq!(
         last_operation(&store).unwrap().unwrap(),
-        "added 2 faces to 1 photo"
+        format!("added 2 faces to “{}”", file_name(&store, four))
     );
     adding.add(&mut store, five, &found[..1]).unwrap();
     assert_eq!(
@@ -1562,7 +1572,7 @@ fn a_look_at_many_photos_is_in_the_log_from_its_first_faces_on() {
     adding.add(&mut store, three, &found[1..]).unwrap();
     assert_eq!(
         last_operation(&store).unwrap().unwrap(),
-        "added 1 face to 1 photo"
+        format!("added 1 face to “{}”", file_name(&store, three))
     );
     assert_eq!(next_redo(&store).unwrap(), None);
     check_undo_and_redo(&mut store, &after_undo);
