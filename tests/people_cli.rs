@@ -102,10 +102,27 @@ fn a_scan_makes_people_that_can_be_named_merged_split_and_undone() {
     ok_on(&lib, &["merge", &b.to_string(), "--into", &a.to_string()]);
     assert_eq!(faces_of(&lib, a).len(), na + nb);
     assert!(people(&lib).iter().all(|p| id(p) != b));
+    // The history says what undo would take back before it is done.
+    let history = json_on(&lib, &["history", "--json"]);
+    let to_undo = history["undo"].as_array().unwrap();
+    assert_eq!(to_undo.len(), 2, "{history}");
+    assert!(to_undo[0].as_str().unwrap().starts_with("merged person"));
+    assert!(to_undo[1].as_str().unwrap().contains("Alan"), "{history}");
+    assert_eq!(history["redo"], serde_json::json!([]));
     let undone = ok_on(&lib, &["undo"]);
     assert!(undone.contains("merged person"), "{undone}");
     assert_eq!(faces_of(&lib, a).len(), na);
     assert_eq!(faces_of(&lib, b).len(), nb);
+    let history = ok_on(&lib, &["history"]);
+    let lines: Vec<&str> = history.lines().collect();
+    assert_eq!(lines.len(), 4, "{history}");
+    assert_eq!(lines[0], "to undo, newest first:");
+    assert!(lines[1].trim_start().starts_with("1. ") && lines[1].contains("Alan"));
+    assert_eq!(lines[2], "to redo, next first:");
+    assert!(
+        lines[3].trim_start().starts_with("1. merged person"),
+        "{history}"
+    );
     // Undone by mistake: redo merges them again, and undo parts them again.
     let redone = ok_on(&lib, &["redo"]);
     assert!(redone.starts_with("redid: merged person"), "{redone}");
@@ -262,6 +279,10 @@ fn unknown_ids_are_clear_errors_with_exit_status_2() {
     let out = run(&lib, &["redo"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("nothing to redo"));
+    assert_eq!(
+        ok_on(&lib, &["history"]),
+        "nothing to undo\nnothing to redo\n"
+    );
 }
 
 /// A person's id and name, and each of its faces' id and state.

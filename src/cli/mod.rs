@@ -288,6 +288,15 @@ pub enum Command {
         #[arg(default_value_t = 1)]
         n: usize,
     },
+    /// The last N corrections (default 10): what `kindred undo` would take back, newest first,
+    /// and what `kindred redo` would bring back, next first.
+    History {
+        #[arg(default_value_t = 10)]
+        n: usize,
+        /// One object: {"undo": [...], "redo": [...]}, each a list of descriptions.
+        #[arg(long)]
+        json: bool,
+    },
     /// Faces most likely to be this person that are not confirmed yet, nearest first.
     Suggestions {
         /// The person; or --everyone.
@@ -775,6 +784,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::KeyFace { id, face }) => people::key_face(&library_path, id, face),
         Some(Command::Undo { n }) => people::undo(&library_path, n),
         Some(Command::Redo { n }) => people::redo(&library_path, n),
+        Some(Command::History { n, json }) => people::history(&library_path, n, json),
         Some(Command::Suggestions {
             id,
             everyone: _,

@@ -451,6 +451,32 @@ pub fn undo(library: &Path, n: usize) -> anyhow::Result<ExitCode> {
     })
 }
 
+/// `kindred history`: what `kindred undo` would take back, newest first, and what `kindred
+/// redo` would bring back, next first.
+pub fn history(library: &Path, n: usize, json: bool) -> anyhow::Result<ExitCode> {
+    let store = open_existing(library)?;
+    let to_undo = ops::recent_corrections(&store, n)?;
+    let to_redo = ops::redoable_corrections(&store, n)?;
+    if json {
+        outln!("{}", json!({"undo": to_undo, "redo": to_redo}));
+        return Ok(ExitCode::SUCCESS);
+    }
+    for (heading, list, none) in [
+        ("to undo, newest first", &to_undo, "nothing to undo"),
+        ("to redo, next first", &to_redo, "nothing to redo"),
+    ] {
+        if list.is_empty() {
+            outln!("{none}");
+            continue;
+        }
+        outln!("{heading}:");
+        for (i, description) in list.iter().enumerate() {
+            outln!("{:>4}. {description}", i + 1);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 pub fn redo(library: &Path, n: usize) -> anyhow::Result<ExitCode> {
     change(library, |s| {
         let done = ops::redo(s, n)?;

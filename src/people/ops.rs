@@ -40,8 +40,8 @@ pub use corrections::{
     set_hidden, set_hidden_all, set_key_face, split, turn_photo, unignore,
 };
 pub use history::{
-    Replayed, in_words, last_operation, next_redo, recent_corrections, redo, redo_replayed, undo,
-    undo_replayed,
+    Replayed, in_words, last_operation, next_redo, recent_corrections, redo, redo_replayed,
+    redoable_corrections, undo, undo_replayed,
 };
 pub use placement::{
     MatchReport, ReclusterReport, match_new_faces, match_new_faces_with, recluster,

@@ -517,14 +517,24 @@ pub fn last_operation(store: &Store) -> Result<Option<String>, PeopleError> {
 
 /// What the last `n` undos would take back, newest first: the history to undo back to.
 pub fn recent_corrections(store: &Store, n: usize) -> Result<Vec<String>, PeopleError> {
+    described(&store.recent_operations(n)?)
+}
+
+/// What the next `n` redos would bring back, in the order they would.
+pub fn redoable_corrections(store: &Store, n: usize) -> Result<Vec<String>, PeopleError> {
+    described(&store.redoable_operations(n)?)
+}
+
+/// The descriptions of log entries.
+fn described(
+    ops: &[crate::library::people_store::OperationRow],
+) -> Result<Vec<String>, PeopleError> {
     // Only the description is read: a re-clustering's image holds thousands of faces.
     #[derive(serde::Deserialize)]
     struct Described {
         description: String,
     }
-    store
-        .recent_operations(n)?
-        .iter()
+    ops.iter()
         .map(|op| {
             serde_json::from_str::<Described>(&op.payload)
                 .map(|d| d.description)
@@ -612,8 +622,5 @@ pub fn in_words(description: &str) -> String {
 
 /// What [`redo`] with `n = 1` would redo.
 pub fn next_redo(store: &Store) -> Result<Option<String>, PeopleError> {
-    match store.redoable_operations(1)?.first() {
-        Some(op) => Ok(Some(read_image(store, op)?.description)),
-        None => Ok(None),
-    }
+    Ok(redoable_corrections(store, 1)?.into_iter().next())
 }
