@@ -573,10 +573,13 @@ fn scan_settings(ui: &mut egui::Ui, settings: &mut crate::ui::state::Settings) {
                 .labelled_by(label.id);
             ui.end_row();
 
-            ui.label("Group photos");
+            ui.label("Small faces");
             let mut small_faces = settings.upsample > 0;
             if ui
-                .checkbox(&mut small_faces, "Find small faces (about 4× slower)")
+                .checkbox(
+                    &mut small_faces,
+                    "Find faces as small as in a group photo's back rows (about 4× slower)",
+                )
                 .changed()
             {
                 settings.upsample = u32::from(small_faces);
