@@ -1017,7 +1017,7 @@ fn photos_turned_in_kindred_go_into_the_album_turned() {
         .collect();
     assert!(
         matches!(&not_turned[..], [ExportEvent::NotTurned { destination, reason }]
-            if destination.ends_with("c.gif") && reason.contains("JPEG and PNG")),
+            if destination.ends_with("c.gif") && reason.contains("JPEG, PNG and TIFF")),
         "{not_turned:?}"
     );
     // Replaced where they were, not added beside.

@@ -2,8 +2,10 @@
 //! album's photos the way Kindred does. A JPEG is turned by its EXIF orientation: the copy is
 //! the original's bytes with one number changed (or one small block added), no pixel decoded
 //! or re-compressed. A PNG is decoded, turned and written again, which is lossless: its pixels
-//! are exactly the original's, with its colour profile, text and EXIF block. Other formats have no orientation every app honours and no
-//! lossless way to write them again here; their copies stay as their files show them.
+//! are exactly the original's, with its colour profile, text and EXIF block. A TIFF (a
+//! scanner's, most often) is turned by the orientation in its own first IFD, as a JPEG is.
+//! Other formats have no orientation every app honours and no lossless way to write them
+//! again here; their copies stay as their files show them.
 
 use std::io::Cursor;
 
@@ -27,8 +29,12 @@ pub fn upright_copy(file: &[u8], turn: Turn) -> UprightCopy {
         jpeg_turned(file, turn).map_err(|e| format!("its JPEG structure is unusual ({e})"))
     } else if file.starts_with(PNG_SIGNATURE) {
         png_turned(file, turn).map_err(|e| format!("the PNG could not be written again ({e})"))
+    } else if is_plain_tiff(file) {
+        // A TIFF is TIFF-structured itself: its first IFD's orientation is the one to turn.
+        tiff_oriented(file, |now| orientation_then(now, turn))
+            .map_err(|e| format!("its TIFF structure is unusual ({e})"))
     } else {
-        Err("only JPEG and PNG copies can be turned".to_string())
+        Err("only JPEG, PNG and TIFF copies can be turned".to_string())
     };
     match turned {
         Ok(bytes) => UprightCopy::Turned(bytes),
@@ -39,7 +45,14 @@ pub fn upright_copy(file: &[u8], turn: Turn) -> UprightCopy {
 /// Whether `file` is a photo whose copies are turned by their EXIF orientation alone (cheap to
 /// make again, byte for byte).
 pub fn turns_by_orientation(file: &[u8]) -> bool {
-    file.starts_with(&[0xFF, 0xD8])
+    file.starts_with(&[0xFF, 0xD8]) || is_plain_tiff(file)
+}
+
+/// A TIFF image (a scanner's, most often), not a camera's RAW file in TIFF form, whose
+/// first IFD is not what is shown (Kindred shows the JPEG inside).
+fn is_plain_tiff(file: &[u8]) -> bool {
+    (file.starts_with(b"II*\0") || file.starts_with(b"MM\0*"))
+        && crate::library::raw::raw_format(file).is_none()
 }
 
 /// The EXIF orientation of a photo shown as `orientation` says and then turned by `turn`.
@@ -600,6 +613,34 @@ mod tests {
     }
 
     #[test]
+    fn a_tiff_is_turned_by_its_own_orientation_with_its_pixels_untouched() {
+        let picture = telltale(5, 3);
+        let mut tiff = Vec::new();
+        DynamicImage::ImageRgb8(picture.clone())
+            .write_to(&mut Cursor::new(&mut tiff), image::ImageFormat::Tiff)
+            .unwrap();
+        let shown = |bytes: &[u8]| {
+            let photo = crate::library::decode::decode_photo(bytes).unwrap();
+            photo.image
+        };
+        let UprightCopy::Turned(turned) = upright_copy(&tiff, Turn::RIGHT) else {
+            panic!("a TIFF turns");
+        };
+        assert_eq!(shown(&turned), Turn::RIGHT.image(picture.clone()));
+        // Nothing moved: the file's bytes are all there, past the header's pointer to the
+        // first IFD, which is now a copy of it with the orientation, at the end.
+        assert_eq!(turned[..4], tiff[..4]);
+        assert_eq!(turned[8..tiff.len()], tiff[8..]);
+        // Turned again, the copy's orientation is changed where it is.
+        let UprightCopy::Turned(again) = upright_copy(&turned, Turn::clockwise(2)) else {
+            panic!("a TIFF turns");
+        };
+        assert_eq!(again.len(), turned.len());
+        assert_eq!(shown(&again), Turn::LEFT.image(picture));
+        assert!(turns_by_orientation(&tiff));
+    }
+
+    #[test]
     fn other_formats_and_broken_jpegs_are_left_as_they_are_with_a_reason() {
         let mut gif = Vec::new();
         DynamicImage::ImageRgb8(telltale(4, 4))
@@ -607,7 +648,7 @@ mod tests {
             .unwrap();
         assert_eq!(
             upright_copy(&gif, Turn::RIGHT),
-            UprightCopy::AsFile("only JPEG and PNG copies can be turned".into())
+            UprightCopy::AsFile("only JPEG, PNG and TIFF copies can be turned".into())
         );
         let jpeg = jpeg_with(true, None);
         let UprightCopy::AsFile(reason) = upright_copy(&jpeg[..10], Turn::RIGHT) else {

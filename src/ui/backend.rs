@@ -1469,7 +1469,7 @@ mod tests {
         plan.identical_copies.clear();
         plan.items[0].content = album::Content::Turned(crate::library::turn::Turn::LEFT);
         plan.items[1].content = album::Content::Sideways {
-            reason: "only JPEG and PNG copies can be turned".into(),
+            reason: "only JPEG, PNG and TIFF copies can be turned".into(),
         };
         assert_eq!(
             describe_plan(&plan),
