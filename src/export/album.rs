@@ -671,8 +671,8 @@ fn holds_bytes(dest: &Path, dest_meta: &fs::Metadata, bytes: &[u8]) -> Result<bo
 }
 
 /// Whether `dest` holds the photo at `source` as an export before its latest turn left it: its
-/// file (copied or linked, exported before the user turned it) or, for a JPEG, its copy at any
-/// turn. Either holds nothing the photo's file does not. (A photo no longer turned replaces
+/// file (copied or linked, exported before the user turned it) or, for a JPEG or a TIFF
+/// (turned by their orientation alone), its copy at any turn. Either holds nothing the photo's file does not. (A photo no longer turned replaces
 /// only the copy the manifest says Kindred made: see [`TurnedBefore`].)
 fn holds_earlier_turn(
     dest: &Path,
@@ -693,7 +693,7 @@ fn holds_earlier_turn(
         move |source| ExportError::Read { path, source }
     };
     let source_len = fs::metadata(source).map_err(read_err(source))?.len();
-    // A JPEG's turned copy differs from its file by an EXIF block or an IFD, well under this.
+    // A turned copy differs from its file by an EXIF block or an IFD, well under this.
     if dest_meta.len().abs_diff(source_len) > 16 * 1024 {
         return Ok(false);
     }
