@@ -1098,6 +1098,15 @@ fn photos_turned_in_kindred_go_into_the_album_turned() {
     assert_eq!(again.created, 1);
     assert!(same_bytes(&album.join("a (2).jpg"), &jpeg));
     assert_eq!(fs::read(album.join("a.jpg")).unwrap(), theirs);
+
+    // Turned again in Kindred: the copy the user turned stays theirs, though it holds nothing
+    // the file does not; Kindred's own copy beside it (the file) gives way to the new turn.
+    turn(&lib, &jpeg, 2);
+    let (_, again) = lib.export(&request);
+    assert_eq!((again.created, again.turned), (1, 1));
+    assert_eq!(fs::read(album.join("a.jpg")).unwrap(), theirs);
+    assert_eq!(shown(&album.join("a (2).jpg"), 0), shown(&jpeg, 2));
+    assert_eq!(tree(&lib.target()).len(), 5);
 }
 
 /// The copy of the photo at `path` Kindred makes when it is turned `quarters` right.

@@ -388,29 +388,32 @@ impl TurnedBefore {
         }
     }
 
-    /// Whether `dest` holds the copy of the photo at `source` an earlier export made turned,
-    /// as it made it: a photo turned back since gets its file there instead. (A copy the user
-    /// changed since — turned in another app, say — is not Kindred's to replace.)
-    fn holds_copy_of(
-        &self,
-        dest: &Path,
-        dest_meta: &fs::Metadata,
-        source: &Path,
-    ) -> Result<bool, ExportError> {
-        let Some((from, quarters)) = self.copies.get(&relative_display(&self.target, dest)) else {
-            return Ok(false);
-        };
-        if *from != source.display().to_string() || !dest_meta.is_file() {
-            return Ok(false);
-        }
-        let file = fs::read(source).map_err(|e| ExportError::Read {
-            path: source.to_path_buf(),
-            source: e,
-        })?;
-        match upright::upright_copy(&file, Turn::clockwise(i64::from(*quarters))) {
-            UprightCopy::Turned(copy) => holds_bytes(dest, dest_meta, &copy),
-            UprightCopy::AsFile(_) => Ok(false),
-        }
+    /// The quarter turns of the copy of the photo at `source` an earlier export made at
+    /// `dest`, if it made one there.
+    fn made_at(&self, dest: &Path, source: &Path) -> Option<u8> {
+        let (from, quarters) = self.copies.get(&relative_display(&self.target, dest))?;
+        (*from == source.display().to_string()).then_some(*quarters)
+    }
+}
+
+/// Whether `dest` holds the copy of the photo at `source` turned by `quarters`, exactly as
+/// Kindred makes it: one changed since (turned in another app, say) is the user's.
+fn holds_turned_copy(
+    dest: &Path,
+    dest_meta: &fs::Metadata,
+    source: &Path,
+    quarters: u8,
+) -> Result<bool, ExportError> {
+    if !dest_meta.is_file() {
+        return Ok(false);
+    }
+    let file = fs::read(source).map_err(|e| ExportError::Read {
+        path: source.to_path_buf(),
+        source: e,
+    })?;
+    match upright::upright_copy(&file, Turn::clockwise(i64::from(quarters))) {
+        UprightCopy::Turned(copy) => holds_bytes(dest, dest_meta, &copy),
+        UprightCopy::AsFile(_) => Ok(false),
     }
 }
 
@@ -641,11 +644,13 @@ fn disk_state(dest: &Path, wanted: &Wanted) -> Result<DiskState, ExportError> {
     if same {
         return Ok(DiskState::Same);
     }
-    // Kindred's copy of the photo as it was turned before: a turned photo's file or earlier
-    // turn, or, for a photo turned back, the turned copy the manifest says it made.
-    let replaceable = match wanted.upright {
-        Some(_) => holds_earlier_turn(dest, &meta, source)?,
-        None => wanted.turned_before.holds_copy_of(dest, &meta, source)?,
+    // Kindred's copy of the photo as it was turned before: the turned copy the manifest says
+    // an earlier export made there, as it made it; else, for a turned photo, its file or (in
+    // albums made before the manifest recorded turns) its copy at another turn.
+    let replaceable = match (wanted.upright, wanted.turned_before.made_at(dest, source)) {
+        (_, Some(quarters)) => holds_turned_copy(dest, &meta, source, quarters)?,
+        (Some(_), None) => holds_earlier_turn(dest, &meta, source)?,
+        (None, None) => false,
     };
     Ok(if replaceable {
         DiskState::Replaceable
@@ -672,8 +677,9 @@ fn holds_bytes(dest: &Path, dest_meta: &fs::Metadata, bytes: &[u8]) -> Result<bo
 
 /// Whether `dest` holds the photo at `source` as an export before its latest turn left it: its
 /// file (copied or linked, exported before the user turned it) or, for a JPEG or a TIFF
-/// (turned by their orientation alone), its copy at any turn. Either holds nothing the photo's file does not. (A photo no longer turned replaces
-/// only the copy the manifest says Kindred made: see [`TurnedBefore`].)
+/// (turned by their orientation alone), its copy at any turn. Either holds nothing the photo's
+/// file does not. (Where the manifest says which turned copy Kindred made, only that one is
+/// replaced: see [`TurnedBefore`].)
 fn holds_earlier_turn(
     dest: &Path,
     dest_meta: &fs::Metadata,
