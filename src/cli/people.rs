@@ -1,7 +1,7 @@
 //! People from the terminal: list, name, merge, split, move, reject, ignore, hide, undo, redo,
 //! suggestions, re-cluster; `eval cluster` (quality against labels) and `bench cluster`.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -309,11 +309,10 @@ pub fn turn(
     let (mut store, _lock) = open_to_change(library)?;
     let (records, engine) = photos_to_look_at(&store, photos)?;
     let mut report = Vec::new();
-    let mut turned_already = HashSet::new();
     let mut turning = ops::TurnsBeingMade::default();
     for record in records {
         // Identical copies turn together: one named after its copy has turned already.
-        if !turned_already.insert(record.id) {
+        if turning.has_turned(record.id) {
             continue;
         }
         let plan = crate::library::scan::plan_turn(
@@ -327,7 +326,6 @@ pub fn turn(
         let turned = turning
             .turn(&mut store, &plan)
             .with_context(|| format!("cannot turn {}", record.path.display()))?;
-        turned_already.extend(&turned.photos);
         if !json {
             outln!(
                 "{}: {}, {}",

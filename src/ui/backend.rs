@@ -1208,10 +1208,9 @@ fn turn_photos(
     matching: &ClusterOptions,
 ) -> Result<PhotoJobProgress, String> {
     let mut turning = ops::TurnsBeingMade::default();
-    let mut turned_already = std::collections::HashSet::new();
     photo_job(shared, photos, matching, |store, engine, record| {
         // Turned with a copy of it already.
-        if turned_already.contains(&record.id) {
+        if turning.has_turned(record.id) {
             return Ok(PhotoDone::default());
         }
         let Ok(plan) = scan::plan_turn(store, engine, record, by, options) else {
@@ -1221,7 +1220,6 @@ fn turn_photos(
             });
         };
         let turned = turning.turn(store, &plan)?;
-        turned_already.extend(turned.photos.iter().copied());
         let done = PhotoDone {
             found: turned.found.len(),
             failed: false,

@@ -646,9 +646,17 @@ pub struct TurnsBeingMade {
     photos: usize,
     first_name: String,
     by: Turn,
+    /// Every photo turned so far, identical copies included.
+    turned: HashSet<PhotoId>,
 }
 
 impl TurnsBeingMade {
+    /// Whether `photo` was turned already, with a copy of it or named twice: it is not to be
+    /// turned again.
+    pub fn has_turned(&self, photo: PhotoId) -> bool {
+        self.turned.contains(&photo)
+    }
+
     /// Stores the photo of `plan` turned (see [`turn_photo`]).
     pub fn turn(&mut self, store: &mut Store, plan: &TurnPlan) -> Result<PhotoTurned, PeopleError> {
         let Some(record) = store.photo(plan.photo)? else {
@@ -659,7 +667,7 @@ impl TurnsBeingMade {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let (grown, turned) = store.transaction(|store| {
+        let ((entry, photos, first_name), turned) = store.transaction(|store| {
             let mut turned = PhotoTurned {
                 turn: plan.turn,
                 found: Vec::new(),
@@ -699,35 +707,36 @@ impl TurnsBeingMade {
                     turned.found = added;
                 }
             }
-            let mut grown = TurnsBeingMade {
-                entry: self.entry,
-                photos: self.photos + 1,
-                first_name: self.first_name.clone(),
-                by: plan.by,
+            let mut entry = self.entry;
+            let (photos, first_name) = if entry.grow(store, "turn", &rec.undo)? {
+                (self.photos + 1, self.first_name.clone())
+            } else {
+                (1, name)
             };
-            if !grown.entry.grow(store, "turn", &rec.undo)? {
-                grown.photos = 1;
-                grown.first_name = name;
-            }
-            grown.entry.describe(store, grown.description())?;
-            Ok((grown, turned))
+            entry.describe(store, turns_described(photos, &first_name, plan.by))?;
+            Ok(((entry, photos, first_name), turned))
         })?;
-        *self = grown;
+        self.entry = entry;
+        self.photos = photos;
+        self.first_name = first_name;
+        self.by = plan.by;
+        self.turned.extend(&turned.photos);
         Ok(turned)
     }
+}
 
-    fn description(&self) -> String {
-        let how = match self.by.quarters() {
-            1 => "right",
-            2 => "upside down",
-            _ => "left",
-        };
-        let what = match self.photos {
-            1 => format!("“{}”", self.first_name),
-            n => crate::text::count(n, "photo", "photos"),
-        };
-        format!("turned {what} {how}")
-    }
+/// A batch of turns in the log's words.
+fn turns_described(photos: usize, first_name: &str, by: Turn) -> String {
+    let how = match by.quarters() {
+        1 => "right",
+        2 => "upside down",
+        _ => "left",
+    };
+    let what = match photos {
+        1 => format!("“{first_name}”"),
+        n => crate::text::count(n, "photo", "photos"),
+    };
+    format!("turned {what} {how}")
 }
 
 /// Takes away a face the user added (drawn, found on a closer look, tagged in another app)
