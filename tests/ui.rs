@@ -121,6 +121,13 @@ fn click(harness: &mut Harness<'_, KindredApp>, label: &str) {
     }
 }
 
+/// Clicks the widget with this label holding `modifiers` (Ctrl+click, Shift+click), for one
+/// frame.
+fn click_holding(harness: &mut Harness<'_, KindredApp>, label: &str, modifiers: egui::Modifiers) {
+    harness.get_by_label(label).click_modifiers(modifiers);
+    harness.step();
+}
+
 /// Clicks the widget with this label and checks that the photo `expected` opens.
 fn click_opens_photo(harness: &mut Harness<'_, KindredApp>, label: &str, expected: PhotoId) {
     click(harness, label);
@@ -489,10 +496,7 @@ fn add_a_folder_scan_it_and_name_merge_split_and_undo() {
         .collect();
     assert!(face_labels.len() >= 2, "{face_labels:?}");
     click(&mut harness, &face_labels[0]);
-    harness
-        .get_by_label(&face_labels[1])
-        .click_modifiers(egui::Modifiers::COMMAND);
-    harness.step();
+    click_holding(&mut harness, &face_labels[1], egui::Modifiers::COMMAND);
     click(&mut harness, "Split into new person");
     settle(&mut harness);
     let after_split = people(&library);
@@ -861,10 +865,7 @@ fn review_all_at_once_confirms_the_faces_picked_with_click_and_shift_click() {
     settle(&mut harness);
     let tile = |face: i64| format!("Suggested face {face}");
     click(&mut harness, &tile(faces[1]));
-    harness
-        .get_by_label(&tile(faces[3]))
-        .click_modifiers(egui::Modifiers::SHIFT);
-    harness.step();
+    click_holding(&mut harness, &tile(faces[3]), egui::Modifiers::SHIFT);
     click(&mut harness, "Confirm 3 as Ada");
     settle(&mut harness);
     let ada_faces: Vec<i64> = faces_of(&library, ada)
@@ -1788,20 +1789,11 @@ fn shift_click_and_shift_arrows_select_a_range_of_people() {
         v.sort();
         v
     };
-    harness
-        .get_by_label("Person Zoe")
-        .click_modifiers(egui::Modifiers::COMMAND);
-    harness.step();
-    harness
-        .get_by_label("Person Mark")
-        .click_modifiers(egui::Modifiers::SHIFT);
-    harness.step();
+    click_holding(&mut harness, "Person Zoe", egui::Modifiers::COMMAND);
+    click_holding(&mut harness, "Person Mark", egui::Modifiers::SHIFT);
     assert_eq!(ids(&harness), sorted(vec![zoe, anna, mark]));
     // From the same start, a shorter range replaces it.
-    harness
-        .get_by_label("Person anna")
-        .click_modifiers(egui::Modifiers::SHIFT);
-    harness.step();
+    click_holding(&mut harness, "Person anna", egui::Modifiers::SHIFT);
     assert_eq!(ids(&harness), sorted(vec![zoe, anna]));
     harness.get_by_label("2 selected");
 
@@ -2606,14 +2598,8 @@ fn photos_chosen_on_a_folder_page_are_turned_together() {
     settle(&mut harness);
     // Ctrl+click on one print, Shift+click on the other: both chosen.
     let choose_the_prints = |harness: &mut Harness<'_, KindredApp>| {
-        harness
-            .get_by_label("Photo print 1.png")
-            .click_modifiers(egui::Modifiers::COMMAND);
-        harness.step();
-        harness
-            .get_by_label("Photo print 2.png")
-            .click_modifiers(egui::Modifiers::SHIFT);
-        harness.step();
+        click_holding(harness, "Photo print 1.png", egui::Modifiers::COMMAND);
+        click_holding(harness, "Photo print 2.png", egui::Modifiers::SHIFT);
     };
     choose_the_prints(&mut harness);
     harness.get_by_label("2 selected");
@@ -2686,10 +2672,11 @@ fn faces_ignored_in_haste_are_found_again_named_and_taken_back() {
         .map(|f| f.face)
         .collect();
     click(&mut harness, &format!("Face {}", two[0]));
-    harness
-        .get_by_label(&format!("Face {}", two[1]))
-        .click_modifiers(egui::Modifiers::COMMAND);
-    harness.step();
+    click_holding(
+        &mut harness,
+        &format!("Face {}", two[1]),
+        egui::Modifiers::COMMAND,
+    );
     click(&mut harness, "Ignore");
     settle(&mut harness);
     assert_eq!(faces_of(&library, group).len(), found[0].faces - 2);
