@@ -1718,6 +1718,40 @@ fn named_people_can_be_listed_by_name() {
     );
 }
 
+/// A second of frames with the pointer still: long enough for a tooltip to show.
+fn rest_pointer(harness: &mut Harness<'_, KindredApp>) {
+    for _ in 0..60 {
+        harness.step();
+    }
+}
+
+/// A name too long for its card is cut short on one line (two lines ran into the photo count
+/// below them) and shown whole when the pointer rests on the card; a name that fits is not
+/// repeated in a tooltip.
+#[test]
+fn a_long_name_is_cut_short_on_its_card_and_shown_whole_on_hover() {
+    let dir = tempfile::tempdir().unwrap();
+    let (library, found) = library_with_zoe_anna_and_mark(dir.path());
+    let long = "Maria Fernanda de la Concepción Villanueva-Echeverría";
+    ops::name_person(&mut Store::open(&library).unwrap(), found[1].id, long).unwrap();
+    let mut harness = app_on(&library);
+    settle(&mut harness);
+    assert!(harness.query_by_label(long).is_none());
+    harness.get_by_label(&format!("Person {long}")).hover();
+    rest_pointer(&mut harness);
+    assert!(
+        harness.query_by_label(long).is_some(),
+        "the whole name shows on hover"
+    );
+    harness.get_by_label("Person Zoe").hover();
+    rest_pointer(&mut harness);
+    assert!(harness.query_by_label(long).is_none());
+    assert!(
+        harness.query_by_label("Zoe").is_none(),
+        "a name that fits needs no tooltip"
+    );
+}
+
 /// A backup copy put back from inside the app (Folders → Put a copy back…): what it holds is
 /// said first; then the app starts afresh on it, the library as it was kept, set aside, among
 /// the copies — from where it can be put back the same way.

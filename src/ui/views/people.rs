@@ -375,12 +375,16 @@ fn person_card(
     } else {
         ui.visuals().weak_text_color()
     };
-    let name_galley = painter.layout(
+    // One line, cut short with "…": a second line would run into the photo count below, and
+    // the card's hover shows the whole name.
+    let mut name_layout = egui::text::LayoutJob::simple_singleline(
         name.clone(),
         egui::FontId::proportional(14.5),
         name_color,
-        rect.width() - 20.0,
     );
+    name_layout.wrap = egui::text::TextWrapping::truncate_at_width(rect.width() - 20.0);
+    let name_galley = painter.layout_job(name_layout);
+    let name_cut_short = name_galley.elided;
     painter.galley(
         egui::pos2(text_x, face_rect.bottom() + 6.0),
         name_galley,
@@ -401,6 +405,11 @@ fn person_card(
         super::paint_selected(painter, rect, 10, 10.0, 16.0);
     }
     super::show_focus(ui, &response, rect, 10);
+    let response = if name_cut_short {
+        response.on_hover_text(&name)
+    } else {
+        response
+    };
     if response.clicked() {
         let modifiers = ui.input(|i| i.modifiers);
         let index = shown.iter().position(|&p| p == person.id);
