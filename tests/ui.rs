@@ -905,6 +905,17 @@ fn review_asks_last_about_a_face_like_one_said_not_to_be_the_person() {
     click(&mut harness, "Review less likely faces");
     settle(&mut harness);
     harness.get_by_label_contains("less likely: more like a face you said is not Ada");
+    // In the app's smallest window the question's faces shrink: the photo and the answers
+    // stay in it (the buttons fell below its bottom edge).
+    harness.set_size(egui::vec2(720.0, 480.0));
+    settle(&mut harness);
+    let window = egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(720.0, 480.0));
+    for part in ["Yes (Y)", "Skip (S)", "Its photo", "Suggested face"] {
+        let rect = harness.get_by_label(part).rect();
+        assert!(window.contains_rect(rect), "{part} at {rect:?}");
+    }
+    harness.set_size(egui::vec2(1280.0, 860.0));
+    settle(&mut harness);
     // That face is shown beside the question; a click opens its photo.
     click_opens_photo(
         &mut harness,

@@ -229,12 +229,21 @@ fn one_at_a_time(
             .weak(),
         );
         ui.add_space(10.0);
+        let layout = QuestionLayout::choose(ui, item.like_rejected.is_some());
+        let [theirs_side, unlike_side, side] = layout.sides();
+        let top = ui.cursor().top();
         ui.horizontal(|ui| {
-            const THEIRS: f32 = 160.0;
-            const UNLIKE: f32 = 96.0;
-            const SIDE: f32 = 240.0;
-            const GAP: f32 = 16.0;
-            ui.add_space(((ui.available_width() - THEIRS - 2.0 * SIDE - 2.0 * GAP) / 2.0).max(0.0));
+            let mut row = theirs_side + 2.0 * side + 2.0 * GAP;
+            if layout.unlike_apart {
+                row += unlike_side + GAP;
+            }
+            ui.add_space(((ui.available_width() - row) / 2.0).max(0.0));
+            // Where the window is short, the face said not to be them stands in a column of
+            // its own before theirs rather than under it.
+            if layout.unlike_apart {
+                unlike_face(ui, frame, item, name, unlike_side);
+                ui.add_space(GAP);
+            }
             // Beside the question, what it is asked from: the face of theirs this one is most
             // like. A face confirmed for them by mistake shows itself here. Below it, for a
             // face held back, the one said not to be them that it is more like.
@@ -242,7 +251,7 @@ fn one_at_a_time(
                 .vertical(|ui| {
                     let theirs = captioned(
                         ui,
-                        THEIRS,
+                        theirs_side,
                         &format!("Most like this face of {name}'s"),
                         |ui, rect| {
                             paint_face(
@@ -254,33 +263,9 @@ fn one_at_a_time(
                             );
                         },
                     );
-                    if let Some(rejected) = item.like_rejected {
+                    if layout.with_unlike && !layout.unlike_apart {
                         ui.add_space(8.0);
-                        let caption = format!("More like this face, said not to be {name}");
-                        let unlike = captioned(ui, UNLIKE, &caption, |ui, rect| {
-                            paint_face(
-                                ui,
-                                frame.faces,
-                                rejected,
-                                rect,
-                                egui::CornerRadius::same(8),
-                            );
-                        });
-                        unlike.widget_info(|| {
-                            egui::WidgetInfo::labeled(
-                                egui::Role::Image,
-                                true,
-                                format!("The face said not to be {name} it is more like"),
-                            )
-                        });
-                        if let Some(photo) = item.like_rejected_photo
-                            && unlike.on_hover_text("Open its photo").clicked()
-                        {
-                            frame.actions.push(Action::Go(View::Photo {
-                                photo,
-                                siblings: vec![photo],
-                            }));
-                        }
+                        unlike_face(ui, frame, item, name, unlike_side);
                     }
                     theirs
                 })
@@ -313,7 +298,7 @@ fn one_at_a_time(
                 }
             });
             ui.add_space(GAP);
-            let suggested = captioned(ui, SIDE, "Suggested", |ui, rect| {
+            let suggested = captioned(ui, side, "Suggested", |ui, rect| {
                 paint_face(
                     ui,
                     frame.faces,
@@ -326,7 +311,7 @@ fn one_at_a_time(
                 egui::WidgetInfo::labeled(egui::Role::Image, true, "Suggested face")
             });
             ui.add_space(GAP);
-            let photo = captioned(ui, SIDE, "Its photo", |ui, rect| {
+            let photo = captioned(ui, side, "Its photo", |ui, rect| {
                 ui.painter().rect_filled(rect, 12.0, theme::CARD);
                 if let Some(texture) = frame.photos.get(item.photo) {
                     let size = texture.size_vec2();
@@ -362,6 +347,7 @@ fn one_at_a_time(
                 state.skipped.insert(item.face);
             }
         });
+        layout.remember(ui, ui.cursor().top() - top);
     });
     match answer {
         Some(true) => {
@@ -379,6 +365,120 @@ fn one_at_a_time(
             }));
         }
         None => {}
+    }
+}
+
+/// The space between the question's faces.
+const GAP: f32 = 16.0;
+
+/// How big the question's faces are drawn, and where the face said not to be the person goes:
+/// in a small window, or one snapped to half a laptop screen, the faces shrink (at most to
+/// half) so that the answer buttons do not fall below its bottom edge nor the photo past its
+/// right one.
+struct QuestionLayout {
+    scale: f32,
+    /// The face said not to be them in a column of its own, rather than under theirs.
+    unlike_apart: bool,
+    with_unlike: bool,
+    /// Where what goes around the squares was measured last frame, and that measure.
+    around_id: egui::Id,
+    around: f32,
+}
+
+impl QuestionLayout {
+    /// Sides at scale 1: the face of theirs, the face said not to be them, the suggested face
+    /// and its photo.
+    const SIDES: [f32; 3] = [160.0, 96.0, 240.0];
+
+    fn choose(ui: &egui::Ui, with_unlike: bool) -> Self {
+        let room = ui.available_size();
+        let arrange = |unlike_apart: bool| {
+            // What the captions, gaps and the buttons take beside the squares themselves (the
+            // captions wrap more as the squares shrink), as laid out last frame.
+            let around_id =
+                ui.make_persistent_id(("question-around-faces", with_unlike, unlike_apart));
+            let around = ui
+                .ctx()
+                .data(|d| d.get_temp::<f32>(around_id))
+                .unwrap_or(if with_unlike { 160.0 } else { 100.0 });
+            let [theirs, unlike, side] = Self::SIDES;
+            let mut wide = theirs + 2.0 * side + 2.0 * GAP;
+            if unlike_apart {
+                wide += unlike + GAP;
+            }
+            let layout = Self {
+                scale: 1.0,
+                unlike_apart,
+                with_unlike,
+                around_id,
+                around,
+            };
+            let scale = (room.x / wide)
+                .min((room.y - around) / layout.squares_height(Self::SIDES))
+                .clamp(0.5, 1.0);
+            Self { scale, ..layout }
+        };
+        let stacked = arrange(false);
+        if !with_unlike {
+            return stacked;
+        }
+        let apart = arrange(true);
+        if apart.scale > stacked.scale {
+            apart
+        } else {
+            stacked
+        }
+    }
+
+    fn sides(&self) -> [f32; 3] {
+        Self::SIDES.map(|side| (side * self.scale).round())
+    }
+
+    /// The tallest column's squares: the suggested face, or theirs with the face said not to
+    /// be them under it.
+    fn squares_height(&self, [theirs, unlike, side]: [f32; 3]) -> f32 {
+        if self.with_unlike && !self.unlike_apart {
+            theirs + unlike
+        } else {
+            side
+        }
+    }
+
+    /// Keeps what went around the squares, `used` being the height the faces and the buttons
+    /// took; a change is drawn again at once.
+    fn remember(&self, ui: &egui::Ui, used: f32) {
+        let around = used - self.squares_height(self.sides());
+        if (around - self.around).abs() > 0.5 {
+            ui.ctx().data_mut(|d| d.insert_temp(self.around_id, around));
+            ui.ctx().request_repaint();
+        }
+    }
+}
+
+/// The face said not to be the person that the one asked about is more like (a click opens its
+/// photo); nothing for a face without one.
+fn unlike_face(ui: &mut egui::Ui, frame: &mut Frame, item: &Suggestion, name: &str, side: f32) {
+    let Some(rejected) = item.like_rejected else {
+        return;
+    };
+    let caption = format!("More like this face, said not to be {name}");
+    let unlike = captioned(ui, side, &caption, |ui, rect| {
+        paint_face(ui, frame.faces, rejected, rect, egui::CornerRadius::same(8));
+    });
+    unlike.widget_info(|| {
+        egui::WidgetInfo::labeled(
+            egui::Role::Image,
+            true,
+            format!("The face said not to be {name} it is more like"),
+        )
+    });
+    if let Some(photo) = item.like_rejected_photo
+        && unlike.on_hover_text("Open its photo").clicked()
+    {
+        frame.actions.push(Action::Go(View::Photo {
+            photo,
+            siblings: vec![photo],
+        }));
     }
 }
 
