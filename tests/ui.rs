@@ -1548,12 +1548,38 @@ fn the_keyboard_shortcuts_are_listed_on_f1_and_esc_closes_them_in_place() {
         ],
         1280.0,
     );
-    // In a narrow window the list scrolls within it.
-    harness.set_size(egui::vec2(740.0, 560.0));
+    // In the app's smallest window the list is one column that scrolls down within it (side
+    // by side, half of it was past the right edge, and its title above the top one).
+    harness.set_size(egui::vec2(720.0, 480.0));
     harness.run_steps(3);
-    within(&harness, &["Ctrl+Z", "Undo the last correction"], 740.0);
+    within(
+        &harness,
+        &[
+            "Ctrl+Z",
+            "Undo the last correction",
+            "Previous / next photo",
+            "Yes, it is them",
+        ],
+        720.0,
+    );
+    // The list's title, and the top bar's "?" button of the same name.
+    for title in harness.query_all_by_label("Keyboard shortcuts") {
+        assert!(title.rect().top() >= 0.0, "{title:?}");
+    }
+    assert!(
+        harness.get_by_label("Previous / next photo").rect().top()
+            > harness
+                .get_by_label("Undo the last correction")
+                .rect()
+                .top()
+    );
     harness.set_size(egui::vec2(1280.0, 860.0));
     harness.run_steps(3);
+    within(
+        &harness,
+        &["Go from card to card in a grid", "Skip"],
+        1280.0,
+    );
     press(&mut harness, egui::Key::Escape);
     harness.step();
     assert!(harness.query_by_label("Undo the last correction").is_none());

@@ -100,8 +100,14 @@ const SHORTCUTS: &[(&str, &[(&str, &str)])] = &[
 
 /// Draws the list over the current page while `open`; its close button clears `open`.
 pub fn show(ctx: &egui::Context, open: &mut bool) {
-    // In a window narrower (or lower) than the list, the list scrolls rather than overflows.
-    let room = ctx.content_rect().size() - egui::vec2(24.0, 24.0);
+    // In a window narrower (or lower) than the list, the list scrolls rather than overflows;
+    // the room left is what the window's title bar and margins do not take.
+    let room = ctx.content_rect().size() - egui::vec2(40.0, 72.0);
+    let side_by_side_id = egui::Id::unique("shortcuts-side-by-side-width");
+    let side_by_side_width = ctx.data(|d| d.get_temp::<f32>(side_by_side_id));
+    // Side by side where it fits, else one column that scrolls down only: a list scrolled
+    // sideways hides half of what it says.
+    let side_by_side = side_by_side_width.is_none_or(|width| width <= room.x);
     egui::Window::new("Keyboard shortcuts")
         .open(open)
         .collapsible(false)
@@ -118,32 +124,50 @@ pub fn show(ctx: &egui::Context, open: &mut bool) {
                 .max_height(room.y)
                 .min_scrolled_width(size.x.min(room.x))
                 .min_scrolled_height(size.y.min(room.y))
-                .show(ui, list);
+                .show(ui, |ui| list(ui, side_by_side));
             ui.data_mut(|d| d.insert_temp(size_id, shown.content_size));
+            if side_by_side && side_by_side_width != Some(shown.content_size.x) {
+                ui.data_mut(|d| d.insert_temp(side_by_side_id, shown.content_size.x));
+                ui.ctx().request_repaint();
+            }
         });
 }
 
-fn list(ui: &mut egui::Ui) {
+fn list(ui: &mut egui::Ui, side_by_side: bool) {
     // Side by side, so that the list fits a window of 800 pixels' height; within a side one
     // grid, so the keys and what they do line up.
     let (left, right) = SHORTCUTS.split_at(2);
-    ui.horizontal_top(|ui| {
-        for (side, places) in [("left", left), ("right", right)] {
-            egui::Grid::new(("shortcuts", side))
-                .num_columns(2)
-                .spacing([18.0, 4.0])
-                .show(ui, |ui| {
-                    for (place, keys) in places {
-                        ui.label(RichText::new(*place).strong());
+    let one_side = |ui: &mut egui::Ui, side: &str, places: &[(&str, &[(&str, &str)])]| {
+        egui::Grid::new(("shortcuts", side))
+            .num_columns(2)
+            .spacing([18.0, 4.0])
+            .show(ui, |ui| {
+                for (place, keys) in places {
+                    ui.label(RichText::new(*place).strong());
+                    ui.end_row();
+                    for (key, what) in *keys {
+                        ui.label(RichText::new(*key).monospace());
+                        ui.label(*what);
                         ui.end_row();
-                        for (key, what) in *keys {
-                            ui.label(RichText::new(*key).monospace());
-                            ui.label(*what);
-                            ui.end_row();
-                        }
                     }
+                }
+            });
+    };
+    // The right margin keeps the scroll bar off the text.
+    egui::Frame::new()
+        .inner_margin(egui::Margin {
+            right: 16,
+            ..Default::default()
+        })
+        .show(ui, |ui| {
+            if side_by_side {
+                ui.horizontal_top(|ui| {
+                    one_side(ui, "left", left);
+                    ui.add_space(28.0);
+                    one_side(ui, "right", right);
                 });
-            ui.add_space(28.0);
-        }
-    });
+            } else {
+                one_side(ui, "all", SHORTCUTS);
+            }
+        });
 }
