@@ -464,10 +464,11 @@ impl KindredApp {
                         }
                         _ => String::new(),
                     };
+                    // What is left first: in a narrow window the end of the line is cut off.
                     (
                         p.done as f32 / total as f32,
                         format!(
-                            "{} / {} · {} · {:.1} photos/s{eta}{}",
+                            "{} / {}{eta} · {} · {:.1} photos/s{}",
                             views::grouped(p.done as usize),
                             views::count(p.to_analyse as usize, "photo", "photos"),
                             views::count(p.faces as usize, "face", "faces"),
@@ -482,14 +483,7 @@ impl KindredApp {
                 }
             };
             let status = if scan.paused { "Paused" } else { "Scanning" };
-            ui.label(RichText::new(status).strong());
-            ui.add(
-                egui::ProgressBar::new(fraction)
-                    .desired_width(260.0)
-                    .animate(!scan.paused),
-            );
-            ui.label(text);
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            job_row(ui, status, fraction, !scan.paused, &text, |ui| {
                 if ui.button("Cancel scan").clicked() {
                     actions.push(Action::CancelScan);
                 }
@@ -512,12 +506,6 @@ impl KindredApp {
         };
         ui.horizontal(|ui| {
             let status = if job.paused { "Paused" } else { doing };
-            ui.label(RichText::new(status).strong());
-            ui.add(
-                egui::ProgressBar::new(p.done as f32 / p.total.max(1) as f32)
-                    .desired_width(260.0)
-                    .animate(!job.paused),
-            );
             // Paused, the time per photo so far no longer says when it will end.
             let eta = match p.done {
                 _ if job.paused => String::new(),
@@ -531,8 +519,8 @@ impl KindredApp {
                 }
                 _ => String::new(),
             };
-            ui.label(format!(
-                "{} / {} · {} found{eta}{}",
+            let text = format!(
+                "{} / {}{eta} · {} found{}",
                 views::grouped(p.done),
                 views::count(p.total, "photo", "photos"),
                 views::count(p.found, "face", "faces"),
@@ -541,8 +529,9 @@ impl KindredApp {
                 } else {
                     String::new()
                 }
-            ));
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            );
+            let fraction = p.done as f32 / p.total.max(1) as f32;
+            job_row(ui, status, fraction, !job.paused, &text, |ui| {
                 if ui.button(stop).clicked() {
                     actions.push(Action::CancelPhotoJob);
                 }
@@ -558,13 +547,7 @@ impl KindredApp {
         let Some(job) = &self.data.export else { return };
         ui.horizontal(|ui| {
             let p = &job.progress;
-            ui.label(RichText::new("Exporting").strong());
-            ui.add(
-                egui::ProgressBar::new(p.done as f32 / p.total.max(1) as f32)
-                    .desired_width(260.0)
-                    .animate(true),
-            );
-            ui.label(format!(
+            let text = format!(
                 "{} / {} · {} new · {} already there{}",
                 views::grouped(p.done as usize),
                 views::count(p.total as usize, "photo", "photos"),
@@ -575,8 +558,9 @@ impl KindredApp {
                 } else {
                     String::new()
                 }
-            ));
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            );
+            let fraction = p.done as f32 / p.total.max(1) as f32;
+            job_row(ui, "Exporting", fraction, true, &text, |ui| {
                 if ui.button("Cancel export").clicked() {
                     actions.push(Action::CancelExport);
                 }
@@ -1795,6 +1779,32 @@ fn draw_drop_hint(ctx: &egui::Context) {
         });
 }
 
+/// A background job's row at the bottom of the window: what it is doing, how far it is, a line
+/// of counts and its buttons (given right to left). The buttons are laid out first, so that in
+/// a narrow window the counts are cut short ("…", whole on hover) rather than run under them.
+fn job_row(
+    ui: &mut egui::Ui,
+    status: &str,
+    fraction: f32,
+    animate: bool,
+    text: &str,
+    buttons: impl FnOnce(&mut egui::Ui),
+) {
+    ui.label(RichText::new(status).strong());
+    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+        buttons(ui);
+        ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
+            let bar_width = (ui.available_width() * 0.4).clamp(80.0, 260.0);
+            ui.add(
+                egui::ProgressBar::new(fraction)
+                    .desired_width(bar_width)
+                    .animate(animate),
+            );
+            ui.add(egui::Label::new(text).truncate());
+        });
+    });
+}
+
 pub fn human_duration(secs: f64) -> String {
     let secs = secs.max(0.0).round() as u64;
     match secs {
@@ -1864,10 +1874,37 @@ enum MergedInto {
 
 #[cfg(test)]
 mod tests {
-    use super::{NO_CHOOSER_WITHIN, report_pick, scan_finished_message};
+    use super::{NO_CHOOSER_WITHIN, job_row, report_pick, scan_finished_message};
     use crate::library::scan::ScanSummary;
+    use egui_kittest::kittest::Queryable;
     use std::path::PathBuf;
     use std::time::Duration;
+
+    /// In a narrow window a job's counts are cut short before its buttons (they ran under
+    /// them, the time left with them); in a wide one they are shown whole.
+    #[test]
+    fn a_jobs_counts_stop_short_of_its_buttons() {
+        let counts = "207 / 2,323 photos · 2 min left · 218 faces · 23.2 photos/s";
+        let shown_width = |width: f32| {
+            let mut harness = egui_kittest::Harness::builder()
+                .with_size(egui::vec2(width, 40.0))
+                .build_ui(|ui| {
+                    ui.horizontal(|ui| {
+                        job_row(ui, "Scanning", 0.1, false, counts, |ui| {
+                            let _ = ui.button("Cancel scan");
+                            let _ = ui.button("Pause");
+                        });
+                    });
+                });
+            harness.run();
+            let pause = harness.get_by_label("Pause").rect();
+            let line = harness.get_by_label_contains("207 / 2,323 photos").rect();
+            assert!(line.right() <= pause.left(), "{width}: {line:?}, {pause:?}");
+            line.width()
+        };
+        let narrow = shown_width(500.0);
+        assert!(narrow < shown_width(1280.0), "cut short: {narrow}");
+    }
 
     #[test]
     fn a_folder_chooser_that_never_opened_is_reported_and_a_cancelled_one_is_not() {
