@@ -270,11 +270,16 @@ impl Store {
             .map_err(self.sql_err())
     }
 
-    /// Persons with exactly this name, lowest id first.
+    /// Persons with exactly this name: those with faces first (a named person whose photos
+    /// were all forgotten keeps an empty row with the name), then lowest id first.
     pub fn persons_named(&self, name: &str) -> Result<Vec<PersonId>, StoreError> {
         let mut stmt = self
             .connection()
-            .prepare("SELECT id FROM persons WHERE name = ?1 ORDER BY id")
+            .prepare(
+                "SELECT id FROM persons p WHERE name = ?1
+                  ORDER BY NOT EXISTS (SELECT 1 FROM face_assignments a WHERE a.person_id = p.id),
+                           id",
+            )
             .map_err(self.sql_err())?;
         let rows = stmt
             .query_map([name], |r| r.get(0))

@@ -220,6 +220,39 @@ fn imported_names_confirm_faces_but_never_override_the_user() {
     );
 }
 
+/// A named person whose photos were all forgotten keeps an empty row with the name; when a new
+/// person of that name was named since, a name taken over from another app goes to the one
+/// with faces (it went to the older, empty row, making two people of one name).
+#[test]
+fn an_imported_name_goes_to_the_person_with_faces_not_an_empty_one_of_that_name() {
+    let (mut store, ids) = three_people();
+    let emptied = store.insert_person(Some("Bea")).unwrap();
+    let bea = split(&mut store, &[ids[4][0]], Some("Bea")).unwrap();
+    assert!(emptied < bea);
+    let report = import_names(
+        &mut store,
+        &[ImportedName {
+            face: ids[5][0],
+            name: "Bea".into(),
+        }],
+        &[],
+    )
+    .unwrap();
+    assert_eq!(report.new_people, 0);
+    assert_eq!(
+        person_of(&store, ids[5][0]),
+        (Some(bea), FaceState::Confirmed)
+    );
+    assert_eq!(
+        people(&store)
+            .unwrap()
+            .iter()
+            .filter(|p| p.name.as_deref() == Some("Bea"))
+            .count(),
+        1
+    );
+}
+
 #[test]
 fn naming_with_an_existing_name_merges() {
     let (mut store, ids) = three_people();
