@@ -291,14 +291,39 @@ pub fn show(
             image_rect.top() + y as f32 * scale,
         )
     };
-    for face in faces {
-        let rect = Rect::from_min_max(
-            to_screen(face.rect.left, face.rect.top),
-            to_screen(face.rect.right + 1, face.rect.bottom + 1),
-        );
-        if !rect.intersects(area) {
-            continue;
-        }
+    let shown: Vec<(&PhotoFace, Rect)> = faces
+        .iter()
+        .map(|face| {
+            let rect = Rect::from_min_max(
+                to_screen(face.rect.left, face.rect.top),
+                to_screen(face.rect.right + 1, face.rect.bottom + 1),
+            );
+            (face, rect)
+        })
+        .filter(|(_, rect)| rect.intersects(area))
+        .collect();
+    // Names are cut short ("…") to a little more than their box, so that in a crowd they stay
+    // by their own face.
+    let galleys: Vec<_> = shown
+        .iter()
+        .map(|(face, rect)| {
+            let mut job = egui::text::LayoutJob::simple_singleline(
+                face_label(face),
+                egui::FontId::proportional(13.0),
+                Color32::WHITE,
+            );
+            job.wrap = egui::text::TextWrapping::truncate_at_width((rect.width() + 24.0).max(72.0));
+            ui.painter().layout_job(job)
+        })
+        .collect();
+    let boxes: Vec<Rect> = shown.iter().map(|(_, rect)| *rect).collect();
+    let label_sizes: Vec<Vec2> = galleys
+        .iter()
+        .map(|galley| galley.size() + Vec2::new(10.0, 4.0))
+        .collect();
+    let labels = place_labels(&boxes, &label_sizes, area);
+    let mut colors = Vec::with_capacity(shown.len());
+    for (i, &(face, rect)) in shown.iter().enumerate() {
         let id = ui.make_persistent_id(("photo-face", face.face));
         // While a face is drawn, a drag over another face's box still draws.
         let sense = if drawing {
@@ -315,6 +340,7 @@ pub fn show(
             FaceState::Ignored => Color32::from_gray(120),
             FaceState::Unassigned => Color32::from_gray(220),
         };
+        colors.push(color);
         let width = if response.hovered() { 3.0 } else { 2.0 };
         ui.painter()
             .rect_stroke(rect, 3.0, Stroke::new(width, color), StrokeKind::Outside);
@@ -328,21 +354,23 @@ pub fn show(
                 StrokeKind::Outside,
             );
         }
-        let galley = ui.painter().layout_no_wrap(
-            name.clone(),
-            egui::FontId::proportional(13.0),
-            Color32::WHITE,
-        );
-        let label_rect = Rect::from_min_size(
-            Pos2::new(rect.left(), rect.bottom() + 3.0),
-            galley.size() + Vec2::new(10.0, 4.0),
-        );
-        ui.painter()
-            .rect_filled(label_rect, 4.0, color.linear_multiply(0.85));
-        ui.painter()
-            .galley(label_rect.min + Vec2::new(5.0, 2.0), galley, Color32::WHITE);
+        // A name without room by its face, or cut short, shows whole by the pointer.
+        let response = if labels[i].is_none() || galleys[i].elided {
+            response.on_hover_text(&name)
+        } else {
+            response
+        };
         if response.clicked() {
             state.editing = Some((face.face, face.person_name.clone().unwrap_or_default()));
+        }
+    }
+    // The names after all the boxes, so that no box is drawn over a name.
+    for ((label, galley), color) in labels.into_iter().zip(galleys).zip(colors) {
+        if let Some(label_rect) = label {
+            ui.painter()
+                .rect_filled(label_rect, 4.0, color.linear_multiply(0.85));
+            ui.painter()
+                .galley(label_rect.min + Vec2::new(5.0, 2.0), galley, Color32::WHITE);
         }
     }
     if drawing {
@@ -668,6 +696,36 @@ fn placement(area: Rect, full: Vec2, zoom: Option<PhotoZoom>) -> (Rect, f32, Opt
     )
 }
 
+/// Where each face's name goes (`sizes[i]` the label of `boxes[i]`): under its box, else over
+/// it, in `area` and covering neither another face nor a name placed before; larger faces are
+/// placed first. None where there is no such place: in a crowd a name over the next face hid
+/// it, and names over each other could not be read (the name then shows by the pointer).
+fn place_labels(boxes: &[Rect], sizes: &[Vec2], area: Rect) -> Vec<Option<Rect>> {
+    let mut order: Vec<usize> = (0..boxes.len()).collect();
+    order.sort_by(|&a, &b| boxes[b].area().total_cmp(&boxes[a].area()).then(a.cmp(&b)));
+    let mut placed = vec![None; boxes.len()];
+    let mut names: Vec<Rect> = Vec::new();
+    for i in order {
+        let (face, size) = (boxes[i], sizes[i]);
+        let left = face.left().min(area.right() - size.x).max(area.left());
+        let below = Rect::from_min_size(Pos2::new(left, face.bottom() + 3.0), size);
+        let above = Rect::from_min_size(Pos2::new(left, face.top() - 3.0 - size.y), size);
+        let free = |label: &Rect| {
+            area.contains_rect(*label)
+                && !names.iter().any(|name| name.intersects(*label))
+                && !boxes
+                    .iter()
+                    .enumerate()
+                    .any(|(j, other)| j != i && other.shrink(1.0).intersects(*label))
+        };
+        if let Some(label) = [below, above].into_iter().find(free) {
+            names.push(label);
+            placed[i] = Some(label);
+        }
+    }
+    placed
+}
+
 fn face_label(face: &PhotoFace) -> String {
     match (&face.person_name, face.state) {
         (_, FaceState::Ignored) => "Ignored".into(),
@@ -807,6 +865,69 @@ mod tests {
 
     const AREA: Rect = Rect::from_min_max(Pos2::new(0.0, 0.0), Pos2::new(1000.0, 500.0));
     const PHOTO: Vec2 = Vec2::new(4000.0, 3000.0);
+
+    fn square(left: f32, top: f32, side: f32) -> Rect {
+        Rect::from_min_size(Pos2::new(left, top), Vec2::splat(side))
+    }
+
+    /// Names go under their face, else over it, else nowhere: never over another face or
+    /// name, never out of the view; the larger face is placed first.
+    #[test]
+    fn names_go_where_they_cover_no_other_face_or_name() {
+        let label = Vec2::new(90.0, 20.0);
+        // Apart: each name under its face.
+        let apart = [square(100.0, 100.0, 60.0), square(400.0, 100.0, 60.0)];
+        let placed = place_labels(&apart, &[label; 2], AREA);
+        assert_eq!(
+            placed[0],
+            Some(Rect::from_min_size(Pos2::new(100.0, 163.0), label))
+        );
+        assert_eq!(
+            placed[1],
+            Some(Rect::from_min_size(Pos2::new(400.0, 163.0), label))
+        );
+        // A face just under another: the upper one's name goes over it.
+        let stacked = [square(100.0, 100.0, 60.0), square(100.0, 170.0, 80.0)];
+        let placed = place_labels(&stacked, &[label; 2], AREA);
+        assert_eq!(
+            placed[1],
+            Some(Rect::from_min_size(Pos2::new(100.0, 253.0), label))
+        );
+        assert_eq!(
+            placed[0],
+            Some(Rect::from_min_size(Pos2::new(100.0, 77.0), label))
+        );
+        // Hemmed in above and below: no name; the larger face keeps its own.
+        let crowd = [
+            square(100.0, 60.0, 30.0),
+            square(100.0, 100.0, 30.0),
+            square(100.0, 140.0, 40.0),
+        ];
+        let placed = place_labels(&crowd, &[label; 3], AREA);
+        assert_eq!(placed[1], None);
+        assert!(placed[2].is_some());
+        // At the view's bottom and right edges: over the face, moved left into the view.
+        let edge = [square(950.0, 440.0, 50.0)];
+        let placed = place_labels(&edge, &[label], AREA);
+        assert_eq!(
+            placed[0],
+            Some(Rect::from_min_size(Pos2::new(910.0, 417.0), label))
+        );
+        // Whatever is placed covers no other face and no other name.
+        for boxes in [&apart[..], &stacked[..], &crowd[..], &edge[..]] {
+            let placed = place_labels(boxes, &vec![label; boxes.len()], AREA);
+            for (i, a) in placed.iter().enumerate() {
+                let Some(a) = a else { continue };
+                assert!(AREA.contains_rect(*a));
+                for (j, b) in boxes.iter().enumerate() {
+                    assert!(i == j || !b.shrink(1.0).intersects(*a), "{i} over face {j}");
+                }
+                for b in placed.iter().skip(i + 1).flatten() {
+                    assert!(!a.intersects(*b));
+                }
+            }
+        }
+    }
 
     fn close(a: Pos2, b: Pos2) -> bool {
         (a - b).length() < 1e-2
