@@ -69,6 +69,20 @@ pub struct TileLook {
     pub suggested: bool,
 }
 
+/// `text` on one line, cut short with "…" past `max_width` (the galley says `elided` then).
+pub fn one_line(
+    painter: &egui::Painter,
+    text: String,
+    size: f32,
+    color: Color32,
+    max_width: f32,
+) -> std::sync::Arc<egui::Galley> {
+    let mut job =
+        egui::text::LayoutJob::simple_singleline(text, egui::FontId::proportional(size), color);
+    job.wrap = egui::text::TextWrapping::truncate_at_width(max_width);
+    painter.layout_job(job)
+}
+
 /// The selection mark on a tile: an accent border and a tick badge in its top-left corner.
 /// `badge_inset` is the badge centre's distance from the corner, in both directions.
 pub fn paint_selected(

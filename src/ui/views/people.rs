@@ -377,13 +377,7 @@ fn person_card(
     };
     // One line, cut short with "…": a second line would run into the photo count below, and
     // the card's hover shows the whole name.
-    let mut name_layout = egui::text::LayoutJob::simple_singleline(
-        name.clone(),
-        egui::FontId::proportional(14.5),
-        name_color,
-    );
-    name_layout.wrap = egui::text::TextWrapping::truncate_at_width(rect.width() - 20.0);
-    let name_galley = painter.layout_job(name_layout);
+    let name_galley = super::one_line(painter, name.clone(), 14.5, name_color, rect.width() - 20.0);
     let name_cut_short = name_galley.elided;
     painter.galley(
         egui::pos2(text_x, face_rect.bottom() + 6.0),

@@ -6,8 +6,8 @@
 use egui::{Color32, Key, Pos2, Rect, RichText, Stroke, StrokeKind, Vec2};
 
 use super::{
-    Frame, RowPart, TileLook, button_known_as, empty_state, face_tile, own_name, shown_path,
-    split_row,
+    Frame, RowPart, TileLook, button_known_as, empty_state, face_tile, one_line, own_name,
+    shown_path, split_row,
 };
 use crate::library::store::{PhotoId, PhotoRecord};
 use crate::library::turn::Turn;
@@ -307,13 +307,14 @@ pub fn show(
     let galleys: Vec<_> = shown
         .iter()
         .map(|(face, rect)| {
-            let mut job = egui::text::LayoutJob::simple_singleline(
+            let max_width = (rect.width() + 24.0).max(72.0);
+            one_line(
+                ui.painter(),
                 face_label(face),
-                egui::FontId::proportional(13.0),
+                13.0,
                 Color32::WHITE,
-            );
-            job.wrap = egui::text::TextWrapping::truncate_at_width((rect.width() + 24.0).max(72.0));
-            ui.painter().layout_job(job)
+                max_width,
+            )
         })
         .collect();
     let boxes: Vec<Rect> = shown.iter().map(|(_, rect)| *rect).collect();

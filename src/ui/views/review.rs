@@ -233,10 +233,7 @@ fn one_at_a_time(
         let [theirs_side, unlike_side, side] = layout.sides();
         let top = ui.cursor().top();
         ui.horizontal(|ui| {
-            let mut row = theirs_side + 2.0 * side + 2.0 * GAP;
-            if layout.unlike_apart {
-                row += unlike_side + GAP;
-            }
+            let row = layout.row_width(layout.sides());
             ui.add_space(((ui.available_width() - row) / 2.0).max(0.0));
             // Where the window is short, the face said not to be them stands in a column of
             // its own before theirs rather than under it.
@@ -401,11 +398,6 @@ impl QuestionLayout {
                 .ctx()
                 .data(|d| d.get_temp::<f32>(around_id))
                 .unwrap_or(if with_unlike { 160.0 } else { 100.0 });
-            let [theirs, unlike, side] = Self::SIDES;
-            let mut wide = theirs + 2.0 * side + 2.0 * GAP;
-            if unlike_apart {
-                wide += unlike + GAP;
-            }
             let layout = Self {
                 scale: 1.0,
                 unlike_apart,
@@ -413,7 +405,7 @@ impl QuestionLayout {
                 around_id,
                 around,
             };
-            let scale = (room.x / wide)
+            let scale = (room.x / layout.row_width(Self::SIDES))
                 .min((room.y - around) / layout.squares_height(Self::SIDES))
                 .clamp(0.5, 1.0);
             Self { scale, ..layout }
@@ -432,6 +424,12 @@ impl QuestionLayout {
 
     fn sides(&self) -> [f32; 3] {
         Self::SIDES.map(|side| (side * self.scale).round())
+    }
+
+    /// The squares side by side with the gaps between them.
+    fn row_width(&self, [theirs, unlike, side]: [f32; 3]) -> f32 {
+        let apart = if self.unlike_apart { unlike + GAP } else { 0.0 };
+        apart + theirs + 2.0 * side + 2.0 * GAP
     }
 
     /// The tallest column's squares: the suggested face, or theirs with the face said not to
