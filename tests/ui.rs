@@ -335,6 +335,75 @@ fn a_backup_copy_is_made_from_folders_and_said_there() {
     );
 }
 
+/// A library file damaged deep inside is found so only when that part is read, after the app
+/// has opened (every page is read as it opens only when the weekly copy is due). Each failed
+/// read then put up a red notification with SQLite's words; now a banner over every page says
+/// the file is damaged, once, and leads to the backup copies to put one back.
+#[test]
+fn a_library_found_damaged_while_open_says_so_and_offers_its_copies() {
+    use kindred::library::backup::{self, BackupKind};
+    let dir = tempfile::tempdir().unwrap();
+    let (library, _) = library_of_faces(dir.path(), &[0.0, 1.0]);
+    backup::make(&Store::open(&library).unwrap(), BackupKind::ByHand).unwrap();
+    // Damage where the faces' people are kept: that table's first page.
+    let (page_size, root) = {
+        let db = rusqlite::Connection::open(&library).unwrap();
+        let page_size: i64 = db.query_row("PRAGMA page_size", [], |r| r.get(0)).unwrap();
+        let root: i64 = db
+            .query_row(
+                "SELECT rootpage FROM sqlite_master WHERE name = 'face_assignments'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        (page_size as u64, root as u64)
+    };
+    {
+        use std::io::{Seek, SeekFrom, Write};
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .open(&library)
+            .unwrap();
+        file.seek(SeekFrom::Start((root - 1) * page_size)).unwrap();
+        file.write_all(&vec![0xAB; page_size as usize]).unwrap();
+    }
+    let mut harness = app_on(&library);
+    settle(&mut harness);
+    harness.get_by_label("The library file is damaged");
+    assert!(
+        harness.state().toasts.iter().all(|t| !t.error),
+        "no red notification besides"
+    );
+    // Nothing at all could be read here, so the page shows the copies' part of Folders (its
+    // own button beside the banner's).
+    harness.get_by_label("the library could not be read");
+    assert!(harness.query_by_label("Back up now").is_none());
+    harness
+        .get_all_by_label("Put a copy back…")
+        .next()
+        .unwrap()
+        .click();
+    settle(&mut harness);
+    assert_eq!(harness.state().view, View::Folders);
+    click(&mut harness, "Put back…");
+    settle(&mut harness);
+    harness.get_by_label_contains("This copy holds 2 photos");
+    click(&mut harness, "Put this copy back");
+    assert!(harness.state().put_back_due());
+    let ctx = harness.ctx.clone();
+    harness.state_mut().put_back_copy(&ctx).unwrap();
+    settle(&mut harness);
+    // The copy reads as it should: no banner, and its two photos are there again (kept as
+    // missing: this test's photos were never on the disk for the scan on opening to find).
+    assert!(
+        harness
+            .query_by_label("The library file is damaged")
+            .is_none()
+    );
+    let counts = &harness.state().data.counts;
+    assert_eq!(counts.photos + counts.missing, 2, "{counts:?}");
+}
+
 /// Backup copies leave the face pictures out (they are most of a library); put back, the app
 /// makes each again from its photo as it is shown, and keeps it.
 #[test]

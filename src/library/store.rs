@@ -58,6 +58,18 @@ impl StoreError {
     }
 }
 
+/// Whether an error, as passed on in words, tells of a damaged library file (what a backup copy
+/// is for): SQLite's own wording for a damaged or foreign file, as [`StoreError::is_damage`]
+/// tells it from the error itself.
+pub fn message_tells_of_damage(message: &str) -> bool {
+    use rusqlite::ffi;
+    [ffi::SQLITE_CORRUPT, ffi::SQLITE_NOTADB]
+        .into_iter()
+        .map(ffi::code_to_str)
+        .chain(["malformed database schema"])
+        .any(|wording| message.contains(wording))
+}
+
 /// Turns SQLite's errors for a library file into [`StoreError`]s.
 pub(crate) fn sqlite_error(path: &Path) -> impl Fn(rusqlite::Error) -> StoreError + Copy + '_ {
     move |error| StoreError::Sqlite {
@@ -1781,6 +1793,31 @@ pub(crate) mod tests {
     /// folders by them).
     pub(crate) fn native(path: &str) -> String {
         path.replace('/', std::path::MAIN_SEPARATOR_STR)
+    }
+
+    /// Damage is told from an error passed on in words as from the error itself, and a full
+    /// disk, a read-only file or one that cannot be opened are not taken for damage.
+    #[test]
+    fn damage_is_told_from_sqlites_words_for_it_alone() {
+        use rusqlite::ffi;
+        let error = |code| StoreError::Sqlite {
+            path: PathBuf::from("/l.kindred"),
+            error: rusqlite::Error::SqliteFailure(ffi::Error::new(code), None),
+        };
+        for code in [ffi::SQLITE_CORRUPT, ffi::SQLITE_NOTADB] {
+            let damage = error(code);
+            assert!(damage.is_damage());
+            assert!(message_tells_of_damage(&damage.to_string()), "{damage}");
+        }
+        for code in [ffi::SQLITE_FULL, ffi::SQLITE_READONLY, ffi::SQLITE_CANTOPEN] {
+            let other = error(code);
+            assert!(!other.is_damage());
+            assert!(!message_tells_of_damage(&other.to_string()), "{other}");
+        }
+        // A damaged schema, as SQLite words it.
+        assert!(message_tells_of_damage(
+            "library /l.kindred: malformed database schema (faces) - near \"x\""
+        ));
     }
 
     /// A descriptor `along` away from the origin on axis `axis`.

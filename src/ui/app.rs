@@ -245,6 +245,11 @@ impl KindredApp {
         egui::Panel::top("top-bar")
             .frame(theme::bar_frame(&ctx))
             .show(ui, |ui| self.top_bar(ui, &mut actions));
+        if self.data.damaged.is_some() {
+            egui::Panel::top("library-damaged")
+                .frame(theme::bar_frame(&ctx).fill(theme::DAMAGE))
+                .show(ui, |ui| self.damage_banner(ui, &mut actions));
+        }
         if self.data.scan.is_some() {
             egui::Panel::bottom("scan-progress")
                 .frame(theme::bar_frame(&ctx))
@@ -292,11 +297,17 @@ impl KindredApp {
     }
 
     fn page(&mut self, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
-        if !self.data.loaded {
+        // A library too damaged to read at all has no pages to show but its backup copies.
+        let unreadable = !self.data.loaded && self.data.damaged.is_some();
+        if !self.data.loaded && !unreadable {
             ui.centered_and_justified(|ui| ui.spinner());
             return;
         }
-        if self.data.folders.is_empty() && self.data.scan.is_none() && self.view != View::Folders {
+        if self.data.folders.is_empty()
+            && self.data.scan.is_none()
+            && self.view != View::Folders
+            && !unreadable
+        {
             views::welcome::show(
                 ui,
                 &mut self.folders_view,
@@ -312,7 +323,12 @@ impl KindredApp {
             photos: &mut self.photo_textures,
             actions,
         };
-        match self.view.clone() {
+        let view = if unreadable {
+            View::Folders
+        } else {
+            self.view.clone()
+        };
+        match view {
             View::People => views::people::show(ui, &mut frame, &mut self.people_view),
             View::Person(id) => views::person::show(ui, &mut frame, &mut self.person_view, id),
             View::Photo { photo, siblings } => {
@@ -694,10 +710,8 @@ impl KindredApp {
                     excluded,
                     redo,
                     history,
-                    backups,
                 } => {
                     self.data.loaded = true;
-                    self.data.backups = backups;
                     self.data.excluded_folders = excluded;
                     self.data.people = people;
                     self.data.counts = counts;
@@ -994,6 +1008,7 @@ impl KindredApp {
                         Err(e) => self.notify(ctx, format!("Could not add the face: {e}"), true),
                     }
                 }
+                Response::Backups(copies) => self.data.backups = copies,
                 Response::Error(message) => self.notify(ctx, message, true),
                 Response::BackupInspected(copy, contents) => {
                     if let Some((asked, read)) = &mut self.data.put_back
@@ -1153,7 +1168,46 @@ impl KindredApp {
     }
 
     pub fn notify(&mut self, ctx: &egui::Context, text: String, error: bool) {
+        if error && crate::library::store::message_tells_of_damage(&text) {
+            self.data.damaged.get_or_insert(text);
+            return;
+        }
         self.push_toast(ctx, text, error, None);
+    }
+
+    /// The banner over every page once the library file is found damaged.
+    fn damage_banner(&mut self, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
+        let Some(what) = &self.data.damaged else {
+            return;
+        };
+        ui.horizontal_wrapped(|ui| {
+            ui.label(
+                RichText::new("The library file is damaged")
+                    .strong()
+                    .color(Color32::WHITE),
+            );
+            ui.label(
+                RichText::new(format!(
+                    "({what}). What Kindred shows may be incomplete; your photos are not touched."
+                ))
+                .color(Color32::WHITE),
+            );
+            if self.data.backups.is_empty() {
+                ui.label(
+                    RichText::new("There is no backup copy of it to put back.")
+                        .color(Color32::WHITE),
+                );
+            } else if ui
+                .button("Put a copy back…")
+                .on_hover_text(
+                    "Go back to the library as a backup copy has it (the damaged file is kept \
+                     beside the copies)",
+                )
+                .clicked()
+            {
+                actions.push(Action::ListCopiesToPutBack);
+            }
+        });
     }
 
     /// Errors, and notifications that offer to open a person, stay longer: to be read, and to
@@ -1187,7 +1241,7 @@ impl KindredApp {
             .show(ctx, |ui| {
                 for toast in &mut self.toasts {
                     let fill = if toast.error {
-                        Color32::from_rgb(120, 36, 36)
+                        theme::DAMAGE
                     } else {
                         Color32::from_rgb(40, 46, 56)
                     };
@@ -1382,6 +1436,10 @@ impl KindredApp {
                 self.backend.send(Request::InspectBackup(copy));
             }
             Action::CancelPutBack => self.data.put_back = None,
+            Action::ListCopiesToPutBack => {
+                self.go(View::Folders);
+                self.folders_view.copies_listed = true;
+            }
             Action::PutBack => {
                 if let Some((copy, Some(Ok(_)))) = self.data.put_back.take() {
                     self.putting_back = Some(copy);

@@ -191,8 +191,9 @@ pub enum Response {
         /// The corrections undo would take back, newest first (see [`UNDO_HISTORY_LEN`]), in
         /// words.
         history: Vec<String>,
-        backups: Vec<crate::library::backup::Backup>,
     },
+    /// The library's backup copies, newest first.
+    Backups(Vec<crate::library::backup::Backup>),
     PersonFaces(PersonId, Vec<PersonFace>),
     Photos(Vec<PersonId>, Vec<PhotoRecord>),
     PhotosWithoutFaces(RootId, Vec<PhotoRecord>),
@@ -547,6 +548,11 @@ fn handle(
     let text = |e: &dyn std::fmt::Display| e.to_string();
     match request {
         Request::Refresh => {
+            // The copies first, from the disk alone: with the library file damaged, the reads
+            // below fail, and the copies are what the user needs then.
+            shared.send(Response::Backups(crate::library::backup::list(
+                store.path(),
+            )));
             let people = ops::people(store).map_err(|e| text(&e))?;
             let counts = store.status_counts().map_err(|e| text(&e))?;
             let folders = store.folder_summaries().map_err(|e| text(&e))?;
@@ -572,7 +578,6 @@ fn handle(
                 excluded,
                 redo,
                 history,
-                backups: crate::library::backup::list(store.path()),
             });
         }
         Request::PersonFaces(id, order) => {

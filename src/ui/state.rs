@@ -192,6 +192,8 @@ pub enum Action {
     AskPutBack(PathBuf),
     /// Not after all.
     CancelPutBack,
+    /// Folders, with the backup copies listed to put one back (the library file is damaged).
+    ListCopiesToPutBack,
     /// Put the copy asked about back as the library, once nothing is being worked on.
     PutBack,
     /// Hand a photo to the desktop: open it in the user's viewer, or show it in its folder.
@@ -203,6 +205,10 @@ pub enum Action {
 pub struct Data {
     /// The first overview has arrived.
     pub loaded: bool,
+    /// What said the library file is damaged, once something read from it said so: a banner
+    /// stays over every page, offering a backup copy, rather than one red notification after
+    /// another as each read fails.
+    pub damaged: Option<String>,
     pub people: Vec<PersonSummary>,
     pub counts: StatusCounts,
     pub folders: Vec<FolderSummary>,

@@ -9,6 +9,8 @@ pub const CARD: Color32 = Color32::from_rgb(38, 41, 48);
 pub const CARD_HOVER: Color32 = Color32::from_rgb(48, 52, 61);
 pub const PAGE: Color32 = Color32::from_rgb(26, 28, 33);
 pub const BAR: Color32 = Color32::from_rgb(33, 36, 42);
+/// Behind what says the library file is damaged (and error notifications).
+pub const DAMAGE: Color32 = Color32::from_rgb(120, 36, 36);
 
 pub fn apply(ctx: &egui::Context) {
     ctx.set_theme(egui::ThemePreference::Dark);

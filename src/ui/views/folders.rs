@@ -14,6 +14,12 @@ use crate::ui::theme;
 
 pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut FoldersViewState) {
     let data = frame.data;
+    // Nothing could be read from a damaged library: its backup copies are what there is.
+    if !data.loaded {
+        page_heading(ui, "Backup copies", "the library could not be read");
+        library_copies(ui, frame, state);
+        return;
+    }
     page_heading(
         ui,
         "Photo folders",
@@ -281,8 +287,10 @@ fn library_copies(ui: &mut egui::Ui, frame: &mut Frame, state: &mut FoldersViewS
                 ui.label("No backup copy yet.");
             }
         }
-        if ui
-            .button("Back up now")
+        // A copy of a damaged file is no copy to go back to.
+        if frame.data.damaged.is_none()
+            && ui
+                .button("Back up now")
             .on_hover_text("Copy the library as it is now beside the others (yours are kept until you delete them)")
             .clicked()
         {
