@@ -63,11 +63,13 @@ impl StoreError {
 /// tells it from the error itself.
 pub fn message_tells_of_damage(message: &str) -> bool {
     use rusqlite::ffi;
+    // SQLite's words end the message ([`StoreError::Sqlite`] puts the path first), so that a
+    // photo's path with those words in it is not taken for them.
     [ffi::SQLITE_CORRUPT, ffi::SQLITE_NOTADB]
         .into_iter()
         .map(ffi::code_to_str)
-        .chain(["malformed database schema"])
-        .any(|wording| message.contains(wording))
+        .any(|wording| message.ends_with(&format!(": {wording}")))
+        || message.contains(": malformed database schema (")
 }
 
 /// Turns SQLite's errors for a library file into [`StoreError`]s.
@@ -1817,6 +1819,10 @@ pub(crate) mod tests {
         // A damaged schema, as SQLite words it.
         assert!(message_tells_of_damage(
             "library /l.kindred: malformed database schema (faces) - near \"x\""
+        ));
+        // The words in a photo's path are not SQLite's.
+        assert!(!message_tells_of_damage(
+            "photo /p/database disk image is malformed.jpg: not a JPEG"
         ));
     }
 
