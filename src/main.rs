@@ -16,7 +16,11 @@ fn main() -> ExitCode {
         // works alike on Windows, which has no such signal.
         Err(err) if kindred::cli::is_closed_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("kindred: {}", kindred::cli::error_text(&err));
+            let text = kindred::cli::error_text(&err);
+            eprintln!("kindred: {text}");
+            if let Some(advice) = kindred::cli::advice_for(&text) {
+                eprintln!("{advice}");
+            }
             ExitCode::from(2)
         }
     }

@@ -94,3 +94,42 @@ fn a_damaged_library_is_put_back_from_a_backup_copy() {
     );
     ok_on(&library, &["status"]);
 }
+
+/// Damage deep in the file (the faces' people's first page here) passes the check on opening
+/// and shows when a command reads that part: the command then says what to do, as one that
+/// finds the file damaged on opening does.
+#[test]
+fn damage_found_by_a_command_says_how_to_go_back_to_a_copy() {
+    let dir = tempfile::tempdir().unwrap();
+    let (library, _) = library_of_faces(dir.path(), &[0.0, 1.0]);
+    ok_on(&library, &["backup"]);
+    let (page_size, root) = {
+        let db = rusqlite::Connection::open(&library).unwrap();
+        let page_size: i64 = db.query_row("PRAGMA page_size", [], |r| r.get(0)).unwrap();
+        let root: i64 = db
+            .query_row(
+                "SELECT rootpage FROM sqlite_master WHERE name = 'face_assignments'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        (page_size as u64, root as u64)
+    };
+    {
+        use std::io::{Seek, SeekFrom, Write};
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .open(&library)
+            .unwrap();
+        file.seek(SeekFrom::Start((root - 1) * page_size)).unwrap();
+        file.write_all(&vec![0xAB; page_size as usize]).unwrap();
+    }
+    let out = kindred_on(&library).args(["people"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("database disk image is malformed"), "{said}");
+    assert!(
+        said.contains("`kindred restore COPY` puts one back"),
+        "{said}"
+    );
+}

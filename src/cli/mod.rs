@@ -597,6 +597,18 @@ pub fn error_text(err: &anyhow::Error) -> String {
     text
 }
 
+/// What to do about an error that says the library file is damaged, where the error does not
+/// say it already (damage found on opening does, naming the newest copy): damage deep in the
+/// file shows only when a command reads that part.
+pub fn advice_for(error_text: &str) -> Option<&'static str> {
+    (crate::library::store::message_tells_of_damage(error_text)
+        && !error_text.contains("kindred restore"))
+    .then_some(
+        "the library file is damaged: `kindred backup --list` lists its backup copies, and \
+         `kindred restore COPY` puts one back (the damaged file is kept beside them)",
+    )
+}
+
 /// Whether `err` comes from writing to a pipe whose reader has gone.
 pub fn is_closed_pipe(err: &anyhow::Error) -> bool {
     /// Windows' ERROR_PIPE_NOT_CONNECTED, which std does not count as a broken pipe: Wine
