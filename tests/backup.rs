@@ -103,27 +103,8 @@ fn damage_found_by_a_command_says_how_to_go_back_to_a_copy() {
     let dir = tempfile::tempdir().unwrap();
     let (library, _) = library_of_faces(dir.path(), &[0.0, 1.0]);
     ok_on(&library, &["backup"]);
-    let (page_size, root) = {
-        let db = rusqlite::Connection::open(&library).unwrap();
-        let page_size: i64 = db.query_row("PRAGMA page_size", [], |r| r.get(0)).unwrap();
-        let root: i64 = db
-            .query_row(
-                "SELECT rootpage FROM sqlite_master WHERE name = 'face_assignments'",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap();
-        (page_size as u64, root as u64)
-    };
-    {
-        use std::io::{Seek, SeekFrom, Write};
-        let mut file = std::fs::OpenOptions::new()
-            .write(true)
-            .open(&library)
-            .unwrap();
-        file.seek(SeekFrom::Start((root - 1) * page_size)).unwrap();
-        file.write_all(&vec![0xAB; page_size as usize]).unwrap();
-    }
+    // Damaged where the faces' people are kept.
+    damage_table(&library, "face_assignments");
     let out = kindred_on(&library).args(["people"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     let said = String::from_utf8_lossy(&out.stderr);

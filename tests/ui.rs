@@ -7,7 +7,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use common::library_of_faces;
+use common::{damage_table, library_of_faces};
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use kindred::library::store::Store;
@@ -345,28 +345,8 @@ fn a_library_found_damaged_while_open_says_so_and_offers_its_copies() {
     let dir = tempfile::tempdir().unwrap();
     let (library, _) = library_of_faces(dir.path(), &[0.0, 1.0]);
     backup::make(&Store::open(&library).unwrap(), BackupKind::ByHand).unwrap();
-    // Damage where the faces' people are kept: that table's first page.
-    let (page_size, root) = {
-        let db = rusqlite::Connection::open(&library).unwrap();
-        let page_size: i64 = db.query_row("PRAGMA page_size", [], |r| r.get(0)).unwrap();
-        let root: i64 = db
-            .query_row(
-                "SELECT rootpage FROM sqlite_master WHERE name = 'face_assignments'",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap();
-        (page_size as u64, root as u64)
-    };
-    {
-        use std::io::{Seek, SeekFrom, Write};
-        let mut file = std::fs::OpenOptions::new()
-            .write(true)
-            .open(&library)
-            .unwrap();
-        file.seek(SeekFrom::Start((root - 1) * page_size)).unwrap();
-        file.write_all(&vec![0xAB; page_size as usize]).unwrap();
-    }
+    // Damaged where the faces' people are kept.
+    damage_table(&library, "face_assignments");
     let mut harness = app_on(&library);
     settle(&mut harness);
     harness.get_by_label("The library file is damaged");

@@ -222,6 +222,30 @@ pub fn nef_holding(jpeg: &[u8], orientation: u16) -> Vec<u8> {
     file
 }
 
+/// Damages `library` deep inside, as a disk fault would: the first page of `table` written
+/// over. The file still opens; reading that table fails.
+pub fn damage_table(library: &Path, table: &str) {
+    use std::io::{Seek, SeekFrom, Write};
+    let (page_size, root) = {
+        let db = rusqlite::Connection::open(library).unwrap();
+        let page_size: i64 = db.query_row("PRAGMA page_size", [], |r| r.get(0)).unwrap();
+        let root: i64 = db
+            .query_row(
+                "SELECT rootpage FROM sqlite_master WHERE name = ?1",
+                [table],
+                |r| r.get(0),
+            )
+            .unwrap();
+        (page_size as u64, root as u64)
+    };
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .open(library)
+        .unwrap();
+    file.seek(SeekFrom::Start((root - 1) * page_size)).unwrap();
+    file.write_all(&vec![0xAB; page_size as usize]).unwrap();
+}
+
 /// A library of photos that are not there, one face each, the faces placed along one line at
 /// `xs` (distances as dlib's descriptors'); returns it and the face ids.
 pub fn library_of_faces(dir: &Path, xs: &[f32]) -> (PathBuf, Vec<i64>) {
