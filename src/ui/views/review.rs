@@ -134,7 +134,9 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut ReviewViewState) {
     match of {
         ReviewOf::Person(person) if state.batch => {
             if hold_back {
-                ui.horizontal(|ui| {
+                // Wrapped: in a narrow window a row of its own ran past the right edge, its
+                // button with it (and widened the grid below).
+                ui.horizontal_wrapped(|ui| {
                     ui.label(
                         RichText::new(format!(
                             "Not shown: {held_back} less alike or more like a face you said is \
@@ -511,7 +513,7 @@ fn batch(
         .map(|s| s.face)
         .filter(|f| state.batch_chosen.selected.contains(f))
         .collect();
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         ui.label(format!(
             "{remaining} {} that may be {name}. Select the ones that are (Shift+click for a \
              range), then confirm.",
