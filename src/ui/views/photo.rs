@@ -323,7 +323,6 @@ pub fn show(
         .map(|galley| galley.size() + Vec2::new(10.0, 4.0))
         .collect();
     let labels = place_labels(&boxes, &label_sizes, area);
-    let mut colors = Vec::with_capacity(shown.len());
     for (i, &(face, rect)) in shown.iter().enumerate() {
         let id = ui.make_persistent_id(("photo-face", face.face));
         // While a face is drawn, a drag over another face's box still draws.
@@ -335,13 +334,7 @@ pub fn show(
         let response = ui.interact(rect, id, sense);
         let name = face_label(face);
         button_known_as(&response, format!("Face of {name}"));
-        let color = match face.state {
-            FaceState::Confirmed => theme::ACCENT,
-            FaceState::Suggested => theme::SUGGESTED,
-            FaceState::Ignored => Color32::from_gray(120),
-            FaceState::Unassigned => Color32::from_gray(220),
-        };
-        colors.push(color);
+        let color = box_color(face.state);
         let width = if response.hovered() { 3.0 } else { 2.0 };
         ui.painter()
             .rect_stroke(rect, 3.0, Stroke::new(width, color), StrokeKind::Outside);
@@ -366,8 +359,9 @@ pub fn show(
         }
     }
     // The names after all the boxes, so that no box is drawn over a name.
-    for ((label, galley), color) in labels.into_iter().zip(galleys).zip(colors) {
+    for ((label, galley), (face, _)) in labels.into_iter().zip(galleys).zip(&shown) {
         if let Some(label_rect) = label {
+            let color = box_color(face.state);
             ui.painter()
                 .rect_filled(label_rect, 4.0, color.linear_multiply(0.85));
             ui.painter()
@@ -725,6 +719,16 @@ fn place_labels(boxes: &[Rect], sizes: &[Vec2], area: Rect) -> Vec<Option<Rect>>
         }
     }
     placed
+}
+
+/// A face's box and name colour, by what is known of it.
+fn box_color(state: FaceState) -> Color32 {
+    match state {
+        FaceState::Confirmed => theme::ACCENT,
+        FaceState::Suggested => theme::SUGGESTED,
+        FaceState::Ignored => Color32::from_gray(120),
+        FaceState::Unassigned => Color32::from_gray(220),
+    }
 }
 
 fn face_label(face: &PhotoFace) -> String {
