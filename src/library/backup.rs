@@ -28,14 +28,18 @@ pub enum BackupKind {
     /// The library as it was when a backup was restored over it, or a new library started in
     /// its place: kept, never deleted, in case something in it is wanted after all.
     SetAside,
+    /// What could still be read from a damaged library ([`super::salvage`]): kept, never
+    /// deleted, to put back where no copy holds the latest names.
+    Salvaged,
 }
 
 impl BackupKind {
-    const ALL: [BackupKind; 4] = [
+    const ALL: [BackupKind; 5] = [
         BackupKind::Weekly,
         BackupKind::BeforeUpgrade,
         BackupKind::ByHand,
         BackupKind::SetAside,
+        BackupKind::Salvaged,
     ];
 
     fn word(self) -> &'static str {
@@ -44,6 +48,7 @@ impl BackupKind {
             BackupKind::BeforeUpgrade => "before-upgrade",
             BackupKind::ByHand => "by-hand",
             BackupKind::SetAside => "set-aside",
+            BackupKind::Salvaged => "salvaged",
         }
     }
 
@@ -54,6 +59,7 @@ impl BackupKind {
             BackupKind::BeforeUpgrade => "copy made before an upgrade",
             BackupKind::ByHand => "copy you made",
             BackupKind::SetAside => "library set aside",
+            BackupKind::Salvaged => "what could be read from the damaged library",
         }
     }
 }
@@ -72,7 +78,7 @@ pub struct Backup {
 }
 
 /// What a library copy holds, read from it without changing it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
 pub struct BackupContents {
     pub photos: u64,
     pub people_named: u64,
@@ -168,42 +174,74 @@ pub fn list(library: &Path) -> Vec<Backup> {
 /// Copies the library as it is now (a consistent copy, also while another connection
 /// writes), compacted, into its backup folder.
 pub fn make(store: &Store, kind: BackupKind) -> Result<Backup, StoreError> {
-    let library = store.path().to_path_buf();
-    let failed = |what: &str, e: &dyn std::fmt::Display| StoreError::Corrupt {
-        path: library.clone(),
-        message: format!("cannot {what} a backup copy: {e}"),
-    };
-    let dir = folder(&library);
-    std::fs::create_dir_all(&dir).map_err(|e| failed("make the folder for", &e))?;
-    let mut secs = now_secs();
-    // Two copies within a second (a test, an upgrade right after a copy by hand) get names of
-    // their own.
-    while dir.join(file_name(&library, secs, kind)).exists() {
-        secs += 1;
-    }
-    let path = dir.join(file_name(&library, secs, kind));
-    // Written under a name no listing reads, then renamed: a copy cut short is never taken
-    // for a good one.
-    let part = dir.join(format!(".{}.part", file_name(&library, secs, kind)));
-    let _ = std::fs::remove_file(&part);
+    let copy = NewCopy::start(store.path(), kind)?;
     store
         .connection()
-        .execute("VACUUM INTO ?1", [part.to_string_lossy()])
-        .map_err(|e| failed("write", &e))?;
-    if let Err(e) = without_face_pictures(&part) {
-        let _ = std::fs::remove_file(&part);
-        return Err(failed("write", &e));
+        .execute("VACUUM INTO ?1", [copy.part.to_string_lossy()])
+        .map_err(|e| copy.failed("write", &e))?;
+    if let Err(e) = without_face_pictures(&copy.part) {
+        return Err(copy.abandon("write", &e));
     }
-    std::fs::rename(&part, &path).map_err(|e| failed("finish", &e))?;
-    let bytes = std::fs::metadata(&path).map_or(0, |m| m.len());
-    let (date, time) = utc(secs);
-    Ok(Backup {
-        path,
-        kind,
-        made: format!("{date}T{time}Z"),
-        made_secs: secs,
-        bytes,
-    })
+    copy.finish()
+}
+
+/// A copy being written: under a name no listing reads, then renamed, so that a copy cut
+/// short is never taken for a good one.
+pub(super) struct NewCopy {
+    library: PathBuf,
+    kind: BackupKind,
+    secs: i64,
+    /// Where it is written.
+    pub part: PathBuf,
+}
+
+impl NewCopy {
+    pub(super) fn start(library: &Path, kind: BackupKind) -> Result<Self, StoreError> {
+        let mut copy = NewCopy {
+            library: library.to_path_buf(),
+            kind,
+            secs: now_secs(),
+            part: PathBuf::new(),
+        };
+        let dir = folder(library);
+        std::fs::create_dir_all(&dir).map_err(|e| copy.failed("make the folder for", &e))?;
+        // Two copies within a second (a test, an upgrade right after a copy by hand) get
+        // names of their own.
+        while dir.join(file_name(library, copy.secs, kind)).exists() {
+            copy.secs += 1;
+        }
+        copy.part = dir.join(format!(".{}.part", file_name(library, copy.secs, kind)));
+        let _ = std::fs::remove_file(&copy.part);
+        Ok(copy)
+    }
+
+    pub(super) fn failed(&self, what: &str, e: &dyn std::fmt::Display) -> StoreError {
+        StoreError::Corrupt {
+            path: self.library.clone(),
+            message: format!("cannot {what} a backup copy: {e}"),
+        }
+    }
+
+    /// The copy could not be written: what was written of it goes.
+    pub(super) fn abandon(self, what: &str, e: &dyn std::fmt::Display) -> StoreError {
+        let _ = std::fs::remove_file(&self.part);
+        self.failed(what, e)
+    }
+
+    /// Gives the copy its name, where listings find it.
+    pub(super) fn finish(self) -> Result<Backup, StoreError> {
+        let path = folder(&self.library).join(file_name(&self.library, self.secs, self.kind));
+        std::fs::rename(&self.part, &path).map_err(|e| self.failed("finish", &e))?;
+        let bytes = std::fs::metadata(&path).map_or(0, |m| m.len());
+        let (date, time) = utc(self.secs);
+        Ok(Backup {
+            path,
+            kind: self.kind,
+            made: format!("{date}T{time}Z"),
+            made_secs: self.secs,
+            bytes,
+        })
+    }
 }
 
 /// Takes the face pictures out of a copy: nine tenths of a library (about 6 KB a face), and
@@ -222,7 +260,7 @@ fn prune(library: &Path, kind: BackupKind) {
     let keep = match kind {
         BackupKind::Weekly => KEEP_WEEKLY,
         BackupKind::BeforeUpgrade => KEEP_BEFORE_UPGRADE,
-        BackupKind::ByHand | BackupKind::SetAside => return,
+        BackupKind::ByHand | BackupKind::SetAside | BackupKind::Salvaged => return,
     };
     for old in list(library)
         .into_iter()
@@ -245,7 +283,7 @@ pub fn make_and_prune(store: &Store, kind: BackupKind) -> Result<Backup, StoreEr
 pub fn weekly_due(library: &Path) -> bool {
     let newest = list(library)
         .into_iter()
-        .find(|b| b.kind != BackupKind::SetAside);
+        .find(|b| !matches!(b.kind, BackupKind::SetAside | BackupKind::Salvaged));
     newest.is_none_or(|b| now_secs() - b.made_secs >= WEEKLY.as_secs() as i64)
 }
 

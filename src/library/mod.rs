@@ -9,6 +9,7 @@ pub mod folders;
 pub mod lock;
 pub mod people_store;
 pub mod raw;
+pub mod salvage;
 pub mod scan;
 pub mod store;
 pub mod turn;

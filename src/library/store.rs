@@ -520,6 +520,27 @@ const MIGRATIONS: &[&str] = &[
     "#,
 ];
 
+/// Takes a library file from schema version `from` to `to`, one transaction a step.
+pub(super) fn migrate_to(conn: &mut Connection, from: i64, to: i64) -> rusqlite::Result<()> {
+    for (i, sql) in MIGRATIONS
+        .iter()
+        .enumerate()
+        .take(to as usize)
+        .skip(from as usize)
+    {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        match i + 1 {
+            6 => date_undated_photos_by_name(&tx)?,
+            7 => mark_dates_from_names(&tx)?,
+            _ => {}
+        }
+        tx.execute_batch(&format!("PRAGMA user_version = {}", i + 1))?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
 /// Gives each photo without a date the one its file name holds, if any.
 fn date_undated_photos_by_name(conn: &Connection) -> rusqlite::Result<()> {
     let undated: Vec<(PhotoId, String)> = conn
@@ -678,21 +699,7 @@ impl Store {
         if current > 0 && current < SCHEMA_VERSION && self.path != Path::new(":memory:") {
             super::backup::make_and_prune(self, super::backup::BackupKind::BeforeUpgrade)?;
         }
-        let path = self.path.clone();
-        let err = sqlite_error(&path);
-        for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
-            let tx = self.conn.transaction().map_err(err)?;
-            tx.execute_batch(sql).map_err(err)?;
-            match i + 1 {
-                6 => date_undated_photos_by_name(&tx).map_err(err)?,
-                7 => mark_dates_from_names(&tx).map_err(err)?,
-                _ => {}
-            }
-            tx.execute_batch(&format!("PRAGMA user_version = {}", i + 1))
-                .map_err(err)?;
-            tx.commit().map_err(err)?;
-        }
-        Ok(())
+        migrate_to(&mut self.conn, current, SCHEMA_VERSION).map_err(self.err())
     }
 
     /// `PRAGMA quick_check`: "ok" for a healthy file (it reads every page, as the full check
