@@ -114,3 +114,72 @@ fn damage_found_by_a_command_says_how_to_go_back_to_a_copy() {
         "{said}"
     );
 }
+
+/// Names given since the last copy are only in the damaged file: `kindred salvage` saves what
+/// can still be read of it as a copy of its own, put back like any other. Damage to an index
+/// (here the one People reads faces through) costs nothing: indexes are made anew.
+#[test]
+fn what_can_still_be_read_of_a_damaged_library_is_saved_and_put_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let photos = dir.path().join("photos");
+    std::fs::create_dir_all(&photos).unwrap();
+    write_jpeg(
+        &photos.join("group.jpg"),
+        &golden_image("2008_002506"),
+        None,
+    );
+    let library = dir.path().join("library.kindred");
+    let said = ok_on(&library, &["scan", "--quiet", photos.to_str().unwrap()]);
+    assert!(said.contains("weekly backup copy of the library"), "{said}");
+    // Named after the weekly copy was made: only the library itself knows the name.
+    let people = json_on(&library, &["people", "--json"]);
+    let id = people[0]["id"].as_i64().unwrap().to_string();
+    ok_on(&library, &["name", &id, "Ada"]);
+
+    damage_table(&library, "faces_place");
+    let out = kindred_on(&library).args(["people"]).output().unwrap();
+    assert!(!out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("`kindred salvage` saves what can still be read"),
+        "{said}"
+    );
+
+    let said = ok_on(&library, &["salvage"]);
+    assert!(
+        said.starts_with(&format!(
+            "saved what could be read of {} to ",
+            library.display()
+        )),
+        "{said}"
+    );
+    assert!(said.contains(": 1 photo, 1 person named, "), "{said}");
+    assert!(said.contains("all of it could be read"), "{said}");
+    assert!(said.contains("`kindred restore \""), "{said}");
+    let saved = json_on(&library, &["salvage", "--json"]);
+    assert_eq!(saved["copy"]["kind"], "salvaged", "{saved}");
+    assert_eq!(saved["photos"], 1, "{saved}");
+    assert_eq!(saved["people_named"], 1, "{saved}");
+    assert_eq!(saved["unreadable"], serde_json::json!([]), "{saved}");
+    assert_eq!(saved["photos_to_analyse_again"], 0, "{saved}");
+    assert_eq!(saved["undo_history_kept"], true, "{saved}");
+    let copies = json_on(&library, &["backup", "--list", "--json"]);
+    assert_eq!(copies[0]["path"], saved["copy"]["path"], "{copies}");
+
+    ok_on(
+        &library,
+        &["restore", saved["copy"]["path"].as_str().unwrap()],
+    );
+    let people = json_on(&library, &["people", "--json"]);
+    assert!(
+        people
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["name"] == "Ada"),
+        "{people}"
+    );
+    // The naming came along with its undo history.
+    let said = ok_on(&library, &["undo"]);
+    assert!(said.contains("Ada"), "{said}");
+}

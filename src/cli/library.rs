@@ -54,7 +54,9 @@ fn open(library: &Path) -> anyhow::Result<Store> {
         match newest {
             Some(copy) if e.is_damage() => anyhow::anyhow!(
                 "{e}\nthe newest backup copy is from {}: `kindred restore \"{}\"` puts it back \
-                 (`kindred backup --list` lists them all)",
+                 (`kindred backup --list` lists them all); names and corrections made since \
+                 are only in the damaged file: `kindred salvage` saves what can still be read \
+                 of it as a copy of its own",
                 copy.made,
                 copy.path.display()
             ),
@@ -128,6 +130,40 @@ pub fn restore(library: &Path, copy: &Path) -> anyhow::Result<ExitCode> {
     }
     outln!(
         "face pictures, left out of backup copies, are made again from the photos as the app shows them"
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `kindred salvage`: what can still be read of a damaged library, saved as a copy to put back.
+pub fn salvage(library: &Path, json: bool) -> anyhow::Result<ExitCode> {
+    anyhow::ensure!(library.exists(), "no library at {}", library.display());
+    let saved = crate::library::salvage::salvage(library)?;
+    if json {
+        outln!("{}", serde_json::to_string(&saved)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let c = saved.contents;
+    outln!(
+        "saved what could be read of {} to {}: {}, {}, {}",
+        library.display(),
+        saved.copy.path.display(),
+        count(c.photos as usize, "photo", "photos"),
+        count(c.people_named as usize, "person named", "people named"),
+        count(
+            c.faces_confirmed as usize,
+            "face confirmed",
+            "faces confirmed"
+        )
+    );
+    if saved.unreadable.is_empty() {
+        outln!("all of it could be read");
+    }
+    for said in saved.losses_in_words() {
+        outln!("{said}");
+    }
+    outln!(
+        "`kindred restore \"{}\"` puts it back (the library as it is now is kept among the copies)",
+        saved.copy.path.display()
     );
     Ok(ExitCode::SUCCESS)
 }

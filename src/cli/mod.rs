@@ -143,6 +143,16 @@ pub enum Command {
         /// A copy from `kindred backup --list`.
         backup: PathBuf,
     },
+    /// Save what can still be read from a damaged library into a new backup copy, to put back
+    /// with `kindred restore` (where no copy holds the latest names and corrections). The
+    /// library is only read; face pictures are made again once the copy is put back.
+    Salvage {
+        /// One JSON object: {"copy": {"path", "kind", "made", "bytes"}, "photos",
+        /// "people_named", "faces_confirmed", "unreadable": [{"table", "rows"}],
+        /// "photos_to_analyse_again", "undo_history_kept"}.
+        #[arg(long)]
+        json: bool,
+    },
     /// The library's photo folders with their photos and faces, and the subfolders left out
     /// of them; remove a folder, or leave a subfolder out (screenshots, stickers, scans).
     Folders {
@@ -605,7 +615,8 @@ pub fn advice_for(error_text: &str) -> Option<&'static str> {
         && !error_text.contains("kindred restore"))
     .then_some(
         "the library file is damaged: `kindred backup --list` lists its backup copies, and \
-         `kindred restore COPY` puts one back (the damaged file is kept beside them)",
+         `kindred restore COPY` puts one back (the damaged file is kept beside them); \
+         `kindred salvage` saves what can still be read of it as a copy of its own",
     )
 }
 
@@ -674,6 +685,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Backup { list: false, .. }) => library::backup(&library_path),
         Some(Command::Backup { list: true, json }) => library::backups(&library_path, json),
         Some(Command::Restore { backup }) => library::restore(&library_path, &backup),
+        Some(Command::Salvage { json }) => library::salvage(&library_path, json),
         Some(Command::Folders { json, what }) => match what {
             None => folders::list(&library_path, json),
             Some(FoldersCommand::Remove { folder }) => folders::remove(&library_path, &folder),

@@ -11,6 +11,7 @@ use rusqlite::{Connection, OpenFlags, Transaction, params_from_iter};
 
 use super::backup::{self, Backup, BackupContents, BackupKind, NewCopy};
 use super::store::{SCHEMA_VERSION, StoreError, migrate_to, sqlite_error};
+use crate::text::count;
 
 /// The analysis key of a photo whose faces are in doubt, and the model version of a face
 /// whose own could not be read: matching no scan's, so the next scan analyses the photo again.
@@ -33,20 +34,25 @@ pub struct Unreadable {
 }
 
 impl Unreadable {
-    /// What the table holds, in words.
-    pub fn what(&self) -> &'static str {
-        match self.table.as_str() {
-            "photos" => "photos",
-            "faces" => "faces",
-            "persons" => "people",
-            "face_assignments" => "faces' people",
-            "rejections" => "\"not this person\" answers",
-            "operations" | "operation_parts" => "undo history",
-            "settings" => "settings",
-            "roots" => "photo folders",
-            "excluded_folders" => "folders left out",
-            _ => "bookkeeping",
-        }
+    /// What was lost, in words ("3 faces"); None for what the salvage makes anew (the ids
+    /// given) and what it says otherwise (the undo history).
+    pub fn in_words(&self) -> Option<String> {
+        let n = self.rows as usize;
+        Some(match self.table.as_str() {
+            "photos" => count(n, "photo", "photos"),
+            "faces" => count(n, "face", "faces"),
+            "persons" => count(n, "person", "people"),
+            "face_assignments" => count(n, "face's person", "faces' people"),
+            "rejections" => count(
+                n,
+                "\"not this person\" answer",
+                "\"not this person\" answers",
+            ),
+            "settings" => count(n, "setting", "settings"),
+            "roots" => count(n, "photo folder", "photo folders"),
+            "excluded_folders" => count(n, "folder left out", "folders left out"),
+            _ => return None,
+        })
     }
 }
 
@@ -64,6 +70,41 @@ pub struct Salvage {
     /// Whether the undo history came along: only when nothing was lost, as undoing a step
     /// whose rows are gone would undo half of it.
     pub undo_history_kept: bool,
+}
+
+impl Salvage {
+    /// What could not be saved, and what follows from it, a sentence each; none when the
+    /// whole library was read.
+    pub fn losses_in_words(&self) -> Vec<String> {
+        let mut said = Vec::new();
+        let lost: Vec<String> = self
+            .unreadable
+            .iter()
+            .filter_map(Unreadable::in_words)
+            .collect();
+        if !lost.is_empty() {
+            said.push(format!("Could not be read: {}.", lost.join(", ")));
+        }
+        if self.photos_to_analyse_again > 0 {
+            said.push(format!(
+                "{} analysed again at the next scan once it is put back.",
+                count_is(self.photos_to_analyse_again as usize, "photo", "photos")
+            ));
+        }
+        if !self.undo_history_kept {
+            said.push("The undo history is not kept.".into());
+        }
+        said
+    }
+}
+
+/// "1 photo is", "3 photos are".
+fn count_is(n: usize, one: &str, many: &str) -> String {
+    format!(
+        "{} {}",
+        count(n, one, many),
+        if n == 1 { "is" } else { "are" }
+    )
 }
 
 /// Reads what can be read of the library at `library` (damaged, or not) into a new copy of
@@ -559,6 +600,7 @@ mod tests {
         let library = library(dir.path(), None);
         let saved = salvage(&library).unwrap();
         assert_eq!(saved.unreadable, Vec::new());
+        assert_eq!(saved.losses_in_words(), Vec::<String>::new());
         assert!(saved.undo_history_kept);
         assert_eq!(saved.photos_to_analyse_again, 0);
         assert_eq!(saved.copy.kind, BackupKind::Salvaged);
@@ -604,7 +646,17 @@ mod tests {
                 rows: on_leaf
             }]
         );
-        assert_eq!(saved.unreadable[0].what(), "faces");
+        assert_eq!(
+            saved.losses_in_words(),
+            [
+                format!(
+                    "Could not be read: {on_leaf} face{}.",
+                    if on_leaf == 1 { "" } else { "s" }
+                ),
+                "1 photo is analysed again at the next scan once it is put back.".into(),
+                "The undo history is not kept.".into()
+            ]
+        );
         assert!(!saved.undo_history_kept);
         // The photos whose faces were on the page are analysed again (their faces' names come
         // back with the faces found again).
