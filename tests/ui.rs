@@ -384,6 +384,62 @@ fn a_library_found_damaged_while_open_says_so_and_offers_its_copies() {
     assert_eq!(counts.photos + counts.missing, 2, "{counts:?}");
 }
 
+/// Names given since the newest copy are only in the damaged file: Folders saves what can
+/// still be read of it as a copy of its own, asks about putting it back, and puts it back.
+#[test]
+fn what_can_still_be_read_of_a_library_found_damaged_is_saved_and_put_back() {
+    use kindred::library::backup::{self, BackupKind};
+    let dir = tempfile::tempdir().unwrap();
+    let (library, faces) = library_of_faces(dir.path(), &[0.0, 1.0]);
+    {
+        let mut store = Store::open(&library).unwrap();
+        backup::make(&store, BackupKind::ByHand).unwrap();
+        ops::split(&mut store, &[faces[0]], Some("Ada")).unwrap();
+    }
+    // Damaged in the index People reads faces through.
+    damage_table(&library, "faces_place");
+    let mut harness = app_on(&library);
+    settle(&mut harness);
+    harness.get_by_label("The library file is damaged");
+    harness
+        .get_all_by_label("Put a copy back…")
+        .next()
+        .unwrap()
+        .click();
+    settle(&mut harness);
+    harness.get_by_label_contains("Names and corrections made since the newest copy");
+    click(&mut harness, "Save what can still be read");
+    settle(&mut harness);
+    harness.get_by_label("Saved as the newest copy: 2 photos, 1 person named, 1 face confirmed.");
+    harness.get_by_label("All of it could be read.");
+    // Asked at once whether to put it back, with what it holds.
+    harness.get_by_label_contains("This copy holds 2 photos, 1 person named");
+    click(&mut harness, "Put this copy back");
+    let ctx = harness.ctx.clone();
+    harness.state_mut().put_back_copy(&ctx).unwrap();
+    settle(&mut harness);
+    assert!(
+        harness
+            .query_by_label("The library file is damaged")
+            .is_none()
+    );
+    // Her face is hers again (its photo kept as missing: this test's photos were never on
+    // the disk for the scan on opening to find).
+    let named: Vec<String> = Store::open(&library)
+        .unwrap()
+        .connection()
+        .prepare(
+            "SELECT name FROM persons JOIN face_assignments ON person_id = persons.id
+             WHERE state = 'confirmed'",
+        )
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(named, ["Ada"]);
+}
+
 /// Backup copies leave the face pictures out (they are most of a library); put back, the app
 /// makes each again from its photo as it is shown, and keeps it.
 #[test]

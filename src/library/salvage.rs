@@ -478,11 +478,9 @@ fn mend_references(tx: &Transaction, has_excluded_folders: bool) -> rusqlite::Re
          DELETE FROM rejections WHERE face_id NOT IN (SELECT id FROM faces)
              OR person_id NOT IN (SELECT id FROM persons);
          UPDATE persons SET key_face_id = NULL WHERE key_face_id NOT IN (SELECT id FROM faces);
-         UPDATE photos SET root_id = NULL
-             WHERE root_id IS NOT NULL AND root_id NOT IN (SELECT id FROM roots);
-         UPDATE photos SET status = 'missing',
+         UPDATE photos SET root_id = NULL, status = 'missing',
              missing_since = COALESCE(missing_since, CAST(strftime('%s', 'now') AS INTEGER))
-             WHERE root_id IS NULL AND status != 'missing';",
+             WHERE root_id IS NOT NULL AND root_id NOT IN (SELECT id FROM roots);",
     )?;
     if has_excluded_folders {
         tx.execute_batch(

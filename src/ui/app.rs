@@ -1010,6 +1010,14 @@ impl KindredApp {
                 }
                 Response::Backups(copies) => self.data.backups = copies,
                 Response::Error(message) => self.notify(ctx, message, true),
+                Response::Salvaged(saved) => {
+                    self.data.salvaging = false;
+                    if let Ok(saved) = &saved {
+                        self.folders_view.copies_listed = true;
+                        self.apply(Action::AskPutBack(saved.copy.path.clone()));
+                    }
+                    self.data.salvaged = Some(saved);
+                }
                 Response::BackupInspected(copy, contents) => {
                     if let Some((asked, read)) = &mut self.data.put_back
                         && *asked == copy
@@ -1197,6 +1205,14 @@ impl KindredApp {
                     RichText::new("There is no backup copy of it to put back.")
                         .color(Color32::WHITE),
                 );
+                if ui
+                    .button("Save what can still be read…")
+                    .on_hover_text(views::folders::SALVAGE_HINT)
+                    .clicked()
+                {
+                    actions.push(Action::ListCopiesToPutBack);
+                    actions.push(Action::Salvage);
+                }
             } else if ui
                 .button("Put a copy back…")
                 .on_hover_text(
@@ -1439,6 +1455,14 @@ impl KindredApp {
             Action::ListCopiesToPutBack => {
                 self.go(View::Folders);
                 self.folders_view.copies_listed = true;
+            }
+            Action::Salvage => {
+                if !self.data.salvaging {
+                    self.data.salvaging = true;
+                    self.data.salvaged = None;
+                    self.data.put_back = None;
+                    self.backend.send(Request::Salvage);
+                }
             }
             Action::PutBack => {
                 if let Some((copy, Some(Ok(_)))) = self.data.put_back.take() {

@@ -152,6 +152,8 @@ pub enum Request {
     BackUp(crate::library::backup::BackupKind),
     /// What a backup copy holds, read from it (and checked), before it is put back.
     InspectBackup(PathBuf),
+    /// Save what can still be read of the damaged library as a copy of its own.
+    Salvage,
     /// Leave a subfolder out of the library.
     ExcludeFolder(PathBuf),
     /// Take a left-out subfolder back in (the app then rescans).
@@ -194,6 +196,8 @@ pub enum Response {
     },
     /// The library's backup copies, newest first.
     Backups(Vec<crate::library::backup::Backup>),
+    /// What [`Request::Salvage`] saved (the copies are listed again first), or why nothing.
+    Salvaged(Result<crate::library::salvage::Salvage, String>),
     PersonFaces(PersonId, Vec<PersonFace>),
     Photos(Vec<PersonId>, Vec<PhotoRecord>),
     PhotosWithoutFaces(RootId, Vec<PhotoRecord>),
@@ -529,6 +533,7 @@ fn worker(
                 | Request::Scan { .. }
                 | Request::Export { .. }
                 | Request::BackUp(_)
+                | Request::Salvage
         );
         if let Err(message) = handle(&mut store, request, &review, &shared) {
             shared.send(Response::Error(message));
@@ -779,6 +784,27 @@ fn handle(
         Request::InspectBackup(path) => {
             let contents = crate::library::backup::inspect(&path).map_err(|e| e.to_string());
             shared.send(Response::BackupInspected(path, contents));
+        }
+        Request::Salvage => {
+            // Reading a damaged library row by row takes a while; the corrections asked for
+            // meanwhile need not wait.
+            let worker = shared.clone();
+            std::thread::Builder::new()
+                .name("kindred-salvage".into())
+                .spawn(move || {
+                    let shared = worker;
+                    let saved = crate::library::salvage::salvage(&shared.library)
+                        .map_err(|e| e.to_string());
+                    shared.send(Response::Backups(crate::library::backup::list(
+                        &shared.library,
+                    )));
+                    shared.send(Response::Salvaged(saved));
+                    shared.done();
+                })
+                .map_err(|e| {
+                    shared.done();
+                    format!("cannot start reading the damaged library: {e}")
+                })?;
         }
         Request::BackUp(kind) => {
             // On a connection of its own: a copy of a big library takes seconds, which the

@@ -194,6 +194,9 @@ pub enum Action {
     CancelPutBack,
     /// Folders, with the backup copies listed to put one back (the library file is damaged).
     ListCopiesToPutBack,
+    /// Save what can still be read of the damaged library as a copy of its own, and ask
+    /// whether to put it back.
+    Salvage,
     /// Put the copy asked about back as the library, once nothing is being worked on.
     PutBack,
     /// Hand a photo to the desktop: open it in the user's viewer, or show it in its folder.
@@ -223,6 +226,10 @@ pub struct Data {
     pub history: Vec<String>,
     /// The library's backup copies, newest first.
     pub backups: Vec<crate::library::backup::Backup>,
+    /// What can still be read of the damaged library is being saved as a copy of its own.
+    pub salvaging: bool,
+    /// What the last salvage saved and could not, or why it saved nothing.
+    pub salvaged: Option<Result<crate::library::salvage::Salvage, String>>,
     /// A copy the user asked to put back, and what it holds once read (None meanwhile).
     pub put_back: Option<(
         PathBuf,

@@ -4,12 +4,14 @@
 //! did not open at all and the reason went to a terminal the user never saw.
 
 use std::path::{Path, PathBuf};
-use std::time::SystemTime;
+use std::sync::mpsc::{Receiver, TryRecvError};
+use std::time::{Duration, SystemTime};
 
 use egui::RichText;
 
 use crate::library::backup::{self, Backup, BackupContents, BackupKind};
 use crate::library::lock::{LibraryLock, LockError};
+use crate::library::salvage::{Salvage, salvage};
 use crate::library::store::Store;
 use crate::text::count;
 
@@ -80,6 +82,10 @@ pub struct UnopenedLibrary {
     confirm_new: bool,
     /// What was done here to open the library, for the app to say once it is open.
     pub done: Option<String>,
+    /// What can still be read of the damaged file being saved as a copy, on a thread.
+    salvaging: Option<Receiver<Result<Salvage, String>>>,
+    /// What the last salvage saved and could not, or why it saved nothing.
+    salvaged: Option<Result<Salvage, String>>,
 }
 
 impl UnopenedLibrary {
@@ -91,6 +97,8 @@ impl UnopenedLibrary {
             outcome: None,
             confirm_new: false,
             done: None,
+            salvaging: None,
+            salvaged: None,
         };
         page.look_for_copies();
         page
@@ -218,6 +226,7 @@ impl UnopenedLibrary {
                     }
                 });
         }
+        self.salvage_part(ui);
         if let Some(i) = restore {
             let copy = self.copies[i].backup.clone();
             return match backup::restore(&self.library, &copy.path) {
@@ -270,6 +279,53 @@ impl UnopenedLibrary {
             self.confirm_new = true;
         }
         None
+    }
+
+    /// Saving what can still be read of the damaged file as a copy, which then shows among
+    /// the copies above, to put back.
+    fn salvage_part(&mut self, ui: &mut egui::Ui) {
+        if let Some(saving) = &self.salvaging {
+            match saving.try_recv() {
+                Ok(saved) => {
+                    self.salvaging = None;
+                    self.salvaged = Some(saved);
+                    self.look_for_copies();
+                }
+                Err(TryRecvError::Empty) => {
+                    ui.ctx().request_repaint_after(Duration::from_millis(100))
+                }
+                Err(TryRecvError::Disconnected) => {
+                    self.salvaging = None;
+                    self.salvaged = Some(Err("the reading stopped unexpectedly".into()));
+                }
+            }
+        }
+        let asked = crate::ui::views::folders::salvage_part(
+            ui,
+            !self.copies.is_empty(),
+            self.salvaging.is_some(),
+            self.salvaged.as_ref(),
+        );
+        if asked {
+            let (tx, rx) = std::sync::mpsc::channel();
+            let library = self.library.clone();
+            let ctx = ui.ctx().clone();
+            let started = std::thread::Builder::new()
+                .name("kindred-salvage".into())
+                .spawn(move || {
+                    let _ = tx.send(salvage(&library).map_err(|e| e.to_string()));
+                    ctx.request_repaint();
+                });
+            match started {
+                Ok(_) => {
+                    self.salvaging = Some(rx);
+                    self.salvaged = None;
+                }
+                Err(e) => {
+                    self.salvaged = Some(Err(format!("cannot start reading it: {e}")));
+                }
+            }
+        }
     }
 
     /// Tries to open the library again; on failure the page says why, afresh.

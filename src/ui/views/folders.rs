@@ -312,9 +312,89 @@ fn library_copies(ui: &mut egui::Ui, frame: &mut Frame, state: &mut FoldersViewS
             }
         }
     });
+    if frame.data.damaged.is_some() {
+        let salvaged = frame.data.salvaged.as_ref();
+        let any_copy = frame
+            .data
+            .backups
+            .iter()
+            .any(|b| b.kind != BackupKind::SetAside);
+        if salvage_part(ui, any_copy, frame.data.salvaging, salvaged) {
+            frame.actions.push(Action::Salvage);
+        }
+    }
     if state.copies_listed {
         copies_to_put_back(ui, frame);
     }
+}
+
+/// What "Save what can still be read" does, in a sentence.
+pub const SALVAGE_HINT: &str = "Read what is still readable of the damaged library, row by \
+    row, into a copy of its own, to put back like the others (the damaged file is not changed)";
+
+/// Saving what can still be read of the damaged library file: the offer, the work under way,
+/// then what was saved and what could not be. True when the user asks for it.
+pub fn salvage_part(
+    ui: &mut egui::Ui,
+    any_copy: bool,
+    salvaging: bool,
+    salvaged: Option<&Result<crate::library::salvage::Salvage, String>>,
+) -> bool {
+    ui.add_space(10.0);
+    ui.label(RichText::new("What can still be read of the damaged file").strong());
+    ui.label(
+        RichText::new(if any_copy {
+            "Names and corrections made since the newest copy are only in the damaged file. \
+             What is still readable of it can be saved as a copy of its own and put back like \
+             the others."
+        } else {
+            "With no copy, the names and corrections are only in the damaged file. What is \
+             still readable of it can be saved as a copy and put back."
+        })
+        .weak(),
+    );
+    let mut asked = false;
+    ui.horizontal_wrapped(|ui| {
+        if salvaging {
+            ui.spinner();
+            ui.label("Reading the damaged library…");
+        } else {
+            asked = ui
+                .button("Save what can still be read")
+                .on_hover_text(SALVAGE_HINT)
+                .clicked();
+        }
+    });
+    match salvaged {
+        None => {}
+        Some(Err(e)) => {
+            ui.colored_label(
+                ui.visuals().warn_fg_color,
+                format!("Nothing could be saved: {e}"),
+            );
+        }
+        Some(Ok(saved)) => {
+            let c = saved.contents;
+            ui.label(format!(
+                "Saved as the newest copy: {}, {}, {}.",
+                count(c.photos as usize, "photo", "photos"),
+                count(c.people_named as usize, "person named", "people named"),
+                count(
+                    c.faces_confirmed as usize,
+                    "face confirmed",
+                    "faces confirmed"
+                )
+            ));
+            let losses = saved.losses_in_words();
+            if losses.is_empty() {
+                ui.label("All of it could be read.");
+            }
+            for said in losses {
+                ui.label(said);
+            }
+        }
+    }
+    asked
 }
 
 /// Every copy kept (the libraries set aside by earlier put-backs too), newest first, each to
