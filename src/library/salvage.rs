@@ -199,18 +199,25 @@ fn fill(damaged: &Connection, tx: &Transaction) -> rusqlite::Result<Saved> {
         )?
         .query_map([], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
-    // The highest id the library ever gave: how far a damaged table's ids may reach.
-    let highest_id: i64 = damaged
-        .query_row("SELECT MAX(id) FROM last_ids", [], |r| {
-            r.get::<_, Option<i64>>(0)
+    // The highest id each table was ever given, where the library keeps it: how far a damaged
+    // table's ids may reach (the highest of them all for the others).
+    let last_ids: Vec<(String, i64)> = damaged
+        .prepare("SELECT tbl, id FROM last_ids")
+        .and_then(|mut select| {
+            select
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect()
         })
-        .ok()
-        .flatten()
-        .unwrap_or(0);
+        .unwrap_or_default();
+    let highest_id = last_ids.iter().map(|(_, id)| *id).max().unwrap_or(0);
     let mut unreadable = Vec::new();
     let mut faces_in_doubt = false;
     for table in &tables {
-        let copied = copy_table(damaged, tx, table, highest_id)?;
+        let reach = last_ids
+            .iter()
+            .find(|(t, _)| t == table)
+            .map_or(highest_id, |(_, id)| *id);
+        let copied = copy_table(damaged, tx, table, reach)?;
         faces_in_doubt |= copied.partly_read > 0;
         if let Some(rows) = copied.lost {
             unreadable.push(Unreadable {
@@ -278,7 +285,7 @@ fn copy_table(
     damaged: &Connection,
     copy: &Transaction,
     table: &str,
-    highest_id: i64,
+    last_id: i64,
 ) -> rusqlite::Result<Copied> {
     let mut columns: Vec<String> = copy
         .prepare("SELECT name FROM pragma_table_info(?1) ORDER BY cid")?
@@ -340,7 +347,7 @@ fn copy_table(
     }
     let counted_elsewhere = rows_by_an_index(damaged, table);
     let reach = [
-        Some(highest_id),
+        Some(last_id),
         damaged
             .query_row(&format!("SELECT MAX(rowid) FROM \"{table}\""), [], |r| {
                 r.get::<_, Option<i64>>(0)
@@ -710,6 +717,76 @@ mod tests {
                    AND p.path = '/p/7.jpg'"
             ),
             1
+        );
+    }
+
+    #[test]
+    fn what_points_at_lost_people_and_folders_is_let_go_of() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("library.kindred");
+        {
+            let mut store = Store::open(&path).unwrap();
+            let root = store.add_root(dir.path()).unwrap();
+            for i in 0..4 {
+                let face = NewFace::at(Rect::new(0, 0, 80, 80), [i as f32; 128]);
+                store
+                    .record_analysis(&PhotoAnalysis {
+                        root_id: Some(root),
+                        ..PhotoAnalysis::new(
+                            dir.path().join(format!("{i}.jpg")),
+                            400,
+                            300,
+                            vec![face],
+                        )
+                    })
+                    .unwrap();
+            }
+            store.exclude_folder(&dir.path().join("sub")).unwrap();
+            store
+                .connection()
+                .execute_batch(
+                    "INSERT INTO persons (id, name, key_face_id, created_at, updated_at) VALUES
+                         (1, 'Anna', 1, 0, 0), (2, 'Ben', NULL, 0, 0);
+                     UPDATE face_assignments SET state = 'confirmed', person_id = 1
+                         WHERE face_id IN (1, 2);
+                     UPDATE face_assignments SET state = 'confirmed', person_id = 2
+                         WHERE face_id = 3;
+                     INSERT INTO rejections (face_id, person_id) VALUES (4, 1);",
+                )
+                .unwrap();
+        }
+        for table in ["persons", "roots"] {
+            let (page_size, root) = page_size_and_root(&path, table);
+            write_over(&path, root, page_size);
+        }
+
+        let saved = salvage(&path).unwrap();
+        assert_eq!(
+            saved.losses_in_words(),
+            [
+                "Could not be read: 1 photo folder, 2 people.",
+                "The undo history is not kept."
+            ]
+        );
+        let copy = &saved.copy.path;
+        // The faces stay, with no one, to be matched again; the photos wait, missing, for
+        // their folder to be added again.
+        assert_eq!(count(copy, "SELECT COUNT(*) FROM faces"), 4);
+        assert_eq!(
+            count(
+                copy,
+                "SELECT COUNT(*) FROM face_assignments WHERE state = 'unassigned' AND person_id IS NULL"
+            ),
+            4
+        );
+        assert_eq!(count(copy, "SELECT COUNT(*) FROM rejections"), 0);
+        assert_eq!(count(copy, "SELECT COUNT(*) FROM excluded_folders"), 0);
+        assert_eq!(
+            count(
+                copy,
+                "SELECT COUNT(*) FROM photos WHERE status = 'missing' AND root_id IS NULL"
+            ),
+            4
         );
     }
 
