@@ -639,7 +639,7 @@ mod tests {
             let bytes = page(&library, leaf, page_size);
             u16::from_be_bytes([bytes[3], bytes[4]]) as u64
         };
-        assert!(on_leaf >= 1 && on_leaf < 10, "{on_leaf} faces on the page");
+        assert!((1..10).contains(&on_leaf), "{on_leaf} faces on the page");
         write_over(&library, leaf, page_size);
         assert!(Store::open(&library).unwrap().quick_check().unwrap() != "ok");
 

@@ -60,7 +60,7 @@ pub fn run(library: &Path) -> anyhow::Result<()> {
                 )?)),
                 Err(problem) => {
                     theme::apply(&cc.egui_ctx);
-                    Window::Unopened(unopened::UnopenedLibrary::new(&library, problem))
+                    Window::Unopened(Box::new(unopened::UnopenedLibrary::new(&library, problem)))
                 }
             };
             Ok(Box::new(window))
@@ -72,7 +72,7 @@ pub fn run(library: &Path) -> anyhow::Result<()> {
 /// What the window shows: the library, or why it could not be opened.
 enum Window {
     Library(Box<KindredApp>),
-    Unopened(unopened::UnopenedLibrary),
+    Unopened(Box<unopened::UnopenedLibrary>),
 }
 
 impl eframe::App for Window {
@@ -85,10 +85,10 @@ impl eframe::App for Window {
                 {
                     let library = app.library().to_path_buf();
                     // The app, and the lock it holds, let go before the page tries again.
-                    *self = Window::Unopened(unopened::UnopenedLibrary::new(
+                    *self = Window::Unopened(Box::new(unopened::UnopenedLibrary::new(
                         &library,
                         unopened::Problem::Other(e),
-                    ));
+                    )));
                 }
             }
             Window::Unopened(page) => {
