@@ -216,7 +216,7 @@ fn what_can_still_be_read_is_saved_and_put_back_where_there_is_no_copy() {
     }
     harness.run();
     harness.get_by_label_contains("Saved as the newest copy: 300 photos, 1 person named");
-    harness.get_by_label_contains("what could be read from the damaged library: 300 photos");
+    harness.get_by_label_contains("salvaged copy: 300 photos");
     harness.get_by_label("Put this copy back").click();
     harness.run();
     let (_lock, store) = harness.state_mut().opened.take().expect("opened");

@@ -59,7 +59,7 @@ impl BackupKind {
             BackupKind::BeforeUpgrade => "copy made before an upgrade",
             BackupKind::ByHand => "copy you made",
             BackupKind::SetAside => "library set aside",
-            BackupKind::Salvaged => "what could be read from the damaged library",
+            BackupKind::Salvaged => "salvaged copy",
         }
     }
 }

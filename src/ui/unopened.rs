@@ -302,7 +302,9 @@ impl UnopenedLibrary {
         }
         let asked = crate::ui::views::folders::salvage_part(
             ui,
-            !self.copies.is_empty(),
+            self.copies
+                .iter()
+                .any(|c| c.backup.kind != BackupKind::Salvaged),
             self.salvaging.is_some(),
             self.salvaged.as_ref(),
         );

@@ -318,7 +318,7 @@ fn library_copies(ui: &mut egui::Ui, frame: &mut Frame, state: &mut FoldersViewS
             .data
             .backups
             .iter()
-            .any(|b| b.kind != BackupKind::SetAside);
+            .any(|b| !matches!(b.kind, BackupKind::SetAside | BackupKind::Salvaged));
         if salvage_part(ui, any_copy, frame.data.salvaging, salvaged) {
             frame.actions.push(Action::Salvage);
         }
@@ -353,18 +353,18 @@ pub fn salvage_part(
         })
         .weak(),
     );
+    // Widgets one under the other, not in a row: the window shown when the library cannot be
+    // opened centres them.
     let mut asked = false;
-    ui.horizontal_wrapped(|ui| {
-        if salvaging {
-            ui.spinner();
-            ui.label("Reading the damaged library…");
-        } else {
-            asked = ui
-                .button("Save what can still be read")
-                .on_hover_text(SALVAGE_HINT)
-                .clicked();
-        }
-    });
+    if salvaging {
+        ui.spinner();
+        ui.label("Reading the damaged library…");
+    } else if !matches!(salvaged, Some(Ok(_))) {
+        asked = ui
+            .button("Save what can still be read")
+            .on_hover_text(SALVAGE_HINT)
+            .clicked();
+    }
     match salvaged {
         None => {}
         Some(Err(e)) => {
