@@ -3,25 +3,33 @@
 
 mod common;
 
+use std::path::{Path, PathBuf};
+
 use common::*;
 
-#[test]
-fn a_damaged_library_is_put_back_from_a_backup_copy() {
-    let dir = tempfile::tempdir().unwrap();
-    let photos = dir.path().join("photos");
+/// A library of one group photo, scanned (the weekly copy made then), its largest person then
+/// named Ada: only a copy made since knows the name.
+fn library_named_after_its_weekly_copy(dir: &Path) -> PathBuf {
+    let photos = dir.join("photos");
     std::fs::create_dir_all(&photos).unwrap();
     write_jpeg(
         &photos.join("group.jpg"),
         &golden_image("2008_002506"),
         None,
     );
-    let library = dir.path().join("library.kindred");
+    let library = dir.join("library.kindred");
     let said = ok_on(&library, &["scan", "--quiet", photos.to_str().unwrap()]);
     assert!(said.contains("weekly backup copy of the library"), "{said}");
-    // Named after the first scan: only a copy made since knows the name.
     let people = json_on(&library, &["people", "--json"]);
     let id = people[0]["id"].as_i64().unwrap().to_string();
     ok_on(&library, &["name", &id, "Ada"]);
+    library
+}
+
+#[test]
+fn a_damaged_library_is_put_back_from_a_backup_copy() {
+    let dir = tempfile::tempdir().unwrap();
+    let library = library_named_after_its_weekly_copy(dir.path());
     let said = ok_on(&library, &["backup"]);
     assert!(said.starts_with("backed up the library to "), "{said}");
     // A second scan within the week makes no weekly copy.
@@ -121,21 +129,7 @@ fn damage_found_by_a_command_says_how_to_go_back_to_a_copy() {
 #[test]
 fn what_can_still_be_read_of_a_damaged_library_is_saved_and_put_back() {
     let dir = tempfile::tempdir().unwrap();
-    let photos = dir.path().join("photos");
-    std::fs::create_dir_all(&photos).unwrap();
-    write_jpeg(
-        &photos.join("group.jpg"),
-        &golden_image("2008_002506"),
-        None,
-    );
-    let library = dir.path().join("library.kindred");
-    let said = ok_on(&library, &["scan", "--quiet", photos.to_str().unwrap()]);
-    assert!(said.contains("weekly backup copy of the library"), "{said}");
-    // Named after the weekly copy was made: only the library itself knows the name.
-    let people = json_on(&library, &["people", "--json"]);
-    let id = people[0]["id"].as_i64().unwrap().to_string();
-    ok_on(&library, &["name", &id, "Ada"]);
-
+    let library = library_named_after_its_weekly_copy(dir.path());
     damage_table(&library, "faces_place");
     let out = kindred_on(&library).args(["people"]).output().unwrap();
     assert!(!out.status.success());

@@ -86,35 +86,51 @@ fn a_damaged_library_is_put_back_from_its_copy_with_a_click() {
     assert!(kinds.contains(&BackupKind::SetAside), "{kinds:?}");
 }
 
-#[test]
-fn damage_deep_in_the_file_is_found_when_the_weekly_copy_is_due() {
-    let dir = tempfile::tempdir().unwrap();
-    let library = dir.path().join("library.kindred");
-    {
-        let mut store = Store::open(&library).unwrap();
-        for i in 0..300 {
-            let face = NewFace::at(Rect::new(10, 10, 60, 60), [i as f32 / 300.0; 128]);
-            store
-                .record_analysis(&PhotoAnalysis::new(
-                    dir.path().join(format!("{i}.jpg")),
-                    100,
-                    100,
-                    vec![face],
-                ))
-                .unwrap();
-        }
-        store
-            .connection()
-            .execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
+/// A library of 300 photos of one face each, with its picture, the first face named Ada; all
+/// of it in the library file (none left in SQLite's log beside it).
+fn library_of_300_faces(dir: &Path) -> std::path::PathBuf {
+    let library = dir.join("library.kindred");
+    let mut store = Store::open(&library).unwrap();
+    for i in 0..300 {
+        let face = NewFace {
+            thumbnail_jpeg: vec![i as u8; 3000],
+            ..NewFace::at(Rect::new(10, 10, 60, 60), [i as f32 / 300.0; 128])
+        };
+        let photo = store
+            .record_analysis(&PhotoAnalysis::new(
+                dir.join(format!("{i}.jpg")),
+                100,
+                100,
+                vec![face],
+            ))
             .unwrap();
+        if i == 0 {
+            let face = store.faces_of_photo(photo).unwrap()[0].id;
+            ops::split(&mut store, &[face], Some("Ada")).unwrap();
+        }
     }
-    // A page of face rows near the end overwritten, as a failing disk might: the library
-    // still opens, and only reading that part shows the damage.
-    let mut bytes = std::fs::read(&library).unwrap();
+    store
+        .connection()
+        .execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
+        .unwrap();
+    library
+}
+
+/// A page near the end of the file (face rows) overwritten, as a failing disk might: the
+/// library still opens, and only reading that part shows the damage.
+fn damage_near_the_end(library: &Path) {
+    let mut bytes = std::fs::read(library).unwrap();
     let page = 4096;
     let at = (bytes.len() / page - 2) * page;
     bytes[at..at + page].fill(0xA5);
-    std::fs::write(&library, &bytes).unwrap();
+    std::fs::write(library, &bytes).unwrap();
+}
+
+#[test]
+fn damage_deep_in_the_file_is_found_when_the_weekly_copy_is_due() {
+    let dir = tempfile::tempdir().unwrap();
+    let library = library_of_300_faces(dir.path());
+    damage_near_the_end(&library);
     assert!(Store::open(&library).is_ok(), "opens");
     match unopened::try_open(&library) {
         Err(unopened::Problem::Damaged(why)) => assert!(why.contains("damaged"), "{why}"),
@@ -168,38 +184,9 @@ fn a_library_open_in_another_kindred_opens_once_that_one_lets_go() {
 #[test]
 fn what_can_still_be_read_is_saved_and_put_back_where_there_is_no_copy() {
     let dir = tempfile::tempdir().unwrap();
-    let library = dir.path().join("library.kindred");
-    {
-        let mut store = Store::open(&library).unwrap();
-        for i in 0..300 {
-            let face = NewFace {
-                thumbnail_jpeg: vec![i as u8; 3000],
-                ..NewFace::at(Rect::new(10, 10, 60, 60), [i as f32 / 300.0; 128])
-            };
-            let photo = store
-                .record_analysis(&PhotoAnalysis::new(
-                    dir.path().join(format!("{i}.jpg")),
-                    100,
-                    100,
-                    vec![face],
-                ))
-                .unwrap();
-            if i == 0 {
-                let face = store.faces_of_photo(photo).unwrap()[0].id;
-                ops::split(&mut store, &[face], Some("Ada")).unwrap();
-            }
-        }
-        store
-            .connection()
-            .execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
-            .unwrap();
-    }
-    // A page near the end overwritten: found on opening (the weekly copy is due).
-    let mut bytes = std::fs::read(&library).unwrap();
-    let page = 4096;
-    let at = (bytes.len() / page - 2) * page;
-    bytes[at..at + page].fill(0xA5);
-    std::fs::write(&library, &bytes).unwrap();
+    let library = library_of_300_faces(dir.path());
+    // Found on opening: the weekly copy is due.
+    damage_near_the_end(&library);
 
     let mut harness = window(&library);
     harness.run();

@@ -111,19 +111,9 @@ pub fn restore(library: &Path, copy: &Path) -> anyhow::Result<ExitCode> {
     let contents = backup::inspect(copy)?;
     let aside = backup::restore(library, copy)?;
     outln!(
-        "restored the library from {}: {}, {}, {}",
+        "restored the library from {}: {}",
         copy.display(),
-        count(contents.photos as usize, "photo", "photos"),
-        count(
-            contents.people_named as usize,
-            "person named",
-            "people named"
-        ),
-        count(
-            contents.faces_confirmed as usize,
-            "face confirmed",
-            "faces confirmed"
-        )
+        contents.in_words()
     );
     if let Some(aside) = aside {
         outln!("the library as it was is kept at {}", aside.display());
@@ -142,18 +132,11 @@ pub fn salvage(library: &Path, json: bool) -> anyhow::Result<ExitCode> {
         outln!("{}", serde_json::to_string(&saved)?);
         return Ok(ExitCode::SUCCESS);
     }
-    let c = saved.contents;
     outln!(
-        "saved what could be read of {} to {}: {}, {}, {}",
+        "saved what could be read of {} to {}: {}",
         library.display(),
         saved.copy.path.display(),
-        count(c.photos as usize, "photo", "photos"),
-        count(c.people_named as usize, "person named", "people named"),
-        count(
-            c.faces_confirmed as usize,
-            "face confirmed",
-            "faces confirmed"
-        )
+        saved.contents.in_words()
     );
     if saved.unreadable.is_empty() {
         outln!("all of it could be read");

@@ -85,6 +85,23 @@ pub struct BackupContents {
     pub faces_confirmed: u64,
 }
 
+impl BackupContents {
+    /// "12 photos, 4 people named, 23 faces confirmed".
+    pub fn in_words(&self) -> String {
+        use crate::text::count;
+        format!(
+            "{}, {}, {}",
+            count(self.photos as usize, "photo", "photos"),
+            count(self.people_named as usize, "person named", "people named"),
+            count(
+                self.faces_confirmed as usize,
+                "face confirmed",
+                "faces confirmed"
+            )
+        )
+    }
+}
+
 /// The folder the copies of `library` are kept in: `<library>.backups`, beside it.
 pub fn folder(library: &Path) -> PathBuf {
     let mut name = library.as_os_str().to_owned();

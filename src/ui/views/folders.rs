@@ -374,16 +374,9 @@ pub fn salvage_part(
             );
         }
         Some(Ok(saved)) => {
-            let c = saved.contents;
             ui.label(format!(
-                "Saved as the newest copy: {}, {}, {}.",
-                count(c.photos as usize, "photo", "photos"),
-                count(c.people_named as usize, "person named", "people named"),
-                count(
-                    c.faces_confirmed as usize,
-                    "face confirmed",
-                    "faces confirmed"
-                )
+                "Saved as the newest copy: {}.",
+                saved.contents.in_words()
             ));
             let losses = saved.losses_in_words();
             if losses.is_empty() {
@@ -455,16 +448,10 @@ fn copies_to_put_back(ui: &mut egui::Ui, frame: &mut Frame) {
         }
         Some(Ok(holds)) => {
             ui.label(format!(
-                "This copy holds {}, {} and {}. What was done since it was made is lost (a \
-                 scan takes in the photos again); the library as it is now is kept among the \
-                 copies, set aside, and can be put back the same way.",
-                count(holds.photos as usize, "photo", "photos"),
-                count(holds.people_named as usize, "person named", "people named"),
-                count(
-                    holds.faces_confirmed as usize,
-                    "face confirmed",
-                    "faces confirmed"
-                ),
+                "This copy holds {}. What was done since it was made is lost (a scan takes in \
+                 the photos again); the library as it is now is kept among the copies, set \
+                 aside, and can be put back the same way.",
+                holds.in_words()
             ));
             ui.horizontal(|ui| {
                 let working = frame.data.scan.is_some()
