@@ -133,8 +133,10 @@ pub fn salvage(library: &Path) -> Result<Salvage, StoreError> {
             message: "nothing in it can be read as a Kindred library".into(),
         });
     }
-    // Reading the list of tables first: damaged, nothing else can be read, and no empty copy
-    // is left behind to say otherwise.
+    // One read transaction over every table: the app may write to the library meanwhile (a
+    // scan going on), and the copy is of the library at one moment. The list of tables is read
+    // first: damaged, nothing else can be read, and no empty copy is left to say otherwise.
+    damaged.execute_batch("BEGIN").map_err(err)?;
     damaged
         .query_row("SELECT COUNT(*) FROM sqlite_master", [], |r| {
             r.get::<_, i64>(0)
