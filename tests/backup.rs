@@ -26,6 +26,14 @@ fn library_named_after_its_weekly_copy(dir: &Path) -> PathBuf {
     library
 }
 
+fn assert_someone_named(library: &Path, name: &str) {
+    let people = json_on(library, &["people", "--json"]);
+    assert!(
+        people.as_array().unwrap().iter().any(|p| p["name"] == name),
+        "{people}"
+    );
+}
+
 #[test]
 fn a_damaged_library_is_put_back_from_a_backup_copy() {
     let dir = tempfile::tempdir().unwrap();
@@ -77,15 +85,7 @@ fn a_damaged_library_is_put_back_from_a_backup_copy() {
     let said = ok_on(&library, &["restore", &by_hand]);
     assert!(said.contains(": 1 photo, 1 person named, "), "{said}");
     assert!(said.contains("the library as it was is kept at "), "{said}");
-    let people = json_on(&library, &["people", "--json"]);
-    assert!(
-        people
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|p| p["name"] == "Ada"),
-        "{people}"
-    );
+    assert_someone_named(&library, "Ada");
     let copies = json_on(&library, &["backup", "--list", "--json"]);
     assert_eq!(copies[0]["kind"], "set-aside", "{copies}");
 
@@ -164,15 +164,7 @@ fn what_can_still_be_read_of_a_damaged_library_is_saved_and_put_back() {
         &library,
         &["restore", saved["copy"]["path"].as_str().unwrap()],
     );
-    let people = json_on(&library, &["people", "--json"]);
-    assert!(
-        people
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|p| p["name"] == "Ada"),
-        "{people}"
-    );
+    assert_someone_named(&library, "Ada");
     // The naming came along with its undo history.
     let said = ok_on(&library, &["undo"]);
     assert!(said.contains("Ada"), "{said}");

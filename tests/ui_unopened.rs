@@ -49,6 +49,15 @@ fn library_with_a_copy(dir: &Path) -> std::path::PathBuf {
     library
 }
 
+/// The names of the library's people.
+fn names(store: &Store) -> Vec<String> {
+    ops::people(store)
+        .unwrap()
+        .into_iter()
+        .filter_map(|p| p.name)
+        .collect()
+}
+
 fn damage(library: &Path) {
     let bytes = std::fs::read(library).unwrap();
     std::fs::write(library, &bytes[..bytes.len() / 3]).unwrap();
@@ -75,12 +84,7 @@ fn a_damaged_library_is_put_back_from_its_copy_with_a_click() {
             && done.contains("; the damaged library is kept at "),
         "{done}"
     );
-    let named: Vec<String> = ops::people(&store)
-        .unwrap()
-        .into_iter()
-        .filter_map(|p| p.name)
-        .collect();
-    assert_eq!(named, ["Ada"]);
+    assert_eq!(names(&store), ["Ada"]);
     // The damaged file is kept, set aside among the copies.
     let kinds: Vec<BackupKind> = backup::list(&library).iter().map(|b| b.kind).collect();
     assert!(kinds.contains(&BackupKind::SetAside), "{kinds:?}");
@@ -207,11 +211,6 @@ fn what_can_still_be_read_is_saved_and_put_back_where_there_is_no_copy() {
     harness.get_by_label("Put this copy back").click();
     harness.run();
     let (_lock, store) = harness.state_mut().opened.take().expect("opened");
-    let named: Vec<String> = ops::people(&store)
-        .unwrap()
-        .into_iter()
-        .filter_map(|p| p.name)
-        .collect();
-    assert_eq!(named, ["Ada"]);
+    assert_eq!(names(&store), ["Ada"]);
     assert_eq!(store.integrity_check().unwrap(), "ok");
 }

@@ -52,6 +52,13 @@ impl BackupKind {
         }
     }
 
+    /// Whether it is a copy of the library as it was in use (weekly, before an upgrade, by
+    /// hand), not of one set aside or salvaged from damage: the copies that make the weekly
+    /// one not due, and that hold what was done until they were made.
+    pub fn of_the_library_in_use(self) -> bool {
+        !matches!(self, BackupKind::SetAside | BackupKind::Salvaged)
+    }
+
     /// In words, for the app.
     pub fn describe(self) -> &'static str {
         match self {
@@ -300,7 +307,7 @@ pub fn make_and_prune(store: &Store, kind: BackupKind) -> Result<Backup, StoreEr
 pub fn weekly_due(library: &Path) -> bool {
     let newest = list(library)
         .into_iter()
-        .find(|b| !matches!(b.kind, BackupKind::SetAside | BackupKind::Salvaged));
+        .find(|b| b.kind.of_the_library_in_use());
     newest.is_none_or(|b| now_secs() - b.made_secs >= WEEKLY.as_secs() as i64)
 }
 

@@ -10,7 +10,7 @@ use rusqlite::types::Value;
 use rusqlite::{Connection, OpenFlags, Transaction, params_from_iter};
 
 use super::backup::{self, Backup, BackupContents, BackupKind, NewCopy};
-use super::store::{SCHEMA_VERSION, StoreError, migrate_to, sqlite_error};
+use super::store::{SCHEMA_VERSION, StoreError, migrate_to, sqlite_error, tells_of_damage};
 use crate::text::count;
 
 /// The analysis key of a photo whose faces are in doubt, and the model version of a face
@@ -294,11 +294,7 @@ fn copy_table(
         .query_map([table], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
     columns.retain(|c| c != FACE_PICTURE);
-    let listed = columns
-        .iter()
-        .map(|c| format!("\"{c}\""))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let listed = quoted(&columns);
     let marks = vec!["?"; columns.len()].join(", ");
     // last_ids keeps the higher of what it holds and what it is given: ids are never reused.
     let on_conflict = if table == "last_ids" {
@@ -316,22 +312,19 @@ fn copy_table(
     ))?;
     let mut copied = 0u64;
     let mut last_read = 0i64;
-    // Err(Ok(e)): the damaged file could not be read on; Err(Err(e)): the copy could not be
-    // written, which ends the salvage.
-    let in_order = (|| -> Result<(), rusqlite::Result<rusqlite::Error>> {
+    let in_order = (|| -> Result<(), Stopped> {
         let mut select = damaged
             .prepare(&format!(
                 "SELECT rowid, {listed} FROM \"{table}\" ORDER BY rowid"
             ))
-            .map_err(Ok)?;
-        let mut rows = select.query([]).map_err(Ok)?;
-        while let Some(row) = rows.next().map_err(Ok)? {
-            last_read = row.get(0).map_err(Ok)?;
-            let values = (1..=columns.len())
-                .map(|i| row.get::<_, Value>(i))
-                .collect::<rusqlite::Result<Vec<_>>>()
-                .map_err(Ok)?;
-            insert.execute(params_from_iter(values)).map_err(Err)?;
+            .map_err(Stopped::Reading)?;
+        let mut rows = select.query([]).map_err(Stopped::Reading)?;
+        while let Some(row) = rows.next().map_err(Stopped::Reading)? {
+            last_read = row.get(0).map_err(Stopped::Reading)?;
+            let values = values(row, 1..=columns.len()).map_err(Stopped::Reading)?;
+            insert
+                .execute(params_from_iter(values))
+                .map_err(Stopped::Writing)?;
             copied += 1;
         }
         Ok(())
@@ -343,9 +336,9 @@ fn copy_table(
                 partly_read: 0,
             });
         }
-        Err(Err(cannot_write)) => return Err(cannot_write),
-        Err(Ok(damage)) if !is_read_damage(&damage) => return Err(damage),
-        Err(Ok(_)) => {}
+        Err(Stopped::Writing(e)) => return Err(e),
+        Err(Stopped::Reading(e)) if !is_read_damage(&e) => return Err(e),
+        Err(Stopped::Reading(_)) => {}
     }
     let counted_elsewhere = rows_by_an_index(damaged, table);
     let reach = [
@@ -377,11 +370,7 @@ fn copy_table(
             n,
             damaged.prepare(&format!(
                 "SELECT {} FROM faces WHERE rowid = ?1",
-                columns[..n]
-                    .iter()
-                    .map(|c| format!("\"{c}\""))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                quoted(&columns[..n])
             ))?,
         )),
         None => None,
@@ -389,24 +378,14 @@ fn copy_table(
     let mut failed = 0u64;
     let mut partly_read = 0u64;
     for id in last_read.saturating_add(1)..=reach {
-        let row = select.query_row([id], |row| {
-            (0..columns.len())
-                .map(|i| row.get::<_, Value>(i))
-                .collect::<rusqlite::Result<Vec<_>>>()
-        });
+        let row = select.query_row([id], |row| values(row, 0..columns.len()));
         let values = match row {
             Ok(values) => values,
             Err(rusqlite::Error::QueryReturnedNoRows) => continue,
             Err(e) if is_read_damage(&e) => {
-                let partial = select_before_picture.as_mut().and_then(|(n, select)| {
-                    select
-                        .query_row([id], |row| {
-                            (0..*n)
-                                .map(|i| row.get::<_, Value>(i))
-                                .collect::<rusqlite::Result<Vec<_>>>()
-                        })
-                        .ok()
-                });
+                let partial = select_before_picture
+                    .as_mut()
+                    .and_then(|(n, select)| select.query_row([id], |row| values(row, 0..*n)).ok());
                 match partial {
                     Some(mut values) => {
                         partly_read += 1;
@@ -439,6 +418,27 @@ fn copy_table(
     })
 }
 
+/// Why copying a table in order stopped: its rows could not be read on (damage, which the
+/// copy goes past), or the copy could not be written (which ends the salvage).
+enum Stopped {
+    Reading(rusqlite::Error),
+    Writing(rusqlite::Error),
+}
+
+/// Column names as SQL lists them, quoted.
+fn quoted(columns: &[String]) -> String {
+    columns
+        .iter()
+        .map(|c| format!("\"{c}\""))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A row's values in the columns `at`, whatever their types.
+fn values(row: &rusqlite::Row, at: impl Iterator<Item = usize>) -> rusqlite::Result<Vec<Value>> {
+    at.map(|i| row.get::<_, Value>(i)).collect()
+}
+
 /// How many rows `table` has and its highest rowid, as one of its indexes says (an index's
 /// pages are apart from its table's, and may have come through whole).
 fn rows_by_an_index(damaged: &Connection, table: &str) -> Option<(u64, i64)> {
@@ -465,11 +465,8 @@ fn rows_by_an_index(damaged: &Connection, table: &str) -> Option<(u64, i64)> {
 /// Whether an error reading the damaged library is its damage (SQLite found a page that is
 /// not what it should be), rather than something that ends the salvage.
 fn is_read_damage(error: &rusqlite::Error) -> bool {
-    use rusqlite::ErrorCode;
-    matches!(
-        error.sqlite_error_code(),
-        Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase | ErrorCode::SystemIoFailure)
-    )
+    tells_of_damage(error)
+        || error.sqlite_error_code() == Some(rusqlite::ErrorCode::SystemIoFailure)
 }
 
 /// Lets go of what points at rows that could not be read, as deleting those rows would have:

@@ -47,15 +47,21 @@ impl StoreError {
     /// disk that is full, a file that cannot be opened or a request refused: what a backup
     /// copy is for.
     pub fn is_damage(&self) -> bool {
-        use rusqlite::ErrorCode;
         match self {
-            StoreError::Sqlite { error, .. } => matches!(
-                error.sqlite_error_code(),
-                Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase)
-            ),
+            StoreError::Sqlite { error, .. } => tells_of_damage(error),
             _ => false,
         }
     }
+}
+
+/// Whether SQLite found the file damaged (a page that is not what it should be) or not a
+/// database at all.
+pub(super) fn tells_of_damage(error: &rusqlite::Error) -> bool {
+    use rusqlite::ErrorCode;
+    matches!(
+        error.sqlite_error_code(),
+        Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase)
+    )
 }
 
 /// Whether an error, as passed on in words, tells of a damaged library file (what a backup copy

@@ -1012,9 +1012,12 @@ impl KindredApp {
                 Response::Error(message) => self.notify(ctx, message, true),
                 Response::Salvaged(saved) => {
                     self.data.salvaging = false;
+                    // Asked at once whether to put it back, with what it holds (read from it
+                    // as it was saved).
                     if let Ok(saved) = &saved {
                         self.folders_view.copies_listed = true;
-                        self.apply(Action::AskPutBack(saved.copy.path.clone()));
+                        self.data.put_back =
+                            Some((saved.copy.path.clone(), Some(Ok(saved.contents))));
                     }
                     self.data.salvaged = Some(saved);
                 }

@@ -304,7 +304,7 @@ impl UnopenedLibrary {
             ui,
             self.copies
                 .iter()
-                .any(|c| c.backup.kind != BackupKind::Salvaged),
+                .any(|c| c.backup.kind.of_the_library_in_use()),
             self.salvaging.is_some(),
             self.salvaged.as_ref(),
         );

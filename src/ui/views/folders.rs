@@ -318,7 +318,7 @@ fn library_copies(ui: &mut egui::Ui, frame: &mut Frame, state: &mut FoldersViewS
             .data
             .backups
             .iter()
-            .any(|b| !matches!(b.kind, BackupKind::SetAside | BackupKind::Salvaged));
+            .any(|b| b.kind.of_the_library_in_use());
         if salvage_part(ui, any_copy, frame.data.salvaging, salvaged) {
             frame.actions.push(Action::Salvage);
         }
