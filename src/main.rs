@@ -18,7 +18,7 @@ fn main() -> ExitCode {
         Err(err) => {
             let text = kindred::cli::error_text(&err);
             eprintln!("kindred: {text}");
-            if let Some(advice) = kindred::cli::advice_for(&text) {
+            if let Some(advice) = kindred::cli::advice_for(&err) {
                 eprintln!("{advice}");
             }
             ExitCode::from(2)

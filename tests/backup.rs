@@ -123,6 +123,30 @@ fn damage_found_by_a_command_says_how_to_go_back_to_a_copy() {
     );
 }
 
+/// A scan makes the weekly copy when it is due, reading every page first; damage found so is
+/// said with the way back to a copy (it said only that no copy was made), and the good copies
+/// are not pushed out by a copy of the damaged file.
+#[test]
+fn damage_the_weekly_copy_finds_after_a_scan_says_how_to_go_back_to_a_copy() {
+    let dir = tempfile::tempdir().unwrap();
+    let (library, _) = library_of_faces(dir.path(), &[0.0, 1.0]);
+    // In an index a scan does not read.
+    damage_table(&library, "sqlite_autoindex_rejections_1");
+    let photos = dir.path().to_str().unwrap();
+    let out = kindred_on(&library)
+        .args(["scan", "--quiet", photos])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{said}");
+    assert!(said.contains("the file is damaged ("), "{said}");
+    assert!(
+        said.contains("`kindred restore COPY` puts one back"),
+        "{said}"
+    );
+    assert!(kindred::library::backup::list(&library).is_empty());
+}
+
 /// Names given since the last copy are only in the damaged file: `kindred salvage` saves what
 /// can still be read of it as a copy of its own, put back like any other. Damage to an index
 /// (here the one People reads faces through) costs nothing: indexes are made anew.

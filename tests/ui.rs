@@ -384,6 +384,41 @@ fn a_library_found_damaged_while_open_says_so_and_offers_its_copies() {
     assert_eq!(counts.photos + counts.missing, 2, "{counts:?}");
 }
 
+/// Damage no read runs into is found by the weekly copy, which reads every page first and
+/// copies no damaged file over the good copies. An app left open looks each hour whether the
+/// copy is due (it looked only as it opened); what it found said so in a red notification that
+/// went in seconds, in words that were Kindred's, not SQLite's. Now it is the banner that leads
+/// to the copies.
+#[test]
+fn damage_the_weekly_copy_finds_in_an_app_left_open_is_the_banner() {
+    let dir = tempfile::tempdir().unwrap();
+    let (library, _) = library_of_faces(dir.path(), &[0.0, 1.0]);
+    let mut harness = app_on(&library);
+    settle(&mut harness);
+    // Damaged while the app is open, in an index no page of it reads; no copy yet, so the
+    // weekly one is due.
+    damage_table(&library, "sqlite_autoindex_rejections_1");
+    harness.get_by_label("Review").click();
+    settle(&mut harness);
+    assert!(
+        harness
+            .query_by_label("The library file is damaged")
+            .is_none()
+    );
+    harness.state_mut().check_for_weekly_copy();
+    settle(&mut harness);
+    harness.get_by_label("The library file is damaged");
+    harness.get_by_label_contains("the file is damaged (");
+    assert!(
+        harness.state().toasts.iter().all(|t| !t.error),
+        "no red notification besides"
+    );
+    assert!(
+        kindred::library::backup::list(&library).is_empty(),
+        "no copy made of the damaged file"
+    );
+}
+
 /// Names given since the newest copy are only in the damaged file: Folders saves what can
 /// still be read of it as a copy of its own, asks about putting it back, and puts it back.
 #[test]

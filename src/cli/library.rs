@@ -13,7 +13,7 @@ use crate::export::xmp_import::take_over_names;
 use crate::library::backup::{self, BackupKind};
 use crate::library::lock::LibraryLock;
 use crate::library::scan::{self, ScanControl, ScanEvent, ScanOptions, ScanPhase};
-use crate::library::store::Store;
+use crate::library::store::{MayTellOfDamage, Store};
 use crate::text::{count, megabytes};
 
 /// The library used when neither `--library` nor `KINDRED_LIBRARY` names one: in the
@@ -314,7 +314,12 @@ pub fn scan(
     match backup::make_weekly_if_due(&store) {
         Ok(Some(copy)) => outln!("weekly backup copy of the library: {}", copy.path.display()),
         Ok(None) => {}
-        Err(e) => eprintln!("kindred: {e}"),
+        Err(e) => {
+            eprintln!("kindred: {e}");
+            if e.is_damage() {
+                eprintln!("{}", super::DAMAGE_ADVICE);
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

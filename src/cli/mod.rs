@@ -607,18 +607,33 @@ pub fn error_text(err: &anyhow::Error) -> String {
     text
 }
 
-/// What to do about an error that says the library file is damaged, where the error does not
-/// say it already (damage found on opening does, naming the newest copy): damage deep in the
-/// file shows only when a command reads that part.
-pub fn advice_for(error_text: &str) -> Option<&'static str> {
-    (crate::library::store::message_tells_of_damage(error_text)
-        && !error_text.contains("kindred restore"))
-    .then_some(
-        "the library file is damaged: `kindred backup --list` lists its backup copies, and \
-         `kindred restore COPY` puts one back (the damaged file is kept beside them); \
-         `kindred salvage` saves what can still be read of it as a copy of its own",
-    )
+/// What to do about an error that comes of the library file's damage, where the error does
+/// not say it already (damage found on opening does, naming the newest copy, in words of its
+/// own): damage deep in the file shows only when a command reads that part.
+pub fn advice_for(err: &anyhow::Error) -> Option<&'static str> {
+    use crate::library::store::MayTellOfDamage;
+    fn is<E: MayTellOfDamage + std::error::Error + 'static>(
+        cause: &(dyn std::error::Error + 'static),
+    ) -> bool {
+        cause.downcast_ref::<E>().is_some_and(E::is_damage)
+    }
+    err.chain()
+        .any(|cause| {
+            is::<crate::library::store::StoreError>(cause)
+                || is::<crate::people::ops::PeopleError>(cause)
+                || is::<crate::library::scan::AddFacesError>(cause)
+                || is::<crate::export::album::ExportError>(cause)
+                || is::<crate::export::xmp::XmpError>(cause)
+                || is::<crate::export::xmp_import::ImportError>(cause)
+                || is::<rusqlite::Error>(cause)
+        })
+        .then_some(DAMAGE_ADVICE)
 }
+
+/// The way back from a damaged library file, from the command line.
+pub const DAMAGE_ADVICE: &str = "the library file is damaged: `kindred backup --list` lists its \
+    backup copies, and `kindred restore COPY` puts one back (the damaged file is kept beside \
+    them); `kindred salvage` saves what can still be read of it as a copy of its own";
 
 /// Whether `err` comes from writing to a pipe whose reader has gone.
 pub fn is_closed_pipe(err: &anyhow::Error) -> bool {

@@ -29,7 +29,7 @@ use serde::{Deserialize, Serialize};
 use super::names;
 use super::upright::{self, UprightCopy};
 use crate::library::export_store::{PersonInfo, PhotoSelection};
-use crate::library::store::{PersonId, PhotoRecord, Store, StoreError};
+use crate::library::store::{MayTellOfDamage, PersonId, PhotoRecord, Store, StoreError};
 use crate::library::turn::Turn;
 
 /// The manifest every export leaves in its target folder.
@@ -204,6 +204,12 @@ pub enum ExportError {
     },
     #[error("no free name for {} after {MAX_SUFFIX} tries", path.display())]
     NoFreeName { path: PathBuf },
+}
+
+impl MayTellOfDamage for ExportError {
+    fn is_damage(&self) -> bool {
+        matches!(self, ExportError::Store(e) if e.is_damage())
+    }
 }
 
 const MAX_SUFFIX: u32 = 10_000;

@@ -30,7 +30,7 @@ use quick_xml::events::Event;
 
 use crate::engine::geometry::Rect;
 use crate::library::export_store::{NamedFace, PhotoFaces};
-use crate::library::store::{PersonId, Store, StoreError};
+use crate::library::store::{MayTellOfDamage, PersonId, Store, StoreError};
 use crate::library::walk::sidecar_names;
 
 pub const RDF_NS: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#";
@@ -72,6 +72,12 @@ pub enum XmpError {
     },
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+impl MayTellOfDamage for XmpError {
+    fn is_damage(&self) -> bool {
+        matches!(self, XmpError::Store(e) if e.is_damage())
+    }
 }
 
 /// One face region, in MWG terms: normalised centre and size, 0..1 of the image.

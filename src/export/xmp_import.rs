@@ -28,7 +28,7 @@ use super::xmp::{self, FaceRegion, SAME_FACE_IOU, XmpError};
 use crate::engine::geometry::Rect;
 use crate::engine::pipeline::{FaceEngine, HAND_BOX_MIN_SCORE};
 use crate::library::scan;
-use crate::library::store::{FaceId, PhotoId, PhotoRecord, Store, iou};
+use crate::library::store::{FaceId, MayTellOfDamage, PhotoId, PhotoRecord, Store, iou};
 use crate::library::walk::sidecar_stamp;
 use crate::people::ops::{self, ImportReport, ImportedName, PeopleError};
 
@@ -41,6 +41,15 @@ pub enum ImportError {
     People(#[from] PeopleError),
     #[error(transparent)]
     Xmp(#[from] XmpError),
+}
+
+impl MayTellOfDamage for ImportError {
+    fn is_damage(&self) -> bool {
+        match self {
+            ImportError::People(e) => e.is_damage(),
+            ImportError::Xmp(e) => e.is_damage(),
+        }
+    }
 }
 
 /// What [`take_over_names`] did.

@@ -329,17 +329,9 @@ pub fn make_weekly_if_due(store: &Store) -> Result<Option<Backup>, StoreError> {
     if !has_photos {
         return Ok(None);
     }
-    let check = store.quick_check()?;
-    if check != "ok" {
-        return Err(StoreError::Corrupt {
-            path: library.to_path_buf(),
-            message: format!(
-                "the library file is damaged ({check}); no weekly backup copy was made over \
-                 the good ones: Kindred offers to put one back when it next opens \
-                 (`kindred restore`)"
-            ),
-        });
-    }
+    // A damaged file is not copied over the good copies: its damage is said instead, which
+    // leads to them.
+    store.check_for_damage()?;
     make_and_prune(store, BackupKind::Weekly).map(Some)
 }
 

@@ -10,7 +10,7 @@ use rusqlite::types::Value;
 use rusqlite::{Connection, OpenFlags, Transaction, params_from_iter};
 
 use super::backup::{self, Backup, BackupContents, BackupKind, NewCopy};
-use super::store::{SCHEMA_VERSION, StoreError, migrate_to, sqlite_error, tells_of_damage};
+use super::store::{MayTellOfDamage, SCHEMA_VERSION, StoreError, migrate_to, sqlite_error};
 use crate::text::count;
 
 /// The analysis key of a photo whose faces are in doubt, and the model version of a face
@@ -465,8 +465,7 @@ fn rows_by_an_index(damaged: &Connection, table: &str) -> Option<(u64, i64)> {
 /// Whether an error reading the damaged library is its damage (SQLite found a page that is
 /// not what it should be), rather than something that ends the salvage.
 fn is_read_damage(error: &rusqlite::Error) -> bool {
-    tells_of_damage(error)
-        || error.sqlite_error_code() == Some(rusqlite::ErrorCode::SystemIoFailure)
+    error.is_damage() || error.sqlite_error_code() == Some(rusqlite::ErrorCode::SystemIoFailure)
 }
 
 /// Lets go of what points at rows that could not be read, as deleting those rows would have:

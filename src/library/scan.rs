@@ -15,8 +15,8 @@ use serde::Serialize;
 
 use super::decode::{self, DecodedPhoto};
 use super::store::{
-    FaceId, FaceRecord, MovedFace, NewFace, PhotoAnalysis, PhotoId, PhotoRecord, PhotoStatus,
-    RootId, Store, StoreError, innermost_root, iou,
+    FaceId, FaceRecord, MayTellOfDamage, MovedFace, NewFace, PhotoAnalysis, PhotoId, PhotoRecord,
+    PhotoStatus, RootId, Store, StoreError, innermost_root, iou,
 };
 use super::turn::{Turn, orientation_parts};
 use super::walk::{self, Candidate, WalkProblem};
@@ -830,6 +830,12 @@ pub enum AddFacesError {
     OffThePhoto,
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+impl MayTellOfDamage for AddFacesError {
+    fn is_damage(&self) -> bool {
+        matches!(self, AddFacesError::Store(e) if e.is_damage())
+    }
 }
 
 /// The photo in the file at `path`, read and turned as its library record has it: by its EXIF

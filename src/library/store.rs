@@ -31,6 +31,10 @@ pub enum StoreError {
     TooNew { path: PathBuf, found: i64 },
     #[error("library {}: {message}", path.display())]
     Corrupt { path: PathBuf, message: String },
+    /// Reading every page found some that are not what they should be (SQLite's check says
+    /// which): damage no read had run into yet.
+    #[error("library {}: the file is damaged ({found})", path.display())]
+    Damaged { path: PathBuf, found: String },
     #[error("library {}: no {what} with id {id}", path.display())]
     UnknownId {
         path: PathBuf,
@@ -42,40 +46,34 @@ pub enum StoreError {
     Refused { message: String },
 }
 
-impl StoreError {
-    /// Whether the library file itself is damaged (or not a library at all), as opposed to a
-    /// disk that is full, a file that cannot be opened or a request refused: what a backup
-    /// copy is for.
-    pub fn is_damage(&self) -> bool {
+/// Errors that may say the library file itself is damaged (or is not a library at all), as
+/// opposed to a disk that is full, a file that cannot be opened or a request refused: what a
+/// backup copy is for. Told from the error, never from its words, so that callers that pass
+/// errors on (the app's notifications, the command line's advice) can still tell.
+pub trait MayTellOfDamage {
+    fn is_damage(&self) -> bool;
+}
+
+impl MayTellOfDamage for StoreError {
+    fn is_damage(&self) -> bool {
         match self {
-            StoreError::Sqlite { error, .. } => tells_of_damage(error),
+            StoreError::Sqlite { error, .. } => error.is_damage(),
+            StoreError::Damaged { .. } => true,
             _ => false,
         }
     }
 }
 
-/// Whether SQLite found the file damaged (a page that is not what it should be) or not a
-/// database at all.
-pub(super) fn tells_of_damage(error: &rusqlite::Error) -> bool {
-    use rusqlite::ErrorCode;
-    matches!(
-        error.sqlite_error_code(),
-        Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase)
-    )
-}
-
-/// Whether an error, as passed on in words, tells of a damaged library file (what a backup copy
-/// is for): SQLite's own wording for a damaged or foreign file, as [`StoreError::is_damage`]
-/// tells it from the error itself.
-pub fn message_tells_of_damage(message: &str) -> bool {
-    use rusqlite::ffi;
-    // SQLite's words end the message ([`StoreError::Sqlite`] puts the path first), so that a
-    // photo's path with those words in it is not taken for them.
-    [ffi::SQLITE_CORRUPT, ffi::SQLITE_NOTADB]
-        .into_iter()
-        .map(ffi::code_to_str)
-        .any(|wording| message.ends_with(&format!(": {wording}")))
-        || message.contains(": malformed database schema (")
+/// SQLite found the file damaged (a page that is not what it should be) or not a database at
+/// all.
+impl MayTellOfDamage for rusqlite::Error {
+    fn is_damage(&self) -> bool {
+        use rusqlite::ErrorCode;
+        matches!(
+            self.sqlite_error_code(),
+            Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase)
+        )
+    }
 }
 
 /// Turns SQLite's errors for a library file into [`StoreError`]s.
@@ -714,6 +712,18 @@ impl Store {
         self.conn
             .query_row("PRAGMA quick_check", [], |r| r.get(0))
             .map_err(self.err())
+    }
+
+    /// Reads every page ([`Store::quick_check`]); a page that is not what it should be is
+    /// [`StoreError::Damaged`].
+    pub fn check_for_damage(&self) -> Result<(), StoreError> {
+        match self.quick_check()? {
+            found if found == "ok" => Ok(()),
+            found => Err(StoreError::Damaged {
+                path: self.path.clone(),
+                found,
+            }),
+        }
     }
 
     /// `PRAGMA integrity_check`: "ok" for a healthy file.
@@ -1810,33 +1820,31 @@ pub(crate) mod tests {
         path.replace('/', std::path::MAIN_SEPARATOR_STR)
     }
 
-    /// Damage is told from an error passed on in words as from the error itself, and a full
-    /// disk, a read-only file or one that cannot be opened are not taken for damage.
+    /// Damage is told from SQLite's codes for it alone (a full disk, a read-only file or one
+    /// that cannot be opened are not damage), and from the check of every page.
     #[test]
-    fn damage_is_told_from_sqlites_words_for_it_alone() {
+    fn damage_is_told_from_sqlites_codes_for_it_alone() {
         use rusqlite::ffi;
         let error = |code| StoreError::Sqlite {
             path: PathBuf::from("/l.kindred"),
             error: rusqlite::Error::SqliteFailure(ffi::Error::new(code), None),
         };
         for code in [ffi::SQLITE_CORRUPT, ffi::SQLITE_NOTADB] {
-            let damage = error(code);
-            assert!(damage.is_damage());
-            assert!(message_tells_of_damage(&damage.to_string()), "{damage}");
+            assert!(error(code).is_damage(), "{}", error(code));
         }
         for code in [ffi::SQLITE_FULL, ffi::SQLITE_READONLY, ffi::SQLITE_CANTOPEN] {
-            let other = error(code);
-            assert!(!other.is_damage());
-            assert!(!message_tells_of_damage(&other.to_string()), "{other}");
+            assert!(!error(code).is_damage(), "{}", error(code));
         }
-        // A damaged schema, as SQLite words it.
-        assert!(message_tells_of_damage(
-            "library /l.kindred: malformed database schema (faces) - near \"x\""
-        ));
-        // The words in a photo's path are not SQLite's.
-        assert!(!message_tells_of_damage(
-            "photo /p/database disk image is malformed.jpg: not a JPEG"
-        ));
+        let found = StoreError::Damaged {
+            path: PathBuf::from("/l.kindred"),
+            found: "Tree 8 page 8: btreeInitPage() returns error code 11".into(),
+        };
+        assert!(found.is_damage());
+        // Words alone are not damage: a refusal that quotes SQLite's is Kindred's own.
+        let refused = StoreError::Refused {
+            message: "photo /p/database disk image is malformed.jpg: not a JPEG".into(),
+        };
+        assert!(!refused.is_damage());
     }
 
     /// A descriptor `along` away from the origin on axis `axis`.

@@ -25,7 +25,7 @@ use crate::engine::resnet::Descriptor;
 pub use crate::library::people_store::FaceState;
 use crate::library::people_store::{AssignmentRow, MatchRow, PersonRow};
 pub use crate::library::store::{FaceId, PhotoId};
-use crate::library::store::{Store, StoreError};
+use crate::library::store::{MayTellOfDamage, Store, StoreError};
 use crate::people::graph;
 
 mod corrections;
@@ -79,6 +79,12 @@ pub enum PeopleError {
     Invalid(String),
     #[error("operation {id} in the log cannot be read: {message}")]
     DamagedLog { id: i64, message: String },
+}
+
+impl MayTellOfDamage for PeopleError {
+    fn is_damage(&self) -> bool {
+        matches!(self, PeopleError::Store(e) if e.is_damage())
+    }
 }
 
 fn require_person(store: &Store, id: PersonId) -> Result<PersonRow, PeopleError> {

@@ -11,7 +11,7 @@ use crate::library::scan::{ScanEvent, ScanOptions, ScanPhase, ScanSummary};
 use crate::library::store::{FaceId, PhotoId, Store};
 use crate::people::ops::PersonId;
 
-use super::backend::{Backend, Mutation, PhotoJobProgress, Request, Response, ReviewOf};
+use super::backend::{Backend, Failure, Mutation, PhotoJobProgress, Request, Response, ReviewOf};
 use super::launch::{self, Launch};
 use super::state::*;
 use super::textures::TextureCache;
@@ -106,7 +106,14 @@ pub struct KindredApp {
     /// could not open), shown as error notifications.
     failures: std::sync::mpsc::Receiver<String>,
     failures_tx: std::sync::mpsc::Sender<String>,
+    /// When to look again whether the weekly backup copy is due: the app may stay open for
+    /// weeks (none: not looked at, as in tests).
+    next_weekly_check: Option<Instant>,
 }
+
+/// How often an app left open looks whether the weekly backup copy is due (a look at the
+/// copies' folder; the copy itself is made once a week).
+const WEEKLY_CHECK_EVERY: Duration = Duration::from_secs(60 * 60);
 
 struct FrameLog {
     frames: u32,
@@ -133,8 +140,7 @@ impl KindredApp {
         if has_folders {
             app.scan_folders_on_open();
         }
-        app.backend
-            .send(Request::BackUp(crate::library::backup::BackupKind::Weekly));
+        app.check_for_weekly_copy();
         Ok(app)
     }
 
@@ -209,6 +215,7 @@ impl KindredApp {
             first_folder_offer: pictures_folder().filter(|folder| folder.is_dir()),
             failures,
             failures_tx,
+            next_weekly_check: None,
         }
     }
 
@@ -220,6 +227,14 @@ impl KindredApp {
 
     pub fn launched(&self) -> &[Launch] {
         self.recorded_launches.as_deref().unwrap_or_default()
+    }
+
+    /// Makes the weekly backup copy in the background if it is due (reading every page of the
+    /// library first: damage found so is said by the banner), and looks again in an hour.
+    pub fn check_for_weekly_copy(&mut self) {
+        self.backend
+            .send(Request::BackUp(crate::library::backup::BackupKind::Weekly));
+        self.next_weekly_check = Some(Instant::now() + WEEKLY_CHECK_EVERY);
     }
 
     /// True when nothing is loading or running in the background (tests wait for this).
@@ -236,6 +251,12 @@ impl KindredApp {
         let started = Instant::now();
         let ctx = ui.ctx().clone();
         self.receive(&ctx);
+        if let Some(at) = self.next_weekly_check {
+            match at.checked_duration_since(Instant::now()) {
+                Some(left) => ctx.request_repaint_after(left),
+                None => self.check_for_weekly_copy(),
+            }
+        }
         self.face_textures.begin_frame();
         self.photo_textures.begin_frame();
         let mut actions = Vec::new();
@@ -815,7 +836,7 @@ impl KindredApp {
                             }
                             self.data.last_scan = Some(summary);
                         }
-                        Err(e) => self.notify(ctx, format!("Scan failed: {e}"), true),
+                        Err(e) => self.failed(ctx, e.in_context("Scan failed")),
                     }
                     self.reload();
                     if finished.is_some_and(|s| s.again) {
@@ -889,7 +910,7 @@ impl KindredApp {
                             let open = written.then_some(ToastOpens::Folder(summary.album_folder));
                             self.push_toast(ctx, text, !summary.failed.is_empty(), open);
                         }
-                        Err(e) => self.notify(ctx, format!("Export failed: {e}"), true),
+                        Err(e) => self.failed(ctx, e.in_context("Export failed")),
                     }
                 }
                 Response::PhotoJobStarted(control) => {
@@ -931,13 +952,13 @@ impl KindredApp {
                             ))
                         }
                         (Some(PhotoJobKind::Turn(_)), Err(e)) => {
-                            Err(format!("Turning the photos failed: {e}"))
+                            Err(e.in_context("Turning the photos failed"))
                         }
-                        (_, Err(e)) => Err(format!("Looking closer failed: {e}")),
+                        (_, Err(e)) => Err(e.in_context("Looking closer failed")),
                     };
                     match text {
                         Ok(text) => self.notify(ctx, text, false),
-                        Err(text) => self.notify(ctx, text, true),
+                        Err(failure) => self.failed(ctx, failure),
                     }
                     self.reload();
                 }
@@ -961,7 +982,7 @@ impl KindredApp {
                             );
                             self.reload();
                         }
-                        Err(e) => self.notify(ctx, format!("Could not look closer: {e}"), true),
+                        Err(e) => self.failed(ctx, e.in_context("Could not look closer")),
                     }
                 }
                 Response::PhotoTurned(photo, turned) => {
@@ -987,7 +1008,7 @@ impl KindredApp {
                             );
                             self.reload();
                         }
-                        Err(e) => self.notify(ctx, format!("Could not turn the photo: {e}"), true),
+                        Err(e) => self.failed(ctx, e.in_context("Could not turn the photo")),
                     }
                 }
                 Response::FaceAdded(photo, added) => {
@@ -1005,11 +1026,11 @@ impl KindredApp {
                             self.notify(ctx, "Added a face (Ctrl+Z takes it away)".into(), false);
                             self.reload();
                         }
-                        Err(e) => self.notify(ctx, format!("Could not add the face: {e}"), true),
+                        Err(e) => self.failed(ctx, e.in_context("Could not add the face")),
                     }
                 }
                 Response::Backups(copies) => self.data.backups = copies,
-                Response::Error(message) => self.notify(ctx, message, true),
+                Response::Error(failure) => self.failed(ctx, failure),
                 Response::Salvaged(saved) => {
                     self.data.salvaging = false;
                     // Asked at once whether to put it back, with what it holds (read from it
@@ -1179,11 +1200,17 @@ impl KindredApp {
     }
 
     pub fn notify(&mut self, ctx: &egui::Context, text: String, error: bool) {
-        if error && crate::library::store::message_tells_of_damage(&text) {
-            self.data.damaged.get_or_insert(text);
-            return;
-        }
         self.push_toast(ctx, text, error, None);
+    }
+
+    /// Says what could not be done: in a red notification, or, where the library file was
+    /// found damaged, once, in the banner that leads to its backup copies.
+    fn failed(&mut self, ctx: &egui::Context, failure: Failure) {
+        if failure.damage {
+            self.data.damaged.get_or_insert(failure.message);
+        } else {
+            self.push_toast(ctx, failure.message, true, None);
+        }
     }
 
     /// The banner over every page once the library file is found damaged.
@@ -1751,6 +1778,7 @@ impl KindredApp {
         let store = Store::open(&self.library).map_err(|e| e.to_string())?;
         let mut app = Self::with_store(ctx, store, self.settings.clone(), self.lock.take());
         app.view = View::Folders;
+        app.next_weekly_check = self.next_weekly_check;
         match put_back {
             Ok(aside) => {
                 let made = crate::library::backup::list(&self.library)

@@ -24,7 +24,9 @@ use crate::library::folders::{
     self, ExcludedFolder, FolderContents, FolderSummary, SubfolderSummary,
 };
 use crate::library::scan::{self, PhotoTurned, ScanControl, ScanEvent, ScanOptions, ScanSummary};
-use crate::library::store::{FaceId, PhotoId, PhotoRecord, RootId, StatusCounts, Store};
+use crate::library::store::{
+    FaceId, MayTellOfDamage, PhotoId, PhotoRecord, RootId, StatusCounts, Store, StoreError,
+};
 use crate::library::turn::Turn;
 use crate::people::matching::ClusterOptions;
 use crate::people::ops::{
@@ -206,16 +208,16 @@ pub enum Response {
     Photo(PhotoRecord, Vec<PhotoFace>),
     PhotoImage(PhotoId, Result<ColorImage, NoPicture>),
     /// The face drawn on a photo was added (its id), or why not.
-    FaceAdded(PhotoId, Result<FaceId, String>),
+    FaceAdded(PhotoId, Result<FaceId, Failure>),
     /// How many faces a closer look at a photo added, or why none.
-    FoundCloser(PhotoId, Result<usize, String>),
+    FoundCloser(PhotoId, Result<usize, Failure>),
     /// A photo was turned (with how many faces were found on it turned), or why not.
-    PhotoTurned(PhotoId, Result<PhotoTurned, String>),
+    PhotoTurned(PhotoId, Result<PhotoTurned, Failure>),
     PhotoJobStarted(Arc<ScanControl>),
     PhotoJob(PhotoJobProgress),
     /// Photos a job turned (one and its copies), and their faces: their pictures are old.
     PhotosTurned(Vec<PhotoId>, Vec<FaceId>),
-    PhotoJobFinished(Result<PhotoJobProgress, String>),
+    PhotoJobFinished(Result<PhotoJobProgress, Failure>),
     Suggestions(ReviewList),
     FaceThumbnail(FaceId, Option<ColorImage>),
     PhotoThumbnail(PhotoId, Option<ColorImage>),
@@ -225,13 +227,13 @@ pub enum Response {
     Changed(Change),
     Scan(ScanEvent),
     ScanStarted(Arc<ScanControl>),
-    ScanFinished(Result<ScanSummary, String>),
+    ScanFinished(Result<ScanSummary, Failure>),
     /// A dry run's one-line account of what the export would do.
     ExportPreview(Result<String, String>),
     ExportStarted(Arc<ExportControl>),
     Export(ExportEvent),
-    ExportFinished(Result<ExportSummary, String>),
-    Error(String),
+    ExportFinished(Result<ExportSummary, Failure>),
+    Error(Failure),
 }
 
 /// How many corrections the undo history offers to go back over.
@@ -267,7 +269,7 @@ struct ReviewAsk {
 /// and each answer asks anew. The database thread passes each ask on after the writes sent
 /// before it, so a list never misses an answer given before it was asked for.
 fn review_worker(
-    mut reader: Result<Store, String>,
+    mut reader: Result<Store, Failure>,
     inbox: Receiver<ReviewAsk>,
     shared: Arc<Shared>,
 ) {
@@ -279,12 +281,12 @@ fn review_worker(
         let list = match &mut reader {
             Ok(store) => store
                 .read_snapshot(|store| review_list(store, ask.of, &ask.skipped))
-                .map_err(|e| e.to_string()),
+                .map_err(Failure::from),
             Err(e) => Err(e.clone()),
         };
         shared.send(match list {
             Ok(list) => Response::Suggestions(list),
-            Err(message) => Response::Error(message),
+            Err(failure) => Response::Error(failure),
         });
         shared.done();
     }
@@ -358,6 +360,69 @@ pub struct Backend {
     threads: Vec<std::thread::JoinHandle<()>>,
 }
 
+/// Why something asked of the library could not be done, in words, and whether because the
+/// library file is damaged: the app says so with the banner that leads to the backup copies
+/// rather than with a notification.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    pub message: String,
+    pub damage: bool,
+}
+
+impl Failure {
+    /// The same failure, said as what it stopped: "Scan failed: …".
+    pub fn in_context(self, doing: &str) -> Self {
+        Failure {
+            message: format!("{doing}: {}", self.message),
+            ..self
+        }
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// Kindred's own refusals and the failures around the library (a thread that would not start,
+/// the models that would not load): never the file's damage.
+impl From<String> for Failure {
+    fn from(message: String) -> Self {
+        Failure {
+            message,
+            damage: false,
+        }
+    }
+}
+
+impl From<&str> for Failure {
+    fn from(message: &str) -> Self {
+        message.to_string().into()
+    }
+}
+
+/// The library's errors, which can tell whether they come of the file's damage.
+macro_rules! failure_from {
+    ($($error:ty),*) => {$(
+        impl From<$error> for Failure {
+            fn from(error: $error) -> Self {
+                Failure {
+                    damage: error.is_damage(),
+                    message: error.to_string(),
+                }
+            }
+        }
+    )*};
+}
+failure_from!(
+    StoreError,
+    ops::PeopleError,
+    scan::AddFacesError,
+    album::ExportError,
+    crate::export::xmp_import::ImportError
+);
+
 /// What the worker threads share.
 struct Shared {
     library: PathBuf,
@@ -415,7 +480,7 @@ impl Backend {
         });
         let reader = store
             .open_another()
-            .map_err(|e| format!("Review cannot read the library: {e}"));
+            .map_err(|e| Failure::from(e).in_context("Review cannot read the library"));
         let (review, review_inbox) = mpsc::channel();
         let review_shared = shared.clone();
         let review_thread = std::thread::Builder::new()
@@ -549,8 +614,7 @@ fn handle(
     request: Request,
     review: &Sender<ReviewAsk>,
     shared: &Arc<Shared>,
-) -> Result<(), String> {
-    let text = |e: &dyn std::fmt::Display| e.to_string();
+) -> Result<(), Failure> {
     match request {
         Request::Refresh => {
             // The copies first, from the disk alone: with the library file damaged, the reads
@@ -558,23 +622,20 @@ fn handle(
             shared.send(Response::Backups(crate::library::backup::list(
                 store.path(),
             )));
-            let people = ops::people(store).map_err(|e| text(&e))?;
-            let counts = store.status_counts().map_err(|e| text(&e))?;
-            let folders = store.folder_summaries().map_err(|e| text(&e))?;
+            let people = ops::people(store)?;
+            let counts = store.status_counts()?;
+            let folders = store.folder_summaries()?;
             let folders_not_there = folders
                 .iter()
                 .filter(|f| !f.path.is_dir())
                 .map(|f| f.id)
                 .collect();
-            let excluded = store.excluded_folders().map_err(|e| text(&e))?;
-            let history = ops::recent_corrections(store, UNDO_HISTORY_LEN)
-                .map_err(|e| text(&e))?
+            let excluded = store.excluded_folders()?;
+            let history = ops::recent_corrections(store, UNDO_HISTORY_LEN)?
                 .iter()
                 .map(|what| ops::in_words(what))
                 .collect();
-            let redo = ops::next_redo(store)
-                .map_err(|e| text(&e))?
-                .map(|what| ops::in_words(&what));
+            let redo = ops::next_redo(store)?.map(|what| ops::in_words(&what));
             shared.send(Response::Overview {
                 people,
                 counts,
@@ -586,25 +647,25 @@ fn handle(
             });
         }
         Request::PersonFaces(id, order) => {
-            let faces = ops::faces_of_person_in_order(store, id, order).map_err(|e| text(&e))?;
+            let faces = ops::faces_of_person_in_order(store, id, order)?;
             shared.send(Response::PersonFaces(id, faces));
         }
         Request::IgnoredFaces => {
-            let faces = ops::ignored_faces(store).map_err(|e| text(&e))?;
+            let faces = ops::ignored_faces(store)?;
             shared.send(Response::IgnoredFaces(faces));
         }
         Request::PhotosOf(ids) => {
-            let photo_ids = ops::photos_of_people(store, &ids).map_err(|e| text(&e))?;
-            let mut photos = store.photos_by_id(&photo_ids).map_err(|e| text(&e))?;
+            let photo_ids = ops::photos_of_people(store, &ids)?;
+            let mut photos = store.photos_by_id(&photo_ids)?;
             folders::sort_as_shown(&mut photos);
             shared.send(Response::Photos(ids, photos));
         }
         Request::PhotosWithoutFaces(root) => {
-            let photos = store.photos_without_faces(root).map_err(|e| text(&e))?;
+            let photos = store.photos_without_faces(root)?;
             shared.send(Response::PhotosWithoutFaces(root, photos));
         }
         Request::FolderContents(folder) => {
-            let contents = store.folder_contents(&folder).map_err(|e| text(&e))?;
+            let contents = store.folder_contents(&folder)?;
             shared.send(Response::FolderContents(contents));
         }
         Request::SharperPhoto(id, max_side) => match store.photo(id) {
@@ -613,17 +674,16 @@ fn handle(
             Ok(None) => shared.done(),
             Err(e) => {
                 shared.done();
-                return Err(text(&e));
+                return Err(e.into());
             }
         },
         Request::Photo(id) => {
             let result = (|| {
                 let record = store
-                    .photo(id)
-                    .map_err(|e| text(&e))?
+                    .photo(id)?
                     .ok_or_else(|| format!("photo {id} is no longer in the library"))?;
-                let faces = ops::faces_in_photo(store, id).map_err(|e| text(&e))?;
-                Ok::<_, String>((record, faces))
+                let faces = ops::faces_in_photo(store, id)?;
+                Ok::<_, Failure>((record, faces))
             })();
             match result {
                 Ok((record, faces)) => {
@@ -731,15 +791,15 @@ fn handle(
             });
         }
         Request::FolderErrors(root) => {
-            let errors = store.folder_errors(root).map_err(|e| text(&e))?;
+            let errors = store.folder_errors(root)?;
             shared.send(Response::FolderErrors(root, errors));
         }
         Request::Subfolders(root) => {
-            let subfolders = store.subfolder_summaries(root).map_err(|e| text(&e))?;
+            let subfolders = store.subfolder_summaries(root)?;
             shared.send(Response::Subfolders(root, subfolders));
         }
         Request::ExcludeFolder(path) => {
-            let left_out = ops::leave_out_folder(store, &path).map_err(|e| text(&e))?;
+            let left_out = ops::leave_out_folder(store, &path)?;
             shared.send(Response::Changed(Change::said(format!(
                 "Left out {}: {} left People",
                 path.display(),
@@ -747,35 +807,33 @@ fn handle(
             ))));
         }
         Request::IncludeFolder(path) => {
-            store.include_folder(&path).map_err(|e| text(&e))?;
+            store.include_folder(&path)?;
             shared.send(Response::Changed(Change::said(format!(
                 "Took {} back in",
                 path.display()
             ))));
         }
         Request::Mutate(mutation) => {
-            let change = apply(store, mutation).map_err(|e| text(&e))?;
+            let change = apply(store, mutation)?;
             shared.send(Response::Changed(change));
         }
         Request::AddFolder(path) => {
             let shown = super::views::shown_path(&path);
             if let Some(why) = scan::not_a_folder(&path, &shown) {
-                return Err(why);
+                return Err(why.into());
             }
-            store
-                .add_root(&scan::normalise_root(&path))
-                .map_err(|e| text(&e))?;
+            store.add_root(&scan::normalise_root(&path))?;
             shared.send(Response::Changed(Change::said(format!("Added {shown}"))));
         }
         Request::RemoveFolder(id) => {
-            let left_out = store.remove_folder(id).map_err(|e| text(&e))?;
+            let left_out = store.remove_folder(id)?;
             shared.send(Response::Changed(Change::said(format!(
                 "Folder removed: {} left People (adding the folder again brings them back, with their names)",
                 photos_with_faces(left_out.photos, left_out.faces)
             ))));
         }
         Request::ForgetMissing(id) => {
-            let forgotten = store.forget_missing(id).map_err(|e| text(&e))?;
+            let forgotten = store.forget_missing(id)?;
             shared.send(Response::Changed(Change::said(format!(
                 "Forgot {} no longer in the folder (names stay with their people)",
                 photos_with_faces(forgotten.photos, forgotten.faces)
@@ -830,7 +888,7 @@ fn handle(
                             copy.path.display()
                         )))),
                         Ok(None) => {}
-                        Err(e) => shared.send(Response::Error(text(&e))),
+                        Err(e) => shared.send(Response::Error(e.into())),
                     }
                     shared.done();
                 })
@@ -840,7 +898,7 @@ fn handle(
                 })?;
         }
         Request::MatchNewFaces(options) => {
-            ops::match_new_faces_with(store, &options).map_err(|e| text(&e))?;
+            ops::match_new_faces_with(store, &options)?;
             shared.send(Response::Changed(Change::default()));
         }
         Request::Scan {
@@ -852,7 +910,7 @@ fn handle(
                 .roots()
                 .map_err(|e| {
                     shared.done();
-                    text(&e)
+                    Failure::from(e)
                 })?
                 .into_iter()
                 .map(|r| (r.id, r.path))
@@ -916,11 +974,13 @@ fn handle(
 /// slow on a network disk), then reports the plan or carries it out.
 fn run_export(shared: &Arc<Shared>, request: &ExportRequest, dry_run: bool) {
     let planned = Store::open(&shared.library)
-        .map_err(|e| e.to_string())
-        .and_then(|store| album::plan(&store, request).map_err(|e| e.to_string()));
+        .map_err(Failure::from)
+        .and_then(|store| album::plan(&store, request).map_err(Failure::from));
     if dry_run {
         shared.send(Response::ExportPreview(
-            planned.map(|plan| describe_plan(&plan)),
+            planned
+                .map(|plan| describe_plan(&plan))
+                .map_err(|e| e.message),
         ));
         return;
     }
@@ -940,7 +1000,7 @@ fn run_export(shared: &Arc<Shared>, request: &ExportRequest, dry_run: bool) {
                 shared.send(Response::Export(event));
             }
         });
-        album::execute(&plan, tx, &control).map_err(|e| e.to_string())
+        album::execute(&plan, tx, &control).map_err(Failure::from)
     });
     shared.send(Response::ExportFinished(result));
 }
@@ -1081,11 +1141,10 @@ fn apply(store: &mut Store, mutation: Mutation) -> Result<Change, ops::PeopleErr
 fn to_add_faces(
     shared: &Shared,
     photo: PhotoId,
-) -> Result<(Store, PhotoRecord, Arc<FaceEngine>), String> {
-    let store = Store::open(&shared.library).map_err(|e| e.to_string())?;
+) -> Result<(Store, PhotoRecord, Arc<FaceEngine>), Failure> {
+    let store = Store::open(&shared.library)?;
     let record = store
-        .photo(photo)
-        .map_err(|e| e.to_string())?
+        .photo(photo)?
         .ok_or_else(|| format!("photo {photo} is no longer in the library"))?;
     Ok((store, record, shared.engine()?))
 }
@@ -1097,12 +1156,11 @@ fn add_drawn_face(
     photo: PhotoId,
     drawn: Rect,
     matching: &ClusterOptions,
-) -> Result<FaceId, String> {
+) -> Result<FaceId, Failure> {
     let (mut store, record, engine) = to_add_faces(shared, photo)?;
-    let face = scan::face_drawn_on_file(&engine, &record.path, record.turn, drawn)
-        .map_err(|e| e.to_string())?;
-    let id = ops::add_face(&mut store, photo, &face).map_err(|e| e.to_string())?;
-    ops::match_new_faces_with(&mut store, matching).map_err(|e| e.to_string())?;
+    let face = scan::face_drawn_on_file(&engine, &record.path, record.turn, drawn)?;
+    let id = ops::add_face(&mut store, photo, &face)?;
+    ops::match_new_faces_with(&mut store, matching)?;
     Ok(id)
 }
 
@@ -1113,13 +1171,12 @@ fn add_faces_found_closer(
     photo: PhotoId,
     options: ScanOptions,
     matching: &ClusterOptions,
-) -> Result<usize, String> {
+) -> Result<usize, Failure> {
     let (mut store, record, engine) = to_add_faces(shared, photo)?;
-    let found = scan::faces_found_closer_in(&mut store, &engine, &record, options)
-        .map_err(|e| e.to_string())?;
-    let added = ops::add_faces(&mut store, photo, &found).map_err(|e| e.to_string())?;
+    let found = scan::faces_found_closer_in(&mut store, &engine, &record, options)?;
+    let added = ops::add_faces(&mut store, photo, &found)?;
     if !added.is_empty() {
-        ops::match_new_faces_with(&mut store, matching).map_err(|e| e.to_string())?;
+        ops::match_new_faces_with(&mut store, matching)?;
     }
     Ok(added.len())
 }
@@ -1131,12 +1188,12 @@ fn turn_photo(
     by: Turn,
     options: ScanOptions,
     matching: &ClusterOptions,
-) -> Result<PhotoTurned, String> {
+) -> Result<PhotoTurned, Failure> {
     let (mut store, record, engine) = to_add_faces(shared, photo)?;
-    let plan = scan::plan_turn(&store, &engine, &record, by, options).map_err(|e| e.to_string())?;
-    let turned = ops::turn_photo(&mut store, &plan).map_err(|e| e.to_string())?;
+    let plan = scan::plan_turn(&store, &engine, &record, by, options)?;
+    let turned = ops::turn_photo(&mut store, &plan)?;
     if !turned.found.is_empty() || !turned.rematched.is_empty() {
-        ops::match_new_faces_with(&mut store, matching).map_err(|e| e.to_string())?;
+        ops::match_new_faces_with(&mut store, matching)?;
     }
     Ok(turned)
 }
@@ -1171,8 +1228,8 @@ fn photo_job(
     photos: &[PhotoId],
     matching: &ClusterOptions,
     mut each: impl FnMut(&mut Store, &FaceEngine, &PhotoRecord) -> Result<PhotoDone, ops::PeopleError>,
-) -> Result<PhotoJobProgress, String> {
-    let mut store = Store::open(&shared.library).map_err(|e| e.to_string())?;
+) -> Result<PhotoJobProgress, Failure> {
+    let mut store = Store::open(&shared.library)?;
     let engine = shared.engine()?;
     let control = ScanControl::new();
     shared.send(Response::PhotoJobStarted(control.clone()));
@@ -1198,9 +1255,9 @@ fn photo_job(
         }
         Ok(())
     };
-    run().map_err(|e| e.to_string())?;
+    run()?;
     if to_match {
-        ops::match_new_faces_with(&mut store, matching).map_err(|e| e.to_string())?;
+        ops::match_new_faces_with(&mut store, matching)?;
     }
     Ok(progress)
 }
@@ -1212,7 +1269,7 @@ fn look_closer_at(
     photos: &[PhotoId],
     options: ScanOptions,
     matching: &ClusterOptions,
-) -> Result<PhotoJobProgress, String> {
+) -> Result<PhotoJobProgress, Failure> {
     let mut adding = ops::FacesBeingAdded::default();
     photo_job(shared, photos, matching, |store, engine, record| {
         Ok(
@@ -1221,6 +1278,8 @@ fn look_closer_at(
                     found: adding.add(store, record.id, &faces)?.len(),
                     ..Default::default()
                 },
+                // The library, not the photo: the job cannot go on.
+                Err(scan::AddFacesError::Store(e)) => return Err(e.into()),
                 Err(_) => PhotoDone {
                     failed: true,
                     ..Default::default()
@@ -1237,18 +1296,23 @@ fn turn_photos(
     by: Turn,
     options: ScanOptions,
     matching: &ClusterOptions,
-) -> Result<PhotoJobProgress, String> {
+) -> Result<PhotoJobProgress, Failure> {
     let mut turning = ops::TurnsBeingMade::default();
     photo_job(shared, photos, matching, |store, engine, record| {
         // Turned with a copy of it already.
         if turning.has_turned(record.id) {
             return Ok(PhotoDone::default());
         }
-        let Ok(plan) = scan::plan_turn(store, engine, record, by, options) else {
-            return Ok(PhotoDone {
-                failed: true,
-                ..Default::default()
-            });
+        let plan = match scan::plan_turn(store, engine, record, by, options) {
+            Ok(plan) => plan,
+            // The library, not the photo: the job cannot go on.
+            Err(scan::AddFacesError::Store(e)) => return Err(e.into()),
+            Err(_) => {
+                return Ok(PhotoDone {
+                    failed: true,
+                    ..Default::default()
+                });
+            }
         };
         let turned = turning.turn(store, &plan)?;
         let done = PhotoDone {
@@ -1267,9 +1331,9 @@ fn run_scan(
     options: ScanOptions,
     matching: &ClusterOptions,
     xmp_names: bool,
-) -> Result<ScanSummary, String> {
+) -> Result<ScanSummary, Failure> {
     let engine = shared.engine()?;
-    let mut store = Store::open(&shared.library).map_err(|e| e.to_string())?;
+    let mut store = Store::open(&shared.library)?;
     let control = ScanControl::new();
     shared.send(Response::ScanStarted(control.clone()));
     let (tx, rx) = mpsc::channel();
@@ -1281,16 +1345,15 @@ fn run_scan(
         });
         let result = scan::scan(&mut store, &engine, roots, options, &control, tx);
         let _ = forward.join();
-        let summary = result.map_err(|e| e.to_string())?;
+        let summary = result?;
         if xmp_names {
             let taken =
-                take_over_names(&mut store, &summary.photos_with_fresh_tags(), Some(&engine))
-                    .map_err(|e| e.to_string())?;
+                take_over_names(&mut store, &summary.photos_with_fresh_tags(), Some(&engine))?;
             if let Some(message) = names_taken_message(&taken) {
                 shared.send(Response::Changed(Change::said(message)));
             }
         }
-        ops::match_new_faces_with(&mut store, matching).map_err(|e| e.to_string())?;
+        ops::match_new_faces_with(&mut store, matching)?;
         Ok(summary)
     })
 }

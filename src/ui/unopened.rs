@@ -12,7 +12,7 @@ use egui::RichText;
 use crate::library::backup::{self, Backup, BackupContents, BackupKind};
 use crate::library::lock::{LibraryLock, LockError};
 use crate::library::salvage::{Salvage, salvage};
-use crate::library::store::Store;
+use crate::library::store::{MayTellOfDamage, Store};
 use crate::text::count;
 
 /// Why the library could not be opened.
@@ -52,15 +52,9 @@ pub fn try_open(library: &Path) -> Result<(LibraryLock, Store), Problem> {
     // weekly copy is due, every page is read first (a fraction of a second for 100,000
     // faces), so that it is found here, where a copy can be put back.
     if backup::weekly_due(library) {
-        let check = store
-            .quick_check()
+        store
+            .check_for_damage()
             .map_err(|e| Problem::Damaged(e.to_string()))?;
-        if check != "ok" {
-            return Err(Problem::Damaged(format!(
-                "library {}: the file is damaged ({check})",
-                library.display()
-            )));
-        }
     }
     Ok((lock, store))
 }
