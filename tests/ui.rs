@@ -171,6 +171,65 @@ fn name_person(harness: &mut Harness<'_, KindredApp>, id: PersonId, name: &str) 
     settle(harness);
 }
 
+/// The library keeps each face's picture 160 pixels square; a screen scaled up (a laptop's at
+/// 2×) showed People's cards, 148 points wide, from it at twice its size, soft. A face shown
+/// larger than kept is now cut again from its photo as sharp as the screen shows it, where the
+/// photo has the pixels; a face small in its photo is left as kept.
+#[test]
+fn faces_shown_larger_than_kept_are_cut_again_as_sharp_as_the_screen_shows_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let photos = dir.path().join("photos");
+    std::fs::create_dir_all(&photos).unwrap();
+    // The same photo as taken with three times the pixels, and as it is (250 pixels, its
+    // face about 110 across: no more pixels than kept).
+    let small = image::open(fixtures().join("Serena_Williams_0002.jpg"))
+        .unwrap()
+        .to_rgb8();
+    let large = image::imageops::resize(&small, 750, 750, image::imageops::FilterType::Triangle);
+    common::write_jpeg(&photos.join("large.jpg"), &large, None);
+    common::write_jpeg(&photos.join("small.jpg"), &small, None);
+    let library = dir.path().join("library.kindred");
+    common::ok_on(&library, &["scan", "--quiet", photos.to_str().unwrap()]);
+    let store = Store::open(&library).unwrap();
+    let face_in = |name: &str| -> i64 {
+        store
+            .connection()
+            .query_row(
+                "SELECT f.id FROM faces f JOIN photos p ON p.id = f.photo_id WHERE p.path LIKE ?1",
+                [format!("%{name}")],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    let (large_face, small_face) = (face_in("large.jpg"), face_in("small.jpg"));
+    drop(store);
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 860.0))
+        .with_pixels_per_point(2.0)
+        .build_eframe({
+            let library = library.clone();
+            move |cc| {
+                let store = Store::open(&library).unwrap();
+                KindredApp::with_store(&cc.egui_ctx, store, Settings::default(), None)
+            }
+        });
+    settle(&mut harness);
+    // One person: the same face twice.
+    let person = people(&library)[0].id;
+    harness.state_mut().open_person(person);
+    settle(&mut harness);
+    let width = |harness: &Harness<'_, KindredApp>, face| {
+        harness.state().face_textures.loaded_width(face).unwrap()
+    };
+    let large = width(&harness, large_face);
+    assert!(large >= 200, "{large}");
+    assert_eq!(width(&harness, small_face), 160);
+    // Cut once: shown again, it stays as sharp.
+    harness.state_mut().open_person(person);
+    settle(&mut harness);
+    assert_eq!(width(&harness, large_face), large);
+}
+
 /// First run → add a folder by typing its path → the scan runs → people appear.
 fn scanned_app(dir: &Path, held_back: &[&str]) -> (Harness<'static, KindredApp>, PathBuf) {
     let photos = photo_folder(dir, held_back);

@@ -1133,18 +1133,42 @@ fn scale_rect(r: Rect, s: f64) -> Rect {
 
 /// The thumbnail of a face at `rect` (full-size coordinates) of a photo, as a scan cuts it.
 pub fn face_picture(photo: &DecodedPhoto, rect: Rect) -> Vec<u8> {
-    face_thumbnail(
+    face_picture_at(photo, rect, THUMBNAIL_SIZE, THUMBNAIL_QUALITY)
+}
+
+/// A face's picture as [`face_picture`] cuts it, `side` pixels square, as a JPEG of `quality`.
+pub fn face_picture_at(photo: &DecodedPhoto, rect: Rect, side: u32, quality: u8) -> Vec<u8> {
+    face_thumbnail_at(
         &photo.image,
         scale_rect(rect, 1.0 / f64::from(photo.reduction)),
+        side,
+        quality,
     )
 }
 
 /// Side of the square face thumbnails kept in the library.
 pub const THUMBNAIL_SIZE: u32 = 160;
 
+/// JPEG quality of the thumbnails kept in the library.
+const THUMBNAIL_QUALITY: u8 = 85;
+
+/// The face with its margin as a face picture shows it: a square this many pixels of the photo
+/// across (of its box in full-size coordinates), so a picture larger than that shows nothing
+/// more.
+pub fn face_picture_source_side(rect: Rect) -> u32 {
+    (rect.width().max(rect.height()) as f64 * FACE_PICTURE_MARGIN).round() as u32
+}
+
+/// A face picture's side, as a multiple of the face box's larger side.
+const FACE_PICTURE_MARGIN: f64 = 1.5;
+
 /// A square JPEG of the face with some margin, clamped to the photo.
 pub fn face_thumbnail(image: &RgbImage, rect: Rect) -> Vec<u8> {
-    let side = rect.width().max(rect.height()) as f64 * 1.5;
+    face_thumbnail_at(image, rect, THUMBNAIL_SIZE, THUMBNAIL_QUALITY)
+}
+
+fn face_thumbnail_at(image: &RgbImage, rect: Rect, size: u32, quality: u8) -> Vec<u8> {
+    let side = rect.width().max(rect.height()) as f64 * FACE_PICTURE_MARGIN;
     let cx = (rect.left + rect.right) as f64 / 2.0;
     let cy = (rect.top + rect.bottom) as f64 / 2.0;
     let (w, h) = (i64::from(image.width()), i64::from(image.height()));
@@ -1157,9 +1181,9 @@ pub fn face_thumbnail(image: &RgbImage, rect: Rect) -> Vec<u8> {
     }
     let crop = image::imageops::crop_imm(image, l as u32, t as u32, (r - l) as u32, (b - t) as u32)
         .to_image();
-    let thumb = decode::resized(&crop, THUMBNAIL_SIZE, THUMBNAIL_SIZE);
+    let thumb = decode::resized(&crop, size, size);
     let mut out = Vec::new();
-    let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85);
+    let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, quality);
     if thumb.write_with_encoder(encoder).is_err() {
         return Vec::new();
     }

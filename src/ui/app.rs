@@ -163,6 +163,7 @@ impl KindredApp {
     ) -> Self {
         theme::apply(ctx);
         let library = store.path().to_path_buf();
+        // Named when it held photos' thumbnails alone; it holds faces cut sharper too now.
         let cache = directories::ProjectDirs::from("", "", "kindred")
             .map(|d| d.cache_dir().join("photo-thumbnails"));
         let backend = Backend::start(store, ctx.clone(), cache);
@@ -1668,6 +1669,10 @@ impl KindredApp {
         let faces = self.face_textures.take_wanted();
         for chunk in faces.chunks(64) {
             self.backend.send(Request::FaceThumbnails(chunk.to_vec()));
+        }
+        let sharper = self.face_textures.take_sharper_wanted();
+        for chunk in sharper.chunks(16) {
+            self.backend.send(Request::SharperFaces(chunk.to_vec()));
         }
         let photos = self.photo_textures.take_wanted();
         if !photos.is_empty() {

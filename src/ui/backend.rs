@@ -34,7 +34,7 @@ use crate::people::ops::{
 };
 use crate::text::photos_with_faces;
 
-use super::thumbnail_cache::{self, FileStamp, ThumbnailCache};
+use super::thumbnail_cache::{self, FileStamp, Thumbnail, ThumbnailCache};
 
 /// Longest side of the photo shown in the photo view (bounded so a 50 MP photo does not
 /// become a 200 MB texture).
@@ -143,6 +143,10 @@ pub enum Request {
     },
     FaceThumbnails(Vec<FaceId>),
     PhotoThumbnails(Vec<(PhotoId, PathBuf)>),
+    /// Faces shown larger than the library keeps their pictures, with the side each is shown
+    /// at: cut again from their photos as sharp as that (as far as the photo has the pixels),
+    /// and kept in the thumbnail cache.
+    SharperFaces(Vec<(FaceId, u32)>),
     FolderErrors(RootId),
     /// The folders inside a photo folder, with their counts.
     Subfolders(RootId),
@@ -430,7 +434,7 @@ struct Shared {
     pending: Arc<AtomicUsize>,
     repaint: egui::Context,
     engine: OnceLock<Result<Arc<FaceEngine>, String>>,
-    photo_cache: Option<ThumbnailCache>,
+    thumbnail_cache: Option<ThumbnailCache>,
 }
 
 impl Shared {
@@ -457,14 +461,15 @@ impl Shared {
 }
 
 impl Backend {
-    /// Starts the worker on an open store. `photo_cache` is where photo thumbnails are kept
-    /// between runs (none: not cached).
-    pub fn start(store: Store, repaint: egui::Context, photo_cache: Option<PathBuf>) -> Self {
+    /// Starts the worker on an open store. `thumbnail_cache` is where thumbnails (of photos,
+    /// and of faces cut sharper than the library keeps them) are kept between runs (none: not
+    /// cached).
+    pub fn start(store: Store, repaint: egui::Context, thumbnail_cache: Option<PathBuf>) -> Self {
         let (requests, inbox) = mpsc::channel::<Request>();
         let (responses, outbox) = mpsc::channel();
         let pending = Arc::new(AtomicUsize::new(0));
-        let photo_cache = photo_cache.map(ThumbnailCache::new);
-        if let Some(cache) = photo_cache.clone() {
+        let thumbnail_cache = thumbnail_cache.map(ThumbnailCache::new);
+        if let Some(cache) = thumbnail_cache.clone() {
             // Off the worker: a big cache is tens of thousands of files to look at.
             let _ = std::thread::Builder::new()
                 .name("kindred-thumbnail-trim".into())
@@ -476,7 +481,7 @@ impl Backend {
             pending: pending.clone(),
             repaint,
             engine: OnceLock::new(),
-            photo_cache,
+            thumbnail_cache,
         });
         let reader = store
             .open_another()
@@ -587,6 +592,7 @@ fn worker(
             request,
             Request::Suggestions { .. }
                 | Request::FaceThumbnails(_)
+                | Request::SharperFaces(_)
                 | Request::PhotoThumbnails(_)
                 | Request::Photo(_)
                 | Request::SharperPhoto(..)
@@ -766,6 +772,32 @@ fn handle(
                 shared.done();
             });
         }
+        Request::SharperFaces(asked) => {
+            let mut to_cut = Vec::new();
+            for (id, side) in asked {
+                let Some(face) = store.face(id).ok().flatten() else {
+                    continue;
+                };
+                // A picture larger than the face's pixels in its photo shows nothing more.
+                let side = side.min(scan::face_picture_source_side(face.rect));
+                if side as f32 <= scan::THUMBNAIL_SIZE as f32 * SHARPER_THAN_KEPT {
+                    continue;
+                }
+                if let Some(photo) = store.photo(face.photo_id).ok().flatten() {
+                    to_cut.push(SharperFace {
+                        id,
+                        rect: face.rect,
+                        photo,
+                        side,
+                    });
+                }
+            }
+            let shared = shared.clone();
+            rayon::spawn(move || {
+                cut_sharper_faces(&shared, to_cut);
+                shared.done();
+            });
+        }
         Request::PhotoThumbnails(photos) => {
             // As the library last saw each file: for the thumbnail kept of one not there now.
             let photos: Vec<_> = photos
@@ -784,7 +816,8 @@ fn handle(
             rayon::spawn(move || {
                 for (id, path, recorded, turn) in photos {
                     // Kept on disk as the file shows it: the same for every turn.
-                    let image = photo_thumbnail(&path, recorded, turn, shared.photo_cache.as_ref());
+                    let image =
+                        photo_thumbnail(&path, recorded, turn, shared.thumbnail_cache.as_ref());
                     shared.send(Response::PhotoThumbnail(id, image));
                 }
                 shared.done();
@@ -1445,6 +1478,69 @@ fn make_face_pictures(shared: &Shared, faces: Vec<(FaceId, Rect, PhotoRecord)>) 
     }
 }
 
+/// A face picture sharper than the library keeps is cut only where it has this much more to
+/// show.
+const SHARPER_THAN_KEPT: f32 = 1.1;
+
+/// A face to cut again from its photo, `side` pixels square.
+struct SharperFace {
+    id: FaceId,
+    rect: Rect,
+    photo: PhotoRecord,
+    side: u32,
+}
+
+/// Sends each face's sharper picture: from the thumbnail cache, else cut from its photo (each
+/// photo read once, on all the workers) and kept there. A photo that cannot be read leaves its
+/// faces as the library keeps them.
+fn cut_sharper_faces(shared: &Shared, faces: Vec<SharperFace>) {
+    let mut by_photo: Vec<(PhotoId, Vec<SharperFace>)> = Vec::new();
+    for face in faces {
+        match by_photo.iter_mut().find(|(p, _)| *p == face.photo.id) {
+            Some((_, faces)) => faces.push(face),
+            None => by_photo.push((face.photo.id, vec![face])),
+        }
+    }
+    by_photo.into_par_iter().for_each(|(_, faces)| {
+        let mut pixels = None;
+        for face in faces {
+            let kept = Thumbnail::Face {
+                path: &face.photo.path,
+                stamp: FileStamp {
+                    size: face.photo.size,
+                    mtime_ns: face.photo.mtime_ns,
+                },
+                rect: face.rect,
+                turn: face.photo.turn,
+                side: face.side,
+            };
+            let cache = shared.thumbnail_cache.as_ref();
+            let jpeg = match cache.and_then(|cache| cache.read(kept)) {
+                Some(jpeg) => jpeg,
+                None => {
+                    let pixels = pixels.get_or_insert_with(|| {
+                        scan::read_upright(&face.photo.path, face.photo.turn).ok()
+                    });
+                    let Some(pixels) = pixels.as_ref() else {
+                        continue;
+                    };
+                    let jpeg = scan::face_picture_at(pixels, face.rect, face.side, 90);
+                    if jpeg.is_empty() {
+                        continue;
+                    }
+                    if let Some(cache) = cache {
+                        cache.write(kept, &jpeg);
+                    }
+                    jpeg
+                }
+            };
+            if let Some(image) = decode_thumbnail(&jpeg) {
+                shared.send(Response::FaceThumbnail(face.id, Some(image)));
+            }
+        }
+    });
+}
+
 /// Decodes the photo view's picture on a rayon worker and sends it; the request is done then.
 fn send_photo_picture(shared: &Arc<Shared>, photo: &PhotoRecord, max_side: u32) {
     let shared = shared.clone();
@@ -1499,12 +1595,12 @@ fn photo_thumbnail(
     let Ok(meta) = std::fs::metadata(path) else {
         return cache
             .zip(recorded)
-            .and_then(|(cache, stamp)| cache.read(path, stamp))
+            .and_then(|(cache, stamp)| cache.read(Thumbnail::Photo { path, stamp }))
             .and_then(|bytes| decode_turned_thumbnail(&bytes, turn));
     };
     let stamp = FileStamp::of(&meta);
     if let Some(image) = cache
-        .and_then(|cache| cache.read(path, stamp))
+        .and_then(|cache| cache.read(Thumbnail::Photo { path, stamp }))
         .and_then(|bytes| decode_turned_thumbnail(&bytes, turn))
     {
         return Some(image);
@@ -1517,7 +1613,7 @@ fn photo_thumbnail(
         let mut jpeg = Vec::new();
         let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 85);
         if small.write_with_encoder(encoder).is_ok() {
-            cache.write(path, stamp, &jpeg);
+            cache.write(Thumbnail::Photo { path, stamp }, &jpeg);
         }
     }
     Some(rgb_to_color_image(&turn.image(small.into_owned())))

@@ -18,15 +18,41 @@ enum Slot {
 struct Entry {
     slot: Slot,
     last_used: u64,
+    /// The sharpest the image was asked for again ([`TextureCache::get_at`]), in pixels; 0:
+    /// never.
+    asked_side: u32,
+}
+
+impl Entry {
+    fn pixels(&self) -> usize {
+        match &self.slot {
+            Slot::Ready(texture) => texture.size()[0] * texture.size()[1],
+            _ => 0,
+        }
+    }
 }
 
 pub struct TextureCache<K> {
     entries: HashMap<K, Entry>,
     wanted: Vec<K>,
+    /// Images shown larger than they were loaded, with the side they are wanted at.
+    sharper_wanted: Vec<(K, u32)>,
     capacity: usize,
     frame: u64,
     name: &'static str,
 }
+
+/// How much larger than its texture an image must be shown to be asked for sharper: a little
+/// softness is not worth reading a photo for.
+const SOFT_BEYOND: f32 = 1.1;
+
+/// Sharper images are asked for in steps of this many pixels, so that a window being resized
+/// (and the cards in it) does not ask at every frame.
+const SHARPER_STEP: u32 = 64;
+
+/// The images kept may hold as many pixels as `capacity` thumbnails of this side: sharper ones
+/// take the room of several.
+const THUMBNAIL_SIDE: usize = 160;
 
 impl<K: Copy + Eq + Hash + std::fmt::Debug> TextureCache<K> {
     /// `capacity`: how many textures are kept at most (a 160×160 thumbnail is 100 KB).
@@ -34,6 +60,7 @@ impl<K: Copy + Eq + Hash + std::fmt::Debug> TextureCache<K> {
         TextureCache {
             entries: HashMap::new(),
             wanted: Vec::new(),
+            sharper_wanted: Vec::new(),
             capacity,
             frame: 0,
             name,
@@ -53,11 +80,46 @@ impl<K: Copy + Eq + Hash + std::fmt::Debug> TextureCache<K> {
             Entry {
                 slot: Slot::Loading,
                 last_used: frame,
+                asked_side: 0,
             }
         });
         entry.last_used = frame;
         match &entry.slot {
             Slot::Ready(texture) => Some(texture),
+            _ => None,
+        }
+    }
+
+    /// As [`TextureCache::get`], for an image shown `side` pixels wide: one loaded smaller than
+    /// that is asked for again that sharp (once for each step of [`SHARPER_STEP`]).
+    pub fn get_at(&mut self, key: K, side: u32) -> Option<&TextureHandle> {
+        let frame = self.frame;
+        let entry = self.entries.entry(key).or_insert_with(|| {
+            self.wanted.push(key);
+            Entry {
+                slot: Slot::Loading,
+                last_used: frame,
+                asked_side: 0,
+            }
+        });
+        entry.last_used = frame;
+        match &entry.slot {
+            Slot::Ready(texture) => {
+                let step = side.div_ceil(SHARPER_STEP) * SHARPER_STEP;
+                if texture.size()[0] as f32 * SOFT_BEYOND < side as f32 && step > entry.asked_side {
+                    entry.asked_side = step;
+                    self.sharper_wanted.push((key, step));
+                }
+                Some(texture)
+            }
+            _ => None,
+        }
+    }
+
+    /// The width in pixels of the image loaded for `key`, if one is.
+    pub fn loaded_width(&self, key: K) -> Option<usize> {
+        match &self.entries.get(&key)?.slot {
+            Slot::Ready(texture) => Some(texture.size()[0]),
             _ => None,
         }
     }
@@ -74,6 +136,11 @@ impl<K: Copy + Eq + Hash + std::fmt::Debug> TextureCache<K> {
         std::mem::take(&mut self.wanted)
     }
 
+    /// Keys shown larger than loaded since the last call, with the side each is wanted at.
+    pub fn take_sharper_wanted(&mut self) -> Vec<(K, u32)> {
+        std::mem::take(&mut self.sharper_wanted)
+    }
+
     /// Stores a decoded image (None: it could not be read).
     pub fn insert(&mut self, ctx: &egui::Context, key: K, image: Option<ColorImage>) {
         let slot = match image {
@@ -84,8 +151,18 @@ impl<K: Copy + Eq + Hash + std::fmt::Debug> TextureCache<K> {
             )),
             None => Slot::Missing,
         };
-        let last_used = self.entries.get(&key).map_or(self.frame, |e| e.last_used);
-        self.entries.insert(key, Entry { slot, last_used });
+        let (last_used, asked_side) = self
+            .entries
+            .get(&key)
+            .map_or((self.frame, 0), |e| (e.last_used, e.asked_side));
+        self.entries.insert(
+            key,
+            Entry {
+                slot,
+                last_used,
+                asked_side,
+            },
+        );
         self.evict();
     }
 
@@ -107,8 +184,12 @@ impl<K: Copy + Eq + Hash + std::fmt::Debug> TextureCache<K> {
         self.entries.is_empty()
     }
 
+    /// Lets go of the images shown longest ago while more are kept than `capacity`, or more
+    /// pixels than `capacity` thumbnails hold.
     fn evict(&mut self) {
-        if self.entries.len() <= self.capacity {
+        let pixel_budget = self.capacity * THUMBNAIL_SIDE * THUMBNAIL_SIDE;
+        let mut pixels: usize = self.entries.values().map(Entry::pixels).sum();
+        if self.entries.len() <= self.capacity && pixels <= pixel_budget {
             return;
         }
         let mut by_age: Vec<(u64, K)> = self
@@ -119,9 +200,13 @@ impl<K: Copy + Eq + Hash + std::fmt::Debug> TextureCache<K> {
             .map(|(k, e)| (e.last_used, *k))
             .collect();
         by_age.sort_unstable_by_key(|(age, _)| *age);
-        let excess = self.entries.len() - self.capacity;
-        for (_, key) in by_age.into_iter().take(excess) {
-            self.entries.remove(&key);
+        for (_, key) in by_age {
+            if self.entries.len() <= self.capacity && pixels <= pixel_budget {
+                break;
+            }
+            if let Some(entry) = self.entries.remove(&key) {
+                pixels -= entry.pixels();
+            }
         }
     }
 }
@@ -154,6 +239,52 @@ mod tests {
         cache.begin_frame();
         assert!(cache.get(1).is_none(), "the least recently used went first");
         assert!(cache.get(3).is_some());
+    }
+
+    fn image_of(side: usize) -> Option<ColorImage> {
+        Some(ColorImage::filled([side, side], egui::Color32::RED))
+    }
+
+    #[test]
+    fn an_image_shown_larger_than_loaded_is_asked_for_sharper_once_per_step() {
+        let ctx = egui::Context::default();
+        let mut cache: TextureCache<u32> = TextureCache::new("t", 10);
+        cache.begin_frame();
+        assert!(cache.get_at(1, 300).is_none());
+        assert_eq!(cache.take_wanted(), vec![1]);
+        assert!(cache.take_sharper_wanted().is_empty(), "not loaded yet");
+        cache.insert(&ctx, 1, image_of(160));
+        // As large as loaded, or a little larger: nothing more.
+        assert!(cache.get_at(1, 160).is_some());
+        assert!(cache.get_at(1, 170).is_some());
+        assert!(cache.take_sharper_wanted().is_empty());
+        // Larger: asked for at the next step up, once, however often it is shown.
+        for side in [300, 310, 290, 300] {
+            assert!(cache.get_at(1, side).is_some());
+        }
+        assert_eq!(cache.take_sharper_wanted(), vec![(1, 320)]);
+        // What came back is all there is (the face is small in its photo): the same step is
+        // not asked again, a larger one is.
+        cache.insert(&ctx, 1, image_of(200));
+        assert!(cache.get_at(1, 300).is_some());
+        assert!(cache.take_sharper_wanted().is_empty());
+        assert!(cache.get_at(1, 400).is_some());
+        assert_eq!(cache.take_sharper_wanted(), vec![(1, 448)]);
+    }
+
+    #[test]
+    fn sharper_images_take_the_room_of_several() {
+        let ctx = egui::Context::default();
+        // Room for 4 thumbnails of 160: two of 320 fill it.
+        let mut cache: TextureCache<u32> = TextureCache::new("t", 4);
+        for key in 0..3 {
+            cache.begin_frame();
+            cache.get(key);
+            cache.insert(&ctx, key, image_of(320));
+        }
+        assert_eq!(cache.len(), 1, "only the last shown stays");
+        cache.begin_frame();
+        assert!(cache.get(2).is_some());
     }
 
     #[test]

@@ -1,9 +1,13 @@
-//! The photo thumbnails the app keeps on disk between runs (the grids of a person's photos),
-//! each found again while its photo is unchanged, and the whole kept under a size limit by
-//! letting go of the ones shown longest ago.
+//! The thumbnails the app keeps on disk between runs — of photos (the grids of a person's
+//! photos), and of faces cut sharper than the library keeps them, for screens that show them
+//! larger — each found again while its photo is unchanged, and the whole kept under a size
+//! limit by letting go of the ones shown longest ago.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
+
+use crate::engine::geometry::Rect;
+use crate::library::turn::Turn;
 
 /// How much disk the cache may take: about 50,000 thumbnails of 256 pixels. Past it, the ones
 /// shown longest ago go, down to nine tenths of it, so that a trim is not due at every start.
@@ -35,6 +39,21 @@ impl FileStamp {
     }
 }
 
+/// What a thumbnail is of.
+#[derive(Debug, Clone, Copy)]
+pub enum Thumbnail<'a> {
+    /// A photo as its file shows it (turned as the user turned it when shown).
+    Photo { path: &'a Path, stamp: FileStamp },
+    /// A face at `rect` of the photo turned by `turn`, cut `side` pixels square.
+    Face {
+        path: &'a Path,
+        stamp: FileStamp,
+        rect: Rect,
+        turn: Turn,
+        side: u32,
+    },
+}
+
 #[derive(Debug, Clone)]
 pub struct ThumbnailCache {
     dir: PathBuf,
@@ -52,19 +71,40 @@ impl ThumbnailCache {
         ThumbnailCache { dir }
     }
 
-    /// The file a photo's thumbnail is kept in: named by its path, size and modification
+    /// The file a thumbnail is kept in: named by its photo's path, size and modification
     /// time, so a changed photo gets a new one (the old one ages out).
-    fn file_for(&self, photo: &Path, stamp: FileStamp) -> PathBuf {
+    fn file_for(&self, of: Thumbnail) -> PathBuf {
         use sha2::Digest;
-        let key = format!("{}\0{}\0{}", photo.display(), stamp.size, stamp.mtime_ns);
+        let key = match of {
+            Thumbnail::Photo { path, stamp } => {
+                format!("{}\0{}\0{}", path.display(), stamp.size, stamp.mtime_ns)
+            }
+            Thumbnail::Face {
+                path,
+                stamp,
+                rect,
+                turn,
+                side,
+            } => format!(
+                "{}\0{}\0{}\0face {} {} {} {} turned {} at {side}",
+                path.display(),
+                stamp.size,
+                stamp.mtime_ns,
+                rect.left,
+                rect.top,
+                rect.right,
+                rect.bottom,
+                turn.quarters()
+            ),
+        };
         let digest = sha2::Sha256::digest(key.as_bytes());
         let name: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
         self.dir.join(format!("{name}.jpg"))
     }
 
-    /// The thumbnail kept for this photo as `stamp` has it, marked as used.
-    pub fn read(&self, photo: &Path, stamp: FileStamp) -> Option<Vec<u8>> {
-        let file = self.file_for(photo, stamp);
+    /// The thumbnail kept, marked as used.
+    pub fn read(&self, of: Thumbnail) -> Option<Vec<u8>> {
+        let file = self.file_for(of);
         let bytes = std::fs::read(&file).ok()?;
         let marked = std::fs::metadata(&file).and_then(|m| m.modified()).ok();
         let now = SystemTime::now();
@@ -76,9 +116,9 @@ impl ThumbnailCache {
         Some(bytes)
     }
 
-    /// Keeps a thumbnail of this photo; a failure only means it is made again next time.
-    pub fn write(&self, photo: &Path, stamp: FileStamp, jpeg: &[u8]) {
-        let file = self.file_for(photo, stamp);
+    /// Keeps a thumbnail; a failure only means it is made again next time.
+    pub fn write(&self, of: Thumbnail, jpeg: &[u8]) {
+        let file = self.file_for(of);
         if std::fs::create_dir_all(&self.dir).is_err() {
             return;
         }
@@ -162,12 +202,26 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let cache = ThumbnailCache::new(dir.path().join("cache"));
         let (path, stamp) = photo(dir.path(), "a.jpg", b"photo");
-        assert_eq!(cache.read(&path, stamp), None);
-        cache.write(&path, stamp, b"thumb");
-        assert_eq!(cache.read(&path, stamp).as_deref(), Some(&b"thumb"[..]));
+        let of = |path, stamp| Thumbnail::Photo { path, stamp };
+        assert_eq!(cache.read(of(&path, stamp)), None);
+        cache.write(of(&path, stamp), b"thumb");
+        assert_eq!(cache.read(of(&path, stamp)).as_deref(), Some(&b"thumb"[..]));
+        // A face of it is kept apart, by its place, turn and size.
+        let face = |side| Thumbnail::Face {
+            path: &path,
+            stamp,
+            rect: Rect::new(10, 20, 110, 120),
+            turn: Turn::NONE,
+            side,
+        };
+        assert_eq!(cache.read(face(320)), None);
+        cache.write(face(320), b"face");
+        assert_eq!(cache.read(face(320)).as_deref(), Some(&b"face"[..]));
+        assert_eq!(cache.read(face(256)), None);
+        assert_eq!(cache.read(of(&path, stamp)).as_deref(), Some(&b"thumb"[..]));
 
         let (path, stamp) = photo(dir.path(), "a.jpg", b"another photo");
-        assert_eq!(cache.read(&path, stamp), None);
+        assert_eq!(cache.read(of(&path, stamp)), None);
     }
 
     #[test]
@@ -177,12 +231,19 @@ mod tests {
         let mut photos = Vec::new();
         for i in 0..5 {
             let (path, stamp) = photo(dir.path(), &format!("{i}.jpg"), &[i as u8]);
-            cache.write(&path, stamp, &[0; 100]);
-            set_used(&cache.file_for(&path, stamp), 10_000 * (5 - i as u64));
+            let of = Thumbnail::Photo { path: &path, stamp };
+            cache.write(of, &[0; 100]);
+            set_used(&cache.file_for(of), 10_000 * (5 - i as u64));
             photos.push((path, stamp));
         }
         // The oldest is shown again: it is the newest now.
-        assert!(cache.read(&photos[0].0, photos[0].1).is_some());
+        fn of((path, stamp): &(PathBuf, FileStamp)) -> Thumbnail<'_> {
+            Thumbnail::Photo {
+                path,
+                stamp: *stamp,
+            }
+        }
+        assert!(cache.read(of(&photos[0])).is_some());
         let part = dir.path().join("cache").join("0123.tmp");
         std::fs::write(&part, [0; 7]).unwrap();
         set_used(&part, 2 * 24 * 3600);
@@ -199,7 +260,7 @@ mod tests {
         );
         let kept: Vec<bool> = photos
             .iter()
-            .map(|(path, stamp)| cache.read(path, *stamp).is_some())
+            .map(|photo| cache.read(of(photo)).is_some())
             .collect();
         assert_eq!(kept, [true, false, false, false, true]);
         // No cache folder yet is nothing to trim.

@@ -225,7 +225,9 @@ pub fn show_focus(ui: &egui::Ui, response: &egui::Response, rect: Rect, radius: 
     }
 }
 
-/// Paints a face thumbnail into `rect`, or a neutral placeholder until it has loaded.
+/// Paints a face thumbnail into `rect`, or a neutral placeholder until it has loaded; one
+/// shown larger than the library keeps it (a large card, a screen scaled up) is asked for as
+/// sharp as the screen shows it.
 pub fn paint_face(
     ui: &egui::Ui,
     faces: &mut TextureCache<FaceId>,
@@ -233,7 +235,8 @@ pub fn paint_face(
     rect: Rect,
     radius: CornerRadius,
 ) {
-    match faces.get(face) {
+    let side = (rect.width().max(rect.height()) * ui.ctx().pixels_per_point()).round() as u32;
+    match faces.get_at(face, side) {
         Some(texture) => {
             egui::Image::from_texture(texture)
                 .corner_radius(radius)
