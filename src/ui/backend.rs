@@ -492,23 +492,30 @@ impl Backend {
             .name("kindred-review".into())
             .spawn(move || review_worker(reader, review_inbox, review_shared))
             .expect("the OS refused to start the review thread");
+        let (sharper, sharper_inbox) = mpsc::channel();
+        let sharper_shared = shared.clone();
+        let sharper_thread = std::thread::Builder::new()
+            .name("kindred-sharper-faces".into())
+            .spawn(move || sharper_faces_worker(sharper_inbox, sharper_shared))
+            .expect("the OS refused to start the thread for sharper faces");
+        let helpers = Helpers { review, sharper };
         let db_thread = std::thread::Builder::new()
             .name("kindred-db".into())
-            .spawn(move || worker(store, inbox, review, shared))
+            .spawn(move || worker(store, inbox, helpers, shared))
             .expect("the OS refused to start the database thread");
         Backend {
             requests,
             responses: outbox,
             pending,
-            threads: vec![db_thread, review_thread],
+            threads: vec![db_thread, review_thread, sharper_thread],
         }
     }
 
-    /// Stops the database and Review threads once idle (see [`Backend::is_idle`]) and waits
-    /// until they have let go of the library: its file may then be replaced. Requests sent
-    /// afterwards are dropped.
+    /// Stops the database thread and its helpers once idle (see [`Backend::is_idle`]) and
+    /// waits until they have let go of the library: its file may then be replaced. Requests
+    /// sent afterwards are dropped.
     pub fn shut_down(&mut self) {
-        // The database thread ends when its inbox closes, and Review's with it.
+        // The database thread ends when its inbox closes, and its helpers with it.
         self.requests = mpsc::channel().0;
         for thread in self.threads.drain(..) {
             let _ = thread.join();
@@ -567,12 +574,13 @@ fn next_request(queue: &mut std::collections::VecDeque<Request>) -> (Option<Requ
     (None, dropped)
 }
 
-fn worker(
-    mut store: Store,
-    inbox: Receiver<Request>,
+/// The threads the database thread hands work on to.
+struct Helpers {
     review: Sender<ReviewAsk>,
-    shared: Arc<Shared>,
-) {
+    sharper: Sender<Vec<SharperFace>>,
+}
+
+fn worker(mut store: Store, inbox: Receiver<Request>, helpers: Helpers, shared: Arc<Shared>) {
     let mut queue = std::collections::VecDeque::new();
     loop {
         if queue.is_empty() {
@@ -606,7 +614,7 @@ fn worker(
                 | Request::BackUp(_)
                 | Request::Salvage
         );
-        if let Err(message) = handle(&mut store, request, &review, &shared) {
+        if let Err(message) = handle(&mut store, request, &helpers, &shared) {
             shared.send(Response::Error(message));
         }
         if finishes_here {
@@ -618,7 +626,7 @@ fn worker(
 fn handle(
     store: &mut Store,
     request: Request,
-    review: &Sender<ReviewAsk>,
+    helpers: &Helpers,
     shared: &Arc<Shared>,
 ) -> Result<(), Failure> {
     match request {
@@ -740,7 +748,7 @@ fn handle(
             });
         }
         Request::Suggestions { of, skipped } => {
-            if review.send(ReviewAsk { of, skipped }).is_err() {
+            if helpers.review.send(ReviewAsk { of, skipped }).is_err() {
                 shared.done();
                 return Err("Review's thread has stopped".into());
             }
@@ -792,11 +800,9 @@ fn handle(
                     });
                 }
             }
-            let shared = shared.clone();
-            rayon::spawn(move || {
-                cut_sharper_faces(&shared, to_cut);
+            if helpers.sharper.send(to_cut).is_err() {
                 shared.done();
-            });
+            }
         }
         Request::PhotoThumbnails(photos) => {
             // As the library last saw each file: for the thumbnail kept of one not there now.
@@ -1490,9 +1496,29 @@ struct SharperFace {
     side: u32,
 }
 
+/// Cuts sharper face pictures on a thread of its own, the faces shown last first: they are
+/// not what the user waits for, and the photo opened meanwhile is read on the workers without
+/// waiting behind them (each photo here is read whole, a tenth of a second or more).
+fn sharper_faces_worker(inbox: Receiver<Vec<SharperFace>>, shared: Arc<Shared>) {
+    let mut waiting = Vec::new();
+    loop {
+        if waiting.is_empty() {
+            match inbox.recv() {
+                Ok(faces) => waiting.push(faces),
+                Err(_) => return,
+            }
+        }
+        waiting.extend(inbox.try_iter());
+        if let Some(faces) = waiting.pop() {
+            cut_sharper_faces(&shared, faces);
+            shared.done();
+        }
+    }
+}
+
 /// Sends each face's sharper picture: from the thumbnail cache, else cut from its photo (each
-/// photo read once, on all the workers) and kept there. A photo that cannot be read leaves its
-/// faces as the library keeps them.
+/// photo read once) and kept there. A photo that cannot be read leaves its faces as the
+/// library keeps them.
 fn cut_sharper_faces(shared: &Shared, faces: Vec<SharperFace>) {
     let mut by_photo: Vec<(PhotoId, Vec<SharperFace>)> = Vec::new();
     for face in faces {
@@ -1501,7 +1527,7 @@ fn cut_sharper_faces(shared: &Shared, faces: Vec<SharperFace>) {
             None => by_photo.push((face.photo.id, vec![face])),
         }
     }
-    by_photo.into_par_iter().for_each(|(_, faces)| {
+    for (_, faces) in by_photo {
         let mut pixels = None;
         for face in faces {
             let kept = Thumbnail::Face {
@@ -1538,7 +1564,7 @@ fn cut_sharper_faces(shared: &Shared, faces: Vec<SharperFace>) {
                 shared.send(Response::FaceThumbnail(face.id, Some(image)));
             }
         }
-    });
+    }
 }
 
 /// Decodes the photo view's picture on a rayon worker and sends it; the request is done then.
