@@ -74,17 +74,7 @@ impl<K: Copy + Eq + Hash + std::fmt::Debug> TextureCache<K> {
 
     /// The texture if it is loaded; otherwise queues it to be loaded.
     pub fn get(&mut self, key: K) -> Option<&TextureHandle> {
-        let frame = self.frame;
-        let entry = self.entries.entry(key).or_insert_with(|| {
-            self.wanted.push(key);
-            Entry {
-                slot: Slot::Loading,
-                last_used: frame,
-                asked_side: 0,
-            }
-        });
-        entry.last_used = frame;
-        match &entry.slot {
+        match &used(&mut self.entries, &mut self.wanted, self.frame, key).slot {
             Slot::Ready(texture) => Some(texture),
             _ => None,
         }
@@ -93,25 +83,17 @@ impl<K: Copy + Eq + Hash + std::fmt::Debug> TextureCache<K> {
     /// As [`TextureCache::get`], for an image shown `side` pixels wide: one loaded smaller than
     /// that is asked for again that sharp (once for each step of [`SHARPER_STEP`]).
     pub fn get_at(&mut self, key: K, side: u32) -> Option<&TextureHandle> {
-        let frame = self.frame;
-        let entry = self.entries.entry(key).or_insert_with(|| {
-            self.wanted.push(key);
-            Entry {
-                slot: Slot::Loading,
-                last_used: frame,
-                asked_side: 0,
-            }
-        });
-        entry.last_used = frame;
+        let entry = used(&mut self.entries, &mut self.wanted, self.frame, key);
+        let Slot::Ready(texture) = &entry.slot else {
+            return None;
+        };
+        let step = side.div_ceil(SHARPER_STEP) * SHARPER_STEP;
+        if texture.size()[0] as f32 * SOFT_BEYOND < side as f32 && step > entry.asked_side {
+            entry.asked_side = step;
+            self.sharper_wanted.push((key, step));
+        }
         match &entry.slot {
-            Slot::Ready(texture) => {
-                let step = side.div_ceil(SHARPER_STEP) * SHARPER_STEP;
-                if texture.size()[0] as f32 * SOFT_BEYOND < side as f32 && step > entry.asked_side {
-                    entry.asked_side = step;
-                    self.sharper_wanted.push((key, step));
-                }
-                Some(texture)
-            }
+            Slot::Ready(texture) => Some(texture),
             _ => None,
         }
     }
@@ -209,6 +191,25 @@ impl<K: Copy + Eq + Hash + std::fmt::Debug> TextureCache<K> {
             }
         }
     }
+}
+
+/// The entry for `key`, marked as used in `frame`; a new one is queued to be loaded.
+fn used<'a, K: Copy + Eq + Hash>(
+    entries: &'a mut HashMap<K, Entry>,
+    wanted: &mut Vec<K>,
+    frame: u64,
+    key: K,
+) -> &'a mut Entry {
+    let entry = entries.entry(key).or_insert_with(|| {
+        wanted.push(key);
+        Entry {
+            slot: Slot::Loading,
+            last_used: frame,
+            asked_side: 0,
+        }
+    });
+    entry.last_used = frame;
+    entry
 }
 
 #[cfg(test)]
