@@ -109,6 +109,8 @@ pub struct KindredApp {
     /// When to look again whether the weekly backup copy is due: the app may stay open for
     /// weeks (none: not looked at, as in tests).
     next_weekly_check: Option<Instant>,
+    /// Where thumbnails are kept between runs (none: not kept).
+    thumbnail_cache: Option<PathBuf>,
 }
 
 /// How often an app left open looks whether the weekly backup copy is due (a look at the
@@ -135,7 +137,10 @@ impl KindredApp {
         let settings = storage
             .and_then(|s| eframe::get_value::<Settings>(s, SETTINGS_KEY))
             .unwrap_or_default();
-        let mut app = Self::with_store(ctx, store, settings, Some(lock));
+        // Named when it held photos' thumbnails alone; it holds faces cut sharper too now.
+        let thumbnail_cache = directories::ProjectDirs::from("", "", "kindred")
+            .map(|d| d.cache_dir().join("photo-thumbnails"));
+        let mut app = Self::build(ctx, store, settings, Some(lock), thumbnail_cache);
         app.tour = super::tour::Tour::from_env();
         if has_folders {
             app.scan_folders_on_open();
@@ -154,19 +159,28 @@ impl KindredApp {
         }
     }
 
-    /// Builds the app on an open store (tests use this with their own library).
+    /// Builds the app on an open store, keeping no thumbnails on disk (tests use this with
+    /// their own library, and leave the user's cache folder alone).
     pub fn with_store(
         ctx: &egui::Context,
         store: Store,
         settings: Settings,
         lock: Option<crate::library::lock::LibraryLock>,
     ) -> Self {
+        Self::build(ctx, store, settings, lock, None)
+    }
+
+    /// The app on an open store; thumbnails are kept between runs in `thumbnail_cache`.
+    fn build(
+        ctx: &egui::Context,
+        store: Store,
+        settings: Settings,
+        lock: Option<crate::library::lock::LibraryLock>,
+        thumbnail_cache: Option<PathBuf>,
+    ) -> Self {
         theme::apply(ctx);
         let library = store.path().to_path_buf();
-        // Named when it held photos' thumbnails alone; it holds faces cut sharper too now.
-        let cache = directories::ProjectDirs::from("", "", "kindred")
-            .map(|d| d.cache_dir().join("photo-thumbnails"));
-        let backend = Backend::start(store, ctx.clone(), cache);
+        let backend = Backend::start(store, ctx.clone(), thumbnail_cache.clone());
         backend.send(Request::Refresh);
         let view = match settings.last_view {
             SavedView::People => View::People,
@@ -217,6 +231,7 @@ impl KindredApp {
             failures,
             failures_tx,
             next_weekly_check: None,
+            thumbnail_cache,
         }
     }
 
@@ -1781,7 +1796,13 @@ impl KindredApp {
         self.backend.shut_down();
         let put_back = crate::library::backup::restore(&self.library, &copy);
         let store = Store::open(&self.library).map_err(|e| e.to_string())?;
-        let mut app = Self::with_store(ctx, store, self.settings.clone(), self.lock.take());
+        let mut app = Self::build(
+            ctx,
+            store,
+            self.settings.clone(),
+            self.lock.take(),
+            self.thumbnail_cache.clone(),
+        );
         app.view = View::Folders;
         app.next_weekly_check = self.next_weekly_check;
         match put_back {
