@@ -813,6 +813,11 @@ impl KindredApp {
                 }
                 Response::Suggestions(list) => self.data.suggestions = Some(list),
                 Response::FaceThumbnail(id, image) => self.face_textures.insert(ctx, id, image),
+                Response::SharperFacesPassedOver(faces) => {
+                    for face in faces {
+                        self.face_textures.ask_sharper_again(face);
+                    }
+                }
                 Response::PhotoThumbnail(id, image) => self.photo_textures.insert(ctx, id, image),
                 Response::FolderErrors(root, errors) => {
                     self.data.folder_errors.insert(root, errors);

@@ -224,6 +224,9 @@ pub enum Response {
     PhotoJobFinished(Result<PhotoJobProgress, Failure>),
     Suggestions(ReviewList),
     FaceThumbnail(FaceId, Option<ColorImage>),
+    /// Faces whose sharper pictures were let go of unmade, their asks too old (see
+    /// [`SHARPER_ASKS_WAITING`]): to be asked for again if they are still shown.
+    SharperFacesPassedOver(Vec<FaceId>),
     PhotoThumbnail(PhotoId, Option<ColorImage>),
     FolderErrors(RootId, Vec<(PhotoId, PathBuf, String)>),
     Subfolders(RootId, Vec<SubfolderSummary>),
@@ -1509,11 +1512,28 @@ fn sharper_faces_worker(inbox: Receiver<Vec<SharperFace>>, shared: Arc<Shared>) 
             }
         }
         waiting.extend(inbox.try_iter());
+        for passed in passed_over(&mut waiting) {
+            shared.send(Response::SharperFacesPassedOver(
+                passed.iter().map(|face| face.id).collect(),
+            ));
+            shared.done();
+        }
         if let Some(faces) = waiting.pop() {
             cut_sharper_faces(&shared, faces);
             shared.done();
         }
     }
+}
+
+/// How many asks for sharper faces wait at most: more than a screen shows at once. Older ones
+/// are of faces scrolled past (a long grid at 2× asks for every face it passes).
+const SHARPER_ASKS_WAITING: usize = 8;
+
+/// The asks, oldest first, beyond the newest [`SHARPER_ASKS_WAITING`]: taken out of `waiting`
+/// to be let go of.
+fn passed_over<T>(waiting: &mut Vec<T>) -> Vec<T> {
+    let beyond = waiting.len().saturating_sub(SHARPER_ASKS_WAITING);
+    waiting.drain(..beyond).collect()
 }
 
 /// Sends each face's sharper picture: from the thumbnail cache, else cut from its photo (each
@@ -1648,6 +1668,17 @@ fn photo_thumbnail(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn asks_for_sharper_faces_beyond_a_screenful_are_let_go_of_oldest_first() {
+        let mut waiting: Vec<u32> = (0..3).collect();
+        assert!(passed_over(&mut waiting).is_empty());
+        assert_eq!(waiting, [0, 1, 2]);
+        let mut waiting: Vec<u32> = (0..SHARPER_ASKS_WAITING as u32 + 3).collect();
+        assert_eq!(passed_over(&mut waiting), [0, 1, 2]);
+        assert_eq!(waiting.len(), SHARPER_ASKS_WAITING);
+        assert_eq!(waiting[0], 3, "the newest stay");
+    }
 
     #[test]
     fn an_export_preview_says_what_it_will_write_and_leave_out() {

@@ -153,6 +153,13 @@ impl<K: Copy + Eq + Hash + std::fmt::Debug> TextureCache<K> {
         self.entries.remove(&key);
     }
 
+    /// The sharper image asked for was not made: it is asked for again if still shown larger.
+    pub fn ask_sharper_again(&mut self, key: K) {
+        if let Some(entry) = self.entries.get_mut(&key) {
+            entry.asked_side = 0;
+        }
+    }
+
     /// Forgets the images that could not be had, so they are asked for again when shown.
     pub fn forget_missing(&mut self) {
         self.entries.retain(|_, e| !matches!(e.slot, Slot::Missing));
@@ -269,6 +276,10 @@ mod tests {
         cache.insert(&ctx, 1, image_of(200));
         assert!(cache.get_at(1, 300).is_some());
         assert!(cache.take_sharper_wanted().is_empty());
+        assert!(cache.get_at(1, 400).is_some());
+        assert_eq!(cache.take_sharper_wanted(), vec![(1, 448)]);
+        // That ask let go of unmade (scrolled past): shown again, it is asked again.
+        cache.ask_sharper_again(1);
         assert!(cache.get_at(1, 400).is_some());
         assert_eq!(cache.take_sharper_wanted(), vec![(1, 448)]);
     }
