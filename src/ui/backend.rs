@@ -791,7 +791,7 @@ fn handle(
                 };
                 // A picture larger than the face's pixels in its photo shows nothing more.
                 let side = side.min(scan::face_picture_source_side(face.rect));
-                if side as f32 <= scan::THUMBNAIL_SIZE as f32 * SHARPER_THAN_KEPT {
+                if side as f32 <= scan::THUMBNAIL_SIZE as f32 * super::textures::SOFT_BEYOND {
                     continue;
                 }
                 if let Some(photo) = store.photo(face.photo_id).ok().flatten() {
@@ -1453,20 +1453,14 @@ fn make_face_pictures(shared: &Shared, faces: Vec<(FaceId, Rect, PhotoRecord)>) 
     if faces.is_empty() {
         return;
     }
-    let mut by_photo: Vec<(PhotoRecord, Vec<(FaceId, Rect)>)> = Vec::new();
-    for (id, rect, photo) in faces {
-        match by_photo.iter_mut().find(|(p, _)| p.id == photo.id) {
-            Some((_, faces)) => faces.push((id, rect)),
-            None => by_photo.push((photo, vec![(id, rect)])),
-        }
-    }
     // A photo to read for each: on all the workers.
-    let made: Vec<(FaceId, Vec<u8>)> = by_photo
+    let made: Vec<(FaceId, Vec<u8>)> = grouped_by_photo(faces, |(_, _, photo)| photo.id)
         .into_par_iter()
-        .flat_map_iter(|(photo, faces)| {
+        .flat_map_iter(|faces| {
+            let photo = &faces[0].2;
             let pixels = scan::read_upright(&photo.path, photo.turn).ok();
             let mut made = Vec::new();
-            for (id, rect) in faces {
+            for &(id, rect, _) in &faces {
                 let jpeg = pixels
                     .as_ref()
                     .map(|pixels| scan::face_picture(pixels, rect))
@@ -1486,10 +1480,6 @@ fn make_face_pictures(shared: &Shared, faces: Vec<(FaceId, Rect, PhotoRecord)>) 
         let _ = store.set_face_thumbnails(&made);
     }
 }
-
-/// A face picture sharper than the library keeps is cut only where it has this much more to
-/// show.
-const SHARPER_THAN_KEPT: f32 = 1.1;
 
 /// A face to cut again from its photo, `side` pixels square.
 struct SharperFace {
@@ -1540,14 +1530,7 @@ fn passed_over<T>(waiting: &mut Vec<T>) -> Vec<T> {
 /// photo read once) and kept there. A photo that cannot be read leaves its faces as the
 /// library keeps them.
 fn cut_sharper_faces(shared: &Shared, faces: Vec<SharperFace>) {
-    let mut by_photo: Vec<(PhotoId, Vec<SharperFace>)> = Vec::new();
-    for face in faces {
-        match by_photo.iter_mut().find(|(p, _)| *p == face.photo.id) {
-            Some((_, faces)) => faces.push(face),
-            None => by_photo.push((face.photo.id, vec![face])),
-        }
-    }
-    for (_, faces) in by_photo {
+    for faces in grouped_by_photo(faces, |face| face.photo.id) {
         let mut pixels = None;
         for face in faces {
             let kept = Thumbnail::Face {
@@ -1585,6 +1568,20 @@ fn cut_sharper_faces(shared: &Shared, faces: Vec<SharperFace>) {
             }
         }
     }
+}
+
+/// Faces grouped by their photo, in the order the photos first come: each photo is read once
+/// for all its faces.
+fn grouped_by_photo<T>(faces: Vec<T>, photo: impl Fn(&T) -> PhotoId) -> Vec<Vec<T>> {
+    let mut groups: Vec<(PhotoId, Vec<T>)> = Vec::new();
+    for face in faces {
+        let id = photo(&face);
+        match groups.iter_mut().find(|(p, _)| *p == id) {
+            Some((_, group)) => group.push(face),
+            None => groups.push((id, vec![face])),
+        }
+    }
+    groups.into_iter().map(|(_, group)| group).collect()
 }
 
 /// Decodes the photo view's picture on a rayon worker and sends it; the request is done then.

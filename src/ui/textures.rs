@@ -38,30 +38,32 @@ pub struct TextureCache<K> {
     /// Images shown larger than they were loaded, with the side they are wanted at.
     sharper_wanted: Vec<(K, u32)>,
     capacity: usize,
+    /// As many pixels as `capacity` images of the side they are loaded at first: sharper ones
+    /// take the room of several.
+    pixel_budget: usize,
     frame: u64,
     name: &'static str,
 }
 
-/// How much larger than its texture an image must be shown to be asked for sharper: a little
-/// softness is not worth reading a photo for.
-const SOFT_BEYOND: f32 = 1.1;
+/// How much larger than its texture an image must be shown to be asked for sharper (and how
+/// much sharper what comes back must be to be worth making): a little softness is not worth
+/// reading a photo for.
+pub const SOFT_BEYOND: f32 = 1.1;
 
 /// Sharper images are asked for in steps of this many pixels, so that a window being resized
 /// (and the cards in it) does not ask at every frame.
 const SHARPER_STEP: u32 = 64;
 
-/// The images kept may hold as many pixels as `capacity` thumbnails of this side: sharper ones
-/// take the room of several.
-const THUMBNAIL_SIDE: usize = 160;
-
 impl<K: Copy + Eq + Hash + std::fmt::Debug> TextureCache<K> {
-    /// `capacity`: how many textures are kept at most (a 160×160 thumbnail is 100 KB).
-    pub fn new(name: &'static str, capacity: usize) -> Self {
+    /// `capacity`: how many images of at most `side` pixels square are kept at most (a 160×160
+    /// thumbnail is 100 KB); sharper ones count for as many as their pixels make.
+    pub fn new(name: &'static str, capacity: usize, side: u32) -> Self {
         TextureCache {
             entries: HashMap::new(),
             wanted: Vec::new(),
             sharper_wanted: Vec::new(),
             capacity,
+            pixel_budget: capacity * (side as usize).pow(2),
             frame: 0,
             name,
         }
@@ -174,9 +176,9 @@ impl<K: Copy + Eq + Hash + std::fmt::Debug> TextureCache<K> {
     }
 
     /// Lets go of the images shown longest ago while more are kept than `capacity`, or more
-    /// pixels than `capacity` thumbnails hold.
+    /// pixels than `pixel_budget`.
     fn evict(&mut self) {
-        let pixel_budget = self.capacity * THUMBNAIL_SIDE * THUMBNAIL_SIDE;
+        let pixel_budget = self.pixel_budget;
         let mut pixels: usize = self.entries.values().map(Entry::pixels).sum();
         if self.entries.len() <= self.capacity && pixels <= pixel_budget {
             return;
@@ -230,7 +232,7 @@ mod tests {
     #[test]
     fn asks_once_then_serves_and_evicts_the_oldest() {
         let ctx = egui::Context::default();
-        let mut cache = TextureCache::new("t", 2);
+        let mut cache = TextureCache::new("t", 2, 160);
         cache.begin_frame();
         assert!(cache.get(1).is_none());
         assert!(cache.get(1).is_none());
@@ -256,7 +258,7 @@ mod tests {
     #[test]
     fn an_image_shown_larger_than_loaded_is_asked_for_sharper_once_per_step() {
         let ctx = egui::Context::default();
-        let mut cache: TextureCache<u32> = TextureCache::new("t", 10);
+        let mut cache: TextureCache<u32> = TextureCache::new("t", 10, 160);
         cache.begin_frame();
         assert!(cache.get_at(1, 300).is_none());
         assert_eq!(cache.take_wanted(), vec![1]);
@@ -288,7 +290,7 @@ mod tests {
     fn sharper_images_take_the_room_of_several() {
         let ctx = egui::Context::default();
         // Room for 4 thumbnails of 160: two of 320 fill it.
-        let mut cache: TextureCache<u32> = TextureCache::new("t", 4);
+        let mut cache: TextureCache<u32> = TextureCache::new("t", 4, 160);
         for key in 0..3 {
             cache.begin_frame();
             cache.get(key);
@@ -300,9 +302,22 @@ mod tests {
     }
 
     #[test]
+    fn images_of_the_side_the_cache_is_made_for_count_one_each() {
+        let ctx = egui::Context::default();
+        // Photos' thumbnails, 256 pixels: as many kept as the cache was made for.
+        let mut cache: TextureCache<u32> = TextureCache::new("t", 3, 256);
+        for key in 0..3 {
+            cache.begin_frame();
+            cache.get(key);
+            cache.insert(&ctx, key, image_of(256));
+        }
+        assert_eq!(cache.len(), 3);
+    }
+
+    #[test]
     fn unreadable_images_are_not_asked_for_again() {
         let ctx = egui::Context::default();
-        let mut cache: TextureCache<u32> = TextureCache::new("t", 10);
+        let mut cache: TextureCache<u32> = TextureCache::new("t", 10, 160);
         cache.begin_frame();
         cache.get(7);
         cache.take_wanted();
