@@ -1159,3 +1159,61 @@ fn a_photo_turned_here_and_then_by_another_app_is_not_turned_twice() {
     assert_eq!((record.turn, record.orientation), (Turn::NONE, Some(3)));
     assert_eq!(faces_at(&store, &path), faces);
 }
+
+/// Photos from an old Windows disk, a FAT card or a zip archive whose names are not UTF-8
+/// (Latin-1 here): the library kept them as lossy text (`caf�.jpg`), a path no file has. They
+/// were found missing right after their scan, and two names one byte apart collided, which
+/// stopped every later scan ("UNIQUE constraint failed: photos.path").
+#[cfg(unix)]
+#[test]
+fn photos_whose_names_are_not_utf8_are_kept_by_their_exact_names() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let name = |bytes: &[u8]| OsStr::from_bytes(bytes).to_owned();
+    let engine = engine();
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("photos");
+    let summer = root.join(name(b"\xe9t\xe9 2003"));
+    std::fs::create_dir_all(&summer).unwrap();
+    let paths = [
+        root.join(name(b"caf\xe9.jpg")),
+        root.join(name(b"caf\xe8.jpg")),
+        summer.join(name(b"plage.jpg")),
+    ];
+    write_jpeg(&paths[0], &golden_image("2008_002506"), None);
+    write_jpeg(&paths[1], &golden_image("2008_001009"), None);
+    write_jpeg(&paths[2], &laura_and_tony(), None);
+    let mut store = Store::open(&dir.path().join("l.kindred")).unwrap();
+
+    let first = run_scan(&mut store, &engine, &root);
+    assert_eq!(
+        (first.analysed, first.missing, first.errors),
+        (3, 0, 0),
+        "{first:?}"
+    );
+    let second = run_scan(&mut store, &engine, &root);
+    assert_eq!(
+        (second.analysed, second.unchanged, second.missing),
+        (0, 3, 0),
+        "{second:?}"
+    );
+    for path in &paths {
+        let photo = store.photo_by_path(path).unwrap().unwrap();
+        assert_eq!(&photo.path, path, "the exact name, byte for byte");
+        assert_eq!(photo.status, PhotoStatus::Done);
+        assert!(!store.faces_of_photo(photo.id).unwrap().is_empty());
+    }
+
+    // Leaving the folder out is logged for undo by its exact name too.
+    let summer = scan::normalise_root(&summer);
+    kindred::people::ops::leave_out_folder(&mut store, &summer).unwrap();
+    assert_eq!(
+        store.excluded_folders().unwrap()[0].path,
+        summer,
+        "left out by its exact name"
+    );
+    kindred::people::ops::undo(&mut store, 1).unwrap();
+    assert!(store.excluded_folders().unwrap().is_empty());
+    kindred::people::ops::redo(&mut store, 1).unwrap();
+    assert_eq!(store.excluded_folders().unwrap()[0].path, summer);
+}

@@ -54,7 +54,7 @@ fn sql_error(store: &Store) -> impl Fn(rusqlite::Error) -> StoreError + Copy + '
 /// still check each path.
 pub(super) fn path_range(dir: &Path) -> (String, String) {
     let separator = std::path::MAIN_SEPARATOR;
-    let text = dir.to_string_lossy();
+    let text = super::path_text::to_text(dir);
     let text = text.trim_end_matches(separator);
     let after = char::from_u32(separator as u32 + 1).unwrap_or(char::MAX);
     (format!("{text}{separator}"), format!("{text}{after}"))
@@ -171,7 +171,7 @@ impl Store {
             .query_map([], |row| {
                 Ok(FolderSummary {
                     id: row.get(0)?,
-                    path: PathBuf::from(row.get::<_, String>(1)?),
+                    path: super::path_text::from_text(&row.get::<_, String>(1)?),
                     photos: row.get::<_, i64>(2)? as u64,
                     faces: row.get::<_, i64>(3)? as u64,
                     errors: row.get::<_, i64>(4)? as u64,
@@ -263,7 +263,10 @@ impl Store {
                     .map_err(sql_error(store))?;
                 let rows = stmt
                     .query_map([root], |row| {
-                        Ok((row.get(0)?, PathBuf::from(row.get::<_, String>(1)?)))
+                        Ok((
+                            row.get(0)?,
+                            super::path_text::from_text(&row.get::<_, String>(1)?),
+                        ))
                     })
                     .map_err(sql_error(store))?;
                 let rows: Vec<(PhotoId, PathBuf)> =
@@ -353,7 +356,7 @@ impl Store {
             .connection()
             .execute(
                 "INSERT INTO excluded_folders (path, root_id, added_at) VALUES (?1, ?2, ?3)",
-                params![path.to_string_lossy(), root.id, now_secs()],
+                params![super::path_text::to_text(path), root.id, now_secs()],
             )
             .map_err(sql_error(store))?;
         let (from, to) = path_range(path);
@@ -379,7 +382,7 @@ impl Store {
         self.connection()
             .execute(
                 "DELETE FROM excluded_folders WHERE path = ?1",
-                [path.to_string_lossy()],
+                [super::path_text::to_text(path)],
             )
             .map_err(sql_error(self))?;
         let mut restore = self
@@ -404,7 +407,7 @@ impl Store {
             .connection()
             .execute(
                 "DELETE FROM excluded_folders WHERE path = ?1",
-                [path.to_string_lossy()],
+                [super::path_text::to_text(path)],
             )
             .map_err(sql_error(self))?;
         if n == 0 {
@@ -423,7 +426,10 @@ impl Store {
             .map_err(sql_error(self))?;
         let rows = stmt
             .query_map([], |row| {
-                Ok((row.get(0)?, PathBuf::from(row.get::<_, String>(1)?)))
+                Ok((
+                    row.get(0)?,
+                    super::path_text::from_text(&row.get::<_, String>(1)?),
+                ))
             })
             .map_err(sql_error(self))?;
         let folders: Vec<(RootId, PathBuf)> =
@@ -458,7 +464,7 @@ impl Store {
             .query_row("SELECT path FROM roots WHERE id = ?1", [root], |r| r.get(0))
             .optional()
             .map_err(sql_error(self))?;
-        let Some(root_path) = root_path.map(PathBuf::from) else {
+        let Some(root_path) = root_path.map(|text| super::path_text::from_text(&text)) else {
             return Ok(Vec::new());
         };
         let mut stmt = self
@@ -471,7 +477,7 @@ impl Store {
         let rows = stmt
             .query_map([root], |row| {
                 Ok((
-                    PathBuf::from(row.get::<_, String>(0)?),
+                    super::path_text::from_text(&row.get::<_, String>(0)?),
                     row.get::<_, i64>(1)?,
                 ))
             })
@@ -529,7 +535,7 @@ impl Store {
             .query_map([from, to], |row| {
                 Ok((
                     row.get::<_, PersonId>(0)?,
-                    PathBuf::from(row.get::<_, String>(2)?),
+                    super::path_text::from_text(&row.get::<_, String>(2)?),
                 ))
             })
             .map_err(sql_error(self))?;
@@ -561,7 +567,7 @@ impl Store {
             .query_map(values, |row| {
                 Ok((
                     row.get(0)?,
-                    PathBuf::from(row.get::<_, String>(1)?),
+                    super::path_text::from_text(&row.get::<_, String>(1)?),
                     row.get(2)?,
                 ))
             })
@@ -609,7 +615,7 @@ impl Store {
             .query_map(params![root], |row| {
                 Ok((
                     row.get(0)?,
-                    PathBuf::from(row.get::<_, String>(1)?),
+                    super::path_text::from_text(&row.get::<_, String>(1)?),
                     row.get(2)?,
                 ))
             })

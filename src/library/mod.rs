@@ -7,6 +7,7 @@ pub mod decode;
 pub mod export_store;
 pub mod folders;
 pub mod lock;
+pub mod path_text;
 pub mod people_store;
 pub mod raw;
 pub mod salvage;

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use crate::engine::geometry::Rect;
+use crate::library::path_text;
 use crate::library::turn::Turn;
 
 /// How much disk the cache may take: about 50,000 thumbnails of 256 pixels. Past it, the ones
@@ -77,7 +78,12 @@ impl ThumbnailCache {
         use sha2::Digest;
         let key = match of {
             Thumbnail::Photo { path, stamp } => {
-                format!("{}\0{}\0{}", path.display(), stamp.size, stamp.mtime_ns)
+                format!(
+                    "{}\0{}\0{}",
+                    path_text::to_text(path),
+                    stamp.size,
+                    stamp.mtime_ns
+                )
             }
             Thumbnail::Face {
                 path,
@@ -87,7 +93,7 @@ impl ThumbnailCache {
                 side,
             } => format!(
                 "{}\0{}\0{}\0face {} {} {} {} turned {} at {side}",
-                path.display(),
+                path_text::to_text(path),
                 stamp.size,
                 stamp.mtime_ns,
                 rect.left,

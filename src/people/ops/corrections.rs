@@ -890,7 +890,10 @@ pub fn leave_out_folder(
         let exclusion = store.exclude_folder_in_tx(folder)?;
         let record = UndoRecord {
             description: format!("left out the folder “{}”", folder.display()),
-            left_out_folder: Some((folder.to_path_buf(), exclusion.photos)),
+            left_out_folder: Some((
+                crate::library::path_text::TextPath(folder.to_path_buf()),
+                exclusion.photos,
+            )),
             ..Default::default()
         };
         store.push_operation("leave_out_folder", &to_json(&record)?)?;

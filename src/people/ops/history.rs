@@ -2,9 +2,9 @@
 //! state before it and redo the state after, and the log's descriptions in the app's words.
 
 use std::collections::HashSet;
-use std::path::PathBuf;
 
 use super::{PeopleError, PersonId, require_person};
+use crate::library::path_text::TextPath;
 use crate::library::people_store::{AssignmentRow, FaceState, PersonRow};
 use crate::library::store::{FaceId, PhotoId, RemovedFace, Store};
 use crate::library::turn::Turn;
@@ -25,7 +25,7 @@ pub(super) struct UndoRecord {
     /// A subfolder left out of the library, with the photos that took out of People and
     /// their status before; undoing takes the folder back in and brings them back.
     #[serde(default)]
-    pub(super) left_out_folder: Option<(PathBuf, Vec<(PhotoId, String)>)>,
+    pub(super) left_out_folder: Option<(TextPath, Vec<(PhotoId, String)>)>,
     /// Faces the user added (drawn, or found on a closer look); deleted on undo.
     #[serde(default)]
     pub(super) added_faces: Vec<FaceId>,
@@ -38,7 +38,7 @@ pub(super) struct UndoRecord {
     pub(super) restored_persons: Vec<PersonRow>,
     /// A subfolder taken back in by an undo; redoing leaves it out again.
     #[serde(default)]
-    pub(super) folder_to_leave_out: Option<PathBuf>,
+    pub(super) folder_to_leave_out: Option<TextPath>,
     /// Photos the user turned, as they were turned before, with their faces as they were.
     #[serde(default)]
     pub(super) turned_photos: Vec<PhotoAsTurned>,
@@ -423,11 +423,11 @@ fn apply(store: &mut Store, image: &UndoRecord) -> Result<UndoRecord, PeopleErro
         rec.delete_person_if_unused(store, person)?;
     }
     if let Some((folder, photos)) = &image.left_out_folder {
-        store.undo_exclusion_in_tx(folder, photos)?;
+        store.undo_exclusion_in_tx(&folder.0, photos)?;
         rec.undo.folder_to_leave_out = Some(folder.clone());
     }
     if let Some(folder) = &image.folder_to_leave_out {
-        let exclusion = store.exclude_folder_in_tx(folder)?;
+        let exclusion = store.exclude_folder_in_tx(&folder.0)?;
         rec.undo.left_out_folder = Some((folder.clone(), exclusion.photos));
     }
     for &face in &image.added_faces {
