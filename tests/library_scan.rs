@@ -1217,3 +1217,47 @@ fn photos_whose_names_are_not_utf8_are_kept_by_their_exact_names() {
     kindred::people::ops::redo(&mut store, 1).unwrap();
     assert_eq!(store.excluded_folders().unwrap()[0].path, summer);
 }
+
+/// A folder holding a photo and an identical copy of it (an edit folder, a backup), renamed:
+/// each copy is its own missing photo found again. Before, both files were taken for the same
+/// missing photo, one of them lost from the library until a later scan and the other photo
+/// left missing.
+#[test]
+fn two_copies_of_a_photo_moved_together_each_find_their_own_photo_again() {
+    let engine = engine();
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("photos");
+    std::fs::create_dir_all(root.join(rel("Trip/edited"))).unwrap();
+    let photo = golden_image("2008_001009");
+    write_jpeg(&root.join(rel("Trip/a.jpg")), &photo, None);
+    std::fs::copy(
+        root.join(rel("Trip/a.jpg")),
+        root.join(rel("Trip/edited/a.jpg")),
+    )
+    .unwrap();
+    write_jpeg(&root.join(rel("Trip/b.jpg")), &laura_and_tony(), None);
+    let mut store = Store::open(&dir.path().join("l.kindred")).unwrap();
+    run_scan(&mut store, &engine, &root);
+    let id_of = |store: &Store, path: &str| store.photo_by_path(&root.join(rel(path))).unwrap();
+    let (a, edited) = (
+        id_of(&store, "Trip/a.jpg").unwrap().id,
+        id_of(&store, "Trip/edited/a.jpg").unwrap().id,
+    );
+
+    std::fs::rename(root.join("Trip"), root.join("Trip 2019")).unwrap();
+    let after = run_scan(&mut store, &engine, &root);
+    assert_eq!(
+        (after.analysed, after.moved, after.missing),
+        (0, 3, 0),
+        "{after:?}"
+    );
+    assert_eq!(id_of(&store, "Trip 2019/a.jpg").unwrap().id, a);
+    assert_eq!(id_of(&store, "Trip 2019/edited/a.jpg").unwrap().id, edited);
+    let missing = store
+        .photos()
+        .unwrap()
+        .into_iter()
+        .filter(|p| p.status == PhotoStatus::Missing)
+        .count();
+    assert_eq!(missing, 0);
+}

@@ -2,6 +2,7 @@
 //! of workers, commit results from one writer thread in batched transactions, and report
 //! throttled progress. Pause, resume and cancel take effect within a fraction of a second.
 
+use std::cmp::Reverse;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -506,10 +507,7 @@ pub fn scan(
         .collect();
     let missing_paths: HashMap<PhotoId, PathBuf> =
         missing.iter().map(|p| (p.id, p.path.clone())).collect();
-    let missing_by_hash: HashMap<String, i64> = missing
-        .into_iter()
-        .filter_map(|p| Some((p.content_hash?, p.id)))
-        .collect();
+    let missing_by_content = MissingByContent::new(missing);
 
     // 3. Analyse on the worker pool; one writer commits.
     progress.update(true, |p| {
@@ -525,7 +523,6 @@ pub fn scan(
             message: format!("cannot start workers: {e}"),
         })?;
     let (results_tx, results_rx) = mpsc::sync_channel::<WorkResult>(64);
-    let missing_by_hash = Arc::new(missing_by_hash);
     let analysed = ScanContents {
         committed: Mutex::new(store.analysed_contents(&key)?),
         claimed: Mutex::new(HashSet::new()),
@@ -540,7 +537,8 @@ pub fn scan(
                     if !control.wait_while_paused() {
                         return;
                     }
-                    let result = analyse_file(engine, item, options, &analysed, &missing_by_hash);
+                    let result =
+                        analyse_file(engine, item, options, &analysed, &missing_by_content);
                     let _ = tx.send(result);
                 });
         });
@@ -574,6 +572,43 @@ pub fn scan(
     summary.cancelled = control.is_cancelled();
     progress.update(true, |p| p.phase = ScanPhase::Finished);
     Ok(summary)
+}
+
+/// The photos found missing, by content, for the files that turn up under other paths: each
+/// is taken by one file at most — two copies of a photo moved together each take a photo of
+/// their own — the one whose old path ends most like the file's new one (`Trip/edited/a.jpg`
+/// taking the old `edited/a.jpg` rather than `a.jpg`).
+struct MissingByContent(Mutex<HashMap<String, Vec<(PhotoId, PathBuf)>>>);
+
+impl MissingByContent {
+    fn new(missing: Vec<PhotoRecord>) -> Self {
+        let mut by_content: HashMap<String, Vec<(PhotoId, PathBuf)>> = HashMap::new();
+        for photo in missing {
+            if let Some(hash) = photo.content_hash {
+                by_content
+                    .entry(hash)
+                    .or_default()
+                    .push((photo.id, photo.path));
+            }
+        }
+        MissingByContent(Mutex::new(by_content))
+    }
+
+    /// The missing photo the file at `path`, of content `hash`, is, if any; taken from those
+    /// offered to the next file.
+    fn claim(&self, hash: &str, path: &Path) -> Option<PhotoId> {
+        let mut by_content = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let photos = by_content.get_mut(hash)?;
+        let ending_alike = |old: &Path| {
+            old.components()
+                .rev()
+                .zip(path.components().rev())
+                .take_while(|(a, b)| a == b)
+                .count()
+        };
+        let best = (0..photos.len()).max_by_key(|&i| (ending_alike(&photos[i].1), Reverse(i)))?;
+        Some(photos.remove(best).0)
+    }
 }
 
 /// Which photo contents are analysed, so that each is analysed once however many files hold
@@ -614,7 +649,7 @@ fn analyse_file(
     item: &WorkItem,
     options: ScanOptions,
     analysed: &ScanContents,
-    missing_by_hash: &HashMap<String, i64>,
+    missing: &MissingByContent,
 ) -> WorkResult {
     let (root, candidate) = (item.root, &item.candidate);
     let failed = |reason: String| WorkResult::Failed {
@@ -644,9 +679,11 @@ fn analyse_file(
             xmp_changed: here.xmp_stamp.as_deref() != Some(candidate.xmp_stamp.as_str()),
         };
     }
-    if let Some(&from) = missing_by_hash
-        .get(&hash)
-        .filter(|_| item.known_faces.is_none())
+    if let Some(from) = item
+        .known_faces
+        .is_none()
+        .then(|| missing.claim(&hash, &candidate.path))
+        .flatten()
     {
         return WorkResult::Moved {
             from,
