@@ -486,8 +486,8 @@ pub fn scan(
         })
         .map(|(_, p)| p.id)
         .collect();
+    let gone = store.mark_gone(&gone)?;
     summary.missing = gone.len() as u64;
-    store.mark_missing(&gone)?;
     store.in_transaction(|store| {
         for (photo, root, file) in &returned {
             store.relocate_photo_in_tx(

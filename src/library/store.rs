@@ -1543,6 +1543,32 @@ impl Store {
         Ok(())
     }
 
+    /// Photos a scan no longer found under their paths: those analysed (or holding faces) are
+    /// marked missing, kept with their faces and people in case they come back; a file that
+    /// could not be read and holds no face is let go of — there is nothing of it to keep, and
+    /// counted missing it would stand among the photos to look for. Returns the photos marked
+    /// missing.
+    pub fn mark_gone(&mut self, ids: &[PhotoId]) -> Result<Vec<PhotoId>, StoreError> {
+        self.in_transaction(|store| {
+            let mut forget = store
+                .conn
+                .prepare(
+                    "DELETE FROM photos WHERE id = ?1 AND status = 'error'
+                     AND NOT EXISTS (SELECT 1 FROM faces WHERE faces.photo_id = photos.id)",
+                )
+                .map_err(store.err())?;
+            let mut missing = Vec::with_capacity(ids.len());
+            for &id in ids {
+                if forget.execute([id]).map_err(store.err())? == 0 {
+                    missing.push(id);
+                }
+            }
+            drop(forget);
+            store.mark_missing_in_tx(&missing)?;
+            Ok(missing)
+        })
+    }
+
     /// Deletes photos missing for at least `older_than_secs`, with their faces. People stay
     /// (possibly with fewer faces); names are never deleted by pruning.
     pub fn prune_missing(&mut self, older_than_secs: i64) -> Result<usize, StoreError> {
@@ -2174,6 +2200,36 @@ pub(crate) mod tests {
                 .unwrap()
                 .is_none()
         );
+    }
+
+    #[test]
+    fn a_file_gone_that_could_not_be_read_is_let_go_of_and_a_photo_gone_is_kept_missing() {
+        let mut store = Store::open_in_memory().unwrap();
+        let photo = store
+            .record_analysis(&analysis("/p/a.jpg", "a", &[Rect::new(0, 0, 80, 80)]))
+            .unwrap();
+        let broken = store
+            .record_error(None, Path::new("/p/half-copied.jpg"), 3000, 1, "truncated")
+            .unwrap();
+        // A photo analysed before, unreadable since: its faces (and their names) are kept.
+        let spoilt = store
+            .record_analysis(&analysis("/p/b.jpg", "b", &[Rect::new(0, 0, 80, 80)]))
+            .unwrap();
+        store
+            .record_error(None, Path::new("/p/b.jpg"), 10, 2, "truncated")
+            .unwrap();
+
+        let missing = store.mark_gone(&[photo, broken, spoilt]).unwrap();
+        assert_eq!(missing, [photo, spoilt]);
+        assert!(store.photo(broken).unwrap().is_none());
+        for id in [photo, spoilt] {
+            assert_eq!(
+                store.photo(id).unwrap().unwrap().status,
+                PhotoStatus::Missing
+            );
+            assert_eq!(store.faces_of_photo(id).unwrap().len(), 1);
+        }
+        assert!(store.errors().unwrap().is_empty());
     }
 
     #[test]
