@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{OptionalExtension, params};
 
+use super::path_text;
 use super::store::{
     PersonId, PhotoId, PhotoRecord, RootId, Store, StoreError, innermost_root, now_secs,
 };
@@ -54,7 +55,7 @@ fn sql_error(store: &Store) -> impl Fn(rusqlite::Error) -> StoreError + Copy + '
 /// still check each path.
 pub(super) fn path_range(dir: &Path) -> (String, String) {
     let separator = std::path::MAIN_SEPARATOR;
-    let text = super::path_text::to_text(dir);
+    let text = path_text::to_text(dir);
     let text = text.trim_end_matches(separator);
     let after = char::from_u32(separator as u32 + 1).unwrap_or(char::MAX);
     (format!("{text}{separator}"), format!("{text}{after}"))
@@ -171,7 +172,7 @@ impl Store {
             .query_map([], |row| {
                 Ok(FolderSummary {
                     id: row.get(0)?,
-                    path: super::path_text::from_text(&row.get::<_, String>(1)?),
+                    path: path_text::column(row, 1)?,
                     photos: row.get::<_, i64>(2)? as u64,
                     faces: row.get::<_, i64>(3)? as u64,
                     errors: row.get::<_, i64>(4)? as u64,
@@ -262,12 +263,7 @@ impl Store {
                     )
                     .map_err(sql_error(store))?;
                 let rows = stmt
-                    .query_map([root], |row| {
-                        Ok((
-                            row.get(0)?,
-                            super::path_text::from_text(&row.get::<_, String>(1)?),
-                        ))
-                    })
+                    .query_map([root], |row| Ok((row.get(0)?, path_text::column(row, 1)?)))
                     .map_err(sql_error(store))?;
                 let rows: Vec<(PhotoId, PathBuf)> =
                     rows.collect::<Result<_, _>>().map_err(sql_error(store))?;
@@ -356,7 +352,7 @@ impl Store {
             .connection()
             .execute(
                 "INSERT INTO excluded_folders (path, root_id, added_at) VALUES (?1, ?2, ?3)",
-                params![super::path_text::to_text(path), root.id, now_secs()],
+                params![path_text::to_text(path), root.id, now_secs()],
             )
             .map_err(sql_error(store))?;
         let (from, to) = path_range(path);
@@ -382,7 +378,7 @@ impl Store {
         self.connection()
             .execute(
                 "DELETE FROM excluded_folders WHERE path = ?1",
-                [super::path_text::to_text(path)],
+                [path_text::to_text(path)],
             )
             .map_err(sql_error(self))?;
         let mut restore = self
@@ -407,7 +403,7 @@ impl Store {
             .connection()
             .execute(
                 "DELETE FROM excluded_folders WHERE path = ?1",
-                [super::path_text::to_text(path)],
+                [path_text::to_text(path)],
             )
             .map_err(sql_error(self))?;
         if n == 0 {
@@ -425,12 +421,7 @@ impl Store {
             .prepare("SELECT root_id, path FROM excluded_folders ORDER BY path")
             .map_err(sql_error(self))?;
         let rows = stmt
-            .query_map([], |row| {
-                Ok((
-                    row.get(0)?,
-                    super::path_text::from_text(&row.get::<_, String>(1)?),
-                ))
-            })
+            .query_map([], |row| Ok((row.get(0)?, path_text::column(row, 1)?)))
             .map_err(sql_error(self))?;
         let folders: Vec<(RootId, PathBuf)> =
             rows.collect::<Result<_, _>>().map_err(sql_error(self))?;
@@ -464,7 +455,7 @@ impl Store {
             .query_row("SELECT path FROM roots WHERE id = ?1", [root], |r| r.get(0))
             .optional()
             .map_err(sql_error(self))?;
-        let Some(root_path) = root_path.map(|text| super::path_text::from_text(&text)) else {
+        let Some(root_path) = root_path.map(|text| path_text::from_text(&text)) else {
             return Ok(Vec::new());
         };
         let mut stmt = self
@@ -476,10 +467,7 @@ impl Store {
             .map_err(sql_error(self))?;
         let rows = stmt
             .query_map([root], |row| {
-                Ok((
-                    super::path_text::from_text(&row.get::<_, String>(0)?),
-                    row.get::<_, i64>(1)?,
-                ))
+                Ok((path_text::column(row, 0)?, row.get::<_, i64>(1)?))
             })
             .map_err(sql_error(self))?;
         let mut folders: BTreeMap<PathBuf, (u64, u64)> = BTreeMap::new();
@@ -533,10 +521,7 @@ impl Store {
             .map_err(sql_error(self))?;
         let rows = stmt
             .query_map([from, to], |row| {
-                Ok((
-                    row.get::<_, PersonId>(0)?,
-                    super::path_text::from_text(&row.get::<_, String>(2)?),
-                ))
+                Ok((row.get::<_, PersonId>(0)?, path_text::column(row, 2)?))
             })
             .map_err(sql_error(self))?;
         let mut photos_of: BTreeMap<PersonId, u64> = BTreeMap::new();
@@ -565,11 +550,7 @@ impl Store {
             .map_err(sql_error(self))?;
         let rows = stmt
             .query_map(values, |row| {
-                Ok((
-                    row.get(0)?,
-                    super::path_text::from_text(&row.get::<_, String>(1)?),
-                    row.get(2)?,
-                ))
+                Ok((row.get(0)?, path_text::column(row, 1)?, row.get(2)?))
             })
             .map_err(sql_error(self))?;
         rows.collect::<Result<_, _>>().map_err(sql_error(self))
@@ -613,11 +594,7 @@ impl Store {
             .map_err(wrap)?;
         let rows = stmt
             .query_map(params![root], |row| {
-                Ok((
-                    row.get(0)?,
-                    super::path_text::from_text(&row.get::<_, String>(1)?),
-                    row.get(2)?,
-                ))
+                Ok((row.get(0)?, path_text::column(row, 1)?, row.get(2)?))
             })
             .map_err(wrap)?;
         rows.collect::<Result<_, _>>().map_err(wrap)

@@ -63,6 +63,11 @@ pub fn from_text(text: &str) -> PathBuf {
     }
 }
 
+/// The path in column `index` of a row of the library.
+pub(crate) fn column(row: &rusqlite::Row, index: usize) -> rusqlite::Result<PathBuf> {
+    Ok(from_text(&row.get::<_, String>(index)?))
+}
+
 /// A path kept in JSON (the operations log) as its library text: serde's own form of a path
 /// refuses one that is not UTF-8.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use rusqlite::{OptionalExtension, params};
 
+use super::path_text;
 use super::store::{
     DUPLICATED_CONTENTS, FaceId, PersonId, PhotoId, Store, StoreError, descriptor_from_blob,
 };
@@ -382,7 +383,7 @@ impl Store {
                 Ok(PersonFaceRow {
                     face: r.get(0)?,
                     photo: r.get(1)?,
-                    path: super::path_text::from_text(&r.get::<_, String>(2)?),
+                    path: path_text::column(r, 2)?,
                     state: state_of(&r.get::<_, String>(3)?)?,
                     rect: Rect::new(r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?),
                     distance: r.get(8)?,

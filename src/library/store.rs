@@ -8,6 +8,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::engine::geometry::{Point, Rect};
 use crate::engine::resnet::{DESCRIPTOR_LEN, Descriptor};
+use crate::library::path_text;
 use crate::library::turn::Turn;
 
 /// The schema this build writes. Older files are migrated forward on open.
@@ -553,7 +554,7 @@ fn date_undated_photos_by_name(conn: &Connection) -> rusqlite::Result<()> {
         .collect::<Result<_, _>>()?;
     let mut update = conn.prepare("UPDATE photos SET taken_at = ?1 WHERE id = ?2")?;
     for (id, path) in undated {
-        if let Some(date) = super::dates::date_in_file_name(&super::path_text::from_text(&path)) {
+        if let Some(date) = super::dates::date_in_file_name(&path_text::from_text(&path)) {
             update.execute(params![date, id])?;
         }
     }
@@ -568,8 +569,7 @@ fn mark_dates_from_names(conn: &Connection) -> rusqlite::Result<()> {
         .collect::<Result<_, _>>()?;
     let mut mark = conn.prepare("UPDATE photos SET dated_by_name = 1 WHERE id = ?1")?;
     for (id, path, taken_at) in dated {
-        if super::dates::date_in_file_name(&super::path_text::from_text(&path)).as_ref()
-            == Some(&taken_at)
+        if super::dates::date_in_file_name(&path_text::from_text(&path)).as_ref() == Some(&taken_at)
         {
             mark.execute([id])?;
         }
@@ -761,7 +761,7 @@ impl Store {
     /// Adds a photo folder. A folder the user had left out of another one is thereby taken
     /// back in: adding it says they want its photos after all.
     pub fn add_root(&mut self, path: &Path) -> Result<RootId, StoreError> {
-        let text = super::path_text::to_text(path);
+        let text = path_text::to_text(path);
         self.in_transaction(|store| {
             let conn = store.connection();
             conn.execute(
@@ -787,7 +787,7 @@ impl Store {
             .query_map([], |r| {
                 Ok(Root {
                     id: r.get(0)?,
-                    path: super::path_text::from_text(&r.get::<_, String>(1)?),
+                    path: path_text::column(r, 1)?,
                 })
             })
             .map_err(self.err())?;
@@ -801,7 +801,7 @@ impl Store {
         Ok(PhotoRecord {
             id: r.get(0)?,
             root_id: r.get(1)?,
-            path: super::path_text::from_text(&r.get::<_, String>(2)?),
+            path: path_text::column(r, 2)?,
             size: r.get::<_, i64>(3)? as u64,
             mtime_ns: r.get(4)?,
             content_hash: r.get(5)?,
@@ -827,7 +827,7 @@ impl Store {
         self.conn
             .query_row(
                 &format!("SELECT {} FROM photos WHERE path = ?1", Self::PHOTO_COLUMNS),
-                [super::path_text::to_text(path)],
+                [path_text::to_text(path)],
                 Self::photo_from_row,
             )
             .optional()
@@ -1175,14 +1175,14 @@ impl Store {
             .execute(
                 "UPDATE photos SET root_id = ?2, path = ?3, size = ?4, mtime_ns = ?5, status = 'done',
                     missing_since = NULL, scanned_at = ?6 WHERE id = ?1",
-                params![id, root_id, super::path_text::to_text(path), size as i64, mtime_ns, now_secs()],
+                params![id, root_id, path_text::to_text(path), size as i64, mtime_ns, now_secs()],
             )
             .map(|_| ())
             .map_err(self.err())
     }
 
     fn upsert_photo_row(tx: &Connection, a: &PhotoAnalysis) -> rusqlite::Result<PhotoId> {
-        let path = super::path_text::to_text(&a.path);
+        let path = path_text::to_text(&a.path);
         let existing: Option<PhotoId> = tx
             .query_row("SELECT id FROM photos WHERE path = ?1", [&path], |r| {
                 r.get(0)
@@ -1506,7 +1506,7 @@ impl Store {
         mtime_ns: i64,
         error: &str,
     ) -> Result<PhotoId, StoreError> {
-        let text = super::path_text::to_text(path);
+        let text = path_text::to_text(path);
         self.conn
             .execute(
                 "INSERT INTO photos (id, root_id, path, size, mtime_ns, status, error, scanned_at)
@@ -1751,12 +1751,7 @@ impl Store {
             )
             .map_err(self.err())?;
         let rows = stmt
-            .query_map([], |r| {
-                Ok((
-                    super::path_text::from_text(&r.get::<_, String>(0)?),
-                    r.get(1)?,
-                ))
-            })
+            .query_map([], |r| Ok((path_text::column(r, 0)?, r.get(1)?)))
             .map_err(self.err())?;
         rows.collect::<Result<_, _>>().map_err(self.err())
     }
