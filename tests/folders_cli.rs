@@ -315,3 +315,66 @@ fn forget_missing_forgets_the_photos_deleted_and_keeps_names() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("is not a photo folder of the library"));
 }
+
+/// `kindred folders relocate OLD NEW`: a photo folder renamed is followed, its names kept and
+/// nothing analysed again; where NEW was scanned as a folder of its own first, it is refused
+/// with what to do instead.
+#[test]
+fn a_photo_folder_renamed_is_followed_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = dir.path().join("Family");
+    std::fs::create_dir_all(&old).unwrap();
+    let old = dunce::canonicalize(old).unwrap();
+    for name in ["2008_002506.png", "2008_001009.png"] {
+        std::fs::copy(fixture(&format!("golden/images/{name}")), old.join(name)).unwrap();
+    }
+    let library = dir.path().join("library.kindred");
+    ok_on(&library, &["scan", "--quiet", old.to_str().unwrap()]);
+    let first = people(&library)[0]["id"].as_i64().unwrap().to_string();
+    ok_on(&library, &["name", &first, "Ada"]);
+    let new = dir.path().join("Family photos");
+    std::fs::rename(&old, &new).unwrap();
+
+    let said = ok_on(
+        &library,
+        &[
+            "folders",
+            "relocate",
+            old.to_str().unwrap(),
+            new.to_str().unwrap(),
+        ],
+    );
+    assert!(said.contains("2 photos followed it"), "{said}");
+    let said = ok_on(&library, &["scan"]);
+    assert!(
+        said.contains("2 photos found: 0 analysed, 2 unchanged, 0 moved, 0 missing"),
+        "{said}"
+    );
+    let ada: Vec<Value> = people(&library)
+        .into_iter()
+        .filter(|p| p["name"] == "Ada")
+        .collect();
+    assert_eq!(ada.len(), 1);
+    assert_eq!(ada[0]["id"].as_i64().unwrap().to_string(), first);
+
+    // Scanned as a folder of its own before Kindred was told: refused, with the way out.
+    let elsewhere = dir.path().join("Elsewhere");
+    std::fs::rename(&new, &elsewhere).unwrap();
+    ok_on(&library, &["scan", "--quiet", elsewhere.to_str().unwrap()]);
+    let out = kindred_on(&library)
+        .args([
+            "folders",
+            "relocate",
+            new.to_str().unwrap(),
+            elsewhere.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(stderr.contains("photo folders already"), "{stderr}");
+    assert!(
+        stderr.contains(&format!("remove {}", new.display())),
+        "{stderr}"
+    );
+}

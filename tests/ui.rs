@@ -10,7 +10,8 @@ use std::time::{Duration, Instant};
 use common::{damage_table, library_of_faces};
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
-use kindred::library::store::Store;
+use kindred::library::scan;
+use kindred::library::store::{PhotoStatus, Store};
 use kindred::people::ops::{self, FaceState, PersonFace, PersonId, PersonSummary, PhotoId};
 use kindred::ui::KindredApp;
 use kindred::ui::backend::ReviewOf;
@@ -303,6 +304,68 @@ fn a_folder_not_there_keeps_its_people_and_says_so() {
     settle(&mut harness);
     assert!(harness.query_by_label_contains("Not there now").is_none());
     assert_eq!(faces_of_each(&library), before);
+}
+
+/// A photo folder renamed while the app was closed: Folders says it is not there, the user
+/// shows Kindred where it is now, and the library follows it — the same photos, faces and
+/// names, nothing analysed again, no second folder of copies.
+#[test]
+fn a_photo_folder_renamed_is_followed_to_its_new_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let library = library_scanned_in_app(dir.path());
+    let first = people(&library)[0].id;
+    {
+        let mut store = Store::open(&library).unwrap();
+        ops::name_person(&mut store, first, "Ada").unwrap();
+    }
+    let faces_of_each =
+        |library: &Path| -> Vec<_> { people(library).iter().map(|p| (p.id, p.faces)).collect() };
+    let before = faces_of_each(&library);
+    let photo_ids = |library: &Path| -> Vec<_> {
+        let store = Store::open(library).unwrap();
+        store.photos().unwrap().iter().map(|p| p.id).collect()
+    };
+    let ids_before = photo_ids(&library);
+    let renamed = dir.path().join("Family photos");
+    std::fs::rename(dir.path().join("photos"), &renamed).unwrap();
+
+    let mut harness = app_on(&library);
+    harness.state_mut().scan_folders_on_open();
+    settle(&mut harness);
+    click(&mut harness, "Folders");
+    settle(&mut harness);
+    harness.get_by_label_contains("Not there now");
+    let old = dir.path().join("photos");
+    click(
+        &mut harness,
+        &format!("Show where {} is now", old.display()),
+    );
+    type_into(&mut harness, "Path now", renamed.to_str().unwrap());
+    click(&mut harness, "Follow it there");
+    settle(&mut harness);
+
+    assert!(harness.query_by_label_contains("Not there now").is_none());
+    harness.get_by_label_contains("1 folder · 12 photos");
+    harness.get_by_label_contains("Following the folder to");
+    let store = Store::open(&library).unwrap();
+    let roots = store.roots().unwrap();
+    assert_eq!(roots.len(), 1);
+    assert_eq!(roots[0].path, scan::normalise_root(&renamed));
+    assert!(
+        store
+            .photos()
+            .unwrap()
+            .iter()
+            .all(|p| p.path.starts_with(&roots[0].path) && p.status == PhotoStatus::Done)
+    );
+    drop(store);
+    assert_eq!(
+        photo_ids(&library),
+        ids_before,
+        "the same photos, not copies"
+    );
+    assert_eq!(faces_of_each(&library), before);
+    assert_eq!(named(&library, "Ada").id, first);
 }
 
 /// The page of a photo not there captions its faces as the photo's face boxes do: a face only

@@ -66,7 +66,6 @@ pub fn list(library: &Path, json: bool) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Removes a photo folder from the library (its files are not touched).
 /// The library's photo folder at `folder`, as given or made absolute.
 fn photo_folder(store: &Store, folder: &Path) -> anyhow::Result<Root> {
     let wanted = absolute(folder);
@@ -82,6 +81,25 @@ fn photo_folder(store: &Store, folder: &Path) -> anyhow::Result<Root> {
         })
 }
 
+/// Follows a photo folder that was moved or renamed.
+pub fn relocate(library: &Path, folder: &Path, to: &Path) -> anyhow::Result<ExitCode> {
+    let (mut store, _lock) = open_locked(library)?;
+    let root = photo_folder(&store, folder)?;
+    if !to.is_dir() {
+        anyhow::bail!("there is no folder {}", to.display());
+    }
+    let to = absolute(to);
+    let moved = store.relocate_folder(root.id, &to)?;
+    outln!(
+        "{} is now {}: {} followed it, with their faces and names (`kindred scan` looks at it there)",
+        root.path.display(),
+        to.display(),
+        count(moved as usize, "photo", "photos")
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Removes a photo folder from the library (its files are not touched).
 pub fn remove(library: &Path, folder: &Path) -> anyhow::Result<ExitCode> {
     let (mut store, _lock) = open_locked(library)?;
     let root = photo_folder(&store, folder)?;

@@ -394,6 +394,15 @@ pub enum FoldersCommand {
     /// out of the library's folders), with their faces; names stay with their people, and a
     /// left-out subfolder's photos are kept. Not undoable.
     ForgetMissing { folder: PathBuf },
+    /// The photo folder OLD was moved or renamed to NEW (another drive, a new name): the
+    /// library follows it, its photos keeping their faces, names and corrections, and nothing
+    /// is analysed again. Tell Kindred before scanning NEW as a folder of its own.
+    Relocate {
+        #[arg(value_name = "OLD")]
+        folder: PathBuf,
+        #[arg(value_name = "NEW")]
+        to: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -704,6 +713,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Folders { json, what }) => match what {
             None => folders::list(&library_path, json),
             Some(FoldersCommand::Remove { folder }) => folders::remove(&library_path, &folder),
+            Some(FoldersCommand::Relocate { folder, to }) => {
+                folders::relocate(&library_path, &folder, &to)
+            }
             Some(FoldersCommand::Exclude { folder }) => folders::exclude(&library_path, &folder),
             Some(FoldersCommand::Include { folder }) => folders::include(&library_path, &folder),
             Some(FoldersCommand::ForgetMissing { folder }) => {

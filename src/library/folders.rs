@@ -242,6 +242,97 @@ impl Store {
         })
     }
 
+    /// The photo folder `id` was moved or renamed to `to`: the library follows it. The
+    /// folder, every photo under it (with its faces, names and corrections; missing ones
+    /// too), the library's folders inside it and its left-out subfolders take their new paths,
+    /// in one transaction, and the next scan finds them there as they were — nothing is
+    /// analysed again. Returns how many photos moved. Refused where `to` is one of the
+    /// library's folders already or holds photos the library knows (adding the new place
+    /// before telling Kindred of the move made them copies: removing the old folder is what
+    /// is left to do then).
+    pub fn relocate_folder(&mut self, id: RootId, to: &Path) -> Result<u64, StoreError> {
+        self.in_transaction(|store| {
+            let roots = store.roots()?;
+            let Some(root) = roots.iter().find(|r| r.id == id) else {
+                return Err(StoreError::UnknownId {
+                    path: store.path().to_path_buf(),
+                    what: "folder",
+                    id,
+                });
+            };
+            let refused = |message: String| Err(StoreError::Refused { message });
+            if to == root.path {
+                return Ok(0);
+            }
+            if to.starts_with(&root.path) {
+                return refused(format!(
+                    "{} is inside {}: a folder cannot have moved into itself",
+                    to.display(),
+                    root.path.display()
+                ));
+            }
+            if roots.iter().any(|r| r.path == to) {
+                return refused(format!(
+                    "{} is one of the library's photo folders already: its photos are copies \
+                     of those of {}, with their names; remove {} instead",
+                    to.display(),
+                    root.path.display(),
+                    root.path.display()
+                ));
+            }
+            let (to_from, to_to) = path_range(to);
+            let known_there: i64 = store
+                .connection()
+                .query_row(
+                    "SELECT COUNT(*) FROM photos WHERE path >= ?1 AND path < ?2",
+                    params![to_from, to_to],
+                    |r| r.get(0),
+                )
+                .map_err(sql_error(store))?;
+            if known_there > 0 {
+                return refused(format!(
+                    "the library has {} in {} already (it lies in another of its photo \
+                     folders): those are copies of the photos of {}, with their names; remove \
+                     {} instead",
+                    crate::text::count(known_there as usize, "photo", "photos"),
+                    to.display(),
+                    root.path.display(),
+                    root.path.display()
+                ));
+            }
+            let old = path_text::to_text(&root.path).into_owned();
+            let new = path_text::to_text(to).into_owned();
+            let (from, until) = path_range(&root.path);
+            // SQLite's length() and substr() count characters, so the part after the
+            // folder's text is cut off whole.
+            let moved = store
+                .connection()
+                .execute(
+                    "UPDATE photos SET path = ?3 || substr(path, length(?4) + 1)
+                     WHERE path >= ?1 AND path < ?2",
+                    params![from, until, new, old],
+                )
+                .map_err(sql_error(store))?;
+            for table in ["excluded_folders", "roots"] {
+                store
+                    .connection()
+                    .execute(
+                        &format!(
+                            "UPDATE {table} SET path = ?3 || substr(path, length(?4) + 1)
+                             WHERE path >= ?1 AND path < ?2"
+                        ),
+                        params![from, until, new, old],
+                    )
+                    .map_err(sql_error(store))?;
+            }
+            store
+                .connection()
+                .execute("UPDATE roots SET path = ?2 WHERE id = ?1", params![id, new])
+                .map_err(sql_error(store))?;
+            Ok(moved as u64)
+        })
+    }
+
     /// Forgets the photos of a folder that scans found gone (deleted, or moved out of the
     /// library's folders), with their faces, for good: to tidy up after photos deleted on
     /// purpose. A left-out subfolder's photos stay (put aside, not gone), and so do names:
@@ -677,6 +768,83 @@ mod tests {
             })
             .unwrap();
         assert_eq!(store.folder_summaries().unwrap()[0].without_faces, 1);
+    }
+
+    /// A photo folder renamed or moved (to another drive): the library follows it, with
+    /// everything under it, keeping every photo's id and so its faces and names.
+    #[test]
+    fn a_photo_folder_moved_elsewhere_is_followed_with_all_it_holds() {
+        let mut store = Store::open_in_memory().unwrap();
+        let root = store.add_root(Path::new(&native("/p/Family"))).unwrap();
+        let phone = store
+            .add_root(Path::new(&native("/p/Family/Phone")))
+            .unwrap();
+        let other = store.add_root(Path::new(&native("/p/Family 2"))).unwrap();
+        let a = add_photo(&mut store, root, &native("/p/Family/a.jpg"), 2);
+        let b = add_photo(&mut store, root, &native("/p/Family/2019/b.jpg"), 1);
+        let c = add_photo(&mut store, phone, &native("/p/Family/Phone/c.jpg"), 1);
+        let page = add_photo(&mut store, root, &native("/p/Family/Scans/page.png"), 0);
+        // The folder beside it, whose name starts the same, is not part of it.
+        let d = add_photo(&mut store, other, &native("/p/Family 2/d.jpg"), 1);
+        add_photo(&mut store, other, &native("/p/Family 2/sub/e.jpg"), 1);
+        store.mark_missing(&[b]).unwrap();
+        store
+            .exclude_folder(Path::new(&native("/p/Family/Scans")))
+            .unwrap();
+        let faces_of = |store: &Store, id| -> Vec<i64> {
+            store
+                .faces_of_photo(id)
+                .unwrap()
+                .iter()
+                .map(|f| f.id)
+                .collect()
+        };
+        let faces_of_a = faces_of(&store, a);
+
+        let to = native("/media/disk/Family photos");
+        assert_eq!(store.relocate_folder(root, Path::new(&to)).unwrap(), 4);
+        let path_of = |store: &Store, id| store.photo(id).unwrap().unwrap().path;
+        assert_eq!(path_of(&store, a), Path::new(&to).join("a.jpg"));
+        assert_eq!(
+            path_of(&store, b),
+            Path::new(&to).join("2019").join("b.jpg")
+        );
+        assert_eq!(
+            path_of(&store, c),
+            Path::new(&to).join("Phone").join("c.jpg")
+        );
+        assert_eq!(
+            path_of(&store, page),
+            Path::new(&to).join("Scans").join("page.png")
+        );
+        assert_eq!(path_of(&store, d), Path::new(&native("/p/Family 2/d.jpg")));
+        assert_eq!(
+            status(&store, b),
+            PhotoStatus::Missing,
+            "found there by the next scan"
+        );
+        assert_eq!(faces_of(&store, a), faces_of_a);
+        let roots: Vec<PathBuf> = store.roots().unwrap().into_iter().map(|r| r.path).collect();
+        assert!(roots.contains(&PathBuf::from(&to)));
+        assert!(roots.contains(&Path::new(&to).join("Phone")));
+        assert_eq!(
+            store.excluded_folders().unwrap()[0].path,
+            Path::new(&to).join("Scans")
+        );
+
+        // Where the library has photos already, or into itself: refused, nothing changed.
+        for (place, why) in [
+            (
+                native("/p/Family 2"),
+                "one of the library's photo folders already",
+            ),
+            (native("/p/Family 2/sub"), "the library has 1 photo in"),
+            (format!("{to}{}x", std::path::MAIN_SEPARATOR), "inside"),
+        ] {
+            let refused = store.relocate_folder(root, Path::new(&place)).unwrap_err();
+            assert!(refused.to_string().contains(why), "{refused}");
+        }
+        assert_eq!(path_of(&store, a), Path::new(&to).join("a.jpg"));
     }
 
     /// Photos deleted on purpose are forgotten with their faces; photos put aside with a

@@ -89,6 +89,9 @@ pub struct KindredApp {
     picked_folders_tx: std::sync::mpsc::Sender<PathBuf>,
     picked_export: std::sync::mpsc::Receiver<PathBuf>,
     picked_export_tx: std::sync::mpsc::Sender<PathBuf>,
+    /// Where a photo folder went, chosen in the folder picker.
+    picked_relocation: std::sync::mpsc::Receiver<PathBuf>,
+    picked_relocation_tx: std::sync::mpsc::Sender<PathBuf>,
     pub export_dialog: Option<ExportDialog>,
     tour: Option<super::tour::Tour>,
     /// Launches are recorded here instead of started (tests: no viewer opens on their desktop).
@@ -189,6 +192,7 @@ impl KindredApp {
         };
         let (picked_folders_tx, picked_folders) = std::sync::mpsc::channel();
         let (picked_export_tx, picked_export) = std::sync::mpsc::channel();
+        let (picked_relocation_tx, picked_relocation) = std::sync::mpsc::channel();
         let (failures_tx, failures) = std::sync::mpsc::channel();
         KindredApp {
             settings,
@@ -222,6 +226,8 @@ impl KindredApp {
             picked_folders_tx,
             picked_export,
             picked_export_tx,
+            picked_relocation,
+            picked_relocation_tx,
             export_dialog: None,
             tour: None,
             recorded_launches: None,
@@ -730,6 +736,11 @@ impl KindredApp {
         }
         while let Ok(path) = self.picked_folders.try_recv() {
             self.apply(Action::AddFolder(path));
+        }
+        while let Ok(path) = self.picked_relocation.try_recv() {
+            if let Some((id, _)) = self.folders_view.relocating {
+                self.apply(Action::RelocateFolder(id, path));
+            }
         }
         while let Ok(path) = self.picked_export.try_recv() {
             if let Some(dialog) = &mut self.export_dialog {
@@ -1479,6 +1490,22 @@ impl KindredApp {
                 self.apply(Action::Rescan);
             }
             Action::RemoveFolder(id) => self.backend.send(Request::RemoveFolder(id)),
+            Action::RelocateFolder(id, to) => {
+                self.folders_view.relocating = None;
+                self.backend.send(Request::RelocateFolder(id, to));
+                self.apply(Action::Rescan);
+            }
+            Action::PickRelocation(id) => {
+                if self.folders_view.relocating.as_ref().map(|(r, _)| *r) != Some(id) {
+                    self.folders_view.relocating = Some((id, String::new()));
+                }
+                pick_folder_beside_ui(
+                    "Where is the photo folder now?",
+                    "type the folder's path instead.",
+                    self.picked_relocation_tx.clone(),
+                    self.failures_tx.clone(),
+                )
+            }
             Action::ForgetMissing(id) => self.backend.send(Request::ForgetMissing(id)),
             Action::ShowFolderErrors(id) => self.backend.send(Request::FolderErrors(id)),
             Action::ToggleSubfolders(id) => {

@@ -153,6 +153,8 @@ pub enum Request {
     Mutate(Mutation),
     AddFolder(PathBuf),
     RemoveFolder(RootId),
+    /// A photo folder was moved or renamed to this folder: follow it.
+    RelocateFolder(RootId, PathBuf),
     ForgetMissing(RootId),
     /// A backup copy of the library: made now (by hand), or the weekly one if it is due.
     BackUp(crate::library::backup::BackupKind),
@@ -872,6 +874,19 @@ fn handle(
             shared.send(Response::Changed(Change::said(format!(
                 "Folder removed: {} left People (adding the folder again brings them back, with their names)",
                 photos_with_faces(left_out.photos, left_out.faces)
+            ))));
+        }
+        Request::RelocateFolder(id, to) => {
+            let shown = super::views::shown_path(&to);
+            if let Some(why) = scan::not_a_folder(&to, &shown) {
+                return Err(why.into());
+            }
+            let to = scan::normalise_root(&to);
+            let moved = store.relocate_folder(id, &to)?;
+            shared.send(Response::Changed(Change::said(format!(
+                "Following the folder to {}: {} kept their faces and names",
+                super::views::shown_path(&to),
+                count(moved as usize, "photo", "photos")
             ))));
         }
         Request::ForgetMissing(id) => {

@@ -153,6 +153,11 @@ pub enum Action {
     PickFolder,
     AddFolder(PathBuf),
     RemoveFolder(RootId),
+    /// The photo folder was moved or renamed to this folder: the library follows it (and
+    /// scans it there).
+    RelocateFolder(RootId, PathBuf),
+    /// Opens the system folder picker to find where a photo folder went.
+    PickRelocation(RootId),
     /// Forget for good a photo folder's photos that scans found gone.
     ForgetMissing(RootId),
     ShowFolderErrors(RootId),
@@ -688,6 +693,8 @@ pub struct FoldersViewState {
     pub open_subfolders: std::collections::HashSet<PathBuf>,
     /// The photo folder whose missing photos the user asked to forget: the question shows.
     pub forget_asked: Option<RootId>,
+    /// The photo folder not there whose new place is being given, and the path typed.
+    pub relocating: Option<(RootId, String)>,
     /// The backup copies are listed, to put one back.
     pub copies_listed: bool,
 }

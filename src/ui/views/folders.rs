@@ -107,14 +107,7 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut FoldersViewState) 
                                 forget_missing(ui, frame, state, folder);
                             }
                             if data.folders_not_there.contains(&folder.id) {
-                                ui.label(
-                                    RichText::new(
-                                        "Not there now — on a drive not connected? Its photos \
-                                         and people are kept; the next scan after it is back \
-                                         looks at it again.",
-                                    )
-                                    .color(theme::SUGGESTED),
-                                );
+                                not_there(ui, frame, state, folder);
                             }
                             if folder.without_faces > 0 {
                                 let faceless = ui
@@ -480,6 +473,74 @@ const TOGGLE_WIDTH: f32 = 16.0;
 /// The photos scans found gone from a folder (deleted, or moved out of the library's folders)
 /// are kept, so that one coming back keeps its faces and names; photos deleted on purpose
 /// can be forgotten, after a question, as it cannot be undone.
+/// A photo folder not found where it was: on a drive not connected (kept as it is until
+/// the drive is back), or moved or renamed, where the user tells Kindred its new place.
+fn not_there(
+    ui: &mut egui::Ui,
+    frame: &mut Frame,
+    state: &mut FoldersViewState,
+    folder: &FolderSummary,
+) {
+    ui.label(
+        RichText::new(
+            "Not there now — on a drive not connected? Its photos and people are kept; the \
+             next scan after it is back looks at it again.",
+        )
+        .color(theme::SUGGESTED),
+    );
+    let typed = match &mut state.relocating {
+        Some((id, typed)) if *id == folder.id => typed,
+        _ => {
+            let moved = ui
+                .add_enabled(
+                    frame.data.scan.is_none(),
+                    egui::Button::new("Moved or renamed? Show Kindred where it is now…").small(),
+                )
+                .on_hover_text(
+                    "Kindred follows the folder to its new place, its photos keeping their \
+                     faces and names, nothing analysed again",
+                )
+                .on_disabled_hover_text("After the scan");
+            button_known_as(
+                &moved,
+                format!("Show where {} is now", folder.path.display()),
+            );
+            if moved.clicked() {
+                state.relocating = Some((folder.id, String::new()));
+            }
+            return;
+        }
+    };
+    let mut cancelled = false;
+    ui.horizontal(|ui| {
+        let field = ui.add(
+            egui::TextEdit::singleline(typed)
+                .hint_text("its path now")
+                .desired_width(280.0),
+        );
+        field.widget_info(|| egui::WidgetInfo::labeled(egui::Role::TextInput, true, "Path now"));
+        let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        let given = !typed.trim().is_empty();
+        if (ui
+            .add_enabled(given, egui::Button::new("Follow it there"))
+            .clicked()
+            || enter)
+            && given
+        {
+            frame
+                .actions
+                .push(Action::RelocateFolder(folder.id, typed.trim().into()));
+        }
+        if ui.button("Choose…").clicked() {
+            frame.actions.push(Action::PickRelocation(folder.id));
+        }
+        cancelled = ui.button("Cancel").clicked();
+    });
+    if cancelled {
+        state.relocating = None;
+    }
+}
+
 fn forget_missing(
     ui: &mut egui::Ui,
     frame: &mut Frame,
