@@ -695,6 +695,8 @@ pub struct FoldersViewState {
     pub forget_asked: Option<RootId>,
     /// The photo folder not there whose new place is being given, and the path typed.
     pub relocating: Option<(RootId, String)>,
+    /// The field for that path is to take the keyboard (it has just opened).
+    pub focus_relocation: bool,
     /// The backup copies are listed, to put one back.
     pub copies_listed: bool,
 }

@@ -507,6 +507,7 @@ fn not_there(
             );
             if moved.clicked() {
                 state.relocating = Some((folder.id, String::new()));
+                state.focus_relocation = true;
             }
             return;
         }
@@ -519,6 +520,9 @@ fn not_there(
                 .desired_width(280.0),
         );
         field.widget_info(|| egui::WidgetInfo::labeled(egui::Role::TextInput, true, "Path now"));
+        if std::mem::take(&mut state.focus_relocation) {
+            field.request_focus();
+        }
         let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
         let given = !typed.trim().is_empty();
         if (ui
