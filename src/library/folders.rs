@@ -273,8 +273,9 @@ impl Store {
             }
             if roots.iter().any(|r| r.path == to) {
                 return refused(format!(
-                    "{} is one of the library's photo folders already: its photos are copies \
-                     of those of {}, with their names; remove {} instead",
+                    "{} is one of the library's photo folders already: if the photos of {} \
+                     are there, the library has them (as copies, with their names) — remove \
+                     {} instead",
                     to.display(),
                     root.path.display(),
                     root.path.display()
@@ -292,8 +293,8 @@ impl Store {
             if known_there > 0 {
                 return refused(format!(
                     "the library has {} in {} already (it lies in another of its photo \
-                     folders): those are copies of the photos of {}, with their names; remove \
-                     {} instead",
+                     folders): if the photos of {} are there, those are they (as copies, with \
+                     their names) — remove {} instead",
                     crate::text::count(known_there as usize, "photo", "photos"),
                     to.display(),
                     root.path.display(),
