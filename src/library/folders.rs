@@ -334,6 +334,64 @@ impl Store {
         })
     }
 
+    /// Where a photo folder not found at its path most likely is now, when it was renamed or
+    /// moved within the folder that held it (the commonest way a folder goes): the folder
+    /// beside it holding most of a sample of its photos, each under the same path within it
+    /// and of the same size. None where the folder that held it is not there either (a drive
+    /// not connected), or no folder there holds at least half of the sample.
+    pub fn likely_new_place(&self, id: RootId) -> Result<Option<PathBuf>, StoreError> {
+        const SAMPLE: usize = 16;
+        let roots = self.roots()?;
+        let Some(root) = roots.iter().find(|r| r.id == id) else {
+            return Ok(None);
+        };
+        let Some(parent) = root.path.parent().filter(|p| p.is_dir()) else {
+            return Ok(None);
+        };
+        if root.path.exists() {
+            return Ok(None);
+        }
+        let mut stmt = self
+            .connection()
+            .prepare(
+                "SELECT path, size FROM photos WHERE root_id = ?1 AND status = 'done' LIMIT ?2",
+            )
+            .map_err(sql_error(self))?;
+        let sample: Vec<(PathBuf, u64)> = stmt
+            .query_map(params![id, SAMPLE as i64], |row| {
+                Ok((path_text::column(row, 0)?, row.get::<_, i64>(1)? as u64))
+            })
+            .map_err(sql_error(self))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(sql_error(self))?
+            .into_iter()
+            .filter_map(|(path, size)| Some((path.strip_prefix(&root.path).ok()?.to_owned(), size)))
+            .collect();
+        if sample.is_empty() {
+            return Ok(None);
+        }
+        let Ok(entries) = std::fs::read_dir(parent) else {
+            return Ok(None);
+        };
+        let found_in = |dir: &Path| {
+            sample
+                .iter()
+                .filter(|(rel, size)| {
+                    std::fs::metadata(dir.join(rel)).is_ok_and(|m| m.is_file() && m.len() == *size)
+                })
+                .count()
+        };
+        let best = entries
+            .filter_map(Result::ok)
+            .map(|entry| entry.path())
+            .filter(|dir| dir.is_dir() && !roots.iter().any(|r| r.path == *dir))
+            .map(|dir| (found_in(&dir), dir))
+            .max_by_key(|(found, _)| *found);
+        Ok(best
+            .filter(|(found, _)| *found > 0 && 2 * found >= sample.len())
+            .map(|(_, dir)| dir))
+    }
+
     /// Forgets the photos of a folder that scans found gone (deleted, or moved out of the
     /// library's folders), with their faces, for good: to tidy up after photos deleted on
     /// purpose. A left-out subfolder's photos stay (put aside, not gone), and so do names:
@@ -832,6 +890,37 @@ mod tests {
             store.excluded_folders().unwrap()[0].path,
             Path::new(&to).join("Scans")
         );
+
+        // Renamed beside where it was: found by its photos; one it shares a name with is not it.
+        let dir = tempfile::tempdir().unwrap();
+        let (old, new, decoy) = (
+            dir.path().join("Family"),
+            dir.path().join("Family 2003"),
+            dir.path().join("Other"),
+        );
+        std::fs::create_dir_all(new.join("2019")).unwrap();
+        std::fs::create_dir_all(&decoy).unwrap();
+        let there = store.add_root(&old).unwrap();
+        for (rel, bytes) in [("a.jpg", 3), ("2019/b.jpg", 5), ("c.jpg", 7)] {
+            let photo = crate::library::store::PhotoAnalysis {
+                root_id: Some(there),
+                size: bytes,
+                ..analysis(&old.join(rel).to_string_lossy(), rel, &[])
+            };
+            store.record_analysis(&photo).unwrap();
+            std::fs::write(new.join(rel), vec![0; bytes as usize]).unwrap();
+            std::fs::write(decoy.join("a.jpg"), [0; 4]).unwrap();
+        }
+        assert_eq!(store.likely_new_place(there).unwrap(), Some(new.clone()));
+        std::fs::remove_file(new.join("a.jpg")).unwrap();
+        std::fs::remove_file(new.join("c.jpg")).unwrap();
+        assert_eq!(
+            store.likely_new_place(there).unwrap(),
+            None,
+            "1 of 3 is not enough"
+        );
+        // Its drive not connected: not looked for.
+        assert_eq!(store.likely_new_place(root).unwrap(), None);
 
         // Where the library has photos already, or into itself: refused, nothing changed.
         for (place, why) in [

@@ -4,7 +4,7 @@
 //! up the answers given meanwhile. The UI thread only sends requests and drains responses, so
 //! it never waits on the database or the disk.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
@@ -193,8 +193,9 @@ pub enum Response {
         people: Vec<PersonSummary>,
         counts: StatusCounts,
         folders: Vec<FolderSummary>,
-        /// The folders not there on disk now (on a drive not connected, say).
-        folders_not_there: Vec<RootId>,
+        /// The folders not there on disk now (on a drive not connected, say), each with where
+        /// it likely is now if it was renamed or moved beside where it was.
+        folders_not_there: HashMap<RootId, Option<PathBuf>>,
         excluded: Vec<ExcludedFolder>,
         /// What redo would bring back, in words ([`ops::in_words`]).
         redo: Option<String>,
@@ -647,8 +648,8 @@ fn handle(
             let folders_not_there = folders
                 .iter()
                 .filter(|f| !f.path.is_dir())
-                .map(|f| f.id)
-                .collect();
+                .map(|f| Ok((f.id, store.likely_new_place(f.id)?)))
+                .collect::<Result<_, StoreError>>()?;
             let excluded = store.excluded_folders()?;
             let history = ops::recent_corrections(store, UNDO_HISTORY_LEN)?
                 .iter()

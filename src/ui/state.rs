@@ -221,7 +221,8 @@ pub struct Data {
     pub counts: StatusCounts,
     pub folders: Vec<FolderSummary>,
     /// Folders not on disk when last looked (on a drive not connected): their photos are kept.
-    pub folders_not_there: Vec<RootId>,
+    /// With each, where it likely is now if it was renamed or moved beside where it was.
+    pub folders_not_there: HashMap<RootId, Option<PathBuf>>,
     pub folder_errors: HashMap<RootId, Vec<(PhotoId, PathBuf, String)>>,
     pub excluded_folders: Vec<ExcludedFolder>,
     pub subfolders: HashMap<RootId, Vec<SubfolderSummary>>,

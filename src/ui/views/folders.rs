@@ -106,8 +106,8 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut FoldersViewState) 
                             if folder.missing > 0 {
                                 forget_missing(ui, frame, state, folder);
                             }
-                            if data.folders_not_there.contains(&folder.id) {
-                                not_there(ui, frame, state, folder);
+                            if let Some(likely) = data.folders_not_there.get(&folder.id) {
+                                not_there(ui, frame, state, folder, likely.as_deref());
                             }
                             if folder.without_faces > 0 {
                                 let faceless = ui
@@ -480,6 +480,7 @@ fn not_there(
     frame: &mut Frame,
     state: &mut FoldersViewState,
     folder: &FolderSummary,
+    likely: Option<&Path>,
 ) {
     ui.label(
         RichText::new(
@@ -488,14 +489,35 @@ fn not_there(
         )
         .color(theme::SUGGESTED),
     );
-    let typed = match &mut state.relocating {
-        Some((id, typed)) if *id == folder.id => typed,
-        _ => {
+    let asked_where = matches!(&state.relocating, Some((id, _)) if *id == folder.id);
+    if !asked_where {
+        let scanning = frame.data.scan.is_some();
+        ui.horizontal_wrapped(|ui| {
+            if let Some(likely) = likely {
+                ui.label(format!(
+                    "Renamed? Its photos are in {} now.",
+                    shown_path(likely)
+                ));
+                let follow = ui
+                    .add_enabled(!scanning, egui::Button::new("Follow it there").small())
+                    .on_disabled_hover_text("After the scan");
+                button_known_as(
+                    &follow,
+                    format!("Follow {} to {}", folder.path.display(), likely.display()),
+                );
+                if follow.clicked() {
+                    frame
+                        .actions
+                        .push(Action::RelocateFolder(folder.id, likely.to_path_buf()));
+                }
+            }
+            let label = if likely.is_some() {
+                "Somewhere else…"
+            } else {
+                "Moved or renamed? Show Kindred where it is now…"
+            };
             let moved = ui
-                .add_enabled(
-                    frame.data.scan.is_none(),
-                    egui::Button::new("Moved or renamed? Show Kindred where it is now…").small(),
-                )
+                .add_enabled(!scanning, egui::Button::new(label).small())
                 .on_hover_text(
                     "Kindred follows the folder to its new place, its photos keeping their \
                      faces and names, nothing analysed again",
@@ -509,8 +531,11 @@ fn not_there(
                 state.relocating = Some((folder.id, String::new()));
                 state.focus_relocation = true;
             }
-            return;
-        }
+        });
+        return;
+    }
+    let Some((_, typed)) = &mut state.relocating else {
+        return;
     };
     let mut cancelled = false;
     ui.horizontal(|ui| {
