@@ -482,13 +482,13 @@ fn not_there(
     folder: &FolderSummary,
     likely: Option<&Path>,
 ) {
-    ui.label(
-        RichText::new(
-            "Not there now — on a drive not connected? Its photos and people are kept; the \
-             next scan after it is back looks at it again.",
-        )
-        .color(theme::SUGGESTED),
-    );
+    let said = if likely.is_some() {
+        "Not there now. Its photos and people are kept."
+    } else {
+        "Not there now — on a drive not connected? Its photos and people are kept; the next \
+         scan after it is back looks at it again."
+    };
+    ui.label(RichText::new(said).color(theme::SUGGESTED));
     let asked_where = matches!(&state.relocating, Some((id, _)) if *id == folder.id);
     if !asked_where {
         let scanning = frame.data.scan.is_some();
