@@ -468,11 +468,6 @@ fn copies_to_put_back(ui: &mut egui::Ui, frame: &mut Frame) {
 /// Room for a subfolder's open/close arrow, kept by folders without one so names line up.
 const TOGGLE_WIDTH: f32 = 16.0;
 
-/// The folders inside a photo folder that hold photos, each with its photos and faces and a
-/// button to leave it out; a folder with folders inside opens to show them.
-/// The photos scans found gone from a folder (deleted, or moved out of the library's folders)
-/// are kept, so that one coming back keeps its faces and names; photos deleted on purpose
-/// can be forgotten, after a question, as it cannot be undone.
 /// A photo folder not found where it was: on a drive not connected (kept as it is until
 /// the drive is back), or moved or renamed, where the user tells Kindred its new place.
 fn not_there(
@@ -570,6 +565,9 @@ fn not_there(
     }
 }
 
+/// The photos scans found gone from a folder (deleted, or moved out of the library's folders)
+/// are kept, so that one coming back keeps its faces and names; photos deleted on purpose
+/// can be forgotten, after a question, as it cannot be undone.
 fn forget_missing(
     ui: &mut egui::Ui,
     frame: &mut Frame,
@@ -619,6 +617,8 @@ fn forget_missing(
     });
 }
 
+/// The folders inside a photo folder that hold photos, each with its photos and faces and a
+/// button to leave it out; a folder with folders inside opens to show them.
 fn subfolder_tree(
     ui: &mut egui::Ui,
     frame: &mut Frame,
