@@ -374,17 +374,22 @@ impl Store {
             return Ok(None);
         };
         let found_in = |dir: &Path| {
-            sample
-                .iter()
-                .filter(|(rel, size)| {
-                    std::fs::metadata(dir.join(rel)).is_ok_and(|m| m.is_file() && m.len() == *size)
-                })
-                .count()
+            let there = |(rel, size): &&(PathBuf, u64)| {
+                std::fs::metadata(dir.join(rel)).is_ok_and(|m| m.is_file() && m.len() == *size)
+            };
+            // A folder holding neither of the first two is passed over after two lookups: the
+            // folder that held it may hold hundreds of others (a home folder), and the app
+            // looks each time it refreshes its overview.
+            if !sample.iter().take(2).any(|s| there(&s)) {
+                return 0;
+            }
+            sample.iter().filter(there).count()
         };
         let best = entries
             .filter_map(Result::ok)
+            .filter(|entry| entry.file_type().is_ok_and(|t| t.is_dir()))
             .map(|entry| entry.path())
-            .filter(|dir| dir.is_dir() && !roots.iter().any(|r| r.path == *dir))
+            .filter(|dir| !roots.iter().any(|r| r.path == *dir))
             .map(|dir| (found_in(&dir), dir))
             .max_by_key(|(found, _)| *found);
         Ok(best
