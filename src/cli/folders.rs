@@ -85,8 +85,8 @@ fn photo_folder(store: &Store, folder: &Path) -> anyhow::Result<Root> {
 pub fn relocate(library: &Path, folder: &Path, to: &Path) -> anyhow::Result<ExitCode> {
     let (mut store, _lock) = open_locked(library)?;
     let root = photo_folder(&store, folder)?;
-    if !to.is_dir() {
-        anyhow::bail!("there is no folder {}", to.display());
+    if let Some(why) = crate::library::scan::not_a_folder(to, &to.display().to_string()) {
+        anyhow::bail!(why);
     }
     let to = absolute(to);
     let moved = store.relocate_folder(root.id, &to)?;

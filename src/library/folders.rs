@@ -851,7 +851,7 @@ mod tests {
         // The folder beside it, whose name starts the same, is not part of it.
         let d = add_photo(&mut store, other, &native("/p/Family 2/d.jpg"), 1);
         add_photo(&mut store, other, &native("/p/Family 2/sub/e.jpg"), 1);
-        store.mark_missing(&[b]).unwrap();
+        store.mark_gone(&[b]).unwrap();
         store
             .exclude_folder(Path::new(&native("/p/Family/Scans")))
             .unwrap();
@@ -960,7 +960,7 @@ mod tests {
         for (photo, person) in [(named_there, anna), (deleted, stranger), (here, anna)] {
             give(&mut store, photo, 0, person, FaceState::Confirmed);
         }
-        store.mark_missing(&[deleted, named_there]).unwrap();
+        store.mark_gone(&[deleted, named_there]).unwrap();
         assert_eq!(store.folder_summaries().unwrap()[0].missing, 2);
 
         let forgotten = store.forget_missing(root).unwrap();

@@ -1525,12 +1525,8 @@ impl Store {
             .map_err(self.err())
     }
 
-    /// Marks photos as missing (not found by a scan). They keep their faces and people.
-    pub fn mark_missing(&mut self, ids: &[PhotoId]) -> Result<(), StoreError> {
-        self.in_transaction(|store| store.mark_missing_in_tx(ids))
-    }
-
-    /// [`Store::mark_missing`] inside the caller's transaction.
+    /// Marks photos as missing (not found by a scan), inside the caller's transaction. They
+    /// keep their faces and people.
     pub(super) fn mark_missing_in_tx(&self, ids: &[PhotoId]) -> Result<(), StoreError> {
         let mut stmt = self
             .conn
@@ -2033,7 +2029,7 @@ pub(crate) mod tests {
         let person = store.insert_person(None).unwrap();
 
         assert!(store.delete_person_if_unused(person).unwrap());
-        store.mark_missing(&[last]).unwrap();
+        store.mark_gone(&[last]).unwrap();
         assert_eq!(store.prune_missing(0).unwrap(), 1);
         assert_eq!(store.face(last_face).unwrap(), None);
 
@@ -2183,7 +2179,7 @@ pub(crate) mod tests {
             .record_analysis(&analysis("/p/old.jpg", "same", &[Rect::new(0, 0, 9, 9)]))
             .unwrap();
         let face = store.faces_of_photo(id).unwrap()[0].id;
-        store.mark_missing(&[id]).unwrap();
+        store.mark_gone(&[id]).unwrap();
         let new_id = store
             .record_analysis(&analysis("/q/new.jpg", "same", &[Rect::new(0, 0, 9, 9)]))
             .unwrap();
@@ -2247,7 +2243,7 @@ pub(crate) mod tests {
             let id = store
                 .record_analysis(&taken("/p/a.jpg", "a", &[0, 1, 2], "2024-07-14 12:30:05"))
                 .unwrap();
-            store.mark_missing(&[id]).unwrap();
+            store.mark_gone(&[id]).unwrap();
             (store, id)
         };
         // Tagged, cropped to two of them and renamed by another app: the same photo, each face

@@ -1564,7 +1564,7 @@ fn a_redo_passes_over_a_face_whose_photo_is_gone() {
     move_faces(&mut store, &[drawn, ids[4][0]], a).unwrap();
     undo(&mut store, 2).unwrap();
     let photo = store.face(ids[5][0]).unwrap().unwrap().photo_id;
-    store.mark_missing(&[photo]).unwrap();
+    store.mark_gone(&[photo]).unwrap();
     store.prune_missing(0).unwrap();
 
     assert_eq!(redo(&mut store, 2).unwrap().len(), 2);
