@@ -553,6 +553,55 @@ fn hard_links_across_file_systems_become_copies_and_say_so() {
 }
 
 #[test]
+#[cfg(target_os = "linux")]
+fn the_command_line_says_once_why_the_photos_were_copied_instead_of_linked() {
+    use std::os::unix::fs::MetadataExt;
+    let other = Path::new("/dev/shm");
+    let dir = tempfile::tempdir().unwrap();
+    let here = fs::metadata(dir.path()).unwrap().dev();
+    if !other.is_dir() || fs::metadata(other).unwrap().dev() == here {
+        eprintln!("no second file system to export to; skipped");
+        return;
+    }
+    let (library, faces) = library_of_faces(dir.path(), &[0.0, 0.01, 0.02]);
+    for i in 0..faces.len() {
+        fs::write(dir.path().join(format!("{i}.jpg")), format!("photo {i}")).unwrap();
+    }
+    let faces: Vec<String> = faces.iter().map(i64::to_string).collect();
+    let mut split = vec!["split", "--name", "Anna"];
+    split.extend(faces.iter().map(String::as_str));
+    ok_on(&library, &split);
+    let target = tempfile::tempdir_in(other).unwrap();
+    let target = target.path().to_str().unwrap();
+    let out = kindred_on(&library)
+        .args([
+            "export", "--person", "Anna", "--mode", "hardlink", "--to", target,
+        ])
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stdout.contains(
+            "3 new, 0 already there, 0 failed; 3 copied because they could not be linked"
+        ),
+        "{stdout}"
+    );
+    let said: Vec<&str> = stderr.lines().filter(|l| l.contains("instead")).collect();
+    assert_eq!(
+        said,
+        [
+            "copying the photos instead of hard-linking them: the album's folder is on another \
+          disk than the photos (a hard link stays on one disk)"
+        ],
+        "{stderr}"
+    );
+}
+
+#[test]
 fn a_dry_run_writes_nothing() {
     let mut lib = Lib::new();
     let anna = lib.person("Anna");

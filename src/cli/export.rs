@@ -112,6 +112,7 @@ pub fn export(library: &Path, args: ExportArgs) -> anyhow::Result<ExitCode> {
         ProgressStyle::with_template("{bar:30} {pos}/{len} photos  {msg}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
+    let mut copied_because: Vec<String> = Vec::new();
     let summary = std::thread::scope(|s| {
         let worker = s.spawn(|| album::execute(&plan, tx, &control));
         for event in rx {
@@ -120,15 +121,16 @@ pub fn export(library: &Path, args: ExportArgs) -> anyhow::Result<ExitCode> {
                     bar.set_position(p.done);
                     bar.set_message(format!("{} new, {} already there", p.created, p.skipped));
                 }
-                ExportEvent::CopiedInsteadOfLinked {
-                    destination,
-                    reason,
-                } => bar.suspend(|| {
-                    eprintln!(
-                        "copied instead of linked ({reason}): {}",
-                        destination.display()
-                    )
-                }),
+                // Said once for each reason: an album on a USB stick would otherwise list
+                // every photo with the same words (the manifest lists what went where).
+                ExportEvent::CopiedInsteadOfLinked { reason, .. } => {
+                    if !copied_because.contains(&reason) {
+                        bar.suspend(|| {
+                            eprintln!("copying the photos instead of hard-linking them: {reason}")
+                        });
+                        copied_because.push(reason);
+                    }
+                }
                 ExportEvent::NotTurned {
                     destination,
                     reason,

@@ -190,6 +190,17 @@ pub enum ExportError {
         #[source]
         source: io::Error,
     },
+    #[error(
+        "cannot make shortcuts (symbolic links) in {}: {source}{}. Nothing was written; \
+         export copies there instead",
+        path.display(),
+        why_no_symlink(source)
+    )]
+    NoSymlinksThere {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
     #[error("cannot write {}: {source}", path.display())]
     Write {
         path: PathBuf,
@@ -885,7 +896,7 @@ pub fn execute(
     if not_there > 0 && not_there == plan.items.len() {
         return Err(ExportError::NothingThere(not_there));
     }
-    check_writable(&plan.target)?;
+    check_writable(&plan.target, plan.mode)?;
     let mut summary = ExportSummary {
         album_folder: plan.album_folder(),
         ..Default::default()
@@ -991,13 +1002,15 @@ pub fn execute(
     Ok(summary)
 }
 
-/// Creates the target folder if needed and proves it can be written, so a read-only disk
-/// fails at once with the folder's name rather than on the first photo.
-fn check_writable(target: &Path) -> Result<(), ExportError> {
+/// Creates the target folder if needed and proves it can be written — and, for shortcuts,
+/// that it can hold symbolic links — so a read-only disk or a USB stick fails at once with the
+/// folder's name rather than on the first photo, leaving no empty album behind.
+fn check_writable(target: &Path, mode: Mode) -> Result<(), ExportError> {
     let fail = |source| ExportError::TargetNotWritable {
         path: target.to_path_buf(),
         source,
     };
+    let created = folders_to_create(target);
     fs::create_dir_all(target).map_err(fail)?;
     let probe = target.join(format!(".kindred-write-test-{}", std::process::id()));
     fs::OpenOptions::new()
@@ -1006,7 +1019,84 @@ fn check_writable(target: &Path) -> Result<(), ExportError> {
         .truncate(true)
         .open(&probe)
         .map_err(fail)?;
-    fs::remove_file(&probe).map_err(fail)
+    fs::remove_file(&probe).map_err(fail)?;
+    if mode == Mode::Symlink {
+        prove_symlinks_possible(target, &created, make_symlink)?;
+    }
+    Ok(())
+}
+
+/// Makes a symbolic link in `target` and takes it away again; where that is refused, the
+/// folders the export made (`created`) are taken away too.
+fn prove_symlinks_possible(
+    target: &Path,
+    created: &[PathBuf],
+    make_link: impl Fn(&Path, &Path) -> io::Result<()>,
+) -> Result<(), ExportError> {
+    let probe = target.join(format!(".kindred-link-test-{}", std::process::id()));
+    // A dangling link is enough to learn whether the file system takes links at all.
+    match make_link(&probe, &probe) {
+        Ok(()) => fs::remove_file(&probe).map_err(|source| ExportError::TargetNotWritable {
+            path: target.to_path_buf(),
+            source,
+        }),
+        Err(source) => {
+            for folder in created.iter().rev() {
+                let _ = fs::remove_dir(folder);
+            }
+            Err(ExportError::NoSymlinksThere {
+                path: target.to_path_buf(),
+                source,
+            })
+        }
+    }
+}
+
+/// The folders `create_dir_all(target)` would create, outermost first.
+fn folders_to_create(target: &Path) -> Vec<PathBuf> {
+    let mut missing: Vec<PathBuf> = target
+        .ancestors()
+        .take_while(|a| !a.as_os_str().is_empty() && fs::symlink_metadata(a).is_err())
+        .map(Path::to_path_buf)
+        .collect();
+    missing.reverse();
+    missing
+}
+
+/// Why a symbolic link could not be made, in the user's terms where the file system is why.
+fn why_no_symlink(e: &io::Error) -> &'static str {
+    // On Windows the refusal is about privileges, which make_symlink's error already explains.
+    if cfg!(unix) && refused_by_file_system(e) {
+        " — its disk does not take them, as USB sticks and memory cards (FAT, exFAT) and some \
+         network shares do not"
+    } else {
+        ""
+    }
+}
+
+/// Why a hard link could not be made, in the user's terms.
+fn why_not_hard_linked(e: &io::Error) -> String {
+    if e.kind() == io::ErrorKind::CrossesDevices {
+        "the album's folder is on another disk than the photos (a hard link stays on one disk)"
+            .to_string()
+    } else if refused_by_file_system(e) {
+        "the album's disk does not take hard links (USB sticks and memory cards formatted FAT or \
+         exFAT, some network shares), or the system forbids linking these files"
+            .to_string()
+    } else {
+        e.to_string()
+    }
+}
+
+/// A link refused for the folder it was to go in, which was just proved writable: its file
+/// system does not take links (FAT and exFAT answer EPERM or ENOSYS, some network shares
+/// EOPNOTSUPP), or, for a hard link, the kernel's protected_hardlinks.
+fn refused_by_file_system(e: &io::Error) -> bool {
+    const LINUX_EOPNOTSUPP: i32 = 95;
+    matches!(
+        e.kind(),
+        io::ErrorKind::Unsupported | io::ErrorKind::PermissionDenied
+    ) || (cfg!(target_os = "linux") && e.raw_os_error() == Some(LINUX_EOPNOTSUPP))
 }
 
 /// Where a photo went, and as what.
@@ -1132,21 +1222,13 @@ fn write_one(
             match linked {
                 Ok(()) => Ok(()),
                 Err(e)
-                    if matches!(
-                        e.kind(),
-                        io::ErrorKind::CrossesDevices
-                            | io::ErrorKind::Unsupported
-                            // The target was just proved writable, so a refusal here means the
-                            // file system (FAT, some network shares) or the kernel's
-                            // protected_hardlinks will not link this file.
-                            | io::ErrorKind::PermissionDenied
-                    ) =>
+                    if e.kind() == io::ErrorKind::CrossesDevices || refused_by_file_system(&e) =>
                 {
                     copy_via_temp(source, dest, replace)?;
                     summary.copied_instead_of_linked += 1;
                     let _ = events.send(ExportEvent::CopiedInsteadOfLinked {
                         destination: dest.to_path_buf(),
-                        reason: e.to_string(),
+                        reason: why_not_hard_linked(&e),
                     });
                     Ok(())
                 }
@@ -1313,6 +1395,59 @@ mod tests {
         assert_eq!(parse_date("2019-13-14"), None);
         assert_eq!(parse_date("garbage"), None);
         assert_eq!(parse_date(""), None);
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn a_folder_that_takes_no_symbolic_links_is_refused_and_left_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("USB/albums");
+        let created = folders_to_create(&target);
+        assert_eq!(created, [dir.path().join("USB"), target.clone()]);
+        fs::create_dir_all(&target).unwrap();
+        // What exFAT answers through FUSE (ENOSYS); FAT in the kernel answers EPERM.
+        for refusal in [38, 1] {
+            fs::create_dir_all(&target).unwrap();
+            let err = prove_symlinks_possible(&target, &created, |_, _| {
+                Err(io::Error::from_raw_os_error(refusal))
+            })
+            .unwrap_err();
+            let said = err.to_string();
+            assert!(matches!(err, ExportError::NoSymlinksThere { .. }), "{said}");
+            assert!(said.contains(&target.display().to_string()), "{said}");
+            assert!(said.contains("USB sticks"), "{said}");
+            assert!(said.ends_with("export copies there instead"), "{said}");
+            assert!(
+                !dir.path().join("USB").exists(),
+                "the folders made are taken away"
+            );
+        }
+        // A folder that was there stays.
+        fs::create_dir_all(&target).unwrap();
+        let err =
+            prove_symlinks_possible(&target, &[], |_, _| Err(io::Error::from_raw_os_error(38)))
+                .unwrap_err();
+        assert!(matches!(err, ExportError::NoSymlinksThere { .. }));
+        assert!(target.is_dir());
+        // Where links can be made, the test link is not left behind.
+        prove_symlinks_possible(&target, &[], make_symlink).unwrap();
+        assert_eq!(fs::read_dir(&target).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn why_a_link_was_impossible_is_said_in_the_users_terms() {
+        let other_disk = io::Error::from(io::ErrorKind::CrossesDevices);
+        assert!(why_not_hard_linked(&other_disk).contains("on another disk than the photos"));
+        #[cfg(target_os = "linux")]
+        for refusal in [1, 38, 95] {
+            let e = io::Error::from_raw_os_error(refusal);
+            assert!(why_not_hard_linked(&e).contains("FAT"), "{e}");
+            assert!(why_no_symlink(&e).contains("USB sticks"), "{e}");
+        }
+        // Anything else is said as the system says it.
+        let full = io::Error::from(io::ErrorKind::StorageFull);
+        assert_eq!(why_not_hard_linked(&full), full.to_string());
+        assert_eq!(why_no_symlink(&full), "");
     }
 
     #[test]

@@ -67,7 +67,8 @@ pub fn show(
                     .on_hover_text("No extra space; on another disk the photos are copied instead");
                 ui.selectable_value(&mut dialog.mode, Mode::Symlink, "Shortcuts")
                     .on_hover_text(
-                        "Symbolic links to the originals; they break if the originals move",
+                        "Symbolic links to the originals; they break if the originals move, \
+                         and USB sticks and memory cards cannot hold them",
                     );
             });
             ui.horizontal(|ui| {
