@@ -346,8 +346,31 @@ fn a_photo_folder_renamed_is_found_beside_where_it_was_and_followed_in_a_click()
     followed(&harness, &library, &renamed);
 }
 
+/// A photo folder on a drive come back under another name (`/media/anna/USB` as `USB1`), or
+/// copied to a new drive, is found there by its photos too; as the drive may also just not be
+/// connected (and what was found a backup), both are said, and following it is one click.
+#[test]
+fn a_photo_folder_on_a_drive_back_under_another_name_is_found_there() {
+    let dir = tempfile::tempdir().unwrap();
+    // Beside `dir`, as `USB1` beside `USB`.
+    let other_drive = tempfile::tempdir().unwrap();
+    let to = other_drive.path().join("photos");
+    let (mut harness, library, moved) =
+        folder_moved_behind_the_apps_back(dir.path(), to.to_str().unwrap());
+    harness.get_by_label_contains("on a drive not connected?");
+    harness.get_by_label_contains("Or moved? Its photos are in");
+    let old = dir.path().join("photos");
+    click(
+        &mut harness,
+        &format!("Follow {} to {}", old.display(), moved.display()),
+    );
+    settle(&mut harness);
+    followed(&harness, &library, &moved);
+}
+
 /// A library scanned in the app, its first person named Ada, whose photo folder is then moved
-/// to `to` (within `dir`) with the app closed; the app opened again on Folders.
+/// to `to` (within `dir`, or a path of its own) with the app closed; the app opened again on
+/// Folders.
 fn folder_moved_behind_the_apps_back(
     dir: &Path,
     to: &str,

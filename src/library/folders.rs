@@ -334,18 +334,20 @@ impl Store {
         })
     }
 
-    /// Where a photo folder not found at its path most likely is now, when it was renamed or
-    /// moved within the folder that held it (the commonest way a folder goes): the folder
-    /// beside it holding most of a sample of its photos, each under the same path within it
-    /// and of the same size. None where the folder that held it is not there either (a drive
-    /// not connected), or no folder there holds at least half of the sample.
+    /// Where a photo folder not found at its path most likely is now: renamed or moved within
+    /// the folder that held it (the commonest way a folder goes), or, one or two levels up,
+    /// with a folder above it renamed or on a drive mounted under another name (a new disk the
+    /// photos were copied to, `/media/anna/USB` come back as `USB1`). The place holding most
+    /// of a sample of its photos, each under the same path within it and of the same size, at
+    /// least half of them; the nearest level with such a place wins. None where no place
+    /// does (a drive not connected, with no other holding its photos).
     pub fn likely_new_place(&self, id: RootId) -> Result<Option<PathBuf>, StoreError> {
         const SAMPLE: usize = 16;
+        // The folder itself and two folders above it may have gone: a photo folder on a
+        // drive (`/media/anna/USB/Photos`) is found again under `/media/anna/*/Photos`.
+        const LEVELS: usize = 3;
         let roots = self.roots()?;
         let Some(root) = roots.iter().find(|r| r.id == id) else {
-            return Ok(None);
-        };
-        let Some(parent) = root.path.parent().filter(|p| p.is_dir()) else {
             return Ok(None);
         };
         if root.path.exists() {
@@ -370,14 +372,11 @@ impl Store {
         if sample.is_empty() {
             return Ok(None);
         }
-        let Ok(entries) = std::fs::read_dir(parent) else {
-            return Ok(None);
-        };
         let found_in = |dir: &Path| {
             let there = |(rel, size): &&(PathBuf, u64)| {
                 std::fs::metadata(dir.join(rel)).is_ok_and(|m| m.is_file() && m.len() == *size)
             };
-            // A folder holding neither of the first two is passed over after two lookups: the
+            // A place holding neither of the first two is passed over after two lookups: the
             // folder that held it may hold hundreds of others (a home folder), and the app
             // looks each time it refreshes its overview.
             if !sample.iter().take(2).any(|s| there(&s)) {
@@ -385,16 +384,41 @@ impl Store {
             }
             sample.iter().filter(there).count()
         };
-        let best = entries
-            .filter_map(Result::ok)
-            .filter(|entry| entry.file_type().is_ok_and(|t| t.is_dir()))
-            .map(|entry| entry.path())
-            .filter(|dir| !roots.iter().any(|r| r.path == *dir))
-            .map(|dir| (found_in(&dir), dir))
-            .max_by_key(|(found, _)| *found);
-        Ok(best
-            .filter(|(found, _)| *found > 0 && 2 * found >= sample.len())
-            .map(|(_, dir)| dir))
+        // `gone` is the folder, then a folder above it, that may have been renamed; `within`
+        // the way from it down to the photo folder.
+        let mut gone = root.path.as_path();
+        let mut within = PathBuf::new();
+        for _ in 0..LEVELS {
+            let Some(above) = gone.parent().filter(|p| !p.as_os_str().is_empty()) else {
+                break;
+            };
+            if let Ok(entries) = std::fs::read_dir(above) {
+                let best = entries
+                    .filter_map(Result::ok)
+                    .filter(|entry| entry.file_type().is_ok_and(|t| t.is_dir()))
+                    .map(|entry| match within.as_os_str().is_empty() {
+                        true => entry.path(),
+                        false => entry.path().join(&within),
+                    })
+                    .filter(|place| *place != root.path && !roots.iter().any(|r| r.path == *place))
+                    .map(|place| (found_in(&place), place))
+                    .max_by_key(|(found, _)| *found)
+                    .filter(|(found, _)| *found > 0 && 2 * found >= sample.len());
+                if let Some((_, place)) = best {
+                    return Ok(Some(place));
+                }
+            }
+            let Some(name) = gone.file_name() else {
+                break;
+            };
+            // (Joined with an empty path, a path would end in a separator.)
+            within = match within.as_os_str().is_empty() {
+                true => PathBuf::from(name),
+                false => Path::new(name).join(within),
+            };
+            gone = above;
+        }
+        Ok(None)
     }
 
     /// Forgets the photos of a folder that scans found gone (deleted, or moved out of the
@@ -916,7 +940,8 @@ mod tests {
             std::fs::write(new.join(rel), vec![0; bytes as usize]).unwrap();
             std::fs::write(decoy.join("a.jpg"), [0; 4]).unwrap();
         }
-        assert_eq!(store.likely_new_place(there).unwrap(), Some(new.clone()));
+        let found = store.likely_new_place(there).unwrap().unwrap();
+        assert_eq!(found.as_os_str(), new.as_os_str());
         std::fs::remove_file(new.join("a.jpg")).unwrap();
         std::fs::remove_file(new.join("c.jpg")).unwrap();
         assert_eq!(
@@ -924,8 +949,40 @@ mod tests {
             None,
             "1 of 3 is not enough"
         );
-        // Its drive not connected: not looked for.
+        // Its drive not connected: nothing found.
         assert_eq!(store.likely_new_place(root).unwrap(), None);
+
+        // Its drive back under another name (`USB` left behind as an empty mount point, or
+        // gone), or the photos copied to a new disk: found two levels up, the path within
+        // the drive the same.
+        let dir = tempfile::tempdir().unwrap();
+        let media = dir.path().join("media");
+        let (old, new) = (media.join("USB/DCIM"), media.join("USB1/DCIM"));
+        std::fs::create_dir_all(media.join("USB")).unwrap();
+        std::fs::create_dir_all(media.join("Backup/Music")).unwrap();
+        std::fs::create_dir_all(new.join("2019")).unwrap();
+        let on_drive = store.add_root(&old).unwrap();
+        for (rel, bytes) in [("a.jpg", 3), ("2019/b.jpg", 5)] {
+            let photo = crate::library::store::PhotoAnalysis {
+                root_id: Some(on_drive),
+                size: bytes,
+                ..analysis(&old.join(rel).to_string_lossy(), rel, &[])
+            };
+            store.record_analysis(&photo).unwrap();
+            std::fs::write(new.join(rel), vec![0; bytes as usize]).unwrap();
+        }
+        let found = store.likely_new_place(on_drive).unwrap().unwrap();
+        assert_eq!(found.as_os_str(), new.as_os_str());
+        std::fs::remove_dir(media.join("USB")).unwrap();
+        assert_eq!(store.likely_new_place(on_drive).unwrap(), Some(new.clone()));
+        // Beside where it was comes first: a copy on another drive is only a copy.
+        let renamed = media.join("USB/Camera");
+        std::fs::create_dir_all(renamed.join("2019")).unwrap();
+        for (rel, bytes) in [("a.jpg", 3), ("2019/b.jpg", 5)] {
+            std::fs::write(renamed.join(rel), vec![0; bytes as usize]).unwrap();
+        }
+        let found = store.likely_new_place(on_drive).unwrap().unwrap();
+        assert_eq!(found.as_os_str(), renamed.as_os_str());
 
         // Where the library has photos already, or into itself: refused, nothing changed.
         for (place, why) in [

@@ -477,7 +477,11 @@ fn not_there(
     folder: &FolderSummary,
     likely: Option<&Path>,
 ) {
-    let said = if likely.is_some() {
+    // Found beside where it was, it was renamed; found further off (another drive, or a
+    // drive come back under another name), the drive it was on may just not be connected,
+    // and what was found a copy of its photos (a backup drive).
+    let renamed = likely.is_some_and(|place| place.parent() == folder.path.parent());
+    let said = if renamed {
         "Not there now. Its photos and people are kept."
     } else {
         "Not there now — on a drive not connected? Its photos and people are kept; the next \
@@ -489,10 +493,11 @@ fn not_there(
         let scanning = frame.data.scan.is_some();
         ui.horizontal_wrapped(|ui| {
             if let Some(likely) = likely {
-                ui.label(format!(
-                    "Renamed? Its photos are in {} now.",
-                    shown_path(likely)
-                ));
+                ui.label(if renamed {
+                    format!("Renamed? Its photos are in {} now.", shown_path(likely))
+                } else {
+                    format!("Or moved? Its photos are in {}.", shown_path(likely))
+                });
                 let follow = ui
                     .add_enabled(!scanning, egui::Button::new("Follow it there").small())
                     .on_disabled_hover_text("After the scan");
