@@ -1361,6 +1361,44 @@ fn export_a_named_person_from_the_app_previews_then_writes_the_album() {
     ));
 }
 
+/// Regression: a long notification (an error naming a long path) ran off the window's left
+/// edge, its beginning unreadable; it wraps within the window now.
+#[test]
+fn a_long_notification_wraps_within_the_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let (library, faces) = library_of_faces(dir.path(), &[0.0, 0.1]);
+    let mut store = Store::open(&library).unwrap();
+    let ada = ops::split(&mut store, &faces, Some("Ada")).unwrap();
+    drop(store);
+    for i in 0..faces.len() {
+        std::fs::write(dir.path().join(format!("{i}.jpg")), b"photo").unwrap();
+    }
+    // A file where the album folder was to go: the export cannot write there.
+    let target = dir
+        .path()
+        .join("an album folder with a rather long name, as people give them")
+        .join("and another one inside it, to make the message long");
+    std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+    std::fs::write(&target, b"not a folder").unwrap();
+    let mut harness = app_on(&library);
+    settle(&mut harness);
+    harness.state_mut().open_person(ada);
+    settle(&mut harness);
+    click(&mut harness, "Export album…");
+    click(&mut harness, "Export folder");
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness.step();
+    harness
+        .get_by_label("Export folder")
+        .type_text(target.to_str().unwrap());
+    harness.step();
+    click(&mut harness, "Export");
+    settle(&mut harness);
+    let said = harness.get_by_label_contains("Export failed").rect();
+    assert!(said.width() > 100.0, "{said:?}");
+    assert!(said.left() >= 0.0 && said.right() <= 1280.0, "{said:?}");
+}
+
 /// A digiKam-style sidecar naming the one face of a 250×250 LFW photo.
 fn write_sidecar(photo: &Path, name: &str) {
     let mut sidecar = photo.as_os_str().to_owned();

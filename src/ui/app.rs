@@ -1313,6 +1313,8 @@ impl KindredApp {
         if self.toasts.is_empty() {
             return;
         }
+        // Long messages (an error with two paths in it) wrap rather than run off the window.
+        let max_width = (ctx.content_rect().width() - 32.0).clamp(200.0, 720.0);
         egui::Area::new(egui::Id::unique("toasts"))
             .anchor(egui::Align2::RIGHT_BOTTOM, [-16.0, -56.0])
             .interactable(self.toasts.iter().any(|t| t.open.is_some()))
@@ -1328,7 +1330,8 @@ impl KindredApp {
                         .corner_radius(8.0)
                         .inner_margin(egui::Margin::symmetric(14, 10))
                         .show(ui, |ui| {
-                            ui.horizontal(|ui| {
+                            ui.set_max_width(max_width);
+                            ui.horizontal_wrapped(|ui| {
                                 ui.label(RichText::new(&toast.text).color(Color32::WHITE));
                                 let clicked = match &toast.open {
                                     Some(ToastOpens::Person(person)) => ui
