@@ -581,3 +581,73 @@ fn a_tagged_face_the_scan_missed_is_found_in_its_region_and_named() {
     assert_eq!(people.as_array().unwrap().len(), 1);
     assert_eq!(people[0]["faces"], 1);
 }
+
+/// A Google Takeout export lists, in a JSON file beside each photo, the people named in
+/// Google Photos who are in it, without saying which face is whose: a photo of one face says
+/// it; in a group photo each name goes to the face like that person's other faces.
+#[test]
+fn names_from_google_takeout_are_given_to_the_right_faces_of_a_group_photo() {
+    let dir = tempfile::tempdir().unwrap();
+    let photos = photos_from(dir.path(), &["Laura_Bush_0003.jpg", "Tony_Blair_0002.jpg"]);
+    // Laura on the left, Tony on the right; the file lists Tony first.
+    write_jpeg(&photos.join("IMG_0001.jpg"), &laura_and_tony(), None);
+    let takeout = |names: &[&str]| {
+        let people: Vec<String> = names
+            .iter()
+            .map(|n| format!(r#"{{"name": "{n}"}}"#))
+            .collect();
+        format!(
+            r#"{{"title": "x.jpg", "photoTakenTime": {{"timestamp": "1600596727"}},
+                "people": [{}], "url": "https://photos.google.com/photo/x"}}"#,
+            people.join(", ")
+        )
+    };
+    for (file, json, names) in [
+        (
+            "Laura_Bush_0003.jpg",
+            "Laura_Bush_0003.jpg.supplemental-metadata.json",
+            &["Laura Bush"][..],
+        ),
+        (
+            "Tony_Blair_0002.jpg",
+            "Tony_Blair_0002.jpg.json",
+            &["Tony Blair"],
+        ),
+        (
+            "IMG_0001.jpg",
+            "IMG_0001.jpg.supplemental-metadata.json",
+            &["Tony Blair", "Laura Bush"],
+        ),
+    ] {
+        assert!(photos.join(file).is_file());
+        std::fs::write(photos.join(json), takeout(names)).unwrap();
+    }
+    let library = dir.path().join("library.kindred");
+    let out = ok_on(&library, &["scan", "--quiet", photos.to_str().unwrap()]);
+    assert!(
+        out.contains(
+            "names from other apps' face tags (XMP, Picasa, Google Photos) in 3 photos: \
+             4 faces named (2 new people), 0 already decided here, 0 regions not matched to a \
+             detected face, 0 names from Google Photos not told apart in group photos"
+        ),
+        "{out}"
+    );
+    let people = json_on(&library, &["people", "--json"]);
+    let people = people.as_array().unwrap();
+    let laura = person_named(people, "Laura Bush").expect("Laura Bush");
+    let tony = person_named(people, "Tony Blair").expect("Tony Blair");
+    let (laura_there, tony_there) = (
+        face_in(&library, laura, "IMG_0001.jpg"),
+        face_in(&library, tony, "IMG_0001.jpg"),
+    );
+    assert_eq!(laura_there["state"], "confirmed");
+    assert_eq!(tony_there["state"], "confirmed");
+    let left = |face: &Value| face["rect"][0].as_i64().unwrap();
+    assert!(
+        left(&laura_there) < left(&tony_there),
+        "{laura_there} {tony_there}"
+    );
+    // Told once: a rescan reads nothing again.
+    let out = ok_on(&library, &["scan", "--quiet"]);
+    assert!(!out.contains("faces named"), "{out}");
+}

@@ -295,8 +295,18 @@ pub fn scan(
                 count(n, "face", "faces")
             ),
         };
+        let (google, not_placed) = match t.photos_with_takeout_names {
+            0 => ("", String::new()),
+            _ => (
+                ", Google Photos",
+                format!(
+                    ", {} from Google Photos not told apart in group photos",
+                    count(t.takeout_names_not_placed, "name", "names")
+                ),
+            ),
+        };
         outln!(
-            "names from other apps' face tags (XMP, Picasa) in {}: {} named ({}), {} already decided here{missed}, {} not matched to a detected face",
+            "names from other apps' face tags (XMP, Picasa{google}) in {}: {} named ({}), {} already decided here{missed}, {} not matched to a detected face{not_placed}",
             count(t.photos_with_names, "photo", "photos"),
             count(t.report.faces, "face", "faces"),
             count(t.report.new_people, "new person", "new people"),

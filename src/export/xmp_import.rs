@@ -23,10 +23,13 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use super::picasa;
+use std::collections::HashMap;
+
 use super::xmp::{self, FaceRegion, SAME_FACE_IOU, XmpError};
+use super::{picasa, takeout};
 use crate::engine::geometry::Rect;
 use crate::engine::pipeline::{FaceEngine, HAND_BOX_MIN_SCORE};
+use crate::engine::resnet::Descriptor;
 use crate::library::scan;
 use crate::library::store::{FaceId, MayTellOfDamage, PhotoId, PhotoRecord, Store, iou};
 use crate::library::walk::sidecar_stamp;
@@ -66,6 +69,11 @@ pub struct NamesTakenOver {
     pub faces_added: usize,
     /// (file, reason) for XMP that could not be read; the photos themselves are fine.
     pub unreadable: Vec<(PathBuf, String)>,
+    /// Of `photos_with_names`, those named by a Google Takeout JSON file (names, no regions).
+    pub photos_with_takeout_names: usize,
+    /// Names from Takeout files not given to a face: in group photos, not told apart from
+    /// the other faces (or their face not found).
+    pub takeout_names_not_placed: usize,
 }
 
 /// Reads the names other apps gave the faces of `photos` (XMP, Picasa) and confirms each
@@ -96,12 +104,17 @@ pub fn take_over_names(
         .par_iter()
         .map(|photo| {
             let stamp = sidecar_stamp(&photo.path);
-            (stamp, named_face_regions(&photo.path))
+            (
+                stamp,
+                named_face_regions(&photo.path),
+                takeout_names(&photo.path),
+            )
         })
         .collect();
     let mut names = Vec::new();
     let mut stamps = Vec::with_capacity(records.len());
-    for (photo, (stamp, regions)) in records.iter().zip(read) {
+    let mut tagged = Vec::new();
+    for (photo, (stamp, regions, from_takeout)) in records.iter().zip(read) {
         stamps.push((photo.id, stamp));
         let id = photo.id;
         let (Some(width), Some(height)) = (photo.width, photo.height) else {
@@ -114,6 +127,28 @@ pub fn take_over_names(
                 continue;
             }
         };
+        // Regions say which face is whom; a Takeout file only who is in the photo.
+        if named.regions.is_empty() {
+            match from_takeout {
+                Ok(Some(people)) if !people.is_empty() => {
+                    result.photos_with_names += 1;
+                    result.photos_with_takeout_names += 1;
+                    let faces = store
+                        .faces_of_photo(id)
+                        .map_err(XmpError::from)?
+                        .into_iter()
+                        .map(|f| (f.id, f.descriptor))
+                        .collect();
+                    tagged.push(takeout::TaggedPhoto {
+                        names: people,
+                        faces,
+                    });
+                }
+                Ok(_) => {}
+                Err(e) => result.unreadable.push((photo.path.clone(), e)),
+            }
+            continue;
+        }
         let mut faces: Vec<(FaceId, Rect)> = store
             .photo_faces(id)
             .map_err(XmpError::from)?
@@ -165,6 +200,34 @@ pub fn take_over_names(
         }
         result.unmatched_regions += unmatched.len();
     }
+    if !tagged.is_empty() {
+        let mut known: HashMap<String, Vec<Descriptor>> = HashMap::new();
+        for photo in &tagged {
+            for name in &photo.names {
+                if known.contains_key(name) {
+                    continue;
+                }
+                let mut faces = Vec::new();
+                for person in store.persons_named(name).map_err(XmpError::from)? {
+                    faces.extend(
+                        store
+                            .person_descriptors(person)
+                            .map_err(XmpError::from)?
+                            .into_values(),
+                    );
+                }
+                known.insert(name.clone(), faces);
+            }
+        }
+        let placed = takeout::faces_named(&tagged, &known);
+        let given: usize = tagged.iter().map(|p| p.names.len()).sum();
+        result.takeout_names_not_placed = given.saturating_sub(placed.len());
+        names.extend(
+            placed
+                .into_iter()
+                .map(|(face, name)| ImportedName { face, name }),
+        );
+    }
     result.report = ops::import_names(store, &names, photos)?;
     store.set_xmp_stamps(&stamps).map_err(XmpError::from)?;
     Ok(result)
@@ -213,6 +276,18 @@ fn faces_in_regions<'r>(
         added.push((region, id));
     }
     Ok(added)
+}
+
+/// The people a Google Takeout JSON file beside the photo lists; None where there is none.
+fn takeout_names(photo: &Path) -> Result<Option<Vec<String>>, String> {
+    let Some(json) = crate::library::walk::takeout_json_of(photo) else {
+        return Ok(None);
+    };
+    let text = std::fs::read_to_string(&json)
+        .map_err(|e| format!("cannot read {}: {e}", json.display()))?;
+    takeout::people_in(&text)
+        .map(Some)
+        .map_err(|e| format!("{}: not a Google Takeout JSON file: {e}", json.display()))
 }
 
 /// The named face regions of a photo, from its XMP or Picasa file.

@@ -38,8 +38,8 @@ impl Candidate {
 pub const PICASA_FACE_FILES: [&str; 2] = [".picasa.ini", "Picasa.ini"];
 
 /// Identifies a state of the files beside a photo that can name its faces: its XMP sidecar
-/// (the first of [`sidecar_names`] that exists) and its folder's Picasa face file — each by
-/// name, size and modification time; "" when there are none.
+/// (the first of [`sidecar_names`] that exists), its folder's Picasa face file and its Google
+/// Takeout JSON file — each by name, size and modification time; "" when there are none.
 pub fn sidecar_stamp(photo: &Path) -> String {
     let stamp_of = |path: &Path| {
         let meta = std::fs::metadata(path).ok().filter(|m| m.is_file())?;
@@ -51,7 +51,21 @@ pub fn sidecar_stamp(photo: &Path) -> String {
             .iter()
             .find_map(|name| stamp_of(&folder.join(name)))
     });
-    joined_stamp(sidecar.as_deref(), picasa.as_deref())
+    let takeout = takeout_json_paths(photo).iter().find_map(|p| stamp_of(p));
+    with_takeout_stamp(
+        joined_stamp(sidecar.as_deref(), picasa.as_deref()),
+        takeout.as_deref(),
+    )
+}
+
+/// A Takeout file's stamp goes after the others, so the stamps of photos without one stay as
+/// they were before Kindred read them.
+fn with_takeout_stamp(mut stamp: String, takeout: Option<&str>) -> String {
+    if let Some(takeout) = takeout {
+        stamp.push_str("|takeout:");
+        stamp.push_str(takeout);
+    }
+    stamp
 }
 
 fn joined_stamp(sidecar: Option<&str>, picasa: Option<&str>) -> String {
@@ -74,6 +88,69 @@ pub fn sidecar_names(photo: &Path) -> Vec<PathBuf> {
         names.push(short);
     }
     names
+}
+
+/// The longest name Takeout gives a JSON file: longer ones have `supplemental-metadata` cut short.
+const TAKEOUT_LONGEST_NAME: usize = 51;
+const TAKEOUT_SUPPLEMENTAL: &str = "supplemental-metadata";
+
+/// The Google Takeout JSON file of a photo, if there is one (see [`crate::export::takeout`]): `IMG_1.jpg.supplemental-metadata.json`
+/// (cut short to 51 characters, down to `IMG_1.jpg..json`), or the older `IMG_1.jpg.json`; for
+/// a copy Google numbered (`IMG_1(1).jpg`) the number goes before `.json`; an edit
+/// (`IMG_1-edited.jpg`) has the original's.
+pub fn takeout_json_of(photo: &Path) -> Option<PathBuf> {
+    takeout_json_paths(photo)
+        .into_iter()
+        .find(|path| path.is_file())
+}
+
+/// Where [`takeout_json_of`] looks, most likely first.
+fn takeout_json_paths(photo: &Path) -> Vec<PathBuf> {
+    let (Some(folder), Some(name)) = (photo.parent(), photo.file_name().and_then(|n| n.to_str()))
+    else {
+        return Vec::new();
+    };
+    takeout_json_names(name)
+        .into_iter()
+        .map(|candidate| folder.join(candidate))
+        .collect()
+}
+
+/// The file names [`takeout_json_of`] looks for, most likely first.
+fn takeout_json_names(name: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut add = |base: &str, number: &str| {
+        names.push(takeout_supplemental(base, number));
+        names.push(format!("{base}{number}.json"));
+    };
+    add(name, "");
+    let (stem, extension) = match name.rfind('.') {
+        Some(dot) if dot > 0 => (&name[..dot], &name[dot..]),
+        _ => (name, ""),
+    };
+    if let Some(open) = stem.rfind('(')
+        && stem.ends_with(')')
+        && stem.len() > open + 2
+        && stem[open + 1..stem.len() - 1]
+            .bytes()
+            .all(|b| b.is_ascii_digit())
+    {
+        let original = format!("{}{extension}", &stem[..open]);
+        add(&original, &stem[open..]);
+    }
+    if let Some(original) = stem.strip_suffix("-edited") {
+        add(&format!("{original}{extension}"), "");
+    }
+    names
+}
+
+/// `base.supplemental-metadata{number}.json`, the middle cut short as Takeout does.
+fn takeout_supplemental(base: &str, number: &str) -> String {
+    let fixed = base.chars().count() + ".".len() + number.len() + ".json".len();
+    let room = TAKEOUT_LONGEST_NAME
+        .saturating_sub(fixed)
+        .min(TAKEOUT_SUPPLEMENTAL.len());
+    format!("{base}.{}{number}.json", &TAKEOUT_SUPPLEMENTAL[..room])
 }
 
 fn stamp(sidecar: &Path, size: u64, mtime_ns: i64) -> String {
@@ -247,7 +324,7 @@ pub fn walk(
         if name.starts_with('.') {
             continue;
         }
-        if extension(entry.path()).as_deref() == Some("xmp") {
+        if matches!(extension(entry.path()).as_deref(), Some("xmp" | "json")) {
             if let Ok(meta) = entry.metadata() {
                 let path = entry.path().to_path_buf();
                 let stamp = stamp(&path, meta.len(), mtime_ns(&meta));
@@ -297,8 +374,13 @@ pub fn walk(
             .path
             .parent()
             .and_then(|folder| picasa_files.get(folder));
-        candidate.xmp_stamp =
-            joined_stamp(sidecar.map(String::as_str), picasa.map(|(_, s)| s.as_str()));
+        let takeout = takeout_json_paths(&candidate.path)
+            .iter()
+            .find_map(|name| sidecars.get(name));
+        candidate.xmp_stamp = with_takeout_stamp(
+            joined_stamp(sidecar.map(String::as_str), picasa.map(|(_, s)| s.as_str())),
+            takeout.map(String::as_str),
+        );
     }
     found.sort_by(|a, b| a.path.cmp(&b.path));
     found
@@ -375,6 +457,41 @@ fn raw_without_photo(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_json_file_of_a_photo_is_found_by_takeouts_naming() {
+        let has = |name: &str, file: &str| takeout_json_names(name).iter().any(|c| c == file);
+        assert_eq!(
+            takeout_json_names("IMG_1.jpg")[0],
+            "IMG_1.jpg.supplemental-metadata.json"
+        );
+        assert!(has("IMG_1.jpg", "IMG_1.jpg.json"));
+        // 51 characters at most: the middle cut short, down to nothing.
+        let long = "PXL_20230704_181514523.PORTRAIT.jpg";
+        let expected = format!("{long}.supplement.json");
+        assert_eq!(expected.len(), 51);
+        assert!(has(long, &expected), "{:?}", takeout_json_names(long));
+        let longer = "a".repeat(46);
+        assert!(has(&longer, &format!("{longer}..json")));
+        // Copies Google numbered, and edits.
+        assert!(has(
+            "IMG_1(2).jpg",
+            "IMG_1.jpg.supplemental-metadata(2).json"
+        ));
+        assert!(has("IMG_1(2).jpg", "IMG_1.jpg(2).json"));
+        assert!(has(
+            "IMG_1-edited.jpg",
+            "IMG_1.jpg.supplemental-metadata.json"
+        ));
+        assert!(!has("IMG_(x).jpg", "IMG_.jpg(x).json"));
+
+        let dir = tempfile::tempdir().unwrap();
+        let photo = dir.path().join("IMG_1(2).jpg");
+        assert_eq!(takeout_json_of(&photo), None);
+        let json = dir.path().join("IMG_1.jpg.supplemental-metadata(2).json");
+        std::fs::write(&json, "{}").unwrap();
+        assert_eq!(takeout_json_of(&photo), Some(json));
+    }
 
     /// `path` below `root`, with '/' between folders on every platform.
     fn relative_name(root: &Path, path: &Path) -> String {

@@ -1433,8 +1433,12 @@ fn names_taken_message(taken: &NamesTakenOver) -> Option<String> {
                 count(n, "face", "faces")
             ),
         };
+        let google = match taken.photos_with_takeout_names {
+            0 => "",
+            _ => ", Google Photos",
+        };
         parts.push(format!(
-            "Named {}{missed} from other apps' face tags (XMP, Picasa){new_people}",
+            "Named {}{missed} from other apps' face tags (XMP, Picasa{google}){new_people}",
             count(named, "face", "faces")
         ));
     }
