@@ -650,4 +650,22 @@ fn names_from_google_takeout_are_given_to_the_right_faces_of_a_group_photo() {
     // Told once: a rescan reads nothing again.
     let out = ok_on(&library, &["scan", "--quiet"]);
     assert!(!out.contains("faces named"), "{out}");
+    // A file changed later is read again; the faces confirmed as its names are placed already
+    // and a face confirmed as someone else is no one else's (here the user moved Laura's face
+    // of the group photo to Ada, and a third name came).
+    let face = laura_there["id"].to_string();
+    ok_on(&library, &["split", "--name", "Ada", &face]);
+    std::fs::write(
+        photos.join("IMG_0001.jpg.supplemental-metadata.json"),
+        takeout(&["Tony Blair", "Laura Bush", "Cy"]),
+    )
+    .unwrap();
+    let out = ok_on(&library, &["scan", "--quiet"]);
+    assert!(
+        out.contains(
+            "in 1 photo: 0 faces named (0 new people), 0 already decided here, 0 regions not \
+             matched to a detected face, 2 names from Google Photos not told apart"
+        ),
+        "{out}"
+    );
 }

@@ -7,10 +7,11 @@
 //! A name seen only in group photos it cannot be told apart in is left for the user. Where the
 //! file is: [`crate::library::walk::takeout_json_of`].
 
+use std::collections::HashMap;
+
 use crate::engine::resnet::{Descriptor, distance};
 use crate::library::store::FaceId;
 use crate::people::matching::DEFAULT_MATCH_THRESHOLD;
-use std::collections::HashMap;
 
 /// How near a face must be to a name's known faces to be given that name in a group photo:
 /// stricter than the match distance (0.6), as the user is not asked.

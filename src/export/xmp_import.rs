@@ -17,19 +17,19 @@
 //! confirmed, ignored and rejected faces are left alone, and regions Kindred wrote itself are
 //! not taken as names.
 
+use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use std::collections::HashMap;
-
 use super::xmp::{self, FaceRegion, SAME_FACE_IOU, XmpError};
 use super::{picasa, takeout};
 use crate::engine::geometry::Rect;
 use crate::engine::pipeline::{FaceEngine, HAND_BOX_MIN_SCORE};
 use crate::engine::resnet::Descriptor;
+use crate::library::people_store::FaceState;
 use crate::library::scan;
 use crate::library::store::{FaceId, MayTellOfDamage, PhotoId, PhotoRecord, Store, iou};
 use crate::library::walk::sidecar_stamp;
@@ -133,16 +133,7 @@ pub fn take_over_names(
                 Ok(Some(people)) if !people.is_empty() => {
                     result.photos_with_names += 1;
                     result.photos_with_takeout_names += 1;
-                    let faces = store
-                        .faces_of_photo(id)
-                        .map_err(XmpError::from)?
-                        .into_iter()
-                        .map(|f| (f.id, f.descriptor))
-                        .collect();
-                    tagged.push(takeout::TaggedPhoto {
-                        names: people,
-                        faces,
-                    });
+                    tagged.push(open_in_kindred(store, id, people)?);
                 }
                 Ok(_) => {}
                 Err(e) => result.unreadable.push((photo.path.clone(), e)),
@@ -276,6 +267,30 @@ fn faces_in_regions<'r>(
         added.push((region, id));
     }
     Ok(added)
+}
+
+/// The names a Takeout file gives a photo and its faces, less what the user already decided
+/// in Kindred: a face confirmed or ignored is no one else's (and tells nothing of a name it
+/// was not confirmed as), and a name one of the faces is confirmed as is placed already.
+fn open_in_kindred(
+    store: &Store,
+    photo: PhotoId,
+    mut names: Vec<String>,
+) -> Result<takeout::TaggedPhoto, XmpError> {
+    let mut faces = Vec::new();
+    for face in store.faces_of_photo(photo)? {
+        match store.assignment(face.id)? {
+            Some(a) if a.state == FaceState::Confirmed => {
+                let person = a.person.map(|p| store.person_row(p)).transpose()?.flatten();
+                if let Some(name) = person.and_then(|p| p.name) {
+                    names.retain(|n| *n != name);
+                }
+            }
+            Some(a) if a.state == FaceState::Ignored => {}
+            _ => faces.push((face.id, face.descriptor)),
+        }
+    }
+    Ok(takeout::TaggedPhoto { names, faces })
 }
 
 /// The people a Google Takeout JSON file beside the photo lists; None where there is none.
