@@ -1312,13 +1312,7 @@ fn export_a_named_person_from_the_app_previews_then_writes_the_album() {
     settle(&mut harness);
     click(&mut harness, "Export album…");
     let target = dir.path().join("albums");
-    click(&mut harness, "Export folder");
-    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    harness.step();
-    harness
-        .get_by_label("Export folder")
-        .type_text(target.to_str().unwrap());
-    harness.step();
+    type_export_folder(&mut harness, &target);
     click(&mut harness, "Preview");
     settle(&mut harness);
     let preview = format!("{} photos into", anna.photos);
@@ -1361,6 +1355,17 @@ fn export_a_named_person_from_the_app_previews_then_writes_the_album() {
     ));
 }
 
+/// Types `target` into the open export dialog's folder field, in place of what it offered.
+fn type_export_folder(harness: &mut Harness<'_, KindredApp>, target: &Path) {
+    click(harness, "Export folder");
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness.step();
+    harness
+        .get_by_label("Export folder")
+        .type_text(target.to_str().unwrap());
+    harness.step();
+}
+
 /// Regression: a long notification (an error naming a long path) ran off the window's left
 /// edge, its beginning unreadable; it wraps within the window now.
 #[test]
@@ -1385,13 +1390,7 @@ fn a_long_notification_wraps_within_the_window() {
     harness.state_mut().open_person(ada);
     settle(&mut harness);
     click(&mut harness, "Export album…");
-    click(&mut harness, "Export folder");
-    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    harness.step();
-    harness
-        .get_by_label("Export folder")
-        .type_text(target.to_str().unwrap());
-    harness.step();
+    type_export_folder(&mut harness, &target);
     click(&mut harness, "Export");
     settle(&mut harness);
     let said = harness.get_by_label_contains("Export failed").rect();
