@@ -127,6 +127,22 @@ pub fn take_over_names(
                 continue;
             }
         };
+        let mut faces: Vec<(FaceId, Rect)> = if named.regions.is_empty() {
+            Vec::new()
+        } else {
+            store
+                .photo_faces(id)
+                .map_err(XmpError::from)?
+                .into_iter()
+                .map(|f| (f.face, f.rect))
+                .collect()
+        };
+        // Regions Kindred wrote itself for faces of this photo (`kindred xmp write`) say what
+        // Kindred already knows, or knew before the user corrected it: not names to take over.
+        named.regions.retain(|r| {
+            r.kindred_face
+                .is_none_or(|face| !faces.iter().any(|&(id, _)| id == face))
+        });
         // Regions say which face is whom; a Takeout file only who is in the photo.
         if named.regions.is_empty() {
             match from_takeout {
@@ -138,21 +154,6 @@ pub fn take_over_names(
                 Ok(_) => {}
                 Err(e) => result.unreadable.push((photo.path.clone(), e)),
             }
-            continue;
-        }
-        let mut faces: Vec<(FaceId, Rect)> = store
-            .photo_faces(id)
-            .map_err(XmpError::from)?
-            .into_iter()
-            .map(|f| (f.face, f.rect))
-            .collect();
-        // Regions Kindred wrote itself for faces of this photo (`kindred xmp write`) say what
-        // Kindred already knows, or knew before the user corrected it: not names to take over.
-        named.regions.retain(|r| {
-            r.kindred_face
-                .is_none_or(|face| !faces.iter().any(|&(id, _)| id == face))
-        });
-        if named.regions.is_empty() {
             continue;
         }
         result.photos_with_names += 1;
