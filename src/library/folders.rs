@@ -3,6 +3,7 @@
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
 use rusqlite::{OptionalExtension, params};
@@ -129,6 +130,16 @@ fn natural_order(a: &str, b: &str) -> Ordering {
             }
         }
     }
+}
+
+/// How many letters two names start with alike, without regard to case: `USB1` is more like
+/// `USB` than `BACKUP` is.
+fn common_start(a: &OsStr, b: &OsStr) -> usize {
+    let (a, b) = (a.to_string_lossy(), b.to_string_lossy());
+    a.chars()
+        .zip(b.chars())
+        .take_while(|(c, d)| c.to_lowercase().eq(d.to_lowercase()))
+        .count()
 }
 
 /// A folder (a photo folder or one inside it) as its page shows it.
@@ -393,18 +404,26 @@ impl Store {
                 break;
             };
             if let Ok(entries) = std::fs::read_dir(above) {
+                let gone_name = gone.file_name().unwrap_or_default();
                 let best = entries
                     .filter_map(Result::ok)
                     .filter(|entry| entry.file_type().is_ok_and(|t| t.is_dir()))
-                    .map(|entry| match within.as_os_str().is_empty() {
-                        true => entry.path(),
-                        false => entry.path().join(&within),
+                    .map(|entry| {
+                        let place = match within.as_os_str().is_empty() {
+                            true => entry.path(),
+                            false => entry.path().join(&within),
+                        };
+                        (common_start(&entry.file_name(), gone_name), place)
                     })
-                    .filter(|place| *place != root.path && !roots.iter().any(|r| r.path == *place))
-                    .map(|place| (found_in(&place), place))
-                    .max_by_key(|(found, _)| *found)
-                    .filter(|(found, _)| *found > 0 && 2 * found >= sample.len());
-                if let Some((_, place)) = best {
+                    .filter(|(_, place)| {
+                        *place != root.path && !roots.iter().any(|r| r.path == *place)
+                    })
+                    .map(|(likeness, place)| (found_in(&place), likeness, place))
+                    // Where two places hold as many (the drive back as `USB1`, and a backup
+                    // drive), the one named most like the gone folder.
+                    .max_by_key(|(found, likeness, _)| (*found, *likeness))
+                    .filter(|(found, _, _)| *found > 0 && 2 * found >= sample.len());
+                if let Some((_, _, place)) = best {
                     return Ok(Some(place));
                 }
             }
@@ -969,7 +988,11 @@ mod tests {
                 ..analysis(&old.join(rel).to_string_lossy(), rel, &[])
             };
             store.record_analysis(&photo).unwrap();
-            std::fs::write(new.join(rel), vec![0; bytes as usize]).unwrap();
+            // Backup drives holding the same photos are not the drive come back.
+            for drive in [&new, &media.join("Backup/DCIM"), &media.join("Spare/DCIM")] {
+                std::fs::create_dir_all(drive.join("2019")).unwrap();
+                std::fs::write(drive.join(rel), vec![0; bytes as usize]).unwrap();
+            }
         }
         let found = store.likely_new_place(on_drive).unwrap().unwrap();
         assert_eq!(found.as_os_str(), new.as_os_str());
