@@ -887,7 +887,13 @@ impl KindredApp {
                 }
                 Response::Export(event) => self.export_event(ctx, event),
                 Response::ExportFinished(result) => {
-                    self.data.export = None;
+                    // The job's events all came before (one channel, sent in order).
+                    let copied_because = self
+                        .data
+                        .export
+                        .take()
+                        .map(|job| job.copied_because)
+                        .unwrap_or_default();
                     match result {
                         Ok(summary) => {
                             let mut text = if summary.cancelled {
@@ -922,8 +928,9 @@ impl KindredApp {
                             }
                             if summary.copied_instead_of_linked > 0 {
                                 text.push_str(&format!(
-                                    "; {} copied because links were impossible there",
-                                    summary.copied_instead_of_linked
+                                    "; {} copied instead of linked: {}",
+                                    summary.copied_instead_of_linked,
+                                    copied_because.join("; ")
                                 ));
                             }
                             if summary.turned > 0 {
@@ -1151,9 +1158,14 @@ impl KindredApp {
                 format!("Not exported: {}: {reason}", source.display()),
                 true,
             ),
-            ExportEvent::CopiedInsteadOfLinked { .. }
-            | ExportEvent::Renamed { .. }
-            | ExportEvent::NotTurned { .. } => {}
+            ExportEvent::CopiedInsteadOfLinked { reason, .. } => {
+                if let Some(job) = &mut self.data.export
+                    && !job.copied_because.contains(&reason)
+                {
+                    job.copied_because.push(reason);
+                }
+            }
+            ExportEvent::Renamed { .. } | ExportEvent::NotTurned { .. } => {}
         }
     }
 
@@ -1625,10 +1637,7 @@ impl KindredApp {
                 }
                 if !dry_run {
                     self.settings.last_export_folder = Some(request.target.clone());
-                    self.data.export = Some(ExportJob {
-                        control: None,
-                        progress: Default::default(),
-                    });
+                    self.data.export = Some(ExportJob::default());
                     self.export_dialog = None;
                 }
                 self.backend.send(Request::Export { request, dry_run });

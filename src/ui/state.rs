@@ -522,9 +522,13 @@ pub enum PhotoJobKind {
     Turn(crate::library::turn::Turn),
 }
 
+#[derive(Default)]
 pub struct ExportJob {
     pub control: Option<std::sync::Arc<ExportControl>>,
     pub progress: ExportProgress,
+    /// Why photos were copied where links were asked for, each reason once (an album on a
+    /// USB stick has one reason for every photo).
+    pub copied_because: Vec<String>,
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
