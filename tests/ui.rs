@@ -364,6 +364,27 @@ fn a_photo_folder_renamed_is_found_beside_where_it_was_and_followed_in_a_click()
     followed(&mut harness, &library, &renamed);
 }
 
+/// Tidied into a folder made beside it, its name kept, the folder is found there: said moved
+/// (not a drive not connected), and followed in a click.
+#[test]
+fn a_photo_folder_put_in_a_folder_beside_it_is_found_and_followed_in_a_click() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut harness, library, moved) =
+        folder_moved_behind_the_apps_back(dir.path(), "Archive/photos");
+    harness.get_by_label_contains("Moved? Its photos are in");
+    assert!(
+        harness
+            .query_by_label_contains("on a drive not connected?")
+            .is_none()
+    );
+    let old = dir.path().join("photos");
+    click(
+        &mut harness,
+        &format!("Follow {} to {}", old.display(), moved.display()),
+    );
+    followed(&mut harness, &library, &moved);
+}
+
 /// A photo folder on a drive come back under another name (`/media/anna/USB` as `USB1`), or
 /// copied to a new drive, is found there by its photos too; as the drive may also just not be
 /// connected (and what was found a backup), both are said, and following it is one click.

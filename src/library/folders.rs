@@ -345,8 +345,9 @@ impl Store {
         })
     }
 
-    /// Where a photo folder not found at its path most likely is now: renamed or moved within
-    /// the folder that held it (the commonest way a folder goes), or, one or two levels up,
+    /// Where a photo folder not found at its path most likely is now: renamed within the
+    /// folder that held it (the commonest way a folder goes), put in a folder beside it or
+    /// taken out of the folder holding it, its name kept; or, one or two levels up,
     /// with a folder above it renamed or on a drive mounted under another name (a new disk the
     /// photos were copied to, `/media/anna/USB` come back as `USB1`). The place holding most
     /// of a sample of its photos, each under the same path within it and of the same size, at
@@ -403,29 +404,45 @@ impl Store {
             let Some(above) = gone.parent().filter(|p| !p.as_os_str().is_empty()) else {
                 break;
             };
+            let gone_name = gone.file_name().unwrap_or_default();
+            // (likeness of its name to the gone folder's, place)
+            let mut places: Vec<(usize, PathBuf)> = Vec::new();
             if let Ok(entries) = std::fs::read_dir(above) {
-                let gone_name = gone.file_name().unwrap_or_default();
-                let best = entries
-                    .filter_map(Result::ok)
-                    .filter(|entry| entry.file_type().is_ok_and(|t| t.is_dir()))
-                    .map(|entry| {
-                        let place = match within.as_os_str().is_empty() {
-                            true => entry.path(),
-                            false => entry.path().join(&within),
-                        };
-                        (common_start(&entry.file_name(), gone_name), place)
-                    })
-                    .filter(|(_, place)| {
-                        *place != root.path && !roots.iter().any(|r| r.path == *place)
-                    })
-                    .map(|(likeness, place)| (found_in(&place), likeness, place))
-                    // Where two places hold as many (the drive back as `USB1`, and a backup
-                    // drive), the one named most like the gone folder.
-                    .max_by_key(|(found, likeness, _)| (*found, *likeness))
-                    .filter(|(found, _, _)| *found > 0 && 2 * found >= sample.len());
-                if let Some((_, _, place)) = best {
-                    return Ok(Some(place));
+                for entry in entries.filter_map(Result::ok) {
+                    if !entry.file_type().is_ok_and(|t| t.is_dir()) {
+                        continue;
+                    }
+                    let likeness = common_start(&entry.file_name(), gone_name);
+                    if within.as_os_str().is_empty() {
+                        // Put in a folder made beside it, its name kept (`Pictures/2019`
+                        // tidied into `Pictures/Archive`).
+                        let put_in = entry.path().join(gone_name);
+                        if put_in.is_dir() {
+                            places.push((0, put_in));
+                        }
+                        places.push((likeness, entry.path()));
+                    } else {
+                        places.push((likeness, entry.path().join(&within)));
+                    }
                 }
+            }
+            if within.as_os_str().is_empty()
+                && let Some(up) = above.parent().filter(|p| !p.as_os_str().is_empty())
+            {
+                // Taken out of the folder holding it (`Pictures/Archive/2019` back to
+                // `Pictures/2019`).
+                places.push((0, up.join(gone_name)));
+            }
+            let best = places
+                .into_iter()
+                .filter(|(_, place)| *place != root.path && !roots.iter().any(|r| r.path == *place))
+                .map(|(likeness, place)| (found_in(&place), likeness, place))
+                // Where two places hold as many (the drive back as `USB1`, and a backup
+                // drive), the one named most like the gone folder.
+                .max_by_key(|(found, likeness, _)| (*found, *likeness))
+                .filter(|(found, _, _)| *found > 0 && 2 * found >= sample.len());
+            if let Some((_, _, place)) = best {
+                return Ok(Some(place));
             }
             let Some(name) = gone.file_name() else {
                 break;
@@ -968,6 +985,30 @@ mod tests {
             None,
             "1 of 3 is not enough"
         );
+        // Put in a folder made beside it, its name kept; and taken out again, one level up.
+        let archived = dir.path().join("Archive").join("Family");
+        std::fs::create_dir_all(&archived).unwrap();
+        std::fs::rename(&new, &archived).unwrap();
+        for (rel, bytes) in [("a.jpg", 3), ("c.jpg", 7)] {
+            std::fs::write(archived.join(rel), vec![0; bytes as usize]).unwrap();
+        }
+        let found = store.likely_new_place(there).unwrap().unwrap();
+        assert_eq!(found.as_os_str(), archived.as_os_str());
+        let trip = dir.path().join("Albums").join("Trip");
+        let taken_out = store.add_root(&trip).unwrap();
+        std::fs::create_dir_all(dir.path().join("Albums")).unwrap();
+        std::fs::create_dir_all(dir.path().join("Trip")).unwrap();
+        for (rel, bytes) in [("a.jpg", 3), ("c.jpg", 7)] {
+            let photo = crate::library::store::PhotoAnalysis {
+                root_id: Some(taken_out),
+                size: bytes,
+                ..analysis(&trip.join(rel).to_string_lossy(), rel, &[])
+            };
+            store.record_analysis(&photo).unwrap();
+            std::fs::write(dir.path().join("Trip").join(rel), vec![0; bytes as usize]).unwrap();
+        }
+        let found = store.likely_new_place(taken_out).unwrap().unwrap();
+        assert_eq!(found.as_os_str(), dir.path().join("Trip").as_os_str());
         // Its drive not connected: nothing found.
         assert_eq!(store.likely_new_place(root).unwrap(), None);
 

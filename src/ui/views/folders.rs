@@ -477,11 +477,18 @@ fn not_there(
     folder: &FolderSummary,
     likely: Option<&Path>,
 ) {
-    // Found beside where it was, it was renamed; found further off (another drive, or a
-    // drive come back under another name), the drive it was on may just not be connected,
-    // and what was found a copy of its photos (a backup drive).
+    // Found beside where it was, it was renamed; put in a folder beside it or taken out of
+    // the one holding it, moved; found further off (another drive, or a drive come back
+    // under another name), the drive it was on may just not be connected, and what was found
+    // a copy of its photos (a backup drive).
     let renamed = likely.is_some_and(|place| place.parent() == folder.path.parent());
-    let said = if renamed {
+    let moved_nearby = likely.is_some_and(|place| {
+        let held_by = folder.path.parent();
+        place.file_name() == folder.path.file_name()
+            && (place.parent().and_then(Path::parent) == held_by
+                || place.parent() == held_by.and_then(Path::parent))
+    });
+    let said = if renamed || moved_nearby {
         "Not there now. Its photos and people are kept."
     } else {
         "Not there now — on a drive not connected? Its photos and people are kept; the next \
@@ -495,6 +502,8 @@ fn not_there(
             if let Some(likely) = likely {
                 ui.label(if renamed {
                     format!("Renamed? Its photos are in {} now.", shown_path(likely))
+                } else if moved_nearby {
+                    format!("Moved? Its photos are in {} now.", shown_path(likely))
                 } else {
                     format!("Or moved? Its photos are in {}.", shown_path(likely))
                 });
