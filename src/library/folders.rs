@@ -835,6 +835,17 @@ mod tests {
         store.record_analysis(&photo).unwrap()
     }
 
+    /// A faceless photo of `bytes` bytes the library knows at `rel` in `folder`, its photo
+    /// folder `root`.
+    fn known_photo(store: &mut Store, root: RootId, folder: &Path, rel: &str, bytes: u64) {
+        let photo = crate::library::store::PhotoAnalysis {
+            root_id: Some(root),
+            size: bytes,
+            ..analysis(&folder.join(rel).to_string_lossy(), rel, &[])
+        };
+        store.record_analysis(&photo).unwrap();
+    }
+
     /// Puts the `k`-th face of `photo` in `person`, in `state`.
     fn give(store: &mut Store, photo: PhotoId, k: usize, person: PersonId, state: FaceState) {
         let face = store.faces_of_photo(photo).unwrap()[k].id;
@@ -967,12 +978,7 @@ mod tests {
         std::fs::create_dir_all(&decoy).unwrap();
         let there = store.add_root(&old).unwrap();
         for (rel, bytes) in [("a.jpg", 3), ("2019/b.jpg", 5), ("c.jpg", 7)] {
-            let photo = crate::library::store::PhotoAnalysis {
-                root_id: Some(there),
-                size: bytes,
-                ..analysis(&old.join(rel).to_string_lossy(), rel, &[])
-            };
-            store.record_analysis(&photo).unwrap();
+            known_photo(&mut store, there, &old, rel, bytes);
             std::fs::write(new.join(rel), vec![0; bytes as usize]).unwrap();
             std::fs::write(decoy.join("a.jpg"), [0; 4]).unwrap();
         }
@@ -999,12 +1005,7 @@ mod tests {
         std::fs::create_dir_all(dir.path().join("Albums")).unwrap();
         std::fs::create_dir_all(dir.path().join("Trip")).unwrap();
         for (rel, bytes) in [("a.jpg", 3), ("c.jpg", 7)] {
-            let photo = crate::library::store::PhotoAnalysis {
-                root_id: Some(taken_out),
-                size: bytes,
-                ..analysis(&trip.join(rel).to_string_lossy(), rel, &[])
-            };
-            store.record_analysis(&photo).unwrap();
+            known_photo(&mut store, taken_out, &trip, rel, bytes);
             std::fs::write(dir.path().join("Trip").join(rel), vec![0; bytes as usize]).unwrap();
         }
         let found = store.likely_new_place(taken_out).unwrap().unwrap();
@@ -1023,12 +1024,7 @@ mod tests {
         std::fs::create_dir_all(new.join("2019")).unwrap();
         let on_drive = store.add_root(&old).unwrap();
         for (rel, bytes) in [("a.jpg", 3), ("2019/b.jpg", 5)] {
-            let photo = crate::library::store::PhotoAnalysis {
-                root_id: Some(on_drive),
-                size: bytes,
-                ..analysis(&old.join(rel).to_string_lossy(), rel, &[])
-            };
-            store.record_analysis(&photo).unwrap();
+            known_photo(&mut store, on_drive, &old, rel, bytes);
             // Backup drives holding the same photos are not the drive come back.
             for drive in [&new, &media.join("Backup/DCIM"), &media.join("Spare/DCIM")] {
                 std::fs::create_dir_all(drive.join("2019")).unwrap();
