@@ -356,12 +356,7 @@ fn a_photo_folder_renamed_is_found_beside_where_it_was_and_followed_in_a_click()
     let (mut harness, library, renamed) =
         folder_moved_behind_the_apps_back(dir.path(), "Family photos");
     harness.get_by_label_contains("Renamed? Its photos are in");
-    let old = dir.path().join("photos");
-    click(
-        &mut harness,
-        &format!("Follow {} to {}", old.display(), renamed.display()),
-    );
-    followed(&mut harness, &library, &renamed);
+    follow_in_a_click(&mut harness, &library, &dir.path().join("photos"), &renamed);
 }
 
 /// Tidied into a folder made beside it, its name kept, the folder is found there: said moved
@@ -377,12 +372,7 @@ fn a_photo_folder_put_in_a_folder_beside_it_is_found_and_followed_in_a_click() {
             .query_by_label_contains("on a drive not connected?")
             .is_none()
     );
-    let old = dir.path().join("photos");
-    click(
-        &mut harness,
-        &format!("Follow {} to {}", old.display(), moved.display()),
-    );
-    followed(&mut harness, &library, &moved);
+    follow_in_a_click(&mut harness, &library, &dir.path().join("photos"), &moved);
 }
 
 /// A photo folder on a drive come back under another name (`/media/anna/USB` as `USB1`), or
@@ -401,12 +391,21 @@ fn a_photo_folder_on_a_drive_back_under_another_name_is_found_there() {
         folder_moved_behind_the_apps_back(&dir, to.to_str().unwrap());
     harness.get_by_label_contains("on a drive not connected?");
     harness.get_by_label_contains("Or moved? Its photos are in");
-    let old = dir.join("photos");
+    follow_in_a_click(&mut harness, &library, &dir.join("photos"), &moved);
+}
+
+/// The user follows the folder at `from` to the place Folders found, `to`, with its button.
+fn follow_in_a_click(
+    harness: &mut Harness<'_, KindredApp>,
+    library: &Path,
+    from: &Path,
+    to: &Path,
+) {
     click(
-        &mut harness,
-        &format!("Follow {} to {}", old.display(), moved.display()),
+        harness,
+        &format!("Follow {} to {}", from.display(), to.display()),
     );
-    followed(&mut harness, &library, &moved);
+    followed(harness, library, to);
 }
 
 /// A library scanned in the app, its first person named Ada, whose photo folder is then moved

@@ -37,6 +37,27 @@ pub struct ExcludedFolder {
     pub photos: u64,
 }
 
+/// Where a photo folder not found at its path was found, and how it most likely got there:
+/// what the user is asked to confirm differs ("Renamed?", "Moved?", or a copy on another
+/// drive while its own drive may just not be connected).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewPlace {
+    pub path: PathBuf,
+    pub how: HowItWent,
+}
+
+/// How a photo folder went from where the library had it to its [`NewPlace`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HowItWent {
+    /// Renamed within the folder that held it.
+    Renamed,
+    /// Put in a folder beside it, or taken out of the folder holding it, its name kept.
+    MovedNearby,
+    /// Found under a folder above it renamed: a drive mounted under another name, or another
+    /// drive holding a copy of its photos (a backup), its own drive perhaps not connected.
+    FolderAboveRenamed,
+}
+
 /// A folder inside a photo folder, with the analysed photos and faces under it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SubfolderSummary {
@@ -353,7 +374,7 @@ impl Store {
     /// of a sample of its photos, each under the same path within it and of the same size, at
     /// least half of them; the nearest level with such a place wins. None where no place
     /// does (a drive not connected, with no other holding its photos).
-    pub fn likely_new_place(&self, id: RootId) -> Result<Option<PathBuf>, StoreError> {
+    pub fn likely_new_place(&self, id: RootId) -> Result<Option<NewPlace>, StoreError> {
         const SAMPLE: usize = 16;
         // The folder itself and two folders above it may have gone: a photo folder on a
         // drive (`/media/anna/USB/Photos`) is found again under `/media/anna/*/Photos`.
@@ -404,39 +425,47 @@ impl Store {
             let Some(above) = gone.parent().filter(|p| !p.as_os_str().is_empty()) else {
                 break;
             };
-            let gone_name = gone.file_name().unwrap_or_default();
-            // (likeness of its name to the gone folder's, place)
-            let mut places: Vec<(usize, PathBuf)> = Vec::new();
+            let Some(gone_name) = gone.file_name() else {
+                break;
+            };
+            let at_the_folder = within.as_os_str().is_empty();
+            // (likeness of its name to the gone folder's, place, how it went there)
+            let mut places: Vec<(usize, PathBuf, HowItWent)> = Vec::new();
             if let Ok(entries) = std::fs::read_dir(above) {
                 for entry in entries.filter_map(Result::ok) {
                     if !entry.file_type().is_ok_and(|t| t.is_dir()) {
                         continue;
                     }
                     let likeness = common_start(&entry.file_name(), gone_name);
-                    if within.as_os_str().is_empty() {
+                    if at_the_folder {
                         // Put in a folder made beside it, its name kept (`Pictures/2019`
                         // tidied into `Pictures/Archive`).
                         let put_in = entry.path().join(gone_name);
                         if put_in.is_dir() {
-                            places.push((0, put_in));
+                            places.push((0, put_in, HowItWent::MovedNearby));
                         }
-                        places.push((likeness, entry.path()));
+                        places.push((likeness, entry.path(), HowItWent::Renamed));
                     } else {
-                        places.push((likeness, entry.path().join(&within)));
+                        places.push((
+                            likeness,
+                            entry.path().join(&within),
+                            HowItWent::FolderAboveRenamed,
+                        ));
                     }
                 }
             }
-            if within.as_os_str().is_empty()
-                && let Some(up) = above.parent().filter(|p| !p.as_os_str().is_empty())
+            if at_the_folder && let Some(up) = above.parent().filter(|p| !p.as_os_str().is_empty())
             {
                 // Taken out of the folder holding it (`Pictures/Archive/2019` back to
                 // `Pictures/2019`).
-                places.push((0, up.join(gone_name)));
+                places.push((0, up.join(gone_name), HowItWent::MovedNearby));
             }
             let best = places
                 .into_iter()
-                .filter(|(_, place)| *place != root.path && !roots.iter().any(|r| r.path == *place))
-                .map(|(likeness, place)| (found_in(&place), likeness, place))
+                .filter(|(_, place, _)| {
+                    *place != root.path && !roots.iter().any(|r| r.path == *place)
+                })
+                .map(|(likeness, path, how)| (found_in(&path), likeness, NewPlace { path, how }))
                 // Where two places hold as many (the drive back as `USB1`, and a backup
                 // drive), the one named most like the gone folder.
                 .max_by_key(|(found, likeness, _)| (*found, *likeness))
@@ -444,13 +473,10 @@ impl Store {
             if let Some((_, _, place)) = best {
                 return Ok(Some(place));
             }
-            let Some(name) = gone.file_name() else {
-                break;
-            };
             // (Joined with an empty path, a path would end in a separator.)
-            within = match within.as_os_str().is_empty() {
-                true => PathBuf::from(name),
-                false => Path::new(name).join(within),
+            within = match at_the_folder {
+                true => PathBuf::from(gone_name),
+                false => Path::new(gone_name).join(within),
             };
             gone = above;
         }
@@ -983,7 +1009,8 @@ mod tests {
             std::fs::write(decoy.join("a.jpg"), [0; 4]).unwrap();
         }
         let found = store.likely_new_place(there).unwrap().unwrap();
-        assert_eq!(found.as_os_str(), new.as_os_str());
+        assert_eq!(found.path.as_os_str(), new.as_os_str());
+        assert_eq!(found.how, HowItWent::Renamed);
         std::fs::remove_file(new.join("a.jpg")).unwrap();
         std::fs::remove_file(new.join("c.jpg")).unwrap();
         assert_eq!(
@@ -999,7 +1026,8 @@ mod tests {
             std::fs::write(archived.join(rel), vec![0; bytes as usize]).unwrap();
         }
         let found = store.likely_new_place(there).unwrap().unwrap();
-        assert_eq!(found.as_os_str(), archived.as_os_str());
+        assert_eq!(found.path.as_os_str(), archived.as_os_str());
+        assert_eq!(found.how, HowItWent::MovedNearby);
         let trip = dir.path().join("Albums").join("Trip");
         let taken_out = store.add_root(&trip).unwrap();
         std::fs::create_dir_all(dir.path().join("Albums")).unwrap();
@@ -1009,7 +1037,8 @@ mod tests {
             std::fs::write(dir.path().join("Trip").join(rel), vec![0; bytes as usize]).unwrap();
         }
         let found = store.likely_new_place(taken_out).unwrap().unwrap();
-        assert_eq!(found.as_os_str(), dir.path().join("Trip").as_os_str());
+        assert_eq!(found.path.as_os_str(), dir.path().join("Trip").as_os_str());
+        assert_eq!(found.how, HowItWent::MovedNearby);
         // Its drive not connected: nothing found.
         assert_eq!(store.likely_new_place(root).unwrap(), None);
 
@@ -1032,9 +1061,16 @@ mod tests {
             }
         }
         let found = store.likely_new_place(on_drive).unwrap().unwrap();
-        assert_eq!(found.as_os_str(), new.as_os_str());
+        assert_eq!(found.path.as_os_str(), new.as_os_str());
+        assert_eq!(found.how, HowItWent::FolderAboveRenamed);
         std::fs::remove_dir(media.join("USB")).unwrap();
-        assert_eq!(store.likely_new_place(on_drive).unwrap(), Some(new.clone()));
+        assert_eq!(
+            store.likely_new_place(on_drive).unwrap(),
+            Some(NewPlace {
+                path: new.clone(),
+                how: HowItWent::FolderAboveRenamed
+            })
+        );
         // Beside where it was comes first: a copy on another drive is only a copy.
         let renamed = media.join("USB/Camera");
         std::fs::create_dir_all(renamed.join("2019")).unwrap();
@@ -1042,7 +1078,8 @@ mod tests {
             std::fs::write(renamed.join(rel), vec![0; bytes as usize]).unwrap();
         }
         let found = store.likely_new_place(on_drive).unwrap().unwrap();
-        assert_eq!(found.as_os_str(), renamed.as_os_str());
+        assert_eq!(found.path.as_os_str(), renamed.as_os_str());
+        assert_eq!(found.how, HowItWent::Renamed);
 
         // Where the library has photos already, or into itself: refused, nothing changed.
         for (place, why) in [

@@ -21,7 +21,7 @@ use crate::export::album::{
 };
 use crate::export::xmp_import::{NamesTakenOver, take_over_names};
 use crate::library::folders::{
-    self, ExcludedFolder, FolderContents, FolderSummary, SubfolderSummary,
+    self, ExcludedFolder, FolderContents, FolderSummary, NewPlace, SubfolderSummary,
 };
 use crate::library::scan::{self, PhotoTurned, ScanControl, ScanEvent, ScanOptions, ScanSummary};
 use crate::library::store::{
@@ -194,8 +194,8 @@ pub enum Response {
         counts: StatusCounts,
         folders: Vec<FolderSummary>,
         /// The folders not there on disk now (on a drive not connected, say), each with where
-        /// it likely is now if it was renamed or moved beside where it was.
-        folders_not_there: HashMap<RootId, Option<PathBuf>>,
+        /// it likely is now if it was renamed or moved.
+        folders_not_there: HashMap<RootId, Option<NewPlace>>,
         excluded: Vec<ExcludedFolder>,
         /// What redo would bring back, in words ([`ops::in_words`]).
         redo: Option<String>,

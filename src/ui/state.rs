@@ -9,7 +9,9 @@ use serde::{Deserialize, Serialize};
 
 use super::views::grid_keys::Extend;
 use super::views::photo_grid::DatedPhotos;
-use crate::library::folders::{ExcludedFolder, FolderContents, FolderSummary, SubfolderSummary};
+use crate::library::folders::{
+    ExcludedFolder, FolderContents, FolderSummary, NewPlace, SubfolderSummary,
+};
 use crate::library::scan::{ScanProgress, ScanSummary};
 use crate::library::store::{FaceId, PhotoId, PhotoRecord, RootId, StatusCounts};
 use crate::people::ops::{PersonFace, PersonId, PersonSummary, PhotoFace};
@@ -221,8 +223,8 @@ pub struct Data {
     pub counts: StatusCounts,
     pub folders: Vec<FolderSummary>,
     /// Folders not on disk when last looked (on a drive not connected): their photos are kept.
-    /// With each, where it likely is now if it was renamed or moved beside where it was.
-    pub folders_not_there: HashMap<RootId, Option<PathBuf>>,
+    /// With each, where it likely is now if it was renamed or moved.
+    pub folders_not_there: HashMap<RootId, Option<NewPlace>>,
     pub folder_errors: HashMap<RootId, Vec<(PhotoId, PathBuf, String)>>,
     pub excluded_folders: Vec<ExcludedFolder>,
     pub subfolders: HashMap<RootId, Vec<SubfolderSummary>>,

@@ -7,7 +7,7 @@ use std::path::Path;
 use egui::RichText;
 
 use super::{Frame, button_known_as, count, own_name, page_heading, shown_path};
-use crate::library::folders::FolderSummary;
+use crate::library::folders::{FolderSummary, HowItWent, NewPlace};
 use crate::ui::launch::Launch;
 use crate::ui::state::{Action, FoldersViewState, View};
 use crate::ui::theme;
@@ -107,7 +107,7 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut FoldersViewState) 
                                 forget_missing(ui, frame, state, folder);
                             }
                             if let Some(likely) = data.folders_not_there.get(&folder.id) {
-                                not_there(ui, frame, state, folder, likely.as_deref());
+                                not_there(ui, frame, state, folder, likely.as_ref());
                             }
                             if folder.without_faces > 0 {
                                 let faceless = ui
@@ -475,20 +475,12 @@ fn not_there(
     frame: &mut Frame,
     state: &mut FoldersViewState,
     folder: &FolderSummary,
-    likely: Option<&Path>,
+    likely: Option<&NewPlace>,
 ) {
-    // Found beside where it was, it was renamed; put in a folder beside it or taken out of
-    // the one holding it, moved; found further off (another drive, or a drive come back
-    // under another name), the drive it was on may just not be connected, and what was found
-    // a copy of its photos (a backup drive).
-    let renamed = likely.is_some_and(|place| place.parent() == folder.path.parent());
-    let moved_nearby = likely.is_some_and(|place| {
-        let held_by = folder.path.parent();
-        place.file_name() == folder.path.file_name()
-            && (place.parent().and_then(Path::parent) == held_by
-                || place.parent() == held_by.and_then(Path::parent))
-    });
-    let said = if renamed || moved_nearby {
+    // Found further off (another drive, or a drive come back under another name), the drive
+    // it was on may just not be connected, and what was found a copy of its photos.
+    let far_off = likely.is_none_or(|place| place.how == HowItWent::FolderAboveRenamed);
+    let said = if !far_off {
         "Not there now. Its photos and people are kept."
     } else {
         "Not there now — on a drive not connected? Its photos and people are kept; the next \
@@ -499,13 +491,18 @@ fn not_there(
     if !asked_where {
         let scanning = frame.data.scan.is_some();
         ui.horizontal_wrapped(|ui| {
-            if let Some(likely) = likely {
-                ui.label(if renamed {
-                    format!("Renamed? Its photos are in {} now.", shown_path(likely))
-                } else if moved_nearby {
-                    format!("Moved? Its photos are in {} now.", shown_path(likely))
-                } else {
-                    format!("Or moved? Its photos are in {}.", shown_path(likely))
+            if let Some(NewPlace { path: likely, how }) = likely {
+                let likely = likely.as_path();
+                ui.label(match how {
+                    HowItWent::Renamed => {
+                        format!("Renamed? Its photos are in {} now.", shown_path(likely))
+                    }
+                    HowItWent::MovedNearby => {
+                        format!("Moved? Its photos are in {} now.", shown_path(likely))
+                    }
+                    HowItWent::FolderAboveRenamed => {
+                        format!("Or moved? Its photos are in {}.", shown_path(likely))
+                    }
                 });
                 let follow = ui
                     .add_enabled(!scanning, egui::Button::new("Follow it there").small())
