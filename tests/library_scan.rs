@@ -368,7 +368,8 @@ fn heic_photos_from_phones_are_analysed() {
     assert!(summary.skipped.is_empty(), "{:?}", summary.skipped);
 
     let png = golden_image("2008_002506");
-    let detections = engine.detector.detect(&png, 0);
+    // A photo this small (500 × 375) is looked at doubled.
+    let detections = engine.detector.detect(&png, 1);
     let on_png = engine.describe(
         &png,
         &detections,
@@ -383,9 +384,10 @@ fn heic_photos_from_phones_are_analysed() {
         let faces = store.faces_of_photo(photo.id).unwrap();
         assert_eq!(faces.len(), 3, "{name}");
         for face in &faces {
+            // (Its box may be a step of the detector's pyramid off the PNG's.)
             let twin = on_png
                 .iter()
-                .find(|f| f.rect == face.rect)
+                .find(|f| kindred::library::store::iou(&f.rect, &face.rect) > 0.5)
                 .unwrap_or_else(|| panic!("{name}: {:?} not found on the PNG", face.rect));
             // The same face, far inside one person's 0.6 (HEVC at quality 60 moves these
             // descriptors by 0.06–0.11).
@@ -684,7 +686,7 @@ fn a_face_drawn_where_the_detector_saw_none_keeps_its_name_through_rescans() {
     let root = dir.path().join("photos");
     std::fs::create_dir_all(&root).unwrap();
     // Seven small faces, none of which the detector finds at the photo's own size.
-    let mut crowd = golden_image("2007_007763");
+    let mut crowd = too_small_for_the_scan("2007_007763");
     let path = root.join("crowd.png");
     write_as(&path, &crowd, ImageFormat::Png);
     let mut store = Store::open(&dir.path().join("library.kindred")).unwrap();
@@ -807,8 +809,12 @@ fn faces_of_a_photo_cropped_and_resized_elsewhere_keep_their_names() {
             "the box moved: {was:?} → {moved:?}"
         );
     }
-    // Each face still there is still its person's, confirmed.
-    for (id, _) in &after {
+    // Each face still there is still its person's, confirmed. (One found only in the edited
+    // photo, a background face now a little larger, is new.)
+    for (id, _) in after
+        .iter()
+        .filter(|(id, _)| before.iter().any(|(was, _)| was == id))
+    {
         let a = store.assignment(*id).unwrap().unwrap();
         let name = a.person.and_then(|p| ops::person(&store, p).unwrap().name);
         let expected = named

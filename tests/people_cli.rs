@@ -330,7 +330,12 @@ fn stored_descriptors(db: &rusqlite::Connection, path: &str) -> Vec<([i64; 4], V
 /// `kindred analyze [--flip]` of one photo: each face's rectangle and descriptor.
 fn analyzed_descriptors(path: &str, flip: bool) -> Vec<([i64; 4], Vec<f32>)> {
     let mut cmd = kindred_on(Path::new("unused.kindred"));
-    cmd.arg("analyze");
+    // As the scan looks at it: a small photo doubled.
+    let (width, height) = image::image_dimensions(path).unwrap();
+    let upsample = kindred::library::scan::ScanOptions::default()
+        .for_photo((width, height))
+        .upsample;
+    cmd.args(["analyze", "--upsample", &upsample.to_string()]);
     if flip {
         cmd.arg("--flip");
     }
@@ -514,7 +519,7 @@ fn scanned_crowd(dir: &Path) -> (PathBuf, PathBuf) {
     let photos = dir.join("photos");
     std::fs::create_dir_all(&photos).unwrap();
     let crowd = photos.join("crowd.png");
-    std::fs::copy(fixture("golden/images/2007_007763.png"), &crowd).unwrap();
+    too_small_for_the_scan("2007_007763").save(&crowd).unwrap();
     let library = dir.join("library.kindred");
     ok_on(&library, &["scan", "--quiet", photos.to_str().unwrap()]);
     (library, crowd)

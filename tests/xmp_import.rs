@@ -381,8 +381,10 @@ fn names_added_to_sidecars_later_are_taken_over_at_the_next_scan() {
     assert!(out.contains("4 analysed"), "{out}");
     let people = json_on(&library, &["people", "--json"]);
     let people = people.as_array().unwrap();
-    assert_eq!(people.len(), 1, "{people:?}");
-    assert!(people[0]["name"].is_null());
+    // Tony's four faces are one person (the man half in the frame beside him in one photo,
+    // another); nobody is named.
+    assert!(people.iter().any(|p| p["faces"] == 4), "{people:?}");
+    assert!(people.iter().all(|p| p["name"].is_null()), "{people:?}");
 
     // digiKam names one of the photos, in a sidecar.
     std::fs::write(
@@ -531,18 +533,17 @@ fn a_tagged_face_the_scan_missed_is_found_in_its_region_and_named() {
     let photos = dir.path().join("photos");
     std::fs::create_dir_all(&photos).unwrap();
     // Seven small faces, none found at this size; dlib finds one at [385, 83, 432, 130] in
-    // the doubled photo (500×375). digiKam's box is larger than the detector's.
-    std::fs::copy(
-        fixture("golden/images/2007_007763.png"),
-        photos.join("crowd.png"),
-    )
-    .unwrap();
+    // the doubled photo (1100×375 here). digiKam's box is larger than the detector's.
+    too_small_for_the_scan("2007_007763")
+        .save(photos.join("crowd.png"))
+        .unwrap();
+    let width = f64::from(WIDER_THAN_SMALL);
     let tags = [
         (
             "Kid",
-            409.0 / 500.0,
+            409.0 / width,
             107.0 / 375.0,
-            62.0 / 500.0,
+            62.0 / width,
             62.0 / 375.0,
         ),
         ("Nobody", 0.05, 0.95, 0.06, 0.06),

@@ -100,7 +100,8 @@ pub enum Command {
     /// moved files keep their faces and names; unreadable files are reported and skipped.
     /// A scan that is interrupted resumes where it stopped.
     Scan {
-        /// Analyse photos with their longer side scaled to at most this many pixels (0: full size).
+        /// Analyse photos with their longer side scaled to at most this many pixels (0: full
+        /// size); a photo at most half as long is looked at doubled, for its small faces.
         #[arg(long, default_value_t = 2048)]
         max_side: u32,
         /// Detector upsampling: 1 also finds small faces in group photos (about 4× slower).

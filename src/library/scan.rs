@@ -16,8 +16,8 @@ use serde::Serialize;
 
 use super::decode::{self, DecodedPhoto};
 use super::store::{
-    FaceId, FaceRecord, MayTellOfDamage, MovedFace, NewFace, PhotoAnalysis, PhotoId, PhotoRecord,
-    PhotoStatus, RootId, Store, StoreError, innermost_root, iou,
+    AnalysisKeys, FaceId, FaceRecord, MayTellOfDamage, MovedFace, NewFace, PhotoAnalysis, PhotoId,
+    PhotoRecord, PhotoStatus, RootId, Store, StoreError, innermost_root, iou, is_small,
 };
 use super::turn::{Turn, orientation_parts};
 use super::walk::{self, Candidate, WalkProblem};
@@ -47,7 +47,8 @@ pub const LIBRARY_FLIP: bool = true;
 pub struct ScanOptions {
     /// Photos are analysed with their longer side scaled down to this (0: full size).
     pub max_side: u32,
-    /// Detector upsampling: 1 finds faces half as small (group photos), at ~4× the cost.
+    /// Detector upsampling: 1 finds faces half as small (group photos), at ~4× the cost. A
+    /// photo at most half `max_side` long is doubled once more ([`ScanOptions::for_photo`]).
     pub upsample: u32,
     /// Worker threads (0: all cores).
     pub threads: usize,
@@ -64,6 +65,40 @@ impl Default for ScanOptions {
 }
 
 impl ScanOptions {
+    /// How a photo `full_size` pixels large is analysed. One at most half the analysis size
+    /// (a 640×480 photo of an early digital camera, a picture saved from the web) is doubled
+    /// once more for the detector, as dlib's own examples do for small photos: its group
+    /// faces, a few tens of pixels, are found, at no more cost than a photo of the analysis
+    /// size. A larger one is analysed as the options say.
+    pub fn for_photo(&self, full_size: (u32, u32)) -> ScanOptions {
+        if is_small(full_size.0, full_size.1, self.small_up_to()) {
+            self.doubled()
+        } else {
+            *self
+        }
+    }
+
+    fn small_up_to(&self) -> u32 {
+        self.max_side / 2
+    }
+
+    fn doubled(&self) -> ScanOptions {
+        ScanOptions {
+            upsample: self.upsample + 1,
+            ..*self
+        }
+    }
+
+    /// The keys a photo analysed under these options carries, by its size (see
+    /// [`ScanOptions::for_photo`]).
+    pub fn analysis_keys(&self) -> AnalysisKeys {
+        AnalysisKeys {
+            usual: self.analysis_key(),
+            small: self.doubled().analysis_key(),
+            small_up_to: self.small_up_to(),
+        }
+    }
+
     /// Photos analysed under a different key are analysed again by the next scan.
     pub fn analysis_key(&self) -> String {
         format!(
@@ -342,7 +377,7 @@ pub fn scan(
         events: events.clone(),
     };
     let mut summary = ScanSummary::default();
-    let key = options.analysis_key();
+    let keys = options.analysis_keys();
 
     // 1. Walk every root and decide what needs work.
     let known: HashMap<PathBuf, PhotoRecord> = store
@@ -394,8 +429,10 @@ pub fn scan(
             let same_file = known
                 .get(&candidate.path)
                 .filter(|p| p.size == candidate.size && p.mtime_ns == candidate.mtime_ns);
+            let full_size = |p: &PhotoRecord| (p.width.unwrap_or(0), p.height.unwrap_or(0));
             let analysed = |p: &PhotoRecord| {
-                p.error.is_none() && p.analysis_key.as_deref() == Some(key.as_str())
+                let (width, height) = full_size(p);
+                p.error.is_none() && p.analysis_key.as_deref() == Some(keys.for_size(width, height))
             };
             let unchanged = same_file.is_some_and(|p| match p.status {
                 PhotoStatus::Done => analysed(p),
@@ -431,9 +468,11 @@ pub fn scan(
                 let known_faces = same_file
                     .filter(|p| {
                         p.status == PhotoStatus::Done
-                            && p.analysis_key
-                                .as_deref()
-                                .is_some_and(|k| options.needs_only_new_descriptors(k))
+                            && p.analysis_key.as_deref().is_some_and(|k| {
+                                options
+                                    .for_photo(full_size(p))
+                                    .needs_only_new_descriptors(k)
+                            })
                     })
                     .map(|_| found_faces.into_iter().map(as_detection).collect());
                 let analysed_here = before
@@ -524,9 +563,9 @@ pub fn scan(
         })?;
     let (results_tx, results_rx) = mpsc::sync_channel::<WorkResult>(64);
     let analysed = ScanContents {
-        committed: Mutex::new(store.analysed_contents(&key)?),
+        committed: Mutex::new(store.analysed_contents(&keys)?),
         claimed: Mutex::new(HashSet::new()),
-        key: key.clone(),
+        keys,
     };
     let writer_result = std::thread::scope(|scope| {
         let writer =
@@ -615,11 +654,11 @@ impl MissingByContent {
 /// it: a file whose content is already in the library, or taken on by a worker during this
 /// scan, becomes a [`WorkResult::Copy`] of it.
 struct ScanContents {
-    /// Analysed under `key`: in the library before the scan, or committed since.
+    /// Analysed as `keys` say: in the library before the scan, or committed since.
     committed: Mutex<HashSet<String>>,
     /// Taken on by a worker during this scan.
     claimed: Mutex<HashSet<String>>,
-    key: String,
+    keys: AnalysisKeys,
 }
 
 impl ScanContents {
@@ -739,7 +778,10 @@ fn analyse_file(
             taken_at,
             dated_by_name,
             camera: photo.camera,
-            analysis_key: analysed.key.clone(),
+            analysis_key: analysed
+                .keys
+                .for_size(photo.full_size.0, photo.full_size.1)
+                .to_string(),
             turn,
             faces,
         }),
@@ -789,6 +831,7 @@ pub fn analyse_photo(
     options: ScanOptions,
 ) -> Vec<NewFace> {
     let image = &photo.image;
+    let options = options.for_photo(photo.full_size);
     let (small, back) = decode::bounded(image, options.max_side);
     let mut detections = engine.detector.detect(&small, options.upsample);
     if back != 1.0 {
@@ -911,6 +954,7 @@ pub fn faces_found_closer(
     known: &[Rect],
 ) -> Vec<NewFace> {
     let image = &photo.image;
+    let options = options.for_photo(photo.full_size);
     let (small, back) = decode::bounded(image, options.max_side);
     let on_pixels: Vec<Rect> = known
         .iter()
@@ -1470,7 +1514,7 @@ fn copied_analysis(
         .photo_by_path(&candidate.path)?
         .is_some_and(|p| p.content_hash.as_deref() == Some(content_hash));
     Ok(
-        match store.analysis_of_content(content_hash, &contents.key, &candidate.path)? {
+        match store.analysis_of_content(content_hash, &contents.keys, &candidate.path)? {
             Some(analysis) => WorkResult::Analysed {
                 analysis: Box::new(PhotoAnalysis {
                     root_id: Some(root),
@@ -1728,6 +1772,39 @@ mod tests {
         assert!(MODEL_VERSION.starts_with(&format!("{DETECTION_VERSION}+")));
         let descriptor = &MODEL_VERSION[DETECTION_VERSION.len() + 1..];
         assert!(!EARLIER_DESCRIPTOR_VERSIONS.contains(&descriptor));
+    }
+
+    #[test]
+    fn a_photo_at_most_half_the_analysis_size_is_looked_at_doubled() {
+        let options = ScanOptions::default();
+        for (size, upsample) in [
+            ((500, 375), 1),
+            ((1024, 768), 1),
+            ((768, 1024), 1),
+            ((1025, 768), 0),
+            ((4000, 3000), 0),
+            ((0, 0), 0),
+        ] {
+            assert_eq!(options.for_photo(size).upsample, upsample, "{size:?}");
+        }
+        let keys = options.analysis_keys();
+        assert_eq!(
+            keys.for_size(500, 375),
+            options.for_photo((500, 375)).analysis_key()
+        );
+        assert_eq!(keys.for_size(4000, 3000), options.analysis_key());
+        // Looking for small faces doubles every photo: a small one once more.
+        let small_faces = ScanOptions {
+            upsample: 1,
+            ..options
+        };
+        assert_eq!(small_faces.for_photo((500, 375)).upsample, 2);
+        // At full size, no photo is smaller than the analysis size.
+        let full_size = ScanOptions {
+            max_side: 0,
+            ..options
+        };
+        assert_eq!(full_size.for_photo((500, 375)), full_size);
     }
 
     #[test]

@@ -272,6 +272,39 @@ impl NewFace {
     }
 }
 
+/// The analysis key a photo's record carries when it was analysed as the scan's settings
+/// would analyse it now: a small photo (longer side at most `small_up_to` pixels, none when 0)
+/// is looked at doubled, under a key of its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnalysisKeys {
+    pub usual: String,
+    pub small: String,
+    pub small_up_to: u32,
+}
+
+impl AnalysisKeys {
+    /// The key of a photo `width` × `height` pixels (0 × 0: not known).
+    pub fn for_size(&self, width: u32, height: u32) -> &str {
+        if is_small(width, height, self.small_up_to) {
+            &self.small
+        } else {
+            &self.usual
+        }
+    }
+}
+
+/// Whether a photo `width` × `height` pixels large (0 × 0: not known) is at most `up_to`
+/// pixels long.
+pub fn is_small(width: u32, height: u32, up_to: u32) -> bool {
+    let longer = width.max(height);
+    longer > 0 && longer <= up_to
+}
+
+/// The SQL condition, on `photos`, that a photo's record carries its [`AnalysisKeys`] key
+/// (`?1` usual, `?2` small, `?3` small up to), as [`AnalysisKeys::for_size`] says.
+const HAS_ITS_ANALYSIS_KEY: &str = "analysis_key = CASE
+        WHEN MAX(COALESCE(width, 0), COALESCE(height, 0)) BETWEEN 1 AND ?3 THEN ?2 ELSE ?1 END";
+
 /// The result of analysing one photo, committed atomically with its faces.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PhotoAnalysis {
@@ -936,38 +969,42 @@ impl Store {
         rows.collect::<Result<_, _>>().map_err(self.err())
     }
 
-    /// The content hashes of the present photos analysed under `key`: a file with one of
+    /// The content hashes of the present photos analysed as `keys` say: a file with one of
     /// these contents is a copy whose analysis can be taken from the library.
-    pub fn analysed_contents(&self, key: &str) -> Result<HashSet<String>, StoreError> {
+    pub fn analysed_contents(&self, keys: &AnalysisKeys) -> Result<HashSet<String>, StoreError> {
         let mut stmt = self
             .conn
-            .prepare(
+            .prepare(&format!(
                 "SELECT DISTINCT content_hash FROM photos
-                 WHERE status = 'done' AND analysis_key = ?1 AND content_hash IS NOT NULL",
-            )
+                 WHERE status = 'done' AND {HAS_ITS_ANALYSIS_KEY} AND content_hash IS NOT NULL"
+            ))
             .map_err(self.err())?;
-        let rows = stmt.query_map([key], |r| r.get(0)).map_err(self.err())?;
+        let rows = stmt
+            .query_map(params![keys.usual, keys.small, keys.small_up_to], |r| {
+                r.get(0)
+            })
+            .map_err(self.err())?;
         rows.collect::<Result<_, _>>().map_err(self.err())
     }
 
-    /// The analysis of a present photo with this content made under `key`, as it would be
+    /// The analysis of a present photo with this content made as `keys` say, as it would be
     /// recorded for a copy of it at `path` (faces, thumbnails and what the photo says about
     /// itself; not the copy's file size, time or folder, which the caller sets).
     pub fn analysis_of_content(
         &self,
         content_hash: &str,
-        key: &str,
+        keys: &AnalysisKeys,
         path: &Path,
     ) -> Result<Option<PhotoAnalysis>, StoreError> {
         let Some(source) = self
             .conn
             .query_row(
                 &format!(
-                    "SELECT {} FROM photos WHERE content_hash = ?1 AND analysis_key = ?2
+                    "SELECT {} FROM photos WHERE content_hash = ?4 AND {HAS_ITS_ANALYSIS_KEY}
                      AND status = 'done' ORDER BY id LIMIT 1",
                     Self::PHOTO_COLUMNS
                 ),
-                [content_hash, key],
+                params![keys.usual, keys.small, keys.small_up_to, content_hash],
                 Self::photo_from_row,
             )
             .optional()
@@ -1018,7 +1055,7 @@ impl Store {
             taken_at,
             dated_by_name: by_this_name,
             camera: source.camera,
-            analysis_key: key.to_string(),
+            analysis_key: source.analysis_key.unwrap_or_default(),
             turn: source.turn,
             faces,
         }))
@@ -1922,6 +1959,15 @@ pub(crate) mod tests {
         assert_eq!(same_faces(&old, &new), [None, Some(0)]);
     }
 
+    /// Analysis keys that call no photo small, the usual one `usual`.
+    pub(crate) fn keys(usual: &str) -> AnalysisKeys {
+        AnalysisKeys {
+            usual: usual.into(),
+            small: format!("{usual} doubled"),
+            small_up_to: 0,
+        }
+    }
+
     /// Regression: a face put back by undo came back with its detector confidence a hair off
     /// (the undo log's JSON was read by serde_json's fast float parser, which is not exact).
     #[test]
@@ -2361,7 +2407,7 @@ pub(crate) mod tests {
             .unwrap();
         let date_of_copy = |path: &str| {
             let copy = store
-                .analysis_of_content("h", "test", Path::new(path))
+                .analysis_of_content("h", &keys("test"), Path::new(path))
                 .unwrap()
                 .unwrap();
             (copy.taken_at.unwrap(), copy.dated_by_name)
@@ -2389,12 +2435,12 @@ pub(crate) mod tests {
             .unwrap();
         assert_eq!(
             store
-                .analysis_of_content("h", "another key", Path::new("/x"))
+                .analysis_of_content("h", &keys("another key"), Path::new("/x"))
                 .unwrap(),
             None
         );
         let copy = store
-            .analysis_of_content("h", "test", Path::new("/backup/a.jpg"))
+            .analysis_of_content("h", &keys("test"), Path::new("/backup/a.jpg"))
             .unwrap()
             .unwrap();
         assert_eq!(copy.path, Path::new("/backup/a.jpg"));
@@ -2402,7 +2448,11 @@ pub(crate) mod tests {
         assert_eq!(copy.taken_at, None);
         // Content without a date is dated by a copy's name.
         let named_copy = store
-            .analysis_of_content("h", "test", Path::new("/chat/IMG-20190714-WA0003.jpg"))
+            .analysis_of_content(
+                "h",
+                &keys("test"),
+                Path::new("/chat/IMG-20190714-WA0003.jpg"),
+            )
             .unwrap()
             .unwrap();
         assert_eq!(named_copy.taken_at.as_deref(), Some("2019-07-14"));
@@ -2419,8 +2469,39 @@ pub(crate) mod tests {
             (3, 1, 5, 2)
         );
         assert_eq!(
-            store.analysed_contents("test").unwrap(),
+            store.analysed_contents(&keys("test")).unwrap(),
             HashSet::from(["h".to_string(), "other".to_string()])
         );
+        // Settings under which these 640 × 480 photos are small want them analysed doubled:
+        // their analysis is not that, and is not taken for a copy.
+        let small = AnalysisKeys {
+            small_up_to: 1024,
+            ..keys("test")
+        };
+        assert_eq!(small.for_size(640, 480), "test doubled");
+        assert_eq!(small.for_size(1025, 480), "test");
+        assert_eq!(small.for_size(0, 0), "test", "not known: not small");
+        assert_eq!(store.analysed_contents(&small).unwrap(), HashSet::new());
+        assert_eq!(
+            store
+                .analysis_of_content("h", &small, Path::new("/x"))
+                .unwrap(),
+            None
+        );
+        store
+            .record_analysis(&PhotoAnalysis {
+                analysis_key: "test doubled".into(),
+                ..analysis("/p/c.jpg", "h", &rects)
+            })
+            .unwrap();
+        assert_eq!(
+            store.analysed_contents(&small).unwrap(),
+            HashSet::from(["h".to_string()])
+        );
+        let copy = store
+            .analysis_of_content("h", &small, Path::new("/x"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(copy.analysis_key, "test doubled");
     }
 }

@@ -154,6 +154,22 @@ pub fn laura_and_tony() -> image::RgbImage {
     pair
 }
 
+/// Width of [`too_small_for_the_scan`]'s photos: over half the default analysis size, so that
+/// the scan does not look at them doubled, as it does a small photo.
+pub const WIDER_THAN_SMALL: u32 = 1100;
+
+/// A golden photo whose faces dlib finds only in the photo doubled (a crowd, 500 pixels
+/// wide), in a photo too large to be looked at doubled by the scan: its left part, on grey
+/// widened to [`WIDER_THAN_SMALL`], each pixel where it was. Its faces are too small for the
+/// scan, as in a larger photo's back rows, for tests of the ways to add them.
+pub fn too_small_for_the_scan(stem: &str) -> image::RgbImage {
+    let photo = golden_image(stem);
+    let mut wide =
+        image::RgbImage::from_pixel(WIDER_THAN_SMALL, photo.height(), image::Rgb([128; 3]));
+    image::imageops::replace(&mut wide, &photo, 0, 0);
+    wide
+}
+
 /// The three models from the source tree.
 pub fn engine() -> kindred::engine::pipeline::FaceEngine {
     kindred::engine::pipeline::FaceEngine::load_from_dir(

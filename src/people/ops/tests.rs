@@ -7,7 +7,7 @@ use std::path::Path;
 
 use crate::engine::geometry::Rect;
 use crate::engine::resnet::Descriptor;
-use crate::library::store::tests::native;
+use crate::library::store::tests::{keys, native};
 use crate::library::store::{NewFace, PhotoAnalysis};
 
 /// A descriptor at `x` along one axis plus a small per-face offset on another, so faces of one
@@ -56,7 +56,11 @@ fn copy_of_photo(store: &mut Store, i: usize, path: &str) -> Vec<FaceId> {
     let analysis = PhotoAnalysis {
         mtime_ns: 1,
         ..store
-            .analysis_of_content(&format!("/photos/{i}.jpg"), "external", Path::new(path))
+            .analysis_of_content(
+                &format!("/photos/{i}.jpg"),
+                &keys("external"),
+                Path::new(path),
+            )
             .unwrap()
             .expect("the photo to copy")
     };
@@ -1020,7 +1024,11 @@ fn people_count_and_list_a_copied_photo_once() {
     let newer = PhotoAnalysis {
         mtime_ns: 2,
         ..store
-            .analysis_of_content("/photos/2.jpg", "external", Path::new("/photos/2.jpg"))
+            .analysis_of_content(
+                "/photos/2.jpg",
+                &keys("external"),
+                Path::new("/photos/2.jpg"),
+            )
             .unwrap()
             .unwrap()
     };

@@ -746,6 +746,11 @@ fn scan_settings(ui: &mut egui::Ui, settings: &mut crate::ui::state::Settings) {
                     }
                 })
                 .response
+                .on_hover_text(
+                    "Photos are analysed with their longer side scaled down to this; a photo at \
+                     most half as long (an early digital camera's, one saved from the web) is \
+                     looked at doubled, for its small faces",
+                )
                 .labelled_by(label.id);
             ui.end_row();
 
