@@ -1,4 +1,4 @@
-//! The `kindred` command line end to end: analyze, cluster and their error paths.
+//! The `kindred` command line end to end: analyze, cluster, eval cluster and their error paths.
 
 mod common;
 
@@ -321,4 +321,129 @@ fn a_closed_output_pipe_ends_the_command_quietly() {
         listing.arg("--library").arg(&library).arg(command);
         assert_quiet_on_a_closed_pipe(listing);
     }
+}
+
+/// The 12 fixture photos of three people, one folder each, and a labels file naming each photo
+/// by its path relative to the labels file.
+fn labelled_people(dir: &Path) -> std::path::PathBuf {
+    let photos = dir.join("photos");
+    let mut labels = String::from("path\tperson\n");
+    for entry in std::fs::read_dir(fixture("people")).unwrap() {
+        let from = entry.unwrap().path();
+        let name = from.file_name().unwrap().to_string_lossy().to_string();
+        let person = name.rsplit_once('_').unwrap().0.to_string();
+        std::fs::create_dir_all(photos.join(&person)).unwrap();
+        std::fs::copy(&from, photos.join(&person).join(&name)).unwrap();
+        labels += &format!("photos/{person}/{name}\t{person}\n");
+    }
+    let file = dir.join("labels.tsv");
+    std::fs::write(&file, labels).unwrap();
+    file
+}
+
+#[test]
+fn eval_cluster_scores_the_photos_of_a_folder_against_their_labels() {
+    let dir = tempfile::tempdir().unwrap();
+    let labels = labelled_people(dir.path());
+    let photos = dir.path().join("photos");
+    let out = kindred()
+        .arg("--library")
+        .arg(dir.path().join("unused.kindred"))
+        .args(["eval", "cluster", "--json", "--labels"])
+        .arg(&labels)
+        .arg(&photos)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let scores = &json_lines(&out.stdout)[0];
+    assert_eq!(scores["photos"], 12, "{scores}");
+    assert_eq!(scores["photos_unlabelled"], 0, "{scores}");
+    assert_eq!(
+        scores["faces"], 12,
+        "one labelled subject per photo: {scores}"
+    );
+    assert_eq!(scores["people"], 3, "{scores}");
+    assert_eq!(scores["clusters"], 3, "{scores}");
+    assert_eq!(scores["pairwise_f1"], 1.0, "{scores}");
+    assert_eq!(scores["bcubed_f1"], 1.0, "{scores}");
+
+    // The same folder given photo by photo scores the same.
+    let mut one_by_one = kindred();
+    one_by_one
+        .arg("--library")
+        .arg(dir.path().join("unused.kindred"))
+        .args(["eval", "cluster", "--json", "--labels"])
+        .arg(&labels);
+    for person in ["Laura_Bush", "Serena_Williams", "Tony_Blair"] {
+        let mut files: Vec<_> = std::fs::read_dir(photos.join(person))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        one_by_one.args(files);
+    }
+    let out = one_by_one.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let timeless = |v: &serde_json::Value| {
+        let mut v = v.clone();
+        v.as_object_mut().unwrap().remove("cluster_seconds");
+        v
+    };
+    assert_eq!(timeless(&json_lines(&out.stdout)[0]), timeless(scores));
+}
+
+/// A folder given in place of photos once scored one unreadable "photo" and printed perfect
+/// scores for nothing; labels that match none of the photos did the same.
+#[test]
+fn eval_cluster_refuses_to_score_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    labelled_people(dir.path());
+    let elsewhere = dir.path().join("elsewhere.tsv");
+    std::fs::write(&elsewhere, "someone_else.jpg\tSomeone\n").unwrap();
+    let out = kindred()
+        .arg("--library")
+        .arg(dir.path().join("unused.kindred"))
+        .args(["eval", "cluster", "--labels"])
+        .arg(&elsewhere)
+        .arg(dir.path().join("photos/Tony_Blair"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("nothing to score")
+            && stderr.contains("(4 unlabelled, 0 without faces, 0 failed)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("none of the 4 photos is both labelled"),
+        "{stderr}"
+    );
+    assert!(
+        out.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let out = kindred()
+        .arg("--library")
+        .arg(dir.path().join("unused.kindred"))
+        .args(["eval", "cluster", "--labels"])
+        .arg(dir.path().join("labels.tsv"))
+        .arg(&empty)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(stderr.contains("no photos to evaluate"), "{stderr}");
 }

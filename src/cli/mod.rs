@@ -495,6 +495,7 @@ pub enum EvalCommand {
         /// One JSON object instead of text.
         #[arg(long)]
         json: bool,
+        /// Photos, or folders: a folder stands for every photo a scan of it would find.
         #[arg(required = true)]
         photos: Vec<PathBuf>,
     },

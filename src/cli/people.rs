@@ -605,6 +605,29 @@ fn faces_from_library(store: &Store, path: &Path) -> anyhow::Result<Option<EvalP
     }))
 }
 
+/// The photos `eval cluster` was given, in order: a folder stands for every photo a scan of it
+/// would find, sorted by path; what the walk could not look at is reported, not fatal.
+fn photos_given(args: &[PathBuf]) -> Vec<PathBuf> {
+    let mut photos = Vec::new();
+    for arg in args {
+        if !arg.is_dir() {
+            photos.push(arg.clone());
+            continue;
+        }
+        let mut problems = Vec::new();
+        let mut found: Vec<PathBuf> = crate::library::walk::walk(arg, &[], &mut problems, || true)
+            .into_iter()
+            .map(|c| c.path)
+            .collect();
+        for problem in problems {
+            eprintln!("kindred: {}: {}", problem.path.display(), problem.reason);
+        }
+        found.sort();
+        photos.extend(found);
+    }
+    photos
+}
+
 #[allow(clippy::too_many_arguments)]
 pub fn eval_cluster(
     library: &Path,
@@ -619,6 +642,11 @@ pub fn eval_cluster(
     json: bool,
 ) -> anyhow::Result<ExitCode> {
     let labels = read_labels(labels_file)?;
+    let photos = &photos_given(photos);
+    anyhow::ensure!(
+        !photos.is_empty(),
+        "no photos to evaluate: the folders given hold none"
+    );
     let mut options = cluster_options(method, threshold);
     if let Some(cap) = cap {
         options.cap = cap;
@@ -712,6 +740,16 @@ pub fn eval_cluster(
         .zip(&truth)
         .filter_map(|(&p, t)| t.map(|t| (p, t)))
         .unzip();
+    anyhow::ensure!(
+        !p.is_empty(),
+        "nothing to score: none of the {} photos is both labelled in {} and has a face \
+         ({} unlabelled, {} without faces, {} failed)",
+        photos.len(),
+        labels_file.display(),
+        unlabelled_photos,
+        without_faces,
+        failed
+    );
     let scores = eval::score(&p, &tr);
     let method_name = match options.method {
         Method::Agglomerative => "agglomerative",
