@@ -479,12 +479,14 @@ fn not_there(
 ) {
     // Found further off (another drive, or a drive come back under another name), the drive
     // it was on may just not be connected, and what was found a copy of its photos.
-    let far_off = likely.is_none_or(|place| place.how == HowItWent::FolderAboveRenamed);
-    let said = if !far_off {
-        "Not there now. Its photos and people are kept."
-    } else {
-        "Not there now — on a drive not connected? Its photos and people are kept; the next \
-         scan after it is back looks at it again."
+    let said = match likely.map(|place| place.how) {
+        Some(HowItWent::Renamed | HowItWent::MovedNearby) => {
+            "Not there now. Its photos and people are kept."
+        }
+        Some(HowItWent::FolderAboveRenamed) | None => {
+            "Not there now — on a drive not connected? Its photos and people are kept; the \
+             next scan after it is back looks at it again."
+        }
     };
     ui.label(RichText::new(said).color(theme::SUGGESTED));
     let asked_where = matches!(&state.relocating, Some((id, _)) if *id == folder.id);
@@ -721,8 +723,14 @@ fn subfolder_tree(
 fn scan_settings(ui: &mut egui::Ui, settings: &mut crate::ui::state::Settings) {
     ui.add_space(10.0);
     ui.label(RichText::new("Scan settings").strong());
+    // A changed analysis key has every photo analysed again (see `ScanOptions::analysis_key`):
+    // on a large library that is hours, which the user should know before choosing.
     ui.label(
-        RichText::new("Used by the next scan; photos already analysed are not redone.").weak(),
+        RichText::new(
+            "Used by the next scan. A new analysis size, or Small faces turned on or off, has \
+             every photo analysed again; names and corrections are kept.",
+        )
+        .weak(),
     );
     ui.add_space(4.0);
     egui::Grid::new("scan-settings")
