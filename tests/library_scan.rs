@@ -369,7 +369,11 @@ fn heic_photos_from_phones_are_analysed() {
 
     let png = golden_image("2008_002506");
     // A photo this small (500 × 375) is looked at doubled.
-    let detections = engine.detector.detect(&png, 1);
+    let upsample = scan::ScanOptions::default()
+        .for_photo(png.dimensions())
+        .upsample;
+    assert_eq!(upsample, 1);
+    let detections = engine.detector.detect(&png, upsample);
     let on_png = engine.describe(
         &png,
         &detections,
