@@ -1271,3 +1271,86 @@ fn two_copies_of_a_photo_moved_together_each_find_their_own_photo_again() {
         .count();
     assert_eq!(missing, 0);
 }
+
+/// A Google Takeout file as Google writes it, for a photo taken `seconds` after 1970 (UTC).
+fn takeout_file(seconds: i64) -> String {
+    format!(
+        r#"{{"title": "photo.jpg", "creationTime": {{"timestamp": "1700000000"}},
+            "photoTakenTime": {{"timestamp": "{seconds}", "formatted": "(UTC)"}}}}"#
+    )
+}
+
+/// Google Photos keeps the date of photos whose EXIF has none in the Takeout file beside each
+/// (a messaging app's copy, a scan, a photo re-dated there): a scan dates them by it, before
+/// their names, and dates photos already in the library when the file comes later, without
+/// analysing them again. A camera's EXIF date stays.
+#[test]
+fn photos_are_dated_by_their_google_takeout_files() {
+    use jiff::tz::TimeZone;
+    use kindred::library::dates::takeout_date;
+
+    let engine = engine();
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir
+        .path()
+        .join("Takeout")
+        .join("Google Photos")
+        .join("Trip");
+    std::fs::create_dir_all(&root).unwrap();
+    // Sent on through a messaging app, which named it by the day it was sent.
+    let sent = "IMG-20190720-WA0001.jpg";
+    std::fs::copy(fixture("people/Laura_Bush_0002.jpg"), root.join(sent)).unwrap();
+    let july = takeout_file(1_563_116_602);
+    std::fs::write(
+        root.join(format!("{sent}.supplemental-metadata.json")),
+        &july,
+    )
+    .unwrap();
+    let camera = "DSC_0001.jpg";
+    write_jpeg_taken_at(&root.join(camera), &laura_and_tony(), "2018:05:01 10:00:00");
+    std::fs::write(
+        root.join(format!("{camera}.supplemental-metadata.json")),
+        &july,
+    )
+    .unwrap();
+    let later = "IMG-20100101-WA0002.jpg";
+    std::fs::copy(fixture("people/Tony_Blair_0001.jpg"), root.join(later)).unwrap();
+
+    let mut store = Store::open(&dir.path().join("library.kindred")).unwrap();
+    let first = run_scan(&mut store, &engine, &root);
+    assert_eq!(first.analysed, 3, "{first:?}");
+    let date = |store: &Store, name: &str| {
+        let photo = store.photo_by_path(&root.join(name)).unwrap().unwrap();
+        (photo.taken_at, photo.dated_by_name)
+    };
+    let in_july = takeout_date(&july, &TimeZone::system());
+    assert!(
+        in_july
+            .as_deref()
+            .is_some_and(|d| d.starts_with("2019-07-1"))
+    );
+    assert_eq!(date(&store, sent), (in_july, false));
+    assert_eq!(
+        date(&store, camera),
+        (Some("2018-05-01 10:00:00".into()), false)
+    );
+    assert_eq!(date(&store, later), (Some("2010-01-01".into()), true));
+
+    // Its Takeout file comes later (a second export unpacked over the first).
+    let march = takeout_file(1_267_790_400);
+    std::fs::write(
+        root.join(format!("{later}.supplemental-metadata.json")),
+        &march,
+    )
+    .unwrap();
+    let second = run_scan(&mut store, &engine, &root);
+    assert_eq!((second.analysed, second.unchanged), (0, 3), "{second:?}");
+    assert_eq!(
+        date(&store, later),
+        (takeout_date(&march, &TimeZone::system()), false)
+    );
+    assert_eq!(
+        date(&store, camera),
+        (Some("2018-05-01 10:00:00".into()), false)
+    );
+}

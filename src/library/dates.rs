@@ -2,7 +2,9 @@
 //! apps strip EXIF but name their copies by date (`IMG-20190714-WA0003.jpg`), as do phones'
 //! screenshots (`Screenshot_20190714-150322.png`), Pixel and Android cameras
 //! (`PXL_20210714_150322123.jpg`, `IMG_20190714_150322.jpg`), Dropbox's camera uploads
-//! (`2019-07-14 15.03.22.jpg`) and macOS (`Screenshot 2019-07-14 at 15.03.22.png`).
+//! (`2019-07-14 15.03.22.jpg`) and macOS (`Screenshot 2019-07-14 at 15.03.22.png`). Before
+//! the name comes the date in a photo's Google Takeout file, where Google Photos keeps the
+//! date of photos whose EXIF has none (and of those the user re-dated there).
 
 use std::path::Path;
 
@@ -27,10 +29,10 @@ pub fn date_in_file_name(path: &Path) -> Option<String> {
     None
 }
 
-/// A photo's date: the one its metadata gives, else the one in its file name; and whether it
-/// is the file name's.
-pub fn date_or_file_name(metadata: Option<String>, path: &Path) -> (Option<String>, bool) {
-    match metadata {
+/// A photo's date: the one its metadata gives, else the one its Google Takeout file gives,
+/// else the one in its file name; and whether it is the file name's.
+pub fn date_of_photo(metadata: Option<String>, path: &Path) -> (Option<String>, bool) {
+    match metadata.or_else(|| date_in_takeout_file(path)) {
         Some(date) => (Some(date), false),
         None => {
             let named = date_in_file_name(path);
@@ -38,6 +40,51 @@ pub fn date_or_file_name(metadata: Option<String>, path: &Path) -> (Option<Strin
             (named, by_name)
         }
     }
+}
+
+/// Larger than any Takeout file (a few KB); a file this large is not one.
+const TAKEOUT_FILE_LIMIT: u64 = 1 << 20;
+
+/// The date the photo's Google Takeout file gives, if it has one, in this computer's time zone.
+pub fn date_in_takeout_file(photo: &Path) -> Option<String> {
+    let file = super::walk::takeout_json_of(photo)?;
+    if std::fs::metadata(&file).ok()?.len() > TAKEOUT_FILE_LIMIT {
+        return None;
+    }
+    let json = std::fs::read_to_string(file).ok()?;
+    takeout_date(&json, &jiff::tz::TimeZone::system())
+}
+
+/// The date a Google Takeout file gives for its photo, as the library stores dates, in `zone`.
+/// Google gives the instant (`photoTakenTime.timestamp`: seconds since 1970 in UTC, as a
+/// string), not the zone it was taken in; the computer's zone is where most photos were taken
+/// and is how Google Photos shows them, where EXIF dates are the camera's local time. `None`
+/// without one, for 0 (Google's "not known"), or outside 1900–2099 as for names.
+pub fn takeout_date(json: &str, zone: &jiff::tz::TimeZone) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Metadata {
+        #[serde(rename = "photoTakenTime")]
+        taken: Option<Taken>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Taken {
+        timestamp: serde_json::Value,
+    }
+    let metadata: Metadata = serde_json::from_str(json).ok()?;
+    let seconds = match metadata.taken?.timestamp {
+        serde_json::Value::String(text) => text.trim().parse::<i64>().ok()?,
+        serde_json::Value::Number(number) => number.as_i64()?,
+        _ => return None,
+    };
+    if seconds == 0 {
+        return None;
+    }
+    let local = jiff::Timestamp::from_second(seconds)
+        .ok()?
+        .to_zoned_datetime(zone.clone());
+    (1900..=2099)
+        .contains(&local.year())
+        .then(|| local.strftime("%Y-%m-%d %H:%M:%S").to_string())
 }
 
 /// A date starting at `at` (the first digit of a run): `YYYYMMDD` as a run of exactly 8
@@ -190,15 +237,85 @@ mod tests {
     fn the_metadata_date_wins_and_the_name_says_so_when_it_gives_it() {
         let name = Path::new("IMG-20190714-WA0003.jpg");
         let exif = Some("2019-07-13 10:00:00".to_string());
-        assert_eq!(date_or_file_name(exif.clone(), name), (exif, false));
+        assert_eq!(date_of_photo(exif.clone(), name), (exif, false));
+        assert_eq!(date_of_photo(None, name), (Some("2019-07-14".into()), true));
         assert_eq!(
-            date_or_file_name(None, name),
-            (Some("2019-07-14".into()), true)
-        );
-        assert_eq!(
-            date_or_file_name(None, Path::new("DSC_0042.jpg")),
+            date_of_photo(None, Path::new("DSC_0042.jpg")),
             (None, false)
         );
+    }
+
+    /// Google Takeout's file for 2019-07-14 15:03:22 UTC, as Google writes it.
+    const TAKEN_IN_JULY: &str = r#"{
+        "title": "IMG-20190714-WA0003.jpg",
+        "creationTime": { "timestamp": "1600000000", "formatted": "13 Sep 2020, 12:26:40 UTC" },
+        "photoTakenTime": { "timestamp": "1563116602", "formatted": "14 Jul 2019, 15:03:22 UTC" },
+        "people": [{ "name": "Anna" }]
+    }"#;
+
+    #[test]
+    fn a_takeout_file_gives_the_instant_the_photo_was_taken_in_local_time() {
+        use jiff::tz::{Offset, TimeZone};
+        let zone = |hours| TimeZone::fixed(Offset::constant(hours));
+        assert_eq!(
+            takeout_date(TAKEN_IN_JULY, &TimeZone::UTC).as_deref(),
+            Some("2019-07-14 15:03:22")
+        );
+        assert_eq!(
+            takeout_date(TAKEN_IN_JULY, &zone(2)).as_deref(),
+            Some("2019-07-14 17:03:22")
+        );
+        // West of Greenwich the evening is still the day before.
+        let late = r#"{"photoTakenTime": {"timestamp": "1563147000"}}"#;
+        assert_eq!(
+            takeout_date(late, &zone(-5)).as_deref(),
+            Some("2019-07-14 18:30:00")
+        );
+        assert_eq!(
+            takeout_date(late, &zone(9)).as_deref(),
+            Some("2019-07-15 08:30:00")
+        );
+        // A number is taken as well as Google's string.
+        let number = r#"{"photoTakenTime": {"timestamp": 1267790400}}"#;
+        assert_eq!(
+            takeout_date(number, &TimeZone::UTC).as_deref(),
+            Some("2010-03-05 12:00:00")
+        );
+        for no_date in [
+            r#"{"photoTakenTime": {"timestamp": "0"}}"#,
+            r#"{"photoTakenTime": {"timestamp": "soon"}}"#,
+            r#"{"photoTakenTime": {"timestamp": "99999999999999"}}"#,
+            r#"{"photoTakenTime": {"formatted": "14 Jul 2019"}}"#,
+            r#"{"creationTime": {"timestamp": "1600000000"}}"#,
+            r#"{"photoTakenTime": null}"#,
+            "not JSON",
+        ] {
+            assert_eq!(takeout_date(no_date, &TimeZone::UTC), None, "{no_date}");
+        }
+    }
+
+    #[test]
+    fn the_takeout_files_date_comes_after_the_metadatas_and_before_the_names() {
+        let dir = tempfile::tempdir().unwrap();
+        let photo = dir.path().join("IMG-20190714-WA0003.jpg");
+        std::fs::write(&photo, b"").unwrap();
+        assert_eq!(
+            date_of_photo(None, &photo),
+            (Some("2019-07-14".into()), true)
+        );
+        let json = dir
+            .path()
+            .join("IMG-20190714-WA0003.jpg.supplemental-metadata.json");
+        std::fs::write(&json, TAKEN_IN_JULY).unwrap();
+        let local = takeout_date(TAKEN_IN_JULY, &jiff::tz::TimeZone::system());
+        assert!(local.is_some());
+        assert_eq!(date_of_photo(None, &photo), (local, false));
+        let exif = Some("2019-07-13 10:00:00".to_string());
+        assert_eq!(date_of_photo(exif.clone(), &photo), (exif, false));
+        // A file far larger than Google's is not read.
+        let padded = format!("{TAKEN_IN_JULY}{}", " ".repeat(TAKEOUT_FILE_LIMIT as usize));
+        std::fs::write(&json, padded).unwrap();
+        assert_eq!(date_in_takeout_file(&photo), None);
     }
 
     #[test]

@@ -390,6 +390,8 @@ pub fn scan(
     let mut walked_roots = Vec::new();
     // Missing photos found again at their own path, unchanged: (photo, root, file).
     let mut returned: Vec<(PhotoId, RootId, Candidate)> = Vec::new();
+    // Unchanged photos without a date of their own that have a Takeout file.
+    let mut takeout_to_date: Vec<(PhotoId, PathBuf)> = Vec::new();
     let left_out = store.excluded_folders()?;
     let library_roots = store.roots()?;
     for (root_id, root) in roots {
@@ -451,6 +453,16 @@ pub fn scan(
                         && p.xmp_stamp.as_deref() != Some(candidate.xmp_stamp.as_str())
                 }) {
                     summary.xmp_changed_photos.push(p.id);
+                }
+                // A Takeout file beside a photo that its own metadata does not date may date it
+                // (see `dates::date_of_photo`): one put there since it was analysed, or one an
+                // earlier Kindred did not read dates from. Once dated, it is not read again.
+                if let Some(p) = same_file.filter(|p| {
+                    p.status != PhotoStatus::Error
+                        && (p.taken_at.is_none() || p.dated_by_name)
+                        && walk::stamp_has_takeout_file(&candidate.xmp_stamp)
+                }) {
+                    takeout_to_date.push((p.id, candidate.path.clone()));
                 }
             } else {
                 // The library's record of the photo last analysed at this path, if any.
@@ -539,6 +551,11 @@ pub fn scan(
         }
         Ok(())
     })?;
+    let takeout_dates: Vec<(PhotoId, String)> = takeout_to_date
+        .iter()
+        .filter_map(|(photo, path)| Some((*photo, super::dates::date_in_takeout_file(path)?)))
+        .collect();
+    store.set_metadata_dates(&takeout_dates)?;
     let missing: Vec<PhotoRecord> = store
         .photos()?
         .into_iter()
@@ -761,8 +778,7 @@ fn analyse_file(
         None => analyse_photo(engine, &photo, options),
     };
     keep_hand_faces(engine, &photo, &mut faces, &item.hand_faces);
-    let (taken_at, dated_by_name) =
-        super::dates::date_or_file_name(photo.taken_at, &candidate.path);
+    let (taken_at, dated_by_name) = super::dates::date_of_photo(photo.taken_at, &candidate.path);
     WorkResult::Analysed {
         redescribed: item.known_faces.is_some(),
         copy: false,

@@ -1039,7 +1039,7 @@ impl Store {
         // camera file without EXIF). A date the first copy's name gave is only that file's
         // guess: this copy's own name comes first, the other's only where this one has none.
         let metadata_date = source.taken_at.clone().filter(|_| !source.dated_by_name);
-        let (taken_at, by_this_name) = match super::dates::date_or_file_name(metadata_date, path) {
+        let (taken_at, by_this_name) = match super::dates::date_of_photo(metadata_date, path) {
             (None, _) => (source.taken_at, source.dated_by_name),
             found => found,
         };
@@ -1184,6 +1184,23 @@ impl Store {
 
     /// Records that the names other apps gave the faces of these photos were read, with their
     /// sidecars and Picasa files in the given states.
+    /// Gives photos the dates their metadata gives (not their file names), in one transaction.
+    pub fn set_metadata_dates(&mut self, dates: &[(PhotoId, String)]) -> Result<(), StoreError> {
+        if dates.is_empty() {
+            return Ok(());
+        }
+        self.in_transaction(|store| {
+            let mut update = store
+                .conn
+                .prepare("UPDATE photos SET taken_at = ?2, dated_by_name = 0 WHERE id = ?1")
+                .map_err(store.err())?;
+            for (photo, date) in dates {
+                update.execute(params![photo, date]).map_err(store.err())?;
+            }
+            Ok(())
+        })
+    }
+
     pub fn set_xmp_stamps(&mut self, stamps: &[(PhotoId, String)]) -> Result<(), StoreError> {
         let path = self.path.clone();
         let err = sqlite_error(&path);

@@ -58,14 +58,22 @@ pub fn sidecar_stamp(photo: &Path) -> String {
     )
 }
 
+/// What comes before a Takeout file's stamp in a [`sidecar_stamp`].
+const TAKEOUT_STAMP: &str = "|takeout:";
+
 /// A Takeout file's stamp goes after the others, so the stamps of photos without one stay as
 /// they were before Kindred read them.
 fn with_takeout_stamp(mut stamp: String, takeout: Option<&str>) -> String {
     if let Some(takeout) = takeout {
-        stamp.push_str("|takeout:");
+        stamp.push_str(TAKEOUT_STAMP);
         stamp.push_str(takeout);
     }
     stamp
+}
+
+/// Whether a [`sidecar_stamp`] says the photo has a Google Takeout file.
+pub fn stamp_has_takeout_file(stamp: &str) -> bool {
+    stamp.contains(TAKEOUT_STAMP)
 }
 
 fn joined_stamp(sidecar: Option<&str>, picasa: Option<&str>) -> String {
