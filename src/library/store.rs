@@ -1182,8 +1182,6 @@ impl Store {
         }
     }
 
-    /// Records that the names other apps gave the faces of these photos were read, with their
-    /// sidecars and Picasa files in the given states.
     /// Gives photos the dates their metadata gives (not their file names), in one transaction.
     pub fn set_metadata_dates(&mut self, dates: &[(PhotoId, String)]) -> Result<(), StoreError> {
         if dates.is_empty() {
@@ -1201,6 +1199,8 @@ impl Store {
         })
     }
 
+    /// Records that the names other apps gave the faces of these photos were read, with their
+    /// sidecars and Picasa files in the given states.
     pub fn set_xmp_stamps(&mut self, stamps: &[(PhotoId, String)]) -> Result<(), StoreError> {
         let path = self.path.clone();
         let err = sqlite_error(&path);
