@@ -341,25 +341,40 @@ fn labelled_people(dir: &Path) -> std::path::PathBuf {
     file
 }
 
-#[test]
-fn eval_cluster_scores_the_photos_of_a_folder_against_their_labels() {
-    let dir = tempfile::tempdir().unwrap();
-    let labels = labelled_people(dir.path());
-    let photos = dir.path().join("photos");
-    let out = kindred()
+/// `kindred eval cluster --labels LABELS ARGS...`, the faces found afresh (no library used).
+fn eval_cluster(dir: &Path, labels: &Path, args: &[&std::ffi::OsStr]) -> std::process::Output {
+    kindred()
         .arg("--library")
-        .arg(dir.path().join("unused.kindred"))
-        .args(["eval", "cluster", "--json", "--labels"])
-        .arg(&labels)
-        .arg(&photos)
+        .arg(dir.join("unused.kindred"))
+        .args(["eval", "cluster", "--labels"])
+        .arg(labels)
+        .args(args)
         .output()
-        .unwrap();
+        .unwrap()
+}
+
+/// The one JSON object of a successful `eval cluster --json`, without its time.
+fn scores_of(out: &std::process::Output) -> serde_json::Value {
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let scores = &json_lines(&out.stdout)[0];
+    let mut scores = json_lines(&out.stdout).remove(0);
+    scores.as_object_mut().unwrap().remove("cluster_seconds");
+    scores
+}
+
+#[test]
+fn eval_cluster_scores_the_photos_of_a_folder_against_their_labels() {
+    let dir = tempfile::tempdir().unwrap();
+    let labels = labelled_people(dir.path());
+    let photos = dir.path().join("photos");
+    let scores = scores_of(&eval_cluster(
+        dir.path(),
+        &labels,
+        &["--json".as_ref(), photos.as_os_str()],
+    ));
     assert_eq!(scores["photos"], 12, "{scores}");
     assert_eq!(scores["photos_unlabelled"], 0, "{scores}");
     assert_eq!(
@@ -372,32 +387,18 @@ fn eval_cluster_scores_the_photos_of_a_folder_against_their_labels() {
     assert_eq!(scores["bcubed_f1"], 1.0, "{scores}");
 
     // The same folder given photo by photo scores the same.
-    let mut one_by_one = kindred();
-    one_by_one
-        .arg("--library")
-        .arg(dir.path().join("unused.kindred"))
-        .args(["eval", "cluster", "--json", "--labels"])
-        .arg(&labels);
+    let mut files = Vec::new();
     for person in ["Laura_Bush", "Serena_Williams", "Tony_Blair"] {
-        let mut files: Vec<_> = std::fs::read_dir(photos.join(person))
+        let mut of_person: Vec<_> = std::fs::read_dir(photos.join(person))
             .unwrap()
             .map(|e| e.unwrap().path())
             .collect();
-        files.sort();
-        one_by_one.args(files);
+        of_person.sort();
+        files.extend(of_person);
     }
-    let out = one_by_one.output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let timeless = |v: &serde_json::Value| {
-        let mut v = v.clone();
-        v.as_object_mut().unwrap().remove("cluster_seconds");
-        v
-    };
-    assert_eq!(timeless(&json_lines(&out.stdout)[0]), timeless(scores));
+    let mut args = vec!["--json".as_ref()];
+    args.extend(files.iter().map(|f| f.as_os_str()));
+    assert_eq!(scores_of(&eval_cluster(dir.path(), &labels, &args)), scores);
 }
 
 /// A folder given in place of photos once scored one unreadable "photo" and printed perfect
@@ -408,14 +409,8 @@ fn eval_cluster_refuses_to_score_nothing() {
     labelled_people(dir.path());
     let elsewhere = dir.path().join("elsewhere.tsv");
     std::fs::write(&elsewhere, "someone_else.jpg\tSomeone\n").unwrap();
-    let out = kindred()
-        .arg("--library")
-        .arg(dir.path().join("unused.kindred"))
-        .args(["eval", "cluster", "--labels"])
-        .arg(&elsewhere)
-        .arg(dir.path().join("photos/Tony_Blair"))
-        .output()
-        .unwrap();
+    let tony = dir.path().join("photos/Tony_Blair");
+    let out = eval_cluster(dir.path(), &elsewhere, &[tony.as_os_str()]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success(), "{stderr}");
     assert!(
@@ -435,14 +430,8 @@ fn eval_cluster_refuses_to_score_nothing() {
 
     let empty = dir.path().join("empty");
     std::fs::create_dir(&empty).unwrap();
-    let out = kindred()
-        .arg("--library")
-        .arg(dir.path().join("unused.kindred"))
-        .args(["eval", "cluster", "--labels"])
-        .arg(dir.path().join("labels.tsv"))
-        .arg(&empty)
-        .output()
-        .unwrap();
+    let labels = dir.path().join("labels.tsv");
+    let out = eval_cluster(dir.path(), &labels, &[empty.as_os_str()]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success(), "{stderr}");
     assert!(stderr.contains("no photos to evaluate"), "{stderr}");
