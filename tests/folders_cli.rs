@@ -357,6 +357,17 @@ fn a_photo_folder_renamed_is_followed_from_the_command_line() {
     assert_eq!(ada.len(), 1);
     assert_eq!(ada[0]["id"].as_i64().unwrap().to_string(), first);
 
+    // Undone, the library has the folder where it was (not there now); redone, followed again.
+    let root = || {
+        let store = kindred::library::store::Store::open(&library).unwrap();
+        store.roots().unwrap()[0].path.clone()
+    };
+    let said = ok_on(&library, &["undo"]);
+    assert!(said.contains("followed the folder"), "{said}");
+    assert_eq!(root(), old);
+    ok_on(&library, &["redo"]);
+    assert_eq!(root(), new);
+
     // Scanned as a folder of its own before Kindred was told: refused, with the way out.
     let elsewhere = dir.path().join("Elsewhere");
     std::fs::rename(&new, &elsewhere).unwrap();

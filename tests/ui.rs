@@ -371,7 +371,19 @@ fn a_photo_folder_renamed_is_found_beside_where_it_was_and_followed_in_a_click()
     let (mut harness, library, renamed) =
         folder_moved_behind_the_apps_back(dir.path(), "Family photos");
     harness.get_by_label_contains("Renamed? Its photos are in");
-    follow_in_a_click(&mut harness, &library, &dir.path().join("photos"), &renamed);
+    let was = dir.path().join("photos");
+    follow_in_a_click(&mut harness, &library, &was, &renamed);
+
+    // Followed to the wrong place, it goes back with Ctrl+Z like any correction.
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    harness.step();
+    assert!(settle_showing(&mut harness, "Undone: followed the folder"));
+    harness.get_by_label_contains("Renamed? Its photos are in");
+    let store = Store::open(&library).unwrap();
+    assert_eq!(store.roots().unwrap()[0].path, scan::normalise_root(&was));
+    assert_eq!(store.photos().unwrap().len(), 12);
+    drop(store);
+    assert!(named(&library, "Ada").faces > 0);
 }
 
 /// Tidied into a folder made beside it, its name kept, the folder is found there: said moved

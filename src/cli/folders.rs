@@ -89,9 +89,9 @@ pub fn relocate(library: &Path, folder: &Path, to: &Path) -> anyhow::Result<Exit
         anyhow::bail!(why);
     }
     let to = absolute(to);
-    let moved = store.relocate_folder(root.id, &to)?;
+    let moved = crate::people::ops::follow_folder(&mut store, root.id, &to)?;
     outln!(
-        "{} is now {}: {} followed it, with their faces and names (`kindred scan` looks at it there)",
+        "{} is now {}: {} followed it, with their faces and names (`kindred scan` looks at it there; `kindred undo` takes it back)",
         root.path.display(),
         to.display(),
         count(moved as usize, "photo", "photos")

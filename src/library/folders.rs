@@ -283,87 +283,92 @@ impl Store {
     /// before telling Kindred of the move made them copies: removing the old folder is what
     /// is left to do then).
     pub fn relocate_folder(&mut self, id: RootId, to: &Path) -> Result<u64, StoreError> {
-        self.in_transaction(|store| {
-            let roots = store.roots()?;
-            let Some(root) = roots.iter().find(|r| r.id == id) else {
-                return Err(StoreError::UnknownId {
-                    path: store.path().to_path_buf(),
-                    what: "folder",
-                    id,
-                });
-            };
-            let refused = |message: String| Err(StoreError::Refused { message });
-            if to == root.path {
-                return Ok(0);
-            }
-            if to.starts_with(&root.path) {
-                return refused(format!(
-                    "{} is inside {}: a folder cannot have moved into itself",
-                    to.display(),
-                    root.path.display()
-                ));
-            }
-            if roots.iter().any(|r| r.path == to) {
-                return refused(format!(
-                    "{} is one of the library's photo folders already: if the photos of {} \
-                     are there, the library has them (as copies, with their names) — remove \
-                     {} instead",
-                    to.display(),
-                    root.path.display(),
-                    root.path.display()
-                ));
-            }
-            let (to_from, to_to) = path_range(to);
-            let known_there: i64 = store
-                .connection()
-                .query_row(
-                    "SELECT COUNT(*) FROM photos WHERE path >= ?1 AND path < ?2",
-                    params![to_from, to_to],
-                    |r| r.get(0),
-                )
-                .map_err(sql_error(store))?;
-            if known_there > 0 {
-                return refused(format!(
-                    "the library has {} in {} already (it lies in another of its photo \
-                     folders): if the photos of {} are there, those are they (as copies, with \
-                     their names) — remove {} instead",
-                    crate::text::count(known_there as usize, "photo", "photos"),
-                    to.display(),
-                    root.path.display(),
-                    root.path.display()
-                ));
-            }
-            let old = path_text::to_text(&root.path).into_owned();
-            let new = path_text::to_text(to).into_owned();
-            let (from, until) = path_range(&root.path);
-            // SQLite's length() and substr() count characters, so the part after the
-            // folder's text is cut off whole.
-            let moved = store
+        self.in_transaction(|store| store.relocate_folder_in_tx(id, to))
+    }
+
+    /// [`Store::relocate_folder`] inside a transaction the caller manages (the people log
+    /// records it for undo in the same one).
+    pub fn relocate_folder_in_tx(&mut self, id: RootId, to: &Path) -> Result<u64, StoreError> {
+        let store = self;
+        let roots = store.roots()?;
+        let Some(root) = roots.iter().find(|r| r.id == id) else {
+            return Err(StoreError::UnknownId {
+                path: store.path().to_path_buf(),
+                what: "folder",
+                id,
+            });
+        };
+        let refused = |message: String| Err(StoreError::Refused { message });
+        if to == root.path {
+            return Ok(0);
+        }
+        if to.starts_with(&root.path) {
+            return refused(format!(
+                "{} is inside {}: a folder cannot have moved into itself",
+                to.display(),
+                root.path.display()
+            ));
+        }
+        if roots.iter().any(|r| r.path == to) {
+            return refused(format!(
+                "{} is one of the library's photo folders already: if the photos of {} \
+                 are there, the library has them (as copies, with their names) — remove \
+                 {} instead",
+                to.display(),
+                root.path.display(),
+                root.path.display()
+            ));
+        }
+        let (to_from, to_to) = path_range(to);
+        let known_there: i64 = store
+            .connection()
+            .query_row(
+                "SELECT COUNT(*) FROM photos WHERE path >= ?1 AND path < ?2",
+                params![to_from, to_to],
+                |r| r.get(0),
+            )
+            .map_err(sql_error(store))?;
+        if known_there > 0 {
+            return refused(format!(
+                "the library has {} in {} already (it lies in another of its photo \
+                 folders): if the photos of {} are there, those are they (as copies, with \
+                 their names) — remove {} instead",
+                crate::text::count(known_there as usize, "photo", "photos"),
+                to.display(),
+                root.path.display(),
+                root.path.display()
+            ));
+        }
+        let old = path_text::to_text(&root.path).into_owned();
+        let new = path_text::to_text(to).into_owned();
+        let (from, until) = path_range(&root.path);
+        // SQLite's length() and substr() count characters, so the part after the
+        // folder's text is cut off whole.
+        let moved = store
+            .connection()
+            .execute(
+                "UPDATE photos SET path = ?3 || substr(path, length(?4) + 1)
+                 WHERE path >= ?1 AND path < ?2",
+                params![from, until, new, old],
+            )
+            .map_err(sql_error(store))?;
+        for table in ["excluded_folders", "roots"] {
+            store
                 .connection()
                 .execute(
-                    "UPDATE photos SET path = ?3 || substr(path, length(?4) + 1)
-                     WHERE path >= ?1 AND path < ?2",
+                    &format!(
+                        "UPDATE {table} SET path = ?3 || substr(path, length(?4) + 1)
+                         WHERE path >= ?1 AND path < ?2"
+                    ),
                     params![from, until, new, old],
                 )
                 .map_err(sql_error(store))?;
-            for table in ["excluded_folders", "roots"] {
-                store
-                    .connection()
-                    .execute(
-                        &format!(
-                            "UPDATE {table} SET path = ?3 || substr(path, length(?4) + 1)
-                             WHERE path >= ?1 AND path < ?2"
-                        ),
-                        params![from, until, new, old],
-                    )
-                    .map_err(sql_error(store))?;
-            }
-            store
-                .connection()
-                .execute("UPDATE roots SET path = ?2 WHERE id = ?1", params![id, new])
-                .map_err(sql_error(store))?;
-            Ok(moved as u64)
-        })
+        }
+        store
+            .connection()
+            .execute("UPDATE roots SET path = ?2 WHERE id = ?1", params![id, new])
+            .map_err(sql_error(store))?;
+        Ok(moved as u64)
     }
 
     /// Where a photo folder not found at its path most likely is now: renamed within the

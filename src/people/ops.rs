@@ -35,9 +35,10 @@ mod read;
 mod review;
 
 pub use corrections::{
-    FacesBeingAdded, ImportReport, ImportedName, TurnsBeingMade, add_face, add_faces, give_to_name,
-    ignore, import_names, leave_out_folder, merge, move_faces, name_person, reject, remove_face,
-    set_hidden, set_hidden_all, set_key_face, split, turn_photo, unignore,
+    FacesBeingAdded, ImportReport, ImportedName, TurnsBeingMade, add_face, add_faces,
+    follow_folder, give_to_name, ignore, import_names, leave_out_folder, merge, move_faces,
+    name_person, reject, remove_face, set_hidden, set_hidden_all, set_key_face, split, turn_photo,
+    unignore,
 };
 pub use history::{
     Replayed, in_words, last_operation, next_redo, recent_corrections, redo, redo_replayed,

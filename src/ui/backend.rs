@@ -883,7 +883,7 @@ fn handle(
                 return Err(why.into());
             }
             let to = scan::normalise_root(&to);
-            let moved = store.relocate_folder(id, &to)?;
+            let moved = ops::follow_folder(store, id, &to)?;
             shared.send(Response::Changed(Change::said(format!(
                 "Following the folder to {}: {} kept their faces and names",
                 super::views::shown_path(&to),

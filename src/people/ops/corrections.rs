@@ -880,6 +880,39 @@ pub fn set_key_face(store: &mut Store, id: PersonId, face: FaceId) -> Result<(),
     })
 }
 
+/// Follows a photo folder moved or renamed to `to` ([`Store::relocate_folder`]) as a
+/// correction Ctrl+Z and `kindred undo` take back, like any other: followed to the wrong
+/// place, it goes back to where it was. Returns how many photos moved with it.
+pub fn follow_folder(
+    store: &mut Store,
+    folder: crate::library::store::RootId,
+    to: &std::path::Path,
+) -> Result<u64, PeopleError> {
+    use crate::library::path_text::TextPath;
+    store.transaction(|store| {
+        let Some(from) = store.roots()?.into_iter().find(|r| r.id == folder) else {
+            return Err(PeopleError::Invalid(format!(
+                "there is no photo folder {folder}"
+            )));
+        };
+        let moved = store.relocate_folder_in_tx(folder, to)?;
+        if from.path == to {
+            return Ok(moved);
+        }
+        let record = UndoRecord {
+            description: format!(
+                "followed the folder “{}” to “{}”",
+                from.path.display(),
+                to.display()
+            ),
+            followed_folder: Some((TextPath(to.to_path_buf()), TextPath(from.path))),
+            ..Default::default()
+        };
+        store.push_operation("follow_folder", &to_json(&record)?)?;
+        Ok(moved)
+    })
+}
+
 /// Leaves a subfolder out of the library ([`Store::exclude_folder`]) as a correction Ctrl+Z
 /// and `kindred undo` take back, like any other.
 pub fn leave_out_folder(

@@ -42,6 +42,10 @@ pub(super) struct UndoRecord {
     /// Photos the user turned, as they were turned before, with their faces as they were.
     #[serde(default)]
     pub(super) turned_photos: Vec<PhotoAsTurned>,
+    /// A photo folder the library followed to where it was moved: (where it is now, where it
+    /// goes back to). Applying it follows the folder back, photos, names and all.
+    #[serde(default)]
+    pub(super) followed_folder: Option<(TextPath, TextPath)>,
 }
 
 /// A photo as it was on one side of a turn: its turn and full size, and the faces it had on
@@ -429,6 +433,16 @@ fn apply(store: &mut Store, image: &UndoRecord) -> Result<UndoRecord, PeopleErro
     if let Some(folder) = &image.folder_to_leave_out {
         let exclusion = store.exclude_folder_in_tx(&folder.0)?;
         rec.undo.left_out_folder = Some((folder.clone(), exclusion.photos));
+    }
+    if let Some((now, back)) = &image.followed_folder {
+        let Some(folder) = store.roots()?.into_iter().find(|r| r.path == now.0) else {
+            return Err(changed_since(format!(
+                "{} is no longer one of the library's photo folders",
+                now.0.display()
+            )));
+        };
+        store.relocate_folder_in_tx(folder.id, &back.0)?;
+        rec.undo.followed_folder = Some((back.clone(), now.clone()));
     }
     for &face in &image.added_faces {
         // Matching may have started a person with it alone.

@@ -1089,10 +1089,73 @@ fn leaving_a_folder_out_is_undone_like_a_correction() {
 }
 
 #[test]
+fn following_a_moved_folder_is_undone_and_redone_like_a_correction() {
+    let mut store = Store::open_in_memory().unwrap();
+    let root = store.add_root(Path::new(&native("/p"))).unwrap();
+    for (path, x) in [(&native("/p/Trip/a.jpg"), 0.0), (&native("/p/b.jpg"), 0.0)] {
+        let face = NewFace::at(Rect::new(0, 0, 50, 50), desc(x, 0.0));
+        store
+            .record_analysis(&PhotoAnalysis::new(path, 1000, 1000, vec![face]))
+            .unwrap();
+    }
+    match_new_faces(&mut store).unwrap();
+    let ada = people(&store).unwrap()[0].id;
+    name_person(&mut store, ada, "Ada").unwrap();
+    let before = snapshot(&store);
+    let roots = |store: &Store| -> Vec<String> {
+        store
+            .roots()
+            .unwrap()
+            .iter()
+            .map(|r| r.path.display().to_string())
+            .collect()
+    };
+    let known = |store: &Store, path: &str| store.photo_by_path(Path::new(path)).unwrap().is_some();
+    let followed = format!(
+        "followed the folder “{}” to “{}”",
+        native("/p"),
+        native("/q")
+    );
+
+    assert_eq!(
+        follow_folder(&mut store, root, Path::new(&native("/q"))).unwrap(),
+        2
+    );
+    assert_eq!(roots(&store), [native("/q")]);
+    assert!(known(&store, &native("/q/Trip/a.jpg")) && !known(&store, &native("/p/Trip/a.jpg")));
+    assert_eq!(last_operation(&store).unwrap(), Some(followed.clone()));
+
+    // Followed to the wrong place: undo takes the folder back, its photos with it, named.
+    assert_eq!(
+        undo(&mut store, 1).unwrap(),
+        std::slice::from_ref(&followed)
+    );
+    assert_eq!(roots(&store), [native("/p")]);
+    assert!(known(&store, &native("/p/Trip/a.jpg")) && known(&store, &native("/p/b.jpg")));
+    assert_eq!(snapshot(&store), before, "Ada's faces are as they were");
+    assert_eq!(
+        redo(&mut store, 1).unwrap(),
+        std::slice::from_ref(&followed)
+    );
+    assert_eq!(roots(&store), [native("/q")]);
+    assert!(known(&store, &native("/q/b.jpg")));
+    assert_eq!(snapshot(&store), before);
+
+    // Following it to where it is, or refused, records nothing.
+    assert_eq!(
+        follow_folder(&mut store, root, Path::new(&native("/q"))).unwrap(),
+        0
+    );
+    assert!(follow_folder(&mut store, root, Path::new(&native("/q/Trip"))).is_err());
+    assert_eq!(last_operation(&store).unwrap(), Some(followed));
+}
+
+#[test]
 fn log_entries_written_before_folders_could_be_left_out_still_undo() {
     let old = r#"{"description":"x","faces":[],"persons":[],"rejections_added":[],"rejections_removed":[],"created_persons":[]}"#;
     let record: UndoRecord = serde_json::from_str(old).unwrap();
     assert!(record.left_out_folder.is_none());
+    assert!(record.followed_folder.is_none());
 }
 
 #[test]
