@@ -265,7 +265,8 @@ mod tests {
             takeout_date(TAKEN_IN_JULY, &zone(2)).as_deref(),
             Some("2019-07-14 17:03:22")
         );
-        // West of Greenwich the evening is still the day before.
+        // Late in the evening in UTC, it is the same evening to the west and the next
+        // morning to the east.
         let late = r#"{"photoTakenTime": {"timestamp": "1563147000"}}"#;
         assert_eq!(
             takeout_date(late, &zone(-5)).as_deref(),
