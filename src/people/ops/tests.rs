@@ -1046,23 +1046,30 @@ fn people_count_and_list_a_copied_photo_once() {
     );
 }
 
-#[test]
-fn leaving_a_folder_out_is_undone_like_a_correction() {
+/// A library of the photo folder `/p` (native): one face per photo, at `desc(x, 0)`; the
+/// largest person named Ada.
+fn folder_with_ada(photos: &[(&str, f32)]) -> (Store, crate::library::store::RootId) {
     let mut store = Store::open_in_memory().unwrap();
-    store.add_root(Path::new(&native("/p"))).unwrap();
-    for (path, x) in [
-        (&native("/p/Trip/a.jpg"), 0.0),
-        (&native("/p/Trip/b.jpg"), 0.0),
-        (&native("/p/Home/c.jpg"), 2.0),
-    ] {
+    let root = store.add_root(Path::new(&native("/p"))).unwrap();
+    for &(path, x) in photos {
         let face = NewFace::at(Rect::new(0, 0, 50, 50), desc(x, 0.0));
         store
-            .record_analysis(&PhotoAnalysis::new(path, 1000, 1000, vec![face]))
+            .record_analysis(&PhotoAnalysis::new(native(path), 1000, 1000, vec![face]))
             .unwrap();
     }
     match_new_faces(&mut store).unwrap();
-    let trip = people(&store).unwrap()[0].id;
-    name_person(&mut store, trip, "Ada").unwrap();
+    let ada = people(&store).unwrap()[0].id;
+    name_person(&mut store, ada, "Ada").unwrap();
+    (store, root)
+}
+
+#[test]
+fn leaving_a_folder_out_is_undone_like_a_correction() {
+    let (mut store, _) = folder_with_ada(&[
+        ("/p/Trip/a.jpg", 0.0),
+        ("/p/Trip/b.jpg", 0.0),
+        ("/p/Home/c.jpg", 2.0),
+    ]);
     let before = snapshot(&store);
 
     let left_out = leave_out_folder(&mut store, Path::new(&native("/p/Trip"))).unwrap();
@@ -1090,17 +1097,7 @@ fn leaving_a_folder_out_is_undone_like_a_correction() {
 
 #[test]
 fn following_a_moved_folder_is_undone_and_redone_like_a_correction() {
-    let mut store = Store::open_in_memory().unwrap();
-    let root = store.add_root(Path::new(&native("/p"))).unwrap();
-    for (path, x) in [(&native("/p/Trip/a.jpg"), 0.0), (&native("/p/b.jpg"), 0.0)] {
-        let face = NewFace::at(Rect::new(0, 0, 50, 50), desc(x, 0.0));
-        store
-            .record_analysis(&PhotoAnalysis::new(path, 1000, 1000, vec![face]))
-            .unwrap();
-    }
-    match_new_faces(&mut store).unwrap();
-    let ada = people(&store).unwrap()[0].id;
-    name_person(&mut store, ada, "Ada").unwrap();
+    let (mut store, root) = folder_with_ada(&[("/p/Trip/a.jpg", 0.0), ("/p/b.jpg", 0.0)]);
     let before = snapshot(&store);
     let roots = |store: &Store| -> Vec<String> {
         store
