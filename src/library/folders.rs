@@ -20,6 +20,13 @@ pub struct LeftOut {
     pub faces: u64,
 }
 
+/// What following a photo folder did: where it was, and how many photos moved with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Relocation {
+    pub from: PathBuf,
+    pub photos: u64,
+}
+
 /// What leaving a folder out did: the counts the user is told, and each photo it took out
 /// with its status before (to undo it exactly).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -284,11 +291,16 @@ impl Store {
     /// is left to do then).
     pub fn relocate_folder(&mut self, id: RootId, to: &Path) -> Result<u64, StoreError> {
         self.in_transaction(|store| store.relocate_folder_in_tx(id, to))
+            .map(|relocation| relocation.photos)
     }
 
     /// [`Store::relocate_folder`] inside a transaction the caller manages (the people log
-    /// records it for undo in the same one).
-    pub fn relocate_folder_in_tx(&mut self, id: RootId, to: &Path) -> Result<u64, StoreError> {
+    /// records it for undo in the same one); says where the folder was.
+    pub fn relocate_folder_in_tx(
+        &mut self,
+        id: RootId,
+        to: &Path,
+    ) -> Result<Relocation, StoreError> {
         let store = self;
         let roots = store.roots()?;
         let Some(root) = roots.iter().find(|r| r.id == id) else {
@@ -300,7 +312,10 @@ impl Store {
         };
         let refused = |message: String| Err(StoreError::Refused { message });
         if to == root.path {
-            return Ok(0);
+            return Ok(Relocation {
+                from: root.path.clone(),
+                photos: 0,
+            });
         }
         if to.starts_with(&root.path) {
             return refused(format!(
@@ -368,7 +383,10 @@ impl Store {
             .connection()
             .execute("UPDATE roots SET path = ?2 WHERE id = ?1", params![id, new])
             .map_err(sql_error(store))?;
-        Ok(moved as u64)
+        Ok(Relocation {
+            from: root.path.clone(),
+            photos: moved as u64,
+        })
     }
 
     /// Where a photo folder not found at its path most likely is now: renamed within the

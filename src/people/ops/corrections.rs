@@ -890,26 +890,21 @@ pub fn follow_folder(
 ) -> Result<u64, PeopleError> {
     use crate::library::path_text::TextPath;
     store.transaction(|store| {
-        let Some(from) = store.roots()?.into_iter().find(|r| r.id == folder) else {
-            return Err(PeopleError::Invalid(format!(
-                "there is no photo folder {folder}"
-            )));
-        };
-        let moved = store.relocate_folder_in_tx(folder, to)?;
-        if from.path == to {
-            return Ok(moved);
+        let relocation = store.relocate_folder_in_tx(folder, to)?;
+        if relocation.from == to {
+            return Ok(relocation.photos);
         }
         let record = UndoRecord {
             description: format!(
                 "followed the folder “{}” to “{}”",
-                from.path.display(),
+                relocation.from.display(),
                 to.display()
             ),
-            followed_folder: Some((TextPath(to.to_path_buf()), TextPath(from.path))),
+            followed_folder: Some((TextPath(to.to_path_buf()), TextPath(relocation.from))),
             ..Default::default()
         };
         store.push_operation("follow_folder", &to_json(&record)?)?;
-        Ok(moved)
+        Ok(relocation.photos)
     })
 }
 
