@@ -474,13 +474,61 @@ fn decode_heic(bytes: &[u8], max_pixels: u64) -> Result<DecodedPhoto, DecodeErro
     })
 }
 
-/// A JPEG whose main image has an end-of-image marker after its last start-of-scan marker.
-/// (Decoders fill a truncated JPEG with grey; such a photo must not be analysed as complete.)
+/// Whether the JPEG's main image reaches its end-of-image marker: its segments and scans are
+/// walked from the start (decoders fill a truncated JPEG with grey, and such a photo must not be
+/// analysed as complete). What follows the main image is not looked at: a Pixel or Samsung
+/// motion photo carries its video there, whose bytes hold stray markers of every kind.
 fn jpeg_is_complete(bytes: &[u8]) -> bool {
-    let last_scan = bytes.windows(2).rposition(|w| w == [0xFF, 0xDA]);
-    match last_scan {
-        Some(at) => bytes[at..].windows(2).any(|w| w == [0xFF, 0xD9]),
-        None => false,
+    if !bytes.starts_with(&[0xFF, 0xD8]) {
+        return false;
+    }
+    let mut at = 2;
+    loop {
+        // As decoders do, stray bytes before a marker are passed over.
+        let Some(skip) = bytes
+            .get(at..)
+            .and_then(|rest| rest.iter().position(|&b| b == 0xFF))
+        else {
+            return false;
+        };
+        at += skip;
+        // Any number of 0xFF fill bytes may come before the marker's code.
+        while bytes.get(at + 1) == Some(&0xFF) {
+            at += 1;
+        }
+        let Some(&marker) = bytes.get(at + 1) else {
+            return false;
+        };
+        at += 2;
+        match marker {
+            0xD9 => return true,
+            // Markers without a segment (a stray 0x00 is a fill byte's stuffing).
+            0x00 | 0x01 | 0xD0..=0xD8 => {}
+            _ => {
+                let Some(len) = bytes.get(at..at + 2) else {
+                    return false;
+                };
+                at += usize::from(u16::from_be_bytes([len[0], len[1]]));
+                if marker == 0xDA {
+                    // The scan's entropy-coded data runs to the next marker that is neither a
+                    // stuffed 0xFF00 nor a restart marker.
+                    loop {
+                        let Some(next) = bytes
+                            .get(at..)
+                            .and_then(|rest| rest.iter().position(|&b| b == 0xFF))
+                        else {
+                            return false;
+                        };
+                        at += next;
+                        match bytes.get(at + 1) {
+                            None => return false,
+                            Some(0x00 | 0xD0..=0xD7) => at += 2,
+                            Some(_) => break,
+                        }
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -701,6 +749,42 @@ mod tests {
         ))
         .unwrap();
         out
+    }
+
+    /// A photo with fine detail, so its scan data holds stuffed 0xFF bytes.
+    fn noisy_jpeg() -> Vec<u8> {
+        let noise = RgbImage::from_fn(64, 48, |x, y| {
+            let v = (x.wrapping_mul(2_654_435_761) ^ y.wrapping_mul(40_503)) as u8;
+            image::Rgb([v, v.rotate_left(3), v ^ 0x5A])
+        });
+        jpeg_bytes(&DynamicImage::ImageRgb8(noise))
+    }
+
+    #[test]
+    fn a_jpeg_is_complete_when_its_main_image_ends_whatever_follows_it() {
+        let jpeg = noisy_jpeg();
+        assert!(
+            jpeg.windows(2).any(|w| w == [0xFF, 0x00]),
+            "no stuffed bytes"
+        );
+        assert!(jpeg_is_complete(&jpeg));
+        // A motion photo: the video after the photo holds a start-of-scan marker with no
+        // end-of-image after it (the old check took that scan for the photo's and refused it).
+        let mut motion = jpeg.clone();
+        motion.extend_from_slice(b"\0\0\0\x18ftypmp42");
+        motion.extend_from_slice(&[0x12, 0xFF, 0xD9, 0x40, 0xFF, 0xDA, 0x00, 0x0C, 0x33]);
+        motion.extend((0..4096u32).map(|i| (i * 7 + 3) as u8));
+        assert!(jpeg_is_complete(&motion));
+        assert!(decode_photo(&motion).is_ok());
+        // Cut anywhere before its end-of-image marker, it is incomplete.
+        for len in (0..jpeg.len() - 1).step_by(53).chain([jpeg.len() - 1]) {
+            assert!(
+                !jpeg_is_complete(&jpeg[..len]),
+                "cut at {len} of {}",
+                jpeg.len()
+            );
+        }
+        assert!(!jpeg_is_complete(b"not a jpeg"));
     }
 
     #[test]
