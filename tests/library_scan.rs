@@ -1272,6 +1272,62 @@ fn two_copies_of_a_photo_moved_together_each_find_their_own_photo_again() {
     assert_eq!(missing, 0);
 }
 
+/// Regression: a photo moved onto a path the library already had (`mv a.jpg b.jpg` over an
+/// older b.jpg, or the end of a move whose half-copied file a scan had found damaged) failed
+/// every scan from then on, its move breaking the rule that two photos never share a path.
+#[test]
+fn a_photo_moved_over_another_takes_its_path_and_the_other_is_kept_as_missing() {
+    let engine = engine();
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("photos");
+    std::fs::create_dir_all(&root).unwrap();
+    let (a, b, c) = (root.join("a.jpg"), root.join("b.jpg"), root.join("c.jpg"));
+    write_jpeg(&a, &laura_and_tony(), None);
+    write_jpeg(&b, &golden_image("2008_001009"), None);
+    write_jpeg(&c, &golden_image("2008_001322"), None);
+    // A half-copied file of c, found damaged.
+    let half_copied = root.join("copying.jpg");
+    let c_bytes = std::fs::read(&c).unwrap();
+    std::fs::write(&half_copied, &c_bytes[..c_bytes.len() / 2]).unwrap();
+    let mut store = Store::open(&dir.path().join("l.kindred")).unwrap();
+    let first = run_scan(&mut store, &engine, &root);
+    assert_eq!((first.analysed, first.errors), (3, 1), "{first:?}");
+    let id = |path: &Path| store.photo_by_path(path).unwrap().unwrap().id;
+    let (a_id, b_id, c_id) = (id(&a), id(&b), id(&c));
+    let a_faces = faces_at(&store, &a);
+    let b_faces = faces_at(&store, &b);
+
+    std::fs::rename(&a, &b).unwrap();
+    std::fs::rename(&c, &half_copied).unwrap();
+    let after = run_scan(&mut store, &engine, &root);
+    assert_eq!(
+        (after.analysed, after.moved, after.errors),
+        (0, 2, 0),
+        "{after:?}"
+    );
+    // a is at b's path with its faces; b's photo, gone, is kept with its faces.
+    let at_b = store.photo_by_path(&b).unwrap().unwrap();
+    assert_eq!((at_b.id, at_b.status), (a_id, PhotoStatus::Done));
+    assert_eq!(faces_at(&store, &b), a_faces);
+    let replaced = store.photos().unwrap().into_iter().find(|p| p.id == b_id);
+    let replaced = replaced.expect("the photo replaced is kept");
+    assert_eq!(replaced.status, PhotoStatus::Missing);
+    assert_eq!(replaced.path, a, "under the path the moved photo left");
+    assert_eq!(faces_at(&store, &a), b_faces);
+    // The damaged half copy held nothing and is let go of; c is where the copy was.
+    let at_copy = store.photo_by_path(&half_copied).unwrap().unwrap();
+    assert_eq!((at_copy.id, at_copy.status), (c_id, PhotoStatus::Done));
+    assert_eq!(store.photos().unwrap().len(), 3);
+
+    // And the scans after go on as usual.
+    let again = run_scan(&mut store, &engine, &root);
+    assert_eq!(
+        (again.analysed, again.unchanged, again.errors),
+        (0, 2, 0),
+        "{again:?}"
+    );
+}
+
 /// A Google Takeout file as Google writes it, for a photo taken `seconds` after 1970 (UTC).
 fn takeout_file(seconds: i64) -> String {
     format!(

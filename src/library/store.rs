@@ -1217,6 +1217,13 @@ impl Store {
     }
 
     /// A file that moved (found by content): its row, faces and people follow it.
+    ///
+    /// Where the library has another photo at the new path, the file now there replaced it
+    /// (`mv a.jpg b.jpg` over an older b.jpg; files renumbered after one was deleted; a move
+    /// whose half-copied file an earlier scan found damaged). That photo's file is gone: an
+    /// unreadable one without faces is let go of, as a scan lets go of one deleted; any other
+    /// is kept as a missing photo, its faces and names with it, under the path the moved file
+    /// left (a photo has a path of its own), to be found again by its content if it turns up.
     pub fn relocate_photo_in_tx(
         &mut self,
         id: PhotoId,
@@ -1225,14 +1232,59 @@ impl Store {
         size: u64,
         mtime_ns: i64,
     ) -> Result<(), StoreError> {
+        let to = path_text::to_text(path);
+        let replaced: Option<PhotoId> = self
+            .conn
+            .query_row(
+                "SELECT id FROM photos WHERE path = ?1 AND id != ?2",
+                params![to, id],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(self.err())?;
+        // The photo replaced, kept as missing, and the path it takes.
+        let mut kept: Option<(PhotoId, String)> = None;
+        if let Some(replaced) = replaced {
+            let forgotten = self
+                .conn
+                .execute(
+                    "DELETE FROM photos WHERE id = ?1 AND status = 'error'
+                     AND NOT EXISTS (SELECT 1 FROM faces WHERE faces.photo_id = photos.id)",
+                    [replaced],
+                )
+                .map_err(self.err())?;
+            if forgotten == 0 {
+                let from: String = self
+                    .conn
+                    .query_row("SELECT path FROM photos WHERE id = ?1", [id], |r| r.get(0))
+                    .map_err(self.err())?;
+                // Out of the way first: no other photo's path lies under a file's path.
+                self.conn
+                    .execute(
+                        "UPDATE photos SET path = path || '/.kindred-replaced' WHERE id = ?1",
+                        [replaced],
+                    )
+                    .map_err(self.err())?;
+                self.mark_missing_in_tx(&[replaced])?;
+                kept = Some((replaced, from));
+            }
+        }
         self.conn
             .execute(
                 "UPDATE photos SET root_id = ?2, path = ?3, size = ?4, mtime_ns = ?5, status = 'done',
                     missing_since = NULL, scanned_at = ?6 WHERE id = ?1",
-                params![id, root_id, path_text::to_text(path), size as i64, mtime_ns, now_secs()],
+                params![id, root_id, to, size as i64, mtime_ns, now_secs()],
             )
-            .map(|_| ())
-            .map_err(self.err())
+            .map_err(self.err())?;
+        if let Some((replaced, from)) = kept {
+            self.conn
+                .execute(
+                    "UPDATE photos SET path = ?2 WHERE id = ?1",
+                    params![replaced, from],
+                )
+                .map_err(self.err())?;
+        }
+        Ok(())
     }
 
     fn upsert_photo_row(tx: &Connection, a: &PhotoAnalysis) -> rusqlite::Result<PhotoId> {
