@@ -1169,6 +1169,34 @@ fn upright_copy_of(path: &std::path::Path, quarters: i64) -> Vec<u8> {
     }
 }
 
+/// Regression: an album made in the photo's own folder (Anna's photos in photos/Anna, exported
+/// to photos) found the turned photo's own file where its copy goes and took it for a copy of
+/// an earlier export, replacing the user's photo with the turned copy.
+#[test]
+fn an_album_in_the_photos_own_folder_never_replaces_the_photo() {
+    let mut lib = Lib::new();
+    let anna = lib.person("Anna");
+    let (jpeg, faces) = lib.photo("Anna/a.jpg", "dogs", None, &[FACE_A]);
+    reencode(&jpeg, image::ImageFormat::Jpeg);
+    lib.assign(faces[0], anna, "confirmed");
+    let original = fs::read(&jpeg).unwrap();
+    let mut request = lib.request(&[anna], Mode::Copy, Layout::Flat);
+    request.target = lib.photos();
+    // Not turned: the photo is its own copy there; nothing is written.
+    let (_, summary) = lib.export(&request);
+    assert_eq!((summary.created, summary.skipped), (0, 1), "{summary:?}");
+
+    turn(&lib, &jpeg, 1);
+    let (plan, summary) = lib.export(&request);
+    assert!(!plan.items[0].replaces && plan.items[0].renamed);
+    assert_eq!((summary.created, summary.turned), (1, 1), "{summary:?}");
+    assert_eq!(fs::read(&jpeg).unwrap(), original, "the photo is untouched");
+    let written = plan.items[0].destination.clone();
+    assert_ne!(written, jpeg);
+    assert_eq!(shown(&written, 0), shown(&jpeg, 1));
+    assert_eq!(tree(&lib.photos().join("Anna")).len(), 2);
+}
+
 /// Links show the file as it is: a photo turned in Kindred is copied, turned (counted as
 /// turned, not as a link that failed); its earlier link is replaced.
 #[test]

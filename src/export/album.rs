@@ -661,6 +661,11 @@ fn disk_state(dest: &Path, wanted: &Wanted) -> Result<DiskState, ExportError> {
     if same {
         return Ok(DiskState::Same);
     }
+    // An album made in the photo's own folder (Anna's photos in ~/Pictures/Anna, exported to
+    // ~/Pictures) meets the photo itself there: it is never replaced by a turned copy.
+    if is_the_photo_itself(dest, &meta, source) {
+        return Ok(DiskState::Different);
+    }
     // Kindred's copy of the photo as it was turned before: the turned copy the manifest says
     // an earlier export made there, as it made it; else, for a turned photo, its file or (in
     // albums made before the manifest recorded turns) its copy at another turn.
@@ -674,6 +679,16 @@ fn disk_state(dest: &Path, wanted: &Wanted) -> Result<DiskState, ExportError> {
     } else {
         DiskState::Different
     })
+}
+
+/// Whether `dest` is not a link of the album's but the photo's own file: the same file,
+/// reached through any folder links on the way.
+fn is_the_photo_itself(dest: &Path, dest_meta: &fs::Metadata, source: &Path) -> bool {
+    !dest_meta.file_type().is_symlink()
+        && matches!(
+            (fs::canonicalize(dest), fs::canonicalize(source)),
+            (Ok(a), Ok(b)) if a == b
+        )
 }
 
 fn links_to(dest: &Path, dest_meta: &fs::Metadata, source: &Path) -> bool {
