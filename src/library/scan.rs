@@ -174,7 +174,6 @@ pub struct ScanProgress {
     pub unchanged: u64,
     pub faces: u64,
     pub errors: u64,
-    pub paused: bool,
     /// Photos per second over the analysis so far.
     pub rate: f64,
     pub eta_secs: Option<f64>,
@@ -368,7 +367,6 @@ pub fn scan(
             unchanged: 0,
             faces: 0,
             errors: 0,
-            paused: false,
             rate: 0.0,
             eta_secs: None,
         }),

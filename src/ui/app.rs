@@ -816,11 +816,19 @@ impl KindredApp {
                     self.data.photos_without_faces = Some((root, DatedPhotos::new(photos)));
                 }
                 Response::Photo(record, faces) => self.data.photo = Some((record, faces)),
-                Response::PhotoImage(id, image) => {
-                    let texture = image.map(|image| {
-                        ctx.load_texture(format!("photo-{id}"), image, egui::TextureOptions::LINEAR)
-                    });
-                    self.data.photo_image = Some((id, texture));
+                // Pictures are decoded side by side and may come back in any order: one of a
+                // photo stepped past must not take the place of the one shown.
+                Response::PhotoImage(id, turn, image) => {
+                    if matches!(&self.view, View::Photo { photo, .. } if *photo == id) {
+                        let texture = image.map(|image| {
+                            ctx.load_texture(
+                                format!("photo-{id}"),
+                                image,
+                                egui::TextureOptions::LINEAR,
+                            )
+                        });
+                        self.data.photo_image = Some((id, turn, texture));
+                    }
                 }
                 Response::Suggestions(list) => self.data.suggestions = Some(list),
                 Response::FaceThumbnail(id, image) => self.face_textures.insert(ctx, id, image),
@@ -1099,10 +1107,8 @@ impl KindredApp {
             return;
         };
         match event {
-            ScanEvent::Progress(p) => {
-                scan.paused = p.paused;
-                scan.progress = Some(p);
-            }
+            // Whether it is paused is the user's to say (the bar's button), not the scan's.
+            ScanEvent::Progress(p) => scan.progress = Some(p),
             ScanEvent::PhotoStored { .. } => scan.stored_since_refresh += 1,
             ScanEvent::Skipped { .. } => {}
         }
@@ -1180,7 +1186,16 @@ impl KindredApp {
                     self.backend.send(Request::PhotosOf(ids.clone()));
                 }
             }
-            View::Photo { photo, .. } => self.backend.send(Request::Photo(*photo)),
+            View::Photo { photo, .. } => {
+                let holding = match &self.data.photo_image {
+                    Some((id, turn, Ok(_))) if id == photo => Some(*turn),
+                    _ => None,
+                };
+                self.backend.send(Request::Photo {
+                    photo: *photo,
+                    holding,
+                });
+            }
             View::Review => self.request_suggestions(),
             View::Folders => {
                 if let Some(id) = self.folders_view.subfolders_of {
@@ -1697,7 +1712,10 @@ impl KindredApp {
                     self.data.photo = None;
                     self.data.photo_image = None;
                 }
-                self.backend.send(Request::Photo(*photo));
+                self.backend.send(Request::Photo {
+                    photo: *photo,
+                    holding: None,
+                });
             }
             View::Review => self.request_suggestions(),
             View::People | View::Folders => self.backend.send(Request::Refresh),

@@ -94,7 +94,12 @@ pub enum Request {
     FolderContents(PathBuf),
     /// The faces the user ignored.
     IgnoredFaces,
-    Photo(PhotoId),
+    /// A photo's record and faces, and its picture unless the app holds it already at the turn
+    /// given (a reload after a correction leaves the picture, as sharp as it was, alone).
+    Photo {
+        photo: PhotoId,
+        holding: Option<Turn>,
+    },
     /// The photo's picture again, up to this many pixels a side: zoomed in, the view wants
     /// more than [`PHOTO_VIEW_MAX_SIDE`].
     SharperPhoto(PhotoId, u32),
@@ -213,7 +218,8 @@ pub enum Response {
     FolderContents(FolderContents),
     IgnoredFaces(Vec<PersonFace>),
     Photo(PhotoRecord, Vec<PhotoFace>),
-    PhotoImage(PhotoId, Result<ColorImage, NoPicture>),
+    /// A photo's picture, turned as the user turned it.
+    PhotoImage(PhotoId, Turn, Result<ColorImage, NoPicture>),
     /// The face drawn on a photo was added (its id), or why not.
     FaceAdded(PhotoId, Result<FaceId, Failure>),
     /// How many faces a closer look at a photo added, or why none.
@@ -608,7 +614,7 @@ fn worker(mut store: Store, inbox: Receiver<Request>, helpers: Helpers, shared: 
                 | Request::FaceThumbnails(_)
                 | Request::SharperFaces(_)
                 | Request::PhotoThumbnails(_)
-                | Request::Photo(_)
+                | Request::Photo { .. }
                 | Request::SharperPhoto(..)
                 | Request::AddFace { .. }
                 | Request::LookCloser { .. }
@@ -697,7 +703,7 @@ fn handle(
                 return Err(e.into());
             }
         },
-        Request::Photo(id) => {
+        Request::Photo { photo: id, holding } => {
             let result = (|| {
                 let record = store
                     .photo(id)?
@@ -708,7 +714,11 @@ fn handle(
             match result {
                 Ok((record, faces)) => {
                     shared.send(Response::Photo(record.clone(), faces));
-                    send_photo_picture(shared, &record, PHOTO_VIEW_MAX_SIDE);
+                    if holding == Some(record.turn) {
+                        shared.done();
+                    } else {
+                        send_photo_picture(shared, &record, PHOTO_VIEW_MAX_SIDE);
+                    }
                 }
                 Err(e) => {
                     shared.done();
@@ -1610,7 +1620,7 @@ fn send_photo_picture(shared: &Arc<Shared>, photo: &PhotoRecord, max_side: u32) 
     let (id, path, turn) = (photo.id, photo.path.clone(), photo.turn);
     rayon::spawn(move || {
         let image = load_photo(&path, turn, max_side);
-        shared.send(Response::PhotoImage(id, image));
+        shared.send(Response::PhotoImage(id, turn, image));
         shared.done();
     });
 }

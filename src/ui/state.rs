@@ -251,7 +251,12 @@ pub struct Data {
     pub folder_contents: Option<FolderPage>,
     pub ignored_faces: Option<Vec<PersonFace>>,
     pub photo: Option<(PhotoRecord, Vec<PhotoFace>)>,
-    pub photo_image: Option<(PhotoId, Result<egui::TextureHandle, NoPicture>)>,
+    /// The photo view's picture: of which photo, at which of the user's turns.
+    pub photo_image: Option<(
+        PhotoId,
+        crate::library::turn::Turn,
+        Result<egui::TextureHandle, NoPicture>,
+    )>,
     pub suggestions: Option<ReviewList>,
     pub scan: Option<ScanState>,
     /// The export running in the background.

@@ -29,7 +29,7 @@ pub fn show(
     let loaded = data.photo.as_ref().filter(|(r, _)| r.id == photo);
     // Nothing to open, show or draw on while the file is not there.
     let not_there =
-        matches!(&data.photo_image, Some((id, Err(NoPicture::NotThere))) if *id == photo);
+        matches!(&data.photo_image, Some((id, _, Err(NoPicture::NotThere))) if *id == photo);
     let position = siblings.iter().position(|p| *p == photo);
     let step = |delta: isize| {
         position.and_then(|i| {
@@ -224,12 +224,12 @@ pub fn show(
         return;
     };
     let texture = match &data.photo_image {
-        Some((id, Ok(texture))) if *id == photo => texture,
-        Some((id, Err(NoPicture::NotThere))) if *id == photo => {
+        Some((id, _, Ok(texture))) if *id == photo => texture,
+        Some((id, _, Err(NoPicture::NotThere))) if *id == photo => {
             photo_not_there(ui, frame, record, faces);
             return;
         }
-        Some((id, Err(NoPicture::Unreadable(e)))) if *id == photo => {
+        Some((id, _, Err(NoPicture::Unreadable(e)))) if *id == photo => {
             empty_state(ui, "This photo cannot be shown", e);
             return;
         }
