@@ -1328,6 +1328,68 @@ fn a_photo_moved_over_another_takes_its_path_and_the_other_is_kept_as_missing() 
     );
 }
 
+/// A file that could not be read is passed over while the readers that could not read it are
+/// Kindred's: one an earlier Kindred refused (a motion photo, taken for a truncated JPEG) is
+/// read again at the next scan, once.
+#[test]
+fn files_earlier_readers_could_not_read_are_tried_again() {
+    let engine = engine();
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("photos");
+    std::fs::create_dir_all(&root).unwrap();
+    // A motion photo: the photo, then its video.
+    let motion = root.join("PXL_20240601_101500000.MP.jpg");
+    write_jpeg(&motion, &golden_image("2008_001009"), None);
+    let mut bytes = std::fs::read(&motion).unwrap();
+    bytes.extend_from_slice(b"\0\0\0\x18ftypmp42\xFF\xDA\0\x0C");
+    bytes.extend((0..2048u32).map(|i| (i * 7 + 3) as u8));
+    std::fs::write(&motion, bytes).unwrap();
+    let broken = root.join("broken.jpg");
+    let whole = std::fs::read(&motion).unwrap();
+    std::fs::write(&broken, &whole[..whole.len() / 3]).unwrap();
+    let mut store = Store::open(&dir.path().join("l.kindred")).unwrap();
+    let first = run_scan(&mut store, &engine, &root);
+    assert_eq!((first.analysed, first.errors), (1, 1), "{first:?}");
+    let faces = faces_at(&store, &motion);
+    assert!(!faces.is_empty());
+
+    // As an earlier Kindred left them: the motion photo refused, by readers before these.
+    store
+        .connection()
+        .execute(
+            "UPDATE photos SET status = 'error', error = 'truncated', error_readers = NULL
+             WHERE path = ?1",
+            [motion.to_str().unwrap()],
+        )
+        .unwrap();
+    let again = run_scan(&mut store, &engine, &root);
+    assert_eq!(
+        (again.errors, again.unchanged, again.skipped.len()),
+        (0, 1, 0),
+        "the broken file is not read again: {again:?}"
+    );
+    let record = store.photo_by_path(&motion).unwrap().unwrap();
+    assert_eq!((record.status, record.error), (PhotoStatus::Done, None));
+    assert_eq!(faces_at(&store, &motion), faces, "its faces as they were");
+
+    // An error from before these readers is tried again, and kept as theirs.
+    store
+        .connection()
+        .execute(
+            "UPDATE photos SET error_readers = NULL WHERE status = 'error'",
+            [],
+        )
+        .unwrap();
+    let third = run_scan(&mut store, &engine, &root);
+    assert_eq!((third.errors, third.unchanged), (1, 1), "{third:?}");
+    let record = store.photo_by_path(&broken).unwrap().unwrap();
+    assert_eq!(
+        record.error_readers,
+        Some(kindred::library::decode::READERS_REVISION)
+    );
+    assert_eq!(run_scan(&mut store, &engine, &root).errors, 0);
+}
+
 /// A Google Takeout file as Google writes it, for a photo taken `seconds` after 1970 (UTC).
 fn takeout_file(seconds: i64) -> String {
     format!(

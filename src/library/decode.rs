@@ -474,6 +474,12 @@ fn decode_heic(bytes: &[u8], max_pixels: u64) -> Result<DecodedPhoto, DecodeErro
     })
 }
 
+/// The revision of the readers of photo files, to raise whenever they learn to read files they
+/// refused before (a format, a variant, a refusal that was wrong): a file an earlier revision
+/// could not read is tried again at the next scan. 1: a JPEG followed by other data (a motion
+/// photo's video) is no longer taken for a truncated one.
+pub const READERS_REVISION: i64 = 1;
+
 /// Whether the JPEG's main image reaches its end-of-image marker: its segments and scans are
 /// walked from the start (decoders fill a truncated JPEG with grey, and such a photo must not be
 /// analysed as complete). What follows the main image is not looked at: a Pixel or Samsung

@@ -1371,6 +1371,7 @@ mod tests {
                 3,
                 1,
                 "truncated",
+                Some(1),
             )
             .unwrap();
         let summaries = store.folder_summaries().unwrap();

@@ -436,7 +436,9 @@ pub fn scan(
             };
             let unchanged = same_file.is_some_and(|p| match p.status {
                 PhotoStatus::Done => analysed(p),
-                PhotoStatus::Error => true,
+                // Not read again while the readers that could not read it are Kindred's now;
+                // a file that could not be opened at all is tried at each scan.
+                PhotoStatus::Error => p.error_readers == Some(decode::READERS_REVISION),
                 // Back where it was, untouched (its folder taken back in, a drive
                 // reconnected): it needs no reading.
                 PhotoStatus::Missing => analysed(p),
@@ -1362,12 +1364,15 @@ fn write_result(
             reason,
             content_hash,
         } => {
+            // Contents read (and so hashed) are what the readers could not understand.
+            let readers = content_hash.as_ref().map(|_| decode::READERS_REVISION);
             store.record_error_in_tx(
                 Some(*root),
                 &candidate.path,
                 candidate.size,
                 candidate.mtime_ns,
                 reason,
+                readers,
             )?;
             if let Some(hash) = content_hash {
                 failed_contents.insert(hash.clone(), reason.clone());

@@ -12,7 +12,7 @@ use crate::library::path_text;
 use crate::library::turn::Turn;
 
 /// The schema this build writes. Older files are migrated forward on open.
-pub const SCHEMA_VERSION: i64 = 14;
+pub const SCHEMA_VERSION: i64 = 15;
 
 pub type RootId = i64;
 pub type PhotoId = i64;
@@ -171,6 +171,10 @@ pub struct PhotoRecord {
     pub camera: Option<String>,
     pub status: PhotoStatus,
     pub error: Option<String>,
+    /// Of a file that could not be analysed: the revision of Kindred's readers that could not
+    /// read its contents ([`crate::library::decode::READERS_REVISION`]); `None` where the file
+    /// itself could not be read (permissions, a disk error), which may pass.
+    pub error_readers: Option<i64>,
     pub analysis_key: Option<String>,
     /// The state of the photo's XMP sidecar and Picasa face file
     /// ([`crate::library::walk::sidecar_stamp`]) when the names other apps gave its faces
@@ -556,6 +560,13 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (operation_id, part)
     );
     "#,
+    // 15: which readers could not read a file recorded as an error. A scan passes over an
+    // unchanged file that could not be read only while that holds: files that earlier readers
+    // refused (NULL here: every error recorded before) are tried again once, and files that
+    // could not be opened at all (a permission since given) at each scan.
+    r#"
+    ALTER TABLE photos ADD COLUMN error_readers INTEGER;
+    "#,
 ];
 
 /// Takes a library file from schema version `from` to `to`, one transaction a step.
@@ -846,6 +857,7 @@ impl Store {
             camera: r.get(10)?,
             status: PhotoStatus::parse(&status).unwrap_or(PhotoStatus::Error),
             error: r.get(12)?,
+            error_readers: r.get(18)?,
             analysis_key: r.get(13)?,
             xmp_stamp: r.get(14)?,
             no_face_on_closer_look: r.get(16)?,
@@ -854,7 +866,7 @@ impl Store {
     }
 
     const PHOTO_COLUMNS: &'static str = "id, root_id, path, size, mtime_ns, content_hash, width, height, orientation, \
-         taken_at, camera, status, error, analysis_key, xmp_stamp, dated_by_name, no_face_on_closer_look, turn";
+         taken_at, camera, status, error, analysis_key, xmp_stamp, dated_by_name, no_face_on_closer_look, turn, error_readers";
 
     pub fn photo_by_path(&self, path: &Path) -> Result<Option<PhotoRecord>, StoreError> {
         self.conn
@@ -1591,8 +1603,10 @@ impl Store {
         Ok(deleted > 0)
     }
 
-    /// Records a file that could not be analysed, with the reason. Its previous faces, if
-    /// any, are kept: a temporarily unreadable file must not lose the user's work.
+    /// Records a file that could not be analysed, with the reason and, where its contents were
+    /// read but not understood, the revision of the readers that tried
+    /// ([`PhotoRecord::error_readers`]). Its previous faces, if any, are kept: a temporarily
+    /// unreadable file must not lose the user's work.
     pub fn record_error(
         &mut self,
         root_id: Option<RootId>,
@@ -1600,8 +1614,9 @@ impl Store {
         size: u64,
         mtime_ns: i64,
         error: &str,
+        readers: Option<i64>,
     ) -> Result<PhotoId, StoreError> {
-        self.in_transaction(|s| s.record_error_in_tx(root_id, path, size, mtime_ns, error))
+        self.in_transaction(|s| s.record_error_in_tx(root_id, path, size, mtime_ns, error, readers))
     }
 
     pub fn record_error_in_tx(
@@ -1611,17 +1626,28 @@ impl Store {
         size: u64,
         mtime_ns: i64,
         error: &str,
+        readers: Option<i64>,
     ) -> Result<PhotoId, StoreError> {
         let text = path_text::to_text(path);
         self.conn
             .execute(
-                "INSERT INTO photos (id, root_id, path, size, mtime_ns, status, error, scanned_at)
+                "INSERT INTO photos (id, root_id, path, size, mtime_ns, status, error, scanned_at,
+                    error_readers)
                  VALUES ((SELECT id + 1 FROM last_ids WHERE tbl = 'photos'),
-                    ?1, ?2, ?3, ?4, 'error', ?5, ?6)
+                    ?1, ?2, ?3, ?4, 'error', ?5, ?6, ?7)
                  ON CONFLICT(path) DO UPDATE SET root_id = excluded.root_id, size = excluded.size,
                     mtime_ns = excluded.mtime_ns, status = 'error', error = excluded.error,
-                    scanned_at = excluded.scanned_at, missing_since = NULL",
-                params![root_id, text, size as i64, mtime_ns, error, now_secs()],
+                    scanned_at = excluded.scanned_at, missing_since = NULL,
+                    error_readers = excluded.error_readers",
+                params![
+                    root_id,
+                    text,
+                    size as i64,
+                    mtime_ns,
+                    error,
+                    now_secs(),
+                    readers
+                ],
             )
             .map_err(self.err())?;
         self.conn
@@ -2179,7 +2205,7 @@ pub(crate) mod tests {
         let new_person = store.insert_person(None).unwrap();
         assert!(new_person > person, "person {new_person} after {person}");
         let unreadable = store
-            .record_error_in_tx(None, Path::new("/p/bad.jpg"), 0, 0, "unreadable")
+            .record_error_in_tx(None, Path::new("/p/bad.jpg"), 0, 0, "unreadable", None)
             .unwrap();
         assert!(unreadable > photo);
         // Rows put back with their own ids (undo, redo) move the numbering on too.
@@ -2337,14 +2363,21 @@ pub(crate) mod tests {
             .record_analysis(&analysis("/p/a.jpg", "a", &[Rect::new(0, 0, 80, 80)]))
             .unwrap();
         let broken = store
-            .record_error(None, Path::new("/p/half-copied.jpg"), 3000, 1, "truncated")
+            .record_error(
+                None,
+                Path::new("/p/half-copied.jpg"),
+                3000,
+                1,
+                "truncated",
+                Some(1),
+            )
             .unwrap();
         // A photo analysed before, unreadable since: its faces (and their names) are kept.
         let spoilt = store
             .record_analysis(&analysis("/p/b.jpg", "b", &[Rect::new(0, 0, 80, 80)]))
             .unwrap();
         store
-            .record_error(None, Path::new("/p/b.jpg"), 10, 2, "truncated")
+            .record_error(None, Path::new("/p/b.jpg"), 10, 2, "truncated", Some(1))
             .unwrap();
 
         let missing = store.mark_gone(&[photo, broken, spoilt]).unwrap();
@@ -2449,7 +2482,7 @@ pub(crate) mod tests {
     fn errors_are_recorded_and_counted() {
         let mut store = Store::open_in_memory().unwrap();
         store
-            .record_error(None, Path::new("/p/bad.jpg"), 0, 0, "empty file")
+            .record_error(None, Path::new("/p/bad.jpg"), 0, 0, "empty file", Some(1))
             .unwrap();
         store
             .record_analysis(&analysis("/p/good.jpg", "h", &[Rect::new(0, 0, 9, 9)]))

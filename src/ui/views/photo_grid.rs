@@ -330,6 +330,7 @@ mod tests {
             camera: None,
             status: crate::library::store::PhotoStatus::Done,
             error: None,
+            error_readers: None,
             analysis_key: None,
             xmp_stamp: None,
             no_face_on_closer_look: false,
