@@ -843,6 +843,111 @@ fn sidecars_round_trip_and_keep_what_other_apps_wrote() {
     assert_eq!(renamed.regions.len(), 3);
 }
 
+/// Regression: a merge rebuilt other apps' regions from the few fields Kindred reads, losing
+/// the rest (a description, a rotation, Apple's face angles) and every region whose area it
+/// does not read (a point, a circle).
+#[test]
+fn a_merge_keeps_other_apps_regions_as_they_wrote_them() {
+    const RICH: &str = r#"<x:xmpmeta xmlns:x="adobe:ns:meta/">
+ <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+  <rdf:Description rdf:about=""
+    xmlns:mwg-rs="http://www.metadataworkinggroup.com/schemas/regions/"
+    xmlns:stArea="http://ns.adobe.com/xmp/sType/Area#">
+   <mwg-rs:Regions rdf:parseType="Resource" xmlns:apple-fi="http://ns.apple.com/faceinfo/1.0/">
+    <mwg-rs:RegionList>
+     <rdf:Bag>
+      <rdf:li rdf:parseType="Resource">
+       <mwg-rs:Type>Face</mwg-rs:Type>
+       <mwg-rs:Name>Carl</mwg-rs:Name>
+       <mwg-rs:Description>at the lake</mwg-rs:Description>
+       <mwg-rs:Rotation>0.25</mwg-rs:Rotation>
+       <mwg-rs:Area stArea:x="0.7" stArea:y="0.3" stArea:w="0.1" stArea:h="0.1" stArea:unit="normalized"/>
+       <mwg-rs:Extensions rdf:parseType="Resource">
+        <apple-fi:AngleInfoYaw>35</apple-fi:AngleInfoYaw>
+       </mwg-rs:Extensions>
+      </rdf:li>
+      <rdf:li rdf:parseType="Resource">
+       <mwg-rs:Type>Focus</mwg-rs:Type>
+       <mwg-rs:Area stArea:x="0.5" stArea:y="0.5" stArea:unit="normalized"/>
+      </rdf:li>
+      <rdf:li rdf:parseType="Resource">
+       <mwg-rs:Type>Face</mwg-rs:Type>
+       <mwg-rs:Name>Anna</mwg-rs:Name>
+       <mwg-rs:Area stArea:x="0.1" stArea:y="0.1" stArea:d="0.05" stArea:unit="normalized"/>
+      </rdf:li>
+     </rdf:Bag>
+    </mwg-rs:RegionList>
+   </mwg-rs:Regions>
+  </rdf:Description>
+ </rdf:RDF>
+</x:xmpmeta>"#;
+    let path = Path::new("/photos/a.jpg.xmp");
+    let anna = [FaceRegion::from_rect("Anna", FACE_A, 500, 375, Some(7))];
+    let merged = xmp::merge(Some(RICH), path, 500, 375, &anna).unwrap();
+    for kept in [
+        "<mwg-rs:Description>at the lake</mwg-rs:Description>",
+        "<mwg-rs:Rotation>0.25</mwg-rs:Rotation>",
+        "<apple-fi:AngleInfoYaw>35</apple-fi:AngleInfoYaw>",
+        "xmlns:apple-fi=\"http://ns.apple.com/faceinfo/1.0/\"",
+        "<mwg-rs:Type>Focus</mwg-rs:Type>",
+        "stArea:x=\"0.5\" stArea:y=\"0.5\" stArea:unit=\"normalized\"",
+    ] {
+        assert!(merged.contains(kept), "lost {kept:?}:\n{merged}");
+    }
+    // The other app's circle around Anna gives way to Kindred's Anna.
+    assert!(!merged.contains("stArea:d="), "{merged}");
+    let read = xmp::read(&merged, path).unwrap();
+    let names: Vec<(&str, &str)> = read
+        .regions
+        .iter()
+        .map(|r| (r.kind.as_str(), r.name.as_str()))
+        .collect();
+    assert_eq!(names, [("Face", "Carl"), ("Face", "Anna")]);
+    assert_eq!(read.persons, ["Carl", "Anna"]);
+    // Written again, nothing changes.
+    assert_eq!(
+        xmp::merge(Some(&merged), path, 500, 375, &anna).unwrap(),
+        merged
+    );
+}
+
+/// Regression: a photo whose faces are no longer named (said not to be the person, the person
+/// hidden, a face given to someone else) was passed over by the next `xmp write`, its sidecar
+/// naming them still for every other app.
+#[test]
+fn names_taken_back_in_kindred_leave_the_sidecars_it_wrote() {
+    let mut lib = Lib::new();
+    let anna = lib.person("Anna");
+    let bob = lib.person("Bob");
+    let (solo, f1) = lib.photo("solo.png", "dogs", None, &[FACE_A]);
+    let (pair, f2) = lib.photo("pair.png", "dogs", None, &[FACE_A, FACE_B]);
+    lib.assign(f1[0], anna, "confirmed");
+    lib.assign(f2[0], anna, "confirmed");
+    lib.assign(f2[1], bob, "confirmed");
+    // Another app's region on the solo photo, which stays.
+    fs::write(xmp::sidecar_path(&solo), FOREIGN_SIDECAR).unwrap();
+    let written = xmp::write_library_sidecars(&lib.store, None).unwrap();
+    assert_eq!((written.created, written.updated), (1, 1));
+    let names = |photo: &Path| {
+        let faces = xmp::read_sidecar_of(photo).unwrap().unwrap();
+        let regions: Vec<String> = faces.regions.iter().map(|r| r.name.clone()).collect();
+        (regions, faces.persons)
+    };
+    assert_eq!(names(&solo).0, ["Rex", "Anna"]);
+
+    // Anna is hidden, and the pair's Bob was someone else after all.
+    lib.hide(anna);
+    lib.assign(f2[1], anna, "confirmed");
+    let again = xmp::write_library_sidecars(&lib.store, None).unwrap();
+    assert_eq!((again.updated, again.failed.len()), (2, 0), "{again:?}");
+    assert_eq!(names(&solo).0, ["Rex"]);
+    assert!(!names(&solo).1.contains(&"Anna".to_string()));
+    assert_eq!(names(&pair), (vec![], vec![]));
+    // And once up to date, nothing changes.
+    let third = xmp::write_library_sidecars(&lib.store, None).unwrap();
+    assert_eq!((third.created, third.updated), (0, 0), "{third:?}");
+}
+
 #[test]
 fn a_new_sidecar_is_a_complete_xmp_packet() {
     let dir = tempfile::tempdir().unwrap();

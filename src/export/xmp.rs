@@ -30,7 +30,7 @@ use quick_xml::events::Event;
 
 use crate::engine::geometry::Rect;
 use crate::library::export_store::{NamedFace, PhotoFaces};
-use crate::library::store::{MayTellOfDamage, PersonId, Store, StoreError};
+use crate::library::store::{MayTellOfDamage, PersonId, PhotoId, PhotoStatus, Store, StoreError};
 use crate::library::walk::sidecar_names;
 
 pub const RDF_NS: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#";
@@ -209,23 +209,7 @@ pub fn merge(
     let rdf = doc.element_at(&rdf_path).ok_or_else(not_xmp)?;
     let rdf_prefix = prefix_of(&rdf.name).to_string();
     let old = faces_in(rdf);
-
-    // Keep other apps' regions unless they are the faces Kindred is writing now.
-    let mut regions: Vec<FaceRegion> = Vec::new();
-    let mut dropped_names: Vec<String> = Vec::new();
-    for region in old.regions {
-        let ours = region.kindred_face.is_some();
-        let same_face = region.kind == "Face"
-            && faces
-                .iter()
-                .any(|f| f.name == region.name || f.overlap(&region) >= SAME_FACE_IOU);
-        if ours || same_face {
-            dropped_names.push(region.name);
-        } else {
-            regions.push(region);
-        }
-    }
-    regions.extend(faces.iter().cloned());
+    let (kept, dropped_names) = other_apps_regions(rdf, faces);
     let mut persons: Vec<String> = Vec::new();
     let mut add_person = |name: &str| {
         if !name.is_empty() && !persons.iter().any(|p| p == name) {
@@ -239,9 +223,13 @@ pub fn merge(
             add_person(name);
         }
     }
-    for region in &regions {
-        if region.kind == "Face" {
-            add_person(&region.name);
+    let kinds_and_names = kept
+        .iter()
+        .map(|k| (k.kind_and_name.0.as_str(), k.kind_and_name.1.as_str()))
+        .chain(faces.iter().map(|f| (f.kind.as_str(), f.name.as_str())));
+    for (kind, name) in kinds_and_names {
+        if kind == "Face" {
+            add_person(name);
         }
     }
 
@@ -306,13 +294,19 @@ pub fn merge(
         }
     }
     let mut snippet = String::new();
-    if !regions.is_empty() {
+    let in_force: Vec<Attr> = desc
+        .attrs
+        .iter()
+        .filter(|a| a.ns.as_deref() == Some(XMLNS_NS))
+        .cloned()
+        .collect();
+    if !kept.is_empty() || !faces.is_empty() {
         snippet.push_str(&regions_xml(
             &rdf_prefix,
             &local_decls,
             width,
             height,
-            &regions,
+            faces,
         ));
     }
     if !persons.is_empty() {
@@ -320,7 +314,29 @@ pub fn merge(
     }
     let mut scope: Vec<(&str, &str)> = vec![(rdf_prefix.as_str(), RDF_NS)];
     scope.extend(wanted);
-    let nodes = parse_fragment(&snippet, &scope, path)?;
+    let mut nodes = parse_fragment(&snippet, &scope, path)?;
+    // Other apps' regions go first into the new list, each as it was written.
+    if !kept.is_empty()
+        && let Some(list) = nodes.iter_mut().find_map(|n| match n {
+            Node::Element(e) if e.is(MWG_RS_NS, "Regions") => region_list_mut(e),
+            _ => None,
+        })
+    {
+        let items = kept.into_iter().flat_map(|k| {
+            let mut item = k.item;
+            for decl in k.declarations {
+                let declared = item.attrs.iter().any(|a| a.name == decl.name)
+                    || in_force
+                        .iter()
+                        .any(|a| a.name == decl.name && a.value == decl.value);
+                if !declared {
+                    item.attrs.push(decl);
+                }
+            }
+            [Node::Text("\n      ".into()), Node::Element(item)]
+        });
+        list.children.splice(0..0, items);
+    }
     let at = last_element_index(&desc.children).map_or(0, |i| i + 1);
     let indent_end = trailing_indent(&desc.children);
     let mut insert = Vec::new();
@@ -420,6 +436,97 @@ fn faces_in(rdf: &Element) -> XmpFaces {
         }
     }
     out
+}
+
+/// A region another app wrote, kept through a merge.
+struct KeptRegion {
+    /// Its `rdf:li` as written: every field, also those Kindred does not read (a point or
+    /// circle area, a description, a rotation, an app's extensions).
+    item: Element,
+    /// The namespace declarations in force where it was (but those of `rdf:RDF`, which stay
+    /// in force), for the prefixes it uses wherever it is put.
+    declarations: Vec<Attr>,
+    /// Its `Type` and `Name` (empty where it has none).
+    kind_and_name: (String, String),
+}
+
+/// The MWG regions of the packet that stay when Kindred writes `faces`: all but Kindred's own
+/// and those of the faces written now (the same name, or mostly overlapping one of them); and
+/// the names of the regions that go.
+fn other_apps_regions(rdf: &Element, faces: &[FaceRegion]) -> (Vec<KeptRegion>, Vec<String>) {
+    fn declarations(e: &Element) -> impl Iterator<Item = &Attr> {
+        e.attrs.iter().filter(|a| a.ns.as_deref() == Some(XMLNS_NS))
+    }
+    let mut kept = Vec::new();
+    let mut dropped = Vec::new();
+    for desc in rdf.child_elements().filter(|e| e.is(RDF_NS, "Description")) {
+        for regions in desc.child_elements().filter(|e| e.is(MWG_RS_NS, "Regions")) {
+            // The struct's fields are its children, or those of a description inside it.
+            let mut holders = vec![regions];
+            holders.extend(
+                regions
+                    .child_elements()
+                    .filter(|e| e.is(RDF_NS, "Description")),
+            );
+            for holder in &holders {
+                for list in holder
+                    .child_elements()
+                    .filter(|e| e.is(MWG_RS_NS, "RegionList"))
+                {
+                    for array in list.child_elements() {
+                        let scope: Vec<Attr> = [desc, regions, holder, list, array]
+                            .into_iter()
+                            .flat_map(declarations)
+                            .cloned()
+                            .collect();
+                        for li in array.child_elements().filter(|e| e.is(RDF_NS, "li")) {
+                            let fields = properties(li);
+                            let text = |n| {
+                                fields
+                                    .iter()
+                                    .find(|p| p.is(MWG_RS_NS, n))
+                                    .map(Prop::text)
+                                    .unwrap_or_default()
+                            };
+                            let (kind, name) = (text("Type"), text("Name"));
+                            let region = read_region(li);
+                            let ours = fields.iter().any(|p| p.is(KINDRED_NS, "FaceId"));
+                            let same_face = kind == "Face"
+                                && faces.iter().any(|f| {
+                                    f.name == name
+                                        || region
+                                            .as_ref()
+                                            .is_some_and(|r| f.overlap(r) >= SAME_FACE_IOU)
+                                });
+                            if ours || same_face {
+                                dropped.push(name);
+                                continue;
+                            }
+                            kept.push(KeptRegion {
+                                item: li.clone(),
+                                declarations: scope.clone(),
+                                kind_and_name: (kind, name),
+                            });
+                        }
+                    }
+                }
+            }
+        }
+    }
+    (kept, dropped)
+}
+
+/// The array of region items in a `mwg-rs:Regions` element Kindred wrote.
+fn region_list_mut(regions: &mut Element) -> Option<&mut Element> {
+    regions.children.iter_mut().find_map(|n| match n {
+        Node::Element(list) if list.is(MWG_RS_NS, "RegionList") => {
+            list.children.iter_mut().find_map(|n| match n {
+                Node::Element(array) if array.is(RDF_NS, "Bag") => Some(array),
+                _ => None,
+            })
+        }
+        _ => None,
+    })
 }
 
 fn read_regions(prop: &Prop, out: &mut XmpFaces) {
@@ -615,18 +722,52 @@ pub fn write_library_sidecars(
     only_with: Option<&[PersonId]>,
 ) -> Result<XmpSummary, XmpError> {
     let mut summary = XmpSummary::default();
+    let mut count = |path: &Path, written: Result<SidecarWrite, XmpError>| match written {
+        Ok(SidecarWrite::Created) => summary.created += 1,
+        Ok(SidecarWrite::Updated) => summary.updated += 1,
+        Ok(SidecarWrite::Unchanged) => summary.unchanged += 1,
+        Err(e) => summary.failed.push((path.to_path_buf(), e.to_string())),
+    };
+    let mut visited = std::collections::HashSet::new();
     for photo in store.named_faces(only_with, false)? {
+        visited.insert(photo.photo.id);
         let Some((w, h)) = size_as_file_shows(&photo.photo) else {
             continue;
         };
-        match write_sidecar(&photo.photo.path, w, h, &regions_of(&photo)) {
-            Ok(SidecarWrite::Created) => summary.created += 1,
-            Ok(SidecarWrite::Updated) => summary.updated += 1,
-            Ok(SidecarWrite::Unchanged) => summary.unchanged += 1,
-            Err(e) => summary
-                .failed
-                .push((photo.photo.path.clone(), e.to_string())),
+        count(
+            &photo.photo.path,
+            write_sidecar(&photo.photo.path, w, h, &regions_of(&photo)),
+        );
+    }
+    // A sidecar of Kindred's that names a face no longer named so (said not to be the person,
+    // given to someone else, the person hidden or unnamed) is brought up to date as well:
+    // otherwise other apps would go on showing the old name.
+    let mut named: HashMap<PhotoId, PhotoFaces> = match only_with {
+        Some(_) => store
+            .named_faces(None, false)?
+            .into_iter()
+            .map(|p| (p.photo.id, p))
+            .collect(),
+        None => HashMap::new(),
+    };
+    for photo in store.photos()? {
+        if visited.contains(&photo.id) || photo.status != PhotoStatus::Done {
+            continue;
         }
+        let sidecar = sidecar_path(&photo.path);
+        let Ok(text) = fs::read_to_string(&sidecar) else {
+            continue;
+        };
+        let holds_ours = read(&text, &sidecar)
+            .is_ok_and(|faces| faces.regions.iter().any(|r| r.kindred_face.is_some()));
+        let Some((w, h)) = size_as_file_shows(&photo).filter(|_| holds_ours) else {
+            continue;
+        };
+        let regions = named
+            .remove(&photo.id)
+            .map(|p| regions_of(&p))
+            .unwrap_or_default();
+        count(&photo.path, write_sidecar(&photo.path, w, h, &regions));
     }
     Ok(summary)
 }
