@@ -273,19 +273,43 @@ impl Store {
 
     /// Persons with exactly this name: those with faces first (a named person whose photos
     /// were all forgotten keeps an empty row with the name), then lowest id first.
+    /// The persons called `name`, letter case aside ("anna" is Anna, "élodie" Élodie): those
+    /// with faces first (in any photo, also one on a drive not connected), then by id.
     pub fn persons_named(&self, name: &str) -> Result<Vec<PersonId>, StoreError> {
+        Ok(self
+            .persons_named_with_faces(name)?
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect())
+    }
+
+    /// [`Store::persons_named`], each with whether it has faces.
+    pub fn persons_named_with_faces(
+        &self,
+        name: &str,
+    ) -> Result<Vec<(PersonId, bool)>, StoreError> {
         let mut stmt = self
             .connection()
             .prepare(
-                "SELECT id FROM persons p WHERE name = ?1
-                  ORDER BY NOT EXISTS (SELECT 1 FROM face_assignments a WHERE a.person_id = p.id),
-                           id",
+                "SELECT id, name, EXISTS (SELECT 1 FROM face_assignments a WHERE a.person_id = p.id)
+                   FROM persons p WHERE name IS NOT NULL
+                  ORDER BY 3 DESC, id",
             )
             .map_err(self.sql_err())?;
         let rows = stmt
-            .query_map([name], |r| r.get(0))
+            .query_map([], |r| {
+                Ok((r.get::<_, PersonId>(0)?, r.get::<_, String>(1)?, r.get(2)?))
+            })
             .map_err(self.sql_err())?;
-        rows.collect::<Result<_, _>>().map_err(self.sql_err())
+        let wanted = name.to_lowercase();
+        let mut named = Vec::new();
+        for row in rows {
+            let (id, their_name, has_faces) = row.map_err(self.sql_err())?;
+            if their_name.to_lowercase() == wanted {
+                named.push((id, has_faces));
+            }
+        }
+        Ok(named)
     }
 
     // ----- assignments -----

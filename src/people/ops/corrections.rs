@@ -7,7 +7,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use super::history::{GrowingEntry, PhotoAsTurned};
 use super::{
     Mode, PeopleError, PersonId, Placed, Recorder, UndoRecord, clean_name, describe_faces,
-    describe_persons, people, place, quoted, require_face, require_faces, require_person, to_json,
+    describe_persons, place, quoted, require_face, require_faces, require_person, to_json,
 };
 use crate::library::people_store::{AssignmentRow, FaceState, PersonRow};
 use crate::library::scan::{PhotoTurned, TurnPlan};
@@ -23,11 +23,7 @@ pub fn name_person(store: &mut Store, id: PersonId, name: &str) -> Result<(), Pe
     store.transaction(|store| {
         let row = require_person(store, id)?;
         let mut rec = Recorder::default();
-        let visible: HashSet<PersonId> = people(store)?.into_iter().map(|p| p.id).collect();
-        let same_name = store
-            .persons_named(&name)?
-            .into_iter()
-            .find(|&p| p != id && visible.contains(&p));
+        let same_name = person_called(store, &name, Some(id))?;
         let description = if let Some(target) = same_name {
             merge_in_tx(store, &mut rec, &[id], target, true)?;
             let merged = quoted(&row.name);
@@ -138,13 +134,34 @@ fn merge_in_tx(
     Ok(())
 }
 
-/// Puts the given faces into a new person (confirmed) and returns its id.
+/// The other person already called `name`, letter case aside, that has faces (also in photos
+/// on a drive not connected or in a folder left out): naming someone so makes them one.
+fn person_called(
+    store: &Store,
+    name: &str,
+    except: Option<PersonId>,
+) -> Result<Option<PersonId>, PeopleError> {
+    Ok(store
+        .persons_named_with_faces(name)?
+        .into_iter()
+        .find(|&(p, has_faces)| has_faces && Some(p) != except)
+        .map(|(p, _)| p))
+}
+
+/// Puts the given faces into a new person (confirmed) and returns its id. Given the name of
+/// someone already there, the faces are that person's: they are moved to them instead.
 pub fn split(
     store: &mut Store,
     faces: &[FaceId],
     name: Option<&str>,
 ) -> Result<PersonId, PeopleError> {
     let name = name.map(clean_name).transpose()?;
+    if let Some(name) = &name
+        && let Some(named) = person_called(store, name, None)?
+    {
+        move_faces(store, faces, named)?;
+        return Ok(named);
+    }
     store.transaction(|store| {
         let rows = require_faces(store, faces)?;
         let mut rec = Recorder::default();
@@ -453,18 +470,7 @@ pub fn give_to_name(
     faces: &[FaceId],
     name: &str,
 ) -> Result<PersonId, PeopleError> {
-    let existing = people(store)?.into_iter().find(|p| {
-        p.name
-            .as_deref()
-            .is_some_and(|n| n.eq_ignore_ascii_case(name.trim()))
-    });
-    match existing {
-        Some(person) => {
-            move_faces(store, faces, person.id)?;
-            Ok(person.id)
-        }
-        None => split(store, faces, Some(name)),
-    }
+    split(store, faces, Some(name))
 }
 
 /// A face the user drew where the detector saw none (from

@@ -276,6 +276,48 @@ fn naming_with_an_existing_name_merges() {
     );
 }
 
+/// Regression: a name was looked up three ways (exactly, by naming; ASCII case aside, by
+/// giving a face a name; not at all, by a split under a name), so "anna" or a split under
+/// "Ada" made a second person of someone already named.
+#[test]
+fn a_name_already_given_is_that_person_whatever_the_letter_case_or_the_way_given() {
+    let (mut store, ids) = three_people();
+    let a = person_of(&store, ids[0][0]).0.unwrap();
+    let c = person_of(&store, ids[5][0]).0.unwrap();
+    name_person(&mut store, a, "Élodie").unwrap();
+    // Naming another "élodie" makes them one.
+    name_person(&mut store, c, "élodie").unwrap();
+    assert_eq!(
+        person_of(&store, ids[5][0]),
+        (Some(a), FaceState::Confirmed)
+    );
+    // A face split off under her name goes to her, not to a second Élodie.
+    let face = ids[4][0];
+    assert_eq!(split(&mut store, &[face], Some("ÉLODIE")).unwrap(), a);
+    assert_eq!(person_of(&store, face), (Some(a), FaceState::Confirmed));
+    let named: Vec<_> = people(&store)
+        .unwrap()
+        .into_iter()
+        .filter(|p| p.name.is_some())
+        .collect();
+    assert_eq!(named.len(), 1, "{named:?}");
+    // Renaming her in another letter case is a rename, not a merge with herself.
+    name_person(&mut store, a, "ÉLODIE").unwrap();
+    assert_eq!(
+        people(&store)
+            .unwrap()
+            .iter()
+            .find(|p| p.id == a)
+            .unwrap()
+            .name
+            .as_deref(),
+        Some("ÉLODIE")
+    );
+    // A split under a new name still makes a new person.
+    let d = split(&mut store, &[ids[2][1]], Some("Dee")).unwrap();
+    assert_ne!(d, a);
+}
+
 #[test]
 fn merge_keeps_the_targets_name_and_undo_splits_again() {
     let (mut store, ids) = three_people();
