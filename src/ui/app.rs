@@ -846,6 +846,10 @@ impl KindredApp {
                 }
                 Response::Changed(change) => {
                     self.forget_turned(&change.turned_photos, &change.turned_faces);
+                    // An answer taken back (or given again) is for the lists to tell.
+                    for face in &change.replayed_faces {
+                        self.review_view.answered.remove(face);
+                    }
                     if !change.message.is_empty() {
                         let elsewhere = change.person.filter(|&p| !self.shows_person(p));
                         let open = elsewhere.map(ToastOpens::Person);
@@ -883,13 +887,20 @@ impl KindredApp {
                         self.start_scan(false);
                     }
                 }
-                Response::ExportPreview(preview) => {
-                    if let Some(dialog) = &mut self.export_dialog {
+                // Planning can take a while (a network disk): a preview for settings changed
+                // since, or for another dialog, is not this one's.
+                Response::ExportPreview(request, preview) => {
+                    if let Some(dialog) = &mut self.export_dialog
+                        && dialog.request() == request
+                    {
                         dialog.preview = Some(preview);
                     }
                 }
                 Response::ExportStarted(control) => {
                     if let Some(job) = &mut self.data.export {
+                        if job.cancelled {
+                            control.cancel();
+                        }
                         job.control = Some(control);
                     }
                 }
@@ -963,6 +974,9 @@ impl KindredApp {
                 Response::PhotoJobStarted(control) => {
                     if let Some(job) = &mut self.data.photo_job {
                         control.set_paused(job.paused);
+                        if job.cancelled {
+                            control.cancel();
+                        }
                         job.control = Some(control);
                     }
                 }
@@ -1134,6 +1148,7 @@ impl KindredApp {
             },
             started: std::time::Instant::now(),
             paused: false,
+            cancelled: false,
         });
         true
     }
@@ -1483,13 +1498,11 @@ impl KindredApp {
                 }
             }
             Action::CancelPhotoJob => {
-                if let Some(control) = self
-                    .data
-                    .photo_job
-                    .as_ref()
-                    .and_then(|j| j.control.as_ref())
-                {
-                    control.cancel();
+                if let Some(job) = &mut self.data.photo_job {
+                    job.cancelled = true;
+                    if let Some(control) = &job.control {
+                        control.cancel();
+                    }
                 }
             }
             Action::AddFace { photo, drawn } => {
@@ -1658,8 +1671,11 @@ impl KindredApp {
                 self.backend.send(Request::Export { request, dry_run });
             }
             Action::CancelExport => {
-                if let Some(control) = self.data.export.as_ref().and_then(|j| j.control.as_ref()) {
-                    control.cancel();
+                if let Some(job) = &mut self.data.export {
+                    job.cancelled = true;
+                    if let Some(control) = &job.control {
+                        control.cancel();
+                    }
                 }
             }
             Action::Launch(what) => match &mut self.recorded_launches {

@@ -245,7 +245,8 @@ pub enum Response {
     ScanStarted(Arc<ScanControl>),
     ScanFinished(Result<ScanSummary, Failure>),
     /// A dry run's one-line account of what the export would do.
-    ExportPreview(Result<String, String>),
+    /// What the export asked for would do, in words.
+    ExportPreview(ExportRequest, Result<String, String>),
     ExportStarted(Arc<ExportControl>),
     Export(ExportEvent),
     ExportFinished(Result<ExportSummary, Failure>),
@@ -337,6 +338,8 @@ fn review_list(
 pub struct Change {
     pub message: String,
     pub person: Option<PersonId>,
+    /// Faces an undo or redo put back as they were.
+    pub replayed_faces: Vec<FaceId>,
     /// Photos an undo or redo turned, and their faces: their pictures are to be shown anew.
     pub turned_photos: Vec<PhotoId>,
     pub turned_faces: Vec<FaceId>,
@@ -355,6 +358,10 @@ impl Change {
         Change {
             message,
             person: None,
+            replayed_faces: replayed
+                .iter()
+                .flat_map(|r| r.faces.iter().copied())
+                .collect(),
             turned_photos: replayed
                 .iter()
                 .flat_map(|r| r.turned_photos.iter().copied())
@@ -1046,6 +1053,7 @@ fn run_export(shared: &Arc<Shared>, request: &ExportRequest, dry_run: bool) {
         .and_then(|store| album::plan(&store, request).map_err(Failure::from));
     if dry_run {
         shared.send(Response::ExportPreview(
+            request.clone(),
             planned
                 .map(|plan| describe_plan(&plan))
                 .map_err(|e| e.message),

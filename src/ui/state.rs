@@ -518,6 +518,9 @@ pub struct PhotoJob {
     pub progress: crate::ui::backend::PhotoJobProgress,
     pub started: std::time::Instant,
     pub paused: bool,
+    /// The user stopped it, perhaps before its control came (a job starts by opening the
+    /// library and loading the face models): it stops as soon as it can.
+    pub cancelled: bool,
 }
 
 /// What a [`PhotoJob`] does to each photo.
@@ -532,6 +535,9 @@ pub enum PhotoJobKind {
 #[derive(Default)]
 pub struct ExportJob {
     pub control: Option<std::sync::Arc<ExportControl>>,
+    /// The user cancelled it, perhaps before its control came (planning reads every
+    /// destination, slow on a network disk): it stops as soon as it can.
+    pub cancelled: bool,
     pub progress: ExportProgress,
     /// Why photos were copied where links were asked for, each reason once (an album on a
     /// USB stick has one reason for every photo).

@@ -87,11 +87,13 @@ impl PhotoAsTurned {
     }
 }
 
-/// What one undo or redo did: its description, and the photos it turned (whose pictures,
-/// and their faces', a window shows anew).
+/// What one undo or redo did: its description, the faces whose person or rejections it put
+/// back (a question Review had about one is open again), and the photos it turned (whose
+/// pictures, and their faces', a window shows anew).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Replayed {
     pub description: String,
+    pub faces: Vec<FaceId>,
     pub turned_photos: Vec<PhotoId>,
     pub turned_faces: Vec<FaceId>,
 }
@@ -503,6 +505,13 @@ fn replay(store: &mut Store, n: usize, way: Replay) -> Result<Vec<Replayed>, Peo
         for op in ops {
             let image = read_image(store, &op)?;
             let back = apply(store, &image)?;
+            let faces = image
+                .faces
+                .iter()
+                .map(|a| a.face)
+                .chain(image.rejections_added.iter().map(|&(face, _)| face))
+                .chain(image.rejections_removed.iter().map(|&(face, _)| face))
+                .collect();
             let turned_photos = back.turned_photos.iter().map(|p| p.photo).collect();
             let turned_faces = back
                 .turned_photos
@@ -516,6 +525,7 @@ fn replay(store: &mut Store, n: usize, way: Replay) -> Result<Vec<Replayed>, Peo
             }
             done.push(Replayed {
                 description: image.description,
+                faces,
                 turned_photos,
                 turned_faces,
             });
