@@ -566,8 +566,9 @@ pub struct PeopleViewState {
 #[derive(Default)]
 pub struct FaceSelection {
     pub selected: BTreeSet<FaceId>,
-    /// Index of the last plainly clicked face, for shift-click ranges.
-    pub anchor: Option<usize>,
+    /// The last face plainly clicked, for shift-click ranges: a face, not a place in the grid,
+    /// since the grid is ordered anew after each correction (and during a scan).
+    pub anchor: Option<FaceId>,
 }
 
 impl FaceSelection {
@@ -576,7 +577,11 @@ impl FaceSelection {
     pub fn click(&mut self, faces: &[PersonFace], index: usize, modifiers: egui::Modifiers) {
         let face = faces[index].face;
         if modifiers.shift {
-            let anchor = self.anchor.unwrap_or(index).min(faces.len() - 1);
+            // The anchor no longer shown (moved to another person): the range starts here.
+            let anchor = self
+                .anchor
+                .and_then(|a| faces.iter().position(|f| f.face == a))
+                .unwrap_or(index);
             let (a, b) = if anchor <= index {
                 (anchor, index)
             } else {
@@ -590,14 +595,14 @@ impl FaceSelection {
             if !self.selected.remove(&face) {
                 self.selected.insert(face);
             }
-            self.anchor = Some(index);
+            self.anchor = Some(face);
         } else {
             let only_this = self.selected.len() == 1 && self.selected.contains(&face);
             self.selected.clear();
             if !only_this {
                 self.selected.insert(face);
             }
-            self.anchor = Some(index);
+            self.anchor = Some(face);
         }
     }
 
@@ -608,7 +613,9 @@ impl FaceSelection {
         if extend.to >= faces.len() {
             return;
         }
-        self.anchor.get_or_insert(extend.from);
+        if let Some(from) = faces.get(extend.from) {
+            self.anchor.get_or_insert(from.face);
+        }
         self.click(faces, extend.to, egui::Modifiers::SHIFT);
     }
 
@@ -786,6 +793,28 @@ mod tests {
         assert_eq!(selected(&state), [103, 104, 105], "from the last click");
         state.extend_by_keyboard(&faces, Extend { from: 3, to: 6 });
         assert_eq!(selected(&state), [103, 104, 105], "a face no longer there");
+    }
+
+    /// Regression: the anchor was a place in the grid, so once the grid was ordered anew (a
+    /// face confirmed moves up; new suggestions arrive during a scan) Shift+click ranged from
+    /// whichever face had taken that place.
+    #[test]
+    fn a_shift_click_ranges_from_the_face_clicked_wherever_it_went() {
+        let before = faces(6);
+        let mut state = FaceSelection::default();
+        state.click(&before, 4, Modifiers::NONE);
+        // Face 104 moves to the top.
+        let mut after = before.clone();
+        let moved = after.remove(4);
+        after.insert(0, moved);
+        state.click(&after, 2, Modifiers::SHIFT);
+        assert_eq!(
+            state.selected.iter().copied().collect::<Vec<_>>(),
+            [100, 101, 104]
+        );
+        // Gone from the grid, it leaves the range to start at the face clicked.
+        state.click(&before[..3], 1, Modifiers::SHIFT);
+        assert_eq!(state.selected.iter().copied().collect::<Vec<_>>(), [101]);
     }
 
     fn person(id: PersonId, faces: usize, name: Option<&str>) -> PersonSummary {
