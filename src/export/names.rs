@@ -3,9 +3,14 @@
 
 use unicode_normalization::UnicodeNormalization;
 
-/// Longest name we produce, in characters. Most file systems allow 255 bytes per name; this
-/// leaves room for multi-byte characters, a date prefix and a numbered suffix.
+/// Longest name we produce, in characters.
 const MAX_CHARS: usize = 80;
+
+/// Longest name we produce, in bytes. Most file systems allow 255 bytes per name; this leaves
+/// room for a date prefix ("2019-07-14 "), a numbered suffix (" (12)") and the temporary name a
+/// copy is written under (".name.kindred-part"). Characters beyond ASCII take 2–4 bytes each:
+/// 80 Japanese ones are 240.
+const MAX_BYTES: usize = 200;
 
 /// Names Windows reserves for devices, with or without an extension, in any letter case.
 const RESERVED: &[&str] = &[
@@ -31,7 +36,8 @@ pub fn safe_file_name(name: &str) -> String {
     let (stem, ext) = split_extension(&nfc);
     let ext = clean(ext);
     let room = MAX_CHARS.saturating_sub(ext.chars().count() + 1).max(8);
-    let stem = truncate_and_trim(&replace_forbidden(stem), room);
+    let room_bytes = MAX_BYTES.saturating_sub(ext.len() + 1).max(32);
+    let stem = truncate_and_trim(&replace_forbidden(stem), room, room_bytes);
     let stem = if stem.is_empty() {
         "photo".to_string()
     } else {
@@ -55,7 +61,7 @@ pub fn split_extension(name: &str) -> (&str, &str) {
 
 fn clean(name: &str) -> String {
     let nfc: String = name.nfc().collect();
-    let text = truncate_and_trim(&replace_forbidden(&nfc), MAX_CHARS);
+    let text = truncate_and_trim(&replace_forbidden(&nfc), MAX_CHARS, MAX_BYTES);
     if text.is_empty() {
         return text;
     }
@@ -99,8 +105,17 @@ fn replace_forbidden(name: &str) -> String {
 
 /// Shortens to `max` characters and strips what Windows cannot end a name with (dots and
 /// spaces) and leading spaces; "." and ".." disappear entirely.
-fn truncate_and_trim(name: &str, max: usize) -> String {
-    let short: String = name.chars().take(max).collect();
+/// At most `max` characters and `max_bytes` bytes of `name` (whole characters).
+fn truncate_and_trim(name: &str, max: usize, max_bytes: usize) -> String {
+    let mut bytes = 0;
+    let short: String = name
+        .chars()
+        .take(max)
+        .take_while(|c| {
+            bytes += c.len_utf8();
+            bytes <= max_bytes
+        })
+        .collect();
     short
         .trim_start_matches(' ')
         .trim_end_matches(['.', ' '])
@@ -180,8 +195,19 @@ mod tests {
         let file = safe_file_name(&format!("{long}.jpeg"));
         assert!(file.ends_with(".jpeg"), "{file}");
         assert_eq!(file.chars().count(), MAX_CHARS);
+        // Regression: 80 characters of three bytes each, with a date prefix and the temporary
+        // name's dot and suffix, were past the 255 bytes a name may have, and the export
+        // stopped at the first such photo.
         let multibyte = "日本".repeat(200);
-        assert!(safe_folder_name(&multibyte, "x").len() <= 255);
+        assert_eq!(safe_folder_name(&multibyte, "x").len(), 198);
+        let file = safe_file_name(&format!("{multibyte}.jpg"));
+        assert!(file.ends_with(".jpg"), "{file}");
+        assert!(file.len() <= MAX_BYTES, "{}", file.len());
+        let worst = format!(
+            ".2019-07-14 {} (12).kindred-part",
+            file.replace(".jpg", ".jpeg")
+        );
+        assert!(worst.len() <= 255, "{}", worst.len());
     }
 
     #[test]
