@@ -488,16 +488,15 @@ fn jpeg_is_complete(bytes: &[u8]) -> bool {
     if !bytes.starts_with(&[0xFF, 0xD8]) {
         return false;
     }
+    // Where the next 0xFF byte is, from `from` on.
+    let next_ff = |from: usize| Some(from + bytes.get(from..)?.iter().position(|&b| b == 0xFF)?);
     let mut at = 2;
     loop {
         // As decoders do, stray bytes before a marker are passed over.
-        let Some(skip) = bytes
-            .get(at..)
-            .and_then(|rest| rest.iter().position(|&b| b == 0xFF))
-        else {
+        let Some(found) = next_ff(at) else {
             return false;
         };
-        at += skip;
+        at = found;
         // Any number of 0xFF fill bytes may come before the marker's code.
         while bytes.get(at + 1) == Some(&0xFF) {
             at += 1;
@@ -519,13 +518,10 @@ fn jpeg_is_complete(bytes: &[u8]) -> bool {
                     // The scan's entropy-coded data runs to the next marker that is neither a
                     // stuffed 0xFF00 nor a restart marker.
                     loop {
-                        let Some(next) = bytes
-                            .get(at..)
-                            .and_then(|rest| rest.iter().position(|&b| b == 0xFF))
-                        else {
+                        let Some(found) = next_ff(at) else {
                             return false;
                         };
-                        at += next;
+                        at = found;
                         match bytes.get(at + 1) {
                             None => return false,
                             Some(0x00 | 0xD0..=0xD7) => at += 2,
