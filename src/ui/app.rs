@@ -1723,7 +1723,12 @@ impl KindredApp {
                     .send(Request::PersonFaces(*id, self.settings.face_order));
             }
             View::Photo { photo, .. } => {
-                self.photo_view = Default::default();
+                // Work still under way on a photo (a turn, a closer look) keeps it busy when the
+                // user steps away and back: its buttons stay off until the work is done.
+                self.photo_view = PhotoViewState {
+                    adding: self.photo_view.adding.take(),
+                    ..Default::default()
+                };
                 if self.data.photo.as_ref().map(|(p, _)| p.id) != Some(*photo) {
                     self.data.photo = None;
                     self.data.photo_image = None;
