@@ -498,10 +498,16 @@ fn folder_names(persons: &[PersonInfo], together: bool) -> Vec<(PersonId, String
     let mut used = HashSet::new();
     let mut out = Vec::new();
     for p in persons {
-        let mut folder = names::safe_folder_name(&p.display_name(), &format!("Person {}", p.id));
-        if !used.insert(fold_case(Path::new(&folder))) {
-            folder = format!("{folder} ({})", p.id);
-            used.insert(fold_case(Path::new(&folder)));
+        let name = names::safe_folder_name(&p.display_name(), &format!("Person {}", p.id));
+        // Told apart by the person's id; a name that is itself "Anna (7)" may need more.
+        let mut folder = name.clone();
+        let mut tries = 0;
+        while !used.insert(fold_case(Path::new(&folder))) {
+            tries += 1;
+            folder = match tries {
+                1 => format!("{name} ({})", p.id),
+                n => format!("{name} ({}-{n})", p.id),
+            };
         }
         out.push((p.id, folder));
     }
@@ -1497,6 +1503,11 @@ mod tests {
         );
         let names: Vec<&str> = folders.iter().map(|(_, f)| f.as_str()).collect();
         assert_eq!(names, ["Anna", "anna (2)", "A_B", "A_B (4)"]);
+        // Regression: the numbered name was not checked again, and "anna (7)" shared the
+        // folder of the person called "Anna (7)".
+        let folders = folder_names(&[p(5, "Anna (7)"), p(3, "Anna"), p(7, "anna")], false);
+        let names: Vec<&str> = folders.iter().map(|(_, f)| f.as_str()).collect();
+        assert_eq!(names, ["Anna (7)", "Anna", "anna (7-2)"]);
         let together = folder_names(&[p(1, "Anna"), p(2, "Bob")], true);
         assert_eq!(together[0].1, "Anna & Bob");
         assert_eq!(together[1].1, "Anna & Bob");

@@ -65,11 +65,8 @@ fn clean(name: &str) -> String {
     if text.is_empty() {
         return text;
     }
-    // A leading dot would hide the folder on Unix.
-    let text = text
-        .trim_start_matches('.')
-        .trim_start_matches(' ')
-        .to_string();
+    // A leading dot would hide the folder on Unix (". .Anna" too).
+    let text = text.trim_start_matches(['.', ' ']).to_string();
     if text.is_empty() {
         return text;
     }
@@ -150,6 +147,9 @@ mod tests {
         );
         assert_eq!(safe_folder_name("../../etc", "x"), "_.._etc");
         assert_eq!(safe_folder_name(".Anna", "x"), "Anna");
+        // Regression: dots, then spaces, were trimmed once each, leaving a hidden ".Anna".
+        assert_eq!(safe_folder_name(". .Anna", "x"), "Anna");
+        assert_eq!(safe_folder_name(" . . Anna", "x"), "Anna");
     }
 
     #[test]
