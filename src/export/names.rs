@@ -100,9 +100,9 @@ fn replace_forbidden(name: &str) -> String {
     out
 }
 
-/// Shortens to `max` characters and strips what Windows cannot end a name with (dots and
-/// spaces) and leading spaces; "." and ".." disappear entirely.
-/// At most `max` characters and `max_bytes` bytes of `name` (whole characters).
+/// Shortens to at most `max` characters and `max_bytes` bytes (whole characters) and strips
+/// what Windows cannot end a name with (dots and spaces) and leading spaces; "." and ".."
+/// disappear entirely.
 fn truncate_and_trim(name: &str, max: usize, max_bytes: usize) -> String {
     let mut bytes = 0;
     let short: String = name

@@ -271,10 +271,9 @@ impl Store {
             .map_err(self.sql_err())
     }
 
-    /// Persons with exactly this name: those with faces first (a named person whose photos
-    /// were all forgotten keeps an empty row with the name), then lowest id first.
     /// The persons called `name`, letter case aside ("anna" is Anna, "élodie" Élodie): those
-    /// with faces first (in any photo, also one on a drive not connected), then by id.
+    /// with faces first (in any photo, also one on a drive not connected; a named person whose
+    /// photos were all forgotten keeps an empty row with the name), then lowest id first.
     pub fn persons_named(&self, name: &str) -> Result<Vec<PersonId>, StoreError> {
         Ok(self
             .persons_named_with_faces(name)?

@@ -1254,32 +1254,24 @@ impl Store {
             )
             .optional()
             .map_err(self.err())?;
-        // The photo replaced, kept as missing, and the path it takes.
+        // The photo replaced, gone as a scan finds a deleted one: kept as missing (with the
+        // path it takes), or let go of.
         let mut kept: Option<(PhotoId, String)> = None;
-        if let Some(replaced) = replaced {
-            let forgotten = self
+        if let Some(replaced) = replaced
+            && !self.mark_gone_in_tx(&[replaced])?.is_empty()
+        {
+            let from: String = self
                 .conn
+                .query_row("SELECT path FROM photos WHERE id = ?1", [id], |r| r.get(0))
+                .map_err(self.err())?;
+            // Out of the way first: no other photo's path lies under a file's path.
+            self.conn
                 .execute(
-                    "DELETE FROM photos WHERE id = ?1 AND status = 'error'
-                     AND NOT EXISTS (SELECT 1 FROM faces WHERE faces.photo_id = photos.id)",
+                    "UPDATE photos SET path = path || '/.kindred-replaced' WHERE id = ?1",
                     [replaced],
                 )
                 .map_err(self.err())?;
-            if forgotten == 0 {
-                let from: String = self
-                    .conn
-                    .query_row("SELECT path FROM photos WHERE id = ?1", [id], |r| r.get(0))
-                    .map_err(self.err())?;
-                // Out of the way first: no other photo's path lies under a file's path.
-                self.conn
-                    .execute(
-                        "UPDATE photos SET path = path || '/.kindred-replaced' WHERE id = ?1",
-                        [replaced],
-                    )
-                    .map_err(self.err())?;
-                self.mark_missing_in_tx(&[replaced])?;
-                kept = Some((replaced, from));
-            }
+            kept = Some((replaced, from));
         }
         self.conn
             .execute(
@@ -1677,24 +1669,27 @@ impl Store {
     /// counted missing it would stand among the photos to look for. Returns the photos marked
     /// missing.
     pub fn mark_gone(&mut self, ids: &[PhotoId]) -> Result<Vec<PhotoId>, StoreError> {
-        self.in_transaction(|store| {
-            let mut forget = store
-                .conn
-                .prepare(
-                    "DELETE FROM photos WHERE id = ?1 AND status = 'error'
-                     AND NOT EXISTS (SELECT 1 FROM faces WHERE faces.photo_id = photos.id)",
-                )
-                .map_err(store.err())?;
-            let mut missing = Vec::with_capacity(ids.len());
-            for &id in ids {
-                if forget.execute([id]).map_err(store.err())? == 0 {
-                    missing.push(id);
-                }
+        self.in_transaction(|store| store.mark_gone_in_tx(ids))
+    }
+
+    /// [`Store::mark_gone`] inside the caller's transaction.
+    fn mark_gone_in_tx(&self, ids: &[PhotoId]) -> Result<Vec<PhotoId>, StoreError> {
+        let mut forget = self
+            .conn
+            .prepare_cached(
+                "DELETE FROM photos WHERE id = ?1 AND status = 'error'
+                 AND NOT EXISTS (SELECT 1 FROM faces WHERE faces.photo_id = photos.id)",
+            )
+            .map_err(self.err())?;
+        let mut missing = Vec::with_capacity(ids.len());
+        for &id in ids {
+            if forget.execute([id]).map_err(self.err())? == 0 {
+                missing.push(id);
             }
-            drop(forget);
-            store.mark_missing_in_tx(&missing)?;
-            Ok(missing)
-        })
+        }
+        drop(forget);
+        self.mark_missing_in_tx(&missing)?;
+        Ok(missing)
     }
 
     /// Deletes photos missing for at least `older_than_secs`, with their faces. People stay
