@@ -481,13 +481,7 @@ fn other_apps_regions(rdf: &Element, faces: &[FaceRegion]) -> (Vec<KeptRegion>, 
                             .collect();
                         for li in array.child_elements().filter(|e| e.is(RDF_NS, "li")) {
                             let fields = properties(li);
-                            let text = |n| {
-                                fields
-                                    .iter()
-                                    .find(|p| p.is(MWG_RS_NS, n))
-                                    .map(Prop::text)
-                                    .unwrap_or_default()
-                            };
+                            let text = |n| field_text(&fields, MWG_RS_NS, n).unwrap_or_default();
                             let (kind, name) = (text("Type"), text("Name"));
                             let region = read_region(li);
                             let ours = fields.iter().any(|p| p.is(KINDRED_NS, "FaceId"));
@@ -571,12 +565,7 @@ fn read_microsoft_regions(prop: &Prop, out: &mut XmpFaces) {
         }
         for li in list_items(list) {
             let fields = properties(li);
-            let text = |n| {
-                fields
-                    .iter()
-                    .find(|p| p.is(MP_REGION_NS, n))
-                    .map(Prop::text)
-            };
+            let text = |n| field_text(&fields, MP_REGION_NS, n);
             let (Some(name), Some(rectangle)) = (text("PersonDisplayName"), text("Rectangle"))
             else {
                 continue;
@@ -603,7 +592,7 @@ fn read_microsoft_regions(prop: &Prop, out: &mut XmpFaces) {
 
 fn read_region(li: &Element) -> Option<FaceRegion> {
     let fields = properties(li);
-    let text = |ns, n| fields.iter().find(|p| p.is(ns, n)).map(Prop::text);
+    let text = |ns, n| field_text(&fields, ns, n);
     let area = fields.iter().find(|p| p.is(MWG_RS_NS, "Area"))?.fields();
     let num = |n| -> Option<f64> {
         area.iter()
@@ -1177,6 +1166,11 @@ fn properties(e: &Element) -> Vec<Prop<'_>> {
         }
     }
     out
+}
+
+/// The text of the field `ns`:`local` among `fields`, if there is one.
+fn field_text(fields: &[Prop<'_>], ns: &str, local: &str) -> Option<String> {
+    fields.iter().find(|p| p.is(ns, local)).map(Prop::text)
 }
 
 /// The items of an array property (`rdf:Bag`, `rdf:Seq` or `rdf:Alt`).
