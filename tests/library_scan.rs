@@ -1123,6 +1123,82 @@ fn a_photo_stored_sideways_turned_by_the_user_shows_its_faces_and_keeps_their_na
     assert!(now.iter().any(|(id, _)| *id == tony.0), "{now:?}");
 }
 
+/// Regression: a photo turned in the app while a long re-analysis (new settings) was reading
+/// it got back the turn the scan had read at its start, and its faces the places they had
+/// then, under new ids: the user's turn and the faces' names were lost. The scan now leaves
+/// such a photo to the next one, which analyses it as the user left it.
+#[test]
+fn a_photo_turned_in_the_app_while_a_scan_reads_it_keeps_its_turn_and_names() {
+    use kindred::library::scan::{ScanEvent, ScanOptions, ScanPhase};
+    use kindred::people::ops;
+
+    let engine = engine();
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("photos");
+    std::fs::create_dir_all(&root).unwrap();
+    let path = root.join("pair.png");
+    write_as(&path, &laura_and_tony(), ImageFormat::Png);
+    let library = dir.path().join("library.kindred");
+    let mut store = Store::open(&library).unwrap();
+    run_scan(&mut store, &engine, &root);
+
+    // A re-analysis for smaller faces, held before it reads any photo.
+    let control = scan::ScanControl::new();
+    control.set_paused(true);
+    let (tx, rx) = std::sync::mpsc::channel();
+    let roots = [(store.roots().unwrap()[0].id, scan::normalise_root(&root))];
+    let options = ScanOptions {
+        upsample: 1,
+        ..Default::default()
+    };
+    let mut turned_faces = Vec::new();
+    let summary = std::thread::scope(|s| {
+        let scanning = s.spawn(|| scan::scan(&mut store, &engine, &roots, options, &control, tx));
+        while !matches!(
+            rx.recv().unwrap(),
+            ScanEvent::Progress(p) if p.phase == ScanPhase::Analysing
+        ) {}
+        // Meanwhile, in the app: the photo is turned and a face named.
+        let mut app = Store::open(&library).unwrap();
+        let record = app.photo_by_path(&path).unwrap().unwrap();
+        turn_photo(&mut app, &engine, &record, Turn::LEFT);
+        turned_faces = faces_at(&app, &path);
+        ops::split(&mut app, &[turned_faces[0].0], Some("Laura")).unwrap();
+        control.set_paused(false);
+        scanning.join().unwrap().unwrap()
+    });
+    assert_eq!((summary.analysed, summary.errors), (0, 1), "{summary:?}");
+    assert!(summary.skipped[0].1.contains("turned"), "{summary:?}");
+    let record = store.photo_by_path(&path).unwrap().unwrap();
+    assert_eq!(record.turn, Turn::LEFT);
+    assert_eq!(faces_at(&store, &path), turned_faces);
+
+    // The next scan analyses it as it is now: turned, the named face still named.
+    let (tx, _rx) = std::sync::mpsc::channel();
+    let summary = scan::scan(
+        &mut store,
+        &engine,
+        &roots,
+        options,
+        &scan::ScanControl::new(),
+        tx,
+    )
+    .unwrap();
+    assert_eq!((summary.analysed, summary.errors), (1, 0), "{summary:?}");
+    assert_eq!(
+        store.photo_by_path(&path).unwrap().unwrap().turn,
+        Turn::LEFT
+    );
+    let laura = store.assignment(turned_faces[0].0).unwrap().unwrap();
+    assert_eq!(
+        ops::person(&store, laura.person.unwrap())
+            .unwrap()
+            .name
+            .as_deref(),
+        Some("Laura")
+    );
+}
+
 /// Turns a photo as the app and `kindred turn` do.
 fn turn_photo(
     store: &mut Store,

@@ -272,6 +272,37 @@ struct WorkItem {
     /// The photo last analysed at this path as it was, with the settings of this scan: a file
     /// whose time changed and content did not is that photo still.
     analysed_here: Option<AnalysedHere>,
+    /// How the user had made the photo last analysed at this path when the scan was planned.
+    made_by_user: Option<UserLayout>,
+}
+
+/// What the user made of a photo in Kindred: how it is turned and where its faces are. A scan
+/// analyses a photo as it was when the scan began; written over a photo the user has turned,
+/// given faces or taken faces from since (in the app, during a long re-analysis), the analysis
+/// would undo that, so it is left for the next scan.
+#[derive(Debug, Clone, PartialEq)]
+struct UserLayout {
+    photo: PhotoId,
+    turn: Turn,
+    faces: Vec<(FaceId, Rect)>,
+}
+
+impl UserLayout {
+    fn of(photo: &PhotoRecord, faces: &[FaceRecord]) -> Self {
+        UserLayout {
+            photo: photo.id,
+            turn: photo.turn,
+            faces: faces.iter().map(|f| (f.id, f.rect)).collect(),
+        }
+    }
+
+    /// The photo's layout now, if it is still in the library.
+    fn now(store: &Store, photo: PhotoId) -> Result<Option<Self>, StoreError> {
+        let Some(record) = store.photo(photo)? else {
+            return Ok(None);
+        };
+        Ok(Some(Self::of(&record, &store.faces_of_photo(photo)?)))
+    }
 }
 
 struct AnalysedHere {
@@ -287,6 +318,8 @@ enum WorkResult {
         redescribed: bool,
         /// Its analysis was copied from a photo with the same content.
         copy: bool,
+        /// The photo at its path as the scan found it, when it had one.
+        made_by_user: Option<UserLayout>,
     },
     Moved {
         from: i64,
@@ -467,12 +500,13 @@ pub fn scan(
             } else {
                 // The library's record of the photo last analysed at this path, if any.
                 let before = known.get(&candidate.path);
-                let (hand_faces, found_faces): (Vec<FaceRecord>, Vec<FaceRecord>) = match before {
+                let faces_before = match before {
                     Some(p) => store.faces_of_photo(p.id)?,
                     None => Vec::new(),
-                }
-                .into_iter()
-                .partition(|f| f.by_hand);
+                };
+                let made_by_user = before.map(|p| UserLayout::of(p, &faces_before));
+                let (hand_faces, found_faces): (Vec<FaceRecord>, Vec<FaceRecord>) =
+                    faces_before.into_iter().partition(|f| f.by_hand);
                 let as_detection = |f: FaceRecord| Detection {
                     rect: f.rect,
                     confidence: f.confidence,
@@ -508,6 +542,7 @@ pub fn scan(
                     candidate,
                     known_faces,
                     hand_faces: hand_faces.into_iter().map(as_detection).collect(),
+                    made_by_user,
                 });
             }
         }
@@ -782,6 +817,7 @@ fn analyse_file(
     WorkResult::Analysed {
         redescribed: item.known_faces.is_some(),
         copy: false,
+        made_by_user: item.made_by_user.clone(),
         analysis: Box::new(PhotoAnalysis {
             root_id: Some(root),
             path: candidate.path.clone(),
@@ -1383,6 +1419,33 @@ fn write_result(
     Ok(())
 }
 
+/// The analysis of a photo that the user turned, or gave or took faces from, while the scan
+/// read it, is put off to the next scan, which reads the photo as the user left it.
+fn unless_made_anew(store: &Store, result: WorkResult) -> Result<WorkResult, StoreError> {
+    let WorkResult::Analysed {
+        analysis,
+        made_by_user: Some(planned),
+        ..
+    } = &result
+    else {
+        return Ok(result);
+    };
+    if UserLayout::now(store, planned.photo)?.as_ref() == Some(planned) {
+        return Ok(result);
+    }
+    Ok(WorkResult::Deferred {
+        candidate: Candidate {
+            path: analysis.path.clone(),
+            size: analysis.size,
+            mtime_ns: analysis.mtime_ns,
+            xmp_stamp: String::new(),
+        },
+        reason: "turned, or its faces changed, in Kindred while this scan read it; the next \
+                 scan analyses it as it is now"
+            .into(),
+    })
+}
+
 /// Writes one batch in a transaction and reports it; returns the copies still waiting for
 /// their original (none when `last`).
 fn commit_batch(
@@ -1403,6 +1466,7 @@ fn commit_batch(
         let mut written = Vec::with_capacity(others.len() + copies.len());
         let mut analysed_now = HashSet::new();
         for result in others {
+            let result = unless_made_anew(store, result)?;
             write_result(
                 store,
                 &result,
@@ -1467,6 +1531,7 @@ fn commit_batch(
                 analysis: a,
                 redescribed,
                 copy,
+                ..
             } => {
                 contents.insert_committed(&a.content_hash);
                 summary.analysed += 1;
@@ -1543,6 +1608,7 @@ fn copied_analysis(
                 }),
                 redescribed: false,
                 copy: !same_file,
+                made_by_user: None,
             },
             None => WorkResult::Deferred {
                 candidate,
