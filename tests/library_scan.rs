@@ -1199,6 +1199,47 @@ fn a_photo_turned_in_the_app_while_a_scan_reads_it_keeps_its_turn_and_names() {
     );
 }
 
+/// Regression: a photo folder inside another (`~/Pictures` and `~/Pictures/Phone`, both
+/// added) was walked twice by one scan: each of its photos analysed twice, once as a copy of
+/// itself, and the counts doubled. It is walked once, as the folder of its own.
+#[test]
+fn a_photo_folder_inside_another_is_walked_once() {
+    let engine = engine();
+    let dir = tempfile::tempdir().unwrap();
+    let root = scan::normalise_root(&dir.path().join("Pictures"));
+    let phone = root.join("Phone");
+    std::fs::create_dir_all(&phone).unwrap();
+    write_as(
+        &root.join("a.png"),
+        &golden_image("2008_001322"),
+        ImageFormat::Png,
+    );
+    write_as(&phone.join("b.png"), &laura_and_tony(), ImageFormat::Png);
+    let mut store = Store::open(&dir.path().join("library.kindred")).unwrap();
+    let roots = [
+        (store.add_root(&root).unwrap(), root.clone()),
+        (store.add_root(&phone).unwrap(), phone.clone()),
+    ];
+    let (tx, _rx) = std::sync::mpsc::channel();
+    let summary = scan::scan(
+        &mut store,
+        &engine,
+        &roots,
+        scan::ScanOptions::default(),
+        &scan::ScanControl::new(),
+        tx,
+    )
+    .unwrap();
+    assert_eq!(
+        (summary.found, summary.analysed, summary.copies),
+        (2, 2, 0),
+        "{summary:?}"
+    );
+    let photo = |path: &Path| store.photo_by_path(path).unwrap().unwrap();
+    assert_eq!(photo(&root.join("a.png")).root_id, Some(roots[0].0));
+    assert_eq!(photo(&phone.join("b.png")).root_id, Some(roots[1].0));
+}
+
 /// Turns a photo as the app and `kindred turn` do.
 fn turn_photo(
     store: &mut Store,

@@ -426,10 +426,14 @@ pub fn scan(
     let left_out = store.excluded_folders()?;
     let library_roots = store.roots()?;
     for (root_id, root) in roots {
+        // A photo folder inside this one that the scan walks too is walked as itself, once:
+        // its photos belong to the innermost folder, as when judging them gone.
         let excluded: Vec<PathBuf> = left_out
             .iter()
-            .filter(|e| e.path.starts_with(root))
-            .map(|e| e.path.clone())
+            .map(|e| &e.path)
+            .chain(roots.iter().map(|(_, r)| r).filter(|r| *r != root))
+            .filter(|path| path.starts_with(root))
+            .cloned()
             .collect();
         let mut problems: Vec<WalkProblem> = Vec::new();
         if !root.is_dir() {
