@@ -626,15 +626,20 @@ pub fn scan(
     let writer_result = std::thread::scope(|scope| {
         let writer =
             scope.spawn(|| write_results(store, results_rx, &progress, &mut summary, &analysed));
+        // Once the writer has stopped (the library could not be written), nothing more that
+        // is analysed can be kept: the photos left are not read.
+        let writer_stopped = AtomicBool::new(false);
         pool.install(|| {
             work.par_iter()
                 .for_each_with(results_tx, |tx: &mut SyncSender<WorkResult>, item| {
-                    if !control.wait_while_paused() {
+                    if writer_stopped.load(Ordering::Relaxed) || !control.wait_while_paused() {
                         return;
                     }
                     let result =
                         analyse_file(engine, item, options, &analysed, &missing_by_content);
-                    let _ = tx.send(result);
+                    if tx.send(result).is_err() {
+                        writer_stopped.store(true, Ordering::Relaxed);
+                    }
                 });
         });
         writer.join().unwrap_or_else(|_| {
