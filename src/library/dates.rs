@@ -171,7 +171,7 @@ fn time_at(bytes: &[u8], mut at: usize, joined: bool) -> Option<(u32, u32, u32)>
     (hour < 24 && minute < 60 && second < 61).then_some((hour, minute, second))
 }
 
-fn days_in_month(year: u32, month: u32) -> u32 {
+pub(crate) fn days_in_month(year: u32, month: u32) -> u32 {
     match month {
         2 if year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400)) => {
             29

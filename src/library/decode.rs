@@ -546,23 +546,33 @@ fn exif_orientation(exif: &exif::Exif) -> Option<u16> {
     (1..=8).contains(&value).then_some(value as u16)
 }
 
+/// When the photo was taken, else when it was last saved (by the camera, mostly).
 fn exif_taken_at(exif: &exif::Exif) -> Option<String> {
-    let field = exif
-        .get_field(exif::Tag::DateTimeOriginal, exif::In::PRIMARY)
-        .or_else(|| exif.get_field(exif::Tag::DateTime, exif::In::PRIMARY))?;
-    let exif::Value::Ascii(ref parts) = field.value else {
-        return None;
-    };
-    taken_at_text(parts.first()?)
+    [exif::Tag::DateTimeOriginal, exif::Tag::DateTime]
+        .into_iter()
+        .find_map(|tag| {
+            let field = exif.get_field(tag, exif::In::PRIMARY)?;
+            let exif::Value::Ascii(ref parts) = field.value else {
+                return None;
+            };
+            taken_at_text(parts.first()?)
+        })
 }
 
-/// An EXIF date ("YYYY:MM:DD HH:MM:SS") as "YYYY-MM-DD HH:MM:SS", if it is a sane one.
+/// An EXIF date ("YYYY:MM:DD HH:MM:SS") as "YYYY-MM-DD HH:MM:SS", if it is a moment that can
+/// be: a camera whose clock was never set writes zeros, a broken one a 13th month or a 25th
+/// hour, and such a date would hide the one the file's name or a Takeout file gives.
 fn taken_at_text(ascii: &[u8]) -> Option<String> {
     let dt = exif::DateTime::from_ascii(ascii).ok()?;
-    (dt.year >= 1826 && dt.month >= 1 && dt.day >= 1).then(|| {
+    let (year, month, day) = (u32::from(dt.year), u32::from(dt.month), u32::from(dt.day));
+    let real_day = year >= 1826
+        && (1..=12).contains(&month)
+        && (1..=super::dates::days_in_month(year, month)).contains(&day);
+    let real_time = dt.hour < 24 && dt.minute < 60 && dt.second < 61;
+    (real_day && real_time).then(|| {
         format!(
-            "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
-            dt.year, dt.month, dt.day, dt.hour, dt.minute, dt.second
+            "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}",
+            dt.hour, dt.minute, dt.second
         )
     })
 }
@@ -638,6 +648,29 @@ fn slow_resized(image: &RgbImage, width: u32, height: u32) -> RgbImage {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn exif_dates_that_cannot_be_are_not_taken() {
+        assert_eq!(
+            taken_at_text(b"2019:07:14 18:30:05").as_deref(),
+            Some("2019-07-14 18:30:05")
+        );
+        assert_eq!(
+            taken_at_text(b"2020:02:29 23:59:60").as_deref(),
+            Some("2020-02-29 23:59:60")
+        );
+        for impossible in [
+            &b"0000:00:00 00:00:00"[..],
+            b"2019:13:14 18:30:05",
+            b"2019:02:29 18:30:05",
+            b"2019:04:31 18:30:05",
+            b"2019:07:14 25:30:05",
+            b"2019:07:14 18:75:05",
+            b"1801:07:14 18:30:05",
+        ] {
+            assert_eq!(taken_at_text(impossible), None, "{impossible:?}");
+        }
+    }
 
     fn png_bytes(img: &DynamicImage) -> Vec<u8> {
         let mut out = Vec::new();
