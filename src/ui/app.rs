@@ -1793,10 +1793,19 @@ impl KindredApp {
                             .map(|s| s.path.clone())
                     })
             };
-            let wanted: Vec<_> = photos
-                .into_iter()
-                .filter_map(|id| path_of(id).map(|path| (id, path)))
-                .collect();
+            let mut wanted = Vec::with_capacity(photos.len());
+            let mut unknown = Vec::new();
+            for id in photos {
+                match path_of(id) {
+                    Some(path) => wanted.push((id, path)),
+                    None => unknown.push(id),
+                }
+            }
+            // Asked for from a list this frame's actions replaced (a click to another page):
+            // forgotten, so that it is asked for again when shown, not left loading for good.
+            for id in unknown {
+                self.photo_textures.forget(id);
+            }
             for chunk in wanted.chunks(16) {
                 self.backend.send(Request::PhotoThumbnails(chunk.to_vec()));
             }
