@@ -119,6 +119,10 @@ fn merge_in_tx(
             };
             rec.set_face_known(store, a, new)?;
         }
+    }
+    // Once every face is in: a face of one person merged (confirmed there) that was said not
+    // to be another merged with it is judged the same whichever comes first.
+    for &p in &sources {
         // "Not p" now means "not into", except for faces the user confirmed as `into`.
         for face in store.rejections_of_person(p)? {
             let a = require_face(store, face)?;

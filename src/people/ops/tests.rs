@@ -354,6 +354,34 @@ fn merge_keeps_the_targets_name_and_undo_splits_again() {
     ));
 }
 
+/// Regression: merging two people at once, a face confirmed as one of them that the user had
+/// said was not the other ended up both in the merged person and rejected from it when the
+/// person it was rejected from came first (by id).
+#[test]
+fn merging_several_people_never_leaves_a_face_in_a_person_it_was_rejected_from() {
+    let (mut store, ids) = three_people();
+    let a = person_of(&store, ids[0][0]).0.unwrap();
+    let b = person_of(&store, ids[4][0]).0.unwrap();
+    let c = person_of(&store, ids[5][0]).0.unwrap();
+    let (first, second) = (a.min(b), a.max(b));
+    let face = *ids
+        .iter()
+        .flatten()
+        .find(|&&f| person_of(&store, f).0 == Some(second))
+        .unwrap();
+    // Said not to be the first person, then confirmed as the second.
+    move_faces(&mut store, &[face], first).unwrap();
+    reject(&mut store, &[face], None).unwrap();
+    move_faces(&mut store, &[face], second).unwrap();
+    assert_eq!(store.rejections().unwrap(), vec![(face, first)]);
+
+    merge(&mut store, &[first, second], c).unwrap();
+    assert_eq!(person_of(&store, face), (Some(c), FaceState::Confirmed));
+    for (rejected, from) in store.rejections().unwrap() {
+        assert_ne!(person_of(&store, rejected).0, Some(from), "face {rejected}");
+    }
+}
+
 #[test]
 fn split_makes_a_confirmed_person_and_undo_removes_it() {
     let (mut store, ids) = three_people();
