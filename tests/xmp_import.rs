@@ -499,6 +499,50 @@ fn names_from_picasa_face_files_are_taken_over() {
     );
 }
 
+/// Regression: once `kindred xmp write` had put a sidecar beside a photo, names given to its
+/// faces later in an app that keeps them elsewhere (Picasa's face file, the XMP inside the
+/// photo) were never read: Kindred's own sidecar came first and hid them.
+#[test]
+fn kindreds_own_sidecar_does_not_hide_names_given_later_in_picasa() {
+    use kindred::engine::geometry::Rect;
+    use kindred::export::xmp::{self, FaceRegion};
+    use kindred::export::xmp_import::named_face_regions;
+
+    let dir = tempfile::tempdir().unwrap();
+    let photos = photos_from(dir.path(), &["Tony_Blair_0001.jpg"]);
+    let photo = photos.join("Tony_Blair_0001.jpg");
+    let kindreds = FaceRegion::from_rect("Tony", Rect::new(63, 78, 177, 191), 250, 250, Some(7));
+    xmp::write_sidecar(&photo, 250, 250, std::slice::from_ref(&kindreds)).unwrap();
+    let names = |photo: &Path| -> Vec<String> {
+        named_face_regions(photo)
+            .unwrap()
+            .regions
+            .into_iter()
+            .map(|r| r.name)
+            .collect()
+    };
+    assert_eq!(
+        names(&photo),
+        ["Tony"],
+        "Kindred's regions, where no app named faces"
+    );
+
+    // Picasa names a face of it.
+    std::fs::write(
+        photos.join(".picasa.ini"),
+        "[Contacts2]\r\n7a3c2e1f00aa11bb=Tony Blair;;\r\n\
+         [Tony_Blair_0001.jpg]\r\nfaces=rect64(40834fdfb53fc395),7a3c2e1f00aa11bb\r\n",
+    )
+    .unwrap();
+    assert_eq!(names(&photo), ["Tony Blair"]);
+
+    // A sidecar another app wrote regions into still comes first.
+    let digikams = FaceRegion::from_rect("T. Blair", Rect::new(63, 78, 177, 191), 250, 250, None);
+    std::fs::remove_file(xmp::sidecar_path(&photo)).unwrap();
+    xmp::write_sidecar(&photo, 250, 250, &[digikams]).unwrap();
+    assert_eq!(names(&photo), ["T. Blair"]);
+}
+
 /// A scan killed after analysing photos but before reading their names (the last step) does
 /// not lose the names: the next scan finds the photos unchanged and reads them then.
 #[test]

@@ -317,7 +317,9 @@ pub struct NamedRegions {
 }
 
 /// The named face regions of a photo: its XMP sidecar's, else those in the XMP inside the file,
-/// else those in its folder's Picasa face file.
+/// else those in its folder's Picasa face file. A sidecar holding only regions Kindred wrote
+/// (`kindred xmp write`) does not hide names given later in another app that keeps them in
+/// the file or a Picasa file: those are read, and Kindred's regions only where there are none.
 pub fn named_face_regions(photo: &Path) -> Result<NamedRegions, XmpError> {
     let named = |regions: Vec<FaceRegion>| -> Vec<FaceRegion> {
         regions
@@ -342,11 +344,13 @@ pub fn named_face_regions(photo: &Path) -> Result<NamedRegions, XmpError> {
             }
         }
     };
+    let mut kindreds_own = None;
     if let Some(faces) = xmp::read_sidecar_of(photo)? {
         let named = named_in(faces);
-        if !named.regions.is_empty() {
+        if named.regions.iter().any(|r| r.kindred_face.is_none()) {
             return Ok(named);
         }
+        kindreds_own = Some(named).filter(|n| !n.regions.is_empty());
     }
     if let Some(packet) = embedded_xmp(photo).map_err(|source| XmpError::Read {
         path: photo.to_path_buf(),
@@ -362,9 +366,13 @@ pub fn named_face_regions(photo: &Path) -> Result<NamedRegions, XmpError> {
         path: picasa::face_file_of(photo).unwrap_or_else(|| photo.to_path_buf()),
         source,
     })?;
-    Ok(NamedRegions {
+    let in_picasa = NamedRegions {
         regions: named(regions),
         applied_to: None,
+    };
+    Ok(match kindreds_own {
+        Some(own) if in_picasa.regions.is_empty() => own,
+        _ => in_picasa,
     })
 }
 
