@@ -254,10 +254,13 @@ impl PhotoMetadata {
 /// The photo turned by its orientation.
 fn upright(pixels: StoredPixels, metadata: PhotoMetadata) -> DecodedPhoto {
     let StoredPixels {
-        mut image,
+        image,
         reduction,
         size: (width, height),
     } = pixels;
+    // Made 8-bit RGB before it is turned, so that turning a 16-bit or RGBA photo copies the
+    // 8-bit pixels, not up to 8 bytes for each.
+    let mut image = DynamicImage::ImageRgb8(image.into_rgb8());
     let orientation = metadata.orientation;
     if let Some(o) = image::metadata::Orientation::from_exif(orientation as u8) {
         image.apply_orientation(o);
@@ -328,7 +331,15 @@ fn decode_pixels(
             1,
         )
     } else if format == ImageFormat::Jpeg {
-        decode_jpeg_reduced(bytes, width, height, max_pixels, enough)?
+        match decode_jpeg_reduced(bytes, width, height, max_pixels, enough) {
+            // A JPEG the reducing decoder does not convert (CMYK from print and stock work):
+            // decoded whole, as for analysis, where it is small enough to be.
+            Err(DecodeError::TooLarge { .. }) if pixels <= max_pixels => (
+                decode_whole(bytes, format, width, height).map_err(damaged)?,
+                1,
+            ),
+            reduced => reduced?,
+        }
     } else {
         return Err(DecodeError::TooLarge { width, height });
     };
@@ -408,8 +419,7 @@ fn decode_jpeg_reduced(
         jpeg_decoder::PixelFormat::L8 => {
             image::GrayImage::from_raw(w, h, pixels).map(DynamicImage::ImageLuma8)
         }
-        // CMYK and 16-bit lossless JPEGs of this size: not worth a colour conversion of
-        // their own.
+        // CMYK and 16-bit lossless JPEGs: not worth a colour conversion of their own.
         jpeg_decoder::PixelFormat::CMYK32 | jpeg_decoder::PixelFormat::L16 => None,
     };
     let image = image.ok_or_else(too_large)?;
@@ -648,6 +658,27 @@ fn slow_resized(image: &RgbImage, width: u32, height: u32) -> RgbImage {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Regression: a CMYK JPEG (print and stock work) had no thumbnail and would not open in
+    /// the photo view ("too large"): the reducing decoder does not convert CMYK.
+    #[test]
+    fn a_cmyk_jpeg_is_shown_in_its_colours() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/cmyk/Tony_Blair_0001_cmyk.jpg");
+        let bytes = std::fs::read(path).unwrap();
+        let shown = decode_photo_for_display(&bytes, 128).unwrap();
+        let analysed = decode_photo(&bytes).unwrap();
+        assert_eq!(shown.full_size, (300, 300));
+        assert_eq!(shown.image.dimensions(), analysed.image.dimensions());
+        // In its colours, not inverted: as the image crate reads it for analysis.
+        assert_eq!(shown.image, analysed.image);
+        let mean = |channel: usize| {
+            let sum: u64 = shown.image.pixels().map(|p| u64::from(p[channel])).sum();
+            sum / u64::from(300 * 300u32)
+        };
+        let (r, g, b) = (mean(0), mean(1), mean(2));
+        assert!(r > b && (60..200).contains(&g), "{r} {g} {b}");
+    }
 
     #[test]
     fn exif_dates_that_cannot_be_are_not_taken() {
