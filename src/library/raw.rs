@@ -164,11 +164,13 @@ pub fn embedded_preview(bytes: &[u8]) -> Option<Result<RawPreview<'_>, RawError>
 /// apps that tag faces write them. `None` if the bytes are neither or hold no packet.
 pub fn xmp_packet(bytes: &[u8]) -> Option<&[u8]> {
     if raw_format(bytes) == Some("CR3") {
+        // The UUID within the box's own payload: a box too short to hold one is not it.
         let packet = boxes_in(bytes, 0..bytes.len()).into_iter().find(|b| {
             &b.kind == b"uuid"
+                && b.payload.len() >= 16
                 && bytes.get(b.payload.start..b.payload.start + 16) == Some(&XMP_UUID[..])
         })?;
-        return Some(&bytes[packet.payload.start + 16..packet.payload.end]);
+        return bytes.get(packet.payload.start + 16..packet.payload.end);
     }
     let tiff = Tiff::new(bytes)?;
     let (start, len) = tiff
@@ -980,6 +982,31 @@ pub(crate) mod tests {
         assert_eq!(raw_format(&orf), Some("ORF"));
         assert_eq!(found(&orf).jpeg, &preview[..]);
         assert_eq!(found(&orf).make.as_deref(), Some("OM Digital Solutions"));
+    }
+
+    /// Regression: a CR3 whose `uuid` box was shorter than a UUID, followed by bytes that
+    /// spell XMP's, panicked the scan while it read names (a slice ending before it began).
+    #[test]
+    fn a_cr3_box_too_short_for_its_uuid_holds_no_xmp() {
+        let media_box = |kind: &[u8; 4], payload: &[u8]| {
+            let mut b = ((payload.len() + 8) as u32).to_be_bytes().to_vec();
+            b.extend(kind);
+            b.extend(payload);
+            b
+        };
+        let ftyp = media_box(b"ftyp", b"crx \x00\x00\x00\x01crx isom");
+        let short = media_box(b"uuid", &XMP_UUID[..8]);
+        let cr3 = [ftyp, short, XMP_UUID[8..].to_vec()].concat();
+        assert_eq!(raw_format(&cr3), Some("CR3"));
+        assert_eq!(xmp_packet(&cr3), None);
+        // A real one is read.
+        let packet = b"<x:xmpmeta/>";
+        let whole = [
+            media_box(b"ftyp", b"crx \x00\x00\x00\x01crx isom"),
+            media_box(b"uuid", &[&XMP_UUID[..], packet].concat()),
+        ]
+        .concat();
+        assert_eq!(xmp_packet(&whole), Some(&packet[..]));
     }
 
     #[test]
