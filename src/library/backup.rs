@@ -374,10 +374,17 @@ pub fn inspect(backup: &Path) -> Result<BackupContents, StoreError> {
 }
 
 /// Moves the library file (with SQLite's write-ahead log beside it) into its backup folder
-/// as a copy set aside; returns where it went, or None if there was no library file.
+/// as a copy set aside; returns where it went, or None if there was no library file. A log
+/// left beside a library file that is gone goes too: it would be read into the next file put
+/// there. All or nothing: a file that cannot be moved leaves the library where it was.
 /// No Kindred may have the library open (hold its lock).
 pub fn set_aside(library: &Path) -> Result<Option<PathBuf>, StoreError> {
-    if !library.exists() {
+    let moves: Vec<(PathBuf, &str)> = ["", "-wal", "-shm"]
+        .into_iter()
+        .map(|suffix| (beside(library, suffix), suffix))
+        .filter(|(from, _)| from.exists())
+        .collect();
+    if moves.is_empty() {
         return Ok(None);
     }
     let failed = |e: std::io::Error| StoreError::Corrupt {
@@ -394,30 +401,94 @@ pub fn set_aside(library: &Path) -> Result<Option<PathBuf>, StoreError> {
         secs += 1;
     }
     let to = dir.join(file_name(library, secs, BackupKind::SetAside));
-    std::fs::rename(library, &to).map_err(failed)?;
-    for suffix in ["-wal", "-shm"] {
-        let (mut from_side, mut to_side) =
-            (library.as_os_str().to_owned(), to.as_os_str().to_owned());
-        from_side.push(suffix);
-        to_side.push(suffix);
-        if Path::new(&from_side).exists() {
-            std::fs::rename(&from_side, &to_side).map_err(failed)?;
+    let mut moved: Vec<(&PathBuf, PathBuf)> = Vec::new();
+    for (from, suffix) in &moves {
+        let there = beside(&to, suffix);
+        if let Err(e) = std::fs::rename(from, &there) {
+            for (from, there) in moved.iter().rev() {
+                let _ = std::fs::rename(there, from);
+            }
+            return Err(failed(e));
+        }
+        moved.push((from, there));
+    }
+    Ok(moves
+        .iter()
+        .any(|(_, suffix)| suffix.is_empty())
+        .then_some(to))
+}
+
+/// The file (with the log beside it) as it was, before a failed [`restore`] set it aside.
+fn put_back_aside(aside: &Path, library: &Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let from = beside(aside, suffix);
+        if from.exists() {
+            let _ = std::fs::rename(&from, beside(library, suffix));
         }
     }
-    Ok(Some(to))
+}
+
+/// `path` with `suffix` added to its name: SQLite's files beside a library.
+fn beside(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
 }
 
 /// Puts a copy back as the library: checks the copy, sets the library as it is aside (it is
-/// kept, see [`set_aside`]), and copies the backup in its place (the backup stays too).
-/// Returns where the library that was replaced went. No Kindred may have the library open.
+/// kept, see [`set_aside`]), and puts a copy of the backup in its place (the backup stays
+/// too). Returns where the library that was replaced went. The copy is made beside the library
+/// first and then takes its place, so a copy cut short (a full disk) leaves the library as it
+/// was. No Kindred may have the library open.
 pub fn restore(library: &Path, backup: &Path) -> Result<Option<PathBuf>, StoreError> {
-    inspect(backup)?;
-    let set_aside = set_aside(library)?;
-    std::fs::copy(backup, library).map_err(|e| StoreError::Corrupt {
+    let failed = |message: String| StoreError::Corrupt {
         path: library.to_path_buf(),
-        message: format!("cannot copy {} into its place: {e}", backup.display()),
-    })?;
+        message,
+    };
+    if same_file(library, backup) {
+        return Err(failed(format!(
+            "{} is the library itself, not a copy of it",
+            backup.display()
+        )));
+    }
+    inspect(backup)?;
+    let incoming = beside(library, ".restoring");
+    let copied =
+        std::fs::copy(backup, &incoming).and_then(|_| std::fs::File::open(&incoming)?.sync_all());
+    if let Err(e) = copied {
+        let _ = std::fs::remove_file(&incoming);
+        return Err(failed(format!(
+            "cannot copy {} beside the library: {e}",
+            backup.display()
+        )));
+    }
+    let set_aside = match set_aside(library) {
+        Ok(aside) => aside,
+        Err(e) => {
+            let _ = std::fs::remove_file(&incoming);
+            return Err(e);
+        }
+    };
+    if let Err(e) = std::fs::rename(&incoming, library) {
+        // The library as it was goes back where it was.
+        if let Some(aside) = &set_aside {
+            put_back_aside(aside, library);
+        }
+        let _ = std::fs::remove_file(&incoming);
+        return Err(failed(format!(
+            "cannot put {} in the library's place: {e}",
+            backup.display()
+        )));
+    }
     Ok(set_aside)
+}
+
+/// Whether two paths name one file (a link, or `..` in one of them, aside).
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
 }
 
 #[cfg(test)]
@@ -528,6 +599,40 @@ mod tests {
         std::fs::write(&backup.path, b"damaged too").unwrap();
         drop(store);
         assert!(restore(&library, &backup.path).is_err());
+        assert_eq!(Store::open(&library).unwrap().photos().unwrap().len(), 1);
+    }
+
+    /// Regression: `kindred restore` given the library's own path set it aside, then failed
+    /// to copy it into its place (it had just moved), leaving no library.
+    #[test]
+    fn the_library_itself_is_not_put_back_over_itself() {
+        let dir = tempfile::tempdir().unwrap();
+        let library = dir.path().join("library.kindred");
+        drop(library_with_a_photo(dir.path()));
+        let err = restore(&library, &dir.path().join(".").join("library.kindred")).unwrap_err();
+        assert!(err.to_string().contains("the library itself"), "{err}");
+        assert_eq!(Store::open(&library).unwrap().photos().unwrap().len(), 1);
+        assert!(list(&library).is_empty(), "nothing set aside");
+    }
+
+    /// Regression: a write-ahead log left beside a library file that was gone (lost after a
+    /// crash) stayed where it was, and SQLite would read it into the copy put back there.
+    #[test]
+    fn a_log_left_without_its_library_is_set_aside_before_a_copy_is_put_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let library = dir.path().join("library.kindred");
+        let backup = {
+            let store = library_with_a_photo(dir.path());
+            make(&store, BackupKind::ByHand).unwrap()
+        };
+        std::fs::remove_file(&library).unwrap();
+        std::fs::write(beside(&library, "-wal"), b"an old log").unwrap();
+        assert_eq!(restore(&library, &backup.path).unwrap(), None);
+        assert!(!beside(&library, "-wal").exists());
+        assert!(!beside(&library, ".restoring").exists());
+        // (A log alone is no copy to offer.)
+        let kinds: Vec<BackupKind> = list(&library).iter().map(|b| b.kind).collect();
+        assert_eq!(kinds, [BackupKind::ByHand]);
         assert_eq!(Store::open(&library).unwrap().photos().unwrap().len(), 1);
     }
 }
