@@ -629,6 +629,45 @@ fn looking_closer_at_a_crowd_adds_the_faces_too_small_for_the_scan() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("is not in the library"));
 }
 
+/// Regression: `turn`, `look-closer` and `add-face` panicked on a photo whose name is not
+/// UTF-8 (a Latin-1 name from an old camera or Windows), after saving their work: the JSON
+/// report took the path as it is, which JSON cannot hold.
+#[cfg(unix)]
+#[test]
+fn photos_with_names_that_are_not_utf8_are_turned_looked_at_and_given_faces() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let photos = dir.path().join("photos");
+    std::fs::create_dir_all(&photos).unwrap();
+    let photo = photos.join(std::ffi::OsStr::from_bytes(b"caf\xe9.jpg"));
+    std::fs::copy(fixture("people/Tony_Blair_0001.jpg"), &photo).unwrap();
+    let lib = dir.path().join("library.kindred");
+    ok_on(&lib, &["scan", "--quiet", photos.to_str().unwrap()]);
+    let run = |args: &[&std::ffi::OsStr]| -> serde_json::Value {
+        let out = kindred_on(&lib).args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let os = std::ffi::OsStr::new;
+    let turned = run(&[os("turn"), os("right"), photo.as_os_str(), os("--json")]);
+    assert_eq!(turned[0]["turn"], 1);
+    assert!(turned[0]["path"].as_str().unwrap().ends_with(".jpg"));
+    let looked = run(&[os("look-closer"), photo.as_os_str(), os("--json")]);
+    assert!(looked[0]["added"].is_array(), "{looked}");
+    let added = run(&[
+        os("add-face"),
+        photo.as_os_str(),
+        os("--box"),
+        os("10,10,60,60"),
+        os("--json"),
+    ]);
+    assert!(added["id"].is_i64(), "{added}");
+}
+
 /// `kindred turn`: a photo turned upside down and back keeps its faces and their names, none
 /// found twice; the JSON says how the photo is turned from its file and which faces it gained.
 #[test]

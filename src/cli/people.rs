@@ -263,7 +263,9 @@ pub fn look_closer(library: &Path, photos: &[PathBuf], json: bool) -> anyhow::Re
                 }
             );
         }
-        report.push(json!({"photo": record.id, "path": record.path, "added": added}));
+        report.push(
+            json!({"photo": record.id, "path": record.path.display().to_string(), "added": added}),
+        );
     }
     match_and_report(&mut store, report, json)
 }
@@ -339,7 +341,7 @@ pub fn turn(
         }
         report.push(json!({
             "photo": record.id,
-            "path": record.path,
+            "path": record.path.display().to_string(),
             "turn": turned.turn.quarters(),
             "added": turned.found,
         }));
@@ -385,7 +387,7 @@ pub fn add_face(
             json!({
                 "id": id,
                 "photo": record.id,
-                "path": record.path,
+                "path": record.path.display().to_string(),
                 "rect": [r.left, r.top, r.right, r.bottom],
                 "found_by_detector": found_by_detector,
                 "person": assignment.person,
