@@ -344,7 +344,7 @@ pub enum Command {
     /// same export again only adds what is new (and finishes an interrupted one). The folder
     /// gets a manifest, kindred-export.json: source, destination and people of each photo.
     Export {
-        /// A person, by id or exact name (repeat for several people).
+        /// A person, by id or name, letter case aside (repeat for several people).
         #[arg(long = "person", value_name = "ID|NAME", required = true, num_args = 1..)]
         persons: Vec<String>,
         /// The folder to export into (created if needed).
@@ -411,7 +411,7 @@ pub enum XmpCommand {
     /// Write the named faces of photos into sidecars next to them (merging into existing
     /// sidecars; the photos themselves are never modified).
     Write {
-        /// Only photos showing this person, by id or exact name (repeatable); default: all.
+        /// Only photos showing this person, by id or name, letter case aside (repeatable); default: all.
         #[arg(long = "person", value_name = "ID|NAME", num_args = 1..)]
         persons: Vec<String>,
     },

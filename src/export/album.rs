@@ -225,7 +225,7 @@ impl MayTellOfDamage for ExportError {
 
 const MAX_SUFFIX: u32 = 10_000;
 
-/// Resolves what the user typed (ids or exact names) to persons. A name shared by several
+/// Resolves what the user typed (ids or names) to persons. A name shared by several
 /// persons is refused rather than guessed.
 pub fn resolve_persons(store: &Store, keys: &[String]) -> Result<Vec<PersonInfo>, ExportError> {
     let mut out: Vec<PersonInfo> = Vec::new();
