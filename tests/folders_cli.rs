@@ -282,6 +282,28 @@ fn a_rescan_passes_over_a_folder_that_is_not_there() {
 
 /// A photo deleted on purpose: `kindred folders forget-missing` forgets it and its faces,
 /// keeps names, and says what it did; a folder that is not the library's is refused.
+/// Regression: `kindred scan A B` with B mistyped failed, but had added A as a photo folder
+/// already (the folders were added as they were checked).
+#[test]
+fn a_scan_refused_for_a_mistyped_folder_adds_none_of_its_folders() {
+    let dir = tempfile::tempdir().unwrap();
+    let photos = dir.path().join("photos");
+    std::fs::create_dir_all(&photos).unwrap();
+    let library = dir.path().join("library.kindred");
+    let typo = dir.path().join("phtos");
+    let out = kindred_on(&library)
+        .args(["scan", "--quiet"])
+        .arg(&photos)
+        .arg(&typo)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("phtos"), "{stderr}");
+    let status = json_on(&library, &["status", "--json"]);
+    assert_eq!(status["folders"], serde_json::json!([]), "{status}");
+}
+
 #[test]
 fn forget_missing_forgets_the_photos_deleted_and_keeps_names() {
     let dir = tempfile::tempdir().unwrap();

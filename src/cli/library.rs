@@ -159,16 +159,20 @@ pub fn scan(
     quiet: bool,
 ) -> anyhow::Result<ExitCode> {
     let (mut store, _lock) = open_locked(library)?;
-    let mut roots = Vec::new();
+    // Every folder checked, and the models loaded, before the library is changed: a scan that
+    // cannot start adds no folder.
     for folder in folders {
         if let Some(why) = scan::not_a_folder(folder, &folder.display().to_string()) {
             anyhow::bail!(why);
         }
+    }
+    let engine = FaceEngine::load().context("cannot load the face models")?;
+    let mut roots = Vec::new();
+    for folder in folders {
         let path = scan::normalise_root(folder);
         let id = store.add_root(&path)?;
         roots.push((id, path));
     }
-    let engine = FaceEngine::load().context("cannot load the face models")?;
     let control = ScanControl::new();
     let (tx, rx) = mpsc::channel();
     let bar = if quiet {
