@@ -323,6 +323,24 @@ fn a_closed_output_pipe_ends_the_command_quietly() {
     }
 }
 
+/// Regression: `kindred undo 0` said "nothing to undo" with corrections there to undo, and
+/// `history 0` that there was nothing: a count of none is refused as a count.
+#[test]
+fn undo_redo_and_history_take_a_count_of_at_least_one() {
+    let dir = tempfile::tempdir().unwrap();
+    for command in ["undo", "redo", "history"] {
+        let out = kindred()
+            .arg("--library")
+            .arg(dir.path().join("lib.kindred"))
+            .args([command, "0"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{command}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("invalid value '0'"), "{command}: {stderr}");
+    }
+}
+
 /// The 12 fixture photos of three people, one folder each, and a labels file naming each photo
 /// by its path relative to the labels file.
 fn labelled_people(dir: &Path) -> std::path::PathBuf {

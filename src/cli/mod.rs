@@ -291,18 +291,18 @@ pub enum Command {
     KeyFace { id: i64, face: i64 },
     /// Undo the last N corrections (default 1).
     Undo {
-        #[arg(default_value_t = 1)]
+        #[arg(default_value_t = 1, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
         n: usize,
     },
     /// Redo the last N corrections undone (default 1), until a new correction is made.
     Redo {
-        #[arg(default_value_t = 1)]
+        #[arg(default_value_t = 1, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
         n: usize,
     },
     /// The last N corrections (default 10): what `kindred undo` would take back, newest first,
     /// and what `kindred redo` would bring back, next first.
     History {
-        #[arg(default_value_t = 10)]
+        #[arg(default_value_t = 10, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
         n: usize,
         /// One object: {"undo": [...], "redo": [...]}, each a list of descriptions.
         #[arg(long)]
