@@ -304,6 +304,34 @@ fn a_scan_refused_for_a_mistyped_folder_adds_none_of_its_folders() {
     assert_eq!(status["folders"], serde_json::json!([]), "{status}");
 }
 
+/// Regression: `kindred scan` without options analysed every photo again when the library
+/// had been scanned for small faces (in the app, or with `--upsample 1`): it took its own
+/// defaults. It scans as the library was last scanned, and `look-closer` looks closer than that.
+#[test]
+fn a_scan_without_options_keeps_the_librarys_analysis() {
+    let dir = tempfile::tempdir().unwrap();
+    let photos = dir.path().join("photos");
+    std::fs::create_dir_all(&photos).unwrap();
+    std::fs::copy(
+        fixture("people/Tony_Blair_0001.jpg"),
+        photos.join("Tony_Blair_0001.jpg"),
+    )
+    .unwrap();
+    let library = dir.path().join("library.kindred");
+    let first = ok_on(
+        &library,
+        &["scan", "--quiet", "--upsample", "1", photos.to_str().unwrap()],
+    );
+    assert!(first.contains("1 analysed"), "{first}");
+    let again = ok_on(&library, &["scan", "--quiet"]);
+    assert!(again.contains("0 analysed"), "{again}");
+    // Asked for, other options analyse it again, and are kept for the next scan.
+    let other = ok_on(&library, &["scan", "--quiet", "--max-side", "1024"]);
+    assert!(other.contains("1 analysed"), "{other}");
+    let kept = ok_on(&library, &["scan", "--quiet"]);
+    assert!(kept.contains("0 analysed"), "{kept}");
+}
+
 #[test]
 fn forget_missing_forgets_the_photos_deleted_and_keeps_names() {
     let dir = tempfile::tempdir().unwrap();

@@ -7,7 +7,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use common::{damage_table, library_of_faces};
+use common::{damage_table, library_of_faces, ok_on};
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use kindred::library::scan;
@@ -1648,6 +1648,38 @@ fn photos_added_while_the_app_was_closed_are_taken_in_when_it_opens() {
     settle(&mut harness);
     assert!(harness.query_by_label_contains("Scan finished").is_none());
     assert_eq!(faces_of(&library, serena.id).len(), before + 1);
+}
+
+/// Regression: a library scanned for small faces from the command line (`kindred scan
+/// --upsample 1`) was analysed all over again by the app's next scan, under the app's own
+/// analysis settings. The app takes the library's.
+#[test]
+fn the_app_analyses_as_the_library_was_last_analysed() {
+    let dir = tempfile::tempdir().unwrap();
+    let photos = dir.path().join("photos");
+    std::fs::create_dir_all(&photos).unwrap();
+    std::fs::copy(
+        fixtures().join("Tony_Blair_0001.jpg"),
+        photos.join("Tony_Blair_0001.jpg"),
+    )
+    .unwrap();
+    let library = dir.path().join("library.kindred");
+    ok_on(
+        &library,
+        &["scan", "--quiet", "--upsample", "1", photos.to_str().unwrap()],
+    );
+    let mut harness = app_on(&library);
+    assert_eq!(harness.state().settings.upsample, 1);
+    click(&mut harness, "Folders");
+    settle(&mut harness);
+    click(&mut harness, "Rescan all");
+    settle(&mut harness);
+    harness.get_by_label_contains("Scan finished: 0 new photos");
+    drop(harness);
+    // (A photo this small is looked at doubled once more: upsampled twice.)
+    let store = Store::open(&library).unwrap();
+    let key = store.photos().unwrap()[0].analysis_key.clone().unwrap();
+    assert!(key.ends_with("upsample=2"), "{key}");
 }
 
 /// The people photos in folders: Laura's in "Laura", Serena's two folders down in

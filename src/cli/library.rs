@@ -151,14 +151,27 @@ pub fn salvage(library: &Path, json: bool) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The scan options given on the command line; those not given are the library's.
+pub struct AskedScanOptions {
+    pub max_side: Option<u32>,
+    pub upsample: Option<u32>,
+    pub threads: usize,
+}
+
 pub fn scan(
     library: &Path,
     folders: &[PathBuf],
-    options: ScanOptions,
+    asked: AskedScanOptions,
     xmp_names: bool,
     quiet: bool,
 ) -> anyhow::Result<ExitCode> {
     let (mut store, _lock) = open_locked(library)?;
+    let usual = ScanOptions::of_library(&store)?.unwrap_or_default();
+    let options = ScanOptions {
+        max_side: asked.max_side.unwrap_or(usual.max_side),
+        upsample: asked.upsample.unwrap_or(usual.upsample),
+        threads: asked.threads,
+    };
     // Every folder checked, and the models loaded, before the library is changed: a scan that
     // cannot start adds no folder.
     for folder in folders {

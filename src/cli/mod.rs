@@ -102,11 +102,13 @@ pub enum Command {
     Scan {
         /// Analyse photos with their longer side scaled to at most this many pixels (0: full
         /// size); a photo at most half as long is looked at doubled, for its small faces.
-        #[arg(long, default_value_t = 2048)]
-        max_side: u32,
+        /// Default: as the library was last scanned (in the app too), else 2048.
+        #[arg(long)]
+        max_side: Option<u32>,
         /// Detector upsampling: 1 also finds small faces in group photos (about 4× slower).
-        #[arg(long, default_value_t = 0)]
-        upsample: u32,
+        /// Default: as the library was last scanned (in the app too), else 0.
+        #[arg(long)]
+        upsample: Option<u32>,
         /// Worker threads (default: all cores).
         #[arg(long, default_value_t = 0)]
         threads: usize,
@@ -674,7 +676,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             no_xmp_names,
             folders,
         }) => {
-            let options = crate::library::scan::ScanOptions {
+            let options = library::AskedScanOptions {
                 max_side,
                 upsample,
                 threads,

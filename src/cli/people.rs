@@ -243,15 +243,13 @@ fn photos_to_look_at(
 pub fn look_closer(library: &Path, photos: &[PathBuf], json: bool) -> anyhow::Result<ExitCode> {
     let (mut store, _lock) = open_to_change(library)?;
     let (records, engine) = photos_to_look_at(&store, photos)?;
+    // Closer than the library's scans look, whatever they were set to.
+    let options = crate::library::scan::ScanOptions::of_library(&store)?.unwrap_or_default();
     let mut report = Vec::new();
     let mut adding = ops::FacesBeingAdded::default();
     for record in records {
-        let found = crate::library::scan::faces_found_closer_in(
-            &mut store,
-            &engine,
-            &record,
-            crate::library::scan::ScanOptions::default(),
-        )?;
+        let found =
+            crate::library::scan::faces_found_closer_in(&mut store, &engine, &record, options)?;
         let added = adding.add(&mut store, record.id, &found)?;
         if !json {
             outln!(
@@ -310,6 +308,8 @@ pub fn turn(
 ) -> anyhow::Result<ExitCode> {
     let (mut store, _lock) = open_to_change(library)?;
     let (records, engine) = photos_to_look_at(&store, photos)?;
+    // A turned photo's faces are found as the library's scans find them.
+    let options = crate::library::scan::ScanOptions::of_library(&store)?.unwrap_or_default();
     let mut report = Vec::new();
     let mut turning = ops::TurnsBeingMade::default();
     for record in records {
@@ -317,13 +317,7 @@ pub fn turn(
         if turning.has_turned(record.id) {
             continue;
         }
-        let plan = crate::library::scan::plan_turn(
-            &store,
-            &engine,
-            &record,
-            by,
-            crate::library::scan::ScanOptions::default(),
-        )
+        let plan = crate::library::scan::plan_turn(&store, &engine, &record, by, options)
         .with_context(|| format!("cannot turn {}", record.path.display()))?;
         let turned = turning
             .turn(&mut store, &plan)

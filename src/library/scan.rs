@@ -64,7 +64,37 @@ impl Default for ScanOptions {
     }
 }
 
+/// Where a library keeps the options its photos were last analysed with.
+const MAX_SIDE_SETTING: &str = "scan.max_side";
+const UPSAMPLE_SETTING: &str = "scan.upsample";
+
 impl ScanOptions {
+    /// The options the library's photos were last analysed with, by the app or the command
+    /// line (on all cores); None for a library never scanned since they were kept. A scan or
+    /// a closer look that does not say otherwise uses them: under any other, every photo
+    /// would be analysed again.
+    pub fn of_library(store: &Store) -> Result<Option<ScanOptions>, StoreError> {
+        let number = |key| -> Result<Option<u32>, StoreError> {
+            Ok(store.setting(key)?.and_then(|v| v.parse().ok()))
+        };
+        Ok(match (number(MAX_SIDE_SETTING)?, number(UPSAMPLE_SETTING)?) {
+            (Some(max_side), Some(upsample)) => Some(ScanOptions {
+                max_side,
+                upsample,
+                threads: 0,
+            }),
+            _ => None,
+        })
+    }
+
+    /// Keeps these as the options the library's photos are analysed with.
+    fn record_in(&self, store: &mut Store) -> Result<(), StoreError> {
+        store.in_transaction(|store| {
+            store.set_setting(MAX_SIDE_SETTING, &self.max_side.to_string())?;
+            store.set_setting(UPSAMPLE_SETTING, &self.upsample.to_string())
+        })
+    }
+
     /// How a photo `full_size` pixels large is analysed. One at most half the analysis size
     /// (a 640×480 photo of an early digital camera, a picture saved from the web) is doubled
     /// once more for the detector, as dlib's own examples do for small photos: its group
@@ -409,6 +439,7 @@ pub fn scan(
     };
     let mut summary = ScanSummary::default();
     let keys = options.analysis_keys();
+    options.record_in(store)?;
 
     // 1. Walk every root and decide what needs work.
     let known: HashMap<PathBuf, PhotoRecord> = store

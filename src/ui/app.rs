@@ -177,11 +177,17 @@ impl KindredApp {
     fn build(
         ctx: &egui::Context,
         store: Store,
-        settings: Settings,
+        mut settings: Settings,
         lock: Option<crate::library::lock::LibraryLock>,
         thumbnail_cache: Option<PathBuf>,
     ) -> Self {
         theme::apply(ctx);
+        // Analysed as the library's photos were last analysed (`kindred scan --upsample 1`,
+        // say): under other options, the next scan would analyse every photo again.
+        if let Ok(Some(options)) = ScanOptions::of_library(&store) {
+            settings.max_side = options.max_side;
+            settings.upsample = options.upsample;
+        }
         let library = store.path().to_path_buf();
         let backend = Backend::start(store, ctx.clone(), thumbnail_cache.clone());
         backend.send(Request::Refresh);
