@@ -320,7 +320,13 @@ fn a_scan_without_options_keeps_the_librarys_analysis() {
     let library = dir.path().join("library.kindred");
     let first = ok_on(
         &library,
-        &["scan", "--quiet", "--upsample", "1", photos.to_str().unwrap()],
+        &[
+            "scan",
+            "--quiet",
+            "--upsample",
+            "1",
+            photos.to_str().unwrap(),
+        ],
     );
     assert!(first.contains("1 analysed"), "{first}");
     let again = ok_on(&library, &["scan", "--quiet"]);

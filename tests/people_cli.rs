@@ -577,6 +577,11 @@ fn a_face_the_detector_missed_is_added_by_its_box_named_and_undone() {
         (vec!["--box", "600,400,700,500"], "outside the photo"),
         (vec!["--box", "10,10,5,50"], "ends before it starts"),
         (vec!["--box", "1,2,3"], "four numbers"),
+        // Regression: the face was added before the name was found to be none.
+        (
+            vec!["--box", "200,100,260,160", "--name", "  "],
+            "a name cannot be empty",
+        ),
     ] {
         let out = run(&library, &[&["add-face", crowd][..], &args].concat());
         let stderr = String::from_utf8_lossy(&out.stderr);

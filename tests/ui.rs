@@ -1666,7 +1666,13 @@ fn the_app_analyses_as_the_library_was_last_analysed() {
     let library = dir.path().join("library.kindred");
     ok_on(
         &library,
-        &["scan", "--quiet", "--upsample", "1", photos.to_str().unwrap()],
+        &[
+            "scan",
+            "--quiet",
+            "--upsample",
+            "1",
+            photos.to_str().unwrap(),
+        ],
     );
     let mut harness = app_on(&library);
     assert_eq!(harness.state().settings.upsample, 1);

@@ -247,9 +247,9 @@ pub fn look_closer(library: &Path, photos: &[PathBuf], json: bool) -> anyhow::Re
     let options = crate::library::scan::ScanOptions::of_library(&store)?.unwrap_or_default();
     let mut report = Vec::new();
     let mut adding = ops::FacesBeingAdded::default();
-    for record in records {
+    let looked = records.iter().try_for_each(|record| -> anyhow::Result<()> {
         let found =
-            crate::library::scan::faces_found_closer_in(&mut store, &engine, &record, options)?;
+            crate::library::scan::faces_found_closer_in(&mut store, &engine, record, options)?;
         let added = adding.add(&mut store, record.id, &found)?;
         if !json {
             outln!(
@@ -264,8 +264,19 @@ pub fn look_closer(library: &Path, photos: &[PathBuf], json: bool) -> anyhow::Re
         report.push(
             json!({"photo": record.id, "path": record.path.display().to_string(), "added": added}),
         );
-    }
+        Ok(())
+    });
+    match_even_after(&mut store, looked)?;
     match_and_report(&mut store, report, json)
+}
+
+/// The faces added to the photos done before one that failed are matched all the same, not
+/// left in no person until the next scan; then the failure is told.
+fn match_even_after(store: &mut Store, done: anyhow::Result<()>) -> anyhow::Result<()> {
+    if done.is_err() {
+        ops::match_new_faces(store)?;
+    }
+    done
 }
 
 /// Matches the faces just added like new ones; prints the per-photo `report` with --json, else
@@ -312,13 +323,13 @@ pub fn turn(
     let options = crate::library::scan::ScanOptions::of_library(&store)?.unwrap_or_default();
     let mut report = Vec::new();
     let mut turning = ops::TurnsBeingMade::default();
-    for record in records {
+    let turned_all = records.iter().try_for_each(|record| -> anyhow::Result<()> {
         // Identical copies turn together: one named after its copy has turned already.
         if turning.has_turned(record.id) {
-            continue;
+            return Ok(());
         }
-        let plan = crate::library::scan::plan_turn(&store, &engine, &record, by, options)
-        .with_context(|| format!("cannot turn {}", record.path.display()))?;
+        let plan = crate::library::scan::plan_turn(&store, &engine, record, by, options)
+            .with_context(|| format!("cannot turn {}", record.path.display()))?;
         let turned = turning
             .turn(&mut store, &plan)
             .with_context(|| format!("cannot turn {}", record.path.display()))?;
@@ -339,7 +350,9 @@ pub fn turn(
             "turn": turned.turn.quarters(),
             "added": turned.found,
         }));
-    }
+        Ok(())
+    });
+    match_even_after(&mut store, turned_all)?;
     match_and_report(&mut store, report, json)
 }
 
@@ -351,6 +364,8 @@ pub fn add_face(
     name: Option<&str>,
     json: bool,
 ) -> anyhow::Result<ExitCode> {
+    // A name that cannot be given is refused before the face is added.
+    let name = name.map(ops::clean_name).transpose()?;
     let (mut store, _lock) = open_to_change(library)?;
     let record = photo_in_library(&store, photo)?;
     let engine =
@@ -361,7 +376,7 @@ pub fn add_face(
     let id = ops::add_face(&mut store, record.id, &face)?;
     match name {
         Some(name) => {
-            ops::give_to_name(&mut store, &[id], name)?;
+            ops::give_to_name(&mut store, &[id], &name)?;
         }
         None => {
             ops::match_new_faces(&mut store)?;

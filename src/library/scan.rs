@@ -77,14 +77,16 @@ impl ScanOptions {
         let number = |key| -> Result<Option<u32>, StoreError> {
             Ok(store.setting(key)?.and_then(|v| v.parse().ok()))
         };
-        Ok(match (number(MAX_SIDE_SETTING)?, number(UPSAMPLE_SETTING)?) {
-            (Some(max_side), Some(upsample)) => Some(ScanOptions {
-                max_side,
-                upsample,
-                threads: 0,
-            }),
-            _ => None,
-        })
+        Ok(
+            match (number(MAX_SIDE_SETTING)?, number(UPSAMPLE_SETTING)?) {
+                (Some(max_side), Some(upsample)) => Some(ScanOptions {
+                    max_side,
+                    upsample,
+                    threads: 0,
+                }),
+                _ => None,
+            },
+        )
     }
 
     /// Keeps these as the options the library's photos are analysed with.

@@ -184,7 +184,8 @@ fn quoted(name: &Option<String>) -> String {
         .unwrap_or_default()
 }
 
-fn clean_name(name: &str) -> Result<String, PeopleError> {
+/// A name as a person is given it: trimmed, and refused when nothing is left.
+pub fn clean_name(name: &str) -> Result<String, PeopleError> {
     let name = name.trim();
     if name.is_empty() {
         return Err(PeopleError::Invalid("a name cannot be empty".into()));
