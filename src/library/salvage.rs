@@ -392,6 +392,11 @@ fn copy_table(
                         for column in &columns[values.len()..] {
                             values.push(match column.as_str() {
                                 "model_version" => Value::Text(IN_DOUBT.into()),
+                                // Whether the user drew it is lost with the page: taken
+                                // as drawn, it is kept when the analysis again does not
+                                // find it (a face the detector missed keeps its name), and
+                                // is the detector's again where it does.
+                                "by_hand" => Value::Integer(1),
                                 _ => Value::Integer(0),
                             });
                         }
@@ -712,7 +717,7 @@ mod tests {
                 copy,
                 "SELECT COUNT(*) FROM faces f JOIN photos p ON p.id = f.photo_id
                  WHERE f.model_version = 'salvaged' AND p.analysis_key = 'salvaged'
-                   AND p.path = '/p/7.jpg'"
+                   AND p.path = '/p/7.jpg' AND f.by_hand = 1"
             ),
             1
         );
