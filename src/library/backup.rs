@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime};
 
 use rusqlite::{Connection, OpenFlags};
 
-use super::store::{SCHEMA_VERSION, Store, StoreError};
+use super::store::{MayTellOfDamage, SCHEMA_VERSION, Store, StoreError};
 
 /// How old the newest weekly copy may be before the next one is due.
 pub const WEEKLY: Duration = Duration::from_secs(7 * 24 * 3600);
@@ -202,7 +202,20 @@ pub fn make(store: &Store, kind: BackupKind) -> Result<Backup, StoreError> {
     store
         .connection()
         .execute("VACUUM INTO ?1", [copy.part.to_string_lossy()])
-        .map_err(|e| copy.failed("write", &e))?;
+        .map_err(|e| {
+            // A page of the library that cannot be read (as the copy before an upgrade
+            // finds one): told as the damage it is, so that the copies and the salvage
+            // are offered, not as a copy that could not be written.
+            if e.is_damage() {
+                let _ = std::fs::remove_file(&copy.part);
+                StoreError::Sqlite {
+                    path: store.path().to_path_buf(),
+                    error: e,
+                }
+            } else {
+                copy.failed("write", &e)
+            }
+        })?;
     if let Err(e) = without_face_pictures(&copy.part) {
         return Err(copy.abandon("write", &e));
     }
@@ -600,6 +613,45 @@ mod tests {
         drop(store);
         assert!(restore(&library, &backup.path).is_err());
         assert_eq!(Store::open(&library).unwrap().photos().unwrap().len(), 1);
+    }
+
+    /// Regression: the copy made before an upgrade that ran into a damaged page said it
+    /// "cannot write a backup copy", so the app said only that the library could not be
+    /// opened, and offered neither the copies nor the salvage.
+    #[test]
+    fn a_copy_of_a_damaged_library_says_it_is_damaged() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = library_with_a_photo(dir.path());
+        let page_size: i64 = store
+            .connection()
+            .query_row("PRAGMA page_size", [], |r| r.get(0))
+            .unwrap();
+        let root: i64 = store
+            .connection()
+            .query_row(
+                "SELECT rootpage FROM sqlite_master WHERE name = 'photos'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let library = store.path().to_path_buf();
+        drop(store);
+        {
+            use std::io::{Seek, SeekFrom, Write};
+            let mut file = std::fs::OpenOptions::new()
+                .write(true)
+                .open(&library)
+                .unwrap();
+            file.seek(SeekFrom::Start(((root - 1) * page_size) as u64))
+                .unwrap();
+            file.write_all(&vec![0xA5; page_size as usize]).unwrap();
+        }
+        let store = Store::open(&library).unwrap();
+        let err = make(&store, BackupKind::BeforeUpgrade).unwrap_err();
+        assert!(err.is_damage(), "{err}");
+        assert!(list(&library).is_empty(), "no copy");
+        let folder = std::fs::read_dir(folder(&library)).unwrap().count();
+        assert_eq!(folder, 0, "not even part of one");
     }
 
     /// Regression: `kindred restore` given the library's own path set it aside, then failed
