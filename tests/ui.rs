@@ -654,6 +654,44 @@ fn damage_the_weekly_copy_finds_in_an_app_left_open_is_the_banner() {
     );
 }
 
+/// Regression: the window shown for a library that would not open put a copy back without
+/// holding the library's lock, so a Kindred started meanwhile (a scan on a timer) went on
+/// writing into the file being set aside. It takes the lock first, and says when it cannot.
+#[test]
+fn a_copy_is_put_back_for_a_damaged_library_only_while_no_other_kindred_has_it() {
+    use kindred::library::backup::{self, BackupKind};
+    use kindred::library::lock::LibraryLock;
+    use kindred::ui::unopened::{Problem, UnopenedLibrary};
+    let dir = tempfile::tempdir().unwrap();
+    let (library, _) = library_of_faces(dir.path(), &[0.0, 1.0]);
+    backup::make(&Store::open(&library).unwrap(), BackupKind::ByHand).unwrap();
+    damage_table(&library, "photos");
+    let problem = Problem::Damaged("the file is damaged".into());
+    let mut harness = Harness::new_ui_state(
+        |ui, page: &mut (UnopenedLibrary, bool)| {
+            if page.0.show(ui).is_some() {
+                page.1 = true;
+            }
+        },
+        (UnopenedLibrary::new(&library, problem), false),
+    );
+    harness.run();
+    // Another Kindred opens it meanwhile.
+    let other = LibraryLock::acquire(&library).unwrap();
+    harness.get_by_label("Put this copy back").click();
+    harness.run();
+    harness.get_by_label_contains("It is open in another Kindred");
+    assert!(
+        backup::list(&library)
+            .iter()
+            .all(|b| b.kind != BackupKind::SetAside)
+    );
+    drop(other);
+    harness.get_by_label("Put this copy back").click();
+    harness.run();
+    assert!(harness.state().1, "opened on the copy put back");
+}
+
 /// Names given since the newest copy are only in the damaged file: Folders saves what can
 /// still be read of it as a copy of its own, asks about putting it back, and puts it back.
 #[test]

@@ -223,7 +223,10 @@ impl UnopenedLibrary {
         self.salvage_part(ui);
         if let Some(i) = restore {
             let copy = self.copies[i].backup.clone();
-            return match backup::restore(&self.library, &copy.path) {
+            let lock = self.lock_for_change()?;
+            let put_back = backup::restore(&self.library, &copy.path);
+            drop(lock);
+            return match put_back {
                 Ok(aside) => {
                     self.done = Some(format!(
                         "Put back the {} of {}{}. Face pictures are made again from the \
@@ -255,7 +258,10 @@ impl UnopenedLibrary {
             });
             if start_new {
                 self.confirm_new = false;
-                return match backup::set_aside(&self.library) {
+                let lock = self.lock_for_change()?;
+                let set_aside = backup::set_aside(&self.library);
+                drop(lock);
+                return match set_aside {
                     Ok(aside) => {
                         self.done = Some(format!(
                             "Started a new library: add your photo folders{}",
@@ -320,6 +326,24 @@ impl UnopenedLibrary {
                 Err(e) => {
                     self.salvaged = Some(Err(format!("cannot start reading it: {e}")));
                 }
+            }
+        }
+    }
+
+    /// The library's lock, held while its file is replaced or set aside: a Kindred started
+    /// meanwhile (a scan on a timer) must not write into the file as it moves. None, and the
+    /// page says why, when another Kindred has it open.
+    fn lock_for_change(&mut self) -> Option<LibraryLock> {
+        match LibraryLock::acquire(&self.library) {
+            Ok(lock) => Some(lock),
+            Err(e) => {
+                self.outcome = Some(match e {
+                    LockError::InUse { .. } => {
+                        "It is open in another Kindred: close it first, then try again.".into()
+                    }
+                    other => other.to_string(),
+                });
+                None
             }
         }
     }
