@@ -10,7 +10,7 @@ use rusqlite::{OptionalExtension, params};
 
 use super::path_text;
 use super::store::{
-    PersonId, PhotoId, PhotoRecord, RootId, Store, StoreError, innermost_root, now_secs,
+    PersonId, PhotoId, PhotoRecord, Root, RootId, Store, StoreError, innermost_root, now_secs,
 };
 
 /// Analysed photos and their faces that removing or leaving out a folder took out of People.
@@ -245,11 +245,11 @@ impl Store {
                 });
             }
             let excluded = store.excluded_folders()?;
+            let others: Vec<Root> = roots.iter().filter(|r| r.id != id).cloned().collect();
+            // A photo is the innermost other folder's that holds it, unless left out of it.
             let other_root = |path: &Path| {
-                roots
-                    .iter()
-                    .filter(|r| r.id != id && path.starts_with(&r.path))
-                    .find(|r| {
+                innermost_root(&others, path)
+                    .filter(|r| {
                         !excluded
                             .iter()
                             .any(|e| e.root == r.id && path.starts_with(&e.path))
@@ -273,6 +273,19 @@ impl Store {
                 }
             }
             let left_out = store.mark_left_out(&leaving)?;
+            // A subfolder left out of it that another folder holds stays left out, of that
+            // one: its next scan would otherwise take it back in, unasked.
+            for e in excluded.iter().filter(|e| e.root == id) {
+                if let Some(holder) = innermost_root(&others, &e.path) {
+                    store
+                        .connection()
+                        .execute(
+                            "UPDATE excluded_folders SET root_id = ?2 WHERE path = ?1",
+                            params![path_text::to_text(&e.path), holder.id],
+                        )
+                        .map_err(sql_error(store))?;
+                }
+            }
             store
                 .connection()
                 .execute("DELETE FROM roots WHERE id = ?1", [id])
@@ -870,6 +883,7 @@ mod tests {
     use super::*;
     use crate::engine::geometry::Rect;
     use crate::library::people_store::{AssignmentRow, FaceState};
+    use crate::library::store::PhotoAnalysis;
     use crate::library::store::PhotoStatus;
     use crate::library::store::tests::{analysis, native};
 
@@ -1263,6 +1277,31 @@ mod tests {
             .unwrap();
         store.remove_folder(root).unwrap();
         assert!(store.excluded_folders().unwrap().is_empty());
+    }
+
+    /// Regression: removing a photo folder inside another (`~/Pictures/Phone` inside
+    /// `~/Pictures`) forgot what was left out of it, so the next scan of the outer folder took
+    /// `Phone/WhatsApp` back into People, unasked.
+    #[test]
+    fn what_was_left_out_of_a_removed_inner_folder_stays_left_out_of_the_outer() {
+        let mut store = Store::open_in_memory().unwrap();
+        let outer = store.add_root(Path::new(&native("/p"))).unwrap();
+        let inner = store.add_root(Path::new(&native("/p/Phone"))).unwrap();
+        store
+            .record_analysis(&PhotoAnalysis {
+                root_id: Some(inner),
+                ..PhotoAnalysis::new(native("/p/Phone/WhatsApp/a.jpg"), 100, 100, Vec::new())
+            })
+            .unwrap();
+        let whatsapp = PathBuf::from(native("/p/Phone/WhatsApp"));
+        store.exclude_folder(&whatsapp).unwrap();
+        assert_eq!(store.excluded_folders().unwrap()[0].root, inner);
+        store.remove_folder(inner).unwrap();
+        let excluded = store.excluded_folders().unwrap();
+        assert_eq!(
+            (excluded.len(), excluded[0].root, &excluded[0].path),
+            (1, outer, &whatsapp)
+        );
     }
 
     #[test]
