@@ -126,10 +126,7 @@ fn date_at(bytes: &[u8], at: usize) -> Option<String> {
         }
         _ => return None,
     };
-    if !(1900..=2099).contains(&year) || !(1..=12).contains(&month) {
-        return None;
-    }
-    if day < 1 || day > days_in_month(year, month) {
+    if !(1900..=2099).contains(&year) || !is_real_day(year, month, day) {
         return None;
     }
     let date = format!("{year:04}-{month:02}-{day:02}");
@@ -168,10 +165,20 @@ fn time_at(bytes: &[u8], mut at: usize, joined: bool) -> Option<(u32, u32, u32)>
         }
         _ => (two(at + 2)?, two(at + 4)?),
     };
-    (hour < 24 && minute < 60 && second < 61).then_some((hour, minute, second))
+    is_real_time(hour, minute, second).then_some((hour, minute, second))
 }
 
-pub(crate) fn days_in_month(year: u32, month: u32) -> u32 {
+/// Whether a month and day are a day of that year's calendar.
+pub(crate) fn is_real_day(year: u32, month: u32, day: u32) -> bool {
+    (1..=12).contains(&month) && (1..=days_in_month(year, month)).contains(&day)
+}
+
+/// Whether hours, minutes and seconds are a time of day (a leap second included).
+pub(crate) fn is_real_time(hour: u32, minute: u32, second: u32) -> bool {
+    hour < 24 && minute < 60 && second < 61
+}
+
+fn days_in_month(year: u32, month: u32) -> u32 {
     match month {
         2 if year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400)) => {
             29

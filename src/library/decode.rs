@@ -575,16 +575,15 @@ fn exif_taken_at(exif: &exif::Exif) -> Option<String> {
 fn taken_at_text(ascii: &[u8]) -> Option<String> {
     let dt = exif::DateTime::from_ascii(ascii).ok()?;
     let (year, month, day) = (u32::from(dt.year), u32::from(dt.month), u32::from(dt.day));
-    let real_day = year >= 1826
-        && (1..=12).contains(&month)
-        && (1..=super::dates::days_in_month(year, month)).contains(&day);
-    let real_time = dt.hour < 24 && dt.minute < 60 && dt.second < 61;
-    (real_day && real_time).then(|| {
-        format!(
-            "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}",
-            dt.hour, dt.minute, dt.second
-        )
-    })
+    let (hour, minute, second) = (
+        u32::from(dt.hour),
+        u32::from(dt.minute),
+        u32::from(dt.second),
+    );
+    let real = year >= 1826
+        && super::dates::is_real_day(year, month, day)
+        && super::dates::is_real_time(hour, minute, second);
+    real.then(|| format!("{year:04}-{month:02}-{day:02} {hour:02}:{minute:02}:{second:02}"))
 }
 
 fn exif_camera(exif: &exif::Exif) -> Option<String> {
