@@ -414,16 +414,11 @@ pub fn set_aside(library: &Path) -> Result<Option<PathBuf>, StoreError> {
         secs += 1;
     }
     let to = dir.join(file_name(library, secs, BackupKind::SetAside));
-    let mut moved: Vec<(&PathBuf, PathBuf)> = Vec::new();
     for (from, suffix) in &moves {
-        let there = beside(&to, suffix);
-        if let Err(e) = std::fs::rename(from, &there) {
-            for (from, there) in moved.iter().rev() {
-                let _ = std::fs::rename(there, from);
-            }
+        if let Err(e) = std::fs::rename(from, beside(&to, suffix)) {
+            put_back_aside(&to, library);
             return Err(failed(e));
         }
-        moved.push((from, there));
     }
     Ok(moves
         .iter()
@@ -431,7 +426,8 @@ pub fn set_aside(library: &Path) -> Result<Option<PathBuf>, StoreError> {
         .then_some(to))
 }
 
-/// The file (with the log beside it) as it was, before a failed [`restore`] set it aside.
+/// The library file (with the log beside it) back where it was before [`set_aside`] moved
+/// it, when setting aside or putting a copy in its place failed.
 fn put_back_aside(aside: &Path, library: &Path) {
     for suffix in ["", "-wal", "-shm"] {
         let from = beside(aside, suffix);
