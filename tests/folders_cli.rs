@@ -310,13 +310,7 @@ fn a_scan_refused_for_a_mistyped_folder_adds_none_of_its_folders() {
 #[test]
 fn a_scan_without_options_keeps_the_librarys_analysis() {
     let dir = tempfile::tempdir().unwrap();
-    let photos = dir.path().join("photos");
-    std::fs::create_dir_all(&photos).unwrap();
-    std::fs::copy(
-        fixture("people/Tony_Blair_0001.jpg"),
-        photos.join("Tony_Blair_0001.jpg"),
-    )
-    .unwrap();
+    let photos = photos_from(dir.path(), &["Tony_Blair_0001.jpg"]);
     let library = dir.path().join("library.kindred");
     let first = ok_on(
         &library,

@@ -7,7 +7,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use common::{damage_table, library_of_faces, ok_on};
+use common::{damage_table, library_of_faces, ok_on, photos_from};
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use kindred::library::scan;
@@ -1694,13 +1694,7 @@ fn photos_added_while_the_app_was_closed_are_taken_in_when_it_opens() {
 #[test]
 fn the_app_analyses_as_the_library_was_last_analysed() {
     let dir = tempfile::tempdir().unwrap();
-    let photos = dir.path().join("photos");
-    std::fs::create_dir_all(&photos).unwrap();
-    std::fs::copy(
-        fixtures().join("Tony_Blair_0001.jpg"),
-        photos.join("Tony_Blair_0001.jpg"),
-    )
-    .unwrap();
+    let photos = photos_from(dir.path(), &["Tony_Blair_0001.jpg"]);
     let library = dir.path().join("library.kindred");
     ok_on(
         &library,

@@ -4,7 +4,7 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use common::*;
 use serde_json::Value;
@@ -59,16 +59,6 @@ fn with_embedded_xmp(jpeg: &[u8], packet: &str) -> Vec<u8> {
     out.extend(payload);
     out.extend(&jpeg[2..]);
     out
-}
-
-/// A `photos` folder in `dir` holding these fixture photos of tests/fixtures/people.
-fn photos_from(dir: &Path, names: &[&str]) -> PathBuf {
-    let photos = dir.join("photos");
-    std::fs::create_dir_all(&photos).unwrap();
-    for name in names {
-        std::fs::copy(fixture(&format!("people/{name}")), photos.join(name)).unwrap();
-    }
-    photos
 }
 
 fn person_named<'a>(people: &'a [Value], name: &str) -> Option<&'a Value> {

@@ -13,6 +13,16 @@ pub fn fixture(rel: &str) -> PathBuf {
         .join(rel)
 }
 
+/// A `photos` folder in `dir` holding these fixture photos of tests/fixtures/people.
+pub fn photos_from(dir: &Path, names: &[&str]) -> PathBuf {
+    let photos = dir.join("photos");
+    std::fs::create_dir_all(&photos).unwrap();
+    for name in names {
+        std::fs::copy(fixture(&format!("people/{name}")), photos.join(name)).unwrap();
+    }
+    photos
+}
+
 pub fn model(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("models")
