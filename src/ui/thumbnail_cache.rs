@@ -108,10 +108,16 @@ impl ThumbnailCache {
         self.dir.join(format!("{name}.jpg"))
     }
 
-    /// The thumbnail kept, marked as used.
+    /// The thumbnail kept, marked as used. One cut short (the renamed file's data lost with
+    /// the power before it reached the disk) is let go of, to be made again, instead of being
+    /// shown grey for good.
     pub fn read(&self, of: Thumbnail) -> Option<Vec<u8>> {
         let file = self.file_for(of);
         let bytes = std::fs::read(&file).ok()?;
+        if !is_whole_jpeg(&bytes) {
+            let _ = std::fs::remove_file(&file);
+            return None;
+        }
         let marked = std::fs::metadata(&file).and_then(|m| m.modified()).ok();
         let now = SystemTime::now();
         if marked.is_none_or(|t| now.duration_since(t).unwrap_or_default() > MARK_USED_AFTER)
@@ -182,9 +188,20 @@ impl ThumbnailCache {
     }
 }
 
+/// Whether `bytes` run from a JPEG's start marker to its end marker, as every thumbnail
+/// written does.
+fn is_whole_jpeg(bytes: &[u8]) -> bool {
+    bytes.starts_with(&[0xFF, 0xD8]) && bytes.ends_with(&[0xFF, 0xD9])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Bytes a thumbnail could be: `inside` between a JPEG's start and end markers.
+    fn jpeg(inside: &[u8]) -> Vec<u8> {
+        [&[0xFF, 0xD8], inside, &[0xFF, 0xD9]].concat()
+    }
 
     fn photo(dir: &Path, name: &str, bytes: &[u8]) -> (PathBuf, FileStamp) {
         let path = dir.join(name);
@@ -210,8 +227,8 @@ mod tests {
         let (path, stamp) = photo(dir.path(), "a.jpg", b"photo");
         let of = |path, stamp| Thumbnail::Photo { path, stamp };
         assert_eq!(cache.read(of(&path, stamp)), None);
-        cache.write(of(&path, stamp), b"thumb");
-        assert_eq!(cache.read(of(&path, stamp)).as_deref(), Some(&b"thumb"[..]));
+        cache.write(of(&path, stamp), &jpeg(b"thumb"));
+        assert_eq!(cache.read(of(&path, stamp)), Some(jpeg(b"thumb")));
         // A face of it is kept apart, by its place, turn and size.
         let face = |side| Thumbnail::Face {
             path: &path,
@@ -221,13 +238,30 @@ mod tests {
             side,
         };
         assert_eq!(cache.read(face(320)), None);
-        cache.write(face(320), b"face");
-        assert_eq!(cache.read(face(320)).as_deref(), Some(&b"face"[..]));
+        cache.write(face(320), &jpeg(b"face"));
+        assert_eq!(cache.read(face(320)), Some(jpeg(b"face")));
         assert_eq!(cache.read(face(256)), None);
-        assert_eq!(cache.read(of(&path, stamp)).as_deref(), Some(&b"thumb"[..]));
+        assert_eq!(cache.read(of(&path, stamp)), Some(jpeg(b"thumb")));
 
         let (path, stamp) = photo(dir.path(), "a.jpg", b"another photo");
         assert_eq!(cache.read(of(&path, stamp)), None);
+    }
+
+    #[test]
+    fn a_thumbnail_cut_short_is_made_again_not_shown() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = ThumbnailCache::new(dir.path().join("cache"));
+        let (path, stamp) = photo(dir.path(), "a.jpg", b"photo");
+        let of = Thumbnail::Photo { path: &path, stamp };
+        let whole = jpeg(&[7; 64]);
+        for cut_short in [&whole[..40], &[][..]] {
+            std::fs::create_dir_all(dir.path().join("cache")).unwrap();
+            std::fs::write(cache.file_for(of), cut_short).unwrap();
+            assert_eq!(cache.read(of), None);
+            assert!(!cache.file_for(of).exists(), "let go of");
+        }
+        cache.write(of, &whole);
+        assert_eq!(cache.read(of), Some(whole));
     }
 
     #[test]
@@ -238,7 +272,7 @@ mod tests {
         for i in 0..5 {
             let (path, stamp) = photo(dir.path(), &format!("{i}.jpg"), &[i as u8]);
             let of = Thumbnail::Photo { path: &path, stamp };
-            cache.write(of, &[0; 100]);
+            cache.write(of, &jpeg(&[0; 96]));
             set_used(&cache.file_for(of), 10_000 * (5 - i as u64));
             photos.push((path, stamp));
         }
