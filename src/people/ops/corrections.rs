@@ -93,10 +93,14 @@ fn merge_in_tx(
     }
     let rejected_from_into: HashSet<FaceId> =
         store.rejections_of_person(into)?.into_iter().collect();
+    // Faces the merge leaves out of `into`, placed as faces taken out of a person are: left
+    // new, they would sit in no person until the next scan matched them.
+    let mut freed = HashSet::new();
     for &p in &sources {
         let source_named = require_person(store, p)?.name.is_some();
         for a in store.assignments_of_person(p, &[FaceState::Confirmed, FaceState::Suggested])? {
             let new = if rejected_from_into.contains(&a.face) {
+                freed.insert(a.face);
                 AssignmentRow {
                     person: None,
                     state: FaceState::Unassigned,
@@ -132,8 +136,12 @@ fn merge_in_tx(
             rec.add_rejection(store, face, into)?;
             if a.person == Some(into) {
                 make_new(store, rec, a)?;
+                freed.insert(face);
             }
         }
+    }
+    if !freed.is_empty() {
+        place_freed(store, rec, &freed, Mode::Rejected)?;
     }
     Ok(())
 }

@@ -382,6 +382,29 @@ fn merging_several_people_never_leaves_a_face_in_a_person_it_was_rejected_from()
     }
 }
 
+/// Regression: a face of a merged person that the user had said was not the person merged
+/// into was taken out of it and then left in no person until the next scan matched it.
+#[test]
+fn a_face_a_merge_leaves_out_is_placed_at_once() {
+    let (mut store, ids) = three_people();
+    let b = person_of(&store, ids[4][0]).0.unwrap();
+    let c = person_of(&store, ids[5][0]).0.unwrap();
+    let face = ids[4][0];
+    reject(&mut store, &[face], Some(c)).unwrap();
+    let before = snapshot(&store);
+
+    merge(&mut store, &[b], c).unwrap();
+    let (person, state) = person_of(&store, face);
+    assert!(
+        person.is_some() && person != Some(c),
+        "{person:?} {state:?}"
+    );
+    assert_ne!(state, FaceState::Unassigned);
+    assert!(store.rejections().unwrap().contains(&(face, c)));
+    undo(&mut store, 1).unwrap();
+    assert_eq!(snapshot(&store), before);
+}
+
 #[test]
 fn split_makes_a_confirmed_person_and_undo_removes_it() {
     let (mut store, ids) = three_people();
