@@ -400,6 +400,7 @@ fn apply(store: &mut Store, image: &UndoRecord) -> Result<UndoRecord, PeopleErro
             },
         )?;
     }
+    let in_image: HashSet<FaceId> = image.faces.iter().map(|a| a.face).collect();
     for a in &image.faces {
         if !store.face_exists(a.face)? {
             continue;
@@ -416,13 +417,44 @@ fn apply(store: &mut Store, image: &UndoRecord) -> Result<UndoRecord, PeopleErro
             distance: None,
         });
         rec.set_face_known(store, old, *a)?;
+        // A copy of the photo found after the operation took the face's decision from it,
+        // outside the log: it goes back with the face, or the next matching would hand the
+        // decision back from the copy. A copy decided otherwise is left as it is.
+        for twin in store.twins_of(a.face)? {
+            if in_image.contains(&twin) {
+                continue;
+            }
+            if let Some(t) = store.assignment(twin)?
+                && (t.person, t.state) == (old.person, old.state)
+            {
+                rec.set_face_known(store, t, AssignmentRow { face: twin, ..*a })?;
+            }
+        }
     }
+    let rejections_in_image: HashSet<(FaceId, PersonId)> = image
+        .rejections_added
+        .iter()
+        .chain(&image.rejections_removed)
+        .copied()
+        .collect();
+    // As above: the copies found since share the face's rejections.
+    let with_twins = |store: &Store, face: FaceId, person: PersonId| {
+        let twins = store.twins_of(face)?;
+        let twins = twins
+            .into_iter()
+            .filter(|&twin| !rejections_in_image.contains(&(twin, person)));
+        Ok::<_, PeopleError>(std::iter::once(face).chain(twins).collect::<Vec<_>>())
+    };
     for &(face, person) in &image.rejections_added {
-        rec.remove_rejection(store, face, person)?;
+        for face in with_twins(store, face, person)? {
+            rec.remove_rejection(store, face, person)?;
+        }
     }
     for &(face, person) in &image.rejections_removed {
         if store.face_exists(face)? && store.person_row(person)?.is_some() {
-            rec.add_rejection(store, face, person)?;
+            for face in with_twins(store, face, person)? {
+                rec.add_rejection(store, face, person)?;
+            }
         }
     }
     for &person in &image.created_persons {

@@ -1037,6 +1037,42 @@ fn a_copy_found_later_takes_the_decisions_made_about_its_original() {
     assert_eq!(person_of(&store, copies[1][0]).0, rejected_to.0);
 }
 
+/// Regression: a copy of a photo found after a correction takes the decision from it; undoing
+/// the correction left the copy decided, and the next matching handed the decision back.
+#[test]
+fn undo_takes_back_what_a_copy_found_since_took_from_the_face() {
+    let (mut store, ids) = three_people();
+    let a = person_of(&store, ids[0][0]).0.unwrap();
+    let b = person_of(&store, ids[2][1]).0.unwrap();
+    let before = snapshot(&store);
+    ignore(&mut store, &[ids[2][0]]).unwrap();
+    reject(&mut store, &[ids[2][1]], None).unwrap();
+    let copy = copy_of_photo(&mut store, 2, "/backup/2.jpg");
+    match_new_faces(&mut store).unwrap();
+    assert_eq!(person_of(&store, copy[0]), (None, FaceState::Ignored));
+    assert!(store.rejections().unwrap().contains(&(copy[1], b)));
+
+    undo(&mut store, 2).unwrap();
+    match_new_faces(&mut store).unwrap();
+    assert_eq!(person_of(&store, ids[2][0]), person_of(&store, ids[0][0]));
+    assert_eq!(person_of(&store, copy[0]), person_of(&store, ids[2][0]));
+    assert_eq!(person_of(&store, ids[2][1]).0, Some(b));
+    assert_eq!(person_of(&store, copy[1]), person_of(&store, ids[2][1]));
+    assert!(store.rejections().unwrap().is_empty());
+    let (faces, ..) = snapshot(&store);
+    let originals: Vec<_> = faces
+        .into_iter()
+        .filter(|f| !copy.contains(&f.face))
+        .collect();
+    assert_eq!(originals, before.0);
+    assert_eq!(person_of(&store, ids[0][0]).0, Some(a));
+
+    // Redone, the copy is decided with the face again.
+    redo(&mut store, 2).unwrap();
+    assert_eq!(person_of(&store, copy[0]), (None, FaceState::Ignored));
+    assert!(store.rejections().unwrap().contains(&(copy[1], b)));
+}
+
 /// Review asks about a face once, not once per copy of its photo, and never about the copy of
 /// a face the person already has.
 #[test]
