@@ -32,8 +32,8 @@ use crate::library::export_store::{PersonInfo, PhotoSelection};
 use crate::library::store::{MayTellOfDamage, PersonId, PhotoRecord, Store, StoreError};
 use crate::library::turn::Turn;
 
-/// The manifest every export leaves in its target folder.
-pub const MANIFEST_NAME: &str = "kindred-export.json";
+/// The manifest every export leaves in its target folder; scans pass over a folder holding it.
+pub const MANIFEST_NAME: &str = crate::library::walk::ALBUMS_MANIFEST;
 
 /// Suffix of the temporary files copies are written to before being renamed into place.
 const TEMP_SUFFIX: &str = ".kindred-part";

@@ -218,6 +218,11 @@ const SYSTEM_FOLDERS: &[&str] = &[
 /// it is passed over, unless the user added that very folder.
 const NO_MEDIA: &str = ".nomedia";
 
+/// The manifest Kindred's export leaves in the folder it writes albums to. A folder holding
+/// it holds copies of the library's own photos (the app's default album folder is in
+/// ~/Pictures), so scans pass it over, unless the user added that very folder.
+pub const ALBUMS_MANIFEST: &str = "kindred-export.json";
+
 fn is_skipped_folder(name: &str) -> bool {
     name.starts_with('.') || SYSTEM_FOLDERS.iter().any(|s| s.eq_ignore_ascii_case(name))
 }
@@ -308,6 +313,14 @@ pub fn walk(
                         "hidden from galleries by its {NO_MEDIA} file: passed over (add it as a \
                          photo folder of its own to include it)"
                     ),
+                });
+                walker.skip_current_dir();
+            } else if entry.depth() > 0 && entry.path().join(ALBUMS_MANIFEST).exists() {
+                problems.push(WalkProblem {
+                    path: entry.path().to_path_buf(),
+                    reason: "albums exported by Kindred, copies of the library's photos: passed \
+                             over (add it as a photo folder of its own to include it)"
+                        .into(),
                 });
                 walker.skip_current_dir();
             }
@@ -605,6 +618,32 @@ mod tests {
         let mut problems = Vec::new();
         let found = walk(&sent, &[], &mut problems, || true);
         assert_eq!(names(&found), ["IMG-3.jpg", "IMG-2.jpg"]);
+        assert!(problems.is_empty(), "{problems:?}");
+    }
+
+    /// Regression: albums exported into a photo folder (the app's default album folder is in
+    /// ~/Pictures) were scanned back in, every exported photo a copy of one in the library.
+    #[test]
+    fn albums_exported_by_kindred_are_passed_over_and_said_so_unless_added_themselves() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let albums = root.join("Kindred albums");
+        std::fs::create_dir_all(albums.join("Anna")).unwrap();
+        std::fs::write(root.join("IMG-1.jpg"), b"x").unwrap();
+        std::fs::write(albums.join("Anna/IMG-1.jpg"), b"x").unwrap();
+        std::fs::write(albums.join(ALBUMS_MANIFEST), b"{}").unwrap();
+
+        let mut problems = Vec::new();
+        let found = walk(root, &[], &mut problems, || true);
+        let paths: Vec<&Path> = found.iter().map(|c| c.path.as_path()).collect();
+        assert_eq!(paths, [root.join("IMG-1.jpg")]);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].path, albums);
+        assert!(problems[0].reason.contains("exported"), "{problems:?}");
+
+        let mut problems = Vec::new();
+        let found = walk(&albums, &[], &mut problems, || true);
+        assert_eq!(found.len(), 1);
         assert!(problems.is_empty(), "{problems:?}");
     }
 
