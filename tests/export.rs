@@ -633,6 +633,40 @@ fn a_missing_original_is_reported_and_the_rest_exported() {
     );
 }
 
+/// Regression: a photo that opened but could not be read through (a bad sector, a file a sync
+/// tool took offline) stopped the whole export, blamed on the album's file.
+#[test]
+fn a_photo_that_cannot_be_read_is_skipped_and_the_rest_exported() {
+    for mode in [Mode::Copy, Mode::Hardlink] {
+        let mut lib = Lib::new();
+        let anna = lib.person("Anna");
+        let (bad, f1) = lib.photo("a-bad.png", "dogs", None, &[FACE_A]);
+        let (_, f2) = lib.photo("b-good.png", "dogs", None, &[FACE_A]);
+        lib.assign(f1[0], anna, "confirmed");
+        lib.assign(f2[0], anna, "confirmed");
+        let plan = album::plan(&lib.store, &lib.request(&[anna], mode, Layout::Flat)).unwrap();
+        // Between the preview and the export, the file turns into one that opens but cannot
+        // be read (on Linux a folder opens, and fails as it is read).
+        fs::remove_file(&bad).unwrap();
+        fs::create_dir(&bad).unwrap();
+        let (tx, _rx) = mpsc::channel();
+        let summary = album::execute(&plan, tx, &ExportControl::new()).unwrap();
+        assert_eq!(summary.created, 1, "{mode:?}");
+        assert_eq!(summary.failed.len(), 1, "{mode:?}");
+        assert_eq!(summary.failed[0].0, bad);
+        assert!(
+            summary.failed[0].1.contains("could not be read"),
+            "{:?}",
+            summary.failed[0]
+        );
+        assert_eq!(
+            tree(&lib.target()),
+            ["Anna/b-good.png", "kindred-export.json"],
+            "{mode:?}"
+        );
+    }
+}
+
 /// Every photo of the album on a drive not connected: an error that says so, and nothing
 /// written (not even an empty album and its manifest).
 #[test]

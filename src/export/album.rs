@@ -310,9 +310,19 @@ pub fn plan(store: &Store, request: &ExportRequest) -> Result<ExportPlan, Export
         for dir in dirs {
             let (sub, file_name) = album_place(&entry.photo, request.layout);
             let folder = request.target.join(dir).join(sub);
-            let item = if source_ok {
-                let (destination, placement, renamed) =
-                    pick_destination(&folder, &file_name, &wanted, &reserved, &mut on_disk)?;
+            let picked = if source_ok {
+                match pick_destination(&folder, &file_name, &wanted, &reserved, &mut on_disk) {
+                    // The photo cannot be read to compare with a file there: left for the
+                    // export to try, which skips it with the reason.
+                    Err(ExportError::Read { path, .. }) if path == source => {
+                        Some((folder.join(&file_name), Placement::New, false))
+                    }
+                    picked => Some(picked?),
+                }
+            } else {
+                None
+            };
+            let item = if let Some((destination, placement, renamed)) = picked {
                 PlannedItem {
                     source: source.clone(),
                     destination,
@@ -1100,6 +1110,8 @@ fn why_not_hard_linked(e: &io::Error) -> String {
     if e.kind() == io::ErrorKind::CrossesDevices {
         "the album's folder is on another disk than the photos (a hard link stays on one disk)"
             .to_string()
+    } else if e.kind() == io::ErrorKind::TooManyLinks {
+        "the photo has as many hard links as its disk allows".to_string()
     } else if refused_by_file_system(e) {
         "the album's disk does not take hard links (USB sticks and memory cards formatted FAT or \
          exFAT, some network shares), or the system forbids linking these files"
@@ -1142,6 +1154,24 @@ fn place(
     if let Err(e) = fs::File::open(&item.source) {
         return Ok(Err(e.to_string()));
     }
+    match place_readable(mode, item, reserved, turned_before, events, summary) {
+        // Opened, but failed as it was read (a bad sector, a file a sync tool took offline or
+        // away): one photo skipped, not the export stopped.
+        Err(ExportError::Read { path, source }) if path == item.source => {
+            Ok(Err(format!("it could not be read ({source})")))
+        }
+        placed => placed,
+    }
+}
+
+fn place_readable(
+    mode: Mode,
+    item: &PlannedItem,
+    reserved: &HashSet<String>,
+    turned_before: &TurnedBefore,
+    events: &Sender<ExportEvent>,
+    summary: &mut ExportSummary,
+) -> Result<Result<Placed, String>, ExportError> {
     // The photo is turned anew: it may have changed since the plan was made.
     let (content, upright) = match &item.content {
         Content::Turned(turn) => album_content(&item.source, *turn),
@@ -1243,7 +1273,9 @@ fn write_one(
             match linked {
                 Ok(()) => Ok(()),
                 Err(e)
-                    if e.kind() == io::ErrorKind::CrossesDevices || refused_by_file_system(&e) =>
+                    if e.kind() == io::ErrorKind::CrossesDevices
+                        || e.kind() == io::ErrorKind::TooManyLinks
+                        || refused_by_file_system(&e) =>
                 {
                     copy_via_temp(source, dest, replace)?;
                     summary.copied_instead_of_linked += 1;
@@ -1253,7 +1285,7 @@ fn write_one(
                     });
                     Ok(())
                 }
-                Err(e) => Err(write_err(e)),
+                Err(e) => Err(unreadable_source(source).unwrap_or_else(|| write_err(e))),
             }
         }
         Mode::Symlink => {
@@ -1310,9 +1342,22 @@ fn copy_via_temp(source: &Path, dest: &Path, replace: bool) -> Result<(), Export
         }
         Ok(())
     })
-    .map_err(|source| ExportError::Write {
-        path: dest.to_path_buf(),
-        source,
+    .map_err(|e| {
+        unreadable_source(source).unwrap_or_else(|| ExportError::Write {
+            path: dest.to_path_buf(),
+            source: e,
+        })
+    })
+}
+
+/// After a failed copy or link, whether the photo was to blame: it cannot be read through
+/// (then the photo is skipped; a failure of the album's disk stops the export).
+fn unreadable_source(source: &Path) -> Option<ExportError> {
+    let read_through =
+        fs::File::open(source).and_then(|mut file| io::copy(&mut file, &mut io::sink()));
+    read_through.err().map(|e| ExportError::Read {
+        path: source.to_path_buf(),
+        source: e,
     })
 }
 
