@@ -550,10 +550,20 @@ fn replay(store: &mut Store, n: usize, way: Replay) -> Result<Vec<Replayed>, Peo
                 .iter()
                 .flat_map(|p| p.faces.iter().map(|f| f.id))
                 .collect();
+            let head = UndoRecord {
+                description: back.description.clone(),
+                ..Default::default()
+            };
             let back = to_json(&back)?;
             match way {
                 Replay::Undo => store.mark_operation_undone(op.id, &back)?,
-                Replay::Redo => store.mark_operation_redone(op.id, &back)?,
+                Replay::Redo => {
+                    // Kept as a growing entry is, its description apart from its image: a job
+                    // still adding to it (a look closer undone and redone as it goes) adds its
+                    // next parts and describes the whole anew without writing over the image.
+                    store.mark_operation_redone(op.id, &to_json(&head)?)?;
+                    store.add_operation_part(op.id, &back)?;
+                }
             }
             done.push(Replayed {
                 description: image.description,

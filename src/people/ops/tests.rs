@@ -1808,6 +1808,33 @@ fn a_look_at_many_photos_is_in_the_log_from_its_first_faces_on() {
     check_undo_and_redo(&mut store, &after_undo);
 }
 
+/// Regression: undone and redone while the look went on, the entry's next step wrote its
+/// description over the redone image, and undo then took back only the faces found after.
+#[test]
+fn a_look_undone_and_redone_while_it_goes_on_is_still_undone_whole() {
+    let (mut store, ids) = three_people();
+    let before = snapshot(&store);
+    let photo = |store: &Store, i: usize| store.face(ids[i][0]).unwrap().unwrap().photo_id;
+    let (three, four, five) = (photo(&store, 3), photo(&store, 4), photo(&store, 5));
+    let found = [
+        drawn_face(Rect::new(300, 0, 350, 50), 0.0),
+        drawn_face(Rect::new(400, 0, 450, 50), 2.0),
+    ];
+    let mut adding = FacesBeingAdded::default();
+    adding.add(&mut store, four, &found).unwrap();
+    adding.add(&mut store, five, &found[..1]).unwrap();
+    undo(&mut store, 1).unwrap();
+    redo(&mut store, 1).unwrap();
+    adding.add(&mut store, three, &found[1..]).unwrap();
+    assert_eq!(
+        last_operation(&store).unwrap().unwrap(),
+        "added 4 faces to 3 photos"
+    );
+    undo(&mut store, 1).unwrap();
+    assert_eq!(snapshot(&store), before);
+    assert!(last_operation(&store).unwrap().is_none());
+}
+
 #[test]
 fn ignored_faces_are_listed_and_taken_back_to_be_matched_again() {
     let (mut store, ids) = three_people();
