@@ -1105,6 +1105,16 @@ fn a_rejected_face_stays_rejected_after_a_rescan_and_review_answers_with_keys() 
     // Review answers the next suggestion with the keyboard.
     go_on_to_less_likely_if_held_back(&mut harness, &suggestions);
     harness.get_by_label("Suggested face");
+    // Ctrl+N is no answer (regression: it said "not him").
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::N);
+    settle(&mut harness);
+    assert!(
+        !Store::open(&library)
+            .unwrap()
+            .rejections()
+            .unwrap()
+            .contains(&(suggestions[0].face, blair.id))
+    );
     press(&mut harness, egui::Key::Y);
     settle(&mut harness);
     let answered = faces_of(&library, blair.id)
@@ -3235,6 +3245,21 @@ fn photos_chosen_on_a_folder_page_are_turned_together() {
     choose_the_prints(&mut harness);
     harness.get_by_label("2 selected");
     assert_eq!(harness.state().view, View::Folder(photos.clone()));
+    // Another page of the same photos starts with none chosen (regression: the choice
+    // followed, and a plain click there chose instead of opening).
+    click(&mut harness, "Folders");
+    settle(&mut harness);
+    harness.get_by_label_contains("without a face in").click();
+    settle(&mut harness);
+    assert!(harness.state().photos_chosen.selected.is_empty());
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness.step();
+    assert!(!harness.state().photos_chosen.selected.is_empty());
+    harness.state_mut().open_folder(photos.clone());
+    settle(&mut harness);
+    assert!(harness.state().photos_chosen.selected.is_empty());
+    choose_the_prints(&mut harness);
+    harness.get_by_label("2 selected");
     // Esc lets go of the choice, on the page; Ctrl+A chooses every photo.
     press(&mut harness, egui::Key::Escape);
     settle(&mut harness);

@@ -156,6 +156,9 @@ impl ScanOptions {
 pub struct ScanControl {
     cancelled: AtomicBool,
     paused: AtomicBool,
+    /// When the pause going on began, and how long the pauses before it lasted: time
+    /// paused does not count in the rate and the time left.
+    pauses: Mutex<(Option<Instant>, Duration)>,
 }
 
 impl ScanControl {
@@ -169,7 +172,23 @@ impl ScanControl {
         self.cancelled.load(Ordering::SeqCst)
     }
     pub fn set_paused(&self, paused: bool) {
+        let mut pauses = self.pauses.lock().unwrap_or_else(|e| e.into_inner());
+        let (since, before) = &mut *pauses;
+        match (paused, *since) {
+            (true, None) => *since = Some(Instant::now()),
+            (false, Some(began)) => {
+                *before += began.elapsed();
+                *since = None;
+            }
+            _ => {}
+        }
         self.paused.store(paused, Ordering::SeqCst);
+    }
+
+    /// How long the work has been paused so far, the pause going on included.
+    pub fn time_paused(&self) -> Duration {
+        let pauses = self.pauses.lock().unwrap_or_else(|e| e.into_inner());
+        pauses.1 + pauses.0.map_or(Duration::ZERO, |began| began.elapsed())
     }
     pub fn is_paused(&self) -> bool {
         self.paused.load(Ordering::SeqCst)
@@ -387,21 +406,31 @@ enum WorkResult {
     },
 }
 
-struct Progress {
+struct Progress<'a> {
     state: Mutex<ScanProgress>,
     last_sent: Mutex<Instant>,
-    started: Instant,
+    /// When the analysis began (the walk before it is no measure of the photos' pace), and
+    /// the time paused then.
+    analysis_started: Mutex<(Instant, Duration)>,
+    control: &'a ScanControl,
     events: Sender<ScanEvent>,
 }
 
-impl Progress {
+impl Progress<'_> {
     fn update(&self, force: bool, f: impl FnOnce(&mut ScanProgress)) {
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let phase = state.phase;
         f(&mut state);
+        if phase != ScanPhase::Analysing && state.phase == ScanPhase::Analysing {
+            *self
+                .analysis_started
+                .lock()
+                .unwrap_or_else(|e| e.into_inner()) = (Instant::now(), self.control.time_paused());
+        }
         let mut last = self.last_sent.lock().unwrap_or_else(|e| e.into_inner());
         if force || last.elapsed() >= Duration::from_millis(200) {
             *last = Instant::now();
-            let elapsed = self.started.elapsed().as_secs_f64();
+            let elapsed = self.analysing_for().as_secs_f64();
             if state.done > 0 && elapsed > 0.0 {
                 state.rate = state.done as f64 / elapsed;
                 state.eta_secs =
@@ -409,6 +438,16 @@ impl Progress {
             }
             let _ = self.events.send(ScanEvent::Progress(state.clone()));
         }
+    }
+
+    /// How long the photos have been analysed, time paused aside.
+    fn analysing_for(&self) -> Duration {
+        let (began, paused_then) = *self
+            .analysis_started
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let paused_since = self.control.time_paused().saturating_sub(paused_then);
+        began.elapsed().saturating_sub(paused_since)
     }
 }
 
@@ -436,7 +475,8 @@ pub fn scan(
             eta_secs: None,
         }),
         last_sent: Mutex::new(Instant::now() - Duration::from_secs(1)),
-        started: Instant::now(),
+        analysis_started: Mutex::new((Instant::now(), Duration::ZERO)),
+        control,
         events: events.clone(),
     };
     let mut summary = ScanSummary::default();
@@ -1684,6 +1724,58 @@ pub fn normalise_root(path: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Regression: the rate and the time left counted the walk before the analysis and every
+    /// pause, so after a pause the time left was far too long.
+    #[test]
+    fn time_paused_and_the_walk_do_not_count_in_the_pace() {
+        let control = ScanControl::new();
+        let (events, received) = mpsc::channel();
+        let progress = Progress {
+            state: Mutex::new(ScanProgress {
+                phase: ScanPhase::Walking,
+                found: 0,
+                to_analyse: 0,
+                done: 0,
+                unchanged: 0,
+                faces: 0,
+                errors: 0,
+                rate: 0.0,
+                eta_secs: None,
+            }),
+            last_sent: Mutex::new(Instant::now()),
+            analysis_started: Mutex::new((Instant::now(), Duration::ZERO)),
+            control: &control,
+            events,
+        };
+        let pause = Duration::from_millis(300);
+        // A long walk, then the analysis, paused a while; resuming twice counts once.
+        std::thread::sleep(pause);
+        progress.update(true, |p| {
+            p.phase = ScanPhase::Analysing;
+            p.to_analyse = 10;
+        });
+        control.set_paused(true);
+        std::thread::sleep(pause);
+        control.set_paused(false);
+        control.set_paused(false);
+        assert!(control.time_paused() >= pause);
+        let paused = control.time_paused();
+        std::thread::sleep(Duration::from_millis(20));
+        assert_eq!(control.time_paused(), paused, "not paused now");
+        assert!(
+            progress.analysing_for() < pause,
+            "{:?}",
+            progress.analysing_for()
+        );
+        progress.update(true, |p| p.done = 5);
+        let last = received.try_iter().last().unwrap();
+        let ScanEvent::Progress(p) = last else {
+            panic!("{last:?}")
+        };
+        // Five photos in well under the pause: ten a second at the very least.
+        assert!(p.rate > 5.0 / pause.as_secs_f64(), "{}", p.rate);
+    }
 
     #[test]
     fn a_turn_is_dropped_only_when_another_app_turned_the_file_a_quarter() {

@@ -83,6 +83,8 @@ pub struct KindredApp {
     putting_back: Option<PathBuf>,
     /// Photos chosen among a folder's photos without a face, to turn or look closer at.
     pub photos_chosen: ChosenPhotos,
+    /// The page they were chosen on: another page starts with none chosen.
+    photos_chosen_on: Option<View>,
     /// Slowest frame (ms) since the last report, for `KINDRED_FRAME_LOG`.
     frame_log: Option<FrameLog>,
     picked_folders: std::sync::mpsc::Receiver<PathBuf>,
@@ -222,6 +224,7 @@ impl KindredApp {
             lock,
             putting_back: None,
             photos_chosen: Default::default(),
+            photos_chosen_on: None,
             frame_log: std::env::var_os("KINDRED_FRAME_LOG").map(|_| FrameLog {
                 frames: 0,
                 worst_ms: 0.0,
@@ -523,8 +526,9 @@ impl KindredApp {
                 }
                 Some(p) => {
                     let total = p.to_analyse.max(1);
+                    // Paused, the time left so far no longer says when it will end.
                     let eta = match p.eta_secs {
-                        Some(s) if p.done < p.to_analyse => {
+                        Some(s) if p.done < p.to_analyse && !scan.paused => {
                             format!(" · {} left", human_duration(s))
                         }
                         _ => String::new(),
@@ -576,7 +580,12 @@ impl KindredApp {
                 _ if job.paused => String::new(),
                 0 => String::new(),
                 done if done < p.total => {
-                    let per_photo = job.started.elapsed().as_secs_f64() / done as f64;
+                    let paused = job.control.as_ref().map(|c| c.time_paused());
+                    let working = job
+                        .started
+                        .elapsed()
+                        .saturating_sub(paused.unwrap_or_default());
+                    let per_photo = working.as_secs_f64() / done as f64;
                     format!(
                         " · {} left",
                         human_duration(per_photo * (p.total - done) as f64)
@@ -1084,8 +1093,15 @@ impl KindredApp {
                     }
                     match added {
                         Ok(face) => {
-                            // Straight on to who it is, on the photo the face was drawn on.
+                            // Straight on to who it is, on the photo the face was drawn on,
+                            // unless a name is being typed for another face meanwhile.
+                            let typing = self
+                                .photo_view
+                                .editing
+                                .as_ref()
+                                .is_some_and(|(_, name)| !name.trim().is_empty());
                             if matches!(self.view, View::Photo { photo: shown, .. } if shown == photo)
+                                && !typing
                             {
                                 self.photo_view.editing = Some((face, String::new()));
                                 self.photo_view.focus_name = true;
@@ -1218,11 +1234,7 @@ impl KindredApp {
                 });
             }
             View::Review => self.request_suggestions(),
-            View::Folders => {
-                if let Some(id) = self.folders_view.subfolders_of {
-                    self.backend.send(Request::Subfolders(id));
-                }
-            }
+            View::Folders => self.request_folder_details(),
             View::PhotosWithoutFaces(root) => {
                 self.backend.send(Request::PhotosWithoutFaces(*root));
             }
@@ -1234,6 +1246,16 @@ impl KindredApp {
         }
         // Key faces may have changed.
         self.face_textures.begin_frame();
+    }
+
+    /// The lists the Folders page has open: a folder's subfolders, its files skipped.
+    fn request_folder_details(&self) {
+        if let Some(id) = self.folders_view.subfolders_of {
+            self.backend.send(Request::Subfolders(id));
+        }
+        if let Some(id) = self.folders_view.expanded {
+            self.backend.send(Request::FolderErrors(id));
+        }
     }
 
     /// Review's list for its person, without the faces already skipped or answered.
@@ -1727,6 +1749,10 @@ impl KindredApp {
                 }
                 self.backend
                     .send(Request::PersonFaces(*id, self.settings.face_order));
+                // Back on the Photos tab after a correction made elsewhere.
+                if let Some((ids, _)) = &self.data.photos {
+                    self.backend.send(Request::PhotosOf(ids.clone()));
+                }
             }
             View::Photo { photo, .. } => {
                 // Work still under way on a photo (a turn, a closer look) keeps it busy when the
@@ -1745,7 +1771,11 @@ impl KindredApp {
                 });
             }
             View::Review => self.request_suggestions(),
-            View::People | View::Folders => self.backend.send(Request::Refresh),
+            View::People => self.backend.send(Request::Refresh),
+            View::Folders => {
+                self.backend.send(Request::Refresh);
+                self.request_folder_details();
+            }
             View::PhotosWithoutFaces(root) => {
                 if self.data.photos_without_faces.as_ref().map(|(r, _)| r) != Some(root) {
                     self.data.photos_without_faces = None;
@@ -1764,6 +1794,13 @@ impl KindredApp {
                 }
                 self.backend.send(Request::IgnoredFaces);
             }
+        }
+        // A photo opened from a page and closed again comes back to the photos chosen there.
+        if matches!(view, View::Folder(_) | View::PhotosWithoutFaces(_))
+            && self.photos_chosen_on.as_ref() != Some(&view)
+        {
+            self.photos_chosen = Default::default();
+            self.photos_chosen_on = Some(view.clone());
         }
         self.settings.last_view = view.saved();
         self.view = view;

@@ -198,6 +198,7 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut FoldersViewState) 
                         subfolder_tree(ui, frame, state, folder);
                     }
                     if state.expanded == Some(folder.id)
+                        && folder.errors > 0
                         && let Some(errors) = data.folder_errors.get(&folder.id)
                     {
                         ui.add_space(6.0);

@@ -205,6 +205,10 @@ fn one_at_a_time(
     let mut answer = None;
     if !ui.ctx().egui_wants_keyboard_input() {
         ui.input(|i| {
+            // Ctrl+N, Ctrl+S and the like are shortcuts of their own, not answers.
+            if !i.modifiers.is_none() && !i.modifiers.shift_only() {
+                return;
+            }
             if i.key_pressed(Key::Y) {
                 answer = Some(true);
             } else if i.key_pressed(Key::N) {
