@@ -759,8 +759,7 @@ impl KindredApp {
         }
         while let Ok(path) = self.picked_export.try_recv() {
             if let Some(dialog) = &mut self.export_dialog {
-                dialog.target = path.display().to_string();
-                dialog.preview = None;
+                dialog.pick(path);
             }
         }
         for response in self.backend.poll() {

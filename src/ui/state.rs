@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::views::grid_keys::Extend;
 use super::views::photo_grid::DatedPhotos;
+use super::views::shown_path;
 use crate::library::folders::{
     ExcludedFolder, FolderContents, FolderSummary, NewPlace, SubfolderSummary,
 };
@@ -397,7 +398,10 @@ impl ScanState {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExportDialog {
     pub persons: Vec<PersonId>,
+    /// The folder, as typed or as shown once picked.
     pub target: String,
+    /// The folder last picked in the folder chooser (or offered), as it is.
+    pub picked: Option<PathBuf>,
     pub mode: Mode,
     pub layout: Layout,
     pub together: bool,
@@ -412,7 +416,8 @@ impl ExportDialog {
     pub fn new(persons: Vec<PersonId>, target: Option<&std::path::Path>) -> Self {
         ExportDialog {
             persons,
-            target: target.map(|p| p.display().to_string()).unwrap_or_default(),
+            target: target.map(shown_path).unwrap_or_default(),
+            picked: target.map(std::path::Path::to_path_buf),
             mode: Mode::Copy,
             layout: Layout::Flat,
             together: false,
@@ -421,10 +426,26 @@ impl ExportDialog {
         }
     }
 
+    /// The folder picked (kept as it is: a name that is not UTF-8 is not shown as it is)
+    /// while the field still says it; else the folder typed.
+    pub fn target_folder(&self) -> PathBuf {
+        match &self.picked {
+            Some(picked) if shown_path(picked) == self.target.trim() => picked.clone(),
+            _ => crate::ui::views::typed_path(&self.target),
+        }
+    }
+
+    /// Shows a folder picked in the folder chooser.
+    pub fn pick(&mut self, folder: PathBuf) {
+        self.target = shown_path(&folder);
+        self.picked = Some(folder);
+        self.preview = None;
+    }
+
     pub fn request(&self) -> ExportRequest {
         ExportRequest {
             persons: self.persons.clone(),
-            target: PathBuf::from(self.target.trim()),
+            target: self.target_folder(),
             mode: self.mode,
             layout: self.layout,
             selection: PhotoSelection {

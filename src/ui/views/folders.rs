@@ -51,7 +51,7 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut FoldersViewState) 
         {
             frame
                 .actions
-                .push(Action::AddFolder(state.typed_path.trim().into()));
+                .push(Action::AddFolder(super::typed_path(&state.typed_path)));
             state.typed_path.clear();
         }
         ui.separator();
@@ -567,7 +567,7 @@ fn not_there(
         {
             frame
                 .actions
-                .push(Action::RelocateFolder(folder.id, typed.trim().into()));
+                .push(Action::RelocateFolder(folder.id, super::typed_path(typed)));
         }
         if ui.button("Choose…").clicked() {
             frame.actions.push(Action::PickRelocation(folder.id));

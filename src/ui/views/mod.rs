@@ -566,13 +566,35 @@ pub fn own_name(path: &std::path::Path) -> String {
 /// A path as file managers show it: under the home folder as `~/…`, elsewhere in full. On
 /// Windows always in full: Explorer knows no `~`.
 pub fn shown_path(path: &std::path::Path) -> String {
+    path_under_home(path, home_folder())
+}
+
+/// The home folder that `~` stands for in paths shown and typed; none on Windows.
+fn home_folder() -> Option<&'static std::path::Path> {
     static HOME: std::sync::OnceLock<Option<std::path::PathBuf>> = std::sync::OnceLock::new();
-    let home = HOME.get_or_init(|| {
+    HOME.get_or_init(|| {
         directories::BaseDirs::new()
             .map(|d| d.home_dir().to_path_buf())
             .filter(|_| !cfg!(windows))
-    });
-    path_under_home(path, home.as_deref())
+    })
+    .as_deref()
+}
+
+/// A path typed by the user, `~/…` read as [`shown_path`] writes it: the home folder, not a
+/// folder called "~".
+pub fn typed_path(text: &str) -> std::path::PathBuf {
+    path_typed_under(text, home_folder())
+}
+
+fn path_typed_under(text: &str, home: Option<&std::path::Path>) -> std::path::PathBuf {
+    let text = text.trim();
+    match (home, text.strip_prefix('~')) {
+        (Some(home), Some("")) => home.to_path_buf(),
+        (Some(home), Some(rest)) if rest.starts_with(std::path::is_separator) => {
+            home.join(rest.trim_start_matches(std::path::is_separator))
+        }
+        _ => std::path::PathBuf::from(text),
+    }
 }
 
 fn path_under_home(path: &std::path::Path, home: Option<&std::path::Path>) -> String {
@@ -607,7 +629,7 @@ pub fn empty_state(ui: &mut egui::Ui, title: &str, text: &str) {
 
 #[cfg(test)]
 mod tests {
-    use super::{fill_row, path_under_home};
+    use super::{fill_row, path_typed_under, path_under_home};
     use std::path::Path;
 
     #[test]
@@ -648,5 +670,27 @@ mod tests {
             path_under_home(Path::new("/srv/a.jpg"), Some(Path::new("/"))),
             "/srv/a.jpg"
         );
+    }
+
+    /// Regression: `~/Pictures/Albums`, typed as the app shows paths, made a folder called
+    /// "~" wherever the app was started.
+    #[test]
+    fn a_typed_tilde_is_the_home_folder() {
+        let home = Some(Path::new("/home/ann"));
+        let typed = |text: &str| path_typed_under(text, home);
+        assert_eq!(
+            typed(" ~/Pictures/Albums "),
+            Path::new("/home/ann/Pictures/Albums")
+        );
+        assert_eq!(typed("~"), Path::new("/home/ann"));
+        assert_eq!(typed("~/"), Path::new("/home/ann"));
+        assert_eq!(typed("/mnt/photos"), Path::new("/mnt/photos"));
+        // Another user's home, and a name that starts with a tilde, stay as typed.
+        assert_eq!(typed("~bob/x"), Path::new("~bob/x"));
+        assert_eq!(path_typed_under("~/x", None), Path::new("~/x"));
+        for path in ["/home/ann/Pictures/a b", "/srv/x"] {
+            let shown = path_under_home(Path::new(path), home);
+            assert_eq!(typed(&shown), Path::new(path));
+        }
     }
 }

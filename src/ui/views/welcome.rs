@@ -64,7 +64,7 @@ pub fn show(
             let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
             let add = ui.add_enabled(!state.typed_path.trim().is_empty(), egui::Button::new("Add"));
             if (add.clicked() || enter) && !state.typed_path.trim().is_empty() {
-                actions.push(Action::AddFolder(state.typed_path.trim().into()));
+                actions.push(Action::AddFolder(super::typed_path(&state.typed_path)));
                 state.typed_path.clear();
             }
         });
