@@ -17,7 +17,8 @@ use crate::people::matching::ClusterOptions;
 
 /// Names or renames a person. Naming an unnamed cluster confirms the faces it shows. If
 /// another person already has this name, the two are the same person: this one is merged into
-/// it (its faces confirmed), and its id disappears from [`people`].
+/// it, as [`merge`] does (the faces of an unnamed cluster confirmed; a named person's
+/// suggestions stay suggestions, still to be reviewed), and its id disappears from [`people`].
 pub fn name_person(store: &mut Store, id: PersonId, name: &str) -> Result<(), PeopleError> {
     let name = clean_name(name)?;
     store.transaction(|store| {
@@ -25,7 +26,7 @@ pub fn name_person(store: &mut Store, id: PersonId, name: &str) -> Result<(), Pe
         let mut rec = Recorder::default();
         let same_name = person_called(store, &name, Some(id))?;
         let description = if let Some(target) = same_name {
-            merge_in_tx(store, &mut rec, &[id], target, true)?;
+            merge_in_tx(store, &mut rec, &[id], target)?;
             let merged = quoted(&row.name);
             format!("merged person {id}{merged} into person {target} “{name}” (same name)")
         } else {
@@ -65,7 +66,7 @@ pub fn merge(store: &mut Store, from: &[PersonId], into: PersonId) -> Result<(),
     store.transaction(|store| {
         let mut rec = Recorder::default();
         let merged = describe_persons(store, from)?;
-        merge_in_tx(store, &mut rec, from, into, false)?;
+        merge_in_tx(store, &mut rec, from, into)?;
         let into = describe_persons(store, &[into])?;
         rec.commit(store, "merge", format!("merged {merged} into {into}"))
     })
@@ -76,7 +77,6 @@ fn merge_in_tx(
     rec: &mut Recorder,
     from: &[PersonId],
     into: PersonId,
-    confirm_all: bool,
 ) -> Result<(), PeopleError> {
     let into_row = require_person(store, into)?;
     if from.is_empty() {
@@ -108,9 +108,8 @@ fn merge_in_tx(
                     ..a
                 }
             } else {
-                let confirm = a.state == FaceState::Confirmed
-                    || confirm_all
-                    || (!source_named && into_row.name.is_some());
+                let confirm =
+                    a.state == FaceState::Confirmed || (!source_named && into_row.name.is_some());
                 AssignmentRow {
                     person: Some(into),
                     state: if confirm {

@@ -276,6 +276,34 @@ fn naming_with_an_existing_name_merges() {
     );
 }
 
+/// Regression: renaming someone to the name of another merged them with all their
+/// suggestions confirmed, never to be reviewed; the Merge button leaves them suggestions.
+#[test]
+fn renaming_into_a_name_given_keeps_the_suggestions_to_review() {
+    let (mut store, ids) = three_people();
+    let a = person_of(&store, ids[0][0]).0.unwrap();
+    let b = person_of(&store, ids[4][0]).0.unwrap();
+    name_person(&mut store, a, "Ada").unwrap();
+    name_person(&mut store, b, "Bo").unwrap();
+    let analysis = PhotoAnalysis::new(
+        "/photos/later.jpg",
+        1000,
+        1000,
+        vec![NewFace::at(Rect::new(0, 0, 50, 50), desc(2.05, 0.0))],
+    );
+    let later = store.record_analysis(&analysis).unwrap();
+    let later = store.faces_of_photo(later).unwrap()[0].id;
+    match_new_faces(&mut store).unwrap();
+    assert_eq!(person_of(&store, later), (Some(b), FaceState::Suggested));
+
+    name_person(&mut store, b, "ada").unwrap();
+    assert_eq!(person_of(&store, later), (Some(a), FaceState::Suggested));
+    assert_eq!(
+        person_of(&store, ids[4][0]),
+        (Some(a), FaceState::Confirmed)
+    );
+}
+
 /// Regression: a name was looked up three ways (exactly, by naming; ASCII case aside, by
 /// giving a face a name; not at all, by a split under a name), so "anna" or a split under
 /// "Ada" made a second person of someone already named.
