@@ -981,24 +981,30 @@ fn handle(
             matching,
             xmp_names,
         } => {
-            let roots: Vec<_> = store
-                .roots()
-                .map_err(|e| {
-                    shared.done();
-                    Failure::from(e)
-                })?
-                .into_iter()
-                .map(|r| (r.id, r.path))
-                .collect();
-            let shared = shared.clone();
-            std::thread::Builder::new()
+            // A scan that cannot start finishes at once, saying why: the app waits for its end
+            // (its bar, "Put this copy back") and would wait for good.
+            let finish = |result| {
+                shared.send(Response::ScanFinished(result));
+                shared.done();
+            };
+            let roots: Vec<_> = match store.roots() {
+                Ok(roots) => roots.into_iter().map(|r| (r.id, r.path)).collect(),
+                Err(e) => {
+                    finish(Err(e.into()));
+                    return Ok(());
+                }
+            };
+            let scanning = shared.clone();
+            let started = std::thread::Builder::new()
                 .name("kindred-scan".into())
                 .spawn(move || {
-                    let result = run_scan(&shared, &roots, options, &matching, xmp_names);
-                    shared.send(Response::ScanFinished(result));
-                    shared.done();
-                })
-                .map_err(|e| format!("cannot start the scan: {e}"))?;
+                    let result = run_scan(&scanning, &roots, options, &matching, xmp_names);
+                    scanning.send(Response::ScanFinished(result));
+                    scanning.done();
+                });
+            if let Err(e) = started {
+                finish(Err(format!("cannot start the scan: {e}").into()));
+            }
         }
         Request::LookCloserAt {
             photos,
