@@ -1177,6 +1177,19 @@ fn review_of_everyone_asks_each_face_about_the_person_it_is_most_like() {
 
     click(&mut harness, "Review");
     settle(&mut harness);
+    // The list made again in another order (as matching during a scan brings nearer faces)
+    // leaves the face asked about on screen (regression: the first of the new list took its
+    // place, and a key pressed just then answered about a face not looked at).
+    let asked_first = harness.state().review_view.asking;
+    assert_eq!(asked_first, Some((likely[0].face, likely[0].person)));
+    let reorder = |harness: &mut Harness<'_, KindredApp>| {
+        let list = harness.state_mut().data.suggestions.as_mut().unwrap();
+        list.items.reverse();
+        harness.step();
+    };
+    reorder(&mut harness);
+    assert_eq!(harness.state().review_view.asking, asked_first);
+    reorder(&mut harness);
     for s in &likely {
         let name = if s.person == blair.id {
             "Blair"

@@ -722,6 +722,10 @@ pub struct ReviewViewState {
     /// Faces answered on this visit: left out until the lists know of the answers (and in
     /// Review of everyone, a face just said not to be Anna is not asked about Bob at once).
     pub answered: BTreeSet<FaceId>,
+    /// The face asked about, and whom: it stays on screen when the list is made again (as
+    /// it is every few seconds while a scan matches new faces), so that an answer given just
+    /// then is about the face the user was looking at.
+    pub asking: Option<(FaceId, PersonId)>,
     /// The user asked to go on past the faces within the match distance.
     pub less_likely: bool,
     pub batch: bool,

@@ -151,7 +151,14 @@ pub fn show(ui: &mut egui::Ui, frame: &mut Frame, state: &mut ReviewViewState) {
             }
             batch(ui, frame, state, person, &whom, &items, &remaining);
         }
-        _ => one_at_a_time(ui, frame, state, items[0], &remaining),
+        _ => {
+            let asked = items
+                .iter()
+                .find(|s| state.asking == Some((s.face, s.person)))
+                .unwrap_or(&items[0]);
+            state.asking = Some((asked.face, asked.person));
+            one_at_a_time(ui, frame, state, asked, &remaining)
+        }
     }
 }
 
