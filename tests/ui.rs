@@ -1227,6 +1227,15 @@ fn review_of_everyone_asks_each_face_about_the_person_it_is_most_like() {
             .as_deref(),
         Some("Laura")
     );
+
+    // Laura merged away (here from the command line): Review, opened again, asks about
+    // everyone, not about the empty person kept for undo.
+    ops::merge(&mut Store::open(&library).unwrap(), &[laura.id], blair.id).unwrap();
+    click(&mut harness, "People");
+    settle(&mut harness);
+    click(&mut harness, "Review");
+    settle(&mut harness);
+    assert_eq!(harness.state().review_view.of, Some(ReviewOf::Everyone));
 }
 
 /// Held back from the first scan by [`blair_and_a_new_photo_of_him`].

@@ -811,6 +811,17 @@ impl KindredApp {
                             None => self.view = View::People,
                         }
                     }
+                    // Review of a person merged away asks about everyone instead: answered,
+                    // its questions gave faces to the empty person left for undo.
+                    if let Some(ReviewOf::Person(id)) = self.review_view.of
+                        && !known.contains(&id)
+                    {
+                        self.review_view.of = Some(ReviewOf::Everyone);
+                        self.review_view.asking = None;
+                        if self.view == View::Review {
+                            self.request_suggestions();
+                        }
+                    }
                 }
                 Response::PersonFaces(id, faces) => {
                     self.person_view.selection.keep_only(&faces);
