@@ -348,6 +348,57 @@ fn running_an_export_again_changes_nothing() {
     }
 }
 
+/// Regression: an album of shortcuts exported again as copies (to give it away), or after its
+/// photos' folder moved, kept each old shortcut and put the photo beside it as "IMG (2)".
+#[cfg(unix)]
+#[test]
+fn shortcuts_made_before_give_way_to_copies_and_to_the_photos_new_place() {
+    let mut lib = Lib::new();
+    let anna = lib.person("Anna");
+    let (photo, f1) = lib.photo("x/IMG.png", "dogs", None, &[FACE_A]);
+    lib.assign(f1[0], anna, "confirmed");
+    let in_album = lib.target().join("Anna/IMG.png");
+    lib.export(&lib.request(&[anna], Mode::Symlink, Layout::Flat));
+    assert!(
+        fs::symlink_metadata(&in_album)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+
+    // The folder moved, and followed: the shortcut now leads nowhere; it is made anew.
+    let moved = lib.photos().join("moved");
+    fs::rename(lib.photos().join("x"), &moved).unwrap();
+    let id = lib.store.photo_by_path(&photo).unwrap().unwrap().id;
+    let meta = fs::metadata(moved.join("IMG.png")).unwrap();
+    lib.store
+        .transaction(|store| {
+            store.relocate_photo_in_tx(id, None, &moved.join("IMG.png"), meta.len(), 1)
+        })
+        .unwrap();
+    let (_, summary) = lib.export(&lib.request(&[anna], Mode::Symlink, Layout::Flat));
+    assert_eq!(summary.created, 1);
+    assert_eq!(tree(&lib.target()), ["Anna/IMG.png", "kindred-export.json"]);
+    assert_eq!(fs::read_link(&in_album).unwrap(), moved.join("IMG.png"));
+
+    // Made again as copies: the shortcut gives way to the copy.
+    let (_, summary) = lib.export(&lib.request(&[anna], Mode::Copy, Layout::Flat));
+    assert_eq!(summary.created, 1);
+    assert_eq!(tree(&lib.target()), ["Anna/IMG.png", "kindred-export.json"]);
+    assert!(fs::symlink_metadata(&in_album).unwrap().is_file());
+    assert!(same_bytes(&in_album, &moved.join("IMG.png")));
+    // A shortcut the user made there to another photo stays, the photo beside it.
+    fs::remove_file(&in_album).unwrap();
+    fs::write(lib.photos().join("elsewhere.png"), b"another").unwrap();
+    std::os::unix::fs::symlink(lib.photos().join("elsewhere.png"), &in_album).unwrap();
+    let (_, summary) = lib.export(&lib.request(&[anna], Mode::Copy, Layout::Flat));
+    assert_eq!(summary.created, 1);
+    assert_eq!(
+        tree(&lib.target()),
+        ["Anna/IMG (2).png", "Anna/IMG.png", "kindred-export.json"]
+    );
+}
+
 #[test]
 fn an_interrupted_export_resumes_where_it_stopped() {
     let mut lib = Lib::new();

@@ -66,7 +66,9 @@ pub fn export(library: &Path, args: ExportArgs) -> anyhow::Result<ExitCode> {
     if args.dry_run {
         for item in &plan.items {
             let what = match item.action {
-                Action::Create if item.replaces => "replace (Kindred's copy, turned otherwise)",
+                Action::Create if item.replaces => {
+                    "replace (Kindred's copy or shortcut, made otherwise)"
+                }
                 Action::Create => "create",
                 Action::AlreadyThere => "skip (already there)",
                 Action::SourceMissing => "skip (photo not there)",

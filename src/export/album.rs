@@ -101,8 +101,10 @@ pub struct PlannedItem {
     pub renamed: bool,
     /// What goes there: the photo's file, or a copy of it turned as in Kindred.
     pub content: Content,
-    /// The destination holds Kindred's copy of this photo turned otherwise (before the user
-    /// turned it, turned it again or turned it back), which this one replaces.
+    /// The destination holds what an earlier export made of this photo otherwise, which this
+    /// one replaces: its copy turned otherwise (before the user turned it, turned it again or
+    /// turned it back), a shortcut to it where a copy or link is wanted, or a shortcut
+    /// leading nowhere since its folder moved.
     pub replaces: bool,
 }
 
@@ -277,7 +279,7 @@ pub fn plan(store: &Store, request: &ExportRequest) -> Result<ExportPlan, Export
 
     let mut reserved = HashSet::new();
     let mut on_disk = FolderListing::default();
-    let turned_before = TurnedBefore::read(&request.target);
+    let made_before = MadeBefore::read(&request.target);
     let mut items = Vec::new();
     for entry in photos {
         let people: Vec<String> = entry
@@ -305,7 +307,7 @@ pub fn plan(store: &Store, request: &ExportRequest) -> Result<ExportPlan, Export
             source: &source,
             mode: request.mode,
             upright: upright.as_deref(),
-            turned_before: &turned_before,
+            made_before: &made_before,
         };
         for dir in dirs {
             let (sub, file_name) = album_place(&entry.photo, request.layout);
@@ -390,29 +392,40 @@ struct Wanted<'a> {
     mode: Mode,
     /// The bytes of the photo's turned copy; None for its file, copied or linked by `mode`.
     upright: Option<&'a [u8]>,
-    turned_before: &'a TurnedBefore,
+    made_before: &'a MadeBefore,
 }
 
-/// The turned copies earlier exports made in an album folder, as its manifest lists them:
-/// (destination, as the manifest writes it) → (photo, quarter turns).
+/// What earlier exports made in an album folder, as its manifest lists them: every
+/// destination (as the manifest writes it), and the turned copies: destination → (photo,
+/// quarter turns).
 #[derive(Debug, Default)]
-struct TurnedBefore {
+struct MadeBefore {
     target: PathBuf,
+    destinations: HashSet<String>,
     copies: HashMap<String, (String, u8)>,
 }
 
-impl TurnedBefore {
-    fn read(target: &Path) -> TurnedBefore {
-        let copies = read_manifest(target)
+impl MadeBefore {
+    fn read(target: &Path) -> MadeBefore {
+        let items = read_manifest(target)
             .map(|manifest| manifest.items)
-            .unwrap_or_default()
+            .unwrap_or_default();
+        let destinations = items.iter().map(|item| item.destination.clone()).collect();
+        let copies = items
             .into_iter()
             .filter_map(|item| Some((item.destination, (item.source, item.turned?))))
             .collect();
-        TurnedBefore {
+        MadeBefore {
             target: target.to_path_buf(),
+            destinations,
             copies,
         }
+    }
+
+    /// Whether an earlier export put something at `dest`.
+    fn lists(&self, dest: &Path) -> bool {
+        self.destinations
+            .contains(&relative_display(&self.target, dest))
     }
 
     /// The quarter turns of the copy of the photo at `source` an earlier export made at
@@ -682,10 +695,20 @@ fn disk_state(dest: &Path, wanted: &Wanted) -> Result<DiskState, ExportError> {
     if is_the_photo_itself(dest, &meta, source) {
         return Ok(DiskState::Different);
     }
+    // A shortcut of the album's: to this photo, which is now to be copied or linked (an album
+    // of shortcuts made again as copies, to give away); or one an earlier export made that
+    // leads nowhere now, its photo's folder having moved (and been followed). Either would
+    // otherwise stay, the photo beside it under a numbered name.
+    if meta.file_type().is_symlink()
+        && (links_to(dest, &meta, source)
+            || (wanted.made_before.lists(dest) && fs::metadata(dest).is_err()))
+    {
+        return Ok(DiskState::Replaceable);
+    }
     // Kindred's copy of the photo as it was turned before: the turned copy the manifest says
     // an earlier export made there, as it made it; else, for a turned photo, its file or (in
     // albums made before the manifest recorded turns) its copy at another turn.
-    let replaceable = match (wanted.upright, wanted.turned_before.made_at(dest, source)) {
+    let replaceable = match (wanted.upright, wanted.made_before.made_at(dest, source)) {
         (_, Some(quarters)) => holds_turned_copy(dest, &meta, source, quarters)?,
         (Some(_), None) => holds_earlier_turn(dest, &meta, source)?,
         (None, None) => false,
@@ -727,7 +750,7 @@ fn holds_bytes(dest: &Path, dest_meta: &fs::Metadata, bytes: &[u8]) -> Result<bo
 /// file (copied or linked, exported before the user turned it) or, for a JPEG or a TIFF
 /// (turned by their orientation alone), its copy at any turn. Either holds nothing the photo's
 /// file does not. (Where the manifest says which turned copy Kindred made, only that one is
-/// replaced: see [`TurnedBefore`].)
+/// replaced: see [`MadeBefore`].)
 fn holds_earlier_turn(
     dest: &Path,
     dest_meta: &fs::Metadata,
@@ -938,7 +961,7 @@ pub fn execute(
     };
     let mut last_sent: Option<Instant> = None;
     let mut placed: Vec<ManifestItem> = Vec::new();
-    let turned_before = TurnedBefore::read(&plan.target);
+    let made_before = MadeBefore::read(&plan.target);
     let reserved: HashSet<String> = plan
         .items
         .iter()
@@ -966,7 +989,7 @@ pub fn execute(
                 plan.mode,
                 item,
                 &reserved,
-                &turned_before,
+                &made_before,
                 &events,
                 &mut summary,
             ) {
@@ -1147,14 +1170,14 @@ fn place(
     mode: Mode,
     item: &PlannedItem,
     reserved: &HashSet<String>,
-    turned_before: &TurnedBefore,
+    made_before: &MadeBefore,
     events: &Sender<ExportEvent>,
     summary: &mut ExportSummary,
 ) -> Result<Result<Placed, String>, ExportError> {
     if let Err(e) = fs::File::open(&item.source) {
         return Ok(Err(e.to_string()));
     }
-    match place_readable(mode, item, reserved, turned_before, events, summary) {
+    match place_readable(mode, item, reserved, made_before, events, summary) {
         // Opened, but failed as it was read (a bad sector, a file a sync tool took offline or
         // away): one photo skipped, not the export stopped.
         Err(ExportError::Read { path, source }) if path == item.source => {
@@ -1168,7 +1191,7 @@ fn place_readable(
     mode: Mode,
     item: &PlannedItem,
     reserved: &HashSet<String>,
-    turned_before: &TurnedBefore,
+    made_before: &MadeBefore,
     events: &Sender<ExportEvent>,
     summary: &mut ExportSummary,
 ) -> Result<Result<Placed, String>, ExportError> {
@@ -1181,7 +1204,7 @@ fn place_readable(
         source: &item.source,
         mode,
         upright: upright.as_deref(),
-        turned_before,
+        made_before,
     };
     let folder = item.destination.parent().unwrap_or(Path::new(""));
     fs::create_dir_all(folder).map_err(|source| ExportError::Write {
