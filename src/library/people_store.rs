@@ -55,6 +55,9 @@ pub struct PersonRow {
     pub name: Option<String>,
     pub hidden: bool,
     pub key_face: Option<FaceId>,
+    /// The person this one was merged into; it is kept, empty, for undo.
+    #[serde(default)]
+    pub merged_into: Option<PersonId>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -174,7 +177,7 @@ impl Store {
     pub fn person_row(&self, id: PersonId) -> Result<Option<PersonRow>, StoreError> {
         self.connection()
             .query_row(
-                "SELECT id, name, hidden, key_face_id FROM persons WHERE id = ?1",
+                "SELECT id, name, hidden, key_face_id, merged_into FROM persons WHERE id = ?1",
                 [id],
                 |r| {
                     Ok(PersonRow {
@@ -182,6 +185,7 @@ impl Store {
                         name: r.get(1)?,
                         hidden: r.get(2)?,
                         key_face: r.get(3)?,
+                        merged_into: r.get(4)?,
                     })
                 },
             )
@@ -206,7 +210,8 @@ impl Store {
         let mut stmt = self
             .connection()
             .prepare(&format!(
-                "SELECT id, name, hidden, key_face_id FROM persons WHERE {condition} ORDER BY id"
+                "SELECT id, name, hidden, key_face_id, merged_into FROM persons WHERE {condition}
+                 ORDER BY id"
             ))
             .map_err(self.sql_err())?;
         let rows = stmt
@@ -216,6 +221,7 @@ impl Store {
                     name: r.get(1)?,
                     hidden: r.get(2)?,
                     key_face: r.get(3)?,
+                    merged_into: r.get(4)?,
                 })
             })
             .map_err(self.sql_err())?;
@@ -240,9 +246,17 @@ impl Store {
         let now = now_secs();
         self.connection()
             .execute(
-                "INSERT OR IGNORE INTO persons (id, name, hidden, key_face_id, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
-                params![row.id, row.name, row.hidden, row.key_face, now],
+                "INSERT OR IGNORE INTO persons
+                     (id, name, hidden, key_face_id, merged_into, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+                params![
+                    row.id,
+                    row.name,
+                    row.hidden,
+                    row.key_face,
+                    row.merged_into,
+                    now
+                ],
             )
             .map(|n| n > 0)
             .map_err(self.sql_err())
@@ -251,8 +265,17 @@ impl Store {
     pub fn update_person(&mut self, row: &PersonRow) -> Result<(), StoreError> {
         self.connection()
             .execute(
-                "UPDATE persons SET name = ?2, hidden = ?3, key_face_id = ?4, updated_at = ?5 WHERE id = ?1",
-                params![row.id, row.name, row.hidden, row.key_face, now_secs()],
+                "UPDATE persons SET name = ?2, hidden = ?3, key_face_id = ?4, merged_into = ?5,
+                     updated_at = ?6
+                 WHERE id = ?1",
+                params![
+                    row.id,
+                    row.name,
+                    row.hidden,
+                    row.key_face,
+                    row.merged_into,
+                    now_secs()
+                ],
             )
             .map(|_| ())
             .map_err(self.sql_err())

@@ -12,7 +12,7 @@ use crate::library::path_text;
 use crate::library::turn::Turn;
 
 /// The schema this build writes. Older files are migrated forward on open.
-pub const SCHEMA_VERSION: i64 = 15;
+pub const SCHEMA_VERSION: i64 = 16;
 
 pub type RootId = i64;
 pub type PhotoId = i64;
@@ -566,6 +566,11 @@ const MIGRATIONS: &[&str] = &[
     // could not be opened at all (a permission since given) at each scan.
     r#"
     ALTER TABLE photos ADD COLUMN error_readers INTEGER;
+    "#,
+    // 16: the person a person was merged into (kept, empty, for undo): names other apps give
+    // later find that one, instead of bringing the merged-away person back.
+    r#"
+    ALTER TABLE persons ADD COLUMN merged_into INTEGER REFERENCES persons(id) ON DELETE SET NULL;
     "#,
 ];
 
@@ -2208,6 +2213,7 @@ pub(crate) mod tests {
             id: new_person + 10,
             name: None,
             hidden: false,
+            merged_into: None,
             key_face: None,
         };
         assert!(store.restore_person(&restored).unwrap());

@@ -123,6 +123,17 @@ fn merge_in_tx(
             rec.set_face_known(store, a, new)?;
         }
     }
+    // Kept, empty, for undo: a name another app gives later leads to `into`.
+    for &p in &sources {
+        let row = require_person(store, p)?;
+        rec.set_person(
+            store,
+            PersonRow {
+                merged_into: Some(into),
+                ..row
+            },
+        )?;
+    }
     // Once every face is in: a face of one person merged (confirmed there) that was said not
     // to be another merged with it is judged the same whichever comes first.
     for &p in &sources {
@@ -143,6 +154,20 @@ fn merge_in_tx(
         place_freed(store, rec, &freed, Mode::Rejected)?;
     }
     Ok(())
+}
+
+/// The person `person` was merged into, and the one that one was merged into, and so on,
+/// while they are there; `person` itself if it was not merged away.
+fn merged_into_at_last(store: &Store, person: PersonId) -> Result<PersonId, PeopleError> {
+    let mut at = person;
+    let mut seen = HashSet::from([person]);
+    while let Some(next) = store.person_row(at)?.and_then(|row| row.merged_into) {
+        if store.person_row(next)?.is_none() || !seen.insert(next) {
+            break;
+        }
+        at = next;
+    }
+    Ok(at)
 }
 
 /// The other person already called `name`, letter case aside, that has faces (also in photos
@@ -321,7 +346,7 @@ pub fn import_names(
                 Some(&p) => p,
                 None => {
                     let p = match store.persons_named(&name)?.first() {
-                        Some(&p) => p,
+                        Some(&p) => merged_into_at_last(store, p)?,
                         None => {
                             report.new_people += 1;
                             rec.new_person(store, Some(&name))?

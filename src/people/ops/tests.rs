@@ -975,6 +975,39 @@ fn names_taken_over_leave_a_hidden_cluster_alone() {
     );
 }
 
+/// Regression: a person named by another app and merged in Kindred into someone else came
+/// back, with the next face the app gave that name; the name now leads where they went.
+#[test]
+fn a_name_from_another_app_follows_the_person_it_was_merged_into() {
+    let (mut store, ids) = three_people();
+    let given = |store: &mut Store, face: FaceId| {
+        let name = ImportedName {
+            face,
+            name: "Anna".into(),
+        };
+        import_names(store, &[name], &[]).unwrap();
+    };
+    given(&mut store, ids[5][0]);
+    let anna = person_of(&store, ids[5][0]).0.unwrap();
+    let b = person_of(&store, ids[4][0]).0.unwrap();
+    name_person(&mut store, b, "Anna Smith").unwrap();
+    merge(&mut store, &[anna], b).unwrap();
+
+    given(&mut store, ids[0][0]);
+    assert_eq!(
+        person_of(&store, ids[0][0]),
+        (Some(b), FaceState::Confirmed)
+    );
+    assert!(people(&store).unwrap().iter().all(|p| p.id != anna));
+    // Undone, the merge no longer leads there.
+    undo(&mut store, 2).unwrap();
+    given(&mut store, ids[1][0]);
+    assert_eq!(
+        person_of(&store, ids[1][0]),
+        (Some(anna), FaceState::Confirmed)
+    );
+}
+
 /// A photo held twice (a backup folder) shows each face twice: whatever the user says about
 /// one copy holds for the other, and undo takes both back.
 #[test]
