@@ -1018,9 +1018,18 @@ impl KindredApp {
                                 0 => "no new face on them".to_string(),
                                 n => format!("found {}", views::count(n, "face", "faces")),
                             };
+                            // Photos that could not be read were not turned.
+                            let turned = p.done.saturating_sub(p.failed);
+                            let unread = match p.failed {
+                                0 => String::new(),
+                                n => format!(
+                                    "; {} could not be read",
+                                    views::count(n, "photo", "photos")
+                                ),
+                            };
                             Ok(format!(
-                                "{} {} — {found} (Ctrl+Z turns them back)",
-                                crate::text::capitalised(&views::count(p.done, "photo", "photos")),
+                                "{} {} — {found} (Ctrl+Z turns them back){unread}",
+                                crate::text::capitalised(&views::count(turned, "photo", "photos")),
                                 by.in_words()
                             ))
                         }
