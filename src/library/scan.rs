@@ -518,7 +518,10 @@ pub fn scan(
             walked_roots.push(root.clone());
         }
         let found = if root.is_dir() {
-            walk::walk(root, &excluded, &mut problems, || !control.is_cancelled())
+            // Paused, the walk waits too: the bar says "Paused" while the count stands still.
+            walk::walk(root, &excluded, &mut problems, || {
+                control.wait_while_paused()
+            })
         } else {
             Vec::new()
         };
