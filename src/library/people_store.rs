@@ -175,22 +175,7 @@ impl Store {
     // ----- persons -----
 
     pub fn person_row(&self, id: PersonId) -> Result<Option<PersonRow>, StoreError> {
-        self.connection()
-            .query_row(
-                "SELECT id, name, hidden, key_face_id, merged_into FROM persons WHERE id = ?1",
-                [id],
-                |r| {
-                    Ok(PersonRow {
-                        id: r.get(0)?,
-                        name: r.get(1)?,
-                        hidden: r.get(2)?,
-                        key_face: r.get(3)?,
-                        merged_into: r.get(4)?,
-                    })
-                },
-            )
-            .optional()
-            .map_err(self.sql_err())
+        Ok(self.person_rows_where("id = ?1", [id])?.pop())
     }
 
     /// The persons whose key face (the picture on their card) this face is.

@@ -416,7 +416,28 @@ struct Progress<'a> {
     events: Sender<ScanEvent>,
 }
 
-impl Progress<'_> {
+impl<'a> Progress<'a> {
+    /// Progress of a scan starting with its walk.
+    fn new(control: &'a ScanControl, events: Sender<ScanEvent>) -> Self {
+        Progress {
+            state: Mutex::new(ScanProgress {
+                phase: ScanPhase::Walking,
+                found: 0,
+                to_analyse: 0,
+                done: 0,
+                unchanged: 0,
+                faces: 0,
+                errors: 0,
+                rate: 0.0,
+                eta_secs: None,
+            }),
+            last_sent: Mutex::new(Instant::now() - Duration::from_secs(1)),
+            analysis_started: Mutex::new((Instant::now(), Duration::ZERO)),
+            control,
+            events,
+        }
+    }
+
     fn update(&self, force: bool, f: impl FnOnce(&mut ScanProgress)) {
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
         let phase = state.phase;
@@ -462,23 +483,7 @@ pub fn scan(
     control: &ScanControl,
     events: Sender<ScanEvent>,
 ) -> Result<ScanSummary, StoreError> {
-    let progress = Progress {
-        state: Mutex::new(ScanProgress {
-            phase: ScanPhase::Walking,
-            found: 0,
-            to_analyse: 0,
-            done: 0,
-            unchanged: 0,
-            faces: 0,
-            errors: 0,
-            rate: 0.0,
-            eta_secs: None,
-        }),
-        last_sent: Mutex::new(Instant::now() - Duration::from_secs(1)),
-        analysis_started: Mutex::new((Instant::now(), Duration::ZERO)),
-        control,
-        events: events.clone(),
-    };
+    let progress = Progress::new(control, events.clone());
     let mut summary = ScanSummary::default();
     let keys = options.analysis_keys();
     options.record_in(store)?;
@@ -1734,23 +1739,7 @@ mod tests {
     fn time_paused_and_the_walk_do_not_count_in_the_pace() {
         let control = ScanControl::new();
         let (events, received) = mpsc::channel();
-        let progress = Progress {
-            state: Mutex::new(ScanProgress {
-                phase: ScanPhase::Walking,
-                found: 0,
-                to_analyse: 0,
-                done: 0,
-                unchanged: 0,
-                faces: 0,
-                errors: 0,
-                rate: 0.0,
-                eta_secs: None,
-            }),
-            last_sent: Mutex::new(Instant::now()),
-            analysis_started: Mutex::new((Instant::now(), Duration::ZERO)),
-            control: &control,
-            events,
-        };
+        let progress = Progress::new(&control, events);
         let pause = Duration::from_millis(300);
         // A long walk, then the analysis, paused a while; resuming twice counts once.
         std::thread::sleep(pause);
