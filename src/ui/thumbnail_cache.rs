@@ -247,6 +247,17 @@ mod tests {
         assert_eq!(cache.read(of(&path, stamp)), None);
     }
 
+    /// The check above holds for the thumbnails the app writes.
+    #[test]
+    fn thumbnails_as_written_are_whole() {
+        let picture = image::RgbImage::from_pixel(40, 30, image::Rgb([90, 120, 200]));
+        let mut jpeg = Vec::new();
+        let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 85);
+        picture.write_with_encoder(encoder).unwrap();
+        assert!(is_whole_jpeg(&jpeg));
+        assert!(!is_whole_jpeg(&jpeg[..jpeg.len() - 1]));
+    }
+
     #[test]
     fn a_thumbnail_cut_short_is_made_again_not_shown() {
         let dir = tempfile::tempdir().unwrap();
