@@ -523,10 +523,7 @@ pub fn scan(
             walked_roots.push(root.clone());
         }
         let found = if root.is_dir() {
-            // Paused, the walk waits too: the bar says "Paused" while the count stands still.
-            walk::walk(root, &excluded, &mut problems, || {
-                control.wait_while_paused()
-            })
+            walk::walk(root, &excluded, &mut problems, || !control.is_cancelled())
         } else {
             Vec::new()
         };
