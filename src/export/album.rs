@@ -960,7 +960,7 @@ pub fn execute(
         ..Default::default()
     };
     let mut last_sent: Option<Instant> = None;
-    let mut placed: Vec<ManifestItem> = Vec::new();
+    let mut placed = ManifestJournal::new(&plan.target);
     let made_before = MadeBefore::read(&plan.target);
     let reserved: HashSet<String> = plan
         .items
@@ -994,9 +994,14 @@ pub fn execute(
                 &mut summary,
             ) {
                 Ok(outcome) => outcome,
+                // Opened, but failed as it was read (a bad sector, a file a sync tool took
+                // offline or away): one photo skipped, not the export stopped.
+                Err(ExportError::Read { path, source }) if path == item.source => {
+                    Err(format!("it could not be read ({source})"))
+                }
                 Err(e) => {
                     // Record what is already in place before giving up.
-                    let _ = write_manifest(&plan.target, placed);
+                    let _ = placed.write();
                     return Err(e);
                 }
             },
@@ -1029,12 +1034,15 @@ pub fn execute(
                     }
                     _ => {}
                 }
-                placed.push(ManifestItem {
-                    source: item.source.display().to_string(),
-                    destination: relative_display(&plan.target, &destination),
-                    people: item.people.clone(),
-                    turned,
-                });
+                placed.record(
+                    ManifestItem {
+                        source: item.source.display().to_string(),
+                        destination: relative_display(&plan.target, &destination),
+                        people: item.people.clone(),
+                        turned,
+                    },
+                    created,
+                );
             }
             Err(reason) => {
                 progress.failed += 1;
@@ -1052,8 +1060,46 @@ pub fn execute(
         }
     }
     let _ = events.send(ExportEvent::Progress(progress));
-    summary.manifest = Some(write_manifest(&plan.target, placed)?);
+    summary.manifest = Some(placed.write()?);
     Ok(summary)
+}
+
+/// The manifest of an export under way, written as it goes: an export killed midway (the
+/// app closed, the power cut) still lists what it made. That matters most for turned copies,
+/// which differ from their photos — unlisted, the next export would take them for the user's
+/// files and put the photo beside them again — so each new one is recorded at once.
+struct ManifestJournal {
+    target: PathBuf,
+    items: Vec<ManifestItem>,
+    last_written: Instant,
+}
+
+impl ManifestJournal {
+    /// How long what else was placed may go unrecorded.
+    const EVERY: Duration = Duration::from_secs(2);
+
+    fn new(target: &Path) -> ManifestJournal {
+        ManifestJournal {
+            target: target.to_path_buf(),
+            items: Vec::new(),
+            last_written: Instant::now(),
+        }
+    }
+
+    /// Adds a photo placed; `created` when written now rather than found already there.
+    fn record(&mut self, item: ManifestItem, created: bool) {
+        let new_turned_copy = created && item.turned.is_some();
+        self.items.push(item);
+        if new_turned_copy || self.last_written.elapsed() >= Self::EVERY {
+            // A failure here shows again, and is reported, when the export ends.
+            let _ = self.write();
+        }
+    }
+
+    fn write(&mut self) -> Result<PathBuf, ExportError> {
+        self.last_written = Instant::now();
+        write_manifest(&self.target, &self.items)
+    }
 }
 
 /// Creates the target folder if needed and proves it can be written — and, for shortcuts,
@@ -1164,8 +1210,8 @@ struct Placed {
 }
 
 /// Puts one photo in place: Ok(Ok(placed)) when created or found already there,
-/// Ok(Err(reason)) for a photo that cannot be read (the export goes on); Err for a target that
-/// cannot be written (the export stops).
+/// Ok(Err(reason)) for a photo that cannot be opened (the export goes on); Err for a target
+/// that cannot be written (the export stops) or a photo that fails as it is read.
 fn place(
     mode: Mode,
     item: &PlannedItem,
@@ -1177,24 +1223,6 @@ fn place(
     if let Err(e) = fs::File::open(&item.source) {
         return Ok(Err(e.to_string()));
     }
-    match place_readable(mode, item, reserved, made_before, events, summary) {
-        // Opened, but failed as it was read (a bad sector, a file a sync tool took offline or
-        // away): one photo skipped, not the export stopped.
-        Err(ExportError::Read { path, source }) if path == item.source => {
-            Ok(Err(format!("it could not be read ({source})")))
-        }
-        placed => placed,
-    }
-}
-
-fn place_readable(
-    mode: Mode,
-    item: &PlannedItem,
-    reserved: &HashSet<String>,
-    made_before: &MadeBefore,
-    events: &Sender<ExportEvent>,
-    summary: &mut ExportSummary,
-) -> Result<Result<Placed, String>, ExportError> {
     // The photo is turned anew: it may have changed since the plan was made.
     let (content, upright) = match &item.content {
         Content::Turned(turn) => album_content(&item.source, *turn),
@@ -1442,17 +1470,18 @@ pub fn read_manifest(target: &Path) -> Option<Manifest> {
 
 /// Writes the manifest: this export's items, plus the items of earlier exports into the same
 /// folder that are still there (so exporting Anna, then Bob, lists both).
-fn write_manifest(target: &Path, items: Vec<ManifestItem>) -> Result<PathBuf, ExportError> {
+fn write_manifest(target: &Path, items: &[ManifestItem]) -> Result<PathBuf, ExportError> {
     let mut all = Vec::new();
     if let Some(old) = read_manifest(target) {
+        let now: HashSet<&str> = items.iter().map(|i| i.destination.as_str()).collect();
         for item in old.items {
             let still_there = fs::symlink_metadata(target.join(&item.destination)).is_ok();
-            if still_there && !items.iter().any(|i| i.destination == item.destination) {
+            if still_there && !now.contains(item.destination.as_str()) {
                 all.push(item);
             }
         }
     }
-    all.extend(items);
+    all.extend(items.iter().cloned());
     all.sort_by(|a, b| a.destination.cmp(&b.destination));
     let manifest = Manifest {
         kindred_export: 1,
@@ -1484,6 +1513,42 @@ mod tests {
         assert_eq!(parse_date("2019-13-14"), None);
         assert_eq!(parse_date("garbage"), None);
         assert_eq!(parse_date(""), None);
+    }
+
+    /// Regression: the manifest was written only when the export ended, so one killed midway
+    /// left its turned copies unlisted, and the next export put the photos beside them again.
+    #[test]
+    fn a_new_turned_copy_is_in_the_manifest_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path();
+        let item = |name: &str, turned| ManifestItem {
+            source: format!("/photos/{name}"),
+            destination: format!("Anna/{name}"),
+            people: vec!["Anna".to_string()],
+            turned,
+        };
+        fs::create_dir_all(target.join("Anna")).unwrap();
+        for name in ["earlier.jpg", "turned.jpg"] {
+            fs::write(target.join("Anna").join(name), b"photo").unwrap();
+        }
+        write_manifest(target, &[item("earlier.jpg", None)]).unwrap();
+
+        let mut journal = ManifestJournal::new(target);
+        journal.record(item("turned.jpg", Some(1)), true);
+        let listed: Vec<String> = read_manifest(target)
+            .unwrap()
+            .items
+            .into_iter()
+            .map(|i| i.destination)
+            .collect();
+        assert_eq!(listed, ["Anna/earlier.jpg", "Anna/turned.jpg"]);
+
+        // Written again, nothing is listed twice.
+        journal.record(item("earlier.jpg", None), false);
+        journal.write().unwrap();
+        let manifest = read_manifest(target).unwrap();
+        assert_eq!(manifest.items.len(), 2);
+        assert_eq!(manifest.items[1].turned, Some(1));
     }
 
     #[test]
