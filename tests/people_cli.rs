@@ -147,6 +147,12 @@ fn a_scan_makes_people_that_can_be_named_merged_split_and_undone() {
     // Move one back, reject the other from Twin.
     ok_on(&lib, &["move", &two[0], "--to", &a.to_string()]);
     assert_eq!(faces_of(&lib, a).len(), na - 1);
+    // Again: nothing to change, and nothing more for `undo` to take back.
+    let logged = |lib| json_on(lib, &["history", "--json"])["undo"].clone();
+    let before = logged(&lib);
+    let again = ok_on(&lib, &["move", &two[0], "--to", &a.to_string()]);
+    assert!(again.contains("nothing to change"), "{again}");
+    assert_eq!(logged(&lib), before);
     ok_on(&lib, &["reject", &two[1]]);
     assert!(faces_of(&lib, id(&twin)).is_empty());
     assert!(

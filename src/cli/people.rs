@@ -51,11 +51,22 @@ fn change(
     Ok(ExitCode::SUCCESS)
 }
 
-fn last(store: &Store) -> String {
-    ops::last_operation(store)
-        .ok()
-        .flatten()
-        .unwrap_or_else(|| "done".into())
+/// Makes a correction with `f`, and says what it did as the log says it.
+fn correct<T>(
+    library: &Path,
+    f: impl FnOnce(&mut Store) -> Result<T, ops::PeopleError>,
+) -> anyhow::Result<ExitCode> {
+    change(library, |s| {
+        let head = ops::log_head(s)?;
+        f(s)?;
+        said(s, head)
+    })
+}
+
+/// What the correction made since the log ended at `head` did.
+fn said(store: &Store, head: Option<i64>) -> Result<String, ops::PeopleError> {
+    Ok(ops::logged_since(store, head)?
+        .unwrap_or_else(|| "nothing to change: it was so already".into()))
 }
 
 fn state_str(s: ops::FaceState) -> &'static str {
@@ -162,31 +173,23 @@ pub fn faces(library: &Path, which: WhichFaces, json: bool) -> anyhow::Result<Ex
 }
 
 pub fn name(library: &Path, id: PersonId, name: &str) -> anyhow::Result<ExitCode> {
-    change(library, |s| {
-        ops::name_person(s, id, name)?;
-        Ok(last(s))
-    })
+    correct(library, |s| ops::name_person(s, id, name))
 }
 
 pub fn merge(library: &Path, from: &[PersonId], into: PersonId) -> anyhow::Result<ExitCode> {
-    change(library, |s| {
-        ops::merge(s, from, into)?;
-        Ok(last(s))
-    })
+    correct(library, |s| ops::merge(s, from, into))
 }
 
 pub fn split(library: &Path, faces: &[FaceId], name: Option<&str>) -> anyhow::Result<ExitCode> {
     change(library, |s| {
+        let head = ops::log_head(s)?;
         let id = ops::split(s, faces, name)?;
-        Ok(format!("{} (person {id})", last(s)))
+        Ok(format!("{} (person {id})", said(s, head)?))
     })
 }
 
 pub fn move_faces(library: &Path, faces: &[FaceId], to: PersonId) -> anyhow::Result<ExitCode> {
-    change(library, |s| {
-        ops::move_faces(s, faces, to)?;
-        Ok(last(s))
-    })
+    correct(library, |s| ops::move_faces(s, faces, to))
 }
 
 pub fn reject(
@@ -194,24 +197,15 @@ pub fn reject(
     faces: &[FaceId],
     from: Option<PersonId>,
 ) -> anyhow::Result<ExitCode> {
-    change(library, |s| {
-        ops::reject(s, faces, from)?;
-        Ok(last(s))
-    })
+    correct(library, |s| ops::reject(s, faces, from))
 }
 
 pub fn ignore(library: &Path, faces: &[FaceId]) -> anyhow::Result<ExitCode> {
-    change(library, |s| {
-        ops::ignore(s, faces)?;
-        Ok(last(s))
-    })
+    correct(library, |s| ops::ignore(s, faces))
 }
 
 pub fn unignore(library: &Path, faces: &[FaceId]) -> anyhow::Result<ExitCode> {
-    change(library, |s| {
-        ops::unignore(s, faces)?;
-        Ok(last(s))
-    })
+    correct(library, |s| ops::unignore(s, faces))
 }
 
 /// The library's record of the photo at `path` (as given, or with links and `..` resolved).
@@ -429,24 +423,15 @@ pub fn add_face(
 }
 
 pub fn remove_face(library: &Path, face: FaceId) -> anyhow::Result<ExitCode> {
-    change(library, |s| {
-        ops::remove_face(s, face)?;
-        Ok(last(s))
-    })
+    correct(library, |s| ops::remove_face(s, face))
 }
 
 pub fn hide(library: &Path, ids: &[PersonId], hidden: bool) -> anyhow::Result<ExitCode> {
-    change(library, |s| {
-        ops::set_hidden_all(s, ids, hidden)?;
-        Ok(last(s))
-    })
+    correct(library, |s| ops::set_hidden_all(s, ids, hidden))
 }
 
 pub fn key_face(library: &Path, id: PersonId, face: FaceId) -> anyhow::Result<ExitCode> {
-    change(library, |s| {
-        ops::set_key_face(s, id, face)?;
-        Ok(last(s))
-    })
+    correct(library, |s| ops::set_key_face(s, id, face))
 }
 
 pub fn undo(library: &Path, n: usize) -> anyhow::Result<ExitCode> {

@@ -41,8 +41,8 @@ pub use corrections::{
     unignore,
 };
 pub use history::{
-    Replayed, in_words, last_operation, next_redo, recent_corrections, redo, redo_replayed,
-    redoable_corrections, undo, undo_replayed,
+    Replayed, in_words, last_operation, log_head, logged_since, next_redo, recent_corrections,
+    redo, redo_replayed, redoable_corrections, undo, undo_replayed,
 };
 pub use placement::{
     MatchReport, ReclusterReport, match_new_faces, match_new_faces_with, recluster,

@@ -1142,6 +1142,7 @@ pub fn describe_plan(plan: &ExportPlan) -> String {
 /// Applies a mutation; says what it did (in the undo history's words), and where the faces
 /// went.
 fn apply(store: &mut Store, mutation: Mutation) -> Result<Change, ops::PeopleError> {
+    let head = ops::log_head(store)?;
     let person = match mutation {
         Mutation::Name(id, name) => {
             ops::name_person(store, id, &name)?;
@@ -1208,10 +1209,11 @@ fn apply(store: &mut Store, mutation: Mutation) -> Result<Change, ops::PeopleErr
             return Ok(Change::replayed(message, &replayed));
         }
     };
-    // Every correction is logged (it is what Ctrl+Z takes back): the log says what it did.
-    let message = ops::last_operation(store)?
+    // Every correction that changed something is logged (it is what Ctrl+Z takes back): the
+    // log says what it did.
+    let message = ops::logged_since(store, head)?
         .map(|what| crate::text::capitalised(&ops::in_words(&what)))
-        .unwrap_or_default();
+        .unwrap_or_else(|| "Nothing to change: it was so already".to_string());
     Ok(Change {
         message,
         person,

@@ -232,13 +232,18 @@ impl Recorder {
         Ok(())
     }
 
-    /// Writes the log entry.
+    /// Writes the log entry — unless the operation changed nothing (faces moved to the person
+    /// they were confirmed in, a name given again): an entry then would clear Redo and leave
+    /// Ctrl+Z with nothing to take back.
     pub(super) fn commit(
         mut self,
         store: &mut Store,
         kind: &str,
         description: String,
     ) -> Result<(), PeopleError> {
+        if self.undo.changes_nothing() {
+            return Ok(());
+        }
         self.undo.description = description;
         store.push_operation(kind, &to_json(&self.undo)?)?;
         Ok(())
@@ -296,6 +301,39 @@ impl GrowingEntry {
 }
 
 impl UndoRecord {
+    /// Whether applying the record would change nothing: the operation it is the image of
+    /// changed nothing.
+    fn changes_nothing(&self) -> bool {
+        // Spelled out field by field so that a field added later must be thought of here.
+        let UndoRecord {
+            description: _,
+            faces,
+            persons,
+            rejections_added,
+            rejections_removed,
+            created_persons,
+            left_out_folder,
+            added_faces,
+            removed_faces,
+            restored_persons,
+            folder_to_leave_out,
+            turned_photos,
+            followed_folder,
+        } = self;
+        faces.is_empty()
+            && persons.is_empty()
+            && rejections_added.is_empty()
+            && rejections_removed.is_empty()
+            && created_persons.is_empty()
+            && left_out_folder.is_none()
+            && added_faces.is_empty()
+            && removed_faces.is_empty()
+            && restored_persons.is_empty()
+            && folder_to_leave_out.is_none()
+            && turned_photos.is_empty()
+            && followed_folder.is_none()
+    }
+
     /// Takes in a later part of the same entry (see [`GrowingEntry`]); the description stays.
     fn absorb(&mut self, part: UndoRecord) {
         self.faces.extend(part.faces);
@@ -579,6 +617,21 @@ fn replay(store: &mut Store, n: usize, way: Replay) -> Result<Vec<Replayed>, Peo
 /// What [`undo`] with `n = 1` would undo.
 pub fn last_operation(store: &Store) -> Result<Option<String>, PeopleError> {
     Ok(recent_corrections(store, 1)?.into_iter().next())
+}
+
+/// Where the log ends now: pass it to [`logged_since`] after a correction.
+pub fn log_head(store: &Store) -> Result<Option<i64>, PeopleError> {
+    Ok(store.recent_operations(1)?.first().map(|op| op.id))
+}
+
+/// What the correction made since the log ended at `head` did, in the log's words; None when
+/// it changed nothing, and so was not logged.
+pub fn logged_since(store: &Store, head: Option<i64>) -> Result<Option<String>, PeopleError> {
+    let newest = store.recent_operations(1)?;
+    match newest.first() {
+        Some(op) if Some(op.id) != head => Ok(described(&newest)?.into_iter().next()),
+        _ => Ok(None),
+    }
 }
 
 /// What the last `n` undos would take back, newest first: the history to undo back to.

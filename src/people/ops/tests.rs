@@ -477,6 +477,40 @@ fn move_confirms_for_the_target_and_withdraws_its_rejection() {
     ));
 }
 
+/// Regression: a correction that changed nothing (faces moved to the person they were confirmed
+/// in, a person given the name they had) was logged: it cleared Redo, and the next Ctrl+Z
+/// took back nothing.
+#[test]
+fn a_correction_that_changes_nothing_is_not_logged_and_keeps_redo() {
+    let (mut store, ids) = three_people();
+    let a = person_of(&store, ids[0][0]).0.unwrap();
+    let b = person_of(&store, ids[3][0]).0.unwrap();
+    // Naming the group confirms its faces.
+    name_person(&mut store, a, "Ada").unwrap();
+    set_hidden(&mut store, b, true).unwrap();
+    undo(&mut store, 1).unwrap();
+    let head = log_head(&store).unwrap();
+
+    move_faces(&mut store, &[ids[0][0]], a).unwrap();
+    name_person(&mut store, a, "Ada").unwrap();
+    set_hidden(&mut store, b, false).unwrap();
+    assert_eq!(logged_since(&store, head).unwrap(), None);
+    assert_eq!(log_head(&store).unwrap(), head);
+    assert_eq!(redoable_corrections(&store, 5).unwrap().len(), 1);
+    assert!(
+        last_operation(&store)
+            .unwrap()
+            .unwrap()
+            .starts_with("named")
+    );
+
+    // A correction that does change something is logged, and said.
+    move_faces(&mut store, &[ids[0][0]], b).unwrap();
+    let said = logged_since(&store, head).unwrap().unwrap();
+    assert!(said.starts_with("moved"), "{said}");
+    assert!(redoable_corrections(&store, 5).unwrap().is_empty());
+}
+
 #[test]
 fn reject_moves_the_face_out_for_good() {
     let (mut store, ids) = three_people();
@@ -501,7 +535,11 @@ fn reject_moves_the_face_out_for_good() {
             .iter()
             .all(|s| s.face != ids[2][0])
     );
-    undo(&mut store, 2).unwrap();
+    // The re-clustering changed nothing, and is not in the log: one undo takes the rejection
+    // back.
+    let last = recent_corrections(&store, 1).unwrap();
+    assert!(last[0].starts_with("marked face"), "{last:?}");
+    undo(&mut store, 1).unwrap();
     assert_eq!(snapshot(&store), before);
 }
 
@@ -677,9 +715,10 @@ fn ignore_and_hide_and_undo() {
     );
     recluster(&mut store, &ClusterOptions::default()).unwrap();
     assert_eq!(person_of(&store, ids[5][0]), (None, FaceState::Ignored));
+    // The re-clustering changed nothing, and is not in the log.
     let undone = undo(&mut store, 3).unwrap();
-    assert_eq!(undone.len(), 3);
-    assert!(undone[1].starts_with("hid person"), "{undone:?}");
+    assert_eq!(undone.len(), 2);
+    assert!(undone[0].starts_with("hid person"), "{undone:?}");
     assert_eq!(snapshot(&store), before);
 }
 
@@ -864,6 +903,7 @@ proptest! {
                 .map(|r| r.assignment)
                 .filter(|a| matches!(a.state, FaceState::Confirmed | FaceState::Ignored))
                 .collect();
+            let logged_before = recent_corrections(&store, 1000).unwrap().len();
             let result = match op {
                 Op::Name(p) if !persons.is_empty() => name_person(&mut store, person_at(p), &format!("P{}", p % 3)).map(|_| ()),
                 Op::Merge(a, b) if !persons.is_empty() => merge(&mut store, &[person_at(a)], person_at(b)).map(|_| ()),
@@ -904,8 +944,14 @@ proptest! {
             };
             match result {
                 Ok(()) if !matches!(op, Op::Undo | Op::Redo) => {
-                    history.push(snapshot(&store));
-                    undone.clear();
+                    let logged = recent_corrections(&store, 1000).unwrap().len() > logged_before;
+                    if logged {
+                        history.push(snapshot(&store));
+                        undone.clear();
+                    } else {
+                        // An operation that changed nothing is not logged, and leaves Redo be.
+                        prop_assert_eq!(&snapshot(&store), history.last().unwrap());
+                    }
                 }
                 Ok(()) => {}
                 Err(PeopleError::Invalid(_) | PeopleError::NothingToUndo | PeopleError::NothingToRedo) => {}
