@@ -521,9 +521,21 @@ impl KindredApp {
         ui.horizontal(|ui| {
             let (fraction, text) = match &scan.progress {
                 None => (0.0, "Starting the scan…".to_string()),
-                Some(p) if p.phase == ScanPhase::Walking => {
-                    (0.0, format!("Looking for photos… {} found", p.found))
-                }
+                // Paused, the listing of files goes on (it takes little); no photo is read.
+                Some(p) if p.phase == ScanPhase::Walking && scan.paused => (
+                    0.0,
+                    format!(
+                        "Listing photos… {} found; none is read until you resume",
+                        views::grouped(p.found as usize)
+                    ),
+                ),
+                Some(p) if p.phase == ScanPhase::Walking => (
+                    0.0,
+                    format!(
+                        "Looking for photos… {} found",
+                        views::grouped(p.found as usize)
+                    ),
+                ),
                 Some(p) => {
                     let total = p.to_analyse.max(1);
                     // Paused, the time left so far no longer says when it will end.
