@@ -380,7 +380,11 @@ pub fn inspect(backup: &Path) -> Result<BackupContents, StoreError> {
     let count = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0)).map_err(err);
     Ok(BackupContents {
         photos: count("SELECT COUNT(*) FROM photos")? as u64,
-        people_named: count("SELECT COUNT(*) FROM persons WHERE name IS NOT NULL")? as u64,
+        // As `kindred status` counts them: rows of people merged away stay, named, for undo.
+        people_named: count(
+            "SELECT COUNT(*) FROM persons WHERE name IS NOT NULL AND id IN
+             (SELECT person_id FROM face_assignments WHERE state IN ('confirmed', 'suggested'))",
+        )? as u64,
         faces_confirmed: count("SELECT COUNT(*) FROM face_assignments WHERE state = 'confirmed'")?
             as u64,
     })
@@ -463,7 +467,7 @@ pub fn restore(library: &Path, backup: &Path) -> Result<Option<PathBuf>, StoreEr
     inspect(backup)?;
     let incoming = beside(library, ".restoring");
     let copied =
-        std::fs::copy(backup, &incoming).and_then(|_| std::fs::File::open(&incoming)?.sync_all());
+        copy_whole(backup, &incoming).and_then(|_| std::fs::File::open(&incoming)?.sync_all());
     if let Err(e) = copied {
         let _ = std::fs::remove_file(&incoming);
         return Err(failed(format!(
@@ -490,6 +494,29 @@ pub fn restore(library: &Path, backup: &Path) -> Result<Option<PathBuf>, StoreEr
         )));
     }
     Ok(set_aside)
+}
+
+/// Copies a library file with what its write-ahead log holds: a library set aside after a
+/// crash has its latest changes only there, and the file alone would lose them.
+fn copy_whole(backup: &Path, to: &Path) -> std::io::Result<()> {
+    if !beside(backup, "-wal").exists() {
+        return std::fs::copy(backup, to).map(|_| ());
+    }
+    let to_text = to.to_str().ok_or_else(|| {
+        std::io::Error::other(format!(
+            "its log would be lost: {} is not a name SQLite takes",
+            to.display()
+        ))
+    })?;
+    let _ = std::fs::remove_file(to);
+    let conn = Connection::open_with_flags(
+        backup,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(std::io::Error::other)?;
+    conn.execute("VACUUM INTO ?1", [to_text])
+        .map(|_| ())
+        .map_err(std::io::Error::other)
 }
 
 /// Whether two paths name one file (a link, or `..` in one of them, aside).
@@ -661,6 +688,53 @@ mod tests {
         assert!(err.to_string().contains("the library itself"), "{err}");
         assert_eq!(Store::open(&library).unwrap().photos().unwrap().len(), 1);
         assert!(list(&library).is_empty(), "nothing set aside");
+    }
+
+    /// Regression: a library set aside after a crash keeps its latest changes in the log beside
+    /// it; putting it back copied the file alone, and lost them.
+    #[test]
+    fn a_copy_set_aside_with_its_log_is_put_back_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let library = dir.path().join("library.kindred");
+        let aside = dir.path().join("aside.kindred");
+        let store = library_with_a_photo(dir.path());
+        // While the library is open its changes are in the log, as after a crash.
+        assert!(beside(&library, "-wal").metadata().unwrap().len() > 0);
+        for suffix in ["", "-wal"] {
+            std::fs::copy(beside(&library, suffix), beside(&aside, suffix)).unwrap();
+        }
+        drop(store);
+        std::fs::remove_file(&library).unwrap();
+        assert_eq!(inspect(&aside).unwrap().photos, 1);
+
+        restore(&library, &aside).unwrap();
+        assert_eq!(Store::open(&library).unwrap().photos().unwrap().len(), 1);
+        assert!(!beside(&library, ".restoring").exists());
+    }
+
+    /// Regression: a person merged into another keeps a named row for undo, and a copy's
+    /// contents counted it as one more person named than `kindred status` says.
+    #[test]
+    fn a_copy_counts_as_people_named_only_those_with_faces() {
+        use crate::engine::geometry::Rect;
+        use crate::library::store::NewFace;
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("library.kindred")).unwrap();
+        let faces = vec![
+            NewFace::at(Rect::new(0, 0, 50, 50), [0.5; 128]),
+            NewFace::at(Rect::new(100, 0, 150, 50), [-0.5; 128]),
+        ];
+        store
+            .record_analysis(&PhotoAnalysis::new("/p/a.jpg", 200, 100, faces))
+            .unwrap();
+        crate::people::ops::match_new_faces(&mut store).unwrap();
+        let people = crate::people::ops::people(&store).unwrap();
+        assert_eq!(people.len(), 2, "{people:?}");
+        crate::people::ops::name_person(&mut store, people[0].id, "Anna").unwrap();
+        crate::people::ops::name_person(&mut store, people[1].id, "Anne").unwrap();
+        crate::people::ops::merge(&mut store, &[people[1].id], people[0].id).unwrap();
+        let copy = make(&store, BackupKind::ByHand).unwrap();
+        assert_eq!(inspect(&copy.path).unwrap().people_named, 1);
     }
 
     /// Regression: a write-ahead log left beside a library file that was gone (lost after a
