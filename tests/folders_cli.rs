@@ -439,3 +439,27 @@ fn a_photo_folder_renamed_is_followed_from_the_command_line() {
         "{stderr}"
     );
 }
+
+/// Regression: a folder command or `kindred scan` given a library that is not there (a path
+/// mistyped, a drive not connected) made an empty one there, its folders and lock file
+/// included, before saying the folder was not one of the library's.
+#[test]
+fn commands_on_a_library_that_is_not_there_make_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let library = dir.path().join("not connected/library.kindred");
+    let folder = dir.path().to_str().unwrap();
+    for args in [
+        vec!["folders", "remove", folder],
+        vec!["folders", "forget-missing", folder],
+        vec!["folders", "exclude", folder],
+        vec!["folders", "include", folder],
+        vec!["folders", "relocate", folder, folder],
+        vec!["scan"],
+    ] {
+        let out = kindred_on(&library).args(&args).output().unwrap();
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {said}");
+        assert!(said.contains("no library at"), "{args:?}: {said}");
+        assert!(!dir.path().join("not connected").exists(), "{args:?}");
+    }
+}

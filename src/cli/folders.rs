@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-use super::library::{open_existing, open_locked};
+use super::library::{open_existing, open_to_change};
 use crate::library::scan::normalise_root;
 use crate::library::store::{Root, Store};
 use crate::text::{count, photos_with_faces};
@@ -83,7 +83,7 @@ fn photo_folder(store: &Store, folder: &Path) -> anyhow::Result<Root> {
 
 /// Follows a photo folder that was moved or renamed.
 pub fn relocate(library: &Path, folder: &Path, to: &Path) -> anyhow::Result<ExitCode> {
-    let (mut store, _lock) = open_locked(library)?;
+    let (mut store, _lock) = open_to_change(library)?;
     let root = photo_folder(&store, folder)?;
     if let Some(why) = crate::library::scan::not_a_folder(to, &to.display().to_string()) {
         anyhow::bail!(why);
@@ -101,7 +101,7 @@ pub fn relocate(library: &Path, folder: &Path, to: &Path) -> anyhow::Result<Exit
 
 /// Removes a photo folder from the library (its files are not touched).
 pub fn remove(library: &Path, folder: &Path) -> anyhow::Result<ExitCode> {
-    let (mut store, _lock) = open_locked(library)?;
+    let (mut store, _lock) = open_to_change(library)?;
     let root = photo_folder(&store, folder)?;
     let left_out = store.remove_folder(root.id)?;
     outln!(
@@ -114,7 +114,7 @@ pub fn remove(library: &Path, folder: &Path) -> anyhow::Result<ExitCode> {
 
 /// Forgets for good the photos of a folder that scans found gone, with their faces.
 pub fn forget_missing(library: &Path, folder: &Path) -> anyhow::Result<ExitCode> {
-    let (mut store, _lock) = open_locked(library)?;
+    let (mut store, _lock) = open_to_change(library)?;
     let root = photo_folder(&store, folder)?;
     let forgotten = store.forget_missing(root.id)?;
     outln!(
@@ -127,7 +127,7 @@ pub fn forget_missing(library: &Path, folder: &Path) -> anyhow::Result<ExitCode>
 
 /// Leaves a subfolder out: scans pass it over and its photos leave People.
 pub fn exclude(library: &Path, folder: &Path) -> anyhow::Result<ExitCode> {
-    let (mut store, _lock) = open_locked(library)?;
+    let (mut store, _lock) = open_to_change(library)?;
     let path = absolute(folder);
     let left_out = crate::people::ops::leave_out_folder(&mut store, &path)?;
     outln!(
@@ -140,7 +140,7 @@ pub fn exclude(library: &Path, folder: &Path) -> anyhow::Result<ExitCode> {
 
 /// Takes a left-out subfolder back; the next scan finds its photos again.
 pub fn include(library: &Path, folder: &Path) -> anyhow::Result<ExitCode> {
-    let (mut store, _lock) = open_locked(library)?;
+    let (mut store, _lock) = open_to_change(library)?;
     let wanted = absolute(folder);
     let excluded = store.excluded_folders()?;
     let path = excluded

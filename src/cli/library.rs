@@ -38,6 +38,17 @@ pub(super) fn open_existing(library: &Path) -> anyhow::Result<Store> {
     open(library)
 }
 
+/// An existing library, opened for a change (locked against other writers); none is made by
+/// mistake, where a path was mistyped or a drive is not connected.
+pub(super) fn open_to_change(library: &Path) -> anyhow::Result<(Store, LibraryLock)> {
+    anyhow::ensure!(
+        library.exists(),
+        "no library at {} (run `kindred scan FOLDER` first)",
+        library.display()
+    );
+    open_locked(library)
+}
+
 /// Opens a library for writing, refusing if another Kindred process has it.
 pub fn open_locked(path: &Path) -> anyhow::Result<(Store, LibraryLock)> {
     let lock = LibraryLock::acquire(path)?;

@@ -233,7 +233,8 @@ pub enum Command {
     /// Add a face the detector missed (too small, blurred or turned away): give a box around
     /// it in the pixels of the photo as Kindred shows it (upright, and turned if you turned it). The detector looks again inside the box and takes the
     /// face it finds there, else the box as drawn. The face is matched like a new one, or
-    /// given to --name; `kindred undo` takes it away.
+    /// given to --name; `kindred undo` takes it away (given a name, `kindred undo` takes the
+    /// name back, and a second the face).
     AddFace {
         /// The photo, as the library knows it (a path under one of its folders).
         photo: PathBuf,
@@ -682,7 +683,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 threads,
             };
             let folders = if folders.is_empty() {
-                let store = crate::library::store::Store::open(&library_path)?;
+                let store = library::open_existing(&library_path)?;
                 let roots: Vec<PathBuf> = store.roots()?.into_iter().map(|r| r.path).collect();
                 anyhow::ensure!(
                     !roots.is_empty(),

@@ -10,7 +10,7 @@ use anyhow::Context;
 use serde_json::json;
 
 use super::ClusterMethod;
-use super::library::open_existing;
+use super::library::{open_existing, open_to_change};
 use crate::engine::geometry::Rect;
 use crate::engine::resnet::Descriptor;
 use crate::library::store::{PhotoRecord, Store};
@@ -28,16 +28,6 @@ pub fn cluster_options(method: ClusterMethod, threshold: Option<f32>) -> Cluster
         threshold: threshold.unwrap_or(base.threshold),
         ..base
     }
-}
-
-/// An existing library, opened for a change (locked against other writers).
-fn open_to_change(library: &Path) -> anyhow::Result<(Store, crate::library::lock::LibraryLock)> {
-    anyhow::ensure!(
-        library.exists(),
-        "no library at {} (run `kindred scan FOLDER` first)",
-        library.display()
-    );
-    super::library::open_locked(library)
 }
 
 /// Opens the library for a change, runs it, prints what happened and what undo would do.
