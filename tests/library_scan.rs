@@ -227,6 +227,11 @@ fn a_mixed_tree_is_scanned_and_rescanned_incrementally() {
     assert_eq!(third.moved, 1, "{third:?}");
     assert_eq!(third.touched, 1, "{third:?}");
     assert_eq!(
+        (third.analysed, third.analysed_again),
+        (1, 1),
+        "the modified file is no new photo: {third:?}"
+    );
+    assert_eq!(
         third.missing, 1,
         "the deleted file; the moved one is not missing: {third:?}"
     );
@@ -1588,4 +1593,48 @@ fn photos_are_dated_by_their_google_takeout_files() {
         date(&store, camera),
         (Some("2018-05-01 10:00:00".into()), false)
     );
+}
+
+/// Regression: a photo folder that listed nothing (a network share or drive not connected,
+/// its mount point left empty) had every photo of it marked missing, their faces out of
+/// People, one click from being forgotten. A folder that still lists photos has the ones
+/// deleted from it marked missing as before.
+#[test]
+fn a_photo_folder_found_empty_keeps_its_photos_and_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let names = ["Laura_Bush_0002.jpg", "Laura_Bush_0003.jpg"];
+    let photos = photos_from(dir.path(), &names);
+    let engine = engine();
+    let mut store = Store::open(&dir.path().join("library.kindred")).unwrap();
+    let first = run_scan(&mut store, &engine, &photos);
+    assert_eq!(first.analysed, 2, "{first:?}");
+
+    // The share is gone: its mount point is an empty folder.
+    let elsewhere = dir.path().join("unmounted");
+    std::fs::rename(&photos, &elsewhere).unwrap();
+    std::fs::create_dir(&photos).unwrap();
+    let empty = run_scan(&mut store, &engine, &photos);
+    assert_eq!(empty.missing, 0, "{empty:?}");
+    let said = empty
+        .skipped
+        .iter()
+        .find(|(path, _)| *path == scan::normalise_root(&photos))
+        .map(|(_, reason)| reason.clone())
+        .unwrap_or_default();
+    assert!(said.contains("the library knows 2 photos"), "{empty:?}");
+    assert!(
+        store
+            .photos()
+            .unwrap()
+            .iter()
+            .all(|p| p.status == PhotoStatus::Done)
+    );
+
+    // Back, less one photo deleted meanwhile: that one is missing.
+    std::fs::remove_dir(&photos).unwrap();
+    std::fs::rename(&elsewhere, &photos).unwrap();
+    std::fs::remove_file(photos.join(names[0])).unwrap();
+    let back = run_scan(&mut store, &engine, &photos);
+    assert_eq!((back.unchanged, back.missing), (1, 1), "{back:?}");
+    assert!(back.skipped.is_empty(), "{back:?}");
 }

@@ -269,6 +269,10 @@ pub struct ScanSummary {
     /// gone missing by the moment it was taken and its faces, and kept that photo's faces and
     /// their names.
     pub moved_and_changed: u64,
+    /// Of the analysed photos, the others the library already had: files changed in place by
+    /// another app, or analysed anew with other analysis settings. Neither new photos nor
+    /// `redescribed` ones.
+    pub analysed_again: u64,
     /// Photos no longer where the library had them and not found elsewhere either (a file
     /// moved or renamed within the folders counts as moved, not missing).
     pub missing: u64,
@@ -497,6 +501,9 @@ pub fn scan(
     let mut work: Vec<WorkItem> = Vec::new();
     let mut present: HashSet<PathBuf> = HashSet::new();
     let mut walked_roots = Vec::new();
+    // Folders whose photos could not be listed, and photo folders that listed none.
+    let mut unlisted: Vec<PathBuf> = Vec::new();
+    let mut empty_roots: Vec<PathBuf> = Vec::new();
     // Missing photos found again at their own path, unchanged: (photo, root, file).
     let mut returned: Vec<(PhotoId, RootId, Candidate)> = Vec::new();
     // Unchanged photos without a date of their own that have a Takeout file.
@@ -518,6 +525,7 @@ pub fn scan(
             problems.push(WalkProblem {
                 path: root.clone(),
                 reason: "folder not found or not readable".into(),
+                unlisted: true,
             });
         } else {
             walked_roots.push(root.clone());
@@ -527,10 +535,16 @@ pub fn scan(
         } else {
             Vec::new()
         };
+        if found.is_empty() && root.is_dir() && !control.is_cancelled() {
+            empty_roots.push(root.clone());
+        }
         // A folder passed over here (hidden from galleries) that the user added as a photo
         // folder of its own is walked as that; nothing was skipped.
         problems.retain(|p| p.path == *root || !library_roots.iter().any(|r| r.path == p.path));
         for p in problems {
+            if p.unlisted {
+                unlisted.push(p.path.clone());
+            }
             let _ = events.send(ScanEvent::Skipped {
                 path: p.path.clone(),
                 reason: p.reason.clone(),
@@ -644,7 +658,11 @@ pub fn scan(
     //    A photo is judged by the innermost library folder holding it: one inside a folder
     //    of its own that this scan did not walk (`kindred scan ~/Pictures` while
     //    ~/Pictures/Phone/Sent, hidden from galleries, is a photo folder too) is not gone.
-    let gone: Vec<i64> = known
+    //    Nor is a photo in a folder that could not be listed, or in a photo folder that
+    //    listed nothing at all: a drive or network share not connected (its mount point left
+    //    empty) is far likelier than every photo deleted, and would make the whole folder
+    //    "missing", its faces out of People.
+    let not_found: Vec<(&PathBuf, &PhotoRecord)> = known
         .iter()
         .filter(|(path, p)| {
             p.status != PhotoStatus::Missing
@@ -652,6 +670,33 @@ pub fn scan(
                 && innermost_root(&library_roots, path)
                     .is_some_and(|r| walked_roots.contains(&r.path))
         })
+        .collect();
+    for root in empty_roots {
+        let known_there = not_found
+            .iter()
+            .filter(|(path, _)| {
+                innermost_root(&library_roots, path).is_some_and(|r| r.path == root)
+            })
+            .count();
+        if known_there == 0 {
+            continue;
+        }
+        let reason = format!(
+            "no photo found, where the library knows {}: is its drive or network share \
+             connected? They are kept as they were (remove the folder from the library if its \
+             photos are gone for good)",
+            crate::text::count(known_there, "photo", "photos")
+        );
+        let _ = events.send(ScanEvent::Skipped {
+            path: root.clone(),
+            reason: reason.clone(),
+        });
+        summary.skipped.push((root.clone(), reason));
+        unlisted.push(root);
+    }
+    let gone: Vec<i64> = not_found
+        .into_iter()
+        .filter(|(path, _)| !unlisted.iter().any(|folder| path.starts_with(folder)))
         .map(|(_, p)| p.id)
         .collect();
     let gone = store.mark_gone(&gone)?;
@@ -739,6 +784,14 @@ pub fn scan(
             summary.moved_photos.push(id);
         }
     }
+    let had_before: HashSet<PhotoId> = known.values().map(|p| p.id).collect();
+    let analysed_known = summary
+        .analysed_photos
+        .iter()
+        .filter(|id| had_before.contains(id))
+        .count() as u64;
+    summary.analysed_again =
+        analysed_known.saturating_sub(summary.redescribed + summary.moved_and_changed);
     // A photo gone from its path and found again under another was counted missing above.
     let gone: HashSet<i64> = gone.into_iter().collect();
     let found_again = summary

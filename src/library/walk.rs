@@ -171,6 +171,9 @@ fn stamp(sidecar: &Path, size: u64, mtime_ns: i64) -> String {
 pub struct WalkProblem {
     pub path: PathBuf,
     pub reason: String,
+    /// What is under `path` could not be listed (permission denied, a network share that
+    /// failed): photos the library knew there are not judged gone.
+    pub unlisted: bool,
 }
 
 const PHOTO_EXTENSIONS: &[&str] = &[
@@ -290,6 +293,12 @@ pub fn walk(
                     .path()
                     .map(Path::to_path_buf)
                     .unwrap_or_else(|| root.to_path_buf());
+                // A link that leads nowhere, or back up the tree, hides nothing; any other
+                // failure may.
+                let unlisted = err.loop_ancestor().is_none()
+                    && err
+                        .io_error()
+                        .is_none_or(|io| io.kind() != std::io::ErrorKind::NotFound);
                 let reason = if err.loop_ancestor().is_some() {
                     "symbolic link loop: not followed".to_string()
                 } else if let Some(io) = err.io_error() {
@@ -301,7 +310,11 @@ pub fn walk(
                 } else {
                     err.to_string()
                 };
-                problems.push(WalkProblem { path, reason });
+                problems.push(WalkProblem {
+                    path,
+                    reason,
+                    unlisted,
+                });
                 continue;
             }
         };
@@ -313,6 +326,7 @@ pub fn walk(
                         "hidden from galleries by its {NO_MEDIA} file: passed over (add it as a \
                          photo folder of its own to include it)"
                     ),
+                    unlisted: false,
                 });
                 walker.skip_current_dir();
             } else if entry.depth() > 0 && entry.path().join(ALBUMS_MANIFEST).exists() {
@@ -321,6 +335,7 @@ pub fn walk(
                     reason: "albums exported by Kindred, copies of the library's photos: passed \
                              over (add it as a photo folder of its own to include it)"
                         .into(),
+                    unlisted: false,
                 });
                 walker.skip_current_dir();
             }
@@ -469,6 +484,7 @@ fn raw_without_photo(
                     "these RAW formats"
                 }
             ),
+            unlisted: false,
         });
     }
     problems.sort_by(|a, b| a.path.cmp(&b.path));

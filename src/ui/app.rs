@@ -2133,7 +2133,9 @@ fn scan_finished_message(summary: &ScanSummary, on_open: bool) -> Option<String>
     let mut text = format!(
         "Scan finished: {}",
         views::count(
-            (summary.analysed - summary.redescribed - summary.moved_and_changed) as usize,
+            summary.analysed.saturating_sub(
+                summary.redescribed + summary.moved_and_changed + summary.analysed_again,
+            ) as usize,
             "new photo",
             "new photos"
         )
@@ -2150,6 +2152,12 @@ fn scan_finished_message(summary: &ScanSummary, on_open: bool) -> Option<String>
     }
     if summary.redescribed > 0 {
         text += &format!(", {} updated for new face models", summary.redescribed);
+    }
+    if summary.analysed_again > 0 {
+        text += &format!(
+            ", {} analysed again",
+            views::grouped(summary.analysed_again as usize)
+        );
     }
     text += &format!(
         ", {}",
@@ -2302,6 +2310,17 @@ mod tests {
         assert_eq!(
             scan_finished_message(&reorganised, true).as_deref(),
             Some("Scan finished: 1 new photo, 5 faces, 2 moved and changed")
+        );
+        // Regression: photos edited in place, or analysed with other settings, were "new".
+        let edited = ScanSummary {
+            analysed: 4,
+            analysed_again: 3,
+            faces: 6,
+            ..Default::default()
+        };
+        assert_eq!(
+            scan_finished_message(&edited, true).as_deref(),
+            Some("Scan finished: 1 new photo, 3 analysed again, 6 faces")
         );
         let one_of_each = ScanSummary {
             analysed: 1,
