@@ -812,6 +812,20 @@ fn photos_turned_or_looked_at_in_one_command_are_undone_together() {
     let undone = ok_on(&library, &["undo"]);
     assert_eq!(undone.trim(), "undid: turned 2 photos left");
     assert_eq!(turns(), [0, 0]);
+    // Regression: a photo that cannot be read stops the command, and --json printed nothing
+    // of the photos turned before it.
+    let second = std::fs::read(&prints[1]).unwrap();
+    std::fs::write(&prints[1], b"").unwrap();
+    let out = kindred_on(&library)
+        .args(["turn", "left", args[0], args[1], "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let done: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(done.as_array().unwrap().len(), 1, "{done}");
+    assert_eq!(turns(), [3, 0]);
+    ok_on(&library, &["undo"]);
+    std::fs::write(&prints[1], second).unwrap();
 
     // A crowd of small faces the scan does not find, and its mirror image.
     let dir = tempfile::tempdir().unwrap();

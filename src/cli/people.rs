@@ -250,15 +250,24 @@ pub fn look_closer(library: &Path, photos: &[PathBuf], json: bool) -> anyhow::Re
         );
         Ok(())
     });
-    match_even_after(&mut store, looked)?;
+    match_even_after(&mut store, looked, &report, json)?;
     match_and_report(&mut store, report, json)
 }
 
 /// The faces added to the photos done before one that failed are matched all the same, not
-/// left in no person until the next scan; then the failure is told.
-fn match_even_after(store: &mut Store, done: anyhow::Result<()>) -> anyhow::Result<()> {
+/// left in no person until the next scan; with --json the photos done are printed (a script
+/// learns what changed, which `kindred undo` takes back); then the failure is told.
+fn match_even_after(
+    store: &mut Store,
+    done: anyhow::Result<()>,
+    report: &[serde_json::Value],
+    json: bool,
+) -> anyhow::Result<()> {
     if done.is_err() {
         ops::match_new_faces(store)?;
+        if json {
+            outln!("{}", serde_json::Value::Array(report.to_vec()));
+        }
     }
     done
 }
@@ -336,7 +345,7 @@ pub fn turn(
         }));
         Ok(())
     });
-    match_even_after(&mut store, turned_all)?;
+    match_even_after(&mut store, turned_all, &report, json)?;
     match_and_report(&mut store, report, json)
 }
 
