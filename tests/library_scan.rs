@@ -1638,3 +1638,38 @@ fn a_photo_folder_found_empty_keeps_its_photos_and_says_why() {
     assert_eq!((back.unchanged, back.missing), (1, 1), "{back:?}");
     assert!(back.skipped.is_empty(), "{back:?}");
 }
+
+/// Regression: a missing photo whose file came back to its own path (touched, so read again)
+/// was still offered to other files of its content: a copy found in the same scan took it
+/// away to its own path, and one of the two files had no photo until the next scan.
+#[test]
+fn a_missing_photo_back_at_its_path_stays_there_when_a_copy_turns_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let name = "Laura_Bush_0002.jpg";
+    let photos = scan::normalise_root(&photos_from(dir.path(), &[name, "Laura_Bush_0003.jpg"]));
+    let engine = engine();
+    let mut store = Store::open(&dir.path().join("library.kindred")).unwrap();
+    run_scan(&mut store, &engine, &photos);
+    let photo = photos.join(name);
+    let id = store.photo_by_path(&photo).unwrap().unwrap().id;
+    let bytes = std::fs::read(&photo).unwrap();
+    std::fs::remove_file(&photo).unwrap();
+    assert_eq!(run_scan(&mut store, &engine, &photos).missing, 1);
+
+    // Back with a new time, and a copy of it in a new folder.
+    std::fs::write(&photo, &bytes).unwrap();
+    let copy = photos.join("Recovered").join(name);
+    std::fs::create_dir(copy.parent().unwrap()).unwrap();
+    std::fs::write(&copy, &bytes).unwrap();
+    let back = run_scan(&mut store, &engine, &photos);
+    assert_eq!(back.moved, 0, "{back:?}");
+    let at_its_path = store.photo_by_path(&photo).unwrap().unwrap();
+    assert_eq!(
+        (at_its_path.id, at_its_path.status),
+        (id, PhotoStatus::Done)
+    );
+    let the_copy = store.photo_by_path(&copy).unwrap().unwrap();
+    assert_ne!(the_copy.id, id);
+    assert_eq!(the_copy.status, PhotoStatus::Done);
+    assert_eq!(integrity(&store), "ok");
+}

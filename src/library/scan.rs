@@ -718,10 +718,12 @@ pub fn scan(
         .filter_map(|(photo, path)| Some((*photo, super::dates::date_in_takeout_file(path)?)))
         .collect();
     store.set_metadata_dates(&takeout_dates)?;
+    // A missing photo whose path holds a file again is that file's, read there (touched or
+    // changed): not offered to another file of its content, which would take it away.
     let missing: Vec<PhotoRecord> = store
         .photos()?
         .into_iter()
-        .filter(|p| p.status == PhotoStatus::Missing)
+        .filter(|p| p.status == PhotoStatus::Missing && !present.contains(&p.path))
         .collect();
     let missing_paths: HashMap<PhotoId, PathBuf> =
         missing.iter().map(|p| (p.id, p.path.clone())).collect();
